@@ -1,0 +1,73 @@
+package app
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"facteur/icons"
+)
+
+// showAbout shows the About box (Help > About Facteur).
+func (c *controller) showAbout() {
+	d := dialog.NewCustom(lang.L("About Facteur"), lang.L("Close"), c.aboutContent(), c.win)
+	d.Resize(fyne.NewSize(460, 0))
+	d.Show()
+}
+
+// aboutContent is the body of the About box: icon, name, version, a line on
+// Facteur and the course it grew from, the profile directory.
+func (c *controller) aboutContent() fyne.CanvasObject {
+	icon := canvas.NewImageFromResource(icons.AppSVG)
+	icon.FillMode = canvas.ImageFillContain
+	icon.SetMinSize(fyne.NewSize(88, 88))
+	name := widget.NewLabel("Facteur")
+	name.TextStyle.Bold = true
+	name.SizeName = theme.SizeNameHeadingText
+	name.Alignment = fyne.TextAlignCenter
+	version := c.opts.Version
+	if version == "" {
+		version = c.app.Metadata().Version
+	}
+	ver := widget.NewLabel(lang.L("Version {{.Version}}", map[string]any{"Version": version}))
+	ver.Alignment = fyne.TextAlignCenter
+	blurb := widget.NewLabel(lang.L("A desktop mail client that reads, searches and sends mail, shows the route of every message, and carries a small local MTA/MDA. It grew from the course “Messagerie – Module TR2”: everything the course describes works in it."))
+	blurb.Wrapping = fyne.TextWrapWord
+	blurb.Alignment = fyne.TextAlignCenter
+	box := container.NewVBox(container.NewCenter(icon), name, ver, blurb)
+	if c.opts.Profile != "" {
+		prof := widget.NewLabel(lang.L("Profile: {{.Dir}}", map[string]any{"Dir": c.opts.Profile}))
+		prof.Importance = widget.LowImportance
+		prof.Wrapping = fyne.TextWrapBreak
+		prof.Alignment = fyne.TextAlignCenter
+		prof.Selectable = true
+		box.Add(prof)
+	}
+	return box
+}
+
+// showKeys lists the keyboard shortcuts (Help > Keyboard shortcuts).
+func (c *controller) showKeys() {
+	rows := [][2]string{
+		{"j / ↓", lang.L("Next message")},
+		{"k / ↑", lang.L("Previous message")},
+		{"u", lang.L("Mark read or unread")},
+		{"s / f", lang.L("Flag or unflag")},
+		{lang.L("Delete"), lang.L("Move to the Trash")},
+		{"Ctrl+F, /", lang.L("Search")},
+		{lang.L("Escape"), lang.L("Clear the search")},
+		{"Ctrl+I", lang.L("Import mail")},
+	}
+	grid := container.NewGridWithColumns(2)
+	for _, r := range rows {
+		k := widget.NewLabel(r[0])
+		k.TextStyle.Monospace = true
+		grid.Add(k)
+		grid.Add(widget.NewLabel(r[1]))
+	}
+	dialog.ShowCustom(lang.L("Keyboard shortcuts"), lang.L("Close"), grid, c.win)
+}

@@ -1,0 +1,151 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"facteur/mailstore"
+)
+
+const unreadSubject = "Itinéraire d'un message" // unread in the demo inbox
+
+func TestOpeningMarksReadAndUTogglesIt(t *testing.T) {
+	h := newHarness(t)
+	unreadBefore := h.folder("INBOX").Unread
+	if r := h.row(unreadSubject); !r.sender.TextStyle.Bold || !r.subject.TextStyle.Bold || !r.dot.Visible() {
+		t.Fatal("an unread message is not drawn in bold with a dot")
+	}
+	s := h.open(unreadSubject)
+	if r := h.row(unreadSubject); r.sender.TextStyle.Bold || r.dot.Visible() {
+		t.Error("the opened message is still drawn as unread")
+	}
+	if h.c.ui.reader.readBtn.Text != "Mark unread" {
+		t.Errorf("read button says %q", h.c.ui.reader.readBtn.Text)
+	}
+	if got := h.folder("INBOX").Unread; got != unreadBefore-1 {
+		t.Errorf("inbox unread %d after opening, want %d", got, unreadBefore-1)
+	}
+	h.waitFor("the store to mark it seen", func() bool { return h.storeFlags(s.ID)&mailstore.FlagSeen != 0 })
+
+	test.TypeOnCanvas(h.w.Canvas(), "u")
+	if r := h.row(unreadSubject); !r.sender.TextStyle.Bold {
+		t.Error("u did not draw the message unread at once")
+	}
+	h.waitFor("the store to mark it unseen", func() bool { return h.storeFlags(s.ID)&mailstore.FlagSeen == 0 })
+	h.settle()
+	if got := h.folder("INBOX").Unread; got != unreadBefore {
+		t.Errorf("inbox unread %d after u, want %d", got, unreadBefore)
+	}
+}
+
+func TestFlagShortcut(t *testing.T) {
+	h := newHarness(t)
+	s := h.open("test itineraire")
+	if h.row("test itineraire").flag.Visible() {
+		t.Fatal("the course example is flagged in the demo")
+	}
+	test.TypeOnCanvas(h.w.Canvas(), "s")
+	if !h.row("test itineraire").flag.Visible() {
+		t.Error("s did not show the flag at once")
+	}
+	if h.c.ui.reader.flagBtn.Text != "Unflag" {
+		t.Errorf("flag button says %q", h.c.ui.reader.flagBtn.Text)
+	}
+	h.waitFor("the store to flag it", func() bool { return h.storeFlags(s.ID)&mailstore.FlagFlagged != 0 })
+	test.TypeOnCanvas(h.w.Canvas(), "f")
+	h.waitFor("the store to unflag it", func() bool { return h.storeFlags(s.ID)&mailstore.FlagFlagged == 0 })
+	h.settle()
+	if h.row("test itineraire").flag.Visible() {
+		t.Error("f did not remove the flag")
+	}
+}
+
+func TestDeleteMovesToTrash(t *testing.T) {
+	h := newHarness(t)
+	trashBefore := h.folder("Trash").Total
+	rowsBefore := h.c.ui.list.Length()
+	s := h.open("test itineraire")
+	i := h.c.selectedIndex()
+
+	h.c.typedKey(&fyne.KeyEvent{Name: fyne.KeyDelete})
+	if h.c.ui.list.Length() != rowsBefore-1 {
+		t.Fatalf("the list has %d rows right after Delete, want %d", h.c.ui.list.Length(), rowsBefore-1)
+	}
+	for _, r := range h.rows() {
+		if r.subject.Text == "test itineraire" {
+			t.Fatal("the deleted message is still drawn")
+		}
+	}
+	h.settle()
+	got, err := h.store.Get(context.Background(), s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Folder.Name != "Trash" {
+		t.Errorf("the deleted message is in %v, want Trash", got.Folder)
+	}
+	if h.folder("Trash").Total != trashBefore+1 {
+		t.Errorf("Trash has %d messages, want %d", h.folder("Trash").Total, trashBefore+1)
+	}
+	if h.c.ui.list.Length() != rowsBefore-1 {
+		t.Errorf("after the refresh the list has %d rows, want %d", h.c.ui.list.Length(), rowsBefore-1)
+	}
+	if next, ok, _ := h.c.rows.row(min(i, h.c.rows.length()-1)); !ok || h.c.ui.reader.sum.ID != next.ID {
+		t.Errorf("the reader does not show the message that took the deleted one's place")
+	}
+}
+
+func TestMoveToFolder(t *testing.T) {
+	h := newHarness(t)
+	s := h.open("test itineraire")
+	archive := mailstore.FolderRef{Account: "Local", Name: "Archive"}
+	before := h.folder("Archive").Total
+	h.c.showMoveDialog()
+	if h.dialogs() != 1 {
+		t.Fatalf("%d dialogs after Move…", h.dialogs())
+	}
+	h.c.moveSelected(archive)
+	h.settle()
+	got, err := h.store.Get(context.Background(), s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Folder != archive || h.folder("Archive").Total != before+1 {
+		t.Errorf("moved to %v; Archive has %d, want %d", got.Folder, h.folder("Archive").Total, before+1)
+	}
+}
+
+// failingStore refuses to change flags.
+type failingStore struct {
+	*mailstore.Store
+}
+
+var errRefused = errors.New("disk on fire")
+
+func (failingStore) SetFlags(context.Context, []int64, mailstore.Flags, mailstore.Flags) error {
+	return errRefused
+}
+
+func TestStoreErrorShowsDialogAndReverts(t *testing.T) {
+	h := newHarnessWith(t, func(s *mailstore.Store) mailStore { return failingStore{s} })
+	// Opening an unread message tries to mark it read, and fails.
+	h.open(unreadSubject)
+	h.settle()
+	if h.dialogs() == 0 {
+		t.Fatal("no error dialog")
+	}
+	if !strings.Contains(h.overlayText(), "disk on fire") {
+		t.Errorf("the dialog does not tell the error: %q", h.overlayText())
+	}
+	if r := h.row(unreadSubject); !r.sender.TextStyle.Bold {
+		t.Error("the optimistic read mark was not reverted after the error")
+	}
+	if h.c.ui.reader.sum.ID == 0 {
+		t.Error("the reader lost its message after the reload")
+	}
+}

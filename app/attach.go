@@ -1,0 +1,170 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"facteur/internal/message"
+)
+
+// maxSourceText bounds the raw text a View source window lays out.
+const maxSourceText = 2 << 20
+
+// showAttachments lists the attachments with their sizes, Save and Open.
+func (c *controller) showAttachments(parts []message.Part) {
+	r := c.ui.reader
+	r.attachments.RemoveAll()
+	for _, p := range parts {
+		r.attachments.Add(c.attachmentRow(p))
+	}
+	setVisible(r.attachmentsBlock, len(parts) > 0)
+}
+
+func (c *controller) attachmentRow(p message.Part) fyne.CanvasObject {
+	name := widget.NewLabel(partName(p) + "  (" + formatSize(p.Size) + ")")
+	name.Truncation = fyne.TextTruncateEllipsis
+	save := widget.NewButtonWithIcon(lang.L("Save…"), theme.DocumentSaveIcon(), func() { c.saveAttachment(p) })
+	open := widget.NewButtonWithIcon(lang.L("Open"), theme.FileIcon(), func() { c.openAttachment(p) })
+	buttons := container.NewHBox(save, open)
+	return container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()), buttons, name)
+}
+
+// partName is a file name for a part, never empty and never a path.
+func partName(p message.Part) string {
+	name := strings.TrimSpace(p.Filename)
+	name = strings.NewReplacer("/", "_", "\\", "_", "\x00", "_").Replace(name)
+	if name == "" || name == "." || name == ".." {
+		name = lang.L("attachment")
+		if p.Path != "" {
+			name += "-" + p.Path
+		}
+	}
+	return name
+}
+
+// saveAttachment asks where to write a part and writes it there.
+func (c *controller) saveAttachment(p message.Part) {
+	id := c.selID
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			c.showError(err)
+			return
+		}
+		c.work.bg(func(ctx context.Context) func() {
+			err := c.copyPart(ctx, id, p.Path, w)
+			if cerr := w.Close(); err == nil {
+				err = cerr
+			}
+			return func() { c.showError(err) }
+		})
+	}, c.win)
+	d.SetFileName(partName(p))
+	d.Show()
+}
+
+// openAttachment writes a part to a temporary file and opens it with the
+// desktop's application for its type.
+func (c *controller) openAttachment(p message.Part) {
+	id := c.selID
+	c.work.bg(func(ctx context.Context) func() {
+		path, err := c.partToTemp(ctx, id, p)
+		return func() {
+			if err != nil {
+				c.showError(err)
+				return
+			}
+			c.showError(c.app.OpenURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}))
+		}
+	})
+}
+
+func (c *controller) partToTemp(ctx context.Context, id int64, p message.Part) (string, error) {
+	dir, err := os.MkdirTemp("", "facteur-attachment-")
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, partName(p))
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return "", err
+	}
+	err = c.copyPart(ctx, id, p.Path, f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return path, err
+}
+
+// copyPart writes the decoded content of one part of message id to w.
+func (c *controller) copyPart(ctx context.Context, id int64, path string, w io.Writer) error {
+	rc, err := c.store.Open(ctx, id)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	_, r, err := message.OpenPart(rc, path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", lang.L("The attachment could not be read"), err)
+	}
+	_, err = io.Copy(w, r)
+	return err
+}
+
+// showSource opens a window with the raw message, monospace and selectable.
+func (c *controller) showSource() {
+	s := c.ui.reader.sum
+	if s.ID == 0 {
+		return
+	}
+	w := c.app.NewWindow(lang.L("Source: {{.Subject}}", map[string]any{"Subject": rowSubject(s.Subject)}))
+	text := widget.NewLabel(lang.L("Loading…"))
+	text.TextStyle.Monospace = true
+	text.Selectable = true
+	w.SetContent(container.NewScroll(text))
+	w.Resize(fyne.NewSize(760, 600))
+	w.Show()
+	c.work.bg(func(ctx context.Context) func() {
+		raw, err := c.readSource(ctx, s.ID)
+		return func() {
+			if err != nil {
+				text.SetText(err.Error())
+				return
+			}
+			text.SetText(raw)
+		}
+	})
+}
+
+// readSource reads the raw message as text, up to maxSourceText bytes.
+func (c *controller) readSource(ctx context.Context, id int64) (string, error) {
+	rc, err := c.store.Open(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, maxSourceText+1))
+	if err != nil {
+		return "", err
+	}
+	truncated := len(b) > maxSourceText
+	if truncated {
+		b = b[:maxSourceText]
+	}
+	text := strings.ReplaceAll(string(b), "\r\n", "\n")
+	if truncated {
+		text += "\n" + lang.L("[truncated]")
+	}
+	return strings.ToValidUTF8(text, "\uFFFD"), nil
+}

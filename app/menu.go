@@ -1,0 +1,100 @@
+package app
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+)
+
+// menuItems are the main menu and the items whose check marks follow the state.
+type menuItems struct {
+	main    *fyne.MainMenu
+	threads *fyne.MenuItem
+	sorts   []*fyne.MenuItem
+	themes  map[themeMode]*fyne.MenuItem
+}
+
+// buildMenu makes File, View and Help.
+func (c *controller) buildMenu() *fyne.MainMenu {
+	m := &menuItems{themes: map[themeMode]*fyne.MenuItem{}}
+	c.ui.menu = m
+	m.main = fyne.NewMainMenu(c.fileMenu(), c.viewMenu(m), c.helpMenu())
+	return m.main
+}
+
+func (c *controller) fileMenu() *fyne.Menu {
+	imp := fyne.NewMenuItem(lang.L("Import mbox or .eml file…"), c.showImport)
+	imp.Shortcut = shortcutImport
+	dir := fyne.NewMenuItem(lang.L("Import Maildir folder…"), c.showImportFolder)
+	exp := fyne.NewMenuItem(lang.L("Export folder as mbox…"), c.showExport)
+	quit := fyne.NewMenuItem(lang.L("Quit"), func() { c.app.Quit() })
+	quit.IsQuit = true
+	quit.Shortcut = shortcutQuit
+	return fyne.NewMenu(lang.L("File"), imp, dir, exp, fyne.NewMenuItemSeparator(), quit)
+}
+
+func (c *controller) viewMenu(m *menuItems) *fyne.Menu {
+	m.threads = fyne.NewMenuItem(lang.L("Thread view"), func() { c.setThreaded(!c.listOpts.Threaded) })
+	search := fyne.NewMenuItem(lang.L("Search"), c.focusSearch)
+	search.Shortcut = shortcutSearch
+	var sorts []*fyne.MenuItem
+	for i, ch := range sortChoices() {
+		item := fyne.NewMenuItem(ch.label, func() { c.setSort(i) })
+		item.Checked = i == c.sortIndex()
+		sorts = append(sorts, item)
+	}
+	m.sorts = sorts
+	sortBy := fyne.NewMenuItem(lang.L("Sort by"), nil)
+	sortBy.ChildMenu = fyne.NewMenu("", sorts...)
+	themeItem := fyne.NewMenuItem(lang.L("Theme"), nil)
+	themeItem.ChildMenu = fyne.NewMenu("", c.themeItems(m)...)
+	return fyne.NewMenu(lang.L("View"), m.threads, sortBy, fyne.NewMenuItemSeparator(),
+		search, fyne.NewMenuItemSeparator(), themeItem)
+}
+
+func (c *controller) themeItems(m *menuItems) []*fyne.MenuItem {
+	modes := []struct {
+		mode  themeMode
+		label string
+	}{
+		{themeSystem, lang.L("Follow the system")},
+		{themeLight, lang.L("Light")},
+		{themeDark, lang.L("Dark")},
+	}
+	current := savedTheme(c.app)
+	var items []*fyne.MenuItem
+	for _, md := range modes {
+		item := fyne.NewMenuItem(md.label, func() {
+			c.setTheme(md.mode)
+			m.syncTheme(md.mode)
+		})
+		item.Checked = md.mode == current
+		m.themes[md.mode] = item
+		items = append(items, item)
+	}
+	return items
+}
+
+func (c *controller) helpMenu() *fyne.Menu {
+	keys := fyne.NewMenuItem(lang.L("Keyboard shortcuts"), c.showKeys)
+	about := fyne.NewMenuItem(lang.L("About Facteur"), c.showAbout)
+	return fyne.NewMenu(lang.L("Help"), keys, about)
+}
+
+func (m *menuItems) syncSort(i int) {
+	for j, item := range m.sorts {
+		item.Checked = j == i
+	}
+	m.main.Refresh()
+}
+
+func (m *menuItems) syncThreads(on bool) {
+	m.threads.Checked = on
+	m.main.Refresh()
+}
+
+func (m *menuItems) syncTheme(mode themeMode) {
+	for md, item := range m.themes {
+		item.Checked = md == mode
+	}
+	m.main.Refresh()
+}

@@ -1,0 +1,121 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"slices"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"facteur/mailstore"
+)
+
+// settleTimeout bounds the wait for the store's answers before a capture.
+const settleTimeout = 20 * time.Second
+
+// The views Screenshot renders.
+const (
+	viewMain   = "main"   // INBOX with the course's example message open
+	viewReader = "reader" // the reader alone, on a message with an attachment
+	viewSearch = "search" // results of a query typed in the search entry
+	viewThread = "thread" // INBOX in thread view
+	viewAbout  = "about"  // the About box over the main window
+)
+
+// screenshotQuery is the query typed in the "search" view.
+const screenshotQuery = "itineraire"
+
+// Views lists the names Screenshot accepts.
+func Views() []string {
+	return []string{viewMain, viewReader, viewSearch, viewThread, viewAbout}
+}
+
+// Screenshot renders a view of opts.Store with Fyne's test driver and software
+// painter; no display is needed. It never changes the store (opening a message
+// does not mark it read here).
+func Screenshot(opts Options, view string, size fyne.Size, dark bool) (image.Image, error) {
+	if !slices.Contains(Views(), view) {
+		return nil, fmt.Errorf("app: unknown view %q (want one of %s)", view, strings.Join(Views(), ", "))
+	}
+	if opts.Store == nil {
+		return nil, errors.New("app: Screenshot needs a store")
+	}
+	loadTranslations()
+	a := test.NewApp()
+	mode := themeLight
+	if dark {
+		mode = themeDark
+	}
+	a.Settings().SetTheme(facteurTheme{mode: mode})
+	w := a.NewWindow("Facteur")
+	q := newUIQueue()
+	c := newController(a, w, opts.Store, opts, q.post)
+	defer c.close()
+	defer w.Close()
+	c.readOnly = true
+	w.Resize(size)
+	c.start()
+	if err := c.stage(view, q); err != nil {
+		return nil, err
+	}
+	return w.Canvas().Capture(), nil
+}
+
+// stage brings the window into the state of view.
+func (c *controller) stage(view string, q *uiQueue) error {
+	wait := func() error {
+		if !settle(q, c.work, settleTimeout, nil) {
+			return errors.New("app: the store did not answer in time")
+		}
+		return nil
+	}
+	if err := wait(); err != nil {
+		return err
+	}
+	switch view {
+	case viewSearch:
+		c.ui.searchEntry.SetText(screenshotQuery)
+	case viewThread:
+		c.setThreaded(true)
+	}
+	if err := wait(); err != nil {
+		return err
+	}
+	c.selectFor(view)
+	if err := wait(); err != nil {
+		return err
+	}
+	switch view {
+	case viewReader:
+		c.win.SetContent(c.ui.readerPane)
+	case viewAbout:
+		c.showAbout()
+	}
+	return nil
+}
+
+// selectFor opens the message a view shows.
+func (c *controller) selectFor(view string) {
+	want := func(s mailstore.Summary) bool {
+		return strings.EqualFold(strings.TrimSpace(s.Subject), "test itineraire")
+	}
+	if view == viewReader {
+		want = func(s mailstore.Summary) bool { return s.Attachment }
+	}
+	i := c.findRow(want)
+	if i < 0 && c.rows.length() > 0 {
+		i = 0
+	}
+	if i >= 0 {
+		c.ui.list.Select(i)
+	}
+}
+
+// findRow is the first loaded row that matches, or -1.
+func (c *controller) findRow(match func(mailstore.Summary) bool) int {
+	return c.rows.find(match)
+}

@@ -1,0 +1,154 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"facteur/mailstore"
+)
+
+// searchDelay is how long typing must pause before the query runs.
+const searchDelay = 150 * time.Millisecond
+
+// searchState is the search entry's side of the controller.
+type searchState struct {
+	query  string             // query of the listing shown, "" in folder mode
+	stop   func()             // cancels the pending debounce timer
+	cancel context.CancelFunc // cancels the query running
+	muted  bool               // the entry is changed by code
+}
+
+// searchEntry is the search box: Escape clears it, Down moves to the results.
+type searchEntry struct {
+	widget.Entry
+	onEscape func()
+	onDown   func()
+}
+
+func (e *searchEntry) TypedKey(k *fyne.KeyEvent) {
+	switch k.Name {
+	case fyne.KeyEscape:
+		e.onEscape()
+	case fyne.KeyDown:
+		e.onDown()
+	default:
+		e.Entry.TypedKey(k)
+	}
+}
+
+func (c *controller) buildSearch() fyne.CanvasObject {
+	e := &searchEntry{onEscape: c.escapeSearch, onDown: c.focusList}
+	e.ExtendBaseWidget(e)
+	e.SetPlaceHolder(lang.L("Search: words, \"a phrase\", from:, to:, subject:"))
+	e.OnChanged = c.searchChanged
+	c.ui.searchEntry = e
+	clearBtn := widget.NewButtonWithIcon("", theme.ContentClearIcon(), c.escapeSearch)
+	clearBtn.Importance = widget.LowImportance
+	return container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), clearBtn, e)
+}
+
+// focusSearch puts the keyboard in the search entry (Ctrl+F), its text selected.
+func (c *controller) focusSearch() {
+	c.win.Canvas().Focus(c.ui.searchEntry)
+	c.ui.searchEntry.TypedShortcut(&fyne.ShortcutSelectAll{})
+}
+
+// focusList gives the keyboard to the message list.
+func (c *controller) focusList() {
+	c.win.Canvas().Focus(c.ui.list)
+	if c.selectedIndex() < 0 && c.rows.length() > 0 {
+		c.step(1)
+	}
+}
+
+// escapeSearch clears the query; on an empty entry it leaves the entry.
+func (c *controller) escapeSearch() {
+	if c.ui.searchEntry.Text == "" {
+		c.win.Canvas().Unfocus()
+		return
+	}
+	c.ui.searchEntry.SetText("")
+}
+
+// searchChanged runs as the user types: the query waits for a pause.
+func (c *controller) searchChanged(text string) {
+	if c.search.muted {
+		return
+	}
+	if c.search.stop != nil {
+		c.search.stop()
+		c.search.stop = nil
+	}
+	q := strings.TrimSpace(text)
+	if q == "" {
+		c.endSearch()
+		return
+	}
+	c.search.stop = c.work.later(searchDelay, func() {
+		c.search.stop = nil
+		c.runSearch(q)
+	})
+}
+
+// runSearch lists the results of q, dropping any query still running.
+func (c *controller) runSearch(q string) {
+	if q == c.search.query && c.listing.kind == listSearch {
+		return
+	}
+	if c.search.cancel != nil {
+		c.search.cancel()
+	}
+	sctx, cancel := context.WithCancel(c.ctx)
+	c.search.cancel = cancel
+	keep := c.listing.kind == listSearch
+	c.search.query = q
+	c.startListing(c.searchListing(sctx, q), nil, keep)
+}
+
+// searchListing lists the results of q in every folder, newest first.
+func (c *controller) searchListing(sctx context.Context, q string) rowSource {
+	return rowSource{
+		kind: listSearch,
+		fetch: func(_ context.Context, offset, limit int) ([]mailstore.Summary, error) {
+			return c.store.Search(sctx, q, mailstore.SearchOptions{Offset: offset, Limit: limit})
+		},
+		count: func(context.Context) (int, bool, error) { return 0, true, nil },
+	}
+}
+
+// endSearch goes back from the results to the current folder.
+func (c *controller) endSearch() {
+	c.stopSearch()
+	if c.listing.kind == listSearch {
+		c.startListing(c.folderListing(), nil, false)
+	}
+}
+
+// stopSearch cancels the pending and running queries.
+func (c *controller) stopSearch() {
+	if c.search.stop != nil {
+		c.search.stop()
+		c.search.stop = nil
+	}
+	if c.search.cancel != nil {
+		c.search.cancel()
+		c.search.cancel = nil
+	}
+	c.search.query = ""
+}
+
+// leaveSearch empties the search entry without listing anything: the caller
+// lists a folder next.
+func (c *controller) leaveSearch() {
+	c.stopSearch()
+	c.search.muted = true
+	c.ui.searchEntry.SetText("")
+	c.search.muted = false
+}

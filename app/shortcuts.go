@@ -1,0 +1,66 @@
+package app
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+)
+
+// Keyboard: j/k and Down/Up open the next and previous message, Delete moves it
+// to the Trash, u toggles read, s or f toggles the flag, Ctrl+F (or /) goes to
+// the search entry, Ctrl+I imports. The list and the tree forward their keys
+// here while they have the focus; the search entry keeps its letters.
+
+var (
+	shortcutSearch = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutImport = &desktop.CustomShortcut{KeyName: fyne.KeyI, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutQuit   = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault}
+)
+
+// installShortcuts binds the keys on the window's canvas. The menu carries the
+// same Ctrl shortcuts, which the desktop driver checks first.
+func (c *controller) installShortcuts() {
+	cv := c.win.Canvas()
+	cv.SetOnTypedRune(func(r rune) { c.typedRune(r) })
+	cv.SetOnTypedKey(func(e *fyne.KeyEvent) { c.typedKey(e) })
+	cv.AddShortcut(shortcutSearch, func(fyne.Shortcut) { c.focusSearch() })
+	cv.AddShortcut(shortcutImport, func(fyne.Shortcut) { c.showImport() })
+}
+
+// typedRune handles a letter typed outside the search entry.
+func (c *controller) typedRune(r rune) bool {
+	switch r {
+	case 'j':
+		c.step(1)
+	case 'k':
+		c.step(-1)
+	case 'u':
+		c.toggleRead()
+	case 's', 'f':
+		c.toggleFlag()
+	case '/':
+		c.focusSearch()
+	default:
+		return false
+	}
+	return true
+}
+
+// typedKey handles a key typed outside the search entry.
+func (c *controller) typedKey(e *fyne.KeyEvent) bool {
+	switch e.Name {
+	case fyne.KeyDown:
+		c.step(1)
+	case fyne.KeyUp:
+		c.step(-1)
+	case fyne.KeyDelete:
+		c.deleteSelected()
+	case fyne.KeyEscape:
+		if c.listing.kind != listSearch {
+			return false
+		}
+		c.escapeSearch()
+	default:
+		return false
+	}
+	return true
+}

@@ -1,0 +1,187 @@
+// Package app is Facteur's desktop GUI, drawn with Fyne: the three-pane reading
+// window (accounts and folders, the message list, the reader), search as you
+// type, actions and shortcuts, import and export with progress, and Screenshot,
+// which renders a view with Fyne's software driver for `facteur screenshot`.
+//
+// It holds no protocol or file-format code: it draws values from mailstore and
+// internal/message and calls their methods. Only the UI goroutine touches
+// widgets; store calls run in goroutines that hand their results back through
+// fyne.Do (see worker.go).
+package app
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"facteur/icons"
+	"facteur/mailstore"
+)
+
+// appID is the reverse-DNS identifier of FyneApp.toml (preferences live under it).
+const appID = "org.facteur.Facteur"
+
+// Options configure the GUI.
+type Options struct {
+	Profile string           // profile directory, shown in About; opened when Store is nil
+	Store   *mailstore.Store // the open store the window reads
+	Version string           // Facteur's version, shown in About
+}
+
+// mailStore is the part of *mailstore.Store the GUI calls; tests wrap it to
+// inject failures.
+type mailStore interface {
+	Folders(ctx context.Context) ([]mailstore.Folder, error)
+	CreateFolder(ctx context.Context, ref mailstore.FolderRef, role mailstore.Role) error
+	Count(ctx context.Context, folder mailstore.FolderRef) (total, unread int, err error)
+	List(ctx context.Context, folder mailstore.FolderRef, opt mailstore.ListOptions) ([]mailstore.Summary, error)
+	Search(ctx context.Context, query string, opt mailstore.SearchOptions) ([]mailstore.Summary, error)
+	Get(ctx context.Context, id int64) (mailstore.Summary, error)
+	Open(ctx context.Context, id int64) (io.ReadCloser, error)
+	SetFlags(ctx context.Context, ids []int64, add, remove mailstore.Flags) error
+	Move(ctx context.Context, ids []int64, dest mailstore.FolderRef) error
+	Delete(ctx context.Context, ids []int64) error
+	Import(ctx context.Context, folder mailstore.FolderRef, path string, progress func(mailstore.Progress)) (mailstore.ImportStats, error)
+	ExportMbox(ctx context.Context, folder mailstore.FolderRef, w io.Writer) (int, error)
+	Subscribe(ctx context.Context) <-chan mailstore.Change
+}
+
+var _ mailStore = (*mailstore.Store)(nil)
+
+// Run opens the main window and blocks until it is closed.
+func Run(opts Options) error {
+	loadTranslations()
+	ctx := context.Background()
+	s := opts.Store
+	if s == nil {
+		if opts.Profile == "" {
+			return errors.New("app: no store and no profile directory")
+		}
+		opened, err := mailstore.Open(ctx, opts.Profile)
+		if err != nil {
+			return err
+		}
+		defer opened.Close()
+		s = opened
+	}
+	a := fyneapp.NewWithID(appID)
+	a.SetIcon(icons.App)
+	a.Settings().SetTheme(facteurTheme{mode: savedTheme(a)})
+	w := a.NewWindow("Facteur")
+	c := newController(a, w, s, opts, fyne.Do)
+	defer c.close()
+	c.start()
+	w.Resize(fyne.NewSize(1200, 760))
+	w.ShowAndRun()
+	return nil
+}
+
+// controller holds the state of one main window. Its fields are read and
+// written on the UI goroutine only.
+type controller struct {
+	app    fyne.App
+	win    fyne.Window
+	store  mailStore
+	opts   Options
+	ctx    context.Context
+	cancel context.CancelFunc
+	work   *worker
+	now    func() time.Time
+	// readOnly keeps the store as it is: opening a message does not mark it
+	// read (Screenshot).
+	readOnly bool
+
+	folders  []mailstore.Folder
+	current  mailstore.FolderRef // folder shown (when not searching)
+	listOpts mailstore.ListOptions
+	rows     *pageCache
+	listing  rowSource // what the list shows
+	listGen  int       // bumped by each startListing: older results are dropped
+	loading  bool      // a new listing is on its way
+	listErr  error     // last load error, shown as the empty state
+
+	selID     int64 // message shown in the reader, 0 for none
+	wantIndex int   // row to open once its page arrives, -1 for none
+	quiet     bool  // selection changes made by code, not by the user
+
+	search    searchState
+	refresher refreshState
+
+	ui widgets
+}
+
+// widgets are the long-lived widgets of the main window.
+type widgets struct {
+	tree        *keyTree
+	list        *keyList
+	listEmpty   *emptyState
+	searchEntry *searchEntry
+	sortSelect  *widget.Select
+	threadCheck *widget.Check
+	reader      *readerView
+	readerPane  fyne.CanvasObject
+	menu        *menuItems
+	split       *container.Split
+}
+
+func newController(a fyne.App, w fyne.Window, s mailStore, opts Options, post func(func())) *controller {
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &controller{
+		app: a, win: w, store: s, opts: opts,
+		ctx: ctx, cancel: cancel,
+		now:       time.Now,
+		rows:      newPageCache(),
+		wantIndex: -1,
+	}
+	c.work = newWorker(ctx, post)
+	c.work.onPanic = c.showError
+	w.SetContent(c.build())
+	w.SetMainMenu(c.buildMenu())
+	c.installShortcuts()
+	return c
+}
+
+// build lays out the three panes in resizable splits.
+func (c *controller) build() fyne.CanvasObject {
+	inner := container.NewHSplit(c.buildList(), c.buildReader())
+	inner.Offset = 0.42
+	outer := container.NewHSplit(c.buildFolders(), inner)
+	outer.Offset = 0.2
+	c.ui.split = outer
+	return outer
+}
+
+// start loads the folders, opens the inbox and follows the store's changes.
+func (c *controller) start() {
+	c.loadFolders(true)
+	c.subscribe()
+}
+
+// close ends the background work of the window.
+func (c *controller) close() {
+	c.cancel()
+}
+
+// showError shows err in a dialog.
+func (c *controller) showError(err error) {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return
+	}
+	dialog.ShowError(err, c.win)
+}
+
+// storeFailed reports a failed store call: a dialog, then everything is
+// reloaded from the store, undoing the optimistic change that was shown.
+func (c *controller) storeFailed(err error) {
+	c.showError(errors.Join(errors.New(lang.L("The mailbox could not be changed.")), err))
+	c.loadFolders(false)
+	c.reloadList(true)
+}

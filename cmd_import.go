@@ -1,0 +1,146 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"facteur/mailstore"
+)
+
+func cmdImport(e *env) error {
+	fs := newFlags(e, "import")
+	folder := fs.String("folder", "", "folder of the Local account to import into (default: named after FILE)")
+	quiet := fs.Bool("quiet", false, "no progress line")
+	args, err := parseFlags(fs, e.args)
+	if err != nil {
+		return err
+	}
+	if len(args) != 1 {
+		return usageError{"usage: facteur import [--folder NAME] FILE|DIR"}
+	}
+	src := args[0]
+	if _, err := os.Stat(src); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	s, _, err := openStore(e)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	name := *folder
+	if name == "" {
+		name = folderNameFor(src)
+	}
+	ref, err := resolveFolder(e, s, name)
+	if err != nil {
+		return err
+	}
+	if err := s.CreateFolder(e.ctx, ref, mailstore.RoleNone); err != nil {
+		return err
+	}
+	pl := newProgressLine(e.stderr, "importing into "+ref.String(), *quiet)
+	st, err := s.Import(e.ctx, ref, src, pl.update)
+	pl.finish()
+	if err != nil {
+		return fmt.Errorf("import %s: %w (%d messages imported before the error)", src, err, st.Messages)
+	}
+	fmt.Fprintf(e.stdout, "imported %d messages (%s) into %s", st.Messages, humanBytes(st.Bytes), ref)
+	if st.Problems > 0 {
+		fmt.Fprintf(e.stdout, "; %d could not be read completely and were kept as they are", st.Problems)
+	}
+	fmt.Fprintln(e.stdout)
+	return nil
+}
+
+// folderNameFor names the folder after the imported file or directory:
+// "archive.mbox" -> "archive", "~/Mail/work/" -> "work".
+func folderNameFor(path string) string {
+	base := filepath.Base(filepath.Clean(path))
+	if ext := filepath.Ext(base); ext != "" && ext != base {
+		base = strings.TrimSuffix(base, ext)
+	}
+	if base == "" || base == "." || base == string(filepath.Separator) {
+		return "Imported"
+	}
+	return base
+}
+
+// progressLine prints a self-overwriting progress line at most every 200 ms.
+type progressLine struct {
+	mu    sync.Mutex
+	w     io.Writer
+	label string
+	off   bool
+	last  time.Time
+	wrote bool
+}
+
+func newProgressLine(w io.Writer, label string, off bool) *progressLine {
+	return &progressLine{w: w, label: label, off: off}
+}
+
+func (p *progressLine) update(pr mailstore.Progress) {
+	if p.off {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if time.Since(p.last) < 200*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	p.wrote = true
+	fmt.Fprintf(p.w, "\r%s: %s\033[K", p.label, progressText(pr))
+}
+
+func (p *progressLine) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.wrote {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+// progressText is "12,345 messages, 210.3 MB of 1.2 GB (17%)".
+func progressText(pr mailstore.Progress) string {
+	s := fmt.Sprintf("%s messages", groupDigits(pr.Done))
+	if pr.Total > 0 {
+		s = fmt.Sprintf("%s of %s messages", groupDigits(pr.Done), groupDigits(pr.Total))
+	}
+	if pr.TotalBytes > 0 {
+		pct := float64(pr.Bytes) * 100 / float64(pr.TotalBytes)
+		s += fmt.Sprintf(", %s of %s (%.0f%%)", humanBytes(pr.Bytes), humanBytes(pr.TotalBytes), pct)
+	} else if pr.Bytes > 0 {
+		s += ", " + humanBytes(pr.Bytes)
+	}
+	return s
+}
+
+func humanBytes(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}
+
+func groupDigits(n int) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return s
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

@@ -1,0 +1,19 @@
+// Package dnsmx looks up what mail needs from the DNS, with
+// github.com/miekg/dns: MX records sorted by preference (RFC 5321 §5.1,
+// RFC 974), the implicit MX of a domain that has none (A/AAAA fallback,
+// RFC 5321 §5.1), the null MX of a domain that takes no mail (RFC 7505), A
+// and AAAA (RFC 1035, RFC 3596), PTR (RFC 1035 §3.5), and SRV (RFC 2782)
+// for the mail-service autoconfiguration of RFC 6186. CNAMEs are followed
+// (RFC 1034 §3.6.2).
+//
+// A Resolver asks one configured server (tests point it at a miekg/dns
+// server on loopback) or those of the system (/etc/resolv.conf; the adapter
+// settings on Windows), over UDP with EDNS0 and over TCP when the answer is
+// truncated (RFC 7766). It caches answers for their TTL, negative ones for
+// the SOA minimum (RFC 2308), and concurrent identical questions share one
+// query. It is safe for concurrent use.
+//
+// Errors are *Error values that wrap ErrNotFound (NXDOMAIN, or NODATA when
+// Error.NoData is set), ErrTemporary (SERVFAIL, timeout) or ErrOffline (no
+// server reachable), for errors.Is.
+package dnsmx

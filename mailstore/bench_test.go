@@ -1,0 +1,163 @@
+package mailstore
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"facteur/mailstore/internal/corpus"
+)
+
+// The benchmarks run on a generated corpus of FACTEUR_BENCH_N messages
+// (default 10,000; the goals are stated for 100,000) in one Maildir folder,
+// Local/INBOX. Generated once per process, removed by TestMain.
+//
+//	FACTEUR_BENCH_N=100000 go test -tags migrated_fynedo -run '^$' -bench . -benchtime 1x ./mailstore/
+
+var bench struct {
+	once sync.Once
+	dir  string // profile directory holding the corpus
+	n    int
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if bench.dir != "" {
+		os.RemoveAll(bench.dir)
+	}
+	os.Exit(code)
+}
+
+func benchN() int {
+	if n, err := strconv.Atoi(os.Getenv("FACTEUR_BENCH_N")); err == nil && n > 0 {
+		return n
+	}
+	return 10000
+}
+
+// benchProfile returns a profile directory whose Local/INBOX holds the corpus.
+func benchProfile(b *testing.B) string {
+	b.Helper()
+	bench.once.Do(func() {
+		bench.n = benchN()
+		if bench.dir, bench.err = os.MkdirTemp("", "facteur-bench-"); bench.err != nil {
+			return
+		}
+		start := time.Now()
+		bench.err = corpus.WriteMaildir(filepath.Join(bench.dir, "mail", "Local", "INBOX"), 1, bench.n)
+		b.Logf("corpus of %d messages written in %v", bench.n, time.Since(start))
+	})
+	if bench.err != nil {
+		b.Fatal(bench.err)
+	}
+	return bench.dir
+}
+
+func removeIndex(dir string) {
+	for _, ext := range []string{"", "-wal", "-shm"} {
+		os.Remove(filepath.Join(dir, indexFile+ext))
+	}
+}
+
+// BenchmarkIndex indexes the whole corpus with full text from scratch (what
+// `notmuch new` does on a new database): Open finds no index and builds it.
+func BenchmarkIndex(b *testing.B) {
+	dir := benchProfile(b)
+	ctx := context.Background()
+	var elapsed time.Duration
+	for b.Loop() {
+		removeIndex(dir)
+		start := time.Now()
+		s, err := Open(ctx, dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		elapsed += time.Since(start)
+		if n, _, _ := s.Count(ctx, inbox); n != bench.n {
+			b.Fatalf("indexed %d of %d", n, bench.n)
+		}
+		s.Close()
+	}
+	b.ReportMetric(float64(bench.n)*float64(b.N)/elapsed.Seconds(), "msgs/s")
+}
+
+// indexedStore opens the corpus store, indexing it if needed.
+func indexedStore(b *testing.B) *Store {
+	dir := benchProfile(b)
+	s, err := Open(context.Background(), dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	if n, _, _ := s.Count(context.Background(), inbox); n != bench.n {
+		b.Fatalf("store has %d of %d messages", n, bench.n)
+	}
+	return s
+}
+
+// BenchmarkRescanUnchanged re-scans a store in which nothing changed.
+func BenchmarkRescanUnchanged(b *testing.B) {
+	s := indexedStore(b)
+	ctx := context.Background()
+	for b.Loop() {
+		st, err := s.Rescan(ctx, nil)
+		if err != nil || st.Unchanged != bench.n {
+			b.Fatalf("rescan: %+v %v", st, err)
+		}
+	}
+}
+
+// BenchmarkListFirstPage opens the folder: its first page of 100 rows.
+func BenchmarkListFirstPage(b *testing.B) {
+	s := indexedStore(b)
+	ctx := context.Background()
+	for _, bc := range []struct {
+		name string
+		opt  ListOptions
+	}{
+		{"date", ListOptions{Limit: 100}},
+		{"sender", ListOptions{Sort: SortSender, Ascending: true, Limit: 100}},
+		{"deep-page", ListOptions{Offset: bench.n * 9 / 10, Limit: 100}},
+		{"threaded", ListOptions{Threaded: true, Limit: 100}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				if bc.opt.Threaded {
+					s.gen.Add(1) // measure without the thread order cache
+				}
+				list, err := s.List(ctx, inbox, bc.opt)
+				if err != nil || len(list) != 100 {
+					b.Fatalf("List: %d, %v", len(list), err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSearch runs typical queries over the whole store (first page).
+func BenchmarkSearch(b *testing.B) {
+	s := indexedStore(b)
+	ctx := context.Background()
+	for _, q := range []struct{ name, q string }{
+		{"rare-word", "itinéraire "},
+		{"common-word", "the "},
+		{"two-words", "meeting budget "},
+		{"phrase", `"please send" `},
+		{"from", "from:alice "},
+		{"prefix-as-you-type", "confer"},
+		{"filters", "is:unread has:attachment "},
+	} {
+		b.Run(q.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := s.Search(ctx, q.q, SearchOptions{Limit: 100}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,62 @@
+// Package mailstore is Facteur's offline message store: Maildir folders that
+// hold the messages, and an SQLite index that lists, sorts, threads and
+// searches them. The Maildir files are the truth; the index is a cache that
+// can always be rebuilt from them.
+//
+// # On disk
+//
+// In the profile directory given to Open:
+//
+//	mail/<account>/<folder>/{cur,new,tmp}/   one Maildir per folder
+//	mail/<account>/<folder>/.facteur-role    the folder's role (inbox, sent, trash...)
+//	mail/<account>/<folder>/<child>/...      sub-folders ("Lists/golang")
+//	index.sqlite (+ -wal, -shm)              the index (SQLite, WAL mode)
+//	index.sqlite.bad-<time>                  an index that was found corrupt, kept aside
+//
+// Account and folder names may be any UTF-8 text; each level is encoded as a
+// portable file name ('%', '/', '\', ':', '*', '?', '"', '<', '>', '|',
+// control characters, leading dots, trailing dots and spaces, cur/new/tmp and
+// Windows device names become %XX), so no name can leave the mail directory.
+//
+// Message files follow the Maildir specification
+// (https://cr.yp.to/proto/maildir.html): a unique name
+// "time.MusecPpidQnRrand.host,S=size" and an info suffix ":2,FLAGS" with the
+// flags in ASCII order (D draft, F flagged, P passed, R replied, S seen,
+// T trashed), so mutt, Dovecot and Python's mailbox module read the same
+// folders. On Windows, where ':' cannot appear in a file name, the suffix is
+// "!2,FLAGS"; both forms are read everywhere. A message is written to tmp/,
+// fsynced, renamed into new/ (or cur/ when it has flags) and the directory is
+// fsynced before its index row is committed. Moving renames the file to the
+// other folder before the index is updated; Delete moves to the account's
+// Trash, and only a delete in Trash removes the file.
+//
+// # Reading a message
+//
+// The one way to read a message is its Maildir file: Store.Open (or
+// Store.Path) by index id. The index keeps what lists need (Summary); the
+// full message is parsed on demand with package facteur/internal/message.
+//
+// # Index
+//
+// Per message the index holds the folder, the Maildir key and flags, the
+// Message-ID, the decoded subject (RFC 2047), From, To and Cc (RFC 5322), the
+// date, size, an attachment marker (RFC 2183 Content-Disposition), a thread
+// id (JWZ threading on References and In-Reply-To, package
+// facteur/mailstore/thread), the SMTP envelope (RFC 5321 MAIL FROM and RCPT
+// TO) when known, and a problem text for messages that did not parse
+// completely (they are stored and listed all the same). Full-text search uses
+// an FTS5 table over the subject, the addresses and the body text (HTML parts
+// reduced to text, attachment names included). The query language is
+// described in query.go and on Store.Search.
+//
+// An index that is missing, is not an SQLite file, has another schema
+// version, or fails its integrity check after an unclean shutdown is moved
+// aside and rebuilt from the Maildir files. Changes made to the folders by
+// other programs are picked up by Rescan, which compares directory listings
+// with the index and reads only new files.
+//
+// mbox files (RFC 4155; mboxo and mboxrd read, mboxrd written, package
+// facteur/mailstore/mbox), Maildir directories and single message files
+// (RFC 5322, MIME RFC 2045-2049) are imported with Import, in batches,
+// streaming, cancellable; Export writes mboxrd.
+package mailstore

@@ -1,0 +1,239 @@
+package mailstore
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// SetFlags adds and removes flags on messages: each Maildir file is renamed
+// (":2,FLAGS", moving it from new/ to cur/), then the index is updated.
+// Messages that no longer exist are skipped.
+func (s *Store) SetFlags(ctx context.Context, ids []int64, add, remove Flags) error {
+	return s.fileOp(ctx, ChangeFlags, ids, func(b *batch, l location, t *touched) error {
+		flags := (l.name.Flags | add) &^ remove
+		sub := l.sub
+		if flags != 0 {
+			sub = subCur
+		}
+		if flags == l.name.Flags && sub == l.sub {
+			return nil
+		}
+		fn := l.name.withFlags(flags, sub)
+		dst := location{id: l.id, folder: l.folder, sub: sub, name: fn}
+		if err := os.Rename(l.path(), dst.path()); err != nil {
+			return err
+		}
+		t.dir(dst.folder, sub)
+		t.changed(l.folder, l.id)
+		return b.setFile(l.id, sub, fn)
+	})
+}
+
+// Move moves messages to another folder: each file is renamed into the
+// destination Maildir (under a new unique name if its name is taken there),
+// then its index row is updated; the message keeps its id.
+func (s *Store) Move(ctx context.Context, ids []int64, dest FolderRef) error {
+	dfi, err := s.folder(dest)
+	if err != nil {
+		return err
+	}
+	return s.move(ctx, ids, dfi)
+}
+
+func (s *Store) move(ctx context.Context, ids []int64, dfi *folderInfo) error {
+	var added []int64
+	err := s.fileOp(ctx, ChangeRemoved, ids, func(b *batch, l location, t *touched) error {
+		if l.folder == dfi {
+			return nil
+		}
+		dst, err := moveFile(l, dfi)
+		if err != nil {
+			return err
+		}
+		t.dir(l.folder, l.sub)
+		t.dir(dfi, dst.sub)
+		t.changed(l.folder, l.id)
+		added = append(added, l.id)
+		_, err = b.tx.Exec(`UPDATE messages SET folder = ?, key = ?, sub = ? WHERE id = ?`,
+			dfi.id, dst.name.Key, dst.sub, l.id)
+		return err
+	})
+	if len(added) > 0 {
+		s.hub.publish(Change{Kind: ChangeAdded, Folder: dfi.ref, IDs: added})
+	}
+	return err
+}
+
+// moveFile renames a message file into another folder without ever replacing
+// a file there.
+func moveFile(l location, dfi *folderInfo) (location, error) {
+	dst := location{id: l.id, folder: dfi, sub: l.sub, name: l.name}
+	err := renameNoReplace(l.path(), dst.path())
+	if errors.Is(err, fs.ErrExist) {
+		var size int64
+		if st, serr := os.Stat(l.path()); serr == nil {
+			size = st.Size()
+		}
+		dst.name.Key = newKey(time.Now(), size)
+		err = renameNoReplace(l.path(), dst.path())
+	}
+	return dst, err
+}
+
+// Delete moves messages to the Trash folder of their account (created with
+// RoleTrash when there is none). Messages already in that Trash are removed
+// for good: their file is deleted, then their index row.
+func (s *Store) Delete(ctx context.Context, ids []int64) error {
+	trashes := map[string]*folderInfo{}
+	var toTrash = map[*folderInfo][]int64{}
+	var purge []int64
+	for _, id := range ids {
+		l, err := s.locate(ctx, s.ix.rdb, id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		acct := l.folder.ref.Account
+		if trashes[acct] == nil {
+			if trashes[acct], err = s.trashOf(ctx, acct); err != nil {
+				return err
+			}
+		}
+		if l.folder == trashes[acct] {
+			purge = append(purge, id)
+		} else {
+			toTrash[trashes[acct]] = append(toTrash[trashes[acct]], id)
+		}
+	}
+	for fi, list := range toTrash {
+		if err := s.move(ctx, list, fi); err != nil {
+			return err
+		}
+	}
+	return s.purge(ctx, purge)
+}
+
+// trashOf returns the Trash folder of an account, creating it if needed.
+func (s *Store) trashOf(ctx context.Context, account string) (*folderInfo, error) {
+	s.foldersMu.RLock()
+	var byName *folderInfo
+	for _, fi := range s.byID {
+		if fi.ref.Account != account {
+			continue
+		}
+		if fi.role == RoleTrash {
+			s.foldersMu.RUnlock()
+			return fi, nil
+		}
+		if equalFold(fi.ref.Name, "Trash") {
+			byName = fi
+		}
+	}
+	s.foldersMu.RUnlock()
+	ref := FolderRef{Account: account, Name: "Trash"}
+	if byName != nil {
+		ref = byName.ref
+	}
+	return s.ensureFolder(ctx, ref, RoleTrash)
+}
+
+// purge removes messages for good: file first, then index row.
+func (s *Store) purge(ctx context.Context, ids []int64) error {
+	return s.fileOp(ctx, ChangeRemoved, ids, func(b *batch, l location, t *touched) error {
+		if err := os.Remove(l.path()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		t.dir(l.folder, l.sub)
+		t.changed(l.folder, l.id)
+		return b.deleteRows([]int64{l.id})
+	})
+}
+
+// touched collects the directories to sync and the messages changed per
+// folder during a fileOp.
+type touched struct {
+	dirs map[string]bool
+	ids  map[*folderInfo][]int64
+}
+
+func (t *touched) dir(fi *folderInfo, sub string) { t.dirs[filepath.Join(fi.dir, sub)] = true }
+
+func (t *touched) changed(fi *folderInfo, id int64) { t.ids[fi] = append(t.ids[fi], id) }
+
+// fileOp runs op on each message under the file lock, in one index
+// transaction: files first, then rows. A file that another program renamed
+// is looked for by key; one that is gone is skipped (the next rescan drops
+// its row).
+func (s *Store) fileOp(ctx context.Context, kind ChangeKind, ids []int64,
+	op func(b *batch, l location, t *touched) error) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	s.fsMu.Lock()
+	defer s.fsMu.Unlock()
+	b, err := s.beginBatch(ctx)
+	if err != nil {
+		return err
+	}
+	t := &touched{dirs: map[string]bool{}, ids: map[*folderInfo][]int64{}}
+	err = s.eachFile(ctx, b, ids, t, op)
+	for d := range t.dirs {
+		if serr := syncDir(d); err == nil {
+			err = serr
+		}
+	}
+	if _, cerr := b.commit(); err == nil {
+		err = cerr
+	}
+	s.gen.Add(1)
+	for fi, list := range t.ids {
+		s.hub.publish(Change{Kind: kind, Folder: fi.ref, IDs: list})
+	}
+	return err
+}
+
+// eachFile locates each message and runs op on it. An error stops the loop;
+// what was done before stays done (files and rows agree).
+func (s *Store) eachFile(ctx context.Context, b *batch, ids []int64, t *touched,
+	op func(b *batch, l location, t *touched) error) error {
+	for _, id := range ids {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		l, err := s.locate(ctx, b.tx, id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := os.Stat(l.path()); errors.Is(err, fs.ErrNotExist) {
+			if l, err = s.refind(b, l); err != nil {
+				continue
+			}
+		}
+		if err := op(b, l, t); err != nil {
+			return &MessageError{ID: id, Op: "update", Err: err}
+		}
+	}
+	return nil
+}
+
+// refind looks for a file renamed by another program and records its name.
+func (s *Store) refind(b *batch, l location) (location, error) {
+	sub, name, err := findFile(l.folder.dir, l.name.Key)
+	if err != nil {
+		return l, err
+	}
+	l.sub, l.name = sub, parseFileName(name)
+	return l, b.setFile(l.id, l.sub, l.name)
+}

@@ -1,0 +1,245 @@
+package mailstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// schemaVersion is kept in PRAGMA user_version. An index of another version is
+// moved aside and rebuilt from the Maildir files.
+const schemaVersion = 1
+
+// indexFile is the name of the index in the profile directory.
+const indexFile = "index.sqlite"
+
+var schema = []string{
+	`CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID`,
+	`CREATE TABLE folders(
+		id INTEGER PRIMARY KEY,
+		account TEXT NOT NULL,
+		name TEXT NOT NULL,
+		role TEXT NOT NULL DEFAULT '',
+		UNIQUE(account, name))`,
+	`CREATE TABLE messages(
+		id INTEGER PRIMARY KEY,
+		folder INTEGER NOT NULL,
+		key TEXT NOT NULL,
+		sub TEXT NOT NULL,
+		flags INTEGER NOT NULL,
+		info TEXT NOT NULL,
+		message_id TEXT NOT NULL,
+		subject TEXT NOT NULL,
+		subject_sort TEXT NOT NULL,
+		sender_sort TEXT NOT NULL,
+		addr_from TEXT NOT NULL,
+		addr_to TEXT NOT NULL,
+		addr_cc TEXT NOT NULL,
+		date INTEGER NOT NULL,
+		arrived INTEGER NOT NULL,
+		size INTEGER NOT NULL,
+		mtime INTEGER NOT NULL,
+		attachment INTEGER NOT NULL,
+		thread INTEGER NOT NULL,
+		refs TEXT NOT NULL,
+		mail_from TEXT,
+		rcpt_to TEXT,
+		problem TEXT NOT NULL)`,
+	`CREATE UNIQUE INDEX messages_key ON messages(folder, key)`,
+	`CREATE INDEX messages_date ON messages(folder, date, thread)`,
+	`CREATE INDEX messages_sender ON messages(folder, sender_sort, date)`,
+	`CREATE INDEX messages_subject ON messages(folder, subject_sort, date)`,
+	`CREATE INDEX messages_flags ON messages(folder, flags)`,
+	`CREATE INDEX messages_alldate ON messages(date, thread)`,
+	`CREATE INDEX messages_msgid ON messages(message_id) WHERE message_id <> ''`,
+	`CREATE INDEX messages_thread ON messages(thread)`,
+	`CREATE TABLE refs(ref TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY(ref, id)) WITHOUT ROWID`,
+	// Contentless FTS5 table (the text is in the Maildir files); rowid = messages.id.
+	`CREATE VIRTUAL TABLE fts USING fts5(subject, addr_from, addr_to, addr_cc, body,
+		content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`,
+	// A bigger in-memory term buffer: fewer, larger segments while indexing.
+	`INSERT INTO fts(fts, rank) VALUES('hashsize', 16777216)`,
+	fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion),
+}
+
+// dsn returns the connection string of the index with its pragmas. The index
+// is only a cache of the Maildir files, so synchronous=NORMAL in WAL mode is
+// enough: a crash loses at most the last transactions, never consistency.
+func dsn(path string, writer bool) string {
+	p := []string{
+		"_pragma=busy_timeout(10000)",
+		"_pragma=journal_mode(WAL)",
+		"_pragma=synchronous(NORMAL)",
+		"_pragma=temp_store(MEMORY)",
+		"_pragma=mmap_size(268435456)",
+	}
+	if writer {
+		p = append(p, "_pragma=cache_size(-65536)", "_txlock=immediate")
+	} else {
+		p = append(p, "_pragma=cache_size(-16384)")
+	}
+	return path + "?" + strings.Join(p, "&")
+}
+
+// index holds the two connection pools of the index: one connection for
+// writes (SQLite has one writer at a time) and a few for reads, which WAL lets
+// run alongside the writer.
+type index struct {
+	path     string
+	wdb, rdb *sql.DB
+	rebuilt  bool // created empty: the caller indexes the Maildir files
+	unclean  bool // last session did not close the index
+}
+
+// openIndex opens or creates the index. An index that is not an SQLite file,
+// has another schema version or fails its check is moved aside and a new one
+// is created (rebuilt is then set).
+func openIndex(ctx context.Context, path string) (*index, error) {
+	ix, err := tryOpenIndex(ctx, path)
+	if err == nil || !errors.Is(err, ErrCorruptIndex) {
+		return ix, err
+	}
+	if err := moveAside(path); err != nil {
+		return nil, err
+	}
+	return tryOpenIndex(ctx, path)
+}
+
+func tryOpenIndex(ctx context.Context, path string) (*index, error) {
+	wdb, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return nil, err
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetConnMaxIdleTime(0)
+	ix := &index{path: path, wdb: wdb}
+	if err := ix.prepare(ctx); err != nil {
+		wdb.Close()
+		return nil, err
+	}
+	ix.rdb, err = sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		wdb.Close()
+		return nil, err
+	}
+	ix.rdb.SetMaxOpenConns(4)
+	ix.rdb.SetMaxIdleConns(4)
+	return ix, nil
+}
+
+// prepare checks the schema, creating it in an empty file.
+func (ix *index) prepare(ctx context.Context) error {
+	var version int
+	if err := ix.wdb.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return classify(err)
+	}
+	if version == 0 {
+		var n int
+		if err := ix.wdb.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&n); err != nil {
+			return classify(err)
+		}
+		if n != 0 {
+			return fmt.Errorf("%w: unknown tables", ErrCorruptIndex)
+		}
+		ix.rebuilt = true
+		return ix.create(ctx)
+	}
+	if version != schemaVersion {
+		return fmt.Errorf("%w: schema version %d, want %d", ErrCorruptIndex, version, schemaVersion)
+	}
+	return ix.checkClean(ctx)
+}
+
+// checkClean runs a quick integrity check when the last session did not close
+// the index, then marks the index as in use.
+func (ix *index) checkClean(ctx context.Context) error {
+	var clean string
+	err := ix.wdb.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'clean'`).Scan(&clean)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return classify(err)
+	}
+	if clean != "1" {
+		ix.unclean = true
+		var res string
+		if err := ix.wdb.QueryRowContext(ctx, `PRAGMA quick_check`).Scan(&res); err != nil {
+			return classify(err)
+		}
+		if res != "ok" {
+			return fmt.Errorf("%w: %s", ErrCorruptIndex, res)
+		}
+	}
+	return ix.setClean(ctx, false)
+}
+
+func (ix *index) setClean(ctx context.Context, clean bool) error {
+	v := "0"
+	if clean {
+		v = "1"
+	}
+	_, err := ix.wdb.ExecContext(ctx, `INSERT OR REPLACE INTO meta(key, value) VALUES('clean', ?)`, v)
+	return classify(err)
+}
+
+func (ix *index) create(ctx context.Context) error {
+	tx, err := ix.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(err)
+	}
+	defer tx.Rollback()
+	for _, stmt := range schema {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("mailstore: creating index: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES('clean', '0')`); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func (ix *index) close() error {
+	err := ix.setClean(context.Background(), true)
+	if ix.rdb != nil {
+		ix.rdb.Close()
+	}
+	if cerr := ix.wdb.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// classify turns SQLite's "not a database" and "corrupt" errors into
+// ErrCorruptIndex.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT:
+			return fmt.Errorf("%w: %v", ErrCorruptIndex, err)
+		}
+	}
+	return err
+}
+
+// moveAside renames a bad index (and its WAL files, which must not be applied
+// to a new file) to index.sqlite.bad-TIME, so nothing is deleted.
+func moveAside(path string) error {
+	suffix := fmt.Sprintf(".bad-%d", time.Now().UnixNano())
+	for _, ext := range []string{"", "-wal", "-shm"} {
+		err := os.Rename(path+ext, path+suffix+ext)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("mailstore: moving the bad index aside: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,276 @@
+package mailstore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// job is one message to index: a file already in a Maildir (rescan), or bytes
+// to deliver into a folder first (import).
+type job struct {
+	folder *folderInfo
+	sub    string   // existing file: "cur" or "new"
+	name   fileName // existing file: its name
+	data   []byte   // import: the message; nil for an existing file
+	flags  Flags    // import: flags of the new file
+	env    *Envelope
+	sender string    // import from mbox: the From_ line's sender
+	date   time.Time // import: arrival time when nothing better is known
+	offset int64     // import: bytes of the source consumed after this message
+}
+
+// ingestStats count what an ingest did.
+type ingestStats struct {
+	done, problems int
+	bytes          int64 // source bytes consumed (job offsets)
+	size           int64 // bytes of the messages
+}
+
+type ingestOptions struct {
+	workers  int
+	progress func(done int, bytes int64) // after each committed batch
+}
+
+// produceFunc feeds jobs; emit returns false when the ingest must stop.
+type produceFunc func(ctx context.Context, emit func(*job) bool) error
+
+// ingest runs the indexing pipeline: produce feeds jobs, workers deliver
+// and/or read each message once and parse it in parallel, and this goroutine
+// writes the rows in batched transactions. When ctx ends, the producer stops;
+// messages already delivered are still indexed, so the index and the Maildir
+// stay consistent. The error is ctx's when it was cancelled.
+func (s *Store) ingest(ctx context.Context, produce produceFunc, opt ingestOptions) (ingestStats, error) {
+	if opt.workers <= 0 {
+		opt.workers = runtime.GOMAXPROCS(0)
+	}
+	wctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	jobs := make(chan *job, 4*opt.workers)
+	rows := make(chan *row, 4*opt.workers)
+	var perr error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(jobs)
+		defer recoverTo(&perr)
+		perr = produce(wctx, func(j *job) bool {
+			select {
+			case jobs <- j:
+				return true
+			case <-wctx.Done():
+				return false
+			}
+		})
+	})
+	var workers sync.WaitGroup
+	for range opt.workers {
+		workers.Go(func() { s.work(wctx, cancel, jobs, rows) })
+	}
+	go func() { workers.Wait(); close(rows) }()
+	st, werr := s.writeRows(ctx, rows, opt.progress)
+	if werr != nil {
+		cancel(werr)
+		for r := range rows { // let the workers end; rescan finds their files
+			s.unpend([]*row{r})
+		}
+	}
+	wg.Wait()
+	return st, firstErr(werr, context.Cause(wctx), perr, ctx.Err())
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// recoverTo turns a panic of a goroutine into an error.
+func recoverTo(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("mailstore: internal error: %v", r)
+	}
+}
+
+// work delivers and parses jobs until jobs is closed.
+func (s *Store) work(ctx context.Context, fail context.CancelCauseFunc, jobs <-chan *job, rows chan<- *row) {
+	for j := range jobs {
+		if ctx.Err() != nil && j.data != nil {
+			continue // not delivered yet: drop it
+		}
+		r, err := s.workOne(j)
+		if err != nil {
+			if !errors.Is(err, fs.ErrNotExist) { // a file deleted meanwhile is no error
+				fail(err)
+			}
+			continue
+		}
+		r.offset = j.offset
+		rows <- r
+	}
+}
+
+func (s *Store) workOne(j *job) (r *row, err error) {
+	data, arrived, mtime := j.data, j.date, int64(0)
+	if data == nil {
+		path := filepath.Join(j.folder.dir, j.sub, j.name.name())
+		var st os.FileInfo
+		if data, st, err = readFile(path); err != nil {
+			return nil, err
+		}
+		mtime = st.ModTime().Unix()
+		if arrived = keyTime(j.name.Key); arrived.IsZero() {
+			arrived = st.ModTime()
+		}
+	}
+	r = safeParse(data, arrived, j.env, j.sender)
+	r.folder, r.mtime = j.folder, mtime
+	if j.data == nil {
+		r.sub, r.name = j.sub, j.name
+		return r, nil
+	}
+	return r, s.deliverRow(j, r)
+}
+
+// deliverRow writes an imported message into its folder.
+func (s *Store) deliverRow(j *job, r *row) error {
+	sub := subNew
+	if j.flags != 0 {
+		sub = subCur
+	}
+	reserve := func(key string) {
+		s.pendingMu.Lock()
+		s.pending[pendingKey{j.folder.id, key}] = struct{}{}
+		s.pendingMu.Unlock()
+	}
+	fn, _, err := deliver(j.folder.dir, sub, bytes.NewReader(j.data), j.flags, time.Now(), reserve)
+	if err != nil {
+		return err
+	}
+	r.sub, r.name = sub, fn
+	r.mtime = time.Now().Unix()
+	return nil
+}
+
+// safeParse parses a message; a panic of the parser becomes a problem.
+func safeParse(data []byte, arrived time.Time, env *Envelope, sender string) (r *row) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = &row{size: int64(len(data)), arrived: arrived.Unix(), date: arrived.Unix(),
+				envelope: env, problem: fmt.Sprintf("parser failure: %v", p)}
+		}
+	}()
+	return parseRow(data, arrived, env, sender)
+}
+
+// readFile reads a whole file with one open and one read.
+func readFile(path string) ([]byte, os.FileInfo, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, st.Size()+bytes.MinRead))
+	_, err = buf.ReadFrom(f)
+	return buf.Bytes(), st, err
+}
+
+// writeRows inserts rows in batches until rows is closed.
+func (s *Store) writeRows(ctx context.Context, rows <-chan *row, progress func(int, int64)) (ingestStats, error) {
+	var st ingestStats
+	var b *batch
+	var batchRows []*row
+	flush := func() error {
+		if b == nil {
+			return nil
+		}
+		err := s.commitBatch(b, batchRows)
+		b, batchRows = nil, batchRows[:0]
+		if err == nil && progress != nil {
+			progress(st.done, st.bytes)
+		}
+		return err
+	}
+	for r := range rows {
+		if b == nil {
+			var err error
+			if b, err = s.beginBatch(ctx); err != nil {
+				return st, err
+			}
+		}
+		if err := b.insert(r); err != nil {
+			b.rollback()
+			s.unpend(append(batchRows, r))
+			return st, err
+		}
+		batchRows = append(batchRows, r)
+		st.done++
+		st.bytes = max(st.bytes, r.offset)
+		st.size += r.size
+		if r.problem != "" {
+			st.problems++
+		}
+		if b.rows >= batchSize {
+			if err := flush(); err != nil {
+				return st, err
+			}
+		}
+	}
+	return st, flush()
+}
+
+// commitBatch makes the renames of delivered files durable, then commits the
+// index rows, so that the index never names a file a crash could lose.
+func (s *Store) commitBatch(b *batch, rows []*row) error {
+	defer s.unpend(rows)
+	dirs := map[string]bool{}
+	for _, r := range rows {
+		if _, ok := s.isPending(r); ok {
+			dirs[filepath.Join(r.folder.dir, r.sub)] = true
+		}
+	}
+	for d := range dirs {
+		if err := syncDir(d); err != nil {
+			b.rollback()
+			return err
+		}
+	}
+	added, err := b.commit()
+	if err != nil {
+		return err
+	}
+	s.gen.Add(1)
+	for fi, ids := range added {
+		s.hub.publish(Change{Kind: ChangeAdded, Folder: fi.ref, IDs: ids})
+	}
+	return nil
+}
+
+func (s *Store) isPending(r *row) (pendingKey, bool) {
+	k := pendingKey{r.folder.id, r.name.Key}
+	s.pendingMu.Lock()
+	defer s.pendingMu.Unlock()
+	_, ok := s.pending[k]
+	return k, ok
+}
+
+func (s *Store) unpend(rows []*row) {
+	s.pendingMu.Lock()
+	defer s.pendingMu.Unlock()
+	for _, r := range rows {
+		delete(s.pending, pendingKey{r.folder.id, r.name.Key})
+	}
+}

@@ -1,0 +1,207 @@
+package mailstore
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+
+	"facteur/mailstore/thread"
+)
+
+// orderBy returns the ORDER BY clause of a listing; each one follows an
+// index, so the first page of a big folder is read without sorting.
+func orderBy(sort SortField, asc bool) string {
+	dir := " DESC"
+	if asc {
+		dir = " ASC"
+	}
+	var cols []string
+	switch sort {
+	case SortSender:
+		cols = []string{"sender_sort", "date", "id"}
+	case SortSubject:
+		cols = []string{"subject_sort", "date", "id"}
+	default:
+		cols = []string{"date", "thread", "id"}
+	}
+	return strings.Join(cols, dir+", ") + dir
+}
+
+func pageOf(offset, limit int) (int, int) {
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	return max(offset, 0), limit
+}
+
+// List returns one page of a folder. Newest first by default; see
+// ListOptions for the other orders and the threaded view.
+func (s *Store) List(ctx context.Context, folder FolderRef, opt ListOptions) ([]Summary, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	fi, err := s.folder(folder)
+	if err != nil {
+		return nil, err
+	}
+	offset, limit := pageOf(opt.Offset, opt.Limit)
+	if opt.Threaded {
+		return s.listThreaded(ctx, fi, opt.Ascending, offset, limit)
+	}
+	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT `+summaryCols+` FROM messages WHERE folder = ?
+		ORDER BY `+orderBy(opt.Sort, opt.Ascending)+` LIMIT ? OFFSET ?`, fi.id, limit, offset)
+	if err != nil {
+		return nil, err
+	}
+	return s.scanSummaries(rows)
+}
+
+// threadCount is one thread of a folder and its number of messages there.
+type threadCount struct {
+	thread int64
+	n      int
+}
+
+// threadCache keeps the thread order of the last folder listed threaded,
+// valid until the next write to the index.
+type threadCache struct {
+	mu     sync.Mutex
+	folder int64
+	gen    uint64
+	order  []threadCount
+}
+
+// threadOrder returns the threads of a folder, newest (latest message) first.
+func (s *Store) threadOrder(ctx context.Context, fi *folderInfo) ([]threadCount, error) {
+	gen := s.gen.Load()
+	c := &s.threads
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.order != nil && c.folder == fi.id && c.gen == gen {
+		return c.order, nil
+	}
+	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT thread FROM messages WHERE folder = ?
+		ORDER BY date DESC, thread DESC, id DESC`, fi.id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	pos := map[int64]int{}
+	order := []threadCount{}
+	for rows.Next() {
+		var t int64
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		if i, ok := pos[t]; ok {
+			order[i].n++
+			continue
+		}
+		pos[t] = len(order)
+		order = append(order, threadCount{thread: t, n: 1})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	c.folder, c.gen, c.order = fi.id, gen, order
+	return order, nil
+}
+
+// listThreaded returns rows offset..offset+limit of the folder in thread
+// order: threads newest first, each in JWZ order (package thread) with depth.
+func (s *Store) listThreaded(ctx context.Context, fi *folderInfo, asc bool, offset, limit int) ([]Summary, error) {
+	order, err := s.threadOrder(ctx, fi)
+	if err != nil {
+		return nil, err
+	}
+	var page []int64
+	skip, pos := 0, 0
+	for i := range order {
+		tc := order[i]
+		if asc {
+			tc = order[len(order)-1-i]
+		}
+		if pos+tc.n > offset && pos < offset+limit {
+			if len(page) == 0 {
+				skip = offset - pos
+			}
+			page = append(page, tc.thread)
+		}
+		pos += tc.n
+		if pos >= offset+limit {
+			break
+		}
+	}
+	if len(page) == 0 {
+		return nil, nil
+	}
+	out, err := s.threadRows(ctx, fi, page)
+	if err != nil {
+		return nil, err
+	}
+	out = out[min(skip, len(out)):]
+	return out[:min(limit, len(out))], nil
+}
+
+// threadRows returns the messages of the given threads in a folder, thread
+// by thread in the given order, each thread in JWZ order with Depth set.
+func (s *Store) threadRows(ctx context.Context, fi *folderInfo, threads []int64) ([]Summary, error) {
+	js, _ := json.Marshal(threads)
+	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT `+summaryCols+`, refs FROM messages
+		WHERE folder = ? AND thread IN (SELECT value FROM json_each(?))`, fi.id, string(js))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	groups := map[int64][]thread.Item{}
+	byID := map[int64]Summary{}
+	for rows.Next() {
+		var refs string
+		sum, err := s.scanSummary(withExtra{rows, &refs})
+		if err != nil {
+			return nil, err
+		}
+		byID[sum.ID] = sum
+		groups[sum.ThreadID] = append(groups[sum.ThreadID], thread.Item{ID: sum.ID,
+			MessageID: sum.MessageID, References: strings.Fields(refs), Subject: sum.Subject, Date: sum.Date})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []Summary
+	for _, t := range threads {
+		out = appendThread(out, groups[t], byID)
+	}
+	return out, nil
+}
+
+// withExtra scans the summary columns followed by extra ones.
+type withExtra struct {
+	sc    scanner
+	extra *string
+}
+
+func (w withExtra) Scan(dest ...any) error { return w.sc.Scan(append(dest, w.extra)...) }
+
+// appendThread appends the messages of one thread in JWZ order. Messages the
+// threader left out (duplicate Message-IDs) follow at depth 0, so that pages
+// keep their size.
+func appendThread(out []Summary, items []thread.Item, byID map[int64]Summary) []Summary {
+	done := make(map[int64]bool, len(items))
+	thread.Walk(thread.Build(items), func(n *thread.Node, depth int) {
+		if n.Item == nil || done[n.Item.ID] {
+			return // a dummy container: its children keep their depth
+		}
+		done[n.Item.ID] = true
+		sum := byID[n.Item.ID]
+		sum.Depth = depth
+		out = append(out, sum)
+	})
+	for _, it := range items {
+		if !done[it.ID] {
+			out = append(out, byID[it.ID])
+		}
+	}
+	return out
+}

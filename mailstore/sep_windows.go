@@ -1,0 +1,12 @@
+//go:build windows
+
+package mailstore
+
+// infoSeparator starts the info part of a Maildir file name. ':' is not
+// allowed in Windows file names; "!2,FLAGS" is what other Maildir tools use
+// there. Both separators are read on every system.
+const infoSeparator = "!"
+
+// syncDir does nothing on Windows, where directories cannot be opened for
+// syncing; NTFS journals the renames itself.
+func syncDir(dir string) error { return nil }

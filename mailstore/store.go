@@ -1,0 +1,317 @@
+package mailstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+)
+
+// Store is an opened message store: Maildir folders under dir/mail and their
+// index dir/index.sqlite. It is safe for concurrent use.
+type Store struct {
+	dir     string // profile directory
+	mailDir string // dir/mail
+	ix      *index
+
+	fsMu     sync.Mutex // held while renaming Maildir files and while a rescan compares
+	rescanMu sync.Mutex // one rescan at a time
+
+	pendingMu sync.Mutex
+	pending   map[pendingKey]struct{} // files written by an import, not yet indexed
+
+	foldersMu sync.RWMutex
+	byRef     map[FolderRef]*folderInfo
+	byID      map[int64]*folderInfo
+
+	gen     atomic.Uint64 // bumped on every index write
+	threads threadCache
+
+	hub    *hub
+	closed atomic.Bool
+}
+
+type pendingKey struct {
+	folder int64
+	key    string
+}
+
+type folderInfo struct {
+	id   int64
+	ref  FolderRef
+	role Role
+	dir  string // absolute Maildir directory
+}
+
+// Open opens the store of the profile directory dir, creating it when needed.
+// A missing or corrupt index is moved aside and rebuilt from the Maildir
+// files, which may take a while for a big store (see OpenProgress). After an
+// unclean shutdown, the index is checked and brought up to date (Rescan).
+func Open(ctx context.Context, dir string) (*Store, error) {
+	return OpenProgress(ctx, dir, nil)
+}
+
+// OpenProgress is Open reporting the progress of an index rebuild, if one is
+// needed, to progress (which may be nil).
+func OpenProgress(ctx context.Context, dir string, progress func(Progress)) (*Store, error) {
+	s := &Store{
+		dir:     dir,
+		mailDir: filepath.Join(dir, "mail"),
+		pending: map[pendingKey]struct{}{},
+		byRef:   map[FolderRef]*folderInfo{},
+		byID:    map[int64]*folderInfo{},
+		hub:     newHub(),
+	}
+	if err := os.MkdirAll(s.mailDir, 0o700); err != nil {
+		return nil, err
+	}
+	ix, err := openIndex(ctx, filepath.Join(dir, indexFile))
+	if err != nil {
+		return nil, err
+	}
+	s.ix = ix
+	if err := s.loadFolders(ctx); err != nil {
+		ix.close()
+		return nil, err
+	}
+	if ix.rebuilt || ix.unclean {
+		if _, err := s.Rescan(ctx, progress); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("mailstore: rebuilding the index: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// Close closes the index and ends the subscriptions.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	s.hub.close()
+	s.rescanMu.Lock() // let a running rescan finish its batch
+	defer s.rescanMu.Unlock()
+	return s.ix.close()
+}
+
+func (s *Store) check() error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	return nil
+}
+
+// loadFolders reads the folders table into memory.
+func (s *Store) loadFolders(ctx context.Context) error {
+	rows, err := s.ix.wdb.QueryContext(ctx, `SELECT id, account, name, role FROM folders`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		fi := &folderInfo{}
+		if err := rows.Scan(&fi.id, &fi.ref.Account, &fi.ref.Name, &fi.role); err != nil {
+			return err
+		}
+		fi.dir = filepath.Join(s.mailDir, folderDir(fi.ref))
+		s.byRef[fi.ref] = fi
+		s.byID[fi.id] = fi
+	}
+	return rows.Err()
+}
+
+// folder returns the folder of ref, or a *FolderError wrapping ErrNotFound.
+func (s *Store) folder(ref FolderRef) (*folderInfo, error) {
+	s.foldersMu.RLock()
+	fi := s.byRef[ref]
+	s.foldersMu.RUnlock()
+	if fi == nil {
+		return nil, &FolderError{Ref: ref, Err: ErrNotFound}
+	}
+	return fi, nil
+}
+
+func (s *Store) folderByID(id int64) *folderInfo {
+	s.foldersMu.RLock()
+	defer s.foldersMu.RUnlock()
+	return s.byID[id]
+}
+
+// CreateFolder creates a folder (its Maildir directories and index row). It
+// does nothing when the folder exists, except setting role when the folder
+// had none. A different name that differs only by case is refused with
+// ErrFolderExists, as case-insensitive file systems could not keep both.
+func (s *Store) CreateFolder(ctx context.Context, ref FolderRef, role Role) error {
+	_, err := s.ensureFolder(ctx, ref, role)
+	return err
+}
+
+func (s *Store) ensureFolder(ctx context.Context, ref FolderRef, role Role) (*folderInfo, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	if err := validRef(ref); err != nil {
+		return nil, err
+	}
+	s.foldersMu.Lock()
+	defer s.foldersMu.Unlock()
+	if fi := s.byRef[ref]; fi != nil {
+		return fi, s.setRoleLocked(ctx, fi, role)
+	}
+	for r := range s.byRef {
+		if sameFold(r, ref) {
+			return nil, &FolderError{Ref: ref, Err: ErrFolderExists}
+		}
+	}
+	fi := &folderInfo{ref: ref, role: role, dir: filepath.Join(s.mailDir, folderDir(ref))}
+	if err := createMaildir(fi.dir); err != nil {
+		return nil, err
+	}
+	if err := writeRole(fi.dir, role); err != nil {
+		return nil, err
+	}
+	res, err := s.ix.wdb.ExecContext(ctx, `INSERT INTO folders(account, name, role) VALUES(?, ?, ?)`,
+		ref.Account, ref.Name, string(role))
+	if err != nil {
+		return nil, err
+	}
+	if fi.id, err = res.LastInsertId(); err != nil {
+		return nil, err
+	}
+	s.byRef[ref], s.byID[fi.id] = fi, fi
+	s.hub.publish(Change{Kind: ChangeFolders, Folder: ref})
+	return fi, nil
+}
+
+func (s *Store) setRoleLocked(ctx context.Context, fi *folderInfo, role Role) error {
+	if role == RoleNone || fi.role == role {
+		return nil
+	}
+	if _, err := s.ix.wdb.ExecContext(ctx, `UPDATE folders SET role = ? WHERE id = ?`, string(role), fi.id); err != nil {
+		return err
+	}
+	fi.role = role
+	return writeRole(fi.dir, role)
+}
+
+func sameFold(a, b FolderRef) bool {
+	return equalFold(a.Account, b.Account) && equalFold(a.Name, b.Name) && a != b
+}
+
+// writeRole keeps the role in the folder's directory, for rebuilds.
+func writeRole(dir string, role Role) error {
+	if role == RoleNone {
+		return nil
+	}
+	return os.WriteFile(filepath.Join(dir, roleFile), []byte(string(role)+"\n"), 0o600)
+}
+
+// Get returns the summary of one message, or ErrNotFound.
+func (s *Store) Get(ctx context.Context, id int64) (Summary, error) {
+	if err := s.check(); err != nil {
+		return Summary{}, err
+	}
+	row := s.ix.rdb.QueryRowContext(ctx, `SELECT `+summaryCols+` FROM messages WHERE id = ?`, id)
+	sum, err := s.scanSummary(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Summary{}, &MessageError{ID: id, Op: "get", Err: ErrNotFound}
+	}
+	return sum, err
+}
+
+// location is where a message file is.
+type location struct {
+	id     int64
+	folder *folderInfo
+	sub    string
+	name   fileName
+}
+
+func (l location) path() string { return filepath.Join(l.folder.dir, l.sub, l.name.name()) }
+
+// queryRower is *sql.DB or *sql.Tx.
+type queryRower interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// locate reads where the file of message id is, per the index.
+func (s *Store) locate(ctx context.Context, db queryRower, id int64) (location, error) {
+	var folderID int64
+	l := location{id: id}
+	var key, info string
+	err := db.QueryRowContext(ctx, `SELECT folder, sub, key, info FROM messages WHERE id = ?`, id).
+		Scan(&folderID, &l.sub, &key, &info)
+	l.name = makeFileName(key, info)
+	if errors.Is(err, sql.ErrNoRows) {
+		return l, &MessageError{ID: id, Op: "locate", Err: ErrNotFound}
+	}
+	if err != nil {
+		return l, err
+	}
+	if l.folder = s.folderByID(folderID); l.folder == nil {
+		return l, &MessageError{ID: id, Op: "locate", Err: ErrNotFound}
+	}
+	return l, nil
+}
+
+// Path returns the path of the Maildir file of a message. Reading that file
+// (or Open) is the one way to get a message's bytes.
+func (s *Store) Path(ctx context.Context, id int64) (string, error) {
+	if err := s.check(); err != nil {
+		return "", err
+	}
+	l, err := s.locate(ctx, s.ix.rdb, id)
+	if err != nil {
+		return "", err
+	}
+	p := l.path()
+	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+		return s.relocate(ctx, l)
+	}
+	return p, nil
+}
+
+// relocate finds a file that another program renamed (flags changed, moved
+// from new/ to cur/) and records its new name.
+func (s *Store) relocate(ctx context.Context, l location) (string, error) {
+	sub, name, err := findFile(l.folder.dir, l.name.Key)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", &MessageError{ID: l.id, Op: "open", Err: ErrNotFound}
+	}
+	if err != nil {
+		return "", err
+	}
+	fn := parseFileName(name)
+	_, err = s.ix.wdb.ExecContext(ctx, `UPDATE messages SET sub = ?, flags = ?, info = ? WHERE id = ?`,
+		sub, fn.Flags, fn.Info, l.id)
+	return filepath.Join(l.folder.dir, sub, name), err
+}
+
+// Open returns the raw bytes of a message's Maildir file.
+func (s *Store) Open(ctx context.Context, id int64) (io.ReadCloser, error) {
+	p, err := s.Path(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return os.Open(p)
+}
+
+// Count returns the number of messages and of unread messages of a folder.
+func (s *Store) Count(ctx context.Context, ref FolderRef) (total, unread int, err error) {
+	if err := s.check(); err != nil {
+		return 0, 0, err
+	}
+	fi, err := s.folder(ref)
+	if err != nil {
+		return 0, 0, err
+	}
+	err = s.ix.rdb.QueryRowContext(ctx, `SELECT count(*), coalesce(sum((flags & ?) = 0), 0)
+		FROM messages WHERE folder = ?`, FlagSeen, fi.id).Scan(&total, &unread)
+	return total, unread, err
+}

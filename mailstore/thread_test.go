@@ -1,0 +1,72 @@
+package mailstore
+
+import (
+	"context"
+	"reflect"
+	"testing"
+)
+
+func TestThreadedList(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	msgs := []testMsg{
+		{id: "a1", subject: "Plan", date: day(1)},
+		{id: "b1", subject: "Other", date: day(2)},
+		{id: "a3", subject: "Re: Plan", date: day(5), inReplyTo: "a2", refs: "<a1> <a2>"}, // before its parent
+		{id: "a2", subject: "Re: Plan", date: day(3), inReplyTo: "a1", refs: "<a1>"},
+		{id: "a4", subject: "Re: Plan", date: day(4), inReplyTo: "a1", refs: "<a1>"},
+		{id: "c1", subject: "Re: Other", date: day(6)}, // no references: subject fallback
+		{id: "d2", subject: "Re: Missing", date: day(7), refs: "<d0>"},
+		{id: "d3", subject: "Re: Missing", date: day(8), refs: "<d0>"}, // share a missing parent
+	}
+	ids := map[string]int64{}
+	for _, m := range msgs {
+		ids[m.id] = add(t, s, inbox, m, AddOptions{}).ID
+	}
+	list, err := s.List(ctx, inbox, ListOptions{Threaded: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		id    string
+		depth int
+	}
+	var got []row
+	for _, m := range list {
+		got = append(got, row{m.MessageID, m.Depth})
+	}
+	want := []row{
+		{"d2", 1}, {"d3", 1}, // newest thread first; under a dummy for d0
+		{"b1", 0}, {"c1", 1},
+		{"a1", 0}, {"a2", 1}, {"a3", 2}, {"a4", 1},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("threaded list:\n got %v\nwant %v", got, want)
+	}
+	sum := map[string]Summary{}
+	for _, m := range list {
+		sum[m.MessageID] = m
+	}
+	if sum["a1"].ThreadID != sum["a3"].ThreadID || sum["a1"].ThreadID == sum["b1"].ThreadID ||
+		sum["d2"].ThreadID != sum["d3"].ThreadID || sum["b1"].ThreadID != sum["c1"].ThreadID {
+		t.Errorf("thread ids: %+v", sum)
+	}
+	// Pages cut threads anywhere and still join up.
+	var paged []string
+	for off := 0; off < len(msgs); off += 3 {
+		page, err := s.List(ctx, inbox, ListOptions{Threaded: true, Offset: off, Limit: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range page {
+			paged = append(paged, m.MessageID)
+		}
+	}
+	var all []string
+	for _, r := range want {
+		all = append(all, r.id)
+	}
+	if !reflect.DeepEqual(paged, all) {
+		t.Errorf("paged threaded list %v, want %v", paged, all)
+	}
+}

@@ -1,0 +1,256 @@
+package mailstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// batchSize is the number of rows written per transaction when indexing many
+// messages: large enough to make SQLite fast, small enough that a flag change
+// from the GUI never waits long.
+const batchSize = 1000
+
+// batch is one write transaction of the index with its prepared statements.
+type batch struct {
+	tx      *sql.Tx
+	lastID  int64
+	insMsg  *sql.Stmt
+	insFTS  *sql.Stmt
+	insRef  *sql.Stmt
+	threads *sql.Stmt
+	rows    int
+	added   map[*folderInfo][]int64
+}
+
+// beginBatch opens a write transaction. Writes are never cancelled halfway:
+// the caller decides between batches, so ctx only bounds the wait for the lock.
+func (s *Store) beginBatch(ctx context.Context) (*batch, error) {
+	tx, err := s.ix.wdb.BeginTx(context.WithoutCancel(ctx), nil)
+	if err != nil {
+		return nil, err
+	}
+	b := &batch{tx: tx, added: map[*folderInfo][]int64{}}
+	if err := b.prepare(); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return b, nil
+}
+
+func (b *batch) prepare() error {
+	var v string
+	err := b.tx.QueryRow(`SELECT value FROM meta WHERE key = 'last_id'`).Scan(&v)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	b.lastID, _ = strconv.ParseInt(v, 10, 64)
+	var maxID int64
+	if err := b.tx.QueryRow(`SELECT coalesce(max(id), 0) FROM messages`).Scan(&maxID); err != nil {
+		return err
+	}
+	b.lastID = max(b.lastID, maxID)
+	stmts := []struct {
+		p *(*sql.Stmt)
+		q string
+	}{
+		{&b.insMsg, `INSERT INTO messages(id, folder, key, sub, flags, info, message_id, subject,
+			subject_sort, sender_sort, addr_from, addr_to, addr_cc, date, arrived, size, mtime,
+			attachment, thread, refs, mail_from, rcpt_to, problem)
+			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+			ON CONFLICT(folder, key) DO NOTHING`},
+		{&b.insFTS, `INSERT INTO fts(rowid, subject, addr_from, addr_to, addr_cc, body) VALUES(?,?,?,?,?,?)`},
+		{&b.insRef, `INSERT OR IGNORE INTO refs(ref, id) VALUES(?, ?)`},
+		{&b.threads, `SELECT thread FROM messages
+			WHERE message_id <> '' AND message_id IN (SELECT value FROM json_each(?1))
+			UNION SELECT m.thread FROM refs r JOIN messages m ON m.id = r.id
+			WHERE r.ref IN (SELECT value FROM json_each(?1))`},
+	}
+	for _, st := range stmts {
+		p, err := b.tx.Prepare(st.q)
+		if err != nil {
+			return err
+		}
+		*st.p = p
+	}
+	return nil
+}
+
+// commit writes last_id and commits; it returns the ids added per folder.
+func (b *batch) commit() (map[*folderInfo][]int64, error) {
+	if _, err := b.tx.Exec(`INSERT OR REPLACE INTO meta(key, value) VALUES('last_id', ?)`,
+		strconv.FormatInt(b.lastID, 10)); err != nil {
+		b.tx.Rollback()
+		return nil, err
+	}
+	return b.added, b.tx.Commit()
+}
+
+func (b *batch) rollback() { b.tx.Rollback() }
+
+// insert adds one row to the index and gives it its id and thread.
+func (b *batch) insert(r *row) error {
+	b.lastID++
+	r.id = b.lastID
+	th, err := b.thread(r)
+	if err != nil {
+		return err
+	}
+	var mailFrom, rcptTo sql.NullString
+	if r.envelope != nil {
+		mailFrom = sql.NullString{String: r.envelope.MailFrom, Valid: true}
+		rcptTo = sql.NullString{String: strings.Join(r.envelope.RcptTo, "\n"), Valid: true}
+	}
+	res, err := b.insMsg.Exec(r.id, r.folder.id, r.name.Key, r.sub, r.name.Flags, r.name.Info,
+		r.messageID, r.subject, subjectSort(r.subject), senderSort(r.from),
+		encodeAddrs(r.from), encodeAddrs(r.to), encodeAddrs(r.cc), r.date, r.arrived, r.size,
+		r.mtime, r.attachment, th, strings.Join(r.refs, " "), mailFrom, rcptTo, r.problem)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		r.id = 0 // indexed meanwhile (a rescan racing an import)
+		return err
+	}
+	_, err = b.insFTS.Exec(r.id, r.subject, addrText(r.from), addrText(r.to), addrText(r.cc), r.body)
+	if err != nil {
+		return err
+	}
+	for _, ref := range r.refs {
+		if _, err := b.insRef.Exec(ref, r.id); err != nil {
+			return err
+		}
+	}
+	b.rows++
+	b.added[r.folder] = append(b.added[r.folder], r.id)
+	return nil
+}
+
+// thread finds the thread of a new message: the threads of the messages it
+// refers to, of the messages that refer to it, and of the messages that share
+// a reference with it (a missing parent), merged into the oldest one. A reply
+// without references joins the latest thread of its base subject in the
+// folder (the JWZ subject fallback). Listings order each thread with the JWZ
+// algorithm (package thread).
+func (b *batch) thread(r *row) (int64, error) {
+	keys := r.refs
+	if r.messageID != "" {
+		keys = append(append([]string(nil), r.refs...), r.messageID)
+	}
+	var found []int64
+	if len(keys) > 0 {
+		var err error
+		if found, err = b.lookupThreads(keys); err != nil {
+			return 0, err
+		}
+	}
+	if len(found) == 0 && len(r.refs) == 0 {
+		return b.subjectThread(r)
+	}
+	if len(found) == 0 {
+		return r.id, nil
+	}
+	th := found[0]
+	for _, t := range found[1:] {
+		th = min(th, t)
+	}
+	return th, b.mergeThreads(th, found)
+}
+
+func (b *batch) lookupThreads(keys []string) ([]int64, error) {
+	js, err := json.Marshal(keys)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := b.threads.Query(string(js))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var t int64
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func (b *batch) subjectThread(r *row) (int64, error) {
+	base := subjectSort(r.subject)
+	if base == "" || !isReply(r.subject) {
+		return r.id, nil
+	}
+	var th int64
+	err := b.tx.QueryRow(`SELECT thread FROM messages WHERE folder = ? AND subject_sort = ?
+		ORDER BY date DESC LIMIT 1`, r.folder.id, base).Scan(&th)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r.id, nil
+	}
+	return th, err
+}
+
+func (b *batch) mergeThreads(into int64, threads []int64) error {
+	for _, t := range threads {
+		if t == into {
+			continue
+		}
+		if _, err := b.tx.Exec(`UPDATE messages SET thread = ? WHERE thread = ?`, into, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// setFile records a new name (flags) or subdirectory of a message file.
+func (b *batch) setFile(id int64, sub string, name fileName) error {
+	_, err := b.tx.Exec(`UPDATE messages SET sub = ?, flags = ?, info = ? WHERE id = ?`,
+		sub, name.Flags, name.Info, id)
+	return err
+}
+
+// deleteRows removes messages from the index (not their files).
+func (b *batch) deleteRows(ids []int64) error {
+	for _, id := range ids {
+		var refs string
+		err := b.tx.QueryRow(`DELETE FROM messages WHERE id = ? RETURNING refs`, id).Scan(&refs)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := b.tx.Exec(`DELETE FROM fts WHERE rowid = ?`, id); err != nil {
+			return err
+		}
+		for _, ref := range strings.Fields(refs) {
+			if _, err := b.tx.Exec(`DELETE FROM refs WHERE ref = ? AND id = ?`, ref, id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// folderIDs returns the ids of the messages of a folder.
+func (b *batch) folderIDs(folder int64) ([]int64, error) {
+	rows, err := b.tx.Query(`SELECT id FROM messages WHERE folder = ?`, folder)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

@@ -1,0 +1,141 @@
+// Command facteur is a desktop mail client with a header inspector and a bundled
+// local MTA/MDA. Without arguments it opens the GUI; subcommands give the same
+// store to scripts and tests without a window:
+//
+//	facteur [--profile DIR]                       open the GUI
+//	facteur version
+//	facteur import [--folder NAME] FILE|DIR       mbox, Maildir or .eml into the Local account
+//	facteur search [--folder F] [--json] QUERY    one line per message, like notmuch search
+//	facteur export FOLDER FILE                    a folder as an mboxrd file
+//	facteur rescan                                re-index Maildirs another program changed
+//	facteur screenshot --out FILE.png --view NAME render a view of the demo profile
+//
+// --profile DIR (or FACTEUR_PROFILE) chooses the profile directory on every command.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+)
+
+// Version is Facteur's version, printed by `facteur version` and the About box.
+// Release builds set it with -ldflags "-X main.Version=...".
+var Version = "0.1.0"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// env is what a command gets: its arguments, the streams and the global options.
+type env struct {
+	ctx     context.Context
+	args    []string
+	stdin   io.Reader
+	stdout  io.Writer
+	stderr  io.Writer
+	profile string // --profile value, "" when not given
+}
+
+// command is one subcommand.
+type command struct {
+	name, usage, summary string
+	run                  func(e *env) error
+}
+
+func commands() []command {
+	return []command{
+		{"version", "version", "print the version", cmdVersion},
+		{"import", "import [--folder NAME] FILE|DIR", "import an mbox file, a Maildir or .eml files into the Local account", cmdImport},
+		{"search", "search [--folder F] [--json] [--limit N] QUERY", "search the store (words, \"phrases\", from:, to:, subject:)", cmdSearch},
+		{"export", "export FOLDER FILE", "write a folder as an mboxrd file", cmdExport},
+		{"rescan", "rescan", "re-index Maildir folders that another program changed", cmdRescan},
+		{"screenshot", "screenshot --out FILE.png --view NAME [--dark] [--size WxH]", "render a view of the demo profile to a PNG", cmdScreenshot},
+		{"help", "help", "show this help", nil},
+	}
+}
+
+// run parses the global options, dispatches and returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	rest, err := globalFlags(e, args)
+	if err != nil {
+		fmt.Fprintln(stderr, "facteur:", err)
+		return 2
+	}
+	if len(rest) == 0 {
+		return exitCode(stderr, cmdGUI(e))
+	}
+	for _, c := range commands() {
+		if c.name != rest[0] {
+			continue
+		}
+		if c.run == nil {
+			usage(stdout)
+			return 0
+		}
+		e.args = rest[1:]
+		return exitCode(stderr, c.run(e))
+	}
+	fmt.Fprintf(stderr, "facteur: unknown command %q\n", rest[0])
+	usage(stderr)
+	return 2
+}
+
+// globalFlags takes --profile DIR / --profile=DIR before the command name.
+func globalFlags(e *env, args []string) ([]string, error) {
+	for len(args) > 0 {
+		a := args[0]
+		switch {
+		case a == "--profile" || a == "-profile":
+			if len(args) < 2 {
+				return nil, fmt.Errorf("--profile needs a directory")
+			}
+			e.profile, args = args[1], args[2:]
+		case len(a) > 10 && (a[:10] == "--profile="):
+			e.profile, args = a[10:], args[1:]
+		case a == "-h" || a == "--help":
+			return []string{"help"}, nil
+		default:
+			return args, nil
+		}
+	}
+	return args, nil
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: facteur [--profile DIR] [COMMAND]")
+	fmt.Fprintln(w, "\nWithout a command, opens the mail client.\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-62s %s\n", c.usage, c.summary)
+	}
+	fmt.Fprintln(w, "\nThe profile directory is --profile, else $FACTEUR_PROFILE, else the per-user data directory.")
+}
+
+// usageError is an error in a command's arguments: exit code 2.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func exitCode(stderr io.Writer, err error) int {
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(stderr, "facteur:", err)
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+func cmdVersion(e *env) error {
+	_, err := fmt.Fprintf(e.stdout, "facteur %s\n", Version)
+	return err
+}

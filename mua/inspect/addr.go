@@ -1,0 +1,86 @@
+package inspect
+
+import (
+	"strings"
+
+	"facteur/internal/mailaddr"
+)
+
+// Mailbox is one address of a header field: display name and addr-spec.
+type Mailbox struct {
+	Name string `json:"name,omitempty"` // RFC 2047 decoded
+	Addr string `json:"addr"`           // "local@domain"
+	// Group is the group the address belongs to ("undisclosed-recipients").
+	Group string `json:"group,omitempty"`
+}
+
+// String returns "Name <addr>" or "addr".
+func (m Mailbox) String() string {
+	if m.Name == "" {
+		return m.Addr
+	}
+	return m.Name + " <" + m.Addr + ">"
+}
+
+// parseMailboxes reads the address list of a header field with
+// internal/mailaddr, which takes the legacy forms of the course. What it
+// cannot read is skipped; an empty group gives a Mailbox with only Group.
+func parseMailboxes(v string) []Mailbox {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil
+	}
+	list, _ := mailaddr.ParseList(v)
+	out := make([]Mailbox, 0, len(list))
+	for _, a := range list {
+		out = append(out, Mailbox{Name: a.Name, Addr: a.Addr(), Group: a.Group})
+	}
+	return out
+}
+
+// parsePath reads a reverse-path or forward-path as MDAs write it in
+// Return-Path or Delivered-To: "<a@b>", "a@b", and the null path "<>"
+// (RFC 5321 §4.1.2), which gives "" and ok.
+func parsePath(v string) (addr string, ok bool) {
+	v = strings.TrimSpace(stripComments(v))
+	if v == "" {
+		return "", false
+	}
+	if strings.ReplaceAll(v, " ", "") == "<>" {
+		return "", true
+	}
+	if a, err := mailaddr.Parse(v); err == nil {
+		return a.Addr(), true
+	}
+	v = strings.Trim(v, "<>")
+	if strings.Contains(v, "@") && !strings.ContainsAny(v, " \t<>") {
+		return v, true
+	}
+	return "", false
+}
+
+// domainOf returns the lower-case domain of an address, without a
+// trailing dot; "" for an address literal or no domain.
+func domainOf(addr string) string {
+	_, d, ok := cutLast(addr, "@")
+	if !ok || strings.HasPrefix(d, "[") {
+		return ""
+	}
+	return strings.ToLower(strings.TrimSuffix(d, "."))
+}
+
+// sameAddr compares two addresses; the local part is compared without
+// case too, as nearly every server does.
+func sameAddr(a, b string) bool {
+	return a != "" && strings.EqualFold(a, b)
+}
+
+// containsAddr tells whether addr is among the mailboxes.
+func containsAddr(list []Mailbox, addr string) bool {
+	for _, m := range list {
+		if sameAddr(m.Addr, addr) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,218 @@
+package inspect
+
+import (
+	"fmt"
+	"strings"
+)
+
+// FindingKind classifies a Finding, for translations and icons.
+type FindingKind uint8
+
+// The kinds of findings.
+const (
+	FindEnvelopeSender    FindingKind = iota + 1 // MAIL FROM differs from From
+	FindBounce                                   // null reverse-path <>
+	FindHiddenRecipient                          // an envelope recipient in neither To nor Cc: Bcc
+	FindMailingList                              // List-Id, Precedence: list
+	FindForward                                  // Resent-*, X-Forwarded-To, alias rewriting
+	FindSenderField                              // Sender differs from From
+	FindReplyTo                                  // Reply-To differs from From
+	FindNoReceived                               // no Received field at all
+	FindUnparsedReceived                         // a Received field could not be read
+	FindDateAfterReceived                        // Date later than the first hop
+	FindClockSkew                                // a hop dated before the previous one
+	FindBadHeader                                // header lines that are not fields
+	FindRDNSMismatch                             // the written reverse DNS name is not what PTR says (DNS)
+	FindDKIM                                     // the live DKIM verification (DNS)
+)
+
+var findingNames = [...]string{"", "envelope-sender", "bounce", "hidden-recipient", "mailing-list",
+	"forward", "sender-field", "reply-to", "no-received", "unparsed-received",
+	"date-after-received", "clock-skew", "bad-header", "rdns-mismatch", "dkim"}
+
+// String returns the kind's JSON name, such as "envelope-sender".
+func (k FindingKind) String() string {
+	if int(k) < len(findingNames) && k > 0 {
+		return findingNames[k]
+	}
+	return "unknown"
+}
+
+// MarshalText writes the kind's name.
+func (k FindingKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText reads a kind's name.
+func (k *FindingKind) UnmarshalText(b []byte) error {
+	i := indexOf(findingNames[1:], string(b))
+	if i < 0 {
+		return fmt.Errorf("inspect: unknown finding %q", b)
+	}
+	*k = FindingKind(i + 1)
+	return nil
+}
+
+// Finding is one remark of the inspector, spelled out in Text (English).
+type Finding struct {
+	Kind  FindingKind `json:"kind"`
+	Text  string      `json:"text"`
+	Addrs []string    `json:"addrs,omitempty"` // the addresses concerned
+	Hop   int         `json:"hop,omitempty"`   // the hop concerned (travel order)
+}
+
+// findings compares envelope and header, and collects the remarks on the
+// route and the header.
+func findings(h *header, r *Report) []Finding {
+	var out []Finding
+	out = append(out, senderFindings(&r.Envelope)...)
+	list, fwd := listFindings(h, &r.Envelope), forwardFindings(h, &r.Envelope)
+	out = append(append(out, list...), fwd...)
+	out = append(out, recipientFindings(h, &r.Envelope, len(list)+len(fwd) > 0)...)
+	out = append(out, routeFindings(&r.Route)...)
+	if len(h.bad) > 0 {
+		out = append(out, Finding{Kind: FindBadHeader,
+			Text: fmt.Sprintf("%d header line(s) are neither a field nor a continuation; they were skipped.", len(h.bad))})
+	}
+	return out
+}
+
+// senderFindings compares MAIL FROM, Sender and Reply-To with From.
+func senderFindings(e *Envelope) []Finding {
+	var out []Finding
+	from := firstAddr(e.Header.From)
+	switch {
+	case e.NullSender && e.MailFromSource != "":
+		out = append(out, Finding{Kind: FindBounce,
+			Text: "The envelope sender is empty (MAIL FROM:<>): a bounce or an automatic reply (RFC 5321 §4.5.5)."})
+	case e.MailFrom != "" && from != "" && !containsAddr(e.Header.From, e.MailFrom):
+		out = append(out, Finding{Kind: FindEnvelopeSender, Addrs: []string{e.MailFrom, from},
+			Text: fmt.Sprintf("The envelope sender %s (%s) differs from the From field %s: bounces go to the envelope sender, not to From.",
+				e.MailFrom, e.MailFromSource, from)})
+	}
+	if s := firstAddr(e.Header.Sender); s != "" && from != "" && !containsAddr(e.Header.From, s) {
+		out = append(out, Finding{Kind: FindSenderField, Addrs: []string{s, from},
+			Text: fmt.Sprintf("Sender %s sent the message on behalf of %s (RFC 5322 §3.6.2).", s, from)})
+	}
+	for _, m := range e.Header.ReplyTo {
+		if from != "" && !containsAddr(e.Header.From, m.Addr) {
+			out = append(out, Finding{Kind: FindReplyTo, Addrs: []string{m.Addr, from},
+				Text: fmt.Sprintf("Replies go to %s, not to the From address %s.", m.Addr, from)})
+		}
+	}
+	return out
+}
+
+// listFindings recognises a mailing list (RFC 2919 List-Id, Precedence).
+func listFindings(h *header, e *Envelope) []Finding {
+	id := strings.TrimSpace(unfold(h.get("List-Id")))
+	prec := strings.ToLower(strings.TrimSpace(h.get("Precedence")))
+	if id == "" && !h.has("List-Post") && !h.has("Mailing-List") && prec != "list" {
+		return nil
+	}
+	text := "The message came through a mailing list"
+	if id != "" {
+		text += " (List-Id: " + id + ")"
+	}
+	if e.MailFrom != "" {
+		text += "; the list's envelope sender is " + e.MailFrom
+	}
+	return []Finding{{Kind: FindMailingList, Text: text + ". The list, not the author, sent it to you."}}
+}
+
+// forwardFindings recognises a resent or forwarded message and alias
+// rewriting between X-Original-To and Delivered-To.
+func forwardFindings(h *header, e *Envelope) []Finding {
+	var out []Finding
+	if h.hasPrefix("Resent-") {
+		who := append(addrList(e.Header.ResentFrom), addrList(e.Header.ResentTo)...)
+		out = append(out, Finding{Kind: FindForward, Addrs: who,
+			Text: "The message was resent (Resent- fields, RFC 5322 §3.6.6): someone passed it on unchanged."})
+	}
+	for _, name := range []string{"X-Forwarded-To", "X-Forwarded-For"} {
+		if v := strings.TrimSpace(h.get(name)); v != "" {
+			out = append(out, Finding{Kind: FindForward, Addrs: []string{v},
+				Text: fmt.Sprintf("A server forwarded the message (%s: %s).", name, v)})
+		}
+	}
+	orig, deliv := firstOf(e.Recipients, SourceXOriginalTo), firstOf(e.Recipients, SourceDeliveredTo)
+	if orig != "" && deliv != "" && !sameAddr(orig, deliv) {
+		out = append(out, Finding{Kind: FindForward, Addrs: []string{orig, deliv},
+			Text: fmt.Sprintf("Addressed in the envelope to %s, delivered to %s: an alias or a forward.", orig, deliv)})
+	}
+	return out
+}
+
+// recipientFindings spells out the envelope recipients that the header
+// does not name: blind copies, unless a list or a forward explains them.
+func recipientFindings(h *header, e *Envelope, explained bool) []Finding {
+	all := e.Header.recipients()
+	if len(all) == 0 && !h.has("To") && !h.has("Cc") {
+		return nil
+	}
+	var out []Finding
+	for _, rcpt := range e.RcptTo {
+		switch {
+		case containsAddr(e.Header.To, rcpt) || containsAddr(e.Header.Cc, rcpt) || containsAddr(e.Header.ResentTo, rcpt):
+		case containsAddr(e.Header.Bcc, rcpt):
+			out = append(out, Finding{Kind: FindHiddenRecipient, Addrs: []string{rcpt},
+				Text: fmt.Sprintf("%s received the message as a blind copy (Bcc).", rcpt)})
+		case explained:
+		default:
+			out = append(out, Finding{Kind: FindHiddenRecipient, Addrs: []string{rcpt},
+				Text: fmt.Sprintf("%s is an envelope recipient (%s) but appears in neither To nor Cc: a blind copy (Bcc), a list or a forward.",
+					rcpt, e.RcptToSource)})
+		}
+	}
+	return out
+}
+
+// routeFindings collects the remarks on the route.
+func routeFindings(r *Route) []Finding {
+	if len(r.Hops) == 0 {
+		return []Finding{{Kind: FindNoReceived,
+			Text: "No Received field: the message never went through an MTA (a draft, a sent copy, or a local file)."}}
+	}
+	var out []Finding
+	if r.Outbox != nil && *r.Outbox < 0 {
+		out = append(out, Finding{Kind: FindDateAfterReceived,
+			Text: fmt.Sprintf("The Date field is %s later than the first hop: the sender's clock is wrong.", (-*r.Outbox).String()[1:])})
+	}
+	for _, rh := range r.Hops {
+		if rh.Unparsed {
+			out = append(out, Finding{Kind: FindUnparsedReceived, Hop: rh.Index,
+				Text: fmt.Sprintf("Received field %d could not be read; it is shown as written.", rh.Index)})
+		}
+		if rh.Flags.Has(FlagClockSkew) {
+			out = append(out, Finding{Kind: FindClockSkew, Hop: rh.Index,
+				Text: fmt.Sprintf("Hop %d is dated %s before the previous hop: one of the two clocks is wrong.", rh.Index, rh.Delay.String()[1:])})
+		}
+	}
+	return out
+}
+
+func firstAddr(list []Mailbox) string {
+	for _, m := range list {
+		if m.Addr != "" {
+			return m.Addr
+		}
+	}
+	return ""
+}
+
+func addrList(list []Mailbox) []string {
+	var out []string
+	for _, m := range list {
+		if m.Addr != "" {
+			out = append(out, m.Addr)
+		}
+	}
+	return out
+}
+
+func firstOf(clues []Evidence, src Source) string {
+	for _, c := range clues {
+		if c.Source == src {
+			return c.Addr
+		}
+	}
+	return ""
+}

@@ -1,0 +1,86 @@
+package inspect
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzReceived: ParseReceived never panics, keeps the whole field, and
+// gives the same Hop when fed its own Raw.
+func FuzzReceived(f *testing.F) {
+	for _, fx := range loadReceivedFixtures(f) {
+		f.Add(fx.field)
+	}
+	for _, s := range []string{"", ";", "(", ")", "((((", "from", "from (", "by [", "for <", `"`,
+		"from a (b [c]:", "from [IPv6:::1]:99999 (helo=", "with ESMTP with with", "; 99 Feb 1999 99:99:99 +9999",
+		"from x (AUTH: ) by y", "id \x00\xff; Tue, 5 Nov 2024 10:12:01 +0100 id",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, field string) {
+		h := ParseReceived(field)
+		if h.Raw != unfold(field) {
+			t.Fatalf("Raw = %q, want the unfolded field %q", h.Raw, unfold(field))
+		}
+		if !h.Unparsed && h.From == "" && h.By == "" && len(h.Comments) == 0 {
+			t.Fatalf("parsed without from, by or comment: %+v", h)
+		}
+		if !h.Date.IsZero() && (h.Date.Year() < 1900 || h.Date.Year() > 9999) {
+			t.Fatalf("date out of range: %v", h.Date)
+		}
+		again := ParseReceived(h.Raw)
+		a, errA := json.Marshal(h)
+		b, errB := json.Marshal(again)
+		if errA != nil || errB != nil || !bytes.Equal(a, b) {
+			t.Fatalf("not stable on its Raw:\n%s\n%s\n%v %v", a, b, errA, errB)
+		}
+	})
+}
+
+// FuzzAnalyze: any input gives a report or an error, never a panic, and
+// the report always prints and encodes.
+func FuzzAnalyze(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "messages", "*.eml"))
+	files = append(files, filepath.Join("testdata", "course-example.eml"))
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("Received: (\r\n\r\n"))
+	f.Add([]byte("From \nReturn-Path: <>\nTo: undisclosed-recipients:;\nDelivered-To: <@a:b@c>\n\n"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		r, err := Analyze(bytes.NewReader(raw), Options{})
+		if err != nil {
+			return
+		}
+		if err := r.WriteText(io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := json.Marshal(r); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// FuzzParseDate: the lenient date parser never panics and never returns
+// an impossible date.
+func FuzzParseDate(f *testing.F) {
+	for _, s := range []string{"Tue, 5 Nov 2024 10:12:01 +0100 (CET)", "Tue Nov  5 10:12:01 2024",
+		"5 Nov 24 10:12 EST", "31 Feb 2024 10:00:00 +0000", "2024-11-05T10:12:01Z", "99:99", "1 Jan 0 0:0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, ok := parseDate(s)
+		if ok && (d.IsZero() || d.Year() < 1900) && !strings.Contains(s, "T") {
+			t.Fatalf("parseDate(%q) = %v", s, d)
+		}
+	})
+}

@@ -1,0 +1,195 @@
+package inspect
+
+import (
+	"bytes"
+	"strings"
+)
+
+// Field is one header field of the message, in the order written.
+type Field struct {
+	Name string `json:"name"` // as written: "Received", "Message-ID"
+	// Value is the field body unfolded (RFC 5322 §2.2.3: line breaks
+	// removed), without the space after the colon.
+	Value  string `json:"value"`
+	Family Family `json:"family"`
+}
+
+// header is what readHeader finds at the top of a message.
+type header struct {
+	fields   []Field
+	mboxFrom string   // the sender of an mbox "From " line, when the message starts with one
+	bad      []string // lines that are neither a field nor a continuation
+	size     int      // bytes of the header, blank line included
+}
+
+// readHeader reads the header of a raw message leniently: LF or CRLF line
+// ends, an mbox "From " line on top, obsolete spaces before the colon
+// (RFC 5322 §4.5). Lines that cannot be read are kept in bad. The header is
+// copied once; field values are slices of that copy.
+func readHeader(raw []byte) header {
+	h := header{size: headerEnd(raw)}
+	text := string(raw[:h.size])
+	var spans []fieldSpan
+	for i := 0; i < len(text); {
+		start, end, next := lineAt(text, i)
+		i = next
+		line := text[start:end]
+		switch {
+		case line == "":
+			i = len(text)
+		case start == 0 && strings.HasPrefix(line, "From "):
+			h.mboxFrom = mboxSender(line)
+		case line[0] == ' ' || line[0] == '\t':
+			if n := len(spans); n > 0 {
+				spans[n-1].end = end
+			} else {
+				h.bad = append(h.bad, line)
+			}
+		default:
+			if sp, ok := newSpan(text, start, end); ok {
+				spans = append(spans, sp)
+			} else {
+				h.bad = append(h.bad, line)
+			}
+		}
+	}
+	h.fields = make([]Field, len(spans))
+	for k, sp := range spans {
+		h.fields[k] = sp.field(text)
+	}
+	return h
+}
+
+// fieldSpan locates one field in the header text.
+type fieldSpan struct {
+	name       string
+	start, end int // the value, continuation lines included
+}
+
+// newSpan reads "Name: value" at text[start:end].
+func newSpan(text string, start, end int) (fieldSpan, bool) {
+	line := text[start:end]
+	colon := strings.IndexByte(line, ':')
+	if colon < 0 {
+		return fieldSpan{}, false
+	}
+	name := strings.TrimRight(line[:colon], " \t")
+	if !validFieldName(name) {
+		return fieldSpan{}, false
+	}
+	return fieldSpan{name: name, start: start + colon + 1, end: end}, true
+}
+
+// field unfolds the value (RFC 5322 §2.2.3: only the line breaks go).
+func (sp fieldSpan) field(text string) Field {
+	v := strings.TrimLeft(text[sp.start:sp.end], " \t")
+	if strings.ContainsAny(v, "\r\n") {
+		v = dropLineBreaks(v)
+	}
+	return Field{Name: sp.name, Value: v, Family: FamilyOf(sp.name)}
+}
+
+// headerEnd returns the length of the header, its blank line included.
+func headerEnd(raw []byte) int {
+	for i := 0; i < len(raw); {
+		j := bytes.IndexByte(raw[i:], '\n')
+		if j < 0 {
+			return len(raw)
+		}
+		line := raw[i : i+j]
+		if len(line) == 0 || (len(line) == 1 && line[0] == '\r') {
+			return i + j + 1
+		}
+		i += j + 1
+	}
+	return len(raw)
+}
+
+// lineAt returns the line that starts at i, without its CR LF, and the
+// index of the next line.
+func lineAt(text string, i int) (start, end, next int) {
+	j := strings.IndexByte(text[i:], '\n')
+	if j < 0 {
+		end, next = len(text), len(text)
+	} else {
+		end, next = i+j, i+j+1
+	}
+	if end > i && text[end-1] == '\r' {
+		end--
+	}
+	return i, end, next
+}
+
+// validFieldName checks RFC 5322 §3.6.8: printable ASCII except colon.
+func validFieldName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if name[i] < 33 || name[i] > 126 {
+			return false
+		}
+	}
+	return true
+}
+
+// mboxSender returns the envelope sender of an mbox "From sender date" line.
+func mboxSender(line string) string {
+	f := strings.Fields(line)
+	if len(f) < 2 {
+		return ""
+	}
+	return f[1]
+}
+
+// all returns the values of every field named name, in header order.
+func (h *header) all(name string) []string {
+	var out []string
+	for _, f := range h.fields {
+		if strings.EqualFold(f.Name, name) {
+			out = append(out, f.Value)
+		}
+	}
+	return out
+}
+
+// get returns the value of the first field named name.
+func (h *header) get(name string) string {
+	for _, f := range h.fields {
+		if strings.EqualFold(f.Name, name) {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+// has tells whether a field named name exists.
+func (h *header) has(name string) bool {
+	for _, f := range h.fields {
+		if strings.EqualFold(f.Name, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasPrefix tells whether a field whose name starts with prefix exists.
+func (h *header) hasPrefix(prefix string) bool {
+	for _, f := range h.fields {
+		if hasPrefixFold(f.Name, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// dropLineBreaks removes every CR and LF.
+func dropLineBreaks(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\r' && s[i] != '\n' {
+			b = append(b, s[i])
+		}
+	}
+	return string(b)
+}

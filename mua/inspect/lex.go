@@ -1,0 +1,167 @@
+package inspect
+
+import "strings"
+
+// tokKind tells the kinds of tokens a Received field is made of.
+type tokKind uint8
+
+const (
+	tokWord    tokKind = iota // an atom, a domain, <path>, [literal] or "quoted string"
+	tokComment                // a comment, nested comments included (RFC 5322 §3.2.2)
+	tokSemi                   // a top-level ';', which comes before the date
+)
+
+// token is one lexical element of a Received field.
+type token struct {
+	kind       tokKind
+	text       string // word as written, or comment content without its outer parentheses
+	start, end int    // byte offsets of the token in the field
+}
+
+// tokenize appends to dst the words, comments and semicolons of a Received
+// field.
+// Angle-bracketed paths, quoted strings and address literals stay one word
+// even when they contain spaces, parentheses or semicolons. It never fails:
+// an unclosed comment runs to the end of the field.
+func tokenize(dst []token, s string) []token {
+	toks := dst
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case isWSP(c) || c == ')':
+			i++
+		case c == ';':
+			toks = append(toks, token{kind: tokSemi, text: ";", start: i, end: i + 1})
+			i++
+		case c == '(':
+			inner, end := commentEnd(s, i)
+			toks = append(toks, token{kind: tokComment, text: strings.TrimSpace(s[i+1 : inner]), start: i, end: end})
+			i = end
+		default:
+			end := wordEnd(s, i)
+			toks = append(toks, token{kind: tokWord, text: s[i:end], start: i, end: end})
+			i = end
+		}
+	}
+	return toks
+}
+
+// commentEnd returns, for the comment that opens at s[i], the index of its
+// closing parenthesis (or len(s)) and the index just after it.
+func commentEnd(s string, i int) (inner, end int) {
+	depth := 0
+	for j := i; j < len(s); j++ {
+		switch s[j] {
+		case '\\':
+			j++
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				return j, j + 1
+			}
+		}
+	}
+	return len(s), len(s)
+}
+
+// wordEnd returns the index just after the word that starts at s[i].
+func wordEnd(s string, i int) int {
+	j := i
+	for j < len(s) {
+		c := s[j]
+		if isWSP(c) || c == '(' || c == ')' || c == ';' {
+			return j
+		}
+		if close := pairOf(c); close != 0 {
+			if k := indexFrom(s, j+1, close); k >= 0 {
+				j = k + 1
+				continue
+			}
+		}
+		j++
+	}
+	return j
+}
+
+// pairOf returns the closing character of a bracketing character, or 0.
+func pairOf(c byte) byte {
+	switch c {
+	case '<':
+		return '>'
+	case '[':
+		return ']'
+	case '"':
+		return '"'
+	}
+	return 0
+}
+
+// indexFrom returns the index of c in s at or after from, skipping
+// backslash-escaped characters, or -1.
+func indexFrom(s string, from int, c byte) int {
+	for j := from; j < len(s); j++ {
+		switch s[j] {
+		case '\\':
+			j++
+		case c:
+			return j
+		}
+	}
+	return -1
+}
+
+func isWSP(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n'
+}
+
+// unfold removes the line breaks of a folded field (RFC 5322 §2.2.3) and
+// collapses each run of white space into a single space.
+func unfold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isWSP(c) {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// stripComments returns s without its comments, for parsers that have no
+// use for them (dates, Authentication-Results).
+func stripComments(s string) string {
+	if strings.IndexByte(s, '(') < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '(':
+			_, end := commentEnd(s, i)
+			b.WriteByte(' ')
+			i = end
+		case c == '"':
+			end := len(s)
+			if k := indexFrom(s, i+1, '"'); k >= 0 {
+				end = k + 1
+			}
+			b.WriteString(s[i:end])
+			i = end
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,80 @@
+package inspect
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// ErrNoHeader is returned by Analyze when the input holds no header field
+// at all (an empty file, or something that is not a message).
+var ErrNoHeader = errors.New("inspect: no header field in the message")
+
+// Options tune Analyze and the later Resolve.
+type Options struct {
+	// Envelope, when not nil, is the envelope Facteur's MTA recorded for the
+	// message (mailstore.Envelope); it wins and is marked exact.
+	Envelope *KnownEnvelope
+	// MaxSize caps the bytes read from the message (the header and what
+	// DKIM needs of the body). 0 means 64 MiB.
+	MaxSize int64
+	// LookupTimeout bounds each DNS look-up of Resolve. 0 means 5 s.
+	LookupTimeout time.Duration
+	// LookupTXT answers the TXT queries of the DKIM verification (RFC 6376
+	// §3.6.2). Nil means: through the resolver when it has a TXT method;
+	// otherwise DKIM is not verified (never the system resolver behind the
+	// caller's back). NewTXTLookup builds one for a given DNS server.
+	LookupTXT TXTLookup
+}
+
+// Report is everything the inspector says about one message. Analyze fills
+// it at once; Resolve adds DNS.
+type Report struct {
+	Envelope Envelope      `json:"envelope"`
+	Route    Route         `json:"route"`
+	Headers  Headers       `json:"headers"`
+	Auth     []AuthResults `json:"authentication"`
+	DNS      DNSReport     `json:"dns"`
+	Findings []Finding     `json:"findings"`
+
+	raw []byte // the message, for DKIM
+	opt Options
+}
+
+const defaultMaxSize = 64 << 20
+
+// Analyze reads a message (RFC 5322, LF or CRLF, an mbox From line
+// allowed) and builds its report. It does no network I/O. Its error is
+// the read error, or ErrNoHeader; any other problem is a Finding.
+func Analyze(raw io.Reader, opt Options) (*Report, error) {
+	max := opt.MaxSize
+	if max <= 0 {
+		max = defaultMaxSize
+	}
+	b, err := io.ReadAll(io.LimitReader(raw, max))
+	if err != nil {
+		return nil, fmt.Errorf("inspect: reading the message: %w", err)
+	}
+	h := readHeader(b)
+	if len(h.fields) == 0 {
+		return nil, ErrNoHeader
+	}
+	r := &Report{raw: b, opt: opt, Auth: parseAuthResults(&h)}
+	r.Headers = buildHeaders(&h)
+	r.Route = buildRoute(h.all("Received"), r.Headers.Date)
+	r.Envelope = buildEnvelope(&h, r.Route, opt.Envelope)
+	r.Findings = findings(&h, r)
+	return r, nil
+}
+
+// hasField tells whether the message has a field named name.
+func (r *Report) hasField(name string) bool {
+	for _, f := range r.Headers.Fields {
+		if strings.EqualFold(f.Name, name) {
+			return true
+		}
+	}
+	return false
+}

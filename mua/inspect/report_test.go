@@ -1,0 +1,213 @@
+package inspect
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of testdata/")
+
+func analyzeFile(t testing.TB, name string, opt Options) *Report {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Analyze(bytes.NewReader(b), opt)
+	if err != nil {
+		t.Fatalf("Analyze(%s): %v", name, err)
+	}
+	return r
+}
+
+// TestCourseExample checks the route of the course's slide "Exemple".
+func TestCourseExample(t *testing.T) {
+	r := analyzeFile(t, "course-example.eml", Options{})
+	want := []struct {
+		helo, ip, by, at string
+		delay            time.Duration // 0: none
+		role             Role
+	}{
+		{"CHRIS", "62.161.101.240", "mahonia.w-n-doo.fr", "18:19:51", 0, RoleSubmission},
+		{"mahonia.w-n-doo.fr", "193.252.19.58", "alisier.w-n-doo.fr", "18:20:08", 17 * time.Second, RoleRelay},
+		{"alisier.w-n-doo.fr", "193.252.19.55", "mail.monaco.net", "18:20:10", 2 * time.Second, RoleDelivery},
+	}
+	hops := r.Route.Hops
+	if len(hops) != len(want) {
+		t.Fatalf("%d hops, want %d", len(hops), len(want))
+	}
+	for i, w := range want {
+		h := hops[i]
+		if h.Index != i+1 || h.HELO != w.helo || h.IP.String() != w.ip || h.By != w.by || h.Date.Format("15:04:05") != w.at || h.Role != w.role {
+			t.Errorf("hop %d = %d %s %s %s %s %s, want %+v", i+1, h.Index, h.HELO, h.IP, h.By, h.Date.Format("15:04:05"), h.Role, w)
+		}
+		switch {
+		case w.delay == 0 && h.Delay != nil:
+			t.Errorf("hop %d has a delay %v", i+1, h.Delay)
+		case w.delay != 0 && (h.Delay == nil || h.Delay.Duration() != w.delay):
+			t.Errorf("hop %d delay = %v, want %v", i+1, h.Delay, w.delay)
+		}
+	}
+	last := hops[2]
+	if last.With != "ESMTP" || last.ID != "SAA07439" || !slices.Equal(last.For, []string{"eme13@enprovence.com"}) || last.RDNS != "smtp-rt-9.w-n-doo.fr" {
+		t.Errorf("last hop = with %q id %q for %v rdns %q", last.With, last.ID, last.For, last.RDNS)
+	}
+	if r.Route.Outbox == nil || r.Route.Outbox.Duration() != 27*time.Second {
+		t.Errorf("outbox = %v, want 27 s", r.Route.Outbox)
+	}
+	if r.Route.Transit == nil || r.Route.Transit.Duration() != 46*time.Second {
+		t.Errorf("transit = %v, want 46 s", r.Route.Transit)
+	}
+	e := r.Envelope
+	if e.MailFrom != "christian.caleca@wanadoo.fr" || e.MailFromSource != SourceReturnPath || e.Exact {
+		t.Errorf("MAIL FROM = %q from %q exact %v", e.MailFrom, e.MailFromSource, e.Exact)
+	}
+	if !slices.Equal(e.RcptTo, []string{"eme13@enprovence.com"}) || e.RcptToSource != SourceReceivedFor {
+		t.Errorf("RCPT TO = %v from %q", e.RcptTo, e.RcptToSource)
+	}
+	f := findKind(r.Findings, FindEnvelopeSender)
+	if f == nil || !slices.Equal(f.Addrs, []string{"christian.caleca@wanadoo.fr", "christian.caleca@w-n-doo.fr"}) {
+		t.Errorf("envelope-sender finding = %+v; all: %+v", f, r.Findings)
+	}
+	if len(r.Findings) != 1 {
+		t.Errorf("findings = %+v, want only the envelope sender", r.Findings)
+	}
+}
+
+func findKind(list []Finding, k FindingKind) *Finding {
+	for i := range list {
+		if list[i].Kind == k {
+			return &list[i]
+		}
+	}
+	return nil
+}
+
+func kinds(list []Finding) []FindingKind {
+	var out []FindingKind
+	for _, f := range list {
+		out = append(out, f.Kind)
+	}
+	return out
+}
+
+// TestGoldenText compares the text report of the course example with
+// testdata/course.golden (go test -update rewrites it).
+func TestGoldenText(t *testing.T) {
+	r := analyzeFile(t, "course-example.eml", Options{})
+	var b bytes.Buffer
+	if err := r.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "course.golden")
+	if *update {
+		if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if !bytes.Equal(b.Bytes(), want) {
+		t.Errorf("text report differs from %s (go test -update to accept):\n%s", golden, b.String())
+	}
+	for _, s := range []string{"+17 s", "+2 s", "+27 s", "46 s in all", "SAA07439", "christian.caleca@wanadoo.fr"} {
+		if !strings.Contains(b.String(), s) {
+			t.Errorf("text report lacks %q", s)
+		}
+	}
+}
+
+type errWriter struct{ n int }
+
+var errWrite = errors.New("disk full")
+
+func (w *errWriter) Write(p []byte) (int, error) {
+	if w.n -= len(p); w.n < 0 {
+		return 0, errWrite
+	}
+	return len(p), nil
+}
+
+func TestWriteTextError(t *testing.T) {
+	r := analyzeFile(t, "course-example.eml", Options{})
+	if err := r.WriteText(&errWriter{n: 100}); !errors.Is(err, errWrite) {
+		t.Errorf("WriteText error = %v, want %v", err, errWrite)
+	}
+}
+
+type errReader struct{}
+
+var errRead = errors.New("read failed")
+
+func (errReader) Read([]byte) (int, error) { return 0, errRead }
+
+func TestAnalyzeErrors(t *testing.T) {
+	if _, err := Analyze(strings.NewReader(""), Options{}); !errors.Is(err, ErrNoHeader) {
+		t.Errorf("empty input: %v, want ErrNoHeader", err)
+	}
+	if _, err := Analyze(strings.NewReader("\r\nbody only\r\n"), Options{}); !errors.Is(err, ErrNoHeader) {
+		t.Errorf("body only: %v, want ErrNoHeader", err)
+	}
+	if _, err := Analyze(errReader{}, Options{}); !errors.Is(err, errRead) {
+		t.Errorf("reader error: %v, want %v", err, errRead)
+	}
+	r, err := Analyze(strings.NewReader("Subject: x\n"), Options{})
+	if err != nil || findKind(r.Findings, FindNoReceived) == nil {
+		t.Errorf("no Received: %v %+v", err, r)
+	}
+}
+
+// TestJSONSchema checks the documented JSON keys of a hop.
+func TestJSONSchema(t *testing.T) {
+	r := analyzeFile(t, "course-example.eml", Options{})
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Route struct {
+			Hops    []map[string]any `json:"hops"`
+			Outbox  float64          `json:"outbox"`
+			Transit float64          `json:"transit"`
+		} `json:"route"`
+		DNS struct {
+			State string `json:"state"`
+		} `json:"dns"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	h := doc.Route.Hops[2]
+	for k, want := range map[string]any{
+		"from": "alisier.w-n-doo.fr", "helo": "alisier.w-n-doo.fr", "rdns": "smtp-rt-9.w-n-doo.fr",
+		"ip": "193.252.19.55", "by": "mail.monaco.net", "with": "ESMTP", "id": "SAA07439",
+		"date": "2000-05-11T18:20:10+02:00", "delay": 2.0, "role": "delivery", "index": 3.0,
+	} {
+		if h[k] != want {
+			t.Errorf("hop 3 %q = %v (%T), want %v", k, h[k], h[k], want)
+		}
+	}
+	if f, ok := h["for"].([]any); !ok || len(f) != 1 || f[0] != "eme13@enprovence.com" {
+		t.Errorf("hop 3 for = %v", h["for"])
+	}
+	if _, ok := doc.Route.Hops[0]["delay"]; ok {
+		t.Error("hop 1 has a delay key")
+	}
+	if doc.Route.Outbox != 27 || doc.Route.Transit != 46 || doc.DNS.State != "not-run" {
+		t.Errorf("outbox %v transit %v dns %q", doc.Route.Outbox, doc.Route.Transit, doc.DNS.State)
+	}
+	var back Report
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Errorf("the JSON does not read back into a Report: %v", err)
+	}
+}

@@ -1,0 +1,187 @@
+package inspect
+
+import (
+	"strings"
+	"time"
+)
+
+// Route is the path of the message, hop by hop, in the order it travelled:
+// the bottom Received field first (RFC 5321 §4.4: each MTA prepends its
+// own).
+type Route struct {
+	Hops []RouteHop `json:"hops"`
+	// Written is the Date header: when the sender's MUA wrote the message.
+	Written time.Time `json:"written,omitzero"`
+	// Outbox is the time between Date and the first hop: the time the
+	// message waited in the sender's outbox. Nil when either is unknown.
+	Outbox *Seconds `json:"outbox,omitempty"`
+	// Transit is the time from Date (or, without it, the first hop) to the
+	// last hop with a date.
+	Transit *Seconds `json:"transit,omitempty"`
+}
+
+// RouteHop is a Hop with what its place in the route tells.
+type RouteHop struct {
+	Hop
+	Index int  `json:"index"` // 1 for the first hop in travel order
+	Role  Role `json:"role"`
+	// Delay is the time since the previous hop that has a date; nil for
+	// the first hop and for hops without a date.
+	Delay *Seconds `json:"delay,omitempty"`
+	// Elapsed is the time since the message was written (Date), or since
+	// the first hop when Date is unknown.
+	Elapsed *Seconds `json:"elapsed,omitempty"`
+	Flags   Flags    `json:"flags,omitempty"`
+}
+
+// buildRoute parses the Received fields, given in header order (top
+// first), puts them in travel order and measures the delays against the
+// Date header.
+func buildRoute(received []string, written time.Time) Route {
+	r := Route{Written: written, Hops: make([]RouteHop, len(received))}
+	for i := range received {
+		r.Hops[i].Hop = ParseReceived(received[len(received)-1-i])
+		r.Hops[i].Index = i + 1
+	}
+	r.timing()
+	for i := range r.Hops {
+		rh := &r.Hops[i]
+		rh.Role = roleOf(r.Hops, i)
+		rh.Flags |= addrFlags(rh.Hop)
+		if rh.Date.IsZero() {
+			rh.Flags |= FlagBadDate
+		}
+		if noTLS(rh) {
+			rh.Flags |= FlagNoTLS
+		}
+	}
+	return r
+}
+
+// timing fills Delay, Elapsed, Outbox and Transit, and flags clock skew.
+func (r *Route) timing() {
+	var start, prev, last time.Time
+	if !r.Written.IsZero() {
+		start = r.Written
+	}
+	for i := range r.Hops {
+		rh := &r.Hops[i]
+		if rh.Date.IsZero() {
+			continue
+		}
+		if start.IsZero() {
+			start = rh.Date
+		}
+		if prev.IsZero() && !r.Written.IsZero() {
+			r.Outbox = seconds(rh.Date.Sub(r.Written))
+		}
+		if !prev.IsZero() {
+			rh.Delay = seconds(rh.Date.Sub(prev))
+			if rh.Date.Before(prev) {
+				rh.Flags |= FlagClockSkew
+			}
+		}
+		rh.Elapsed = seconds(rh.Date.Sub(start))
+		prev, last = rh.Date, rh.Date
+	}
+	if !last.IsZero() {
+		r.Transit = seconds(last.Sub(start))
+	}
+}
+
+// addrFlags flags a client IP that is loopback, private (RFC 1918, RFC
+// 4193) or link-local: a hop inside one host or one network.
+func addrFlags(h Hop) Flags {
+	var f Flags
+	if h.IP.IsLoopback() {
+		f |= FlagLoopback
+	}
+	if h.IP.IsPrivate() || h.IP.IsLinkLocalUnicast() {
+		f |= FlagPrivateIP
+	}
+	return f
+}
+
+// noTLS tells whether a hop went between two different hosts with nothing
+// saying that TLS protected it.
+func noTLS(rh *RouteHop) bool {
+	h := rh.Hop
+	if h.Unparsed || h.From == "" || h.By == "" || h.TLS != nil || h.Protocol.Secure() {
+		return false
+	}
+	if rh.Role == RoleInternal || h.IP.IsLoopback() || h.Protocol == ProtoLocal || h.Protocol == ProtoMAPI {
+		return false
+	}
+	return !sameHost(h.From, h.By) && !sameHost(h.RDNS, h.By)
+}
+
+// sameHost compares two host names as DNS does: without case, without the
+// trailing dot.
+func sameHost(a, b string) bool {
+	a, b = strings.TrimSuffix(a, "."), strings.TrimSuffix(b, ".")
+	return a != "" && strings.EqualFold(a, b)
+}
+
+// roleOf names the part a hop plays, in the course's words: the MUA's
+// submission to its MTA, a relay between MTAs, a hand-off inside one host
+// (content filters, qmail's queue), or the delivery to the MDA that fills
+// the mailbox (LMTP, or the last hop).
+func roleOf(hops []RouteHop, i int) Role {
+	h := hops[i].Hop
+	first, last := i == 0, i == len(hops)-1
+	switch {
+	case h.Unparsed:
+		return RoleUnknown
+	case h.Protocol.LMTP():
+		return RoleDelivery
+	case isSubmission(h, first):
+		return RoleSubmission
+	case last:
+		return RoleDelivery
+	case isInternal(h):
+		return RoleInternal
+	}
+	return RoleRelay
+}
+
+// isSubmission tells whether a hop is a user agent handing the message to
+// its first MTA: authenticated (RFC 3848's A, "Authenticated sender"), from
+// a webmail, Outlook or a local process, or, for the first hop, from a
+// client that is plainly not an MTA (a bare PC name such as the course's
+// CHRIS, an address literal, localhost, no from clause at all).
+func isSubmission(h Hop, first bool) bool {
+	if h.Authenticated || h.Protocol.Client() || localInjection(h) {
+		return true
+	}
+	if !first {
+		return false
+	}
+	helo := h.HELO
+	if helo == "" {
+		helo = h.From
+	}
+	return h.From == "" || strings.HasPrefix(helo, "[") || !strings.Contains(helo, ".") ||
+		h.IP.IsLoopback() || h.IP.IsPrivate()
+}
+
+// localInjection recognises a message that a local user's process handed
+// to the MTA: Postfix's "(Postfix, from userid 1000)", qmail's "invoked by
+// uid 1000", Sendmail's "(from alice@localhost)".
+func localInjection(h Hop) bool {
+	if strings.Contains(h.Software, "from userid") {
+		return true
+	}
+	for _, c := range h.Comments {
+		if strings.Contains(c, "invoked by uid") || strings.HasPrefix(c, "from ") && h.From == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// isInternal tells whether a hop stays inside one host: loopback client,
+// the same name on both sides, or qmail's "invoked from network" line.
+func isInternal(h Hop) bool {
+	return h.IP.IsLoopback() || sameHost(h.From, h.By) || sameHost(h.RDNS, h.By) ||
+		(h.From == "" && h.By == "")
+}

@@ -1,0 +1,91 @@
+package inspect
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestRouteRolesAndFlags(t *testing.T) {
+	tests := []struct {
+		file  string
+		roles []Role
+		flags []Flags // per hop, the flags that must be set (others may be too)
+		clear []Flags // per hop, flags that must not be set
+	}{
+		{file: "course-example.eml",
+			roles: []Role{RoleSubmission, RoleRelay, RoleDelivery},
+			flags: []Flags{FlagNoTLS, FlagNoTLS, FlagNoTLS}},
+		{file: "messages/gmail-to-postfix.eml",
+			roles: []Role{RoleSubmission, RoleRelay, RoleRelay, RoleInternal, RoleInternal, RoleDelivery},
+			flags: []Flags{0, 0, 0, FlagLoopback, FlagLoopback, FlagLoopback},
+			clear: []Flags{FlagNoTLS, FlagNoTLS, FlagNoTLS | FlagClockSkew, FlagNoTLS, FlagNoTLS, FlagNoTLS}},
+		{file: "messages/bcc.eml",
+			roles: []Role{RoleSubmission, RoleDelivery},
+			clear: []Flags{FlagNoTLS, FlagNoTLS}},
+		{file: "messages/skew.eml",
+			roles: []Role{RoleSubmission, RoleRelay, RoleUnknown, RoleRelay, RoleDelivery},
+			flags: []Flags{FlagPrivateIP | FlagNoTLS, FlagBadDate, FlagBadDate, 0, FlagClockSkew},
+			clear: []Flags{FlagClockSkew, 0, 0, FlagClockSkew, 0}},
+		{file: "messages/exchange.eml",
+			roles: []Role{RoleSubmission, RoleRelay, RoleDelivery},
+			flags: []Flags{FlagPrivateIP, 0, 0},
+			clear: []Flags{FlagNoTLS, FlagNoTLS, FlagNoTLS}},
+		{file: "messages/qmail.eml",
+			roles: []Role{RoleSubmission, RoleRelay, RoleDelivery},
+			flags: []Flags{0, FlagNoTLS, 0},
+			clear: []Flags{FlagNoTLS, 0, FlagNoTLS}},
+		{file: "messages/secondary-mx.eml",
+			roles: []Role{RoleRelay, RoleDelivery},
+			flags: []Flags{FlagNoTLS, 0},
+			clear: []Flags{0, FlagNoTLS}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			r := analyzeFile(t, tt.file, Options{})
+			var roles []Role
+			for _, h := range r.Route.Hops {
+				roles = append(roles, h.Role)
+			}
+			if !slices.Equal(roles, tt.roles) {
+				t.Errorf("roles = %v, want %v", roles, tt.roles)
+			}
+			for i, h := range r.Route.Hops {
+				if i < len(tt.flags) && !h.Flags.Has(tt.flags[i]) {
+					t.Errorf("hop %d flags = %v, want %v set", i+1, h.Flags, tt.flags[i])
+				}
+				if i < len(tt.clear) && h.Flags&tt.clear[i] != 0 {
+					t.Errorf("hop %d flags = %v, want %v clear", i+1, h.Flags, tt.clear[i])
+				}
+			}
+		})
+	}
+}
+
+func TestSecondsString(t *testing.T) {
+	for d, want := range map[Seconds]string{
+		Seconds(17e9): "+17 s", Seconds(-3e9): "-3 s", Seconds(125e9): "+2 min 5 s",
+		Seconds(3720e9): "+1 h 02 min", Seconds(97200e9): "+1 d 3 h", 0: "+0 s",
+	} {
+		if got := d.String(); got != want {
+			t.Errorf("%d: %q, want %q", int64(d), got, want)
+		}
+	}
+}
+
+func TestFlagsJSON(t *testing.T) {
+	f := FlagNoTLS | FlagRecipientMX
+	b, err := f.MarshalJSON()
+	if err != nil || string(b) != `["no-tls","recipient-mx"]` {
+		t.Fatalf("%s %v", b, err)
+	}
+	var back Flags
+	if err := back.UnmarshalJSON(b); err != nil || back != f {
+		t.Errorf("round trip: %v %v", back, err)
+	}
+	if err := back.UnmarshalJSON([]byte(`["nope"]`)); err == nil {
+		t.Error("unknown flag accepted")
+	}
+	if b, _ := Flags(0).MarshalJSON(); string(b) != "[]" {
+		t.Errorf("no flags: %s", b)
+	}
+}

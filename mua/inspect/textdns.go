@@ -1,0 +1,88 @@
+package inspect
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+func (r *Report) textDNS(t *textWriter) {
+	d := r.DNS
+	t.printf("\nDNS (%s)\n", d.State)
+	if d.State == DNSNotRun {
+		t.printf("  not asked\n")
+		return
+	}
+	if d.State == DNSOffline {
+		t.printf("  offline: no DNS server could be reached\n")
+	}
+	for _, dm := range d.Domains {
+		t.printf("  %s (%s): %s\n", dm.Domain, domainRoles(dm), mxText(dm))
+	}
+	for _, v := range d.Entry {
+		t.printf("  -> %s\n", v.Text)
+	}
+	for _, h := range d.Hosts {
+		t.printf("  %s: %s\n", h.Host, addrsText(h.Addrs, h.Answer))
+	}
+	for _, p := range d.PTR {
+		t.printf("  PTR %s: %s\n", p.IP, namesText(p))
+	}
+	for _, c := range d.DKIM {
+		t.printf("  DKIM d=%s: %s %s\n", c.Domain, c.Result, c.Error)
+	}
+	if d.DKIMNote != "" {
+		t.printf("  %s\n", d.DKIMNote)
+	}
+}
+
+func domainRoles(d DomainMX) string {
+	var roles []string
+	if d.Sender {
+		roles = append(roles, "envelope sender")
+	}
+	if d.Recipient {
+		roles = append(roles, "recipient")
+	}
+	return strings.Join(roles, ", ")
+}
+
+func mxText(d DomainMX) string {
+	switch {
+	case d.Status != StatusOK:
+		return d.Status.String()
+	case d.Null:
+		return "null MX (RFC 7505): accepts no mail"
+	}
+	parts := make([]string, 0, len(d.Records))
+	for _, m := range d.Records {
+		parts = append(parts, "MX "+strconv.Itoa(int(m.Pref))+" "+m.Host)
+	}
+	s := strings.Join(parts, ", ")
+	if d.Implicit {
+		s = "no MX, implicit MX " + d.Domain + " (RFC 5321 §5.1)"
+	}
+	return s
+}
+
+func addrsText(addrs []netip.Addr, a Answer) string {
+	if a.Status != StatusOK {
+		return a.Status.String()
+	}
+	parts := make([]string, 0, len(addrs))
+	for _, ip := range addrs {
+		parts = append(parts, ip.String())
+	}
+	return orDash(strings.Join(parts, ", "))
+}
+
+func namesText(p PTRAnswer) string {
+	if p.Status != StatusOK {
+		return p.Status.String()
+	}
+	s := orDash(strings.Join(p.Names, ", "))
+	if p.Written != "" && !p.Matches {
+		s += " (the Received field says " + p.Written + ")"
+	}
+	return s
+}

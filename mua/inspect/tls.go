@@ -1,0 +1,226 @@
+package inspect
+
+import (
+	"strconv"
+	"strings"
+)
+
+// TLS is what a Received field says about the TLS session of a hop.
+// Any field may be empty: Microsoft writes only "(TLS)", Exim puts the
+// version in a comment and the cipher in a tls clause.
+type TLS struct {
+	// Version normalised to the OpenSSL spelling: "TLSv1.3", "TLSv1.2",
+	// "SSLv3"; an unusual value ("TLSv1/SSLv3") is kept as written.
+	Version string `json:"version,omitempty"`
+	Cipher  string `json:"cipher,omitempty"` // as written, e.g. "TLS_AES_256_GCM_SHA384"
+	Bits    int    `json:"bits,omitempty"`   // symmetric key size, 0 when not written
+	Verify  string `json:"verify,omitempty"` // Sendmail's verify= (NO, NOT, OK, FAIL)
+	// Note holds a statement without details, e.g. "Google Transport Security".
+	Note string `json:"note,omitempty"`
+}
+
+// tlsFrom reads the TLS details of one Received comment, in the forms of
+// Postfix, Sendmail, Gmail, Microsoft, Exim, Courier and qmail. ok is false
+// when the comment is not about TLS.
+func tlsFrom(c string) (t TLS, ok bool) {
+	switch {
+	case hasPrefixFold(c, "using "):
+		return tlsPostfix(c), true
+	case containsFold(c, "version=") || containsFold(c, "cipher="):
+		return tlsKeyValue(c), true
+	case strings.Contains(c, "TLS: "):
+		return tlsCourier(c), true
+	case strings.Contains(c, " encrypted"):
+		return tlsQmail(c), true
+	case strings.EqualFold(c, "TLS") || strings.EqualFold(c, "SSL"):
+		return TLS{Note: c}, true
+	case strings.EqualFold(c, "Google Transport Security"):
+		return TLS{Note: c}, true
+	}
+	return tlsExim(c)
+}
+
+// tlsPostfix reads "using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384
+// (256/256 bits) key-exchange X25519 ...".
+func tlsPostfix(c string) TLS {
+	f := strings.Fields(c)
+	var t TLS
+	if len(f) > 1 {
+		t.Version = normTLSVersion(f[1])
+	}
+	for i, w := range f {
+		if strings.EqualFold(w, "cipher") && i+1 < len(f) && t.Cipher == "" {
+			t.Cipher = f[i+1]
+		}
+		if strings.HasPrefix(w, "(") && t.Bits == 0 {
+			t.Bits = leadingInt(w[1:])
+		}
+	}
+	return t
+}
+
+// tlsKeyValue reads "version=TLSv1.2 cipher=ECDHE-RSA-AES256-GCM-SHA384
+// bits=256 verify=NO" (Sendmail), "version=TLS1_3 cipher=... bits=128/128"
+// (Gmail) and "version=TLS1_2, cipher=..." (Microsoft, Mimecast).
+func tlsKeyValue(c string) TLS {
+	var t TLS
+	for _, f := range strings.FieldsFunc(c, func(r rune) bool { return r == ' ' || r == ',' }) {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok {
+			continue
+		}
+		switch strings.ToLower(k) {
+		case "version":
+			t.Version = normTLSVersion(v)
+		case "cipher":
+			t.Cipher = v
+		case "bits":
+			t.Bits = leadingInt(v)
+		case "verify":
+			t.Verify = v
+		}
+	}
+	return t
+}
+
+// tlsCourier reads Courier's "AUTH: LOGIN alice, TLS: TLSv1/SSLv3,256bits,
+// ECDHE-RSA-AES256-GCM-SHA384".
+func tlsCourier(c string) TLS {
+	_, rest, _ := strings.Cut(c, "TLS: ")
+	var t TLS
+	for i, f := range strings.Split(rest, ",") {
+		f = strings.TrimSpace(f)
+		switch {
+		case i == 0:
+			t.Version = normTLSVersion(f)
+		case strings.HasSuffix(f, "bits"):
+			t.Bits = leadingInt(f)
+		case t.Cipher == "":
+			t.Cipher = f
+		}
+	}
+	return t
+}
+
+// tlsQmail reads qmail's "DHE-RSA-AES256-SHA encrypted, authenticated".
+func tlsQmail(c string) TLS {
+	cipher, _, _ := strings.Cut(c, " encrypted")
+	return TLS{Cipher: strings.TrimSpace(cipher)}
+}
+
+// tlsExim reads Exim's comments: "TLS1.3" (4.92 and later, the cipher is in
+// a tls clause) and "TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256" (older).
+func tlsExim(c string) (TLS, bool) {
+	parts := strings.Split(c, ":")
+	if len(parts) > 3 || !isTLSVersion(parts[0]) {
+		return TLS{}, false
+	}
+	t := TLS{Version: normTLSVersion(parts[0])}
+	if len(parts) > 1 {
+		t.Cipher = parts[1]
+	}
+	if len(parts) > 2 {
+		t.Bits = leadingInt(parts[2])
+	}
+	return t, true
+}
+
+// normTLSVersion turns "TLS1_3", "TLS1.3", "tlsv1.3" into "TLSv1.3" and
+// "sslv3" into "SSLv3"; other values are returned as written.
+func normTLSVersion(v string) string {
+	u := strings.ToUpper(v)
+	var prefix, rest string
+	switch {
+	case strings.HasPrefix(u, "TLS"):
+		prefix, rest = "TLSv", strings.TrimPrefix(u[3:], "V")
+	case strings.HasPrefix(u, "SSL"):
+		prefix, rest = "SSLv", strings.TrimPrefix(u[3:], "V")
+	default:
+		return v
+	}
+	rest = strings.ReplaceAll(rest, "_", ".")
+	if rest == "" || !isVersionNumber(rest) {
+		return v
+	}
+	return prefix + rest
+}
+
+func isTLSVersion(v string) bool {
+	n := normTLSVersion(v)
+	return len(n) > 4 && (strings.HasPrefix(n, "TLSv") || strings.HasPrefix(n, "SSLv")) && isVersionNumber(n[4:])
+}
+
+func isVersionNumber(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if (s[i] < '0' || s[i] > '9') && s[i] != '.' {
+			return false
+		}
+	}
+	return s[0] != '.'
+}
+
+// merge fills the empty fields of t with those of o.
+func (t *TLS) merge(o TLS) {
+	if t.Version == "" {
+		t.Version = o.Version
+	}
+	if t.Cipher == "" {
+		t.Cipher = o.Cipher
+	}
+	if t.Bits == 0 {
+		t.Bits = o.Bits
+	}
+	if t.Verify == "" {
+		t.Verify = o.Verify
+	}
+	if t.Note == "" {
+		t.Note = o.Note
+	}
+}
+
+// String returns "TLSv1.3 TLS_AES_256_GCM_SHA384 256 bits", as much as known.
+func (t TLS) String() string {
+	var parts []string
+	for _, s := range []string{t.Version, t.Cipher} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	if t.Bits > 0 {
+		parts = append(parts, strconv.Itoa(t.Bits)+" bits")
+	}
+	if len(parts) == 0 {
+		if t.Note != "" {
+			return t.Note
+		}
+		return "TLS"
+	}
+	return strings.Join(parts, " ")
+}
+
+// leadingInt returns the decimal number at the start of s, or 0.
+func leadingInt(s string) int {
+	n := 0
+	for i := 0; i < len(s) && i < 9; i++ {
+		if s[i] < '0' || s[i] > '9' {
+			break
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// containsFold tells whether s contains sub, ignoring ASCII case, without
+// allocating.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}

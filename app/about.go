@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -41,7 +42,7 @@ func (c *controller) aboutContent() fyne.CanvasObject {
 	box := container.NewVBox(container.NewCenter(icon), name, ver, blurb)
 	if c.opts.Profile != "" {
 		prof := widget.NewLabel(lang.L("Profile: {{.Dir}}", map[string]any{"Dir": c.opts.Profile}))
-		prof.Importance = widget.LowImportance
+		prof.SizeName = theme.SizeNameCaptionText
 		prof.Wrapping = fyne.TextWrapBreak
 		prof.Alignment = fyne.TextAlignCenter
 		prof.Selectable = true
@@ -62,10 +63,10 @@ func (c *controller) showKeys() {
 		{lang.L("Escape"), lang.L("Clear the search")},
 		{"Ctrl+I", lang.L("Import mail")},
 	}
-	grid := container.NewGridWithColumns(2)
+	grid := container.New(layout.NewFormLayout())
 	for _, r := range rows {
 		k := widget.NewLabel(r[0])
-		k.TextStyle.Monospace = true
+		k.TextStyle.Bold = true
 		grid.Add(k)
 		grid.Add(widget.NewLabel(r[1]))
 	}

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -33,12 +34,18 @@ func (c *controller) showAttachments(parts []message.Part) {
 }
 
 func (c *controller) attachmentRow(p message.Part) fyne.CanvasObject {
-	name := widget.NewLabel(partName(p) + "  (" + formatSize(p.Size) + ")")
+	info := formatSize(p.Size)
+	if p.ContentType != "" {
+		info = p.ContentType + ", " + info
+	}
+	name := widget.NewLabel(partName(p) + "  (" + info + ")")
 	name.Truncation = fyne.TextTruncateEllipsis
 	save := widget.NewButtonWithIcon(lang.L("Save…"), theme.DocumentSaveIcon(), func() { c.saveAttachment(p) })
 	open := widget.NewButtonWithIcon(lang.L("Open"), theme.FileIcon(), func() { c.openAttachment(p) })
 	buttons := container.NewHBox(save, open)
-	return container.NewBorder(nil, nil, widget.NewIcon(theme.MailAttachmentIcon()), buttons, name)
+	icon := container.New(layout.NewCustomPaddedLayout(0, 0, theme.InnerPadding()-theme.Padding(), 0),
+		widget.NewIcon(theme.MailAttachmentIcon()))
+	return container.NewBorder(nil, nil, icon, buttons, name)
 }
 
 // partName is a file name for a part, never empty and never a path.

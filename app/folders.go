@@ -67,6 +67,7 @@ func (r *folderRow) showAccount(name string) {
 	r.name.TextStyle.Bold = true
 	r.name.SetText(name)
 	r.count.SetText("")
+	r.Refresh()
 }
 
 func (r *folderRow) showFolder(f mailstore.Folder) {
@@ -78,6 +79,7 @@ func (r *folderRow) showFolder(f mailstore.Folder) {
 	} else {
 		r.count.SetText("")
 	}
+	r.Refresh() // the count changed width
 }
 
 // roleIcon is the theme icon of a folder role.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -100,5 +101,27 @@ func TestProgressText(t *testing.T) {
 	got = progressText(mailstore.Progress{Done: 1, Bytes: 2048, TotalBytes: 4096})
 	if got != "1 message / 2.0 KB of 4.0 KB" {
 		t.Errorf("progress = %q", got)
+	}
+}
+
+func TestExportWritesAnMbox(t *testing.T) {
+	h := newHarness(t)
+	path := filepath.Join(t.TempDir(), "inbox.mbox")
+	w, err := storage.Writer(storage.NewFileURI(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := h.c.folder(inboxRef)
+	h.c.startExport(f, w)
+	h.settle()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count("\n"+string(data), "\nFrom "); n != f.Total {
+		t.Errorf("the mbox has %d From_ lines, the inbox %d messages", n, f.Total)
+	}
+	if !strings.Contains(h.overlayText(), "inbox.mbox") {
+		t.Errorf("the export is not reported: %q", h.overlayText())
 	}
 }

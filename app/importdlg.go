@@ -49,6 +49,16 @@ func (c *controller) showImportFolder() {
 	d.Show()
 }
 
+// dropped imports a file or Maildir dropped on the window.
+func (c *controller) dropped(_ fyne.Position, uris []fyne.URI) {
+	for _, u := range uris {
+		if u.Scheme() == "file" {
+			c.confirmImport(u.Path())
+			return // one import at a time
+		}
+	}
+}
+
 // importFolderName is the default destination: the file's name without its
 // extension, as `facteur import` does.
 func importFolderName(path string) string {

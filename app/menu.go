@@ -63,10 +63,7 @@ func (c *controller) themeItems(m *menuItems) []*fyne.MenuItem {
 	current := savedTheme(c.app)
 	var items []*fyne.MenuItem
 	for _, md := range modes {
-		item := fyne.NewMenuItem(md.label, func() {
-			c.setTheme(md.mode)
-			m.syncTheme(md.mode)
-		})
+		item := fyne.NewMenuItem(md.label, func() { c.setTheme(md.mode) })
 		item.Checked = md.mode == current
 		m.themes[md.mode] = item
 		items = append(items, item)

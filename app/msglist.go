@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"facteur/mailstore"
@@ -61,15 +60,29 @@ type emptyState struct {
 func newEmptyState() *emptyState {
 	l := widget.NewLabel("")
 	l.Alignment = fyne.TextAlignCenter
-	l.Importance = widget.LowImportance
 	l.Wrapping = fyne.TextWrapWord
 	return &emptyState{Label: l}
 }
 
 // centered puts the sentence in the middle of the pane it covers.
 func (e *emptyState) centered() fyne.CanvasObject {
-	return container.NewPadded(container.NewVBox(layout.NewSpacer(), e.Label, layout.NewSpacer()))
+	return container.NewPadded(container.New(middleLayout{}, e.Label))
 }
+
+// middleLayout centres wrapped text vertically: it gives the text its width
+// first, so that its height is measured for that width.
+type middleLayout struct{}
+
+func (middleLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Resize(fyne.NewSize(size.Width, o.MinSize().Height))
+		h := min(o.MinSize().Height, size.Height)
+		o.Resize(fyne.NewSize(size.Width, h))
+		o.Move(fyne.NewPos(0, (size.Height-h)/2))
+	}
+}
+
+func (middleLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(0, 0) }
 
 func (e *emptyState) set(text string) {
 	e.SetText(text)
@@ -176,6 +189,7 @@ func (c *controller) startListing(l rowSource, pages []int, keep bool) {
 	if !keep {
 		c.ui.list.ScrollToOffset(0)
 		c.rows.reset(0, false)
+		c.wantIndex = -1
 		c.loading = true
 		c.listErr = nil
 		c.quiet = true

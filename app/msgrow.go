@@ -20,7 +20,7 @@ var flagIcon = theme.NewColoredResource(
 	fyne.NewStaticResource("facteur-flag.svg", []byte(flagSVG)), theme.ColorNameError)
 
 const (
-	indentStep = 14 // px per thread level
+	indentStep = 20 // px per thread level
 	maxIndent  = 8  // levels drawn; deeper replies align with the eighth
 	dotSize    = 8
 )
@@ -53,7 +53,7 @@ func newMsgRow() *msgRow {
 	}
 	r.sender.Truncation = fyne.TextTruncateEllipsis
 	r.subject.Truncation = fyne.TextTruncateEllipsis
-	r.where.Importance = widget.LowImportance
+	r.where.TextStyle.Italic = true
 	r.date.Alignment = fyne.TextAlignTrailing
 	r.marks = container.NewHBox(r.attach, r.flag, r.date)
 	r.ExtendBaseWidget(r)

@@ -47,6 +47,14 @@ func selectableLabel() *widget.Label {
 	return l
 }
 
+// oneLineLabel is a selectable label cut with an ellipsis when too long.
+func oneLineLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Truncation = fyne.TextTruncateEllipsis
+	l.Selectable = true
+	return l
+}
+
 func keyLabel(text string) *widget.Label {
 	l := widget.NewLabel(text)
 	l.TextStyle.Bold = true
@@ -58,8 +66,8 @@ func (c *controller) buildReader() fyne.CanvasObject {
 	r := &readerView{
 		empty:   newEmptyState(),
 		subject: selectableLabel(),
-		from:    selectableLabel(), to: selectableLabel(), cc: selectableLabel(),
-		date:  selectableLabel(),
+		from:    oneLineLabel(), to: selectableLabel(), cc: selectableLabel(),
+		date:  oneLineLabel(),
 		ccKey: keyLabel(lang.L("Cc")),
 		notes: widget.NewLabel(""), body: selectableLabel(),
 		links: container.NewVBox(), attachments: container.NewVBox(),
@@ -67,7 +75,7 @@ func (c *controller) buildReader() fyne.CanvasObject {
 	r.subject.TextStyle.Bold = true
 	r.subject.SizeName = theme.SizeNameSubHeadingText
 	r.notes.Wrapping = fyne.TextWrapWord
-	r.notes.Importance = widget.WarningImportance
+	r.notes.TextStyle.Italic = true
 	c.ui.reader = r
 	actions := c.buildReaderActions(r)
 	headers := container.New(layout.NewFormLayout(),
@@ -133,6 +141,7 @@ func (r *readerView) showSummary(s mailstore.Summary) {
 	r.linksBlock.Hide()
 	r.setFlags(s.Flags)
 	r.scroll.ScrollToTop()
+	r.relayout()
 }
 
 func (r *readerView) setCc(cc []message.Address) {
@@ -179,6 +188,14 @@ func (c *controller) showMessage(s mailstore.Summary, m *message.Message) {
 	c.showNotes(s, m)
 	c.showAttachments(m.Attachments)
 	c.showLinks(m.Links)
+	r.relayout()
+}
+
+// relayout lays the page out again: wrapped labels measure their height at
+// their width, which is only known after a first layout.
+func (r *readerView) relayout() {
+	r.scroll.Content.Refresh()
+	r.scroll.Refresh()
 }
 
 // bodyText is the text the reader shows for the body.
@@ -201,13 +218,15 @@ func bodyText(m *message.Message) string {
 // parts that could not be read.
 func (c *controller) showNotes(s mailstore.Summary, m *message.Message) {
 	var notes []string
+	r := c.ui.reader
+	r.notes.Importance = widget.MediumImportance
 	if m.FromHTML {
 		notes = append(notes, lang.L("Shown as text from its HTML part; remote images and content are never loaded."))
 	}
 	if len(m.Problems) > 0 || s.Problem != "" {
 		notes = append(notes, lang.L("Parts of this message could not be read; what could be read is shown. View source has the raw message."))
+		r.notes.Importance = widget.WarningImportance
 	}
-	r := c.ui.reader
 	r.notes.SetText(strings.Join(notes, "\n"))
 	setVisible(r.notes, len(notes) > 0)
 }

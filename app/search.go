@@ -46,7 +46,7 @@ func (e *searchEntry) TypedKey(k *fyne.KeyEvent) {
 func (c *controller) buildSearch() fyne.CanvasObject {
 	e := &searchEntry{onEscape: c.escapeSearch, onDown: c.focusList}
 	e.ExtendBaseWidget(e)
-	e.SetPlaceHolder(lang.L("Search: words, \"a phrase\", from:, to:, subject:"))
+	e.SetPlaceHolder(lang.L("Search: words, from:, to:, subject:"))
 	e.OnChanged = c.searchChanged
 	c.ui.searchEntry = e
 	clearBtn := widget.NewButtonWithIcon("", theme.ContentClearIcon(), c.escapeSearch)

@@ -2,8 +2,8 @@ package app
 
 import (
 	"context"
+	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -61,64 +61,55 @@ func TestSearchSyntaxFromAndBadQuery(t *testing.T) {
 	if h.rows()[0].subject.Text != "test itineraire" {
 		t.Errorf("from:caleca found %q", h.rows()[0].subject.Text)
 	}
-	h.c.runSearch(`"unclosed`)
+	h.c.runSearch("from:")
 	h.settle()
-	if h.c.listErr != nil && !h.c.ui.listEmpty.Visible() {
-		t.Errorf("a refused query shows no explanation")
+	if !errors.Is(h.c.listErr, mailstore.ErrBadQuery) || h.dialogs() > 0 {
+		t.Errorf("a refused query: error %v", h.c.listErr)
+	}
+	if !h.c.ui.listEmpty.Visible() || !strings.Contains(h.c.ui.listEmpty.Text, "cannot be understood") {
+		t.Errorf("a refused query is explained by %q", h.c.ui.listEmpty.Text)
 	}
 }
 
-// slowStore holds the first query until released, to check that a late
-// answer to an old query is dropped.
+// slowStore holds each query that has a gate until the gate is closed, to
+// check that a late answer to an old query is never shown.
 type slowStore struct {
 	*mailstore.Store
-	mu      sync.Mutex
-	hold    string
-	release chan struct{}
+	gates map[string]chan struct{}
 }
 
 func (s *slowStore) Search(ctx context.Context, q string, opt mailstore.SearchOptions) ([]mailstore.Summary, error) {
-	s.mu.Lock()
-	hold := q == s.hold
-	s.mu.Unlock()
-	if hold {
-		<-s.release
+	if gate, ok := s.gates[q]; ok {
+		<-gate
 	}
 	return s.Store.Search(context.WithoutCancel(ctx), q, opt)
 }
 
 func TestStaleSearchResultsAreDropped(t *testing.T) {
-	slow := &slowStore{hold: "essai", release: make(chan struct{})}
+	slow := &slowStore{gates: map[string]chan struct{}{
+		"essai": make(chan struct{}), "caleca": make(chan struct{}),
+	}}
 	h := newHarnessWith(t, func(s *mailstore.Store) mailStore { slow.Store = s; return slow })
-	h.c.runSearch("essai") // held
-	// The serial worker is busy with the held query; the next one waits behind it.
-	h.c.runSearch("caleca")
-	close(slow.release)
-	deadline := time.After(15 * time.Second)
-	for {
-		h.q.drain()
-		if h.c.rows.find(func(s mailstore.Summary) bool { return s.Subject == "essai" }) >= 0 {
-			t.Fatal("the results of the old query were shown")
-		}
-		if h.c.work.idle() {
-			break
-		}
-		select {
-		case <-h.q.wake:
-		case <-deadline:
-			t.Fatal("timed out")
-		}
+	h.c.runSearch("essai")
+	h.c.runSearch("caleca") // the user typed on: "essai" is stale
+	// The answer to "essai" arrives while "caleca" is still running.
+	close(slow.gates["essai"])
+	select {
+	case <-h.q.wake:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the first query never answered")
 	}
-	if h.c.search.query != "caleca" {
-		t.Fatalf("query = %q", h.c.search.query)
+	h.q.drain()
+	if h.c.rows.find(func(s mailstore.Summary) bool { return s.Subject == "essai" }) >= 0 {
+		t.Fatal("the results of the old query were shown")
 	}
-	for _, r := range h.rows() {
-		if r.subject.Text != "test itineraire" {
-			t.Errorf("stale result %q shown for caleca", r.subject.Text)
-		}
+	close(slow.gates["caleca"])
+	h.settle()
+	if h.c.search.query != "caleca" || h.c.rows.length() != 1 {
+		t.Fatalf("query %q, %d rows; want caleca and 1 row", h.c.search.query, h.c.rows.length())
 	}
-	if h.c.rows.length() != 1 {
-		t.Errorf("%d rows for caleca, want 1", h.c.rows.length())
+	if got := h.rows()[0].subject.Text; got != "test itineraire" {
+		t.Errorf("caleca found %q", got)
 	}
 }
 

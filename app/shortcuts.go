@@ -24,6 +24,7 @@ func (c *controller) installShortcuts() {
 	cv.SetOnTypedKey(func(e *fyne.KeyEvent) { c.typedKey(e) })
 	cv.AddShortcut(shortcutSearch, func(fyne.Shortcut) { c.focusSearch() })
 	cv.AddShortcut(shortcutImport, func(fyne.Shortcut) { c.showImport() })
+	c.win.SetOnDropped(c.dropped)
 }
 
 // typedRune handles a letter typed outside the search entry.

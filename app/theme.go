@@ -47,6 +47,7 @@ func (t facteurTheme) Size(n fyne.ThemeSizeName) float32 { return theme.DefaultT
 func (c *controller) setTheme(mode themeMode) {
 	c.app.Preferences().SetString(prefTheme, string(mode))
 	c.app.Settings().SetTheme(facteurTheme{mode: mode})
+	c.ui.menu.syncTheme(mode)
 }
 
 // savedTheme is the theme mode of the last session.

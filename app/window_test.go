@@ -290,3 +290,21 @@ func TestLargeFolderLoadsPageByPage(t *testing.T) {
 		t.Errorf("j from the last row of a page went to %d", h.c.selectedIndex())
 	}
 }
+
+func TestAboutAndTheme(t *testing.T) {
+	h := newHarness(t)
+	h.c.showAbout()
+	text := h.overlayText()
+	for _, want := range []string{"Facteur", "Version test", "Messagerie – Module TR2"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("About does not say %q: %q", want, text)
+		}
+	}
+	h.c.setTheme(themeDark)
+	if th, ok := fyne.CurrentApp().Settings().Theme().(facteurTheme); !ok || th.mode != themeDark {
+		t.Errorf("theme after View > Theme > Dark: %#v", fyne.CurrentApp().Settings().Theme())
+	}
+	if savedTheme(h.c.app) != themeDark || !h.c.ui.menu.themes[themeDark].Checked || h.c.ui.menu.themes[themeSystem].Checked {
+		t.Errorf("the dark theme is not remembered")
+	}
+}

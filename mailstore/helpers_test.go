@@ -14,6 +14,7 @@ type testMsg struct {
 	date                        time.Time
 	inReplyTo, refs             string
 	extra                       string // more header lines
+	mime                        string // Content-Type line and body, instead of text/plain
 }
 
 func (m testMsg) bytes() []byte {
@@ -41,6 +42,10 @@ func (m testMsg) bytes() []byte {
 		fmt.Fprintf(&b, "References: %s\r\n", m.refs)
 	}
 	b.WriteString(m.extra)
+	if m.mime != "" {
+		fmt.Fprintf(&b, "MIME-Version: 1.0\r\n%s", m.mime)
+		return []byte(b.String())
+	}
 	fmt.Fprintf(&b, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n", m.body)
 	return []byte(b.String())
 }

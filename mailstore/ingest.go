@@ -3,9 +3,7 @@ package mailstore
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -109,7 +107,10 @@ func (s *Store) work(ctx context.Context, fail context.CancelCauseFunc, jobs <-c
 		}
 		r, err := s.workOne(j)
 		if err != nil {
-			if !errors.Is(err, fs.ErrNotExist) { // a file deleted meanwhile is no error
+			// A file of the Maildir that cannot be read (deleted meanwhile,
+			// no permission) is left for the next rescan; a delivery that
+			// fails (disk full) stops the import.
+			if j.data != nil {
 				fail(err)
 			}
 			continue

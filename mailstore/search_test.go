@@ -77,7 +77,10 @@ func searchStore(t testing.TB) *Store {
 		to: "bob@example.com", body: "Shall we meet at noon? The usual place.", date: day(2),
 		extra: "Cc: Carol <carol@example.net>\r\n"}, AddOptions{Flags: FlagFlagged})
 	add(t, s, inbox, testMsg{id: "3@x", subject: "Report attached", from: "bob@example.com", to: "team@example.com",
-		body: "See the attached report.\r\nContent-Disposition: attachment; filename=\"r.pdf\"", date: day(3)}, AddOptions{})
+		date: day(3), mime: "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n" +
+			"Content-Type: text/plain\r\n\r\nSee the attached report.\r\n--b\r\n" +
+			"Content-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"quarterly.pdf\"\r\n" +
+			"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n"}, AddOptions{})
 	add(t, s, lists, testMsg{id: "4@x", subject: "[golang-nuts] generics question", from: "gopher@golang.org", to: "golang-nuts@googlegroups.com",
 		body: "How do type parameters work with NEAR operators? (asked \"quoted\")", date: day(4)}, AddOptions{})
 	return s
@@ -108,6 +111,7 @@ func TestSearch(t *testing.T) {
 		{"is:read", []string{"1@x"}},                   // read
 		{"is:flagged", []string{"2@x"}},                // flagged
 		{"has:attachment", []string{"3@x"}},            // attachment
+		{"quarterly", []string{"3@x"}},                 // attachment names are searched
 		{"-has:attachment in:inbox", []string{"2@x", "1@x"}},
 		{"the -report ", []string{"2@x"}}, // negation
 		{"folder:nope", nil},              // unknown folder: nothing

@@ -34,6 +34,9 @@ func (p Path) String() string {
 func ParsePath(s string) (Path, error) {
 	rest := stripVerb(s)
 	off := len(s) - len(rest)
+	if i := strings.IndexAny(rest, "\r\n"); i >= 0 {
+		return Path{}, &ParseError{Input: s, Pos: off + i, Reason: errorf(ErrSyntax, "line break inside an SMTP command")}
+	}
 	inner, params, bracketed, err := splitPath(rest)
 	if err != nil {
 		return Path{}, shift(err, s, off)
@@ -135,6 +138,9 @@ func pathMailbox(s string) (Address, error) {
 // noSpaces refuses the white space and comments that a header allows but
 // an SMTP path does not.
 func (p *parser) noSpaces() error {
+	if n := len(p.toks); n > 0 && p.toks[n-1].end < len(p.in) {
+		return p.fail(token{pos: p.toks[n-1].end}, errorf(ErrSyntax, "space at the end of an SMTP path"))
+	}
 	for _, t := range p.toks {
 		if t.space || t.kind == tokComment || t.inner {
 			return p.fail(t, errorf(ErrSyntax, "space or comment in an SMTP path (RFC 5321 §4.1.2)"))

@@ -104,6 +104,10 @@ func TestParsePathErrors(t *testing.T) {
 		{"<a@b> SIZE=1 size=2", ErrBadParam, 5},
 		{"<a@b> X=a=b", ErrBadParam, 5},
 		{"<Nom <a@b>>", ErrSyntax, 10},
+		{"<a@b\r\n>", ErrSyntax, 4},
+		{"<a@b> SIZE=1\r\nRCPT TO:<c@d>", ErrSyntax, 12},
+		{"<a@b >", ErrSyntax, 4},
+		{"< a@b>", ErrSyntax, 2},
 	}
 	for _, tt := range tests {
 		p, err := ParsePath(tt.in)

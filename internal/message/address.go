@@ -21,7 +21,7 @@ func (p *parser) addresses(f *Field) []Address {
 		if list, err := gmmail.ParseAddressList(v); err == nil {
 			out := make([]Address, 0, len(list))
 			for _, a := range list {
-				out = append(out, Address{Name: cleanName(a.Name), Addr: a.Address})
+				out = append(out, Address{Name: cleanName(p.decodeText(a.Name, "", f.Key)), Addr: a.Address})
 			}
 			return out
 		}
@@ -124,8 +124,12 @@ func dropGroupName(item string) string {
 	return item
 }
 
-// lenientAddress reads one "Name <addr>", "addr (Name)" or "addr".
+// lenientAddress reads one "Name <addr>", "addr (Name)" or "addr". An
+// unterminated quoted string loses its quote.
 func (p *parser) lenientAddress(item, field string) Address {
+	if (strings.Count(item, "\"")-strings.Count(item, "\\\""))%2 == 1 {
+		item = strings.ReplaceAll(item, "\"", "")
+	}
 	var st scanState
 	lt := -1
 	for i := 0; i < len(item); i++ {

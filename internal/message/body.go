@@ -1,8 +1,8 @@
 package message
 
 import (
+	"bytes"
 	"io"
-	"mime/quotedprintable"
 )
 
 // rawBody reads the raw bytes of the current part, up to the next boundary
@@ -13,6 +13,7 @@ type rawBody struct {
 	cur     []byte // bytes to hand over next
 	pending []byte // line content to hand over after cur
 	eol     []byte // line end of the last line, handed over if a line follows
+	piece   bool   // the last chunk read was a piece of a long line
 	done    bool
 }
 
@@ -39,22 +40,38 @@ func (r *rawBody) Read(b []byte) (int, error) {
 	return n, nil
 }
 
-// next reads one chunk.
+// next reads one chunk into cur and pending.
 func (r *rawBody) next() {
-	c, ok := r.p.readLine()
+	content, eol, ok := r.nextLine()
 	if !ok {
-		r.cur, r.eol, r.done = r.eol, nil, true // the last line end is content
+		if r.p.hit < 0 {
+			r.cur = r.eol // at the end of the input, the last line end is content
+		}
+		r.eol = nil
 		return
-	}
-	if r.p.atBoundary(c) {
-		r.eol, r.done = nil, true
-		return
-	}
-	content, eol := c.b, []byte(nil)
-	if !c.more {
-		content, eol = splitEOL(c.b)
 	}
 	r.cur, r.pending, r.eol = r.eol, content, eol
+}
+
+// nextLine returns the next chunk of the part split into content and line
+// end (nil for a piece of a long line); ok is false at the end of the part.
+// The line end of the last line before a boundary is not content: callers
+// hand over a line end only once the next line is known.
+func (r *rawBody) nextLine() (content, eol []byte, ok bool) {
+	if r.done {
+		return nil, nil, false
+	}
+	c, ok := r.p.readLine()
+	if !ok || r.p.atBoundary(c) {
+		r.done = true
+		return nil, nil, false
+	}
+	r.piece = c.more
+	if c.more {
+		return c.b, nil, true
+	}
+	content, eol = splitEOL(c.b)
+	return content, eol, true
 }
 
 // drain skips the rest of the part without copying it.
@@ -78,7 +95,11 @@ func (p *parser) decoder(raw *rawBody, e *entity) io.Reader {
 		p.b64.reset(raw)
 		return p.b64
 	case "quoted-printable":
-		return quotedprintable.NewReader(raw)
+		if p.qp == nil {
+			p.qp = new(qpReader)
+		}
+		p.qp.reset(raw)
+		return p.qp
 	case "", "7bit", "8bit", "binary", "7-bit", "8-bit":
 		return raw
 	}
@@ -291,4 +312,102 @@ func (r *b64Reader) flush(out []byte) []byte {
 	}
 	r.nq = 0
 	return out
+}
+
+// qpReader decodes quoted-printable (RFC 2045 section 6.7) leniently: a
+// bad escape is kept as it is, blanks at the end of lines are dropped, a
+// final '=' is a soft line break.
+type qpReader struct {
+	raw   *rawBody
+	out   []byte
+	buf   []byte
+	eol   []byte // line end due if another line follows
+	carry [2]byte
+	nc    int // bytes in carry: an escape cut between two pieces
+	done  bool
+}
+
+func (q *qpReader) reset(raw *rawBody) {
+	q.raw, q.out, q.eol, q.nc, q.done = raw, nil, nil, 0, false
+}
+
+func (q *qpReader) Read(p []byte) (int, error) {
+	for len(q.out) == 0 {
+		if q.done {
+			return 0, io.EOF
+		}
+		q.fill()
+	}
+	n := copy(p, q.out)
+	q.out = q.out[n:]
+	return n, nil
+}
+
+// fill decodes the next line.
+func (q *qpReader) fill() {
+	content, eol, ok := q.raw.nextLine()
+	buf := q.buf[:0]
+	if !ok {
+		buf = append(buf, q.carry[:q.nc]...)
+		if q.raw.p.hit < 0 {
+			buf = append(buf, q.eol...) // at the end of the input, the last line end is content
+		}
+		q.out, q.buf, q.done = buf, buf, true
+		return
+	}
+	buf = append(buf, q.eol...)
+	q.eol = nil
+	if q.nc > 0 {
+		content = append(q.carry[:q.nc:q.nc], content...)
+		q.nc = 0
+	}
+	soft := false
+	if !q.raw.piece {
+		for len(content) > 0 && (content[len(content)-1] == ' ' || content[len(content)-1] == '\t') {
+			content = content[:len(content)-1]
+		}
+		if soft = len(content) > 0 && content[len(content)-1] == '='; soft {
+			content = content[:len(content)-1]
+		}
+	} else if i := lastEscape(content); i >= 0 {
+		q.nc = copy(q.carry[:], content[i:])
+		content = content[:i]
+	}
+	buf = appendQP(buf, content)
+	if !soft {
+		q.eol = eol
+	}
+	q.out, q.buf = buf, buf
+}
+
+// lastEscape returns the index of an escape cut at the end of a piece.
+func lastEscape(b []byte) int {
+	n := len(b)
+	switch {
+	case n >= 1 && b[n-1] == '=':
+		return n - 1
+	case n >= 2 && b[n-2] == '=':
+		return n - 2
+	}
+	return -1
+}
+
+// appendQP appends content with its =XX escapes decoded.
+func appendQP(dst, b []byte) []byte {
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '=')
+		if i < 0 {
+			return append(dst, b...)
+		}
+		dst = append(dst, b[:i]...)
+		b = b[i:]
+		if len(b) >= 3 && isHex(b[1]) && isHex(b[2]) {
+			dst = append(dst, unhex(b[1])<<4|unhex(b[2]))
+			b = b[3:]
+		} else {
+			dst = append(dst, '=')
+			b = b[1:]
+		}
+	}
+	return dst
 }

@@ -57,20 +57,21 @@ func appendCP1252(dst, b []byte) []byte {
 
 // appendLF appends b with CRLF and lone CR made LF and NUL bytes dropped.
 func appendLF(dst, b []byte) []byte {
-	if bytes.IndexByte(b, '\r') < 0 && bytes.IndexByte(b, 0) < 0 {
-		return append(dst, b...)
+	if bytes.IndexByte(b, 0) >= 0 {
+		b = bytes.ReplaceAll(b, []byte{0}, nil)
 	}
-	for i := 0; i < len(b); i++ {
-		switch c := b[i]; c {
-		case 0:
-		case '\r':
-			if i+1 < len(b) && b[i+1] == '\n' {
-				continue
-			}
-			dst = append(dst, '\n')
-		default:
-			dst = append(dst, c)
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\r')
+		if i < 0 {
+			return append(dst, b...)
 		}
+		dst = append(dst, b[:i]...)
+		if i+1 < len(b) && b[i+1] == '\n' {
+			b = b[i+1:] // the LF is copied with the next run
+			continue
+		}
+		dst = append(dst, '\n')
+		b = b[i+1:]
 	}
 	return dst
 }

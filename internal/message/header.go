@@ -135,7 +135,7 @@ func (p *parser) headerLine(path string, line []byte, first bool) bool {
 		return true
 	}
 	colon := bytes.IndexByte(line, ':')
-	if first && bytes.HasPrefix(line, []byte("From ")) {
+	if first && isFromLine(line) {
 		return true // an mbox From_ line
 	}
 	if colon < 0 {
@@ -154,6 +154,13 @@ func (p *parser) headerLine(path string, line []byte, first bool) bool {
 	s.v1 = len(p.hbuf)
 	p.spans = append(p.spans, s)
 	return true
+}
+
+// isFromLine reports whether line is an mbox From_ line ("From sender
+// date"), not a From field written "From : addr" (RFC 5322 section 4.5).
+func isFromLine(line []byte) bool {
+	rest, ok := bytes.CutPrefix(line, []byte("From "))
+	return ok && len(bytes.TrimLeft(rest, " \t")) > 0 && bytes.TrimLeft(rest, " \t")[0] != ':'
 }
 
 // validKey reports whether key is a field name: printable ASCII but ':'.

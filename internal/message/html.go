@@ -103,12 +103,29 @@ func (c *htmlConv) entity(b []byte) int {
 			c.writeRune(numericRef(name[1:]))
 			break
 		}
+		if r, ok := commonEntities[string(name)]; ok {
+			c.writeRune(r)
+			break
+		}
 		s := html.UnescapeString(string(b[:end+1]))
 		for _, r := range s {
 			c.writeRune(r)
 		}
 	}
 	return end + 1
+}
+
+// commonEntities are the named references of French and English mail,
+// decoded without allocation.
+var commonEntities = map[string]rune{
+	"eacute": 'é', "egrave": 'è', "ecirc": 'ê', "euml": 'ë', "agrave": 'à', "acirc": 'â',
+	"ccedil": 'ç', "icirc": 'î', "iuml": 'ï', "ocirc": 'ô', "ugrave": 'ù', "ucirc": 'û',
+	"uuml": 'ü', "ouml": 'ö', "auml": 'ä', "szlig": 'ß', "oelig": 'œ',
+	"Eacute": 'É', "Egrave": 'È', "Ecirc": 'Ê', "Agrave": 'À', "Ccedil": 'Ç',
+	"laquo": '«', "raquo": '»', "lsquo": '‘', "rsquo": '’', "ldquo": '“', "rdquo": '”',
+	"hellip": '…', "ndash": '–', "mdash": '—', "euro": '€', "copy": '©', "reg": '®',
+	"trade": '™', "middot": '·', "bull": '•', "deg": '°', "times": '×', "shy": 0xAD,
+	"zwnj": 0x200C, "zwj": 0x200D,
 }
 
 // numericRef reads "123" or "x1F" (HTML numeric character reference).
@@ -219,7 +236,10 @@ func (c *htmlConv) tag(src []byte, i int) int {
 		return i + 1
 	}
 	var nameBuf [16]byte
-	name := lowerInto(nameBuf[:0], rest[:n])
+	name := nameBuf[:0]
+	if n <= len(nameBuf) {
+		name = lowerInto(nameBuf[:0], rest[:n])
+	}
 	attrsStart := i + 1 + n
 	if closing {
 		attrsStart++
@@ -239,14 +259,14 @@ func (c *htmlConv) tag(src []byte, i int) int {
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // lowerInto appends b in lower case to dst.
-func lowerInto(dst, b []byte) string {
+func lowerInto(dst, b []byte) []byte {
 	for _, ch := range b {
 		if ch >= 'A' && ch <= 'Z' {
 			ch += 'a' - 'A'
 		}
 		dst = append(dst, ch)
 	}
-	return string(dst)
+	return dst
 }
 
 // tagEnd returns the index after the '>' that ends a tag whose attributes
@@ -277,8 +297,8 @@ func skipPast(src []byte, i int, ch byte) int {
 }
 
 // skippedElement reports elements whose content is not text to read.
-func skippedElement(name string) bool {
-	switch name {
+func skippedElement(name []byte) bool {
+	switch string(name) {
 	case "script", "style", "title", "template", "xml", "svg", "object", "noscript":
 		return true
 	}
@@ -286,14 +306,14 @@ func skippedElement(name string) bool {
 }
 
 // skipElement skips the content of element name up to its end tag.
-func skipElement(src []byte, i int, name string) int {
+func skipElement(src []byte, i int, name []byte) int {
 	for i < len(src) {
 		j := bytes.Index(src[i:], []byte("</"))
 		if j < 0 {
 			return len(src)
 		}
 		i += j + 2
-		if len(src)-i >= len(name) && strings.EqualFold(string(src[i:i+len(name)]), name) {
+		if len(src)-i >= len(name) && bytes.EqualFold(src[i:i+len(name)], name) {
 			return skipPast(src, i, '>')
 		}
 	}
@@ -301,8 +321,8 @@ func skipElement(src []byte, i int, name string) int {
 }
 
 // element applies the layout of an element.
-func (c *htmlConv) element(name string, closing bool, attrs []byte) {
-	switch name {
+func (c *htmlConv) element(name []byte, closing bool, attrs []byte) {
+	switch string(name) {
 	case "br":
 		c.newline(1)
 		c.flushBreak()
@@ -383,7 +403,10 @@ func attrValue(attrs []byte, name string) (string, bool) {
 			}
 			val = attrs[start:i]
 		}
-		if strings.EqualFold(string(key), name) {
+		if bytes.EqualFold(key, []byte(name)) {
+			if bytes.IndexByte(val, '&') < 0 {
+				return string(val), true
+			}
 			return html.UnescapeString(string(val)), true
 		}
 	}

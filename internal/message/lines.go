@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"sync"
 )
 
 // Limits that keep Parse linear and bounded on hostile input.
@@ -55,14 +56,55 @@ type parser struct {
 	dbuf  []byte // decoded body scratch
 	cs8   string // charset for raw 8-bit header text
 	b64   *b64Reader
+	qp    *qpReader
 }
 
+// parsers keeps parsers and their buffers between calls to Parse: the
+// indexer parses messages by the hundred thousand.
+var parsers = sync.Pool{New: func() any {
+	return &parser{br: bufio.NewReaderSize(nil, bufSize)}
+}}
+
+// newParser returns a parser reading r, from the pool.
 func newParser(r io.Reader, opt Options) *parser {
-	p := &parser{br: bufio.NewReaderSize(r, bufSize), opt: opt, atStart: true, hit: -1, budget: -1}
+	p := parsers.Get().(*parser)
+	*p = parser{ // fresh state, the buffers kept
+		br: p.br, opt: opt, atStart: true, hit: -1, budget: -1,
+		hbuf: p.hbuf[:0], lbuf: p.lbuf[:0], spans: p.spans[:0], dbuf: p.dbuf[:0],
+		b64: p.b64, qp: p.qp,
+	}
+	p.br.Reset(r)
 	if opt.MaxText > 0 {
 		p.budget = 4*opt.MaxText + 4096
 	}
 	return p
+}
+
+// release gives p and its buffers back to the pool. p must not be used
+// afterwards, nor anything that reads from it.
+func (p *parser) release() {
+	p.br.Reset(nil)
+	keep := parser{br: p.br, hbuf: p.hbuf, spans: p.spans, b64: p.b64, qp: p.qp}
+	if cap(p.dbuf) <= 1<<20 {
+		keep.dbuf = p.dbuf
+	}
+	if cap(p.lbuf) <= maxLineBytes {
+		keep.lbuf = p.lbuf
+	}
+	if cap(keep.hbuf) > 64<<10 {
+		keep.hbuf = nil
+	}
+	if keep.qp != nil {
+		keep.qp.raw = nil
+		if cap(keep.qp.buf) > 64<<10 {
+			keep.qp.buf = nil
+		}
+	}
+	if keep.b64 != nil {
+		keep.b64.src = nil
+	}
+	*p = keep
+	parsers.Put(p)
 }
 
 // readLine returns the next chunk; ok is false at the end of the input.

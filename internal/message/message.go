@@ -1,9 +1,10 @@
 // Package message parses one Internet message for indexing and for the
 // reader view: the header fields of RFC 5322 (with the obsolete syntax of
-// its section 4 that real mail still carries), MIME structure and transfer
-// encodings (RFC 2045, 2046, 2049), non-ASCII header text (RFC 2047
-// encoded words, and raw 8-bit text as seen in the wild), parameter values
-// and filenames (RFC 2231, RFC 2183 Content-Disposition).
+// its section 4 that real mail still carries), MIME (RFC 2045 to 2049:
+// structure, multiparts, transfer encodings, charsets), non-ASCII header
+// text (RFC 2047 encoded words, and raw 8-bit text as seen in the wild),
+// parameter values and filenames (RFC 2231, RFC 2183 Content-Disposition),
+// format=flowed text (RFC 3676).
 //
 // Parse reads the message as a stream, line by line, and never panics nor
 // gives up on bad input: broken header lines, unknown charsets, bad base64,
@@ -118,5 +119,6 @@ type Options struct {
 // could not.
 func Parse(r io.Reader, opt Options) (*Message, error) {
 	p := newParser(r, opt)
+	defer p.release()
 	return p.parse()
 }

@@ -31,6 +31,12 @@ type textResult struct {
 	ok   bool // a text part was found (maybe empty)
 }
 
+// plain reports whether r is text not from HTML, blanks aside (an empty
+// text/plain alternative does not hide the HTML one).
+func (r textResult) plain() bool {
+	return r.ok && !r.html && len(bytes.TrimSpace(r.text)) > 0
+}
+
 // newEntity reads the MIME fields of a header (RFC 2045, RFC 2183).
 func (p *parser) newEntity(h Header, path string, depth int, c context) *entity {
 	e := &entity{path: path, depth: depth}
@@ -101,11 +107,9 @@ func (p *parser) walk(e *entity, c context) textResult {
 	if strings.HasPrefix(e.mediaType, "multipart/") {
 		switch {
 		case e.params.boundary == "":
-			p.problem(e.path, "Content-Type", ErrNoBoundary)
-			e.mediaType = "text/plain"
+			p.problem(e.path, "Content-Type", ErrNoBoundary) // read as text
 		case e.depth >= maxDepth:
-			p.problem(e.path, "", ErrTooComplex)
-			e.mediaType = "application/octet-stream"
+			p.problem(e.path, "", ErrTooComplex) // kept as an attachment
 		default:
 			return p.multipart(e, c)
 		}
@@ -147,7 +151,7 @@ func (p *parser) multipart(e *entity, c context) textResult {
 		h := p.readHeader(path, false)
 		r := p.walk(p.newEntity(h, path, e.depth+1, cc), cc)
 		results = append(results, r)
-		if sub == "alternative" && r.ok && !r.html {
+		if sub == "alternative" && r.plain() {
 			cc.needText = false
 		}
 		if p.hit == -1 && (!p.eof || p.hasBack) {
@@ -159,15 +163,16 @@ func (p *parser) multipart(e *entity, c context) textResult {
 }
 
 // combine gathers the text of the parts of a multipart: the best
-// alternative (text/plain first, else the last one), or all of them.
+// alternative (non-empty text/plain first, else the last HTML one), or all
+// of them.
 func combine(sub string, results []textResult) textResult {
 	if sub == "alternative" {
 		best := textResult{}
 		for _, r := range results {
-			if r.ok && !r.html {
+			if r.plain() {
 				return r
 			}
-			if r.ok {
+			if r.ok && (r.html || !best.ok) {
 				best = r
 			}
 		}
@@ -215,7 +220,9 @@ const (
 )
 
 // classify tells body text from attachments: text/plain and text/html
-// parts without filename that are not marked as attachments are text.
+// parts without filename that are not marked as attachments are text, and
+// so is a multipart without boundary; a multipart nested too deep is an
+// attachment.
 func (p *parser) classify(e *entity) int {
 	switch {
 	case e.mediaType == "message/rfc822" || e.mediaType == "message/global":
@@ -224,6 +231,11 @@ func (p *parser) classify(e *entity) int {
 		return kindAttachment
 	case e.mediaType == "text/plain":
 		return kindText
+	case strings.HasPrefix(e.mediaType, "multipart/"): // unreadable multipart
+		if e.params.boundary == "" {
+			return kindText
+		}
+		return kindAttachment
 	case e.mediaType == "text/html":
 		return kindHTML
 	}

@@ -39,8 +39,9 @@ func parseMailboxes(v string) []Mailbox {
 }
 
 // parsePath reads a reverse-path or forward-path as MDAs write it in
-// Return-Path or Delivered-To: "<a@b>", "a@b", and the null path "<>"
-// (RFC 5321 §4.1.2), which gives "" and ok.
+// Return-Path or Delivered-To: "<a@b>", "a@b", a source route
+// "<@relay:a@b>", and the null path "<>" (RFC 5321 §4.1.2), which gives ""
+// and ok.
 func parsePath(v string) (addr string, ok bool) {
 	v = strings.TrimSpace(stripComments(v))
 	if v == "" {
@@ -48,6 +49,12 @@ func parsePath(v string) (addr string, ok bool) {
 	}
 	if strings.ReplaceAll(v, " ", "") == "<>" {
 		return "", true
+	}
+	if p, err := mailaddr.ParsePath(v); err == nil {
+		if p.Null {
+			return "", true
+		}
+		return p.Address.Addr(), true
 	}
 	if a, err := mailaddr.Parse(v); err == nil {
 		return a.Addr(), true

@@ -1,230 +1,37 @@
 package inspect
 
 import (
-	"strings"
-	"sync"
 	"time"
+
+	"facteur/internal/message"
 )
 
-// dateParts collects the pieces of a date while parseDate scans it.
-type dateParts struct {
-	day, month, year    int
-	hour, minute, sec   int
-	offset              int // seconds east of UTC
-	haveTime, haveZone  bool
-	haveDay, haveYear   bool
-	yearDigits, unknown int
-}
-
-// parseDate reads an RFC 5322 §3.3 date-time leniently, as the Received
-// fields of real servers need: optional weekday, comments such as "(CET)",
-// obsolete zone names (§4.3), missing seconds, two- and three-digit years,
-// the asctime order "Nov  5 10:12:01 2024", fractional seconds, and trailing
-// words after a complete date. A date without a zone is taken as UTC.
+// parseDate reads the date of a Date or Received field with
+// internal/message's lenient reader (RFC 5322 §3.3, the obsolete forms of
+// §4.3 and the broken ones of real servers). ok is false when no date can
+// be read, when the text has no time of day (a hop dated at midnight would
+// make up delays), or when the year is before 1900 (no mail was written
+// then: a broken field).
 func parseDate(s string) (time.Time, bool) {
-	s = strings.TrimSpace(stripComments(s))
-	if s == "" {
+	if !hasClock(s) {
 		return time.Time{}, false
 	}
-	if len(s) > 10 && s[4] == '-' && s[7] == '-' {
-		if t, err := time.Parse(time.RFC3339, s); err == nil {
-			return t, true
-		}
-	}
-	var d dateParts
-	for _, f := range strings.FieldsFunc(s, isDateSep) {
-		if !d.add(f) {
-			break
-		}
-	}
-	return d.time()
-}
-
-func isDateSep(r rune) bool {
-	return r == ' ' || r == '\t' || r == ','
-}
-
-// add takes one field of the date; it returns false when scanning should
-// stop (the date is complete, or the field makes no sense).
-func (d *dateParts) add(f string) bool {
-	if d.complete() && d.haveZone {
-		return false
-	}
-	switch {
-	case monthOf(f) > 0 && d.month == 0:
-		d.month = monthOf(f)
-	case isWeekday(f):
-	case strings.IndexByte(f, ':') > 0 && !d.haveTime:
-		d.haveTime = d.clock(f)
-		return d.haveTime
-	case (f[0] == '+' || f[0] == '-') && d.haveTime && !d.haveZone:
-		return d.numericZone(f)
-	case isDigits(f):
-		return d.number(f)
-	case d.haveTime && !d.haveZone && zoneOffset(f) >= -12:
-		d.offset, d.haveZone = zoneOffset(f)*3600, true
-	default:
-		d.unknown++
-		return false
-	}
-	return true
-}
-
-// number takes a day or a year.
-func (d *dateParts) number(f string) bool {
-	n := leadingInt(f)
-	switch {
-	case !d.haveDay && len(f) <= 2 && n >= 1 && n <= 31 && (d.month == 0 || !d.haveYear):
-		d.day, d.haveDay = n, true
-	case !d.haveYear && len(f) <= 4:
-		d.year, d.haveYear, d.yearDigits = n, true, len(f)
-	default:
-		return false
-	}
-	return true
-}
-
-// clock reads "hh:mm", "hh:mm:ss" or "hh:mm:ss.fff".
-func (d *dateParts) clock(f string) bool {
-	parts := strings.Split(f, ":")
-	if len(parts) < 2 || len(parts) > 3 {
-		return false
-	}
-	if len(parts) == 3 {
-		parts[2], _, _ = strings.Cut(parts[2], ".")
-	}
-	vals := [3]int{}
-	for i, p := range parts {
-		if p == "" || len(p) > 2 || !isDigits(p) {
-			return false
-		}
-		vals[i] = leadingInt(p)
-	}
-	d.hour, d.minute, d.sec = vals[0], vals[1], vals[2]
-	return d.hour < 24 && d.minute < 60 && d.sec <= 60
-}
-
-// numericZone reads "+0200" or "-0800".
-func (d *dateParts) numericZone(f string) bool {
-	digits := f[1:]
-	if len(digits) != 4 || !isDigits(digits) {
-		return false
-	}
-	h, m := leadingInt(digits[:2]), leadingInt(digits[2:])
-	if h > 23 || m > 59 {
-		return false
-	}
-	d.offset = h*3600 + m*60
-	if f[0] == '-' {
-		d.offset = -d.offset
-	}
-	d.haveZone = true
-	return true
-}
-
-func (d *dateParts) complete() bool {
-	return d.haveDay && d.month > 0 && d.haveYear && d.haveTime
-}
-
-// time assembles the parts; ok is false when a part is missing or out of
-// range (31 February).
-func (d *dateParts) time() (time.Time, bool) {
-	if !d.complete() {
-		return time.Time{}, false
-	}
-	year := d.year
-	switch {
-	case d.yearDigits <= 2 && year < 50:
-		year += 2000
-	case d.yearDigits <= 3 && year < 1000:
-		year += 1900
-	}
-	if year < 1900 {
-		return time.Time{}, false
-	}
-	sec := min(d.sec, 59) // a leap second
-	loc := time.UTC
-	if d.haveZone && d.offset != 0 {
-		loc = fixedZone(d.offset)
-	}
-	t := time.Date(year, time.Month(d.month), d.day, d.hour, d.minute, sec, 0, loc)
-	if t.Day() != d.day {
+	t, err := message.ParseDate(s)
+	if err != nil || t.Year() < 1900 {
 		return time.Time{}, false
 	}
 	return t, true
 }
 
-// zones caches the fixed zones by offset: one *time.Location per offset
-// instead of one per date.
-var zones sync.Map
-
-func fixedZone(offset int) *time.Location {
-	if z, ok := zones.Load(offset); ok {
-		return z.(*time.Location)
-	}
-	z, _ := zones.LoadOrStore(offset, time.FixedZone("", offset))
-	return z.(*time.Location)
-}
-
-var months = map[string]int{
-	"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-	"jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-}
-
-// monthOf returns 1 to 12 for an English month name or its first three
-// letters, or 0.
-func monthOf(f string) int {
-	if len(f) < 3 || len(f) > 9 {
-		return 0
-	}
-	m := months[strings.ToLower(f[:3])]
-	if m == 0 || (len(f) > 3 && !strings.EqualFold(f, time.Month(m).String())) {
-		return 0
-	}
-	return m
-}
-
-func isWeekday(f string) bool {
-	if len(f) < 3 {
-		return false
-	}
-	for d := time.Sunday; d <= time.Saturday; d++ {
-		name := d.String()
-		if strings.EqualFold(f, name) || strings.EqualFold(f, name[:3]) {
+// hasClock tells whether s holds a time of day, "hh:mm", outside comments.
+func hasClock(s string) bool {
+	s = stripComments(s)
+	for i := 1; i+1 < len(s); i++ {
+		if s[i] == ':' && isDecimal(s[i-1]) && isDecimal(s[i+1]) {
 			return true
 		}
 	}
 	return false
 }
 
-// zoneOffset returns the offset in hours of an RFC 5322 §4.3 obsolete zone
-// name (and UTC), or -99.
-func zoneOffset(f string) int {
-	switch strings.ToUpper(f) {
-	case "UT", "UTC", "GMT", "Z":
-		return 0
-	case "EDT":
-		return -4
-	case "EST", "CDT":
-		return -5
-	case "CST", "MDT":
-		return -6
-	case "MST", "PDT":
-		return -7
-	case "PST":
-		return -8
-	}
-	return -99
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+func isDecimal(c byte) bool { return c >= '0' && c <= '9' }

@@ -81,6 +81,7 @@ func newSession(ctx context.Context, r *Report, res *dnsmx.Resolver, update func
 		timeout = defaultLookupTimeout
 	}
 	r.DNS = DNSReport{State: DNSRunning}
+	r.forgetDNS()
 	return &dnsSession{r: r, res: res, update: update, ctx: jobs, cancel: cancel, timeout: timeout,
 		results: make(chan jobResult), sem: make(chan struct{}, maxConcurrentLookups),
 		domains: map[string]int{}, hosts: map[string]int{}, ptrs: map[netip.Addr]int{}}
@@ -354,4 +355,19 @@ func containsHost(names []string, host string) bool {
 		}
 	}
 	return false
+}
+
+// forgetDNS drops what an earlier Resolve added, so that resolving twice
+// does not repeat findings.
+func (r *Report) forgetDNS() {
+	kept := r.Findings[:0:0]
+	for _, f := range r.Findings {
+		if f.Kind != FindRDNSMismatch && f.Kind != FindDKIM {
+			kept = append(kept, f)
+		}
+	}
+	r.Findings = kept
+	for i := range r.Route.Hops {
+		r.Route.Hops[i].Flags &^= FlagRecipientMX
+	}
 }

@@ -350,9 +350,18 @@ func TestResolveCanceled(t *testing.T) {
 func TestResolveCaches(t *testing.T) {
 	z := newTestZone(t)
 	res := dnsmx.New(dnsmx.Config{Server: startDNS(t, z)})
+	r := analyzeFile(t, "messages/primary-mx.eml", Options{})
 	for i := 0; i < 2; i++ {
-		r := analyzeFile(t, "messages/primary-mx.eml", Options{})
 		r.Resolve(context.Background(), res, nil)
+	}
+	n := 0
+	for _, f := range r.Findings {
+		if f.Kind == FindRDNSMismatch {
+			n++
+		}
+	}
+	if n != 1 || len(r.DNS.Entry) != 1 {
+		t.Errorf("resolving twice: %d rdns findings, %d verdicts", n, len(r.DNS.Entry))
 	}
 	z.mu.Lock()
 	defer z.mu.Unlock()

@@ -127,6 +127,8 @@ func TestParsePath(t *testing.T) {
 		{"", "", false},
 		{"not an address", "", false},
 		{"<jacques @ urec.fr>", "jacques@urec.fr", true},
+		{"<@relay.example:a@b.example>", "a@b.example", true},
+		{"a@[192.168.42.1]", "a@[192.168.42.1]", true},
 	}
 	for _, tt := range tests {
 		got, ok := parsePath(tt.in)

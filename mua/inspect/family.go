@@ -22,7 +22,7 @@ const (
 var Families = []Family{FamilyTrace, FamilyOrigin, FamilyRecipients, FamilyIdentification, FamilyResent, FamilyOther}
 
 var familyInfo = map[Family]struct{ name, course, title string }{
-	FamilyTrace:          {"trace", "Cheminement du courrier", "Route"},
+	FamilyTrace:          {"trace", "Cheminement du courrier", "Trace"},
 	FamilyOrigin:         {"origin", "Origine du courrier", "Origin"},
 	FamilyRecipients:     {"recipients", "Destinataire(s) du courrier", "Recipients"},
 	FamilyIdentification: {"identification", "Identification du courrier", "Identification"},

@@ -84,3 +84,37 @@ func FuzzParseDate(f *testing.F) {
 		}
 	})
 }
+
+// TestHostileInputs feeds large pathological fields: the parsers are
+// linear, so each finishes at once (a quadratic one would hit the test
+// timeout).
+func TestHostileInputs(t *testing.T) {
+	const n = 1 << 18
+	inputs := map[string]string{
+		"angles":   strings.Repeat("<", n),
+		"brackets": strings.Repeat("[a", n/2),
+		"quotes":   strings.Repeat(`"`, n),
+		"parens":   strings.Repeat("(", n),
+		"closing":  strings.Repeat(")", n),
+		"nested":   strings.Repeat("(a ", n/3) + strings.Repeat(")", n/3),
+		"with":     "from a by b with " + strings.Repeat("word ", n/5),
+		"via":      "via " + strings.Repeat("x ", n/2),
+		"for":      "for " + strings.Repeat("<a@b>,", n/6),
+		"semis":    strings.Repeat(";", n),
+		"date":     "from a by b; " + strings.Repeat("Tue, ", n/5),
+		"escapes":  "(" + strings.Repeat(`\(`, n/2),
+		"tls":      "from a (" + strings.Repeat("version=", n/8) + ") by b",
+	}
+	for name, in := range inputs {
+		t.Run(name, func(t *testing.T) {
+			h := ParseReceived(in)
+			if h.Raw == "" && strings.TrimSpace(in) != "" {
+				t.Error("Raw lost")
+			}
+		})
+	}
+	msg := "Received: " + inputs["angles"] + "\r\nReceived: " + inputs["with"] + "\r\nTo: " + strings.Repeat("a@b, ", 10000) + "\r\n\r\n"
+	if _, err := Analyze(strings.NewReader(msg), Options{}); err != nil {
+		t.Fatal(err)
+	}
+}

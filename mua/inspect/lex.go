@@ -25,6 +25,7 @@ type token struct {
 // an unclosed comment runs to the end of the field.
 func tokenize(dst []token, s string) []token {
 	toks := dst
+	closers := lastClosers(s)
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
@@ -38,7 +39,7 @@ func tokenize(dst []token, s string) []token {
 			toks = append(toks, token{kind: tokComment, text: strings.TrimSpace(s[i+1 : inner]), start: i, end: end})
 			i = end
 		default:
-			end := wordEnd(s, i)
+			end := wordEnd(s, i, &closers)
 			toks = append(toks, token{kind: tokWord, text: s[i:end], start: i, end: end})
 			i = end
 		}
@@ -66,36 +67,46 @@ func commentEnd(s string, i int) (inner, end int) {
 	return len(s), len(s)
 }
 
+// closers holds the index of the last '>', ']' and '"' of a field (-1 when
+// absent), so that an opening bracket without a closing one is known at
+// once: the lexer stays linear on hostile input.
+type closers [3]int
+
+func lastClosers(s string) closers {
+	return closers{strings.LastIndexByte(s, '>'), strings.LastIndexByte(s, ']'), strings.LastIndexByte(s, '"')}
+}
+
 // wordEnd returns the index just after the word that starts at s[i].
-func wordEnd(s string, i int) int {
+func wordEnd(s string, i int, last *closers) int {
 	j := i
 	for j < len(s) {
 		c := s[j]
 		if isWSP(c) || c == '(' || c == ')' || c == ';' {
 			return j
 		}
-		if close := pairOf(c); close != 0 {
-			if k := indexFrom(s, j+1, close); k >= 0 {
+		if n := pairIndex(c); n >= 0 && last[n] > j {
+			if k := indexFrom(s, j+1, ">]\""[n]); k >= 0 {
 				j = k + 1
 				continue
 			}
+			last[n] = -1 // escaped to the end: none left
 		}
 		j++
 	}
 	return j
 }
 
-// pairOf returns the closing character of a bracketing character, or 0.
-func pairOf(c byte) byte {
+// pairIndex returns 0, 1, 2 for the opening '<', '[', '"', or -1.
+func pairIndex(c byte) int {
 	switch c {
 	case '<':
-		return '>'
+		return 0
 	case '[':
-		return ']'
+		return 1
 	case '"':
-		return '"'
+		return 2
 	}
-	return 0
+	return -1
 }
 
 // indexFrom returns the index of c in s at or after from, skipping

@@ -70,24 +70,24 @@ const (
 )
 
 func keyword(w string) clause {
-	switch {
-	case strings.EqualFold(w, "from"):
-		return clFrom
-	case strings.EqualFold(w, "by"):
-		return clBy
-	case strings.EqualFold(w, "via"):
-		return clVia
-	case strings.EqualFold(w, "with"):
-		return clWith
-	case strings.EqualFold(w, "id"):
-		return clID
-	case strings.EqualFold(w, "for"):
-		return clFor
-	case strings.EqualFold(w, "tls"):
-		return clTLS
+	var candidates []clause
+	switch len(w) {
+	case 2:
+		candidates = []clause{clBy, clID}
+	case 3:
+		candidates = []clause{clVia, clFor, clTLS}
+	case 4:
+		candidates = []clause{clFrom, clWith}
+	}
+	for _, c := range candidates {
+		if strings.EqualFold(w, clauseNames[c]) {
+			return c
+		}
 	}
 	return clNone
 }
+
+var clauseNames = [...]string{clNone: "", clFrom: "from", clBy: "by", clVia: "via", clWith: "with", clID: "id", clFor: "for", clTLS: "tls"}
 
 // ParseReceived parses the value of one Received field (without the
 // "Received:" name; it may still be folded). It never fails: what it cannot
@@ -121,7 +121,7 @@ func splitDate(raw string, toks []token) (body []token, date string) {
 
 // setDate parses the date text. Courier writes its id after the date.
 func (h *Hop) setDate(date string) {
-	if i := strings.Index(strings.ToLower(date), " id "); i > 0 && h.ID == "" {
+	if i := indexFold(date, " id "); i > 0 && h.ID == "" {
 		h.ID, _, _ = strings.Cut(strings.TrimSpace(date[i+4:]), " ")
 		date = date[:i]
 	}
@@ -136,6 +136,8 @@ type hopParser struct {
 	fresh   bool // the previous word was a keyword: this one is its value
 	seen    [clTLS + 1]bool
 	garbage bool // words before any clause
+	with    words
+	via     words
 	exim    bool // Exim's from form: rdns ([ip]:port helo=name)
 	helo    bool // the HELO name was written explicitly
 }
@@ -174,9 +176,9 @@ func (p *hopParser) value(w string) {
 	case clBy:
 		h.By = w
 	case clVia:
-		h.Via = w
+		p.via.add(w)
 	case clWith:
-		h.With = w
+		p.with.add(w)
 	case clID:
 		h.ID = w
 	case clFor:
@@ -202,9 +204,9 @@ func (p *hopParser) more(w string) {
 	h := p.h
 	switch p.cur {
 	case clWith:
-		h.With += " " + w
+		p.with.add(w)
 	case clVia:
-		h.Via += " " + w
+		p.via.add(w)
 	case clFor:
 		h.addFor(w)
 	case clNone:
@@ -232,6 +234,7 @@ func (h *Hop) tls(t TLS) {
 
 // finish derives what the clauses imply once all of them are read.
 func (h *Hop) finish(p hopParser) {
+	h.With, h.Via = p.with.String(), p.via.String()
 	h.Protocol = parseProtocol(h.With)
 	if h.Protocol.Authenticated() {
 		h.Authenticated = true
@@ -275,4 +278,26 @@ func (h *Hop) fromNames(p hopParser) {
 	default:
 		h.HELO = h.From
 	}
+}
+
+// words are the words of a clause; the usual single word costs nothing.
+type words struct {
+	first string
+	more  []string
+}
+
+func (w *words) add(s string) {
+	if w.first == "" {
+		w.first = s
+		return
+	}
+	w.more = append(w.more, s)
+}
+
+// String joins the words with single spaces.
+func (w words) String() string {
+	if len(w.more) == 0 {
+		return w.first
+	}
+	return w.first + " " + strings.Join(w.more, " ")
 }

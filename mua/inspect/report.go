@@ -32,6 +32,7 @@ type Options struct {
 // Report is everything the inspector says about one message. Analyze fills
 // it at once; Resolve adds DNS.
 type Report struct {
+	Schema   int           `json:"schema"` // SchemaVersion
 	Envelope Envelope      `json:"envelope"`
 	Route    Route         `json:"route"`
 	Headers  Headers       `json:"headers"`
@@ -61,11 +62,17 @@ func Analyze(raw io.Reader, opt Options) (*Report, error) {
 	if len(h.fields) == 0 {
 		return nil, ErrNoHeader
 	}
-	r := &Report{raw: b, opt: opt, Auth: parseAuthResults(&h)}
+	r := &Report{Schema: SchemaVersion, raw: b, opt: opt, Auth: parseAuthResults(&h)}
 	r.Headers = buildHeaders(&h)
 	r.Route = buildRoute(h.all("Received"), r.Headers.Date)
 	r.Envelope = buildEnvelope(&h, r.Route, opt.Envelope)
-	r.Findings = findings(&h, r)
+	r.Findings = append([]Finding{}, findings(&h, r)...)
+	if r.Auth == nil {
+		r.Auth = []AuthResults{}
+	}
+	if r.Envelope.RcptTo == nil {
+		r.Envelope.RcptTo = []string{}
+	}
 	return r, nil
 }
 

@@ -211,3 +211,32 @@ func TestJSONSchema(t *testing.T) {
 		t.Errorf("the JSON does not read back into a Report: %v", err)
 	}
 }
+
+func TestWriteJSON(t *testing.T) {
+	r := analyzeFile(t, "course-example.eml", Options{})
+	var b bytes.Buffer
+	if err := r.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"schema", "envelope", "route", "headers", "authentication", "dns", "findings"} {
+		if _, ok := doc[k]; !ok {
+			t.Errorf("no %q key", k)
+		}
+	}
+	if doc["schema"] != float64(SchemaVersion) {
+		t.Errorf("schema = %v", doc["schema"])
+	}
+	if !strings.Contains(b.String(), "<eme13@enprovence.com>") {
+		t.Error("angle brackets are escaped")
+	}
+	r = analyzeFile(t, "messages/exchange.eml", Options{})
+	b.Reset()
+	_ = r.WriteJSON(&b)
+	if !strings.Contains(b.String(), `"rcpt_to": []`) || !strings.Contains(b.String(), `"findings": []`) {
+		t.Errorf("empty lists are not [] :\n%.400s", b.String())
+	}
+}

@@ -23,10 +23,10 @@ func (r *Report) textDNS(t *textWriter) {
 		t.printf("  -> %s\n", v.Text)
 	}
 	for _, h := range d.Hosts {
-		t.printf("  %s: %s\n", h.Host, addrsText(h.Addrs, h.Answer))
+		t.printf("  A/AAAA %s (%s): %s\n", h.Host, hostRoles(h), addrsText(h.Addrs, h.Answer))
 	}
 	for _, p := range d.PTR {
-		t.printf("  PTR %s: %s\n", p.IP, namesText(p))
+		t.printf("  PTR %s (%s): %s\n", p.IP, hopList("client of hop", p.Hops), namesText(p))
 	}
 	for _, c := range d.DKIM {
 		t.printf("  DKIM d=%s: %s %s\n", c.Domain, c.Result, c.Error)
@@ -34,6 +34,26 @@ func (r *Report) textDNS(t *textWriter) {
 	if d.DKIMNote != "" {
 		t.printf("  %s\n", d.DKIMNote)
 	}
+}
+
+func hostRoles(h HostAddrs) string {
+	var roles []string
+	if len(h.Hops) > 0 {
+		roles = append(roles, hopList("by of hop", h.Hops))
+	}
+	if h.Exchanger {
+		roles = append(roles, "MX")
+	}
+	return strings.Join(roles, ", ")
+}
+
+// hopList returns "by of hop 1, 3".
+func hopList(label string, hops []int) string {
+	parts := make([]string, 0, len(hops))
+	for _, n := range hops {
+		parts = append(parts, strconv.Itoa(n))
+	}
+	return label + " " + strings.Join(parts, ", ")
 }
 
 func domainRoles(d DomainMX) string {

@@ -111,6 +111,9 @@ func tlsQmail(c string) TLS {
 // tlsExim reads Exim's comments: "TLS1.3" (4.92 and later, the cipher is in
 // a tls clause) and "TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256" (older).
 func tlsExim(c string) (TLS, bool) {
+	if !hasPrefixFold(c, "TLS") && !hasPrefixFold(c, "SSL") {
+		return TLS{}, false
+	}
 	parts := strings.Split(c, ":")
 	if len(parts) > 3 || !isTLSVersion(parts[0]) {
 		return TLS{}, false
@@ -216,11 +219,26 @@ func hasPrefixFold(s, prefix string) bool {
 
 // containsFold tells whether s contains sub, ignoring ASCII case, without
 // allocating.
-func containsFold(s, sub string) bool {
+func containsFold(s, sub string) bool { return indexFold(s, sub) >= 0 }
+
+// indexFold returns the byte index of the first sub in s, ignoring case,
+// or -1. Unlike strings.ToLower it keeps byte offsets valid on invalid UTF-8.
+func indexFold(s, sub string) int {
+	if sub == "" {
+		return 0
+	}
+	c0 := lowerASCII(sub[0])
 	for i := 0; i+len(sub) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(sub)], sub) {
-			return true
+		if lowerASCII(s[i]) == c0 && strings.EqualFold(s[i:i+len(sub)], sub) {
+			return i
 		}
 	}
-	return false
+	return -1
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }

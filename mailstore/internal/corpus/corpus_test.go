@@ -8,7 +8,7 @@ import (
 func TestDeterministicAndSized(t *testing.T) {
 	a, b := New(7), New(7)
 	var total int
-	const n = 2000
+	const n = 1000
 	attach, html, reply := 0, 0, 0
 	for range n {
 		ma, mb := a.Next(), b.Next()

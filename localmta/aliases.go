@@ -1,0 +1,156 @@
+package localmta
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Aliases is an alias table in the format of /etc/aliases (sendmail(8),
+// aliases(5)): "name: value, value" with continuation lines that start
+// with a blank and '#' comments. A value is a local user, another alias or
+// a remote address; a value naming the alias itself delivers to the user
+// of that name (so "root: root, admin@remote" keeps a local copy).
+// Programs ("|cmd"), files ("/path") and ":include:" are refused when the
+// table is read: the local MTA runs no programs for the network.
+type Aliases map[string][]string
+
+// Errors of the alias table, for errors.Is.
+var (
+	ErrAliasSyntax = errors.New("aliases: syntax error")
+	ErrAliasLoop   = errors.New("aliases: alias loop")
+)
+
+// LoadAliases reads an aliases file.
+func LoadAliases(path string) (Aliases, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ParseAliases(f)
+}
+
+// ParseAliases reads an alias table.
+func ParseAliases(r io.Reader) (Aliases, error) {
+	a := Aliases{}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	var entry string
+	var lineNo, entryLine int
+	flush := func() error {
+		if strings.TrimSpace(entry) == "" {
+			return nil
+		}
+		err := a.addEntry(entry)
+		if err != nil {
+			err = fmt.Errorf("line %d: %w", entryLine, err)
+		}
+		return err
+	}
+	for sc.Scan() {
+		lineNo++
+		line := sc.Text()
+		if strings.HasPrefix(strings.TrimSpace(line), "#") {
+			continue
+		}
+		if line != "" && (line[0] == ' ' || line[0] == '\t') {
+			entry += " " + line
+			continue
+		}
+		if err := flush(); err != nil {
+			return nil, err
+		}
+		entry, entryLine = line, lineNo
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a Aliases) addEntry(entry string) error {
+	name, values, ok := strings.Cut(entry, ":")
+	name = strings.ToLower(strings.TrimSpace(name))
+	if !ok || name == "" || strings.ContainsAny(name, " \t@\"") {
+		return fmt.Errorf("%w: %q", ErrAliasSyntax, entry)
+	}
+	var list []string
+	for v := range strings.SplitSeq(values, ",") {
+		v = strings.Trim(strings.TrimSpace(v), "<>")
+		switch {
+		case v == "":
+			continue
+		case strings.HasPrefix(v, "|"), strings.HasPrefix(v, "/"), strings.HasPrefix(v, ":include:"):
+			return fmt.Errorf("%w: %q: programs, files and includes are not supported", ErrAliasSyntax, v)
+		case strings.ContainsAny(v, " \t\":"):
+			return fmt.Errorf("%w: %q", ErrAliasSyntax, v)
+		}
+		list = append(list, v)
+	}
+	if len(list) == 0 {
+		return fmt.Errorf("%w: %q has no value", ErrAliasSyntax, name)
+	}
+	a[name] = append(a[name], list...)
+	return nil
+}
+
+// maxAliasDepth bounds nesting, as sendmail's MAXRCRSN.
+const maxAliasDepth = 20
+
+// Expand returns the final recipients of a local name: local user names
+// (without domain) and remote addresses. localPart tells whether an
+// address with a domain is local and returns its local part. A name that is
+// no alias expands to itself. A cycle that never reaches a mailbox is an
+// ErrAliasLoop.
+func (a Aliases) Expand(name string, localPart func(addr string) (string, bool)) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	err := a.expand(strings.ToLower(name), localPart, map[string]bool{}, seen, &out, 0)
+	return out, err
+}
+
+func (a Aliases) expand(name string, localPart func(string) (string, bool), path, seen map[string]bool, out *[]string, depth int) error {
+	values, ok := a[name]
+	if !ok {
+		addOnce(out, seen, name)
+		return nil
+	}
+	if path[name] || depth > maxAliasDepth {
+		return fmt.Errorf("%w: %s", ErrAliasLoop, name)
+	}
+	path[name] = true
+	defer delete(path, name)
+	for _, v := range values {
+		target := strings.ToLower(v)
+		if strings.Contains(v, "@") {
+			lp, local := localPart(v)
+			if !local {
+				addOnce(out, seen, v)
+				continue
+			}
+			target = strings.ToLower(lp)
+		}
+		if target == name { // "root: root, ...": the user's own mailbox
+			addOnce(out, seen, name)
+			continue
+		}
+		if err := a.expand(target, localPart, path, seen, out, depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func addOnce(out *[]string, seen map[string]bool, v string) {
+	if !seen[v] {
+		seen[v] = true
+		*out = append(*out, v)
+	}
+}

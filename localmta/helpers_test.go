@@ -1,0 +1,275 @@
+package localmta
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"facteur/localmta/queue"
+	"facteur/mailstore"
+
+	"github.com/miekg/dns"
+)
+
+// zone is an in-process DNS server on loopback (miekg/dns) for the tests.
+type zone struct {
+	mu      sync.Mutex
+	records map[string][]dns.RR // by "name TYPE"
+	addr    string
+}
+
+func newZone(t *testing.T, rrs ...string) *zone {
+	t.Helper()
+	z := &zone{records: map[string][]dns.RR{}}
+	for _, s := range rrs {
+		z.add(t, s)
+	}
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	z.addr = pc.LocalAddr().String()
+	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(z.serve)}
+	go srv.ActivateAndServe()
+	t.Cleanup(func() { srv.Shutdown() })
+	return z
+}
+
+func (z *zone) add(t *testing.T, s string) {
+	rr, err := dns.NewRR("$TTL 1\n" + s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := rr.Header()
+	key := strings.ToLower(h.Name) + " " + dns.TypeToString[h.Rrtype]
+	z.mu.Lock()
+	z.records[key] = append(z.records[key], rr)
+	z.mu.Unlock()
+}
+
+func (z *zone) serve(w dns.ResponseWriter, req *dns.Msg) {
+	resp := new(dns.Msg)
+	resp.SetReply(req)
+	resp.Authoritative = true
+	q := req.Question[0]
+	z.mu.Lock()
+	rrs := z.records[strings.ToLower(q.Name)+" "+dns.TypeToString[q.Qtype]]
+	exists := false
+	for k := range z.records {
+		if strings.HasPrefix(k, strings.ToLower(q.Name)+" ") {
+			exists = true
+		}
+	}
+	z.mu.Unlock()
+	resp.Answer = append(resp.Answer, rrs...)
+	if !exists {
+		resp.Rcode = dns.RcodeNameError
+	}
+	if len(resp.Answer) == 0 {
+		soa, _ := dns.NewRR(". 1 IN SOA ns. host. 1 1 1 1 1")
+		resp.Ns = []dns.RR{soa}
+	}
+	w.WriteMsg(resp)
+}
+
+// freePort returns a port free on every given loopback address.
+func freePort(t *testing.T, ips ...string) int {
+	t.Helper()
+	for range 20 {
+		l, err := net.Listen("tcp", ips[0]+":0")
+		if err != nil {
+			t.Skipf("loopback address %s not usable: %v", ips[0], err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		ok := true
+		var ls []net.Listener
+		for _, ip := range ips[1:] {
+			l2, err := net.Listen("tcp", fmt.Sprintf("%s:%d", ip, port))
+			if err != nil {
+				ok = false
+				break
+			}
+			ls = append(ls, l2)
+		}
+		l.Close()
+		for _, l2 := range ls {
+			l2.Close()
+		}
+		if ok {
+			return port
+		}
+	}
+	t.Skip("no common free port")
+	return 0
+}
+
+func testLogger(t *testing.T) *slog.Logger {
+	if testing.Verbose() {
+		return slog.New(slog.NewTextHandler(tWriter{t}, nil))
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+type tWriter struct{ t *testing.T }
+
+func (w tWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// fastQueue retries quickly in tests.
+func fastQueue() queue.Options {
+	return queue.Options{MinBackoff: 100 * time.Millisecond, MaxBackoff: 400 * time.Millisecond}
+}
+
+// startMTA starts an MTA in a temporary directory (or dir) and stops it at
+// the end of the test.
+func startMTA(t *testing.T, cfg Config) *MTA {
+	t.Helper()
+	if cfg.Dir == "" {
+		cfg.Dir = t.TempDir()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = testLogger(t).With("mta", cfg.Hostname)
+	}
+	if cfg.Queue.MinBackoff == 0 {
+		cfg.Queue = fastQueue()
+	}
+	if cfg.DNSTimeout == 0 {
+		cfg.DNSTimeout = time.Second
+	}
+	m, err := New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Start(context.Background())
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+func openStore(t *testing.T) *mailstore.Store {
+	t.Helper()
+	s, err := mailstore.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// conn is a line-by-line SMTP dialogue, as maddy's tests do.
+type conn struct {
+	t  *testing.T
+	c  net.Conn
+	br *bufio.Reader
+}
+
+func dial(t *testing.T, addr string) *conn {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	t.Cleanup(func() { c.Close() })
+	return &conn{t: t, c: c, br: bufio.NewReader(c)}
+}
+
+// Writeln sends one line with CRLF.
+func (c *conn) Writeln(s string) {
+	c.t.Helper()
+	c.Write(s + "\r\n")
+}
+
+// Write sends raw bytes.
+func (c *conn) Write(s string) {
+	c.t.Helper()
+	if _, err := io.WriteString(c.c, s); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// Readln reads one reply line.
+func (c *conn) Readln() string {
+	c.t.Helper()
+	line, err := c.br.ReadString('\n')
+	if err != nil {
+		c.t.Fatalf("read: %v (got %q)", err, line)
+	}
+	return strings.TrimRight(line, "\r\n")
+}
+
+// ExpectPattern reads reply lines up to the last one of a reply and
+// matches it with a path.Match pattern such as "250 *".
+func (c *conn) ExpectPattern(pat string) string {
+	c.t.Helper()
+	for {
+		line := c.Readln()
+		if len(line) >= 4 && line[3] == '-' {
+			continue
+		}
+		if ok, _ := path.Match(pat, line); !ok {
+			c.t.Fatalf("got %q, want %q", line, pat)
+		}
+		return line
+	}
+}
+
+// hello reads the greeting and says EHLO.
+func (c *conn) hello(name string) {
+	c.t.Helper()
+	c.ExpectPattern("220 *")
+	c.Writeln("EHLO " + name)
+	c.ExpectPattern("250 *")
+}
+
+// waitFor polls cond until it holds, for at most 15 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timeout waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// inbox lists Local/INBOX of a store.
+func inbox(t *testing.T, s *mailstore.Store) []mailstore.Summary {
+	list, err := s.List(context.Background(), mailstore.FolderRef{Account: "Local", Name: "INBOX"}, mailstore.ListOptions{})
+	if err != nil {
+		return nil
+	}
+	return list
+}
+
+func readMessage(t *testing.T, s *mailstore.Store, id int64) string {
+	t.Helper()
+	rc, err := s.Open(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	b, _ := io.ReadAll(rc)
+	return string(b)
+}
+
+func readSpool(t *testing.T, m *MTA, login string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(m.cfg.Dir, "mail", login))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

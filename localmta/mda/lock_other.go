@@ -1,0 +1,13 @@
+//go:build !unix && !windows
+
+package mda
+
+import (
+	"context"
+	"os"
+)
+
+// lockFile relies on the dotlock alone where the system has no file locks.
+func lockFile(ctx context.Context, f *os.File) error { return nil }
+
+func unlockFile(f *os.File) {}

@@ -1,0 +1,149 @@
+package mda
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"facteur/mailstore/mbox"
+)
+
+// Mbox delivers into mbox spool files Dir/<login>, as /var/mail/login: one
+// message after the other, each starting with a From_ line, in mboxrd
+// quoting (mailstore/mbox). The file is locked with a dotlock
+// (<file>.lock, created with O_EXCL) and, on Unix, an fcntl lock, as mutt
+// and procmail do, so that they never corrupt each other. An append that
+// fails is truncated back to the old size.
+type Mbox struct {
+	Dir string
+	// Users reports whether a login has a spool file; nil accepts every
+	// login made of safe characters.
+	Users func(login string) bool
+	// LockTimeout bounds the wait for the locks; 0 means 30 s.
+	LockTimeout time.Duration
+	// StaleLock is the age after which a dotlock is broken; 0 means 5 min.
+	StaleLock time.Duration
+	// Now gives the date of the From_ line; nil means time.Now.
+	Now func() time.Time
+}
+
+// StartDelivery begins a delivery into the spool files.
+func (t *Mbox) StartDelivery(ctx context.Context, env Envelope) (Delivery, error) {
+	return &mboxDelivery{t: t, env: env}, nil
+}
+
+// Path returns the spool file of a login.
+func (t *Mbox) Path(login string) string { return filepath.Join(t.Dir, login) }
+
+type mboxDelivery struct {
+	t     *Mbox
+	env   Envelope
+	rcpts []string
+	body  Buffer
+}
+
+// safeLogin refuses logins that could escape the spool directory.
+func safeLogin(login string) bool {
+	if login == "" || login == "." || login == ".." || len(login) > 64 {
+		return false
+	}
+	return !strings.ContainsAny(login, "/\\:\x00") && !strings.HasSuffix(login, ".lock")
+}
+
+func (d *mboxDelivery) AddRcpt(ctx context.Context, rcpt string) error {
+	login := Login(rcpt)
+	if !safeLogin(login) || (d.t.Users != nil && !d.t.Users(login)) {
+		return ErrUnknownUser
+	}
+	if !slices.Contains(d.rcpts, rcpt) {
+		d.rcpts = append(d.rcpts, rcpt)
+	}
+	return nil
+}
+
+func (d *mboxDelivery) Body(ctx context.Context, body Buffer) error {
+	d.body = body
+	return nil
+}
+
+func (d *mboxDelivery) Abort(ctx context.Context) error {
+	d.body = nil
+	return nil
+}
+
+func (d *mboxDelivery) Commit(ctx context.Context) error {
+	if d.body == nil {
+		return ErrNoBody
+	}
+	if err := os.MkdirAll(d.t.Dir, 0o700); err != nil {
+		return err
+	}
+	failed := map[string]error{}
+	for _, rcpt := range d.rcpts {
+		if err := d.deliver(ctx, rcpt); err != nil {
+			failed[rcpt] = err
+		}
+	}
+	if len(failed) > 0 {
+		return &RcptError{Errs: failed}
+	}
+	return nil
+}
+
+func (d *mboxDelivery) deliver(ctx context.Context, rcpt string) error {
+	path := d.t.Path(Login(rcpt))
+	timeout := d.t.LockTimeout
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	lctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	unlock, err := d.t.dotlock(lctx, path)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("mda: open %s: %w", path, err)
+	}
+	defer f.Close()
+	if err := lockFile(lctx, f); err != nil {
+		return err
+	}
+	defer unlockFile(f)
+	return d.appendTo(f, rcpt)
+}
+
+// appendTo writes the message at the end of f, fsyncs, and truncates back
+// to the old size when anything fails.
+func (d *mboxDelivery) appendTo(f *os.File, rcpt string) (err error) {
+	size, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, f.Truncate(size), f.Sync())
+		}
+	}()
+	r, err := withTrace(d.body, d.env.MailFrom, rcpt)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	now := time.Now
+	if d.t.Now != nil {
+		now = d.t.Now
+	}
+	if err := mbox.NewWriter(f).Write(d.env.MailFrom, now(), r); err != nil {
+		return fmt.Errorf("mda: append to %s: %w", f.Name(), err)
+	}
+	return f.Sync()
+}

@@ -1,0 +1,175 @@
+// Package localmta is Facteur's local mail transfer agent, after the
+// course's split of an MTA into a routing agent and a transport agent:
+//
+//   - an SMTP server (RFC 5321) on github.com/emersion/go-smtp with
+//     PIPELINING, 8BITMIME, SIZE (RFC 1870), ENHANCEDSTATUSCODES (RFC 2034,
+//     RFC 3463), SMTPUTF8 (RFC 6531), STARTTLS (RFC 3207), AUTH PLAIN and
+//     LOGIN (RFC 4954) only under TLS or on loopback, DSN parameters
+//     (RFC 3461), submission (RFC 6409); it refuses bare CR and bare LF
+//     in DATA (SMTP smuggling), relays only for loopback or authenticated
+//     clients ("554 5.7.1 Relay access denied"), and adds a Received
+//     trace field in the form of RFC 5321 §4.4 (RFC 5322 §3.6.7);
+//   - the durable queue of localmta/queue (fsync before 250, retries,
+//     RFC 3464 bounces);
+//   - a routing agent: local domains and /etc/aliases to the MDA
+//     (localmta/mda), Postfix's transport table, a relayhost, else the DNS
+//     MX records (RFC 5321 §5.1, null MX of RFC 7505) through
+//     internal/dnsmx; a secondary MX keeps mail for its domain and
+//     forwards it to better MXes only; loops ("mail loops back to myself")
+//     bounce;
+//   - a transport agent: an SMTP client with opportunistic STARTTLS
+//     (RFC 7435) and a transcript of each session.
+//
+// The POP3 server for local mailboxes (RFC 1939) is yet to come.
+package localmta
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"path/filepath"
+	"runtime/debug"
+	"sync"
+
+	"facteur/internal/dnsmx"
+	"facteur/localmta/queue"
+)
+
+// MTA is a running mail transfer agent.
+type MTA struct {
+	cfg       Config
+	log       *slog.Logger
+	queue     *queue.Queue
+	resolver  *dnsmx.Resolver
+	tls       *tls.Config
+	selfIPs   []netip.Addr
+	listeners []*listener
+
+	sessMu   sync.Mutex
+	sessions []OutSession
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// New opens the queue (recovering what a crash left), loads or creates
+// the TLS certificate and binds the listeners. Start serves them.
+func New(ctx context.Context, cfg Config) (*MTA, error) {
+	if cfg.Dir == "" {
+		return nil, errors.New("localmta: Config.Dir is empty")
+	}
+	cfg = cfg.withDefaults()
+	m := &MTA{cfg: cfg, log: cfg.Logger}
+	m.resolver = dnsmx.New(dnsmx.Config{Server: cfg.DNSServer, Timeout: cfg.DNSTimeout})
+	q, err := queue.Open(ctx, QueueDir(cfg.Dir), cfg.Queue)
+	if err != nil {
+		return nil, err
+	}
+	m.queue = q
+	if m.tls, err = m.serverTLS(); err != nil {
+		return nil, err
+	}
+	if err := m.listen(ctx); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// serverTLS returns the configured TLS or the generated certificate.
+func (m *MTA) serverTLS() (*tls.Config, error) {
+	if m.cfg.TLS != nil {
+		return m.cfg.TLS, nil
+	}
+	cert, err := LoadOrCreateCert(filepath.Join(m.cfg.Dir, "tls"), m.cfg.Hostname)
+	if err != nil {
+		return nil, err
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+func (m *MTA) listen(ctx context.Context) error {
+	var lc net.ListenConfig
+	for _, l := range m.cfg.Listeners {
+		ln, err := lc.Listen(ctx, "tcp", l.Addr)
+		if err != nil {
+			m.closeListeners()
+			return fmt.Errorf("localmta: listen on %s: %w", l.Addr, err)
+		}
+		m.listeners = append(m.listeners, &listener{cfg: l, ln: ln})
+		if ap, err := netip.ParseAddrPort(ln.Addr().String()); err == nil && !ap.Addr().IsUnspecified() {
+			m.selfIPs = append(m.selfIPs, ap.Addr().Unmap())
+		}
+	}
+	return nil
+}
+
+func (m *MTA) closeListeners() {
+	for _, l := range m.listeners {
+		l.ln.Close()
+	}
+}
+
+// Start serves the listeners and runs the queue until ctx ends or Close.
+func (m *MTA) Start(ctx context.Context) {
+	m.ctx, m.cancel = context.WithCancel(ctx)
+	for _, l := range m.listeners {
+		l.srv = m.newServer(l)
+		m.goSafe("smtp server "+l.cfg.Addr, func() {
+			if err := l.srv.Serve(l.ln); err != nil && m.ctx.Err() == nil {
+				m.log.Error("smtp server stopped", "addr", l.cfg.Addr, "err", err)
+			}
+		})
+	}
+	m.goSafe("queue", func() { m.queue.Run(m.ctx, m) })
+	m.goSafe("shutdown", func() {
+		<-m.ctx.Done()
+		for _, l := range m.listeners {
+			l.srv.Close()
+		}
+	})
+	m.log.Info("mta started", "hostname", m.cfg.Hostname, "listen", m.Addrs())
+}
+
+// goSafe runs f in a goroutine that Close waits for, and logs its panic.
+func (m *MTA) goSafe(name string, f func()) {
+	m.wg.Go(func() {
+		defer func() {
+			if r := recover(); r != nil {
+				m.log.Error("panic", "in", name, "panic", r, "stack", string(debug.Stack()))
+			}
+		}()
+		f()
+	})
+}
+
+// Close stops the servers and the queue and waits for them. Queued
+// messages stay on disk for the next start.
+func (m *MTA) Close() error {
+	if m.cancel == nil {
+		m.closeListeners()
+		return nil
+	}
+	m.cancel()
+	m.wg.Wait()
+	return nil
+}
+
+// Addrs returns the listening addresses, in the order of Config.Listeners.
+func (m *MTA) Addrs() []string {
+	out := make([]string, len(m.listeners))
+	for i, l := range m.listeners {
+		out[i] = l.ln.Addr().String()
+	}
+	return out
+}
+
+// Queue returns the MTA's queue (mailq, flush, hold, delete).
+func (m *MTA) Queue() *queue.Queue { return m.queue }
+
+// Hostname returns the name the MTA uses.
+func (m *MTA) Hostname() string { return m.cfg.Hostname }

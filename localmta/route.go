@@ -1,0 +1,192 @@
+package localmta
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"facteur/internal/dnsmx"
+	"facteur/localmta/mda"
+
+	"github.com/emersion/go-smtp"
+)
+
+// RouteKind is what the routing agent decided for a recipient.
+type RouteKind int
+
+// The routing decisions.
+const (
+	RouteLocal  RouteKind = iota + 1 // the MDA delivers it here
+	RouteRemote                      // the transport agent sends it to a next hop
+	RouteError                       // it bounces (transport "error:")
+)
+
+// NextHop is where the transport agent sends a message.
+type NextHop struct {
+	Domain string // MX look-up of this domain (when Host is empty or !NoMX)
+	Host   string // a host to use instead of the recipient domain
+	Port   int    // 0 means Config.MXPort
+	NoMX   bool   // Host is used as is: its A/AAAA, or an IP address
+	Relay  bool   // the smarthost: AUTH with Config.RelayHost credentials
+}
+
+// String names the next hop for logs and grouping.
+func (h NextHop) String() string {
+	s := h.Domain
+	if h.Host != "" {
+		s = h.Host
+	}
+	if h.NoMX {
+		s = "[" + s + "]"
+	}
+	if h.Port != 0 {
+		s = fmt.Sprintf("%s:%d", s, h.Port)
+	}
+	return s
+}
+
+// Route is the routing agent's decision for one recipient.
+type Route struct {
+	Kind  RouteKind
+	Login string  // RouteLocal: the mailbox
+	Hop   NextHop // RouteRemote
+	Err   error   // RouteError: a permanent *smtp.SMTPError
+}
+
+// Route decides where a recipient goes, in Postfix's order: the transport
+// table, local domains, the relayhost, else the DNS MX of the domain.
+func (m *MTA) Route(rcpt string) Route {
+	domain := domainOf(rcpt)
+	if tr, ok := m.cfg.Transports.Lookup(rcpt); ok {
+		return m.routeTransport(tr, rcpt, domain)
+	}
+	if m.isLocalDomain(domain) {
+		return Route{Kind: RouteLocal, Login: mda.Login(rcpt)}
+	}
+	if strings.HasPrefix(domain, "[") { // address literal: no MX (RFC 5321 §4.1.3)
+		return Route{Kind: RouteRemote, Hop: NextHop{Host: domain, NoMX: true}}
+	}
+	if rh := m.cfg.RelayHost; rh != nil {
+		return Route{Kind: RouteRemote, Hop: NextHop{Host: rh.Host, Port: rh.Port, NoMX: rh.NoMX, Relay: true}}
+	}
+	return Route{Kind: RouteRemote, Hop: NextHop{Domain: domain}}
+}
+
+func (m *MTA) routeTransport(tr Transport, rcpt, domain string) Route {
+	switch tr.Kind {
+	case TransportLocal:
+		return Route{Kind: RouteLocal, Login: mda.Login(rcpt)}
+	case TransportError:
+		text := strings.TrimSpace(tr.Text)
+		if text == "" {
+			text = "Recipient address rejected by the transport table"
+		}
+		return Route{Kind: RouteError, Err: &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 0, 0}, Message: text}}
+	}
+	hop := NextHop{Domain: domain, Host: tr.Host, Port: tr.Port, NoMX: tr.NoMX}
+	if hop.Host == "" {
+		hop.NoMX = false
+	}
+	return Route{Kind: RouteRemote, Hop: hop}
+}
+
+// domainOf returns the lower-cased domain of an address.
+func domainOf(addr string) string {
+	i := strings.LastIndexByte(addr, '@')
+	if i < 0 {
+		return ""
+	}
+	return strings.ToLower(strings.TrimSuffix(addr[i+1:], "."))
+}
+
+// isLocalDomain reports whether mail for domain is delivered here: a
+// local domain, or an address literal of one of our listening addresses.
+func (m *MTA) isLocalDomain(domain string) bool {
+	if domain == "" || slices.Contains(m.cfg.LocalDomains, domain) {
+		return true
+	}
+	if lit, ok := strings.CutPrefix(domain, "["); ok {
+		ip, err := netip.ParseAddr(strings.TrimPrefix(strings.TrimSuffix(lit, "]"), "ipv6:"))
+		return err == nil && m.isSelfIP(ip)
+	}
+	return false
+}
+
+// localPart returns the local part of addr when its domain is local.
+func (m *MTA) localPart(addr string) (string, bool) {
+	if !m.isLocalDomain(domainOf(addr)) {
+		return "", false
+	}
+	return mda.Login(addr), true
+}
+
+// hasUser reports whether a login has a mailbox here.
+func (m *MTA) hasUser(login string) bool {
+	login = strings.ToLower(login)
+	if login == "postmaster" || slices.Contains(m.cfg.LocalUsers, login) {
+		return true
+	}
+	_, ok := m.cfg.Users[login]
+	return ok
+}
+
+// ErrUnknownUser is the RCPT reply for a local address without mailbox.
+var ErrUnknownUser = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "Recipient address rejected: User unknown in local recipient table"}
+
+// expandLocal resolves a local recipient through the aliases into
+// mailboxes ("login@domain") and remote addresses; an unknown user is
+// ErrUnknownUser, an alias loop 554 5.4.6.
+func (m *MTA) expandLocal(addr string) ([]string, error) {
+	domain := domainOf(addr)
+	targets, err := m.cfg.Aliases.Expand(mda.Login(addr), m.localPart)
+	if errors.Is(err, ErrAliasLoop) {
+		return nil, &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 4, 6}, Message: "Alias loop"}
+	}
+	var out []string
+	for _, t := range targets {
+		if strings.Contains(t, "@") {
+			out = append(out, t)
+			continue
+		}
+		if !m.hasUser(t) {
+			return nil, ErrUnknownUser
+		}
+		out = append(out, t+"@"+domain)
+	}
+	return out, nil
+}
+
+// isSelfHost reports whether a host name is this host.
+func (m *MTA) isSelfHost(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	return host == m.cfg.Hostname || slices.Contains(m.cfg.MyNames, host)
+}
+
+// isSelfIP reports whether ip is one this MTA listens on.
+func (m *MTA) isSelfIP(ip netip.Addr) bool {
+	return slices.Contains(m.selfIPs, ip.Unmap())
+}
+
+// isBackupMX reports whether this host is an MX of domain (then it
+// accepts mail for it without relay permission: the course's secondary MX).
+func (m *MTA) isBackupMX(ctx context.Context, domain string) (bool, error) {
+	res, err := m.resolver.MX(ctx, domain)
+	if err != nil {
+		if errors.Is(err, dnsmx.ErrNotFound) {
+			return false, nil
+		}
+		return false, err
+	}
+	if res.Implicit {
+		return false, nil
+	}
+	for _, mx := range res.Records {
+		if m.isSelfHost(mx.Host) {
+			return true, nil
+		}
+	}
+	return false, nil
+}

@@ -1,0 +1,277 @@
+package localmta
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/netip"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"time"
+
+	"facteur/internal/mailaddr"
+	"facteur/localmta/queue"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// Replies of the server, for errors.Is in tests and callers.
+var (
+	ErrRelayDenied  = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "Relay access denied"}
+	ErrAuthRequired = &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
+	ErrBareLF       = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "Message refused: bare CR or bare LF in DATA (SMTP smuggling protection)"}
+	ErrBadPath      = &smtp.SMTPError{Code: 553, EnhancedCode: smtp.EnhancedCode{5, 1, 3}, Message: "Bad address syntax"}
+	errInternal     = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Local error in processing, try again later"}
+	errDNSTemporary = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 4, 3}, Message: "Temporary DNS failure, try again later"}
+)
+
+// session is one SMTP client connection (go-smtp's Session).
+type session struct {
+	m    *MTA
+	l    *listener
+	conn *smtp.Conn
+	ip   netip.Addr
+	user string // authenticated login
+
+	from     *string
+	mailOpts *smtp.MailOptions
+	rcpts    []queue.Rcpt
+	orig     []string // recipients as given, for "for <rcpt>"
+}
+
+func (m *MTA) newSession(l *listener, c *smtp.Conn) *session {
+	s := &session{m: m, l: l, conn: c}
+	if ap, err := netip.ParseAddrPort(c.Conn().RemoteAddr().String()); err == nil {
+		s.ip = ap.Addr().Unmap()
+	}
+	return s
+}
+
+// guard turns a panic in a session method into a 451 and a log line:
+// go-smtp does not recover the goroutines it starts.
+func (s *session) guard(err *error) {
+	if r := recover(); r != nil {
+		s.m.log.Error("smtp session panicked", "client", s.ip, "panic", r, "stack", string(debug.Stack()))
+		*err = errInternal
+	}
+}
+
+func (s *session) Reset() {
+	s.from, s.mailOpts, s.rcpts, s.orig = nil, nil, nil, nil
+}
+
+func (s *session) Logout() error { return nil }
+
+func (s *session) isTLS() bool {
+	_, ok := s.conn.TLSConnectionState()
+	return ok
+}
+
+// AuthMechanisms offers PLAIN and LOGIN only under TLS or on loopback.
+func (s *session) AuthMechanisms() []string {
+	if !s.isTLS() && !s.ip.IsLoopback() {
+		return nil
+	}
+	return []string{sasl.Plain, sasl.Login}
+}
+
+func (s *session) Auth(mech string) (sasl.Server, error) {
+	if !s.isTLS() && !s.ip.IsLoopback() {
+		return nil, smtp.ErrAuthUnsupported
+	}
+	check := func(username, password string) error {
+		if err := s.m.authenticate(username, password); err != nil {
+			s.m.log.Warn("smtp auth failed", "client", s.ip, "user", username)
+			return smtp.ErrAuthFailed
+		}
+		s.user = strings.ToLower(username)
+		return nil
+	}
+	switch mech {
+	case sasl.Plain:
+		return sasl.NewPlainServer(func(identity, username, password string) error {
+			if identity != "" && !strings.EqualFold(identity, username) {
+				return smtp.ErrAuthFailed
+			}
+			return check(username, password)
+		}), nil
+	case sasl.Login:
+		return &loginServer{auth: check}, nil
+	}
+	return nil, smtp.ErrAuthUnknownMechanism
+}
+
+// canonical re-reads a path that go-smtp parsed (route already dropped, as
+// RFC 5321 §3.6.1 allows) with internal/mailaddr, and returns local@domain.
+func canonical(addr string) (string, error) {
+	local, domain, ok := cutLast(addr, "@")
+	if !ok {
+		return "", ErrBadPath
+	}
+	if strings.ContainsAny(local, " \"\\(),:;<>@[]") {
+		local = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(local) + `"`
+	}
+	p, err := mailaddr.ParsePath("<" + local + "@" + domain + ">")
+	if err != nil || p.Null {
+		return "", ErrBadPath
+	}
+	return p.Address.Addr(), nil
+}
+
+func cutLast(s, sep string) (string, string, bool) {
+	i := strings.LastIndex(s, sep)
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+len(sep):], true
+}
+
+func (s *session) Mail(from string, opts *smtp.MailOptions) (err error) {
+	defer s.guard(&err)
+	if s.l.cfg.Submission && s.user == "" {
+		return ErrAuthRequired
+	}
+	if from != "" {
+		if from, err = canonical(from); err != nil {
+			return err
+		}
+	}
+	s.from, s.mailOpts = &from, opts
+	return nil
+}
+
+// relayAllowed reports whether the client may send to other domains.
+func (s *session) relayAllowed() bool {
+	if s.user != "" {
+		return true
+	}
+	return slices.ContainsFunc(s.m.cfg.RelayNets, func(p netip.Prefix) bool { return p.Contains(s.ip) })
+}
+
+func (s *session) Rcpt(to string, opts *smtp.RcptOptions) (err error) {
+	defer s.guard(&err)
+	addr, err := canonical(to)
+	if err != nil {
+		return err
+	}
+	targets, err := s.resolveRcpt(addr)
+	if err != nil {
+		s.m.log.Info("smtp rcpt refused", "client", s.ip, "rcpt", addr, "err", err)
+		return err
+	}
+	for _, t := range targets {
+		r := queue.Rcpt{Addr: t}
+		if t != addr {
+			r.ORcpt = addr
+		}
+		if opts != nil {
+			for _, n := range opts.Notify {
+				r.Notify = append(r.Notify, string(n))
+			}
+			if opts.OriginalRecipient != "" {
+				r.ORcpt = opts.OriginalRecipient
+			}
+		}
+		s.rcpts = append(s.rcpts, r)
+	}
+	s.orig = append(s.orig, addr)
+	return nil
+}
+
+// resolveRcpt applies the routing agent at RCPT time: local recipients
+// must exist (aliases expanded), others need relay permission or this
+// host being an MX of their domain (secondary MX).
+func (s *session) resolveRcpt(addr string) ([]string, error) {
+	route := s.m.Route(addr)
+	if route.Kind == RouteLocal {
+		return s.m.expandLocal(addr)
+	}
+	if !s.relayAllowed() {
+		ctx, cancel := context.WithTimeout(s.m.ctx, 30*time.Second)
+		defer cancel()
+		backup, err := s.m.isBackupMX(ctx, domainOf(addr))
+		if err != nil {
+			return nil, errDNSTemporary
+		}
+		if !backup {
+			return nil, ErrRelayDenied
+		}
+	}
+	if route.Kind == RouteError {
+		return nil, route.Err
+	}
+	return []string{addr}, nil
+}
+
+func (s *session) Data(r io.Reader) (err error) {
+	defer s.guard(&err)
+	if s.from == nil || len(s.rcpts) == 0 {
+		return &smtp.SMTPError{Code: 503, EnhancedCode: smtp.EnhancedCode{5, 5, 1}, Message: "Bad sequence of commands"}
+	}
+	id := queue.NewID()
+	msg := queue.Message{ID: id, From: *s.from, Rcpts: s.rcpts}
+	if o := s.mailOpts; o != nil {
+		msg.EnvID, msg.Ret, msg.UTF8 = o.EnvelopeID, string(o.Return), o.UTF8
+	}
+	checker := &bareChecker{r: r}
+	body := io.MultiReader(strings.NewReader(s.received(id)), checker)
+	ctx, cancel := context.WithTimeout(s.m.ctx, s.m.cfg.DataTimeout)
+	defer cancel()
+	if _, err := s.m.queue.Enqueue(ctx, msg, body); err != nil {
+		return s.dataError(err, checker)
+	}
+	s.m.log.Info("queued", "id", id, "client", s.ip, "helo", s.conn.Hostname(), "user", s.user, "from", *s.from, "rcpts", len(s.rcpts))
+	return nil
+}
+
+// dataError chooses the reply of a failed DATA; details go to the log.
+func (s *session) dataError(err error, checker *bareChecker) error {
+	var se *smtp.SMTPError
+	switch {
+	case checker.bare:
+		s.m.log.Warn("smtp: bare CR/LF refused", "client", s.ip)
+		return ErrBareLF
+	case errors.As(err, &se):
+		return se
+	}
+	s.m.log.Error("smtp: cannot queue message", "client", s.ip, "err", err)
+	return errInternal
+}
+
+// received returns the Received field this hop adds.
+func (s *session) received(id string) string {
+	info := receivedInfo{
+		helo: sanitizeHelo(s.conn.Hostname()), rdns: s.m.reverseName(s.m.ctx, s.ip), ip: s.ip,
+		host: s.m.cfg.Hostname, tls: s.isTLS(), auth: s.user != "", esmtp: true, id: id, date: time.Now(),
+	}
+	if len(s.orig) == 1 {
+		info.rcpt = s.orig[0]
+	}
+	return formatReceived(info)
+}
+
+// bareChecker passes DATA through and fails on a CR not followed by LF or
+// an LF not preceded by CR: the ingredients of SMTP smuggling.
+type bareChecker struct {
+	r    io.Reader
+	prev byte
+	bare bool
+}
+
+func (c *bareChecker) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for _, b := range p[:n] {
+		if (b == '\n' && c.prev != '\r') || (c.prev == '\r' && b != '\n') {
+			c.bare = true
+			return 0, ErrBareLF
+		}
+		c.prev = b
+	}
+	if err == io.EOF && c.prev == '\r' {
+		c.bare = true
+		return 0, ErrBareLF
+	}
+	return n, err
+}

@@ -1,0 +1,157 @@
+package localmta
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"strconv"
+
+	"facteur/internal/dnsmx"
+	"facteur/localmta/queue"
+
+	"github.com/emersion/go-smtp"
+)
+
+// RemoteError is a delivery failure reported by (or about) a next hop: it
+// names the host and the command, and wraps the *smtp.SMTPError that
+// decides whether it is permanent.
+type RemoteError struct {
+	Host    string // "smtp.machin.com[127.0.0.3]"
+	Command string // "RCPT TO", "DATA", "connect"...
+	Err     error
+}
+
+// Error reads like Postfix's "host X said: 550 5.1.1 ... (in reply to RCPT TO)".
+func (e *RemoteError) Error() string {
+	var se *smtp.SMTPError
+	if errors.As(e.Err, &se) && e.Command != "connect" {
+		c := se.EnhancedCode
+		return fmt.Sprintf("host %s said: %d %d.%d.%d %s (in reply to %s)", e.Host, se.Code, c[0], c[1], c[2], se.Message, e.Command)
+	}
+	return fmt.Sprintf("%s %s: %v", e.Command, e.Host, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *RemoteError) Unwrap() error { return e.Err }
+
+func smtpErr(code int, class, subject, detail int, msg string) *smtp.SMTPError {
+	return &smtp.SMTPError{Code: code, EnhancedCode: smtp.EnhancedCode{class, subject, detail}, Message: msg}
+}
+
+// mxTarget is one host to try, in order.
+type mxTarget struct {
+	host string
+	port int
+}
+
+// sendRemote is the transport agent: it delivers to the next hop's hosts
+// in turn (RFC 5321 §5.1) and returns one result per recipient.
+func (m *MTA) sendRemote(ctx context.Context, hop NextHop, msg queue.Message, rcpts []string, body func() (io.ReadCloser, error)) []queue.Result {
+	targets, err := m.hopTargets(ctx, hop)
+	if err != nil {
+		return allResults(rcpts, err, "")
+	}
+	var lastErr error
+	for _, t := range targets {
+		addrs, err := m.resolver.Addrs(ctx, t.host)
+		if err != nil {
+			lastErr = &RemoteError{Host: t.host, Command: "connect", Err: dnsFailure(err, t.host)}
+			continue
+		}
+		for _, ip := range addrs {
+			if m.isSelfIP(ip) {
+				lastErr = loopError(hop)
+				continue
+			}
+			ap := netip.AddrPortFrom(ip, uint16(t.port))
+			res, err := m.smtpSession(ctx, t.host, ap, hop, msg, rcpts, body)
+			if err == nil {
+				return res
+			}
+			lastErr = err
+			m.log.Info("transport: next host", "host", t.host, "addr", ap.String(), "err", err)
+		}
+	}
+	if lastErr == nil {
+		lastErr = smtpErr(451, 4, 4, 1, "no host to deliver to")
+	}
+	return allResults(rcpts, lastErr, "")
+}
+
+func allResults(rcpts []string, err error, remote string) []queue.Result {
+	out := make([]queue.Result, len(rcpts))
+	for i, r := range rcpts {
+		out[i] = queue.Result{Rcpt: r, Err: err, Remote: remote}
+	}
+	return out
+}
+
+func loopError(hop NextHop) error {
+	return smtpErr(554, 5, 4, 6, "mail for "+hop.String()+" loops back to myself")
+}
+
+// dnsFailure turns a look-up error into an SMTP status: NXDOMAIN bounces,
+// the rest is retried.
+func dnsFailure(err error, name string) error {
+	if errors.Is(err, dnsmx.ErrNotFound) {
+		return &RemoteError{Host: name, Command: "DNS", Err: smtpErr(550, 5, 4, 4, "Host or domain name not found: "+err.Error())}
+	}
+	return &RemoteError{Host: name, Command: "DNS", Err: smtpErr(451, 4, 4, 3, "Temporary DNS failure: "+err.Error())}
+}
+
+// hopTargets lists the hosts to try: the bracketed host, or the MX hosts
+// by preference (equal ones shuffled), only those better than this host
+// when it is itself an MX of the domain (secondary MX).
+func (m *MTA) hopTargets(ctx context.Context, hop NextHop) ([]mxTarget, error) {
+	port := hop.Port
+	if port == 0 {
+		port = m.cfg.MXPort
+	}
+	if hop.NoMX {
+		return []mxTarget{{hop.Host, port}}, nil
+	}
+	name := hop.Domain
+	if hop.Host != "" {
+		name = hop.Host
+	}
+	res, err := m.resolver.MX(ctx, name)
+	if err != nil {
+		return nil, dnsFailure(err, name)
+	}
+	if res.Null { // RFC 7505 §4.3
+		return nil, smtpErr(556, 5, 1, 10, "Recipient address rejected: "+name+" accepts no mail (null MX)")
+	}
+	records := dnsmx.ShuffleEqual(res.Records, nil)
+	self, selfPref := false, uint16(0)
+	for _, mx := range records {
+		if m.isSelfHost(mx.Host) && (!self || mx.Pref < selfPref) {
+			self, selfPref = true, mx.Pref
+		}
+	}
+	var out []mxTarget
+	for _, mx := range records {
+		if !self || mx.Pref < selfPref {
+			out = append(out, mxTarget{mx.Host, port})
+		}
+	}
+	if len(out) == 0 {
+		return nil, loopError(hop)
+	}
+	return out, nil
+}
+
+// dialer returns the dialer of outgoing connections.
+func (m *MTA) dialer() *net.Dialer {
+	d := &net.Dialer{Timeout: 30e9}
+	if m.cfg.SourceIP.IsValid() {
+		d.LocalAddr = &net.TCPAddr{IP: m.cfg.SourceIP.AsSlice()}
+	}
+	return d
+}
+
+func hostPort(host string, port int) string {
+	return net.JoinHostPort(host, strconv.Itoa(port))
+}

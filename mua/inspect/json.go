@@ -1,0 +1,58 @@
+package inspect
+
+import (
+	"encoding/json"
+	"io"
+)
+
+// SchemaVersion is the version of the JSON encoding of a Report, written in
+// its "schema" key. It changes only when a key changes meaning or goes away;
+// new keys may appear within a version.
+const SchemaVersion = 1
+
+// WriteJSON writes the report as indented JSON, the output of
+// `facteur inspect --json`. The encoding is that of encoding/json with the
+// struct tags of the types; in short:
+//
+//	schema          SchemaVersion
+//	envelope        mail_from, null_sender, mail_from_source, rcpt_to[],
+//	                rcpt_to_source, exact, senders[] and recipients[]
+//	                ({addr, source, hop}), header {from, sender, reply_to,
+//	                to, cc, bcc, resent_from, resent_to: [{name, addr, group}]}
+//	route           hops[] in travel order, written (RFC 3339), outbox and
+//	                transit in seconds
+//	route.hops[]    one object per Received field, keyed by its clauses:
+//	                from, by, via, with, id, for[], plus helo, rdns, ip,
+//	                port, ident, by_ip, software, protocol (canonical with),
+//	                tls {version, cipher, bits, verify, note}, authenticated,
+//	                auth, envelope_from, date (RFC 3339), date_raw,
+//	                comments[], extra[], raw, unparsed; and from the route:
+//	                index (1 = first hop), role (submission, relay,
+//	                internal, delivery, unknown), delay (seconds since the
+//	                previous hop), elapsed (seconds since Date), flags[]
+//	                (clock-skew, bad-date, no-tls, private-ip, loopback,
+//	                recipient-mx)
+//	headers         fields[] ({name, value, family}), message_id,
+//	                in_reply_to[], references[], subject, date, date_raw,
+//	                mime_version, content_type, charset, bad[]
+//	authentication  [{field, instance, servid, position, results[] ({method,
+//	                result, reason, props}), raw, error}]
+//	dns             state (not-run, running, done, offline, canceled),
+//	                domains[] ({domain, sender, recipient, records[] ({host,
+//	                pref, addrs[]}), implicit, null, status, error}), hosts[]
+//	                ({host, addrs[], exchanger, hops[], status, error}),
+//	                ptr[] ({ip, names[], hops[], written, matches, status,
+//	                error}), entry[] ({domain, rank (primary, secondary, none,
+//	                null-mx, unknown), hop, host, pref, text}), dkim[]
+//	                ({domain, identifier, result, error}), dkim_note
+//	findings        [{kind, text, addrs[], hop}]
+//
+// Empty values are left out (omitempty), except schema, envelope.mail_from,
+// envelope.rcpt_to, envelope.exact, route.hops, headers.fields,
+// authentication, dns.state, findings, and each hop's index, role and raw.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}

@@ -55,8 +55,13 @@ func commands() []command {
 		{"import", "import [--folder NAME] FILE|DIR", "import an mbox file, a Maildir or .eml files into the Local account", cmdImport},
 		{"search", "search [--folder F] [--json] [--limit N] QUERY", "search the store (words, \"phrases\", from:, to:, subject:)", cmdSearch},
 		{"export", "export FOLDER FILE", "write a folder as an mboxrd file", cmdExport},
+		{"inspect", "inspect [--json] [--dns SERVER[:PORT]] [--no-dns] [--timeout 5s] ID|FILE|-", "show a message's envelope, route hop by hop and DNS MX", cmdInspect},
 		{"rescan", "rescan", "re-index Maildir folders that another program changed", cmdRescan},
 		{"screenshot", "screenshot --out FILE.png --view NAME [--dark] [--size WxH]", "render a view of the demo profile to a PNG", cmdScreenshot},
+		{"mta", mtaUsage, "run the local MTA and its POP3 server in the foreground (like postfix start-fg)", cmdMTA},
+		{"mailq", "mailq", "list the local MTA's queue (id, size, arrival, sender, recipients, next try, last error)", cmdMailq},
+		{"queue", "queue flush|delete ID|hold ID|release ID", "act on the local MTA's queue, whether it runs or not", cmdQueue},
+		{"sendmail", "sendmail [-t] [-f sender] [-i] [-oi] [rcpt...]", "sendmail-compatible injector: a message on stdin into the local MTA", cmdSendmail},
 		{"help", "help", "show this help", nil},
 	}
 }

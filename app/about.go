@@ -62,6 +62,7 @@ func (c *controller) showKeys() {
 		{"Ctrl+F, /", lang.L("Search")},
 		{lang.L("Escape"), lang.L("Clear the search")},
 		{"Ctrl+I", lang.L("Import mail")},
+		{"Ctrl+H, i", lang.L("Inspect headers")},
 	}
 	grid := container.New(layout.NewFormLayout())
 	for _, r := range rows {

@@ -36,6 +36,8 @@ func (c *controller) viewMenu(m *menuItems) *fyne.Menu {
 	m.threads = fyne.NewMenuItem(lang.L("Thread view"), func() { c.setThreaded(!c.listOpts.Threaded) })
 	search := fyne.NewMenuItem(lang.L("Search"), c.focusSearch)
 	search.Shortcut = shortcutSearch
+	inspectItem := fyne.NewMenuItem(lang.L("Inspect headers"), c.inspectSelected)
+	inspectItem.Shortcut = shortcutInspect
 	var sorts []*fyne.MenuItem
 	for i, ch := range sortChoices() {
 		item := fyne.NewMenuItem(ch.label, func() { c.setSort(i) })
@@ -48,7 +50,7 @@ func (c *controller) viewMenu(m *menuItems) *fyne.Menu {
 	themeItem := fyne.NewMenuItem(lang.L("Theme"), nil)
 	themeItem.ChildMenu = fyne.NewMenu("", c.themeItems(m)...)
 	return fyne.NewMenu(lang.L("View"), m.threads, sortBy, fyne.NewMenuItemSeparator(),
-		search, fyne.NewMenuItemSeparator(), themeItem)
+		search, inspectItem, fyne.NewMenuItemSeparator(), themeItem)
 }
 
 func (c *controller) themeItems(m *menuItems) []*fyne.MenuItem {

@@ -33,6 +33,7 @@ type readerView struct {
 	links, attachments            *fyne.Container
 	readBtn, flagBtn              *widget.Button
 	deleteBtn, moveBtn, sourceBtn *widget.Button
+	inspectBtn                    *widget.Button
 	linksTitle, attachmentsTitle  *widget.Label
 	linksBlock, attachmentsBlock  *fyne.Container
 	actions                       *container.Scroll
@@ -108,10 +109,12 @@ func (c *controller) buildReaderActions(r *readerView) fyne.CanvasObject {
 	r.deleteBtn = button(theme.DeleteIcon(), c.deleteSelected)
 	r.moveBtn = button(theme.FolderOpenIcon(), c.showMoveDialog)
 	r.sourceBtn = button(theme.FileTextIcon(), c.showSource)
+	r.inspectBtn = button(theme.InfoIcon(), c.inspectSelected)
 	r.deleteBtn.SetText(lang.L("Delete"))
 	r.moveBtn.SetText(lang.L("Move…"))
 	r.sourceBtn.SetText(lang.L("Source"))
-	r.actions = container.NewHScroll(container.NewHBox(r.readBtn, r.flagBtn, r.deleteBtn, r.moveBtn, r.sourceBtn))
+	r.inspectBtn.SetText(lang.L("Inspect"))
+	r.actions = container.NewHScroll(container.NewHBox(r.readBtn, r.flagBtn, r.deleteBtn, r.moveBtn, r.sourceBtn, r.inspectBtn))
 	return r.actions
 }
 

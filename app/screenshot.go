@@ -24,6 +24,10 @@ const (
 	viewSearch = "search" // results of a query typed in the search entry
 	viewThread = "thread" // INBOX in thread view
 	viewAbout  = "about"  // the About box over the main window
+	// the inspector window on the course's example, Route and DNS tabs; DNS
+	// is never asked: the DNS tab shows the offline state
+	viewInspector    = "inspector"
+	viewInspectorDNS = "inspector-dns"
 )
 
 // screenshotQuery is the query typed in the "search" view.
@@ -31,12 +35,13 @@ const screenshotQuery = "itineraire"
 
 // Views lists the names Screenshot accepts.
 func Views() []string {
-	return []string{viewMain, viewReader, viewSearch, viewThread, viewAbout}
+	return []string{viewMain, viewReader, viewSearch, viewThread, viewAbout, viewInspector, viewInspectorDNS}
 }
 
 // Screenshot renders a view of opts.Store with Fyne's test driver and software
 // painter; no display is needed. It never changes the store (opening a message
-// does not mark it read here).
+// does not mark it read here) and never uses the network (the inspector
+// does not ask DNS).
 func Screenshot(opts Options, view string, size fyne.Size, dark bool) (image.Image, error) {
 	if !slices.Contains(Views(), view) {
 		return nil, fmt.Errorf("app: unknown view %q (want one of %s)", view, strings.Join(Views(), ", "))
@@ -57,10 +62,16 @@ func Screenshot(opts Options, view string, size fyne.Size, dark bool) (image.Ima
 	defer c.close()
 	defer w.Close()
 	c.readOnly = true
+	c.insp.noDNS = true
 	w.Resize(size)
 	c.start()
 	if err := c.stage(view, q); err != nil {
 		return nil, err
+	}
+	if iv := c.insp.view; iv != nil {
+		defer iv.win.Close()
+		iv.win.Resize(size)
+		return iv.win.Canvas().Capture(), nil
 	}
 	return w.Canvas().Capture(), nil
 }
@@ -94,6 +105,8 @@ func (c *controller) stage(view string, q *uiQueue) error {
 		c.win.SetContent(c.ui.readerPane)
 	case viewAbout:
 		c.showAbout()
+	case viewInspector, viewInspectorDNS:
+		return c.stageInspector(view, wait)
 	}
 	return nil
 }
@@ -118,4 +131,19 @@ func (c *controller) selectFor(view string) {
 // findRow is the first loaded row that matches, or -1.
 func (c *controller) findRow(match func(mailstore.Summary) bool) int {
 	return c.rows.find(match)
+}
+
+// stageInspector opens the inspector on the selected message.
+func (c *controller) stageInspector(view string, wait func() error) error {
+	c.inspectSelected()
+	if c.insp.view == nil {
+		return errors.New("app: no message to inspect")
+	}
+	if err := wait(); err != nil {
+		return err
+	}
+	if view == viewInspectorDNS {
+		c.insp.view.tabs.SelectIndex(tabDNS)
+	}
+	return nil
 }

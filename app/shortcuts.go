@@ -7,7 +7,7 @@ import (
 
 // Keyboard: j/k and Down/Up open the next and previous message, Delete moves it
 // to the Trash, u toggles read, s or f toggles the flag, Ctrl+F (or /) goes to
-// the search entry, Ctrl+I imports. The list and the tree forward their keys
+// the search entry, Ctrl+I imports, Ctrl+H (or i) opens the header inspector. The list and the tree forward their keys
 // here while they have the focus; the search entry keeps its letters.
 
 var (
@@ -24,6 +24,7 @@ func (c *controller) installShortcuts() {
 	cv.SetOnTypedKey(func(e *fyne.KeyEvent) { c.typedKey(e) })
 	cv.AddShortcut(shortcutSearch, func(fyne.Shortcut) { c.focusSearch() })
 	cv.AddShortcut(shortcutImport, func(fyne.Shortcut) { c.showImport() })
+	cv.AddShortcut(shortcutInspect, func(fyne.Shortcut) { c.inspectSelected() })
 	c.win.SetOnDropped(c.dropped)
 }
 
@@ -40,6 +41,8 @@ func (c *controller) typedRune(r rune) bool {
 		c.toggleFlag()
 	case '/':
 		c.focusSearch()
+	case 'i':
+		c.inspectSelected()
 	default:
 		return false
 	}

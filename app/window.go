@@ -34,6 +34,9 @@ type Options struct {
 	Profile string           // profile directory, shown in About; opened when Store is nil
 	Store   *mailstore.Store // the open store the window reads
 	Version string           // Facteur's version, shown in About
+	// DNSServer is the DNS server the inspector asks ("host:port"); "" means
+	// the system's resolver.
+	DNSServer string
 }
 
 // mailStore is the part of *mailstore.Store the GUI calls; tests wrap it to
@@ -114,6 +117,7 @@ type controller struct {
 
 	search    searchState
 	refresher refreshState
+	insp      inspectorState
 
 	ui widgets
 }

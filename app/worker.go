@@ -102,8 +102,26 @@ func (w *worker) inOrder(work func(ctx context.Context) func()) {
 	}
 }
 
+// stream runs work on a new goroutine under ctx (which should derive from the
+// worker's). Before it returns its last closure, work may hand closures to the
+// UI with send, in order: answers that arrive one by one (DNS). Each counts as
+// a pending job until the UI has run it.
+func (w *worker) stream(ctx context.Context, work func(ctx context.Context, send func(func())) func()) {
+	send := func(fn func()) {
+		w.pending.Add(1)
+		w.toUI(fn)
+	}
+	w.pending.Add(1)
+	go w.runIn(ctx, func(ctx context.Context) func() { return work(ctx, send) })
+}
+
 // run is the one boundary where background panics are recovered.
 func (w *worker) run(work func(ctx context.Context) func()) {
+	w.runIn(w.ctx, work)
+}
+
+// runIn is run under another context than the worker's.
+func (w *worker) runIn(ctx context.Context, work func(ctx context.Context) func()) {
 	var apply func()
 	defer func() {
 		if r := recover(); r != nil {
@@ -117,7 +135,7 @@ func (w *worker) run(work func(ctx context.Context) func()) {
 		}
 		w.toUI(apply)
 	}()
-	apply = work(w.ctx)
+	apply = work(ctx)
 }
 
 // toUI posts apply (which may be nil) and ends the pending job.

@@ -20,7 +20,9 @@
 //   - a transport agent: an SMTP client with opportunistic STARTTLS
 //     (RFC 7435) and a transcript of each session.
 //
-// The POP3 server for local mailboxes (RFC 1939) is yet to come.
+// The POP3 server for local mailboxes (RFC 1939) is package
+// localmta/pop3d; package localmta/control lets other processes (the
+// facteur queue and sendmail commands) find and drive a running MTA.
 package localmta
 
 import (

@@ -12,9 +12,10 @@ import (
 // written in tmp/, fsynced and renamed into new/ (cur/ when flags are set),
 // the directory is synced, and then the index row is written.
 func (s *Store) Add(ctx context.Context, folder FolderRef, r io.Reader, opt AddOptions) (Summary, error) {
-	if err := s.check(); err != nil {
+	if err := s.enter(); err != nil {
 		return Summary{}, err
 	}
+	defer s.leave()
 	fi, err := s.ensureFolder(ctx, folder, RoleNone)
 	if err != nil {
 		return Summary{}, err

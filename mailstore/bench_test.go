@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -203,6 +204,7 @@ func BenchmarkImportMbox(b *testing.B) {
 	st, _ := os.Stat(path)
 	b.SetBytes(st.Size())
 	var elapsed, cpu time.Duration
+	var peak uint64 // heap in use after each batch: flat whatever the mbox size
 	for b.Loop() {
 		dir := b.TempDir()
 		s, err := Open(context.Background(), dir)
@@ -210,7 +212,11 @@ func BenchmarkImportMbox(b *testing.B) {
 			b.Fatal(err)
 		}
 		start, cpu0 := time.Now(), cpuTime()
-		is, err := s.Import(context.Background(), inbox, path, nil)
+		is, err := s.Import(context.Background(), inbox, path, func(Progress) {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+		})
 		elapsed += time.Since(start)
 		cpu += cpuTime() - cpu0
 		if err != nil || is.Messages != n {
@@ -222,4 +228,5 @@ func BenchmarkImportMbox(b *testing.B) {
 	if cpu > 0 {
 		b.ReportMetric(float64(n)*float64(b.N)/cpu.Seconds(), "msgs/cpu-s")
 	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 }

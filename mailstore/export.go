@@ -50,9 +50,10 @@ type exportItem struct {
 // The From_ line carries the envelope sender when known, else the From
 // address, and the arrival time. Messages whose file vanished are skipped.
 func (s *Store) ExportMbox(ctx context.Context, folder FolderRef, w io.Writer) (int, error) {
-	if err := s.check(); err != nil {
+	if err := s.enter(); err != nil {
 		return 0, err
 	}
+	defer s.leave()
 	fi, err := s.folder(folder)
 	if err != nil {
 		return 0, err

@@ -88,6 +88,10 @@ func moveFile(l location, dfi *folderInfo) (location, error) {
 // RoleTrash when there is none). Messages already in that Trash are removed
 // for good: their file is deleted, then their index row.
 func (s *Store) Delete(ctx context.Context, ids []int64) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
 	trashes := map[string]*folderInfo{}
 	var toTrash = map[*folderInfo][]int64{}
 	var purge []int64
@@ -172,9 +176,10 @@ func (t *touched) changed(fi *folderInfo, id int64) { t.ids[fi] = append(t.ids[f
 // its row).
 func (s *Store) fileOp(ctx context.Context, kind ChangeKind, ids []int64,
 	op func(b *batch, l location, t *touched) error) error {
-	if err := s.check(); err != nil {
+	if err := s.enter(); err != nil {
 		return err
 	}
+	defer s.leave()
 	if len(ids) == 0 {
 		return nil
 	}

@@ -27,9 +27,10 @@ func importWorkers() int { return 4*runtime.GOMAXPROCS(0) + 24 }
 // Messages are written in batches; when ctx ends, what was imported stays
 // (indexed and on disk) and the error is ctx's.
 func (s *Store) Import(ctx context.Context, folder FolderRef, path string, progress func(Progress)) (ImportStats, error) {
-	if err := s.check(); err != nil {
+	if err := s.enter(); err != nil {
 		return ImportStats{}, err
 	}
+	defer s.leave()
 	st, err := os.Stat(path)
 	if err != nil {
 		return ImportStats{}, err
@@ -62,9 +63,10 @@ func (s *Store) Import(ctx context.Context, folder FolderRef, path string, progr
 // ImportMbox imports an mbox stream (mboxo or mboxrd) into folder, created if
 // missing. See Import.
 func (s *Store) ImportMbox(ctx context.Context, folder FolderRef, r io.Reader, progress func(Progress)) (ImportStats, error) {
-	if err := s.check(); err != nil {
+	if err := s.enter(); err != nil {
 		return ImportStats{}, err
 	}
+	defer s.leave()
 	fi, err := s.ensureFolder(ctx, folder, RoleNone)
 	if err != nil {
 		return ImportStats{}, err

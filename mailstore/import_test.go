@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"facteur/mailstore/internal/corpus"
@@ -202,5 +203,45 @@ func TestImportCancelStaysConsistent(t *testing.T) {
 	}
 	if rs, err := s.Rescan(context.Background(), nil); err != nil || rs.Added+rs.Removed != 0 {
 		t.Errorf("rescan after the cancelled import: %+v %v", rs, err)
+	}
+}
+
+func TestCloseWaitsForImport(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mboxPath := filepath.Join(t.TempDir(), "m.mbox")
+	f, _ := os.Create(mboxPath)
+	corpus.WriteMbox(f, 5, 1500)
+	f.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan struct{})
+	var once sync.Once
+	done := make(chan error)
+	go func() {
+		_, err := s.Import(ctx, inbox, mboxPath, func(Progress) { once.Do(func() { close(started) }) })
+		done <- err
+	}()
+	<-started
+	cancel()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Import = %v", err)
+	}
+	if _, err := s.List(context.Background(), inbox, ListOptions{}); !errors.Is(err, ErrClosed) {
+		t.Errorf("List after Close = %v", err)
+	}
+	// Reopened, the index and the files agree.
+	s, err = Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if st, err := s.Rescan(context.Background(), nil); err != nil || st.Added+st.Removed != 0 {
+		t.Errorf("rescan after reopen: %+v %v", st, err)
 	}
 }

@@ -66,6 +66,8 @@ var schema = []string{
 		content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`,
 	// A bigger in-memory term buffer: fewer, larger segments while indexing.
 	`INSERT INTO fts(fts, rank) VALUES('hashsize', 16777216)`,
+	// Merge segments 8 at a time rather than 4: less rewriting while indexing.
+	`INSERT INTO fts(fts, rank) VALUES('automerge', 8)`,
 	fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion),
 }
 
@@ -81,7 +83,9 @@ func dsn(path string, writer bool) string {
 		"_pragma=mmap_size(268435456)",
 	}
 	if writer {
-		p = append(p, "_pragma=cache_size(-65536)", "_txlock=immediate")
+		// Checkpoint the WAL every 32 MiB rather than 4: pages rewritten in
+		// between are copied once.
+		p = append(p, "_pragma=cache_size(-65536)", "_pragma=wal_autocheckpoint(8192)", "_txlock=immediate")
 	} else {
 		p = append(p, "_pragma=cache_size(-16384)")
 	}

@@ -38,9 +38,10 @@ func pageOf(offset, limit int) (int, int) {
 // List returns one page of a folder. Newest first by default; see
 // ListOptions for the other orders and the threaded view.
 func (s *Store) List(ctx context.Context, folder FolderRef, opt ListOptions) ([]Summary, error) {
-	if err := s.check(); err != nil {
+	if err := s.enter(); err != nil {
 		return nil, err
 	}
+	defer s.leave()
 	fi, err := s.folder(folder)
 	if err != nil {
 		return nil, err

@@ -16,9 +16,10 @@ import (
 // ones. Folders created on disk are added; folders whose directory is gone
 // are dropped.
 func (s *Store) Rescan(ctx context.Context, progress func(Progress)) (RescanStats, error) {
-	if err := s.check(); err != nil {
+	if err := s.enter(); err != nil {
 		return RescanStats{}, err
 	}
+	defer s.leave()
 	s.rescanMu.Lock()
 	defer s.rescanMu.Unlock()
 	var st RescanStats

@@ -14,9 +14,10 @@ import (
 // is:unread, is:read, is:flagged, has:attachment, -negation), newest first.
 // A query that cannot be understood gives an error matching ErrBadQuery.
 func (s *Store) Search(ctx context.Context, src string, opt SearchOptions) ([]Summary, error) {
-	if err := s.check(); err != nil {
+	if err := s.enter(); err != nil {
 		return nil, err
 	}
+	defer s.leave()
 	q, err := parseQuery(src)
 	if err != nil {
 		return nil, err

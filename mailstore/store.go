@@ -26,15 +26,20 @@ type Store struct {
 	pendingMu sync.Mutex
 	pending   map[pendingKey]struct{} // files written by an import, not yet indexed
 
-	foldersMu sync.RWMutex
+	createMu  sync.Mutex   // one folder creation at a time
+	foldersMu sync.RWMutex // guards byRef, byID and folderInfo.role
 	byRef     map[FolderRef]*folderInfo
 	byID      map[int64]*folderInfo
 
 	gen     atomic.Uint64 // bumped on every index write
 	threads threadCache
 
-	hub    *hub
-	closed atomic.Bool
+	hub *hub
+
+	opsMu   sync.Mutex
+	ops     int        // operations under way
+	closing bool       // Close was called
+	opsIdle *sync.Cond // signalled when ops drops to 0 while closing
 }
 
 type pendingKey struct {
@@ -89,22 +94,42 @@ func OpenProgress(ctx context.Context, dir string, progress func(Progress)) (*St
 	return s, nil
 }
 
-// Close closes the index and ends the subscriptions.
+// Close ends the subscriptions, waits for the operations under way (cancel
+// their contexts to make that quick) and closes the index.
 func (s *Store) Close() error {
-	if s.closed.Swap(true) {
+	s.opsMu.Lock()
+	if s.closing {
+		s.opsMu.Unlock()
 		return nil
 	}
+	s.closing = true
+	s.opsIdle = sync.NewCond(&s.opsMu)
+	for s.ops > 0 {
+		s.opsIdle.Wait()
+	}
+	s.opsMu.Unlock()
 	s.hub.close()
-	s.rescanMu.Lock() // let a running rescan finish its batch
-	defer s.rescanMu.Unlock()
 	return s.ix.close()
 }
 
-func (s *Store) check() error {
-	if s.closed.Load() {
+// enter starts an operation, or returns ErrClosed; leave ends it. Close
+// waits for the operations under way.
+func (s *Store) enter() error {
+	s.opsMu.Lock()
+	defer s.opsMu.Unlock()
+	if s.closing {
 		return ErrClosed
 	}
+	s.ops++
 	return nil
+}
+
+func (s *Store) leave() {
+	s.opsMu.Lock()
+	defer s.opsMu.Unlock()
+	if s.ops--; s.ops == 0 && s.opsIdle != nil {
+		s.opsIdle.Broadcast()
+	}
 }
 
 // loadFolders reads the folders table into memory.
@@ -153,21 +178,22 @@ func (s *Store) CreateFolder(ctx context.Context, ref FolderRef, role Role) erro
 }
 
 func (s *Store) ensureFolder(ctx context.Context, ref FolderRef, role Role) (*folderInfo, error) {
-	if err := s.check(); err != nil {
+	if err := s.enter(); err != nil {
 		return nil, err
 	}
+	defer s.leave()
 	if err := validRef(ref); err != nil {
 		return nil, err
 	}
-	s.foldersMu.Lock()
-	defer s.foldersMu.Unlock()
-	if fi := s.byRef[ref]; fi != nil {
-		return fi, s.setRoleLocked(ctx, fi, role)
+	// createMu, not foldersMu, is held during the SQL write: a batch that
+	// holds the write connection may need foldersMu to look a folder up.
+	s.createMu.Lock()
+	defer s.createMu.Unlock()
+	if fi, err := s.folder(ref); err == nil {
+		return fi, s.setRole(ctx, fi, role)
 	}
-	for r := range s.byRef {
-		if sameFold(r, ref) {
-			return nil, &FolderError{Ref: ref, Err: ErrFolderExists}
-		}
+	if s.foldClash(ref) {
+		return nil, &FolderError{Ref: ref, Err: ErrFolderExists}
 	}
 	fi := &folderInfo{ref: ref, role: role, dir: filepath.Join(s.mailDir, folderDir(ref))}
 	if err := createMaildir(fi.dir); err != nil {
@@ -184,20 +210,43 @@ func (s *Store) ensureFolder(ctx context.Context, ref FolderRef, role Role) (*fo
 	if fi.id, err = res.LastInsertId(); err != nil {
 		return nil, err
 	}
+	s.foldersMu.Lock()
 	s.byRef[ref], s.byID[fi.id] = fi, fi
+	s.foldersMu.Unlock()
 	s.hub.publish(Change{Kind: ChangeFolders, Folder: ref})
 	return fi, nil
 }
 
-func (s *Store) setRoleLocked(ctx context.Context, fi *folderInfo, role Role) error {
-	if role == RoleNone || fi.role == role {
+// foldClash tells whether another folder has the same name but for case.
+func (s *Store) foldClash(ref FolderRef) bool {
+	s.foldersMu.RLock()
+	defer s.foldersMu.RUnlock()
+	for r := range s.byRef {
+		if sameFold(r, ref) {
+			return true
+		}
+	}
+	return false
+}
+
+// setRole gives a folder a role, unless role is RoleNone. Called with createMu.
+func (s *Store) setRole(ctx context.Context, fi *folderInfo, role Role) error {
+	if role == RoleNone || s.roleOf(fi) == role {
 		return nil
 	}
 	if _, err := s.ix.wdb.ExecContext(ctx, `UPDATE folders SET role = ? WHERE id = ?`, string(role), fi.id); err != nil {
 		return err
 	}
+	s.foldersMu.Lock()
 	fi.role = role
+	s.foldersMu.Unlock()
 	return writeRole(fi.dir, role)
+}
+
+func (s *Store) roleOf(fi *folderInfo) Role {
+	s.foldersMu.RLock()
+	defer s.foldersMu.RUnlock()
+	return fi.role
 }
 
 func sameFold(a, b FolderRef) bool {
@@ -214,9 +263,10 @@ func writeRole(dir string, role Role) error {
 
 // Get returns the summary of one message, or ErrNotFound.
 func (s *Store) Get(ctx context.Context, id int64) (Summary, error) {
-	if err := s.check(); err != nil {
+	if err := s.enter(); err != nil {
 		return Summary{}, err
 	}
+	defer s.leave()
 	row := s.ix.rdb.QueryRowContext(ctx, `SELECT `+summaryCols+` FROM messages WHERE id = ?`, id)
 	sum, err := s.scanSummary(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -263,9 +313,10 @@ func (s *Store) locate(ctx context.Context, db queryRower, id int64) (location, 
 // Path returns the path of the Maildir file of a message. Reading that file
 // (or Open) is the one way to get a message's bytes.
 func (s *Store) Path(ctx context.Context, id int64) (string, error) {
-	if err := s.check(); err != nil {
+	if err := s.enter(); err != nil {
 		return "", err
 	}
+	defer s.leave()
 	l, err := s.locate(ctx, s.ix.rdb, id)
 	if err != nil {
 		return "", err
@@ -304,9 +355,10 @@ func (s *Store) Open(ctx context.Context, id int64) (io.ReadCloser, error) {
 
 // Count returns the number of messages and of unread messages of a folder.
 func (s *Store) Count(ctx context.Context, ref FolderRef) (total, unread int, err error) {
-	if err := s.check(); err != nil {
+	if err := s.enter(); err != nil {
 		return 0, 0, err
 	}
+	defer s.leave()
 	fi, err := s.folder(ref)
 	if err != nil {
 		return 0, 0, err

@@ -140,9 +140,10 @@ func folderLess(a, b Folder) bool {
 // Folders returns every folder with its counts: accounts sorted by name, in
 // each INBOX first, then the folders with a role, then the others by name.
 func (s *Store) Folders(ctx context.Context) ([]Folder, error) {
-	if err := s.check(); err != nil {
+	if err := s.enter(); err != nil {
 		return nil, err
 	}
+	defer s.leave()
 	counts := map[int64][2]int{}
 	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT folder, count(*), sum((flags & ?) = 0)
 		FROM messages GROUP BY folder`, FlagSeen)

@@ -2,9 +2,10 @@
 // github.com/miekg/dns: MX records sorted by preference (RFC 5321 §5.1,
 // RFC 974), the implicit MX of a domain that has none (A/AAAA fallback,
 // RFC 5321 §5.1), the null MX of a domain that takes no mail (RFC 7505), A
-// and AAAA (RFC 1035, RFC 3596), PTR (RFC 1035 §3.5), and SRV (RFC 2782)
-// for the mail-service autoconfiguration of RFC 6186. CNAMEs are followed
-// (RFC 1034 §3.6.2).
+// and AAAA (RFC 1035, RFC 3596), PTR (RFC 1035 §3.5), SRV (RFC 2782) for
+// the mail-service autoconfiguration of RFC 6186, and TXT (RFC 1035
+// §3.3.14) joined per record as SPF (RFC 7208) and DKIM (RFC 6376) read
+// them. CNAMEs are followed (RFC 1034 §3.6.2).
 //
 // A Resolver asks one configured server (tests point it at a miekg/dns
 // server on loopback) or those of the system (/etc/resolv.conf; the adapter

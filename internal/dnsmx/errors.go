@@ -22,7 +22,7 @@ var (
 // Error is a failed look-up.
 type Error struct {
 	Name   string // the name looked up, without the final dot
-	Type   string // "MX", "A", "AAAA", "A/AAAA", "PTR", "SRV"
+	Type   string // "MX", "A", "AAAA", "A/AAAA", "PTR", "SRV", "TXT"
 	Err    error  // wraps ErrNotFound, ErrTemporary or ErrOffline, with details
 	NoData bool   // with ErrNotFound: the name exists but has no such record (NODATA)
 }

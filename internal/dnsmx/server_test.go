@@ -46,6 +46,12 @@ _submission._tcp.machin.com. 300 IN SRV 10 1 587 smtp2.machin.com.
 _submission._tcp.machin.com. 300 IN SRV 0 5 587 smtp.machin.com.
 _submission._tcp.machin.com. 300 IN SRV 0 50 465 smtps.machin.com.
 _pop3._tcp.machin.com.       300 IN SRV 0 0 0 .
+machin.com.            300 IN TXT "v=spf1 ip4:127.0.0.3 " "ip4:127.0.0.4 -all"
+machin.com.            300 IN TXT "course=" "itineraire"
+sel._domainkey.machin.com. 300 IN TXT "v=DKIM1; k=ed25519; " "p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+empty.machin.com.      300 IN TXT ""
+txtalias.example.      300 IN CNAME sel._domainkey.machin.com.
+sel._domainkey.xn--bcher-kva.example. 300 IN TXT "v=DKIM1; p="
 `
 
 // testZone serves zoneText on 127.0.0.1, UDP and TCP on one port, like an
@@ -53,7 +59,8 @@ _pop3._tcp.machin.com.       300 IN SRV 0 0 0 .
 // CNAMEs inside the zone except for outside.example, truncates UDP answers
 // to the client's EDNS0 size, and has special names: servfail.example
 // (SERVFAIL), drop.example (never answered), slow.example (answered after
-// 200 ms), big.example (60 MX, too big for UDP).
+// 200 ms), big.example (60 MX, too big for UDP) and
+// key._domainkey.big.example (a TXT record of 1500 bytes, likewise).
 type testZone struct {
 	addr    string
 	records map[string][]dns.RR // by lower-case owner name
@@ -76,6 +83,8 @@ func newTestZone(t *testing.T) *testZone {
 		z.add(t, fmt.Sprintf("big.example. 300 IN MX %d a-rather-long-mail-exchanger-name-%02d.big.example.", i, i))
 	}
 	z.add(t, "slow.example. 300 IN MX 10 mx.slow.example.")
+	z.add(t, "slow.example. 300 IN TXT \"slow\"")
+	z.add(t, "key._domainkey.big.example. 300 IN TXT"+strings.Repeat(" \""+strings.Repeat("k", 250)+"\"", 6))
 	z.soa = mustRR(t, "example. 300 IN SOA ns.example. hostmaster.example. 1 3600 600 86400 60")
 	z.start(t)
 	return z

@@ -6,11 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/emersion/go-msgauth/dkim"
-	"github.com/miekg/dns"
 
 	"facteur/internal/dnsmx"
 )
@@ -19,58 +17,33 @@ import (
 // record's strings joined), as DKIM key look-ups need (RFC 6376 §3.6.2.2).
 type TXTLookup func(ctx context.Context, name string) ([]string, error)
 
-// txtResolver is the method a resolver may offer for TXT look-ups.
-type txtResolver interface {
-	TXT(ctx context.Context, name string) ([]string, error)
-}
-
 // ErrNoTXTServer is returned by a TXTLookup built without a server.
 var ErrNoTXTServer = errors.New("inspect: no DNS server for TXT look-ups")
 
-// ErrTXTNotFound is returned by NewTXTLookup's function for NXDOMAIN.
+// ErrTXTNotFound is returned by NewTXTLookup's function for a name that
+// does not exist or has no TXT record; the dnsmx error is wrapped too.
 var ErrTXTNotFound = errors.New("inspect: no such TXT record")
 
 // NewTXTLookup returns a TXTLookup that asks the DNS server at addr
-// ("127.0.0.1:5353") with miekg/dns, UDP then TCP when truncated. It is
-// for the DKIM verification when the resolver has no TXT method.
+// ("127.0.0.1:5353") through a resolver of its own (dnsmx.Resolver.TXT).
+// Resolve needs none: it asks its resolver's TXT method; this is for a
+// DKIM key server other than the one of the MX look-ups. An empty addr
+// gives ErrNoTXTServer, never the system's resolver.
 func NewTXTLookup(addr string, timeout time.Duration) TXTLookup {
+	if addr == "" {
+		return func(context.Context, string) ([]string, error) { return nil, ErrNoTXTServer }
+	}
 	if timeout <= 0 {
 		timeout = defaultLookupTimeout
 	}
+	res := dnsmx.New(dnsmx.Config{Server: addr, Timeout: timeout})
 	return func(ctx context.Context, name string) ([]string, error) {
-		if addr == "" {
-			return nil, ErrNoTXTServer
+		txt, err := res.TXT(ctx, name)
+		if errors.Is(err, dnsmx.ErrNotFound) {
+			return nil, fmt.Errorf("%w: %w", ErrTXTNotFound, err)
 		}
-		return queryTXT(ctx, addr, timeout, name)
+		return txt, err
 	}
-}
-
-func queryTXT(ctx context.Context, addr string, timeout time.Duration, name string) ([]string, error) {
-	m := new(dns.Msg)
-	m.SetQuestion(dns.Fqdn(name), dns.TypeTXT)
-	c := &dns.Client{Timeout: timeout}
-	in, _, err := c.ExchangeContext(ctx, m, addr)
-	if err == nil && in.Truncated {
-		c.Net = "tcp"
-		in, _, err = c.ExchangeContext(ctx, m, addr)
-	}
-	if err != nil {
-		return nil, &lookupError{name: name, err: err, temp: true}
-	}
-	switch in.Rcode {
-	case dns.RcodeSuccess:
-	case dns.RcodeNameError:
-		return nil, ErrTXTNotFound
-	default:
-		return nil, &lookupError{name: name, err: fmt.Errorf("%s", dns.RcodeToString[in.Rcode]), temp: true}
-	}
-	var out []string
-	for _, rr := range in.Answer {
-		if t, ok := rr.(*dns.TXT); ok {
-			out = append(out, strings.Join(t.Txt, ""))
-		}
-	}
-	return out, nil
 }
 
 // lookupError is a TXT look-up failure. It implements net.Error so that
@@ -87,15 +60,12 @@ func (e *lookupError) Timeout() bool   { return e.temp }
 func (e *lookupError) Temporary() bool { return e.temp }
 
 // txtLookup returns the TXT look-up to use: the caller's, else the
-// resolver's own TXT method, else nil.
+// resolver's (cached with the other answers).
 func (s *dnsSession) txtLookup() TXTLookup {
 	if s.r.opt.LookupTXT != nil {
 		return s.r.opt.LookupTXT
 	}
-	if t, ok := any(s.res).(txtResolver); ok {
-		return t.TXT
-	}
-	return nil
+	return s.res.TXT
 }
 
 // planDKIM starts the live verification of the DKIM signatures.
@@ -105,10 +75,6 @@ func (s *dnsSession) planDKIM() {
 		return
 	}
 	lookup := s.txtLookup()
-	if lookup == nil {
-		s.r.DNS.DKIMNote = "DKIM not verified: no TXT resolver was given."
-		return
-	}
 	raw := s.r.raw
 	s.spawn(UpdateDKIM, "dkim", netip.Addr{}, func(ctx context.Context, out *jobResult) {
 		out.dkim, out.err = verifyDKIM(ctx, raw, lookup)

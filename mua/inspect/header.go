@@ -37,7 +37,7 @@ func readHeader(raw []byte) header {
 		switch {
 		case line == "":
 			i = len(text)
-		case start == 0 && strings.HasPrefix(line, "From "):
+		case start == 0 && isMboxFrom(line):
 			h.mboxFrom = mboxSender(line)
 		case line[0] == ' ' || line[0] == '\t':
 			if n := len(spans); n > 0 {
@@ -131,6 +131,15 @@ func validFieldName(name string) bool {
 		}
 	}
 	return true
+}
+
+// isMboxFrom tells an mbox "From sender date" line from a From field
+// written with the obsolete space before the colon, "From : addr" (RFC 5322
+// §4.5), the rule internal/message follows too.
+func isMboxFrom(line string) bool {
+	rest, ok := strings.CutPrefix(line, "From ")
+	rest = strings.TrimLeft(rest, " \t")
+	return ok && rest != "" && rest[0] != ':'
 }
 
 // mboxSender returns the envelope sender of an mbox "From sender date" line.

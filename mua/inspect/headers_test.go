@@ -170,3 +170,17 @@ func TestAuthFieldForms(t *testing.T) {
 		}
 	}
 }
+
+// TestReadHeaderSpacedFrom: a first line "From : addr" is the From field
+// with the obsolete space before the colon (RFC 5322 §4.5), not an mbox
+// From line.
+func TestReadHeaderSpacedFrom(t *testing.T) {
+	h := readHeader([]byte("From : Fred <fred@truc.fr>\nTo: marc@machin.com\n\nBody\n"))
+	if h.mboxFrom != "" || h.get("From") != "Fred <fred@truc.fr>" || len(h.fields) != 2 {
+		t.Errorf("fields %+v mbox from %q", h.fields, h.mboxFrom)
+	}
+	h = readHeader([]byte("From fred@truc.fr Fri Nov 23 09:30:00 2001\nFrom: fred@truc.fr\n\n"))
+	if h.mboxFrom != "fred@truc.fr" || len(h.fields) != 1 {
+		t.Errorf("mbox: fields %+v mbox from %q", h.fields, h.mboxFrom)
+	}
+}

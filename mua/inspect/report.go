@@ -23,9 +23,9 @@ type Options struct {
 	// LookupTimeout bounds each DNS look-up of Resolve. 0 means 5 s.
 	LookupTimeout time.Duration
 	// LookupTXT answers the TXT queries of the DKIM verification (RFC 6376
-	// §3.6.2). Nil means: through the resolver when it has a TXT method;
-	// otherwise DKIM is not verified (never the system resolver behind the
-	// caller's back). NewTXTLookup builds one for a given DNS server.
+	// §3.6.2). Nil means through the resolver given to Resolve (its TXT
+	// method, cached with the other answers); never the system resolver
+	// behind the caller's back. NewTXTLookup builds one for another server.
 	LookupTXT TXTLookup
 }
 

@@ -179,9 +179,25 @@ func localInjection(h Hop) bool {
 	return false
 }
 
-// isInternal tells whether a hop stays inside one host: loopback client,
-// the same name on both sides, or qmail's "invoked from network" line.
+// isInternal tells whether a hop stays inside one host: the same name on
+// both sides, qmail's "invoked from network" line, or a loopback client (a
+// content filter handing the message back), unless that client is a named
+// peer: distinct hosts on 127.0.0.x, as in Facteur's own test networks.
 func isInternal(h Hop) bool {
-	return h.IP.IsLoopback() || sameHost(h.From, h.By) || sameHost(h.RDNS, h.By) ||
-		(h.From == "" && h.By == "")
+	if sameHost(h.From, h.By) || sameHost(h.RDNS, h.By) || (h.From == "" && h.By == "") {
+		return true
+	}
+	return h.IP.IsLoopback() && !namedPeer(h)
+}
+
+// namedPeer tells whether the client is a host of its own: its HELO name
+// and the reverse DNS of its IP are one dotted name, neither localhost's
+// ("localhost.localdomain") nor the receiver's.
+func namedPeer(h Hop) bool {
+	helo := h.HELO
+	if helo == "" {
+		helo = h.From
+	}
+	return sameHost(helo, h.RDNS) && isHostName(h.RDNS) && !sameHost(h.RDNS, h.By) &&
+		!strings.HasPrefix(strings.ToLower(h.RDNS), "localhost")
 }

@@ -89,3 +89,28 @@ func TestFlagsJSON(t *testing.T) {
 		t.Errorf("no flags: %s", b)
 	}
 }
+
+// TestIsInternalLoopback: a loopback client is a hand-off inside one host
+// (content filters), except a named peer, as distinct hosts on 127.0.0.x
+// are in Facteur's own test networks.
+func TestIsInternalLoopback(t *testing.T) {
+	tests := []struct {
+		field    string
+		internal bool
+	}{
+		{"from localhost (localhost [127.0.0.1]) by mx.example.com (Postfix) with ESMTP id 1", true},
+		{"from mx.example.com (localhost [127.0.0.1]) by imap.example.com (Postfix) with LMTP id 2", true},
+		{"from mx.example.com ([127.0.0.1]) by localhost (mx.example.com [127.0.0.1]) with ESMTP id 3", true},
+		{"from mail.example.com (mail.example.com [127.0.1.1]) by mail.example.com with ESMTP id 4", true},
+		{"from filter (localhost.localdomain [127.0.0.1]) by mail.example.com with ESMTP id 5", true},
+		{"from localhost.localdomain (localhost.localdomain [127.0.0.1]) by mail.example.com with ESMTP id 6", true},
+		{"from smtp.truc.fr (smtp.truc.fr [127.0.0.2]) by relais.truc.fr (Facteur) with ESMTPS id 7", false},
+		{"from smtp.truc.fr (unknown [127.0.0.2]) by relais.truc.fr (Facteur) with ESMTPS id 8", true},
+		{"from a.example.org (a.example.org [192.0.2.1]) by b.example.org with ESMTP id 9", false},
+	}
+	for _, tt := range tests {
+		if got := isInternal(ParseReceived(tt.field)); got != tt.internal {
+			t.Errorf("isInternal(%q) = %v, want %v", tt.field, got, tt.internal)
+		}
+	}
+}

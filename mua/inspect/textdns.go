@@ -17,23 +17,67 @@ func (r *Report) textDNS(t *textWriter) {
 		t.printf("  offline: no DNS server could be reached\n")
 	}
 	for _, dm := range d.Domains {
-		t.printf("  %s (%s): %s\n", dm.Domain, domainRoles(dm), mxText(dm))
+		t.printf("  %s\n", mxLine(dm))
 	}
 	for _, v := range d.Entry {
 		t.printf("  -> %s\n", v.Text)
 	}
 	for _, h := range d.Hosts {
-		t.printf("  A/AAAA %s (%s): %s\n", h.Host, hostRoles(h), addrsText(h.Addrs, h.Answer))
+		t.printf("  %s\n", hostLine(h))
 	}
 	for _, p := range d.PTR {
-		t.printf("  PTR %s (%s): %s\n", p.IP, hopList("client of hop", p.Hops), namesText(p))
+		t.printf("  %s\n", ptrLine(p))
 	}
 	for _, c := range d.DKIM {
-		t.printf("  DKIM d=%s: %s %s\n", c.Domain, c.Result, c.Error)
+		t.printf("  %s\n", dkimLine(c))
 	}
 	if d.DKIMNote != "" {
 		t.printf("  %s\n", d.DKIMNote)
 	}
+}
+
+// Text describes the update as the DNS section of WriteText writes it: one
+// line, or one per DKIM signature, for a terminal that prints the answers
+// as they arrive (`facteur inspect`). The last update tells the final
+// state, "offline" plainly when no DNS server could be reached.
+func (u DNSUpdate) Text() string {
+	switch {
+	case u.MX != nil:
+		return mxLine(*u.MX)
+	case u.Host != nil:
+		return hostLine(*u.Host)
+	case u.PTR != nil:
+		return ptrLine(*u.PTR)
+	case u.Entry != nil:
+		return "-> " + u.Entry.Text
+	case u.Kind == UpdateDKIM && len(u.DKIM) > 0:
+		lines := make([]string, 0, len(u.DKIM))
+		for _, c := range u.DKIM {
+			lines = append(lines, dkimLine(c))
+		}
+		return strings.Join(lines, "\n")
+	case u.Kind == UpdateDKIM:
+		return "DKIM: no signature verified"
+	case u.State == DNSOffline:
+		return "offline: no DNS server could be reached"
+	}
+	return "DNS " + u.State.String()
+}
+
+func mxLine(d DomainMX) string {
+	return d.Domain + " (" + domainRoles(d) + "): " + mxText(d)
+}
+
+func hostLine(h HostAddrs) string {
+	return "A/AAAA " + h.Host + " (" + hostRoles(h) + "): " + addrsText(h.Addrs, h.Answer)
+}
+
+func ptrLine(p PTRAnswer) string {
+	return "PTR " + p.IP.String() + " (" + hopList("client of hop", p.Hops) + "): " + namesText(p)
+}
+
+func dkimLine(c DKIMCheck) string {
+	return strings.TrimSpace("DKIM d=" + c.Domain + ": " + c.Result + " " + c.Error)
 }
 
 func hostRoles(h HostAddrs) string {

@@ -41,11 +41,15 @@ func tlsFrom(c string) (t TLS, ok bool) {
 }
 
 // tlsPostfix reads "using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384
-// (256/256 bits) key-exchange X25519 ...".
+// (256/256 bits) key-exchange X25519 ...", and "using TLS 1.3 with cipher
+// ..." as Go's tls.VersionName spells the version.
 func tlsPostfix(c string) TLS {
 	f := strings.Fields(c)
 	var t TLS
-	if len(f) > 1 {
+	switch {
+	case len(f) > 2 && (strings.EqualFold(f[1], "TLS") || strings.EqualFold(f[1], "SSL")) && isVersionNumber(f[2]):
+		t.Version = normTLSVersion(f[1] + f[2])
+	case len(f) > 1:
 		t.Version = normTLSVersion(f[1])
 	}
 	for i, w := range f {

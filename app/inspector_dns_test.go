@@ -1,0 +1,288 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"github.com/miekg/dns"
+
+	"facteur/mua/inspect"
+)
+
+// dnsZone is an in-process DNS server for the course's example: enprovence.com
+// has mail.monaco.net as primary MX and a secondary. Names in slow are
+// answered only when release is closed (or never), to see answers arrive one
+// by one.
+type dnsZone struct {
+	rrs     []dns.RR
+	slow    map[string]bool
+	release chan struct{}
+	once    sync.Once
+}
+
+const courseZone = `
+enprovence.com.       300 IN MX 10 mail.monaco.net.
+enprovence.com.       300 IN MX 20 mx2.enprovence.com.
+mail.monaco.net.      300 IN A  192.0.2.10
+mx2.enprovence.com.   300 IN A  192.0.2.20
+wanadoo.fr.           300 IN MX 10 smtp.wanadoo.fr.
+smtp.wanadoo.fr.      300 IN A  192.0.2.30
+58.19.252.193.in-addr.arpa. 300 IN PTR mahonia.w-n-doo.fr.
+`
+
+func newDNSZone(t *testing.T, slow ...string) *dnsZone {
+	t.Helper()
+	z := &dnsZone{slow: map[string]bool{}, release: make(chan struct{})}
+	for _, s := range slow {
+		z.slow[s] = true
+	}
+	for _, line := range strings.Split(courseZone, "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		rr, err := dns.NewRR(line)
+		if err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		z.rrs = append(z.rrs, rr)
+	}
+	return z
+}
+
+// let answers the slow names.
+func (z *dnsZone) let() { z.once.Do(func() { close(z.release) }) }
+
+func (z *dnsZone) serve(w dns.ResponseWriter, req *dns.Msg) {
+	q := req.Question[0]
+	name := strings.ToLower(q.Name)
+	if z.slow[name] {
+		<-z.release
+	}
+	m := new(dns.Msg)
+	m.SetReply(req)
+	exists := false
+	for _, rr := range z.rrs {
+		if strings.EqualFold(rr.Header().Name, name) {
+			exists = true
+			if rr.Header().Rrtype == q.Qtype {
+				m.Answer = append(m.Answer, dns.Copy(rr))
+			}
+		}
+	}
+	if !exists {
+		m.Rcode = dns.RcodeNameError
+	}
+	_ = w.WriteMsg(m)
+}
+
+// start serves the zone on a UDP port of 127.0.0.1 until the test ends.
+func (z *dnsZone) start(t *testing.T) string {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(z.serve)}
+	started := make(chan struct{})
+	srv.NotifyStartedFunc = func() { close(started) }
+	go func() { _ = srv.ActivateAndServe() }()
+	<-started
+	t.Cleanup(func() {
+		z.let()
+		_ = srv.Shutdown()
+	})
+	return pc.LocalAddr().String()
+}
+
+// closedUDPPort is a loopback address where nothing listens.
+func closedUDPPort(t *testing.T) string {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := pc.LocalAddr().String()
+	pc.Close()
+	return addr
+}
+
+// inspectWithDNS opens the inspector on the course example against server,
+// without waiting for the answers.
+func (h *harness) inspectWithDNS(server string, timeout time.Duration) *inspector {
+	h.t.Helper()
+	h.c.opts.DNSServer = server
+	h.c.insp.timeout = timeout
+	h.open("test itineraire")
+	h.c.inspectSelected()
+	h.until("the report", func() bool { return h.c.insp.view != nil && h.c.insp.view.tabs.Visible() })
+	return h.c.insp.view
+}
+
+// until runs the UI queue until cond holds, background work or not: it sees
+// the states the window goes through while DNS answers arrive.
+func (h *harness) until(what string, cond func() bool) {
+	h.t.Helper()
+	deadline := time.NewTimer(15 * time.Second)
+	defer deadline.Stop()
+	for {
+		h.q.drain()
+		if cond() {
+			return
+		}
+		select {
+		case <-h.q.wake:
+		case <-deadline.C:
+			h.t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+func TestInspectorDNSFillsInAsAnswersArrive(t *testing.T) {
+	z := newDNSZone(t, "wanadoo.fr.")
+	addr := z.start(t)
+	h := newHarness(t)
+	iv := h.inspectWithDNS(addr, 5*time.Second)
+	if got := tabText(iv, tabDNS); !strings.Contains(got, "Looking up…") {
+		t.Errorf("before any answer the DNS tab says\n%s", got)
+	}
+	// enprovence.com answers while wanadoo.fr is still asked.
+	h.until("the MX of enprovence.com", func() bool { return strings.Contains(tabText(iv, tabDNS), "mail.monaco.net") })
+	text := tabText(iv, tabDNS)
+	if iv.dns.state != inspect.DNSRunning || !strings.Contains(text, "Looking up…") || iv.report != nil {
+		t.Errorf("state %s while wanadoo.fr is unanswered:\n%s", iv.dns.state, text)
+	}
+	primary, secondary := strings.Index(text, "MX 10"), strings.Index(text, "MX 20")
+	if primary < 0 || secondary < primary || !strings.Contains(text, "secondary (MX secondaire)") {
+		t.Errorf("MX records not sorted by preference with their ranks:\n%s", text)
+	}
+	z.let()
+	h.settle()
+	text = tabText(iv, tabDNS)
+	if iv.dns.state != inspect.DNSDone || !strings.Contains(text, "Every look-up ended.") {
+		t.Errorf("after the last answer, state %s:\n%s", iv.dns.state, text)
+	}
+	for _, want := range []string{"enprovence.com", "wanadoo.fr", "smtp.wanadoo.fr", "192.0.2.10",
+		"Hop 3 was received by mail.monaco.net, the primary MX of enprovence.com", "mahonia.w-n-doo.fr"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the DNS tab lacks %q:\n%s", want, text)
+		}
+	}
+	// Once Resolve is over the report is the UI's again: the route shows
+	// that mail.monaco.net is the recipient's MX.
+	if iv.report == nil || !hasMark(iv.route.diagram.model.nodes[3].marks, "recipient's MX") {
+		t.Errorf("the route does not mark the recipient's MX: %+v", iv.route.diagram.model.nodes[3])
+	}
+}
+
+func TestInspectorDNSOffline(t *testing.T) {
+	h := newHarness(t)
+	iv := h.inspectWithDNS(closedUDPPort(t), 2*time.Second)
+	h.settle()
+	text := tabText(iv, tabDNS)
+	if iv.dns.state != inspect.DNSOffline || !strings.Contains(text, "Offline: no DNS answer") {
+		t.Errorf("with no server, state %s:\n%s", iv.dns.state, text)
+	}
+	if iv.dns.progress.Visible() {
+		t.Error("the progress bar still runs offline")
+	}
+}
+
+func TestClosingTheInspectorCancelsItsLookups(t *testing.T) {
+	z := newDNSZone(t, "wanadoo.fr.", "enprovence.com.")
+	addr := z.start(t)
+	h := newHarness(t)
+	iv := h.inspectWithDNS(addr, 10*time.Second)
+	ctx := iv.ctx
+	if ctx.Err() != nil {
+		t.Fatal("the look-ups ended before the window closed")
+	}
+	iv.win.Close()
+	if ctx.Err() == nil {
+		t.Fatal("closing the inspector did not cancel its look-ups")
+	}
+	// settle waits for Resolve to return: no look-up is left behind, well
+	// before the 10 s timeout.
+	start := time.Now()
+	h.settle()
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the look-ups took %v to end after the close", d)
+	}
+	if iv.dns.state != inspect.DNSRunning {
+		t.Errorf("a closed inspector was redrawn: state %s", iv.dns.state)
+	}
+}
+
+func TestInspectingAnotherMessageCancelsTheFirst(t *testing.T) {
+	z := newDNSZone(t, "wanadoo.fr.", "enprovence.com.")
+	addr := z.start(t)
+	h := newHarness(t)
+	iv := h.inspectWithDNS(addr, 10*time.Second)
+	first := iv.ctx
+	h.c.insp.noDNS = true
+	essai, _, _ := h.c.rows.row(h.index("essai"))
+	h.c.inspect(essai) // as the reader's button would, without waiting for the first
+	if first.Err() == nil {
+		t.Fatal("inspecting another message left the first one's look-ups running")
+	}
+	start := time.Now()
+	h.settle()
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the first look-ups took %v to end", d)
+	}
+	if h.c.insp.view != iv || iv.sum.Subject != "essai" || iv.route.diagram.model.nodes[1].name != "shiva.jussieu.fr" {
+		t.Errorf("the inspector shows %q", iv.sum.Subject)
+	}
+}
+
+// TestInspectorTabsRender draws every tab, light and dark, DNS answered by
+// the in-process server; FACTEUR_SHOTS keeps the PNGs for a person to look at.
+func TestInspectorTabsRender(t *testing.T) {
+	addr := newDNSZone(t).start(t)
+	out := shotsDir(t)
+	names := []string{"route", "envelope", "dns", "addresses", "auth", "raw"}
+	for _, dark := range []bool{false, true} {
+		h := newHarness(t)
+		if dark {
+			h.c.app.Settings().SetTheme(facteurTheme{mode: themeDark})
+		}
+		iv := h.inspectWithDNS(addr, 2*time.Second)
+		h.settle()
+		iv.win.Resize(fyne.NewSize(1280, 800))
+		for i, name := range names {
+			iv.tabs.SelectIndex(i)
+			img := iv.win.Canvas().Capture()
+			if distinctColors(img) < 8 {
+				t.Errorf("%s: the image is almost blank", name)
+			}
+			writeTestPNG(t, filepath.Join(out, fmt.Sprintf("inspector-tab-%s-%s.png", name, themeName(dark))), img)
+		}
+		iv.addrs.show(mustReport(t, h, "essai"), nil)
+		iv.tabs.SelectIndex(tabAddresses)
+		writeTestPNG(t, filepath.Join(out, fmt.Sprintf("inspector-tab-addresses-essai-%s.png", themeName(dark))), iv.win.Canvas().Capture())
+	}
+}
+
+func themeName(dark bool) string {
+	if dark {
+		return "dark"
+	}
+	return "light"
+}
+
+// mustReport analyses the message with that subject.
+func mustReport(t *testing.T, h *harness, subject string) *inspect.Report {
+	t.Helper()
+	s, _, _ := h.c.rows.row(h.index(subject))
+	r, err := h.c.analyze(context.Background(), s, inspect.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}

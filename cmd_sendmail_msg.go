@@ -1,0 +1,219 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"facteur/internal/mailaddr"
+)
+
+// maxSendmailBytes bounds a message read by `facteur sendmail`.
+const maxSendmailBytes = 64 << 20
+
+var errTooBig = fmt.Errorf("sendmail: message larger than %d MB", maxSendmailBytes>>20)
+
+// readSendmailInput reads a message from stdin as sendmail does: lines
+// ended by LF or CRLF, turned into CRLF lines; unless dotOK (-i, -oi), a
+// line with a lone '.' ends the input.
+func readSendmailInput(r io.Reader, dotOK bool) ([]byte, error) {
+	br := bufio.NewReader(r)
+	var buf bytes.Buffer
+	for {
+		line, err := br.ReadString('\n')
+		if line != "" {
+			content := strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
+			if !dotOK && content == "." {
+				break
+			}
+			buf.WriteString(content + "\r\n")
+			if buf.Len() > maxSendmailBytes {
+				return nil, errTooBig
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return buf.Bytes(), nil
+}
+
+// field is one header field: its name and its raw lines, CRLF included.
+type field struct {
+	name string
+	raw  string
+}
+
+// value returns the field body, unfolded.
+func (f field) value() string {
+	_, v, _ := strings.Cut(f.raw, ":")
+	return strings.TrimSpace(strings.NewReplacer("\r\n ", " ", "\r\n\t", " ", "\r\n", "").Replace(v))
+}
+
+// splitHeader cuts a CRLF message into its header fields and its body. A
+// leading mbox "From " line is dropped; a line that is neither a field nor
+// a continuation ends the header (the body then starts there).
+func splitHeader(msg []byte) ([]field, []byte) {
+	s := string(msg)
+	if strings.HasPrefix(s, "From ") {
+		_, s, _ = strings.Cut(s, "\r\n")
+	}
+	var fields []field
+	for s != "" {
+		line, rest, _ := strings.Cut(s, "\r\n")
+		switch {
+		case line == "":
+			return fields, []byte(rest)
+		case (line[0] == ' ' || line[0] == '\t') && len(fields) > 0:
+			fields[len(fields)-1].raw += line + "\r\n"
+		case isFieldLine(line):
+			name, _, _ := strings.Cut(line, ":")
+			fields = append(fields, field{name: strings.TrimSpace(name), raw: line + "\r\n"})
+		default:
+			return fields, []byte(s)
+		}
+		s = rest
+	}
+	return fields, nil
+}
+
+// isFieldLine reports whether a line starts a header field: printable
+// ASCII name without spaces, then ':' (RFC 5322 §2.2).
+func isFieldLine(line string) bool {
+	name, _, ok := strings.Cut(line, ":")
+	name = strings.TrimRight(name, " \t") // obsolete WSP before ':' (RFC 5322 §4.5)
+	if !ok || name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if name[i] <= ' ' || name[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// headerRecipients returns the addresses of the To, Cc and Bcc fields, for
+// sendmail -t.
+func headerRecipients(fields []field) ([]string, error) {
+	var out []string
+	for _, f := range fields {
+		if !strings.EqualFold(f.name, "To") && !strings.EqualFold(f.name, "Cc") && !strings.EqualFold(f.name, "Bcc") {
+			continue
+		}
+		list, err := mailaddr.ParseList(f.value())
+		if err != nil {
+			return nil, fmt.Errorf("sendmail: cannot read the %s field %q: %w", f.name, f.value(), err)
+		}
+		for _, a := range list {
+			if !a.IsEmptyGroup() && a.Addr() != "" {
+				out = append(out, a.Addr())
+			}
+		}
+	}
+	return out, nil
+}
+
+// prepareMessage removes the Bcc fields and adds the From, Date and
+// Message-ID fields a message lacks, as Postfix's cleanup does for local
+// submissions.
+func prepareMessage(fields []field, body []byte, sender, fullName string, now time.Time) []byte {
+	var b bytes.Buffer
+	has := map[string]bool{}
+	for _, f := range fields {
+		name := strings.ToLower(f.name)
+		has[name] = true
+		if name != "bcc" {
+			b.WriteString(f.raw)
+		}
+	}
+	if !has["from"] {
+		b.WriteString("From: " + fromValue(sender, fullName) + "\r\n")
+	}
+	if !has["date"] {
+		b.WriteString("Date: " + now.Format(time.RFC1123Z) + "\r\n")
+	}
+	if !has["message-id"] {
+		b.WriteString("Message-ID: " + newMessageID(sender, now) + "\r\n")
+	}
+	b.WriteString("\r\n")
+	b.Write(body)
+	return b.Bytes()
+}
+
+func fromValue(sender, fullName string) string {
+	if sender == "" {
+		sender = localAddress()
+	}
+	if fullName == "" {
+		return sender
+	}
+	return mailaddr.Address{Name: fullName, Local: localPart(sender), Domain: domainPart(sender)}.String()
+}
+
+func localPart(addr string) string {
+	i := strings.LastIndexByte(addr, '@')
+	if i < 0 {
+		return addr
+	}
+	return addr[:i]
+}
+
+func domainPart(addr string) string {
+	i := strings.LastIndexByte(addr, '@')
+	if i < 0 {
+		return ""
+	}
+	return addr[i+1:]
+}
+
+// newMessageID returns "<time.random@domain>" (RFC 5322 §3.6.4).
+func newMessageID(sender string, now time.Time) string {
+	domain := domainPart(sender)
+	if domain == "" {
+		domain = "localhost"
+	}
+	r := make([]byte, 8)
+	rand.Read(r)
+	return fmt.Sprintf("<%s.%s@%s>", now.UTC().Format("20060102150405"), hex.EncodeToString(r), domain)
+}
+
+// envelopeAddress reads a sender or recipient given on the command line:
+// "user@domain", "<user@domain>", "Name <user@domain>", or a bare login
+// of this host (completed with @localhost).
+func envelopeAddress(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if !strings.ContainsAny(s, "@<") {
+		if s == "" || strings.ContainsAny(s, " \t\",:;()[]\\") {
+			return "", fmt.Errorf("sendmail: bad address %q", s)
+		}
+		return strings.ToLower(s) + "@localhost", nil
+	}
+	a, err := mailaddr.Parse(s)
+	if err != nil {
+		return "", fmt.Errorf("sendmail: bad address %q: %w", s, err)
+	}
+	if a.Addr() == "" {
+		return "", errors.New("sendmail: empty address")
+	}
+	return a.Addr(), nil
+}
+
+// isASCII reports whether b holds only 7-bit bytes.
+func isASCII[T string | []byte](b T) bool {
+	for i := 0; i < len(b); i++ {
+		if b[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,279 @@
+package pop3d
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"facteur/localmta"
+	"facteur/localmta/mda"
+	"facteur/mailstore"
+)
+
+// testServer is a POP3 server on 127.0.0.1:0 over a temporary store.
+type testServer struct {
+	addr  string
+	store *mailstore.Store
+	srv   *Server
+	done  chan error
+	stop  context.CancelFunc
+}
+
+func testLogger(t *testing.T) *slog.Logger {
+	if testing.Verbose() {
+		return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+type tWriter struct{ t *testing.T }
+
+func (w tWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+func openStore(t *testing.T) *mailstore.Store {
+	t.Helper()
+	s, err := mailstore.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// startServer serves a new store (or cfg.Store) on loopback until the end
+// of the test; mod adjusts the configuration.
+func startServer(t *testing.T, mod func(*Config)) *testServer {
+	t.Helper()
+	cfg := Config{
+		Users:            localmta.Users{"marc": "{plain}secret", "fred": "{plain}mot de passe"},
+		Hostname:         "pop.machin.com",
+		AuthFailureDelay: -1,
+		Logger:           testLogger(t),
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	if cfg.Store == nil {
+		cfg.Store = openStore(t)
+	}
+	srv, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ts := &testServer{addr: ln.Addr().String(), store: cfg.Store, srv: srv, done: make(chan error, 1), stop: cancel}
+	go func() { ts.done <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-ts.done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return ts
+}
+
+// add delivers a message into Local/INBOX, in order of arrival.
+func (ts *testServer) add(t *testing.T, raw string) mailstore.Summary {
+	t.Helper()
+	sum, err := ts.store.Add(context.Background(), mda.LocalInbox, strings.NewReader(raw), mailstore.AddOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum
+}
+
+// inbox lists the ids of Local/INBOX.
+func (ts *testServer) inbox(t *testing.T) []int64 {
+	t.Helper()
+	return folderIDs(t, ts.store, mda.LocalInbox)
+}
+
+func folderIDs(t *testing.T, s *mailstore.Store, ref mailstore.FolderRef) []int64 {
+	t.Helper()
+	list, err := s.List(context.Background(), ref, mailstore.ListOptions{})
+	if errors.Is(err, mailstore.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, m := range list {
+		ids = append(ids, m.ID)
+	}
+	return ids
+}
+
+// conn is a line-by-line POP3 dialogue, as maddy's tests do.
+type conn struct {
+	t  *testing.T
+	c  net.Conn
+	br *bufio.Reader
+}
+
+func dial(t *testing.T, addr string) *conn {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	t.Cleanup(func() { c.Close() })
+	return &conn{t: t, c: c, br: bufio.NewReader(c)}
+}
+
+// greeted dials and reads the greeting.
+func greeted(t *testing.T, addr string) *conn {
+	t.Helper()
+	c := dial(t, addr)
+	c.Expect("+OK pop.machin.com Facteur POP3 server ready")
+	return c
+}
+
+// login dials, reads the greeting and logs in as marc with USER/PASS.
+func login(t *testing.T, addr string) *conn {
+	t.Helper()
+	c := greeted(t, addr)
+	c.Writeln("USER marc")
+	c.Expect("+OK*")
+	c.Writeln("PASS secret")
+	c.Expect("+OK marc's maildrop has *")
+	return c
+}
+
+// Writeln sends one line with CRLF.
+func (c *conn) Writeln(s string) {
+	c.t.Helper()
+	c.Write(s + "\r\n")
+}
+
+// Write sends raw bytes.
+func (c *conn) Write(s string) {
+	c.t.Helper()
+	if _, err := io.WriteString(c.c, s); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// Readln reads one line, which must end with CRLF.
+func (c *conn) Readln() string {
+	c.t.Helper()
+	line, err := c.br.ReadString('\n')
+	if err != nil {
+		c.t.Fatalf("read: %v (got %q)", err, line)
+	}
+	if !strings.HasSuffix(line, "\r\n") {
+		c.t.Fatalf("line without CRLF: %q", line)
+	}
+	return strings.TrimSuffix(line, "\r\n")
+}
+
+// Expect reads one line and matches it with a pattern such as "+OK *",
+// where only '*' is special (any text).
+func (c *conn) Expect(pat string) string {
+	c.t.Helper()
+	line := c.Readln()
+	if !match(pat, line) {
+		c.t.Fatalf("got %q, want %q", line, pat)
+	}
+	return line
+}
+
+// match reports whether s matches pat, where '*' stands for any text.
+func match(pat, s string) bool {
+	parts := strings.Split(pat, "*")
+	if len(parts) == 1 {
+		return pat == s
+	}
+	if !strings.HasPrefix(s, parts[0]) {
+		return false
+	}
+	s = s[len(parts[0]):]
+	for _, p := range parts[1 : len(parts)-1] {
+		i := strings.Index(s, p)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(p):]
+	}
+	return strings.HasSuffix(s, parts[len(parts)-1])
+}
+
+// ReadMulti reads the lines of a multi-line response up to ".", raw:
+// still byte-stuffed, each with its CRLF.
+func (c *conn) ReadMulti() string {
+	c.t.Helper()
+	var b strings.Builder
+	for {
+		line, err := c.br.ReadString('\n')
+		if err != nil {
+			c.t.Fatalf("read: %v (after %q)", err, b.String())
+		}
+		if line == ".\r\n" {
+			return b.String()
+		}
+		b.WriteString(line)
+	}
+}
+
+// ExpectClosed checks that the server closed the connection.
+func (c *conn) ExpectClosed() {
+	c.t.Helper()
+	if line, err := c.br.ReadString('\n'); err == nil {
+		c.t.Fatalf("connection still open, got %q", line)
+	}
+}
+
+// StartTLS upgrades the connection after "+OK" to STLS, trusting roots.
+func (c *conn) StartTLS(roots *x509.CertPool) {
+	c.t.Helper()
+	tc := tls.Client(c.c, &tls.Config{ServerName: "localhost", RootCAs: roots})
+	if err := tc.Handshake(); err != nil {
+		c.t.Fatal(err)
+	}
+	c.c, c.br = tc, bufio.NewReader(tc)
+}
+
+// testTLS returns the server side of STLS, with the MTA's self-signed
+// certificate, and a pool that trusts it.
+func testTLS(t *testing.T) (*tls.Config, *x509.CertPool) {
+	t.Helper()
+	cfg, err := ServerTLS(t.TempDir(), "pop.machin.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(cfg.Certificates[0].Certificate[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	return cfg, pool
+}
+
+// waitFor polls cond until it holds, for at most 10 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timeout waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

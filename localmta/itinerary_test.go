@@ -117,7 +117,7 @@ func fredSends(t *testing.T, truc *MTA, to, subject string) {
 	c.Quit()
 }
 
-var receivedRE = regexp.MustCompile(`^from (\S+) \((\S+) \[([0-9a-f.:]+)\]\) by (\S+) \(Facteur\) with (ESMTP|ESMTPS|ESMTPA|ESMTPSA) id ([0-9A-Z_]+)(?: for <([^>]+)>)?; (.+)$`)
+var receivedRE = regexp.MustCompile(`^from (\S+) \((\S+) \[([0-9a-f.:]+)\]\) by (\S+) \(Facteur\) with (ESMTP|ESMTPS|ESMTPA|ESMTPSA) id ([0-9A-Z_]+)(?: \(using (TLSv1\.[23]) with cipher (TLS_[A-Z0-9_]+)\))?(?: for <([^>]+)>)?; (.+)$`)
 
 // receivedLines returns the unfolded Received fields, top first.
 func receivedLines(msg string) [][]string {
@@ -155,11 +155,11 @@ func TestItinerary(t *testing.T) {
 		t.Fatalf("Received lines not in the RFC 5321 §4.4 form:\n%s", msg)
 	}
 	// hop 2: smtp.truc.fr -> smtp.machin.com, over opportunistic STARTTLS
-	if h := hops[0]; h[1] != "smtp.truc.fr" || h[2] != "smtp.truc.fr" || h[3] != "127.0.0.2" || h[4] != "smtp.machin.com" || h[5] != "ESMTPS" || h[7] != "marc@machin.com" {
+	if h := hops[0]; h[1] != "smtp.truc.fr" || h[2] != "smtp.truc.fr" || h[3] != "127.0.0.2" || h[4] != "smtp.machin.com" || h[5] != "ESMTPS" || h[7] == "" || h[8] == "" || h[9] != "marc@machin.com" {
 		t.Errorf("hop 2: %q", h)
 	}
 	// hop 1: Fred's PC -> smtp.truc.fr, authenticated submission
-	if h := hops[1]; h[1] != "pc-fred.truc.fr" || h[2] != "unknown" || h[3] != "127.0.0.1" || h[4] != "smtp.truc.fr" || h[5] != "ESMTPA" || h[7] != "marc@machin.com" {
+	if h := hops[1]; h[1] != "pc-fred.truc.fr" || h[2] != "unknown" || h[3] != "127.0.0.1" || h[4] != "smtp.truc.fr" || h[5] != "ESMTPA" || h[7] != "" || h[9] != "marc@machin.com" {
 		t.Errorf("hop 1: %q", h)
 	}
 	sess := truc.Sessions()

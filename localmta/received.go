@@ -2,6 +2,7 @@ package localmta
 
 import (
 	"context"
+	"crypto/tls"
 	"net/netip"
 	"strings"
 	"time"
@@ -14,6 +15,8 @@ type receivedInfo struct {
 	ip    netip.Addr
 	host  string
 	tls   bool
+	tlsv  string // "TLSv1.3", when tls
+	suite string // "TLS_AES_128_GCM_SHA256", when tls
 	auth  bool
 	esmtp bool
 	id    string
@@ -26,7 +29,10 @@ type receivedInfo struct {
 //
 //	Received: from HELO (rDNS [IP])
 //		by HOST (Facteur) with ESMTPS id QUEUEID
+//		(using TLSv1.3 with cipher TLS_AES_128_GCM_SHA256)
 //		for <rcpt>; Thu, 11 May 2000 18:20:10 +0200
+//
+// The TLS comment is Postfix's, which header readers already know.
 //
 // The protocol is SMTP, ESMTP, or ESMTPS/ESMTPA/ESMTPSA (RFC 3848).
 func formatReceived(r receivedInfo) string {
@@ -43,6 +49,9 @@ func formatReceived(r receivedInfo) string {
 	b.WriteString(protocol(r))
 	b.WriteString(" id ")
 	b.WriteString(r.id)
+	if r.tls && r.tlsv != "" {
+		b.WriteString("\r\n\t(using " + r.tlsv + " with cipher " + r.suite + ")")
+	}
 	if r.rcpt != "" {
 		b.WriteString("\r\n\tfor <" + r.rcpt + ">")
 	}
@@ -96,4 +105,11 @@ func (m *MTA) reverseName(ctx context.Context, ip netip.Addr) string {
 		return "unknown"
 	}
 	return sanitizeHelo(names[0])
+}
+
+// tlsNames returns Postfix's spelling of a TLS version ("TLSv1.3") and the
+// IANA name of the cipher suite.
+func tlsNames(cs tls.ConnectionState) (version, suite string) {
+	version = strings.Replace(tls.VersionName(cs.Version), "TLS 1", "TLSv1", 1)
+	return version, tls.CipherSuiteName(cs.CipherSuite)
 }

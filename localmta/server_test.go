@@ -1,6 +1,7 @@
 package localmta
 
 import (
+	"crypto/tls"
 	"fmt"
 	"strings"
 	"testing"
@@ -179,6 +180,19 @@ func TestReceivedFormat(t *testing.T) {
 		date: time.Date(2000, 5, 11, 18, 20, 10, 0, time.FixedZone("", 2*3600)),
 	})
 	want := "Received: from evilX-Injected:yes (unknown [127.0.0.1])\r\n\tby smtp.truc.fr (Facteur) with ESMTPSA id ABC123\r\n\tfor <marc@machin.com>; Thu, 11 May 2000 18:20:10 +0200\r\n"
+	if got != want {
+		t.Fatalf("got\n%q\nwant\n%q", got, want)
+	}
+}
+
+func TestReceivedRecordsTLS(t *testing.T) {
+	v, suite := tlsNames(tls.ConnectionState{Version: tls.VersionTLS13, CipherSuite: tls.TLS_AES_128_GCM_SHA256})
+	got := formatReceived(receivedInfo{
+		helo: "fred-laptop", rdns: "unknown", ip: mustAddr("127.0.0.2"), host: "smtp.truc.fr",
+		esmtp: true, tls: true, tlsv: v, suite: suite, id: "Q1",
+		date: time.Date(2026, 11, 24, 9, 12, 39, 0, time.UTC),
+	})
+	want := "Received: from fred-laptop (unknown [127.0.0.2])\r\n\tby smtp.truc.fr (Facteur) with ESMTPS id Q1\r\n\t(using TLSv1.3 with cipher TLS_AES_128_GCM_SHA256); Tue, 24 Nov 2026 09:12:39 +0000\r\n"
 	if got != want {
 		t.Fatalf("got\n%q\nwant\n%q", got, want)
 	}

@@ -246,6 +246,9 @@ func (s *session) received(id string) string {
 		helo: sanitizeHelo(s.conn.Hostname()), rdns: s.m.reverseName(s.m.ctx, s.ip), ip: s.ip,
 		host: s.m.cfg.Hostname, tls: s.isTLS(), auth: s.user != "", esmtp: true, id: id, date: time.Now(),
 	}
+	if cs, ok := s.conn.TLSConnectionState(); ok {
+		info.tlsv, info.suite = tlsNames(cs)
+	}
 	if len(s.orig) == 1 {
 		info.rcpt = s.orig[0]
 	}

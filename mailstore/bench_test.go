@@ -230,3 +230,21 @@ func BenchmarkImportMbox(b *testing.B) {
 	}
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 }
+
+// BenchmarkOpenFolders opens an indexed store and reads its folder list with
+// counts: what the GUI does at start.
+func BenchmarkOpenFolders(b *testing.B) {
+	indexedStore(b).Close() // built and closed cleanly
+	dir := benchProfile(b)
+	ctx := context.Background()
+	for b.Loop() {
+		s, err := Open(ctx, dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if f, err := s.Folders(ctx); err != nil || len(f) != 1 || f[0].Total != bench.n {
+			b.Fatalf("Folders: %+v %v", f, err)
+		}
+		s.Close()
+	}
+}

@@ -328,7 +328,7 @@ func printMailqEntry(w io.Writer, m queue.Message) {
 		from = "MAILER-DAEMON"
 	}
 	fmt.Fprintf(w, "%-17s %8d %-19s  %-19s  %s\n", id, m.Size, m.Arrived.Local().Format(mailqTime), next, from)
-	const indent = "                                                                   "
+	indent := strings.Repeat(" ", 69) // under the sender
 	var lastErr string
 	for _, r := range m.Rcpts {
 		if r.Status != queue.StatusPending {

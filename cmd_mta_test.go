@@ -373,3 +373,170 @@ func TestMTABadConfigFile(t *testing.T) {
 		t.Fatalf("mta with a bad transport file: %d %q", code, errOut)
 	}
 }
+
+func TestSendmailArgs(t *testing.T) {
+	tests := []struct {
+		args []string
+		want sendmailOptions
+	}{
+		{[]string{"marc"}, sendmailOptions{rcpts: []string{"marc"}}},
+		{[]string{"-oem", "-oi", "--", "marc@x", "-odd"}, sendmailOptions{dotOK: true, rcpts: []string{"marc@x", "-odd"}}},
+		{[]string{"-t", "-i", "-f", "fred@truc.fr"}, sendmailOptions{extract: true, dotOK: true, sender: "fred@truc.fr"}},
+		{[]string{"-ffred@truc.fr", "-FFred Dupont", "a@b"}, sendmailOptions{sender: "fred@truc.fr", fullName: "Fred Dupont", rcpts: []string{"a@b"}}},
+		{[]string{"-r", "<>", "-B", "8BITMIME", "-N", "never", "a@b"}, sendmailOptions{sender: "<>", rcpts: []string{"a@b"}}},
+		{[]string{"-bm", "-v", "-odb", "a@b"}, sendmailOptions{rcpts: []string{"a@b"}}},
+	}
+	for _, tt := range tests {
+		got, err := parseSendmailArgs(tt.args)
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("parseSendmailArgs(%q) = %+v, %v; want %+v", tt.args, got, err, tt.want)
+		}
+	}
+	for _, bad := range [][]string{{"-Z"}, {"-f"}, {"-bs"}, {"a", "-F"}} {
+		if _, err := parseSendmailArgs(bad); !errors.As(err, new(usageError)) {
+			t.Errorf("parseSendmailArgs(%q): %v, want a usage error", bad, err)
+		}
+	}
+}
+
+func TestSendmailInput(t *testing.T) {
+	tests := []struct {
+		in    string
+		dotOK bool
+		want  string
+	}{
+		{"a\nb\n", false, "a\r\nb\r\n"},
+		{"a\r\nb", false, "a\r\nb\r\n"},
+		{"a\n.\nb\n", false, "a\r\n"},
+		{"a\n.\nb\n", true, "a\r\n.\r\nb\r\n"},
+		{"a\n..\n", false, "a\r\n..\r\n"},
+	}
+	for _, tt := range tests {
+		got, err := readSendmailInput(strings.NewReader(tt.in), tt.dotOK)
+		if err != nil || string(got) != tt.want {
+			t.Errorf("readSendmailInput(%q, %v) = %q, %v; want %q", tt.in, tt.dotOK, got, err, tt.want)
+		}
+	}
+}
+
+func TestSendmailHeader(t *testing.T) {
+	now := time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name, in string
+		rcpts    []string
+		has      []string
+		hasNot   []string
+	}{
+		{"to cc bcc folded", "To: Marc <marc@machin.com>,\r\n  \"Nom Prénom\"@x.fr\r\nCc: undisclosed-recipients:;\r\nBcc: secret@y.org\r\n (hidden)\r\nSubject: s\r\n\r\nbody\r\n",
+			[]string{"marc@machin.com", `"Nom Prénom"@x.fr`, "secret@y.org"},
+			[]string{"To: Marc <marc@machin.com>,\r\n  \"Nom", "Subject: s\r\n", "From: fred@truc.fr\r\n", "Date: Fri, 02 Jan 2026 10:00:00 +0000\r\n", "Message-ID: <20260102100000.", "@truc.fr>\r\n", "\r\n\r\nbody\r\n"},
+			[]string{"Bcc", "hidden"}},
+		{"mbox From_ line and no blank line", "From fred Mon Jan  1 00:00:00 2026\r\nTo: a@b\r\nnot a header\r\n",
+			[]string{"a@b"}, []string{"To: a@b\r\n", "\r\n\r\nnot a header\r\n"}, []string{"From fred"}},
+		{"fields kept", "From: Fred <fred@truc.fr>\r\nDate: x\r\nMessage-ID: <1@x>\r\nTo: a@b\r\n\r\n",
+			[]string{"a@b"}, []string{"From: Fred <fred@truc.fr>\r\nDate: x\r\nMessage-ID: <1@x>\r\nTo: a@b\r\n\r\n"}, []string{"From: fred@truc.fr"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fields, body := splitHeader([]byte(tt.in))
+			rcpts, err := headerRecipients(fields)
+			if err != nil || fmt.Sprint(rcpts) != fmt.Sprint(tt.rcpts) {
+				t.Errorf("recipients %q, %v; want %q", rcpts, err, tt.rcpts)
+			}
+			out := string(prepareMessage(fields, body, "fred@truc.fr", "", now))
+			for _, s := range tt.has {
+				if !strings.Contains(out, s) {
+					t.Errorf("message lacks %q:\n%s", s, out)
+				}
+			}
+			for _, s := range tt.hasNot {
+				if strings.Contains(out, s) {
+					t.Errorf("message has %q:\n%s", s, out)
+				}
+			}
+		})
+	}
+}
+
+func TestSendmailEnvelopeAddress(t *testing.T) {
+	tests := map[string]string{
+		"marc":                    "marc@localhost",
+		"Marc":                    "marc@localhost",
+		"marc@machin.com":         "marc@machin.com",
+		"<marc@machin.com>":       "marc@machin.com",
+		"Marc <marc@machin.com>":  "marc@machin.com",
+		"<@a.fr:marc@machin.com>": "marc@machin.com",
+	}
+	for in, want := range tests {
+		if got, err := envelopeAddress(in); err != nil || got != want {
+			t.Errorf("envelopeAddress(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "a b", "a@", "<>"} {
+		if got, err := envelopeAddress(bad); err == nil {
+			t.Errorf("envelopeAddress(%q) = %q, want an error", bad, got)
+		}
+	}
+}
+
+func TestMTAConfigFiles(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"users":     "marc:{plain}secret\n# comment\n",
+		"aliases":   "postmaster: marc\n",
+		"transport": "example.com smtp:[192.168.23.56]:20025\n",
+		"relayhost": "# smarthost\n[smtp.example.com]:587\nusername alice\npassword s3cret\nrequire_tls\n",
+		"domains":   "machin.com\nMachin.ORG.\n",
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, err := loadMTAConfig(dir, mtaOptions{smtp: "127.0.0.1:2525", submission: "off", hostname: "smtp.machin.com", dns: "127.0.0.1:53"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rh := localmta.RelayHost{Host: "smtp.example.com", Port: 587, NoMX: true, Username: "alice", Password: "s3cret", RequireTLS: true}
+	switch {
+	case cfg.Users["marc"] != "{plain}secret":
+		t.Errorf("users: %v", cfg.Users)
+	case len(cfg.Aliases["postmaster"]) != 1:
+		t.Errorf("aliases: %v", cfg.Aliases)
+	case cfg.Transports["example.com"].Port != 20025:
+		t.Errorf("transport: %v", cfg.Transports)
+	case cfg.RelayHost == nil || *cfg.RelayHost != rh:
+		t.Errorf("relayhost: %+v", cfg.RelayHost)
+	case fmt.Sprint(cfg.LocalDomains) != "[smtp.machin.com localhost machin.com machin.org]":
+		t.Errorf("domains: %v", cfg.LocalDomains)
+	case len(cfg.Listeners) != 1 || cfg.Listeners[0].Addr != "127.0.0.1:2525" || cfg.DNSServer != "127.0.0.1:53":
+		t.Errorf("listeners %v, dns %q", cfg.Listeners, cfg.DNSServer)
+	}
+	empty, err := loadMTAConfig(t.TempDir(), mtaOptions{smtp: "127.0.0.1:2525", submission: "127.0.0.1:2587"})
+	if err != nil || empty.Users != nil || empty.RelayHost != nil || empty.LocalDomains != nil || len(empty.Listeners) != 2 || !empty.Listeners[1].Submission {
+		t.Fatalf("without files: %+v, %v", empty, err)
+	}
+}
+
+func TestMTARelayHostSyntax(t *testing.T) {
+	tests := []struct {
+		in   string
+		want localmta.RelayHost
+	}{
+		{"[smtp.example.com]:587", localmta.RelayHost{Host: "smtp.example.com", Port: 587, NoMX: true}},
+		{"[192.168.23.56]", localmta.RelayHost{Host: "192.168.23.56", NoMX: true}},
+		{"relay.example.com", localmta.RelayHost{Host: "relay.example.com"}},
+		{"relay.example.com:2525", localmta.RelayHost{Host: "relay.example.com", Port: 2525}},
+	}
+	for _, tt := range tests {
+		got, err := parseRelayHost(tt.in)
+		if err != nil || *got != tt.want {
+			t.Errorf("parseRelayHost(%q) = %+v, %v", tt.in, got, err)
+		}
+	}
+	for _, bad := range []string{"[x", "[x]y", "[]:25", "host:0", "host:http", "a b"} {
+		if got, err := parseRelayHost(bad); err == nil {
+			t.Errorf("parseRelayHost(%q) = %+v, want an error", bad, got)
+		}
+	}
+}

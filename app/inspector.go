@@ -31,6 +31,10 @@ import (
 // they copied before it started, then the updates; once Resolve has returned,
 // the report belongs to the UI again (resolved).
 
+// maxInspectSize caps the bytes of a message the inspector reads (the header
+// and what DKIM needs of the body), as mua/inspect does by default.
+const maxInspectSize = 64 << 20
+
 // inspectorWindowSize is the size the inspector window opens at.
 var inspectorWindowSize = fyne.NewSize(1040, 720)
 
@@ -64,6 +68,7 @@ type inspector struct {
 	tabs    *container.AppTabs
 	subject *widget.Label
 	status  *widget.Label // "Loading…" or why the message cannot be inspected
+	top     *fyne.Container
 
 	gen    int // bumped by each inspection: older results are dropped
 	ctx    context.Context
@@ -118,8 +123,8 @@ func (c *controller) newInspector() *inspector {
 		container.NewTabItemWithIcon(lang.L("Authentication"), theme.ConfirmIcon(), iv.auth.content()),
 		container.NewTabItemWithIcon(lang.L("Raw headers"), theme.FileTextIcon(), iv.raw.content()),
 	)
-	top := container.NewVBox(iv.subject, iv.status)
-	iv.win.SetContent(container.NewBorder(top, nil, nil, nil, iv.tabs))
+	iv.top = container.NewVBox(iv.subject, iv.status)
+	iv.win.SetContent(container.NewBorder(iv.top, nil, nil, nil, iv.tabs))
 	iv.win.Resize(inspectorWindowSize)
 	iv.win.SetOnClosed(iv.closed)
 	iv.win.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) {
@@ -140,8 +145,8 @@ func (iv *inspector) start(s mailstore.Summary) {
 	iv.sum, iv.report = s, nil
 	iv.win.SetTitle(lang.L("Inspector: {{.Subject}}", map[string]any{"Subject": rowSubject(s.Subject)}))
 	iv.subject.SetText(rowSubject(s.Subject))
-	iv.setStatus(lang.L("Loading…"))
 	iv.tabs.Hide()
+	iv.setStatus(lang.L("Loading…"))
 	ctx, opt := iv.ctx, inspect.Options{LookupTimeout: iv.c.insp.timeout}
 	iv.c.work.bg(func(context.Context) func() {
 		r, err := iv.c.analyze(ctx, s, opt)
@@ -178,6 +183,12 @@ func (iv *inspector) closed() {
 func (iv *inspector) setStatus(text string) {
 	iv.status.SetText(text)
 	setVisible(iv.status, text != "")
+	iv.relayout()
+}
+
+// relayout places the header and the tabs again after one was shown or hidden.
+func (iv *inspector) relayout() {
+	iv.win.Content().Refresh()
 }
 
 // analyze reads stored message s and builds its report. The envelope the
@@ -189,7 +200,7 @@ func (c *controller) analyze(ctx context.Context, s mailstore.Summary, opt inspe
 	if err != nil {
 		return nil, err
 	}
-	raw, err := io.ReadAll(rc)
+	raw, err := io.ReadAll(io.LimitReader(rc, maxInspectSize))
 	rc.Close()
 	if err != nil {
 		return nil, err
@@ -233,12 +244,13 @@ func (c *controller) resolver() *dnsmx.Resolver {
 func (iv *inspector) show(r *inspect.Report) {
 	iv.setStatus("")
 	iv.route.show(r)
+	iv.route.scroll.ScrollToTop()
 	iv.env.show(r)
 	iv.addrs.show(r, iv.sum.Envelope)
 	iv.auth.show(r)
 	iv.raw.show(r)
 	iv.tabs.Show()
-	iv.tabs.Refresh()
+	iv.relayout()
 }
 
 // resolve asks DNS in the background; each answer is drawn as it arrives.

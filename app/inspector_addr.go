@@ -54,19 +54,20 @@ type addrEntry struct {
 // show explains the addresses of the header fields of r and of the envelope
 // the mailstore recorded.
 func (t *addressesTab) show(r *inspect.Report, env *mailstore.Envelope) {
-	t.box.RemoveAll()
+	var blocks []fyne.CanvasObject
 	shown := 0
 	for _, e := range addressEntries(r.Headers.Fields, env) {
 		if shown >= maxAddresses {
-			t.box.Add(iconRow(theme.InfoIcon(), lang.L("More addresses are not shown.")))
+			blocks = append(blocks, iconRow(theme.InfoIcon(), lang.L("More addresses are not shown.")))
 			break
 		}
-		t.box.Add(t.fieldCard(e))
+		blocks = append(blocks, t.fieldCard(e))
 		shown += len(e.addrs)
 	}
-	if len(t.box.Objects) == 0 {
-		t.box.Add(iconRow(theme.InfoIcon(), lang.L("This message has no address field.")))
+	if len(blocks) == 0 {
+		blocks = append(blocks, iconRow(theme.InfoIcon(), lang.L("This message has no address field.")))
 	}
+	t.box.Objects = []fyne.CanvasObject{sections(blocks...)}
 	t.box.Refresh()
 }
 
@@ -97,9 +98,7 @@ func pathEntry(field, value string) addrEntry {
 	e := addrEntry{field: field, err: err}
 	if err == nil {
 		a := p.Address
-		if a.Raw == "" {
-			a.Raw = strings.TrimSpace(value)
-		}
+		a.Raw = strings.TrimSpace(value) // the path as written, brackets included
 		e.addrs = []mailaddr.Address{a}
 	}
 	return e
@@ -117,17 +116,14 @@ func containsFold(list []string, s string) bool {
 // fieldCard shows the addresses of one field, each with its notes.
 func (t *addressesTab) fieldCard(e addrEntry) fyne.CanvasObject {
 	box := container.NewVBox()
-	for i, a := range e.addrs {
-		if i > 0 {
-			box.Add(widget.NewSeparator())
-		}
+	for _, a := range e.addrs {
 		box.Add(addressBlock(a))
 	}
 	if e.err != nil {
 		box.Add(iconRow(theme.WarningIcon(), lang.L("Part of this field could not be read: {{.Error}}",
 			map[string]any{"Error": e.err.Error()})))
 	}
-	return widget.NewCard("", e.field, box)
+	return section(e.field, "", box)
 }
 
 // addressBlock is an address as written, what it means, and its forms.
@@ -136,13 +132,14 @@ func addressBlock(a mailaddr.Address) fyne.CanvasObject {
 	raw.TextStyle.Monospace = true
 	raw.Selectable = true
 	raw.Wrapping = fyne.TextWrapBreak
-	box := container.NewVBox(raw)
+	head := tightVBox(raw)
 	if m := addressMeaning(a); m != "" {
 		meaning := wrapLabel()
 		meaning.SetText("→ " + m)
 		meaning.TextStyle.Bold = true
-		box.Add(meaning)
+		head.Add(meaning)
 	}
+	box := container.NewVBox(head)
 	for _, n := range mailaddr.Explain(a) {
 		icon := theme.InfoIcon()
 		if n.Deprecated {
@@ -164,7 +161,8 @@ func addressMeaning(a mailaddr.Address) string {
 		return lang.L("the null sender <>")
 	}
 	parts := []string{addr}
-	if a.Name != "" {
+	comments := strings.Join(a.Comments, "; ")
+	if a.Name != "" && a.Name != comments {
 		parts = append(parts, lang.L("name: {{.Name}}", map[string]any{"Name": a.Name}))
 	}
 	if a.Group != "" {
@@ -173,8 +171,8 @@ func addressMeaning(a mailaddr.Address) string {
 	if len(a.Route) > 0 {
 		parts = append(parts, lang.L("through: {{.Relays}}", map[string]any{"Relays": strings.Join(a.Route, ", ")}))
 	}
-	if len(a.Comments) > 0 {
-		parts = append(parts, lang.L("comment: {{.Comment}}", map[string]any{"Comment": strings.Join(a.Comments, "; ")}))
+	if comments != "" {
+		parts = append(parts, lang.L("comment: {{.Comment}}", map[string]any{"Comment": comments}))
 	}
 	return strings.Join(parts, " · ")
 }

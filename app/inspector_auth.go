@@ -33,8 +33,8 @@ func newAuthTab() *authTab {
 func (t *authTab) content() fyne.CanvasObject {
 	note := captionLabel()
 	note.SetText(lang.L("Verdicts of the top Authentication-Results field: the one the recipient's server added, the only one to trust."))
-	live := widget.NewCard(lang.L("DKIM, verified now"), lang.L("the signatures checked against the keys DNS publishes today"), t.dkim)
-	return container.NewVScroll(container.NewVBox(t.summary, note, live, t.fields))
+	live := section(lang.L("DKIM, verified now"), lang.L("the signatures checked against the keys DNS publishes today"), t.dkim)
+	return container.NewVScroll(sections(container.NewVBox(t.summary, note), live, t.fields))
 }
 
 // show draws the verdicts of r.
@@ -44,10 +44,13 @@ func (t *authTab) show(r *inspect.Report) {
 		v := inspect.Verdict(r.Auth, m)
 		t.summary.Add(keyLabel(strings.ToUpper(string(m))))
 		t.summary.Add(container.NewCenter(newBadge(orDash(v), resultLevel(v))))
-		t.summary.Add(layout.NewSpacer())
+		t.summary.Add(widget.NewLabel(" "))
 	}
 	t.fields.RemoveAll()
-	for _, a := range r.Auth {
+	for i, a := range r.Auth {
+		if i > 0 {
+			t.fields.Add(widget.NewSeparator())
+		}
 		t.fields.Add(authCard(a))
 	}
 	if len(r.Auth) == 0 {
@@ -91,7 +94,7 @@ func authCard(a inspect.AuthResults) fyne.CanvasObject {
 	if a.Error != "" {
 		box.Add(iconRow(theme.WarningIcon(), a.Error))
 	}
-	return widget.NewCard(title, sub, box)
+	return section(title, sub, box)
 }
 
 // propsText is "header.d=example.org smtp.mailfrom=a@example.org", sorted.

@@ -3,6 +3,7 @@ package app
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -53,9 +54,9 @@ func (r *badgeRenderer) Layout(size fyne.Size) {
 }
 
 func (r *badgeRenderer) Refresh() {
-	bg, fg := markColors(r.b.level)
-	r.bg.FillColor = themeColor(bg)
-	r.text.Color = themeColor(fg)
+	r.bg.FillColor, r.bg.StrokeColor = badgeColors(r.b.level)
+	r.bg.StrokeWidth = 1
+	r.text.Color = themeColor(theme.ColorNameForeground)
 	r.text.Text = r.b.Text
 	r.text.TextSize = captionSize()
 	r.bg.Refresh()

@@ -25,7 +25,7 @@ type dnsTab struct {
 	state     inspect.DNSState
 	stateIcon *widget.Icon
 	stateText *widget.Label
-	progress  *widget.ProgressBarInfinite
+	progress  *widget.Activity // turns while look-ups run, in the icon's place
 	box       *fyne.Container
 
 	// what the updates told so far, in arrival order
@@ -35,12 +35,12 @@ type dnsTab struct {
 
 func newDNSTab() *dnsTab {
 	t := &dnsTab{stateIcon: widget.NewIcon(theme.InfoIcon()), stateText: wrapLabel(),
-		progress: widget.NewProgressBarInfinite(), box: container.NewVBox()}
+		progress: widget.NewActivity(), box: container.NewVBox()}
 	return t
 }
 
 func (t *dnsTab) content() fyne.CanvasObject {
-	state := container.NewBorder(nil, t.progress, t.stateIcon, nil, t.stateText)
+	state := container.NewBorder(nil, nil, container.NewStack(t.stateIcon, t.progress), nil, t.stateText)
 	return container.NewBorder(container.NewVBox(state, widget.NewSeparator()), nil, nil, nil,
 		container.NewVScroll(t.box))
 }
@@ -95,7 +95,14 @@ func (t *dnsTab) finish(r *inspect.Report) {
 // setState shows where the look-ups are.
 func (t *dnsTab) setState(s inspect.DNSState) {
 	t.state = s
-	setVisible(t.progress, s == inspect.DNSRunning)
+	running := s == inspect.DNSRunning
+	setVisible(t.progress, running)
+	setVisible(t.stateIcon, !running)
+	if running {
+		t.progress.Start()
+	} else {
+		t.progress.Stop()
+	}
 	icon := theme.InfoIcon()
 	var text string
 	switch s {
@@ -119,16 +126,22 @@ func (t *dnsTab) setState(s inspect.DNSState) {
 
 // redraw lays out the answers known so far.
 func (t *dnsTab) redraw() {
-	t.box.RemoveAll()
+	var blocks []fyne.CanvasObject
 	for _, d := range t.dns.Domains {
-		t.box.Add(t.domainCard(d))
+		blocks = append(blocks, t.domainCard(d))
 	}
 	if c := t.hostsCard(); c != nil {
-		t.box.Add(c)
+		blocks = append(blocks, c)
 	}
 	if c := t.ptrCard(); c != nil {
-		t.box.Add(c)
+		blocks = append(blocks, c)
 	}
+	if len(blocks) == 0 && t.state != inspect.DNSRunning {
+		l := wrapLabel()
+		l.SetText(lang.L("With DNS, this tab shows the MX records of the envelope's domains by preference, which of them took the message in (primary or secondary MX), the addresses of the hosts on the route and the reverse DNS of their clients."))
+		blocks = append(blocks, l)
+	}
+	t.box.Objects = []fyne.CanvasObject{sections(blocks...)}
 	t.box.Refresh()
 }
 
@@ -151,7 +164,7 @@ func (t *dnsTab) domainCard(d inspect.DomainMX) fyne.CanvasObject {
 			box.Add(iconRow(rankIcon(v.Rank), verdictText(v)))
 		}
 	}
-	return widget.NewCard(d.Domain, domainRoles(d), box)
+	return section(d.Domain, domainRoles(d), box)
 }
 
 // domainRoles says why the domain is asked.
@@ -185,7 +198,7 @@ func (t *dnsTab) mxRows(d inspect.DomainMX) fyne.CanvasObject {
 			rank = newBadge(lang.L("primary"), markGood)
 		}
 		addrs := widget.NewLabel(t.addrsText(rec))
-		addrs.Importance = widget.LowImportance
+		addrs.Selectable = true
 		form.Add(key)
 		form.Add(container.NewHBox(host, container.NewCenter(rank), addrs))
 	}
@@ -240,7 +253,7 @@ func (t *dnsTab) hostsCard() fyne.CanvasObject {
 	if len(form.Objects) == 0 {
 		return nil
 	}
-	return widget.NewCard(lang.L("Hosts on the route"), lang.L("A and AAAA records of each hop's by host"), form)
+	return section(lang.L("Hosts on the route"), lang.L("A and AAAA records of each hop's by host"), form)
 }
 
 // ptrCard lists the reverse DNS of the hops' clients.
@@ -261,7 +274,7 @@ func (t *dnsTab) ptrCard() fyne.CanvasObject {
 	if len(form.Objects) == 0 {
 		return nil
 	}
-	return widget.NewCard(lang.L("Reverse DNS"), lang.L("PTR records of the hops' client addresses"), form)
+	return section(lang.L("Reverse DNS"), lang.L("PTR records of the hops' client addresses"), form)
 }
 
 // hopsText is "client of hop 1, 3".

@@ -1,10 +1,13 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -155,6 +158,7 @@ func TestInspectorDNSFillsInAsAnswersArrive(t *testing.T) {
 	// enprovence.com answers while wanadoo.fr is still asked.
 	h.until("the MX of enprovence.com", func() bool { return strings.Contains(tabText(iv, tabDNS), "mail.monaco.net") })
 	text := tabText(iv, tabDNS)
+	writeTestPNG(t, filepath.Join(shotsDir(t), "inspector-dns-running.png"), iv.win.Canvas().Capture())
 	if iv.dns.state != inspect.DNSRunning || !strings.Contains(text, "Looking up…") || iv.report != nil {
 		t.Errorf("state %s while wanadoo.fr is unanswered:\n%s", iv.dns.state, text)
 	}
@@ -285,4 +289,71 @@ func mustReport(t *testing.T, h *harness, subject string) *inspect.Report {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// TestInspectorDrawsRealWorldRoutes draws messages of the families the
+// inspector meets (Gmail to Postfix with amavis and LMTP, Exchange, qmail, a
+// secondary MX, a route with clock skew, an unreadable field and a private
+// address), checks the flags, and keeps the PNGs with FACTEUR_SHOTS.
+func TestInspectorDrawsRealWorldRoutes(t *testing.T) {
+	out := shotsDir(t)
+	h := newHarness(t)
+	iv := h.inspectMessage("test itineraire")
+	iv.win.Resize(fyne.NewSize(1280, 800))
+	files, err := filepath.Glob("testdata/inspect/*.eml")
+	if err != nil || len(files) < 5 {
+		t.Fatalf("fixtures: %v %v", files, err)
+	}
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := inspect.Analyze(bytes.NewReader(raw), inspect.Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		iv.show(r)
+		name := strings.TrimSuffix(filepath.Base(file), ".eml")
+		for _, tab := range []int{tabRoute, tabAuth} {
+			iv.tabs.SelectIndex(tab)
+			img := iv.win.Canvas().Capture()
+			if distinctColors(img) < 8 {
+				t.Errorf("%s: the image is almost blank", name)
+			}
+			writeTestPNG(t, filepath.Join(out, fmt.Sprintf("inspector-%s-%d.png", name, tab)), img)
+		}
+		if name == "skew" {
+			checkSkewMarks(t, iv.route.diagram.model)
+		}
+	}
+}
+
+// checkSkewMarks: the unreadable field is shown whole, the skew, the bad date
+// and the private client are marked.
+func checkSkewMarks(t *testing.T, m routeModel) {
+	t.Helper()
+	var raw []string
+	var marks []string
+	for _, e := range m.edges {
+		if e.raw != "" {
+			raw = append(raw, e.raw)
+		}
+		for _, mk := range e.marks {
+			marks = append(marks, mk.text)
+		}
+	}
+	for _, n := range m.nodes {
+		for _, mk := range n.marks {
+			marks = append(marks, mk.text)
+		}
+	}
+	if !slices.Contains(raw, "garbled line without any clause") {
+		t.Errorf("the unreadable field is not shown whole: %q", raw)
+	}
+	for _, want := range []string{"clock skew", "no readable date", "private IP", "unreadable: shown as written"} {
+		if !slices.Contains(marks, want) {
+			t.Errorf("no %q mark among %q", want, marks)
+		}
+	}
 }

@@ -19,14 +19,13 @@ import (
 // where the message went.
 
 type envelopeTab struct {
-	how                    *widget.Label // exact, or as far as the message tells
-	mailFrom, mailFromSrc  *widget.Label
-	rcptTo, rcptToSrc      *widget.Label
-	clues                  *widget.Label
-	header                 *fyne.Container
-	findings               *fyne.Container
-	findingTexts           []string // what findings shows, for tests
-	envelopeCard, headCard *widget.Card
+	how                   *widget.Label // exact, or as far as the message tells
+	mailFrom, mailFromSrc *widget.Label
+	rcptTo, rcptToSrc     *widget.Label
+	clues                 *widget.Label
+	header                *fyne.Container
+	findings              *fyne.Container
+	findingTexts          []string // what findings shows, for tests
 }
 
 func newEnvelopeTab() *envelopeTab {
@@ -38,19 +37,19 @@ func newEnvelopeTab() *envelopeTab {
 		header: container.New(layout.NewFormLayout()), findings: container.NewVBox(),
 	}
 	t.how.TextStyle.Italic = true
-	form := container.New(layout.NewFormLayout(),
-		keyLabel("MAIL FROM"), container.NewVBox(t.mailFrom, t.mailFromSrc),
-		keyLabel("RCPT TO"), container.NewVBox(t.rcptTo, t.rcptToSrc))
-	t.envelopeCard = widget.NewCard(lang.L("Envelope"), lang.L("SMTP, RFC 5321: where the message really went"),
-		container.NewVBox(t.how, form, t.clues))
-	t.headCard = widget.NewCard(lang.L("Header"), lang.L("RFC 5322: what the sender's MUA wrote"), t.header)
 	return t
 }
 
 func (t *envelopeTab) content() fyne.CanvasObject {
-	cols := container.NewGridWithColumns(2, t.envelopeCard, t.headCard)
-	title := keyLabel(lang.L("Findings"))
-	return container.NewVScroll(container.NewVBox(cols, title, t.findings))
+	form := container.New(layout.NewFormLayout(),
+		keyLabel("MAIL FROM"), tightVBox(t.mailFrom, t.mailFromSrc),
+		keyLabel("RCPT TO"), tightVBox(t.rcptTo, t.rcptToSrc))
+	env := section(lang.L("Envelope"), lang.L("SMTP, RFC 5321: where the message really went"),
+		container.NewVBox(t.how, form, t.clues))
+	head := section(lang.L("Header"), lang.L("RFC 5322: what the sender's MUA wrote"), t.header)
+	cols := container.NewGridWithColumns(2, env, head)
+	found := section(lang.L("Findings"), lang.L("what the envelope and the route tell"), t.findings)
+	return container.NewVScroll(sections(cols, found))
 }
 
 // show draws the envelope, the header fields and the findings of r.
@@ -119,7 +118,8 @@ func sourceText(src inspect.Source, hop int) string {
 	return string(src)
 }
 
-// cluesText lists every other place the message tells an envelope address.
+// cluesText lists every place the message tells an envelope address, when
+// there is more than the values shown.
 func cluesText(e inspect.Envelope) string {
 	var lines []string
 	add := func(label string, list []inspect.Evidence) {
@@ -131,11 +131,11 @@ func cluesText(e inspect.Envelope) string {
 			lines = append(lines, label+" "+addr+" ← "+sourceText(c.Source, c.Hop))
 		}
 	}
+	if len(e.Senders) < 2 && len(e.Recipients) < 2 {
+		return "" // nothing beyond the values shown
+	}
 	add("MAIL FROM", e.Senders)
 	add("RCPT TO", e.Recipients)
-	if len(lines) < 2 {
-		return ""
-	}
 	return lang.L("Every clue, the most trusted first:") + "\n" + strings.Join(lines, "\n")
 }
 
@@ -201,25 +201,4 @@ func findingIcon(k inspect.FindingKind) fyne.Resource {
 		return theme.WarningIcon()
 	}
 	return theme.InfoIcon()
-}
-
-// iconRow is an icon and a wrapped sentence beside it.
-func iconRow(icon fyne.Resource, text string) fyne.CanvasObject {
-	l := wrapLabel()
-	l.SetText(text)
-	return container.NewBorder(nil, nil, widget.NewIcon(icon), nil, l)
-}
-
-func wrapLabel() *widget.Label {
-	l := widget.NewLabel("")
-	l.Wrapping = fyne.TextWrapWord
-	return l
-}
-
-// captionLabel is a small wrapped label for sources and notes.
-func captionLabel() *widget.Label {
-	l := wrapLabel()
-	l.SizeName = theme.SizeNameCaptionText
-	l.Importance = widget.LowImportance
-	return l
 }

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -29,31 +30,38 @@ func (t *rawTab) content() fyne.CanvasObject {
 	return container.NewVScroll(t.box)
 }
 
-// show lists the fields of r by family.
+// show lists the fields of r by family, each name beside its value.
 func (t *rawTab) show(r *inspect.Report) {
-	t.box.RemoveAll()
+	var blocks []fyne.CanvasObject
+	keyW := float32(0) // the widest name, so that the families line up
+	style := fyne.TextStyle{Monospace: true, Bold: true}
+	for _, f := range r.Headers.Fields {
+		keyW = max(keyW, fyne.MeasureText(f.Name+":", theme.TextSize(), style).Width+2*theme.InnerPadding())
+	}
 	for _, g := range r.Headers.Groups() {
-		t.box.Add(keyLabel(familyTitle(g.Family)))
-		lines := make([]string, 0, len(g.Fields))
+		form := container.New(layout.NewFormLayout())
 		for _, f := range g.Fields {
-			lines = append(lines, f.Name+": "+f.Value)
+			name := monoLabel(f.Name + ":")
+			name.TextStyle = style
+			name.Wrapping = fyne.TextWrapOff
+			form.Add(minWidth(keyW, name))
+			form.Add(monoLabel(strings.ReplaceAll(f.Value, "\t", " ")))
 		}
-		t.box.Add(monoLabel(strings.Join(lines, "\n")))
+		blocks = append(blocks, section(familyTitle(g.Family), "", form))
 	}
 	if len(r.Headers.Bad) > 0 {
-		t.box.Add(keyLabel(lang.L("Lines that are not header fields (skipped)")))
-		t.box.Add(monoLabel(strings.Join(r.Headers.Bad, "\n")))
+		blocks = append(blocks, section(lang.L("Lines that are not header fields (skipped)"), "",
+			monoLabel(strings.Join(r.Headers.Bad, "\n"))))
 	}
+	t.box.Objects = []fyne.CanvasObject{sections(blocks...)}
 	t.box.Refresh()
 }
 
-// monoLabel is selectable monospace text, wrapped anywhere: header values have
-// long words.
+// monoLabel is selectable monospace text, wrapped at spaces.
 func monoLabel(text string) *widget.Label {
 	l := widget.NewLabel(text)
 	l.TextStyle.Monospace = true
 	l.Selectable = true
-	l.Wrapping = fyne.TextWrapBreak
-	l.SizeName = theme.SizeNameText
+	l.Wrapping = fyne.TextWrapWord
 	return l
 }

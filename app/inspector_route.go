@@ -72,7 +72,7 @@ func buildRouteModel(rt inspect.Route, hops []inspect.RouteHop, rcpts []string) 
 	m.nodes = append(m.nodes, senderNode(rt, hops[0]))
 	for i := range hops {
 		m.edges = append(m.edges, hopEdge(rt, hops, i))
-		m.nodes = append(m.nodes, receiverNode(hops, i))
+		m.nodes = append(m.nodes, receiverNode(rt, hops, i))
 	}
 	m.edges = append(m.edges, routeEdge{label: lang.L("the MDA puts the message into the mailbox")})
 	m.nodes = append(m.nodes, routeNode{name: lang.L("Mailbox"), detail: strings.Join(rcpts, ", "),
@@ -87,25 +87,27 @@ func senderNode(rt inspect.Route, first inspect.RouteHop) routeNode {
 	if first.IP.IsValid() {
 		ip = first.IP.String()
 	}
-	n := routeNode{name: firstNonEmpty(first.HELO, first.From, first.RDNS, ip, "?")}
+	n := routeNode{name: firstNonEmpty(first.HELO, first.From, first.RDNS, ip)}
 	n.detail = clientDetail(first, n.name)
 	switch first.Role {
 	case inspect.RoleSubmission:
 		n.role = lang.L("MUA: submission")
+		n.name = firstNonEmpty(n.name, lang.L("the sender's MUA"))
 	case inspect.RoleUnknown:
 		n.role = lang.L("unknown")
 	default:
 		n.role = lang.L("MTA: relay")
 	}
+	n.name = firstNonEmpty(n.name, "?")
 	if !rt.Written.IsZero() {
-		n.when = lang.L("wrote it {{.Time}}", map[string]any{"Time": rt.Written.Format("2006-01-02 15:04:05 -0700")})
+		n.when = rt.Written.Format(time.TimeOnly)
 	}
 	n.marks = clientMarks(first.Flags)
 	return n
 }
 
 // receiverNode is the by host of hop i, which sent hop i+1 if any.
-func receiverNode(hops []inspect.RouteHop, i int) routeNode {
+func receiverNode(rt inspect.Route, hops []inspect.RouteHop, i int) routeNode {
 	h := hops[i]
 	n := routeNode{name: h.By}
 	var next *inspect.RouteHop
@@ -125,7 +127,7 @@ func receiverNode(hops []inspect.RouteHop, i int) routeNode {
 		parts = append(parts, h.ByIP.String())
 	}
 	n.detail = joinNonEmpty(" · ", append(parts, h.Software)...)
-	n.when = hopTime(hops, i)
+	n.when = hopTime(rt, hops, i)
 	if h.Flags.Has(inspect.FlagRecipientMX) {
 		n.marks = append(n.marks, routeMark{lang.L("recipient's MX"), markGood})
 	}
@@ -173,21 +175,33 @@ func clientMarks(f inspect.Flags) []routeMark {
 	return marks
 }
 
-// hopTime is the date of hop i, with the day only when it changed.
-func hopTime(hops []inspect.RouteHop, i int) string {
+// hopTime is the time of hop i in the zone of the message's Date (servers
+// write their own zones: shown as written, 10:12:01 +0100 would follow
+// 01:12:00 -0800), with the day when it is not the Date's.
+func hopTime(rt inspect.Route, hops []inspect.RouteHop, i int) string {
 	d := hops[i].Date
 	if d.IsZero() {
 		return ""
 	}
-	for j := i - 1; j >= 0; j-- {
-		if p := hops[j].Date; !p.IsZero() {
-			if p.Format(time.DateOnly) == d.Format(time.DateOnly) {
-				return d.Format(time.TimeOnly)
-			}
-			break
+	ref := rt.Written
+	if ref.IsZero() {
+		ref = firstDate(hops)
+	}
+	d = d.In(ref.Location())
+	if ref.Format(time.DateOnly) == d.Format(time.DateOnly) {
+		return d.Format(time.TimeOnly)
+	}
+	return d.Format("01-02 15:04:05")
+}
+
+// firstDate is the date of the first hop that has one.
+func firstDate(hops []inspect.RouteHop) time.Time {
+	for _, h := range hops {
+		if !h.Date.IsZero() {
+			return h.Date
 		}
 	}
-	return d.Format("2006-01-02 15:04:05")
+	return time.Time{}
 }
 
 // hopEdge is hop i: protocol, TLS, delay and flags.
@@ -288,22 +302,31 @@ func (t *routeTab) content() fyne.CanvasObject {
 	return container.NewBorder(container.NewVBox(t.summary, t.empty), nil, nil, nil, t.scroll)
 }
 
-// show draws the route of r, from a copy of its hops.
+// show draws the route of r, from a copy of its hops; it runs again when DNS
+// has marked the recipient's MX.
 func (t *routeTab) show(r *inspect.Report) {
 	hops := slices.Clone(r.Route.Hops)
-	t.summary.SetText(routeSummary(r.Route, len(hops)))
+	t.summary.SetText(routeSummary(r.Route, hops))
 	t.empty.SetText("")
 	if len(hops) == 0 {
 		t.empty.SetText(lang.L("No Received field: the message never went through an MTA (a draft, a sent copy, or a local file)."))
 	}
 	setVisible(t.empty, len(hops) == 0)
 	t.diagram.setModel(buildRouteModel(r.Route, hops, r.Envelope.RcptTo))
-	t.scroll.ScrollToTop()
+	t.scroll.Refresh()
 }
 
-// routeSummary is "3 hops · 27 s in the sender's outbox · 46 s in all".
-func routeSummary(rt inspect.Route, n int) string {
-	parts := []string{lang.N("{{.Count}} hops", n, map[string]any{"Count": n})}
+// routeSummary is "written 2000-05-11 18:19:24 +0200 · 3 hops · 27 s in the
+// sender's outbox · 46 s from the Date field to the mailbox".
+func routeSummary(rt inspect.Route, hops []inspect.RouteHop) string {
+	n := len(hops)
+	var parts []string
+	if !rt.Written.IsZero() {
+		parts = append(parts, lang.L("written {{.Date}}", map[string]any{"Date": rt.Written.Format("2006-01-02 15:04:05 -0700")}))
+	} else if d := firstDate(hops); !d.IsZero() {
+		parts = append(parts, lang.L("first hop {{.Date}}", map[string]any{"Date": d.Format("2006-01-02 15:04:05 -0700")}))
+	}
+	parts = append(parts, lang.N("{{.Count}} hops", n, map[string]any{"Count": n}))
 	if rt.Outbox != nil {
 		parts = append(parts, lang.L("{{.Delay}} in the sender's outbox", map[string]any{"Delay": unsigned(*rt.Outbox)}))
 	}

@@ -11,17 +11,16 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// Geometry of the route diagram, in Fyne units.
+// Geometry of the route diagram, in Fyne units. From left to right: the
+// times, the path with a dot per host, the text.
 const (
 	routePad      = 12  // around the drawing
-	routeLaneX    = 26  // x of the path's centre line
-	routeTextX    = 52  // where the text column starts
 	routeDot      = 9   // radius of a host's dot
 	routeGap      = 6   // between blocks
+	routeIndent   = 18  // from the path to the text
 	routeBarMax   = 320 // width of the longest delay bar
 	routeBarH     = 10  // height of a delay bar
 	routeRawWidth = 760 // an unreadable field is wrapped at this width
-	routeColGap   = 32  // least room between the text and the times on the right
 )
 
 // routeDiagram draws a routeModel: a custom widget, its drawing in
@@ -49,13 +48,12 @@ func (d *routeDiagram) CreateRenderer() fyne.WidgetRenderer {
 	return r
 }
 
-// placed is one drawn object at its place; right-aligned ones move with the
-// width. Lines keep their two points in the line itself.
+// placed is one drawn object at its place. Lines keep their two points in
+// the line itself.
 type placed struct {
-	obj   fyne.CanvasObject
-	pos   fyne.Position
-	size  fyne.Size
-	right bool
+	obj  fyne.CanvasObject
+	pos  fyne.Position
+	size fyne.Size
 }
 
 type routeRenderer struct {
@@ -63,7 +61,8 @@ type routeRenderer struct {
 	items   []placed
 	objects []fyne.CanvasObject
 	min     fyne.Size
-	rightW  float32        // width of the right-aligned column (times)
+	laneX   float32        // x of the path's centre line
+	textX   float32        // where the text column starts
 	texts   []*canvas.Text // every text, in drawing order (tests read them)
 }
 
@@ -79,26 +78,28 @@ func (r *routeRenderer) Refresh() {
 	canvas.Refresh(r.d)
 }
 
-func (r *routeRenderer) Layout(size fyne.Size) {
+// Layout places the objects; the drawing does not depend on the width.
+func (r *routeRenderer) Layout(fyne.Size) {
 	for _, it := range r.items {
 		if _, ok := it.obj.(*canvas.Line); ok {
 			continue
 		}
-		x := it.pos.X
-		if it.right {
-			x = max(size.Width-routePad-it.size.Width, r.min.Width-routePad-it.size.Width)
-		}
-		it.obj.Move(fyne.NewPos(x, it.pos.Y))
+		it.obj.Move(it.pos)
 		it.obj.Resize(it.size)
 	}
 }
 
 // rebuild makes the objects for the model, in the colours of the theme.
 func (r *routeRenderer) rebuild() {
-	r.items, r.objects, r.texts, r.rightW = nil, nil, nil, 0
+	r.items, r.objects, r.texts = nil, nil, nil
 	m := r.d.model
-	y := float32(routePad)
-	width := float32(0)
+	timeW := float32(0)
+	for _, n := range m.nodes {
+		timeW = max(timeW, fyne.MeasureText(n.when, textSize(), fyne.TextStyle{Monospace: true}).Width)
+	}
+	r.laneX = routePad + timeW + 2*routeGap + routeDot
+	r.textX = r.laneX + routeDot + routeIndent
+	y, width := float32(routePad), float32(0)
 	var dots []float32 // centre y of each node
 	for i, n := range m.nodes {
 		var w float32
@@ -111,7 +112,7 @@ func (r *routeRenderer) rebuild() {
 		}
 	}
 	r.lanes(m, dots)
-	r.min = fyne.NewSize(width+routeColGap+r.rightW+routePad, y+routePad)
+	r.min = fyne.NewSize(width+routePad, y+routePad)
 	for _, it := range r.items {
 		r.objects = append(r.objects, it.obj)
 	}
@@ -123,24 +124,24 @@ func (r *routeRenderer) lanes(m routeModel, dots []float32) {
 	for i := 1; i < len(dots); i++ {
 		l := canvas.NewLine(themeColor(theme.ColorNameDisabled))
 		l.StrokeWidth = 2
-		l.Position1 = fyne.NewPos(routeLaneX, dots[i-1]+routeDot)
-		l.Position2 = fyne.NewPos(routeLaneX, dots[i]-routeDot)
+		l.Position1 = fyne.NewPos(r.laneX, dots[i-1]+routeDot)
+		l.Position2 = fyne.NewPos(r.laneX, dots[i]-routeDot)
 		lines = append(lines, placed{obj: l})
 	}
 	var shapes []placed
 	for i, n := range m.nodes {
-		shapes = append(shapes, dotFor(n, dots[i]))
+		shapes = append(shapes, r.dotFor(n, dots[i]))
 	}
 	r.items = append(append(lines, shapes...), r.items...)
 }
 
 // dotFor is a node's mark on the path: a dot for a host, a square for the
 // mailbox.
-func dotFor(n routeNode, cy float32) placed {
-	pos := fyne.NewPos(routeLaneX-routeDot, cy-routeDot)
+func (r *routeRenderer) dotFor(n routeNode, cy float32) placed {
+	pos := fyne.NewPos(r.laneX-routeDot, cy-routeDot)
 	size := fyne.NewSquareSize(2 * routeDot)
 	if n.mailbox {
-		rect := canvas.NewRectangle(themeColor(theme.ColorNameSuccess))
+		rect := canvas.NewRectangle(themeColor(theme.ColorNamePrimary))
 		rect.CornerRadius = 3
 		return placed{obj: rect, pos: pos, size: size}
 	}
@@ -150,20 +151,19 @@ func dotFor(n routeNode, cy float32) placed {
 	return placed{obj: c, pos: pos, size: size}
 }
 
-// node draws a host: name and detail, its time on the right, then its role
-// and marks. It returns the next y and the width used.
+// node draws a host: its time on the left of the path, name and detail, then
+// its role and marks. It returns the next y and the width used.
 func (r *routeRenderer) node(n routeNode, y float32) (float32, float32) {
-	x := r.text(n.name, routeTextX, y, textSize(), fyne.TextStyle{Bold: true}, theme.ColorNameForeground)
+	if n.when != "" {
+		w := fyne.MeasureText(n.when, textSize(), fyne.TextStyle{Monospace: true}).Width
+		r.text(n.when, r.laneX-routeDot-2*routeGap-w, y, textSize(), fyne.TextStyle{Monospace: true}, theme.ColorNamePlaceHolder)
+	}
+	x := r.text(n.name, r.textX, y, textSize(), fyne.TextStyle{Bold: true}, theme.ColorNameForeground)
 	if n.detail != "" {
 		x = r.text(n.detail, x+routeGap*2, y, textSize(), fyne.TextStyle{}, theme.ColorNamePlaceHolder)
 	}
-	if n.when != "" {
-		w := r.text(n.when, 0, y, textSize(), fyne.TextStyle{Monospace: true}, theme.ColorNamePlaceHolder)
-		r.items[len(r.items)-1].right = true
-		r.rightW = max(r.rightW, w)
-	}
 	y += lineHeight()
-	x2 := r.text(n.role, routeTextX, y, captionSize(), fyne.TextStyle{Italic: true}, theme.ColorNamePrimary)
+	x2 := r.text(n.role, r.textX, y, captionSize(), fyne.TextStyle{Italic: true}, theme.ColorNamePrimary)
 	x2 = r.marks(n.marks, x2+routeGap, y)
 	return y + captionHeight() + routeGap*2, max(x, x2)
 }
@@ -172,16 +172,16 @@ func (r *routeRenderer) node(n routeNode, y float32) (float32, float32) {
 // when unreadable, and the delay bar.
 func (r *routeRenderer) edge(e routeEdge, y float32, maxDelay float64) (float32, float32) {
 	y += routeGap
-	x := r.text(e.label, routeTextX, y, captionSize(), fyne.TextStyle{}, theme.ColorNameForeground)
+	x := r.text(e.label, r.textX, y, captionSize(), fyne.TextStyle{}, theme.ColorNameForeground)
 	x = r.marks(e.marks, x+routeGap, y)
 	y += captionHeight()
 	if e.detail != "" {
-		x = max(x, r.text(e.detail, routeTextX, y, captionSize(), fyne.TextStyle{}, theme.ColorNamePlaceHolder))
+		x = max(x, r.text(e.detail, r.textX, y, captionSize(), fyne.TextStyle{}, theme.ColorNamePlaceHolder))
 		y += captionHeight()
 	}
 	style := fyne.TextStyle{Monospace: true}
 	for _, line := range wrapText(e.raw, captionSize(), style, routeRawWidth) {
-		x = max(x, r.text(line, routeTextX, y, captionSize(), style, theme.ColorNameError))
+		x = max(x, r.text(line, r.textX, y, captionSize(), style, theme.ColorNameError))
 		y += captionHeight()
 	}
 	if e.delay != "" {
@@ -212,23 +212,24 @@ func (r *routeRenderer) bar(e routeEdge, y float32, maxDelay float64) float32 {
 	rect := canvas.NewRectangle(themeColor(name))
 	rect.CornerRadius = 2
 	barY := y + (lineHeight()-routeBarH)/2
-	r.items = append(r.items, placed{obj: rect, pos: fyne.NewPos(routeTextX, barY), size: fyne.NewSize(w, routeBarH)})
-	return r.text(e.delay, routeTextX+w+routeGap, y, textSize(), fyne.TextStyle{Bold: true}, theme.ColorNameForeground)
+	r.items = append(r.items, placed{obj: rect, pos: fyne.NewPos(r.textX, barY), size: fyne.NewSize(w, routeBarH)})
+	return r.text(e.delay, r.textX+w+routeGap, y, textSize(), fyne.TextStyle{Bold: true}, theme.ColorNameForeground)
 }
 
 // marks draws badges from x on the line at y and returns where they end.
 func (r *routeRenderer) marks(marks []routeMark, x, y float32) float32 {
 	for _, m := range marks {
-		bg, fg := markColors(m.level)
-		t := canvas.NewText(m.text, themeColor(fg))
+		fill, stroke := badgeColors(m.level)
+		t := canvas.NewText(m.text, themeColor(theme.ColorNameForeground))
 		t.TextSize = captionSize()
 		t.TextStyle.Bold = true
 		ts := t.MinSize()
-		rect := canvas.NewRectangle(themeColor(bg))
+		rect := canvas.NewRectangle(fill)
+		rect.StrokeColor, rect.StrokeWidth = stroke, 1
 		rect.CornerRadius = 4
-		size := fyne.NewSize(ts.Width+8, captionHeight()-2)
+		size := fyne.NewSize(ts.Width+2*badgePad, captionHeight()-2)
 		r.items = append(r.items, placed{obj: rect, pos: fyne.NewPos(x, y+1), size: size},
-			placed{obj: t, pos: fyne.NewPos(x+4, y+1+(size.Height-ts.Height)/2), size: ts})
+			placed{obj: t, pos: fyne.NewPos(x+badgePad, y+1+(size.Height-ts.Height)/2), size: ts})
 		r.texts = append(r.texts, t)
 		x += size.Width + routeGap
 	}
@@ -258,17 +259,23 @@ func (m routeModel) maxDelay() float64 {
 	return d
 }
 
-// markColors are the badge's background and text colours for a level.
-func markColors(l markLevel) (bg, fg fyne.ThemeColorName) {
+// badgeColors are a badge's fill, a light tint of its level's colour, and
+// its outline; the text stays in the foreground colour, readable in both
+// themes.
+func badgeColors(l markLevel) (fill, stroke color.Color) {
+	name := theme.ColorNamePrimary
 	switch l {
 	case markGood:
-		return theme.ColorNameSuccess, theme.ColorNameForegroundOnSuccess
+		name = theme.ColorNameSuccess
 	case markWarn:
-		return theme.ColorNameWarning, theme.ColorNameForegroundOnWarning
+		name = theme.ColorNameWarning
 	case markBad:
-		return theme.ColorNameError, theme.ColorNameForegroundOnError
+		name = theme.ColorNameError
 	}
-	return theme.ColorNamePrimary, theme.ColorNameForegroundOnPrimary
+	c := color.NRGBAModel.Convert(themeColor(name)).(color.NRGBA)
+	stroke = c
+	c.A = 0x40
+	return c, stroke
 }
 
 func themeColor(n fyne.ThemeColorName) color.Color {

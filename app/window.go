@@ -1,10 +1,11 @@
 // Package app is Facteur's desktop GUI, drawn with Fyne: the three-pane reading
 // window (accounts and folders, the message list, the reader), search as you
-// type, actions and shortcuts, import and export with progress, and Screenshot,
-// which renders a view with Fyne's software driver for `facteur screenshot`.
+// type, actions and shortcuts, import and export with progress, the header
+// inspector window (inspector*.go), and Screenshot, which renders a view with
+// Fyne's software driver for `facteur screenshot`.
 //
-// It holds no protocol or file-format code: it draws values from mailstore and
-// internal/message and calls their methods. Only the UI goroutine touches
+// It holds no protocol or file-format code: it draws values from mailstore,
+// internal/message and mua/inspect and calls their methods. Only the UI goroutine touches
 // widgets; store calls run in goroutines that hand their results back through
 // fyne.Do (see worker.go).
 package app

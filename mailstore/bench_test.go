@@ -132,11 +132,12 @@ func BenchmarkListFirstPage(b *testing.B) {
 		{"sender", ListOptions{Sort: SortSender, Ascending: true, Limit: 100}},
 		{"deep-page", ListOptions{Offset: bench.n * 9 / 10, Limit: 100}},
 		{"threaded", ListOptions{Threaded: true, Limit: 100}},
+		{"threaded-deep-page", ListOptions{Threaded: true, Offset: bench.n / 2, Limit: 100}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
 				if bc.opt.Threaded {
-					s.gen.Add(1) // measure without the thread order cache
+					s.gen.Add(1) // measure without the cached thread order
 				}
 				list, err := s.List(ctx, inbox, bc.opt)
 				if err != nil || len(list) != 100 {

@@ -15,7 +15,7 @@ import (
 
 // schemaVersion is kept in PRAGMA user_version. An index of another version is
 // moved aside and rebuilt from the Maildir files.
-const schemaVersion = 1
+const schemaVersion = 2
 
 // indexFile is the name of the index in the profile directory.
 const indexFile = "index.sqlite"
@@ -59,7 +59,7 @@ var schema = []string{
 	`CREATE INDEX messages_flags ON messages(folder, flags)`,
 	`CREATE INDEX messages_alldate ON messages(date, thread)`,
 	`CREATE INDEX messages_msgid ON messages(message_id) WHERE message_id <> ''`,
-	`CREATE INDEX messages_thread ON messages(thread)`,
+	`CREATE INDEX messages_thread ON messages(thread, folder)`,
 	`CREATE TABLE refs(ref TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY(ref, id)) WITHOUT ROWID`,
 	// Contentless FTS5 table (the text is in the Maildir files); rowid = messages.id.
 	`CREATE VIRTUAL TABLE fts USING fts5(subject, addr_from, addr_to, addr_cc, body,

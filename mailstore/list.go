@@ -73,6 +73,50 @@ type threadCache struct {
 	order  []threadCount
 }
 
+func (c *threadCache) valid(fi *folderInfo, gen uint64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.order != nil && c.folder == fi.id && c.gen == gen
+}
+
+// prefixRows is the number of rows up to which a threaded page is found
+// without reading the thread order of the whole folder.
+const prefixRows = 2000
+
+// threadPrefix returns the first threads of a folder, newest first, enough
+// of them to hold need rows: the first page of a big folder opens without
+// reading every row.
+func (s *Store) threadPrefix(ctx context.Context, fi *folderInfo, need int) ([]threadCount, error) {
+	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT thread FROM messages WHERE folder = ?
+		ORDER BY date DESC, thread DESC, id DESC`, fi.id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	seen := map[int64]bool{}
+	var order []threadCount
+	total := 0
+	for total < need && rows.Next() {
+		var t int64
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		tc := threadCount{thread: t}
+		err := s.ix.rdb.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE thread = ? AND folder = ?`,
+			t, fi.id).Scan(&tc.n)
+		if err != nil {
+			return nil, err
+		}
+		order = append(order, tc)
+		total += tc.n
+	}
+	return order, rows.Err()
+}
+
 // threadOrder returns the threads of a folder, newest (latest message) first.
 func (s *Store) threadOrder(ctx context.Context, fi *folderInfo) ([]threadCount, error) {
 	gen := s.gen.Load()
@@ -112,7 +156,13 @@ func (s *Store) threadOrder(ctx context.Context, fi *folderInfo) ([]threadCount,
 // listThreaded returns rows offset..offset+limit of the folder in thread
 // order: threads newest first, each in JWZ order (package thread) with depth.
 func (s *Store) listThreaded(ctx context.Context, fi *folderInfo, asc bool, offset, limit int) ([]Summary, error) {
-	order, err := s.threadOrder(ctx, fi)
+	var order []threadCount
+	var err error
+	if !asc && offset+limit <= prefixRows && !s.threads.valid(fi, s.gen.Load()) {
+		order, err = s.threadPrefix(ctx, fi, offset+limit)
+	} else {
+		order, err = s.threadOrder(ctx, fi)
+	}
 	if err != nil {
 		return nil, err
 	}

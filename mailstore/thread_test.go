@@ -51,22 +51,35 @@ func TestThreadedList(t *testing.T) {
 		sum["d2"].ThreadID != sum["d3"].ThreadID || sum["b1"].ThreadID != sum["c1"].ThreadID {
 		t.Errorf("thread ids: %+v", sum)
 	}
-	// Pages cut threads anywhere and still join up.
-	var paged []string
-	for off := 0; off < len(msgs); off += 3 {
-		page, err := s.List(ctx, inbox, ListOptions{Threaded: true, Offset: off, Limit: 3})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range page {
-			paged = append(paged, m.MessageID)
-		}
-	}
+	// Pages cut threads anywhere and still join up, whether the page is
+	// found from the newest rows or from the cached order of all threads.
 	var all []string
 	for _, r := range want {
 		all = append(all, r.id)
 	}
-	if !reflect.DeepEqual(paged, all) {
-		t.Errorf("paged threaded list %v, want %v", paged, all)
+	fi, _ := s.folder(inbox)
+	for _, cached := range []bool{false, true} {
+		if cached {
+			if _, err := s.threadOrder(ctx, fi); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var paged []string
+		for off := 0; off < len(msgs); off += 3 {
+			page, err := s.List(ctx, inbox, ListOptions{Threaded: true, Offset: off, Limit: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range page {
+				paged = append(paged, m.MessageID)
+			}
+		}
+		if !reflect.DeepEqual(paged, all) {
+			t.Errorf("paged threaded list (cached %v) %v, want %v", cached, paged, all)
+		}
+	}
+	asc, _ := s.List(ctx, inbox, ListOptions{Threaded: true, Ascending: true, Limit: 3})
+	if len(asc) != 3 || asc[0].MessageID != "a1" {
+		t.Errorf("oldest thread first: %v", subjects(asc))
 	}
 }

@@ -138,7 +138,7 @@ func (s *session) authenticate(ctx context.Context, user, pass string) error {
 	}
 	s.drop, s.login, s.state = drop, login, stateTransaction
 	s.log.Info("pop3 login", "user", login, "maildrop", ref.String(), "messages", len(drop.msgs), "tls", s.tls)
-	return s.ok("%s's maildrop has %d messages", login, len(drop.msgs))
+	return s.ok("%s's maildrop has %s", login, messages(len(drop.msgs)))
 }
 
 // authFailed waits a little, counts the failure and ends the session after

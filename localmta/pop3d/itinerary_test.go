@@ -83,7 +83,7 @@ func marcCollects(t *testing.T, addr string, roots *x509.CertPool) string {
 	c.Expect("+OK*")
 	c.StartTLS(roots)
 	c.Writeln("AUTH PLAIN " + plain("", "marc", "secret"))
-	c.Expect("+OK marc's maildrop has 1 messages")
+	c.Expect("+OK marc's maildrop has 1 message")
 	c.Writeln("RETR 1")
 	first := c.Expect("+OK * octets")
 	body := c.ReadMulti()

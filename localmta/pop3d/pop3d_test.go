@@ -111,7 +111,7 @@ func TestPipelining(t *testing.T) {
 	c := greeted(t, ts.addr)
 	c.Write("USER marc\r\nPASS secret\r\nSTAT\r\nLIST\r\nRETR 1\r\nQUIT\r\n")
 	c.Expect("+OK*")
-	c.Expect("+OK marc's maildrop has 1 messages")
+	c.Expect("+OK marc's maildrop has 1 message")
 	c.Expect(fmt.Sprintf("+OK 1 %d", len(msg1)))
 	c.Expect("+OK*")
 	c.Expect(fmt.Sprintf("1 %d", len(msg1)))
@@ -199,7 +199,7 @@ func TestDeleQuitRemovesForGood(t *testing.T) {
 	c.Writeln("DELE 1")
 	c.Expect("+OK*")
 	c.Writeln("QUIT")
-	c.Expect("+OK*(1 messages left)")
+	c.Expect("+OK*(1 message left)")
 	c.ExpectClosed()
 	if got := ts.inbox(t); !slices.Equal(got, []int64{second.ID}) {
 		t.Fatalf("inbox after DELE+QUIT = %v, want [%d]", got, second.ID)
@@ -272,7 +272,7 @@ func TestInUse(t *testing.T) {
 	first.Writeln("QUIT")
 	first.Expect("+OK*")
 	second.Writeln("AUTH PLAIN " + plain("", "marc", "secret"))
-	second.Expect("+OK marc's maildrop has 1 messages")
+	second.Expect("+OK marc's maildrop has 1 message")
 }
 
 func TestSTLSThenAuth(t *testing.T) {
@@ -305,7 +305,7 @@ func TestSTLSThenAuth(t *testing.T) {
 	c.Writeln("AUTH PLAIN")
 	c.Expect("+ ")
 	c.Writeln(plain("", "marc", "secret"))
-	c.Expect("+OK marc's maildrop has 1 messages")
+	c.Expect("+OK marc's maildrop has 1 message")
 	c.Writeln("RETR 1")
 	c.Expect("+OK*")
 	if got := c.ReadMulti(); got != msg1 {
@@ -433,5 +433,37 @@ func TestUniqueID(t *testing.T) {
 		if (got == tt.key) != tt.same || len(got) > 70 || got != uniqueID(tt.key) {
 			t.Errorf("uniqueID(%q) = %q", tt.key, got)
 		}
+	}
+}
+
+// TestMaildropChangedDuringSession: the user purges one message and moves
+// another in the app while a POP3 session holds the maildrop; RETR says
+// so and UPDATE leaves the moved message alone.
+func TestMaildropChangedDuringSession(t *testing.T) {
+	ts := startServer(t, nil)
+	gone := ts.add(t, msg1)
+	moved := ts.add(t, msg2)
+	c := login(t, ts.addr)
+	ctx := context.Background()
+	for range 2 { // to Trash, then for good
+		if err := ts.store.Delete(ctx, []int64{gone.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	archive := mailstore.FolderRef{Account: "Local", Name: "Archive"}
+	if err := ts.store.CreateFolder(ctx, archive, mailstore.RoleArchive); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.store.Move(ctx, []int64{moved.ID}, archive); err != nil {
+		t.Fatal(err)
+	}
+	c.Writeln("RETR 1")
+	c.Expect("-ERR [SYS/TEMP] message no longer in the maildrop")
+	c.Writeln("DELE 2")
+	c.Expect("+OK*")
+	c.Writeln("QUIT")
+	c.Expect("+OK*")
+	if got := folderIDs(t, ts.store, archive); !slices.Equal(got, []int64{moved.ID}) {
+		t.Fatalf("Archive = %v: POP3 deleted a message the user had moved", got)
 	}
 }

@@ -136,7 +136,7 @@ func cmdRset(s *session, ctx context.Context, cmd Command) error {
 		return ErrSyntax
 	}
 	s.drop.reset()
-	return s.ok("maildrop has %d messages", len(s.drop.msgs))
+	return s.ok("maildrop has %s", messages(len(s.drop.msgs)))
 }
 
 // update is the UPDATE state that QUIT starts in TRANSACTION (RFC 1939
@@ -151,7 +151,7 @@ func (s *session) update(ctx context.Context) error {
 		return ErrUpdate
 	}
 	s.log.Info("pop3 logout", "user", s.login, "left", left)
-	return s.ok("%s Facteur POP3 server signing off (%d messages left)", s.srv.cfg.Hostname, left)
+	return s.ok("%s Facteur POP3 server signing off (%s left)", s.srv.cfg.Hostname, messages(left))
 }
 
 // storeError logs a mailstore failure and turns it into a reply.
@@ -174,4 +174,12 @@ func (c ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// messages says "1 message" or "n messages".
+func messages(n int) string {
+	if n == 1 {
+		return "1 message"
+	}
+	return fmt.Sprintf("%d messages", n)
 }

@@ -85,6 +85,11 @@ type Queue struct {
 
 	mu   sync.Mutex
 	msgs map[string]*entry
+
+	// stateMu serializes writeState: a Hold or Release may save a state
+	// while the end of an attempt saves it too, through the same
+	// temporary name.
+	stateMu sync.Mutex
 }
 
 type entry struct {
@@ -246,6 +251,8 @@ func (q *Queue) writeState(m *Message) error {
 	if err != nil {
 		return err
 	}
+	q.stateMu.Lock()
+	defer q.stateMu.Unlock()
 	tmp := q.statePath(m.ID) + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {

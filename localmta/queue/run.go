@@ -145,10 +145,14 @@ func (q *Queue) finish(ctx context.Context, m *Message, results []Result) {
 		q.opt.Logger.Error("queue: cannot save state", "id", m.ID, "err", err)
 	}
 	q.mu.Lock()
-	if e, ok := q.msgs[m.ID]; ok {
+	e, ok := q.msgs[m.ID]
+	if ok {
 		e.msg, e.busy = m.clone(), false
 	}
 	q.mu.Unlock()
+	if !ok { // deleted while its state was being saved: do not resurrect it
+		q.remove(m.ID)
+	}
 }
 
 // complete bounces what failed and removes the message.

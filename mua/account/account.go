@@ -1,0 +1,171 @@
+package account
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+)
+
+// Protocol is how mail is read from the incoming server.
+type Protocol string
+
+// The incoming protocols.
+const (
+	IMAP Protocol = "imap" // RFC 9051 / RFC 3501
+	POP3 Protocol = "pop3" // RFC 1939
+)
+
+// Security is how a connection is protected.
+type Security string
+
+// The connection security modes (RFC 8314).
+const (
+	// SecurityTLS is implicit TLS from the first byte (993, 995, 465).
+	SecurityTLS Security = "tls"
+	// SecurityStartTLS upgrades a plaintext connection with STARTTLS or
+	// STLS (143, 110, 587); a server that does not offer it is an error.
+	SecurityStartTLS Security = "starttls"
+	// SecurityNone is plaintext, only when the user chose it.
+	SecurityNone Security = "none"
+)
+
+// Identity is who the user is on this account.
+type Identity struct {
+	Name    string `json:"name,omitempty"` // display name, "Marc Machin"
+	Address string `json:"address"`        // "marc@machin.com"
+}
+
+// Server is one server of an account.
+type Server struct {
+	Host     string   `json:"host"`
+	Port     int      `json:"port,omitempty"` // 0 means the default port of the protocol and security
+	Security Security `json:"security,omitempty"`
+	User     string   `json:"user,omitempty"` // login; "" means the identity's address
+	// Fingerprint is the SHA-256 of the DER certificate the user accepted
+	// for a server whose certificate does not verify (hex, colons allowed).
+	Fingerprint string `json:"fingerprint,omitempty"`
+}
+
+// Options tune what is done with the mail of an account.
+type Options struct {
+	// DeleteAfterDownload removes messages from a POP3 server once stored
+	// locally. The default leaves them on the server.
+	DeleteAfterDownload bool `json:"deleteAfterDownload,omitempty"`
+	// DeleteAfterDays removes messages from a POP3 server that many days
+	// after they were first downloaded; 0 means never.
+	DeleteAfterDays int `json:"deleteAfterDays,omitempty"`
+	// Offline downloads every IMAP message body during sync (available
+	// offline); otherwise only headers, flags and structure are synced
+	// and bodies are fetched when a message is opened.
+	Offline bool `json:"offline,omitempty"`
+}
+
+// Account is one remote mail account. Name is its unique key and the
+// account name of its folders in the mailstore.
+type Account struct {
+	Name     string   `json:"name"`
+	Identity Identity `json:"identity"`
+	Protocol Protocol `json:"protocol"`
+	Incoming Server   `json:"incoming"`
+	Outgoing Server   `json:"outgoing,omitempty"`
+	Options  Options  `json:"options,omitempty"`
+}
+
+// DefaultPort returns the standard port of a protocol ("imap", "pop3",
+// "smtp") under a security mode.
+func DefaultPort(proto string, sec Security) int {
+	tls := sec == SecurityTLS || sec == ""
+	switch strings.ToLower(proto) {
+	case "imap":
+		return pick(tls, 993, 143)
+	case "pop3":
+		return pick(tls, 995, 110)
+	case "smtp":
+		return pick(tls, 465, 587)
+	}
+	return 0
+}
+
+func pick(c bool, a, b int) int {
+	if c {
+		return a
+	}
+	return b
+}
+
+// Sec returns the security mode, SecurityTLS when unset.
+func (s Server) Sec() Security {
+	if s.Security == "" {
+		return SecurityTLS
+	}
+	return s.Security
+}
+
+// Address returns "host:port", with the default port of proto when unset.
+func (s Server) Address(proto string) string {
+	port := s.Port
+	if port == 0 {
+		port = DefaultPort(proto, s.Sec())
+	}
+	return net.JoinHostPort(s.Host, strconv.Itoa(port))
+}
+
+// Login returns the user name to log in with: User, else the address.
+func (a Account) Login(s Server) string {
+	if s.User != "" {
+		return s.User
+	}
+	return a.Identity.Address
+}
+
+// Validate checks an account before it is saved.
+func (a Account) Validate() error {
+	switch {
+	case strings.TrimSpace(a.Name) == "" || strings.ContainsAny(a.Name, "/\\\x00"):
+		return &FieldError{Field: "name", Reason: "must be non-empty, without / or \\"}
+	case a.Protocol != IMAP && a.Protocol != POP3:
+		return &FieldError{Field: "protocol", Reason: "must be imap or pop3"}
+	case a.Incoming.Host == "":
+		return &FieldError{Field: "incoming.host", Reason: "missing"}
+	case a.Options.DeleteAfterDays < 0:
+		return &FieldError{Field: "options.deleteAfterDays", Reason: "negative"}
+	}
+	if err := checkServer("incoming", a.Incoming); err != nil {
+		return err
+	}
+	if a.Outgoing.Host != "" {
+		return checkServer("outgoing", a.Outgoing)
+	}
+	return nil
+}
+
+func checkServer(field string, s Server) error {
+	switch s.Security {
+	case "", SecurityTLS, SecurityStartTLS, SecurityNone:
+	default:
+		return &FieldError{Field: field + ".security", Reason: fmt.Sprintf("%q is not tls, starttls or none", s.Security)}
+	}
+	if s.Port < 0 || s.Port > 65535 {
+		return &FieldError{Field: field + ".port", Reason: "out of range"}
+	}
+	if s.Fingerprint != "" {
+		if _, err := ParseFingerprint(s.Fingerprint); err != nil {
+			return &FieldError{Field: field + ".fingerprint", Reason: err.Error()}
+		}
+	}
+	return nil
+}
+
+// ParseSecurity reads "tls", "ssl", "starttls" or "none"/"plain".
+func ParseSecurity(s string) (Security, error) {
+	switch strings.ToLower(s) {
+	case "tls", "ssl", "implicit":
+		return SecurityTLS, nil
+	case "starttls", "stls":
+		return SecurityStartTLS, nil
+	case "none", "plain", "plaintext":
+		return SecurityNone, nil
+	}
+	return "", &FieldError{Field: "security", Reason: fmt.Sprintf("%q is not tls, starttls or none", s)}
+}

@@ -1,0 +1,261 @@
+package imapsync
+
+import (
+	"bytes"
+	"context"
+	"errors"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"facteur/mailstore"
+)
+
+// SetFlags adds and removes flags on local messages at once and queues the
+// change for the server.
+func (s *Syncer) SetFlags(ctx context.Context, ids []int64, add, del mailstore.Flags) error {
+	if err := s.opt.Store.SetFlags(ctx, ids, add, del); err != nil {
+		return err
+	}
+	return s.journal(ctx, ids, func(folder string, mp mapping) action {
+		return action{Op: opFlags, Folder: folder, UID: mp.UID, ID: mp.ID, Add: add & syncedFlags, Del: del & syncedFlags}
+	})
+}
+
+// Move moves local messages to another folder of the account at once and
+// queues UID MOVE.
+func (s *Syncer) Move(ctx context.Context, ids []int64, dest string) error {
+	if err := s.journal(ctx, ids, func(folder string, mp mapping) action {
+		return action{Op: opMove, Folder: folder, UID: mp.UID, ID: mp.ID, Dest: dest}
+	}); err != nil {
+		return err
+	}
+	return s.opt.Store.Move(ctx, ids, s.ref(dest))
+}
+
+// Delete deletes local messages (to the account's Trash, or for good from
+// the Trash, as mailstore.Store.Delete) and queues the same on the server:
+// UID MOVE to the Trash folder, or \Deleted and UID EXPUNGE in the Trash.
+func (s *Syncer) Delete(ctx context.Context, ids []int64) error {
+	trash, err := s.trashName(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.journal(ctx, ids, func(folder string, mp mapping) action {
+		if trash != "" && folder != trash {
+			return action{Op: opMove, Folder: folder, UID: mp.UID, ID: mp.ID, Dest: trash}
+		}
+		return action{Op: opDelete, Folder: folder, UID: mp.UID, ID: mp.ID}
+	}); err != nil {
+		return err
+	}
+	return s.opt.Store.Delete(ctx, ids)
+}
+
+// Copy copies local messages into another folder of the account and
+// queues UID COPY. It returns the ids of the copies.
+func (s *Syncer) Copy(ctx context.Context, ids []int64, dest string) ([]int64, error) {
+	var out []int64
+	for _, id := range ids {
+		cp, err := s.copyLocal(ctx, id, dest)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, cp)
+		if err := s.journal(ctx, []int64{id}, func(folder string, mp mapping) action {
+			return action{Op: opCopy, Folder: folder, UID: mp.UID, ID: cp, Dest: dest}
+		}); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+func (s *Syncer) copyLocal(ctx context.Context, id int64, dest string) (int64, error) {
+	sum, err := s.opt.Store.Get(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	rc, err := s.opt.Store.Open(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	defer rc.Close()
+	cp, err := s.opt.Store.Add(ctx, s.ref(dest), rc, mailstore.AddOptions{Flags: sum.Flags})
+	return cp.ID, err
+}
+
+// journal writes one action per mapped message; unmapped ones (not yet on
+// the server) need none.
+func (s *Syncer) journal(ctx context.Context, ids []int64, mk func(string, mapping) action) error {
+	for _, id := range ids {
+		folder, mp, ok, err := s.opt.State.byID(ctx, s.acct.Name, id)
+		if err != nil {
+			return err
+		}
+		if ok {
+			if err := s.opt.State.enqueue(ctx, s.acct.Name, mk(folder, mp)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Syncer) trashName(ctx context.Context) (string, error) {
+	folders, err := s.opt.Store.Folders(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, f := range folders {
+		if f.Ref.Account == s.acct.Name && f.Role == mailstore.RoleTrash {
+			return f.Ref.Name, nil
+		}
+	}
+	return "", nil
+}
+
+// Pending counts the local actions waiting for the server.
+func (s *Syncer) Pending(ctx context.Context) (int, error) {
+	return s.opt.State.Pending(ctx, s.acct.Name)
+}
+
+// replay sends the journal in order; an action leaves the journal once
+// the server accepted it, or refused it (NO/BAD: the message is gone).
+func (s *Syncer) replay(ctx context.Context, c *imapclient.Client) (int, error) {
+	list, err := s.opt.State.pending(ctx, s.acct.Name)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, a := range list {
+		err := s.apply(ctx, c, a)
+		var se *ServerError
+		if err != nil && !errors.As(err, &se) {
+			return n, err
+		}
+		if err := s.opt.State.done(ctx, a.Seq); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+func (s *Syncer) apply(ctx context.Context, c *imapclient.Client, a action) error {
+	if _, err := s.selectFolder(ctx, c, a.Folder); err != nil {
+		return err
+	}
+	uids := imap.UIDSetNum(imap.UID(a.UID))
+	switch a.Op {
+	case opFlags:
+		return s.applyStore(ctx, c, a, uids)
+	case opMove:
+		return s.applyMove(ctx, c, a, uids)
+	case opCopy:
+		return s.applyCopy(ctx, c, a, uids)
+	case opDelete:
+		return s.applyDelete(ctx, c, a, uids)
+	}
+	return nil
+}
+
+func (s *Syncer) applyStore(ctx context.Context, c *imapclient.Client, a action, uids imap.UIDSet) error {
+	for _, op := range []struct {
+		op imap.StoreFlagsOp
+		f  mailstore.Flags
+	}{{imap.StoreFlagsAdd, a.Add}, {imap.StoreFlagsDel, a.Del}} {
+		if op.f == 0 {
+			continue
+		}
+		if err := c.Store(uids, &imap.StoreFlags{Op: op.op, Silent: true, Flags: toIMAP(op.f)}, nil).Close(); err != nil {
+			return wrap(ctx, "UID STORE", err)
+		}
+	}
+	ref := s.ref(a.Folder)
+	known, err := s.opt.State.uids(ctx, ref)
+	if mp, ok := known[a.UID]; ok && err == nil {
+		mp.Flags = (mp.Flags | a.Add) &^ a.Del
+		err = s.opt.State.putUID(ctx, ref, mp)
+	}
+	return err
+}
+
+func (s *Syncer) applyMove(ctx context.Context, c *imapclient.Client, a action, uids imap.UIDSet) error {
+	data, err := c.Move(uids, remoteName(a.Dest)).Wait()
+	if err != nil {
+		return wrap(ctx, "UID MOVE", err)
+	}
+	if err := s.opt.State.dropUID(ctx, s.ref(a.Folder), a.UID); err != nil {
+		return err
+	}
+	if data != nil {
+		return s.mapDest(ctx, a, data.DestUIDs)
+	}
+	return nil
+}
+
+func (s *Syncer) applyCopy(ctx context.Context, c *imapclient.Client, a action, uids imap.UIDSet) error {
+	data, err := c.Copy(uids, remoteName(a.Dest)).Wait()
+	if err != nil {
+		return wrap(ctx, "UID COPY", err)
+	}
+	return s.mapDest(ctx, a, data.DestUIDs)
+}
+
+// mapDest maps the new UID that COPYUID gave (RFC 4315, in IMAP4rev2); when
+// the server gives none, the next sync adopts the copy by Message-ID.
+func (s *Syncer) mapDest(ctx context.Context, a action, dest imap.NumSet) error {
+	set, ok := dest.(imap.UIDSet)
+	if !ok {
+		return nil
+	}
+	nums, ok := set.Nums()
+	if !ok || len(nums) != 1 {
+		return nil
+	}
+	sum, err := s.opt.Store.Get(ctx, a.ID)
+	if err != nil {
+		return nil // gone locally meanwhile
+	}
+	return s.opt.State.putUID(ctx, s.ref(a.Dest), mapping{UID: uint32(nums[0]), ID: a.ID, Flags: sum.Flags & syncedFlags})
+}
+
+func (s *Syncer) applyDelete(ctx context.Context, c *imapclient.Client, a action, uids imap.UIDSet) error {
+	if err := c.Store(uids, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close(); err != nil {
+		return wrap(ctx, "UID STORE", err)
+	}
+	if err := c.UIDExpunge(uids).Close(); err != nil {
+		return wrap(ctx, "UID EXPUNGE", err)
+	}
+	return s.opt.State.dropUID(ctx, s.ref(a.Folder), a.UID)
+}
+
+// Append stores a message in a folder of the server (Sent, Drafts: RFC 9051
+// §6.3.12) and in the local folder, mapped by APPENDUID when given. It needs
+// a connection: the composer keeps the message in its outbox otherwise.
+func (s *Syncer) Append(ctx context.Context, folder string, msg []byte, flags mailstore.Flags) (mailstore.Summary, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, err := s.connect(ctx)
+	if err != nil {
+		return mailstore.Summary{}, err
+	}
+	cmd := c.Append(remoteName(folder), int64(len(msg)), &imap.AppendOptions{Flags: toIMAP(flags)})
+	if _, err := cmd.Write(msg); err != nil {
+		cmd.Close()
+		return mailstore.Summary{}, wrap(ctx, "APPEND", err)
+	}
+	if err := cmd.Close(); err != nil {
+		return mailstore.Summary{}, wrap(ctx, "APPEND", err)
+	}
+	data, err := cmd.Wait()
+	if err != nil {
+		return mailstore.Summary{}, wrap(ctx, "APPEND", err)
+	}
+	sum, err := s.opt.Store.Add(ctx, s.ref(folder), bytes.NewReader(msg), mailstore.AddOptions{Flags: flags})
+	if err != nil || data == nil || data.UID == 0 {
+		return sum, err
+	}
+	return sum, s.opt.State.putUID(ctx, s.ref(folder), mapping{UID: uint32(data.UID), ID: sum.ID, Flags: flags & syncedFlags})
+}

@@ -1,0 +1,113 @@
+package imapsync
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"facteur/mua/account"
+)
+
+// Errors for errors.Is.
+var (
+	// ErrAuth: the server refused the login.
+	ErrAuth = errors.New("imapsync: authentication failed")
+	// ErrClosed: the connection was lost.
+	ErrClosed = errors.New("imapsync: connection lost")
+)
+
+// ServerError is a NO or BAD reply of the server to a command.
+type ServerError struct {
+	Command string
+	Err     *imap.Error
+}
+
+func (e *ServerError) Error() string { return "imapsync: " + e.Command + ": " + e.Err.Error() }
+func (e *ServerError) Unwrap() error { return e.Err }
+
+// Is makes a refused LOGIN match ErrAuth.
+func (e *ServerError) Is(target error) bool {
+	return target == ErrAuth && e.Command == "LOGIN" &&
+		(e.Err.Code == imap.ResponseCodeAuthenticationFailed || e.Err.Type == imap.StatusResponseTypeNo)
+}
+
+// wrap classifies an imapclient error for command cmd.
+func wrap(ctx context.Context, cmd string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	var ie *imap.Error
+	if errors.As(err, &ie) {
+		return &ServerError{Command: cmd, Err: ie}
+	}
+	return fmt.Errorf("%w: %s: %v", ErrClosed, cmd, err)
+}
+
+// dial connects and logs in. Cancelling ctx closes the connection.
+func dial(ctx context.Context, acct account.Account, password string, d *account.Dialer, opts *imapclient.Options) (*imapclient.Client, error) {
+	conn, err := d.Dial(ctx, acct.Incoming, "imap")
+	if err != nil {
+		return nil, err
+	}
+	var c *imapclient.Client
+	if acct.Incoming.Sec() == account.SecurityStartTLS {
+		o := *opts
+		o.TLSConfig = d.TLSConfig(acct.Incoming)
+		c, err = imapclient.NewStartTLS(conn, &o)
+		if err != nil {
+			return nil, startTLSErr(err)
+		}
+	} else {
+		c = imapclient.New(conn, opts)
+	}
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	if err := c.WaitGreeting(); err != nil {
+		c.Close()
+		return nil, wrap(ctx, "greeting", err)
+	}
+	if err := c.Login(acct.Login(acct.Incoming), password).Wait(); err != nil {
+		c.Close()
+		return nil, wrap(ctx, "LOGIN", err)
+	}
+	return c, nil
+}
+
+// startTLSErr keeps certificate errors and reports a refused STARTTLS as
+// account.ErrNoStartTLS.
+func startTLSErr(err error) error {
+	var ce *account.CertificateError
+	if errors.As(err, &ce) {
+		return err
+	}
+	var ie *imap.Error
+	if errors.As(err, &ie) {
+		return fmt.Errorf("%w: %v", account.ErrNoStartTLS, err)
+	}
+	return err
+}
+
+// maskWriter hides the password of LOGIN in the transcript (when it
+// arrives in one write, as imapclient writes a command).
+type maskWriter struct {
+	w        io.Writer
+	password string
+}
+
+func (m maskWriter) Write(p []byte) (int, error) {
+	if m.password == "" || !bytes.Contains(p, []byte(m.password)) {
+		return m.w.Write(p)
+	}
+	if _, err := m.w.Write(bytes.ReplaceAll(p, []byte(m.password), []byte("****"))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}

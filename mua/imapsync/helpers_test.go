@@ -1,0 +1,273 @@
+package imapsync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+
+	"facteur/mailstore"
+	"facteur/mua/account"
+)
+
+// specialUse is what LIST says of the test folders (imapmemserver keeps no
+// RFC 6154 attributes, so the test session adds them).
+var specialUse = map[string]imap.MailboxAttr{
+	"Sent": imap.MailboxAttrSent, "Trash": imap.MailboxAttrTrash, "Archive": imap.MailboxAttrArchive,
+	"Drafts": imap.MailboxAttrDrafts, "Junk": imap.MailboxAttrJunk,
+}
+
+// session is imapmemserver's user session with special-use in LIST.
+type session struct {
+	*imapmemserver.UserSession
+	user *imapmemserver.User
+}
+
+func (s *session) Login(username, password string) error {
+	if err := s.user.Login(username, password); err != nil {
+		return err
+	}
+	s.UserSession = imapmemserver.NewUserSession(s.user)
+	return nil
+}
+
+func (s *session) Close() error {
+	if s.UserSession == nil {
+		return nil
+	}
+	return s.UserSession.Close()
+}
+
+func (s *session) List(w *imapserver.ListWriter, ref string, patterns []string, opt *imap.ListOptions) error {
+	for _, name := range []string{"INBOX", "Sent", "Drafts", "Trash", "Junk", "Archive", "Lists/golang"} {
+		if _, err := s.user.Status(name, &imap.StatusOptions{}); err != nil {
+			continue
+		}
+		d := &imap.ListData{Mailbox: name, Delim: '/'}
+		if a, ok := specialUse[name]; ok {
+			d.Attrs = []imap.MailboxAttr{a}
+		}
+		if err := w.WriteList(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// testServer is an imapmemserver on 127.0.0.1:0.
+type testServer struct {
+	addr    string
+	user    *imapmemserver.User
+	cutOnce atomic.Int64 // >0: the next connection is cut after so many bytes written
+	offline atomic.Bool  // refuse connections (the Dialer of the tests)
+	mu      sync.Mutex
+	conns   []net.Conn
+}
+
+func startServer(t *testing.T, folders ...string) *testServer {
+	t.Helper()
+	ts := &testServer{user: imapmemserver.NewUser("marc", "secret")}
+	for _, f := range append([]string{"INBOX"}, folders...) {
+		if err := ts.user.Create(f, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return &session{user: ts.user}, nil, nil
+		},
+		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
+		InsecureAuth: true,
+		Logger:       log.New(io.Discard, "", 0),
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.addr = ln.Addr().String()
+	done := make(chan struct{})
+	go func() { srv.Serve(&cutListener{Listener: ln, ts: ts}); close(done) }()
+	t.Cleanup(func() { srv.Close(); <-done })
+	return ts
+}
+
+// cutListener can cut a connection after n bytes written by the server.
+type cutListener struct {
+	net.Listener
+	ts *testServer
+}
+
+func (l *cutListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	if n := l.ts.cutOnce.Swap(0); n > 0 {
+		return &cutConn{Conn: c, left: n}, nil
+	}
+	return c, nil
+}
+
+type cutConn struct {
+	net.Conn
+	left int64
+}
+
+func (c *cutConn) Write(p []byte) (int, error) {
+	if c.left <= 0 {
+		c.Conn.Close()
+		return 0, net.ErrClosed
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	c.left -= int64(len(p))
+	return c.Conn.Write(p)
+}
+
+var errOffline = errors.New("test: network down")
+
+func (ts *testServer) dialer() *account.Dialer {
+	return &account.Dialer{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if ts.offline.Load() {
+			return nil, errOffline
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}}
+}
+
+func (ts *testServer) account() account.Account {
+	host, port, _ := net.SplitHostPort(ts.addr)
+	var p int
+	fmt.Sscan(port, &p)
+	return account.Account{
+		Name: "Machin", Protocol: account.IMAP,
+		Identity: account.Identity{Address: "marc@machin.com"},
+		Incoming: account.Server{Host: host, Port: p, Security: account.SecurityNone, User: "marc"},
+	}
+}
+
+// admin is a second client, the user's other mail program.
+func (ts *testServer) admin(t *testing.T) *imapclient.Client {
+	t.Helper()
+	c, err := imapclient.DialInsecure(ts.addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Login("marc", "secret").Wait(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func msg(i int, folder string) string {
+	return fmt.Sprintf("From: fred@truc.fr\r\nTo: marc@machin.com\r\nSubject: %s %d\r\nMessage-ID: <%s.%d@truc.fr>\r\n\r\nBody %d\r\n",
+		folder, i, strings.ReplaceAll(folder, "/", "."), i, i)
+}
+
+func (ts *testServer) appendMsgs(t *testing.T, folder string, from, to int, flags ...imap.Flag) {
+	t.Helper()
+	c := ts.admin(t)
+	for i := from; i < to; i++ {
+		m := msg(i, folder)
+		cmd := c.Append(folder, int64(len(m)), &imap.AppendOptions{Flags: flags})
+		cmd.Write([]byte(m))
+		cmd.Close()
+		if _, err := cmd.Wait(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// serverFlags returns the flags per subject of a server folder.
+func (ts *testServer) serverFlags(t *testing.T, folder string) map[string][]imap.Flag {
+	t.Helper()
+	c := ts.admin(t)
+	sel, err := c.Select(folder, nil).Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]imap.Flag{}
+	if sel.NumMessages == 0 {
+		return out
+	}
+	var all imap.SeqSet
+	all.AddRange(1, 0)
+	list, err := c.Fetch(all, &imap.FetchOptions{Flags: true, Envelope: true}).Collect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range list {
+		out[m.Envelope.Subject] = m.Flags
+	}
+	return out
+}
+
+type fixture struct {
+	ts    *testServer
+	store *mailstore.Store
+	state *State
+	s     *Syncer
+}
+
+func newFixture(t *testing.T, ts *testServer, mod func(*Options)) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	store, err := mailstore.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	state, err := OpenState(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { state.Close() })
+	opt := Options{Store: store, State: state, Dialer: ts.dialer(), BatchSize: 4}
+	if mod != nil {
+		mod(&opt)
+	}
+	s := New(ts.account(), "secret", opt)
+	t.Cleanup(func() { s.Close() })
+	return &fixture{ts: ts, store: store, state: state, s: s}
+}
+
+func (f *fixture) sync(t *testing.T) Stats {
+	t.Helper()
+	st, err := f.s.Sync(context.Background())
+	if err != nil {
+		t.Fatalf("Sync: %v", err)
+	}
+	return st
+}
+
+// local lists a local folder: subject -> summary; duplicates fail the test.
+func (f *fixture) local(t *testing.T, folder string) map[string]mailstore.Summary {
+	t.Helper()
+	list, err := f.store.List(context.Background(), mailstore.FolderRef{Account: "Machin", Name: folder}, mailstore.ListOptions{Limit: 1000})
+	if err != nil && !errors.Is(err, mailstore.ErrNotFound) {
+		t.Fatal(err)
+	}
+	out := map[string]mailstore.Summary{}
+	for _, m := range list {
+		if _, dup := out[m.Subject]; dup {
+			t.Errorf("%s: duplicate %q", folder, m.Subject)
+		}
+		out[m.Subject] = m
+	}
+	return out
+}

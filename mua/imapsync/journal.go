@@ -1,0 +1,62 @@
+package imapsync
+
+import (
+	"context"
+
+	"facteur/mailstore"
+)
+
+// The operations of the journal.
+const (
+	opFlags  = "flags"  // UID STORE +FLAGS/-FLAGS
+	opMove   = "move"   // UID MOVE to Dest
+	opCopy   = "copy"   // UID COPY to Dest; ID is the local copy
+	opDelete = "delete" // UID STORE +FLAGS \Deleted, UID EXPUNGE
+)
+
+// action is one local change waiting for the server.
+type action struct {
+	Seq      int64
+	Op       string
+	Folder   string // remote folder name (== mailstore folder name)
+	UID      uint32
+	ID       int64
+	Add, Del mailstore.Flags
+	Dest     string
+}
+
+func (s *State) enqueue(ctx context.Context, account string, a action) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO journal(account, op, folder, uid, id, addf, delf, dest) VALUES(?,?,?,?,?,?,?,?)`,
+		account, a.Op, a.Folder, a.UID, a.ID, a.Add, a.Del, a.Dest)
+	return err
+}
+
+// pending returns the journal of an account in order.
+func (s *State) pending(ctx context.Context, account string) ([]action, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, op, folder, uid, id, addf, delf, dest FROM journal WHERE account=? ORDER BY seq`, account)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []action
+	for rows.Next() {
+		var a action
+		if err := rows.Scan(&a.Seq, &a.Op, &a.Folder, &a.UID, &a.ID, &a.Add, &a.Del, &a.Dest); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+func (s *State) done(ctx context.Context, seq int64) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM journal WHERE seq=?`, seq)
+	return err
+}
+
+// Pending counts the local actions not yet on the server.
+func (s *State) Pending(ctx context.Context, account string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM journal WHERE account=?`, account).Scan(&n)
+	return n, err
+}

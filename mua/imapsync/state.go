@@ -1,0 +1,143 @@
+package imapsync
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+
+	_ "modernc.org/sqlite" // the "sqlite" driver
+
+	"facteur/mailstore"
+)
+
+const schema = `
+CREATE TABLE IF NOT EXISTS folders(
+	account TEXT NOT NULL, name TEXT NOT NULL,
+	uidvalidity INTEGER NOT NULL DEFAULT 0, modseq INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY(account, name));
+CREATE TABLE IF NOT EXISTS uids(
+	account TEXT NOT NULL, folder TEXT NOT NULL, uid INTEGER NOT NULL,
+	id INTEGER NOT NULL, flags INTEGER NOT NULL,
+	PRIMARY KEY(account, folder, uid));
+CREATE INDEX IF NOT EXISTS uids_id ON uids(account, id);
+CREATE TABLE IF NOT EXISTS journal(
+	seq INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL,
+	op TEXT NOT NULL, folder TEXT NOT NULL, uid INTEGER NOT NULL,
+	id INTEGER NOT NULL, addf INTEGER NOT NULL DEFAULT 0, delf INTEGER NOT NULL DEFAULT 0,
+	dest TEXT NOT NULL DEFAULT '');
+`
+
+// State is the sync state of the IMAP accounts of a profile: UIDVALIDITY and
+// UID maps per folder, and the journal of local actions. Safe for
+// concurrent use.
+type State struct{ db *sql.DB }
+
+// OpenState opens (creating) DIR/imap/state.sqlite.
+func OpenState(ctx context.Context, dir string) (*State, error) {
+	path := filepath.Join(dir, "imap", "state.sqlite")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	if _, err := db.ExecContext(ctx, schema); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &State{db: db}, nil
+}
+
+// Close closes the state database.
+func (s *State) Close() error { return s.db.Close() }
+
+type folderState struct {
+	UIDValidity uint32
+	ModSeq      uint64
+}
+
+func (s *State) folder(ctx context.Context, ref mailstore.FolderRef) (folderState, error) {
+	var fs folderState
+	err := s.db.QueryRowContext(ctx, `SELECT uidvalidity, modseq FROM folders WHERE account=? AND name=?`,
+		ref.Account, ref.Name).Scan(&fs.UIDValidity, &fs.ModSeq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fs, nil
+	}
+	return fs, err
+}
+
+func (s *State) setFolder(ctx context.Context, ref mailstore.FolderRef, fs folderState) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO folders(account, name, uidvalidity, modseq) VALUES(?,?,?,?)
+		ON CONFLICT(account, name) DO UPDATE SET uidvalidity=excluded.uidvalidity, modseq=excluded.modseq`,
+		ref.Account, ref.Name, fs.UIDValidity, int64(fs.ModSeq))
+	return err
+}
+
+// mapping is one message known on both sides.
+type mapping struct {
+	UID   uint32
+	ID    int64
+	Flags mailstore.Flags
+}
+
+func (s *State) uids(ctx context.Context, ref mailstore.FolderRef) (map[uint32]mapping, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT uid, id, flags FROM uids WHERE account=? AND folder=?`, ref.Account, ref.Name)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[uint32]mapping{}
+	for rows.Next() {
+		var mp mapping
+		if err := rows.Scan(&mp.UID, &mp.ID, &mp.Flags); err != nil {
+			return nil, err
+		}
+		m[mp.UID] = mp
+	}
+	return m, rows.Err()
+}
+
+func (s *State) putUID(ctx context.Context, ref mailstore.FolderRef, mp mapping) error {
+	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO uids(account, folder, uid, id, flags) VALUES(?,?,?,?,?)`,
+		ref.Account, ref.Name, mp.UID, mp.ID, mp.Flags)
+	return err
+}
+
+func (s *State) dropUID(ctx context.Context, ref mailstore.FolderRef, uid uint32) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM uids WHERE account=? AND folder=? AND uid=?`, ref.Account, ref.Name, uid)
+	return err
+}
+
+func (s *State) dropFolderUIDs(ctx context.Context, ref mailstore.FolderRef) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM uids WHERE account=? AND folder=?`, ref.Account, ref.Name)
+	return err
+}
+
+// byID finds the server side of a local message.
+func (s *State) byID(ctx context.Context, account string, id int64) (string, mapping, bool, error) {
+	var folder string
+	var mp mapping
+	err := s.db.QueryRowContext(ctx, `SELECT folder, uid, id, flags FROM uids WHERE account=? AND id=?`, account, id).
+		Scan(&folder, &mp.UID, &mp.ID, &mp.Flags)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", mp, false, nil
+	}
+	return folder, mp, err == nil, err
+}
+
+// mappedIDs is the set of local ids mapped in a folder.
+func (s *State) mappedIDs(ctx context.Context, ref mailstore.FolderRef) (map[int64]bool, error) {
+	m, err := s.uids(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	ids := make(map[int64]bool, len(m))
+	for _, mp := range m {
+		ids[mp.ID] = true
+	}
+	return ids, nil
+}

@@ -1,0 +1,170 @@
+package imapsync
+
+import (
+	"context"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"facteur/mailstore"
+	"facteur/mua/account"
+)
+
+// Options configure a Syncer.
+type Options struct {
+	// Store is the offline store. Required.
+	Store *mailstore.Store
+	// State is the sync state (OpenState on the profile). Required.
+	State *State
+	// Dialer opens connections; nil means the system roots.
+	Dialer *account.Dialer
+	// Transcript receives the raw IMAP dialogue, the password masked. It
+	// may hold message contents.
+	Transcript io.Writer
+	// Progress, when set, receives counts per folder.
+	Progress func(Progress)
+	// BatchSize is the number of messages per FETCH; 0 means 50.
+	BatchSize int
+	// PollInterval is the check interval when the server has no IDLE; 0
+	// means 5 minutes.
+	PollInterval time.Duration
+	// IdleRestart ends an IDLE after that long (RFC 2177 §3: at most 29
+	// minutes); 0 means 25 minutes.
+	IdleRestart time.Duration
+}
+
+// Progress reports the sync of one folder.
+type Progress struct {
+	Folder      mailstore.FolderRef
+	Done, Total int // new messages downloaded / to download
+	Removed     int // messages expunged on the server, removed locally
+	Flags       int // messages whose flags changed on the server
+}
+
+// Stats sum up a sync.
+type Stats struct {
+	Folders, New, Removed, Flags, Replayed int
+}
+
+// Syncer syncs one IMAP account. Its actions (SetFlags, Move...) may be
+// called from any goroutine; Sync and Run hold one connection at a time.
+type Syncer struct {
+	acct     account.Account
+	password string
+	opt      Options
+	mu       sync.Mutex // serialises use of the connection
+	c        *imapclient.Client
+	unsolic  chan struct{} // signalled on unilateral EXISTS during IDLE
+}
+
+// New returns a Syncer for an IMAP account.
+func New(acct account.Account, password string, opt Options) *Syncer {
+	if opt.BatchSize == 0 {
+		opt.BatchSize = 50
+	}
+	return &Syncer{acct: acct, password: password, opt: opt, unsolic: make(chan struct{}, 1)}
+}
+
+func (s *Syncer) ref(name string) mailstore.FolderRef {
+	return mailstore.FolderRef{Account: s.acct.Name, Name: name}
+}
+
+func (s *Syncer) progress(p Progress) {
+	if s.opt.Progress != nil {
+		s.opt.Progress(p)
+	}
+}
+
+// connect returns the open connection, dialing when there is none.
+func (s *Syncer) connect(ctx context.Context) (*imapclient.Client, error) {
+	if s.c != nil {
+		select {
+		case <-s.c.Closed():
+			s.c = nil
+		default:
+			return s.c, nil
+		}
+	}
+	opts := &imapclient.Options{UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+		Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+			if d.NumMessages != nil {
+				s.signal()
+			}
+		},
+	}}
+	if s.opt.Transcript != nil {
+		opts.DebugWriter = maskWriter{w: s.opt.Transcript, password: s.password}
+	}
+	c, err := dial(ctx, s.acct, s.password, s.opt.Dialer, opts)
+	if err != nil {
+		return nil, err
+	}
+	s.c = c
+	return c, nil
+}
+
+func (s *Syncer) signal() {
+	select {
+	case s.unsolic <- struct{}{}:
+	default:
+	}
+}
+
+// Close logs out and closes the connection, if any.
+func (s *Syncer) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.drop()
+}
+
+func (s *Syncer) drop() error {
+	if s.c == nil {
+		return nil
+	}
+	c := s.c
+	s.c = nil
+	c.Logout()
+	return c.Close()
+}
+
+// Sync replays the journal, then syncs every folder. On a connection error
+// the connection is dropped; the next call reconnects and resumes.
+func (s *Syncer) Sync(ctx context.Context) (Stats, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.syncLocked(ctx)
+	if err != nil {
+		s.drop()
+	}
+	return st, err
+}
+
+func (s *Syncer) syncLocked(ctx context.Context) (Stats, error) {
+	var st Stats
+	c, err := s.connect(ctx)
+	if err != nil {
+		return st, err
+	}
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	if st.Replayed, err = s.replay(ctx, c); err != nil {
+		return st, err
+	}
+	folders, err := s.listFolders(ctx, c)
+	if err != nil {
+		return st, err
+	}
+	for _, f := range folders {
+		p, err := s.syncFolder(ctx, c, f)
+		st.Folders++
+		st.New += p.Done
+		st.Removed += p.Removed
+		st.Flags += p.Flags
+		if err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}

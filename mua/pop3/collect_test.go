@@ -1,0 +1,265 @@
+package pop3
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"facteur/localmta"
+	"facteur/localmta/mda"
+	"facteur/localmta/pop3d"
+	"facteur/mailstore"
+	"facteur/mua/account"
+	"facteur/mua/internal/testtls"
+)
+
+// server is Facteur's own POP3 server on 127.0.0.1:0 over its own store.
+type server struct {
+	addr  string
+	store *mailstore.Store
+}
+
+// startPop3d serves marc/secret; tlsCfg enables STLS, implicit wraps the
+// listener in TLS (POP3S).
+func startPop3d(t *testing.T, tlsCfg *tls.Config, implicit bool) *server {
+	t.Helper()
+	st := openStore(t)
+	cfg := pop3d.Config{
+		Store: st, Users: localmta.Users{"marc": "{plain}secret"},
+		AuthFailureDelay: -1, Logger: slog.New(slog.DiscardHandler),
+	}
+	if !implicit {
+		cfg.TLS = tlsCfg
+	}
+	srv, err := pop3d.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if implicit {
+		ln = tls.NewListener(ln, tlsCfg)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return &server{addr: ln.Addr().String(), store: st}
+}
+
+func openStore(t *testing.T) *mailstore.Store {
+	t.Helper()
+	s, err := mailstore.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func (s *server) deliver(t *testing.T, subject, body string) {
+	t.Helper()
+	raw := "From: fred@truc.fr\r\nTo: marc@machin.com\r\nSubject: " + subject + "\r\n\r\n" + body + "\r\n"
+	if _, err := s.store.Add(context.Background(), mda.LocalInbox, strings.NewReader(raw), mailstore.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (s *server) count(t *testing.T) int {
+	n, _, err := s.store.Count(context.Background(), mda.LocalInbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func testAccount(addr string, sec account.Security) account.Account {
+	host, port, _ := net.SplitHostPort(addr)
+	var p int
+	for _, c := range port {
+		p = p*10 + int(c-'0')
+	}
+	return account.Account{
+		Name: "Machin", Protocol: account.POP3,
+		Identity: account.Identity{Address: "marc@machin.com"},
+		Incoming: account.Server{Host: host, Port: p, Security: sec, User: "marc"},
+	}
+}
+
+type collectorT struct {
+	store *mailstore.Store
+	dir   string
+	opt   CollectOptions
+}
+
+func newCollector(t *testing.T, pki *testtls.PKI) *collectorT {
+	c := &collectorT{store: openStore(t), dir: t.TempDir()}
+	c.opt = CollectOptions{Store: c.store, StateDir: c.dir}
+	if pki != nil {
+		c.opt.Dialer = &account.Dialer{RootCAs: pki.Roots}
+	}
+	return c
+}
+
+func (c *collectorT) inbox(t *testing.T) []mailstore.Summary {
+	list, err := c.store.List(context.Background(), mailstore.FolderRef{Account: "Machin", Name: "INBOX"}, mailstore.ListOptions{})
+	if err != nil && !errors.Is(err, mailstore.ErrNotFound) {
+		t.Fatal(err)
+	}
+	return list
+}
+
+func newPKI(t *testing.T) *testtls.PKI {
+	pki, err := testtls.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pki
+}
+
+func TestCollectOnceByUIDL(t *testing.T) {
+	pki := newPKI(t)
+	srv := startPop3d(t, pki.Server, false)
+	srv.deliver(t, "test itineraire", "Bonjour Marc,\r\n.point en tete\r\n..deux")
+	srv.deliver(t, "second", "deux")
+	cl := newCollector(t, pki)
+	var tr bytes.Buffer
+	cl.opt.Transcript = &tr
+	var last mailstore.Progress
+	cl.opt.Progress = func(p mailstore.Progress) { last = p }
+	acct := testAccount(srv.addr, account.SecurityStartTLS)
+	ctx := context.Background()
+
+	st, err := Collect(ctx, acct, "secret", cl.opt)
+	if err != nil {
+		t.Fatalf("Collect: %v", err)
+	}
+	if st.New != 2 || st.Kept != 2 || st.Deleted != 0 || last.Done != 2 || last.Total != 2 {
+		t.Errorf("stats %+v, progress %+v", st, last)
+	}
+	if strings.Contains(tr.String(), "secret") || !strings.Contains(tr.String(), "C: AUTH PLAIN ****") || !strings.Contains(tr.String(), "C: STLS") {
+		t.Errorf("transcript:\n%s", tr.String())
+	}
+	st, err = Collect(ctx, acct, "secret", cl.opt)
+	if err != nil || st.New != 0 || st.Kept != 2 {
+		t.Fatalf("second Collect = %+v, %v", st, err)
+	}
+	srv.deliver(t, "third", "trois")
+	st, err = Collect(ctx, acct, "secret", cl.opt)
+	if err != nil || st.New != 1 {
+		t.Fatalf("third Collect = %+v, %v", st, err)
+	}
+	list := cl.inbox(t)
+	if len(list) != 3 || srv.count(t) != 3 {
+		t.Fatalf("%d messages collected, %d on server, want 3 and 3", len(list), srv.count(t))
+	}
+	checkUnstuffed(t, cl.store, list)
+}
+
+func checkUnstuffed(t *testing.T, s *mailstore.Store, list []mailstore.Summary) {
+	for _, m := range list {
+		if m.Subject != "test itineraire" {
+			continue
+		}
+		rc, err := s.Open(context.Background(), m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(rc)
+		rc.Close()
+		if !strings.Contains(string(data), "\n.point en tete") || !strings.Contains(string(data), "\n..deux") {
+			t.Errorf("body not unstuffed:\n%s", data)
+		}
+		return
+	}
+	t.Error("message not found")
+}
+
+func TestCollectDeleteOptions(t *testing.T) {
+	t0 := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name      string
+		opts      account.Options
+		second    time.Duration
+		remaining int
+	}{
+		{"leave", account.Options{}, 400 * 24 * time.Hour, 2},
+		{"after download", account.Options{DeleteAfterDownload: true}, 0, 0},
+		{"after 7 days, 3 days later", account.Options{DeleteAfterDays: 7}, 3 * 24 * time.Hour, 2},
+		{"after 7 days, 8 days later", account.Options{DeleteAfterDays: 7}, 8 * 24 * time.Hour, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startPop3d(t, nil, false)
+			srv.deliver(t, "un", "1")
+			srv.deliver(t, "deux", "2")
+			cl := newCollector(t, nil)
+			acct := testAccount(srv.addr, account.SecurityNone)
+			acct.Options = tt.opts
+			now := t0
+			cl.opt.Now = func() time.Time { return now }
+			for _, d := range []time.Duration{0, tt.second} {
+				now = t0.Add(d)
+				if _, err := Collect(context.Background(), acct, "secret", cl.opt); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := srv.count(t); n != tt.remaining {
+				t.Errorf("%d left on server, want %d", n, tt.remaining)
+			}
+			if n := len(cl.inbox(t)); n != 2 {
+				t.Errorf("%d collected, want 2", n)
+			}
+		})
+	}
+}
+
+func TestCollectSecurity(t *testing.T) {
+	pki := newPKI(t)
+	plain := startPop3d(t, nil, false)
+	self := startPop3d(t, pki.SelfSigned, true)
+	pin := account.Fingerprint(pki.SelfDER)
+	tests := []struct {
+		name    string
+		addr    string
+		sec     account.Security
+		pin     string
+		pass    string
+		wantErr error
+	}{
+		{"starttls not offered", plain.addr, account.SecurityStartTLS, "", "secret", account.ErrNoStartTLS},
+		{"self-signed", self.addr, account.SecurityTLS, "", "secret", account.ErrUntrusted},
+		{"self-signed pinned", self.addr, account.SecurityTLS, pin, "secret", nil},
+		{"bad password", self.addr, account.SecurityTLS, pin, "wrong", ErrAuth},
+		{"plaintext chosen", plain.addr, account.SecurityNone, "", "secret", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cl := newCollector(t, pki)
+			acct := testAccount(tt.addr, tt.sec)
+			acct.Incoming.Fingerprint = tt.pin
+			_, err := Collect(context.Background(), acct, tt.pass, cl.opt)
+			if tt.wantErr == nil && err != nil || !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Collect = %v, want %v", err, tt.wantErr)
+			}
+			var ce *account.CertificateError
+			if errors.As(err, &ce) && ce.Fingerprint != pin {
+				t.Errorf("fingerprint %s, want %s", ce.Fingerprint, pin)
+			}
+		})
+	}
+}

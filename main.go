@@ -9,6 +9,9 @@
 //	facteur export FOLDER FILE                    a folder as an mboxrd file
 //	facteur rescan                                re-index Maildirs another program changed
 //	facteur screenshot --out FILE.png --view NAME render a view of the demo profile
+//	facteur inspect [--json] [--dns S] ID|FILE|-  envelope, Received route, DNS MX
+//	facteur mta | mailq | queue | sendmail        the local MTA/MDA and its POP3 server
+//	facteur account add|list|remove|test | sync   remote IMAP/POP3 accounts
 //
 // --profile DIR (or FACTEUR_PROFILE) chooses the profile directory on every command.
 package main
@@ -20,6 +23,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+
+	_ "facteur/internal/localeenv" // before Fyne reads the locale
 )
 
 // Version is Facteur's version, printed by `facteur version` and the About box.
@@ -62,6 +67,8 @@ func commands() []command {
 		{"mailq", "mailq", "list the local MTA's queue (id, size, arrival, sender, recipients, next try, last error)", cmdMailq},
 		{"queue", "queue flush|delete ID|hold ID|release ID", "act on the local MTA's queue, whether it runs or not", cmdQueue},
 		{"sendmail", "sendmail [-t] [-f sender] [-i] [-oi] [rcpt...]", "sendmail-compatible injector: a message on stdin into the local MTA", cmdSendmail},
+		{"account", "account add|list|remove|test ...", "manage remote accounts (IMAP or POP3 in, SMTP out)", cmdAccount},
+		{"sync", "sync [ACCOUNT]", "fetch the mail of remote accounts into the offline store", cmdSync},
 		{"help", "help", "show this help", nil},
 	}
 }
@@ -118,7 +125,11 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: facteur [--profile DIR] [COMMAND]")
 	fmt.Fprintln(w, "\nWithout a command, opens the mail client.\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-62s %s\n", c.usage, c.summary)
+		if len(c.usage) <= 44 {
+			fmt.Fprintf(w, "  %-44s  %s\n", c.usage, c.summary)
+			continue
+		}
+		fmt.Fprintf(w, "  %s\n  %-44s  %s\n", c.usage, "", c.summary)
 	}
 	fmt.Fprintln(w, "\nThe profile directory is --profile, else $FACTEUR_PROFILE, else the per-user data directory.")
 }

@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"facteur/mua/inspect"
 )
 
 // inspectMessage opens the message with that subject and the inspector on
@@ -203,5 +205,20 @@ func TestInspectorKeysAndButton(t *testing.T) {
 	h.c.insp.view.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
 	if h.c.insp.view != nil {
 		t.Error("Escape did not close the inspector")
+	}
+}
+
+func TestInspectorShowsLiveDKIM(t *testing.T) {
+	h := newHarness(t)
+	iv := h.inspectMessage("test itineraire")
+	iv.auth.dkimChecks([]inspect.DKIMCheck{
+		{Domain: "gmail.com", Identifier: "@gmail.com", Result: "pass"},
+		{Domain: "example.org", Result: "fail", Error: "signature did not verify"},
+	})
+	text := tabText(iv, tabAuth)
+	for _, want := range []string{"pass", "d=gmail.com i=@gmail.com", "fail", "d=example.org · signature did not verify"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the live DKIM result lacks %q:\n%s", want, text)
+		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
+
+	_ "facteur/internal/localeenv" // before Fyne reads the locale
 )
 
 // translations holds the UI strings: en.json and fr.json, in go-i18n's JSON

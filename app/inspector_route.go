@@ -312,7 +312,7 @@ func (t *routeTab) show(r *inspect.Report) {
 		t.empty.SetText(lang.L("No Received field: the message never went through an MTA (a draft, a sent copy, or a local file)."))
 	}
 	setVisible(t.empty, len(hops) == 0)
-	t.diagram.setModel(buildRouteModel(r.Route, hops, r.Envelope.RcptTo))
+	t.diagram.setModel(buildRouteModel(r.Route, hops, mailboxOwners(r.Envelope)))
 	t.scroll.Refresh()
 }
 
@@ -339,4 +339,18 @@ func routeSummary(rt inspect.Route, hops []inspect.RouteHop) string {
 // unsigned is a duration without its sign when it is positive: "27 s".
 func unsigned(s inspect.Seconds) string {
 	return strings.TrimPrefix(s.String(), "+")
+}
+
+// mailboxOwners are the envelope recipients, else the To addresses.
+func mailboxOwners(e inspect.Envelope) []string {
+	if len(e.RcptTo) > 0 {
+		return e.RcptTo
+	}
+	var out []string
+	for _, m := range e.Header.To {
+		if m.Addr != "" {
+			out = append(out, m.Addr)
+		}
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -96,13 +97,17 @@ func startTLSErr(err error) error {
 }
 
 // maskWriter hides the password of LOGIN in the transcript (when it
-// arrives in one write, as imapclient writes a command).
+// arrives in one write, as imapclient writes a command). imapclient writes
+// to it from its reading and its writing goroutines: writes are serialised.
 type maskWriter struct {
+	mu       sync.Mutex
 	w        io.Writer
 	password string
 }
 
-func (m maskWriter) Write(p []byte) (int, error) {
+func (m *maskWriter) Write(p []byte) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if m.password == "" || !bytes.Contains(p, []byte(m.password)) {
 		return m.w.Write(p)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -224,7 +225,7 @@ func TestDropMidSyncResumes(t *testing.T) {
 
 func TestAppendAndTranscript(t *testing.T) {
 	ts := startServer(t, "Sent")
-	var tr strings.Builder
+	var tr lockedBuffer
 	f := newFixture(t, ts, func(o *Options) { o.Transcript = &tr })
 	f.sync(t)
 	sum, err := f.s.Append(context.Background(), "Sent", []byte(msg(1, "Sent")), mailstore.FlagSeen)
@@ -276,4 +277,23 @@ func TestLoginRefused(t *testing.T) {
 	if _, err := f.s.Sync(context.Background()); !errors.Is(err, ErrAuth) {
 		t.Errorf("Sync = %v, want ErrAuth", err)
 	}
+}
+
+// lockedBuffer is a transcript that the test can read while the
+// connection's goroutines still write to it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

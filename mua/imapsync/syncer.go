@@ -21,7 +21,7 @@ type Options struct {
 	// Dialer opens connections; nil means the system roots.
 	Dialer *account.Dialer
 	// Transcript receives the raw IMAP dialogue, the password masked. It
-	// may hold message contents.
+	// may hold message contents. Writes to it are serialised.
 	Transcript io.Writer
 	// Progress, when set, receives counts per folder.
 	Progress func(Progress)
@@ -57,6 +57,7 @@ type Syncer struct {
 	mu       sync.Mutex // serialises use of the connection
 	c        *imapclient.Client
 	unsolic  chan struct{} // signalled on unilateral EXISTS during IDLE
+	trace    *maskWriter   // nil without Options.Transcript; shared by every connection
 }
 
 // New returns a Syncer for an IMAP account.
@@ -64,7 +65,11 @@ func New(acct account.Account, password string, opt Options) *Syncer {
 	if opt.BatchSize == 0 {
 		opt.BatchSize = 50
 	}
-	return &Syncer{acct: acct, password: password, opt: opt, unsolic: make(chan struct{}, 1)}
+	s := &Syncer{acct: acct, password: password, opt: opt, unsolic: make(chan struct{}, 1)}
+	if opt.Transcript != nil {
+		s.trace = &maskWriter{w: opt.Transcript, password: password}
+	}
+	return s
 }
 
 func (s *Syncer) ref(name string) mailstore.FolderRef {
@@ -94,8 +99,8 @@ func (s *Syncer) connect(ctx context.Context) (*imapclient.Client, error) {
 			}
 		},
 	}}
-	if s.opt.Transcript != nil {
-		opts.DebugWriter = maskWriter{w: s.opt.Transcript, password: s.password}
+	if s.trace != nil {
+		opts.DebugWriter = s.trace
 	}
 	c, err := dial(ctx, s.acct, s.password, s.opt.Dialer, opts)
 	if err != nil {

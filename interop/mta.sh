@@ -1,0 +1,542 @@
+#!/usr/bin/env bash
+# Interop of Facteur's MTA, MDA and POP3 server with real peers nobody here wrote:
+# Postfix (a private instance, as peer MTA in both directions), swaks (SMTP
+# client), dnsmasq (the course's MX records) and Python's mailbox and poplib
+# modules (reading the Maildir and the mbox spool the MDA wrote, collecting
+# over POP3).
+#
+#   bash interop/mta.sh         (as root; or with postfix, swaks and dnsmasq installed)
+#
+# The course's itinerary, on loopback addresses and high ports only:
+#
+#   machin.com  MX 10 smtp.machin.com -> 127.0.0.3   facteur mta (Maildir of the Local account)
+#   truc.fr     MX 10 smtp.truc.fr    -> 127.0.0.2   Postfix (virtual Maildirs)
+#   chose.org   MX 5  mx1.chose.org   -> 127.0.0.9   (nothing listens: the best MX is down)
+#               MX 10 mx2.chose.org   -> 127.0.0.2   Postfix
+#   nomx.test   A 127.0.0.2 and no MX                Postfix (the RFC 5321 §5.1 fallback)
+#   bidule.net                         127.0.0.4     Facteur's MTA with the mbox spool MDA
+#
+# Postfix resolves with the system's resolver, which knows none of this, so it
+# reaches Facteur through its transport table ("machin.com smtp:[127.0.0.3]:PORT",
+# the course's "Tables de transport"); Facteur reaches Postfix through its own
+# transport file for truc.fr, and through dnsmasq's MX records for chose.org and
+# nomx.test ("smtp:DOMAIN:PORT": an MX look-up, a high port, since `facteur mta`
+# has no option for the port of MX hosts).
+#
+# Installs what is missing with apt-get (postfix preseeded to "No configuration"
+# and kept from starting, dnsmasq-base without its service), starts everything in
+# a temporary directory, stops exactly the processes it started (by PID; Postfix
+# with `postfix -c DIR stop`), and prints PASS/FAIL per check and "N passed, M failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
+PYTHON=${PYTHON:-python3}
+KEEP=${KEEP:-} # KEEP=1 leaves the temporary directory for a post-mortem
+
+log() { echo "interop/mta: $*"; }
+
+# ---------------------------------------------------------------- installing
+
+# listeners25 prints "inode" of every socket listening on TCP port 25.
+listeners25() {
+	awk 'NR > 1 && $4 == "0A" && $2 ~ /:0019$/ { print $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null | sort -u
+}
+
+# pids_of_inode INODE prints the PIDs holding socket INODE.
+pids_of_inode() {
+	local fd
+	for fd in /proc/[0-9]*/fd/*; do
+		if [ "$(readlink "$fd" 2>/dev/null)" = "socket:[$1]" ]; then
+			fd=${fd#/proc/}
+			echo "${fd%%/*}"
+		fi
+	done | sort -u
+}
+
+policy_rc_d=""
+install_missing() {
+	local need=()
+	[ -x /usr/sbin/postfix ] && [ -x /usr/sbin/smtp-source ] || need+=(postfix)
+	command -v swaks >/dev/null || need+=(swaks)
+	command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
+	command -v "$PYTHON" >/dev/null || need+=(python3)
+	[ ${#need[@]} -gt 0 ] || return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "interop/mta: missing ${need[*]}: run as root, or: sudo apt-get install ${need[*]}" >&2
+		exit 1
+	fi
+	log "installing ${need[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+	# No service starts during this install (Debian's policy-rc.d protocol); the
+	# file is ours only if it was not there, and goes away with us.
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		policy_rc_d=/usr/sbin/policy-rc.d
+		printf '#!/bin/sh\n# interop/mta.sh: no service starts while it installs packages\nexit 101\n' >"$policy_rc_d"
+		chmod 755 "$policy_rc_d"
+	fi
+	local before
+	before=$(listeners25)
+	local pkg
+	for pkg in "${need[@]}"; do
+		if ! apt-cache show "$pkg" >/dev/null 2>&1; then
+			apt-get update -qq
+			break
+		fi
+	done
+	if ! apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; then
+		apt-get update -qq
+		apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+	fi
+	if [ -n "$policy_rc_d" ]; then
+		rm -f "$policy_rc_d"
+		policy_rc_d=""
+	fi
+	# Whatever a postinst started on port 25 anyway is ours to stop: exactly that.
+	local inode pid
+	for inode in $(listeners25); do
+		grep -qx "$inode" <<<"$before" && continue
+		for pid in $(pids_of_inode "$inode"); do
+			log "stopping PID $pid ($(cat /proc/"$pid"/comm 2>/dev/null)), started on port 25 by the install"
+			kill "$pid" 2>/dev/null || true
+		done
+	done
+}
+
+# ---------------------------------------------------------------- bookkeeping
+
+work=""
+pids=()          # processes we started, stopped by PID
+postfix_conf=""  # a Postfix instance we started
+cleanup() {
+	local rc=$?
+	set +e
+	if [ -n "$policy_rc_d" ]; then rm -f "$policy_rc_d"; fi
+	if [ -n "$postfix_conf" ]; then
+		local master
+		master=$(cat "$work/postfix/spool/pid/master.pid" 2>/dev/null | tr -d ' ')
+		/usr/sbin/postfix -c "$postfix_conf" stop >/dev/null 2>&1
+		for _ in $(seq 50); do
+			[ -n "$master" ] && kill -0 "$master" 2>/dev/null || break
+			sleep 0.1
+		done
+		[ -n "$master" ] && kill -0 "$master" 2>/dev/null && kill "$master"
+	fi
+	local pid
+	for pid in "${pids[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${pids[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	if [ -n "$work" ]; then
+		if [ -n "$KEEP" ]; then
+			echo "interop/mta: kept $work"
+		else
+			rm -rf "$work"
+		fi
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+passed=0
+failed=0
+pass() {
+	passed=$((passed + 1))
+	echo "PASS: $*"
+}
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL: $*"
+}
+
+# retry SECONDS CMD...: runs CMD until it succeeds, at most SECONDS; its last
+# output goes to $work/out.
+retry() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@" >"$work/out" 2>&1; do
+		if [ $SECONDS -ge $deadline ]; then
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
+# check NAME CMD...: PASS when CMD succeeds (within 20 s), else FAIL with its output.
+check() {
+	local name=$1
+	shift
+	if retry 20 "$@"; then
+		pass "$name"
+		cat "$work/out"
+	else
+		fail "$name"
+		sed 's/^/    /' "$work/out"
+	fi
+}
+
+# free_port IP: a TCP port free on IP now.
+free_port() {
+	"$PYTHON" -c 'import socket,sys; s=socket.socket(); s.bind((sys.argv[1], 0)); print(s.getsockname()[1])' "$1"
+}
+
+# wait_port PID IP PORT: until something accepts on IP:PORT (PID must live).
+wait_port() {
+	local i
+	for i in $(seq 150); do
+		if ! kill -0 "$1" 2>/dev/null; then
+			return 1
+		fi
+		if (exec 3<>"/dev/tcp/$2/$3") 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# ---------------------------------------------------------------- setup
+
+install_missing
+command -v swaks >/dev/null && [ -x /usr/sbin/postfix ] && command -v "$PYTHON" >/dev/null
+DNSMASQ=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
+
+work=$(mktemp -d /tmp/facteur-interop.XXXXXX)
+chmod 755 "$work" # Postfix's virtual(8) delivers as nobody below it
+t0=$SECONDS
+bash scripts/deps.sh
+log "building facteur in $work"
+"$GO" build -tags migrated_fynedo -o "$work/bin/facteur" .
+"$GO" build -o "$work/bin/mboxmta" interop/mboxmta.go
+facteur="$work/bin/facteur"
+check_py="$repo/interop/mailcheck.py"
+py() { "$PYTHON" "$check_py" "$@"; }
+
+dns_port=$(free_port 127.0.0.1)
+f_smtp=$(free_port 127.0.0.3)
+f_sub=$(free_port 127.0.0.3)
+f_pop=$(free_port 127.0.0.3)
+p_smtp=$(free_port 127.0.0.2)
+m_smtp=$(free_port 127.0.0.4)
+
+# dnsmasq: the course's DNS, authoritative for nothing but these records.
+"$DNSMASQ" --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --no-poll \
+	--port="$dns_port" --listen-address=127.0.0.1 --bind-interfaces \
+	--pid-file="$work/dnsmasq.pid" --user=root --group=root \
+	--log-queries --log-facility="$work/dnsmasq.log" \
+	--mx-host=machin.com,smtp.machin.com,10 --host-record=smtp.machin.com,127.0.0.3 \
+	--mx-host=truc.fr,smtp.truc.fr,10 --host-record=smtp.truc.fr,127.0.0.2 \
+	--mx-host=chose.org,mx1.chose.org,5 --host-record=mx1.chose.org,127.0.0.9 \
+	--mx-host=chose.org,mx2.chose.org,10 --host-record=mx2.chose.org,127.0.0.2 \
+	--host-record=nomx.test,127.0.0.2 \
+	--host-record=client.bidule.net,127.0.0.1 \
+	2>"$work/dnsmasq.err" &
+pids+=($!)
+dnsmasq_pid=$!
+
+# Postfix: a private instance, its own config, queue and data directories.
+pf="$work/postfix"
+postfix_dir="$pf/etc"
+mkdir -p "$postfix_dir" "$pf/mail" "$pf/spool"
+chown nobody:nogroup "$pf/mail"
+cat >"$postfix_dir/main.cf" <<EOF
+compatibility_level = 3.6
+config_directory = $postfix_dir
+queue_directory = $pf/spool
+data_directory = $pf/data
+mail_owner = postfix
+setgid_group = postdrop
+syslog_name = postfix-interop
+maillog_file = $pf/maillog
+maillog_file_prefixes = $pf
+myhostname = smtp.truc.fr
+mydomain = truc.fr
+myorigin = truc.fr
+# Postfix refuses an inet_interfaces address that no interface has (lo has
+# 127.0.0.1/8): master.cf binds 127.0.0.2, and so does the smtp client.
+inet_interfaces = loopback-only
+smtp_bind_address = 127.0.0.2
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+mydestination =
+relay_domains =
+local_recipient_maps =
+alias_maps =
+alias_database =
+local_transport = error:no local mailboxes here
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+smtpd_peername_lookup = no
+smtp_dns_support_level = disabled
+smtp_tls_security_level = may
+smtp_tls_loglevel = 1
+transport_maps = texthash:$postfix_dir/transport
+virtual_mailbox_domains = truc.fr chose.org nomx.test
+virtual_mailbox_base = $pf/mail
+virtual_mailbox_maps = texthash:$postfix_dir/vmailbox
+virtual_uid_maps = static:$(id -u nobody)
+virtual_gid_maps = static:$(getent group nogroup | cut -d: -f3)
+biff = no
+append_dot_mydomain = no
+EOF
+cat >"$postfix_dir/master.cf" <<EOF
+127.0.0.2:$p_smtp inet n - n - - smtpd
+pickup    unix  n - n 60   1 pickup
+cleanup   unix  n - n -    0 cleanup
+qmgr      unix  n - n 300  1 qmgr
+tlsmgr    unix  - - n 1000? 1 tlsmgr
+rewrite   unix  - - n -    - trivial-rewrite
+bounce    unix  - - n -    0 bounce
+defer     unix  - - n -    0 bounce
+trace     unix  - - n -    0 bounce
+verify    unix  - - n -    1 verify
+flush     unix  n - n 1000? 0 flush
+proxymap  unix  - - n -    - proxymap
+smtp      unix  - - n -    - smtp
+relay     unix  - - n -    - smtp
+showq     unix  n - n -    - showq
+error     unix  - - n -    - error
+retry     unix  - - n -    - error
+discard   unix  - - n -    - discard
+virtual   unix  - n n -    - virtual
+anvil     unix  - - n -    1 anvil
+scache    unix  - - n -    1 scache
+postlog   unix-dgram n - n - 1 postlogd
+EOF
+echo "machin.com smtp:[127.0.0.3]:$f_smtp" >"$postfix_dir/transport"
+cat >"$postfix_dir/vmailbox" <<EOF
+jean@truc.fr truc.fr/jean/
+paul@chose.org chose.org/paul/
+zoe@nomx.test nomx.test/zoe/
+EOF
+postfix_conf=$postfix_dir
+# Postfix's commands report to the maillog file (and to stderr on a tty only).
+/usr/sbin/postfix -c "$postfix_dir" check >"$work/postfix.err" 2>&1 || true
+/usr/sbin/postfix -c "$postfix_dir" start >>"$work/postfix.err" 2>&1 || true
+
+# Facteur: a temporary profile; its MTA is smtp.machin.com.
+prof="$work/facteur"
+mkdir -p "$prof/mta"
+cat >"$prof/mta/users" <<EOF
+marc:{plain}secret
+anne:{plain}s3cr3t
+EOF
+echo machin.com >"$prof/mta/domains"
+cat >"$prof/mta/transport" <<EOF
+# the course's transport table: truc.fr straight to its host, no MX look-up
+truc.fr smtp:[127.0.0.2]:$p_smtp
+# MX look-ups through dnsmasq, on a high port
+chose.org smtp:chose.org:$p_smtp
+nomx.test smtp:nomx.test:$p_smtp
+EOF
+FACTEUR_PROFILE=$prof "$facteur" mta --smtp "127.0.0.3:$f_smtp" --submission "127.0.0.3:$f_sub" \
+	--pop3 "127.0.0.3:$f_pop" --hostname smtp.machin.com --dns "127.0.0.1:$dns_port" \
+	>"$work/facteur.log" 2>&1 &
+pids+=($!)
+facteur_pid=$!
+inbox="$prof/mail/Local/INBOX"
+
+# Facteur's MTA with the mbox spool MDA: mail.bidule.net.
+mbox_dir="$work/mboxmta"
+"$work/bin/mboxmta" -dir "$mbox_dir" -smtp "127.0.0.4:$m_smtp" -hostname mail.bidule.net \
+	-domains bidule.net -users marc >"$work/mboxmta.log" 2>&1 &
+pids+=($!)
+mboxmta_pid=$!
+
+ready=1
+wait_port "$dnsmasq_pid" 127.0.0.1 "$dns_port" || { ready=0; cat "$work/dnsmasq.err" >&2; }
+master=$(cat "$pf/spool/pid/master.pid" 2>/dev/null | tr -d ' ' || true)
+[ -n "$master" ] && wait_port "$master" 127.0.0.2 "$p_smtp" || { ready=0; cat "$work/postfix.err" "$pf/maillog" >&2 2>/dev/null || true; }
+wait_port "$facteur_pid" 127.0.0.3 "$f_smtp" || { ready=0; cat "$work/facteur.log" >&2; }
+wait_port "$mboxmta_pid" 127.0.0.4 "$m_smtp" || { ready=0; cat "$work/mboxmta.log" >&2; }
+if [ $ready = 1 ]; then
+	pass "peers up: dnsmasq 127.0.0.1:$dns_port (PID $dnsmasq_pid), Postfix 127.0.0.2:$p_smtp (master $master), facteur mta 127.0.0.3:$f_smtp/$f_sub/$f_pop (PID $facteur_pid), mbox MTA 127.0.0.4:$m_smtp (PID $mboxmta_pid)"
+else
+	fail "peers up"
+	echo "$passed passed, $failed failed"
+	exit 1
+fi
+
+# ---------------------------------------------------------------- checks
+
+sent="$work/sent"
+mkdir -p "$sent"
+# swaks_to NAME SERVER PORT FROM TO [swaks options]: sends message NAME (a new
+# file in $sent), transcript in $work/swaks-NAME.log.
+swaks_to() {
+	local name=$1 server=$2 port=$3 from=$4 to=$5
+	shift 5
+	py gen "$name" "$from" "$to" "interop $name" "$sent/$name.eml"
+	swaks --server "$server" --port "$port" --helo client.bidule.net --from "$from" --to "$to" \
+		--data "$sent/$name.eml" "$@" >"$work/swaks-$name.log" 2>&1
+}
+# accepted NAME: swaks's transcript shows the 250 to the end of DATA.
+accepted() {
+	grep -E '^<~?  *250 .*(queued|Ok|OK|ok)' "$work/swaks-$1.log" | tail -1 | grep -q 250
+}
+reply_of_data() { sed -n '/^ *~\?> \.$/,$p' "$work/swaks-$1.log" | grep -m1 -E '^<' | sed 's/^<~* *//'; }
+
+# 1. swaks -> Facteur -> Maildir
+if swaks_to direct 127.0.0.3 "$f_smtp" jean@truc.fr marc@machin.com; then
+	pass "swaks -> facteur mta: $(reply_of_data direct)"
+else
+	fail "swaks -> facteur mta"
+	sed 's/^/    /' "$work/swaks-direct.log"
+fi
+check "facteur's MDA wrote it into the Local Maildir, Received by Facteur, body byte for byte" \
+	py maildir "$inbox" "$sent/direct.eml" \
+	--trace '^Return-Path: <jean@truc\.fr>$' \
+	--trace '^Delivered-To: marc@machin\.com$' \
+	--trace '^Received: from client\.bidule\.net \(client\.bidule\.net \[127\.0\.0\.1\]\) by smtp\.machin\.com \(Facteur\) with ESMTP id \S+ for <marc@machin\.com>; '
+
+# 2. STARTTLS
+if swaks_to tls 127.0.0.3 "$f_smtp" jean@truc.fr anne@machin.com -tls; then
+	pass "swaks STARTTLS -> facteur mta: $(reply_of_data tls)"
+else
+	fail "swaks STARTTLS -> facteur mta"
+	sed 's/^/    /' "$work/swaks-tls.log"
+fi
+check "STARTTLS session recorded as ESMTPS with the TLS version and cipher" \
+	py maildir "$inbox" "$sent/tls.eml" \
+	--trace 'by smtp\.machin\.com \(Facteur\) with ESMTPS id \S+ \(using TLSv1\.[23] with cipher \S+\) for <anne@machin\.com>'
+
+# 3. swaks -> Postfix -> (transport table) -> Facteur -> Maildir
+if swaks_to viapostfix 127.0.0.2 "$p_smtp" jean@truc.fr marc@machin.com; then
+	pass "swaks -> Postfix (relay for machin.com): $(reply_of_data viapostfix)"
+else
+	fail "swaks -> Postfix"
+	sed 's/^/    /' "$work/swaks-viapostfix.log"
+fi
+check "Postfix relayed into Facteur (transport table), Maildir has both Received lines" \
+	py maildir "$inbox" "$sent/viapostfix.eml" \
+	--trace '^Received: from smtp\.truc\.fr \(smtp\.truc\.fr \[127\.0\.0\.2\]\) by smtp\.machin\.com \(Facteur\) with ESMTPS? id ' \
+	--trace '^Received: from client\.bidule\.net \(.*127\.0\.0\.1.*\) by smtp\.truc\.fr \(Postfix\)'
+
+# 4. swaks -> Facteur -> (transport [127.0.0.2]) -> Postfix -> Maildir
+if swaks_to out 127.0.0.3 "$f_smtp" marc@machin.com jean@truc.fr; then
+	pass "swaks -> facteur mta for truc.fr: $(reply_of_data out)"
+else
+	fail "swaks -> facteur mta for truc.fr"
+	sed 's/^/    /' "$work/swaks-out.log"
+fi
+check "Facteur relayed to Postfix (transport file), Postfix's Maildir has it" \
+	py maildir "$pf/mail/truc.fr/jean" "$sent/out.eml" \
+	--trace '^Received: from smtp\.machin\.com \(.*\[127\.0\.0\.3\]\) .*by smtp\.truc\.fr \(Postfix\) with ESMTP' \
+	--trace '^Received: from client\.bidule\.net .* by smtp\.machin\.com \(Facteur\) with ESMTP id \S+ for <jean@truc\.fr>'
+
+# 5. MX from dnsmasq: the best MX is down, the next one takes it
+if swaks_to mx 127.0.0.3 "$f_smtp" marc@machin.com paul@chose.org; then
+	pass "swaks -> facteur mta for chose.org: $(reply_of_data mx)"
+else
+	fail "swaks -> facteur mta for chose.org"
+	sed 's/^/    /' "$work/swaks-mx.log"
+fi
+check "MX of chose.org from dnsmasq: MX 5 (127.0.0.9) down, delivered by MX 10 (Postfix)" \
+	py maildir "$pf/mail/chose.org/paul" "$sent/mx.eml" \
+	--trace '^Received: from smtp\.machin\.com .*by smtp\.truc\.fr \(Postfix\)'
+if grep -q 'query\[MX\] chose\.org from 127\.0\.0\.' "$work/dnsmasq.log" && grep -q 'mx1\.chose\.org' "$work/dnsmasq.log"; then
+	pass "Facteur asked dnsmasq for chose.org's MX and the MX hosts' addresses"
+else
+	fail "no MX query for chose.org in dnsmasq's log"
+	sed 's/^/    /' "$work/dnsmasq.log" | tail -20
+fi
+
+# 6. no MX: the A record (RFC 5321 §5.1)
+if swaks_to nomx 127.0.0.3 "$f_smtp" marc@machin.com zoe@nomx.test; then
+	pass "swaks -> facteur mta for nomx.test: $(reply_of_data nomx)"
+else
+	fail "swaks -> facteur mta for nomx.test"
+	sed 's/^/    /' "$work/swaks-nomx.log"
+fi
+check "nomx.test has no MX: Facteur fell back to its A record (Postfix)" \
+	py maildir "$pf/mail/nomx.test/zoe" "$sent/nomx.eml"
+
+# 7. submission: AUTH required; with AUTH (under TLS) it relays
+if swaks_to noauth 127.0.0.3 "$f_sub" marc@machin.com jean@truc.fr; then
+	fail "submission without AUTH accepted the message"
+else
+	reply=$(grep -E '^<\*?\*? *5[0-9][0-9] ' "$work/swaks-noauth.log" | head -1 | sed 's/^<\** *//')
+	if [[ $reply =~ ^5[0-9][0-9]\ 5\.7\. ]]; then
+		pass "submission port refuses mail without AUTH: $reply"
+	else
+		fail "submission without AUTH: unexpected reply"
+		sed 's/^/    /' "$work/swaks-noauth.log"
+	fi
+fi
+if swaks_to badauth 127.0.0.3 "$f_sub" marc@machin.com jean@truc.fr -tls -a PLAIN -au marc -ap wrong; then
+	fail "submission accepted a wrong password"
+else
+	reply=$(grep -E '^<\*?\*? *5[0-9][0-9] ' "$work/swaks-badauth.log" | head -1 | sed 's/^<\** *//')
+	if [[ $reply =~ ^535 ]]; then pass "submission refuses a wrong password: $reply"; else
+		fail "submission, wrong password: unexpected reply"
+		sed 's/^/    /' "$work/swaks-badauth.log"
+	fi
+fi
+if swaks_to auth 127.0.0.3 "$f_sub" marc@machin.com jean@truc.fr -tls -a PLAIN -au marc -ap secret; then
+	pass "submission with STARTTLS + AUTH PLAIN relays: $(reply_of_data auth)"
+else
+	fail "submission with AUTH"
+	sed 's/^/    /' "$work/swaks-auth.log"
+fi
+check "authenticated submission reached Postfix, Received says ESMTPSA" \
+	py maildir "$pf/mail/truc.fr/jean" "$sent/auth.eml" \
+	--trace 'by smtp\.machin\.com \(Facteur\) with ESMTPSA id '
+
+# 8. unknown local user
+if swaks_to nouser 127.0.0.3 "$f_smtp" jean@truc.fr nobody@machin.com; then
+	fail "an unknown local user was accepted"
+else
+	reply=$(grep -E '^<\*+ *5[0-9][0-9] ' "$work/swaks-nouser.log" | head -1 | sed 's/^<\** *//')
+	if [[ $reply =~ ^550\ 5\.1\.1 ]]; then pass "unknown local user refused at RCPT: $reply"; else
+		fail "unknown local user: unexpected reply"
+		sed 's/^/    /' "$work/swaks-nouser.log"
+	fi
+fi
+
+# 9. facteur sendmail -> the running daemon -> Maildir
+py gen sendmail root@localhost anne@machin.com "interop sendmail" "$sent/sendmail.eml"
+if FACTEUR_PROFILE=$prof "$facteur" sendmail -oi -f jean@truc.fr anne@machin.com <"$sent/sendmail.eml" >"$work/sendmail.log" 2>&1; then
+	check "facteur sendmail injected it; the MDA wrote it into the Maildir" \
+		py maildir "$inbox" "$sent/sendmail.eml" --trace '^Delivered-To: anne@machin\.com$' --trace '\(Facteur\)'
+else
+	fail "facteur sendmail"
+	sed 's/^/    /' "$work/sendmail.log"
+fi
+
+# 10. the mbox spool: two messages through SMTP into mail/marc
+ok=1
+swaks_to mbox1 127.0.0.4 "$m_smtp" jean@truc.fr marc@bidule.net || ok=0
+retry 20 test -s "$mbox_dir/mail/marc" || ok=0
+swaks_to mbox2 127.0.0.4 "$m_smtp" paul@chose.org marc@bidule.net || ok=0
+if [ $ok = 1 ]; then
+	check "Python's mailbox.mbox reads the spool the mbox MDA wrote, message for message, bodies byte for byte" \
+		py mbox "$mbox_dir/mail/marc" jean@truc.fr "$sent/mbox1.eml" paul@chose.org "$sent/mbox2.eml"
+else
+	fail "swaks -> mbox MTA"
+	sed 's/^/    /' "$work"/swaks-mbox*.log "$work/mboxmta.log"
+fi
+if grep -q '^>From the course' "$mbox_dir/mail/marc" && grep -q '^>>From an already' "$mbox_dir/mail/marc"; then
+	pass "mbox spool quotes From_ lines in the body the mboxrd way"
+else
+	fail "mbox spool: no >From quoting"
+fi
+
+# 11. the Local Maildir, message for message: direct, tls, viapostfix, sendmail
+check "Local Maildir holds exactly the 4 messages sent to local users" py count "$inbox" 4
+if [ -z "$(ls -A "$inbox/tmp" 2>/dev/null)" ]; then pass "nothing left in the Maildir's tmp/"; else fail "files left in $inbox/tmp"; fi
+
+# 12. POP3
+check "Python's poplib collects the Local INBOX over POP3 (STLS, USER/PASS, UIDL, RETR), bytes identical" \
+	py pop3 127.0.0.3 "$f_pop" marc secret "$inbox"
+
+# 13. queues drained
+check "facteur mailq: the queue is empty" bash -c "FACTEUR_PROFILE='$prof' '$facteur' mailq 2>/dev/null | grep -qx 'Mail queue is empty' && echo '  Mail queue is empty'"
+check "Postfix's queue is empty" bash -c "[ -z \"\$(find '$pf/spool/incoming' '$pf/spool/active' '$pf/spool/deferred' -type f 2>/dev/null)\" ] && echo '  no file in incoming/, active/, deferred/'"
+
+log "done in $((SECONDS - t0)) s"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

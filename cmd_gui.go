@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"image"
 	"image/png"
 	"os"
@@ -16,8 +18,14 @@ import (
 	"facteur/mua/demo"
 )
 
+// dnsEnv names the environment variable that points the GUI's DNS look-ups
+// (the header inspector) at a server other than the system's.
+const dnsEnv = "FACTEUR_DNS"
+
 // cmdGUI opens the main window. A first run on an empty profile gets the demo
-// mailbox, so that there is something to read at once.
+// mailbox, so that there is something to read at once. Changes that other
+// programs (mutt, Dovecot, the local MDA) made to the Maildirs while Facteur
+// was closed are picked up in the background while the window opens.
 func cmdGUI(e *env) error {
 	s, p, err := openStore(e)
 	if err != nil {
@@ -27,7 +35,16 @@ func cmdGUI(e *env) error {
 	if _, err := demo.Seed(e.ctx, s); err != nil {
 		return err
 	}
-	return app.Run(app.Options{Profile: p.Dir, Store: s, Version: Version})
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if _, err := s.Rescan(ctx, nil); err != nil && ctx.Err() == nil {
+			slog.Warn("rescan of the mail folders failed", "err", err)
+		}
+	}()
+	defer func() { cancel(); <-done }()
+	return app.Run(app.Options{Profile: p.Dir, Store: s, Version: Version, DNSServer: os.Getenv(dnsEnv)})
 }
 
 func cmdScreenshot(e *env) error {

@@ -125,7 +125,7 @@ func readIndexed(e *env, id int64) ([]byte, *inspect.KnownEnvelope, error) {
 		return nil, nil, err
 	}
 	var known *inspect.KnownEnvelope
-	if m := sum.Envelope; m != nil {
+	if m := sum.Envelope; m != nil && m.Recorded {
 		known = &inspect.KnownEnvelope{MailFrom: m.MailFrom, RcptTo: m.RcptTo}
 	}
 	return raw, known, nil

@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"slices"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -191,10 +190,9 @@ func (iv *inspector) relayout() {
 	iv.win.Content().Refresh()
 }
 
-// analyze reads stored message s and builds its report. The envelope the
-// mailstore knows wins over the header (it is exact), unless it is only what
-// the header says already: the mailstore also rebuilds an envelope from
-// Return-Path and Delivered-To, and that one is no more exact than the header.
+// analyze reads stored message s and builds its report. The envelope that
+// the delivery agent recorded in the mailstore is exact and wins over what
+// the header tells; one the mailstore only read back from the header does not.
 func (c *controller) analyze(ctx context.Context, s mailstore.Summary, opt inspect.Options) (*inspect.Report, error) {
 	rc, err := c.store.Open(ctx, s.ID)
 	if err != nil {
@@ -205,31 +203,10 @@ func (c *controller) analyze(ctx context.Context, s mailstore.Summary, opt inspe
 	if err != nil {
 		return nil, err
 	}
-	r, err := inspect.Analyze(bytes.NewReader(raw), opt)
-	if err != nil || s.Envelope == nil || fromHeader(*s.Envelope, r.Envelope) {
-		return r, err
+	if s.Envelope != nil && s.Envelope.Recorded {
+		opt.Envelope = &inspect.KnownEnvelope{MailFrom: s.Envelope.MailFrom, RcptTo: slices.Clone(s.Envelope.RcptTo)}
 	}
-	opt.Envelope = &inspect.KnownEnvelope{MailFrom: s.Envelope.MailFrom, RcptTo: slices.Clone(s.Envelope.RcptTo)}
 	return inspect.Analyze(bytes.NewReader(raw), opt)
-}
-
-// fromHeader tells whether the mailstore's envelope is the one the header's
-// Return-Path and Delivered-To/X-Original-To fields give.
-func fromHeader(known mailstore.Envelope, e inspect.Envelope) bool {
-	said := func(clues []inspect.Evidence, addr string, sources ...inspect.Source) bool {
-		return slices.ContainsFunc(clues, func(c inspect.Evidence) bool {
-			return strings.EqualFold(c.Addr, addr) && slices.Contains(sources, c.Source)
-		})
-	}
-	if known.MailFrom != "" && !said(e.Senders, known.MailFrom, inspect.SourceReturnPath) {
-		return false
-	}
-	for _, rcpt := range known.RcptTo {
-		if !said(e.Recipients, rcpt, inspect.SourceDeliveredTo, inspect.SourceXOriginalTo) {
-			return false
-		}
-	}
-	return true
 }
 
 // resolver is the app's DNS resolver, made on first use.

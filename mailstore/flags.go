@@ -123,6 +123,15 @@ func (s *Store) Delete(ctx context.Context, ids []int64) error {
 	return s.purge(ctx, purge)
 }
 
+// Purge removes messages for good, wherever they are: their Maildir files
+// are deleted, then their index rows. It is for deletions the user already
+// made elsewhere (a POP3 DELE, a message expunged on the IMAP server); a
+// user's delete goes through Delete, which keeps a copy in Trash. Unknown
+// ids are skipped.
+func (s *Store) Purge(ctx context.Context, ids []int64) error {
+	return s.purge(ctx, ids)
+}
+
 // trashOf returns the Trash folder of an account, creating it if needed.
 func (s *Store) trashOf(ctx context.Context, account string) (*folderInfo, error) {
 	s.foldersMu.RLock()

@@ -15,7 +15,7 @@ import (
 
 // schemaVersion is kept in PRAGMA user_version. An index of another version is
 // moved aside and rebuilt from the Maildir files.
-const schemaVersion = 2
+const schemaVersion = 3
 
 // indexFile is the name of the index in the profile directory.
 const indexFile = "index.sqlite"
@@ -51,6 +51,7 @@ var schema = []string{
 		refs TEXT NOT NULL,
 		mail_from TEXT,
 		rcpt_to TEXT,
+		env_recorded INTEGER NOT NULL DEFAULT 0,
 		problem TEXT NOT NULL)`,
 	`CREATE UNIQUE INDEX messages_key ON messages(folder, key)`,
 	`CREATE INDEX messages_date ON messages(folder, date, thread)`,

@@ -162,8 +162,14 @@ func (s *Store) deliverRow(j *job, r *row) error {
 	return nil
 }
 
-// safeParse parses a message; a panic of the parser becomes a problem.
+// safeParse parses a message; a panic of the parser becomes a problem. An
+// envelope given with the message is the one the delivery agent recorded.
 func safeParse(data []byte, arrived time.Time, env *Envelope, sender string) (r *row) {
+	if env != nil {
+		e := *env
+		e.Recorded = true
+		env = &e
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			r = &row{size: int64(len(data)), arrived: arrived.Unix(), date: arrived.Unix(),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -337,5 +338,57 @@ func TestSubscribeCoalesces(t *testing.T) {
 	}
 	s.Close()
 	for range ch { // closed with the store
+	}
+}
+
+func TestEnvelopeRecordedOrReadBack(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	given := add(t, s, inbox, testMsg{id: "env1@x", subject: "given"},
+		AddOptions{Envelope: &Envelope{MailFrom: "fred@truc.fr", RcptTo: []string{"marc@machin.com"}}})
+	readBack := add(t, s, inbox, testMsg{id: "env2@x", subject: "read back",
+		extra: "Return-Path: <bounce@list.example>\r\nDelivered-To: marc@machin.com\r\n"}, AddOptions{})
+	tests := []struct {
+		id       int64
+		from     string
+		recorded bool
+	}{
+		{given.ID, "fred@truc.fr", true},
+		{readBack.ID, "bounce@list.example", false},
+	}
+	for _, tt := range tests {
+		got, err := s.Get(ctx, tt.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Envelope == nil || got.Envelope.MailFrom != tt.from || got.Envelope.Recorded != tt.recorded {
+			t.Errorf("message %d: envelope %+v, want MAIL FROM %s recorded=%v", tt.id, got.Envelope, tt.from, tt.recorded)
+		}
+	}
+}
+
+func TestPurgeRemovesForGood(t *testing.T) {
+	s, dir := openTest(t)
+	ctx := context.Background()
+	m := add(t, s, inbox, testMsg{id: "purge@x", subject: "gone"}, AddOptions{})
+	p, err := s.Path(ctx, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Purge(ctx, []int64{m.ID, 999999}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("file still there after Purge: %v", err)
+	}
+	if _, err := s.Get(ctx, m.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Get after Purge: %v, want ErrNotFound", err)
+	}
+	if n, _, _ := s.Count(ctx, FolderRef{"Local", "Trash"}); n != 0 {
+		t.Fatalf("Purge put %d messages in Trash", n)
+	}
+	st, err := s.Rescan(ctx, nil)
+	if err != nil || st.Added != 0 {
+		t.Fatalf("rescan after Purge found %+v, %v: a file came back in %s", st, err, dir)
 	}
 }

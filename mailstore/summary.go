@@ -12,7 +12,7 @@ import (
 
 // summaryCols are the columns scanSummary reads, in order.
 const summaryCols = `id, folder, key, message_id, subject, addr_from, addr_to, addr_cc, date,
-	size, flags, attachment, thread, mail_from, rcpt_to, problem`
+	size, flags, attachment, thread, mail_from, rcpt_to, env_recorded, problem`
 
 // scanner is *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
@@ -23,9 +23,10 @@ func (s *Store) scanSummary(sc scanner) (Summary, error) {
 		folderID, date   int64
 		from, to, cc     string
 		mailFrom, rcptTo sql.NullString
+		recorded         bool
 	)
 	err := sc.Scan(&sum.ID, &folderID, &sum.Key, &sum.MessageID, &sum.Subject, &from, &to, &cc,
-		&date, &sum.Size, &sum.Flags, &sum.Attachment, &sum.ThreadID, &mailFrom, &rcptTo, &sum.Problem)
+		&date, &sum.Size, &sum.Flags, &sum.Attachment, &sum.ThreadID, &mailFrom, &rcptTo, &recorded, &sum.Problem)
 	if err != nil {
 		return sum, err
 	}
@@ -35,7 +36,7 @@ func (s *Store) scanSummary(sc scanner) (Summary, error) {
 	sum.From, sum.To, sum.Cc = decodeAddrs(from), decodeAddrs(to), decodeAddrs(cc)
 	sum.Date = time.Unix(date, 0)
 	if mailFrom.Valid || rcptTo.Valid {
-		sum.Envelope = &Envelope{MailFrom: mailFrom.String, RcptTo: splitLines(rcptTo.String)}
+		sum.Envelope = &Envelope{MailFrom: mailFrom.String, RcptTo: splitLines(rcptTo.String), Recorded: recorded}
 	}
 	return sum, nil
 }

@@ -103,6 +103,12 @@ type Folder struct {
 type Envelope struct {
 	MailFrom string
 	RcptTo   []string
+	// Recorded is true when the delivery agent gave the envelope with the
+	// message (AddOptions.Envelope): the exact MAIL FROM and RCPT TO. It is
+	// false when the envelope was read back from the trace fields a delivery
+	// agent writes (Return-Path, Delivered-To, X-Original-To) or from an mbox
+	// From_ line, as after an index rebuild.
+	Recorded bool
 }
 
 // Summary is what the index knows of a message: enough to list it without

@@ -184,15 +184,8 @@ func (d *maildrop) stillHere(ctx context.Context, id int64) bool {
 	return err == nil && sum.Folder == d.ref
 }
 
-// remove deletes messages for good. mailstore has no permanent delete:
-// Store.Delete moves messages to the account's Trash and removes for good
-// those already there, so a second Delete of the same ids finishes the job
-// (when the maildrop is the Trash itself, the first one does, and the
-// second finds nothing). The messages never stay in Trash unless the
-// second call fails.
+// remove deletes messages for good: a POP3 DELE is the user's own delete,
+// made in another client, so nothing goes to Trash.
 func (d *maildrop) remove(ctx context.Context, ids []int64) error {
-	if err := d.srv.cfg.Store.Delete(ctx, ids); err != nil {
-		return err
-	}
-	return d.srv.cfg.Store.Delete(ctx, ids)
+	return d.srv.cfg.Store.Purge(ctx, ids)
 }

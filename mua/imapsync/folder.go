@@ -111,18 +111,9 @@ func (s *Syncer) removeGone(ctx context.Context, ref mailstore.FolderRef, known 
 	return n, nil
 }
 
-// purge removes a local message for good (Delete moves to Trash, a second
-// Delete removes from Trash; the id is kept by the move).
+// purge removes a local message for good: it was expunged on the server.
 func (s *Syncer) purge(ctx context.Context, id int64) error {
-	for i := 0; i < 2; i++ {
-		if _, err := s.opt.Store.Get(ctx, id); err != nil {
-			return nil // already gone
-		}
-		if err := s.opt.Store.Delete(ctx, []int64{id}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.opt.Store.Purge(ctx, []int64{id})
 }
 
 // syncFlags applies the server's flags to known messages.

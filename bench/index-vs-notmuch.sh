@@ -26,11 +26,11 @@ if ! command -v notmuch >/dev/null; then
 fi
 
 work=$(mktemp -d /tmp/facteur-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
 echo "bench: $N messages in $work"
 
-"$GO" build -tags migrated_fynedo -o "$work/facteur" .
-"$GO" run ./bench/gencorpus -n "$N" -maildir "$work/facteur/mail/Local/Bench"
+"$GO" build -tags migrated_fynedo -o "$work/facteur-bin" .
+"$GO" run ./mailstore/internal/corpus/gencorpus -n "$N" -maildir "$work/facteur/mail/Local/Bench"
 mkdir -p "$work/notmuch"
 cp -r "$work/facteur/mail/Local/Bench" "$work/notmuch/mail"
 bytes=$(du -sb "$work/notmuch/mail" | cut -f1)
@@ -56,9 +56,9 @@ synchronize_flags=true
 CFG
 export NOTMUCH_CONFIG="$work/notmuch-config"
 t_notmuch=$(seconds notmuch new --quiet)
-t_facteur=$(seconds "$work/facteur" --profile "$work/facteur" rescan --quiet)
-t_rescan=$(seconds "$work/facteur" --profile "$work/facteur" rescan --quiet)
-t_search=$(seconds "$work/facteur" --profile "$work/facteur" search --limit 50 from:martin subject:budget)
+t_facteur=$(seconds "$work/facteur-bin" --profile "$work/facteur" rescan --quiet)
+t_rescan=$(seconds "$work/facteur-bin" --profile "$work/facteur" rescan --quiet)
+t_search=$(seconds "$work/facteur-bin" --profile "$work/facteur" search --limit 50 from:martin subject:budget)
 t_nm_search=$(seconds notmuch search --limit=50 from:martin subject:budget)
 
 rate() { awk -v n="$N" -v t="$1" 'BEGIN { printf "%.0f", n / t }'; }

@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# SMTP accept and delivery speed, side by side: Postfix's smtp-source drives
+# Facteur's MTA (`facteur mta`, delivering into the Local account's Maildir) and
+# a private Postfix instance (virtual(8) delivering into a Maildir), on the same
+# machine in the same run, one after the other. Both queues are durable: each
+# fsyncs the queue file before its 250 (Postfix's cleanup always does; Facteur's
+# queue, with group commit), and both MDAs fsync the Maildir file.
+#
+#   bash bench/smtp-vs-postfix.sh                 # smtp-source -s 20 -l 5120 -m 20000
+#   N=2000 LAT=200 bash bench/smtp-vs-postfix.sh  # a quicker run
+#
+# Reports, for each: messages/s accepted (N / smtp-source's wall time), messages/s
+# delivered (N / time from the first connection until all N files are in the
+# Maildir), and the accept latency of bench/smtplat (LAT messages one after the
+# other over one connection: end of DATA to 250; median, p90, p99); then the
+# ratios. Loopback only: Facteur on 127.0.0.3, Postfix on 127.0.0.2, high ports,
+# dnsmasq on 127.0.0.1 for Facteur's reverse look-ups (Postfix reads /etc/hosts).
+# Installs postfix and dnsmasq-base with apt-get when missing (as root), never
+# starting the system's Postfix; stops exactly the processes it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${N:-20000}  # messages
+S=${S:-20}     # parallel sessions
+L=${L:-5120}   # message length
+LAT=${LAT:-500} # messages of the latency run
+GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
+PYTHON=${PYTHON:-python3}
+
+log() { echo "bench: $*"; }
+
+policy_rc_d=""
+need=()
+[ -x /usr/sbin/postfix ] && [ -x /usr/sbin/smtp-source ] || need+=(postfix)
+command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
+command -v "$PYTHON" >/dev/null || need+=(python3)
+if [ ${#need[@]} -gt 0 ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "bench: missing ${need[*]}: sudo apt-get install ${need[*]}" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+	if [ ! -e /usr/sbin/policy-rc.d ]; then # no service starts during the install
+		policy_rc_d=/usr/sbin/policy-rc.d
+		printf '#!/bin/sh\nexit 101\n' >"$policy_rc_d"
+		chmod 755 "$policy_rc_d"
+		trap 'rm -f "$policy_rc_d"' EXIT
+	fi
+	log "installing ${need[*]}"
+	apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null ||
+		{ apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; }
+	if [ -n "$policy_rc_d" ]; then rm -f "$policy_rc_d"; policy_rc_d=""; fi
+fi
+DNSMASQ=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
+
+work=""
+pids=()
+postfix_dir=""
+cleanup() {
+	local rc=$? pid
+	set +e
+	[ -n "$policy_rc_d" ] && rm -f "$policy_rc_d"
+	[ -n "$postfix_dir" ] && stop_postfix
+	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
+	[ -n "$work" ] && rm -rf "$work"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+stop_postfix() {
+	local master
+	master=$(tr -d ' ' <"$pf/spool/pid/master.pid" 2>/dev/null)
+	/usr/sbin/postfix -c "$postfix_dir" stop >/dev/null 2>&1
+	for _ in $(seq 100); do
+		[ -n "$master" ] && kill -0 "$master" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -n "$master" ] && kill -0 "$master" 2>/dev/null && kill "$master"
+	postfix_dir=""
+}
+
+free_port() {
+	"$PYTHON" -c 'import socket,sys; s=socket.socket(); s.bind((sys.argv[1], 0)); print(s.getsockname()[1])' "$1"
+}
+wait_port() { # PID IP PORT
+	for _ in $(seq 150); do
+		kill -0 "$1" 2>/dev/null || return 1
+		(exec 3<>"/dev/tcp/$2/$3") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n / t }'; }
+count() { # files in a Maildir's new/ and cur/
+	local d n=0
+	for d in "$1/new" "$1/cur"; do
+		[ -d "$d" ] && n=$((n + $(ls -U "$d" | wc -l)))
+	done
+	echo "$n"
+}
+# wait_count DIR N T0: waits until DIR holds N messages; prints seconds since T0.
+wait_count() {
+	local deadline=$((SECONDS + 120 + $2 / 20))
+	while [ "$(count "$1")" -lt "$2" ]; do
+		if [ $SECONDS -ge $deadline ]; then
+			echo "timeout ($(count "$1") of $2)"
+			return 1
+		fi
+		sleep 0.05
+	done
+	elapsed "$3" "$(now)"
+}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/facteur-smtpbench.XXXXXX")
+chmod 755 "$work"
+log "N=$N sessions=$S length=$L latency run=$LAT, in $work"
+"$GO" build -tags migrated_fynedo -o "$work/facteur" .
+"$GO" build -o "$work/smtplat" ./bench/smtplat
+source_cmd="/usr/sbin/smtp-source -s $S -l $L -m $N"
+
+# ---- Facteur
+dns_port=$(free_port 127.0.0.1)
+f_port=$(free_port 127.0.0.3)
+"$DNSMASQ" --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --no-poll \
+	--port="$dns_port" --listen-address=127.0.0.1 --bind-interfaces --user=root --group=root \
+	--pid-file="$work/dnsmasq.pid" --host-record=localhost,127.0.0.1 --local=/machin.com/ &
+pids+=($!)
+prof="$work/profile"
+mkdir -p "$prof/mta"
+echo 'marc:{plain}secret' >"$prof/mta/users"
+echo machin.com >"$prof/mta/domains"
+FACTEUR_PROFILE=$prof "$work/facteur" mta --smtp "127.0.0.3:$f_port" --submission off --pop3 off \
+	--hostname smtp.machin.com --dns "127.0.0.1:$dns_port" >"$work/facteur.log" 2>&1 &
+f_pid=$!
+pids+=($f_pid)
+wait_port "$f_pid" 127.0.0.3 "$f_port" || { cat "$work/facteur.log" >&2; exit 1; }
+sync
+log "Facteur: $source_cmd -f bench@bench.test -t marc@machin.com 127.0.0.3:$f_port"
+t0=$(now)
+$source_cmd -f bench@bench.test -t marc@machin.com "127.0.0.3:$f_port"
+t1=$(now)
+f_accept=$(elapsed "$t0" "$t1")
+f_deliver=$(wait_count "$prof/mail/Local/INBOX" "$N" "$t0")
+f_lat=$("$work/smtplat" -addr "127.0.0.3:$f_port" -m "$LAT" -l "$L" -to marc@machin.com)
+kill "$f_pid"
+wait "$f_pid" || true
+
+# ---- Postfix
+pf="$work/postfix"
+postfix_dir="$pf/etc"
+p_port=$(free_port 127.0.0.2)
+mkdir -p "$postfix_dir" "$pf/spool" "$pf/mail"
+chown nobody:nogroup "$pf/mail"
+cat >"$postfix_dir/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $pf/spool
+data_directory = $pf/data
+maillog_file = $pf/maillog
+maillog_file_prefixes = $pf
+syslog_name = postfix-bench
+myhostname = smtp.truc.fr
+mydomain = truc.fr
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+mydestination =
+local_recipient_maps =
+alias_maps =
+alias_database =
+local_transport = error:no local mailboxes here
+virtual_mailbox_domains = truc.fr
+virtual_mailbox_base = $pf/mail
+virtual_mailbox_maps = texthash:$postfix_dir/vmailbox
+virtual_uid_maps = static:$(id -u nobody)
+virtual_gid_maps = static:$(getent group nogroup | cut -d: -f3)
+biff = no
+EOF
+cat >"$postfix_dir/master.cf" <<EOF
+127.0.0.2:$p_port inet n - n - - smtpd
+pickup    unix  n - n 60   1 pickup
+cleanup   unix  n - n -    0 cleanup
+qmgr      unix  n - n 300  1 qmgr
+rewrite   unix  - - n -    - trivial-rewrite
+bounce    unix  - - n -    0 bounce
+defer     unix  - - n -    0 bounce
+trace     unix  - - n -    0 bounce
+verify    unix  - - n -    1 verify
+flush     unix  n - n 1000? 0 flush
+proxymap  unix  - - n -    - proxymap
+smtp      unix  - - n -    - smtp
+showq     unix  n - n -    - showq
+error     unix  - - n -    - error
+retry     unix  - - n -    - error
+discard   unix  - - n -    - discard
+virtual   unix  - n n -    - virtual
+anvil     unix  - - n -    1 anvil
+scache    unix  - - n -    1 scache
+postlog   unix-dgram n - n - 1 postlogd
+EOF
+echo "jean@truc.fr truc.fr/jean/" >"$postfix_dir/vmailbox"
+/usr/sbin/postfix -c "$postfix_dir" check >/dev/null 2>&1 || true
+/usr/sbin/postfix -c "$postfix_dir" start >/dev/null 2>&1 || { cat "$pf/maillog" >&2; exit 1; }
+master=$(tr -d ' ' <"$pf/spool/pid/master.pid")
+wait_port "$master" 127.0.0.2 "$p_port" || { cat "$pf/maillog" >&2; exit 1; }
+sync
+log "Postfix: $source_cmd -f bench@bench.test -t jean@truc.fr 127.0.0.2:$p_port"
+t0=$(now)
+$source_cmd -f bench@bench.test -t jean@truc.fr "127.0.0.2:$p_port"
+t1=$(now)
+p_accept=$(elapsed "$t0" "$t1")
+p_deliver=$(wait_count "$pf/mail/truc.fr/jean" "$N" "$t0")
+p_lat=$("$work/smtplat" -addr "127.0.0.2:$p_port" -m "$LAT" -l "$L" -to jean@truc.fr)
+stop_postfix
+
+# ---- report
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+f_ar=$(rate "$N" "$f_accept")
+p_ar=$(rate "$N" "$p_accept")
+echo
+echo "smtp-source -s $S -l $L -m $N, $(nproc) CPUs, Linux $(uname -r), $(df -T "$work" | awk 'NR == 2 { print $2 }') in $work"
+printf '%-8s %10s %12s %10s %12s  %s\n' "" "accept s" "accepted/s" "deliver s" "delivered/s" "accept latency (smtplat, $LAT sequential)"
+printf '%-8s %10s %12s %10s %12s  %s\n' Facteur "$f_accept" "$f_ar" "$f_deliver" "$(rate "$N" "$f_deliver")" "$f_lat"
+printf '%-8s %10s %12s %10s %12s  %s\n' Postfix "$p_accept" "$p_ar" "$p_deliver" "$(rate "$N" "$p_deliver")" "$p_lat"
+echo "Facteur/Postfix: accepted/s x$(ratio "$f_ar" "$p_ar"), delivered/s x$(ratio "$p_deliver" "$f_deliver")"

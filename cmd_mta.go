@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -26,7 +27,8 @@ import (
 	"facteur/mailstore"
 )
 
-const mtaUsage = "mta [--smtp ADDR] [--submission ADDR] [--pop3 ADDR] [--hostname H] [--dns SERVER]"
+const mtaUsage = "mta [--smtp ADDR] [--submission ADDR] [--pop3 ADDR] [--hostname H] [--dns SERVER]\n" +
+	"           [--deliver maildir|mbox] [--relay-nets CIDR,...] [--source-ip IP] [--mx-port PORT]"
 
 // mtaFilesHelp documents the optional files of the profile's mta/ directory.
 const mtaFilesHelp = `
@@ -40,14 +42,42 @@ Configuration files, read at start when present in the profile's mta/ directory:
               "[smtp.example.com]:587" (brackets: no MX look-up), then optional
               "username NAME", "password SECRET", "require_tls" lines
   domains     more local domains, one a line (the host name and localhost always are)
+  options     any option of this command, one a line, without its dashes:
+              "deliver mbox", "relay-nets 127.0.0.1/32, 192.168.1.0/24", "mx-port 2525";
+              an option given on the command line wins
 The MTA keeps its queue in mta/queue, its TLS certificate in mta/tls, and publishes its
 addresses in mta/control.json while it runs (mta.lock is held meanwhile).
-Local mail goes into the Local account's INBOX, served over POP3.
+Local mail goes into the Local account's INBOX, served over POP3 (--deliver maildir),
+or is appended to the mbox spool file mta/mail/<login>, the /var/mail/login of
+Unix systems (--deliver mbox).
 `
 
-// mtaOptions are the command-line options of `facteur mta`.
+// mtaOptions are the options of `facteur mta`, from the command line
+// and the options file, as given: loadMTAConfig checks them.
 type mtaOptions struct {
 	smtp, submission, pop3, hostname, dns string
+	deliver, relayNets, sourceIP, mxPort  string
+	// set names the options given on the command line: the options file
+	// does not override them.
+	set map[string]bool
+}
+
+// mtaFlag is one option of `facteur mta`: its name, default and usage.
+type mtaFlag struct {
+	name, value, usage string
+	field              func(*mtaOptions) *string
+}
+
+var mtaFlags = []mtaFlag{
+	{"smtp", "127.0.0.1:2525", "SMTP listen address (STARTTLS offered)", func(o *mtaOptions) *string { return &o.smtp }},
+	{"submission", "127.0.0.1:2587", `submission listen address, AUTH required ("off": none)`, func(o *mtaOptions) *string { return &o.submission }},
+	{"pop3", pop3d.DefaultAddr, `POP3 listen address ("off": none)`, func(o *mtaOptions) *string { return &o.pop3 }},
+	{"hostname", "", "host name in greetings and Received lines (default: this host's name)", func(o *mtaOptions) *string { return &o.hostname }},
+	{"dns", "", "DNS server for MX look-ups, host:port (default: the system's resolver)", func(o *mtaOptions) *string { return &o.dns }},
+	{"deliver", "maildir", `local delivery: "maildir" (the Local account's INBOX) or "mbox" (spool files mta/mail/<login>)`, func(o *mtaOptions) *string { return &o.deliver }},
+	{"relay-nets", "", "client networks that may relay without AUTH, CIDR,... (default: loopback, 127.0.0.0/8 and ::1)", func(o *mtaOptions) *string { return &o.relayNets }},
+	{"source-ip", "", "local address of outgoing SMTP connections (default: chosen by the system)", func(o *mtaOptions) *string { return &o.sourceIP }},
+	{"mx-port", "", "port of the MX hosts, for test networks only: mail between MTAs goes to port 25 (default 25)", func(o *mtaOptions) *string { return &o.mxPort }},
 }
 
 // cmdMTA runs the local MTA and its POP3 server in the foreground, like
@@ -81,13 +111,11 @@ func cmdMTA(e *env) error {
 }
 
 func parseMTAFlags(e *env) (mtaOptions, error) {
-	var opt mtaOptions
+	opt := mtaOptions{set: map[string]bool{}}
 	fs := newFlags(e, "mta")
-	fs.StringVar(&opt.smtp, "smtp", "127.0.0.1:2525", "SMTP listen address (STARTTLS offered)")
-	fs.StringVar(&opt.submission, "submission", "127.0.0.1:2587", `submission listen address, AUTH required ("off": none)`)
-	fs.StringVar(&opt.pop3, "pop3", pop3d.DefaultAddr, `POP3 listen address ("off": none)`)
-	fs.StringVar(&opt.hostname, "hostname", "", "host name in greetings and Received lines (default: this host's name)")
-	fs.StringVar(&opt.dns, "dns", "", "DNS server for MX look-ups, host:port (default: the system's resolver)")
+	for _, f := range mtaFlags {
+		fs.StringVar(f.field(&opt), f.name, f.value, f.usage)
+	}
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: facteur "+mtaUsage)
 		fs.PrintDefaults()
@@ -100,6 +128,7 @@ func parseMTAFlags(e *env) (mtaOptions, error) {
 	if len(args) != 0 || opt.smtp == "" || opt.smtp == "off" {
 		return opt, usageError{"usage: facteur " + mtaUsage}
 	}
+	fs.Visit(func(f *flag.Flag) { opt.set[f.Name] = true })
 	return opt, nil
 }
 
@@ -118,11 +147,16 @@ type daemon struct {
 // runDaemon starts everything, serves until ctx ends (or a server fails)
 // and stops cleanly: every goroutine it started has ended when it returns.
 func runDaemon(parent context.Context, log *slog.Logger, p profile.Profile, store *mailstore.Store, opt mtaOptions) error {
+	opt, err := readMTAOptions(p.MTADir(), opt)
+	if err != nil {
+		return err
+	}
 	cfg, err := loadMTAConfig(p.MTADir(), opt)
 	if err != nil {
 		return err
 	}
 	cfg.Store, cfg.Logger = store, log
+	cfg.Outbox = outboxDeliverer(p, store, log)
 	ctx, cancel := context.WithCancel(parent)
 	d := &daemon{log: log, errc: make(chan error, 2)}
 	defer d.stop(cancel)

@@ -7,12 +7,15 @@ import (
 	"io"
 	"io/fs"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
 	"facteur/localmta"
+	"facteur/localmta/mda"
 )
 
 // loadMTAConfig builds the MTA's configuration from the command-line
@@ -31,6 +34,8 @@ func loadMTAConfig(dir string, opt mtaOptions) (localmta.Config, error) {
 	}
 	var domains []string
 	errs := []error{
+		setNetOptions(&cfg, opt),
+		setDeliver(&cfg, opt.deliver),
 		load(dir, "users", localmta.LoadUsers, &cfg.Users),
 		load(dir, "aliases", localmta.LoadAliases, &cfg.Aliases),
 		load(dir, "transport", localmta.LoadTransportTable, &cfg.Transports),
@@ -59,6 +64,99 @@ func load[T any](dir, name string, read func(string) (T, error), dst *T) error {
 	}
 	*dst = v
 	return nil
+}
+
+// readMTAOptions completes opt with the options file of the MTA directory:
+// "name value" lines, the names of the command-line options; the options
+// given on the command line win. A missing file changes nothing.
+func readMTAOptions(dir string, opt mtaOptions) (mtaOptions, error) {
+	path := filepath.Join(dir, "options")
+	seen := map[string]bool{}
+	err := readConfigLines(path, func(line string) error {
+		name, value, _ := strings.Cut(line, " ")
+		name = strings.TrimPrefix(strings.TrimPrefix(name, "-"), "-")
+		i := slices.IndexFunc(mtaFlags, func(f mtaFlag) bool { return f.name == name })
+		switch {
+		case i < 0:
+			return fmt.Errorf("unknown option %q", name)
+		case seen[name]:
+			return fmt.Errorf("option %q given twice", name)
+		}
+		seen[name] = true
+		if !opt.set[name] {
+			*mtaFlags[i].field(&opt) = strings.TrimSpace(value)
+		}
+		return nil
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return opt, nil
+	}
+	if err == nil && (opt.smtp == "" || opt.smtp == "off") {
+		err = errors.New("smtp: the MTA needs an SMTP listen address")
+	}
+	if err != nil {
+		return opt, fmt.Errorf("mta: %s: %w", path, err)
+	}
+	return opt, nil
+}
+
+// setNetOptions reads --relay-nets, --source-ip and --mx-port.
+func setNetOptions(cfg *localmta.Config, opt mtaOptions) error {
+	var errs []error
+	if opt.relayNets != "" {
+		nets, err := parseRelayNets(opt.relayNets)
+		cfg.RelayNets = nets
+		errs = append(errs, err)
+	}
+	if opt.sourceIP != "" {
+		ip, err := netip.ParseAddr(opt.sourceIP)
+		if err != nil || ip.Zone() != "" {
+			errs = append(errs, fmt.Errorf("mta: --source-ip %q is not an IP address", opt.sourceIP))
+		}
+		cfg.SourceIP = ip.Unmap()
+	}
+	if opt.mxPort != "" {
+		n, err := strconv.Atoi(opt.mxPort)
+		if err != nil || n <= 0 || n > 65535 {
+			errs = append(errs, fmt.Errorf("mta: --mx-port %q is not a port number", opt.mxPort))
+		}
+		cfg.MXPort = n
+	}
+	return errors.Join(errs...)
+}
+
+// parseRelayNets reads "CIDR,..." (Postfix's mynetworks: commas or spaces);
+// a bare address is a network of one host. "none" allows no network.
+func parseRelayNets(s string) ([]netip.Prefix, error) {
+	nets := []netip.Prefix{}
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+		if f == "none" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return nil, fmt.Errorf("mta: --relay-nets: %q is not a network (CIDR) or an address", f)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		nets = append(nets, p.Masked())
+	}
+	return nets, nil
+}
+
+// setDeliver chooses the MDA: the Local account's Maildir (the default,
+// Config.Store) or the mbox spool files mta/mail/<login>.
+func setDeliver(cfg *localmta.Config, deliver string) error {
+	switch strings.ToLower(deliver) {
+	case "", "maildir":
+		return nil
+	case "mbox":
+		cfg.MDA = &mda.Mbox{Dir: filepath.Join(cfg.Dir, "mail")}
+		return nil
+	}
+	return fmt.Errorf("mta: --deliver %q: maildir or mbox", deliver)
 }
 
 func mtaListeners(opt mtaOptions) []localmta.Listener {

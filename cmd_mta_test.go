@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -537,6 +538,58 @@ func TestMTARelayHostSyntax(t *testing.T) {
 	for _, bad := range []string{"[x", "[x]y", "[]:25", "host:0", "host:http", "a b"} {
 		if got, err := parseRelayHost(bad); err == nil {
 			t.Errorf("parseRelayHost(%q) = %+v, want an error", bad, got)
+		}
+	}
+}
+
+func TestMTAOptionsFile(t *testing.T) {
+	dir := t.TempDir()
+	content := "# test network\ndeliver mbox\nrelay-nets 127.0.0.1/32, 10.1.2.3\nsource-ip 127.0.0.3\nmx-port 2526\nhostname from.file\n"
+	if err := os.WriteFile(filepath.Join(dir, "options"), []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	opt, err := readMTAOptions(dir, mtaOptions{smtp: "127.0.0.1:2525", hostname: "from.flags", set: map[string]bool{"hostname": true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadMTAConfig(dir, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb, ok := cfg.MDA.(*mda.Mbox)
+	switch {
+	case cfg.Hostname != "from.flags":
+		t.Errorf("hostname %q: the command line must win", cfg.Hostname)
+	case !ok || mb.Dir != filepath.Join(dir, "mail"):
+		t.Errorf("deliver mbox: MDA %#v", cfg.MDA)
+	case fmt.Sprint(cfg.RelayNets) != "[127.0.0.1/32 10.1.2.3/32]":
+		t.Errorf("relay nets %v", cfg.RelayNets)
+	case cfg.SourceIP != netip.MustParseAddr("127.0.0.3") || cfg.MXPort != 2526:
+		t.Errorf("source ip %v, mx port %d", cfg.SourceIP, cfg.MXPort)
+	}
+	none, err := loadMTAConfig(dir, mtaOptions{smtp: "127.0.0.1:2525", relayNets: "none"})
+	if err != nil || none.RelayNets == nil || len(none.RelayNets) != 0 || none.MDA != nil {
+		t.Errorf("relay-nets none: %v, MDA %v, %v", none.RelayNets, none.MDA, err)
+	}
+}
+
+func TestMTABadOptions(t *testing.T) {
+	for _, opt := range []mtaOptions{
+		{deliver: "procmail"}, {relayNets: "10.0.0.0/33"}, {relayNets: "bogus"},
+		{sourceIP: "host.example"}, {mxPort: "0"}, {mxPort: "smtp"},
+	} {
+		opt.smtp = "127.0.0.1:2525"
+		if _, err := loadMTAConfig(t.TempDir(), opt); err == nil {
+			t.Errorf("%+v: no error", opt)
+		}
+	}
+	for _, content := range []string{"bogus 1\n", "deliver mbox\ndeliver maildir\n", "smtp off\n"} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "options"), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := readMTAOptions(dir, mtaOptions{smtp: "127.0.0.1:2525"}); err == nil {
+			t.Errorf("options file %q: no error", content)
 		}
 	}
 }

@@ -12,6 +12,7 @@
 //	facteur inspect [--json] [--dns S] ID|FILE|-  envelope, Received route, DNS MX
 //	facteur mta | mailq | queue | sendmail        the local MTA/MDA and its POP3 server
 //	facteur account add|list|remove|test | sync   remote IMAP/POP3 accounts
+//	facteur send [--to ADDR]... | 'mailto:...'     send through an account (outbox when offline)
 //
 // --profile DIR (or FACTEUR_PROFILE) chooses the profile directory on every command.
 package main
@@ -66,6 +67,7 @@ func commands() []command {
 		{"mta", mtaUsage, "run the local MTA and its POP3 server in the foreground (like postfix start-fg)", cmdMTA},
 		{"mailq", "mailq", "list the local MTA's queue (id, size, arrival, sender, recipients, next try, last error)", cmdMailq},
 		{"queue", "queue flush|delete ID|hold ID|release ID", "act on the local MTA's queue, whether it runs or not", cmdQueue},
+		{"send", sendUsage, "send a message (body or whole message on stdin) through an account, or queue it in the outbox", cmdSend},
 		{"sendmail", "sendmail [-t] [-f sender] [-i] [-oi] [rcpt...]", "sendmail-compatible injector: a message on stdin into the local MTA", cmdSendmail},
 		{"account", "account add|list|remove|test ...", "manage remote accounts (IMAP or POP3 in, SMTP out)", cmdAccount},
 		{"sync", "sync [ACCOUNT]", "fetch the mail of remote accounts into the offline store", cmdSync},
@@ -83,6 +85,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if len(rest) == 0 {
 		return exitCode(stderr, cmdGUI(e))
+	}
+	if isMailto(rest[0]) {
+		return exitCode(stderr, cmdMailto(e, rest[0]))
 	}
 	for _, c := range commands() {
 		if c.name != rest[0] {

@@ -14,14 +14,17 @@
 #   chose.org   MX 5  mx1.chose.org   -> 127.0.0.9   (nothing listens: the best MX is down)
 #               MX 10 mx2.chose.org   -> 127.0.0.2   Postfix
 #   nomx.test   A 127.0.0.2 and no MX                Postfix (the RFC 5321 §5.1 fallback)
-#   bidule.net                         127.0.0.4     Facteur's MTA with the mbox spool MDA
+#   bidule.net                         127.0.0.4     facteur mta --deliver mbox (mail.bidule.net)
 #
 # Postfix resolves with the system's resolver, which knows none of this, so it
 # reaches Facteur through its transport table ("machin.com smtp:[127.0.0.3]:PORT",
 # the course's "Tables de transport"); Facteur reaches Postfix through its own
 # transport file for truc.fr, and through dnsmasq's MX records for chose.org and
-# nomx.test ("smtp:DOMAIN:PORT": an MX look-up, a high port, since `facteur mta`
-# has no option for the port of MX hosts).
+# nomx.test, on the high port that `facteur mta --mx-port` gives every MX host (a
+# test network's port 25). It connects from its own address (--source-ip
+# 127.0.0.3) and relays for 127.0.0.1 only (--relay-nets 127.0.0.1/32): a client
+# on 127.0.0.5 is refused. The mbox instance reads its options from the file
+# mta/options of its profile.
 #
 # Installs what is missing with apt-get (postfix preseeded to "No configuration"
 # and kept from starting, dnsmasq-base without its service), starts everything in
@@ -213,7 +216,6 @@ t0=$SECONDS
 bash scripts/deps.sh
 log "building facteur in $work"
 "$GO" build -tags migrated_fynedo -o "$work/bin/facteur" .
-"$GO" build -o "$work/bin/mboxmta" interop/mboxmta.go
 facteur="$work/bin/facteur"
 check_py="$repo/interop/mailcheck.py"
 py() { "$PYTHON" "$check_py" "$@"; }
@@ -329,25 +331,35 @@ anne:{plain}s3cr3t
 EOF
 echo machin.com >"$prof/mta/domains"
 cat >"$prof/mta/transport" <<EOF
-# the course's transport table: truc.fr straight to its host, no MX look-up
+# the course's transport table: truc.fr straight to its host, no MX look-up;
+# chose.org and nomx.test go by their MX records (dnsmasq), to port --mx-port
 truc.fr smtp:[127.0.0.2]:$p_smtp
-# MX look-ups through dnsmasq, on a high port
-chose.org smtp:chose.org:$p_smtp
-nomx.test smtp:nomx.test:$p_smtp
 EOF
 FACTEUR_PROFILE=$prof "$facteur" mta --smtp "127.0.0.3:$f_smtp" --submission "127.0.0.3:$f_sub" \
 	--pop3 "127.0.0.3:$f_pop" --hostname smtp.machin.com --dns "127.0.0.1:$dns_port" \
+	--relay-nets 127.0.0.1/32 --source-ip 127.0.0.3 --mx-port "$p_smtp" \
 	>"$work/facteur.log" 2>&1 &
 pids+=($!)
 facteur_pid=$!
 inbox="$prof/mail/Local/INBOX"
 
-# Facteur's MTA with the mbox spool MDA: mail.bidule.net.
-mbox_dir="$work/mboxmta"
-"$work/bin/mboxmta" -dir "$mbox_dir" -smtp "127.0.0.4:$m_smtp" -hostname mail.bidule.net \
-	-domains bidule.net -users marc >"$work/mboxmta.log" 2>&1 &
+# Facteur's MTA with the mbox spool MDA: mail.bidule.net, delivering into
+# mta/mail/<login> (the course's /var/mail/login); options from mta/options.
+prof_mbox="$work/facteur-mbox"
+mkdir -p "$prof_mbox/mta"
+echo 'marc:{plain}secret' >"$prof_mbox/mta/users"
+echo bidule.net >"$prof_mbox/mta/domains"
+cat >"$prof_mbox/mta/options" <<EOF
+# options of facteur mta, one a line, without their dashes
+smtp 127.0.0.4:$m_smtp
+submission off
+pop3 off
+hostname mail.bidule.net
+EOF
+FACTEUR_PROFILE=$prof_mbox "$facteur" mta --deliver mbox >"$work/mboxmta.log" 2>&1 &
 pids+=($!)
 mboxmta_pid=$!
+mbox_dir="$prof_mbox/mta"
 
 ready=1
 wait_port "$dnsmasq_pid" 127.0.0.1 "$dns_port" || { ready=0; cat "$work/dnsmasq.err" >&2; }
@@ -356,7 +368,7 @@ master=$(cat "$pf/spool/pid/master.pid" 2>/dev/null | tr -d ' ' || true)
 wait_port "$facteur_pid" 127.0.0.3 "$f_smtp" || { ready=0; cat "$work/facteur.log" >&2; }
 wait_port "$mboxmta_pid" 127.0.0.4 "$m_smtp" || { ready=0; cat "$work/mboxmta.log" >&2; }
 if [ $ready = 1 ]; then
-	pass "peers up: dnsmasq 127.0.0.1:$dns_port (PID $dnsmasq_pid), Postfix 127.0.0.2:$p_smtp (master $master), facteur mta 127.0.0.3:$f_smtp/$f_sub/$f_pop (PID $facteur_pid), mbox MTA 127.0.0.4:$m_smtp (PID $mboxmta_pid)"
+	pass "peers up: dnsmasq 127.0.0.1:$dns_port (PID $dnsmasq_pid), Postfix 127.0.0.2:$p_smtp (master $master), facteur mta 127.0.0.3:$f_smtp/$f_sub/$f_pop (PID $facteur_pid), facteur mta --deliver mbox 127.0.0.4:$m_smtp (PID $mboxmta_pid)"
 else
 	fail "peers up"
 	echo "$passed passed, $failed failed"
@@ -434,9 +446,9 @@ else
 	fail "swaks -> facteur mta for truc.fr"
 	sed 's/^/    /' "$work/swaks-out.log"
 fi
-check "Facteur relayed to Postfix (transport file), Postfix's Maildir has it" \
+check "Facteur relayed to Postfix (transport file) from its --source-ip 127.0.0.3, Postfix's Maildir has it" \
 	py maildir "$pf/mail/truc.fr/jean" "$sent/out.eml" \
-	--trace '^Received: from smtp\.machin\.com \(.*\[127\.[0-9.]+\]\) by smtp\.truc\.fr \(Postfix\) with ESMTP id \S+ for <jean@truc\.fr>' \
+	--trace '^Received: from smtp\.machin\.com \(.*\[127\.0\.0\.3\]\) by smtp\.truc\.fr \(Postfix\) with ESMTP id \S+ for <jean@truc\.fr>' \
 	--trace '^Received: from client\.bidule\.net .* by smtp\.machin\.com \(Facteur\) with ESMTP id \S+ for <jean@truc\.fr>'
 
 # 5. MX from dnsmasq: the best MX is down, the next one takes it
@@ -446,7 +458,7 @@ else
 	fail "swaks -> facteur mta for chose.org"
 	sed 's/^/    /' "$work/swaks-mx.log"
 fi
-check "MX of chose.org from dnsmasq: MX 5 (127.0.0.9) down, delivered by MX 10 (Postfix)" \
+check "MX of chose.org from dnsmasq: MX 5 (127.0.0.9) down, delivered by MX 10 (Postfix) on --mx-port $p_smtp" \
 	py maildir "$pf/mail/chose.org/paul" "$sent/mx.eml" \
 	--trace '^Received: from smtp\.machin\.com .*by smtp\.truc\.fr \(Postfix\)'
 if grep -q 'query\[MX\] chose\.org from 127\.0\.0\.' "$work/dnsmasq.log" && grep -q 'mx1\.chose\.org' "$work/dnsmasq.log"; then
@@ -497,6 +509,24 @@ check "authenticated submission reached Postfix, Received says ESMTPSA" \
 	py maildir "$pf/mail/truc.fr/jean" "$sent/auth.eml" \
 	--trace 'by smtp\.machin\.com \(Facteur\) with ESMTPSA id '
 
+# 7b. relay control: --relay-nets 127.0.0.1/32, so 127.0.0.5 may not relay
+if swaks_to relaydenied 127.0.0.3 "$f_smtp" marc@machin.com jean@truc.fr --local-interface 127.0.0.5; then
+	fail "a client outside --relay-nets relayed to truc.fr"
+else
+	reply=$(first_error relaydenied)
+	if [[ $reply == "554 5.7.1 Relay access denied" ]]; then
+		pass "client 127.0.0.5, outside --relay-nets 127.0.0.1/32, refused at RCPT: $reply"
+	else
+		fail "relay from 127.0.0.5: unexpected reply"
+		sed 's/^/    /' "$work/swaks-relaydenied.log"
+	fi
+fi
+if grep -q 'rcpt refused.*client=127\.0\.0\.5 .*rcpt=jean@truc\.fr' "$work/facteur.log"; then
+	pass "Facteur saw the client as 127.0.0.5: $(grep -m1 -o 'smtp rcpt refused.*client=127\.0\.0\.5.*' "$work/facteur.log")"
+else
+	fail "no refused RCPT from 127.0.0.5 in Facteur's log"
+fi
+
 # 8. unknown local user
 if swaks_to nouser 127.0.0.3 "$f_smtp" jean@truc.fr nobody@machin.com; then
 	fail "an unknown local user was accepted"
@@ -524,10 +554,10 @@ swaks_to mbox1 127.0.0.4 "$m_smtp" jean@truc.fr marc@bidule.net || ok=0
 retry 20 test -s "$mbox_dir/mail/marc" || ok=0
 swaks_to mbox2 127.0.0.4 "$m_smtp" paul@chose.org marc@bidule.net || ok=0
 if [ $ok = 1 ]; then
-	check "Python's mailbox.mbox reads the spool the mbox MDA wrote, message for message, bodies byte for byte" \
+	check "Python's mailbox.mbox reads mta/mail/marc that facteur mta --deliver mbox wrote, message for message, bodies byte for byte" \
 		py mbox "$mbox_dir/mail/marc" jean@truc.fr "$sent/mbox1.eml" paul@chose.org "$sent/mbox2.eml"
 else
-	fail "swaks -> mbox MTA"
+	fail "swaks -> facteur mta --deliver mbox"
 	sed 's/^/    /' "$work"/swaks-mbox*.log "$work/mboxmta.log"
 fi
 if grep -q '^>From the course' "$mbox_dir/mail/marc" && grep -q '^>>From an already' "$mbox_dir/mail/marc"; then

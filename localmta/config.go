@@ -85,6 +85,10 @@ type Config struct {
 	CommandTimeout, DataTimeout time.Duration
 	// MaxReceived: more Received lines bounce as a loop; 0 means 50.
 	MaxReceived int
+	// Outbox delivers the queued messages that carry their own smarthost
+	// (queue.Message.Relay: a mail account's outbox) with the account's
+	// SMTP submission (mua/submit); nil keeps them queued.
+	Outbox queue.Deliverer
 	// Queue options (backoff, lifetime...).
 	Queue queue.Options
 	// Logger; nil means slog.Default().

@@ -12,11 +12,14 @@ import (
 	"facteur/localmta/queue"
 )
 
-// Deliver is the queue's Deliverer: it routes each pending recipient and
-// hands local ones to the MDA and remote ones, grouped by next hop, to the
-// transport agent.
-func (m *MTA) Deliver(ctx context.Context, msg queue.Message, body func() (io.ReadCloser, error)) []queue.Result {
+// deliver routes each pending recipient and hands local ones to the MDA
+// and remote ones, grouped by next hop, to the transport agent (see
+// Deliver in events.go).
+func (m *MTA) deliver(ctx context.Context, msg queue.Message, body func() (io.ReadCloser, error)) []queue.Result {
 	rcpts := msg.Pending()
+	if msg.Relay != nil {
+		return m.deliverOutbox(ctx, msg, rcpts, body)
+	}
 	if n, err := countReceived(body); err != nil {
 		return allResults(rcpts, smtpErr(451, 4, 3, 0, "cannot read the queued message: "+err.Error()), "")
 	} else if n > m.cfg.MaxReceived {
@@ -47,6 +50,15 @@ func (m *MTA) Deliver(ctx context.Context, msg queue.Message, body func() (io.Re
 		out = append(out, m.sendRemote(ctx, hop, msg, remote[hop], body)...)
 	}
 	return out
+}
+
+// deliverOutbox hands a message with its own smarthost (a mail
+// account's outbox) to Config.Outbox; without one it stays queued.
+func (m *MTA) deliverOutbox(ctx context.Context, msg queue.Message, rcpts []string, body func() (io.ReadCloser, error)) []queue.Result {
+	if m.cfg.Outbox == nil {
+		return allResults(rcpts, smtpErr(451, 4, 3, 0, "no outbox submitter for account "+msg.Relay.Account), "")
+	}
+	return m.cfg.Outbox.Deliver(ctx, msg, body)
 }
 
 // deliverLocal runs one MDA delivery for the local recipients.

@@ -54,6 +54,8 @@ type MTA struct {
 	sessMu   sync.Mutex
 	sessions []OutSession
 
+	deliveries deliveryLog // events.go
+
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup

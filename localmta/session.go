@@ -33,6 +33,7 @@ type session struct {
 	l    *listener
 	conn *smtp.Conn
 	ip   netip.Addr
+	rdns string // PTR name of ip, looked up at the first message
 	user string // authenticated login
 
 	from     *string
@@ -243,7 +244,7 @@ func (s *session) dataError(err error, checker *bareChecker) error {
 // received returns the Received field this hop adds.
 func (s *session) received(id string) string {
 	info := receivedInfo{
-		helo: sanitizeHelo(s.conn.Hostname()), rdns: s.m.reverseName(s.m.ctx, s.ip), ip: s.ip,
+		helo: sanitizeHelo(s.conn.Hostname()), rdns: s.reverseName(), ip: s.ip,
 		host: s.m.cfg.Hostname, tls: s.isTLS(), auth: s.user != "", esmtp: true, id: id, date: time.Now(),
 	}
 	if cs, ok := s.conn.TLSConnectionState(); ok {
@@ -253,6 +254,15 @@ func (s *session) received(id string) string {
 		info.rcpt = s.orig[0]
 	}
 	return formatReceived(info)
+}
+
+// reverseName returns the client's PTR name, looked up once per
+// connection (as Postfix's smtpd does), not once per message.
+func (s *session) reverseName() string {
+	if s.rdns == "" {
+		s.rdns = s.m.reverseName(s.m.ctx, s.ip)
+	}
+	return s.rdns
 }
 
 // bareChecker passes DATA through and fails on a CR not followed by LF or

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"path/filepath"
+	"sync"
 	"time"
 )
 
@@ -65,4 +66,118 @@ func (s *Store) addBytes(ctx context.Context, fi *folderInfo, data []byte, arriv
 	s.gen.Add(1)
 	s.hub.publish(Change{Kind: ChangeAdded, Folder: fi.ref, IDs: []int64{r.id}})
 	return r.id, nil
+}
+
+// AddItem is one message of AddBatch.
+type AddItem struct {
+	Folder  FolderRef
+	Data    []byte
+	Options AddOptions
+}
+
+// AddResult is the outcome of one AddItem: the id of the new message, or
+// the error that kept it out of the store.
+type AddResult struct {
+	ID  int64
+	Err error
+}
+
+// addWorkers bounds the files AddBatch writes at once: fsyncs issued
+// together are journalled together (see importWorkers).
+const addWorkers = 32
+
+// AddBatch stores several messages with group commit, with the guarantees
+// of Add for each: every file is written in tmp/, fsynced and renamed into
+// new/ (cur/ when flags are set), the files in parallel; then each
+// directory that received files is synced once, and one index transaction
+// writes all the rows. When AddBatch returns, every item without error is
+// on stable storage and indexed. A failed file write fails its item only;
+// a failed directory sync or index commit fails every item whose file was
+// written (the files stay in the Maildir, where a rescan finds them).
+func (s *Store) AddBatch(ctx context.Context, items []AddItem) []AddResult {
+	out := make([]AddResult, len(items))
+	if err := s.enter(); err != nil {
+		for i := range out {
+			out[i].Err = err
+		}
+		return out
+	}
+	defer s.leave()
+	rows := s.deliverItems(ctx, items, out)
+	var written []*row
+	for _, r := range rows {
+		if r != nil {
+			written = append(written, r)
+		}
+	}
+	if len(written) == 0 {
+		return out
+	}
+	err := s.indexRows(ctx, written)
+	for i, r := range rows {
+		switch {
+		case r == nil:
+		case err != nil:
+			out[i].Err = err
+		default:
+			out[i].ID = r.id
+		}
+	}
+	return out
+}
+
+// deliverItems writes the files of a batch in parallel and parses them;
+// the rows of the items that failed are nil, their errors in out.
+func (s *Store) deliverItems(ctx context.Context, items []AddItem, out []AddResult) []*row {
+	rows := make([]*row, len(items))
+	sem := make(chan struct{}, addWorkers)
+	var wg sync.WaitGroup
+	for i := range items {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			rows[i], out[i].Err = s.deliverItem(ctx, &items[i])
+		})
+	}
+	wg.Wait()
+	return rows
+}
+
+// deliverItem writes one file of a batch: reserved as pending, so that a
+// rescan leaves it to the batch, until its row is committed.
+func (s *Store) deliverItem(ctx context.Context, it *AddItem) (r *row, err error) {
+	defer recoverTo(&err)
+	fi, err := s.ensureFolder(ctx, it.Folder, RoleNone)
+	if err != nil {
+		return nil, err
+	}
+	arrived := it.Options.Arrived
+	if arrived.IsZero() {
+		arrived = time.Now()
+	}
+	j := &job{folder: fi, data: it.Data, flags: it.Options.Flags}
+	r = safeParse(it.Data, arrived, it.Options.Envelope, "")
+	r.folder = fi
+	if err := s.deliverRow(j, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// indexRows syncs the directories of the delivered rows and inserts them
+// in one transaction (commitBatch), then clears their pending marks.
+func (s *Store) indexRows(ctx context.Context, rows []*row) error {
+	b, err := s.beginBatch(ctx)
+	if err != nil {
+		s.unpend(rows)
+		return err
+	}
+	for _, r := range rows {
+		if err := b.insert(r); err != nil {
+			b.rollback()
+			s.unpend(rows)
+			return err
+		}
+	}
+	return s.commitBatch(b, rows)
 }

@@ -3,6 +3,7 @@ package mda
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"time"
 
@@ -13,12 +14,20 @@ import (
 // account: the mailstore writes the Maildir file (tmp, fsync, rename into
 // new/) and indexes it with the envelope. Each recipient gets its own copy,
 // with its own Delivered-To.
+//
+// Concurrent deliveries are committed together (group commit): while one
+// mailstore.AddBatch runs, the copies of the deliveries that arrive wait,
+// and the next AddBatch takes them all, so that they share the directory
+// fsync and the index transaction. Commit returns only once its copies
+// are on stable storage and indexed.
 type Store struct {
 	Store *mailstore.Store
 	// Folder returns the folder of a login; nil means Local/INBOX for all.
 	Folder func(login string) (mailstore.FolderRef, error)
 	// Now gives the arrival time; nil means time.Now.
 	Now func() time.Time
+
+	group groupAdd
 }
 
 // LocalInbox is the folder local mail goes to by default.
@@ -56,15 +65,26 @@ func (d *storeDelivery) Abort(ctx context.Context) error {
 	return nil
 }
 
-// Commit adds one copy per recipient. The mailstore makes each Add atomic.
+// Commit adds one copy per recipient, in the group commit of the target.
+// The mailstore makes each copy atomic.
 func (d *storeDelivery) Commit(ctx context.Context) error {
 	if d.body == nil {
 		return ErrNoBody
 	}
 	failed := map[string]error{}
+	var items []mailstore.AddItem
+	var rcpts []string
 	for _, rcpt := range d.rcpts {
-		if err := d.deliver(ctx, rcpt); err != nil {
+		it, err := d.item(rcpt)
+		if err != nil {
 			failed[rcpt] = err
+			continue
+		}
+		items, rcpts = append(items, it), append(rcpts, rcpt)
+	}
+	for i, res := range d.t.group.add(ctx, d.t.Store, items) {
+		if res.Err != nil {
+			failed[rcpts[i]] = fmt.Errorf("mda: deliver to %s in %s: %w", rcpts[i], items[i].Folder, res.Err)
 		}
 	}
 	if len(failed) > 0 {
@@ -73,20 +93,25 @@ func (d *storeDelivery) Commit(ctx context.Context) error {
 	return nil
 }
 
-func (d *storeDelivery) deliver(ctx context.Context, rcpt string) error {
+// item reads the copy of one recipient, its trace fields first.
+func (d *storeDelivery) item(rcpt string) (mailstore.AddItem, error) {
 	folder := LocalInbox
 	if d.t.Folder != nil {
 		f, err := d.t.Folder(Login(rcpt))
 		if err != nil {
-			return err
+			return mailstore.AddItem{}, err
 		}
 		folder = f
 	}
 	r, err := withTrace(d.body, d.env.MailFrom, rcpt)
 	if err != nil {
-		return err
+		return mailstore.AddItem{}, err
 	}
 	defer r.Close()
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return mailstore.AddItem{}, err
+	}
 	now := time.Now
 	if d.t.Now != nil {
 		now = d.t.Now
@@ -95,8 +120,5 @@ func (d *storeDelivery) deliver(ctx context.Context, rcpt string) error {
 		Envelope: &mailstore.Envelope{MailFrom: d.env.MailFrom, RcptTo: []string{rcpt}},
 		Arrived:  now(),
 	}
-	if _, err := d.t.Store.Add(ctx, folder, r, opt); err != nil {
-		return fmt.Errorf("mda: deliver to %s in %s: %w", rcpt, folder, err)
-	}
-	return nil
+	return mailstore.AddItem{Folder: folder, Data: data, Options: opt}, nil
 }

@@ -48,6 +48,18 @@ type Message struct {
 	Ret       string    `json:"ret,omitempty"`   // RFC 3461 RET: FULL or HDRS
 	UTF8      bool      `json:"smtputf8,omitempty"`
 	LastError string    `json:"last_error,omitempty"`
+	// Relay, when set, is the smarthost of this message alone: the
+	// outbox of a mail account, whose SMTP server takes it (see
+	// localmta.Config.Outbox). No password is kept here.
+	Relay *Relay `json:"relay,omitempty"`
+}
+
+// Relay names the submission server of one queued message: the mail
+// account whose SMTP settings and password the outbox uses, and that
+// server's "host:port" for listings.
+type Relay struct {
+	Account string `json:"account"`
+	Server  string `json:"server,omitempty"`
 }
 
 // Pending returns the recipients still to deliver.

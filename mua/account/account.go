@@ -34,6 +34,10 @@ const (
 type Identity struct {
 	Name    string `json:"name,omitempty"` // display name, "Marc Machin"
 	Address string `json:"address"`        // "marc@machin.com"
+	// Signature is appended to new messages after "-- " (RFC 3676 §4.3).
+	Signature string `json:"signature,omitempty"`
+	// Aliases are other addresses of the user, removed by Reply all.
+	Aliases []string `json:"aliases,omitempty"`
 }
 
 // Server is one server of an account.
@@ -59,6 +63,12 @@ type Options struct {
 	// offline); otherwise only headers, flags and structure are synced
 	// and bodies are fetched when a message is opened.
 	Offline bool `json:"offline,omitempty"`
+	// ServerSavesSent: the SMTP server files a copy of what it sends in
+	// the Sent folder itself (Gmail does), so the client does not APPEND.
+	ServerSavesSent bool `json:"serverSavesSent,omitempty"`
+	// SizeLimit is the SMTP server's SIZE (RFC 1870) as last seen, in
+	// bytes; 0 when unknown. The composer warns above it.
+	SizeLimit int64 `json:"sizeLimit,omitempty"`
 }
 
 // Account is one remote mail account. Name is its unique key and the

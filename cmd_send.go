@@ -1,0 +1,261 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"facteur/internal/profile"
+	"facteur/localmta"
+	"facteur/localmta/control"
+	"facteur/localmta/queue"
+	"facteur/mailstore"
+	"facteur/mua/account"
+	"facteur/mua/compose"
+	"facteur/mua/submit"
+)
+
+const sendUsage = "send [--account NAME] [--to ADDR]... [--cc ADDR]... [--bcc ADDR]... [--subject S] [--attach FILE]... [--later]"
+
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ", ") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+type sendOptions struct {
+	account, subject string
+	to, cc, bcc      listFlag
+	attach           listFlag
+	later            bool
+}
+
+func parseSendArgs(e *env) (sendOptions, error) {
+	var o sendOptions
+	fs := newFlags(e, "send")
+	fs.StringVar(&o.account, "account", "", "account to send from (default: the first account with an SMTP server, else Local)")
+	fs.Var(&o.to, "to", "recipient (repeatable)")
+	fs.Var(&o.cc, "cc", "copy recipient (repeatable)")
+	fs.Var(&o.bcc, "bcc", "blind copy recipient (repeatable)")
+	fs.StringVar(&o.subject, "subject", "", "subject")
+	fs.Var(&o.attach, "attach", "file to attach (repeatable)")
+	fs.BoolVar(&o.later, "later", false, "put the message in the outbox instead of sending it now")
+	rest, err := parseFlags(fs, e.args)
+	if err == nil && len(rest) > 0 {
+		err = usageError{"send: unexpected argument " + rest[0] + "\nusage: facteur " + sendUsage}
+	}
+	return o, err
+}
+
+// cmdSend sends a message from the command line: the body on stdin with
+// --to (and --cc, --bcc, --subject, --attach), or without --to a whole
+// RFC 5322 message whose To, Cc and Bcc give the recipients. It goes
+// through the account's SMTP server, or into the outbox (the local MTA's
+// queue with that server as smarthost) when the server cannot be reached
+// or --later is given; from the Local account, into the local MTA.
+func cmdSend(e *env) error {
+	o, err := parseSendArgs(e)
+	if err != nil {
+		return err
+	}
+	p, err := profile.Open(e.profile)
+	if err != nil {
+		return err
+	}
+	book, creds := account.OpenBook(p.ConfigFile()), account.OpenCredentials(p.Dir, account.BackendAuto)
+	a, err := sendAccount(book, o.account)
+	if err != nil {
+		return err
+	}
+	msg, err := sendMessage(e, o, a)
+	if err != nil {
+		return err
+	}
+	if a == nil {
+		how, err := inject(e.ctx, p.MTADir(), submission{from: msg.From, rcpts: msg.Rcpts}, msg.Raw, e.stderr)
+		if err != nil {
+			return fmt.Errorf("send: %w", err)
+		}
+		saveSentCLI(e, p, creds, account.Account{Name: submit.LocalAccount}, msg.Raw)
+		fmt.Fprintln(e.stdout, "handed to the local MTA: "+how)
+		return nil
+	}
+	return sendRemote(e, p, creds, a, msg, o.later)
+}
+
+// sendAccount picks the account: by name, else the first one with an SMTP
+// server; nil means the Local account.
+func sendAccount(book *account.Book, name string) (*account.Account, error) {
+	if strings.EqualFold(name, submit.LocalAccount) {
+		return nil, nil
+	}
+	if name != "" {
+		a, err := book.Get(name)
+		if err != nil {
+			return nil, fmt.Errorf("send: account %q: %w", name, err)
+		}
+		if a.Outgoing.Host == "" {
+			return nil, fmt.Errorf("send: account %q has no SMTP server", name)
+		}
+		return &a, nil
+	}
+	list, err := book.List()
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range list {
+		if a.Outgoing.Host != "" {
+			return &a, nil
+		}
+	}
+	return nil, nil
+}
+
+// identityOf is who sends: the account's identity, or the local user.
+func identityOf(a *account.Account) account.Identity {
+	if a == nil {
+		return account.Identity{Address: localAddress()}
+	}
+	return a.Identity
+}
+
+// sendMessage builds the message from the options and stdin.
+func sendMessage(e *env, o sendOptions, a *account.Account) (*compose.Message, error) {
+	if len(o.to) == 0 && len(o.cc) == 0 && len(o.bcc) == 0 {
+		return wholeMessage(e, identityOf(a))
+	}
+	raw, err := readSendmailInput(e.stdin, true)
+	if err != nil {
+		return nil, err
+	}
+	d := compose.New(identityOf(a))
+	d.To, d.Cc, d.Bcc = strings.Join(o.to, ", "), strings.Join(o.cc, ", "), strings.Join(o.bcc, ", ")
+	d.Subject, d.Body = o.subject, string(raw)
+	for _, path := range o.attach {
+		att, err := compose.AttachFile(path)
+		if err != nil {
+			return nil, err
+		}
+		d.Attachments = append(d.Attachments, att)
+	}
+	m, err := compose.Build(d, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("send: %w", err)
+	}
+	return m, nil
+}
+
+// wholeMessage reads a complete message: recipients from To, Cc and Bcc,
+// the Bcc fields removed, From, Date and Message-ID added when missing
+// (sendmail -t's rules, shared with `facteur sendmail`).
+func wholeMessage(e *env, id account.Identity) (*compose.Message, error) {
+	raw, err := readSendmailInput(e.stdin, true)
+	if err != nil {
+		return nil, err
+	}
+	fields, body := splitHeader(raw)
+	rcpts, err := headerRecipients(fields)
+	if err != nil {
+		return nil, err
+	}
+	if len(rcpts) == 0 {
+		return nil, usageError{"send: no recipient: give --to, or a message with To, Cc or Bcc fields on stdin\nusage: facteur " + sendUsage}
+	}
+	out := prepareMessage(fields, body, id.Address, id.Name, time.Now())
+	m := &compose.Message{Raw: out, From: id.Address, Rcpts: dedupeFold(rcpts), EightBit: !isASCII(out)}
+	m.SMTPUTF8 = !isASCII(id.Address + strings.Join(m.Rcpts, ""))
+	return m, nil
+}
+
+// sendRemote submits through the account, or queues in the outbox.
+func sendRemote(e *env, p profile.Profile, creds *account.Credentials, a *account.Account, msg *compose.Message, later bool) error {
+	spool := &cliSpool{dir: p.MTADir(), stderr: e.stderr}
+	ob := &submit.Outbox{
+		Client:   &submit.Client{Passwords: creds},
+		Accounts: account.OpenBook(p.ConfigFile()),
+		Spool:    spool,
+		Logger:   slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	}
+	out, err := ob.Send(e.ctx, a, msg, later)
+	if out.Sent {
+		saveSentCLI(e, p, creds, *a, msg.Raw)
+		fmt.Fprintf(e.stdout, "sent through %s (%s)\n", a.Outgoing.Address("smtp"), a.Name)
+	}
+	if out.Queued {
+		fmt.Fprintf(e.stdout, "%s\n%s\n", out, spool.note)
+	}
+	if err != nil {
+		return fmt.Errorf("send: %w", err)
+	}
+	return nil
+}
+
+// saveSentCLI files the copy in Sent; a failure is a warning.
+func saveSentCLI(e *env, p profile.Profile, creds *account.Credentials, a account.Account, raw []byte) {
+	store, err := mailstore.Open(e.ctx, p.MailDir())
+	if err == nil {
+		defer store.Close()
+		s := &submit.SentFolders{Store: store, Append: submit.IMAPAppender(store, p.Dir, creds)}
+		err = s.SaveSent(e.ctx, a, raw)
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "facteur send: warning: no copy in Sent: %v\n", err)
+	}
+}
+
+// cliSpool is the outbox's spool for the command line: the local MTA's
+// queue, opened while no MTA runs, under the MTA directory's lock (as
+// `facteur sendmail` does); the message goes out when `facteur mta` or the
+// app starts. A running MTA keeps its queue in memory and cannot yet take
+// a message with its own relay from another process: that is refused.
+type cliSpool struct {
+	dir    string
+	stderr io.Writer
+	note   string
+}
+
+var errMTARunning = errors.New("the local MTA is running and cannot take an outbox message from another process yet: send it from the app, or stop `facteur mta` and retry")
+
+func (s *cliSpool) Enqueue(ctx context.Context, m queue.Message, body io.Reader) (queue.Message, error) {
+	c, lock, err := control.Connect(ctx, s.dir)
+	if err != nil {
+		return queue.Message{}, err
+	}
+	if c != nil {
+		return queue.Message{}, errMTARunning
+	}
+	defer lock.Unlock()
+	log := slog.New(slog.NewTextHandler(s.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	q, err := queue.Open(ctx, localmta.QueueDir(s.dir), queue.Options{Logger: log})
+	if err != nil {
+		return queue.Message{}, err
+	}
+	got, err := q.Enqueue(ctx, m, body)
+	if err == nil {
+		s.note = fmt.Sprintf("no MTA running: it waits in %s and goes out, retried with backoff, once `facteur mta` or the app runs", localmta.QueueDir(s.dir))
+	}
+	return got, err
+}
+
+// List and Delete: the command line lists and cancels with `facteur mailq`
+// and `facteur queue delete ID`.
+func (s *cliSpool) List() []queue.Message { return nil }
+
+func (s *cliSpool) Delete(id string) error { return queue.ErrNotFound }
+
+// outboxDeliverer is the MTA's Config.Outbox: it submits the messages the
+// accounts' outboxes queued, through their SMTP servers, and files their
+// copies in Sent.
+func outboxDeliverer(p profile.Profile, store *mailstore.Store, log *slog.Logger) queue.Deliverer {
+	creds := account.OpenCredentials(p.Dir, account.BackendAuto)
+	return &submit.Outbox{
+		Client:   &submit.Client{Passwords: creds},
+		Accounts: account.OpenBook(p.ConfigFile()),
+		Sent:     &submit.SentFolders{Store: store, Append: submit.IMAPAppender(store, p.Dir, creds)},
+		Logger:   log,
+	}
+}

@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"io"
+	"log"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"facteur/internal/profile"
+	"facteur/localmta"
+	"facteur/localmta/queue"
+	"facteur/mua/account"
+
+	"github.com/emersion/go-smtp"
+)
+
+// smtpSink is a submission server on loopback that records what arrives.
+type smtpSink struct {
+	mu   sync.Mutex
+	got  []sinkMsg
+	srv  *smtp.Server
+	addr string
+	fp   string // SHA-256 of its self-signed certificate, to pin
+	cert tls.Certificate
+	done chan struct{}
+}
+
+type sinkMsg struct {
+	from  string
+	rcpts []string
+	data  string
+	tls   bool
+}
+
+func startSink(t *testing.T, addr string, startTLS bool) *smtpSink {
+	t.Helper()
+	cert, err := localmta.LoadOrCreateCert(t.TempDir(), "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return startSinkCert(t, addr, startTLS, cert)
+}
+
+// startSinkCert starts a sink with a given certificate.
+func startSinkCert(t *testing.T, addr string, startTLS bool, cert tls.Certificate) *smtpSink {
+	t.Helper()
+	s := &smtpSink{done: make(chan struct{}), fp: account.Fingerprint(cert.Certificate[0]), cert: cert}
+	s.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		_, ok := c.TLSConnectionState()
+		return &sinkSession{sink: s, cur: sinkMsg{tls: ok}}, nil
+	}))
+	s.srv.Domain = "smtp.truc.test"
+	s.srv.ErrorLog = log.New(io.Discard, "", 0)
+	if startTLS {
+		s.srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+	}
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.addr = ln.Addr().String()
+	go func() { s.srv.Serve(ln); close(s.done) }()
+	t.Cleanup(func() { s.srv.Close(); <-s.done })
+	return s
+}
+
+func (s *smtpSink) messages() []sinkMsg {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]sinkMsg(nil), s.got...)
+}
+
+type sinkSession struct {
+	sink *smtpSink
+	cur  sinkMsg
+}
+
+func (s *sinkSession) Mail(from string, _ *smtp.MailOptions) error { s.cur.from = from; return nil }
+func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.cur.rcpts = append(s.cur.rcpts, to)
+	return nil
+}
+func (s *sinkSession) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	s.cur.data = string(b)
+	s.sink.mu.Lock()
+	s.sink.got = append(s.sink.got, s.cur)
+	s.sink.mu.Unlock()
+	return err
+}
+func (s *sinkSession) Reset()        { s.cur = sinkMsg{tls: s.cur.tls} }
+func (s *sinkSession) Logout() error { return nil }
+
+// addSendAccount writes a POP3 account whose SMTP server is addr
+// (STARTTLS, its certificate pinned).
+func addSendAccount(t *testing.T, dir, addr, fp string) {
+	t.Helper()
+	host, port, _ := net.SplitHostPort(addr)
+	n, _ := strconv.Atoi(port)
+	p, err := profile.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := account.Account{
+		Name: "truc", Identity: account.Identity{Name: "Fred Truc", Address: "fred@truc.fr"}, Protocol: account.POP3,
+		Incoming: account.Server{Host: "127.0.0.1", Port: 1},
+		Outgoing: account.Server{Host: host, Port: n, Security: account.SecurityStartTLS, Fingerprint: fp},
+	}
+	if err := account.OpenBook(p.ConfigFile()).Add(a); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSendThroughAccount(t *testing.T) {
+	dir := t.TempDir()
+	sink := startSink(t, "", true)
+	addSendAccount(t, dir, sink.addr, sink.fp)
+	att := filepath.Join(t.TempDir(), "plan é.txt")
+	os.WriteFile(att, []byte("1. SMTP\n"), 0o600)
+	code, out, errOut := facteurIn(t, dir, "Bonjour Marc,\nà lundi.\n", "send", "--to", "Marc <marc@machin.com>", "--bcc", "cache@truc.fr",
+		"--subject", "Réunion", "--attach", att)
+	if code != 0 || !strings.Contains(out, "sent through") {
+		t.Fatalf("send: code %d, out %q, err %q", code, out, errOut)
+	}
+	got := sink.messages()
+	if len(got) != 1 || !got[0].tls || got[0].from != "fred@truc.fr" || strings.Join(got[0].rcpts, " ") != "marc@machin.com cache@truc.fr" {
+		t.Fatalf("server got %+v", got)
+	}
+	data := got[0].data
+	if strings.Contains(data, "cache@") || !strings.Contains(data, "Subject: =?utf-8?") || !strings.Contains(data, "filename*=utf-8''plan%20%C3%A9.txt") {
+		t.Fatalf("message:\n%s", data)
+	}
+	if strings.Contains(errOut, "warning") {
+		t.Fatalf("stderr %q", errOut)
+	}
+}
+
+func TestSendStartTLSRequired(t *testing.T) {
+	dir := t.TempDir()
+	sink := startSink(t, "", false) // offers no STARTTLS
+	addSendAccount(t, dir, sink.addr, sink.fp)
+	code, out, errOut := facteurIn(t, dir, "hi\n", "send", "--to", "marc@machin.com", "--subject", "x")
+	if code != 1 || !strings.Contains(errOut, "STARTTLS") || strings.Contains(out, "queued") {
+		t.Fatalf("code %d, out %q, err %q", code, out, errOut)
+	}
+	if len(sink.messages()) != 0 {
+		t.Fatal("sent in clear")
+	}
+}
+
+// A server that is down: the message waits in the outbox (the local MTA's
+// queue, relay = the account) and goes out exactly once when it is up.
+func TestSendOutboxWhenServerDown(t *testing.T) {
+	dir := t.TempDir()
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	cert, err := localmta.LoadOrCreateCert(t.TempDir(), "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The account pins the certificate of the server that will come up.
+	addSendAccount(t, dir, addr, account.Fingerprint(cert.Certificate[0]))
+
+	code, out, errOut := facteurIn(t, dir, "hi\n", "send", "--to", "marc@machin.com", "--subject", "offline")
+	if code != 0 || !strings.Contains(out, "queued in the outbox") {
+		t.Fatalf("code %d, out %q, err %q", code, out, errOut)
+	}
+	p, _ := profile.Open(dir)
+	q, err := queue.Open(context.Background(), localmta.QueueDir(p.MTADir()), queue.Options{MinBackoff: 50 * time.Millisecond, MaxBackoff: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := q.List()
+	if len(list) != 1 || list[0].Relay == nil || list[0].Relay.Account != "truc" {
+		t.Fatalf("queue %+v", list)
+	}
+	sink := startSinkCert(t, addr, true, cert)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- q.Run(ctx, outboxDeliverer(p, nil, nil)) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(q.List()) > 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	cancel()
+	<-done
+	if got := sink.messages(); len(got) != 1 || !strings.Contains(got[0].data, "Subject: offline") {
+		t.Fatalf("server got %d messages, want exactly 1", len(got))
+	}
+}
+
+func TestSendLocalWholeMessage(t *testing.T) {
+	dir := t.TempDir()
+	msg := "To: marc@machin.com\nBcc: cache@truc.fr\nSubject: local\n\nhello\n"
+	code, out, errOut := facteurIn(t, dir, msg, "send")
+	if code != 0 || !strings.Contains(out, "handed to the local MTA") {
+		t.Fatalf("code %d, out %q, err %q", code, out, errOut)
+	}
+	p, _ := profile.Open(dir)
+	q, err := queue.Open(context.Background(), localmta.QueueDir(p.MTADir()), queue.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := q.List()
+	if len(list) != 1 || list[0].Relay != nil || len(list[0].Rcpts) != 2 {
+		t.Fatalf("queue %+v", list)
+	}
+	body, _ := q.OpenBody(list[0].ID)
+	data, _ := io.ReadAll(body)
+	body.Close()
+	if strings.Contains(string(data), "cache@") || !strings.Contains(string(data), "Subject: local") {
+		t.Fatalf("queued:\n%s", data)
+	}
+}
+
+func TestSendUsage(t *testing.T) {
+	if code, _, errOut := facteurIn(t, t.TempDir(), "", "send", "--account", "Local"); code != 2 || !strings.Contains(errOut, "no recipient") {
+		t.Fatalf("code %d, err %q", code, errOut)
+	}
+	if code, _, errOut := facteurIn(t, t.TempDir(), "x", "send", "--to", "<@a.fr:u@b.fr>"); code != 1 || !strings.Contains(errOut, "source route") {
+		t.Fatalf("code %d, err %q", code, errOut)
+	}
+}
+
+func TestMailtoArgument(t *testing.T) {
+	code, out, errOut := facteur(t, t.TempDir(), "mailto:fred@truc.fr?cc=paul@uvsq.fr&subject=R%C3%A9union&body=%C3%A0%20lundi")
+	if code != 0 || !strings.Contains(out, "To: fred@truc.fr\nCc: paul@uvsq.fr\nSubject: Réunion\n") || !strings.Contains(out, "à lundi") {
+		t.Fatalf("code %d, out %q, err %q", code, out, errOut)
+	}
+	if code, _, _ := facteur(t, t.TempDir(), "mailto:%zz"); code != 2 {
+		t.Fatalf("bad mailto: code %d", code)
+	}
+}

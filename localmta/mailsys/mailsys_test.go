@@ -1,0 +1,149 @@
+package mailsys
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"facteur/localmta/mda"
+	"facteur/mailstore"
+)
+
+// loopback are addresses on free ports.
+var loopback = Addrs{SMTP: "127.0.0.1:0", Submission: "127.0.0.1:0", POP3: "127.0.0.1:0"}
+
+func openStore(t *testing.T) (*mailstore.Store, string) {
+	t.Helper()
+	dir := t.TempDir()
+	s, err := mailstore.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, dir
+}
+
+func start(t *testing.T, s *mailstore.Store, dir string, addrs Addrs) *System {
+	t.Helper()
+	sys := Start(context.Background(), Options{Dir: filepath.Join(dir, "mta"), Addrs: addrs, Hostname: "facteur.test", Store: s})
+	t.Cleanup(func() { sys.Close() })
+	return sys
+}
+
+func TestStartWelcomeOnce(t *testing.T) {
+	s, dir := openStore(t)
+	sys := start(t, s, dir, loopback)
+	st := sys.Status()
+	if st.State != Running || len(st.SMTP) != 1 || len(st.Submission) != 1 || st.POP3 == "" {
+		t.Fatalf("status = %+v, want running with three listeners", st)
+	}
+	mtaDir := filepath.Join(dir, "mta")
+	to := LocalAddress()
+	sent, err := SendWelcome(context.Background(), mtaDir, sys.SubmitAddr(), to, time.Now())
+	if err != nil || !sent {
+		t.Fatalf("SendWelcome = %v, %v", sent, err)
+	}
+	body := waitInbox(t, s, WelcomeSubject)
+	for _, want := range []string{"Received: from localhost", "by facteur.test", "Delivered-To: " + to, "Return-Path: <postmaster@localhost>"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("welcome message lacks %q:\n%s", want, body)
+		}
+	}
+	if sent, err := SendWelcome(context.Background(), mtaDir, sys.SubmitAddr(), to, time.Now()); sent || err != nil {
+		t.Errorf("second SendWelcome = %v, %v; want nothing sent", sent, err)
+	}
+	if evs := sys.Deliveries(); len(evs) != 1 || evs[0].Rcpt != to {
+		t.Errorf("deliveries = %+v, want the welcome message", evs)
+	}
+}
+
+// waitInbox waits for a message with that subject in Local/INBOX and
+// returns its text.
+func waitInbox(t *testing.T, s *mailstore.Store, subject string) string {
+	t.Helper()
+	changes := s.Subscribe(t.Context())
+	deadline := time.After(10 * time.Second)
+	for {
+		sums, err := s.List(context.Background(), mda.LocalInbox, mailstore.ListOptions{Limit: 100})
+		if err != nil && !errors.Is(err, mailstore.ErrNotFound) {
+			t.Fatal(err)
+		}
+		for _, m := range sums {
+			if m.Subject == subject {
+				rc, err := s.Open(context.Background(), m.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer rc.Close()
+				b, _ := io.ReadAll(rc)
+				return string(b)
+			}
+		}
+		select {
+		case <-changes:
+		case <-deadline:
+			t.Fatalf("no message %q in Local/INBOX", subject)
+		}
+	}
+}
+
+func TestSecondStartDrivesTheFirst(t *testing.T) {
+	s, dir := openStore(t)
+	first := start(t, s, dir, loopback)
+	second := start(t, s, dir, loopback)
+	st := second.Status()
+	if st.State != External || st.SMTP[0] != first.Status().SMTP[0] {
+		t.Fatalf("second status = %+v, want the first MTA as external", st)
+	}
+	if err := second.Hold(context.Background(), "nosuchid0000"); err == nil {
+		t.Error("Hold of an unknown id through the control socket succeeded")
+	}
+	if err := second.Flush(context.Background()); err != nil {
+		t.Errorf("Flush through the control socket: %v", err)
+	}
+	second.Close()
+	if first.Status().State != Running {
+		t.Error("closing the driver stopped the MTA")
+	}
+}
+
+func TestPortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	s, dir := openStore(t)
+	sys := start(t, s, dir, Addrs{SMTP: ln.Addr().String(), Submission: Off, POP3: Off})
+	st := sys.Status()
+	if st.State != Failed || st.Err == nil || !strings.Contains(st.Err.Error(), ln.Addr().String()) {
+		t.Fatalf("status = %+v, want a failure naming %s", st, ln.Addr())
+	}
+	if sys.SubmitAddr() != "" {
+		t.Error("a failed system has a submit address")
+	}
+	// the failed start released the directory: the next one runs
+	again := start(t, s, dir, Addrs{SMTP: "127.0.0.1:0", Submission: Off, POP3: Off})
+	if again.Status().State != Running {
+		t.Fatalf("start after a failure: %+v", again.Status())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "mta", WelcomeMarker)); err == nil {
+		t.Error("welcome marker without a welcome message")
+	}
+}
+
+func TestLoadLocalDefaults(t *testing.T) {
+	cfg, err := Load(t.TempDir(), Addrs{SMTP: "127.0.0.1:2525", Submission: Off}, "h.example", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Listeners) != 1 || cfg.LocalUsers[0] != LocalLogin() {
+		t.Errorf("cfg = %+v", cfg)
+	}
+}

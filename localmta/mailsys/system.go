@@ -1,0 +1,309 @@
+package mailsys
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+
+	"facteur/localmta"
+	"facteur/localmta/control"
+	"facteur/localmta/pop3d"
+	"facteur/localmta/queue"
+	"facteur/mailstore"
+)
+
+// State is where a mail system stands.
+type State int
+
+// The states of a mail system.
+const (
+	Stopped  State = iota // not started, or closed
+	Running               // this process runs the MTA
+	External              // a `facteur mta` daemon runs it; driven through its control socket
+	Failed                // it could not start: Status.Err says why
+)
+
+// Status describes a mail system for the MTA panel.
+type Status struct {
+	State      State
+	Err        error // Failed: why
+	Hostname   string
+	SMTP       []string
+	Submission []string
+	POP3       string // "" when off
+	PID        int    // External: the daemon's process id
+}
+
+// Options configure Start.
+type Options struct {
+	Dir      string // the profile's MTA directory (profile.Profile.MTADir())
+	Addrs    Addrs
+	Hostname string // "" means this host's name
+	DNS      string // "" means the system's resolver
+	Store    *mailstore.Store
+	Logger   *slog.Logger // nil means one that discards
+	// Tune, when set, changes the loaded configuration before the MTA
+	// starts (tests: queue backoff, DNS).
+	Tune func(*localmta.Config)
+}
+
+// System is the mail system of a profile as this process sees it: the MTA
+// it runs (with POP3 and the control socket), or the daemon it drives. Its
+// methods are safe for concurrent use.
+type System struct {
+	dir string
+
+	mu     sync.Mutex
+	status Status
+
+	mta    *localmta.MTA   // Running
+	client *control.Client // External
+
+	lock   *control.Lock
+	popLn  net.Listener
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	once   sync.Once
+}
+
+// Start runs the mail system of opt.Dir, unless an MTA already runs there:
+// then the System drives that one. It never fails: a System that could not
+// start has State Failed and the error in its Status (a port in use, say),
+// and holds nothing. ctx bounds the MTA's life; Close stops it too.
+func Start(ctx context.Context, opt Options) *System {
+	s := &System{dir: opt.Dir}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	c, lock, err := control.Connect(ctx, opt.Dir)
+	switch {
+	case err != nil:
+		s.status = Status{State: Failed, Err: err}
+	case c != nil:
+		s.client = c
+		s.status = externalStatus(c.Info())
+	default:
+		s.lock = lock
+		if err := s.run(ctx, opt); err != nil {
+			s.Close()
+			s.status = Status{State: Failed, Err: err}
+		}
+	}
+	return s
+}
+
+func externalStatus(info control.Info) Status {
+	return Status{State: External, Hostname: info.Hostname, SMTP: info.SMTP,
+		Submission: info.Submission, POP3: info.POP3, PID: info.PID}
+}
+
+// run starts the MTA, the POP3 server and the control socket, as `facteur
+// mta` does.
+func (s *System) run(parent context.Context, opt Options) error {
+	addrs := opt.Addrs.withDefaults()
+	cfg, err := Load(opt.Dir, addrs, opt.Hostname, opt.DNS)
+	if err != nil {
+		return err
+	}
+	cfg.Store, cfg.Logger = opt.Store, opt.Logger
+	if opt.Tune != nil {
+		opt.Tune(&cfg)
+	}
+	ctx, cancel := context.WithCancel(parent)
+	s.cancel = cancel
+	if s.mta, err = localmta.New(ctx, cfg); err != nil {
+		return err
+	}
+	pop, err := s.listenPOP3(ctx, cfg, addrs.POP3, opt.Logger)
+	if err != nil {
+		return err
+	}
+	info := s.info(cfg.Listeners)
+	ctl, err := control.Listen(ctx, opt.Dir, s.mta.Queue(), info, opt.Logger)
+	if err != nil {
+		return fmt.Errorf("mta: control socket: %w", err)
+	}
+	s.mta.Start(ctx)
+	s.goServe(opt.Logger, "control", func() error { return ctl.Serve(ctx) })
+	if pop != nil {
+		s.goServe(opt.Logger, "pop3", func() error { return pop.Serve(ctx, s.popLn) })
+	}
+	s.status = Status{State: Running, Hostname: info.Hostname, SMTP: info.SMTP, Submission: info.Submission, POP3: info.POP3}
+	return nil
+}
+
+// listenPOP3 binds the POP3 listener; nil when it is off.
+func (s *System) listenPOP3(ctx context.Context, cfg localmta.Config, addr string, log *slog.Logger) (*pop3d.Server, error) {
+	if addr == Off {
+		return nil, nil
+	}
+	tlsCfg, err := pop3d.ServerTLS(s.dir, s.mta.Hostname())
+	if err != nil {
+		return nil, fmt.Errorf("mta: pop3 certificate: %w", err)
+	}
+	pop, err := pop3d.New(pop3d.Config{Store: cfg.Store, Users: cfg.Users, Hostname: s.mta.Hostname(), TLS: tlsCfg, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	var lc net.ListenConfig
+	if s.popLn, err = lc.Listen(ctx, "tcp", addr); err != nil {
+		return nil, fmt.Errorf("mta: pop3: %w", err)
+	}
+	return pop, nil
+}
+
+// info is what the control socket publishes.
+func (s *System) info(ls []localmta.Listener) control.Info {
+	info := control.Info{Hostname: s.mta.Hostname()}
+	for i, a := range s.mta.Addrs() {
+		if ls[i].Submission {
+			info.Submission = append(info.Submission, a)
+		} else {
+			info.SMTP = append(info.SMTP, a)
+		}
+	}
+	if s.popLn != nil {
+		info.POP3 = s.popLn.Addr().String()
+	}
+	return info
+}
+
+// goServe runs a server loop until the system stops; it logs its error.
+func (s *System) goServe(log *slog.Logger, name string, serve func() error) {
+	s.wg.Go(func() {
+		defer func() {
+			if r := recover(); r != nil {
+				log.Error("mail system: panic", "in", name, "panic", r)
+			}
+		}()
+		if err := serve(); err != nil && !errors.Is(err, net.ErrClosed) {
+			log.Error("mail system: server stopped", "server", name, "err", err)
+		}
+	})
+}
+
+// Close stops the MTA this process runs, waiting for the deliveries in
+// flight (queued mail stays on disk), and releases the profile's MTA
+// directory. It leaves an external daemon running.
+func (s *System) Close() error {
+	s.once.Do(func() {
+		if s.cancel != nil {
+			s.cancel()
+		}
+		if s.popLn != nil {
+			s.popLn.Close()
+		}
+		if s.mta != nil {
+			s.mta.Close()
+		}
+		s.wg.Wait()
+		if s.lock != nil {
+			s.lock.Unlock()
+		}
+		s.mu.Lock()
+		if s.status.State == Running {
+			s.status.State = Stopped
+		}
+		s.mu.Unlock()
+	})
+	return nil
+}
+
+// Status returns the state and addresses of the mail system.
+func (s *System) Status() Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status
+}
+
+func (s *System) running() bool { return s.mta != nil && s.Status().State == Running }
+
+// SubmitAddr is the SMTP address to submit local mail to, "" when the
+// system neither runs nor is driven.
+func (s *System) SubmitAddr() string {
+	if st := s.Status(); (st.State == Running || st.State == External) && len(st.SMTP) > 0 {
+		return st.SMTP[0]
+	}
+	return ""
+}
+
+// Queue lists the queued messages, oldest first.
+func (s *System) Queue() ([]queue.Message, error) {
+	if s.running() {
+		msgs := s.mta.Queue().List()
+		SortQueue(msgs)
+		return msgs, nil
+	}
+	return ReadSpool(localmta.QueueDir(s.dir), io.Discard)
+}
+
+// ErrNotRunning: the operation needs a running MTA.
+var ErrNotRunning = errors.New("mail system: the MTA does not run")
+
+// Flush makes every message that is not held due now.
+func (s *System) Flush(ctx context.Context) error {
+	switch {
+	case s.client != nil:
+		return s.client.Flush(ctx)
+	case s.running():
+		s.mta.Queue().Flush()
+		return nil
+	}
+	return ErrNotRunning
+}
+
+// Hold keeps a message in the queue until Release.
+func (s *System) Hold(ctx context.Context, id string) error {
+	return s.op(ctx, id, (*control.Client).Hold, (*queue.Queue).Hold)
+}
+
+// Release lets a held message go at once.
+func (s *System) Release(ctx context.Context, id string) error {
+	return s.op(ctx, id, (*control.Client).Release, (*queue.Queue).Release)
+}
+
+// Delete removes a message from the queue without bounce.
+func (s *System) Delete(ctx context.Context, id string) error {
+	return s.op(ctx, id, (*control.Client).Delete, (*queue.Queue).Delete)
+}
+
+func (s *System) op(ctx context.Context, id string, remote func(*control.Client, context.Context, string) error, local func(*queue.Queue, string) error) error {
+	switch {
+	case s.client != nil:
+		return remote(s.client, ctx, id)
+	case s.running():
+		return local(s.mta.Queue(), id)
+	}
+	return ErrNotRunning
+}
+
+// Deliveries returns the latest delivery attempts, newest first; nil for
+// an external daemon, which logs them instead.
+func (s *System) Deliveries() []localmta.DeliveryEvent {
+	if s.mta == nil {
+		return nil
+	}
+	return s.mta.Deliveries()
+}
+
+// Sessions returns the latest outgoing SMTP sessions, oldest first; nil
+// for an external daemon.
+func (s *System) Sessions() []localmta.OutSession {
+	if s.mta == nil {
+		return nil
+	}
+	return s.mta.Sessions()
+}
+
+// Changed returns a channel closed when the next delivery attempt ends;
+// nil (never ready) when this process does not run the MTA.
+func (s *System) Changed() <-chan struct{} {
+	if s.mta == nil {
+		return nil
+	}
+	return s.mta.DeliveriesChanged()
+}

@@ -1,0 +1,123 @@
+package mailsys
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-smtp"
+)
+
+// WelcomeMarker is the file of the MTA directory whose presence says that
+// the welcome message was sent: it goes once per profile.
+const WelcomeMarker = "welcome-sent"
+
+// welcomeFrom is the sender of the welcome message.
+const welcomeFrom = "postmaster@localhost"
+
+// SendWelcome submits the welcome message to to over SMTP at addr (the
+// local MTA's loopback listener), so that it arrives like any mail, with a
+// Received route, once per profile: it does nothing when the marker exists
+// in dir, and writes the marker once the MTA has accepted the message. It
+// reports whether it sent the message.
+func SendWelcome(ctx context.Context, dir, addr, to string, now time.Time) (bool, error) {
+	marker := filepath.Join(dir, WelcomeMarker)
+	if _, err := os.Stat(marker); err == nil {
+		return false, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return false, err
+	}
+	if err := submit(ctx, addr, welcomeFrom, to, welcomeMessage(to, now)); err != nil {
+		return false, fmt.Errorf("welcome message: %w", err)
+	}
+	data := []byte(now.UTC().Format(time.RFC3339) + " " + to + "\n")
+	if err := os.WriteFile(marker, data, 0o600); err != nil {
+		return true, err
+	}
+	return true, nil
+}
+
+// submit runs one SMTP transaction (RFC 5321 §3.3) with a deadline.
+func submit(ctx context.Context, addr, from, to, msg string) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(dl)
+	}
+	c := smtp.NewClient(conn)
+	defer c.Close()
+	if err := c.Hello("localhost"); err != nil {
+		return err
+	}
+	if err := c.Mail(from, nil); err != nil {
+		return err
+	}
+	if err := c.Rcpt(to, nil); err != nil {
+		return err
+	}
+	w, err := c.Data()
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write([]byte(msg)); err != nil {
+		w.Close()
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	return c.Quit()
+}
+
+// WelcomeSubject is the subject of the welcome message.
+const WelcomeSubject = "Welcome to Facteur / Bienvenue dans Facteur"
+
+// welcomeMessage is the welcome message, in CRLF lines.
+func welcomeMessage(to string, now time.Time) string {
+	body := `Welcome to Facteur.
+
+This message did not come from the demo mailbox: Facteur's own MTA, started
+with the application, accepted it over SMTP on the loopback interface, queued
+it on disk, and its MDA delivered it into the INBOX of your Local account.
+Open View > Inspect headers to see its Received route, and the Local MTA
+panel (menu Mail system) for the queue, the deliveries and SMTP transcripts.
+
+Any program can send to ` + to + ` through 127.0.0.1:2525, and read it over POP3
+on 127.0.0.1:1110.
+
+--
+
+Bienvenue dans Facteur.
+
+Ce message ne vient pas de la boîte de démonstration : le MTA de Facteur,
+démarré avec l'application, l'a accepté en SMTP sur l'interface de bouclage,
+mis en file d'attente sur disque, et son MDA l'a remis dans la boîte INBOX
+de votre compte Local. Affichage > « Inspecter l'en-tête » montre son
+itinéraire Received, et le panneau MTA local (menu Messagerie) la file
+d'attente, les remises et les transcriptions SMTP.
+`
+	hdr := []string{
+		"From: Facteur <" + welcomeFrom + ">",
+		"To: <" + to + ">",
+		"Subject: " + WelcomeSubject,
+		"Date: " + now.Format(time.RFC1123Z),
+		fmt.Sprintf("Message-ID: <welcome.%d@localhost>", now.UnixNano()),
+		"MIME-Version: 1.0",
+		"Content-Type: text/plain; charset=utf-8",
+		"Content-Transfer-Encoding: 8bit",
+	}
+	text := strings.Join(hdr, "\n") + "\n\n" + body
+	return strings.ReplaceAll(text, "\n", "\r\n")
+}

@@ -1,0 +1,20 @@
+// Package submit sends the messages of mua/compose: SMTP submission (RFC
+// 6409) with github.com/emersion/go-smtp's client, the copy in Sent, and
+// the outbox that keeps what could not go out in the local MTA's queue.
+//
+// Submission requires TLS (RFC 8314): implicit TLS on 465, or STARTTLS
+// (RFC 3207) on 587, where a server that does not offer it is an
+// ErrNoStartTLS and nothing is sent; plaintext only when the account says
+// SecurityNone. Certificates are verified by account.Dialer, with pinning.
+// AUTH PLAIN or LOGIN (RFC 4954, github.com/emersion/go-sasl) follows TLS.
+// The message size is checked against SIZE (RFC 1870) before MAIL;
+// 8BITMIME (RFC 6152) and SMTPUTF8 (RFC 6531) are used when the message
+// needs them. Each refused recipient is reported with the server's reply
+// (*RecipientsError); the others get the message.
+//
+// The outbox (Outbox) hands a message that cannot be sent now (the network
+// or the server is down, a 4xx reply, a timeout, or "send later") to the
+// local MTA's durable queue with queue.Message.Relay naming the account:
+// the MTA (localmta.Config.Outbox) gives it back to Outbox.Deliver, which
+// submits it with the same code, retried with the queue's backoff.
+package submit

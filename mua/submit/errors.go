@@ -1,0 +1,107 @@
+package submit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+
+	"facteur/mua/account"
+
+	"github.com/emersion/go-smtp"
+)
+
+// Errors for errors.Is.
+var (
+	// ErrNoStartTLS: the server does not offer STARTTLS; nothing was sent.
+	ErrNoStartTLS = account.ErrNoStartTLS
+	// ErrTooBig: the message is larger than the server's SIZE.
+	ErrTooBig = errors.New("submit: message larger than the server accepts")
+	// ErrNoOutgoing: the account has no SMTP server.
+	ErrNoOutgoing = errors.New("submit: the account has no outgoing server")
+)
+
+// Error is a failure of a submission step, with the server and the step.
+type Error struct {
+	Server string // "smtp.example.com:587"
+	Op     string // "connect", "starttls", "auth", "mail", "data"...
+	Err    error
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("submit: %s: %s: %v", e.Server, e.Op, e.Err) }
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// SizeError is a message over the server's SIZE limit.
+type SizeError struct {
+	Size, Limit int64
+}
+
+func (e *SizeError) Error() string {
+	return fmt.Sprintf("submit: the message is %d bytes, the server accepts at most %d", e.Size, e.Limit)
+}
+
+// Is makes errors.Is(err, ErrTooBig) true.
+func (e *SizeError) Is(target error) bool { return target == ErrTooBig }
+
+// Rejection is one recipient the server refused, with its reply.
+type Rejection struct {
+	Addr string
+	Err  *smtp.SMTPError
+}
+
+// RecipientsError lists the recipients the server refused. When Accepted
+// is not empty the message was sent to them: a partial success.
+type RecipientsError struct {
+	Rejected []Rejection
+	Accepted []string
+}
+
+func (e *RecipientsError) Error() string {
+	parts := make([]string, len(e.Rejected))
+	for i, r := range e.Rejected {
+		parts[i] = fmt.Sprintf("<%s>: %d %s", r.Addr, r.Err.Code, r.Err.Message)
+	}
+	s := "submit: recipients refused: " + strings.Join(parts, "; ")
+	if len(e.Accepted) > 0 {
+		s += fmt.Sprintf(" (sent to the %d others)", len(e.Accepted))
+	}
+	return s
+}
+
+// Temporary reports whether every refusal was a 4xx reply.
+func (e *RecipientsError) Temporary() bool {
+	for _, r := range e.Rejected {
+		if r.Err.Code/100 != 4 {
+			return false
+		}
+	}
+	return true
+}
+
+// Temporary tells whether a submission error is worth retrying later
+// from the outbox: the network (dial errors, timeouts, a connection cut)
+// or a 4xx reply. Certificates, authentication, 5xx replies, SIZE and a
+// missing STARTTLS need the user.
+func Temporary(err error) bool {
+	if err == nil {
+		return false
+	}
+	var se *smtp.SMTPError
+	var re *RecipientsError
+	var ce *account.CertificateError
+	switch {
+	case errors.As(err, &ce), errors.Is(err, ErrNoStartTLS), errors.Is(err, ErrTooBig), errors.Is(err, context.Canceled):
+		return false
+	case errors.As(err, &re):
+		return re.Temporary() && len(re.Accepted) == 0
+	case errors.As(err, &se):
+		return se.Code/100 == 4
+	}
+	var ne net.Error
+	var oe *net.OpError
+	var e *Error
+	return errors.As(err, &ne) || errors.As(err, &oe) || errors.Is(err, context.DeadlineExceeded) ||
+		(errors.As(err, &e) && (e.Op == "connect" || e.Op == "greeting"))
+}

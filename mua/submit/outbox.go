@@ -1,0 +1,246 @@
+package submit
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"facteur/localmta/queue"
+	"facteur/mua/account"
+	"facteur/mua/compose"
+
+	"github.com/emersion/go-smtp"
+)
+
+// ErrSendLater is the Reason of a message the user chose to send later.
+var ErrSendLater = errors.New("submit: send later was chosen")
+
+// ErrNotInOutbox: Cancel was given a queue id of another account.
+var ErrNotInOutbox = errors.New("submit: no such message in this outbox")
+
+// Spool is the local MTA's queue as the outbox uses it; *queue.Queue
+// (the app's embedded MTA's, or one opened under the MTA directory's
+// lock) is one.
+type Spool interface {
+	Enqueue(ctx context.Context, m queue.Message, body io.Reader) (queue.Message, error)
+	List() []queue.Message
+	Delete(id string) error
+}
+
+// Accounts finds an account by name; *account.Book is one.
+type Accounts interface {
+	Get(name string) (account.Account, error)
+}
+
+// Outbox sends messages, or queues them when they cannot go now, and
+// delivers the queued ones: set it as localmta.Config.Outbox.
+type Outbox struct {
+	Client   *Client
+	Accounts Accounts
+	Spool    Spool
+	Sent     SentSaver    // nil: no copy in Sent
+	Logger   *slog.Logger // nil: slog.Default()
+}
+
+// Outcome says what Send did.
+type Outcome struct {
+	Sent    bool   // the account's server took it (maybe not for every recipient)
+	Queued  bool   // it waits in the local MTA's queue
+	QueueID string // its queue id when Queued
+	// Reason is why it was queued: the submission error (temporary),
+	// or ErrSendLater; nil for the Local account, whose mail always goes
+	// through the local MTA.
+	Reason error
+}
+
+// String is the sentence the CLI prints.
+func (o Outcome) String() string {
+	switch {
+	case o.Sent:
+		return "sent"
+	case o.Queued && o.Reason == nil:
+		return fmt.Sprintf("handed to the local MTA (queue id %s)", o.QueueID)
+	case o.Queued:
+		return fmt.Sprintf("queued in the outbox as %s, to be retried: %v", o.QueueID, o.Reason)
+	}
+	return "not sent"
+}
+
+// Send submits m through account a, or queues it: when later is set, when
+// a is nil (the Local account: the local MTA routes it), or when the
+// submission fails for a reason that may pass (Temporary). A message sent
+// is copied into Sent. The error is that of a submission that failed for
+// good; a *RecipientsError with Outcome.Sent is a partial success.
+func (o *Outbox) Send(ctx context.Context, a *account.Account, m *compose.Message, later bool) (Outcome, error) {
+	if a == nil {
+		id, err := o.enqueue(ctx, nil, m)
+		return Outcome{Queued: err == nil, QueueID: id}, err
+	}
+	if later {
+		return o.queue(ctx, a, m, ErrSendLater)
+	}
+	err := o.Client.Send(ctx, *a, m)
+	var re *RecipientsError
+	switch {
+	case err == nil, errors.As(err, &re) && len(re.Accepted) > 0:
+		o.saveSent(ctx, *a, m.Raw)
+		return Outcome{Sent: true}, err
+	case Temporary(err):
+		return o.queue(ctx, a, m, err)
+	}
+	return Outcome{}, err
+}
+
+func (o *Outbox) queue(ctx context.Context, a *account.Account, m *compose.Message, reason error) (Outcome, error) {
+	id, err := o.enqueue(ctx, a, m)
+	if err != nil {
+		return Outcome{}, errors.Join(reason, err)
+	}
+	return Outcome{Queued: true, QueueID: id, Reason: reason}, nil
+}
+
+// enqueue puts m into the spool, with the account's server as its relay.
+func (o *Outbox) enqueue(ctx context.Context, a *account.Account, m *compose.Message) (string, error) {
+	qm := queue.Message{From: m.From, UTF8: m.SMTPUTF8}
+	for _, r := range m.Rcpts {
+		qm.Rcpts = append(qm.Rcpts, queue.Rcpt{Addr: r})
+	}
+	if a != nil {
+		qm.Relay = &queue.Relay{Account: a.Name, Server: a.Outgoing.Address("smtp")}
+	}
+	got, err := o.Spool.Enqueue(ctx, qm, bytes.NewReader(m.Raw))
+	return got.ID, err
+}
+
+// List returns the queued messages of an account's outbox ("" or
+// LocalAccount: those without relay), oldest first.
+func (o *Outbox) List(accountName string) []queue.Message {
+	var out []queue.Message
+	for _, m := range o.Spool.List() {
+		if inOutbox(m, accountName) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func inOutbox(m queue.Message, name string) bool {
+	if m.Relay == nil {
+		return name == "" || name == LocalAccount
+	}
+	return m.Relay.Account == name
+}
+
+// Cancel removes a message from an account's outbox, unsent.
+func (o *Outbox) Cancel(accountName, id string) error {
+	for _, m := range o.Spool.List() {
+		if m.ID == id && inOutbox(m, accountName) {
+			return o.Spool.Delete(id)
+		}
+	}
+	return ErrNotInOutbox
+}
+
+// Deliver is the queue.Deliverer of the messages that carry a Relay: it
+// submits them through their account with the same code as Send. 5xx
+// refusals are permanent (the MTA bounces them to the sender), the rest is
+// retried with the queue's backoff. The first successful attempt files the
+// copy in Sent.
+func (o *Outbox) Deliver(ctx context.Context, m queue.Message, body func() (io.ReadCloser, error)) []queue.Result {
+	rcpts := m.Pending()
+	if m.Relay == nil {
+		return results(rcpts, &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "not an outbox message"}, "")
+	}
+	a, err := o.Accounts.Get(m.Relay.Account)
+	if err != nil {
+		if errors.Is(err, account.ErrNotFound) {
+			err = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 3, 0}, Message: "the account " + m.Relay.Account + " no longer exists"}
+		}
+		return results(rcpts, err, m.Relay.Server)
+	}
+	raw, err := readBody(body)
+	if err != nil {
+		return results(rcpts, err, "")
+	}
+	env := Envelope{From: m.From, Rcpts: rcpts, SMTPUTF8: m.UTF8, EightBit: !isASCII(raw)}
+	err = o.Client.Submit(ctx, a, env, raw)
+	out := o.mapResults(rcpts, err, a.Outgoing.Address("smtp"))
+	if firstAcceptance(m, out) {
+		o.saveSent(ctx, a, raw)
+	}
+	o.logger().Info("outbox attempt", "id", m.ID, "account", a.Name, "err", err)
+	return out
+}
+
+// mapResults turns a submission's error into one result per recipient.
+func (o *Outbox) mapResults(rcpts []string, err error, remote string) []queue.Result {
+	var re *RecipientsError
+	if !errors.As(err, &re) {
+		return results(rcpts, err, remote)
+	}
+	out := results(re.Accepted, nil, remote)
+	for _, r := range re.Rejected {
+		out = append(out, queue.Result{Rcpt: r.Addr, Err: r.Err, Remote: remote})
+	}
+	return out
+}
+
+// firstAcceptance reports whether this attempt is the first to deliver.
+func firstAcceptance(m queue.Message, out []queue.Result) bool {
+	for _, r := range m.Rcpts {
+		if r.Status == queue.StatusDelivered {
+			return false
+		}
+	}
+	for _, r := range out {
+		if r.Err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+func (o *Outbox) saveSent(ctx context.Context, a account.Account, raw []byte) {
+	if o.Sent == nil {
+		return
+	}
+	if err := o.Sent.SaveSent(ctx, a, raw); err != nil {
+		o.logger().Warn("copy to Sent failed", "account", a.Name, "err", err)
+	}
+}
+
+func (o *Outbox) logger() *slog.Logger {
+	if o.Logger != nil {
+		return o.Logger
+	}
+	return slog.Default()
+}
+
+func results(rcpts []string, err error, remote string) []queue.Result {
+	out := make([]queue.Result, len(rcpts))
+	for i, r := range rcpts {
+		out[i] = queue.Result{Rcpt: r, Err: err, Remote: remote}
+	}
+	return out
+}
+
+func readBody(body func() (io.ReadCloser, error)) ([]byte, error) {
+	rc, err := body()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,79 @@
+package submit
+
+import (
+	"bytes"
+	"context"
+
+	"facteur/mailstore"
+	"facteur/mua/account"
+	"facteur/mua/imapsync"
+)
+
+// LocalAccount is the name of the Local account of the mailstore.
+const LocalAccount = "Local"
+
+// SentSaver files the copy of a sent message.
+type SentSaver interface {
+	SaveSent(ctx context.Context, a account.Account, raw []byte) error
+}
+
+// SentFolders files copies as RFC 6409 §1 leaves to the client: for an
+// IMAP account with APPEND to its Sent folder (and the local copy that
+// imapsync.Syncer.Append keeps), unless the server saves it itself
+// (Options.ServerSavesSent); for POP3 and the Local account in the local
+// Sent folder of the mailstore.
+type SentFolders struct {
+	Store *mailstore.Store
+	// Append stores raw in a folder of an IMAP account; a Syncer's Append
+	// fits: func(ctx, a, f, raw) error { _, err := syncer(a).Append(ctx, f, raw, mailstore.FlagSeen); return err }.
+	// Nil files IMAP copies locally.
+	Append func(ctx context.Context, a account.Account, folder string, raw []byte) error
+	// Folder is the name of the Sent folder; "" means "Sent".
+	Folder string
+}
+
+// SaveSent files raw as seen in the account's Sent folder.
+func (s *SentFolders) SaveSent(ctx context.Context, a account.Account, raw []byte) error {
+	folder := s.Folder
+	if folder == "" {
+		folder = "Sent"
+	}
+	if a.Protocol == account.IMAP && a.Name != LocalAccount {
+		if a.Options.ServerSavesSent {
+			return nil
+		}
+		if s.Append != nil {
+			return s.Append(ctx, a, folder, raw)
+		}
+	}
+	if s.Store == nil {
+		return nil
+	}
+	ref := mailstore.FolderRef{Account: a.Name, Name: folder}
+	if err := s.Store.CreateFolder(ctx, ref, mailstore.RoleSent); err != nil {
+		return err
+	}
+	_, err := s.Store.Add(ctx, ref, bytes.NewReader(raw), mailstore.AddOptions{Flags: mailstore.FlagSeen})
+	return err
+}
+
+// IMAPAppender is a SentFolders.Append that connects to the account's
+// IMAP server for each copy (imapsync.Syncer.Append: APPEND, then the
+// local copy mapped by APPENDUID). stateDir is the profile directory.
+func IMAPAppender(store *mailstore.Store, stateDir string, pw Passwords) func(ctx context.Context, a account.Account, folder string, raw []byte) error {
+	return func(ctx context.Context, a account.Account, folder string, raw []byte) error {
+		pass, err := pw.Get(account.PasswordKey(a.Name, false))
+		if err != nil {
+			return err
+		}
+		state, err := imapsync.OpenState(ctx, stateDir)
+		if err != nil {
+			return err
+		}
+		defer state.Close()
+		sy := imapsync.New(a, pass, imapsync.Options{Store: store, State: state})
+		defer sy.Close()
+		_, err = sy.Append(ctx, folder, raw, mailstore.FlagSeen)
+		return err
+	}
+}

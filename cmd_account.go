@@ -3,23 +3,34 @@ package main
 import (
 	"bufio"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"strings"
+
+	"golang.org/x/term"
 
 	"facteur/internal/profile"
 	"facteur/mailstore"
 	"facteur/mua/account"
+	"facteur/mua/autoconfig"
 	"facteur/mua/imapsync"
 	"facteur/mua/pop3"
 )
 
 // cmdAccount manages remote accounts:
 //
-//	account add --name NAME --address ADDR (--imap|--pop3 HOST:PORT) [--smtp HOST:PORT]
+//	account add --name NAME --address ADDR [--imap|--pop3 HOST:PORT] [--smtp HOST:PORT]
 //	            [--security tls|starttls|none] [--user USER] [--fingerprint SHA256] [--password-stdin]
+//	            [--dns SERVER] [--allow-plaintext] [--no-test]
 //	account list | remove NAME | test NAME
+//
+// Without --imap or --pop3, add autoconfigures from the address (package
+// mua/autoconfig: Thunderbird's autoconfig XML, SRV records, a probed guess),
+// shows what it found and from where, and asks for the password. With a
+// password, it logs in before saving (--no-test skips that).
 func cmdAccount(e *env) error {
 	if len(e.args) == 0 {
 		return usageError{"account add|list|remove|test"}
@@ -53,48 +64,98 @@ func accountAdd(e *env, book *account.Book, creds *account.Credentials) error {
 	fs := newFlags(e, "account add")
 	name := fs.String("name", "", "account name")
 	addr := fs.String("address", "", "e-mail address")
-	imapHP := fs.String("imap", "", "IMAP server HOST:PORT")
-	popHP := fs.String("pop3", "", "POP3 server HOST:PORT")
+	imapHP := fs.String("imap", "", "IMAP server HOST:PORT (default: autoconfiguration)")
+	popHP := fs.String("pop3", "", "POP3 server HOST:PORT (default: autoconfiguration)")
 	smtpHP := fs.String("smtp", "", "SMTP submission server HOST:PORT")
 	sec := fs.String("security", "tls", "tls, starttls or none")
 	user := fs.String("user", "", "login (default: the address)")
 	fp := fs.String("fingerprint", "", "SHA-256 of a self-signed server certificate to trust")
 	stdin := fs.Bool("password-stdin", false, "read the password from standard input")
+	dnsServer := fs.String("dns", "", "DNS server HOST[:PORT] for autoconfiguration (default: the system's)")
+	allowPlain := fs.Bool("allow-plaintext", false, "accept a plaintext server found by autoconfiguration")
+	noTest := fs.Bool("no-test", false, "save without the login test")
 	if _, err := parseFlags(fs, e.args); err != nil {
 		return err
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	s, err := account.ParseSecurity(*sec)
 	if err != nil {
 		return err
 	}
-	a := account.Account{Name: *name, Identity: account.Identity{Address: *addr}}
-	hp := *imapHP
-	a.Protocol = account.IMAP
-	if *popHP != "" {
-		a.Protocol, hp = account.POP3, *popHP
+	if strings.TrimSpace(*name) == "" {
+		return usageError{"account add needs --name NAME"}
 	}
-	if hp == "" {
-		return usageError{"account add needs --imap or --pop3 HOST:PORT (autoconfiguration is not there yet)"}
+	if _, err := book.Get(*name); err == nil {
+		return fmt.Errorf("%w: %s", account.ErrExists, *name)
 	}
-	if a.Incoming, err = serverFlag(hp, s, *user, *fp); err != nil {
+	d, err := newDiscoverer(*dnsServer)
+	if err != nil {
 		return err
+	}
+	a := account.Account{Name: *name, Identity: account.Identity{Address: *addr}, Protocol: account.IMAP}
+	manual := *imapHP != "" || *popHP != ""
+	if manual {
+		hp := *imapHP
+		if *popHP != "" {
+			a.Protocol, hp = account.POP3, *popHP
+		}
+		if a.Incoming, err = serverFlag(hp, s, *user, *fp); err != nil {
+			return err
+		}
+	} else {
+		if *addr == "" {
+			return usageError{"account add needs --address (and --imap or --pop3 HOST:PORT to skip autoconfiguration)"}
+		}
+		want := account.Security("")
+		if set["security"] {
+			want = s
+		}
+		if err := autoconfigure(e, d, &a, want, *allowPlain); err != nil {
+			return explain(err)
+		}
+		if *user != "" {
+			a.Incoming.User, a.Outgoing.User = *user, *user
+		}
+		a.Incoming.Fingerprint = *fp
 	}
 	if *smtpHP != "" {
 		if a.Outgoing, err = serverFlag(*smtpHP, s, *user, ""); err != nil {
 			return err
 		}
 	}
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	pw, err := addPassword(e, a, *stdin, !manual)
+	if err != nil {
+		return err
+	}
+	if pw != "" && !*noTest {
+		if err := autoconfig.CheckAccount(e.ctx, d.Dialer(), a, pw); err != nil {
+			return explain(err)
+		}
+		fmt.Fprintf(e.stdout, "%s: logged in to %s\n", a.Name, a.Incoming.Address(string(a.Protocol)))
+	}
 	if err := book.Add(a); err != nil {
 		return err
 	}
-	if *stdin {
-		pw, err := readPassword(e)
-		if err != nil {
-			return err
-		}
-		return creds.Set(account.PasswordKey(a.Name, false), pw)
+	if pw == "" {
+		return nil
 	}
-	return nil
+	return creds.Set(account.PasswordKey(a.Name, false), pw)
+}
+
+// addPassword reads the password from standard input (--password-stdin), or
+// asks for it when prompt is set; "" otherwise (saved without password).
+func addPassword(e *env, a account.Account, stdin, prompt bool) (string, error) {
+	if !stdin && !prompt {
+		return "", nil
+	}
+	if !stdin {
+		fmt.Fprintf(e.stderr, "Password for %s: ", a.Login(a.Incoming))
+	}
+	return readPassword(e)
 }
 
 func serverFlag(hp string, sec account.Security, user, fp string) (account.Server, error) {
@@ -109,7 +170,14 @@ func serverFlag(hp string, sec account.Security, user, fp string) (account.Serve
 	return account.Server{Host: host, Port: n, Security: sec, User: user, Fingerprint: fp}, nil
 }
 
+// readPassword reads one line of standard input: without echo when it is a
+// terminal (the prompt), as it comes when it is a pipe (--password-stdin).
 func readPassword(e *env) (string, error) {
+	if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		pw, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(e.stderr)
+		return string(pw), err
+	}
 	line, err := bufio.NewReader(e.stdin).ReadString('\n')
 	if err != nil && line == "" {
 		return "", errors.New("no password on standard input")
@@ -180,6 +248,9 @@ func loginTest(e *env, a account.Account, pw string) error {
 
 // explain turns a typed error into a sentence for the user.
 func explain(err error) error {
+	if msg, ok := explainAutoconfig(err); ok {
+		return errors.New(msg)
+	}
 	var ce *account.CertificateError
 	switch {
 	case errors.As(err, &ce):

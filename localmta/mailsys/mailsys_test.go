@@ -15,6 +15,8 @@ import (
 	"facteur/mailstore"
 )
 
+const testLogin = "fred"
+
 // loopback are addresses on free ports.
 var loopback = Addrs{SMTP: "127.0.0.1:0", Submission: "127.0.0.1:0", POP3: "127.0.0.1:0"}
 
@@ -31,7 +33,7 @@ func openStore(t *testing.T) (*mailstore.Store, string) {
 
 func start(t *testing.T, s *mailstore.Store, dir string, addrs Addrs) *System {
 	t.Helper()
-	sys := Start(context.Background(), Options{Dir: filepath.Join(dir, "mta"), Addrs: addrs, Hostname: "facteur.test", Store: s})
+	sys := Start(context.Background(), Options{Dir: filepath.Join(dir, "mta"), Addrs: addrs, Load: BareConfig(testLogin), Hostname: "facteur.test", Store: s})
 	t.Cleanup(func() { sys.Close() })
 	return sys
 }
@@ -44,7 +46,7 @@ func TestStartWelcomeOnce(t *testing.T) {
 		t.Fatalf("status = %+v, want running with three listeners", st)
 	}
 	mtaDir := filepath.Join(dir, "mta")
-	to := LocalAddress()
+	to := testLogin + "@localhost"
 	sent, err := SendWelcome(context.Background(), mtaDir, sys.SubmitAddr(), to, time.Now())
 	if err != nil || !sent {
 		t.Fatalf("SendWelcome = %v, %v", sent, err)
@@ -58,7 +60,18 @@ func TestStartWelcomeOnce(t *testing.T) {
 	if sent, err := SendWelcome(context.Background(), mtaDir, sys.SubmitAddr(), to, time.Now()); sent || err != nil {
 		t.Errorf("second SendWelcome = %v, %v; want nothing sent", sent, err)
 	}
-	if evs := sys.Deliveries(); len(evs) != 1 || evs[0].Rcpt != to {
+	changed := sys.Changed() // before reading: no event is missed
+	evs := sys.Deliveries()
+	for len(evs) == 0 {
+		select {
+		case <-changed:
+		case <-time.After(10 * time.Second):
+			t.Fatal("no delivery event")
+		}
+		changed = sys.Changed()
+		evs = sys.Deliveries()
+	}
+	if len(evs) != 1 || evs[0].Rcpt != to || evs[0].Status != "delivered" {
 		t.Errorf("deliveries = %+v, want the welcome message", evs)
 	}
 }
@@ -138,12 +151,3 @@ func TestPortInUse(t *testing.T) {
 	}
 }
 
-func TestLoadLocalDefaults(t *testing.T) {
-	cfg, err := Load(t.TempDir(), Addrs{SMTP: "127.0.0.1:2525", Submission: Off}, "h.example", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(cfg.Listeners) != 1 || cfg.LocalUsers[0] != LocalLogin() {
-		t.Errorf("cfg = %+v", cfg)
-	}
-}

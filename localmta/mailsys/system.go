@@ -41,10 +41,10 @@ type Status struct {
 // Options configure Start.
 type Options struct {
 	Dir      string // the profile's MTA directory (profile.Profile.MTADir())
-	Addrs    Addrs
-	Hostname string // "" means this host's name
-	DNS      string // "" means the system's resolver
-	Store    *mailstore.Store
+	Addrs    Addrs            // "" fields mean the defaults
+	Load     Loader           // nil means BareConfig("user")
+	Hostname string           // "" keeps the configuration's
+	Store    *mailstore.Store // where local mail goes (Local/INBOX)
 	Logger   *slog.Logger // nil means one that discards
 	// Tune, when set, changes the loaded configuration before the MTA
 	// starts (tests: queue backoff, DNS).
@@ -104,12 +104,17 @@ func externalStatus(info control.Info) Status {
 // run starts the MTA, the POP3 server and the control socket, as `facteur
 // mta` does.
 func (s *System) run(parent context.Context, opt Options) error {
-	addrs := opt.Addrs.withDefaults()
-	cfg, err := Load(opt.Dir, addrs, opt.Hostname, opt.DNS)
+	if opt.Load == nil {
+		opt.Load = BareConfig("user")
+	}
+	cfg, addrs, err := opt.Load(opt.Dir, opt.Addrs.WithDefaults())
 	if err != nil {
 		return err
 	}
 	cfg.Store, cfg.Logger = opt.Store, opt.Logger
+	if opt.Hostname != "" {
+		cfg.Hostname = opt.Hostname
+	}
 	if opt.Tune != nil {
 		opt.Tune(&cfg)
 	}

@@ -84,8 +84,10 @@ func (s *Syncer) listFolders(ctx context.Context, c *imapclient.Client) ([]Folde
 		if f.NoSelect {
 			continue
 		}
-		if err := s.opt.Store.CreateFolder(ctx, s.ref(f.Name), f.Role); err != nil {
-			return nil, err
+		if s.opt.Store != nil { // nil for `facteur account test`
+			if err := s.opt.Store.CreateFolder(ctx, s.ref(f.Name), f.Role); err != nil {
+				return nil, err
+			}
 		}
 		out = append(out, f)
 	}

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"crypto/tls"
+	"encoding/pem"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"facteur/localmta"
+	"facteur/mua/account"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+	"github.com/miekg/dns"
+)
+
+// acctCert is a certificate for 127.0.0.1 and localhost, and its PEM file
+// for FACTEUR_AUTOCONFIG_TEST_CA.
+func acctCert(t *testing.T) (tls.Certificate, string) {
+	t.Helper()
+	dir := t.TempDir()
+	cert, err := localmta.LoadOrCreateCert(dir, "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "ca.pem")
+	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]})
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cert, path
+}
+
+// acctIMAP runs imapmemserver with marc@example.test / secret over
+// implicit TLS on 127.0.0.1:0.
+func acctIMAP(t *testing.T, cert tls.Certificate) string {
+	t.Helper()
+	mem := imapmemserver.New()
+	mem.AddUser(imapmemserver.NewUser("marc@example.test", "secret"))
+	srv := imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return mem.NewSession(), nil, nil
+		},
+		Caps:   imap.CapSet{imap.CapIMAP4rev1: {}},
+		Logger: log.New(io.Discard, "", 0),
+	})
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { srv.Serve(ln); close(done) }()
+	t.Cleanup(func() { srv.Close(); <-done })
+	return ln.Addr().String()
+}
+
+// acctAutoconfig serves body as the autoconfig XML over HTTPS on loopback
+// and points the test hooks at it.
+func acctAutoconfig(t *testing.T, cert tls.Certificate, caPath, body string) string {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/mail/config-v1.1.xml" || r.URL.Query().Get("emailaddress") == "" {
+			http.NotFound(w, r)
+			return
+		}
+		io.WriteString(w, body)
+	}))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	t.Setenv(envAutoconfigBase, srv.URL)
+	t.Setenv(envAutoconfigCA, caPath)
+	return srv.URL
+}
+
+// acctDNS serves zone lines on 127.0.0.1:0 (UDP); other names do not exist.
+func acctDNS(t *testing.T, lines ...string) string {
+	t.Helper()
+	var rrs []dns.RR
+	for _, s := range lines {
+		rr, err := dns.NewRR(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rrs = append(rrs, rr)
+	}
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
+		m := new(dns.Msg)
+		m.SetReply(req)
+		q, exists := req.Question[0], false
+		for _, rr := range rrs {
+			if strings.EqualFold(rr.Header().Name, q.Name) {
+				exists = true
+				if rr.Header().Rrtype == q.Qtype {
+					m.Answer = append(m.Answer, rr)
+				}
+			}
+		}
+		if !exists {
+			m.Rcode = dns.RcodeNameError
+		}
+		_ = w.WriteMsg(m)
+	})}
+	started := make(chan struct{})
+	srv.NotifyStartedFunc = func() { close(started) }
+	go func() { _ = srv.ActivateAndServe() }()
+	<-started
+	t.Cleanup(func() { _ = srv.Shutdown() })
+	return pc.LocalAddr().String()
+}
+
+func acctXML(imapAddr, smtpAddr, socket string) string {
+	ih, ip, _ := net.SplitHostPort(imapAddr)
+	sh, sp, _ := net.SplitHostPort(smtpAddr)
+	return `<?xml version="1.0" encoding="UTF-8"?>
+<clientConfig version="1.1"><emailProvider id="example.test"><domain>example.test</domain>
+<incomingServer type="imap"><hostname>` + ih + `</hostname><port>` + ip + `</port><socketType>` + socket + `</socketType>
+<username>%EMAILADDRESS%</username><authentication>password-cleartext</authentication></incomingServer>
+<outgoingServer type="smtp"><hostname>` + sh + `</hostname><port>` + sp + `</port><socketType>STARTTLS</socketType>
+<username>%EMAILADDRESS%</username><authentication>password-cleartext</authentication></outgoingServer>
+</emailProvider></clientConfig>`
+}
+
+func TestAccountAddAutoconfig(t *testing.T) {
+	cert, caPath := acctCert(t)
+	imapAddr := acctIMAP(t, cert)
+	sink := startSinkCert(t, "", true, cert)
+	base := acctAutoconfig(t, cert, caPath, acctXML(imapAddr, sink.addr, "SSL"))
+	dnsAddr := acctDNS(t, "example.test. 60 IN MX 10 mx.example.test.")
+	dir := t.TempDir()
+
+	code, out, errOut := facteurIn(t, dir, "wrong\n", "account", "add", "--name", "bad", "--address", "marc@example.test",
+		"--password-stdin", "--dns", dnsAddr)
+	if code != 1 || !strings.Contains(errOut, "refused the user name or the password") {
+		t.Fatalf("wrong password: code %d, stdout %q, stderr %q", code, out, errOut)
+	}
+
+	code, out, errOut = facteurIn(t, dir, "secret\n", "account", "add", "--name", "ex", "--address", "marc@example.test",
+		"--password-stdin", "--dns", dnsAddr)
+	if code != 0 {
+		t.Fatalf("add: code %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	for _, want := range []string{
+		"found by autoconfig (" + base + "/mail/config-v1.1.xml?emailaddress=marc%40example.test): imap " + imapAddr + " (tls)",
+		"found by autoconfig", "smtp " + sink.addr + " (starttls)", "ex: logged in to " + imapAddr,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout %q lacks %q", out, want)
+		}
+	}
+	code, out, _ = facteur(t, dir, "account", "list")
+	if code != 0 || out != "ex\tmarc@example.test\timap "+imapAddr+" (tls)\n" {
+		t.Fatalf("list: code %d, %q (the failed account must not be saved)", code, out)
+	}
+}
+
+// TestAccountAddSRVPinning: the servers come from SRV records through
+// --dns; the certificate does not verify, the user pins it.
+func TestAccountAddSRVPinning(t *testing.T) {
+	cert, _ := acctCert(t)
+	imapAddr := acctIMAP(t, cert)
+	_, port, _ := net.SplitHostPort(imapAddr)
+	dnsAddr := acctDNS(t,
+		"example.test. 60 IN MX 10 mx.example.test.",
+		"_imaps._tcp.example.test. 60 IN SRV 0 1 "+port+" mail.example.test.",
+		"_pop3s._tcp.example.test. 60 IN SRV 0 0 0 .",
+		"mail.example.test. 60 IN A 127.0.0.1",
+	)
+	dir := t.TempDir()
+	args := []string{"account", "add", "--name", "srv", "--address", "marc@example.test", "--password-stdin", "--dns", dnsAddr}
+	code, out, errOut := facteurIn(t, dir, "secret\n", args...)
+	fp := account.Fingerprint(cert.Certificate[0])
+	if code != 1 || !strings.Contains(out, "found by SRV (_imaps._tcp.example.test): imap mail.example.test:"+port+" (tls)") ||
+		!strings.Contains(errOut, "is not trusted") || !strings.Contains(errOut, "--fingerprint "+fp) {
+		t.Fatalf("untrusted: code %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, out, errOut = facteurIn(t, dir, "secret\n", append(args, "--fingerprint", fp)...)
+	if code != 0 || !strings.Contains(out, "srv: logged in to mail.example.test:"+port) {
+		t.Fatalf("pinned: code %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+func TestAccountAddAutoconfigErrors(t *testing.T) {
+	cert, caPath := acctCert(t)
+	imapAddr := acctIMAP(t, cert)
+	acctAutoconfig(t, cert, caPath, acctXML(imapAddr, imapAddr, "plain"))
+	dnsAddr := acctDNS(t, "example.test. 60 IN MX 10 mx.example.test.")
+	dir := t.TempDir()
+	add := func(stdin string, extra ...string) (int, string, string) {
+		args := append([]string{"account", "add", "--name", "x", "--password-stdin", "--dns", dnsAddr}, extra...)
+		return facteurIn(t, dir, stdin, args...)
+	}
+	tests := []struct {
+		name  string
+		args  []string
+		code  int
+		inErr string
+	}{
+		{"no address", nil, 2, "needs --address"},
+		{"plaintext only", []string{"--address", "marc@example.test"}, 1, "add --allow-plaintext"},
+		{"plaintext refused by the server", []string{"--address", "marc@example.test", "--allow-plaintext", "--no-test"}, 0, "is plaintext"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := add("secret\n", tt.args...)
+			if code != tt.code || !strings.Contains(errOut, tt.inErr) {
+				t.Fatalf("code %d, stdout %q, stderr %q; want %d and %q", code, out, errOut, tt.code, tt.inErr)
+			}
+		})
+	}
+	t.Setenv(envAutoconfigBase, "")
+	code, _, errOut := facteurIn(t, dir, "secret\n", "account", "add", "--name", "y", "--address", "marc@nowhere.test",
+		"--password-stdin", "--dns", dnsAddr)
+	if code != 1 || !strings.Contains(errOut, "The name nowhere.test does not exist in the DNS") {
+		t.Fatalf("no such domain: code %d, stderr %q", code, errOut)
+	}
+}

@@ -1,0 +1,300 @@
+#!/usr/bin/env bash
+# Interop of Facteur's remote accounts (mua/imapsync, mua/pop3, `facteur account`
+# and `facteur sync`) with a real Dovecot that nobody here wrote.
+#
+#   bash interop/dovecot.sh     (as root; or with dovecot-imapd, dovecot-pop3d installed)
+#
+# A private Dovecot (dovecot -c CONF: its own base_dir, state_dir and log in a
+# temporary directory, users from a passwd-file, mail_location =
+# maildir:~/Maildir there) listens on 127.0.0.2 high ports (clients come from 127.0.0.1): IMAP with STARTTLS
+# and POP3 with STLS, a generated self-signed certificate, ssl = required. Its
+# Maildir is filled with the benchmark corpus (3,000 messages in INBOX and a
+# few hundred in Sent, Drafts, Trash, Archive (special-use) and Lists/golang),
+# a fixed pattern of \Seen, \Flagged and \Answered.
+#
+# Facteur, in a temporary profile: `account add` of an IMAP and a POP3 account,
+# the certificate pinned by the fingerprint that a first `account test` prints
+# (checked against openssl's), `facteur sync` of both; then the Maildirs on
+# both sides must hold the same messages, folder for folder: counts, bodies
+# byte for byte (CRLF read as LF) and flags. A second sync fetches nothing;
+# changes made on the server (flags by IMAP STORE and by renaming Maildir
+# files, an APPEND, an EXPUNGE) come down on the next one; POP3 collects INBOX
+# once (UIDL) and a second collect adds nothing.
+#
+# Installs what is missing with apt-get (no service started; anything the
+# install started on 143/993/110/995 anyway is stopped by PID), stops exactly
+# the Dovecot it started (doveadm -c CONF stop, then its master PID), and
+# prints PASS/FAIL per check and "N passed, M failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
+PYTHON=${PYTHON:-python3}
+KEEP=${KEEP:-}   # KEEP=1 leaves the temporary directory for a post-mortem
+N=${N:-3000}     # messages in INBOX
+
+log() { echo "interop/dovecot: $*"; }
+
+work=""
+# shellcheck source=interop/lib/dovecot.bash
+. "$repo/interop/lib/dovecot.bash"
+
+cleanup() {
+	local rc=$?
+	set +e
+	if [ -n "$dovecot_policy_rc_d" ]; then rm -f "$dovecot_policy_rc_d"; fi
+	dovecot_stop
+	if [ -n "$work" ]; then
+		if [ -n "$KEEP" ]; then
+			echo "interop/dovecot: kept $work"
+		else
+			rm -rf "$work"
+		fi
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+passed=0
+failed=0
+pass() {
+	passed=$((passed + 1))
+	echo "PASS: $*"
+}
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL: $*"
+}
+
+# check NAME CMD...: PASS when CMD succeeds, else FAIL; its output follows.
+check() {
+	local name=$1
+	shift
+	if "$@" >"$work/out" 2>&1; then
+		pass "$name"
+		cat "$work/out"
+	else
+		fail "$name"
+		sed 's/^/    /' "$work/out"
+	fi
+}
+
+# ---------------------------------------------------------------- setup
+
+dovecot_install
+command -v openssl >/dev/null && command -v "$PYTHON" >/dev/null && [ -x "$DOVECOT" ]
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/facteur-dovecot.XXXXXX")
+chmod 755 "$work" # Dovecot serves the Maildir below it as nobody
+t0=$SECONDS
+log "building facteur in $work"
+"$GO" build -tags migrated_fynedo -o "$work/bin/facteur" .
+"$GO" build -o "$work/bin/gencorpus" ./mailstore/internal/corpus/gencorpus
+py() { "$PYTHON" "$repo/interop/dovecheck.py" "$@"; }
+
+user=marc
+pass=s3cr3t-dovecot
+dovecot_cert
+dovecot_setup "$user" "$pass"
+md=$dovecot_maildir
+"$work/bin/gencorpus" -n "$N" -seed 1 -maildir "$md"
+seed=2
+for spec in Sent:200 Drafts:20 Trash:50 Archive:500 Lists.golang:100; do
+	"$work/bin/gencorpus" -n "${spec#*:}" -seed $seed -maildir "$md/.${spec%%:*}"
+	seed=$((seed + 1))
+done
+folders=(INBOX Sent Drafts Trash Archive Lists/golang)
+dir_of() { # server Maildir of a folder
+	if [ "$1" = INBOX ]; then echo "$md"; else echo "$md/.${1//\//.}"; fi
+}
+for f in "${folders[@]}"; do
+	printf '%s: ' "$f" >>"$work/flags.txt"
+	py setflags "$(dir_of "$f")" >>"$work/flags.txt"
+done
+printf '%s\n' Sent Drafts Trash Archive Lists/golang >"$md/subscriptions"
+dovecot_chown
+
+if dovecot_start; then
+	pass "private Dovecot $("$DOVECOT" --version | cut -d' ' -f1) up: IMAP $dovecot_host:$imap_port (STARTTLS), POP3 $dovecot_host:$pop3_port (STLS), master PID $dovecot_pid, config $dovecot_conf"
+else
+	fail "Dovecot did not start"
+	echo "$passed passed, $failed failed"
+	exit 1
+fi
+sed 's/^/  server /' "$work/flags.txt"
+
+prof=$work/facteur
+mkdir -p "$prof"
+# Passwords go to the profile's file, never to the keyring of a desktop
+# session this may run in.
+facteur() { env -u DBUS_SESSION_BUS_ADDRESS FACTEUR_PROFILE="$prof" "$work/bin/facteur" "$@"; }
+local_dir() { echo "$prof/mail/$1/$2"; }
+
+# ---------------------------------------------------------------- accounts
+
+# try_account NAME ADD-OPTIONS...: `account add` with the password on stdin,
+# then `account test` when add saved the account without logging in; the
+# output of the step that failed (or of the test) is in $work/try.log. Works
+# whether add logs in before saving (and saves nothing when that fails) or not.
+try_account() {
+	local name=$1
+	shift
+	facteur account remove "$name" >/dev/null 2>&1 || true
+	if ! facteur account add --name "$name" --address marc@machin.com "$@" --user "$user" \
+		--password-stdin <<<"$pw" >"$work/try.log" 2>&1; then
+		return 1
+	fi
+	facteur account test "$name" >"$work/try.log" 2>&1
+}
+
+# 1. a self-signed certificate is refused, and its fingerprint shown
+pw=$pass
+shown=""
+if try_account dove --imap "$dovecot_host:$imap_port" --security starttls; then
+	fail "a self-signed certificate was accepted without a pinned fingerprint"
+else
+	shown=$(grep -o -i -E -- '--fingerprint [0-9a-f:]{95}' "$work/try.log" | awk '{print $2}' | tr 'A-F' 'a-f' || true)
+	if [ -n "$shown" ] && [ "$shown" = "$dovecot_fp" ]; then
+		pass "self-signed certificate refused, its fingerprint shown, the same as openssl's: ${shown:0:23}..."
+	else
+		fail "no fingerprint shown, or not openssl's ($dovecot_fp)"
+	fi
+fi
+sed 's/^/  /' "$work/try.log"
+fp=${shown:-$dovecot_fp}
+
+# 2. pinned (there is no `account set`: remove, add again with --fingerprint)
+if try_account dove --imap "$dovecot_host:$imap_port" --security starttls --fingerprint "$fp"; then
+	pass "account add --imap --security starttls --fingerprint, account test: logged in to Dovecot over STARTTLS with the pinned certificate"
+else
+	fail "account add/test with the pinned certificate"
+fi
+sed 's/^/  /' "$work/try.log"
+
+# 3. a wrong password is told apart
+pw=not-the-password
+if try_account wrongpw --imap "$dovecot_host:$imap_port" --security starttls --fingerprint "$fp"; then
+	fail "logged in with a wrong password"
+elif grep -q 'refused the user name or password' "$work/try.log"; then
+	pass "wrong password: $(tail -1 "$work/try.log")"
+else
+	fail "wrong password: unexpected message"
+	sed 's/^/    /' "$work/try.log"
+fi
+facteur account remove wrongpw >/dev/null 2>&1 || true
+
+# 4. plaintext: Dovecot (ssl = required, client on another address) refuses
+# the login before STARTTLS
+pw=$pass
+if try_account plain --imap "$dovecot_host:$imap_port" --security none; then
+	fail "Dovecot accepted a plaintext login (ssl = required)"
+elif grep -q -e panic -e goroutine "$work/try.log"; then
+	fail "--security none: facteur crashed"
+	sed 's/^/    /' "$work/try.log" | head -20
+else
+	pass "--security none: no plaintext login: $(tail -1 "$work/try.log")"
+fi
+facteur account remove plain >/dev/null 2>&1 || true
+
+# ---------------------------------------------------------------- IMAP
+
+# sync_ok NAME LOG EXPECT: `facteur sync dove` succeeded and its summary
+# matches the regular expression EXPECT.
+summary=""
+sync_ok() {
+	local name=$1 out=$2 expect=$3 t=$SECONDS rc=0
+	facteur sync dove >"$out" 2>"$out.err" || rc=$?
+	summary=$(grep '^dove: ' "$out" || true)
+	if [ $rc = 0 ] && [[ $summary =~ $expect ]]; then
+		pass "$name in $((SECONDS - t)) s: $summary"
+	else
+		fail "$name (exit $rc): want /$expect/"
+		sed 's/^/    /' "$out"
+		tail -5 "$out.err" | sed 's/^/    /'
+	fi
+}
+
+total=0
+for f in "${folders[@]}"; do
+	total=$((total + $(find "$(dir_of "$f")"/cur "$(dir_of "$f")"/new -type f | wc -l)))
+done
+sync_ok "first IMAP sync of $total messages in ${#folders[@]} folders" "$work/sync1.log" \
+	"^dove: ${#folders[@]} folders, $total new, 0 removed, 0 flag changes"
+
+compare_all() {
+	local f
+	for f in "${folders[@]}"; do
+		check "$1 $f: count, bodies and flags match Dovecot's Maildir" \
+			py compare "$(dir_of "$f")" "$(local_dir dove "$f")"
+	done
+}
+compare_all "IMAP"
+check "special-use folders have their roles in Facteur's index, every file indexed" \
+	py roles "$prof/index.sqlite" dove INBOX=inbox Sent=sent Drafts=drafts Trash=trash Archive=archive Lists/golang=
+
+sync_ok "second IMAP sync fetches nothing" "$work/sync2.log" \
+	"^dove: ${#folders[@]} folders, 0 new, 0 removed, 0 flag changes"
+
+# Changes on the server: flags by IMAP STORE (INBOX) and by renaming Maildir
+# files as another program would (Sent), a new message (APPEND), an expunge.
+py snap "$md" "$work/snap1"
+cafile=$work/dovecot/cert.pem
+check "server-side changes over IMAP (python imaplib, STARTTLS)" \
+	py imap "$dovecot_host" "$imap_port" "$user" "$pass" "$cafile" INBOX \
+	'store 1:10 +FLAGS (\Flagged)' 'store 11:30 -FLAGS (\Seen)' 'store 31:35 +FLAGS (\Answered \Seen)' \
+	"append $(find "$(dir_of Drafts)" -type f | sort | head -1)"
+py imap "$dovecot_host" "$imap_port" "$user" "$pass" "$cafile" Trash 'expunge 1:3' >"$work/out" 2>&1 ||
+	fail "expunge in Trash: $(cat "$work/out")"
+renamed=$(py rename "$(dir_of Sent)" 12 F || true)
+if [ "$renamed" = 12 ]; then
+	pass "renamed 12 files of Dovecot's Sent Maildir to carry F (\\Flagged), as another program would"
+else
+	fail "renaming Sent files: $renamed"
+fi
+sleep 1 # a new mtime second for cur/, so Dovecot rescans it
+py snap "$md" "$work/snap2"
+nflags=$(py changed "$work/snap1" "$work/snap2")
+sync_ok "third IMAP sync brings down the server's changes ($nflags messages with new flags, 1 appended, 3 expunged)" \
+	"$work/sync3.log" "^dove: ${#folders[@]} folders, 1 new, 3 removed, $nflags flag changes"
+compare_all "after the changes,"
+sync_ok "fourth IMAP sync fetches nothing" "$work/sync4.log" \
+	"^dove: ${#folders[@]} folders, 0 new, 0 removed, 0 flag changes"
+
+# ---------------------------------------------------------------- POP3
+
+if try_account dovepop --pop3 "$dovecot_host:$pop3_port" --security starttls --fingerprint "$fp"; then
+	pass "account add --pop3 --security starttls --fingerprint, account test: logged in to Dovecot's POP3 with STLS"
+else
+	fail "account add/test of the POP3 account"
+fi
+sed 's/^/  /' "$work/try.log"
+inbox_n=$(find "$md/cur" "$md/new" -type f | wc -l)
+pop_sync() {
+	local name=$1 expect=$2 t=$SECONDS rc=0
+	facteur sync dovepop >"$work/pop.log" 2>&1 || rc=$?
+	local s
+	s=$(grep '^dovepop: ' "$work/pop.log" || true)
+	if [ $rc = 0 ] && [[ $s =~ $expect ]]; then
+		pass "$name in $((SECONDS - t)) s: $s"
+	else
+		fail "$name (exit $rc): want /$expect/"
+		sed 's/^/    /' "$work/pop.log" | tail -5
+	fi
+}
+pop_sync "POP3 collects Dovecot's INBOX ($inbox_n messages)" "^dovepop: $inbox_n new, 0 deleted from the server, $inbox_n kept there"
+check "POP3: count and bodies match Dovecot's INBOX" py compare "$md" "$(local_dir dovepop INBOX)" --no-flags
+pop_sync "second POP3 collect adds nothing (UIDL)" "^dovepop: 0 new, 0 deleted from the server, $inbox_n kept there"
+check "POP3: still the same messages, none twice" py compare "$md" "$(local_dir dovepop INBOX)" --no-flags
+
+if grep -E -q 'Error|Fatal|Panic' "$work/dovecot/dovecot.log"; then
+	fail "Dovecot logged errors"
+	grep -E 'Error|Fatal|Panic' "$work/dovecot/dovecot.log" | head -10 | sed 's/^/    /'
+else
+	pass "no error in Dovecot's log"
+fi
+
+log "done in $((SECONDS - t0)) s"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

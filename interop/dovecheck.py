@@ -22,7 +22,8 @@ it found and exits 1 when the check fails.
                                 STARTTLS (certificate verified against CAFILE
                                 for HOST), LOGIN, SELECT MAILBOX, then
                                 each COMMAND: "store UIDS +FLAGS (\\Flagged)",
-                                "expunge UIDS", "append FILE" or "uids"
+                                "expunge UIDS", "append FILE", "uids" or
+                                "warm" (FETCH everything, to warm caches)
   snap ROOT FILE                writes "folder/base FLAGS" for every message
                                 of the Maildir++ tree ROOT (INBOX and .Sub)
   changed SNAP1 SNAP2           prints how many messages present in both
@@ -179,6 +180,11 @@ def imap(host, port, user, password, cafile, mailbox, commands):
             with open(rest, "rb") as f:
                 msg = f.read()
             typ, data = m.append(mailbox, None, imaplib.Time2Internaldate(time.time()), msg)
+        elif verb == "warm":
+            typ, data = m.uid("FETCH", "1:*", "(FLAGS RFC822.SIZE ENVELOPE BODY.PEEK[])")
+            data = ["%d messages" % (len(data) // 2)]
+            out.append("%s: %s" % (cmd, data[0]))
+            continue
         elif verb == "uids":
             typ, data = m.uid("SEARCH", None, "ALL")
             print(" ".join(x.decode() for x in data if x))

@@ -177,7 +177,7 @@ sed 's/^/  /' "$work/try.log"
 pw=not-the-password
 if try_account wrongpw --imap "$dovecot_host:$imap_port" --security starttls --fingerprint "$fp"; then
 	fail "logged in with a wrong password"
-elif grep -q 'refused the user name or password' "$work/try.log"; then
+elif grep -q -i 'refused the user name' "$work/try.log"; then
 	pass "wrong password: $(tail -1 "$work/try.log")"
 else
 	fail "wrong password: unexpected message"

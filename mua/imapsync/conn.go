@@ -31,10 +31,19 @@ type ServerError struct {
 func (e *ServerError) Error() string { return "imapsync: " + e.Command + ": " + e.Err.Error() }
 func (e *ServerError) Unwrap() error { return e.Err }
 
-// Is makes a refused LOGIN match ErrAuth.
+// Is makes a LOGIN refused for its credentials match ErrAuth: a NO with
+// AUTHENTICATIONFAILED, AUTHORIZATIONFAILED or EXPIRED (RFC 5530), or with no
+// code at all. A refusal for another reason (PRIVACYREQUIRED: log in over TLS
+// first; UNAVAILABLE: try later) is not a wrong password.
 func (e *ServerError) Is(target error) bool {
-	return target == ErrAuth && e.Command == "LOGIN" &&
-		(e.Err.Code == imap.ResponseCodeAuthenticationFailed || e.Err.Type == imap.StatusResponseTypeNo)
+	if target != ErrAuth || e.Command != "LOGIN" || e.Err.Type != imap.StatusResponseTypeNo {
+		return false
+	}
+	switch e.Err.Code {
+	case "", imap.ResponseCodeAuthenticationFailed, imap.ResponseCodeAuthorizationFailed, imap.ResponseCodeExpired:
+		return true
+	}
+	return false
 }
 
 // wrap classifies an imapclient error for command cmd.

@@ -14,6 +14,8 @@ import (
 
 	"facteur/app"
 	"facteur/internal/profile"
+	"facteur/localmta"
+	"facteur/localmta/mailsys"
 	"facteur/mailstore"
 	"facteur/mua/demo"
 )
@@ -44,7 +46,30 @@ func cmdGUI(e *env) error {
 		}
 	}()
 	defer func() { cancel(); <-done }()
-	return app.Run(app.Options{Profile: p.Dir, Store: s, Version: Version, DNSServer: os.Getenv(dnsEnv)})
+	mta := &app.MTAOptions{
+		Dir:          p.MTADir(),
+		Load:         guiMTAConfig,
+		LocalAddress: localAddress(),
+		Logger:       slog.Default(),
+	}
+	return app.Run(app.Options{Profile: p.Dir, Store: s, Version: Version, DNSServer: os.Getenv(dnsEnv), MTA: mta})
+}
+
+// guiMTAConfig configures the MTA that starts with the GUI as `facteur mta`
+// without options would be: the defaults of its flags, the profile's
+// mta/options file, then the other files of the MTA directory.
+func guiMTAConfig(dir string, addrs mailsys.Addrs) (localmta.Config, mailsys.Addrs, error) {
+	var opt mtaOptions
+	for _, f := range mtaFlags {
+		*f.field(&opt) = f.value
+	}
+	opt.smtp, opt.submission, opt.pop3 = addrs.SMTP, addrs.Submission, addrs.POP3
+	opt, err := readMTAOptions(dir, opt)
+	if err != nil {
+		return localmta.Config{}, addrs, err
+	}
+	cfg, err := loadMTAConfig(dir, opt)
+	return cfg, mailsys.Addrs{SMTP: opt.smtp, Submission: opt.submission, POP3: opt.pop3}, err
 }
 
 func cmdScreenshot(e *env) error {

@@ -17,7 +17,7 @@ type menuItems struct {
 func (c *controller) buildMenu() *fyne.MainMenu {
 	m := &menuItems{themes: map[themeMode]*fyne.MenuItem{}}
 	c.ui.menu = m
-	m.main = fyne.NewMainMenu(c.fileMenu(), c.viewMenu(m), c.helpMenu())
+	m.main = fyne.NewMainMenu(c.fileMenu(), c.viewMenu(m), c.mailSystemMenu(), c.helpMenu())
 	return m.main
 }
 

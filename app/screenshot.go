@@ -28,6 +28,10 @@ const (
 	// is never asked: the DNS tab shows the offline state
 	viewInspector    = "inspector"
 	viewInspectorDNS = "inspector-dns"
+	// the Local MTA panel on a fixed state: no listener is opened
+	viewMTA           = "mta"
+	viewMTADeliveries = "mta-deliveries"
+	viewMTASessions   = "mta-sessions"
 )
 
 // screenshotQuery is the query typed in the "search" view.
@@ -35,7 +39,7 @@ const screenshotQuery = "itineraire"
 
 // Views lists the names Screenshot accepts.
 func Views() []string {
-	return []string{viewMain, viewReader, viewSearch, viewThread, viewAbout, viewInspector, viewInspectorDNS}
+	return []string{viewMain, viewReader, viewSearch, viewThread, viewAbout, viewInspector, viewInspectorDNS, viewMTA, viewMTADeliveries, viewMTASessions}
 }
 
 // Screenshot renders a view of opts.Store with Fyne's test driver and software
@@ -49,6 +53,7 @@ func Screenshot(opts Options, view string, size fyne.Size, dark bool) (image.Ima
 	if opts.Store == nil {
 		return nil, errors.New("app: Screenshot needs a store")
 	}
+	opts.MTA = nil // never a listener: the "mta" view draws a fixed state
 	loadTranslations()
 	a := test.NewApp()
 	mode := themeLight
@@ -67,6 +72,11 @@ func Screenshot(opts Options, view string, size fyne.Size, dark bool) (image.Ima
 	c.start()
 	if err := c.stage(view, q); err != nil {
 		return nil, err
+	}
+	if p := c.mta.panel; p != nil {
+		defer p.win.Close()
+		p.win.Resize(size)
+		return p.win.Canvas().Capture(), nil
 	}
 	if iv := c.insp.view; iv != nil {
 		defer iv.win.Close()
@@ -107,6 +117,8 @@ func (c *controller) stage(view string, q *uiQueue) error {
 		c.showAbout()
 	case viewInspector, viewInspectorDNS:
 		return c.stageInspector(view, wait)
+	case viewMTA, viewMTADeliveries, viewMTASessions:
+		c.stageMTA(view)
 	}
 	return nil
 }

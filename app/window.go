@@ -38,6 +38,9 @@ type Options struct {
 	// DNSServer is the DNS server the inspector asks ("host:port"); "" means
 	// the system's resolver.
 	DNSServer string
+	// MTA, when set, starts the mail system with the window (see
+	// MTAOptions); it stops when the window closes.
+	MTA *MTAOptions
 }
 
 // mailStore is the part of *mailstore.Store the GUI calls; tests wrap it to
@@ -119,6 +122,7 @@ type controller struct {
 	search    searchState
 	refresher refreshState
 	insp      inspectorState
+	mta       mtaState
 
 	ui widgets
 }
@@ -158,7 +162,8 @@ func newController(a fyne.App, w fyne.Window, s mailStore, opts Options, post fu
 func (c *controller) build() fyne.CanvasObject {
 	inner := container.NewHSplit(c.buildList(), c.buildReader())
 	inner.Offset = 0.42
-	outer := container.NewHSplit(c.buildFolders(), inner)
+	folders := container.NewBorder(nil, c.buildMTAIndicator(), nil, nil, c.buildFolders())
+	outer := container.NewHSplit(folders, inner)
 	outer.Offset = 0.2
 	c.ui.split = outer
 	return outer
@@ -168,11 +173,13 @@ func (c *controller) build() fyne.CanvasObject {
 func (c *controller) start() {
 	c.loadFolders(true)
 	c.subscribe()
+	c.startMTA()
 }
 
 // close ends the background work of the window.
 func (c *controller) close() {
 	c.cancel()
+	c.stopMTA()
 }
 
 // showError shows err in a dialog.

@@ -150,4 +150,3 @@ func TestPortInUse(t *testing.T) {
 		t.Error("welcome marker without a welcome message")
 	}
 }
-

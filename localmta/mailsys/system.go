@@ -40,12 +40,12 @@ type Status struct {
 
 // Options configure Start.
 type Options struct {
-	Dir      string // the profile's MTA directory (profile.Profile.MTADir())
+	Dir      string           // the profile's MTA directory (profile.Profile.MTADir())
 	Addrs    Addrs            // "" fields mean the defaults
 	Load     Loader           // nil means BareConfig("user")
 	Hostname string           // "" keeps the configuration's
 	Store    *mailstore.Store // where local mail goes (Local/INBOX)
-	Logger   *slog.Logger // nil means one that discards
+	Logger   *slog.Logger     // nil means one that discards
 	// Tune, when set, changes the loaded configuration before the MTA
 	// starts (tests: queue backoff, DNS).
 	Tune func(*localmta.Config)

@@ -1,0 +1,95 @@
+package app
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"facteur/icons"
+	"facteur/localmta/mailsys"
+)
+
+// buildMTAIndicator is the status line under the folders: the state of the
+// local MTA; a click opens the panel.
+func (c *controller) buildMTAIndicator() fyne.CanvasObject {
+	b := widget.NewButtonWithIcon("", theme.MediaStopIcon(), c.showMTAPanel)
+	b.Importance = widget.LowImportance
+	b.Alignment = widget.ButtonAlignLeading
+	c.mta.indicator = b
+	c.updateMTAIndicator()
+	return b
+}
+
+func (c *controller) updateMTAIndicator() {
+	b := c.mta.indicator
+	if b == nil {
+		return
+	}
+	b.SetText(c.mtaShortText())
+	b.SetIcon(mtaStateIcon(c))
+	if p := c.mta.panel; p != nil {
+		p.showHeader(c)
+	}
+}
+
+// mtaShortText is the state for the narrow folder pane.
+func (c *controller) mtaShortText() string {
+	switch {
+	case c.mta.run == nil:
+		return lang.L("MTA: off")
+	case c.mta.starting:
+		return lang.L("MTA: starting…")
+	case c.mta.status.State == mailsys.Running:
+		return lang.L("MTA: running")
+	case c.mta.status.State == mailsys.External:
+		return lang.L("MTA: facteur mta")
+	case c.mta.status.State == mailsys.Failed:
+		return lang.L("MTA: error")
+	}
+	return lang.L("MTA: stopped")
+}
+
+// mailSystemMenu is the Mail system menu.
+func (c *controller) mailSystemMenu() *fyne.Menu {
+	panel := fyne.NewMenuItem(lang.L("Local MTA…"), c.showMTAPanel)
+	flush := fyne.NewMenuItem(lang.L("Flush the queue"), c.flushMTA)
+	return fyne.NewMenu(lang.L("Mail system"), panel, flush)
+}
+
+// flushMTA tries every queued message now.
+func (c *controller) flushMTA() {
+	if c.mta.run == nil {
+		return
+	}
+	c.mtaAct(func(ctx context.Context, sys *mailsys.System) error { return sys.Flush(ctx) })
+}
+
+// updateTray shows in the system tray whether the MTA runs, when the
+// driver has a tray (desktop drivers; not the test driver).
+func (c *controller) updateTray() {
+	desk, ok := c.app.(desktop.App)
+	text := c.mtaStateText()
+	if !ok || c.mta.run == nil || text == c.mta.trayText {
+		return
+	}
+	if c.mta.trayText == "" {
+		// with a tray icon, closing the window keeps Facteur (and its MTA)
+		// running in the tray; Quit ends both
+		c.win.SetCloseIntercept(c.win.Hide)
+	}
+	c.mta.trayText = text
+	state := fyne.NewMenuItem(text, nil)
+	state.Disabled = true
+	show := fyne.NewMenuItem(lang.L("Show Facteur"), func() { c.win.Show(); c.win.RequestFocus() })
+	panel := fyne.NewMenuItem(lang.L("Local MTA…"), c.showMTAPanel)
+	desk.SetSystemTrayMenu(fyne.NewMenu("Facteur", state, fyne.NewMenuItemSeparator(), show, panel))
+	var icon fyne.Resource = icons.App
+	if st := c.mta.status.State; st != mailsys.Running && st != mailsys.External {
+		icon = theme.NewErrorThemedResource(theme.MailComposeIcon())
+	}
+	desk.SetSystemTrayIcon(icon)
+}

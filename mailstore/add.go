@@ -3,7 +3,10 @@ package mailstore
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -82,13 +85,13 @@ type AddResult struct {
 	Err error
 }
 
-// addWorkers bounds the files AddBatch writes at once: fsyncs issued
+// addWorkers bounds the files AddBatch fsyncs at once: fsyncs issued
 // together are journalled together (see importWorkers).
 const addWorkers = 32
 
 // AddBatch stores several messages with group commit, with the guarantees
 // of Add for each: every file is written in tmp/, fsynced and renamed into
-// new/ (cur/ when flags are set), the files in parallel; then each
+// new/ (cur/ when flags are set), the fsyncs in parallel; then each
 // directory that received files is synced once, and one index transaction
 // writes all the rows. When AddBatch returns, every item without error is
 // on stable storage and indexed. A failed file write fails its item only;
@@ -126,42 +129,99 @@ func (s *Store) AddBatch(ctx context.Context, items []AddItem) []AddResult {
 	return out
 }
 
-// deliverItems writes the files of a batch in parallel and parses them;
-// the rows of the items that failed are nil, their errors in out.
+// deliverItems writes the files of a batch: each into tmp/, one after the
+// other (concurrent creations in one directory contend for its lock and
+// burn CPU), then all fsynced at once (the file system commits them
+// together), then renamed into new/ or cur/, reserved as pending so that a
+// rescan leaves them to the batch until their rows are committed. The rows
+// of the items that failed are nil, their errors in out.
 func (s *Store) deliverItems(ctx context.Context, items []AddItem, out []AddResult) []*row {
 	rows := make([]*row, len(items))
-	sem := make(chan struct{}, addWorkers)
-	var wg sync.WaitGroup
+	files := make([]*os.File, len(items))
 	for i := range items {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			rows[i], out[i].Err = s.deliverItem(ctx, &items[i])
-		})
+		rows[i], files[i], out[i].Err = s.writeItem(ctx, &items[i])
 	}
-	wg.Wait()
+	syncFiles(files, out)
+	for i, f := range files {
+		if f == nil {
+			continue
+		}
+		if out[i].Err == nil {
+			out[i].Err = s.renameItem(f.Name(), rows[i], items[i].Options.Flags)
+		}
+		if out[i].Err != nil {
+			os.Remove(f.Name())
+			rows[i] = nil
+		}
+	}
 	return rows
 }
 
-// deliverItem writes one file of a batch: reserved as pending, so that a
-// rescan leaves it to the batch, until its row is committed.
-func (s *Store) deliverItem(ctx context.Context, it *AddItem) (r *row, err error) {
+// writeItem writes one message into tmp/ of its folder and parses it; the
+// file is returned open, not yet fsynced.
+func (s *Store) writeItem(ctx context.Context, it *AddItem) (r *row, f *os.File, err error) {
 	defer recoverTo(&err)
 	fi, err := s.ensureFolder(ctx, it.Folder, RoleNone)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	f, err = os.CreateTemp(filepath.Join(fi.dir, subTmp), fmt.Sprintf("%d.P%d.*", time.Now().Unix(), pid))
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := f.Write(it.Data); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, nil, err
 	}
 	arrived := it.Options.Arrived
 	if arrived.IsZero() {
 		arrived = time.Now()
 	}
-	j := &job{folder: fi, data: it.Data, flags: it.Options.Flags}
 	r = safeParse(it.Data, arrived, it.Options.Envelope, "")
 	r.folder = fi
-	if err := s.deliverRow(j, r); err != nil {
-		return nil, err
+	return r, f, nil
+}
+
+// syncFiles fsyncs and closes the files, addWorkers at a time; an error
+// goes to the item's result.
+func syncFiles(files []*os.File, out []AddResult) {
+	sem := make(chan struct{}, addWorkers)
+	var wg sync.WaitGroup
+	for i, f := range files {
+		if f == nil {
+			continue
+		}
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			out[i].Err = errors.Join(f.Sync(), f.Close())
+		})
 	}
-	return r, nil
+	wg.Wait()
+}
+
+// renameItem moves a written file from tmp/ into new/ (cur/ with flags)
+// under a new unique name, reserved as pending first.
+func (s *Store) renameItem(tmp string, r *row, flags Flags) error {
+	sub := subNew
+	if flags != 0 {
+		sub = subCur
+	}
+	now := time.Now()
+	fn := fileName{Key: newKey(now, r.size)}.withFlags(flags, sub)
+	k := pendingKey{r.folder.id, fn.Key}
+	s.pendingMu.Lock()
+	s.pending[k] = struct{}{}
+	s.pendingMu.Unlock()
+	if err := renameNoReplace(tmp, filepath.Join(r.folder.dir, sub, fn.name())); err != nil {
+		s.pendingMu.Lock()
+		delete(s.pending, k)
+		s.pendingMu.Unlock()
+		return err
+	}
+	r.sub, r.name, r.mtime = sub, fn, now.Unix()
+	return nil
 }
 
 // indexRows syncs the directories of the delivered rows and inserts them

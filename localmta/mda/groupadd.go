@@ -21,6 +21,7 @@ type groupAdd struct {
 	cond    *sync.Cond
 	running bool
 	waiting []*addRequest
+	batches int // AddBatch calls so far, for the tests
 }
 
 // addRequest is the copies of one Commit and, once done, their results.
@@ -48,6 +49,7 @@ func (g *groupAdd) add(ctx context.Context, store *mailstore.Store, items []mail
 			continue
 		}
 		g.running = true
+		g.batches++
 		batch := g.take()
 		g.mu.Unlock()
 		// The batch serves other deliveries too: the leader's context

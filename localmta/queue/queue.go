@@ -202,12 +202,26 @@ func (q *Queue) Enqueue(ctx context.Context, m Message, body io.Reader) (Message
 	for i := range m.Rcpts {
 		m.Rcpts[i].Status = StatusPending
 	}
-	size, err := q.writeMsg(ctx, m.ID, body)
+	f, size, err := q.writeMsg(ctx, m.ID, body)
 	if err != nil {
 		return Message{}, err
 	}
 	m.Size = size
-	if err := q.writeState(&m); err != nil {
+	// The message file's fsync runs while the state file is written and
+	// fsynced (the file system commits both in one journal transaction
+	// more often than not); the state gets its name only once both are
+	// on disk, so that a state file always has a complete message. The
+	// message is new, no Hold or Release can write its state: stateMu is
+	// not needed, and concurrent Enqueues fsync in parallel.
+	synced := make(chan error, 1)
+	go func() { synced <- f.Sync() }()
+	tmp := q.statePath(m.ID) + ".new.tmp"
+	err = errors.Join(writeStateFile(&m, tmp), <-synced, f.Close())
+	if err == nil {
+		err = os.Rename(tmp, q.statePath(m.ID))
+	}
+	if err != nil {
+		os.Remove(tmp)
 		os.Remove(q.msgPath(m.ID))
 		return Message{}, err
 	}
@@ -222,48 +236,52 @@ func (q *Queue) Enqueue(ctx context.Context, m Message, body io.Reader) (Message
 	return m, nil
 }
 
-// writeMsg writes the message file and fsyncs it.
-func (q *Queue) writeMsg(ctx context.Context, id string, body io.Reader) (n int64, err error) {
+// writeMsg writes the message file and returns it open, for the caller
+// to fsync and close; on error nothing is left.
+func (q *Queue) writeMsg(ctx context.Context, id string, body io.Reader) (*os.File, int64, error) {
 	path := q.msgPath(id)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
-	defer func() {
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			os.Remove(path)
-		}
-	}()
-	n, err = io.Copy(f, ctxReader{ctx, body})
+	n, err := io.Copy(f, ctxReader{ctx, body})
 	if err != nil {
-		return n, err
+		f.Close()
+		os.Remove(path)
+		return nil, n, err
 	}
-	return n, f.Sync()
+	return f, n, nil
 }
 
 // writeState replaces the state file: temporary name, fsync, rename. The
 // caller syncs the directory when the change must be durable at once.
 func (q *Queue) writeState(m *Message) error {
+	q.stateMu.Lock()
+	defer q.stateMu.Unlock()
+	tmp := q.statePath(m.ID) + ".tmp"
+	if err := writeStateFile(m, tmp); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, q.statePath(m.ID)); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// writeStateFile writes the state into the file tmp and fsyncs it; on
+// error nothing is left.
+func writeStateFile(m *Message, tmp string) error {
 	data, err := m.marshal()
 	if err != nil {
 		return err
 	}
-	q.stateMu.Lock()
-	defer q.stateMu.Unlock()
-	tmp := q.statePath(m.ID) + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
 	_, werr := f.Write(data)
 	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, q.statePath(m.ID)); err != nil {
 		os.Remove(tmp)
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"facteur/localmta"
 	"facteur/localmta/mailsys"
 	"facteur/mailstore"
+	"facteur/mua/compose"
 	"facteur/mua/demo"
 )
 
@@ -29,6 +30,11 @@ const dnsEnv = "FACTEUR_DNS"
 // programs (mutt, Dovecot, the local MDA) made to the Maildirs while Facteur
 // was closed are picked up in the background while the window opens.
 func cmdGUI(e *env) error {
+	return runGUI(e, nil)
+}
+
+// runGUI opens the main window, and a composer on draft when it is not nil.
+func runGUI(e *env, draft *compose.Draft) error {
 	s, p, err := openStore(e)
 	if err != nil {
 		return err
@@ -52,7 +58,8 @@ func cmdGUI(e *env) error {
 		LocalAddress: localAddress(),
 		Logger:       slog.Default(),
 	}
-	return app.Run(app.Options{Profile: p.Dir, Store: s, Version: Version, DNSServer: os.Getenv(dnsEnv), MTA: mta})
+	return app.Run(app.Options{Profile: p.Dir, Store: s, Version: Version, DNSServer: os.Getenv(dnsEnv), MTA: mta,
+		LocalAddress: localAddress(), Compose: draft})
 }
 
 // guiMTAConfig configures the MTA that starts with the GUI as `facteur mta`

@@ -9,14 +9,11 @@ import (
 	"facteur/mua/compose"
 )
 
-// openComposer opens the composer filled with a draft. It is the hook of
-// `facteur mailto:...` (and of the desktop's mailto: handler): the GUI
-// replaces it with a function that opens its composer window; until then
-// the draft is printed.
+// openComposer opens the main window with a composer filled with the
+// draft: the hook of `facteur mailto:...` (and of the desktop's mailto:
+// handler). Tests replace it to see the draft without a window.
 var openComposer = func(e *env, d compose.Draft) error {
-	fmt.Fprintln(e.stdout, "facteur: the composer window is not there yet; the mailto: link reads:")
-	printDraft(e, d)
-	return nil
+	return runGUI(e, &d)
 }
 
 // isMailto tells whether a command-line argument is a mailto: URI.

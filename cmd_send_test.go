@@ -18,6 +18,7 @@ import (
 	"facteur/localmta"
 	"facteur/localmta/queue"
 	"facteur/mua/account"
+	"facteur/mua/compose"
 
 	"github.com/emersion/go-smtp"
 )
@@ -236,6 +237,10 @@ func TestSendUsage(t *testing.T) {
 }
 
 func TestMailtoArgument(t *testing.T) {
+	// the composer window is replaced by a print of the draft it would show
+	orig := openComposer
+	openComposer = func(e *env, d compose.Draft) error { printDraft(e, d); return nil }
+	t.Cleanup(func() { openComposer = orig })
 	code, out, errOut := facteur(t, t.TempDir(), "mailto:fred@truc.fr?cc=paul@uvsq.fr&subject=R%C3%A9union&body=%C3%A0%20lundi")
 	if code != 0 || !strings.Contains(out, "To: fred@truc.fr\nCc: paul@uvsq.fr\nSubject: Réunion\n") || !strings.Contains(out, "à lundi") {
 		t.Fatalf("code %d, out %q, err %q", code, out, errOut)

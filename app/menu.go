@@ -17,11 +17,16 @@ type menuItems struct {
 func (c *controller) buildMenu() *fyne.MainMenu {
 	m := &menuItems{themes: map[themeMode]*fyne.MenuItem{}}
 	c.ui.menu = m
-	m.main = fyne.NewMainMenu(c.fileMenu(), c.viewMenu(m), c.mailSystemMenu(), c.helpMenu())
+	m.main = fyne.NewMainMenu(c.fileMenu(), c.viewMenu(m), c.mailSystemMenu(), c.composeMenu(), c.helpMenu())
 	return m.main
 }
 
 func (c *controller) fileMenu() *fyne.Menu {
+	newMsg := fyne.NewMenuItem(lang.L("New message"), c.newMessage)
+	newMsg.Shortcut = shortcutNew
+	addAcct := fyne.NewMenuItem(lang.L("Add account…"), func() { c.showWizard() })
+	check := fyne.NewMenuItem(lang.L("Check mail"), c.checkMail)
+	check.Shortcut = shortcutCheck
 	imp := fyne.NewMenuItem(lang.L("Import mbox or .eml file…"), c.showImport)
 	imp.Shortcut = shortcutImport
 	dir := fyne.NewMenuItem(lang.L("Import Maildir folder…"), c.showImportFolder)
@@ -29,7 +34,7 @@ func (c *controller) fileMenu() *fyne.Menu {
 	quit := fyne.NewMenuItem(lang.L("Quit"), func() { c.app.Quit() })
 	quit.IsQuit = true
 	quit.Shortcut = shortcutQuit
-	return fyne.NewMenu(lang.L("File"), imp, dir, exp, fyne.NewMenuItemSeparator(), quit)
+	return fyne.NewMenu(lang.L("File"), newMsg, check, addAcct, fyne.NewMenuItemSeparator(), imp, dir, exp, fyne.NewMenuItemSeparator(), quit)
 }
 
 func (c *controller) viewMenu(m *menuItems) *fyne.Menu {

@@ -131,10 +131,13 @@ func (l *rowLayout) Layout(_ []fyne.CanvasObject, size fyne.Size) {
 	r.dot.Move(fyne.NewPos(x, (line-dotSize)/2))
 	x += dotSize
 
+	// the list's scroll bar is drawn over the right edge of the rows:
+	// the date and the folder stay left of it
+	right := size.Width - theme.ScrollBarSize()
 	marks := r.marks.MinSize()
 	r.marks.Resize(fyne.NewSize(marks.Width, line))
-	r.marks.Move(fyne.NewPos(size.Width-marks.Width, 0))
-	r.sender.Resize(fyne.NewSize(max(0, size.Width-marks.Width-x), line))
+	r.marks.Move(fyne.NewPos(right-marks.Width, 0))
+	r.sender.Resize(fyne.NewSize(max(0, right-marks.Width-x), line))
 	r.sender.Move(fyne.NewPos(x, 0))
 
 	y := text + theme.Padding()/2
@@ -142,8 +145,8 @@ func (l *rowLayout) Layout(_ []fyne.CanvasObject, size fyne.Size) {
 	if r.where.Visible() {
 		whereW = r.where.MinSize().Width
 		r.where.Resize(fyne.NewSize(whereW, line))
-		r.where.Move(fyne.NewPos(size.Width-whereW, y))
+		r.where.Move(fyne.NewPos(right-whereW, y))
 	}
-	r.subject.Resize(fyne.NewSize(max(0, size.Width-whereW-x), line))
+	r.subject.Resize(fyne.NewSize(max(0, right-whereW-x), line))
 	r.subject.Move(fyne.NewPos(x, y))
 }

@@ -114,7 +114,8 @@ func (c *controller) buildReaderActions(r *readerView) fyne.CanvasObject {
 	r.moveBtn.SetText(lang.L("Move…"))
 	r.sourceBtn.SetText(lang.L("Source"))
 	r.inspectBtn.SetText(lang.L("Inspect"))
-	r.actions = container.NewHScroll(container.NewHBox(r.readBtn, r.flagBtn, r.deleteBtn, r.moveBtn, r.sourceBtn, r.inspectBtn))
+	buttons := append(c.buildComposeActions(button), r.readBtn)
+	r.actions = container.NewHScroll(container.NewHBox(append(buttons, r.flagBtn, r.deleteBtn, r.moveBtn, r.sourceBtn, r.inspectBtn)...))
 	return r.actions
 }
 
@@ -263,6 +264,9 @@ func (c *controller) openMessage(s mailstore.Summary) {
 	c.ui.reader.showSummary(s)
 	if s.Flags&mailstore.FlagSeen == 0 && !c.readOnly {
 		c.setFlags([]mailstore.Summary{s}, mailstore.FlagSeen, 0)
+	}
+	if !c.readOnly && c.isDraft(s) && c.composerOf(s.ID) == nil {
+		c.openDraft(s) // a draft opens in the composer
 	}
 	c.work.bg(func(ctx context.Context) func() {
 		m, err := c.readMessage(ctx, s.ID)

@@ -32,6 +32,12 @@ const (
 	viewMTA           = "mta"
 	viewMTADeliveries = "mta-deliveries"
 	viewMTASessions   = "mta-sessions"
+	// the composer on a reply to the course's example, with a bad address
+	// in Cc showing its reason
+	viewComposer = "composer"
+	// the account wizard on a fixed state: servers found, the certificate
+	// of the incoming one not trusted (no network is used)
+	viewWizard = "account-wizard"
 )
 
 // screenshotQuery is the query typed in the "search" view.
@@ -39,7 +45,7 @@ const screenshotQuery = "itineraire"
 
 // Views lists the names Screenshot accepts.
 func Views() []string {
-	return []string{viewMain, viewReader, viewSearch, viewThread, viewAbout, viewInspector, viewInspectorDNS, viewMTA, viewMTADeliveries, viewMTASessions}
+	return []string{viewMain, viewReader, viewSearch, viewThread, viewAbout, viewInspector, viewInspectorDNS, viewMTA, viewMTADeliveries, viewMTASessions, viewComposer, viewWizard}
 }
 
 // Screenshot renders a view of opts.Store with Fyne's test driver and software
@@ -77,6 +83,17 @@ func Screenshot(opts Options, view string, size fyne.Size, dark bool) (image.Ima
 		defer p.win.Close()
 		p.win.Resize(size)
 		return p.win.Canvas().Capture(), nil
+	}
+	if c.wiz != nil {
+		defer c.wiz.win.Close()
+		c.wiz.win.Resize(size)
+		return c.wiz.win.Canvas().Capture(), nil
+	}
+	if len(c.compose.open) > 0 {
+		cw := c.compose.open[0].win
+		defer cw.Close()
+		cw.Resize(size)
+		return cw.Canvas().Capture(), nil
 	}
 	if iv := c.insp.view; iv != nil {
 		defer iv.win.Close()
@@ -119,6 +136,10 @@ func (c *controller) stage(view string, q *uiQueue) error {
 		return c.stageInspector(view, wait)
 	case viewMTA, viewMTADeliveries, viewMTASessions:
 		c.stageMTA(view)
+	case viewComposer:
+		return c.stageComposer(wait)
+	case viewWizard:
+		c.stageWizard()
 	}
 	return nil
 }
@@ -158,4 +179,18 @@ func (c *controller) stageInspector(view string, wait func() error) error {
 		c.insp.view.tabs.SelectIndex(tabDNS)
 	}
 	return nil
+}
+
+// stageComposer answers the selected message and types a source route in Cc.
+func (c *controller) stageComposer(wait func() error) error {
+	c.composeFromSelected(composeReply)
+	if err := wait(); err != nil {
+		return err
+	}
+	if len(c.compose.open) == 0 {
+		return errors.New("app: no message to answer")
+	}
+	cm := c.compose.open[0]
+	cm.fields[1].entry.SetText("Marc <marc@machin.com>, <@relais.fr:paul@uvsq.fr>")
+	return wait()
 }

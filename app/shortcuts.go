@@ -7,13 +7,20 @@ import (
 
 // Keyboard: j/k and Down/Up open the next and previous message, Delete moves it
 // to the Trash, u toggles read, s or f toggles the flag, Ctrl+F (or /) goes to
-// the search entry, Ctrl+I imports, Ctrl+H (or i) opens the header inspector. The list and the tree forward their keys
+// the search entry, Ctrl+I imports, Ctrl+H (or i) opens the header inspector,
+// Ctrl+N writes a new message, r (or Ctrl+R) replies, Shift+R or a replies to all,
+// F5 (or Ctrl+Shift+R) checks mail. The list and the tree forward their keys
 // here while they have the focus; the search entry keeps its letters.
 
 var (
 	shortcutSearch = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
 	shortcutImport = &desktop.CustomShortcut{KeyName: fyne.KeyI, Modifier: fyne.KeyModifierShortcutDefault}
 	shortcutQuit   = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault}
+	// shortcutCheck is shown in the menu; F5 does the same.
+	shortcutCheck = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
+	shortcutNew   = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
+	// shortcutReply is shown in the menu; the r key does the same.
+	shortcutReply = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
 )
 
 // installShortcuts binds the keys on the window's canvas. The menu carries the
@@ -25,6 +32,9 @@ func (c *controller) installShortcuts() {
 	cv.AddShortcut(shortcutSearch, func(fyne.Shortcut) { c.focusSearch() })
 	cv.AddShortcut(shortcutImport, func(fyne.Shortcut) { c.showImport() })
 	cv.AddShortcut(shortcutInspect, func(fyne.Shortcut) { c.inspectSelected() })
+	cv.AddShortcut(shortcutNew, func(fyne.Shortcut) { c.newMessage() })
+	cv.AddShortcut(shortcutCheck, func(fyne.Shortcut) { c.checkMail() })
+	cv.AddShortcut(shortcutReply, func(fyne.Shortcut) { c.composeFromSelected(composeReply) })
 	c.win.SetOnDropped(c.dropped)
 }
 
@@ -43,6 +53,10 @@ func (c *controller) typedRune(r rune) bool {
 		c.focusSearch()
 	case 'i':
 		c.inspectSelected()
+	case 'r':
+		c.composeFromSelected(composeReply)
+	case 'R', 'a':
+		c.composeFromSelected(composeReplyAll)
 	default:
 		return false
 	}
@@ -58,6 +72,8 @@ func (c *controller) typedKey(e *fyne.KeyEvent) bool {
 		c.step(-1)
 	case fyne.KeyDelete:
 		c.deleteSelected()
+	case fyne.KeyF5:
+		c.checkMail()
 	case fyne.KeyEscape:
 		if c.listing.kind != listSearch {
 			return false

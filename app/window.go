@@ -25,6 +25,9 @@ import (
 
 	"facteur/icons"
 	"facteur/mailstore"
+	"facteur/mua/account"
+	"facteur/mua/autoconfig"
+	"facteur/mua/compose"
 )
 
 // appID is the reverse-DNS identifier of FyneApp.toml (preferences live under it).
@@ -41,6 +44,12 @@ type Options struct {
 	// MTA, when set, starts the mail system with the window (see
 	// MTAOptions); it stops when the window closes.
 	MTA *MTAOptions
+	// LocalAddress is the Local account's address (login@localhost), the
+	// composer's first identity; "" means MTA.LocalAddress.
+	LocalAddress string
+	// Compose, when set, opens a composer on it with the window (a mailto:
+	// link).
+	Compose *compose.Draft
 }
 
 // mailStore is the part of *mailstore.Store the GUI calls; tests wrap it to
@@ -59,6 +68,8 @@ type mailStore interface {
 	Import(ctx context.Context, folder mailstore.FolderRef, path string, progress func(mailstore.Progress)) (mailstore.ImportStats, error)
 	ExportMbox(ctx context.Context, folder mailstore.FolderRef, w io.Writer) (int, error)
 	Subscribe(ctx context.Context) <-chan mailstore.Change
+	Add(ctx context.Context, folder mailstore.FolderRef, r io.Reader, opt mailstore.AddOptions) (mailstore.Summary, error)
+	Purge(ctx context.Context, ids []int64) error
 }
 
 var _ mailStore = (*mailstore.Store)(nil)
@@ -123,6 +134,14 @@ type controller struct {
 	refresher refreshState
 	insp      inspectorState
 	mta       mtaState
+	compose   composeState
+	check     checkState
+	wiz       *wizard // the Add account window, nil when closed
+	// newDiscoverer, when set, replaces the wizard's autoconfig (tests).
+	newDiscoverer func() *autoconfig.Discoverer
+	credsBackend  account.Backend // BackendAuto; tests keep passwords in a file
+	// lastOutcome is what the last send did, as the user was told.
+	lastOutcome string
 
 	ui widgets
 }
@@ -162,7 +181,7 @@ func newController(a fyne.App, w fyne.Window, s mailStore, opts Options, post fu
 func (c *controller) build() fyne.CanvasObject {
 	inner := container.NewHSplit(c.buildList(), c.buildReader())
 	inner.Offset = 0.42
-	folders := container.NewBorder(nil, c.buildMTAIndicator(), nil, nil, c.buildFolders())
+	folders := container.NewBorder(c.buildCheckMail(), c.buildMTAIndicator(), nil, nil, c.buildFolders())
 	outer := container.NewHSplit(folders, inner)
 	outer.Offset = 0.2
 	c.ui.split = outer
@@ -174,10 +193,16 @@ func (c *controller) start() {
 	c.loadFolders(true)
 	c.subscribe()
 	c.startMTA()
+	if d := c.opts.Compose; d != nil {
+		c.openComposer(*d, 0)
+	}
 }
 
 // close ends the background work of the window.
 func (c *controller) close() {
+	for _, cm := range c.compose.open {
+		cm.stopTimers()
+	}
 	c.cancel()
 	c.stopMTA()
 }

@@ -312,3 +312,12 @@ func (s *System) Changed() <-chan struct{} {
 	}
 	return s.mta.DeliveriesChanged()
 }
+
+// Spool is the queue of the MTA this process runs, for the GUI's outbox
+// (mua/submit.Spool); nil when the MTA does not run here.
+func (s *System) Spool() *queue.Queue {
+	if !s.running() {
+		return nil
+	}
+	return s.mta.Queue()
+}

@@ -38,7 +38,7 @@ func Build(d Draft, now time.Time) (*Message, error) {
 	if err := d.Check(); err != nil {
 		return nil, err
 	}
-	h, env, err := d.header(now)
+	h, env, err := d.header(now, false)
 	if err != nil {
 		return nil, err
 	}
@@ -49,6 +49,25 @@ func Build(d Draft, now time.Time) (*Message, error) {
 	env.Raw = buf.Bytes()
 	env.EightBit = !isASCII(env.Raw)
 	return env, nil
+}
+
+// BuildDraft writes a draft as it stands, for the Drafts folder: it needs
+// no recipient, keeps Bcc in a header field (a draft is never sent as it
+// is), and keeps an address field that does not parse yet as typed. CR and
+// LF are refused as in Build.
+func BuildDraft(d Draft, now time.Time) ([]byte, error) {
+	if err := d.checkInjection(); err != nil {
+		return nil, err
+	}
+	h, _, err := d.header(now, true)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := d.writeBody(&buf, h); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // checkInjection refuses CR and LF in every value that becomes a header
@@ -70,7 +89,7 @@ func (d Draft) checkInjection() error {
 }
 
 // header writes the message header and works out the envelope.
-func (d Draft) header(now time.Time) (mail.Header, *Message, error) {
+func (d Draft) header(now time.Time, draft bool) (mail.Header, *Message, error) {
 	var h mail.Header
 	from, err := mailaddr.Parse(d.From.Address)
 	if err != nil {
@@ -80,6 +99,10 @@ func (d Draft) header(now time.Time) (mail.Header, *Message, error) {
 	h.SetAddressList("From", []*mail.Address{{Name: d.From.Name, Address: from.Addr()}})
 	for _, f := range []struct{ name, text string }{{"To", d.To}, {"Cc", d.Cc}, {"Bcc", d.Bcc}} {
 		list, utf8, err := addresses(f.text)
+		if draft && (err != nil || len(CheckField(f.name, f.text)) > 0) {
+			h.SetText(f.name, f.text) // kept as typed, to fix later
+			continue
+		}
 		if err != nil {
 			return h, nil, &AddressError{Field: f.name, Text: f.text, Err: err}
 		}
@@ -87,11 +110,11 @@ func (d Draft) header(now time.Time) (mail.Header, *Message, error) {
 		for _, a := range list {
 			env.Rcpts = appendFold(env.Rcpts, a.Address)
 		}
-		if f.name != "Bcc" && len(list) > 0 {
+		if (f.name != "Bcc" || draft) && len(list) > 0 {
 			h.SetAddressList(f.name, list)
 		}
 	}
-	if len(env.Rcpts) == 0 {
+	if len(env.Rcpts) == 0 && !draft {
 		return h, nil, ErrNoRecipient
 	}
 	date := d.Date

@@ -1,0 +1,215 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"facteur/mailstore"
+	"facteur/mua/account"
+	"facteur/mua/autoconfig"
+	"facteur/mua/imapsync"
+	"facteur/mua/pop3"
+)
+
+// Check mail (F5): every configured account in turn, IMAP synced and POP3
+// collected in the background, with a progress bar and Cancel under the
+// folders; the outcome, errors included, stays there until the next check.
+
+// checkProgressEvery bounds the progress updates sent to the UI.
+const checkProgressEvery = 100 * time.Millisecond
+
+// checkState is the Check mail action of the window (UI goroutine only).
+type checkState struct {
+	cancel    context.CancelFunc // nil when no check runs
+	button    *widget.Button
+	bar       *widget.ProgressBar
+	stopBtn   *widget.Button
+	status    *widget.Label
+	box       *fyne.Container
+	lastError string
+}
+
+// checkProgress is one update of a running check.
+type checkProgress struct {
+	account     string
+	done, total int
+}
+
+// buildCheckMail is the Check mail button, with the bar and the status
+// under it, above the folder tree.
+func (c *controller) buildCheckMail() fyne.CanvasObject {
+	k := &c.check
+	k.button = widget.NewButtonWithIcon(lang.L("Check mail"), theme.DownloadIcon(), c.checkMail)
+	k.button.Alignment = widget.ButtonAlignLeading
+	k.button.Importance = widget.LowImportance
+	k.bar = widget.NewProgressBar()
+	k.stopBtn = widget.NewButtonWithIcon("", theme.CancelIcon(), c.cancelCheck)
+	k.stopBtn.Importance = widget.LowImportance
+	k.status = widget.NewLabel("")
+	k.status.Wrapping = fyne.TextWrapWord
+	k.status.Hide()
+	k.box = container.NewBorder(nil, nil, nil, k.stopBtn, k.bar)
+	k.box.Hide()
+	newMsg := widget.NewButtonWithIcon(lang.L("New message"), theme.MailComposeIcon(), c.newMessage)
+	newMsg.Alignment = widget.ButtonAlignLeading
+	newMsg.Importance = widget.LowImportance
+	return container.NewVBox(container.NewGridWithColumns(2, newMsg, k.button), k.box, k.status, widget.NewSeparator())
+}
+
+// checkMail syncs or collects every account in the background.
+func (c *controller) checkMail() {
+	k := &c.check
+	if k.cancel != nil {
+		return
+	}
+	store, ok := c.store.(*mailstore.Store)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithCancel(c.ctx)
+	k.cancel = cancel
+	k.button.Disable()
+	k.bar.SetValue(0)
+	k.box.Show()
+	c.setCheckStatus(lang.L("Checking mail…"), false)
+	c.work.stream(ctx, func(ctx context.Context, send func(func())) func() {
+		summary, errs := c.checkAccounts(ctx, store, func(p checkProgress) {
+			send(func() { c.showCheckProgress(p) })
+		})
+		return func() { c.checkDone(summary, errs) }
+	})
+}
+
+func (c *controller) cancelCheck() {
+	if c.check.cancel != nil {
+		c.check.cancel()
+	}
+}
+
+// checkAccounts runs in the background: each account in turn.
+func (c *controller) checkAccounts(ctx context.Context, store *mailstore.Store, progress func(checkProgress)) ([]string, []error) {
+	b := c.book()
+	if b == nil {
+		return nil, nil
+	}
+	list, err := b.List()
+	if err != nil {
+		return nil, []error{err}
+	}
+	creds := c.credentials()
+	var summary []string
+	var errs []error
+	for _, a := range list {
+		if ctx.Err() != nil {
+			errs = append(errs, ctx.Err())
+			break
+		}
+		line, err := c.checkAccount(ctx, store, creds, a, throttle(a.Name, progress))
+		if line != "" {
+			summary = append(summary, line)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", a.Name, err))
+		}
+	}
+	return summary, errs
+}
+
+// throttle passes at most one progress update per checkProgressEvery, and the last.
+func throttle(name string, progress func(checkProgress)) func(done, total int) {
+	var last time.Time
+	return func(done, total int) {
+		if now := time.Now(); now.Sub(last) >= checkProgressEvery || done == total {
+			last = now
+			progress(checkProgress{account: name, done: done, total: total})
+		}
+	}
+}
+
+// checkAccount collects a POP3 account or syncs an IMAP one.
+func (c *controller) checkAccount(ctx context.Context, store *mailstore.Store, creds *account.Credentials, a account.Account, progress func(done, total int)) (string, error) {
+	pw, err := creds.Get(account.PasswordKey(a.Name, false))
+	if err != nil {
+		return "", err
+	}
+	progress(0, 0)
+	if a.Protocol == account.POP3 {
+		st, err := pop3.Collect(ctx, a, pw, pop3.CollectOptions{Store: store, StateDir: c.opts.Profile,
+			Progress: func(p mailstore.Progress) { progress(p.Done, p.Total) }})
+		return lang.L("{{.Account}}: {{.New}} new", map[string]any{"Account": a.Name, "New": st.New}), err
+	}
+	state, err := imapsync.OpenState(ctx, c.opts.Profile)
+	if err != nil {
+		return "", err
+	}
+	defer state.Close()
+	sy := imapsync.New(a, pw, imapsync.Options{Store: store, State: state,
+		Progress: func(p imapsync.Progress) { progress(p.Done, p.Total) }})
+	defer sy.Close()
+	st, err := sy.Sync(ctx)
+	return lang.L("{{.Account}}: {{.New}} new", map[string]any{"Account": a.Name, "New": st.New}), err
+}
+
+func (c *controller) showCheckProgress(p checkProgress) {
+	k := &c.check
+	if k.cancel == nil {
+		return
+	}
+	if p.total > 0 {
+		k.bar.SetValue(float64(p.done) / float64(p.total))
+	}
+	text := lang.L("{{.Account}}: checking…", map[string]any{"Account": p.account})
+	if p.total > 0 {
+		text = lang.L("{{.Account}}: {{.Done}} of {{.Total}} messages", map[string]any{"Account": p.account, "Done": p.done, "Total": p.total})
+	}
+	c.setCheckStatus(text, false)
+}
+
+// checkDone shows what the check did, errors first.
+func (c *controller) checkDone(summary []string, errs []error) {
+	k := &c.check
+	k.cancel = nil
+	k.button.Enable()
+	k.box.Hide()
+	var lines []string
+	for _, err := range errs {
+		if errors.Is(err, context.Canceled) {
+			lines = append(lines, lang.L("Check mail was cancelled."))
+			continue
+		}
+		lines = append(lines, checkErrorText(err))
+	}
+	k.lastError = strings.Join(lines, "\n")
+	if len(summary) == 0 && len(errs) == 0 {
+		summary = []string{lang.L("No account to check: add one with File > Add account…")}
+	}
+	c.setCheckStatus(strings.Join(append(lines, summary...), "\n"), len(lines) > 0)
+	c.loadFolders(false)
+}
+
+// checkErrorText is the sentence of an account's failure.
+func checkErrorText(err error) string {
+	var ae *autoconfig.Error
+	if errors.As(err, &ae) {
+		return ae.Sentence()
+	}
+	return err.Error()
+}
+
+func (c *controller) setCheckStatus(text string, danger bool) {
+	l := c.check.status
+	l.Importance = widget.MediumImportance
+	if danger {
+		l.Importance = widget.DangerImportance
+	}
+	setText(l, text)
+}

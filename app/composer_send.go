@@ -1,0 +1,309 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+
+	"facteur/internal/profile"
+	"facteur/localmta/queue"
+	"facteur/mailstore"
+	"facteur/mua/account"
+	"facteur/mua/compose"
+	"facteur/mua/submit"
+)
+
+// localAddress is the Local account's address.
+func (c *controller) localAddress() string {
+	if c.opts.LocalAddress != "" {
+		return c.opts.LocalAddress
+	}
+	if c.opts.MTA != nil && c.opts.MTA.LocalAddress != "" {
+		return c.opts.MTA.LocalAddress
+	}
+	return "user@localhost"
+}
+
+// localSender is the Local account as a From choice.
+func (c *controller) localSender() fromChoice {
+	id := account.Identity{Address: c.localAddress()}
+	return fromChoice{label: lang.L("Local") + " — " + id.Address, id: id}
+}
+
+// book is the profile's list of accounts; nil without a profile.
+func (c *controller) book() *account.Book {
+	if c.opts.Profile == "" {
+		return nil
+	}
+	p, err := profile.Open(c.opts.Profile)
+	if err != nil {
+		return nil
+	}
+	return account.OpenBook(p.ConfigFile())
+}
+
+// readSenders lists the Local account and the configured accounts that
+// can send. It reads the settings file: call it in the background.
+func (c *controller) readSenders() []fromChoice {
+	list := []fromChoice{c.localSender()}
+	b := c.book()
+	if b == nil {
+		return list
+	}
+	accts, err := b.List()
+	if err != nil {
+		return list
+	}
+	for _, a := range accts {
+		if a.Outgoing.Host == "" {
+			continue
+		}
+		list = append(list, fromChoice{label: a.Name + " — " + a.Identity.Address, account: &a, id: a.Identity})
+	}
+	return list
+}
+
+// loadSenders reads the identities in the background and hands them to fn.
+func (c *controller) loadSenders(fn func([]fromChoice)) {
+	c.work.bg(func(context.Context) func() {
+		list := c.readSenders()
+		return func() {
+			c.compose.senders = list
+			fn(list)
+		}
+	})
+}
+
+// setSenders fills the From select and selects the identity of want.
+func (cm *composer) setSenders(list []fromChoice, want account.Identity) {
+	if len(list) == 0 {
+		list = []fromChoice{cm.c.localSender()}
+	}
+	if want.Address != "" && !hasSender(list, want.Address) {
+		list = append(list, fromChoice{label: want.Address, id: want})
+	}
+	cm.senders = list
+	labels := make([]string, len(list))
+	pick := 0
+	for i, s := range list {
+		labels[i] = s.label
+		if want.Address != "" && strings.EqualFold(s.id.Address, want.Address) {
+			pick = i
+		}
+	}
+	cm.from.Options = labels
+	cm.from.OnChanged = nil // no autosave for a change the code made
+	cm.from.SetSelectedIndex(pick)
+	cm.from.OnChanged = func(string) { cm.changed() }
+}
+
+func hasSender(list []fromChoice, addr string) bool {
+	for _, s := range list {
+		if strings.EqualFold(s.id.Address, addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// sender is the identity chosen in From.
+func (cm *composer) sender() fromChoice {
+	i := cm.from.SelectedIndex()
+	if i < 0 || i >= len(cm.senders) {
+		return cm.c.localSender()
+	}
+	return cm.senders[i]
+}
+
+// identity is who sends, with the draft's signature settings.
+func (cm *composer) identity() account.Identity {
+	if cm.from == nil || cm.from.SelectedIndex() < 0 {
+		return cm.base.From
+	}
+	return cm.sender().id
+}
+
+// senderFor is the identity that answers a message of that account.
+func senderFor(list []fromChoice, accountName string) account.Identity {
+	for _, s := range list {
+		if s.account != nil && s.account.Name == accountName {
+			return s.id
+		}
+	}
+	return list[0].id
+}
+
+// send builds the message and hands it to the outbox in the background.
+func (cm *composer) send(later bool) {
+	if cm.sending {
+		return
+	}
+	c := cm.c
+	d := cm.current()
+	msg, err := compose.Build(d, c.now())
+	if err != nil {
+		cm.showStatus(buildProblem(err), true)
+		return
+	}
+	s := cm.sender()
+	cm.setSending(true)
+	draftID := cm.draft.id
+	c.work.bg(func(ctx context.Context) func() {
+		out, err := c.outbox().Send(ctx, s.account, msg, later)
+		if err == nil && s.account == nil {
+			c.saveLocalSent(ctx, msg.Raw)
+		}
+		if (err == nil || out.Sent) && draftID != 0 {
+			_ = c.purgeDraft(ctx, draftID)
+		}
+		return func() { cm.sent(s, out, err) }
+	})
+}
+
+func (cm *composer) setSending(on bool) {
+	cm.sending = on
+	if on {
+		cm.sendBtn.Disable()
+		cm.laterBtn.Disable()
+		cm.showStatus(lang.L("Sending…"), false)
+		return
+	}
+	cm.sendBtn.Enable()
+	cm.laterBtn.Enable()
+}
+
+// sent shows the outcome: the window closes on success and the main
+// window says what happened; on failure it stays open with the reason.
+func (cm *composer) sent(s fromChoice, out submit.Outcome, err error) {
+	cm.setSending(false)
+	if err != nil && !out.Sent {
+		cm.showStatus(sendProblem(err), true)
+		return
+	}
+	cm.draft.sent = true
+	cm.draft.id = 0
+	text := outcomeText(s, out)
+	if err != nil { // sent, but some recipients were refused
+		cm.showStatus(text+"\n"+sendProblem(err), true)
+		return
+	}
+	cm.c.lastOutcome = text
+	cm.stopTimers()
+	cm.win.Close()
+	dialog.ShowInformation(lang.L("Message sent"), text, cm.c.win)
+}
+
+// outcomeText says where the message went.
+func outcomeText(s fromChoice, out submit.Outcome) string {
+	switch {
+	case out.Sent:
+		return lang.L("Sent through {{.Account}}.", map[string]any{"Account": s.account.Name})
+	case out.Queued && s.account == nil:
+		return lang.L("Handed to the local mail system (queue id {{.ID}}).", map[string]any{"ID": out.QueueID})
+	case out.Queued && errors.Is(out.Reason, submit.ErrSendLater):
+		return lang.L("Put in the outbox; it will be sent with the next attempts.")
+	case out.Queued:
+		return lang.L("Queued in the outbox: {{.Reason}}. It will go out when the server answers.", map[string]any{"Reason": errText(out.Reason)})
+	}
+	return ""
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// buildProblem is the sentence for a draft that cannot be built.
+func buildProblem(err error) string {
+	var addrs compose.AddressErrors
+	switch {
+	case errors.Is(err, compose.ErrNoRecipient):
+		return lang.L("Add at least one recipient.")
+	case errors.As(err, &addrs):
+		var lines []string
+		for _, e := range addrs {
+			lines = append(lines, lang.L("{{.Field}}: {{.Address}}: {{.Reason}}",
+				map[string]any{"Field": e.Field, "Address": e.Text, "Reason": addressReason(e)}))
+		}
+		return strings.Join(lines, "\n")
+	}
+	return lang.L("The message could not be built: {{.Error}}", map[string]any{"Error": err.Error()})
+}
+
+// sendProblem is the sentence for a failed submission: each refused
+// recipient with the server's reply.
+func sendProblem(err error) string {
+	var re *submit.RecipientsError
+	if errors.As(err, &re) {
+		lines := []string{lang.L("The server refused these recipients:")}
+		for _, r := range re.Rejected {
+			lines = append(lines, fmt.Sprintf("  %s: %d %s", r.Addr, r.Err.Code, r.Err.Message))
+		}
+		return strings.Join(lines, "\n")
+	}
+	return lang.L("Not sent: {{.Error}}", map[string]any{"Error": err.Error()})
+}
+
+// outbox is the submission path of the window: the accounts' SMTP
+// servers, and the queue of the MTA this window runs.
+func (c *controller) outbox() *submit.Outbox {
+	var creds submit.Passwords = noPasswords{}
+	var accts submit.Accounts = noAccounts{}
+	if b := c.book(); b != nil {
+		accts = b
+		creds = c.credentials()
+	}
+	ob := &submit.Outbox{
+		Client:   &submit.Client{Passwords: creds},
+		Accounts: accts,
+		Spool:    c.spool(),
+	}
+	if s, ok := c.store.(*mailstore.Store); ok {
+		ob.Sent = &submit.SentFolders{Store: s}
+	}
+	return ob
+}
+
+// saveLocalSent files the copy of a message from the Local account.
+func (c *controller) saveLocalSent(ctx context.Context, raw []byte) {
+	if s, ok := c.store.(*mailstore.Store); ok {
+		sf := &submit.SentFolders{Store: s}
+		_ = sf.SaveSent(ctx, account.Account{Name: submit.LocalAccount}, raw)
+	}
+}
+
+// spool is the local MTA's queue, or a spool that says why there is none.
+func (c *controller) spool() submit.Spool {
+	if c.mta.run != nil {
+		if sys := c.mta.run.get(); sys != nil {
+			if q := sys.Spool(); q != nil {
+				return q
+			}
+		}
+	}
+	return noSpool{}
+}
+
+// noSpool is the outbox of a window that runs no local MTA.
+type noSpool struct{}
+
+func (noSpool) Enqueue(context.Context, queue.Message, io.Reader) (queue.Message, error) {
+	return queue.Message{}, errors.New(lang.L("the local mail system does not run in this window (see Mail system)"))
+}
+func (noSpool) List() []queue.Message { return nil }
+func (noSpool) Delete(string) error   { return queue.ErrNotFound }
+
+type noPasswords struct{}
+
+func (noPasswords) Get(string) (string, error) { return "", account.ErrNotFound }
+
+type noAccounts struct{}
+
+func (noAccounts) Get(string) (account.Account, error) { return account.Account{}, account.ErrNotFound }

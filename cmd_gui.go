@@ -53,8 +53,13 @@ func runGUI(e *env, draft *compose.Draft) error {
 	}()
 	defer func() { cancel(); <-done }()
 	mta := &app.MTAOptions{
-		Dir:          p.MTADir(),
-		Load:         guiMTAConfig,
+		Dir: p.MTADir(),
+		Load: func(dir string, addrs mailsys.Addrs) (localmta.Config, mailsys.Addrs, error) {
+			cfg, a, err := guiMTAConfig(dir, addrs)
+			// Remote accounts' outbox messages leave through the app's MTA too.
+			cfg.Outbox = outboxDeliverer(p, s, slog.Default())
+			return cfg, a, err
+		},
 		LocalAddress: localAddress(),
 		Logger:       slog.Default(),
 	}

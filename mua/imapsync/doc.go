@@ -16,12 +16,19 @@
 //     expunged on the server;
 //  3. brings the flags (\Seen \Answered \Flagged \Draft \Deleted) of known
 //     messages over, with FETCH FLAGS CHANGEDSINCE when CONDSTORE is offered
-//     (RFC 7162 §3.1.4), plain FETCH FLAGS otherwise;
-//  4. fetches the headers (ENVELOPE, FLAGS, RFC822.SIZE) of new messages in
-//     batches, adopts local copies with the same Message-ID (a message
-//     moved, copied or appended by Facteur), then downloads the bodies with
-//     BODY.PEEK[] (which does not set \Seen) and stores them with
-//     mailstore.Add; the UID map row is written right after each message.
+//     (RFC 7162 §3.1.4), plain FETCH FLAGS otherwise; the changes go to the
+//     store with one mailstore.SetFlags per distinct change, then to the
+//     UID map in one transaction;
+//  4. fetches new messages in batches (Options.BatchSize): when the folder
+//     has unmapped local messages, the headers (ENVELOPE, FLAGS,
+//     RFC822.SIZE) first, to adopt the local copies with the same
+//     Message-ID (a message moved, copied or appended by Facteur, or stored
+//     just before a crash); the bodies with BODY.PEEK[] (which does not set
+//     \Seen). A batch is stored with one mailstore.AddBatch, and once it is
+//     durable its UID map rows are written in one transaction; the FETCH of
+//     the next batches runs meanwhile. A crash between the two leaves
+//     unmapped messages that the next sync adopts: nothing is lost or
+//     downloaded twice (a message without Message-ID would be, as before).
 //
 // Actions made locally (read, flag, move, delete, copy) go through a Syncer:
 // they apply to the store at once and are written to a durable journal (the

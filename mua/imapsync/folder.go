@@ -1,7 +1,6 @@
 package imapsync
 
 import (
-	"bytes"
 	"context"
 	"sort"
 
@@ -88,32 +87,36 @@ func (s *Syncer) remoteUIDs(ctx context.Context, c *imapclient.Client, sel *imap
 	return uids, nil
 }
 
-// removeGone removes locally the messages expunged on the server.
+// removeGone removes locally the messages expunged on the server: one
+// Purge, then the rows of the UID map in one transaction (a crash between
+// the two leaves rows whose messages are gone: the next sync purges them
+// again, which does nothing, and drops them).
 func (s *Syncer) removeGone(ctx context.Context, ref mailstore.FolderRef, known map[uint32]mapping, remote []imap.UID) (int, error) {
 	on := make(map[uint32]bool, len(remote))
 	for _, u := range remote {
 		on[uint32(u)] = true
 	}
-	n := 0
+	var ids []int64
+	var uids []uint32
 	for uid, mp := range known {
-		if on[uid] {
-			continue
+		if !on[uid] {
+			ids = append(ids, mp.ID)
+			uids = append(uids, uid)
 		}
-		if err := s.purge(ctx, mp.ID); err != nil {
-			return n, err
-		}
-		if err := s.opt.State.dropUID(ctx, ref, uid); err != nil {
-			return n, err
-		}
-		delete(known, uid)
-		n++
 	}
-	return n, nil
-}
-
-// purge removes a local message for good: it was expunged on the server.
-func (s *Syncer) purge(ctx context.Context, id int64) error {
-	return s.opt.Store.Purge(ctx, []int64{id})
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	if err := s.opt.Store.Purge(ctx, ids); err != nil {
+		return 0, err
+	}
+	if err := s.opt.State.dropUIDs(ctx, ref, uids); err != nil {
+		return 0, err
+	}
+	for _, uid := range uids {
+		delete(known, uid)
+	}
+	return len(uids), nil
 }
 
 // syncFlags applies the server's flags to known messages.
@@ -135,41 +138,66 @@ func (s *Syncer) syncFlags(ctx context.Context, c *imapclient.Client, ref mailst
 	if err != nil {
 		return 0, wrap(ctx, "UID FETCH FLAGS", err)
 	}
-	n := 0
+	var fc flagChanges
 	for _, m := range msgs {
-		changed, err := s.applyFlags(ctx, ref, known, uint32(m.UID), fromIMAP(m.Flags))
-		if err != nil {
-			return n, err
-		}
-		if changed {
-			n++
-		}
+		fc.note(known, uint32(m.UID), fromIMAP(m.Flags))
 	}
-	return n, nil
+	if err := fc.setLocal(ctx, s.opt.Store); err != nil {
+		return 0, err
+	}
+	if err := s.opt.State.putUIDs(ctx, ref, fc.rows); err != nil {
+		return 0, err
+	}
+	for _, mp := range fc.rows {
+		known[mp.UID] = mp
+	}
+	return len(fc.rows), nil
 }
 
-func (s *Syncer) applyFlags(ctx context.Context, ref mailstore.FolderRef, known map[uint32]mapping, uid uint32, f mailstore.Flags) (bool, error) {
+// flagChanges gathers the flag changes of many messages, to apply them
+// with one mailstore.SetFlags per distinct change and one state
+// transaction.
+type flagChanges struct {
+	groups map[[2]mailstore.Flags][]int64 // {add, del} -> ids
+	rows   []mapping
+}
+
+// note records the server's flags f of a known UID, if they changed.
+func (fc *flagChanges) note(known map[uint32]mapping, uid uint32, f mailstore.Flags) {
 	mp, ok := known[uid]
 	if !ok || mp.Flags&syncedFlags == f {
-		return false, nil
+		return
 	}
 	add, del := f&^mp.Flags, (mp.Flags&^f)&syncedFlags
-	if err := s.opt.Store.SetFlags(ctx, []int64{mp.ID}, add, del); err != nil {
-		return false, err
+	if fc.groups == nil {
+		fc.groups = map[[2]mailstore.Flags][]int64{}
 	}
+	k := [2]mailstore.Flags{add, del}
+	fc.groups[k] = append(fc.groups[k], mp.ID)
 	mp.Flags = f
-	known[uid] = mp
-	return true, s.opt.State.putUID(ctx, ref, mp)
+	fc.rows = append(fc.rows, mp)
+}
+
+// setLocal changes the local messages, one SetFlags per distinct change.
+// The caller then writes fc.rows to the UID map: a crash between the two
+// applies the changes again next time (idempotent).
+func (fc *flagChanges) setLocal(ctx context.Context, store *mailstore.Store) error {
+	for k, ids := range fc.groups {
+		if err := store.SetFlags(ctx, ids, k[0], k[1]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // localByMessageID indexes the unmapped local messages of a folder by
 // Message-ID, for adoption.
-func (s *Syncer) localByMessageID(ctx context.Context, ref mailstore.FolderRef) (map[string]mailstore.Summary, error) {
+func (s *Syncer) localByMessageID(ctx context.Context, ref mailstore.FolderRef) (map[string][]mailstore.Summary, error) {
 	mapped, err := s.opt.State.mappedIDs(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]mailstore.Summary{}
+	out := map[string][]mailstore.Summary{}
 	for off := 0; ; off += 500 {
 		page, err := s.opt.Store.List(ctx, ref, mailstore.ListOptions{Offset: off, Limit: 500})
 		if err != nil {
@@ -177,7 +205,7 @@ func (s *Syncer) localByMessageID(ctx context.Context, ref mailstore.FolderRef) 
 		}
 		for _, m := range page {
 			if !mapped[m.ID] && m.MessageID != "" {
-				out[m.MessageID] = m
+				out[m.MessageID] = append(out[m.MessageID], m)
 			}
 		}
 		if len(page) < 500 {
@@ -186,8 +214,36 @@ func (s *Syncer) localByMessageID(ctx context.Context, ref mailstore.FolderRef) 
 	}
 }
 
-// fetchNew downloads the new messages in batches: envelope first, to adopt
-// local copies, then the bodies of the others.
+// fetched is one batch of new messages, ready to be stored.
+type fetched struct {
+	adopted []adoption                       // server messages with a local copy
+	msgs    []*imapclient.FetchMessageBuffer // downloaded, to store
+	err     error                            // the FETCH failed after msgs
+}
+
+// adoption pairs a server message with an unmapped local copy.
+type adoption struct {
+	uid   uint32
+	local mailstore.Summary
+	flags mailstore.Flags // on the server
+}
+
+var bodySection = &imap.FetchItemBodySection{Peek: true}
+
+// fetchNew downloads the new messages in batches of BatchSize. A batch
+// stores its messages with one mailstore.AddBatch (durable when it
+// returns), then writes their UID map rows in one state transaction. A
+// crash between the two leaves messages stored but unmapped: the next sync
+// sees their UIDs as new and adopts the local copies by Message-ID
+// instead of downloading them again.
+//
+// Adoption: when the folder has unmapped local messages (moved, copied or
+// appended by Facteur, kept across a UIDVALIDITY change, or stored before
+// a crash), a batch first fetches the envelopes and adopts the messages
+// with the Message-ID of a local copy, then downloads the bodies of the
+// others; otherwise (an initial sync) it downloads at once. The FETCH
+// commands run in a goroutine ahead of the storing, at most two batches
+// ahead.
 func (s *Syncer) fetchNew(ctx context.Context, c *imapclient.Client, ref mailstore.FolderRef, fresh []imap.UID, p *Progress) error {
 	if len(fresh) == 0 {
 		return nil
@@ -198,66 +254,84 @@ func (s *Syncer) fetchNew(ctx context.Context, c *imapclient.Client, ref mailsto
 	}
 	p.Total = len(fresh)
 	s.progress(*p)
-	for i := 0; i < len(fresh); i += s.opt.BatchSize {
-		batch := fresh[i:min(i+s.opt.BatchSize, len(fresh))]
-		if err := s.fetchBatch(ctx, c, ref, batch, local, p); err != nil {
+	fctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan fetched, 2)
+	go s.fetchBatches(fctx, c, fresh, local, ch)
+	defer func() {
+		cancel()
+		for range ch { // wait for the fetcher: it uses the connection
+		}
+	}()
+	for b := range ch {
+		if err := s.storeBatch(ctx, ref, b, p); err != nil {
 			return err
 		}
+		if b.err != nil {
+			return b.err
+		}
+		s.progress(*p)
 	}
-	return nil
+	return ctx.Err()
 }
 
-func (s *Syncer) fetchBatch(ctx context.Context, c *imapclient.Client, ref mailstore.FolderRef, batch []imap.UID, local map[string]mailstore.Summary, p *Progress) error {
+// fetchBatches fetches the batches of fresh into ch, which it closes. It
+// owns local. After an error it sends what it got and stops.
+func (s *Syncer) fetchBatches(ctx context.Context, c *imapclient.Client, fresh []imap.UID, local map[string][]mailstore.Summary, ch chan<- fetched) {
+	defer close(ch)
+	for i := 0; i < len(fresh) && ctx.Err() == nil; i += s.opt.BatchSize {
+		batch := fresh[i:min(i+s.opt.BatchSize, len(fresh))]
+		var b fetched
+		if len(local) > 0 {
+			b.adopted, batch, b.err = s.adoptBatch(ctx, c, batch, local)
+		}
+		if b.err == nil && len(batch) > 0 {
+			b.msgs, b.err = s.fetchBodies(ctx, c, batch)
+		}
+		select {
+		case ch <- b:
+		case <-ctx.Done():
+			return
+		}
+		if b.err != nil {
+			return
+		}
+	}
+}
+
+// adoptBatch fetches the envelopes of a batch and matches them with local
+// copies by Message-ID; it returns the adopted messages and the UIDs left
+// to download.
+func (s *Syncer) adoptBatch(ctx context.Context, c *imapclient.Client, batch []imap.UID, local map[string][]mailstore.Summary) ([]adoption, []imap.UID, error) {
 	heads, err := c.Fetch(imap.UIDSetNum(batch...), &imap.FetchOptions{UID: true, Flags: true, Envelope: true, RFC822Size: true}).Collect()
 	if err != nil {
-		return wrap(ctx, "UID FETCH ENVELOPE", err)
+		return nil, nil, wrap(ctx, "UID FETCH ENVELOPE", err)
 	}
-	var bodies []imap.UID
+	var adopted []adoption
+	var rest []imap.UID
 	for _, h := range heads {
-		adopted, err := s.adopt(ctx, ref, h, local)
-		if err != nil {
-			return err
+		if h.Envelope != nil && h.Envelope.MessageID != "" {
+			if l := local[h.Envelope.MessageID]; len(l) > 0 {
+				adopted = append(adopted, adoption{uid: uint32(h.UID), local: l[0], flags: fromIMAP(h.Flags)})
+				if len(l) == 1 {
+					delete(local, h.Envelope.MessageID)
+				} else {
+					local[h.Envelope.MessageID] = l[1:]
+				}
+				continue
+			}
 		}
-		if adopted {
-			p.Done++
-			continue
-		}
-		bodies = append(bodies, h.UID)
+		rest = append(rest, h.UID)
 	}
-	if len(bodies) > 0 {
-		if err := s.fetchBodies(ctx, c, ref, bodies, p); err != nil {
-			return err
-		}
-	}
-	s.progress(*p)
-	return nil
+	return adopted, rest, nil
 }
 
-// adopt maps a server message to an unmapped local copy with the same
-// Message-ID (moved, copied or appended by Facteur, or kept across a
-// UIDVALIDITY change).
-func (s *Syncer) adopt(ctx context.Context, ref mailstore.FolderRef, h *imapclient.FetchMessageBuffer, local map[string]mailstore.Summary) (bool, error) {
-	if h.Envelope == nil || h.Envelope.MessageID == "" {
-		return false, nil
-	}
-	m, ok := local[h.Envelope.MessageID]
-	if !ok {
-		return false, nil
-	}
-	delete(local, h.Envelope.MessageID)
-	mp := mapping{UID: uint32(h.UID), ID: m.ID, Flags: m.Flags & syncedFlags}
-	if err := s.opt.State.putUID(ctx, ref, mp); err != nil {
-		return false, err
-	}
-	known := map[uint32]mapping{mp.UID: mp}
-	_, err := s.applyFlags(ctx, ref, known, mp.UID, fromIMAP(h.Flags))
-	return true, err
-}
-
-func (s *Syncer) fetchBodies(ctx context.Context, c *imapclient.Client, ref mailstore.FolderRef, uids []imap.UID, p *Progress) error {
-	section := &imap.FetchItemBodySection{Peek: true}
-	cmd := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, Flags: true, InternalDate: true, BodySection: []*imap.FetchItemBodySection{section}})
+// fetchBodies downloads whole messages with BODY.PEEK[] (which leaves
+// \Seen alone). After an error it returns the messages received before.
+func (s *Syncer) fetchBodies(ctx context.Context, c *imapclient.Client, uids []imap.UID) ([]*imapclient.FetchMessageBuffer, error) {
+	cmd := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, Flags: true, InternalDate: true, BodySection: []*imap.FetchItemBodySection{bodySection}})
 	defer cmd.Close()
+	var out []*imapclient.FetchMessageBuffer
 	for {
 		msg := cmd.Next()
 		if msg == nil {
@@ -265,26 +339,64 @@ func (s *Syncer) fetchBodies(ctx context.Context, c *imapclient.Client, ref mail
 		}
 		buf, err := msg.Collect()
 		if err != nil {
-			return wrap(ctx, "UID FETCH BODY.PEEK[]", err)
+			return out, wrap(ctx, "UID FETCH BODY.PEEK[]", err)
 		}
-		if err := s.store(ctx, ref, buf, section); err != nil {
-			return err
-		}
-		p.Done++
+		out = append(out, buf)
 	}
-	return wrap(ctx, "UID FETCH BODY.PEEK[]", cmd.Close())
+	return out, wrap(ctx, "UID FETCH BODY.PEEK[]", cmd.Close())
 }
 
-// store adds one downloaded message and its UID map row.
-func (s *Syncer) store(ctx context.Context, ref mailstore.FolderRef, buf *imapclient.FetchMessageBuffer, section *imap.FetchItemBodySection) error {
-	body := buf.FindBodySection(section)
-	if body == nil || buf.UID == 0 {
-		return nil
+// storeBatch stores the downloaded messages of a batch with one AddBatch
+// and applies the server's flags to the adopted ones, then writes the UID
+// map rows of both in one state transaction.
+func (s *Syncer) storeBatch(ctx context.Context, ref mailstore.FolderRef, b fetched, p *Progress) error {
+	var rows []mapping
+	var fc flagChanges
+	adoptKnown := make(map[uint32]mapping, len(b.adopted))
+	for _, a := range b.adopted {
+		adoptKnown[a.uid] = mapping{UID: a.uid, ID: a.local.ID, Flags: a.local.Flags & syncedFlags}
+		fc.note(adoptKnown, a.uid, a.flags)
 	}
-	flags := fromIMAP(buf.Flags)
-	sum, err := s.opt.Store.Add(ctx, ref, bytes.NewReader(body), mailstore.AddOptions{Flags: flags, Arrived: buf.InternalDate})
-	if err != nil {
+	if err := fc.setLocal(ctx, s.opt.Store); err != nil {
 		return err
 	}
-	return s.opt.State.putUID(ctx, ref, mapping{UID: uint32(buf.UID), ID: sum.ID, Flags: flags})
+	for _, mp := range fc.rows {
+		adoptKnown[mp.UID] = mp
+	}
+	for _, a := range b.adopted {
+		rows = append(rows, adoptKnown[a.uid])
+	}
+	items := make([]mailstore.AddItem, 0, len(b.msgs))
+	var uids []uint32
+	for _, m := range b.msgs {
+		body := m.FindBodySection(bodySection)
+		if body == nil || m.UID == 0 {
+			continue
+		}
+		items = append(items, mailstore.AddItem{Folder: ref, Data: body,
+			Options: mailstore.AddOptions{Flags: fromIMAP(m.Flags), Arrived: m.InternalDate}})
+		uids = append(uids, uint32(m.UID))
+	}
+	var firstErr error
+	if len(items) > 0 {
+		for i, r := range s.opt.Store.AddBatch(ctx, items) {
+			if r.Err != nil {
+				if firstErr == nil {
+					firstErr = r.Err
+				}
+				continue
+			}
+			rows = append(rows, mapping{UID: uids[i], ID: r.ID, Flags: items[i].Options.Flags})
+		}
+	}
+	if s.crashBeforeState != nil {
+		if err := s.crashBeforeState(); err != nil {
+			return err
+		}
+	}
+	if err := s.opt.State.putUIDs(ctx, ref, rows); err != nil {
+		return err
+	}
+	p.Done += len(b.adopted) + len(b.msgs)
+	return firstErr
 }

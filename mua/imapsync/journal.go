@@ -26,9 +26,8 @@ type action struct {
 }
 
 func (s *State) enqueue(ctx context.Context, account string, a action) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO journal(account, op, folder, uid, id, addf, delf, dest) VALUES(?,?,?,?,?,?,?,?)`,
+	return s.durable(ctx, `INSERT INTO journal(account, op, folder, uid, id, addf, delf, dest) VALUES(?,?,?,?,?,?,?,?)`,
 		account, a.Op, a.Folder, a.UID, a.ID, a.Add, a.Del, a.Dest)
-	return err
 }
 
 // pending returns the journal of an account in order.
@@ -50,8 +49,7 @@ func (s *State) pending(ctx context.Context, account string) ([]action, error) {
 }
 
 func (s *State) done(ctx context.Context, seq int64) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM journal WHERE seq=?`, seq)
-	return err
+	return s.durable(ctx, `DELETE FROM journal WHERE seq=?`, seq)
 }
 
 // Pending counts the local actions not yet on the server.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 
 	_ "modernc.org/sqlite" // the "sqlite" driver
 
@@ -32,6 +33,18 @@ CREATE TABLE IF NOT EXISTS journal(
 // State is the sync state of the IMAP accounts of a profile: UIDVALIDITY and
 // UID maps per folder, and the journal of local actions. Safe for
 // concurrent use.
+//
+// The database is in WAL mode with synchronous=NORMAL: a commit is atomic
+// and commits are kept in order, but after a power failure (not a crash of
+// the program) the last ones may be lost. That is allowed for the folders
+// and uids tables, a cache of the server's state written after the
+// mailstore change it describes: a lost UID row is the same as a crash
+// before it was written (the next sync adopts the local copy by
+// Message-ID, see fetchNew), a lost HIGHESTMODSEQ or flag row makes the
+// next sync fetch and apply the flags again (idempotent). The journal is
+// not a cache (a lost action would never reach the server, a lost removal
+// would replay a COPY), so its writes commit with synchronous=FULL
+// (durable), which also makes every earlier commit durable.
 type State struct{ db *sql.DB }
 
 // OpenState opens (creating) DIR/imap/state.sqlite.
@@ -40,7 +53,7 @@ func OpenState(ctx context.Context, dir string) (*State, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +117,91 @@ func (s *State) uids(ctx context.Context, ref mailstore.FolderRef) (map[uint32]m
 func (s *State) putUID(ctx context.Context, ref mailstore.FolderRef, mp mapping) error {
 	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO uids(account, folder, uid, id, flags) VALUES(?,?,?,?,?)`,
 		ref.Account, ref.Name, mp.UID, mp.ID, mp.Flags)
+	return err
+}
+
+// putUIDs writes the rows of a batch in one transaction, uidsPerInsert
+// rows per statement.
+func (s *State) putUIDs(ctx context.Context, ref mailstore.FolderRef, mps []mapping) error {
+	if len(mps) == 0 {
+		return nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var q strings.Builder
+	args := make([]any, 0, 5*uidsPerInsert)
+	for len(mps) > 0 {
+		chunk := mps[:min(len(mps), uidsPerInsert)]
+		mps = mps[len(chunk):]
+		q.Reset()
+		q.WriteString(`INSERT OR REPLACE INTO uids(account, folder, uid, id, flags) VALUES`)
+		args = args[:0]
+		for i, mp := range chunk {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteString(`(?,?,?,?,?)`)
+			args = append(args, ref.Account, ref.Name, mp.UID, mp.ID, mp.Flags)
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// uidsPerInsert keeps a statement under SQLite's limit of 32766 variables.
+const uidsPerInsert = 500
+
+// dropUIDs removes the rows of several UIDs in one transaction.
+func (s *State) dropUIDs(ctx context.Context, ref mailstore.FolderRef, uids []uint32) error {
+	if len(uids) == 0 {
+		return nil
+	}
+	return s.inTx(ctx, `DELETE FROM uids WHERE account=? AND folder=? AND uid=?`, func(st *sql.Stmt) error {
+		for _, uid := range uids {
+			if _, err := st.ExecContext(ctx, ref.Account, ref.Name, uid); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// inTx runs f with the statement query prepared in one transaction.
+func (s *State) inTx(ctx context.Context, query string, f func(*sql.Stmt) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := f(st); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// durable runs one statement committed with synchronous=FULL (see State).
+func (s *State) durable(ctx context.Context, query string, args ...any) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous=FULL`); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, query, args...)
+	// back to NORMAL; should that fail, the connection stays FULL: slower, as safe
+	conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA synchronous=NORMAL`)
 	return err
 }
 

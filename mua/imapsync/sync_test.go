@@ -297,3 +297,70 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// TestCrashBetweenStoreAndState: a batch is durable in the mailstore but
+// its UID map rows were never written (the program died in between). The
+// next sync, by a new Syncer on the same store and state, adopts those
+// messages by Message-ID: nothing lost, nothing twice, flags taken from
+// the server.
+func TestCrashBetweenStoreAndState(t *testing.T) {
+	ts := startServer(t)
+	ts.appendMsgs(t, "INBOX", 0, 10)
+	f := newFixture(t, ts, nil) // batches of 4
+	crash := errors.New("test: crash")
+	batches := 0
+	f.s.crashBeforeState = func() error {
+		if batches++; batches == 2 {
+			return crash
+		}
+		return nil
+	}
+	if _, err := f.s.Sync(context.Background()); !errors.Is(err, crash) {
+		t.Fatalf("Sync = %v, want the crash", err)
+	}
+	if n := len(f.local(t, "INBOX")); n != 8 {
+		t.Fatalf("INBOX has %d after the crash, want 8 (2 batches stored)", n)
+	}
+	ctx := context.Background()
+	known, err := f.state.uids(ctx, mailstore.FolderRef{Account: "Machin", Name: "INBOX"})
+	if err != nil || len(known) != 4 {
+		t.Fatalf("%d UIDs mapped after the crash (%v), want 4", len(known), err)
+	}
+	// meanwhile another client flags one of the unmapped messages
+	c := ts.admin(t)
+	c.Select("INBOX", nil).Wait()
+	c.Store(imap.SeqSetNum(6), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Flags: []imap.Flag{imap.FlagFlagged}}, nil).Close()
+
+	s2 := New(ts.account(), "secret", Options{Store: f.store, State: f.state, Dialer: ts.dialer(), BatchSize: 4})
+	t.Cleanup(func() { s2.Close() })
+	st, err := s2.Sync(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.New != 6 {
+		t.Errorf("sync after the crash %+v, want 6 new (4 adopted, 2 downloaded)", st)
+	}
+	local := f.local(t, "INBOX") // fails on duplicates
+	if len(local) != 10 {
+		t.Errorf("INBOX has %d, want 10", len(local))
+	}
+	if fl := local["INBOX 5"].Flags; fl != mailstore.FlagFlagged {
+		t.Errorf("adopted INBOX 5 flags %v, want the server's \\Flagged", fl)
+	}
+	known, err = f.state.uids(ctx, mailstore.FolderRef{Account: "Machin", Name: "INBOX"})
+	if err != nil || len(known) != 10 {
+		t.Errorf("%d UIDs mapped (%v), want 10", len(known), err)
+	}
+	ids := map[int64]bool{}
+	for _, mp := range known {
+		ids[mp.ID] = true
+	}
+	for subj, m := range local {
+		if !ids[m.ID] {
+			t.Errorf("%s (id %d) not mapped", subj, m.ID)
+		}
+	}
+	if st, err := s2.Sync(ctx); err != nil || st.New != 0 || st.Flags != 0 {
+		t.Errorf("last sync %+v, %v, want nothing", st, err)
+	}
+}

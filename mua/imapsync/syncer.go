@@ -58,6 +58,10 @@ type Syncer struct {
 	c        *imapclient.Client
 	unsolic  chan struct{} // signalled on unilateral EXISTS during IDLE
 	trace    *maskWriter   // nil without Options.Transcript; shared by every connection
+
+	// crashBeforeState, set by tests, runs between the storing of a batch
+	// and the writing of its UID map rows; an error stands for a crash.
+	crashBeforeState func() error
 }
 
 // New returns a Syncer for an IMAP account.

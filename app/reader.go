@@ -36,7 +36,7 @@ type readerView struct {
 	inspectBtn                    *widget.Button
 	linksTitle, attachmentsTitle  *widget.Label
 	linksBlock, attachmentsBlock  *fyne.Container
-	actions                       *container.Scroll
+	actions                       *fyne.Container
 	sum                           mailstore.Summary
 	msg                           *message.Message
 }
@@ -114,8 +114,11 @@ func (c *controller) buildReaderActions(r *readerView) fyne.CanvasObject {
 	r.moveBtn.SetText(lang.L("Move…"))
 	r.sourceBtn.SetText(lang.L("Source"))
 	r.inspectBtn.SetText(lang.L("Inspect"))
-	buttons := append(c.buildComposeActions(button), r.readBtn)
-	r.actions = container.NewHScroll(container.NewHBox(append(buttons, r.flagBtn, r.deleteBtn, r.moveBtn, r.sourceBtn, r.inspectBtn)...))
+	// Two rows, so that every label fits a reader pane of 1280x800's window:
+	// what to do with the message (answer it, inspect it), then where it goes.
+	compose := container.NewHBox(append(c.buildComposeActions(button), r.inspectBtn)...)
+	manage := container.NewHBox(r.readBtn, r.flagBtn, r.deleteBtn, r.moveBtn, r.sourceBtn)
+	r.actions = container.NewVBox(container.NewHScroll(compose), container.NewHScroll(manage))
 	return r.actions
 }
 

@@ -1,19 +1,15 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -21,6 +17,7 @@ import (
 
 	"facteur/internal/profile"
 	"facteur/localmta"
+	"facteur/localmta/mailsys"
 	"facteur/localmta/control"
 	"facteur/localmta/pop3d"
 	"facteur/localmta/queue"
@@ -292,44 +289,11 @@ func cmdMailq(e *env) error {
 	if err != nil {
 		return err
 	}
-	msgs, err := readSpool(localmta.QueueDir(p.MTADir()), e.stderr)
+	msgs, err := mailsys.ReadSpool(localmta.QueueDir(p.MTADir()), e.stderr)
 	if err != nil {
 		return fmt.Errorf("mailq: %w", err)
 	}
 	return printMailq(e.stdout, msgs)
-}
-
-// readSpool reads the state files of a queue directory, oldest first; it
-// skips (and reports) the ones it cannot read, and never writes.
-func readSpool(dir string, warn io.Writer) ([]queue.Message, error) {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var out []queue.Message
-	for _, de := range entries {
-		id, ok := strings.CutSuffix(de.Name(), ".json")
-		if !ok || !queue.ValidID(id) {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(dir, de.Name()))
-		if errors.Is(err, fs.ErrNotExist) {
-			continue // delivered meanwhile
-		}
-		m, perr := queue.ParseState(data)
-		if err = errors.Join(err, perr); err != nil {
-			fmt.Fprintf(warn, "mailq: %s: %v\n", id, err)
-			continue
-		}
-		out = append(out, *m)
-	}
-	slices.SortFunc(out, func(a, b queue.Message) int {
-		return cmp.Or(a.Arrived.Compare(b.Arrived), strings.Compare(a.ID, b.ID))
-	})
-	return out, nil
 }
 
 const mailqTime = "2006-01-02 15:04:05"

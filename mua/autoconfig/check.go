@@ -1,18 +1,14 @@
 package autoconfig
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
-	"net/textproto"
-	"strings"
 	"time"
 
 	"facteur/mua/account"
 	"facteur/mua/pop3"
+	"facteur/mua/submit"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -132,7 +128,7 @@ func checkSMTP(ctx context.Context, d *account.Dialer, s account.Server, user, p
 		conn.SetDeadline(dl)
 	}
 	if s.Sec() == account.SecurityStartTLS {
-		if conn, err = smtpStartTLS(ctx, d, conn, s); err != nil {
+		if conn, err = submit.StartTLS(ctx, d, conn, s, "localhost"); err != nil {
 			return err
 		}
 	}
@@ -157,67 +153,4 @@ func smtpAuth(c *smtp.Client, user, password string) error {
 		return c.Auth(sasl.NewLoginClient(user, password))
 	}
 	return errors.New("the server offers neither AUTH PLAIN nor AUTH LOGIN")
-}
-
-// smtpStartTLS runs the plaintext part of RFC 3207 itself, so that a server
-// without STARTTLS is account.ErrNoStartTLS: greeting, EHLO, STARTTLS, then
-// the handshake of d (verification and pinning). go-smtp's client then
-// starts on the TLS connection with a fresh EHLO.
-func smtpStartTLS(ctx context.Context, d *account.Dialer, conn net.Conn, s account.Server) (net.Conn, error) {
-	tp := textproto.NewConn(conn)
-	fail := func(err error) (net.Conn, error) { conn.Close(); return nil, err }
-	if _, _, err := tp.ReadResponse(220); err != nil {
-		return fail(err)
-	}
-	if err := tp.PrintfLine("EHLO localhost"); err != nil {
-		return fail(err)
-	}
-	_, msg, err := tp.ReadResponse(250)
-	if err != nil {
-		return fail(err)
-	}
-	if !hasKeyword(msg, "STARTTLS") {
-		tp.PrintfLine("QUIT")
-		return fail(account.ErrNoStartTLS)
-	}
-	if err := tp.PrintfLine("STARTTLS"); err != nil {
-		return fail(err)
-	}
-	if _, _, err := tp.ReadResponse(220); err != nil {
-		return fail(fmt.Errorf("%w: %v", account.ErrNoStartTLS, err))
-	}
-	tc, err := d.Handshake(ctx, conn, s)
-	if err != nil {
-		return nil, err
-	}
-	return &greetedConn{Conn: tc, greeting: strings.NewReader("220 " + s.Host + " TLS\r\n")}, nil
-}
-
-// hasKeyword reads the EHLO reply's keywords (RFC 5321 §4.1.1.1).
-func hasKeyword(msg, kw string) bool {
-	sc := bufio.NewScanner(strings.NewReader(msg))
-	for sc.Scan() {
-		if f := strings.Fields(sc.Text()); len(f) > 0 && strings.EqualFold(f[0], kw) {
-			return true
-		}
-	}
-	return false
-}
-
-// greetedConn gives go-smtp's client the greeting it waits for: after
-// STARTTLS the server sends none.
-type greetedConn struct {
-	net.Conn
-	greeting io.Reader
-}
-
-func (g *greetedConn) Read(p []byte) (int, error) {
-	if g.greeting != nil {
-		n, err := g.greeting.Read(p)
-		if err != io.EOF {
-			return n, nil
-		}
-		g.greeting = nil
-	}
-	return g.Conn.Read(p)
 }

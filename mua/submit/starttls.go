@@ -11,6 +11,14 @@ import (
 	"facteur/mua/account"
 )
 
+// StartTLS is startTLS for the other SMTP clients of the user agent (the
+// account set-up's login test): d makes the handshake, localName is the EHLO
+// argument. A server without STARTTLS is ErrNoStartTLS.
+func StartTLS(ctx context.Context, d *account.Dialer, conn net.Conn, s account.Server, localName string) (net.Conn, error) {
+	c := &Client{Dialer: d, LocalName: localName}
+	return c.startTLS(ctx, conn, s, s.Address("smtp"))
+}
+
 // startTLS runs the plaintext part of a STARTTLS session (RFC 3207)
 // itself, so that a server that does not offer STARTTLS is a typed error
 // before anything else is said: greeting, EHLO, STARTTLS, then the TLS

@@ -25,7 +25,8 @@ type Options struct {
 	Transcript io.Writer
 	// Progress, when set, receives counts per folder.
 	Progress func(Progress)
-	// BatchSize is the number of messages per FETCH; 0 means 50.
+	// BatchSize is the number of messages per FETCH, stored together (one
+	// mailstore.AddBatch, one state transaction); 0 means 100.
 	BatchSize int
 	// PollInterval is the check interval when the server has no IDLE; 0
 	// means 5 minutes.
@@ -67,7 +68,7 @@ type Syncer struct {
 // New returns a Syncer for an IMAP account.
 func New(acct account.Account, password string, opt Options) *Syncer {
 	if opt.BatchSize == 0 {
-		opt.BatchSize = 50
+		opt.BatchSize = 100
 	}
 	s := &Syncer{acct: acct, password: password, opt: opt, unsolic: make(chan struct{}, 1)}
 	if opt.Transcript != nil {

@@ -28,7 +28,8 @@ PYTHON=${PYTHON:-python3}
 
 log() { echo "bench: $*"; }
 
-policy_rc_d=""
+# shellcheck source=interop/lib/common.bash
+. interop/lib/common.bash
 need=()
 [ -x /usr/sbin/postfix ] && [ -x /usr/sbin/smtp-source ] || need+=(postfix)
 command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
@@ -38,18 +39,9 @@ if [ ${#need[@]} -gt 0 ]; then
 		echo "bench: missing ${need[*]}: sudo apt-get install ${need[*]}" >&2
 		exit 1
 	fi
-	export DEBIAN_FRONTEND=noninteractive
 	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-	if [ ! -e /usr/sbin/policy-rc.d ]; then # no service starts during the install
-		policy_rc_d=/usr/sbin/policy-rc.d
-		printf '#!/bin/sh\nexit 101\n' >"$policy_rc_d"
-		chmod 755 "$policy_rc_d"
-		trap 'rm -f "$policy_rc_d"' EXIT
-	fi
 	log "installing ${need[*]}"
-	apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null ||
-		{ apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; }
-	if [ -n "$policy_rc_d" ]; then rm -f "$policy_rc_d"; policy_rc_d=""; fi
+	interop_apt_install '0019' "${need[@]}"
 fi
 DNSMASQ=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
 
@@ -59,7 +51,7 @@ postfix_dir=""
 cleanup() {
 	local rc=$? pid
 	set +e
-	[ -n "$policy_rc_d" ] && rm -f "$policy_rc_d"
+	[ -n "$interop_policy_rc_d" ] && rm -f "$interop_policy_rc_d"
 	[ -n "$postfix_dir" ] && stop_postfix
 	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
 	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done

@@ -30,7 +30,7 @@ work=""
 cleanup() {
 	local rc=$?
 	set +e
-	if [ -n "$dovecot_policy_rc_d" ]; then rm -f "$dovecot_policy_rc_d"; fi
+	if [ -n "$interop_policy_rc_d" ]; then rm -f "$interop_policy_rc_d"; fi
 	dovecot_stop
 	if [ -n "$work" ]; then
 		if [ -n "$KEEP" ]; then echo "kept $work"; else rm -rf "$work"; fi

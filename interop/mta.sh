@@ -39,25 +39,11 @@ KEEP=${KEEP:-} # KEEP=1 leaves the temporary directory for a post-mortem
 
 log() { echo "interop/mta: $*"; }
 
+# shellcheck source=interop/lib/common.bash
+. "$repo/interop/lib/common.bash"
+
 # ---------------------------------------------------------------- installing
 
-# listeners25 prints "inode" of every socket listening on TCP port 25.
-listeners25() {
-	awk 'NR > 1 && $4 == "0A" && $2 ~ /:0019$/ { print $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null | sort -u
-}
-
-# pids_of_inode INODE prints the PIDs holding socket INODE.
-pids_of_inode() {
-	local fd
-	for fd in /proc/[0-9]*/fd/*; do
-		if [ "$(readlink "$fd" 2>/dev/null)" = "socket:[$1]" ]; then
-			fd=${fd#/proc/}
-			echo "${fd%%/*}"
-		fi
-	done | sort -u
-}
-
-policy_rc_d=""
 install_missing() {
 	local need=()
 	[ -x /usr/sbin/postfix ] && [ -x /usr/sbin/smtp-source ] || need+=(postfix)
@@ -71,41 +57,8 @@ install_missing() {
 		exit 1
 	fi
 	log "installing ${need[*]}"
-	export DEBIAN_FRONTEND=noninteractive
 	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-	# No service starts during this install (Debian's policy-rc.d protocol); the
-	# file is ours only if it was not there, and goes away with us.
-	if [ ! -e /usr/sbin/policy-rc.d ]; then
-		policy_rc_d=/usr/sbin/policy-rc.d
-		printf '#!/bin/sh\n# interop/mta.sh: no service starts while it installs packages\nexit 101\n' >"$policy_rc_d"
-		chmod 755 "$policy_rc_d"
-	fi
-	local before
-	before=$(listeners25)
-	local pkg
-	for pkg in "${need[@]}"; do
-		if ! apt-cache show "$pkg" >/dev/null 2>&1; then
-			apt-get update -qq
-			break
-		fi
-	done
-	if ! apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; then
-		apt-get update -qq
-		apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-	fi
-	if [ -n "$policy_rc_d" ]; then
-		rm -f "$policy_rc_d"
-		policy_rc_d=""
-	fi
-	# Whatever a postinst started on port 25 anyway is ours to stop: exactly that.
-	local inode pid
-	for inode in $(listeners25); do
-		grep -qx "$inode" <<<"$before" && continue
-		for pid in $(pids_of_inode "$inode"); do
-			log "stopping PID $pid ($(cat /proc/"$pid"/comm 2>/dev/null)), started on port 25 by the install"
-			kill "$pid" 2>/dev/null || true
-		done
-	done
+	interop_apt_install '0019' "${need[@]}"
 }
 
 # ---------------------------------------------------------------- bookkeeping
@@ -116,7 +69,7 @@ postfix_conf=""  # a Postfix instance we started
 cleanup() {
 	local rc=$?
 	set +e
-	if [ -n "$policy_rc_d" ]; then rm -f "$policy_rc_d"; fi
+	if [ -n "$interop_policy_rc_d" ]; then rm -f "$interop_policy_rc_d"; fi
 	if [ -n "$postfix_conf" ]; then
 		local master
 		master=$(cat "$work/postfix/spool/pid/master.pid" 2>/dev/null | tr -d ' ')
@@ -184,25 +137,8 @@ check() {
 	fi
 }
 
-# free_port IP: a TCP port free on IP now.
-free_port() {
-	"$PYTHON" -c 'import socket,sys; s=socket.socket(); s.bind((sys.argv[1], 0)); print(s.getsockname()[1])' "$1"
-}
-
-# wait_port PID IP PORT: until something accepts on IP:PORT (PID must live).
-wait_port() {
-	local i
-	for i in $(seq 150); do
-		if ! kill -0 "$1" 2>/dev/null; then
-			return 1
-		fi
-		if (exec 3<>"/dev/tcp/$2/$3") 2>/dev/null; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	return 1
-}
+free_port() { interop_free_port "$@"; }
+wait_port() { interop_wait_port "$@"; }
 
 # ---------------------------------------------------------------- setup
 

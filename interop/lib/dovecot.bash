@@ -22,6 +22,9 @@
 #   dovecot_chown             gives the Maildir to the mail user (after
 #                             writing into it as ourselves).
 
+# shellcheck source=interop/lib/common.bash
+. "$(dirname "${BASH_SOURCE[0]}")/common.bash"
+
 DOVECOT=${DOVECOT:-/usr/sbin/dovecot}
 DOVEADM=${DOVEADM:-/usr/bin/doveadm}
 # Dovecot counts a connection whose two ends have the same address as secured
@@ -30,25 +33,6 @@ DOVEADM=${DOVEADM:-/usr/bin/doveadm}
 dovecot_host=${DOVECOT_HOST:-127.0.0.2}
 dovecot_conf=""
 dovecot_pid=""
-dovecot_policy_rc_d=""
-
-# dovecot_listeners prints the inode of every socket listening on the
-# standard IMAP and POP3 ports (143, 993, 110, 995).
-dovecot_listeners() {
-	awk 'NR > 1 && $4 == "0A" && $2 ~ /:(008F|03E1|006E|03E3)$/ { print $10 }' \
-		/proc/net/tcp /proc/net/tcp6 2>/dev/null | sort -u
-}
-
-# dovecot_pids_of_inode INODE prints the PIDs holding socket INODE.
-dovecot_pids_of_inode() {
-	local fd
-	for fd in /proc/[0-9]*/fd/*; do
-		if [ "$(readlink "$fd" 2>/dev/null)" = "socket:[$1]" ]; then
-			fd=${fd#/proc/}
-			echo "${fd%%/*}"
-		fi
-	done | sort -u
-}
 
 dovecot_install() {
 	local need=() extra
@@ -69,41 +53,7 @@ dovecot_install() {
 		exit 1
 	fi
 	log "installing ${need[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	# No service starts during this install (Debian's policy-rc.d protocol); the
-	# file is ours only if it was not there, and goes away with us.
-	if [ ! -e /usr/sbin/policy-rc.d ]; then
-		dovecot_policy_rc_d=/usr/sbin/policy-rc.d
-		printf '#!/bin/sh\n# facteur interop: no service starts while it installs packages\nexit 101\n' >"$dovecot_policy_rc_d"
-		chmod 755 "$dovecot_policy_rc_d"
-	fi
-	local before
-	before=$(dovecot_listeners)
-	local pkg
-	for pkg in "${need[@]}"; do
-		if ! apt-cache show "$pkg" >/dev/null 2>&1; then
-			apt-get update -qq
-			break
-		fi
-	done
-	if ! apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; then
-		apt-get update -qq
-		apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-	fi
-	if [ -n "$dovecot_policy_rc_d" ]; then
-		rm -f "$dovecot_policy_rc_d"
-		dovecot_policy_rc_d=""
-	fi
-	# Whatever a postinst started on the standard ports anyway is ours to stop:
-	# exactly that.
-	local inode pid
-	for inode in $(dovecot_listeners); do
-		grep -qx "$inode" <<<"$before" && continue
-		for pid in $(dovecot_pids_of_inode "$inode"); do
-			log "stopping PID $pid ($(cat /proc/"$pid"/comm 2>/dev/null)), started on an IMAP/POP3 port by the install"
-			kill "$pid" 2>/dev/null || true
-		done
-	done
+	interop_apt_install '008F|03E1|006E|03E3' "${need[@]}"
 }
 
 dovecot_cert() {
@@ -118,136 +68,11 @@ dovecot_cert() {
 }
 
 # dovecot_free_port: a TCP port free on $dovecot_host now.
-dovecot_free_port() {
-	"$PYTHON" -c 'import socket,sys; s=socket.socket(); s.bind((sys.argv[1], 0)); print(s.getsockname()[1])' "$dovecot_host"
-}
-
-dovecot_setup() {
-	local user=$1 pass=$2 d=$work/dovecot
-	mkdir -p "$d/run" "$d/state" "$d/home/$user/Maildir"
-	imap_port=$(dovecot_free_port)
-	pop3_port=$(dovecot_free_port)
-	while [ "$pop3_port" = "$imap_port" ]; do pop3_port=$(dovecot_free_port); done
-	local internal login chroot=""
-	if [ "$(id -u)" = 0 ]; then
-		# Mail belongs to nobody (Dovecot serves no mail as root); the
-		# package's own users run its internal and login processes.
-		mail_uid=$(id -u nobody)
-		mail_gid=$(getent group nogroup | cut -d: -f3)
-		internal=dovecot
-		login=dovenull
-	else
-		# Everything as ourselves: no chroot, no user switch.
-		mail_uid=$(id -u)
-		mail_gid=$(id -g)
-		internal=$(id -un)
-		login=$internal
-		chroot="chroot ="
-	fi
-	printf '%s:{PLAIN}%s:%s:%s::%s::\n' "$user" "$pass" "$mail_uid" "$mail_gid" "$d/home/$user" >"$d/users"
-	chmod 644 "$d/users"
-	dovecot_conf=$d/dovecot.conf
-	dovecot_maildir=$d/home/$user/Maildir
-	cat >"$dovecot_conf" <<EOF
-# A private Dovecot for Facteur's interop suite: nothing outside $d.
-instance_name = facteur-interop-$$
-base_dir = $d/run
-state_dir = $d/state
-log_path = $d/dovecot.log
-info_log_path = $d/dovecot.log
-protocols = imap pop3
-listen = $dovecot_host
-shutdown_clients = yes
-default_internal_user = $internal
-default_login_user = $login
-first_valid_uid = 1
-first_valid_gid = 1
-
-ssl = required
-ssl_cert = <$d/cert.pem
-ssl_key = <$d/key.pem
-ssl_min_protocol = TLSv1.2
-disable_plaintext_auth = yes
-auth_mechanisms = plain login
-
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u $d/users
-}
-userdb {
-  driver = passwd-file
-  args = username_format=%u $d/users
-}
-
-mail_location = maildir:~/Maildir
-mail_fsync = optimized
-# POP3 leaves the flags alone: the IMAP checks see only their own changes.
-pop3_no_flag_updates = yes
-pop3_uidl_format = %08Xu%08Xv
-
-namespace inbox {
-  inbox = yes
-  separator = /
-  mailbox Sent {
-    special_use = \\Sent
-  }
-  mailbox Drafts {
-    special_use = \\Drafts
-  }
-  mailbox Trash {
-    special_use = \\Trash
-  }
-  mailbox Archive {
-    special_use = \\Archive
-  }
-}
-
-protocol imap {
-  mail_max_userip_connections = 50
-}
-
-service imap-login {
-  $chroot
-  inet_listener imap {
-    address = $dovecot_host
-    port = $imap_port
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-service pop3-login {
-  $chroot
-  inet_listener pop3 {
-    address = $dovecot_host
-    port = $pop3_port
-  }
-  inet_listener pop3s {
-    port = 0
-  }
-}
-EOF
-}
-
-dovecot_chown() {
-	if [ "$(id -u)" = 0 ]; then
-		chown -R "$mail_uid:$mail_gid" "$work/dovecot/home"
-	fi
-}
+dovecot_free_port() { interop_free_port "$dovecot_host"; }
 
 # dovecot_wait_port PORT: until something accepts on $dovecot_host:PORT (the
 # master must live).
-dovecot_wait_port() {
-	local i
-	for i in $(seq 150); do
-		kill -0 "$dovecot_pid" 2>/dev/null || return 1
-		if (exec 3<>"/dev/tcp/$dovecot_host/$1") 2>/dev/null; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	return 1
-}
+dovecot_wait_port() { interop_wait_port "$dovecot_pid" "$dovecot_host" "$1"; }
 
 dovecot_start() {
 	local d=$work/dovecot

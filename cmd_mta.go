@@ -17,8 +17,8 @@ import (
 
 	"facteur/internal/profile"
 	"facteur/localmta"
-	"facteur/localmta/mailsys"
 	"facteur/localmta/control"
+	"facteur/localmta/mailsys"
 	"facteur/localmta/pop3d"
 	"facteur/localmta/queue"
 	"facteur/mailstore"

@@ -19,7 +19,6 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
-	"github.com/miekg/dns"
 )
 
 // acctCert is a certificate for 127.0.0.1 and localhost, and its PEM file
@@ -82,46 +81,6 @@ func acctAutoconfig(t *testing.T, cert tls.Certificate, caPath, body string) str
 	return srv.URL
 }
 
-// acctDNS serves zone lines on 127.0.0.1:0 (UDP); other names do not exist.
-func acctDNS(t *testing.T, lines ...string) string {
-	t.Helper()
-	var rrs []dns.RR
-	for _, s := range lines {
-		rr, err := dns.NewRR(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rrs = append(rrs, rr)
-	}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
-		m := new(dns.Msg)
-		m.SetReply(req)
-		q, exists := req.Question[0], false
-		for _, rr := range rrs {
-			if strings.EqualFold(rr.Header().Name, q.Name) {
-				exists = true
-				if rr.Header().Rrtype == q.Qtype {
-					m.Answer = append(m.Answer, rr)
-				}
-			}
-		}
-		if !exists {
-			m.Rcode = dns.RcodeNameError
-		}
-		_ = w.WriteMsg(m)
-	})}
-	started := make(chan struct{})
-	srv.NotifyStartedFunc = func() { close(started) }
-	go func() { _ = srv.ActivateAndServe() }()
-	<-started
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	return pc.LocalAddr().String()
-}
-
 func acctXML(imapAddr, smtpAddr, socket string) string {
 	ih, ip, _ := net.SplitHostPort(imapAddr)
 	sh, sp, _ := net.SplitHostPort(smtpAddr)
@@ -139,7 +98,7 @@ func TestAccountAddAutoconfig(t *testing.T) {
 	imapAddr := acctIMAP(t, cert)
 	sink := startSinkCert(t, "", true, cert)
 	base := acctAutoconfig(t, cert, caPath, acctXML(imapAddr, sink.addr, "SSL"))
-	dnsAddr := acctDNS(t, "example.test. 60 IN MX 10 mx.example.test.")
+	dnsAddr := serveZone(t, "example.test. 60 IN MX 10 mx.example.test.")
 	dir := t.TempDir()
 
 	code, out, errOut := facteurIn(t, dir, "wrong\n", "account", "add", "--name", "bad", "--address", "marc@example.test",
@@ -173,7 +132,7 @@ func TestAccountAddSRVPinning(t *testing.T) {
 	cert, _ := acctCert(t)
 	imapAddr := acctIMAP(t, cert)
 	_, port, _ := net.SplitHostPort(imapAddr)
-	dnsAddr := acctDNS(t,
+	dnsAddr := serveZone(t,
 		"example.test. 60 IN MX 10 mx.example.test.",
 		"_imaps._tcp.example.test. 60 IN SRV 0 1 "+port+" mail.example.test.",
 		"_pop3s._tcp.example.test. 60 IN SRV 0 0 0 .",
@@ -197,7 +156,7 @@ func TestAccountAddAutoconfigErrors(t *testing.T) {
 	cert, caPath := acctCert(t)
 	imapAddr := acctIMAP(t, cert)
 	acctAutoconfig(t, cert, caPath, acctXML(imapAddr, imapAddr, "plain"))
-	dnsAddr := acctDNS(t, "example.test. 60 IN MX 10 mx.example.test.")
+	dnsAddr := serveZone(t, "example.test. 60 IN MX 10 mx.example.test.")
 	dir := t.TempDir()
 	add := func(stdin string, extra ...string) (int, string, string) {
 		args := append([]string{"account", "add", "--name", "x", "--password-stdin", "--dns", dnsAddr}, extra...)

@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
-
 	"facteur/internal/profile"
 	"facteur/mailstore"
 	"facteur/mua/inspect"
@@ -156,45 +154,11 @@ func TestInspectStdin(t *testing.T) {
 // port (miekg/dns, in-process); other names do not exist.
 func startMXServer(t *testing.T) string {
 	t.Helper()
-	var rrs []dns.RR
-	for _, s := range []string{
+	return serveZone(t,
 		"enprovence.com. 300 IN MX 10 mx.enprovence.com.",
 		"enprovence.com. 300 IN MX 20 backup.enprovence.com.",
 		"mx.enprovence.com. 300 IN A 127.0.0.10",
-	} {
-		rr, err := dns.NewRR(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rrs = append(rrs, rr)
-	}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
-		m := new(dns.Msg)
-		m.SetReply(req)
-		q, exists := req.Question[0], false
-		for _, rr := range rrs {
-			if strings.EqualFold(rr.Header().Name, q.Name) {
-				exists = true
-				if rr.Header().Rrtype == q.Qtype {
-					m.Answer = append(m.Answer, rr)
-				}
-			}
-		}
-		if !exists {
-			m.Rcode = dns.RcodeNameError
-		}
-		_ = w.WriteMsg(m)
-	})}
-	started := make(chan struct{})
-	srv.NotifyStartedFunc = func() { close(started) }
-	go func() { _ = srv.ActivateAndServe() }()
-	<-started
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	return pc.LocalAddr().String()
+	)
 }
 
 func TestInspectDNS(t *testing.T) {

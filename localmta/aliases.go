@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 )
 
@@ -26,12 +25,7 @@ var (
 
 // LoadAliases reads an aliases file.
 func LoadAliases(path string) (Aliases, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return ParseAliases(f)
+	return loadTable(path, ParseAliases)
 }
 
 // ParseAliases reads an alias table.

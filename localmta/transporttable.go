@@ -1,12 +1,10 @@
 package localmta
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"net/netip"
-	"os"
 	"strconv"
 	"strings"
 )
@@ -63,38 +61,30 @@ var ErrTransportSyntax = errors.New("transport table: syntax error")
 
 // LoadTransportTable reads a transport table file.
 func LoadTransportTable(path string) (TransportTable, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return ParseTransportTable(f)
+	return loadTable(path, ParseTransportTable)
 }
 
 // ParseTransportTable reads "pattern transport:nexthop" lines; blank lines
 // and '#' comments are skipped.
 func ParseTransportTable(r io.Reader) (TransportTable, error) {
 	t := TransportTable{}
-	sc := bufio.NewScanner(r)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' {
-			continue
-		}
+	err := eachEntry(r, func(n int, line string) error {
 		key, value, ok := strings.Cut(strings.ReplaceAll(line, "\t", " "), " ")
 		value = strings.TrimSpace(value)
 		if !ok || value == "" || (!strings.HasPrefix(strings.ToLower(value), "error:") && strings.ContainsAny(value, " \t")) {
-			return nil, fmt.Errorf("%w: line %d: want \"pattern transport:nexthop\"", ErrTransportSyntax, n)
+			return fmt.Errorf("%w: line %d: want \"pattern transport:nexthop\"", ErrTransportSyntax, n)
 		}
 		tr, err := ParseTransport(value)
 		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", n, err)
+			return fmt.Errorf("line %d: %w", n, err)
 		}
 		t[strings.ToLower(key)] = tr
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return t, sc.Err()
+	return t, nil
 }
 
 // ParseTransport reads the right-hand side of an entry.

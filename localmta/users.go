@@ -1,12 +1,10 @@
 package localmta
 
 import (
-	"bufio"
 	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"golang.org/x/crypto/bcrypt"
@@ -21,32 +19,24 @@ var ErrBadCredentials = errors.New("localmta: bad credentials")
 
 // LoadUsers reads a users file: "login:password" lines, '#' comments.
 func LoadUsers(path string) (Users, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return ParseUsers(f)
+	return loadTable(path, ParseUsers)
 }
 
 // ParseUsers reads "login:password" lines.
 func ParseUsers(r io.Reader) (Users, error) {
 	u := Users{}
-	sc := bufio.NewScanner(r)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' {
-			continue
-		}
+	err := eachEntry(r, func(n int, line string) error {
 		login, pass, ok := strings.Cut(line, ":")
 		if !ok || login == "" || pass == "" {
-			return nil, fmt.Errorf("users: line %d: want login:password", n)
+			return fmt.Errorf("users: line %d: want login:password", n)
 		}
 		u[strings.ToLower(login)] = pass
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return u, sc.Err()
+	return u, nil
 }
 
 // Check verifies a login and password.

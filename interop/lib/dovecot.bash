@@ -70,6 +70,119 @@ dovecot_cert() {
 # dovecot_free_port: a TCP port free on $dovecot_host now.
 dovecot_free_port() { interop_free_port "$dovecot_host"; }
 
+dovecot_setup() {
+	local user=$1 pass=$2 d=$work/dovecot
+	mkdir -p "$d/run" "$d/state" "$d/home/$user/Maildir"
+	imap_port=$(dovecot_free_port)
+	pop3_port=$(dovecot_free_port)
+	while [ "$pop3_port" = "$imap_port" ]; do pop3_port=$(dovecot_free_port); done
+	local internal login chroot=""
+	if [ "$(id -u)" = 0 ]; then
+		# Mail belongs to nobody (Dovecot serves no mail as root); the
+		# package's own users run its internal and login processes.
+		mail_uid=$(id -u nobody)
+		mail_gid=$(getent group nogroup | cut -d: -f3)
+		internal=dovecot
+		login=dovenull
+	else
+		# Everything as ourselves: no chroot, no user switch.
+		mail_uid=$(id -u)
+		mail_gid=$(id -g)
+		internal=$(id -un)
+		login=$internal
+		chroot="chroot ="
+	fi
+	printf '%s:{PLAIN}%s:%s:%s::%s::\n' "$user" "$pass" "$mail_uid" "$mail_gid" "$d/home/$user" >"$d/users"
+	chmod 644 "$d/users"
+	dovecot_conf=$d/dovecot.conf
+	dovecot_maildir=$d/home/$user/Maildir
+	cat >"$dovecot_conf" <<EOF
+# A private Dovecot for Facteur's interop suite: nothing outside $d.
+instance_name = facteur-interop-$$
+base_dir = $d/run
+state_dir = $d/state
+log_path = $d/dovecot.log
+info_log_path = $d/dovecot.log
+protocols = imap pop3
+listen = $dovecot_host
+shutdown_clients = yes
+default_internal_user = $internal
+default_login_user = $login
+first_valid_uid = 1
+first_valid_gid = 1
+
+ssl = required
+ssl_cert = <$d/cert.pem
+ssl_key = <$d/key.pem
+ssl_min_protocol = TLSv1.2
+disable_plaintext_auth = yes
+auth_mechanisms = plain login
+
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $d/users
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%u $d/users
+}
+
+mail_location = maildir:~/Maildir
+mail_fsync = optimized
+# POP3 leaves the flags alone: the IMAP checks see only their own changes.
+pop3_no_flag_updates = yes
+pop3_uidl_format = %08Xu%08Xv
+
+namespace inbox {
+  inbox = yes
+  separator = /
+  mailbox Sent {
+    special_use = \\Sent
+  }
+  mailbox Drafts {
+    special_use = \\Drafts
+  }
+  mailbox Trash {
+    special_use = \\Trash
+  }
+  mailbox Archive {
+    special_use = \\Archive
+  }
+}
+
+protocol imap {
+  mail_max_userip_connections = 50
+}
+
+service imap-login {
+  $chroot
+  inet_listener imap {
+    address = $dovecot_host
+    port = $imap_port
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service pop3-login {
+  $chroot
+  inet_listener pop3 {
+    address = $dovecot_host
+    port = $pop3_port
+  }
+  inet_listener pop3s {
+    port = 0
+  }
+}
+EOF
+}
+
+dovecot_chown() {
+	if [ "$(id -u)" = 0 ]; then
+		chown -R "$mail_uid:$mail_gid" "$work/dovecot/home"
+	fi
+}
+
 # dovecot_wait_port PORT: until something accepts on $dovecot_host:PORT (the
 # master must live).
 dovecot_wait_port() { interop_wait_port "$dovecot_pid" "$dovecot_host" "$1"; }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -35,17 +34,15 @@ type Mbox struct {
 
 // StartDelivery begins a delivery into the spool files.
 func (t *Mbox) StartDelivery(ctx context.Context, env Envelope) (Delivery, error) {
-	return &mboxDelivery{t: t, env: env}, nil
+	return &mboxDelivery{t: t, pending: pending{env: env}}, nil
 }
 
 // Path returns the spool file of a login.
 func (t *Mbox) Path(login string) string { return filepath.Join(t.Dir, login) }
 
 type mboxDelivery struct {
-	t     *Mbox
-	env   Envelope
-	rcpts []string
-	body  Buffer
+	pending
+	t *Mbox
 }
 
 // safeLogin refuses logins that could escape the spool directory.
@@ -61,19 +58,7 @@ func (d *mboxDelivery) AddRcpt(ctx context.Context, rcpt string) error {
 	if !safeLogin(login) || (d.t.Users != nil && !d.t.Users(login)) {
 		return ErrUnknownUser
 	}
-	if !slices.Contains(d.rcpts, rcpt) {
-		d.rcpts = append(d.rcpts, rcpt)
-	}
-	return nil
-}
-
-func (d *mboxDelivery) Body(ctx context.Context, body Buffer) error {
-	d.body = body
-	return nil
-}
-
-func (d *mboxDelivery) Abort(ctx context.Context) error {
-	d.body = nil
+	d.addRcpt(rcpt)
 	return nil
 }
 

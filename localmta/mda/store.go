@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
 	"time"
 
 	"facteur/mailstore"
@@ -35,33 +34,19 @@ var LocalInbox = mailstore.FolderRef{Account: "Local", Name: "INBOX"}
 
 // StartDelivery begins a delivery into the store.
 func (t *Store) StartDelivery(ctx context.Context, env Envelope) (Delivery, error) {
-	return &storeDelivery{t: t, env: env}, nil
+	return &storeDelivery{t: t, pending: pending{env: env}}, nil
 }
 
 type storeDelivery struct {
-	t     *Store
-	env   Envelope
-	rcpts []string
-	body  Buffer
+	pending
+	t *Store
 }
 
 func (d *storeDelivery) AddRcpt(ctx context.Context, rcpt string) error {
 	if Login(rcpt) == "" {
 		return ErrUnknownUser
 	}
-	if !slices.Contains(d.rcpts, rcpt) {
-		d.rcpts = append(d.rcpts, rcpt)
-	}
-	return nil
-}
-
-func (d *storeDelivery) Body(ctx context.Context, body Buffer) error {
-	d.body = body
-	return nil
-}
-
-func (d *storeDelivery) Abort(ctx context.Context) error {
-	d.body = nil
+	d.addRcpt(rcpt)
 	return nil
 }
 

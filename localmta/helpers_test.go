@@ -1,8 +1,8 @@
 package localmta
 
 import (
-	"bufio"
 	"context"
+	"facteur/internal/linetest"
 	"fmt"
 	"io"
 	"log/slog"
@@ -168,58 +168,21 @@ func openStore(t *testing.T) *mailstore.Store {
 }
 
 // conn is a line-by-line SMTP dialogue, as maddy's tests do.
-type conn struct {
-	t  *testing.T
-	c  net.Conn
-	br *bufio.Reader
-}
+type conn struct{ *linetest.Conn }
 
-func dial(t *testing.T, addr string) *conn {
-	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.SetDeadline(time.Now().Add(20 * time.Second))
-	t.Cleanup(func() { c.Close() })
-	return &conn{t: t, c: c, br: bufio.NewReader(c)}
-}
-
-// Writeln sends one line with CRLF.
-func (c *conn) Writeln(s string) {
-	c.t.Helper()
-	c.Write(s + "\r\n")
-}
-
-// Write sends raw bytes.
-func (c *conn) Write(s string) {
-	c.t.Helper()
-	if _, err := io.WriteString(c.c, s); err != nil {
-		c.t.Fatal(err)
-	}
-}
-
-// Readln reads one reply line.
-func (c *conn) Readln() string {
-	c.t.Helper()
-	line, err := c.br.ReadString('\n')
-	if err != nil {
-		c.t.Fatalf("read: %v (got %q)", err, line)
-	}
-	return strings.TrimRight(line, "\r\n")
-}
+func dial(t *testing.T, addr string) *conn { return &conn{linetest.Dial(t, addr)} }
 
 // ExpectPattern reads reply lines up to the last one of a reply and
 // matches it with a path.Match pattern such as "250 *".
 func (c *conn) ExpectPattern(pat string) string {
-	c.t.Helper()
+	c.T.Helper()
 	for {
 		line := c.Readln()
 		if len(line) >= 4 && line[3] == '-' {
 			continue
 		}
 		if ok, _ := path.Match(pat, line); !ok {
-			c.t.Fatalf("got %q, want %q", line, pat)
+			c.T.Fatalf("got %q, want %q", line, pat)
 		}
 		return line
 	}
@@ -227,7 +190,7 @@ func (c *conn) ExpectPattern(pat string) string {
 
 // hello reads the greeting and says EHLO.
 func (c *conn) hello(name string) {
-	c.t.Helper()
+	c.T.Helper()
 	c.ExpectPattern("220 *")
 	c.Writeln("EHLO " + name)
 	c.ExpectPattern("250 *")

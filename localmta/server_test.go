@@ -27,7 +27,7 @@ func startLocal(t *testing.T, mod func(*Config)) *MTA {
 }
 
 func (c *conn) mailRcpt(from string, rcpts ...string) {
-	c.t.Helper()
+	c.T.Helper()
 	c.Writeln("MAIL FROM:<" + from + ">")
 	c.ExpectPattern("250 *")
 	for _, r := range rcpts {

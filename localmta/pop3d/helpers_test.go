@@ -1,12 +1,11 @@
 package pop3d
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"io"
+	"facteur/internal/linetest"
 	"log/slog"
 	"net"
 	"strings"
@@ -120,22 +119,9 @@ func folderIDs(t *testing.T, s *mailstore.Store, ref mailstore.FolderRef) []int6
 }
 
 // conn is a line-by-line POP3 dialogue, as maddy's tests do.
-type conn struct {
-	t  *testing.T
-	c  net.Conn
-	br *bufio.Reader
-}
+type conn struct{ *linetest.Conn }
 
-func dial(t *testing.T, addr string) *conn {
-	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.SetDeadline(time.Now().Add(20 * time.Second))
-	t.Cleanup(func() { c.Close() })
-	return &conn{t: t, c: c, br: bufio.NewReader(c)}
-}
+func dial(t *testing.T, addr string) *conn { return &conn{linetest.Dial(t, addr)} }
 
 // greeted dials and reads the greeting.
 func greeted(t *testing.T, addr string) *conn {
@@ -156,40 +142,13 @@ func login(t *testing.T, addr string) *conn {
 	return c
 }
 
-// Writeln sends one line with CRLF.
-func (c *conn) Writeln(s string) {
-	c.t.Helper()
-	c.Write(s + "\r\n")
-}
-
-// Write sends raw bytes.
-func (c *conn) Write(s string) {
-	c.t.Helper()
-	if _, err := io.WriteString(c.c, s); err != nil {
-		c.t.Fatal(err)
-	}
-}
-
-// Readln reads one line, which must end with CRLF.
-func (c *conn) Readln() string {
-	c.t.Helper()
-	line, err := c.br.ReadString('\n')
-	if err != nil {
-		c.t.Fatalf("read: %v (got %q)", err, line)
-	}
-	if !strings.HasSuffix(line, "\r\n") {
-		c.t.Fatalf("line without CRLF: %q", line)
-	}
-	return strings.TrimSuffix(line, "\r\n")
-}
-
 // Expect reads one line and matches it with a pattern such as "+OK *",
 // where only '*' is special (any text).
 func (c *conn) Expect(pat string) string {
-	c.t.Helper()
+	c.T.Helper()
 	line := c.Readln()
 	if !match(pat, line) {
-		c.t.Fatalf("got %q, want %q", line, pat)
+		c.T.Fatalf("got %q, want %q", line, pat)
 	}
 	return line
 }
@@ -217,12 +176,12 @@ func match(pat, s string) bool {
 // ReadMulti reads the lines of a multi-line response up to ".", raw:
 // still byte-stuffed, each with its CRLF.
 func (c *conn) ReadMulti() string {
-	c.t.Helper()
+	c.T.Helper()
 	var b strings.Builder
 	for {
-		line, err := c.br.ReadString('\n')
+		line, err := c.BR.ReadString('\n')
 		if err != nil {
-			c.t.Fatalf("read: %v (after %q)", err, b.String())
+			c.T.Fatalf("read: %v (after %q)", err, b.String())
 		}
 		if line == ".\r\n" {
 			return b.String()
@@ -231,22 +190,10 @@ func (c *conn) ReadMulti() string {
 	}
 }
 
-// ExpectClosed checks that the server closed the connection.
-func (c *conn) ExpectClosed() {
-	c.t.Helper()
-	if line, err := c.br.ReadString('\n'); err == nil {
-		c.t.Fatalf("connection still open, got %q", line)
-	}
-}
-
 // StartTLS upgrades the connection after "+OK" to STLS, trusting roots.
 func (c *conn) StartTLS(roots *x509.CertPool) {
-	c.t.Helper()
-	tc := tls.Client(c.c, &tls.Config{ServerName: "localhost", RootCAs: roots})
-	if err := tc.Handshake(); err != nil {
-		c.t.Fatal(err)
-	}
-	c.c, c.br = tc, bufio.NewReader(tc)
+	c.T.Helper()
+	c.Conn.StartTLS(&tls.Config{ServerName: "localhost", RootCAs: roots})
 }
 
 // testTLS returns the server side of STLS, with the MTA's self-signed

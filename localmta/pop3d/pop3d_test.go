@@ -227,7 +227,7 @@ func TestDeleKeptWithoutQuit(t *testing.T) {
 			c.Writeln("QUIT")
 			c.Expect("+OK*(2 messages left)")
 		}},
-		{"dropped connection", func(c *conn) { c.c.Close() }},
+		{"dropped connection", func(c *conn) { c.C.Close() }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,198 @@
+package watch
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"facteur/mailstore"
+	"facteur/mua/account"
+	"facteur/mua/imapsync"
+	"facteur/mua/pop3"
+)
+
+// The retry delays after a failure, like imapsync.Run's.
+const (
+	firstBackoff = time.Second
+	maxBackoff   = 5 * time.Minute
+)
+
+// runner checks one account until its context ends.
+type runner struct {
+	w          *Watcher
+	acct       account.Account
+	cancel     context.CancelFunc
+	kick       chan chan Result // check requests, each with its reply
+	transcript *Transcript
+	syncer     *imapsync.Syncer // IMAP only, made at the first check
+
+	mu     sync.Mutex
+	status Status
+}
+
+func (r *runner) snapshot() Status {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.status
+}
+
+// update changes the status and tells OnChange.
+func (r *runner) update(f func(*Status)) {
+	r.mu.Lock()
+	f(&r.status)
+	st := r.status
+	r.mu.Unlock()
+	if r.w.opt.OnChange != nil {
+		r.w.opt.OnChange(st)
+	}
+}
+
+func (r *runner) run(ctx context.Context) {
+	defer r.stop(ctx)
+	backoff := firstBackoff
+	var replies []chan Result
+	for {
+		res := r.check(ctx)
+		for _, reply := range replies {
+			reply <- res
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		delay := time.Duration(0)
+		if res.Err != nil {
+			delay = backoff
+			backoff = min(backoff*2, maxBackoff)
+		} else {
+			backoff = firstBackoff
+		}
+		var ok bool
+		if replies, ok = r.wait(ctx, delay); !ok {
+			return
+		}
+	}
+}
+
+// stop answers the checks still asked and marks the account stopped.
+func (r *runner) stop(ctx context.Context) {
+	if r.syncer != nil {
+		r.syncer.Close()
+	}
+	for {
+		select {
+		case reply := <-r.kick:
+			reply <- Result{Account: r.acct.Name, Err: ctx.Err()}
+		default:
+			r.update(func(s *Status) { s.State = Stopped })
+			return
+		}
+	}
+}
+
+// wait returns when the account should be checked again: a Check call
+// (its replies returned), new mail, the poll interval, or the retry delay
+// after a failure (delay > 0). It returns false when ctx ended.
+func (r *runner) wait(ctx context.Context, delay time.Duration) ([]chan Result, bool) {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- r.waitForMail(wctx, delay) }()
+	select {
+	case reply := <-r.kick:
+		cancel()
+		<-done // the IDLE is over: the connection is free
+		return r.drainKicks(reply), true
+	case <-done:
+		return nil, ctx.Err() == nil
+	case <-ctx.Done():
+		<-done
+		return nil, false
+	}
+}
+
+func (r *runner) drainKicks(first chan Result) []chan Result {
+	replies := []chan Result{first}
+	for {
+		select {
+		case reply := <-r.kick:
+			replies = append(replies, reply)
+		default:
+			return replies
+		}
+	}
+}
+
+// waitForMail waits with IDLE on an IMAP account that is up to date, and
+// sleeps otherwise.
+func (r *runner) waitForMail(ctx context.Context, delay time.Duration) error {
+	if delay == 0 && r.syncer != nil {
+		r.update(func(s *Status) { s.Idle = true })
+		err := r.syncer.WaitForMail(ctx)
+		r.update(func(s *Status) { s.Idle = false })
+		return err
+	}
+	if delay == 0 {
+		delay = r.w.opt.PollInterval
+	}
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+	return nil
+}
+
+// check syncs or collects the account once.
+func (r *runner) check(ctx context.Context) Result {
+	now := r.w.opt.Now
+	r.update(func(s *Status) { s.State, s.Done, s.Total = Checking, 0, 0 })
+	r.transcript.Mark(now(), fmt.Sprintf("%s %s:%d", r.acct.Protocol, r.acct.Incoming.Host, r.acct.Incoming.Port))
+	n, err := r.checkOnce(ctx)
+	res := Result{Account: r.acct.Name, New: n, Err: err}
+	if err != nil {
+		fmt.Fprintf(r.transcript, "--- error: %v ---\n", err)
+		if r.syncer != nil { // the next try logs in afresh, with the password of then
+			r.syncer.Close()
+			r.syncer = nil
+		}
+		r.update(func(s *Status) {
+			s.State, s.LastError, s.LastErrorAt = Failed, err, now()
+		})
+		return res
+	}
+	r.update(func(s *Status) {
+		s.State, s.LastCheck, s.LastNew = Waiting, now(), n
+	})
+	return res
+}
+
+func (r *runner) checkOnce(ctx context.Context) (int, error) {
+	pw, err := r.w.opt.Secret(r.acct)
+	if err != nil {
+		return 0, err
+	}
+	if r.acct.Protocol == account.POP3 {
+		st, err := pop3.Collect(ctx, r.acct, pw, pop3.CollectOptions{
+			Options:  pop3.Options{Dialer: r.w.opt.Dialer, Transcript: r.transcript},
+			Store:    r.w.opt.Store,
+			StateDir: r.w.opt.Profile,
+			Progress: func(p mailstore.Progress) { r.progress(p.Done, p.Total) },
+		})
+		return st.New, err
+	}
+	if r.syncer == nil {
+		r.syncer = imapsync.New(r.acct, pw, imapsync.Options{
+			Store: r.w.opt.Store, State: r.w.state, Dialer: r.w.opt.Dialer,
+			Transcript: r.transcript, PollInterval: r.w.opt.PollInterval,
+			Progress: func(p imapsync.Progress) { r.progress(p.Done, p.Total) },
+		})
+	}
+	st, err := r.syncer.Sync(ctx)
+	return st.New, err
+}
+
+func (r *runner) progress(done, total int) {
+	r.update(func(s *Status) { s.Done, s.Total = done, total })
+}

@@ -1,0 +1,70 @@
+package watch
+
+import (
+	"time"
+
+	"facteur/mua/account"
+)
+
+// State is what an account is doing.
+type State int
+
+// The states of an account.
+const (
+	// Starting: not checked yet.
+	Starting State = iota
+	// Checking: a sync or a collection runs.
+	Checking
+	// Waiting: up to date, waiting for new mail (IDLE or the next poll).
+	Waiting
+	// Failed: the last check failed; a retry is scheduled.
+	Failed
+	// Stopped: the watcher ended.
+	Stopped
+)
+
+func (s State) String() string {
+	switch s {
+	case Starting:
+		return "starting"
+	case Checking:
+		return "checking"
+	case Waiting:
+		return "waiting"
+	case Failed:
+		return "failed"
+	case Stopped:
+		return "stopped"
+	}
+	return "unknown"
+}
+
+// Status is the state of one account.
+type Status struct {
+	Account  string
+	Protocol account.Protocol
+	State    State
+	// Idle is true while an IMAP account waits with IDLE (push), false
+	// when it polls.
+	Idle bool
+	// Done and Total count the messages of the running check.
+	Done, Total int
+	// LastCheck is the end of the last successful check, LastNew what it
+	// brought.
+	LastCheck time.Time
+	LastNew   int
+	// LastError is the error of the last failed check, at LastErrorAt; it
+	// stays after a later success so the user can still read it, and
+	// State tells whether it is current.
+	LastError   error
+	LastErrorAt time.Time
+	// Retry is when a failed account tries again.
+	Retry time.Time
+}
+
+// Result is what one check of an account did.
+type Result struct {
+	Account string
+	New     int
+	Err     error
+}

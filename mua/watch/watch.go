@@ -1,0 +1,199 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"sort"
+	"sync"
+	"time"
+
+	"facteur/mailstore"
+	"facteur/mua/account"
+	"facteur/mua/imapsync"
+)
+
+// Options configure a Watcher.
+type Options struct {
+	// Store receives the mail. Required.
+	Store *mailstore.Store
+	// Profile is the profile directory, where the sync states live.
+	// Required.
+	Profile string
+	// Secret returns the password of an account's incoming server.
+	// Required.
+	Secret func(account.Account) (string, error)
+	// Dialer opens the connections; nil means the system roots.
+	Dialer *account.Dialer
+	// PollInterval is the delay between two checks of a POP3 account, or of
+	// an IMAP account without IDLE; 0 means 10 minutes.
+	PollInterval time.Duration
+	// TranscriptSize is the number of bytes of dialogue kept per account;
+	// 0 means 256 KiB.
+	TranscriptSize int
+	// OnChange, when set, is called after each change of an account's
+	// Status, from the account's goroutine.
+	OnChange func(Status)
+	// Now gives the time; nil means time.Now.
+	Now func() time.Time
+}
+
+// ErrUnknownAccount is returned for an account the Watcher does not run.
+var ErrUnknownAccount = errors.New("watch: no such account")
+
+// Watcher checks a set of accounts in the background (see the package
+// doc). Its methods are safe for concurrent use.
+type Watcher struct {
+	opt   Options
+	ctx   context.Context
+	state *imapsync.State
+	wg    sync.WaitGroup
+
+	mu      sync.Mutex
+	runners map[string]*runner
+}
+
+// Start opens the IMAP sync state and starts a goroutine for each
+// account. Everything stops when ctx ends; Wait waits for it.
+func Start(ctx context.Context, opt Options, accounts []account.Account) (*Watcher, error) {
+	if opt.Store == nil || opt.Profile == "" || opt.Secret == nil {
+		return nil, errors.New("watch: Start needs a Store, a Profile and a Secret")
+	}
+	if opt.PollInterval <= 0 {
+		opt.PollInterval = 10 * time.Minute
+	}
+	if opt.TranscriptSize <= 0 {
+		opt.TranscriptSize = 256 << 10
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	st, err := imapsync.OpenState(ctx, opt.Profile)
+	if err != nil {
+		return nil, err
+	}
+	w := &Watcher{opt: opt, ctx: ctx, state: st, runners: map[string]*runner{}}
+	w.Update(accounts)
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		<-ctx.Done()
+		w.mu.Lock()
+		for _, r := range w.runners {
+			r.cancel()
+		}
+		w.mu.Unlock()
+	}()
+	return w, nil
+}
+
+// Wait returns once every goroutine has ended (after ctx ended) and
+// closes the sync state.
+func (w *Watcher) Wait() {
+	w.wg.Wait()
+	w.state.Close()
+}
+
+// Update makes the Watcher run exactly these accounts: new ones start,
+// removed ones stop, changed ones restart with their new settings.
+func (w *Watcher) Update(accounts []account.Account) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ctx.Err() != nil {
+		return
+	}
+	want := map[string]account.Account{}
+	for _, a := range accounts {
+		want[a.Name] = a
+	}
+	for name, r := range w.runners {
+		if a, ok := want[name]; !ok || !reflect.DeepEqual(a, r.acct) {
+			r.cancel()
+			delete(w.runners, name)
+		}
+	}
+	for name, a := range want {
+		if _, ok := w.runners[name]; !ok {
+			w.start(a)
+		}
+	}
+}
+
+func (w *Watcher) start(a account.Account) {
+	ctx, cancel := context.WithCancel(w.ctx)
+	r := &runner{w: w, acct: a, cancel: cancel, kick: make(chan chan Result, 16),
+		transcript: NewTranscript(w.opt.TranscriptSize),
+		status:     Status{Account: a.Name, Protocol: a.Protocol}}
+	w.runners[a.Name] = r
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		r.run(ctx)
+	}()
+}
+
+// Status returns the state of every account, sorted by name.
+func (w *Watcher) Status() []Status {
+	w.mu.Lock()
+	rs := make([]*runner, 0, len(w.runners))
+	for _, r := range w.runners {
+		rs = append(rs, r)
+	}
+	w.mu.Unlock()
+	out := make([]Status, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, r.snapshot())
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Account < out[j].Account })
+	return out
+}
+
+// Transcript returns the kept protocol dialogue of an account.
+func (w *Watcher) Transcript(name string) (string, error) {
+	r, err := w.runner(name)
+	if err != nil {
+		return "", err
+	}
+	return r.transcript.String(), nil
+}
+
+func (w *Watcher) runner(name string) (*runner, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	r, ok := w.runners[name]
+	if !ok {
+		return nil, ErrUnknownAccount
+	}
+	return r, nil
+}
+
+// Check wakes every account and waits until each has finished a check
+// begun after the call, or ctx ends. The results are sorted by account.
+func (w *Watcher) Check(ctx context.Context) []Result {
+	w.mu.Lock()
+	type pending struct {
+		name  string
+		reply chan Result
+	}
+	var ps []pending
+	for name, r := range w.runners {
+		reply := make(chan Result, 1)
+		select {
+		case r.kick <- reply:
+			ps = append(ps, pending{name, reply})
+		default: // sixteen checks already asked: this one joins them
+		}
+	}
+	w.mu.Unlock()
+	out := make([]Result, 0, len(ps))
+	for _, p := range ps {
+		select {
+		case res := <-p.reply:
+			out = append(out, res)
+		case <-ctx.Done():
+			out = append(out, Result{Account: p.name, Err: ctx.Err()})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Account < out[j].Account })
+	return out
+}

@@ -1,0 +1,290 @@
+package watch
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+
+	"facteur/localmta"
+	"facteur/localmta/mda"
+	"facteur/localmta/pop3d"
+	"facteur/mailstore"
+	"facteur/mua/account"
+)
+
+func openStore(t *testing.T) *mailstore.Store {
+	t.Helper()
+	s, err := mailstore.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func hostPort(t *testing.T, addr string) (string, int) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p int
+	fmt.Sscan(port, &p)
+	return host, p
+}
+
+// imapServer is an imapmemserver (IMAP4rev2, so IDLE) on 127.0.0.1:0 with
+// marc/secret.
+func imapServer(t *testing.T) (account.Account, *imapmemserver.User) {
+	t.Helper()
+	user := imapmemserver.NewUser("marc", "secret")
+	if err := user.Create("INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	mem := imapmemserver.New()
+	mem.AddUser(user)
+	srv := imapserver.New(&imapserver.Options{
+		NewSession:   func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) { return mem.NewSession(), nil, nil },
+		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
+		InsecureAuth: true,
+		Logger:       log.New(io.Discard, "", 0),
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { srv.Serve(ln); close(done) }()
+	t.Cleanup(func() { srv.Close(); <-done })
+	host, port := hostPort(t, ln.Addr().String())
+	return account.Account{
+		Name: "Machin", Protocol: account.IMAP,
+		Identity: account.Identity{Address: "marc@machin.com"},
+		Incoming: account.Server{Host: host, Port: port, Security: account.SecurityNone, User: "marc"},
+	}, user
+}
+
+func appendIMAP(t *testing.T, a account.Account, n int) {
+	t.Helper()
+	c, err := imapclient.DialInsecure(fmt.Sprintf("%s:%d", a.Incoming.Host, a.Incoming.Port), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login("marc", "secret").Wait(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		raw := fmt.Sprintf("From: fred@truc.fr\r\nTo: marc@machin.com\r\nMessage-ID: <%d.%d@truc.fr>\r\nSubject: n%d\r\n\r\nbody\r\n", time.Now().UnixNano(), i, i)
+		cmd := c.Append("INBOX", int64(len(raw)), nil)
+		io.WriteString(cmd, raw)
+		cmd.Close()
+		if _, err := cmd.Wait(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func count(t *testing.T, s *mailstore.Store, ref mailstore.FolderRef) int {
+	t.Helper()
+	n, _, err := s.Count(context.Background(), ref)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// eventually waits for cond, failing after a generous deadline (a
+// condition, not a speed goal).
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("never: %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func password(pw string) func(account.Account) (string, error) {
+	return func(account.Account) (string, error) { return pw, nil }
+}
+
+func start(t *testing.T, opt Options, accts ...account.Account) *Watcher {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	w, err := Start(ctx, opt, accts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); w.Wait() })
+	return w
+}
+
+func TestIMAPSyncThenIdlePush(t *testing.T) {
+	a, _ := imapServer(t)
+	appendIMAP(t, a, 3)
+	store := openStore(t)
+	w := start(t, Options{Store: store, Profile: t.TempDir(), Secret: password("secret"), PollInterval: time.Hour}, a)
+	inbox := mailstore.FolderRef{Account: "Machin", Name: "INBOX"}
+	eventually(t, "the first sync", func() bool { return count(t, store, inbox) == 3 })
+	eventually(t, "waiting in IDLE", func() bool {
+		st := w.Status()
+		return len(st) == 1 && st[0].State == Waiting && st[0].Idle
+	})
+
+	appendIMAP(t, a, 2) // no Check: the IDLE must bring them
+	eventually(t, "the pushed messages", func() bool { return count(t, store, inbox) == 5 })
+
+	res := w.Check(context.Background())
+	if len(res) != 1 || res[0].Err != nil || res[0].New != 0 {
+		t.Fatalf("Check = %+v, want one result, nothing new", res)
+	}
+	tr, err := w.Transcript("Machin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"--- ", "LOGIN", "IDLE", "DONE"} {
+		if !strings.Contains(tr, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, tr)
+		}
+	}
+	if strings.Contains(tr, "secret") {
+		t.Errorf("transcript shows the password:\n%s", tr)
+	}
+}
+
+// pop3Server is Facteur's own POP3 server with marc/secret on 127.0.0.1:0.
+func pop3Server(t *testing.T) (account.Account, *mailstore.Store) {
+	t.Helper()
+	st := openStore(t)
+	srv, err := pop3d.New(pop3d.Config{Store: st, Users: localmta.Users{"marc": "{plain}secret"},
+		AuthFailureDelay: -1, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() { cancel(); <-done })
+	host, port := hostPort(t, ln.Addr().String())
+	return account.Account{
+		Name: "Truc", Protocol: account.POP3,
+		Identity: account.Identity{Address: "marc@truc.fr"},
+		Incoming: account.Server{Host: host, Port: port, Security: account.SecurityNone, User: "marc"},
+	}, st
+}
+
+func deliver(t *testing.T, st *mailstore.Store, subject string) {
+	t.Helper()
+	raw := "From: fred@truc.fr\r\nTo: marc@truc.fr\r\nSubject: " + subject + "\r\n\r\nbody\r\n"
+	if _, err := st.Add(context.Background(), mda.LocalInbox, strings.NewReader(raw), mailstore.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPOP3CheckAndFailure(t *testing.T) {
+	a, remote := pop3Server(t)
+	deliver(t, remote, "one")
+	store := openStore(t)
+	pw := "secret"
+	secret := func(account.Account) (string, error) { return pw, nil }
+	var changes []Status
+	changed := make(chan Status, 100)
+	w := start(t, Options{Store: store, Profile: t.TempDir(), Secret: secret, PollInterval: time.Hour,
+		OnChange: func(s Status) { changed <- s }}, a)
+	eventually(t, "the first collection", func() bool {
+		st := w.Status()
+		return len(st) == 1 && st[0].State == Waiting
+	})
+	if st := w.Status()[0]; st.LastNew != 1 || st.Idle || st.LastCheck.IsZero() {
+		t.Errorf("status after the first collection = %+v", st)
+	}
+	deliver(t, remote, "two")
+	if res := w.Check(context.Background()); len(res) != 1 || res[0].New != 1 || res[0].Err != nil {
+		t.Fatalf("Check = %+v, want one new message", res)
+	}
+	inbox := mailstore.FolderRef{Account: "Truc", Name: "INBOX"}
+	if n := count(t, store, inbox); n != 2 {
+		t.Fatalf("%d messages collected, want 2", n)
+	}
+
+	pw = "wrong" // the user changed it on the server side, say
+	res := w.Check(context.Background())
+	if len(res) != 1 || res[0].Err == nil {
+		t.Fatalf("Check with a wrong password = %+v, want an error", res)
+	}
+	st := w.Status()[0]
+	if st.State != Failed || st.LastError == nil || st.LastErrorAt.IsZero() {
+		t.Errorf("status after the failure = %+v", st)
+	}
+	tr, _ := w.Transcript("Truc")
+	if !strings.Contains(tr, "--- error:") || strings.Contains(tr, "wrong") || strings.Contains(tr, "secret") {
+		t.Errorf("transcript:\n%s", tr)
+	}
+	for len(changed) > 0 {
+		changes = append(changes, <-changed)
+	}
+	if len(changes) == 0 {
+		t.Error("OnChange was never called")
+	}
+}
+
+func TestUpdateStopsAndStarts(t *testing.T) {
+	a, remote := pop3Server(t)
+	deliver(t, remote, "one")
+	store := openStore(t)
+	w := start(t, Options{Store: store, Profile: t.TempDir(), Secret: password("secret"), PollInterval: time.Hour}, a)
+	w.Update(nil)
+	if st := w.Status(); len(st) != 0 {
+		t.Fatalf("after Update(nil): %+v", st)
+	}
+	if res := w.Check(context.Background()); len(res) != 0 {
+		t.Fatalf("Check with no account = %+v", res)
+	}
+	if _, err := w.Transcript("Truc"); err != ErrUnknownAccount {
+		t.Fatalf("Transcript of a removed account: %v", err)
+	}
+	w.Update([]account.Account{a})
+	if res := w.Check(context.Background()); len(res) != 1 || res[0].Err != nil {
+		t.Fatalf("Check after adding it back = %+v", res)
+	}
+}
+
+func TestTranscriptKeepsTheLastLines(t *testing.T) {
+	tests := []struct {
+		name   string
+		writes []string
+		want   string
+	}{
+		{"fits", []string{"a\n", "b\n"}, "a\nb\n"},
+		{"drops whole old lines", []string{strings.Repeat("x", 1000) + "\n", "hello\n", strings.Repeat("y", 30) + "\n"}, "hello\n" + strings.Repeat("y", 30) + "\n"},
+		{"one huge line is cut", []string{strings.Repeat("z", 3000)}, strings.Repeat("z", 1024)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := NewTranscript(1024)
+			for _, w := range tt.writes {
+				tr.Write([]byte(w))
+			}
+			if got := tr.String(); got != tt.want {
+				t.Errorf("kept %d bytes %q..., want %d bytes", len(got), got[:min(len(got), 20)], len(tt.want))
+			}
+		})
+	}
+}

@@ -40,7 +40,7 @@ func TestNotifyNewUnreadMailInInboxes(t *testing.T) {
 	}()
 	time.Sleep(50 * time.Millisecond) // let it subscribe
 
-	addMsg(t, s, mda.LocalInbox, "old news", now.Add(-30*24*time.Hour), 0)    // too old
+	addMsg(t, s, mda.LocalInbox, "old news", now.Add(-30*24*time.Hour), 0) // too old
 	addMsg(t, s, mda.LocalInbox, "read already", now.Add(-time.Minute), mailstore.FlagSeen)
 	addMsg(t, s, archive, "not an inbox", now.Add(-time.Minute), 0)
 	addMsg(t, s, mda.LocalInbox, "first", now.Add(-2*time.Minute), 0)

@@ -80,6 +80,10 @@ type Account struct {
 	Incoming Server   `json:"incoming"`
 	Outgoing Server   `json:"outgoing,omitempty"`
 	Options  Options  `json:"options,omitempty"`
+	// Auth is how the user logs in to both servers; "" is AuthPassword.
+	Auth AuthMethod `json:"auth,omitempty"`
+	// OAuth2 is the authorization server of an AuthOAuth2 account.
+	OAuth2 *OAuth2 `json:"oauth2,omitempty"`
 }
 
 // DefaultPort returns the standard port of a protocol ("imap", "pop3",
@@ -142,6 +146,9 @@ func (a Account) Validate() error {
 		return &FieldError{Field: "options.deleteAfterDays", Reason: "negative"}
 	}
 	if err := checkServer("incoming", a.Incoming); err != nil {
+		return err
+	}
+	if err := a.checkAuth(); err != nil {
 		return err
 	}
 	if a.Outgoing.Host != "" {

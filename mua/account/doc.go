@@ -12,6 +12,13 @@
 // answers, in a file of the profile readable by the user alone (mode 0600),
 // and then Credentials.Warning says so, for the GUI and the CLI to show.
 //
+// An account logs in with a password (AuthPassword, the default) or with
+// OAuth2 (AuthOAuth2, RFC 6749): Account.OAuth2 then names the provider, the
+// client ID and, for a custom provider, the endpoints and scopes, while the
+// token (with its refresh token) and the client secret are kept in
+// Credentials like passwords, under TokenKey and ClientSecretKey. Package
+// facteur/mua/oauth runs the authorization and refreshes the token.
+//
 // Security follows RFC 8314 and RFC 2595: TLS is required by default, either
 // implicit (IMAPS 993, POP3S 995, submissions 465) or negotiated with
 // STARTTLS/STLS (143, 110, 587), and a server that does not offer it is an

@@ -12,6 +12,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"facteur/mua/account"
+	"facteur/mua/oauth"
 )
 
 // Errors for errors.Is.
@@ -84,11 +85,45 @@ func dial(ctx context.Context, acct account.Account, password string, d *account
 		c.Close()
 		return nil, wrap(ctx, "greeting", err)
 	}
-	if err := c.Login(acct.Login(acct.Incoming), password).Wait(); err != nil {
+	if err := login(ctx, c, acct, password); err != nil {
 		c.Close()
-		return nil, wrap(ctx, "LOGIN", err)
+		return nil, err
 	}
 	return c, nil
+}
+
+// login authenticates with the account's method: LOGIN with the password
+// (RFC 9051 §6.2.3), or, for an OAuth2 account, AUTHENTICATE with the
+// access token that password then holds (loginOAuth2).
+func login(ctx context.Context, c *imapclient.Client, acct account.Account, password string) error {
+	if acct.UsesOAuth2() {
+		return loginOAuth2(ctx, c, acct, password)
+	}
+	return wrap(ctx, "LOGIN", c.Login(acct.Login(acct.Incoming), password).Wait())
+}
+
+// loginOAuth2 runs AUTHENTICATE OAUTHBEARER when the server announces
+// AUTH=OAUTHBEARER, else XOAUTH2 (RFC 9051 §6.2.2, SASL-IR of RFC 4959
+// when offered). A server that announces neither is an
+// *oauth.MechanismError; a refused token matches ErrAuth and is an
+// *oauth.RejectedError.
+func loginOAuth2(ctx context.Context, c *imapclient.Client, acct account.Account, token string) error {
+	mech, err := oauth.ChooseMechanism(c.Caps().AuthMechanisms())
+	if err != nil {
+		return err
+	}
+	s := acct.Incoming
+	port := s.Port
+	if port == 0 {
+		port = account.DefaultPort("imap", s.Sec())
+	}
+	sc := oauth.NewSASLClient(mech, oauth.SASLOptions{User: acct.Login(s), Token: token, Host: s.Host, Port: port})
+	err = wrap(ctx, "AUTHENTICATE", c.Authenticate(sc))
+	var se *ServerError
+	if err != nil && (sc.Challenged() || errors.As(err, &se) && se.Err.Type == imap.StatusResponseTypeNo) {
+		return fmt.Errorf("%w: %w", ErrAuth, sc.Rejected(err))
+	}
+	return err
 }
 
 // startTLSErr keeps certificate errors and reports a refused STARTTLS as

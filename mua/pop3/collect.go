@@ -39,6 +39,7 @@ type CollectStats struct {
 // collected before into the mailstore, then deletes from the server what
 // the account's options say and quits. When ctx ends or the connection
 // drops, what was stored stays stored and recorded, and nothing is deleted.
+// password is the access token of an OAuth2 account (LoginAccount).
 func Collect(ctx context.Context, acct account.Account, password string, opt CollectOptions) (CollectStats, error) {
 	if opt.Store == nil || opt.StateDir == "" {
 		return CollectStats{}, errors.New("pop3: Collect needs a Store and a StateDir")
@@ -48,7 +49,7 @@ func Collect(ctx context.Context, acct account.Account, password string, opt Col
 		return CollectStats{}, err
 	}
 	defer c.Close()
-	if err := c.Login(ctx, acct.Login(acct.Incoming), password); err != nil {
+	if err := c.LoginAccount(ctx, acct, password); err != nil {
 		return CollectStats{}, err
 	}
 	st, err := loadState(statePath(opt.StateDir, acct.Name))

@@ -26,6 +26,10 @@ type Passwords interface {
 type Client struct {
 	Dialer    *account.Dialer
 	Passwords Passwords
+	// Tokens gives the access tokens of OAuth2 accounts; nil means an
+	// oauth.Tokens on Passwords when it can also save (Set), as
+	// *account.Credentials can.
+	Tokens AccessTokens
 	// LocalName is the EHLO name; "" means "localhost".
 	LocalName string
 	// Timeout bounds a whole submission; 0 means 5 min.
@@ -72,7 +76,7 @@ func (c *Client) Submit(ctx context.Context, a account.Account, env Envelope, ra
 		return err
 	}
 	defer sc.Close()
-	if err := c.auth(sc, a); err != nil {
+	if err := c.auth(ctx, sc, a); err != nil {
 		return &Error{Server: addr, Op: "auth", Err: err}
 	}
 	return transact(sc, addr, env, raw)
@@ -110,10 +114,14 @@ func (c *Client) open(ctx context.Context, a account.Account) (*smtp.Client, err
 	return sc, nil
 }
 
-// auth logs in with PLAIN, else LOGIN, when the server offers AUTH and a
-// password is known; a server without AUTH is used as is (a relay that
-// trusts the network).
-func (c *Client) auth(sc *smtp.Client, a account.Account) error {
+// auth logs in: with OAuth2 for an OAuth2 account (authOAuth2); else
+// with PLAIN, else LOGIN, when the server offers AUTH and a password is
+// known; a server without AUTH is used as is (a relay that trusts the
+// network).
+func (c *Client) auth(ctx context.Context, sc *smtp.Client, a account.Account) error {
+	if a.UsesOAuth2() {
+		return c.authOAuth2(ctx, sc, a)
+	}
 	if ok, _ := sc.Extension("AUTH"); !ok || c.Passwords == nil {
 		return nil
 	}

@@ -6,7 +6,11 @@
 // (RFC 3207) on 587, where a server that does not offer it is an
 // ErrNoStartTLS and nothing is sent; plaintext only when the account says
 // SecurityNone. Certificates are verified by account.Dialer, with pinning.
-// AUTH PLAIN or LOGIN (RFC 4954, github.com/emersion/go-sasl) follows TLS.
+// AUTH PLAIN or LOGIN (RFC 4954, github.com/emersion/go-sasl) follows TLS;
+// an OAuth2 account authenticates with OAUTHBEARER (RFC 7628) when the
+// server announces it, else XOAUTH2, and an access token that package
+// facteur/mua/oauth refreshes when needed; a server that announces neither
+// is an *oauth.MechanismError, a refused token an *oauth.RejectedError.
 // The message size is checked against SIZE (RFC 1870) before MAIL;
 // 8BITMIME (RFC 6152) and SMTPUTF8 (RFC 6531) are used when the message
 // needs them. Each refused recipient is reported with the server's reply

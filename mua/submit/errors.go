@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"facteur/mua/account"
+	"facteur/mua/oauth"
 
 	"github.com/emersion/go-smtp"
 )
@@ -82,8 +83,9 @@ func (e *RecipientsError) Temporary() bool {
 
 // Temporary tells whether a submission error is worth retrying later
 // from the outbox: the network (dial errors, timeouts, a connection cut)
-// or a 4xx reply. Certificates, authentication, 5xx replies, SIZE and a
-// missing STARTTLS need the user.
+// or a 4xx reply. Certificates, authentication (a refused OAuth2 token
+// included, whatever its reply code, and an authorization to run again),
+// 5xx replies, SIZE and a missing STARTTLS need the user.
 func Temporary(err error) bool {
 	if err == nil {
 		return false
@@ -92,7 +94,8 @@ func Temporary(err error) bool {
 	var re *RecipientsError
 	var ce *account.CertificateError
 	switch {
-	case errors.As(err, &ce), errors.Is(err, ErrNoStartTLS), errors.Is(err, ErrTooBig), errors.Is(err, context.Canceled):
+	case errors.As(err, &ce), errors.Is(err, ErrNoStartTLS), errors.Is(err, ErrTooBig), errors.Is(err, context.Canceled),
+		needsUser(err):
 		return false
 	case errors.As(err, &re):
 		return re.Temporary() && len(re.Accepted) == 0
@@ -104,4 +107,10 @@ func Temporary(err error) bool {
 	var e *Error
 	return errors.As(err, &ne) || errors.As(err, &oe) || errors.Is(err, context.DeadlineExceeded) ||
 		(errors.As(err, &e) && (e.Op == "connect" || e.Op == "greeting"))
+}
+
+// needsUser: OAuth2 failures that no retry mends.
+func needsUser(err error) bool {
+	return errors.Is(err, oauth.ErrRejected) || errors.Is(err, oauth.ErrNoMechanism) ||
+		errors.Is(err, oauth.ErrReauthorize) || errors.Is(err, oauth.ErrNotAuthorized)
 }

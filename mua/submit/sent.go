@@ -59,10 +59,12 @@ func (s *SentFolders) SaveSent(ctx context.Context, a account.Account, raw []byt
 
 // IMAPAppender is a SentFolders.Append that connects to the account's
 // IMAP server for each copy (imapsync.Syncer.Append: APPEND, then the
-// local copy mapped by APPENDUID). stateDir is the profile directory.
+// local copy mapped by APPENDUID). stateDir is the profile directory. An
+// OAuth2 account logs in with its access token, from pw when it is an
+// oauth.Secrets (*account.Credentials is).
 func IMAPAppender(store *mailstore.Store, stateDir string, pw Passwords) func(ctx context.Context, a account.Account, folder string, raw []byte) error {
 	return func(ctx context.Context, a account.Account, folder string, raw []byte) error {
-		pass, err := pw.Get(account.PasswordKey(a.Name, false))
+		pass, err := loginSecret(ctx, pw, a)
 		if err != nil {
 			return err
 		}

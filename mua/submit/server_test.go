@@ -47,6 +47,8 @@ type serverOpts struct {
 	maxBytes int64
 	addr     string       // "" means 127.0.0.1:0
 	pki      *testtls.PKI // nil: a new one
+	// wrap, when set, replaces each session (other AUTH mechanisms).
+	wrap func(*session) smtp.Session
 }
 
 func startServer(t *testing.T, o serverOpts) *testServer {
@@ -59,7 +61,14 @@ func startServer(t *testing.T, o serverOpts) *testServer {
 		t.Fatal(err)
 	}
 	ts := &testServer{reject: map[string]*smtp.SMTPError{}, PKI: pki, stopped: make(chan struct{})}
-	s := smtp.NewServer(ts)
+	var be smtp.Backend = ts
+	if o.wrap != nil {
+		be = smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+			base, err := ts.NewSession(c)
+			return o.wrap(base.(*session)), err
+		})
+	}
+	s := smtp.NewServer(be)
 	s.Domain = "smtp.test"
 	s.ErrorLog = log.New(io.Discard, "", 0)
 	s.MaxMessageBytes = o.maxBytes

@@ -1,0 +1,100 @@
+package imapsync
+
+import (
+	"context"
+	"errors"
+	"net"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"facteur/mua/account"
+	"facteur/mua/oauth"
+	"facteur/mua/oauth/oauthtest"
+)
+
+// oauthIMAP is an IMAP server offering mechs, whose tokens come from a
+// real OAuth2 authorization server, and an account authorized on it.
+func oauthIMAP(t *testing.T, mechs ...string) (*oauthtest.IMAPServer, *oauthtest.Server, account.Account, string) {
+	t.Helper()
+	auth := oauthtest.NewServer(t, "facteur-test", "")
+	srv := oauthtest.NewIMAPServer(t, "marc@machin.test", auth.Check, mechs...)
+	host, port, _ := net.SplitHostPort(srv.Addr)
+	p, _ := strconv.Atoi(port)
+	a := account.Account{
+		Name: "machin", Identity: account.Identity{Address: "marc@machin.test"}, Protocol: account.IMAP,
+		Incoming: account.Server{Host: host, Port: p, Security: account.SecurityNone},
+		Auth:     account.AuthOAuth2,
+		OAuth2: &account.OAuth2{Provider: account.ProviderCustom, ClientID: "facteur-test",
+			AuthURL: auth.AuthURL(), TokenURL: auth.TokenURL(), Scopes: []string{"mail"}},
+	}
+	tk := &oauth.Tokens{Secrets: account.OpenCredentials(t.TempDir(), account.BackendFile)}
+	ctx := context.Background()
+	var pages <-chan oauthtest.Result
+	err := tk.Authorize(ctx, a, "", func(u string) error { pages = (&oauthtest.Browser{}).OpenAsync(ctx, u); return nil })
+	if pages != nil {
+		<-pages
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := tk.LoginSecret(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, auth, a, token
+}
+
+func TestLoginOAuth2(t *testing.T) {
+	tests := []struct {
+		offered []string
+		want    string
+	}{
+		{[]string{"PLAIN", "XOAUTH2", "OAUTHBEARER"}, "OAUTHBEARER"},
+		{[]string{"XOAUTH2"}, "XOAUTH2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			srv, _, a, token := oauthIMAP(t, tt.offered...)
+			s := New(a, token, Options{})
+			defer s.Close()
+			folders, err := s.Folders(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(folders) == 0 || !slices.Equal(srv.Mechanisms(), []string{tt.want}) {
+				t.Fatalf("folders %v, mechanisms %q", folders, srv.Mechanisms())
+			}
+		})
+	}
+}
+
+func TestLoginOAuth2Rejected(t *testing.T) {
+	for _, mech := range []string{"OAUTHBEARER", "XOAUTH2"} {
+		t.Run(mech, func(t *testing.T) {
+			_, auth, a, token := oauthIMAP(t, mech)
+			auth.RevokeAll()
+			c, err := dial(context.Background(), a, token, nil, &imapclient.Options{})
+			if c != nil {
+				c.Close()
+			}
+			var re *oauth.RejectedError
+			if !errors.Is(err, ErrAuth) || !errors.As(err, &re) || re.Status != "invalid_token" || re.Mechanism != mech {
+				t.Fatalf("dial = %v, want ErrAuth and a *RejectedError", err)
+			}
+		})
+	}
+}
+
+func TestLoginOAuth2NoMechanism(t *testing.T) {
+	_, _, a, token := oauthIMAP(t, "PLAIN")
+	c, err := dial(context.Background(), a, token, nil, &imapclient.Options{})
+	if c != nil {
+		c.Close()
+	}
+	if !errors.Is(err, oauth.ErrNoMechanism) {
+		t.Fatalf("dial = %v, want ErrNoMechanism", err)
+	}
+}

@@ -15,9 +15,9 @@ import (
 
 	"facteur/mailstore"
 	"facteur/mua/account"
-	"facteur/mua/autoconfig"
 	"facteur/mua/imapsync"
 	"facteur/mua/pop3"
+	"facteur/mua/watch"
 )
 
 // Check mail (F5): every configured account in turn, IMAP synced and POP3
@@ -81,6 +81,13 @@ func (c *controller) checkMail() {
 	k.bar.SetValue(0)
 	k.box.Show()
 	c.setCheckStatus(lang.L("Checking mail…"), false)
+	if w, b := c.accts.watcher, c.book(); w != nil && b != nil {
+		c.work.stream(ctx, func(ctx context.Context, _ func(func())) func() {
+			summary, errs := checkWatched(ctx, w, b)
+			return func() { c.checkDone(summary, errs) }
+		})
+		return
+	}
 	c.work.stream(ctx, func(ctx context.Context, send func(func())) func() {
 		summary, errs := c.checkAccounts(ctx, store, func(p checkProgress) {
 			send(func() { c.showCheckProgress(p) })
@@ -95,7 +102,29 @@ func (c *controller) cancelCheck() {
 	}
 }
 
-// checkAccounts runs in the background: each account in turn.
+// checkWatched runs in the background: the accounts are read again (the
+// CLI or the settings may have changed them), then the watcher checks them
+// all at once; its status updates show the progress.
+func checkWatched(ctx context.Context, w *watch.Watcher, b *account.Book) ([]string, []error) {
+	list, err := b.List()
+	if err != nil {
+		return nil, []error{err}
+	}
+	w.Update(list)
+	var summary []string
+	var errs []error
+	for _, r := range w.Check(ctx) {
+		if r.Err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", r.Account, r.Err))
+			continue
+		}
+		summary = append(summary, lang.L("{{.Account}}: {{.New}} new", map[string]any{"Account": r.Account, "New": r.New}))
+	}
+	return summary, errs
+}
+
+// checkAccounts runs in the background: each account in turn (when no
+// watcher runs: a window without a profile).
 func (c *controller) checkAccounts(ctx context.Context, store *mailstore.Store, progress func(checkProgress)) ([]string, []error) {
 	b := c.book()
 	if b == nil {
@@ -198,11 +227,7 @@ func (c *controller) checkDone(summary []string, errs []error) {
 
 // checkErrorText is the sentence of an account's failure.
 func checkErrorText(err error) string {
-	var ae *autoconfig.Error
-	if errors.As(err, &ae) {
-		return ae.Sentence()
-	}
-	return err.Error()
+	return problemText(err)
 }
 
 func (c *controller) setCheckStatus(text string, danger bool) {

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"facteur/mailstore"
+	"facteur/mua/account"
 	"facteur/mua/demo"
 )
 
@@ -57,6 +58,7 @@ func newHarnessWith(t *testing.T, wrap func(*mailstore.Store) mailStore) *harnes
 	q := newUIQueue()
 	c := newController(a, w, ms, Options{Profile: dir, Version: "test"}, q.post)
 	c.now = func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }
+	c.credsBackend = account.BackendFile // never the desktop's keyring
 	t.Cleanup(c.close)
 	w.Resize(fyne.NewSize(1280, 800))
 	h := &harness{t: t, store: s, c: c, q: q, w: w}

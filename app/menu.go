@@ -25,6 +25,7 @@ func (c *controller) fileMenu() *fyne.Menu {
 	newMsg := fyne.NewMenuItem(lang.L("New message"), c.newMessage)
 	newMsg.Shortcut = shortcutNew
 	addAcct := fyne.NewMenuItem(lang.L("Add account…"), func() { c.showWizard() })
+	accts := fyne.NewMenuItem(lang.L("Accounts…"), func() { c.showAccounts() })
 	check := fyne.NewMenuItem(lang.L("Check mail"), c.checkMail)
 	check.Shortcut = shortcutCheck
 	imp := fyne.NewMenuItem(lang.L("Import mbox or .eml file…"), c.showImport)
@@ -34,7 +35,7 @@ func (c *controller) fileMenu() *fyne.Menu {
 	quit := fyne.NewMenuItem(lang.L("Quit"), func() { c.app.Quit() })
 	quit.IsQuit = true
 	quit.Shortcut = shortcutQuit
-	return fyne.NewMenu(lang.L("File"), newMsg, check, addAcct, fyne.NewMenuItemSeparator(), imp, dir, exp, fyne.NewMenuItemSeparator(), quit)
+	return fyne.NewMenu(lang.L("File"), newMsg, check, addAcct, accts, fyne.NewMenuItemSeparator(), imp, dir, exp, fyne.NewMenuItemSeparator(), quit)
 }
 
 func (c *controller) viewMenu(m *menuItems) *fyne.Menu {
@@ -54,8 +55,15 @@ func (c *controller) viewMenu(m *menuItems) *fyne.Menu {
 	sortBy.ChildMenu = fyne.NewMenu("", sorts...)
 	themeItem := fyne.NewMenuItem(lang.L("Theme"), nil)
 	themeItem.ChildMenu = fyne.NewMenu("", c.themeItems(m)...)
+	notify := fyne.NewMenuItem(lang.L("Notify of new mail"), nil)
+	notify.Checked = c.app.Preferences().BoolWithFallback(prefNotify, true)
+	notify.Action = func() {
+		notify.Checked = !notify.Checked
+		c.app.Preferences().SetBool(prefNotify, notify.Checked)
+		m.main.Refresh()
+	}
 	return fyne.NewMenu(lang.L("View"), m.threads, sortBy, fyne.NewMenuItemSeparator(),
-		search, inspectItem, fyne.NewMenuItemSeparator(), themeItem)
+		search, inspectItem, fyne.NewMenuItemSeparator(), themeItem, notify)
 }
 
 func (c *controller) themeItems(m *menuItems) []*fyne.MenuItem {

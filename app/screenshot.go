@@ -38,6 +38,11 @@ const (
 	// the account wizard on a fixed state: servers found, the certificate
 	// of the incoming one not trusted (no network is used)
 	viewWizard = "account-wizard"
+	// the Accounts window on a fixed state (no network): an IMAP account
+	// up to date with IDLE, a POP3 account whose last check failed; its
+	// Status and Transcript tabs
+	viewAccounts           = "accounts"
+	viewAccountsTranscript = "accounts-transcript"
 )
 
 // screenshotQuery is the query typed in the "search" view.
@@ -45,7 +50,7 @@ const screenshotQuery = "itineraire"
 
 // Views lists the names Screenshot accepts.
 func Views() []string {
-	return []string{viewMain, viewReader, viewSearch, viewThread, viewAbout, viewInspector, viewInspectorDNS, viewMTA, viewMTADeliveries, viewMTASessions, viewComposer, viewWizard}
+	return []string{viewMain, viewReader, viewSearch, viewThread, viewAbout, viewInspector, viewInspectorDNS, viewMTA, viewMTADeliveries, viewMTASessions, viewComposer, viewWizard, viewAccounts, viewAccountsTranscript}
 }
 
 // Screenshot renders a view of opts.Store with Fyne's test driver and software
@@ -83,6 +88,11 @@ func Screenshot(opts Options, view string, size fyne.Size, dark bool) (image.Ima
 		defer p.win.Close()
 		p.win.Resize(size)
 		return p.win.Canvas().Capture(), nil
+	}
+	if aw := c.accts.win; aw != nil {
+		defer aw.win.Close()
+		aw.win.Resize(size)
+		return aw.win.Canvas().Capture(), nil
 	}
 	if c.wiz != nil {
 		defer c.wiz.win.Close()
@@ -140,6 +150,8 @@ func (c *controller) stage(view string, q *uiQueue) error {
 		return c.stageComposer(wait)
 	case viewWizard:
 		c.stageWizard()
+	case viewAccounts, viewAccountsTranscript:
+		c.stageAccounts(view == viewAccountsTranscript)
 	}
 	return nil
 }

@@ -136,6 +136,7 @@ type controller struct {
 	mta       mtaState
 	compose   composeState
 	check     checkState
+	accts     accountsState
 	wiz       *wizard // the Add account window, nil when closed
 	// newDiscoverer, when set, replaces the wizard's autoconfig (tests).
 	newDiscoverer func() *autoconfig.Discoverer
@@ -193,6 +194,7 @@ func (c *controller) start() {
 	c.loadFolders(true)
 	c.subscribe()
 	c.startMTA()
+	c.startAccounts()
 	if d := c.opts.Compose; d != nil {
 		c.openComposer(*d, 0)
 	}
@@ -205,6 +207,7 @@ func (c *controller) close() {
 	}
 	c.cancel()
 	c.stopMTA()
+	c.stopAccounts()
 }
 
 // showError shows err in a dialog.

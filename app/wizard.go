@@ -245,7 +245,7 @@ func (w *wizard) showProblem(err error) {
 	var ie *autoconfig.InsecureError
 	switch {
 	case errors.As(err, &ae):
-		setText(w.problem, ae.Sentence())
+		setText(w.problem, problemText(ae))
 		if ce := ae.Certificate(); ce != nil {
 			w.pinHost, w.pinFP = ce.Host, ce.Fingerprint
 			setText(w.finger, lang.L("Certificate of {{.Host}} (SHA-256):", map[string]any{"Host": ce.Host})+"\n"+ce.Fingerprint)
@@ -256,6 +256,16 @@ func (w *wizard) showProblem(err error) {
 	case errors.Is(err, context.Canceled):
 	default:
 		setText(w.problem, err.Error())
+	}
+	relayout(w.win)
+}
+
+// relayout lays a window out again once its wrapped labels know their width:
+// their height, taken before, may have been one line short.
+func relayout(win fyne.Window) {
+	if c := win.Content(); c != nil {
+		c.Resize(c.Size().SubtractWidthHeight(1, 0))
+		c.Resize(c.Size().AddWidthHeight(1, 0))
 	}
 }
 
@@ -320,12 +330,16 @@ func (w *wizard) saved(a account.Account, warn *account.Warning, err error) {
 		return
 	}
 	w.saveBtn.Disable()
-	setText(w.step, lang.L("The account {{.Name}} is saved. Check mail (F5) fetches its messages.", map[string]any{"Name": a.Name}))
+	setText(w.step, lang.L("The account {{.Name}} is saved. Facteur now fetches its messages, and keeps checking it.", map[string]any{"Name": a.Name}))
 	if warn != nil {
 		setText(w.note, warn.Text)
 	}
 	w.c.compose.senders = nil // read again by the next composer
 	w.c.loadFolders(false)
+	w.c.reloadAccounts() // the watcher starts checking it
+	if aw := w.c.accts.win; aw != nil {
+		aw.reload()
+	}
 }
 
 // stageWizard shows the wizard on a fixed state for Screenshot: the

@@ -1,0 +1,163 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+
+	"facteur/internal/message"
+	"facteur/mailstore"
+	"facteur/mua/account"
+	"facteur/mua/watch"
+)
+
+// The remote accounts while the window is open: package watch checks them
+// in the background (IMAP IDLE, POP3 polling), "Check mail" wakes them,
+// their status shows under the folders and in the Accounts window, and new
+// mail in an inbox gives a desktop notification.
+
+// prefNotify is the preference that turns new-mail notifications off.
+const prefNotify = "notifyNewMail"
+
+// accountsState belongs to the UI goroutine.
+type accountsState struct {
+	watcher  *watch.Watcher // nil without a profile, or before start
+	status   map[string]watch.Status
+	win      *accountsWindow // the Accounts window, nil when closed
+	lastNote *fyne.Notification
+}
+
+// startAccounts starts checking the accounts of the profile and following
+// new mail. The window's context stops both.
+func (c *controller) startAccounts() {
+	store, ok := c.store.(*mailstore.Store)
+	if !ok || c.readOnly || c.opts.Profile == "" {
+		return
+	}
+	c.accts.status = map[string]watch.Status{}
+	creds := c.credentials()
+	opt := watch.Options{
+		Store: store, Profile: c.opts.Profile,
+		Secret: func(a account.Account) (string, error) {
+			return creds.Get(account.PasswordKey(a.Name, false))
+		},
+		OnChange:       func(s watch.Status) { c.work.post(func() { c.accountChanged(s) }) },
+		TranscriptSize: 64 << 10, // drawn whole in the Accounts window
+	}
+	w, err := watch.Start(c.ctx, opt, nil)
+	if err != nil {
+		c.setCheckStatus(err.Error(), true)
+		return
+	}
+	c.accts.watcher = w
+	c.reloadAccounts()
+	go watch.Notify(c.ctx, c.store, watch.NotifyOptions{}, func(m watch.NewMail) {
+		c.work.post(func() { c.notifyNewMail(m) })
+	})
+}
+
+// stopAccounts waits for the account goroutines, once the context ended.
+func (c *controller) stopAccounts() {
+	if c.accts.watcher != nil {
+		c.accts.watcher.Wait()
+	}
+}
+
+// reloadAccounts reads the settings file in the background and gives the
+// watcher its accounts (after the wizard, the settings, or the CLI changed
+// them). done, when set, runs on the UI goroutine afterwards.
+func (c *controller) reloadAccounts(done ...func()) {
+	w, b := c.accts.watcher, c.book()
+	if w == nil || b == nil {
+		return
+	}
+	c.work.bg(func(context.Context) func() {
+		list, err := b.List()
+		if err == nil {
+			w.Update(list)
+		}
+		return func() {
+			if err != nil {
+				c.setCheckStatus(err.Error(), true)
+			}
+			for _, fn := range done {
+				fn()
+			}
+		}
+	})
+}
+
+// accountChanged takes a new status of an account.
+func (c *controller) accountChanged(s watch.Status) {
+	if c.accts.status == nil {
+		return
+	}
+	prev := c.accts.status[s.Account]
+	c.accts.status[s.Account] = s
+	if c.check.cancel != nil && s.State == watch.Checking {
+		c.showCheckProgress(checkProgress{account: s.Account, done: s.Done, total: s.Total})
+	}
+	if c.check.cancel == nil && s.State == watch.Failed && prev.State != watch.Failed {
+		c.setCheckStatus(lang.L("{{.Account}}: {{.Error}} (Facteur tries again by itself)",
+			map[string]any{"Account": s.Account, "Error": checkErrorText(s.LastError)}), true)
+	}
+	if c.check.cancel == nil && s.State == watch.Waiting && prev.State == watch.Failed {
+		c.setCheckStatus(lang.L("{{.Account}}: connected again", map[string]any{"Account": s.Account}), false)
+	}
+	if aw := c.accts.win; aw != nil {
+		aw.statusChanged(s)
+	}
+}
+
+// notifyNewMail sends a desktop notification, unless the user turned them off.
+func (c *controller) notifyNewMail(m watch.NewMail) {
+	if !c.app.Preferences().BoolWithFallback(prefNotify, true) {
+		return
+	}
+	n := newMailNotification(m)
+	c.accts.lastNote = n
+	c.app.SendNotification(n)
+}
+
+// newMailNotification is the title and text shown for new mail.
+func newMailNotification(m watch.NewMail) *fyne.Notification {
+	from := lang.L("(unknown sender)")
+	if len(m.Latest.From) > 0 {
+		from = senderName(m.Latest.From[0])
+	}
+	subject := m.Latest.Subject
+	if subject == "" {
+		subject = lang.L("(no subject)")
+	}
+	title := lang.L("New mail")
+	if m.Count > 1 {
+		title = lang.L("{{.N}} new messages", map[string]any{"N": m.Count})
+	}
+	return fyne.NewNotification(title, fmt.Sprintf("%s — %s", from, subject))
+}
+
+// senderName is the display name of an address, or the address.
+func senderName(a message.Address) string {
+	if a.Name != "" {
+		return a.Name
+	}
+	return a.Addr
+}
+
+// ago says how long ago t was, for the status lines.
+func ago(now, t time.Time) string {
+	if t.IsZero() {
+		return lang.L("never")
+	}
+	d := now.Sub(t).Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return lang.L("just now")
+	case d < time.Hour:
+		return lang.L("{{.N}} min ago", map[string]any{"N": int(d.Minutes())})
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}

@@ -1,0 +1,179 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"facteur/internal/profile"
+	"facteur/localmta"
+	"facteur/localmta/mda"
+	"facteur/localmta/pop3d"
+	"facteur/mailstore"
+	"facteur/mua/account"
+	"facteur/mua/watch"
+)
+
+// pop3Remote is Facteur's own POP3 server with marc/secret on 127.0.0.1:0,
+// over its own store: the "remote" mailbox of an account.
+func pop3Remote(t *testing.T) (account.Account, *mailstore.Store) {
+	t.Helper()
+	st, err := mailstore.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	srv, err := pop3d.New(pop3d.Config{Store: st, Users: localmta.Users{"marc": "{plain}secret"},
+		AuthFailureDelay: -1, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() { cancel(); <-done })
+	port := ln.Addr().(*net.TCPAddr).Port
+	return account.Account{
+		Name: "Truc", Protocol: account.POP3,
+		Identity: account.Identity{Name: "Marc", Address: "marc@truc.test"},
+		Incoming: account.Server{Host: "127.0.0.1", Port: port, Security: account.SecurityNone, User: "marc"},
+	}, st
+}
+
+func deliverTo(t *testing.T, st *mailstore.Store, subject string, date time.Time) {
+	t.Helper()
+	raw := fmt.Sprintf("From: Fred Truc <fred@truc.test>\r\nTo: marc@truc.test\r\nDate: %s\r\nSubject: %s\r\n\r\nbody\r\n",
+		date.Format(time.RFC1123Z), subject)
+	if _, err := st.Add(context.Background(), mda.LocalInbox, strings.NewReader(raw), mailstore.AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// addAccount saves a in the harness's profile with its password.
+func (h *harness) addAccount(a account.Account, pw string) {
+	h.t.Helper()
+	p, err := profile.Open(h.c.opts.Profile)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if err := account.OpenBook(p.ConfigFile()).Add(a); err != nil {
+		h.t.Fatal(err)
+	}
+	if err := account.OpenCredentials(p.Dir, account.BackendFile).Set(account.PasswordKey(a.Name, false), pw); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func (h *harness) accountBook() *account.Book {
+	h.t.Helper()
+	p, err := profile.Open(h.c.opts.Profile)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return account.OpenBook(p.ConfigFile())
+}
+
+func TestAccountsWindowStatusSettingsTranscript(t *testing.T) {
+	h := newHarness(t)
+	a, remote := pop3Remote(t)
+	deliverTo(t, remote, "from the server", time.Now())
+	h.addAccount(a, "secret")
+	h.c.checkMail() // reads the accounts again; the watcher starts Truc
+	h.waitFor("the check", func() bool { return h.c.check.cancel == nil })
+	if !strings.Contains(h.c.check.status.Text, "Truc: ") { // 1 new, or 0 when the background check was first
+		t.Errorf("check status %q", h.c.check.status.Text)
+	}
+	if n, _, _ := h.store.Count(context.Background(), mailstore.FolderRef{Account: "Truc", Name: "INBOX"}); n != 1 {
+		t.Fatalf("%d messages collected, want 1", n)
+	}
+
+	aw := h.c.showAccounts()
+	h.waitFor("the account list", func() bool { return len(aw.accounts) == 1 && aw.sel == 0 })
+	if !aw.tabs.Visible() || aw.empty.Visible() {
+		t.Error("the tabs are not shown for the selected account")
+	}
+	if got := aw.state.Text; !strings.Contains(got, "up to date") {
+		t.Errorf("state %q", got)
+	}
+	if got := aw.server.Text; !strings.Contains(got, "POP3 127.0.0.1:") {
+		t.Errorf("server %q", got)
+	}
+	if got := aw.last.Text; !strings.Contains(got, " new") {
+		t.Errorf("last check %q", got)
+	}
+
+	aw.tabs.SelectIndex(2)
+	text := aw.transcript.Text()
+	if !strings.Contains(text, "C: AUTH PLAIN ****") || !strings.Contains(text, "C: RETR 1") || strings.Contains(text, "secret") {
+		t.Errorf("transcript (the login masked, RETR shown):\n%s", text)
+	}
+
+	aw.tabs.SelectIndex(1)
+	test.Type(aw.form.signature, "Marc, de Truc")
+	aw.form.inPort.SetText("99999")
+	aw.save()
+	h.settle()
+	if got, _ := h.accountBook().Get("Truc"); got.Identity.Signature != "" {
+		t.Errorf("a bad port was saved: %+v", got)
+	}
+	aw.form.inPort.SetText(fmt.Sprint(a.Incoming.Port))
+	aw.form.leave.SetChecked(false)
+	aw.save()
+	h.settle()
+	got, err := h.accountBook().Get("Truc")
+	if err != nil || got.Identity.Signature != "Marc, de Truc" || !got.Options.DeleteAfterDownload || got.Incoming.Port != a.Incoming.Port {
+		t.Errorf("saved %+v, %v", got, err)
+	}
+
+	aw.removeAccount(got)
+	h.waitFor("the removal", func() bool { return len(aw.accounts) == 0 && aw.empty.Visible() })
+	if _, err := h.accountBook().Get("Truc"); err == nil {
+		t.Error("the account is still in the book")
+	}
+	h.waitFor("the watcher to drop it", func() bool { return len(h.c.accts.watcher.Status()) == 0 })
+}
+
+func TestBackgroundFailureShowsUnderTheFolders(t *testing.T) {
+	h := newHarness(t)
+	a, _ := pop3Remote(t)
+	h.addAccount(a, "wrong")
+	h.c.reloadAccounts()
+	h.waitFor("the failure", func() bool { return h.c.accts.status["Truc"].State == watch.Failed })
+	st := h.c.check.status
+	if !st.Visible() || !strings.Contains(st.Text, "Truc") || !strings.Contains(st.Text, "tries again") {
+		t.Errorf("status under the folders: %q", st.Text)
+	}
+}
+
+func TestNewMailNotification(t *testing.T) {
+	h := newHarness(t)
+	if err := h.store.CreateFolder(context.Background(), mda.LocalInbox, mailstore.RoleInbox); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // the new-mail follower subscribed at start
+	deliverTo(t, h.store, "Réunion demain", time.Now())
+	h.waitFor("the notification", func() bool { return h.c.accts.lastNote != nil })
+	n := h.c.accts.lastNote
+	if n.Title != "New mail" || n.Content != "Fred Truc — Réunion demain" {
+		t.Errorf("notification %q / %q", n.Title, n.Content)
+	}
+
+	h.c.accts.lastNote = nil
+	h.c.app.Preferences().SetBool(prefNotify, false)
+	deliverTo(t, h.store, "Encore", time.Now())
+	time.Sleep(3 * time.Second) // longer than the coalescing delay
+	h.settle()
+	if h.c.accts.lastNote != nil {
+		t.Errorf("a notification although they are off: %+v", h.c.accts.lastNote)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"facteur/internal/message"
 	"facteur/mailstore"
 	"facteur/mua/account"
+	"facteur/mua/oauth"
 	"facteur/mua/watch"
 )
 
@@ -38,11 +39,11 @@ func (c *controller) startAccounts() {
 		return
 	}
 	c.accts.status = map[string]watch.Status{}
-	creds := c.credentials()
+	tokens := &oauth.Tokens{Secrets: c.credentials()}
 	opt := watch.Options{
 		Store: store, Profile: c.opts.Profile,
 		Secret: func(a account.Account) (string, error) {
-			return creds.Get(account.PasswordKey(a.Name, false))
+			return tokens.LoginSecret(c.ctx, a) // the password, or a fresh OAuth2 token
 		},
 		OnChange:       func(s watch.Status) { c.work.post(func() { c.accountChanged(s) }) },
 		TranscriptSize: 64 << 10, // drawn whole in the Accounts window

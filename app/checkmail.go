@@ -16,6 +16,7 @@ import (
 	"facteur/mailstore"
 	"facteur/mua/account"
 	"facteur/mua/imapsync"
+	"facteur/mua/oauth"
 	"facteur/mua/pop3"
 	"facteur/mua/watch"
 )
@@ -166,7 +167,7 @@ func throttle(name string, progress func(checkProgress)) func(done, total int) {
 
 // checkAccount collects a POP3 account or syncs an IMAP one.
 func (c *controller) checkAccount(ctx context.Context, store *mailstore.Store, creds *account.Credentials, a account.Account, progress func(done, total int)) (string, error) {
-	pw, err := creds.Get(account.PasswordKey(a.Name, false))
+	pw, err := (&oauth.Tokens{Secrets: creds}).LoginSecret(ctx, a)
 	if err != nil {
 		return "", err
 	}

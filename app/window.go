@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/url"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -28,6 +29,7 @@ import (
 	"facteur/mua/account"
 	"facteur/mua/autoconfig"
 	"facteur/mua/compose"
+	"facteur/mua/oauth"
 )
 
 // appID is the reverse-DNS identifier of FyneApp.toml (preferences live under it).
@@ -141,6 +143,11 @@ type controller struct {
 	// newDiscoverer, when set, replaces the wizard's autoconfig (tests).
 	newDiscoverer func() *autoconfig.Discoverer
 	credsBackend  account.Backend // BackendAuto; tests keep passwords in a file
+	// oauthDetect, when set, replaces oauth.Detect (tests: a provider on
+	// loopback); openURL, when set, replaces the app's OpenURL (tests: a
+	// browser that follows the redirects).
+	oauthDetect func(address string, hosts ...string) (oauth.Provider, bool)
+	openURL     func(*url.URL) error
 	// lastOutcome is what the last send did, as the user was told.
 	lastOutcome string
 

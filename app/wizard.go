@@ -44,6 +44,8 @@ type wizard struct {
 	finger   *widget.Label
 	note     *widget.Label
 
+	oauth oauthWizard
+
 	acct    account.Account // the account found, to test and save
 	pinHost string          // the host whose certificate the user may pin
 	pinFP   string
@@ -74,6 +76,7 @@ func (c *controller) showWizard() *wizard {
 		if w.cancel != nil {
 			w.cancel()
 		}
+		w.forgetUnsaved()
 		if c.wiz == w {
 			c.wiz = nil
 		}
@@ -97,6 +100,10 @@ func (w *wizard) build() fyne.CanvasObject {
 		e.OnChanged = func(string) { w.reset() }
 	}
 	w.password.OnSubmitted = func(string) { w.find() }
+	w.address.OnChanged = func(s string) {
+		w.reset()
+		w.suggestOAuth(strings.TrimSpace(s))
+	}
 	form := container.New(layout.NewFormLayout(),
 		keyLabel(lang.L("Your name")), w.person,
 		keyLabel(lang.L("Address")), w.address,
@@ -126,7 +133,7 @@ func (w *wizard) build() fyne.CanvasObject {
 	buttons := container.NewHBox(w.trustBtn, layout.NewSpacer(), w.findBtn, w.saveBtn)
 	intro := wrapLabel()
 	intro.SetText(lang.L("Facteur looks up the servers of your address (autoconfig, DNS SRV records, common names), then tests the login."))
-	return container.NewBorder(container.NewVBox(intro, form), buttons, nil, nil, container.NewVScroll(status))
+	return container.NewBorder(container.NewVBox(intro, form, w.buildOAuth()), buttons, nil, nil, container.NewVScroll(status))
 }
 
 // hiddenLabel is a wrapped label shown once it has text (setText).
@@ -207,6 +214,10 @@ func (w *wizard) discovered(addr string, in, out autoconfig.Server, err error) {
 	}
 	w.acct = autoconfig.Account(name, addr, in, out)
 	w.acct.Identity.Name = strings.TrimSpace(w.person.Text)
+	if w.oauth.check.Checked {
+		w.useOAuth(addr)
+		return
+	}
 	w.test()
 }
 
@@ -282,6 +293,10 @@ func (w *wizard) trust() {
 		w.acct.Incoming.Fingerprint = w.pinFP
 	}
 	w.trustBtn.Hide()
+	if w.acct.UsesOAuth2() {
+		w.authorize()
+		return
+	}
 	w.test()
 }
 
@@ -317,6 +332,9 @@ func (c *controller) saveAccount(a account.Account, pw string) (*account.Warning
 		return nil, err
 	}
 	creds := c.credentials()
+	if a.UsesOAuth2() { // the token is stored already, and no password is kept
+		return creds.Warning(), nil
+	}
 	if err := creds.Set(account.PasswordKey(a.Name, false), pw); err != nil {
 		return nil, err
 	}
@@ -330,6 +348,7 @@ func (w *wizard) saved(a account.Account, warn *account.Warning, err error) {
 		return
 	}
 	w.saveBtn.Disable()
+	w.oauth.pending = "" // saved: its token stays
 	setText(w.step, lang.L("The account {{.Name}} is saved. Facteur now fetches its messages, and keeps checking it.", map[string]any{"Name": a.Name}))
 	if warn != nil {
 		setText(w.note, warn.Text)

@@ -222,3 +222,26 @@ func TestInspectorShowsLiveDKIM(t *testing.T) {
 		}
 	}
 }
+
+func TestInspectorFollowsTheSelection(t *testing.T) {
+	h := newHarness(t)
+	h.c.insp.noDNS = true
+	h.open("test itineraire")
+	h.c.inspectSelected()
+	h.settle()
+	iv := h.c.insp.view
+	if iv == nil || iv.sum.Subject != "test itineraire" {
+		t.Fatal("the inspector did not open on the message")
+	}
+	var other string
+	for _, s := range h.subjects() {
+		if s != "test itineraire" {
+			other = s
+			break
+		}
+	}
+	h.open(other)
+	if iv.sum.Subject != other || iv.subject.Text != rowSubject(other) || iv.report == nil {
+		t.Errorf("the inspector shows %q (report %v), want %q", iv.sum.Subject, iv.report != nil, other)
+	}
+}

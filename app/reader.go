@@ -265,6 +265,9 @@ func linkWidget(link string) fyne.CanvasObject {
 func (c *controller) openMessage(s mailstore.Summary) {
 	c.selID = s.ID
 	c.ui.reader.showSummary(s)
+	if iv := c.insp.view; iv != nil && iv.sum.ID != s.ID {
+		iv.start(s) // an open inspector follows the selection
+	}
 	if s.Flags&mailstore.FlagSeen == 0 && !c.readOnly {
 		c.setFlags([]mailstore.Summary{s}, mailstore.FlagSeen, 0)
 	}

@@ -177,3 +177,29 @@ func TestNewMailNotification(t *testing.T) {
 		t.Errorf("a notification although they are off: %+v", h.c.accts.lastNote)
 	}
 }
+
+func TestAccountsWindowPinsARefusedCertificate(t *testing.T) {
+	h := newHarness(t)
+	port, fp := selfSignedServer(t)
+	a := account.Account{Name: "Machin", Protocol: account.IMAP, Identity: account.Identity{Address: "marc@machin.test"},
+		Incoming: account.Server{Host: "127.0.0.1", Port: port, Security: account.SecurityTLS}}
+	h.addAccount(a, "secret")
+	aw := h.c.showAccounts()
+	h.c.reloadAccounts()
+	h.waitFor("the refused certificate", func() bool { return aw.trustBtn.Visible() })
+	if !strings.Contains(aw.finger.Text, fp) || !strings.Contains(aw.lastErr.Text, "not trusted") {
+		t.Fatalf("fingerprint %q, error %q", aw.finger.Text, aw.lastErr.Text)
+	}
+	test.Tap(aw.trustBtn)
+	h.waitFor("the account saved with its pin", func() bool {
+		got, err := h.accountBook().Get("Machin")
+		return err == nil && got.Incoming.Fingerprint == fp
+	})
+	h.waitFor("a check with the pinned certificate", func() bool {
+		st := h.c.accts.status["Machin"]
+		return st.State == watch.Failed && !strings.Contains(checkErrorText(st.LastError), "not trusted")
+	})
+	if aw.trustBtn.Visible() {
+		t.Error("the Trust button stays after the pin")
+	}
+}

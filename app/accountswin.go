@@ -37,6 +37,9 @@ type accountsWindow struct {
 
 	state, server, last, lastErr *widget.Label
 	checkBtn                     *widget.Button
+	finger                       *widget.Label  // the certificate the last error refused
+	trustBtn                     *widget.Button // pins it into the account
+	pin                          *account.CertificateError
 
 	form *accountForm
 
@@ -71,11 +74,16 @@ func (aw *accountsWindow) build() fyne.CanvasObject {
 	aw.state, aw.server, aw.last, aw.lastErr = wrapLabel(), wrapLabel(), wrapLabel(), hiddenLabel()
 	aw.lastErr.Importance = widget.DangerImportance
 	aw.checkBtn = widget.NewButtonWithIcon(lang.L("Check mail"), theme.DownloadIcon(), aw.c.checkMail)
+	aw.finger = hiddenLabel()
+	aw.finger.TextStyle.Monospace = true
+	aw.trustBtn = widget.NewButtonWithIcon(lang.L("Trust this certificate"), theme.ConfirmIcon(), aw.trust)
+	aw.trustBtn.Importance = widget.WarningImportance
+	aw.trustBtn.Hide()
 	status := container.NewVBox(container.New(layout.NewFormLayout(),
 		keyLabel(lang.L("State")), aw.state,
 		keyLabel(lang.L("Server")), aw.server,
 		keyLabel(lang.L("Last check")), aw.last,
-	), aw.lastErr, container.NewHBox(aw.checkBtn))
+	), aw.lastErr, aw.finger, container.NewHBox(aw.checkBtn, aw.trustBtn))
 
 	aw.form = newAccountForm()
 	save := widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), aw.save)
@@ -248,6 +256,48 @@ func (aw *accountsWindow) showStatus(a account.Account) {
 		text = lang.L("Last error ({{.When}}): {{.Error}}", map[string]any{"When": ago(aw.c.now(), st.LastErrorAt), "Error": checkErrorText(st.LastError)})
 	}
 	setText(aw.lastErr, text)
+	aw.pin = nil
+	if ce := (*account.CertificateError)(nil); st.State == watch.Failed && errors.As(st.LastError, &ce) {
+		aw.pin = ce
+	}
+	finger := ""
+	if aw.pin != nil {
+		finger = lang.L("Certificate of {{.Host}} (SHA-256):", map[string]any{"Host": aw.pin.Host}) + "\n" + aw.pin.Fingerprint
+	}
+	setText(aw.finger, finger)
+	showIf(aw.trustBtn, aw.pin != nil)
+	relayout(aw.win)
+}
+
+// trust pins the certificate that the last check refused into the server
+// of the account that has its host, saves, and checks again.
+func (aw *accountsWindow) trust() {
+	a, ok := aw.current()
+	b := aw.c.book()
+	if !ok || aw.pin == nil || b == nil {
+		return
+	}
+	pinned := false
+	for _, s := range []*account.Server{&a.Incoming, &a.Outgoing} {
+		if s.Host != "" && strings.EqualFold(hostOnly(aw.pin.Host), s.Host) {
+			s.Fingerprint, pinned = aw.pin.Fingerprint, true
+		}
+	}
+	if !pinned {
+		return
+	}
+	aw.trustBtn.Hide()
+	aw.c.work.bg(func(context.Context) func() {
+		err := b.Put(a)
+		return func() {
+			if err != nil {
+				dialog.ShowError(err, aw.win)
+				return
+			}
+			aw.c.reloadAccounts(aw.c.checkMail)
+			aw.reload()
+		}
+	})
 }
 
 // statusChanged redraws what an account's new status changes.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -208,17 +207,15 @@ func saveSentCLI(e *env, p profile.Profile, creds *account.Credentials, a accoun
 }
 
 // cliSpool is the outbox's spool for the command line: the local MTA's
-// queue, opened while no MTA runs, under the MTA directory's lock (as
-// `facteur sendmail` does); the message goes out when `facteur mta` or the
-// app starts. A running MTA keeps its queue in memory and cannot yet take
-// a message with its own relay from another process: that is refused.
+// queue. When `facteur mta` (or the app) runs, the message goes to it over
+// the control socket (ENQUEUE) and it tries at once; when none runs, the
+// queue is opened under the MTA directory's lock (as `facteur sendmail`
+// does) and the message goes out when `facteur mta` or the app starts.
 type cliSpool struct {
 	dir    string
 	stderr io.Writer
 	note   string
 }
-
-var errMTARunning = errors.New("the local MTA is running and cannot take an outbox message from another process yet: send it from the app, or stop `facteur mta` and retry")
 
 func (s *cliSpool) Enqueue(ctx context.Context, m queue.Message, body io.Reader) (queue.Message, error) {
 	c, lock, err := control.Connect(ctx, s.dir)
@@ -226,7 +223,7 @@ func (s *cliSpool) Enqueue(ctx context.Context, m queue.Message, body io.Reader)
 		return queue.Message{}, err
 	}
 	if c != nil {
-		return queue.Message{}, errMTARunning
+		return s.toRunning(ctx, c, m, body)
 	}
 	defer lock.Unlock()
 	log := slog.New(slog.NewTextHandler(s.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -239,6 +236,21 @@ func (s *cliSpool) Enqueue(ctx context.Context, m queue.Message, body io.Reader)
 		s.note = fmt.Sprintf("no MTA running: it waits in %s and goes out, retried with backoff, once `facteur mta` or the app runs", localmta.QueueDir(s.dir))
 	}
 	return got, err
+}
+
+// toRunning hands the message to the running MTA, which tries at once.
+func (s *cliSpool) toRunning(ctx context.Context, c *control.Client, m queue.Message, body io.Reader) (queue.Message, error) {
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		return queue.Message{}, err
+	}
+	id, err := c.Enqueue(ctx, control.EnvelopeOf(m), raw)
+	if err != nil {
+		return queue.Message{}, fmt.Errorf("handing the message to the running MTA (PID %d): %w", c.Info().PID, err)
+	}
+	m.ID = id
+	s.note = fmt.Sprintf("handed to the running MTA (PID %d), which tries at once and then with backoff; see `facteur mailq`", c.Info().PID)
+	return m, nil
 }
 
 // List and Delete: the command line lists and cancels with `facteur mailq`

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -17,6 +18,7 @@ import (
 	"facteur/internal/profile"
 	"facteur/localmta"
 	"facteur/localmta/queue"
+	"facteur/mailstore"
 	"facteur/mua/account"
 	"facteur/mua/compose"
 
@@ -248,4 +250,55 @@ func TestMailtoArgument(t *testing.T) {
 	if code, _, _ := facteur(t, t.TempDir(), "mailto:%zz"); code != 2 {
 		t.Fatalf("bad mailto: code %d", code)
 	}
+}
+
+// `facteur send` while `facteur mta` runs: the running MTA holds the queue,
+// so the outbox hands the message over the control socket (ENQUEUE), and
+// the MTA submits it through the account's server at once.
+func TestSendOutboxWhileMTARuns(t *testing.T) {
+	dir := t.TempDir()
+	sink := startSink(t, "", true)
+	addSendAccount(t, dir, sink.addr, sink.fp)
+	info, stop := startFacteurMTA(t, dir)
+	code, out, errOut := facteurIn(t, dir, "Bonjour,\nparti par le démon.\n", "send", "--later",
+		"--to", "marc@machin.com", "--bcc", "cache@truc.fr", "--subject", "pendant le démon")
+	want := fmt.Sprintf("handed to the running MTA (PID %d)", info.PID)
+	if code != 0 || !strings.Contains(out, "queued in the outbox") || !strings.Contains(out, want) {
+		t.Fatalf("send: code %d, out %q, err %q", code, out, errOut)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for len(sink.messages()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	got := sink.messages()
+	if len(got) != 1 || !got[0].tls || got[0].from != "fred@truc.fr" || strings.Join(got[0].rcpts, " ") != "marc@machin.com cache@truc.fr" {
+		t.Fatalf("server got %+v", got)
+	}
+	if data := got[0].data; !strings.Contains(data, "Subject: =?utf-8?q?pendant_le_d=C3=A9mon?=") || strings.Contains(data, "cache@") {
+		t.Fatalf("message:\n%s", data)
+	}
+	waitMailq(t, dir, "the queue to empty", func(out string) bool { return strings.Contains(out, "Mail queue is empty") })
+	stop()
+	if sent := folderSubjects(t, dir, mailstore.FolderRef{Account: "truc", Name: "Sent"}); len(sent) != 1 || sent[0] != "pendant le démon" {
+		t.Fatalf("Sent of truc: %q", sent)
+	}
+}
+
+// folderSubjects opens the profile's store and lists a folder's subjects.
+func folderSubjects(t *testing.T, dir string, ref mailstore.FolderRef) []string {
+	t.Helper()
+	s, err := mailstore.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	list, err := s.List(context.Background(), ref, mailstore.ListOptions{Limit: 100})
+	if err != nil {
+		t.Fatalf("%v: %v", ref, err)
+	}
+	var out []string
+	for _, m := range list {
+		out = append(out, m.Subject)
+	}
+	return out
 }

@@ -13,6 +13,7 @@
 //	facteur mta | mailq | queue | sendmail        the local MTA/MDA and its POP3 server
 //	facteur account add|list|remove|test | sync   remote IMAP/POP3 accounts
 //	facteur send [--to ADDR]... | 'mailto:...'     send through an account (outbox when offline)
+//	facteur register-mailto                       make Facteur the desktop's mailto: handler
 //
 // --profile DIR (or FACTEUR_PROFILE) chooses the profile directory on every command.
 package main
@@ -69,6 +70,7 @@ func commands() []command {
 		{"queue", "queue flush|delete ID|hold ID|release ID", "act on the local MTA's queue, whether it runs or not", cmdQueue},
 		{"send", sendUsage, "send a message (body or whole message on stdin) through an account, or queue it in the outbox", cmdSend},
 		{"sendmail", "sendmail [-t] [-f sender] [-i] [-oi] [rcpt...]", "sendmail-compatible injector: a message on stdin into the local MTA", cmdSendmail},
+		{"register-mailto", registerMailtoUsage, "make Facteur the desktop's handler of mailto: links (a .desktop file and xdg-mime)", cmdRegisterMailto},
 		{"account", "account add|list|remove|test ...", "manage remote accounts (IMAP or POP3 in, SMTP out)", cmdAccount},
 		{"sync", "sync [ACCOUNT]", "fetch the mail of remote accounts into the offline store", cmdSync},
 		{"help", "help", "show this help", nil},

@@ -17,9 +17,11 @@ import (
 // The composer window: From, To, Cc, Bcc (checked and completed as you type,
 // composer_addr.go), Subject, a plain-text body, attachments
 // (composer_attach.go), Send and Send later (composer_send.go), and the
-// draft saved in Local/Drafts after a few seconds without typing
-// (composer_draft.go). Its state lives on the UI goroutine, like the
-// controller's; store and network work goes through the controller's worker.
+// draft saved after a few seconds without typing, in Local/Drafts or in
+// the Drafts of the sender's IMAP account, on its server too
+// (composer_draft.go, composer_push.go). Its state lives on the UI
+// goroutine, like the controller's; store and network work goes through
+// the controller's worker.
 
 // Delays of the composer.
 const (
@@ -30,8 +32,10 @@ const (
 // composeState is what the main window knows of its composers.
 type composeState struct {
 	open     []*composer
-	saveWait time.Duration // autosaveAfter; tests shorten it
-	senders  []fromChoice  // the last list of identities read
+	saveWait time.Duration         // autosaveAfter; tests shorten it
+	pushWait time.Duration         // pushAfter; tests shorten it
+	pushes   map[string]*pushState // the server copies of the drafts, by account
+	senders  []fromChoice          // the last list of identities read
 }
 
 // fromChoice is one choice of the From select: the Local account or a
@@ -44,23 +48,24 @@ type fromChoice struct {
 
 // composer is one composer window.
 type composer struct {
-	c        *controller
-	win      fyne.Window
-	senders  []fromChoice
-	from     *widget.Select
-	fields   []*addrField // To, Cc, Bcc
-	subject  *widget.Entry
-	body     *widget.Entry
-	atts     []compose.Attachment
-	attList  *fyne.Container
-	sizeNote *widget.Label
-	status   *widget.Label
-	sendBtn  *widget.Button
-	laterBtn *widget.Button
-	base     compose.Draft // what the fields do not show: threading, flowed
-	sending  bool
-	closed   bool
-	draft    draftState
+	c         *controller
+	win       fyne.Window
+	senders   []fromChoice
+	from      *widget.Select
+	fields    []*addrField // To, Cc, Bcc
+	subject   *widget.Entry
+	body      *widget.Entry
+	atts      []compose.Attachment
+	attList   *fyne.Container
+	sizeNote  *widget.Label
+	status    *widget.Label
+	draftNote *widget.Label // where the draft is saved
+	sendBtn   *widget.Button
+	laterBtn  *widget.Button
+	base      compose.Draft // what the fields do not show: threading, flowed
+	sending   bool
+	closed    bool
+	draft     draftState
 }
 
 // openComposer opens a composer window on d. draftID is the stored draft
@@ -68,6 +73,9 @@ type composer struct {
 func (c *controller) openComposer(d compose.Draft, draftID int64) *composer {
 	if c.compose.saveWait == 0 {
 		c.compose.saveWait = autosaveAfter
+	}
+	if c.compose.pushWait == 0 {
+		c.compose.pushWait = pushAfter
 	}
 	cm := &composer{c: c, base: d, draft: draftState{id: draftID}}
 	cm.win = c.app.NewWindow(lang.L("Compose"))
@@ -125,7 +133,9 @@ func (cm *composer) buildButtons() fyne.CanvasObject {
 	cm.status = widget.NewLabel("")
 	cm.status.Wrapping = fyne.TextWrapWord
 	cm.status.Hide()
-	buttons := container.NewHBox(attach, layout.NewSpacer(), cm.laterBtn, cm.sendBtn)
+	cm.draftNote = widget.NewLabel("")
+	cm.draftNote.Importance = widget.LowImportance
+	buttons := container.NewHBox(attach, cm.draftNote, layout.NewSpacer(), cm.laterBtn, cm.sendBtn)
 	return container.NewVBox(cm.status, buttons)
 }
 
@@ -159,12 +169,17 @@ func (cm *composer) changed() {
 	cm.scheduleSave()
 }
 
-// closedWindow saves what was not saved yet and forgets the window.
+// closedWindow saves what was not saved yet (its server copy goes at
+// once) and forgets the window.
 func (cm *composer) closedWindow() {
 	cm.closed = true
 	cm.stopTimers()
-	if cm.draft.dirty && !cm.sending && !cm.draft.sent {
+	switch {
+	case cm.sending || cm.draft.sent:
+	case cm.draft.dirty:
 		cm.saveDraft()
+	case cm.draft.acct != nil && !cm.draft.pushed:
+		cm.c.queuePush(*cm.draft.acct, 0)
 	}
 	open := cm.c.compose.open
 	for i, o := range open {

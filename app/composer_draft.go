@@ -3,25 +3,71 @@ package app
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
+	"time"
 
 	"fyne.io/fyne/v2/lang"
 
 	"facteur/mailstore"
+	"facteur/mua/account"
 	"facteur/mua/compose"
+	"facteur/mua/imapsync"
+	"facteur/mua/oauth"
 	"facteur/mua/submit"
 )
 
-// draftsRef is the Local account's Drafts folder, where the composer saves.
+// The autosave of the composer. A draft is written a few seconds after the
+// typing stops, and when the window closes. Where it goes depends on who
+// sends it:
+//
+//   - the Local account, or a POP3 account: the Local account's Drafts
+//     folder (Local/Drafts), on this computer only;
+//   - an IMAP account: that account's Drafts folder, locally at once
+//     (imapsync.Syncer.SaveDraft: the draft survives a crash and needs no
+//     network), then on the server with APPEND, at most once every
+//     pushWait while the user types and at once when the window closes
+//     (composer_push.go). When the server does not answer the draft stays
+//     local and the APPEND is retried later.
+//
+// Each save replaces the previous version: the old copy is removed from the
+// store, and from its IMAP server through the account's journal. When the
+// message is sent its draft is removed the same way.
+
+// draftsRef is the Local account's Drafts folder.
 var draftsRef = mailstore.FolderRef{Account: submit.LocalAccount, Name: "Drafts"}
+
+// errNoStore: the window's store cannot hold an IMAP account's drafts (a
+// test's wrapped store).
+var errNoStore = errors.New("no offline store for the account's drafts")
 
 // draftState is the autosave of one composer.
 type draftState struct {
-	id     int64  // the saved copy in Drafts, 0 for none
-	dirty  bool   // edits not saved yet
-	saving bool   // a save is on its way
-	sent   bool   // the message went: nothing more to save
-	stop   func() // the planned save
+	id      int64            // the saved copy, 0 for none
+	acct    *account.Account // the IMAP account whose Drafts hold it; nil: Local/Drafts
+	savedAt time.Time        // of the saved copy
+	pushed  bool             // the saved copy is on the account's server
+	dirty   bool             // edits not saved yet
+	saving  bool             // a save is on its way
+	sent    bool             // the message went: nothing more to save
+	problem bool             // the status shows a problem of the drafts
+	stop    func()           // the planned save
+}
+
+// accountError is a failure of an account's drafts, for the status line.
+type accountError struct {
+	account string
+	err     error
+}
+
+func (e *accountError) Error() string { return e.account + ": " + e.err.Error() }
+func (e *accountError) Unwrap() error { return e.err }
+
+// draftSave is the outcome of a save, made in the background.
+type draftSave struct {
+	id   int64
+	acct *account.Account // the IMAP account whose Drafts hold it, to push
+	warn error            // the IMAP account could not take it: saved in Local/Drafts
 }
 
 // scheduleSave plans a save after a pause in the typing.
@@ -37,9 +83,8 @@ func (cm *composer) scheduleSave() {
 	})
 }
 
-// saveDraft writes the draft into Drafts in the background, then purges
-// the copy it replaces. One save at a time: edits made meanwhile are saved
-// after it.
+// saveDraft writes the draft in the background, then removes the copy it
+// replaces. One save at a time: edits made meanwhile are saved after it.
 func (cm *composer) saveDraft() {
 	if cm.draft.saving || cm.draft.sent || cm.sending || cm.c.readOnly {
 		return
@@ -50,47 +95,179 @@ func (cm *composer) saveDraft() {
 		return
 	}
 	cm.draft.saving, cm.draft.dirty = true, false
-	old := cm.draft.id
-	c := cm.c
+	old, acct, c := cm.draft.id, imapAccount(cm.sender().account), cm.c
 	c.work.inOrder(func(ctx context.Context) func() {
-		id, err := c.storeDraft(ctx, raw, old)
+		out, err := c.storeDraft(ctx, raw, acct, old)
+		return func() { cm.saved(out, err) }
+	})
+}
+
+// saved takes the outcome of a save on the UI goroutine.
+func (cm *composer) saved(out draftSave, err error) {
+	cm.draft.saving = false
+	c := cm.c
+	if cm.draft.sent { // sent while saving: the copy is not wanted
+		if out.id != 0 {
+			c.discardDraft(out.id)
+		}
+		return
+	}
+	if out.id != 0 {
+		cm.draft.id, cm.draft.acct, cm.draft.pushed, cm.draft.savedAt = out.id, out.acct, false, c.now()
+	}
+	if out.acct != nil {
+		wait := c.compose.pushWait
+		if cm.closed { // the last save: the server gets it now
+			wait = 0
+		}
+		c.queuePush(*out.acct, wait)
+	}
+	if err != nil {
+		cm.draft.dirty = true
+	}
+	cm.showSaved(err, out.warn)
+	switch {
+	case !cm.draft.dirty || err != nil:
+	case cm.closed: // edits made while the last save ran
+		cm.saveDraft()
+	default:
+		cm.scheduleSave()
+	}
+}
+
+// showSaved tells where the draft is, or why it could not be saved (err),
+// or why it is not in the account's Drafts (warn).
+func (cm *composer) showSaved(err, warn error) {
+	if cm.closed {
+		return
+	}
+	switch {
+	case err != nil:
+		cm.showStatus(lang.L("The draft could not be saved: {{.Error}}", map[string]any{"Error": err.Error()}), true)
+	case warn != nil:
+		cm.showStatus(lang.L("The draft is kept in Local › Drafts: {{.Error}}", map[string]any{"Error": warn.Error()}), false)
+	case cm.draft.problem:
+		cm.showStatus("", false)
+	}
+	cm.draft.problem = err != nil || warn != nil
+	cm.updateDraftNote()
+}
+
+// imapAccount is a, when it is an IMAP account; nil otherwise.
+func imapAccount(a *account.Account) *account.Account {
+	if a == nil || a.Protocol != account.IMAP {
+		return nil
+	}
+	return a
+}
+
+// storeDraft saves raw: in the IMAP account's Drafts when a is set (and
+// usable), else in Local/Drafts; then it removes the copy old.
+func (c *controller) storeDraft(ctx context.Context, raw []byte, a *account.Account, old int64) (draftSave, error) {
+	var out draftSave
+	if a != nil {
+		err := c.withSyncer(ctx, *a, func(sy *imapsync.Syncer) error {
+			sum, err := sy.SaveDraft(ctx, raw, 0)
+			out.id = sum.ID
+			return err
+		})
+		if err == nil {
+			out.acct = a
+		} else if out.id == 0 {
+			out.warn = &accountError{account: a.Name, err: err}
+		}
+	}
+	if out.id == 0 {
+		sum, err := c.store.Add(ctx, draftsRef, bytes.NewReader(raw), mailstore.AddOptions{Flags: mailstore.FlagDraft | mailstore.FlagSeen})
+		if err != nil {
+			return out, err
+		}
+		out.id = sum.ID
+	}
+	if old != 0 && old != out.id {
+		if _, err := c.removeDraft(ctx, old); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// removeDraft removes a saved draft: through its IMAP account (locally at
+// once, on the server with the next push or sync), else from the store.
+// It returns the IMAP account, to push the removal.
+func (c *controller) removeDraft(ctx context.Context, id int64) (*account.Account, error) {
+	sum, err := c.store.Get(ctx, id)
+	if errors.Is(err, mailstore.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if a := c.imapAccountNamed(sum.Folder.Account); a != nil {
+		return a, c.withSyncer(ctx, *a, func(sy *imapsync.Syncer) error { return sy.DiscardDraft(ctx, id) })
+	}
+	return nil, c.store.Purge(ctx, []int64{id})
+}
+
+// discardDraft removes, in the background, a draft whose message was
+// sent, and pushes the removal to its IMAP server at once.
+func (c *controller) discardDraft(id int64) {
+	c.work.inOrder(func(ctx context.Context) func() {
+		a, err := c.removeDraft(ctx, id)
 		return func() {
-			cm.draft.saving = false
-			if err != nil {
-				cm.draft.dirty = true
-				if !cm.closed {
-					cm.showStatus(lang.L("The draft could not be saved: {{.Error}}", map[string]any{"Error": err.Error()}), true)
-				}
-				return
-			}
-			if cm.draft.sent { // sent while saving: the copy is not wanted
-				c.work.inOrder(func(ctx context.Context) func() { _ = c.purgeDraft(ctx, id); return nil })
-				return
-			}
-			cm.draft.id = id
-			if cm.draft.dirty && !cm.closed {
-				cm.scheduleSave()
+			if err == nil && a != nil {
+				c.queuePush(*a, 0)
 			}
 		}
 	})
 }
 
-// storeDraft adds raw to Drafts and purges the copy it replaces.
-func (c *controller) storeDraft(ctx context.Context, raw []byte, old int64) (int64, error) {
-	sum, err := c.store.Add(ctx, draftsRef, bytes.NewReader(raw), mailstore.AddOptions{Flags: mailstore.FlagDraft | mailstore.FlagSeen})
+// imapAccountNamed is the configured IMAP account of that name, or nil.
+func (c *controller) imapAccountNamed(name string) *account.Account {
+	b := c.book()
+	if b == nil || name == submit.LocalAccount {
+		return nil
+	}
+	a, err := b.Get(name)
 	if err != nil {
-		return 0, err
+		return nil
 	}
-	if old != 0 {
-		if err := c.purgeDraft(ctx, old); err != nil {
-			return sum.ID, err
-		}
-	}
-	return sum.ID, nil
+	return imapAccount(&a)
 }
 
-func (c *controller) purgeDraft(ctx context.Context, id int64) error {
-	return c.store.Purge(ctx, []int64{id})
+// withSyncer runs fn with a Syncer of account a over the window's store,
+// without its login secret: for what needs no connection.
+func (c *controller) withSyncer(ctx context.Context, a account.Account, fn func(*imapsync.Syncer) error) error {
+	return c.syncerWith(ctx, a, "", fn)
+}
+
+// syncerWith runs fn with a Syncer of account a that logs in with secret.
+func (c *controller) syncerWith(ctx context.Context, a account.Account, secret string, fn func(*imapsync.Syncer) error) error {
+	store, ok := c.store.(*mailstore.Store)
+	if !ok || c.opts.Profile == "" {
+		return errNoStore
+	}
+	state, err := imapsync.OpenState(ctx, c.opts.Profile)
+	if err != nil {
+		return err
+	}
+	defer state.Close()
+	sy := imapsync.New(a, secret, imapsync.Options{Store: store, State: state})
+	defer sy.Close()
+	return fn(sy)
+}
+
+// pushDrafts sends the drafts of an IMAP account that wait for its server,
+// logged in with its password or OAuth2 token.
+func (c *controller) pushDrafts(ctx context.Context, a account.Account) error {
+	secret, err := (&oauth.Tokens{Secrets: c.credentials()}).LoginSecret(ctx, a)
+	if err != nil {
+		return err
+	}
+	return c.syncerWith(ctx, a, secret, func(sy *imapsync.Syncer) error {
+		_, err := sy.PushDrafts(ctx)
+		return err
+	})
 }
 
 // readOriginal reads a stored message for the compose builders.

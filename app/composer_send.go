@@ -11,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"facteur/internal/profile"
+	"facteur/localmta/control"
+	"facteur/localmta/mailsys"
 	"facteur/localmta/queue"
 	"facteur/mailstore"
 	"facteur/mua/account"
@@ -158,10 +160,16 @@ func (cm *composer) send(later bool) {
 		if err == nil && s.account == nil {
 			c.saveLocalSent(ctx, msg.Raw)
 		}
+		var drafts *account.Account // whose server must forget the draft
 		if (err == nil || out.Sent) && draftID != 0 {
-			_ = c.purgeDraft(ctx, draftID)
+			drafts, _ = c.removeDraft(ctx, draftID)
 		}
-		return func() { cm.sent(s, out, err) }
+		return func() {
+			cm.sent(s, out, err)
+			if drafts != nil {
+				c.queuePush(*drafts, 0)
+			}
+		}
 	})
 }
 
@@ -279,17 +287,53 @@ func (c *controller) saveLocalSent(ctx context.Context, raw []byte) {
 	}
 }
 
-// spool is the local MTA's queue, or a spool that says why there is none.
+// spool is the local MTA's queue: the one this window runs, or the one
+// of the `facteur mta` that runs beside it; else a spool that says why
+// there is none.
 func (c *controller) spool() submit.Spool {
-	if c.mta.run != nil {
-		if sys := c.mta.run.get(); sys != nil {
-			if q := sys.Spool(); q != nil {
-				return q
-			}
-		}
+	if c.mta.run == nil {
+		return noSpool{}
+	}
+	sys := c.mta.run.get()
+	switch {
+	case sys == nil:
+	case sys.Spool() != nil:
+		return sys.Spool()
+	case sys.Status().State == mailsys.External && c.opts.MTA != nil:
+		return externalSpool{dir: c.opts.MTA.Dir, sys: sys}
 	}
 	return noSpool{}
 }
+
+// externalSpool is the queue of the MTA that another process runs: the
+// messages go to it over its control socket (ENQUEUE), and it tries them
+// at once.
+type externalSpool struct {
+	dir string
+	sys *mailsys.System
+}
+
+func (s externalSpool) Enqueue(ctx context.Context, m queue.Message, body io.Reader) (queue.Message, error) {
+	cl, lock, err := control.Connect(ctx, s.dir)
+	if err != nil {
+		return queue.Message{}, err
+	}
+	if cl == nil {
+		lock.Unlock()
+		return queue.Message{}, errors.New(lang.L("the local mail system has stopped (see Mail system)"))
+	}
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		return queue.Message{}, err
+	}
+	m.ID, err = cl.Enqueue(ctx, control.EnvelopeOf(m), raw)
+	return m, err
+}
+
+// List: the MTA panel lists the external queue itself.
+func (s externalSpool) List() []queue.Message { return nil }
+
+func (s externalSpool) Delete(id string) error { return s.sys.Delete(context.Background(), id) }
 
 // noSpool is the outbox of a window that runs no local MTA.
 type noSpool struct{}

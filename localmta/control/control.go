@@ -17,8 +17,11 @@
 //     through that socket, so that the MTA's queue, which keeps its state
 //     in memory, makes every change itself.
 //
-// The control protocol is one line per connection, in the spirit of
-// RFC 5321 replies: "TOKEN VERB [ID]" and "OK" or "ERR CODE text".
+// The control protocol is one request per connection, in the spirit of
+// RFC 5321 replies: "TOKEN VERB [ID]" and "OK" or "ERR CODE text". One verb
+// carries data: ENQUEUE hands a message with its envelope (and, for an
+// outbox message, its relay account) to the running MTA's queue, so that
+// `facteur send` can queue while `facteur mta` runs (see enqueue.go).
 package control
 
 import (

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/textproto"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -76,12 +75,12 @@ func (s *Server) Serve(ctx context.Context) error {
 			}
 			return err
 		}
-		wg.Go(func() { s.serve(c) })
+		wg.Go(func() { s.serve(ctx, c) })
 	}
 }
 
 // serve answers one request; a panic ends only it.
-func (s *Server) serve(c net.Conn) {
+func (s *Server) serve(ctx context.Context, c net.Conn) {
 	defer c.Close()
 	defer func() {
 		if r := recover(); r != nil {
@@ -89,29 +88,47 @@ func (s *Server) serve(c net.Conn) {
 		}
 	}()
 	c.SetDeadline(time.Now().Add(requestTimeout))
-	r := textproto.NewReader(bufio.NewReader(io.LimitReader(c, maxRequest)))
-	line, err := r.ReadLine()
+	br := bufio.NewReaderSize(c, maxRequest)
+	line, err := readRequest(br)
 	if err != nil {
 		return
 	}
-	verb, err := s.do(line)
+	verb, text, err := s.do(ctx, line, br, c)
 	if verb != "" && verb != "PING" {
-		s.log.Info("control request", "verb", verb, "err", err)
+		s.log.Info("control request", "verb", verb, "result", text, "err", err)
 	}
-	io.WriteString(c, formatReply(err)+"\r\n")
+	reply := formatReply(err)
+	if err == nil && text != "" {
+		reply += " " + text
+	}
+	io.WriteString(c, reply+"\r\n")
 }
 
-// do checks the token and runs the request.
-func (s *Server) do(line string) (verb string, err error) {
+// readRequest reads the request line, at most maxRequest bytes.
+func readRequest(br *bufio.Reader) (string, error) {
+	line, err := br.ReadSlice('\n')
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(string(line), "\r\n"), nil
+}
+
+// do checks the token and runs the request; text follows the OK of the
+// reply (the queue id of ENQUEUE).
+func (s *Server) do(ctx context.Context, line string, r io.Reader, w io.Writer) (verb, text string, err error) {
 	f := strings.Fields(line)
 	if len(f) < 2 {
-		return "", ErrProtocol
+		return "", "", ErrProtocol
 	}
 	if subtle.ConstantTimeCompare([]byte(f[0]), []byte(s.info.Token)) != 1 {
-		return "", ErrDenied
+		return "", "", ErrDenied
 	}
 	verb = strings.ToUpper(f[1])
-	return verb, s.exec(verb, f[2:])
+	if verb == "ENQUEUE" {
+		text, err = s.enqueue(ctx, f[2:], r, w)
+		return verb, text, err
+	}
+	return verb, "", s.exec(verb, f[2:])
 }
 
 func (s *Server) exec(verb string, args []string) error {
@@ -148,6 +165,9 @@ var replyCodes = []struct {
 	{"BUSY", queue.ErrBusy},
 	{"DENIED", ErrDenied},
 	{"PROTOCOL", ErrProtocol},
+	{"TOOBIG", ErrTooBig},
+	{"ENVELOPE", ErrBadEnvelope},
+	{"NORCPT", queue.ErrNoRcpt},
 }
 
 // formatReply returns "OK" or "ERR CODE text".

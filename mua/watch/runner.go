@@ -190,6 +190,11 @@ func (r *runner) checkOnce(ctx context.Context) (int, error) {
 		})
 	}
 	st, err := r.syncer.Sync(ctx)
+	if err != nil {
+		return st.New, err
+	}
+	// drafts saved while the server was away (or before a crash) go up now
+	_, err = r.syncer.PushDrafts(ctx)
 	return st.New, err
 }
 

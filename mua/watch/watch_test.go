@@ -21,6 +21,7 @@ import (
 	"facteur/localmta/pop3d"
 	"facteur/mailstore"
 	"facteur/mua/account"
+	"facteur/mua/imapsync"
 )
 
 func openStore(t *testing.T) *mailstore.Store {
@@ -289,4 +290,30 @@ func TestTranscriptKeepsTheLastLines(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestIMAPDraftsSavedOfflineGoUp(t *testing.T) {
+	a, user := imapServer(t)
+	if err := user.Create("Drafts", nil); err != nil {
+		t.Fatal(err)
+	}
+	store := openStore(t)
+	profileDir := t.TempDir()
+	st, err := imapsync.OpenState(context.Background(), profileDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sy := imapsync.New(a, "secret", imapsync.Options{Store: store, State: st})
+	raw := "From: marc@machin.com\r\nTo: fred@truc.fr\r\nMessage-ID: <draft1@machin.com>\r\nSubject: brouillon\r\n\r\nà finir\r\n"
+	if _, err := sy.SaveDraft(context.Background(), []byte(raw), 0); err != nil { // no connection needed
+		t.Fatal(err)
+	}
+	sy.Close()
+	st.Close()
+
+	start(t, Options{Store: store, Profile: profileDir, Secret: password("secret"), PollInterval: time.Hour}, a)
+	eventually(t, "the draft on the server", func() bool {
+		s, err := user.Status("Drafts", &imap.StatusOptions{NumMessages: true})
+		return err == nil && s.NumMessages != nil && *s.NumMessages == 1
+	})
 }

@@ -178,12 +178,14 @@ func unmarshalName[T ~uint8](b []byte, names []string, v *T) error {
 // EntryVerdict tells, for one recipient domain, which of its MX received
 // the message from the outside.
 type EntryVerdict struct {
-	Domain string `json:"domain"`
-	Rank   MXRank `json:"rank"`
-	Hop    int    `json:"hop,omitempty"`  // the hop whose by is that MX
-	Host   string `json:"host,omitempty"` // the MX host
-	Pref   uint16 `json:"pref,omitempty"`
-	Text   string `json:"text"`
+	Domain string            `json:"domain"`
+	Rank   MXRank            `json:"rank"`
+	Hop    int               `json:"hop,omitempty"`  // the hop whose by is that MX
+	Host   string            `json:"host,omitempty"` // the MX host
+	Pref   uint16            `json:"pref,omitempty"`
+	Text   string            `json:"text"`           // the template of Code filled with Args (see Template)
+	Code   string            `json:"code,omitempty"` // the sentence of Text, for translations
+	Args   map[string]string `json:"args,omitempty"` // the values of its placeholders
 }
 
 // DKIMCheck is the live verification of one DKIM-Signature (RFC 6376).

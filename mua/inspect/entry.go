@@ -1,8 +1,8 @@
 package inspect
 
 import (
-	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 )
 
@@ -24,12 +24,10 @@ func (s *dnsSession) entryVerdict(d DomainMX) EntryVerdict {
 	v := EntryVerdict{Domain: d.Domain}
 	switch {
 	case d.Status != StatusOK:
-		v.Text = fmt.Sprintf("The MX of %s could not be looked up (%s).", d.Domain, d.Status)
-		return v
+		return v.say(CodeEntryLookupFailed, vars{"Domain": d.Domain, "Status": d.Status.String()})
 	case d.Null:
 		v.Rank = RankNullMX
-		v.Text = fmt.Sprintf("%s publishes a null MX (RFC 7505): it accepts no mail.", d.Domain)
-		return v
+		return v.say(CodeEntryNullMX, vars{"Domain": d.Domain})
 	}
 	v.Rank = RankNone
 	for i := range s.r.Route.Hops {
@@ -44,8 +42,7 @@ func (s *dnsSession) entryVerdict(d DomainMX) EntryVerdict {
 			v.Rank = rankOf(rec, d.Records)
 		}
 	}
-	v.Text = entryText(v, d)
-	return v
+	return entrySentence(v, d)
 }
 
 // exchangerOf returns the MX record, of the lowest preference, that names
@@ -93,22 +90,19 @@ func rankOf(rec MXRecord, recs []MXRecord) MXRank {
 	return RankSecondary
 }
 
-// entryText spells out a verdict in the course's words.
-func entryText(v EntryVerdict, d DomainMX) string {
-	switch v.Rank {
-	case RankPrimary:
-		kind := "the primary MX"
-		if d.Implicit {
-			kind = "the implicit MX (no MX record, its A/AAAA stand in, RFC 5321 §5.1)"
-		}
-		return fmt.Sprintf("Hop %d was received by %s, %s of %s (preference %d).", v.Hop, v.Host, kind, d.Domain, v.Pref)
-	case RankSecondary:
-		return fmt.Sprintf("Hop %d was received by %s, a secondary MX of %s (preference %d): the primary MX was "+
-			"probably unreachable, so the secondary queued the message and passed it on when the primary came back.",
-			v.Hop, v.Host, d.Domain, v.Pref)
+// entrySentence spells out a verdict in the course's words.
+func entrySentence(v EntryVerdict, d DomainMX) EntryVerdict {
+	if v.Rank != RankPrimary && v.Rank != RankSecondary {
+		return v.say(CodeEntryNone, vars{"Domain": d.Domain})
 	}
-	return fmt.Sprintf("No hop was received by an MX of %s: its servers record internal names, or the message "+
-		"reached the mailbox another way (a forward, a transport table, a smarthost).", d.Domain)
+	args := vars{"Hop": strconv.Itoa(v.Hop), "Host": v.Host, "Domain": d.Domain, "Pref": strconv.Itoa(int(v.Pref))}
+	switch {
+	case v.Rank == RankSecondary:
+		return v.say(CodeEntrySecondary, args)
+	case d.Implicit:
+		return v.say(CodeEntryImplicit, args)
+	}
+	return v.say(CodeEntryPrimary, args)
 }
 
 // dnsFindings turns PTR mismatches and DKIM failures into findings.
@@ -116,15 +110,14 @@ func dnsFindings(dns *DNSReport) []Finding {
 	var out []Finding
 	for _, p := range dns.PTR {
 		if p.Status == StatusOK && p.Written != "" && !p.Matches {
-			out = append(out, Finding{Kind: FindRDNSMismatch, Hop: p.Hops[0],
-				Text: fmt.Sprintf("The receiving server wrote %s for %s, but PTR now gives %s.",
-					p.Written, p.IP, strings.Join(p.Names, ", "))})
+			out = append(out, Finding{Kind: FindRDNSMismatch, Hop: p.Hops[0]}.say(CodeRDNSMismatch,
+				vars{"Written": p.Written, "IP": p.IP.String(), "Names": strings.Join(p.Names, ", ")}))
 		}
 	}
 	for _, c := range dns.DKIM {
 		if c.Result != "pass" {
-			out = append(out, Finding{Kind: FindDKIM,
-				Text: fmt.Sprintf("The DKIM signature of %s does not verify now (%s): %s.", c.Domain, c.Result, c.Error)})
+			out = append(out, Finding{Kind: FindDKIM}.say(CodeDKIM,
+				vars{"Domain": c.Domain, "Result": c.Result, "Error": c.Error}))
 		}
 	}
 	return out

@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -51,12 +52,15 @@ func (k *FindingKind) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// Finding is one remark of the inspector, spelled out in Text (English).
+// Finding is one remark of the inspector, spelled out in Text (English):
+// the template of Code filled with Args (see Template).
 type Finding struct {
-	Kind  FindingKind `json:"kind"`
-	Text  string      `json:"text"`
-	Addrs []string    `json:"addrs,omitempty"` // the addresses concerned
-	Hop   int         `json:"hop,omitempty"`   // the hop concerned (travel order)
+	Kind  FindingKind       `json:"kind"`
+	Text  string            `json:"text"`
+	Addrs []string          `json:"addrs,omitempty"` // the addresses concerned
+	Hop   int               `json:"hop,omitempty"`   // the hop concerned (travel order)
+	Code  string            `json:"code,omitempty"`  // the sentence of Text, for translations
+	Args  map[string]string `json:"args,omitempty"`  // the values of its placeholders
 }
 
 // findings compares envelope and header, and collects the remarks on the
@@ -69,8 +73,7 @@ func findings(h *header, r *Report) []Finding {
 	out = append(out, recipientFindings(h, &r.Envelope, len(list)+len(fwd) > 0)...)
 	out = append(out, routeFindings(&r.Route)...)
 	if len(h.bad) > 0 {
-		out = append(out, Finding{Kind: FindBadHeader,
-			Text: fmt.Sprintf("%d header line(s) are neither a field nor a continuation; they were skipped.", len(h.bad))})
+		out = append(out, Finding{Kind: FindBadHeader}.say(CodeBadHeader, vars{"Count": strconv.Itoa(len(h.bad))}))
 	}
 	return out
 }
@@ -81,21 +84,19 @@ func senderFindings(e *Envelope) []Finding {
 	from := firstAddr(e.Header.From)
 	switch {
 	case e.NullSender && e.MailFromSource != "":
-		out = append(out, Finding{Kind: FindBounce,
-			Text: "The envelope sender is empty (MAIL FROM:<>): a bounce or an automatic reply (RFC 5321 §4.5.5)."})
+		out = append(out, Finding{Kind: FindBounce}.say(CodeBounce, nil))
 	case e.MailFrom != "" && from != "" && !containsAddr(e.Header.From, e.MailFrom):
-		out = append(out, Finding{Kind: FindEnvelopeSender, Addrs: []string{e.MailFrom, from},
-			Text: fmt.Sprintf("The envelope sender %s (%s) differs from the From field %s: bounces go to the envelope sender, not to From.",
-				e.MailFrom, e.MailFromSource, from)})
+		out = append(out, Finding{Kind: FindEnvelopeSender, Addrs: []string{e.MailFrom, from}}.say(CodeEnvelopeSender,
+			vars{"MailFrom": e.MailFrom, "Source": string(e.MailFromSource), "From": from}))
 	}
 	if s := firstAddr(e.Header.Sender); s != "" && from != "" && !containsAddr(e.Header.From, s) {
-		out = append(out, Finding{Kind: FindSenderField, Addrs: []string{s, from},
-			Text: fmt.Sprintf("Sender %s sent the message on behalf of %s (RFC 5322 §3.6.2).", s, from)})
+		out = append(out, Finding{Kind: FindSenderField, Addrs: []string{s, from}}.say(CodeSenderField,
+			vars{"Sender": s, "From": from}))
 	}
 	for _, m := range e.Header.ReplyTo {
 		if from != "" && !containsAddr(e.Header.From, m.Addr) {
-			out = append(out, Finding{Kind: FindReplyTo, Addrs: []string{m.Addr, from},
-				Text: fmt.Sprintf("Replies go to %s, not to the From address %s.", m.Addr, from)})
+			out = append(out, Finding{Kind: FindReplyTo, Addrs: []string{m.Addr, from}}.say(CodeReplyTo,
+				vars{"ReplyTo": m.Addr, "From": from}))
 		}
 	}
 	return out
@@ -108,14 +109,18 @@ func listFindings(h *header, e *Envelope) []Finding {
 	if id == "" && !h.has("List-Post") && !h.has("Mailing-List") && prec != "list" {
 		return nil
 	}
-	text := "The message came through a mailing list"
-	if id != "" {
-		text += " (List-Id: " + id + ")"
+	f := Finding{Kind: FindMailingList}
+	switch {
+	case id != "" && e.MailFrom != "":
+		f = f.say(CodeMailingListIDSender, vars{"ListID": id, "MailFrom": e.MailFrom})
+	case id != "":
+		f = f.say(CodeMailingListID, vars{"ListID": id})
+	case e.MailFrom != "":
+		f = f.say(CodeMailingListSender, vars{"MailFrom": e.MailFrom})
+	default:
+		f = f.say(CodeMailingList, nil)
 	}
-	if e.MailFrom != "" {
-		text += "; the list's envelope sender is " + e.MailFrom
-	}
-	return []Finding{{Kind: FindMailingList, Text: text + ". The list, not the author, sent it to you."}}
+	return []Finding{f}
 }
 
 // forwardFindings recognises a resent or forwarded message and alias
@@ -124,19 +129,18 @@ func forwardFindings(h *header, e *Envelope) []Finding {
 	var out []Finding
 	if h.hasPrefix("Resent-") {
 		who := append(addrList(e.Header.ResentFrom), addrList(e.Header.ResentTo)...)
-		out = append(out, Finding{Kind: FindForward, Addrs: who,
-			Text: "The message was resent (Resent- fields, RFC 5322 §3.6.6): someone passed it on unchanged."})
+		out = append(out, Finding{Kind: FindForward, Addrs: who}.say(CodeResent, nil))
 	}
 	for _, name := range []string{"X-Forwarded-To", "X-Forwarded-For"} {
 		if v := strings.TrimSpace(h.get(name)); v != "" {
-			out = append(out, Finding{Kind: FindForward, Addrs: []string{v},
-				Text: fmt.Sprintf("A server forwarded the message (%s: %s).", name, v)})
+			out = append(out, Finding{Kind: FindForward, Addrs: []string{v}}.say(CodeForwardField,
+				vars{"Field": name, "Value": v}))
 		}
 	}
 	orig, deliv := firstOf(e.Recipients, SourceXOriginalTo), firstOf(e.Recipients, SourceDeliveredTo)
 	if orig != "" && deliv != "" && !sameAddr(orig, deliv) {
-		out = append(out, Finding{Kind: FindForward, Addrs: []string{orig, deliv},
-			Text: fmt.Sprintf("Addressed in the envelope to %s, delivered to %s: an alias or a forward.", orig, deliv)})
+		out = append(out, Finding{Kind: FindForward, Addrs: []string{orig, deliv}}.say(CodeAlias,
+			vars{"Original": orig, "Delivered": deliv}))
 	}
 	return out
 }
@@ -153,13 +157,11 @@ func recipientFindings(h *header, e *Envelope, explained bool) []Finding {
 		switch {
 		case containsAddr(e.Header.To, rcpt) || containsAddr(e.Header.Cc, rcpt) || containsAddr(e.Header.ResentTo, rcpt):
 		case containsAddr(e.Header.Bcc, rcpt):
-			out = append(out, Finding{Kind: FindHiddenRecipient, Addrs: []string{rcpt},
-				Text: fmt.Sprintf("%s received the message as a blind copy (Bcc).", rcpt)})
+			out = append(out, Finding{Kind: FindHiddenRecipient, Addrs: []string{rcpt}}.say(CodeBcc, vars{"Rcpt": rcpt}))
 		case explained:
 		default:
-			out = append(out, Finding{Kind: FindHiddenRecipient, Addrs: []string{rcpt},
-				Text: fmt.Sprintf("%s is an envelope recipient (%s) but appears in neither To nor Cc: a blind copy (Bcc), a list or a forward.",
-					rcpt, e.RcptToSource)})
+			out = append(out, Finding{Kind: FindHiddenRecipient, Addrs: []string{rcpt}}.say(CodeHiddenRecipient,
+				vars{"Rcpt": rcpt, "Source": string(e.RcptToSource)}))
 		}
 	}
 	return out
@@ -168,22 +170,21 @@ func recipientFindings(h *header, e *Envelope, explained bool) []Finding {
 // routeFindings collects the remarks on the route.
 func routeFindings(r *Route) []Finding {
 	if len(r.Hops) == 0 {
-		return []Finding{{Kind: FindNoReceived,
-			Text: "No Received field: the message never went through an MTA (a draft, a sent copy, or a local file)."}}
+		return []Finding{Finding{Kind: FindNoReceived}.say(CodeNoReceived, nil)}
 	}
 	var out []Finding
 	if r.Outbox != nil && *r.Outbox < 0 {
-		out = append(out, Finding{Kind: FindDateAfterReceived,
-			Text: fmt.Sprintf("The Date field is %s later than the first hop: the sender's clock is wrong.", (-*r.Outbox).String()[1:])})
+		out = append(out, Finding{Kind: FindDateAfterReceived}.say(CodeDateAfterReceived,
+			vars{"Delay": (-*r.Outbox).String()[1:]}))
 	}
 	for _, rh := range r.Hops {
+		hop := strconv.Itoa(rh.Index)
 		if rh.Unparsed {
-			out = append(out, Finding{Kind: FindUnparsedReceived, Hop: rh.Index,
-				Text: fmt.Sprintf("Received field %d could not be read; it is shown as written.", rh.Index)})
+			out = append(out, Finding{Kind: FindUnparsedReceived, Hop: rh.Index}.say(CodeUnparsedReceived, vars{"Hop": hop}))
 		}
 		if rh.Flags.Has(FlagClockSkew) {
-			out = append(out, Finding{Kind: FindClockSkew, Hop: rh.Index,
-				Text: fmt.Sprintf("Hop %d is dated %s before the previous hop: one of the two clocks is wrong.", rh.Index, rh.Delay.String()[1:])})
+			out = append(out, Finding{Kind: FindClockSkew, Hop: rh.Index}.say(CodeClockSkew,
+				vars{"Hop": hop, "Delay": rh.Delay.String()[1:]}))
 		}
 	}
 	return out

@@ -43,9 +43,13 @@ const SchemaVersion = 1
 //	                ({host, addrs[], exchanger, hops[], status, error}),
 //	                ptr[] ({ip, names[], hops[], written, matches, status,
 //	                error}), entry[] ({domain, rank (primary, secondary, none,
-//	                null-mx, unknown), hop, host, pref, text}), dkim[]
-//	                ({domain, identifier, result, error}), dkim_note
-//	findings        [{kind, text, addrs[], hop}]
+//	                null-mx, unknown), hop, host, pref, text, code,
+//	                args}), dkim[] ({domain, identifier, result, error}),
+//	                dkim_note
+//	findings        [{kind, text, addrs[], hop, code, args}]
+//
+// A text is the English template of its code (see Codes and Template)
+// filled with args, an object of strings keyed by placeholder name.
 //
 // Empty values are left out (omitempty), except schema, envelope.mail_from,
 // envelope.rcpt_to, envelope.exact, route.hops, headers.fields,

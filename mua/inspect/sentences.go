@@ -1,0 +1,131 @@
+package inspect
+
+import (
+	"slices"
+	"strings"
+	"text/template"
+)
+
+// The codes of the sentences of Finding.Text and EntryVerdict.Text. A code
+// names one English template (Template) whose {{.Name}} placeholders are
+// filled from Args; an application translates the sentence by its code.
+const (
+	CodeEnvelopeSender      = "envelope-sender"
+	CodeBounce              = "bounce"
+	CodeSenderField         = "sender-field"
+	CodeReplyTo             = "reply-to"
+	CodeMailingList         = "mailing-list"
+	CodeMailingListID       = "mailing-list-id"
+	CodeMailingListSender   = "mailing-list-sender"
+	CodeMailingListIDSender = "mailing-list-id-sender"
+	CodeResent              = "resent"
+	CodeForwardField        = "forward-field"
+	CodeAlias               = "alias"
+	CodeBcc                 = "bcc"
+	CodeHiddenRecipient     = "hidden-recipient"
+	CodeNoReceived          = "no-received"
+	CodeDateAfterReceived   = "date-after-received"
+	CodeUnparsedReceived    = "unparsed-received"
+	CodeClockSkew           = "clock-skew"
+	CodeBadHeader           = "bad-header"
+	CodeRDNSMismatch        = "rdns-mismatch"
+	CodeDKIM                = "dkim"
+	CodeEntryPrimary        = "entry-primary"
+	CodeEntryImplicit       = "entry-implicit"
+	CodeEntrySecondary      = "entry-secondary"
+	CodeEntryNone           = "entry-none"
+	CodeEntryNullMX         = "entry-null-mx"
+	CodeEntryLookupFailed   = "entry-lookup-failed"
+)
+
+// listAuthor ends the sentences on a mailing list.
+const listAuthor = " The list, not the author, sent it to you."
+
+// templates are the English sentences, by code.
+var templates = map[string]string{
+	CodeEnvelopeSender: "The envelope sender {{.MailFrom}} ({{.Source}}) differs from the From field {{.From}}: " +
+		"bounces go to the envelope sender, not to From.",
+	CodeBounce:            "The envelope sender is empty (MAIL FROM:<>): a bounce or an automatic reply (RFC 5321 §4.5.5).",
+	CodeSenderField:       "Sender {{.Sender}} sent the message on behalf of {{.From}} (RFC 5322 §3.6.2).",
+	CodeReplyTo:           "Replies go to {{.ReplyTo}}, not to the From address {{.From}}.",
+	CodeMailingList:       "The message came through a mailing list." + listAuthor,
+	CodeMailingListID:     "The message came through a mailing list (List-Id: {{.ListID}})." + listAuthor,
+	CodeMailingListSender: "The message came through a mailing list; the list's envelope sender is {{.MailFrom}}." + listAuthor,
+	CodeMailingListIDSender: "The message came through a mailing list (List-Id: {{.ListID}}); " +
+		"the list's envelope sender is {{.MailFrom}}." + listAuthor,
+	CodeResent:       "The message was resent (Resent- fields, RFC 5322 §3.6.6): someone passed it on unchanged.",
+	CodeForwardField: "A server forwarded the message ({{.Field}}: {{.Value}}).",
+	CodeAlias:        "Addressed in the envelope to {{.Original}}, delivered to {{.Delivered}}: an alias or a forward.",
+	CodeBcc:          "{{.Rcpt}} received the message as a blind copy (Bcc).",
+	CodeHiddenRecipient: "{{.Rcpt}} is an envelope recipient ({{.Source}}) but appears in neither To nor Cc: " +
+		"a blind copy (Bcc), a list or a forward.",
+	CodeNoReceived:        "No Received field: the message never went through an MTA (a draft, a sent copy, or a local file).",
+	CodeDateAfterReceived: "The Date field is {{.Delay}} later than the first hop: the sender's clock is wrong.",
+	CodeUnparsedReceived:  "Received field {{.Hop}} could not be read; it is shown as written.",
+	CodeClockSkew:         "Hop {{.Hop}} is dated {{.Delay}} before the previous hop: one of the two clocks is wrong.",
+	CodeBadHeader:         "{{.Count}} header line(s) are neither a field nor a continuation; they were skipped.",
+	CodeRDNSMismatch:      "The receiving server wrote {{.Written}} for {{.IP}}, but PTR now gives {{.Names}}.",
+	CodeDKIM:              "The DKIM signature of {{.Domain}} does not verify now ({{.Result}}): {{.Error}}.",
+	CodeEntryPrimary:      "Hop {{.Hop}} was received by {{.Host}}, the primary MX of {{.Domain}} (preference {{.Pref}}).",
+	CodeEntryImplicit: "Hop {{.Hop}} was received by {{.Host}}, the implicit MX (no MX record, its A/AAAA stand in, " +
+		"RFC 5321 §5.1) of {{.Domain}} (preference {{.Pref}}).",
+	CodeEntrySecondary: "Hop {{.Hop}} was received by {{.Host}}, a secondary MX of {{.Domain}} (preference {{.Pref}}): " +
+		"the primary MX was probably unreachable, so the secondary queued the message and passed it on when the primary came back.",
+	CodeEntryNone: "No hop was received by an MX of {{.Domain}}: its servers record internal names, or the message " +
+		"reached the mailbox another way (a forward, a transport table, a smarthost).",
+	CodeEntryNullMX:       "{{.Domain}} publishes a null MX (RFC 7505): it accepts no mail.",
+	CodeEntryLookupFailed: "The MX of {{.Domain}} could not be looked up ({{.Status}}).",
+}
+
+// parsed are the templates, parsed once; a missing argument is an error.
+var parsed = func() map[string]*template.Template {
+	out := make(map[string]*template.Template, len(templates))
+	for code, text := range templates {
+		out[code] = template.Must(template.New(code).Option("missingkey=error").Parse(text))
+	}
+	return out
+}()
+
+// vars are the arguments of a sentence.
+type vars = map[string]string
+
+// Codes lists the codes of every sentence, sorted.
+func Codes() []string {
+	out := make([]string, 0, len(templates))
+	for code := range templates {
+		out = append(out, code)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Template is the English sentence of a code, with {{.Name}} placeholders
+// for its arguments; "" for an unknown code.
+func Template(code string) string { return templates[code] }
+
+// Render fills the English sentence of a code with its arguments. It
+// returns "" for an unknown code and the template as written when an
+// argument is missing.
+func Render(code string, args map[string]string) string {
+	t, ok := parsed[code]
+	if !ok {
+		return ""
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, args); err != nil {
+		return templates[code]
+	}
+	return b.String()
+}
+
+// say sets the finding's sentence: its code, arguments and English text.
+func (f Finding) say(code string, args vars) Finding {
+	f.Code, f.Args, f.Text = code, args, Render(code, args)
+	return f
+}
+
+// say sets the verdict's sentence: its code, arguments and English text.
+func (v EntryVerdict) say(code string, args vars) EntryVerdict {
+	v.Code, v.Args, v.Text = code, args, Render(code, args)
+	return v
+}

@@ -2,13 +2,17 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
@@ -17,7 +21,9 @@ import (
 	"facteur/mua/account"
 	"facteur/mua/autoconfig"
 	"facteur/mua/imapsync"
+	"facteur/mua/oauth"
 	"facteur/mua/pop3"
+	"facteur/mua/submit"
 )
 
 // cmdAccount manages remote accounts:
@@ -25,15 +31,24 @@ import (
 //	account add --name NAME --address ADDR [--imap|--pop3 HOST:PORT] [--smtp HOST:PORT]
 //	            [--security tls|starttls|none] [--user USER] [--fingerprint SHA256] [--password-stdin]
 //	            [--dns SERVER] [--allow-plaintext] [--no-test]
-//	account list | remove NAME | test NAME
+//	            [--oauth2 --client-id ID [--client-secret S] [--no-browser]
+//	             [--oauth-provider google|microsoft|custom --auth-url URL --token-url URL --scope S...]]
+//	account list | remove NAME | test NAME | authorize NAME [--client-secret S] [--no-browser]
 //
 // Without --imap or --pop3, add autoconfigures from the address (package
 // mua/autoconfig: Thunderbird's autoconfig XML, SRV records, a probed guess),
 // shows what it found and from where, and asks for the password. With a
 // password, it logs in before saving (--no-test skips that).
+//
+// With --oauth2 the account logs in with OAuth2 (package mua/oauth): the
+// provider comes from the address or the servers' names unless given, the
+// authorization URL is printed (and opened with the system's browser unless
+// --no-browser), and once the browser comes back the token is stored like a
+// password and the login tested. authorize runs that again for an account
+// whose authorization was revoked or has expired.
 func cmdAccount(e *env) error {
 	if len(e.args) == 0 {
-		return usageError{"account add|list|remove|test"}
+		return usageError{"account add|list|remove|test|authorize"}
 	}
 	p, err := profile.Open(e.profile)
 	if err != nil {
@@ -51,10 +66,12 @@ func cmdAccount(e *env) error {
 		err = accountRemove(&e2, book, creds)
 	case "test":
 		err = accountTest(&e2, book, creds)
+	case "authorize":
+		err = accountAuthorize(&e2, book, creds)
 	default:
-		return usageError{"account add|list|remove|test"}
+		return usageError{"account add|list|remove|test|authorize"}
 	}
-	if w := creds.Warning(); w != nil && err == nil && sub == "add" {
+	if w := creds.Warning(); w != nil && err == nil && (sub == "add" || sub == "authorize") {
 		fmt.Fprintln(e.stderr, "warning:", w)
 	}
 	return err
@@ -74,6 +91,7 @@ func accountAdd(e *env, book *account.Book, creds *account.Credentials) error {
 	dnsServer := fs.String("dns", "", "DNS server HOST[:PORT] for autoconfiguration (default: the system's)")
 	allowPlain := fs.Bool("allow-plaintext", false, "accept a plaintext server found by autoconfiguration")
 	noTest := fs.Bool("no-test", false, "save without the login test")
+	of := oauthFlagsOn(fs)
 	if _, err := parseFlags(fs, e.args); err != nil {
 		return err
 	}
@@ -94,6 +112,7 @@ func accountAdd(e *env, book *account.Book, creds *account.Credentials) error {
 		return err
 	}
 	a := account.Account{Name: *name, Identity: account.Identity{Address: *addr}, Protocol: account.IMAP}
+	var oauthHosts []string // servers whose autoconfig lists OAuth2
 	manual := *imapHP != "" || *popHP != ""
 	if manual {
 		hp := *imapHP
@@ -111,7 +130,7 @@ func accountAdd(e *env, book *account.Book, creds *account.Credentials) error {
 		if set["security"] {
 			want = s
 		}
-		if err := autoconfigure(e, d, &a, want, *allowPlain); err != nil {
+		if oauthHosts, err = autoconfigure(e, d, &a, want, *allowPlain); err != nil {
 			return explain(err)
 		}
 		if *user != "" {
@@ -124,8 +143,14 @@ func accountAdd(e *env, book *account.Book, creds *account.Credentials) error {
 			return err
 		}
 	}
+	if err := of.apply(e, &a, oauthHosts, *stdin); err != nil {
+		return err
+	}
 	if err := a.Validate(); err != nil {
 		return err
+	}
+	if a.UsesOAuth2() {
+		return addOAuth2(e, book, creds, d.Dialer(), a, of, *noTest)
 	}
 	pw, err := addPassword(e, a, *stdin, !manual)
 	if err != nil {
@@ -204,6 +229,7 @@ func accountRemove(e *env, book *account.Book, creds *account.Credentials) error
 	if err := book.Remove(e.args[0]); err != nil {
 		return err
 	}
+	forgetOAuth2(creds, e.args[0])
 	creds.Delete(account.PasswordKey(e.args[0], false))
 	return creds.Delete(account.PasswordKey(e.args[0], true))
 }
@@ -217,30 +243,32 @@ func accountTest(e *env, book *account.Book, creds *account.Credentials) error {
 	if err != nil {
 		return err
 	}
-	pw, err := creds.Get(account.PasswordKey(a.Name, false))
+	pw, err := (&oauth.Tokens{Secrets: creds}).LoginSecret(e.ctx, a)
 	if err != nil {
-		return err
+		return explain(err)
 	}
-	if err := loginTest(e, a, pw); err != nil {
+	if err := loginTest(e, nil, a, pw); err != nil {
 		return explain(err)
 	}
 	fmt.Fprintf(e.stdout, "%s: logged in to %s\n", a.Name, a.Incoming.Address(string(a.Protocol)))
 	return nil
 }
 
-func loginTest(e *env, a account.Account, pw string) error {
+// loginTest logs in to the incoming server with pw, the password or the
+// OAuth2 access token; d nil means the system roots.
+func loginTest(e *env, d *account.Dialer, a account.Account, pw string) error {
 	if a.Protocol == account.POP3 {
-		c, err := pop3.Dial(e.ctx, a.Incoming, pop3.Options{})
+		c, err := pop3.Dial(e.ctx, a.Incoming, pop3.Options{Dialer: d})
 		if err != nil {
 			return err
 		}
 		defer c.Close()
-		if err := c.Login(e.ctx, a.Login(a.Incoming), pw); err != nil {
+		if err := c.LoginAccount(e.ctx, a, pw); err != nil {
 			return err
 		}
 		return c.Quit(e.ctx)
 	}
-	s := imapsync.New(a, pw, imapsync.Options{})
+	s := imapsync.New(a, pw, imapsync.Options{Dialer: d})
 	defer s.Close()
 	_, err := s.Folders(e.ctx)
 	return err
@@ -249,6 +277,9 @@ func loginTest(e *env, a account.Account, pw string) error {
 // explain turns a typed error into a sentence for the user.
 func explain(err error) error {
 	if msg, ok := explainAutoconfig(err); ok {
+		return errors.New(msg)
+	}
+	if msg, ok := explainOAuth2(err); ok {
 		return errors.New(msg)
 	}
 	var ce *account.CertificateError
@@ -268,9 +299,13 @@ func explain(err error) error {
 }
 
 // cmdSync brings every account (or the one named) into the store:
-// `facteur sync [ACCOUNT]`.
+// `facteur sync [--offline] [ACCOUNT]`. IMAP accounts sync headers first
+// (bodies come when a message is opened) unless they are available
+// offline; --offline makes them so for this run: every body is
+// downloaded, those of messages synced before by their headers too.
 func cmdSync(e *env) error {
 	fs := newFlags(e, "sync")
+	offline := fs.Bool("offline", false, "download every message body (as for an account available offline)")
 	pos, err := parseFlags(fs, e.args)
 	if err != nil {
 		return err
@@ -290,6 +325,7 @@ func cmdSync(e *env) error {
 		if len(pos) > 0 && a.Name != pos[0] {
 			continue
 		}
+		a.Options.Offline = a.Options.Offline || *offline
 		if err := syncOne(e, s, p, creds, a); err != nil {
 			fmt.Fprintf(e.stderr, "%s: %v\n", a.Name, explain(err))
 			errs = append(errs, err)
@@ -299,7 +335,7 @@ func cmdSync(e *env) error {
 }
 
 func syncOne(e *env, s *mailstore.Store, p profile.Profile, creds *account.Credentials, a account.Account) error {
-	pw, err := creds.Get(account.PasswordKey(a.Name, false))
+	pw, err := (&oauth.Tokens{Secrets: creds}).LoginSecret(e.ctx, a)
 	if err != nil {
 		return err
 	}
@@ -314,11 +350,200 @@ func syncOne(e *env, s *mailstore.Store, p profile.Profile, creds *account.Crede
 	}
 	defer state.Close()
 	sy := imapsync.New(a, pw, imapsync.Options{Store: s, State: state, Progress: func(pr imapsync.Progress) {
+		if pr.Bodies > 0 {
+			fmt.Fprintf(e.stderr, "%s: %d bodies\n", pr.Folder, pr.Bodies)
+			return
+		}
 		fmt.Fprintf(e.stderr, "%s: %d/%d\n", pr.Folder, pr.Done, pr.Total)
 	}})
 	defer sy.Close()
 	st, err := sy.Sync(e.ctx)
-	fmt.Fprintf(e.stdout, "%s: %d folders, %d new, %d removed, %d flag changes, %d local actions sent\n",
-		a.Name, st.Folders, st.New, st.Removed, st.Flags, st.Replayed)
+	fmt.Fprintf(e.stdout, "%s: %d folders, %d new, %d removed, %d flag changes, %d local actions sent, %d partial messages completed\n",
+		a.Name, st.Folders, st.New, st.Removed, st.Flags, st.Replayed, st.Bodies)
 	return err
+}
+
+// oauthFlags are the OAuth2 options of `account add`.
+type oauthFlags struct {
+	enabled, noBrowser                                  *bool
+	clientID, clientSecret, provider, authURL, tokenURL *string
+	scopes                                              []string
+}
+
+func oauthFlagsOn(fs *flag.FlagSet) *oauthFlags {
+	o := &oauthFlags{
+		enabled:      fs.Bool("oauth2", false, "log in with OAuth2 (needs --client-id)"),
+		noBrowser:    fs.Bool("no-browser", false, "print the authorization URL without opening a browser"),
+		clientID:     fs.String("client-id", "", "OAuth2 client ID registered with the provider"),
+		clientSecret: fs.String("client-secret", "", "OAuth2 client secret, when the provider issued one"),
+		provider:     fs.String("oauth-provider", "", "google, microsoft or custom (default: from the address or the servers)"),
+		authURL:      fs.String("auth-url", "", "authorization endpoint of a custom provider"),
+		tokenURL:     fs.String("token-url", "", "token endpoint of a custom provider"),
+	}
+	fs.Func("scope", "OAuth2 scope (repeatable; default: the provider's mail scopes)", func(v string) error {
+		o.scopes = append(o.scopes, v)
+		return nil
+	})
+	return o
+}
+
+// apply makes a an OAuth2 account when --oauth2 is given, with the
+// provider given or detected from the address and the servers; without
+// it, it tells when autoconfiguration lists OAuth2 for the servers.
+func (o *oauthFlags) apply(e *env, a *account.Account, oauthHosts []string, passwordStdin bool) error {
+	if !*o.enabled {
+		if *o.clientID != "" {
+			return usageError{"--client-id goes with --oauth2"}
+		}
+		if len(oauthHosts) > 0 {
+			fmt.Fprintf(e.stderr, "note: %s also accepts OAuth2 (--oauth2 --client-id ID)\n", strings.Join(oauthHosts, ", "))
+		}
+		return nil
+	}
+	switch {
+	case passwordStdin:
+		return usageError{"--oauth2 logs in without a password: drop --password-stdin"}
+	case *o.clientID == "":
+		return usageError{"--oauth2 needs --client-id ID (register Facteur as an application with the provider to get one)"}
+	}
+	set := &account.OAuth2{Provider: strings.ToLower(*o.provider), ClientID: *o.clientID,
+		AuthURL: *o.authURL, TokenURL: *o.tokenURL, Scopes: o.scopes}
+	if set.Provider == "" {
+		p, ok := oauth.Detect(a.Identity.Address, append(oauthHosts, a.Incoming.Host, a.Outgoing.Host)...)
+		if !ok {
+			return usageError{"cannot tell the OAuth2 provider of " + a.Identity.Address +
+				": give --oauth-provider google or microsoft, or custom with --auth-url, --token-url and --scope"}
+		}
+		set.Provider = p.Name
+		fmt.Fprintf(e.stdout, "OAuth2 provider: %s\n", p.Name)
+	}
+	a.Auth, a.OAuth2 = account.AuthOAuth2, set
+	return nil
+}
+
+// addOAuth2 authorizes a new account in the browser, tests the login with
+// its token (unless noTest), then saves it. On failure nothing stays.
+func addOAuth2(e *env, book *account.Book, creds *account.Credentials, d *account.Dialer, a account.Account, o *oauthFlags, noTest bool) error {
+	tokens := &oauth.Tokens{Secrets: creds}
+	err := authorizeCLI(e, tokens, a, *o.clientSecret, !*o.noBrowser)
+	if err == nil && !noTest {
+		err = oauthLoginTest(e, d, tokens, a)
+	}
+	if err == nil {
+		err = book.Add(a)
+	}
+	if err != nil {
+		forgetOAuth2(creds, a.Name)
+		return explain(err)
+	}
+	return nil
+}
+
+// oauthLoginTest logs in to the incoming server, then to the SMTP server
+// when there is one, with the account's access token.
+func oauthLoginTest(e *env, d *account.Dialer, tokens *oauth.Tokens, a account.Account) error {
+	token, err := tokens.AccessToken(e.ctx, a)
+	if err != nil {
+		return err
+	}
+	if err := loginTest(e, d, a, token); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: logged in to %s with OAuth2\n", a.Name, a.Incoming.Address(string(a.Protocol)))
+	if a.Outgoing.Host == "" {
+		return nil
+	}
+	if err := (&submit.Client{Dialer: d, Tokens: tokens}).Check(e.ctx, a); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: logged in to %s with OAuth2\n", a.Name, a.Outgoing.Address("smtp"))
+	return nil
+}
+
+// authorizeCLI runs the OAuth2 flow: the URL goes to stderr and, with
+// browser, to the system's opener; it waits 10 minutes at most.
+func authorizeCLI(e *env, tokens *oauth.Tokens, a account.Account, secret string, browser bool) error {
+	ctx, cancel := context.WithTimeout(e.ctx, 10*time.Minute)
+	defer cancel()
+	err := tokens.Authorize(ctx, a, secret, func(u string) error {
+		fmt.Fprintf(e.stderr, "Open this address in a web browser to let Facteur use %s:\n\n  %s\n\nWaiting for the browser (Ctrl-C to give up)...\n",
+			a.Identity.Address, u)
+		if browser {
+			openBrowser(ctx, u)
+		}
+		return nil
+	})
+	if errors.Is(err, context.DeadlineExceeded) && e.ctx.Err() == nil {
+		return errors.New("no answer from the browser within 10 minutes; authorization abandoned")
+	}
+	return err
+}
+
+// openBrowser asks the desktop to open u; a failure is silent, the URL
+// was printed.
+func openBrowser(ctx context.Context, u string) {
+	name, args := "xdg-open", []string{u}
+	switch runtime.GOOS {
+	case "darwin":
+		name = "open"
+	case "windows":
+		name, args = "rundll32", []string{"url.dll,FileProtocolHandler", u}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	exec.CommandContext(ctx, name, args...).Run()
+}
+
+// accountAuthorize runs the OAuth2 flow again for an account.
+func accountAuthorize(e *env, book *account.Book, creds *account.Credentials) error {
+	fs := newFlags(e, "account authorize")
+	secret := fs.String("client-secret", "", "OAuth2 client secret (default: the one stored)")
+	noBrowser := fs.Bool("no-browser", false, "print the authorization URL without opening a browser")
+	pos, err := parseFlags(fs, e.args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"account authorize NAME [--client-secret S] [--no-browser]"}
+	}
+	a, err := book.Get(pos[0])
+	if err != nil {
+		return err
+	}
+	if !a.UsesOAuth2() {
+		return fmt.Errorf("account %q logs in with a password, not OAuth2", a.Name)
+	}
+	if *secret == "" {
+		*secret, _ = creds.Get(account.ClientSecretKey(a.Name)) // none for a public client
+	}
+	if err := authorizeCLI(e, &oauth.Tokens{Secrets: creds}, a, *secret, !*noBrowser); err != nil {
+		return explain(err)
+	}
+	fmt.Fprintf(e.stdout, "%s: authorized\n", a.Name)
+	return nil
+}
+
+// forgetOAuth2 removes an account's token and client secret.
+func forgetOAuth2(creds *account.Credentials, name string) {
+	creds.Delete(account.TokenKey(name))
+	creds.Delete(account.ClientSecretKey(name))
+}
+
+// explainOAuth2 turns the OAuth2 errors into sentences with what to do.
+func explainOAuth2(err error) (string, bool) {
+	var ae *oauth.AuthorizationError
+	var re *oauth.RejectedError
+	switch {
+	case errors.As(err, &re):
+		return fmt.Sprintf("the server refused the OAuth2 access token (%v); check the scopes, or run `facteur account authorize NAME`", err), true
+	case errors.Is(err, oauth.ErrNoMechanism):
+		return fmt.Sprintf("the server does not offer OAuth2 logins: %v", err), true
+	case errors.Is(err, oauth.ErrReauthorize), errors.Is(err, oauth.ErrNotAuthorized):
+		return fmt.Sprintf("%v: run `facteur account authorize NAME`", err), true
+	case errors.As(err, &ae):
+		return fmt.Sprintf("the provider refused the authorization: %s %s", ae.Code, ae.Description), true
+	case errors.Is(err, oauth.ErrState):
+		return "the browser came back with an answer to another request; authorization refused", true
+	}
+	return "", false
 }

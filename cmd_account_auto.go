@@ -69,8 +69,9 @@ func loopbackHost(h string) bool {
 
 // autoconfigure finds the servers of a.Identity.Address, tells what it
 // found and from where, and fills a. sec, when not "", asks for that
-// security: the best candidate that has it.
-func autoconfigure(e *env, d *autoconfig.Discoverer, a *account.Account, sec account.Security, allowPlain bool) error {
+// security: the best candidate that has it. It returns the host names of
+// the chosen servers whose autoconfig lists the "OAuth2" authentication.
+func autoconfigure(e *env, d *autoconfig.Discoverer, a *account.Account, sec account.Security, allowPlain bool) ([]string, error) {
 	fmt.Fprintf(e.stdout, "Looking up the mail servers of %s...\n", a.Identity.Address)
 	r, err := d.Discover(e.ctx, a.Identity.Address)
 	if r != nil {
@@ -79,14 +80,14 @@ func autoconfigure(e *env, d *autoconfig.Discoverer, a *account.Account, sec acc
 		}
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if sec != "" {
 		r.Incoming, r.Outgoing = withSecurity(r.Incoming, sec), withSecurity(r.Outgoing, sec)
 	}
 	in, out, err := r.Choose(allowPlain || sec == account.SecurityNone)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, s := range []autoconfig.Server{in, out} {
 		if s.Host == "" {
@@ -102,7 +103,22 @@ func autoconfigure(e *env, d *autoconfig.Discoverer, a *account.Account, sec acc
 	}
 	name := a.Name
 	*a = autoconfig.Account(name, a.Identity.Address, in, out)
-	return nil
+	return oauthListed(in, out), nil
+}
+
+// oauthListed returns the hosts of the servers whose clientConfig
+// authentication methods list "OAuth2".
+func oauthListed(servers ...autoconfig.Server) []string {
+	var hosts []string
+	for _, s := range servers {
+		for _, m := range s.Auth {
+			if s.Host != "" && strings.EqualFold(m, "OAuth2") {
+				hosts = append(hosts, s.Host)
+				break
+			}
+		}
+	}
+	return hosts
 }
 
 // withSecurity keeps the candidates of one security; when there is none,

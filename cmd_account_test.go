@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"crypto/tls"
 	"encoding/pem"
+	"errors"
 	"io"
 	"log"
 	"net"
@@ -15,6 +18,8 @@ import (
 
 	"facteur/localmta"
 	"facteur/mua/account"
+	"facteur/mua/oauth"
+	"facteur/mua/oauth/oauthtest"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
@@ -185,5 +190,144 @@ func TestAccountAddAutoconfigErrors(t *testing.T) {
 		"--password-stdin", "--dns", dnsAddr)
 	if code != 1 || !strings.Contains(errOut, "The name nowhere.test does not exist in the DNS") {
 		t.Fatalf("no such domain: code %d, stderr %q", code, errOut)
+	}
+}
+
+// browserStderr is the standard error of a facteur run that opens, as the
+// user would, the authorization URL that the OAuth2 flow prints there.
+type browserStderr struct {
+	ctx   context.Context
+	buf   bytes.Buffer
+	pages []<-chan oauthtest.Result
+}
+
+func (b *browserStderr) Write(p []byte) (int, error) {
+	b.buf.Write(p)
+	for _, f := range strings.Fields(string(p)) {
+		if strings.HasPrefix(f, "http://127.0.0.1:") && strings.Contains(f, "/authorize?") {
+			b.pages = append(b.pages, (&oauthtest.Browser{}).OpenAsync(b.ctx, f))
+		}
+	}
+	return len(p), nil
+}
+
+// facteurBrowser runs facteur with a browser on its standard error and
+// returns the pages the browser ended on.
+func facteurBrowser(t *testing.T, dir string, args ...string) (int, string, string, []oauthtest.Page) {
+	t.Helper()
+	var out bytes.Buffer
+	errOut := &browserStderr{ctx: context.Background()}
+	code := run(context.Background(), append([]string{"--profile", dir}, args...), strings.NewReader(""), &out, errOut)
+	var pages []oauthtest.Page
+	for _, ch := range errOut.pages {
+		r := <-ch
+		if r.Err != nil {
+			t.Fatalf("browser: %v", r.Err)
+		}
+		pages = append(pages, r.Page)
+	}
+	return code, out.String(), errOut.buf.String(), pages
+}
+
+// TestAccountOAuth2: add an account with OAuth2 against a real
+// authorization server on loopback and an IMAP server that takes only
+// tokens; test, sync, revoke, authorize again, remove.
+func TestAccountOAuth2(t *testing.T) {
+	auth := oauthtest.NewServer(t, "facteur-cli", "cli-secret")
+	imapSrv := oauthtest.NewIMAPServer(t, "marc@example.test", auth.Check, "XOAUTH2", "OAUTHBEARER")
+	dir := t.TempDir()
+	add := []string{"account", "add", "--name", "ex", "--address", "marc@example.test", "--imap", imapSrv.Addr,
+		"--security", "none", "--oauth2", "--client-id", "facteur-cli", "--client-secret", "cli-secret",
+		"--oauth-provider", "custom", "--auth-url", auth.AuthURL(), "--token-url", auth.TokenURL(),
+		"--scope", "mail", "--scope", "offline", "--no-browser"}
+	code, out, errOut, pages := facteurBrowser(t, dir, add...)
+	if code != 0 || !strings.Contains(out, "ex: logged in to "+imapSrv.Addr+" with OAuth2") {
+		t.Fatalf("add: code %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if len(pages) != 1 || pages[0].Status != 200 || auth.LastAuthorize().Get("login_hint") != "marc@example.test" {
+		t.Fatalf("browser pages %+v", pages)
+	}
+	cfg, _ := os.ReadFile(filepath.Join(dir, "config.json"))
+	token, _ := (&oauth.Tokens{Secrets: account.OpenCredentials(dir, account.BackendAuto)}).Load("ex")
+	if !strings.Contains(string(cfg), `"auth": "oauth2"`) || token == nil || strings.Contains(string(cfg), token.AccessToken) {
+		t.Fatalf("config %s (token %v)", cfg, token)
+	}
+
+	if code, out, errOut := facteur(t, dir, "account", "test", "ex"); code != 0 || !strings.Contains(out, "ex: logged in") {
+		t.Fatalf("test: code %d, %q %q", code, out, errOut)
+	}
+	if code, out, errOut := facteur(t, dir, "sync", "ex"); code != 0 || !strings.Contains(out, "ex: 1 folders") {
+		t.Fatalf("sync: code %d, %q %q", code, out, errOut)
+	}
+
+	auth.RevokeAll() // the stored access token is refused by the IMAP server
+	if code, _, errOut := facteur(t, dir, "account", "test", "ex"); code != 1 || !strings.Contains(errOut, "refused the OAuth2 access token") {
+		t.Fatalf("revoked: code %d, stderr %q", code, errOut)
+	}
+	code, out, errOut, pages = facteurBrowser(t, dir, "account", "authorize", "ex", "--no-browser")
+	if code != 0 || !strings.Contains(out, "ex: authorized") || len(pages) != 1 {
+		t.Fatalf("authorize: code %d, %q %q", code, out, errOut)
+	}
+	if code, _, errOut := facteur(t, dir, "account", "test", "ex"); code != 0 {
+		t.Fatalf("test after authorize: code %d, %q", code, errOut)
+	}
+	if got := imapSrv.Mechanisms(); len(got) < 3 || got[0] != "OAUTHBEARER" {
+		t.Errorf("mechanisms %q", got)
+	}
+
+	if code, _, _ := facteur(t, dir, "account", "remove", "ex"); code != 0 {
+		t.Fatal("remove")
+	}
+	if _, err := account.OpenCredentials(dir, account.BackendAuto).Get(account.TokenKey("ex")); !errors.Is(err, account.ErrNotFound) {
+		t.Fatalf("token after remove: %v", err)
+	}
+}
+
+func TestAccountOAuth2Errors(t *testing.T) {
+	auth := oauthtest.NewServer(t, "facteur-cli", "")
+	imapSrv := oauthtest.NewIMAPServer(t, "marc@example.test", auth.Check, "PLAIN")
+	dir := t.TempDir()
+	base := []string{"account", "add", "--name", "x", "--address", "marc@example.test", "--imap", imapSrv.Addr, "--security", "none"}
+	custom := []string{"--oauth-provider", "custom", "--auth-url", auth.AuthURL(), "--token-url", auth.TokenURL(), "--scope", "mail", "--no-browser"}
+	tests := []struct {
+		name  string
+		args  []string
+		code  int
+		inErr string
+	}{
+		{"no client id", []string{"--oauth2"}, 2, "needs --client-id"},
+		{"client id alone", []string{"--client-id", "c"}, 2, "goes with --oauth2"},
+		{"unknown provider", []string{"--oauth2", "--client-id", "c"}, 2, "cannot tell the OAuth2 provider"},
+		{"no OAuth2 mechanism", append([]string{"--oauth2", "--client-id", "facteur-cli"}, custom...), 1, "does not offer OAuth2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut, _ := facteurBrowser(t, dir, append(base, tt.args...)...)
+			if code != tt.code || !strings.Contains(errOut, tt.inErr) {
+				t.Fatalf("code %d, stdout %q, stderr %q; want %d and %q", code, out, errOut, tt.code, tt.inErr)
+			}
+		})
+	}
+	if code, out, _ := facteur(t, dir, "account", "list"); code != 0 || out != "" {
+		t.Fatalf("a failed add saved something: %q", out)
+	}
+	if _, err := account.OpenCredentials(dir, account.BackendAuto).Get(account.TokenKey("x")); !errors.Is(err, account.ErrNotFound) {
+		t.Fatalf("the token of a failed add stays: %v", err)
+	}
+}
+
+// TestAccountAddAutoconfigOAuth2Note: autoconfig lists OAuth2 for the
+// server; an add with a password says that OAuth2 is possible.
+func TestAccountAddAutoconfigOAuth2Note(t *testing.T) {
+	cert, caPath := acctCert(t)
+	imapAddr := acctIMAP(t, cert)
+	xml := strings.Replace(acctXML(imapAddr, imapAddr, "SSL"), "<authentication>password-cleartext</authentication></incomingServer>",
+		"<authentication>password-cleartext</authentication><authentication>OAuth2</authentication></incomingServer>", 1)
+	acctAutoconfig(t, cert, caPath, xml)
+	dnsAddr := serveZone(t, "example.test. 60 IN MX 10 mx.example.test.")
+	code, out, errOut := facteurIn(t, t.TempDir(), "secret\n", "account", "add", "--name", "ex", "--address", "marc@example.test",
+		"--password-stdin", "--dns", dnsAddr, "--no-test")
+	if code != 0 || !strings.Contains(errOut, "note: 127.0.0.1 also accepts OAuth2") {
+		t.Fatalf("code %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }

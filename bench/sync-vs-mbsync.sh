@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Side by side: initial sync of 10,000 messages (headers and bodies) from a
-# private Dovecot into Facteur's offline store (`facteur sync`) against mbsync
-# (isync) into a Maildir, on the same machine in the same run; then flag-only
-# resyncs of that folder: nothing changed, 100 flags changed, all 10,000
-# changed (Facteur with CONDSTORE; mbsync for comparison).
+# private Dovecot into Facteur's offline store (`facteur sync --offline`: the
+# account available offline, every body downloaded) against mbsync (isync)
+# into a Maildir, on the same machine in the same run; then, apart, Facteur's
+# default initial sync into another profile, headers only (BODY.PEEK[HEADER],
+# BODYSTRUCTURE: bodies come when a message is opened), which mbsync has no
+# equivalent of; then flag-only resyncs of the folder: nothing changed, 100
+# flags changed, all 10,000 changed (Facteur with CONDSTORE; mbsync for
+# comparison).
 #
 #   bash bench/sync-vs-mbsync.sh         (as root; or with dovecot-imapd and isync installed)
 #   N=20000 bash bench/sync-vs-mbsync.sh
@@ -100,7 +104,19 @@ prof=$work/facteur
 facteur() { env -u DBUS_SESSION_BUS_ADDRESS FACTEUR_PROFILE="$prof" "$work/bin/facteur" "$@"; }
 facteur account add --name dove --address marc@machin.com --imap "$dovecot_host:$imap_port" \
 	--security starttls --user "$user" --fingerprint "$dovecot_fp" --password-stdin <<<"$pass" >/dev/null 2>&1
-facteur_run() { facteur sync dove 2>/dev/null | grep '^dove: '; }
+facteur_run() { facteur sync --offline dove 2>/dev/null | grep '^dove: '; }
+
+# Facteur headers only: a second profile, the same account.
+prof2=$work/facteur-headers
+facteur2() { env -u DBUS_SESSION_BUS_ADDRESS FACTEUR_PROFILE="$prof2" "$work/bin/facteur" "$@"; }
+facteur2 account add --name dove --address marc@machin.com --imap "$dovecot_host:$imap_port" \
+	--security starttls --user "$user" --fingerprint "$dovecot_fp" --password-stdin <<<"$pass" >/dev/null 2>&1
+
+# partials PROFILE: the number of partial (header-only) messages of its index.
+partials() {
+	"$PYTHON" -c 'import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM messages WHERE partial > 0").fetchone()[0])' "$1/index.sqlite"
+}
 
 t=$(now)
 mbsync_run
@@ -116,6 +132,14 @@ echo "initial sync of $N messages (headers and bodies) over STARTTLS:"
 printf '  mbsync (isync %s)  %8s s   %d messages\n' "$(mbsync -v | cut -d' ' -f2)" "$m_init" "$m_n"
 printf '  facteur sync        %8s s   %d messages   (%s)\n' "$f_init" "$f_n" "$f_sum"
 awk -v m="$m_init" -v f="$f_init" 'BEGIN { printf "  ratio mbsync/facteur: %.2fx (above 1: Facteur faster; target 1.5x)\n", m / f }'
+
+t=$(now)
+h_sum=$(facteur2 sync dove 2>/dev/null | grep '^dove: ')
+h_init=$(elapsed "$t")
+h_n=$(partials "$prof2")
+echo
+echo "initial sync of $N messages, headers only (Facteur's default; bodies fetched when opened):"
+printf '  facteur sync        %8s s   %d partial messages   (%s)\n' "$h_init" "$h_n" "$h_sum"
 
 # resync MSG: time both after a change on the server.
 resync() {
@@ -136,7 +160,7 @@ resync "100 messages flagged on the server"
 imap 'store 1:* +FLAGS.SILENT (\Draft)' >/dev/null
 resync "all $N given \\Draft on the server"
 
-if [ "$m_n" != "$N" ] || [ "$f_n" != "$N" ]; then
-	echo "bench/sync-vs-mbsync: expected $N messages on both sides" >&2
+if [ "$m_n" != "$N" ] || [ "$f_n" != "$N" ] || [ "$h_n" != "$N" ] || [ "$(partials "$prof")" != 0 ]; then
+	echo "bench/sync-vs-mbsync: expected $N messages on both sides, none partial with --offline, all partial without" >&2
 	exit 1
 fi

@@ -14,12 +14,18 @@
 #
 # Facteur, in a temporary profile: `account add` of an IMAP and a POP3 account,
 # the certificate pinned by the fingerprint that a first `account test` prints
-# (checked against openssl's), `facteur sync` of both; then the Maildirs on
-# both sides must hold the same messages, folder for folder: counts, bodies
-# byte for byte (CRLF read as LF) and flags. A second sync fetches nothing;
-# changes made on the server (flags by IMAP STORE and by renaming Maildir
-# files, an APPEND, an EXPUNGE) come down on the next one; POP3 collects INBOX
-# once (UIDL) and a second collect adds nothing.
+# (checked against openssl's), `facteur sync` of both. The first IMAP sync
+# fetches headers only (every message partial in the index, flags matching,
+# but Drafts, fetched whole; the subscriptions kept);
+# `facteur sync --offline` then fills every body in place; from there the
+# Maildirs on both sides must hold the same messages, folder for folder:
+# counts, bodies byte for byte (CRLF read as LF) and flags. A second sync
+# fetches nothing; changes made on the server (flags by IMAP STORE and by
+# renaming Maildir files, an APPEND, an EXPUNGE) come down on the next one;
+# POP3 collects INBOX once (UIDL) and a second collect adds nothing. The Go
+# tests of mua/imapsync that need a real server (FACTEUR_DOVECOT) run against
+# this Dovecot: a sync of headers, then messages opened (FetchBody) byte for
+# byte, and an offline sync.
 #
 # Installs what is missing with apt-get (no service started; anything the
 # install started on 143/993/110/995 anyway is stopped by PID), stops exactly
@@ -113,7 +119,7 @@ for f in "${folders[@]}"; do
 	printf '%s: ' "$f" >>"$work/flags.txt"
 	py setflags "$(dir_of "$f")" >>"$work/flags.txt"
 done
-printf '%s\n' Sent Drafts Trash Archive Lists/golang >"$md/subscriptions"
+printf '%s\n' Sent Drafts Trash Archive >"$md/subscriptions" # not Lists/golang
 dovecot_chown
 
 if dovecot_start; then
@@ -200,12 +206,14 @@ facteur account remove plain >/dev/null 2>&1 || true
 
 # ---------------------------------------------------------------- IMAP
 
-# sync_ok NAME LOG EXPECT: `facteur sync dove` succeeded and its summary
-# matches the regular expression EXPECT.
+# sync_ok NAME LOG EXPECT [OPTION]: `facteur sync [OPTION] dove` succeeded
+# and its summary matches the regular expression EXPECT. The option is
+# --offline unless given ("" for a sync of headers).
 summary=""
 sync_ok() {
-	local name=$1 out=$2 expect=$3 t=$SECONDS rc=0
-	facteur sync dove >"$out" 2>"$out.err" || rc=$?
+	local name=$1 out=$2 expect=$3 opt=${4---offline} t=$SECONDS rc=0
+	# shellcheck disable=SC2086 # $opt: no option or one
+	facteur sync $opt dove >"$out" 2>"$out.err" || rc=$?
 	summary=$(grep '^dove: ' "$out" || true)
 	if [ $rc = 0 ] && [[ $summary =~ $expect ]]; then
 		pass "$name in $((SECONDS - t)) s: $summary"
@@ -220,8 +228,66 @@ total=0
 for f in "${folders[@]}"; do
 	total=$((total + $(find "$(dir_of "$f")"/cur "$(dir_of "$f")"/new -type f | wc -l)))
 done
-sync_ok "first IMAP sync of $total messages in ${#folders[@]} folders" "$work/sync1.log" \
-	"^dove: ${#folders[@]} folders, $total new, 0 removed, 0 flag changes"
+sync_ok "first IMAP sync, headers only, of $total messages in ${#folders[@]} folders" "$work/sync1.log" \
+	"^dove: ${#folders[@]} folders, $total new, 0 removed, 0 flag changes" ""
+
+# partials: the number of partial (header-only) messages of the index.
+partials() {
+	"$PYTHON" -c 'import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM messages WHERE partial > 0").fetchone()[0])' "$prof/index.sqlite"
+}
+drafts=$(find "$(dir_of Drafts)"/cur "$(dir_of Drafts)"/new -type f | wc -l)
+n=$(partials)
+if [ "$n" = $((total - drafts)) ]; then
+	pass "every message but the $drafts drafts (fetched whole) is partial (header only) after the first sync: $n"
+else
+	fail "$n partial messages after the first sync, want $((total - drafts))"
+fi
+# same_headers SERVER LOCAL: the two Maildirs hold the same messages by
+# Message-ID, with the same flags; LOCAL's files are header-only (the mark of
+# a partial message first, no body).
+same_headers() {
+	"$PYTHON" - "$1" "$2" <<'PY'
+import email.parser, os, re, sys
+def scan(d, partial):
+    out = {}
+    for sub in ("cur", "new"):
+        for n in sorted(os.listdir(os.path.join(d, sub))):
+            with open(os.path.join(d, sub, n), "rb") as f:
+                data = f.read()
+            if partial and (not data.startswith(b"X-Facteur-Partial: header-only") or re.search(rb"\r?\n\r?\n.", data, re.S)):
+                sys.exit("  %s is not a partial message" % n)
+            h = email.parser.BytesHeaderParser().parsebytes(data)
+            m = re.search(r":2,([A-Za-z]*)$", n)
+            out[h["Message-ID"]] = "".join(sorted(c for c in (m.group(1) if m else "") if c in "DFRST"))
+    return out
+a, b = scan(sys.argv[1], False), scan(sys.argv[2], True)
+if a != b:
+    sys.exit("  server %d messages, Facteur %d; %d differ" % (len(a), len(b), len(set(a.items()) ^ set(b.items()))))
+print("  %d messages on both sides by Message-ID, flags identical, Facteur's header-only" % len(a))
+PY
+}
+for f in "${folders[@]}"; do
+	if [ "$f" = Drafts ]; then
+		check "headers only, Drafts fetched whole: count, bodies and flags match Dovecot's Maildir" \
+			py compare "$(dir_of "$f")" "$(local_dir dove "$f")"
+		continue
+	fi
+	check "headers only, $f: the same messages and flags as Dovecot's Maildir" \
+		same_headers "$(dir_of "$f")" "$(local_dir dove "$f")"
+done
+subs=$("$PYTHON" -c 'import sqlite3, sys
+print(" ".join("%s=%s" % r for r in sqlite3.connect(sys.argv[1]).execute(
+    "SELECT name, subscribed FROM folders WHERE account = ? ORDER BY name", ("dove",))))' "$prof/imap/state.sqlite")
+if [ "$subs" = "Archive=1 Drafts=1 INBOX=1 Lists/golang=0 Sent=1 Trash=1" ]; then
+	pass "subscriptions kept from LIST (RETURN (SUBSCRIBED)): $subs"
+else
+	fail "subscriptions in the sync state: $subs; want Lists/golang=0 and the others 1"
+fi
+sync_ok "sync --offline fills the bodies in place" "$work/sync1b.log" \
+	"^dove: ${#folders[@]} folders, 0 new, 0 removed, 0 flag changes, 0 local actions sent, $((total - drafts)) partial messages completed"
+n=$(partials)
+if [ "$n" = 0 ]; then pass "no partial message left"; else fail "$n partial messages left"; fi
 
 compare_all() {
 	local f
@@ -261,6 +327,18 @@ sync_ok "third IMAP sync brings down the server's changes ($nflags messages with
 compare_all "after the changes,"
 sync_ok "fourth IMAP sync fetches nothing" "$work/sync4.log" \
 	"^dove: ${#folders[@]} folders, 0 new, 0 removed, 0 flag changes"
+
+# The Go tests that need a real IMAP server: headers, then opened messages
+# (FetchBody) byte for byte; an offline sync byte for byte.
+if FACTEUR_DOVECOT="$dovecot_host:$imap_port $user $pass $cafile" "$GO" test -tags migrated_fynedo -count=1 \
+	-run 'TestDovecot' -v ./mua/imapsync >"$work/gotest.log" 2>&1 &&
+	! grep -q -- '--- SKIP' "$work/gotest.log"; then
+	pass "Go tests against Dovecot (mua/imapsync TestDovecot*): $(grep -c -- '--- PASS' "$work/gotest.log") passed"
+	grep -E '^\s+dovecot_test' "$work/gotest.log" | sed 's/^\s*/  /'
+else
+	fail "Go tests against Dovecot (mua/imapsync TestDovecot*)"
+	tail -20 "$work/gotest.log" | sed 's/^/    /'
+fi
 
 # ---------------------------------------------------------------- POP3
 

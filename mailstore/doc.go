@@ -36,6 +36,21 @@
 // Store.Path) by index id. The index keeps what lists need (Summary); the
 // full message is parsed on demand with package facteur/internal/message.
 //
+// # Partial messages
+//
+// A sync that fetches headers first stores partial messages: a file that
+// holds the mark PartialField, then the message's header, and no body
+// (PartialMessage). The mark gives the size of the whole message and
+// whether it has attachments, which the index shows (Summary.Partial,
+// Summary.Size, Summary.Attachment, Folder.Partial); being in the file, it
+// survives a rescan, an index rebuild, a move and a copy. Full-text search
+// finds such a message by its header only, and Export writes it as it is.
+// Replace (or ReplaceBatch) puts the whole message in its place when it is
+// downloaded: the file is written in tmp/, fsynced and renamed over the old
+// one; the message keeps its id, folder and flags, and subscribers get
+// ChangeContent. IndexID tells programs that keep message ids (the IMAP
+// sync state) when the index was rebuilt and the ids changed.
+//
 // # Index
 //
 // Per message the index holds the folder, the Maildir key and flags, the

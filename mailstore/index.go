@@ -13,9 +13,10 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// schemaVersion is kept in PRAGMA user_version. An index of another version is
-// moved aside and rebuilt from the Maildir files.
-const schemaVersion = 3
+// schemaVersion is kept in PRAGMA user_version. An index of version 3 is
+// migrated in place (migrate3); one of another version is moved aside and
+// rebuilt from the Maildir files.
+const schemaVersion = 4
 
 // indexFile is the name of the index in the profile directory.
 const indexFile = "index.sqlite"
@@ -52,7 +53,8 @@ var schema = []string{
 		mail_from TEXT,
 		rcpt_to TEXT,
 		env_recorded INTEGER NOT NULL DEFAULT 0,
-		problem TEXT NOT NULL)`,
+		problem TEXT NOT NULL,
+		partial INTEGER NOT NULL DEFAULT 0)`,
 	`CREATE UNIQUE INDEX messages_key ON messages(folder, key)`,
 	`CREATE INDEX messages_date ON messages(folder, date, thread)`,
 	`CREATE INDEX messages_sender ON messages(folder, sender_sort, date)`,
@@ -61,6 +63,7 @@ var schema = []string{
 	`CREATE INDEX messages_alldate ON messages(date, thread)`,
 	`CREATE INDEX messages_msgid ON messages(message_id) WHERE message_id <> ''`,
 	`CREATE INDEX messages_thread ON messages(thread, folder)`,
+	partialIndex,
 	`CREATE TABLE refs(ref TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY(ref, id)) WITHOUT ROWID`,
 	// Contentless FTS5 table (the text is in the Maildir files); rowid = messages.id.
 	`CREATE VIRTUAL TABLE fts USING fts5(subject, addr_from, addr_to, addr_cc, body,
@@ -159,6 +162,12 @@ func (ix *index) prepare(ctx context.Context) error {
 		ix.rebuilt = true
 		return ix.create(ctx)
 	}
+	if version == 3 {
+		if err := ix.migrate3(ctx); err != nil {
+			return err
+		}
+		version = schemaVersion
+	}
 	if version != schemaVersion {
 		return fmt.Errorf("%w: schema version %d, want %d", ErrCorruptIndex, version, schemaVersion)
 	}
@@ -250,4 +259,28 @@ func moveAside(path string) error {
 		}
 	}
 	return nil
+}
+
+// partialIndex finds the partial messages of a folder (PartialField).
+const partialIndex = `CREATE INDEX messages_partial ON messages(folder) WHERE partial > 0`
+
+// migrate3 brings an index of version 3 to version 4, which added the
+// partial column: no file of a version 3 index is partial, so the column's
+// default is right and nothing needs rebuilding.
+func (ix *index) migrate3(ctx context.Context) error {
+	tx, err := ix.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(err)
+	}
+	defer tx.Rollback()
+	for _, stmt := range []string{
+		`ALTER TABLE messages ADD COLUMN partial INTEGER NOT NULL DEFAULT 0`,
+		partialIndex,
+		fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion),
+	} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("mailstore: migrating the index to version %d: %w", schemaVersion, classify(err))
+		}
+	}
+	return tx.Commit()
 }

@@ -31,6 +31,7 @@ type row struct {
 	envelope   *Envelope
 	problem    string
 	body       string
+	partial    int64 // >0: a partial message (PartialField) of that size on the server
 	id         int64 // set by the writer
 	offset     int64 // import: source bytes consumed, for progress
 }
@@ -68,6 +69,13 @@ func parseMessage(data []byte, arrived time.Time, env *Envelope) *row {
 	r.problem = problems(m.Problems)
 	if r.envelope == nil {
 		r.envelope = headerEnvelope(m)
+	}
+	if size, att, ok := parsePartial(data); ok {
+		r.partial = size
+		if size <= 0 {
+			r.partial = r.size // unknown: at least the header
+		}
+		r.attachment = att
 	}
 	return r
 }

@@ -12,7 +12,7 @@ import (
 
 // summaryCols are the columns scanSummary reads, in order.
 const summaryCols = `id, folder, key, message_id, subject, addr_from, addr_to, addr_cc, date,
-	size, flags, attachment, thread, mail_from, rcpt_to, env_recorded, problem`
+	size, flags, attachment, thread, mail_from, rcpt_to, env_recorded, problem, partial`
 
 // scanner is *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
@@ -24,11 +24,15 @@ func (s *Store) scanSummary(sc scanner) (Summary, error) {
 		from, to, cc     string
 		mailFrom, rcptTo sql.NullString
 		recorded         bool
+		partial          int64
 	)
 	err := sc.Scan(&sum.ID, &folderID, &sum.Key, &sum.MessageID, &sum.Subject, &from, &to, &cc,
-		&date, &sum.Size, &sum.Flags, &sum.Attachment, &sum.ThreadID, &mailFrom, &rcptTo, &recorded, &sum.Problem)
+		&date, &sum.Size, &sum.Flags, &sum.Attachment, &sum.ThreadID, &mailFrom, &rcptTo, &recorded, &sum.Problem, &partial)
 	if err != nil {
 		return sum, err
+	}
+	if partial > 0 {
+		sum.Partial, sum.Size = true, partial
 	}
 	if fi := s.folderByID(folderID); fi != nil {
 		sum.Folder = fi.ref
@@ -145,8 +149,8 @@ func (s *Store) Folders(ctx context.Context) ([]Folder, error) {
 		return nil, err
 	}
 	defer s.leave()
-	counts := map[int64][2]int{}
-	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT folder, count(*), sum((flags & ?) = 0)
+	counts := map[int64][3]int{}
+	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT folder, count(*), sum((flags & ?) = 0), sum(partial > 0)
 		FROM messages GROUP BY folder`, FlagSeen)
 	if err != nil {
 		return nil, err
@@ -154,8 +158,8 @@ func (s *Store) Folders(ctx context.Context) ([]Folder, error) {
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
-		var c [2]int
-		if err := rows.Scan(&id, &c[0], &c[1]); err != nil {
+		var c [3]int
+		if err := rows.Scan(&id, &c[0], &c[1], &c[2]); err != nil {
 			return nil, err
 		}
 		counts[id] = c
@@ -167,7 +171,7 @@ func (s *Store) Folders(ctx context.Context) ([]Folder, error) {
 	out := make([]Folder, 0, len(s.byID))
 	for id, fi := range s.byID {
 		c := counts[id]
-		out = append(out, Folder{Ref: fi.ref, Role: fi.role, Total: c[0], Unread: c[1]})
+		out = append(out, Folder{Ref: fi.ref, Role: fi.role, Total: c[0], Unread: c[1], Partial: c[2]})
 	}
 	s.foldersMu.RUnlock()
 	sort.Slice(out, func(i, j int) bool { return folderLess(out[i], out[j]) })

@@ -96,6 +96,7 @@ type Folder struct {
 	Ref           FolderRef
 	Role          Role
 	Total, Unread int
+	Partial       int // messages whose body is not downloaded (Summary.Partial)
 }
 
 // Envelope is the SMTP envelope of a message (RFC 5321 MAIL FROM and RCPT TO),
@@ -123,14 +124,19 @@ type Summary struct {
 	To        []message.Address
 	Cc        []message.Address
 	Date      time.Time // Date header, else arrival time
-	Size      int64     // bytes of the Maildir file
-	Flags     Flags
+	// Size is the bytes of the Maildir file, or of the whole message on
+	// the server for a partial message.
+	Size  int64
+	Flags Flags
 	// Attachment is set when the message has at least one non-inline part.
 	Attachment bool
 	ThreadID   int64
 	Depth      int       // set only in threaded listings
 	Envelope   *Envelope // nil when unknown
 	Problem    string    // non-empty when the message did not parse completely
+	// Partial is set when the Maildir file holds only the header of the
+	// message (see PartialMessage): its body is still on the server.
+	Partial bool
 }
 
 // SortField selects the order of a listing.
@@ -206,6 +212,10 @@ const (
 	// ChangeReset: many things changed (rescan, rebuild, coalesced changes):
 	// reload Folder, or everything when Folder is the zero value.
 	ChangeReset
+	// ChangeContent: the file of messages in Folder was replaced (a
+	// partial message got its body, see Replace): reload their summaries
+	// and any open view of them.
+	ChangeContent
 )
 
 // Change is one notification sent to subscribers. IDs may be nil when they are

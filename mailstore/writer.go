@@ -59,8 +59,8 @@ func (b *batch) prepare() error {
 	}{
 		{&b.insMsg, `INSERT INTO messages(id, folder, key, sub, flags, info, message_id, subject,
 			subject_sort, sender_sort, addr_from, addr_to, addr_cc, date, arrived, size, mtime,
-			attachment, thread, refs, mail_from, rcpt_to, env_recorded, problem)
-			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+			attachment, thread, refs, mail_from, rcpt_to, env_recorded, problem, partial)
+			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 			ON CONFLICT(folder, key) DO NOTHING`},
 		{&b.insFTS, `INSERT INTO fts(rowid, subject, addr_from, addr_to, addr_cc, body) VALUES(?,?,?,?,?,?)`},
 		{&b.insRef, `INSERT OR IGNORE INTO refs(ref, id) VALUES(?, ?)`},
@@ -109,7 +109,7 @@ func (b *batch) insert(r *row) error {
 	res, err := b.insMsg.Exec(r.id, r.folder.id, r.name.Key, r.sub, r.name.Flags, r.name.Info,
 		r.messageID, r.subject, subjectSort(r.subject), senderSort(r.from),
 		encodeAddrs(r.from), encodeAddrs(r.to), encodeAddrs(r.cc), r.date, r.arrived, r.size,
-		r.mtime, r.attachment, th, strings.Join(r.refs, " "), mailFrom, rcptTo, recorded, r.problem)
+		r.mtime, r.attachment, th, strings.Join(r.refs, " "), mailFrom, rcptTo, recorded, r.problem, r.partial)
 	if err != nil {
 		return err
 	}

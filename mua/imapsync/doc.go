@@ -4,31 +4,66 @@
 //
 // Folders come from LIST; the special-use attributes of RFC 6154 (\Sent,
 // \Drafts, \Trash, \Junk, \Archive) become mailstore roles, and the
-// subscribed state is kept. For every folder the sync state lives in the
-// profile (DIR/imap/state.sqlite): its UIDVALIDITY, its HIGHESTMODSEQ (RFC
-// 7162 CONDSTORE) and, for every message, the UID, the mailstore id and the
-// flags last seen on the server. A sync of a folder:
+// subscribed state (LIST-EXTENDED RETURN (SUBSCRIBED), RFC 5258) is kept
+// for the folder list to hide the others (State.Subscriptions;
+// Syncer.Subscribe changes it). For every folder the sync state lives in
+// the profile (DIR/imap/state.sqlite): its UIDVALIDITY, HIGHESTMODSEQ (RFC
+// 7162 CONDSTORE) and UIDNEXT as the last complete sync saw them and, for
+// every message, the UID, the mailstore id and the flags last seen on the
+// server. A sync of a folder:
 //
 //  1. selects it; a UIDVALIDITY that changed (RFC 9051 §2.3.1.1) drops the
 //     UID map of the folder; local messages are then matched again by
 //     Message-ID, so nothing is downloaded twice;
-//  2. lists the server's UIDs (UID SEARCH ALL), removes locally what was
-//     expunged on the server;
+//  2. finds what was delivered and expunged. imapclient speaks no QRESYNC
+//     (RFC 7162 §3.2: no ENABLE QRESYNC, no SELECT (QRESYNC ...), no
+//     VANISHED), so the expunges are found from the counts: every UID
+//     below the last UIDNEXT was mapped, so when EXISTS equals the known
+//     UIDs below it plus the UIDs at or above it (UID SEARCH UID
+//     UIDNEXT:*, not even sent when UIDNEXT did not move), nothing was
+//     expunged; otherwise UID SEARCH ALL lists the folder and the local
+//     copies of the expunged messages are removed;
 //  3. brings the flags (\Seen \Answered \Flagged \Draft \Deleted) of known
 //     messages over, with FETCH FLAGS CHANGEDSINCE when CONDSTORE is offered
-//     (RFC 7162 §3.1.4), plain FETCH FLAGS otherwise; the changes go to the
-//     store with one mailstore.SetFlags per distinct change, then to the
-//     UID map in one transaction;
-//  4. fetches new messages in batches (Options.BatchSize): when the folder
-//     has unmapped local messages, the headers (ENVELOPE, FLAGS,
-//     RFC822.SIZE) first, to adopt the local copies with the same
-//     Message-ID (a message moved, copied or appended by Facteur, or stored
-//     just before a crash); the bodies with BODY.PEEK[] (which does not set
-//     \Seen). A batch is stored with one mailstore.AddBatch, and once it is
-//     durable its UID map rows are written in one transaction; the FETCH of
-//     the next batches runs meanwhile. A crash between the two leaves
-//     unmapped messages that the next sync adopts: nothing is lost or
-//     downloaded twice (a message without Message-ID would be, as before).
+//     (RFC 7162 §3.1.4) and nothing at all when HIGHESTMODSEQ did not move,
+//     plain FETCH FLAGS otherwise; the changes go to the store with one
+//     mailstore.SetFlags per distinct change, then to the UID map in one
+//     transaction;
+//  4. fetches the new messages, newest first, in FETCH commands of growing
+//     size (100 to 1000 messages, Options.BatchSize), stored in batches of
+//     at most 8 MiB. By default a sync fetches the header section
+//     (BODY.PEEK[HEADER]), FLAGS, INTERNALDATE, RFC822.SIZE and
+//     BODYSTRUCTURE, and stores a partial message
+//     (mailstore.PartialMessage: the header, the size and an attachment
+//     marker; the list shows it like any other); the body comes when the
+//     user opens it (FetchBody). For an account available offline
+//     (account.Options.Offline), and in Drafts (the composer edits its
+//     messages), it fetches BODY.PEEK[] (which does not set \Seen), and a
+//     sync also fills the bodies of the partial messages left by earlier
+//     syncs, in place. When the folder has unmapped local
+//     messages (moved, copied or appended by Facteur, kept across a
+//     UIDVALIDITY change or an index rebuild, stored just before a crash)
+//     the FETCH also asks for ENVELOPE, and the messages with the
+//     Message-ID of a local copy adopt it instead of being stored again. A
+//     batch is stored with one mailstore.AddBatch, and once it is durable
+//     its UID map rows are written in one transaction; two batches are
+//     stored at once (the files of one are fsynced while the other is
+//     indexed) and the FETCH of the next ones runs meanwhile. A crash
+//     between the two leaves unmapped messages that the next sync adopts:
+//     nothing is lost or downloaded twice (a message without Message-ID
+//     would be, as before).
+//
+// The UID maps name mailstore ids: a sync first checks that the store's
+// index is the one they were made with (mailstore.Store.IndexID); after an
+// index rebuild, which gives new ids, they are dropped and the next sync
+// of each folder adopts the local copies by Message-ID. A UID whose local
+// message vanished (a crash between a file's rename and its index commit)
+// becomes new again, and is adopted or downloaded.
+//
+// FetchBody downloads the whole of a partial message when the user opens
+// it, on a second connection of its own, so that it never waits for a sync
+// or an IDLE; the file is replaced in place (mailstore.Store.Replace): same
+// id, folder and flags.
 //
 // Actions made locally (read, flag, move, delete, copy) go through a Syncer:
 // they apply to the store at once and are written to a durable journal (the

@@ -91,7 +91,10 @@ func (s *Syncer) listFolders(ctx context.Context, c *imapclient.Client) ([]Folde
 		}
 		out = append(out, f)
 	}
-	return out, nil
+	if s.opt.State == nil {
+		return out, nil
+	}
+	return out, s.opt.State.setSubscriptions(ctx, s.acct.Name, out, opt != nil)
 }
 
 // remoteName turns a mailstore folder name back into the server's.

@@ -28,11 +28,16 @@ var specialUse = map[string]imap.MailboxAttr{
 	"Drafts": imap.MailboxAttrDrafts, "Junk": imap.MailboxAttrJunk,
 }
 
-// session is imapmemserver's user session with special-use in LIST.
+// session is imapmemserver's user session with special-use and
+// subscriptions (RFC 5258 RETURN (SUBSCRIBED)) in LIST.
 type session struct {
 	*imapmemserver.UserSession
 	user *imapmemserver.User
+	ts   *testServer
 }
+
+func (s *session) Subscribe(name string) error   { return s.ts.subscribe(name, true) }
+func (s *session) Unsubscribe(name string) error { return s.ts.subscribe(name, false) }
 
 func (s *session) Login(username, password string) error {
 	if err := s.user.Login(username, password); err != nil {
@@ -58,6 +63,9 @@ func (s *session) List(w *imapserver.ListWriter, ref string, patterns []string, 
 		if a, ok := specialUse[name]; ok {
 			d.Attrs = []imap.MailboxAttr{a}
 		}
+		if opt != nil && opt.ReturnSubscribed && s.ts.subscribed(name) {
+			d.Attrs = append(d.Attrs, imap.MailboxAttrSubscribed)
+		}
 		if err := w.WriteList(d); err != nil {
 			return err
 		}
@@ -73,11 +81,28 @@ type testServer struct {
 	offline atomic.Bool  // refuse connections (the Dialer of the tests)
 	mu      sync.Mutex
 	conns   []net.Conn
+	subs    map[string]bool // subscribed folders
+}
+
+func (ts *testServer) subscribe(name string, on bool) error {
+	if _, err := ts.user.Status(name, &imap.StatusOptions{}); err != nil {
+		return err
+	}
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.subs[name] = on
+	return nil
+}
+
+func (ts *testServer) subscribed(name string) bool {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.subs[name]
 }
 
 func startServer(t *testing.T, folders ...string) *testServer {
 	t.Helper()
-	ts := &testServer{user: imapmemserver.NewUser("marc", "secret")}
+	ts := &testServer{user: imapmemserver.NewUser("marc", "secret"), subs: map[string]bool{}}
 	for _, f := range append([]string{"INBOX"}, folders...) {
 		if err := ts.user.Create(f, nil); err != nil {
 			t.Fatal(err)
@@ -85,7 +110,7 @@ func startServer(t *testing.T, folders ...string) *testServer {
 	}
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return &session{user: ts.user}, nil, nil
+			return &session{user: ts.user, ts: ts}, nil, nil
 		},
 		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
 		InsecureAuth: true,
@@ -223,7 +248,13 @@ type fixture struct {
 	s     *Syncer
 }
 
-func newFixture(t *testing.T, ts *testServer, mod func(*Options)) *fixture {
+// server is a test server the Syncer can reach.
+type server interface {
+	account() account.Account
+	dialer() *account.Dialer
+}
+
+func newFixture(t *testing.T, ts server, mod func(*Options)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -243,7 +274,9 @@ func newFixture(t *testing.T, ts *testServer, mod func(*Options)) *fixture {
 	}
 	s := New(ts.account(), "secret", opt)
 	t.Cleanup(func() { s.Close() })
-	return &fixture{ts: ts, store: store, state: state, s: s}
+	f := &fixture{store: store, state: state, s: s}
+	f.ts, _ = ts.(*testServer)
+	return f
 }
 
 func (f *fixture) sync(t *testing.T) Stats {

@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS uids(
 	id INTEGER NOT NULL, flags INTEGER NOT NULL,
 	PRIMARY KEY(account, folder, uid));
 CREATE INDEX IF NOT EXISTS uids_id ON uids(account, id);
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS journal(
 	seq INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL,
 	op TEXT NOT NULL, folder TEXT NOT NULL, uid INTEGER NOT NULL,
@@ -30,9 +31,10 @@ CREATE TABLE IF NOT EXISTS journal(
 	dest TEXT NOT NULL DEFAULT '');
 `
 
-// State is the sync state of the IMAP accounts of a profile: UIDVALIDITY and
-// UID maps per folder, and the journal of local actions. Safe for
-// concurrent use.
+// State is the sync state of the IMAP accounts of a profile: per folder
+// UIDVALIDITY, HIGHESTMODSEQ, UIDNEXT, the subscribed state and the UID
+// map; the id of the store's index the maps were made with; the journal of
+// local actions. Safe for concurrent use.
 //
 // The database is in WAL mode with synchronous=NORMAL: a commit is atomic
 // and commits are kept in order, but after a power failure (not a crash of
@@ -62,21 +64,27 @@ func OpenState(ctx context.Context, dir string) (*State, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := addColumns(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return &State{db: db}, nil
 }
 
 // Close closes the state database.
 func (s *State) Close() error { return s.db.Close() }
 
+// folderState is what the last complete sync of a folder saw on SELECT.
 type folderState struct {
 	UIDValidity uint32
-	ModSeq      uint64
+	ModSeq      uint64 // HIGHESTMODSEQ (RFC 7162), 0 without CONDSTORE
+	UIDNext     uint32 // every UID below was mapped; 0 when unknown
 }
 
 func (s *State) folder(ctx context.Context, ref mailstore.FolderRef) (folderState, error) {
 	var fs folderState
-	err := s.db.QueryRowContext(ctx, `SELECT uidvalidity, modseq FROM folders WHERE account=? AND name=?`,
-		ref.Account, ref.Name).Scan(&fs.UIDValidity, &fs.ModSeq)
+	err := s.db.QueryRowContext(ctx, `SELECT uidvalidity, modseq, uidnext FROM folders WHERE account=? AND name=?`,
+		ref.Account, ref.Name).Scan(&fs.UIDValidity, &fs.ModSeq, &fs.UIDNext)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fs, nil
 	}
@@ -84,9 +92,10 @@ func (s *State) folder(ctx context.Context, ref mailstore.FolderRef) (folderStat
 }
 
 func (s *State) setFolder(ctx context.Context, ref mailstore.FolderRef, fs folderState) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO folders(account, name, uidvalidity, modseq) VALUES(?,?,?,?)
-		ON CONFLICT(account, name) DO UPDATE SET uidvalidity=excluded.uidvalidity, modseq=excluded.modseq`,
-		ref.Account, ref.Name, fs.UIDValidity, int64(fs.ModSeq))
+	_, err := s.db.ExecContext(ctx, `INSERT INTO folders(account, name, uidvalidity, modseq, uidnext) VALUES(?,?,?,?,?)
+		ON CONFLICT(account, name) DO UPDATE SET uidvalidity=excluded.uidvalidity, modseq=excluded.modseq,
+		uidnext=excluded.uidnext`,
+		ref.Account, ref.Name, fs.UIDValidity, int64(fs.ModSeq), fs.UIDNext)
 	return err
 }
 

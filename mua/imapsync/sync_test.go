@@ -98,9 +98,18 @@ func TestFlagsBothWays(t *testing.T) {
 }
 
 func TestUIDValidityChange(t *testing.T) {
+	for _, offline := range []bool{false, true} {
+		t.Run(map[bool]string{false: "headers", true: "offline"}[offline], func(t *testing.T) {
+			testUIDValidityChange(t, offline)
+		})
+	}
+}
+
+func testUIDValidityChange(t *testing.T, offline bool) {
 	ts := startServer(t, "Archive")
 	ts.appendMsgs(t, "Archive", 0, 5)
 	f := newFixture(t, ts, nil)
+	f.s.acct.Options.Offline = offline
 	f.sync(t)
 	// the server rebuilds the folder: same messages, new UIDVALIDITY, one more
 	c := ts.admin(t)
@@ -307,6 +316,7 @@ func TestCrashBetweenStoreAndState(t *testing.T) {
 	ts := startServer(t)
 	ts.appendMsgs(t, "INBOX", 0, 10)
 	f := newFixture(t, ts, nil) // batches of 4
+	f.s.storers = 1             // one after the other: the crash comes after 2 batches
 	crash := errors.New("test: crash")
 	batches := 0
 	f.s.crashBeforeState = func() error {

@@ -26,7 +26,9 @@ type Options struct {
 	// Progress, when set, receives counts per folder.
 	Progress func(Progress)
 	// BatchSize is the number of messages per FETCH, stored together (one
-	// mailstore.AddBatch, one state transaction); 0 means 100.
+	// mailstore.AddBatch, one state transaction, at most maxBatchBytes);
+	// 0 means batches that grow from 100 to 1000 messages: the first
+	// messages show at once, then bigger transactions index faster.
 	BatchSize int
 	// PollInterval is the check interval when the server has no IDLE; 0
 	// means 5 minutes.
@@ -39,14 +41,17 @@ type Options struct {
 // Progress reports the sync of one folder.
 type Progress struct {
 	Folder      mailstore.FolderRef
-	Done, Total int // new messages downloaded / to download
+	Done, Total int // new messages stored / to store
 	Removed     int // messages expunged on the server, removed locally
 	Flags       int // messages whose flags changed on the server
+	Bodies      int // bodies of partial messages downloaded (available offline)
 }
 
 // Stats sum up a sync.
 type Stats struct {
 	Folders, New, Removed, Flags, Replayed int
+	// Bodies counts the partial messages made whole (available offline).
+	Bodies int
 }
 
 // Syncer syncs one IMAP account. Its actions (SetFlags, Move...) may be
@@ -59,6 +64,10 @@ type Syncer struct {
 	c        *imapclient.Client
 	unsolic  chan struct{} // signalled on unilateral EXISTS during IDLE
 	trace    *maskWriter   // nil without Options.Transcript; shared by every connection
+	dm       demand        // the connection of FetchBody and Subscribe
+
+	storers  int // batches stored at once; tests set 1 for a known order
+	maxBytes int // of a batch's messages: maxBatchBytes; tests set less
 
 	// crashBeforeState, set by tests, runs between the storing of a batch
 	// and the writing of its UID map rows; an error stands for a crash.
@@ -67,10 +76,8 @@ type Syncer struct {
 
 // New returns a Syncer for an IMAP account.
 func New(acct account.Account, password string, opt Options) *Syncer {
-	if opt.BatchSize == 0 {
-		opt.BatchSize = 100
-	}
-	s := &Syncer{acct: acct, password: password, opt: opt, unsolic: make(chan struct{}, 1)}
+	s := &Syncer{acct: acct, password: password, opt: opt, unsolic: make(chan struct{}, 1),
+		storers: storers, maxBytes: maxBatchBytes}
 	if opt.Transcript != nil {
 		s.trace = &maskWriter{w: opt.Transcript, password: password}
 	}
@@ -122,8 +129,9 @@ func (s *Syncer) signal() {
 	}
 }
 
-// Close logs out and closes the connection, if any.
+// Close logs out and closes the connections, if any.
 func (s *Syncer) Close() error {
+	s.dm.close()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.drop()
@@ -139,8 +147,10 @@ func (s *Syncer) drop() error {
 	return c.Close()
 }
 
-// Sync replays the journal, then syncs every folder. On a connection error
-// the connection is dropped; the next call reconnects and resumes.
+// Sync replays the journal, then syncs every folder; for an account
+// available offline (account.Options.Offline), and in Drafts, it then
+// downloads the bodies of the partial messages left by earlier syncs. On a connection error the
+// connection is dropped; the next call reconnects and resumes.
 func (s *Syncer) Sync(ctx context.Context) (Stats, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -159,6 +169,9 @@ func (s *Syncer) syncLocked(ctx context.Context) (Stats, error) {
 	}
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
+	if err := s.checkStore(ctx); err != nil {
+		return st, err
+	}
 	if st.Replayed, err = s.replay(ctx, c); err != nil {
 		return st, err
 	}
@@ -176,5 +189,17 @@ func (s *Syncer) syncLocked(ctx context.Context) (Stats, error) {
 			return st, err
 		}
 	}
-	return st, nil
+	st.Bodies, err = s.fillBodies(ctx, c, folders)
+	return st, err
+}
+
+// checkStore drops the UID maps when the store's index was rebuilt (see
+// State.checkStore).
+func (s *Syncer) checkStore(ctx context.Context) error {
+	id, err := s.opt.Store.IndexID(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = s.opt.State.checkStore(ctx, id)
+	return err
 }

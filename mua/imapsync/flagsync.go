@@ -1,0 +1,83 @@
+package imapsync
+
+import (
+	"context"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"facteur/mailstore"
+)
+
+// syncFlags applies the server's flags to known messages: with CONDSTORE
+// (RFC 7162 §3.1.4) only those of the messages changed since the last
+// sync's HIGHESTMODSEQ (FETCH FLAGS CHANGEDSINCE), nothing at all when it
+// did not move (§3.1.2.1); without, the flags of every message.
+func (s *Syncer) syncFlags(ctx context.Context, c *imapclient.Client, ref mailstore.FolderRef, known map[uint32]mapping, last folderState, sel *imap.SelectData) (int, error) {
+	if len(known) == 0 {
+		return 0, nil
+	}
+	opt := &imap.FetchOptions{UID: true, Flags: true}
+	if c.Caps().Has(imap.CapCondStore) && last.ModSeq != 0 && sel.HighestModSeq != 0 {
+		if last.ModSeq == sel.HighestModSeq {
+			return 0, nil
+		}
+		opt.ChangedSince = last.ModSeq
+	}
+	var all imap.UIDSet
+	all.AddRange(1, 0)
+	msgs, err := c.Fetch(all, opt).Collect()
+	if err != nil {
+		return 0, wrap(ctx, "UID FETCH FLAGS", err)
+	}
+	var fc flagChanges
+	for _, m := range msgs {
+		fc.note(known, uint32(m.UID), fromIMAP(m.Flags))
+	}
+	if err := fc.setLocal(ctx, s.opt.Store); err != nil {
+		return 0, err
+	}
+	if err := s.opt.State.putUIDs(ctx, ref, fc.rows); err != nil {
+		return 0, err
+	}
+	for _, mp := range fc.rows {
+		known[mp.UID] = mp
+	}
+	return len(fc.rows), nil
+}
+
+// flagChanges gathers the flag changes of many messages, to apply them
+// with one mailstore.SetFlags per distinct change and one state
+// transaction.
+type flagChanges struct {
+	groups map[[2]mailstore.Flags][]int64 // {add, del} -> ids
+	rows   []mapping
+}
+
+// note records the server's flags f of a known UID, if they changed.
+func (fc *flagChanges) note(known map[uint32]mapping, uid uint32, f mailstore.Flags) {
+	mp, ok := known[uid]
+	if !ok || mp.Flags&syncedFlags == f {
+		return
+	}
+	add, del := f&^mp.Flags, (mp.Flags&^f)&syncedFlags
+	if fc.groups == nil {
+		fc.groups = map[[2]mailstore.Flags][]int64{}
+	}
+	k := [2]mailstore.Flags{add, del}
+	fc.groups[k] = append(fc.groups[k], mp.ID)
+	mp.Flags = f
+	fc.rows = append(fc.rows, mp)
+}
+
+// setLocal changes the local messages, one SetFlags per distinct change.
+// The caller then writes fc.rows to the UID map: a crash between the two
+// applies the changes again next time (idempotent).
+func (fc *flagChanges) setLocal(ctx context.Context, store *mailstore.Store) error {
+	for k, ids := range fc.groups {
+		if err := store.SetFlags(ctx, ids, k[0], k[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

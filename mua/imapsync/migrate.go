@@ -1,0 +1,79 @@
+package imapsync
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+)
+
+// columns added to the state since its first version, created in an older
+// state.sqlite by addColumns.
+var columns = []struct{ table, name, def string }{
+	{"folders", "uidnext", "INTEGER NOT NULL DEFAULT 0"},
+	{"folders", "subscribed", "INTEGER"}, // NULL: the server did not say
+}
+
+// addColumns adds the missing columns of the state's tables.
+func addColumns(ctx context.Context, db *sql.DB) error {
+	for _, col := range columns {
+		ok, err := hasColumn(ctx, db, col.table, col.name)
+		if err != nil {
+			return err
+		}
+		if ok {
+			continue
+		}
+		_, err = db.ExecContext(ctx, `ALTER TABLE `+col.table+` ADD COLUMN `+col.name+` `+col.def)
+		if err != nil {
+			if ok, _ := hasColumn(ctx, db, col.table, col.name); !ok { // not added meanwhile by another process
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func hasColumn(ctx context.Context, db *sql.DB, table, name string) (bool, error) {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`, table, name).Scan(&n)
+	return n > 0, err
+}
+
+// checkStore compares the store's index id (mailstore.Store.IndexID) with
+// the one the UID maps were made with. When they differ, the index was
+// rebuilt and its message ids mean other messages: every UID map is
+// dropped, with the HIGHESTMODSEQ and UIDNEXT that vouch for them, so that
+// the next sync of each folder matches the local messages again by
+// Message-ID (adoption, see fetchNew) without downloading them. The
+// first id seen is recorded. It tells whether the maps were dropped.
+func (s *State) checkStore(ctx context.Context, indexID string) (bool, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	var seen string
+	err = tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'store_index'`).Scan(&seen)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, err
+	}
+	if seen == indexID {
+		return false, nil
+	}
+	stmts := []string{`INSERT OR REPLACE INTO meta(key, value) VALUES('store_index', ?)`}
+	if seen != "" {
+		// the journal's ids go too: a COPY replayed then maps nothing, and
+		// the copy is adopted by Message-ID like the rest
+		stmts = append(stmts, `DELETE FROM uids`, `UPDATE folders SET modseq = 0, uidnext = 0`, `UPDATE journal SET id = 0`)
+	}
+	for i, q := range stmts {
+		var args []any
+		if i == 0 {
+			args = []any{indexID}
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return false, err
+		}
+	}
+	return seen != "", tx.Commit()
+}

@@ -47,7 +47,13 @@ func (c *controller) composeFromSelected(kind composeKind) {
 // that kind builds from it, from the identity of the message's account.
 // draftID is the stored draft the composer continues, 0 for none.
 func (c *controller) composeFrom(s mailstore.Summary, kind composeKind, draftID int64) {
+	fetch := c.bodyFetcher(s)
 	c.work.bg(func(ctx context.Context) func() {
+		if fetch != nil { // a reply quotes the body: download it first
+			if _, err := fetch(ctx); err != nil {
+				return func() { c.showError(err) }
+			}
+		}
 		list := c.readSenders()
 		o, err := c.readOriginal(ctx, s.ID)
 		if err != nil {

@@ -212,8 +212,15 @@ func (c *controller) selectFolderInTree() {
 // loadFolders reads the folders and their counts; with openInbox it then opens
 // the inbox of the first account.
 func (c *controller) loadFolders(openInbox bool) {
+	w, all := c.accts.watcher, c.showUnsubscribed()
 	c.work.bg(func(ctx context.Context) func() {
 		folders, err := c.store.Folders(ctx)
+		if err == nil && w != nil && !all {
+			folders = subscribedOnly(folders, func(acct string) map[string]bool {
+				subs, _ := w.Subscriptions(ctx, acct)
+				return subs
+			})
+		}
 		return func() {
 			if err != nil {
 				c.showError(err)
@@ -281,4 +288,32 @@ func (c *controller) updateTitle() {
 		title = folderName(f) + " (" + formatCount(f.Unread) + ") — Facteur"
 	}
 	c.win.SetTitle(title)
+}
+
+// prefUnsubscribed is the preference that shows the IMAP folders the user
+// did not subscribe to.
+const prefUnsubscribed = "showUnsubscribedFolders"
+
+func (c *controller) showUnsubscribed() bool {
+	return c.app.Preferences().Bool(prefUnsubscribed)
+}
+
+// subscribedOnly drops the folders that their IMAP server says the user is
+// not subscribed to (LIST \Subscribed); folders it said nothing about, and
+// inboxes, stay. subs gives the states of an account, nil when unknown.
+func subscribedOnly(folders []mailstore.Folder, subs func(account string) map[string]bool) []mailstore.Folder {
+	known := map[string]map[string]bool{}
+	out := folders[:0:0]
+	for _, f := range folders {
+		m, ok := known[f.Ref.Account]
+		if !ok {
+			m = subs(f.Ref.Account)
+			known[f.Ref.Account] = m
+		}
+		if sub, told := m[f.Ref.Name]; told && !sub && f.Role != mailstore.RoleInbox {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }

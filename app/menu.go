@@ -62,8 +62,16 @@ func (c *controller) viewMenu(m *menuItems) *fyne.Menu {
 		c.app.Preferences().SetBool(prefNotify, notify.Checked)
 		m.main.Refresh()
 	}
+	unsub := fyne.NewMenuItem(lang.L("Unsubscribed folders"), nil)
+	unsub.Checked = c.showUnsubscribed()
+	unsub.Action = func() {
+		unsub.Checked = !unsub.Checked
+		c.app.Preferences().SetBool(prefUnsubscribed, unsub.Checked)
+		m.main.Refresh()
+		c.loadFolders(false)
+	}
 	return fyne.NewMenu(lang.L("View"), m.threads, sortBy, fyne.NewMenuItemSeparator(),
-		search, inspectItem, fyne.NewMenuItemSeparator(), themeItem, notify)
+		search, inspectItem, fyne.NewMenuItemSeparator(), themeItem, notify, unsub)
 }
 
 func (c *controller) themeItems(m *menuItems) []*fyne.MenuItem {

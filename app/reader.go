@@ -274,7 +274,18 @@ func (c *controller) openMessage(s mailstore.Summary) {
 	if !c.readOnly && c.isDraft(s) && c.composerOf(s.ID) == nil {
 		c.openDraft(s) // a draft opens in the composer
 	}
+	fetch := c.bodyFetcher(s)
+	if fetch != nil {
+		c.ui.reader.body.SetText(lang.L("Downloading this message from {{.Account}}…", map[string]any{"Account": s.Folder.Account}))
+	}
 	c.work.bg(func(ctx context.Context) func() {
+		if fetch != nil {
+			whole, err := fetch(ctx)
+			if err != nil {
+				return func() { c.bodyFailed(s, err) }
+			}
+			s = whole
+		}
 		m, err := c.readMessage(ctx, s.ID)
 		return func() {
 			if c.selID != s.ID {
@@ -284,7 +295,58 @@ func (c *controller) openMessage(s mailstore.Summary) {
 				c.ui.reader.body.SetText(lang.L("This message could not be read: {{.Error}}", map[string]any{"Error": err.Error()}))
 				return
 			}
+			if fetch != nil {
+				c.ui.reader.sum = s // whole now: its size changed
+			}
 			c.showMessage(c.ui.reader.sum, m)
+		}
+	})
+}
+
+// bodyFetcher returns what downloads the body of a partial message (an
+// IMAP account synced headers first), or nil when s is whole. It is called
+// on the UI goroutine; what it returns runs in the background.
+func (c *controller) bodyFetcher(s mailstore.Summary) func(context.Context) (mailstore.Summary, error) {
+	if !s.Partial {
+		return nil
+	}
+	w := c.accts.watcher
+	return func(ctx context.Context) (mailstore.Summary, error) {
+		if w == nil {
+			return s, errors.New(lang.L("no account is connected in this window"))
+		}
+		return w.FetchBody(ctx, s.Folder.Account, s.ID)
+	}
+}
+
+// bodyFailed says that the body of s stayed on the server.
+func (c *controller) bodyFailed(s mailstore.Summary, err error) {
+	if c.selID != s.ID {
+		return
+	}
+	c.ui.reader.body.SetText(lang.L("The body of this message is still on the server and could not be downloaded: {{.Error}}. Select the message again to retry.",
+		map[string]any{"Error": problemText(err)}))
+}
+
+// reloadReader shows the message of the reader again from the store (its
+// file was replaced: a body downloaded in the background).
+func (c *controller) reloadReader() {
+	id := c.selID
+	if id == 0 {
+		return
+	}
+	c.work.bg(func(ctx context.Context) func() {
+		s, err := c.store.Get(ctx, id)
+		if err != nil || s.Partial {
+			return nil
+		}
+		m, err := c.readMessage(ctx, id)
+		return func() {
+			if err != nil || c.selID != id {
+				return
+			}
+			c.ui.reader.sum = s
+			c.showMessage(s, m)
 		}
 	})
 }

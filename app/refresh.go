@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -36,6 +37,9 @@ func (c *controller) subscribe() {
 
 // noteChange schedules a refresh, at most one per refreshEvery.
 func (c *controller) noteChange(ch mailstore.Change) {
+	if ch.Kind == mailstore.ChangeContent && slices.Contains(ch.IDs, c.selID) {
+		c.reloadReader()
+	}
 	if c.listing.kind == listSearch || ch.Folder == (mailstore.FolderRef{}) || ch.Folder == c.current {
 		c.refresher.dirtyList = true
 	}

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -26,6 +27,10 @@ type runner struct {
 	kick       chan chan Result // check requests, each with its reply
 	transcript *Transcript
 	syncer     *imapsync.Syncer // IMAP only, made at the first check
+
+	bmu     sync.Mutex       // guards bodies and stopped
+	bodies  *imapsync.Syncer // FetchBody's, made at its first call
+	stopped bool             // no more FetchBody
 
 	mu     sync.Mutex
 	status Status
@@ -79,6 +84,12 @@ func (r *runner) stop(ctx context.Context) {
 	if r.syncer != nil {
 		r.syncer.Close()
 	}
+	r.bmu.Lock()
+	if r.bodies != nil {
+		r.bodies.Close()
+	}
+	r.stopped = true
+	r.bmu.Unlock()
 	for {
 		select {
 		case reply := <-r.kick:
@@ -200,4 +211,37 @@ func (r *runner) checkOnce(ctx context.Context) (int, error) {
 
 func (r *runner) progress(done, total int) {
 	r.update(func(s *Status) { s.Done, s.Total = done, total })
+}
+
+// fetchBody runs imapsync's FetchBody on the runner's on-demand syncer,
+// made at the first call; after a failed login or a dropped connection it
+// logs in afresh once (an OAuth2 token expires within the hour).
+func (r *runner) fetchBody(ctx context.Context, id int64) (mailstore.Summary, error) {
+	if r.acct.Protocol != account.IMAP {
+		return mailstore.Summary{}, fmt.Errorf("watch: %s is not an IMAP account: its messages are whole", r.acct.Name)
+	}
+	r.bmu.Lock()
+	defer r.bmu.Unlock()
+	var sum mailstore.Summary
+	if r.stopped {
+		return sum, ErrUnknownAccount
+	}
+	var err error
+	for try := 0; try < 2; try++ {
+		if r.bodies == nil {
+			pw, err := r.w.opt.Secret(r.acct)
+			if err != nil {
+				return sum, err
+			}
+			r.bodies = imapsync.New(r.acct, pw, imapsync.Options{Store: r.w.opt.Store, State: r.w.state,
+				Dialer: r.w.opt.Dialer, Transcript: r.transcript})
+		}
+		sum, err = r.bodies.FetchBody(ctx, id)
+		if err == nil || !errors.Is(err, imapsync.ErrAuth) && !errors.Is(err, imapsync.ErrClosed) || ctx.Err() != nil {
+			return sum, err
+		}
+		r.bodies.Close()
+		r.bodies = nil
+	}
+	return sum, err
 }

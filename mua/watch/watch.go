@@ -197,3 +197,22 @@ func (w *Watcher) Check(ctx context.Context) []Result {
 	sort.Slice(out, func(i, j int) bool { return out[i].Account < out[j].Account })
 	return out
 }
+
+// FetchBody downloads the body of a partial message of an IMAP account
+// (mailstore.Summary.Partial: a sync that fetched headers first) and puts
+// it in place in the store; it returns the message's new summary. It uses
+// a connection of its own, so it never waits for a sync or an IDLE.
+func (w *Watcher) FetchBody(ctx context.Context, acct string, id int64) (mailstore.Summary, error) {
+	r, err := w.runner(acct)
+	if err != nil {
+		return mailstore.Summary{}, err
+	}
+	return r.fetchBody(ctx, id)
+}
+
+// Subscriptions returns the subscribed state of the IMAP folders of an
+// account as its last sync saw it (see imapsync.State.Subscriptions): a
+// folder missing from the map is one the server said nothing about.
+func (w *Watcher) Subscriptions(ctx context.Context, acct string) (map[string]bool, error) {
+	return w.state.Subscriptions(ctx, acct)
+}

@@ -317,3 +317,32 @@ func TestIMAPDraftsSavedOfflineGoUp(t *testing.T) {
 		return err == nil && s.NumMessages != nil && *s.NumMessages == 1
 	})
 }
+
+func TestFetchBodyOfAHeadersFirstMessage(t *testing.T) {
+	a, _ := imapServer(t)
+	appendIMAP(t, a, 1)
+	store := openStore(t)
+	w := start(t, Options{Store: store, Profile: t.TempDir(), Secret: password("secret"), PollInterval: time.Hour}, a)
+	inbox := mailstore.FolderRef{Account: "Machin", Name: "INBOX"}
+	eventually(t, "the first sync", func() bool { return count(t, store, inbox) == 1 })
+	list, err := store.List(context.Background(), inbox, mailstore.ListOptions{Limit: 10})
+	if err != nil || len(list) != 1 || !list[0].Partial {
+		t.Fatalf("after a headers-first sync: %+v, %v; want one partial message", list, err)
+	}
+	sum, err := w.FetchBody(context.Background(), "Machin", list[0].ID)
+	if err != nil || sum.Partial || sum.ID != list[0].ID {
+		t.Fatalf("FetchBody = %+v, %v", sum, err)
+	}
+	rc, err := store.Open(context.Background(), sum.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	data, _ := io.ReadAll(rc)
+	if !strings.HasSuffix(string(data), "\r\n\r\nbody\r\n") || strings.Contains(string(data), mailstore.PartialField) {
+		t.Errorf("the stored message after FetchBody:\n%s", data)
+	}
+	if _, err := w.FetchBody(context.Background(), "Nobody", 1); err != ErrUnknownAccount {
+		t.Errorf("FetchBody of an unknown account: %v", err)
+	}
+}

@@ -54,6 +54,7 @@ Unix systems (--deliver mbox).
 type mtaOptions struct {
 	smtp, submission, pop3, hostname, dns string
 	deliver, relayNets, sourceIP, mxPort  string
+	delayWarning                          string
 	// set names the options given on the command line: the options file
 	// does not override them.
 	set map[string]bool
@@ -75,6 +76,7 @@ var mtaFlags = []mtaFlag{
 	{"relay-nets", "", "client networks that may relay without AUTH, CIDR,... (default: loopback, 127.0.0.0/8 and ::1)", func(o *mtaOptions) *string { return &o.relayNets }},
 	{"source-ip", "", "local address of outgoing SMTP connections (default: chosen by the system)", func(o *mtaOptions) *string { return &o.sourceIP }},
 	{"mx-port", "", "port of the MX hosts, for test networks only: mail between MTAs goes to port 25 (default 25)", func(o *mtaOptions) *string { return &o.mxPort }},
+	{"delay-warning", "", `tell the sender once when a message is still queued after this long, "4h" (Postfix's delay_warning_time; default: never)`, func(o *mtaOptions) *string { return &o.delayWarning }},
 }
 
 // cmdMTA runs the local MTA and its POP3 server in the foreground, like

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"facteur/localmta"
 	"facteur/localmta/mda"
@@ -100,7 +101,8 @@ func readMTAOptions(dir string, opt mtaOptions) (mtaOptions, error) {
 	return opt, nil
 }
 
-// setNetOptions reads --relay-nets, --source-ip and --mx-port.
+// setNetOptions reads --relay-nets, --source-ip, --mx-port and
+// --delay-warning.
 func setNetOptions(cfg *localmta.Config, opt mtaOptions) error {
 	var errs []error
 	if opt.relayNets != "" {
@@ -114,6 +116,13 @@ func setNetOptions(cfg *localmta.Config, opt mtaOptions) error {
 			errs = append(errs, fmt.Errorf("mta: --source-ip %q is not an IP address", opt.sourceIP))
 		}
 		cfg.SourceIP = ip.Unmap()
+	}
+	if opt.delayWarning != "" {
+		d, err := time.ParseDuration(opt.delayWarning)
+		if err != nil || d < 0 {
+			errs = append(errs, fmt.Errorf("mta: --delay-warning %q is not a duration such as 4h", opt.delayWarning))
+		}
+		cfg.Queue.DelayWarning = d
 	}
 	if opt.mxPort != "" {
 		n, err := strconv.Atoi(opt.mxPort)

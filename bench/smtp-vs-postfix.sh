@@ -2,27 +2,37 @@
 # SMTP accept and delivery speed, side by side: Postfix's smtp-source drives
 # Facteur's MTA (`facteur mta`, delivering into the Local account's Maildir) and
 # a private Postfix instance (virtual(8) delivering into a Maildir), on the same
-# machine in the same run, one after the other. Both queues are durable: each
-# fsyncs the queue file before its 250 (Postfix's cleanup always does; Facteur's
-# queue, with group commit), and both MDAs fsync the Maildir file.
+# machine in the same run. Both queues are durable: each fsyncs the queue file
+# before its 250 (Postfix's cleanup always does; Facteur's queue, with group
+# commit), and both MDAs fsync the Maildir file.
 #
 #   bash bench/smtp-vs-postfix.sh                 # smtp-source -s 20 -l 5120 -m 20000
 #   N=2000 LAT=200 bash bench/smtp-vs-postfix.sh  # a quicker run
+#   ROUNDS=1 bash bench/smtp-vs-postfix.sh        # Facteur's N, then Postfix's N
 #
-# Reports, for each: messages/s accepted (N / smtp-source's wall time), messages/s
-# delivered (N / time from the first connection until all N files are in the
-# Maildir), and the accept latency of bench/smtplat (LAT messages one after the
-# other over one connection: end of DATA to 250; median, p90, p99); then the
-# ratios. Loopback only: Facteur on 127.0.0.3, Postfix on 127.0.0.2, high ports,
-# dnsmasq on 127.0.0.1 for Facteur's reverse look-ups (Postfix reads /etc/hosts).
-# Installs postfix and dnsmasq-base with apt-get when missing (as root), never
-# starting the system's Postfix; stops exactly the processes it started.
+# Both servers run during the whole benchmark, and the N messages of each go in
+# ROUNDS rounds (default 4) of N/ROUNDS, in the order Facteur, Postfix, Postfix,
+# Facteur, Facteur, Postfix...: on a shared machine whose load comes and goes,
+# both sides meet the same load. Each round waits until its messages are all
+# delivered before the next starts.
+#
+# Reports, for each: messages/s accepted (N / the sum of smtp-source's wall
+# times), messages/s delivered (N / the sum, over the rounds, of the time from
+# the round's first connection until all its files are in the Maildir), and the
+# accept latency of bench/smtplat (LAT messages one after the other over one
+# connection: end of DATA to 250; median, p90, p99); then the ratios, and each
+# round's figures. Loopback only: Facteur on 127.0.0.3, Postfix on 127.0.0.2,
+# high ports, dnsmasq on 127.0.0.1 for Facteur's reverse look-ups (Postfix reads
+# /etc/hosts). Installs postfix and dnsmasq-base with apt-get when missing (as
+# root), never starting the system's Postfix; stops exactly the processes it
+# started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-20000}  # messages
 S=${S:-20}     # parallel sessions
 L=${L:-5120}   # message length
 LAT=${LAT:-500} # messages of the latency run
+ROUNDS=${ROUNDS:-4}
 GO=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
 PYTHON=${PYTHON:-python3}
 
@@ -110,10 +120,9 @@ wait_count() {
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/facteur-smtpbench.XXXXXX")
 chmod 755 "$work"
-log "N=$N sessions=$S length=$L latency run=$LAT, in $work"
+log "N=$N sessions=$S length=$L rounds=$ROUNDS latency run=$LAT, in $work"
 "$GO" build -tags migrated_fynedo -o "$work/facteur" .
 "$GO" build -o "$work/smtplat" ./bench/smtplat
-source_cmd="/usr/sbin/smtp-source -s $S -l $L -m $N"
 
 # ---- Facteur
 dns_port=$(free_port 127.0.0.1)
@@ -131,16 +140,6 @@ FACTEUR_PROFILE=$prof "$work/facteur" mta --smtp "127.0.0.3:$f_port" --submissio
 f_pid=$!
 pids+=($f_pid)
 wait_port "$f_pid" 127.0.0.3 "$f_port" || { cat "$work/facteur.log" >&2; exit 1; }
-sync
-log "Facteur: $source_cmd -f bench@bench.test -t marc@machin.com 127.0.0.3:$f_port"
-t0=$(now)
-$source_cmd -f bench@bench.test -t marc@machin.com "127.0.0.3:$f_port"
-t1=$(now)
-f_accept=$(elapsed "$t0" "$t1")
-f_deliver=$(wait_count "$prof/mail/Local/INBOX" "$N" "$t0")
-f_lat=$("$work/smtplat" -addr "127.0.0.3:$f_port" -m "$LAT" -l "$L" -to marc@machin.com)
-kill "$f_pid"
-wait "$f_pid" || true
 
 # ---- Postfix
 pf="$work/postfix"
@@ -199,23 +198,60 @@ echo "jean@truc.fr truc.fr/jean/" >"$postfix_dir/vmailbox"
 /usr/sbin/postfix -c "$postfix_dir" start >/dev/null 2>&1 || { cat "$pf/maillog" >&2; exit 1; }
 master=$(tr -d ' ' <"$pf/spool/pid/master.pid")
 wait_port "$master" 127.0.0.2 "$p_port" || { cat "$pf/maillog" >&2; exit 1; }
-sync
-log "Postfix: $source_cmd -f bench@bench.test -t jean@truc.fr 127.0.0.2:$p_port"
-t0=$(now)
-$source_cmd -f bench@bench.test -t jean@truc.fr "127.0.0.2:$p_port"
-t1=$(now)
-p_accept=$(elapsed "$t0" "$t1")
-p_deliver=$(wait_count "$pf/mail/truc.fr/jean" "$N" "$t0")
+
+# ---- rounds
+# round NAME ADDR RCPT MAILDIR M TOTAL: smtp-source sends M messages to ADDR;
+# waits until MAILDIR holds TOTAL; adds the times to NAME's sums.
+declare -A accept_sum deliver_sum
+accept_sum=([Facteur]=0 [Postfix]=0)
+deliver_sum=([Facteur]=0 [Postfix]=0)
+rounds_log=()
+round() {
+	local name=$1 addr=$2 rcpt=$3 dir=$4 m=$5 total=$6 t0 t1 acc del
+	sync
+	t0=$(now)
+	/usr/sbin/smtp-source -s "$S" -l "$L" -m "$m" -f bench@bench.test -t "$rcpt" "$addr"
+	t1=$(now)
+	acc=$(elapsed "$t0" "$t1")
+	del=$(wait_count "$dir" "$total" "$t0")
+	accept_sum[$name]=$(awk -v a="${accept_sum[$name]}" -v b="$acc" 'BEGIN { print a + b }')
+	deliver_sum[$name]=$(awk -v a="${deliver_sum[$name]}" -v b="$del" 'BEGIN { print a + b }')
+	rounds_log+=("$(printf '  %-8s %6d msgs  accept %6.2f s (%4.0f/s)  deliver %6.2f s (%4.0f/s)  load %s' \
+		"$name" "$m" "$acc" "$(rate "$m" "$acc")" "$del" "$(rate "$m" "$del")" "$(cut -d' ' -f1 /proc/loadavg)")")
+}
+f_run() { round Facteur "127.0.0.3:$f_port" marc@machin.com "$prof/mail/Local/INBOX" "$1" "$2"; }
+p_run() { round Postfix "127.0.0.2:$p_port" jean@truc.fr "$pf/mail/truc.fr/jean" "$1" "$2"; }
+log "smtp-source -s $S -l $L -m N/$ROUNDS, Facteur 127.0.0.3:$f_port (marc@machin.com), Postfix 127.0.0.2:$p_port (jean@truc.fr)"
+done_n=0
+for r in $(seq "$ROUNDS"); do
+	m=$((N / ROUNDS))
+	[ "$r" = "$ROUNDS" ] && m=$((N - done_n))
+	done_n=$((done_n + m))
+	if [ $((r % 2)) = 1 ]; then
+		f_run "$m" "$done_n"
+		p_run "$m" "$done_n"
+	else
+		p_run "$m" "$done_n"
+		f_run "$m" "$done_n"
+	fi
+done
+f_lat=$("$work/smtplat" -addr "127.0.0.3:$f_port" -m "$LAT" -l "$L" -to marc@machin.com)
 p_lat=$("$work/smtplat" -addr "127.0.0.2:$p_port" -m "$LAT" -l "$L" -to jean@truc.fr)
+kill "$f_pid"
+wait "$f_pid" || true
 stop_postfix
 
 # ---- report
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+f_accept=${accept_sum[Facteur]} p_accept=${accept_sum[Postfix]}
+f_deliver=${deliver_sum[Facteur]} p_deliver=${deliver_sum[Postfix]}
 f_ar=$(rate "$N" "$f_accept")
 p_ar=$(rate "$N" "$p_accept")
 echo
-echo "smtp-source -s $S -l $L -m $N, $(nproc) CPUs, Linux $(uname -r), $(df -T "$work" | awk 'NR == 2 { print $2 }') in $work"
+echo "smtp-source -s $S -l $L -m $N in $ROUNDS rounds, $(nproc) CPUs, Linux $(uname -r), $(df -T "$work" | awk 'NR == 2 { print $2 }') in $work"
 printf '%-8s %10s %12s %10s %12s  %s\n' "" "accept s" "accepted/s" "deliver s" "delivered/s" "accept latency (smtplat, $LAT sequential)"
-printf '%-8s %10s %12s %10s %12s  %s\n' Facteur "$f_accept" "$f_ar" "$f_deliver" "$(rate "$N" "$f_deliver")" "$f_lat"
-printf '%-8s %10s %12s %10s %12s  %s\n' Postfix "$p_accept" "$p_ar" "$p_deliver" "$(rate "$N" "$p_deliver")" "$p_lat"
+printf '%-8s %10.2f %12s %10.2f %12s  %s\n' Facteur "$f_accept" "$f_ar" "$f_deliver" "$(rate "$N" "$f_deliver")" "$f_lat"
+printf '%-8s %10.2f %12s %10.2f %12s  %s\n' Postfix "$p_accept" "$p_ar" "$p_deliver" "$(rate "$N" "$p_deliver")" "$p_lat"
 echo "Facteur/Postfix: accepted/s x$(ratio "$f_ar" "$p_ar"), delivered/s x$(ratio "$p_deliver" "$f_deliver")"
+echo "rounds:"
+printf '%s\n' "${rounds_log[@]}"

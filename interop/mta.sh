@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Interop of Facteur's MTA, MDA and POP3 server with real peers nobody here wrote:
 # Postfix (a private instance, as peer MTA in both directions), swaks (SMTP
-# client), dnsmasq (the course's MX records) and Python's mailbox and poplib
-# modules (reading the Maildir and the mbox spool the MDA wrote, collecting
-# over POP3).
+# client), dnsmasq (the course's MX records), mutt (the course's MUA: it sends
+# through `facteur sendmail` and reads back the Maildir and the mbox spool the
+# MDA wrote) and Python's mailbox and poplib modules (reading the Maildir and
+# the mbox spool, collecting over POP3).
 #
 #   bash interop/mta.sh         (as root; or with postfix, swaks and dnsmasq installed)
 #
@@ -51,6 +52,8 @@ install_missing() {
 	perl -MNet::SSLeay -e 1 2>/dev/null || need+=(libnet-ssleay-perl) # swaks's STARTTLS
 	command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
 	command -v "$PYTHON" >/dev/null || need+=(python3)
+	command -v mutt >/dev/null || need+=(mutt)
+	command -v script >/dev/null || need+=(bsdutils) # a tty for mutt's reading checks
 	[ ${#need[@]} -gt 0 ] || return 0
 	if [ "$(id -u)" != 0 ]; then
 		echo "interop/mta: missing ${need[*]}: run as root, or: sudo apt-get install ${need[*]}" >&2
@@ -135,6 +138,65 @@ check() {
 		fail "$name"
 		sed 's/^/    /' "$work/out"
 	fi
+}
+
+# muttcheck maildir DIR SUBJECT BODY | piped FILE BODY SENDER | mbox FILE SENT...:
+# the checks of what mutt sent and read (Python's mailbox for the Maildir).
+muttcheck() {
+	"$PYTHON" - "$@" <<'EOF'
+import mailbox, re, sys
+
+SEP = b"-- facteur interop: end of message --\n"
+
+def split(data):
+    data = data.replace(b"\r\n", b"\n")
+    i = data.find(b"\n\n")
+    return data[: i + 1], data[i + 2 :]
+
+def same_body(what, got, want):
+    if got != want:
+        at = next((i for i, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want)))
+        print("  %s: body of %d bytes, want %d; first difference at byte %d" % (what, len(got), len(want), at))
+        sys.exit(1)
+
+def field(head, name):
+    m = re.search(rb"(?im)^" + name + rb":[ \t]*(.*)$", head)
+    return m.group(1).decode("utf-8", "replace") if m else ""
+
+mode, args = sys.argv[1], sys.argv[2:]
+if mode == "maildir":
+    box = mailbox.Maildir(args[0], factory=None, create=False)
+    want = open(args[2], "rb").read()
+    found = [k for k in box.keys() if field(split(box.get_bytes(k))[0], b"Subject") == args[1]]
+    if len(found) != 1:
+        print("  %d messages with Subject %r, want 1" % (len(found), args[1]))
+        sys.exit(1)
+    head, body = split(box.get_bytes(found[0]))
+    same_body(found[0], body, want)
+    print("  %s: Return-Path %s, Message-ID %s (made by mutt), %d body bytes identical" % (
+        found[0], field(head, b"Return-Path"), field(head, b"Message-ID"), len(body)))
+elif mode == "piped":
+    head, body = split(open(args[0], "rb").read().split(SEP)[0])
+    same_body(args[0], body, open(args[1], "rb").read())
+    if field(head, b"Return-Path") != "<" + args[2] + ">":
+        print("  Return-Path %r" % field(head, b"Return-Path"))
+        sys.exit(1)
+    print("  mutt piped %d body bytes, identical; Return-Path %s" % (len(body), field(head, b"Return-Path")))
+elif mode == "mbox":
+    msgs = [m for m in open(args[0], "rb").read().split(SEP) if m.strip()]
+    if len(msgs) != len(args) - 1:
+        print("  mutt piped %d messages, want %d" % (len(msgs), len(args) - 1))
+        sys.exit(1)
+    for got, sent in zip(msgs, args[1:]):
+        if got.startswith(b"From "):  # the From_ line of the mbox
+            got = got.split(b"\n", 1)[1]
+        # mutt shows the stored bytes: undo the mboxrd quoting of the MDA
+        got = re.sub(rb"(?m)^>(>*From )", rb"\1", got)
+        if got.endswith(b"\n\n"):  # the blank line between mbox messages
+            got = got[:-1]
+        same_body(sent, split(got)[1], split(open(sent, "rb").read())[1])
+    print("  mutt piped %d messages from the mbox, bodies identical" % len(msgs))
+EOF
 }
 
 free_port() { interop_free_port "$@"; }
@@ -502,8 +564,61 @@ else
 	fail "mbox spool: no >From quoting"
 fi
 
-# 11. the Local Maildir, message for message: direct, tls, viapostfix, sendmail
-check "Local Maildir holds exactly the 4 messages sent to local users" py count "$inbox" 4
+# 10b. mutt, the course's MUA: it sends through facteur sendmail, then reads
+# what the MDAs wrote, on a pseudo-terminal (script), its keys pushed by -e
+muttrc="$work/muttrc"
+cat >"$muttrc" <<EOF
+set sendmail="$facteur --profile $prof sendmail -oi"
+set from="Jean <jean@truc.fr>"
+set use_envelope_from=yes
+set record=""
+set copy=no
+set charset="utf-8"
+set send_charset="utf-8"
+set signature=""
+set edit_headers=no
+set pipe_decode=no
+set pipe_split=yes
+set pipe_sep="-- facteur interop: end of message --\n"
+set wait_key=no
+set read_only=yes
+set quit=yes
+set header_cache=""
+EOF
+py gen mutt jean@truc.fr marc@machin.com "interop mutt" "$sent/mutt.eml"
+sed '1,/^$/d' "$sent/mutt.eml" >"$sent/mutt.body"
+# mutt_read BOX OUT KEYS: mutt opens BOX read-only and runs KEYS, which pipe
+# messages into OUT; its screen goes to $work/mutt-screen.log.
+mutt_read() {
+	local keys="$work/mutt-keys.rc" rc=0 hold holder
+	printf 'push "%s"\n' "$3" >"$keys"
+	rm -f "$2"
+	# script's input stays open (a sleep) while mutt runs the pushed keys
+	exec {hold}< <(sleep 30)
+	holder=$!
+	TERM=vt100 timeout 30 script -qec "mutt -n -F '$muttrc' -f '$1' -e 'source $keys'" /dev/null \
+		<&"$hold" >"$work/mutt-screen.log" 2>&1 || rc=$?
+	kill "$holder" 2>/dev/null || true
+	exec {hold}<&-
+	[ $rc = 0 ] && [ -s "$2" ]
+}
+if mutt -n -F "$muttrc" -s "interop mutt" marc@machin.com <"$sent/mutt.body" >"$work/mutt-send.log" 2>&1; then
+	pass "mutt sent through facteur sendmail (set sendmail=\"facteur --profile DIR sendmail -oi\")"
+	check "mutt's message is in the Local Maildir, body byte for byte" \
+		muttcheck maildir "$inbox" "interop mutt" "$sent/mutt.body"
+	mutt_read "$inbox" "$work/mutt-read.eml" "<limit>~s 'interop mutt'<enter><pipe-message>cat >>$work/mutt-read.eml<enter><quit>" || true
+	check "mutt reads it back from the Maildir the MDA wrote (<pipe-message>), body byte for byte" \
+		muttcheck piped "$work/mutt-read.eml" "$sent/mutt.body" jean@truc.fr
+else
+	fail "mutt -s ... marc@machin.com through facteur sendmail"
+	sed 's/^/    /' "$work/mutt-send.log"
+fi
+mutt_read "$mbox_dir/mail/marc" "$work/mutt-mbox.txt" "<tag-pattern>~A<enter><tag-prefix><pipe-message>cat >>$work/mutt-mbox.txt<enter><quit>" || true
+check "mutt reads the mbox spool mta/mail/marc: both messages, bodies byte for byte once the mboxrd quoting is undone" \
+	muttcheck mbox "$work/mutt-mbox.txt" "$sent/mbox1.eml" "$sent/mbox2.eml"
+
+# 11. the Local Maildir, message for message: direct, tls, viapostfix, sendmail, mutt
+check "Local Maildir holds exactly the 5 messages sent to local users" py count "$inbox" 5
 if [ -z "$(ls -A "$inbox/tmp" 2>/dev/null)" ]; then pass "nothing left in the Maildir's tmp/"; else fail "files left in $inbox/tmp"; fi
 
 # 12. POP3

@@ -3,6 +3,8 @@ package localmta
 import (
 	"crypto/tls"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -196,4 +198,38 @@ func TestReceivedRecordsTLS(t *testing.T) {
 	if got != want {
 		t.Fatalf("got\n%q\nwant\n%q", got, want)
 	}
+}
+
+// TestReplyNamesQueueID: the 250 after DATA and after the last BDAT
+// chunk (RFC 3030) names the queue ID, as Postfix does, and the session
+// goes on with the next transaction.
+func TestReplyNamesQueueID(t *testing.T) {
+	m := startLocal(t, nil)
+	c := dial(t, m.Addrs()[0])
+	c.hello("client")
+	c.mailRcpt("a@b.test", "marc@machin.com")
+	c.Writeln("DATA")
+	c.ExpectPattern("354 *")
+	c.Write("Subject: one\r\n\r\nhello\r\n.\r\n")
+	first := strings.TrimPrefix(c.ExpectPattern("250 2.0.0 Ok: queued as *"), "250 2.0.0 Ok: queued as ")
+	msg := "Subject: two\r\n\r\nhello\r\n"
+	c.mailRcpt("a@b.test", "anne@machin.com")
+	c.Writeln(fmt.Sprintf("BDAT %d LAST", len(msg)))
+	c.Write(msg)
+	second := strings.TrimPrefix(c.ExpectPattern("250 2.0.0 Ok: queued as *"), "250 2.0.0 Ok: queued as ")
+	c.Writeln("NOOP")
+	c.ExpectPattern("250 *")
+	// the Received field of each delivered copy names the same ID
+	for login, id := range map[string]string{"marc": first, "anne": second} {
+		waitFor(t, "delivery to "+login, func() bool { return strings.Contains(readSpoolMaybe(m, login), " id "+id) })
+	}
+	if first == second {
+		t.Fatalf("one ID for two messages: %s", first)
+	}
+}
+
+// readSpoolMaybe returns the mbox of login, "" before the first delivery.
+func readSpoolMaybe(m *MTA, login string) string {
+	b, _ := os.ReadFile(filepath.Join(m.cfg.Dir, "mail", login))
+	return string(b)
 }

@@ -224,7 +224,15 @@ func (s *session) Data(r io.Reader) (err error) {
 		return s.dataError(err, checker)
 	}
 	s.m.log.Info("queued", "id", id, "client", s.ip, "helo", s.conn.Hostname(), "user", s.user, "from", *s.from, "rcpts", len(s.rcpts))
-	return nil
+	return queuedAs(id)
+}
+
+// queuedAs is the reply to an accepted DATA, with the queue ID as
+// Postfix gives it, for the client's logs: go-smtp answers a nil error
+// with a fixed "250 2.0.0 OK: queued" and writes an *smtp.SMTPError's
+// code and text as they are, after DATA as after the last BDAT chunk.
+func queuedAs(id string) error {
+	return &smtp.SMTPError{Code: 250, EnhancedCode: smtp.EnhancedCode{2, 0, 0}, Message: "Ok: queued as " + id}
 }
 
 // dataError chooses the reply of a failed DATA; details go to the log.

@@ -33,7 +33,7 @@ func (q *Queue) setHeld(id string, held bool) error {
 // being delivered is removed when its attempt ends.
 func (q *Queue) Delete(id string) error {
 	q.mu.Lock()
-	_, ok := q.msgs[id]
+	e, ok := q.msgs[id]
 	if ok {
 		delete(q.msgs, id)
 	}
@@ -41,7 +41,11 @@ func (q *Queue) Delete(id string) error {
 	if !ok {
 		return ErrNotFound
 	}
-	return q.remove(id)
+	// A busy message's attempt may still write ID.json: remove it too.
+	if err := q.remove(id, e.stateFile || e.busy); err != nil {
+		return err
+	}
+	return q.sync.Sync()
 }
 
 // Flush makes every message that is not held due now.

@@ -1,11 +1,17 @@
 // Package queue is the durable spool of Facteur's local MTA, after the
 // model of Postfix's and mox's queues. A message is accepted (the SMTP
-// "250" of RFC 5321 §4.2) only once it is on stable storage: its bytes in
-// ID.msg and its envelope and state in ID.json, each written to a
-// temporary name, fsync'd, renamed, and the directory fsync'd (one fsync
-// for several concurrent messages: group commit). Nothing that got a 250
-// is lost: on Open every message is picked up again, and files that a
-// crash left half-written (never acknowledged) are removed.
+// "250" of RFC 5321 §4.2) only once it is on stable storage: one queue
+// file, ID.msg, holds its bytes, then its envelope and state, then a
+// trailer with both lengths and a CRC-32C (see spoolfile.go); it is
+// created under its final name, fsync'd, and the directory fsync'd (one
+// fsync for several concurrent messages: group commit). Nothing that got
+// a 250 is lost: on Open every message is picked up again, and queue
+// files that a crash left half-written (never acknowledged: no valid
+// trailer) are removed. When a recipient's state changes after an
+// attempt, the new state goes to ID.json (temporary name, fsync, rename),
+// which overrides the one in the queue file; a delivered message's files
+// are unlinked, the queue file first. A spool of the first version (raw
+// ID.msg beside its ID.json) is migrated on Open.
 //
 // Each recipient has its own state. Temporary failures (4xx replies,
 // unreachable hosts, DNS failures) are retried with a backoff that doubles
@@ -16,9 +22,13 @@
 // notification of RFC 3464 (multipart/report, message/delivery-status,
 // with the DSN parameters of RFC 3461 when the client gave them), from the
 // null reverse-path <> so that a bounce is never bounced (RFC 5321 §4.5.5).
+// With Options.DelayWarning (Postfix's delay_warning_time, off by
+// default), a message still queued after that time sends its sender one
+// notice with Action: delayed.
 package queue
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -26,9 +36,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -37,10 +48,14 @@ type Options struct {
 	MinBackoff  time.Duration // first retry delay; 0 means 5 min
 	MaxBackoff  time.Duration // longest retry delay; 0 means 4 h
 	MaxLifetime time.Duration // age after which a message bounces; 0 means 5 days
-	Workers     int           // concurrent deliveries; 0 means 8
-	Hostname    string        // for the bounces' From and Reporting-MTA; "" means "localhost"
-	Logger      *slog.Logger  // nil means slog.Default()
-	Now         func() time.Time
+	// DelayWarning is the age after which the sender of a message still
+	// queued gets one delay notice (Postfix's delay_warning_time); 0
+	// means never, as in Postfix.
+	DelayWarning time.Duration
+	Workers      int          // concurrent deliveries; 0 means 32, a quarter of them while mail comes in
+	Hostname     string       // for the bounces' From and Reporting-MTA; "" means "localhost"
+	Logger       *slog.Logger // nil means slog.Default()
+	Now          func() time.Time
 }
 
 func (o *Options) defaults() {
@@ -54,7 +69,7 @@ func (o *Options) defaults() {
 		o.MaxLifetime = 5 * 24 * time.Hour
 	}
 	if o.Workers <= 0 {
-		o.Workers = 8
+		o.Workers = 32
 	}
 	if o.Hostname == "" {
 		o.Hostname = "localhost"
@@ -83,8 +98,13 @@ type Queue struct {
 	sync *groupSync
 	kick chan struct{}
 
-	mu   sync.Mutex
-	msgs map[string]*entry
+	// receiving counts the Enqueues in progress (see workerLimit).
+	receiving atomic.Int32
+
+	mu     sync.Mutex
+	msgs   map[string]*entry
+	cache  bodyCache
+	spares spares
 
 	// stateMu serializes writeState: a Hold or Release may save a state
 	// while the end of an attempt saves it too, through the same
@@ -93,8 +113,10 @@ type Queue struct {
 }
 
 type entry struct {
-	msg  Message
-	busy bool
+	msg       Message
+	busy      bool
+	stateFile bool // ID.json holds a newer state than the queue file
+	readers   int  // open OpenBody readers of the queue file
 }
 
 // Open opens (creating it) the queue in dir and recovers what a crash left:
@@ -115,72 +137,11 @@ func Open(ctx context.Context, dir string, opt Options) (*Queue, error) {
 // Dir returns the queue directory.
 func (q *Queue) Dir() string { return q.dir }
 
-func (q *Queue) msgPath(id string) string   { return filepath.Join(q.dir, id+".msg") }
-func (q *Queue) statePath(id string) string { return filepath.Join(q.dir, id+".json") }
+func (q *Queue) msgPath(id string) string   { return msgPath(q.dir, id) }
+func (q *Queue) statePath(id string) string { return statePath(q.dir, id) }
 
-// recover loads the state files and removes the leftovers of a crash.
-func (q *Queue) recover(ctx context.Context) error {
-	names, err := os.ReadDir(q.dir)
-	if err != nil {
-		return err
-	}
-	states := map[string]bool{}
-	for _, de := range names {
-		if id, ok := strings.CutSuffix(de.Name(), ".json"); ok && ValidID(id) {
-			states[id] = true
-		}
-	}
-	for _, de := range names {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		q.recoverFile(de.Name(), states)
-	}
-	return syncDir(q.dir)
-}
-
-func (q *Queue) recoverFile(name string, states map[string]bool) {
-	path := filepath.Join(q.dir, name)
-	switch {
-	case strings.HasSuffix(name, ".tmp"):
-		os.Remove(path) // never renamed: never acknowledged
-	case strings.HasSuffix(name, ".msg"):
-		if id := strings.TrimSuffix(name, ".msg"); !states[id] {
-			q.opt.Logger.Warn("queue: removing message file without state (never acknowledged)", "id", id)
-			os.Remove(path)
-		}
-	case strings.HasSuffix(name, ".json"):
-		q.load(strings.TrimSuffix(name, ".json"))
-	}
-}
-
-func (q *Queue) load(id string) {
-	data, err := os.ReadFile(q.statePath(id))
-	var m *Message
-	if err == nil {
-		m, err = ParseState(data)
-	}
-	if err == nil && m.ID != id {
-		err = fmt.Errorf("%w: id %q in %s.json", ErrBadState, m.ID, id)
-	}
-	if err == nil {
-		_, err = os.Stat(q.msgPath(id))
-	}
-	if err != nil {
-		q.opt.Logger.Error("queue: moving unreadable message aside", "id", id, "err", err)
-		q.quarantine(id)
-		return
-	}
-	q.msgs[id] = &entry{msg: *m}
-}
-
-// quarantine moves a broken message to dir/corrupt for a human to look at.
-func (q *Queue) quarantine(id string) {
-	bad := filepath.Join(q.dir, "corrupt")
-	os.MkdirAll(bad, 0o700)
-	os.Rename(q.statePath(id), filepath.Join(bad, id+".json"))
-	os.Rename(q.msgPath(id), filepath.Join(bad, id+".msg"))
-}
+func msgPath(dir, id string) string   { return filepath.Join(dir, id+".msg") }
+func statePath(dir, id string) string { return filepath.Join(dir, id+".json") }
 
 // Enqueue writes a message durably and returns its state. m gives the
 // envelope: From, Rcpts (Addr, and ORcpt/Notify when known), DSN fields;
@@ -202,31 +163,17 @@ func (q *Queue) Enqueue(ctx context.Context, m Message, body io.Reader) (Message
 	for i := range m.Rcpts {
 		m.Rcpts[i].Status = StatusPending
 	}
-	f, size, err := q.writeMsg(ctx, m.ID, body)
+	q.receiving.Add(1)
+	err := q.writeSpool(ctx, &m, body)
+	q.receiving.Add(-1)
 	if err != nil {
 		return Message{}, err
 	}
-	m.Size = size
-	// The message file's fsync runs while the state file is written and
-	// fsynced (the file system commits both in one journal transaction
-	// more often than not); the state gets its name only once both are
-	// on disk, so that a state file always has a complete message. The
-	// message is new, no Hold or Release can write its state: stateMu is
-	// not needed, and concurrent Enqueues fsync in parallel.
-	synced := make(chan error, 1)
-	go func() { synced <- f.Sync() }()
-	tmp := q.statePath(m.ID) + ".new.tmp"
-	err = errors.Join(writeStateFile(&m, tmp), <-synced, f.Close())
-	if err == nil {
-		err = os.Rename(tmp, q.statePath(m.ID))
-	}
-	if err != nil {
-		os.Remove(tmp)
-		os.Remove(q.msgPath(m.ID))
-		return Message{}, err
-	}
+	// One directory fsync makes the new names of every message written
+	// meanwhile durable (group commit).
 	if err := q.sync.Sync(); err != nil {
-		q.remove(m.ID)
+		q.cache.drop(m.ID)
+		os.Remove(q.msgPath(m.ID))
 		return Message{}, fmt.Errorf("queue: sync %s: %w", q.dir, err)
 	}
 	q.mu.Lock()
@@ -236,79 +183,173 @@ func (q *Queue) Enqueue(ctx context.Context, m Message, body io.Reader) (Message
 	return m, nil
 }
 
-// writeMsg writes the message file and returns it open, for the caller
-// to fsync and close; on error nothing is left.
-func (q *Queue) writeMsg(ctx context.Context, id string, body io.Reader) (*os.File, int64, error) {
-	path := q.msgPath(id)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, 0, err
+// writeSpool writes the queue file of m (its bytes, state and trailer)
+// and fsyncs it: into a spare file renamed to ID.msg once written, or
+// when there is none, into a new file under its final name. On error
+// nothing is left.
+func (q *Queue) writeSpool(ctx context.Context, m *Message, body io.Reader) error {
+	path := q.msgPath(m.ID)
+	f, spare, recycled := q.openSpare()
+	if !recycled {
+		var err error
+		if f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600); err != nil {
+			return err
+		}
 	}
-	n, err := io.Copy(f, ctxReader{ctx, body})
-	if err != nil {
-		f.Close()
-		os.Remove(path)
-		return nil, n, err
+	w := newSpoolWriter(f)
+	defer w.release()
+	err := writeSpoolTo(w, m, ctxReader{ctx, body})
+	if err == nil {
+		err = f.Sync()
 	}
-	return f, n, nil
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && recycled {
+		err = os.Rename(spare, path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	q.cache.put(m.ID, w.mem)
+	return nil
 }
 
-// writeState replaces the state file: temporary name, fsync, rename. The
-// caller syncs the directory when the change must be durable at once.
+// writeSpoolTo copies the message and appends its state and trailer;
+// m.Size is set on the way.
+func writeSpoolTo(w *spoolWriter, m *Message, body io.Reader) error {
+	n, err := io.Copy(w, body)
+	if err != nil {
+		return err
+	}
+	m.Size = n
+	state, err := m.marshalLine()
+	if err != nil {
+		return err
+	}
+	return w.finish(state)
+}
+
+// writeState saves a state that changed after Enqueue into ID.json,
+// which overrides the state of the queue file: temporary name, fsync,
+// rename. The caller syncs the directory when the change must be durable
+// at once.
 func (q *Queue) writeState(m *Message) error {
 	q.stateMu.Lock()
 	defer q.stateMu.Unlock()
+	data, err := m.marshal()
+	if err != nil {
+		return err
+	}
 	tmp := q.statePath(m.ID) + ".tmp"
-	if err := writeStateFile(m, tmp); err != nil {
+	if err := writeFileSync(tmp, data); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, q.statePath(m.ID)); err != nil {
 		os.Remove(tmp)
 		return err
 	}
+	q.mu.Lock()
+	if e, ok := q.msgs[m.ID]; ok {
+		e.stateFile = true
+	}
+	q.mu.Unlock()
 	return nil
 }
 
-// writeStateFile writes the state into the file tmp and fsyncs it; on
-// error nothing is left.
-func writeStateFile(m *Message, tmp string) error {
-	data, err := m.marshal()
-	if err != nil {
-		return err
-	}
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+// writeFileSync writes data into the file path and fsyncs it; on error
+// nothing is left.
+func writeFileSync(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
 	_, werr := f.Write(data)
 	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
-		os.Remove(tmp)
+		os.Remove(path)
 		return err
 	}
 	return nil
 }
 
-// remove deletes a message's files, state first so that a crash in
-// between leaves an orphan message file that recovery removes.
-func (q *Queue) remove(id string) error {
-	err := os.Remove(q.statePath(id))
+// remove unlinks a message's files: the queue file first, so that a
+// crash in between leaves a state file without message, which recovery
+// removes. The directory is not synced: a removal that a crash undoes
+// delivers the message again, which SMTP allows, and costs no fsync per
+// delivered message (Postfix does not sync either).
+func (q *Queue) remove(id string, stateFile bool) error {
+	q.cache.drop(id)
+	return q.removeFiles(id, stateFile, os.Remove(q.msgPath(id)))
+}
+
+// retireFiles removes a delivered message like remove, but keeps its
+// queue file as a spare (see spare.go) when no reader has it open.
+func (q *Queue) retireFiles(m *Message, e *entry) error {
+	q.mu.Lock()
+	stateFile, readers := e.stateFile, e.readers
+	q.mu.Unlock()
+	if readers > 0 {
+		return q.remove(m.ID, stateFile)
+	}
+	q.cache.drop(m.ID)
+	return q.removeFiles(m.ID, stateFile, q.retire(m.ID, m.Size))
+}
+
+// removeFiles removes the state file once the queue file is gone.
+func (q *Queue) removeFiles(id string, stateFile bool, err error) error {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	os.Remove(q.msgPath(id))
-	return q.sync.Sync()
+	if !stateFile {
+		return nil
+	}
+	if err := os.Remove(q.statePath(id)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
-// OpenBody opens the message file of a queued message.
+// OpenBody opens the message bytes of a queued message: from memory
+// for a small message not yet tried, else from its queue file. While a
+// reader is open, the queue file is not recycled as a spare.
 func (q *Queue) OpenBody(id string) (io.ReadCloser, error) {
-	if !ValidID(id) {
+	if rc, ok := q.cache.open(id); ok {
+		return rc, nil
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	e, ok := q.msgs[id]
+	if !ok {
 		return nil, ErrNotFound
 	}
 	f, err := os.Open(q.msgPath(id))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, ErrNotFound
 	}
-	return f, err
+	if err != nil {
+		return nil, err
+	}
+	e.readers++
+	return &bodyReader{SectionReader: io.NewSectionReader(f, 0, e.msg.Size), f: f, q: q, e: e}, nil
+}
+
+// bodyReader reads the message bytes of a queue file.
+type bodyReader struct {
+	*io.SectionReader
+	f    *os.File
+	q    *Queue
+	e    *entry
+	once sync.Once
+}
+
+func (r *bodyReader) Close() error {
+	r.once.Do(func() {
+		r.q.mu.Lock()
+		r.e.readers--
+		r.q.mu.Unlock()
+	})
+	return r.f.Close()
 }
 
 // List returns the queued messages, oldest first.
@@ -319,13 +360,15 @@ func (q *Queue) List() []Message {
 		out = append(out, e.msg.clone())
 	}
 	q.mu.Unlock()
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].Arrived.Equal(out[j].Arrived) {
-			return out[i].Arrived.Before(out[j].Arrived)
-		}
-		return out[i].ID < out[j].ID
-	})
+	sortMessages(out)
 	return out
+}
+
+// sortMessages orders messages by arrival, then ID.
+func sortMessages(msgs []Message) {
+	slices.SortFunc(msgs, func(a, b Message) int {
+		return cmp.Or(a.Arrived.Compare(b.Arrived), strings.Compare(a.ID, b.ID))
+	})
 }
 
 // Get returns the state of one message.

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -107,8 +106,8 @@ func TestDeliverAndRetry(t *testing.T) {
 	if d.bodies[0] != body {
 		t.Fatalf("body %q", d.bodies[0])
 	}
-	if ents, _ := os.ReadDir(q.Dir()); len(ents) != 0 {
-		t.Fatalf("files left: %v", ents)
+	if left := messageFiles(t, q.Dir()); len(left) != 0 {
+		t.Fatalf("files left: %v", left)
 	}
 }
 
@@ -227,54 +226,6 @@ func TestHoldReleaseDeleteFlush(t *testing.T) {
 	}
 }
 
-// TestCrashRecovery fakes what kill -9 leaves at each step of Enqueue and of
-// a state update: the acknowledged message is delivered, the rest cleaned.
-func TestCrashRecovery(t *testing.T) {
-	dir := t.TempDir()
-	q, _ := Open(context.Background(), dir, testOpts())
-	acked := enqueue(t, q, "a@b", "c@d")
-	// crash while writing the message file (step 1): no state yet
-	os.WriteFile(filepath.Join(dir, NewID()+".msg"), []byte("partial"), 0o600)
-	// crash after the message file, while writing the state (step 2)
-	id2 := NewID()
-	os.WriteFile(filepath.Join(dir, id2+".msg"), []byte(body), 0o600)
-	os.WriteFile(filepath.Join(dir, id2+".json.tmp"), []byte("{\"vers"), 0o600)
-	// crash during a state update of the acknowledged message
-	os.WriteFile(filepath.Join(dir, acked.ID+".json.tmp"), []byte("{"), 0o600)
-	// a state file that cannot be read: moved aside, not deleted
-	id3 := NewID()
-	os.WriteFile(filepath.Join(dir, id3+".msg"), []byte(body), 0o600)
-	os.WriteFile(filepath.Join(dir, id3+".json"), []byte("garbage"), 0o600)
-
-	q2, err := Open(context.Background(), dir, testOpts())
-	if err != nil {
-		t.Fatal(err)
-	}
-	list := q2.List()
-	if len(list) != 1 || list[0].ID != acked.ID {
-		t.Fatalf("recovered %+v", list)
-	}
-	ents, _ := os.ReadDir(dir)
-	var names []string
-	for _, e := range ents {
-		names = append(names, e.Name())
-	}
-	if len(names) != 3 { // acked .json, .msg, corrupt/
-		t.Fatalf("left: %v", names)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "corrupt", id3+".msg")); err != nil {
-		t.Fatal("unreadable message not kept aside")
-	}
-	d := &recorder{done: make(chan string, 1), fn: func(Message, string, int) error { return nil }}
-	stop := run(t, q2, d)
-	defer stop()
-	select {
-	case <-d.done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("recovered message not delivered")
-	}
-}
-
 func TestGroupCommit(t *testing.T) {
 	q, _ := Open(context.Background(), t.TempDir(), testOpts())
 	var syncs atomic.Int32
@@ -361,4 +312,35 @@ func FuzzParseState(f *testing.F) {
 			t.Fatalf("round trip: %v", err)
 		}
 	})
+}
+
+// TestFewerWorkersWhileReceiving: while a message is being received, at
+// most a quarter of the workers start deliveries; all of them once the
+// flow stops.
+func TestFewerWorkersWhileReceiving(t *testing.T) {
+	opt := testOpts()
+	opt.Workers = 8
+	q, _ := Open(context.Background(), t.TempDir(), opt)
+	for range 10 {
+		enqueue(t, q, "a@b", "c@d")
+	}
+	release := make(chan struct{})
+	d := DelivererFunc(func(ctx context.Context, m Message, open func() (io.ReadCloser, error)) []Result {
+		<-release
+		return nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	sem, ended := make(chan struct{}, opt.Workers), make(chan struct{}, 1)
+	var wg sync.WaitGroup
+	defer func() { cancel(); close(release); wg.Wait() }()
+	q.receiving.Add(1) // an Enqueue in progress
+	q.startDue(ctx, d, sem, ended, &wg)
+	if len(sem) != 2 {
+		t.Fatalf("%d deliveries started while receiving, want 2", len(sem))
+	}
+	q.receiving.Add(-1)
+	q.startDue(ctx, d, sem, ended, &wg)
+	if len(sem) != opt.Workers {
+		t.Fatalf("%d deliveries started once the flow stopped, want %d", len(sem), opt.Workers)
+	}
 }

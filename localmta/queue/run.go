@@ -74,16 +74,29 @@ func (q *Queue) startDue(ctx context.Context, d Deliverer, sem chan struct{}, en
 			wait = min(wait, w)
 			continue
 		}
-		select {
-		case sem <- struct{}{}:
-		default:
+		if len(sem) >= q.workerLimit() {
 			return wait // every worker busy: woken when one ends
 		}
+		sem <- struct{}{} // Run is the only sender: never blocks
 		e.busy = true
 		wg.Add(1)
 		go q.attempt(ctx, d, id, e.msg.clone(), sem, ended, wg)
 	}
 	return wait
+}
+
+// workerLimit is how many deliveries may run now: Options.Workers, or a
+// quarter of them while a message is being received. Accepting comes
+// first: the deliveries that the flow of incoming mail holds back start
+// as soon as it stops (each Enqueue wakes the scheduler up), with all
+// the workers, so that their copies share larger group commits. Postfix
+// weighs the other way with in_flow_delay, which slows clients down when
+// delivery lags; both keep the work done per message the same.
+func (q *Queue) workerLimit() int {
+	if q.receiving.Load() > 0 {
+		return max(1, q.opt.Workers/4)
+	}
+	return q.opt.Workers
 }
 
 // attempt runs one delivery attempt; it is the boundary where a panic of
@@ -122,6 +135,7 @@ func (q *Queue) release(id string) {
 // finish records the results of an attempt, bounces and removes the
 // message when no recipient is left, and schedules the next try.
 func (q *Queue) finish(ctx context.Context, m *Message, results []Result) {
+	q.cache.drop(m.ID) // the bytes are kept for the first attempt only
 	q.apply(m, results)
 	q.mu.Lock()
 	e := q.msgs[m.ID]
@@ -137,6 +151,7 @@ func (q *Queue) finish(ctx context.Context, m *Message, results []Result) {
 		q.complete(ctx, m)
 		return
 	}
+	q.warnDelay(ctx, m)
 	err := q.writeState(m)
 	if err == nil {
 		err = q.sync.Sync()
@@ -151,7 +166,7 @@ func (q *Queue) finish(ctx context.Context, m *Message, results []Result) {
 	}
 	q.mu.Unlock()
 	if !ok { // deleted while its state was being saved: do not resurrect it
-		q.remove(m.ID)
+		q.remove(m.ID, true)
 	}
 }
 
@@ -167,12 +182,16 @@ func (q *Queue) complete(ctx context.Context, m *Message) {
 		q.mu.Unlock()
 		return
 	}
-	if err := q.remove(m.ID); err != nil {
-		q.opt.Logger.Error("queue: cannot remove delivered message", "id", m.ID, "err", err)
-	}
 	q.mu.Lock()
+	e, ok := q.msgs[m.ID]
 	delete(q.msgs, m.ID)
 	q.mu.Unlock()
+	if !ok { // deleted meanwhile, its files with it
+		return
+	}
+	if err := q.retireFiles(m, e); err != nil {
+		q.opt.Logger.Error("queue: cannot remove delivered message", "id", m.ID, "err", err)
+	}
 	q.opt.Logger.Info("queue: message done", "id", m.ID, "from", m.From, "rcpts", len(m.Rcpts))
 }
 

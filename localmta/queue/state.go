@@ -48,6 +48,9 @@ type Message struct {
 	Ret       string    `json:"ret,omitempty"`   // RFC 3461 RET: FULL or HDRS
 	UTF8      bool      `json:"smtputf8,omitempty"`
 	LastError string    `json:"last_error,omitempty"`
+	// DelayWarned records that the sender got the delay warning of
+	// Options.DelayWarning.
+	DelayWarned bool `json:"delay_warned,omitempty"`
 	// Relay, when set, is the smarthost of this message alone: the
 	// outbox of a mail account, whose SMTP server takes it (see
 	// localmta.Config.Outbox). No password is kept here.
@@ -83,7 +86,10 @@ func (m *Message) clone() Message {
 	return c
 }
 
-const stateVersion = 1
+// stateVersion is the version of the states this queue writes: 2, the
+// state inside the queue file (or in ID.json once it changed); version 1
+// was ID.json beside a raw ID.msg, migrated on Open.
+const stateVersion = 2
 
 // ErrBadState is wrapped by ParseState's errors.
 var ErrBadState = errors.New("queue: bad state file")
@@ -111,7 +117,7 @@ func ParseState(data []byte) (*Message, error) {
 
 func (m *Message) check() error {
 	switch {
-	case m.Version != stateVersion:
+	case m.Version < 1 || m.Version > stateVersion:
 		return fmt.Errorf("%w: version %d", ErrBadState, m.Version)
 	case !ValidID(m.ID):
 		return fmt.Errorf("%w: id %q", ErrBadState, m.ID)
@@ -137,4 +143,10 @@ func (m *Message) check() error {
 func (m *Message) marshal() ([]byte, error) {
 	m.Version = stateVersion
 	return json.MarshalIndent(m, "", "  ")
+}
+
+// marshalLine returns the state as one line of JSON, for the queue file.
+func (m *Message) marshalLine() ([]byte, error) {
+	m.Version = stateVersion
+	return json.Marshal(m)
 }

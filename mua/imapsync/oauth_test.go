@@ -2,10 +2,12 @@ package imapsync
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -96,5 +98,51 @@ func TestLoginOAuth2NoMechanism(t *testing.T) {
 	}
 	if !errors.Is(err, oauth.ErrNoMechanism) {
 		t.Fatalf("dial = %v, want ErrNoMechanism", err)
+	}
+}
+
+func TestTranscriptHidesTheToken(t *testing.T) {
+	for _, mech := range []string{"OAUTHBEARER", "XOAUTH2"} {
+		t.Run(mech, func(t *testing.T) {
+			_, _, a, token := oauthIMAP(t, mech)
+			var buf strings.Builder
+			s := New(a, token, Options{Transcript: &buf})
+			defer s.Close()
+			if _, err := s.Folders(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			text := buf.String()
+			if !strings.Contains(text, "AUTHENTICATE "+mech) {
+				t.Fatalf("no AUTHENTICATE in the transcript:\n%s", text)
+			}
+			for _, w := range strings.Fields(text) {
+				dec, err := base64.StdEncoding.DecodeString(w)
+				if strings.Contains(w, token) || err == nil && strings.Contains(string(dec), token) {
+					t.Fatalf("the token shows in the transcript (%q):\n%s", w, text)
+				}
+			}
+		})
+	}
+}
+
+func TestMaskWriter(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"login", "T1 LOGIN marc secret\r\n", "T1 LOGIN marc ****\r\n"},
+		{"initial response", "T2 AUTHENTICATE PLAIN AG1hcmMAc2VjcmV0\r\nT2 OK done\r\n", "T2 AUTHENTICATE PLAIN ****\r\nT2 OK done\r\n"},
+		{"exchange", "T3 AUTHENTICATE XOAUTH2\r\n+ \r\ndXNlcj1tYXJj\r\n+ eyJzdGF0dXMiOiI0MDEifQ==\r\n\r\nT3 NO refused\r\nT4 NOOP\r\n",
+			"T3 AUTHENTICATE XOAUTH2\r\n+ \r\n****\r\n+ eyJzdGF0dXMiOiI0MDEifQ==\r\n\r\nT3 NO refused\r\nT4 NOOP\r\n"},
+		{"other commands", "* 3 EXISTS\r\nT5 SELECT INBOX\r\n", "* 3 EXISTS\r\nT5 SELECT INBOX\r\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf strings.Builder
+			m := &maskWriter{w: &buf, password: "secret"}
+			for _, line := range strings.SplitAfter(tt.in, "\n") {
+				m.Write([]byte(line))
+			}
+			if buf.String() != tt.want {
+				t.Errorf("got %q\nwant %q", buf.String(), tt.want)
+			}
+		})
 	}
 }

@@ -29,7 +29,8 @@ import (
 // cmdAccount manages remote accounts:
 //
 //	account add --name NAME --address ADDR [--imap|--pop3 HOST:PORT] [--smtp HOST:PORT]
-//	            [--security tls|starttls|none] [--user USER] [--fingerprint SHA256] [--password-stdin]
+//	            [--security tls|starttls|none] [--user USER] [--fingerprint SHA256]
+//	            [--smtp-fingerprint SHA256] [--password-stdin]
 //	            [--dns SERVER] [--allow-plaintext] [--no-test]
 //	            [--oauth2 --client-id ID [--client-secret S] [--no-browser]
 //	             [--oauth-provider google|microsoft|custom --auth-url URL --token-url URL --scope S...]]
@@ -86,7 +87,8 @@ func accountAdd(e *env, book *account.Book, creds *account.Credentials) error {
 	smtpHP := fs.String("smtp", "", "SMTP submission server HOST:PORT")
 	sec := fs.String("security", "tls", "tls, starttls or none")
 	user := fs.String("user", "", "login (default: the address)")
-	fp := fs.String("fingerprint", "", "SHA-256 of a self-signed server certificate to trust")
+	fp := fs.String("fingerprint", "", "SHA-256 of a self-signed server certificate to trust (the SMTP server's too when it is the same host)")
+	smtpFP := fs.String("smtp-fingerprint", "", "SHA-256 of the SMTP server's self-signed certificate, when it differs")
 	stdin := fs.Bool("password-stdin", false, "read the password from standard input")
 	dnsServer := fs.String("dns", "", "DNS server HOST[:PORT] for autoconfiguration (default: the system's)")
 	allowPlain := fs.Bool("allow-plaintext", false, "accept a plaintext server found by autoconfiguration")
@@ -137,11 +139,13 @@ func accountAdd(e *env, book *account.Book, creds *account.Credentials) error {
 			a.Incoming.User, a.Outgoing.User = *user, *user
 		}
 		a.Incoming.Fingerprint = *fp
+		a.Outgoing.Fingerprint = outgoingFingerprint(a, *fp, *smtpFP)
 	}
 	if *smtpHP != "" {
 		if a.Outgoing, err = serverFlag(*smtpHP, s, *user, ""); err != nil {
 			return err
 		}
+		a.Outgoing.Fingerprint = outgoingFingerprint(a, *fp, *smtpFP)
 	}
 	if err := of.apply(e, &a, oauthHosts, *stdin); err != nil {
 		return err
@@ -181,6 +185,18 @@ func addPassword(e *env, a account.Account, stdin, prompt bool) (string, error) 
 		fmt.Fprintf(e.stderr, "Password for %s: ", a.Login(a.Incoming))
 	}
 	return readPassword(e)
+}
+
+// outgoingFingerprint is the certificate to pin for the SMTP server:
+// --smtp-fingerprint, else --fingerprint when SMTP is on the incoming host.
+func outgoingFingerprint(a account.Account, fp, smtpFP string) string {
+	if smtpFP != "" {
+		return smtpFP
+	}
+	if a.Outgoing.Host != "" && strings.EqualFold(a.Outgoing.Host, a.Incoming.Host) {
+		return fp
+	}
+	return ""
 }
 
 func serverFlag(hp string, sec account.Security, user, fp string) (account.Server, error) {

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"facteur/internal/profile"
 	"facteur/localmta"
 	"facteur/mua/account"
 	"facteur/mua/oauth"
@@ -329,5 +330,36 @@ func TestAccountAddAutoconfigOAuth2Note(t *testing.T) {
 		"--password-stdin", "--dns", dnsAddr, "--no-test")
 	if code != 0 || !strings.Contains(errOut, "note: 127.0.0.1 also accepts OAuth2") {
 		t.Fatalf("code %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+func TestAccountAddPinsTheSMTPServerToo(t *testing.T) {
+	fp, other := strings.Repeat("ab", 32), strings.Repeat("cd", 32)
+	tests := []struct {
+		name string
+		args []string
+		want string // the outgoing server's pin
+	}{
+		{"same host", []string{"--smtp", "127.0.0.1:2587", "--fingerprint", fp}, fp},
+		{"its own pin", []string{"--smtp", "127.0.0.1:2587", "--fingerprint", fp, "--smtp-fingerprint", other}, other},
+		{"another host", []string{"--smtp", "localhost:2587", "--fingerprint", fp}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := append([]string{"account", "add", "--name", "pin", "--address", "marc@example.test",
+				"--imap", "127.0.0.1:1993", "--no-test", "--password-stdin"}, tt.args...)
+			if code, out, errOut := facteurIn(t, dir, "secret\n", args...); code != 0 {
+				t.Fatalf("code %d, stdout %q, stderr %q", code, out, errOut)
+			}
+			p, err := profile.Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := account.OpenBook(p.ConfigFile()).Get("pin")
+			if err != nil || a.Incoming.Fingerprint != fp || a.Outgoing.Fingerprint != tt.want {
+				t.Fatalf("saved %+v, %v; want incoming %q, outgoing %q", a, err, fp, tt.want)
+			}
+		})
 	}
 }

@@ -11,7 +11,8 @@
 //	facteur screenshot --out FILE.png --view NAME render a view of the demo profile
 //	facteur inspect [--json] [--dns S] ID|FILE|-  envelope, Received route, DNS MX
 //	facteur mta | mailq | queue | sendmail        the local MTA/MDA and its POP3 server
-//	facteur account add|list|remove|test | sync   remote IMAP/POP3 accounts
+//	facteur account add|list|remove|test|authorize  remote IMAP/POP3 accounts (OAuth2 too)
+//	facteur sync [--offline] [ACCOUNT]            fetch their mail into the offline store
 //	facteur send [--to ADDR]... | 'mailto:...'     send through an account (outbox when offline)
 //	facteur register-mailto                       make Facteur the desktop's mailto: handler
 //
@@ -71,8 +72,8 @@ func commands() []command {
 		{"send", sendUsage, "send a message (body or whole message on stdin) through an account, or queue it in the outbox", cmdSend},
 		{"sendmail", "sendmail [-t] [-f sender] [-i] [-oi] [rcpt...]", "sendmail-compatible injector: a message on stdin into the local MTA", cmdSendmail},
 		{"register-mailto", registerMailtoUsage, "make Facteur the desktop's handler of mailto: links (a .desktop file and xdg-mime)", cmdRegisterMailto},
-		{"account", "account add|list|remove|test ...", "manage remote accounts (IMAP or POP3 in, SMTP out)", cmdAccount},
-		{"sync", "sync [ACCOUNT]", "fetch the mail of remote accounts into the offline store", cmdSync},
+		{"account", "account add|list|remove|test|authorize ...", "manage remote accounts (IMAP or POP3 in, SMTP out; OAuth2 sign-in)", cmdAccount},
+		{"sync", "sync [--offline] [ACCOUNT]", "fetch the mail of remote accounts into the offline store (headers first, unless --offline or the account is available offline)", cmdSync},
 		{"help", "help", "show this help", nil},
 	}
 }

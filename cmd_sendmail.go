@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -297,13 +296,5 @@ func enqueueSpool(ctx context.Context, dir string, env submission, msg []byte, s
 // pickupReceived is the trace field of a message that entered the spool
 // without SMTP, like Postfix's "by host (Postfix, from userid N)".
 func pickupReceived(id string, rcpts []string, now time.Time) string {
-	host, _ := os.Hostname()
-	if host == "" {
-		host = "localhost"
-	}
-	s := fmt.Sprintf("Received: by %s (Facteur sendmail, from userid %s)\r\n\tid %s", strings.ToLower(host), localLogin(), id)
-	if len(rcpts) == 1 {
-		s += "\r\n\tfor <" + rcpts[0] + ">"
-	}
-	return s + "; " + now.Format(time.RFC1123Z) + "\r\n"
+	return queue.PickupReceived("", "sendmail", localLogin(), id, rcpts, now)
 }

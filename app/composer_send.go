@@ -268,10 +268,12 @@ func (c *controller) outbox() *submit.Outbox {
 		accts = b
 		creds = c.credentials()
 	}
+	login, _, _ := strings.Cut(c.localSender().id.Address, "@")
 	ob := &submit.Outbox{
 		Client:   &submit.Client{Passwords: creds},
 		Accounts: accts,
 		Spool:    c.spool(),
+		User:     login, // in the Received field of the Local account's mail
 	}
 	if s, ok := c.store.(*mailstore.Store); ok {
 		ob.Sent = &submit.SentFolders{Store: s}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
+	"time"
 
 	"facteur/localmta/queue"
 	"facteur/mua/account"
@@ -43,6 +45,19 @@ type Outbox struct {
 	Spool    Spool
 	Sent     SentSaver    // nil: no copy in Sent
 	Logger   *slog.Logger // nil: slog.Default()
+	// Hostname and User name the machine and the user in the Received
+	// field of the Local account's messages; "" means the machine's name,
+	// and no user.
+	Hostname, User string
+	// Now gives the time; nil means time.Now.
+	Now func() time.Time
+}
+
+func (o *Outbox) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
 }
 
 // Outcome says what Send did.
@@ -108,10 +123,17 @@ func (o *Outbox) enqueue(ctx context.Context, a *account.Account, m *compose.Mes
 	for _, r := range m.Rcpts {
 		qm.Rcpts = append(qm.Rcpts, queue.Rcpt{Addr: r})
 	}
+	var body io.Reader = bytes.NewReader(m.Raw)
 	if a != nil {
 		qm.Relay = &queue.Relay{Account: a.Name, Server: a.Outgoing.Address("smtp")}
+	} else {
+		// the Local account: the local MTA is the first hop, and records it
+		// as a pick-up, so the inspector shows where the route began
+		qm.ID = queue.NewID()
+		trace := queue.PickupReceived(o.Hostname, "", o.User, qm.ID, m.Rcpts, o.now())
+		body = io.MultiReader(strings.NewReader(trace), body)
 	}
-	got, err := o.Spool.Enqueue(ctx, qm, bytes.NewReader(m.Raw))
+	got, err := o.Spool.Enqueue(ctx, qm, body)
 	return got.ID, err
 }
 

@@ -3,8 +3,10 @@ package submit
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -162,7 +164,8 @@ func TestOutboxPermanentFailureNotQueued(t *testing.T) {
 
 func TestOutboxLocalAccount(t *testing.T) {
 	q := openQueue(t)
-	ob := &Outbox{Spool: q}
+	ob := &Outbox{Spool: q, Hostname: "mail.machin.test", User: "marc",
+		Now: func() time.Time { return time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC) }}
 	out, err := ob.Send(context.Background(), nil, build(t, sampleDraft()), false)
 	if err != nil || !out.Queued || out.Reason != nil {
 		t.Fatalf("= %+v, %v", out, err)
@@ -170,6 +173,16 @@ func TestOutboxLocalAccount(t *testing.T) {
 	l := ob.List(LocalAccount)
 	if len(l) != 1 || l[0].Relay != nil || len(l[0].Rcpts) != 3 {
 		t.Fatalf("local outbox = %+v", l)
+	}
+	rc, err := q.OpenBody(l[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	raw, _ := io.ReadAll(rc)
+	// the local MTA's pick-up is the first hop of the route
+	if want := "Received: by mail.machin.test (Facteur, from userid marc)\r\n\tid " + l[0].ID + "; Thu, 26 Nov 2026 10:00:00 +0000\r\n"; !strings.HasPrefix(string(raw), want) {
+		t.Errorf("queued message begins %q, want %q", raw[:min(len(raw), 120)], want)
 	}
 }
 

@@ -211,12 +211,16 @@ func (c *controller) checkDone(summary []string, errs []error) {
 	k.button.Enable()
 	k.box.Hide()
 	var lines []string
+	cancelled := false
 	for _, err := range errs {
-		if errors.Is(err, context.Canceled) {
-			lines = append(lines, lang.L("Check mail was cancelled."))
+		if errors.Is(err, context.Canceled) || errors.Is(err, watch.ErrCancelled) {
+			cancelled = true
 			continue
 		}
 		lines = append(lines, checkErrorText(err))
+	}
+	if cancelled {
+		lines = append(lines, lang.L("Check mail was cancelled."))
 	}
 	k.lastError = strings.Join(lines, "\n")
 	if len(summary) == 0 && len(errs) == 0 {

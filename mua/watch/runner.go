@@ -19,12 +19,18 @@ const (
 	maxBackoff   = 5 * time.Minute
 )
 
+// request is a check asked by Check, with its reply.
+type request struct {
+	ctx   context.Context // Check's: a request whose ctx ended is dropped
+	reply chan Result
+}
+
 // runner checks one account until its context ends.
 type runner struct {
 	w          *Watcher
 	acct       account.Account
 	cancel     context.CancelFunc
-	kick       chan chan Result // check requests, each with its reply
+	kick       chan request // check requests
 	transcript *Transcript
 	syncer     *imapsync.Syncer // IMAP only, made at the first check
 
@@ -34,6 +40,7 @@ type runner struct {
 
 	mu     sync.Mutex
 	status Status
+	abort  context.CancelFunc // cancels the check under way
 }
 
 func (r *runner) snapshot() Status {
@@ -56,17 +63,17 @@ func (r *runner) update(f func(*Status)) {
 func (r *runner) run(ctx context.Context) {
 	defer r.stop(ctx)
 	backoff := firstBackoff
-	var replies []chan Result
+	var replies []request
 	for {
 		res := r.check(ctx)
-		for _, reply := range replies {
-			reply <- res
+		for _, req := range replies {
+			req.reply <- res
 		}
 		if ctx.Err() != nil {
 			return
 		}
 		delay := time.Duration(0)
-		if res.Err != nil {
+		if res.Err != nil && !errors.Is(res.Err, ErrCancelled) {
 			delay = backoff
 			backoff = min(backoff*2, maxBackoff)
 		} else {
@@ -92,8 +99,8 @@ func (r *runner) stop(ctx context.Context) {
 	r.bmu.Unlock()
 	for {
 		select {
-		case reply := <-r.kick:
-			reply <- Result{Account: r.acct.Name, Err: ctx.Err()}
+		case req := <-r.kick:
+			req.reply <- Result{Account: r.acct.Name, Err: ctx.Err()}
 		default:
 			r.update(func(s *Status) { s.State = Stopped })
 			return
@@ -104,30 +111,47 @@ func (r *runner) stop(ctx context.Context) {
 // wait returns when the account should be checked again: a Check call
 // (its replies returned), new mail, the poll interval, or the retry delay
 // after a failure (delay > 0). It returns false when ctx ended.
-func (r *runner) wait(ctx context.Context, delay time.Duration) ([]chan Result, bool) {
+func (r *runner) wait(ctx context.Context, delay time.Duration) ([]request, bool) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- r.waitForMail(wctx, delay) }()
-	select {
-	case reply := <-r.kick:
-		cancel()
-		<-done // the IDLE is over: the connection is free
-		return r.drainKicks(reply), true
-	case <-done:
-		return nil, ctx.Err() == nil
-	case <-ctx.Done():
-		<-done
-		return nil, false
+	for {
+		select {
+		case req := <-r.kick:
+			if r.dropCancelled(req) {
+				continue
+			}
+			cancel()
+			<-done // the IDLE is over: the connection is free
+			return r.drainKicks(req), true
+		case <-done:
+			return nil, ctx.Err() == nil
+		case <-ctx.Done():
+			<-done
+			return nil, false
+		}
 	}
 }
 
-func (r *runner) drainKicks(first chan Result) []chan Result {
-	replies := []chan Result{first}
+// dropCancelled answers a request whose Check was cancelled before the
+// account got to it; it reports whether it did.
+func (r *runner) dropCancelled(req request) bool {
+	if req.ctx.Err() == nil {
+		return false
+	}
+	req.reply <- Result{Account: r.acct.Name, Err: ErrCancelled}
+	return true
+}
+
+func (r *runner) drainKicks(first request) []request {
+	replies := []request{first}
 	for {
 		select {
-		case reply := <-r.kick:
-			replies = append(replies, reply)
+		case req := <-r.kick:
+			if !r.dropCancelled(req) {
+				replies = append(replies, req)
+			}
 		default:
 			return replies
 		}
@@ -158,16 +182,25 @@ func (r *runner) waitForMail(ctx context.Context, delay time.Duration) error {
 // check syncs or collects the account once.
 func (r *runner) check(ctx context.Context) Result {
 	now := r.w.opt.Now
+	cctx, abort := context.WithCancel(ctx)
+	r.setAbort(abort) // before the state says Checking: a Check may abort at once
 	r.update(func(s *Status) { s.State, s.Done, s.Total = Checking, 0, 0 })
 	r.transcript.Mark(now(), fmt.Sprintf("%s %s:%d", r.acct.Protocol, r.acct.Incoming.Host, r.acct.Incoming.Port))
-	n, err := r.checkOnce(ctx)
+	n, err := r.checkOnce(cctx)
+	aborted := cctx.Err() != nil && ctx.Err() == nil // by abortCheck: the user cancelled
+	r.setAbort(nil)
+	abort()
 	res := Result{Account: r.acct.Name, New: n, Err: err}
+	if err != nil && aborted {
+		fmt.Fprintf(r.transcript, "--- cancelled ---\n")
+		r.closeSyncer()
+		r.update(func(s *Status) { s.State = Waiting })
+		res.Err = ErrCancelled
+		return res
+	}
 	if err != nil {
 		fmt.Fprintf(r.transcript, "--- error: %v ---\n", err)
-		if r.syncer != nil { // the next try logs in afresh, with the password of then
-			r.syncer.Close()
-			r.syncer = nil
-		}
+		r.closeSyncer() // the next try logs in afresh, with the password of then
 		r.update(func(s *Status) {
 			s.State, s.LastError, s.LastErrorAt = Failed, err, now()
 		})
@@ -177,6 +210,30 @@ func (r *runner) check(ctx context.Context) Result {
 		s.State, s.LastCheck, s.LastNew = Waiting, now(), n
 	})
 	return res
+}
+
+func (r *runner) closeSyncer() {
+	if r.syncer != nil {
+		r.syncer.Close()
+		r.syncer = nil
+	}
+}
+
+// setAbort records what cancels the check under way (nil: none).
+func (r *runner) setAbort(f context.CancelFunc) {
+	r.mu.Lock()
+	r.abort = f
+	r.mu.Unlock()
+}
+
+// abortCheck cancels the check under way, if any.
+func (r *runner) abortCheck() {
+	r.mu.Lock()
+	f := r.abort
+	r.mu.Unlock()
+	if f != nil {
+		f()
+	}
 }
 
 func (r *runner) checkOnce(ctx context.Context) (int, error) {

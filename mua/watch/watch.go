@@ -38,8 +38,13 @@ type Options struct {
 	Now func() time.Time
 }
 
-// ErrUnknownAccount is returned for an account the Watcher does not run.
-var ErrUnknownAccount = errors.New("watch: no such account")
+// Errors of the Watcher, for errors.Is.
+var (
+	// ErrUnknownAccount: the Watcher does not run that account.
+	ErrUnknownAccount = errors.New("watch: no such account")
+	// ErrCancelled: Check's context ended and the check was stopped.
+	ErrCancelled = errors.New("watch: check cancelled")
+)
 
 // Watcher checks a set of accounts in the background (see the package
 // doc). Its methods are safe for concurrent use.
@@ -121,7 +126,7 @@ func (w *Watcher) Update(accounts []account.Account) {
 
 func (w *Watcher) start(a account.Account) {
 	ctx, cancel := context.WithCancel(w.ctx)
-	r := &runner{w: w, acct: a, cancel: cancel, kick: make(chan chan Result, 16),
+	r := &runner{w: w, acct: a, cancel: cancel, kick: make(chan request, 16),
 		transcript: NewTranscript(w.opt.TranscriptSize),
 		status:     Status{Account: a.Name, Protocol: a.Protocol}}
 	w.runners[a.Name] = r
@@ -168,19 +173,21 @@ func (w *Watcher) runner(name string) (*runner, error) {
 }
 
 // Check wakes every account and waits until each has finished a check
-// begun after the call, or ctx ends. The results are sorted by account.
+// begun after the call. When ctx ends first, the checks under way stop
+// (their accounts wait for the next one, without a retry delay) and their
+// results are ErrCancelled. The results are sorted by account.
 func (w *Watcher) Check(ctx context.Context) []Result {
 	w.mu.Lock()
 	type pending struct {
-		name  string
+		r     *runner
 		reply chan Result
 	}
 	var ps []pending
-	for name, r := range w.runners {
+	for _, r := range w.runners {
 		reply := make(chan Result, 1)
 		select {
-		case r.kick <- reply:
-			ps = append(ps, pending{name, reply})
+		case r.kick <- request{ctx, reply}:
+			ps = append(ps, pending{r, reply})
 		default: // sixteen checks already asked: this one joins them
 		}
 	}
@@ -191,7 +198,8 @@ func (w *Watcher) Check(ctx context.Context) []Result {
 		case res := <-p.reply:
 			out = append(out, res)
 		case <-ctx.Done():
-			out = append(out, Result{Account: p.name, Err: ctx.Err()})
+			p.r.abortCheck()
+			out = append(out, Result{Account: p.r.acct.Name, Err: ErrCancelled})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Account < out[j].Account })

@@ -19,11 +19,11 @@ import (
 	"facteur/internal/profile"
 	"facteur/localmta"
 	"facteur/mua/account"
+	"facteur/mua/imapsync/imaptest"
 	"facteur/mua/oauth"
 	"facteur/mua/oauth/oauthtest"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 )
 
@@ -48,23 +48,11 @@ func acctCert(t *testing.T) (tls.Certificate, string) {
 // implicit TLS on 127.0.0.1:0.
 func acctIMAP(t *testing.T, cert tls.Certificate) string {
 	t.Helper()
-	mem := imapmemserver.New()
-	mem.AddUser(imapmemserver.NewUser("marc@example.test", "secret"))
-	srv := imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
-		},
-		Caps:   imap.CapSet{imap.CapIMAP4rev1: {}},
-		Logger: log.New(io.Discard, "", 0),
-	})
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { srv.Serve(ln); close(done) }()
-	t.Cleanup(func() { srv.Close(); <-done })
-	return ln.Addr().String()
+	opt := imaptest.Options(imaptest.Sessions(imapmemserver.NewUser("marc@example.test", "secret")))
+	opt.Caps = imap.CapSet{imap.CapIMAP4rev1: {}}
+	opt.InsecureAuth = false // LOGIN under TLS only
+	ln := tls.NewListener(imaptest.Listen(t), &tls.Config{Certificates: []tls.Certificate{cert}})
+	return imaptest.Serve(t, ln, opt).Addr
 }
 
 // acctAutoconfig serves body as the autoconfig XML over HTTPS on loopback

@@ -3,8 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -12,9 +10,8 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"facteur/internal/profile"
-	"facteur/localmta"
 	"facteur/localmta/mda"
-	"facteur/localmta/pop3d"
+	"facteur/localmta/pop3d/pop3test"
 	"facteur/mailstore"
 	"facteur/mua/account"
 	"facteur/mua/watch"
@@ -24,30 +21,12 @@ import (
 // over its own store: the "remote" mailbox of an account.
 func pop3Remote(t *testing.T) (account.Account, *mailstore.Store) {
 	t.Helper()
-	st, err := mailstore.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	srv, err := pop3d.New(pop3d.Config{Store: st, Users: localmta.Users{"marc": "{plain}secret"},
-		AuthFailureDelay: -1, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() { cancel(); <-done })
-	port := ln.Addr().(*net.TCPAddr).Port
+	srv := pop3test.Start(t, pop3test.Options{})
 	return account.Account{
 		Name: "Truc", Protocol: account.POP3,
 		Identity: account.Identity{Name: "Marc", Address: "marc@truc.test"},
-		Incoming: account.Server{Host: "127.0.0.1", Port: port, Security: account.SecurityNone, User: "marc"},
-	}, st
+		Incoming: srv.Incoming(),
+	}, srv.Store
 }
 
 func deliverTo(t *testing.T, st *mailstore.Store, subject string, date time.Time) {

@@ -36,6 +36,7 @@ type accountsWindow struct {
 	empty    *widget.Label
 
 	state, server, last, lastErr *widget.Label
+	stored                       *widget.Label // what the store holds of the account
 	checkBtn                     *widget.Button
 	finger                       *widget.Label  // the certificate the last error refused
 	trustBtn                     *widget.Button // pins it into the account
@@ -72,6 +73,7 @@ func (aw *accountsWindow) build() fyne.CanvasObject {
 	left := container.NewBorder(nil, add, nil, nil, aw.list)
 
 	aw.state, aw.server, aw.last, aw.lastErr = wrapLabel(), wrapLabel(), wrapLabel(), hiddenLabel()
+	aw.stored = wrapLabel()
 	aw.lastErr.Importance = widget.DangerImportance
 	aw.checkBtn = widget.NewButtonWithIcon(lang.L("Check mail"), theme.DownloadIcon(), aw.c.checkMail)
 	aw.finger = hiddenLabel()
@@ -83,6 +85,7 @@ func (aw *accountsWindow) build() fyne.CanvasObject {
 		keyLabel(lang.L("State")), aw.state,
 		keyLabel(lang.L("Server")), aw.server,
 		keyLabel(lang.L("Last check")), aw.last,
+		keyLabel(lang.L("Messages")), aw.stored,
 	), aw.lastErr, aw.finger, container.NewHBox(aw.checkBtn, aw.trustBtn))
 
 	aw.form = newAccountForm()
@@ -125,7 +128,8 @@ func (aw *accountsWindow) newRow() fyne.CanvasObject {
 	sub := widget.NewLabel("")
 	sub.Truncation = fyne.TextTruncateEllipsis
 	sub.SizeName = theme.SizeNameCaptionText
-	return container.NewBorder(nil, nil, widget.NewIcon(theme.AccountIcon()), nil, container.NewVBox(name, sub))
+	texts := container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), name, sub)
+	return container.NewBorder(nil, nil, widget.NewIcon(theme.AccountIcon()), nil, texts)
 }
 
 func (aw *accountsWindow) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
@@ -246,6 +250,7 @@ func (aw *accountsWindow) showStatus(a account.Account) {
 		proto = "pop3"
 	}
 	aw.server.SetText(fmt.Sprintf("%s %s (%s)", strings.ToUpper(proto), a.Incoming.Address(proto), a.Incoming.Sec()))
+	aw.showStored(a.Name)
 	last := ago(aw.c.now(), st.LastCheck)
 	if !st.LastCheck.IsZero() {
 		last = lang.L("{{.When}}, {{.N}} new", map[string]any{"When": last, "N": st.LastNew})
@@ -265,7 +270,7 @@ func (aw *accountsWindow) showStatus(a account.Account) {
 		finger = lang.L("Certificate of {{.Host}} (SHA-256):", map[string]any{"Host": aw.pin.Host}) + "\n" + aw.pin.Fingerprint
 	}
 	setText(aw.finger, finger)
-	showIf(aw.trustBtn, aw.pin != nil)
+	showIf(aw.pin != nil, aw.trustBtn)
 	relayout(aw.win)
 }
 
@@ -398,15 +403,16 @@ func (aw *accountsWindow) removeAccount(a account.Account) {
 
 // accountForm edits the settings of an account.
 type accountForm struct {
-	name, address, signature              *widget.Entry
-	inHost, inPort, inUser, password      *widget.Entry
-	inSec, outSec                         *widget.Select
-	outHost, outPort, outUser             *widget.Entry
-	offline, leave, serverSavesSent       *widget.Check
-	deleteDays                            *widget.Entry
-	protocol                              *widget.Label
-	passwordRow, imapOptions, pop3Options fyne.CanvasObject
-	oauthNote                             *widget.Label
+	name, address, signature         *widget.Entry
+	inHost, inPort, inUser, password *widget.Entry
+	inSec, outSec                    *widget.Select
+	outHost, outPort, outUser        *widget.Entry
+	offline, leave, serverSavesSent  *widget.Check
+	deleteDays                       *widget.Entry
+	protocol                         *widget.Label
+	// the rows shown or hidden with the account (label and content)
+	passwordRow, oauthRow, imapOptions, pop3Options []fyne.CanvasObject
+	oauthNote                                       *widget.Label
 }
 
 func newAccountForm() *accountForm {
@@ -431,28 +437,39 @@ func newAccountForm() *accountForm {
 }
 
 func (f *accountForm) build() fyne.CanvasObject {
-	section := func(s string) fyne.CanvasObject {
-		l := widget.NewLabel(s)
-		l.TextStyle.Bold = true
-		l.Importance = widget.HighImportance
+	var rows []fyne.CanvasObject
+	add := func(label string, content fyne.CanvasObject) *widget.Label {
+		l := keyLabel(label)
+		rows = append(rows, l, content)
 		return l
 	}
-	form := func(rows ...fyne.CanvasObject) *fyne.Container { return container.New(layout.NewFormLayout(), rows...) }
-	f.passwordRow = form(keyLabel(lang.L("Password")), f.password)
-	f.imapOptions = container.NewVBox(f.offline)
-	f.pop3Options = container.NewVBox(f.leave, form(keyLabel(lang.L("Delete from the server after (days)")), f.deleteDays))
-	return container.NewVBox(
-		section(lang.L("Identity")),
-		form(keyLabel(lang.L("Your name")), f.name, keyLabel(lang.L("Address")), f.address, keyLabel(lang.L("Signature")), f.signature),
-		section(lang.L("Incoming mail")),
-		form(keyLabel(lang.L("Protocol")), f.protocol, keyLabel(lang.L("Server")), f.inHost, keyLabel(lang.L("Port")), f.inPort,
-			keyLabel(lang.L("Security")), f.inSec, keyLabel(lang.L("User name")), f.inUser),
-		f.passwordRow, f.oauthNote, f.imapOptions, f.pop3Options,
-		section(lang.L("Outgoing mail (SMTP)")),
-		form(keyLabel(lang.L("Server")), f.outHost, keyLabel(lang.L("Port")), f.outPort,
-			keyLabel(lang.L("Security")), f.outSec, keyLabel(lang.L("User name")), f.outUser),
-		f.serverSavesSent,
-	)
+	section := func(s string) {
+		l := add(s, layout.NewSpacer())
+		l.Importance = widget.HighImportance
+	}
+	// one form, so that every label column has the same width
+	section(lang.L("Identity"))
+	add(lang.L("Your name"), f.name)
+	add(lang.L("Address"), f.address)
+	add(lang.L("Signature"), f.signature)
+	section(lang.L("Incoming mail"))
+	add(lang.L("Protocol"), f.protocol)
+	add(lang.L("Server"), f.inHost)
+	add(lang.L("Port"), f.inPort)
+	add(lang.L("Security"), f.inSec)
+	add(lang.L("User name"), f.inUser)
+	f.passwordRow = []fyne.CanvasObject{add(lang.L("Password"), f.password), f.password}
+	f.oauthRow = []fyne.CanvasObject{add("", f.oauthNote), f.oauthNote}
+	f.imapOptions = []fyne.CanvasObject{add("", f.offline), f.offline}
+	days := container.NewBorder(nil, nil, widget.NewLabel(lang.L("Delete from the server after (days)")), nil, f.deleteDays)
+	f.pop3Options = []fyne.CanvasObject{add("", f.leave), f.leave, add("", days), days}
+	section(lang.L("Outgoing mail (SMTP)"))
+	add(lang.L("Server"), f.outHost)
+	add(lang.L("Port"), f.outPort)
+	add(lang.L("Security"), f.outSec)
+	add(lang.L("User name"), f.outUser)
+	add("", f.serverSavesSent)
+	return container.NewPadded(container.New(layout.NewFormLayout(), rows...))
 }
 
 // set shows an account in the form.
@@ -471,14 +488,15 @@ func (f *accountForm) set(a account.Account) {
 	if a.Options.DeleteAfterDays > 0 {
 		f.deleteDays.SetText(strconv.Itoa(a.Options.DeleteAfterDays))
 	}
-	showIf(f.imapOptions, a.Protocol == account.IMAP)
-	showIf(f.pop3Options, a.Protocol == account.POP3)
-	showIf(f.passwordRow, !a.UsesOAuth2())
+	showIf(a.Protocol == account.IMAP, f.imapOptions...)
+	showIf(a.Protocol == account.POP3, f.pop3Options...)
+	showIf(!a.UsesOAuth2(), f.passwordRow...)
+	showIf(a.UsesOAuth2(), f.oauthRow...)
 	note := ""
 	if a.UsesOAuth2() {
 		note = lang.L("This account signs in with OAuth2: no password is kept, only the token its provider gave.")
 	}
-	setText(f.oauthNote, note)
+	f.oauthNote.SetText(note)
 }
 
 func setServer(s account.Server, host, port, user *widget.Entry, sec *widget.Select) {
@@ -489,14 +507,17 @@ func setServer(s account.Server, host, port, user *widget.Entry, sec *widget.Sel
 	}
 	port.SetPlaceHolder(lang.L("default"))
 	user.SetText(s.User)
+	user.SetPlaceHolder(lang.L("the address"))
 	sec.SetSelected(string(s.Sec()))
 }
 
-func showIf(o fyne.CanvasObject, on bool) {
-	if on {
-		o.Show()
-	} else {
-		o.Hide()
+func showIf(on bool, objs ...fyne.CanvasObject) {
+	for _, o := range objs {
+		if on {
+			o.Show()
+		} else {
+			o.Hide()
+		}
 	}
 }
 
@@ -550,7 +571,7 @@ func readServer(old account.Server, host, port, user *widget.Entry, sec *widget.
 }
 
 // stageAccounts shows the Accounts window on a fixed state for Screenshot.
-func (c *controller) stageAccounts(transcript bool) {
+func (c *controller) stageAccounts(tab int) {
 	at := time.Date(2026, 11, 25, 11, 42, 0, 0, time.UTC)
 	c.accts.status = map[string]watch.Status{
 		"Machin": {Account: "Machin", Protocol: account.IMAP, State: watch.Waiting, Idle: true, LastCheck: at, LastNew: 3},
@@ -568,9 +589,9 @@ func (c *controller) stageAccounts(transcript bool) {
 	aw.staged = map[string]string{"Machin": stagedIMAP}
 	aw.list.Refresh()
 	aw.list.Select(0)
-	if transcript {
-		aw.tabs.SelectIndex(2)
-	}
+	aw.stored.SetText(lang.L("{{.Total}} in {{.Folders}} folders, {{.Unread}} unread", map[string]any{"Total": 1204, "Folders": 7, "Unread": 12}) + "\n" +
+		lang.L("{{.N}} with their body still on the server (downloaded when opened; tick Available offline in Settings to have them all)", map[string]any{"N": 1100}))
+	aw.tabs.SelectIndex(tab)
 }
 
 // stagedIMAP is the transcript drawn by the accounts-transcript view.
@@ -594,3 +615,31 @@ C: T5 UID FETCH 5311:5313 (UID FLAGS RFC822.SIZE BODY.PEEK[])
 S: T5 OK Fetch completed
 C: T6 IDLE
 S: + idling`
+
+// showStored counts, in the background, what the store holds of an
+// account: messages, unread, and bodies still on the server.
+func (aw *accountsWindow) showStored(name string) {
+	aw.c.work.bg(func(ctx context.Context) func() {
+		folders, err := aw.c.store.Folders(ctx)
+		var n, total, unread, partial int
+		for _, f := range folders {
+			if f.Ref.Account == name {
+				n, total, unread, partial = n+1, total+f.Total, unread+f.Unread, partial+f.Partial
+			}
+		}
+		return func() {
+			if a, ok := aw.current(); !ok || a.Name != name || err != nil {
+				return
+			}
+			if n == 0 {
+				aw.stored.SetText(lang.L("none yet: the first check brings them"))
+				return
+			}
+			text := lang.L("{{.Total}} in {{.Folders}} folders, {{.Unread}} unread", map[string]any{"Total": total, "Folders": n, "Unread": unread})
+			if partial > 0 {
+				text += "\n" + lang.L("{{.N}} with their body still on the server (downloaded when opened; tick Available offline in Settings to have them all)", map[string]any{"N": partial})
+			}
+			aw.stored.SetText(text)
+		}
+	})
+}

@@ -14,14 +14,13 @@ import (
 
 	"fyne.io/fyne/v2/test"
 	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
-	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/emersion/go-smtp"
 
 	"facteur/internal/profile"
 	"facteur/mailstore"
 	"facteur/mua/account"
+	"facteur/mua/imapsync/imaptest"
 )
 
 // draftServer is an IMAP server on loopback (go-imap's imapmemserver, with
@@ -30,83 +29,35 @@ type draftServer struct {
 	t    *testing.T
 	user *imapmemserver.User
 	addr string
-	srv  *imapserver.Server
-	done chan struct{}
+	srv  *imaptest.Server
 }
 
 func startDraftServer(t *testing.T) *draftServer {
 	t.Helper()
-	ds := &draftServer{t: t, user: imapmemserver.NewUser("marc", "secret"), addr: "127.0.0.1:0"}
-	for _, name := range []string{"INBOX", "Drafts"} {
-		if err := ds.user.Create(name, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ds := &draftServer{t: t, user: imaptest.NewUser(t, "Drafts"), addr: "127.0.0.1:0"}
 	ds.up()
-	t.Cleanup(ds.down)
 	return ds
 }
 
-// up serves on ds.addr (the same port after a down).
+// up serves on ds.addr (the same port after a down) until a down or the
+// end of the test.
 func (ds *draftServer) up() {
 	ds.t.Helper()
-	mem := imapmemserver.New()
-	mem.AddUser(ds.user)
-	ds.srv = imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
-		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
-		InsecureAuth: true,
-		Logger:       log.New(io.Discard, "", 0),
-	})
 	ln, err := net.Listen("tcp", ds.addr)
 	if err != nil {
 		ds.t.Fatal(err)
 	}
-	ds.addr = ln.Addr().String()
-	ds.done = make(chan struct{})
-	srv, done := ds.srv, ds.done
-	go func() { srv.Serve(ln); close(done) }()
+	ds.srv = imaptest.Serve(ds.t, ln, imaptest.Options(imaptest.Sessions(ds.user)))
+	ds.addr = ds.srv.Addr
 }
 
 // down closes the listener and every connection.
-func (ds *draftServer) down() {
-	if ds.srv != nil {
-		ds.srv.Close()
-		<-ds.done
-		ds.srv = nil
-	}
-}
+func (ds *draftServer) down() { ds.srv.Close() }
 
 // drafts lists the subjects and flags of the server's Drafts folder.
 func (ds *draftServer) drafts() ([]string, [][]imap.Flag) {
 	ds.t.Helper()
-	c, err := imapclient.DialInsecure(ds.addr, nil)
-	if err != nil {
-		ds.t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Login("marc", "secret").Wait(); err != nil {
-		ds.t.Fatal(err)
-	}
-	sel, err := c.Select("Drafts", nil).Wait()
-	if err != nil || sel.NumMessages == 0 {
-		return nil, nil
-	}
-	var all imap.SeqSet
-	all.AddRange(1, 0)
-	list, err := c.Fetch(all, &imap.FetchOptions{Envelope: true, Flags: true}).Collect()
-	if err != nil {
-		ds.t.Fatal(err)
-	}
-	var subjects []string
-	var flags [][]imap.Flag
-	for _, m := range list {
-		subjects = append(subjects, m.Envelope.Subject)
-		flags = append(flags, m.Flags)
-	}
-	return subjects, flags
+	return imaptest.Messages(ds.t, ds.addr, "Drafts")
 }
 
 // acceptSMTP is a submission server that takes everything.

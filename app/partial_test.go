@@ -3,63 +3,23 @@ package app
 import (
 	"context"
 	"fmt"
-	"io"
-	"log"
-	"net"
 	"strings"
 	"testing"
 
-	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
-	"github.com/emersion/go-imap/v2/imapserver"
-	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
-
 	"facteur/mailstore"
 	"facteur/mua/account"
+	"facteur/mua/imapsync/imaptest"
 )
 
 // imapRemote is an imapmemserver with marc/secret on 127.0.0.1:0 holding
 // one message in INBOX.
 func imapRemote(t *testing.T, subject, body string) account.Account {
 	t.Helper()
-	user := imapmemserver.NewUser("marc", "secret")
-	if err := user.Create("INBOX", nil); err != nil {
-		t.Fatal(err)
-	}
-	mem := imapmemserver.New()
-	mem.AddUser(user)
-	srv := imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
-		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
-		InsecureAuth: true,
-		Logger:       log.New(io.Discard, "", 0),
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { srv.Serve(ln); close(done) }()
-	t.Cleanup(func() { srv.Close(); <-done })
-	c, err := imapclient.DialInsecure(ln.Addr().String(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Login("marc", "secret").Wait(); err != nil {
-		t.Fatal(err)
-	}
-	raw := fmt.Sprintf("From: Fred <fred@truc.test>\r\nTo: marc@machin.test\r\nMessage-ID: <1@truc.test>\r\nSubject: %s\r\n\r\n%s\r\n", subject, body)
-	cmd := c.Append("INBOX", int64(len(raw)), nil)
-	io.WriteString(cmd, raw)
-	cmd.Close()
-	if _, err := cmd.Wait(); err != nil {
-		t.Fatal(err)
-	}
+	srv := imaptest.Start(t, imaptest.NewUser(t))
+	imaptest.Append(t, srv.Addr, "INBOX",
+		fmt.Sprintf("From: Fred <fred@truc.test>\r\nTo: marc@machin.test\r\nMessage-ID: <1@truc.test>\r\nSubject: %s\r\n\r\n%s\r\n", subject, body))
 	return account.Account{Name: "Machin", Protocol: account.IMAP, Identity: account.Identity{Address: "marc@machin.test"},
-		Incoming: account.Server{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, Security: account.SecurityNone, User: "marc"}}
+		Incoming: srv.Incoming()}
 }
 
 func TestReaderDownloadsThePartialBody(t *testing.T) {
@@ -106,5 +66,21 @@ func TestSubscribedOnly(t *testing.T) {
 	want := "Machin/INBOX Machin/Lists/golang Machin/Local only Local/INBOX Truc/Archive"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("kept %q, want %q", got, want)
+	}
+}
+
+func TestAccountsWindowCountsBodiesOnTheServer(t *testing.T) {
+	h := newHarness(t)
+	h.addAccount(imapRemote(t, "headers first", "corps"), "secret")
+	h.c.reloadAccounts()
+	inbox := mailstore.FolderRef{Account: "Machin", Name: "INBOX"}
+	h.waitFor("the headers-first sync", func() bool {
+		n, _, _ := h.store.Count(context.Background(), inbox)
+		return n == 1
+	})
+	aw := h.c.showAccounts()
+	h.waitFor("the counts", func() bool { return strings.Contains(aw.stored.Text, "1 in ") })
+	if !strings.Contains(aw.stored.Text, "1 with their body still on the server") {
+		t.Errorf("stored: %q", aw.stored.Text)
 	}
 }

@@ -42,6 +42,7 @@ const (
 	// up to date with IDLE, a POP3 account whose last check failed; its
 	// Status and Transcript tabs
 	viewAccounts           = "accounts"
+	viewAccountsSettings   = "accounts-settings"
 	viewAccountsTranscript = "accounts-transcript"
 )
 
@@ -50,7 +51,7 @@ const screenshotQuery = "itineraire"
 
 // Views lists the names Screenshot accepts.
 func Views() []string {
-	return []string{viewMain, viewReader, viewSearch, viewThread, viewAbout, viewInspector, viewInspectorDNS, viewMTA, viewMTADeliveries, viewMTASessions, viewComposer, viewWizard, viewAccounts, viewAccountsTranscript}
+	return []string{viewMain, viewReader, viewSearch, viewThread, viewAbout, viewInspector, viewInspectorDNS, viewMTA, viewMTADeliveries, viewMTASessions, viewComposer, viewWizard, viewAccounts, viewAccountsSettings, viewAccountsTranscript}
 }
 
 // Screenshot renders a view of opts.Store with Fyne's test driver and software
@@ -150,8 +151,8 @@ func (c *controller) stage(view string, q *uiQueue) error {
 		return c.stageComposer(wait)
 	case viewWizard:
 		c.stageWizard()
-	case viewAccounts, viewAccountsTranscript:
-		c.stageAccounts(view == viewAccountsTranscript)
+	case viewAccounts, viewAccountsSettings, viewAccountsTranscript:
+		c.stageAccounts(map[string]int{viewAccountsSettings: 1, viewAccountsTranscript: 2}[view])
 	}
 	return nil
 }

@@ -46,7 +46,7 @@ func (w *wizard) buildOAuth() fyne.CanvasObject {
 }
 
 func (w *wizard) oauthChanged(on bool) {
-	showIf(w.oauth.box, on)
+	showIf(on, w.oauth.box)
 	if on {
 		w.password.Disable()
 	} else {

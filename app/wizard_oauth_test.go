@@ -2,9 +2,7 @@ package app
 
 import (
 	"context"
-	"net"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -35,10 +33,8 @@ func TestWizardSignsInWithOAuth2(t *testing.T) {
 	if !w.oauth.check.Checked || !w.oauth.box.Visible() || !w.password.Disabled() {
 		t.Fatal("the OAuth2 box is not ticked for a provider that wants it")
 	}
-	host, port, _ := net.SplitHostPort(srv.Addr)
-	p, _ := strconv.Atoi(port)
-	in := autoconfig.Server{Protocol: autoconfig.IMAP, Source: autoconfig.SourceGuess, Origin: host,
-		Server: account.Server{Host: host, Port: p, Security: account.SecurityNone}}
+	inc := srv.Incoming()
+	in := autoconfig.Server{Protocol: autoconfig.IMAP, Source: autoconfig.SourceGuess, Origin: inc.Host, Server: inc}
 
 	w.discovered("marc@machin.test", in, autoconfig.Server{}, nil) // no client ID yet
 	if !strings.Contains(w.problem.Text, "client ID") || !w.saveBtn.Disabled() {

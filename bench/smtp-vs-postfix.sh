@@ -9,6 +9,7 @@
 #   bash bench/smtp-vs-postfix.sh                 # smtp-source -s 20 -l 5120 -m 20000
 #   N=2000 LAT=200 bash bench/smtp-vs-postfix.sh  # a quicker run
 #   ROUNDS=1 bash bench/smtp-vs-postfix.sh        # Facteur's N, then Postfix's N
+#   KEEP=1 bash bench/smtp-vs-postfix.sh          # leaves the temporary directory
 #
 # Both servers run during the whole benchmark, and the N messages of each go in
 # ROUNDS rounds (default 4) of N/ROUNDS, in the order Facteur, Postfix, Postfix,
@@ -38,63 +39,22 @@ PYTHON=${PYTHON:-python3}
 
 log() { echo "bench: $*"; }
 
-# shellcheck source=interop/lib/common.bash
-. interop/lib/common.bash
+work=""
+# shellcheck source=interop/lib/postfix.bash
+. interop/lib/postfix.bash
 need=()
 [ -x /usr/sbin/postfix ] && [ -x /usr/sbin/smtp-source ] || need+=(postfix)
 command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
 command -v "$PYTHON" >/dev/null || need+=(python3)
-if [ ${#need[@]} -gt 0 ]; then
-	if [ "$(id -u)" != 0 ]; then
-		echo "bench: missing ${need[*]}: sudo apt-get install ${need[*]}" >&2
-		exit 1
-	fi
-	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-	log "installing ${need[*]}"
-	interop_apt_install '0019' "${need[@]}"
-fi
+interop_install '0019' "${need[@]}"
 DNSMASQ=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
 
-work=""
-pids=()
-postfix_dir=""
-cleanup() {
-	local rc=$? pid
-	set +e
-	[ -n "$interop_policy_rc_d" ] && rm -f "$interop_policy_rc_d"
-	[ -n "$postfix_dir" ] && stop_postfix
-	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
-	[ -n "$work" ] && rm -rf "$work"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# At exit: Postfix and the processes of pids stopped, $work removed
+# (interop/lib/common.bash).
+interop_traps postfix_stop
 
-stop_postfix() {
-	local master
-	master=$(tr -d ' ' <"$pf/spool/pid/master.pid" 2>/dev/null)
-	/usr/sbin/postfix -c "$postfix_dir" stop >/dev/null 2>&1
-	for _ in $(seq 100); do
-		[ -n "$master" ] && kill -0 "$master" 2>/dev/null || break
-		sleep 0.1
-	done
-	[ -n "$master" ] && kill -0 "$master" 2>/dev/null && kill "$master"
-	postfix_dir=""
-}
-
-free_port() {
-	"$PYTHON" -c 'import socket,sys; s=socket.socket(); s.bind((sys.argv[1], 0)); print(s.getsockname()[1])' "$1"
-}
-wait_port() { # PID IP PORT
-	for _ in $(seq 150); do
-		kill -0 "$1" 2>/dev/null || return 1
-		(exec 3<>"/dev/tcp/$2/$3") 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
+free_port() { interop_free_port "$@"; }
+wait_port() { interop_wait_port "$@"; }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 rate() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n / t }'; }
@@ -142,62 +102,18 @@ pids+=($f_pid)
 wait_port "$f_pid" 127.0.0.3 "$f_port" || { cat "$work/facteur.log" >&2; exit 1; }
 
 # ---- Postfix
-pf="$work/postfix"
-postfix_dir="$pf/etc"
 p_port=$(free_port 127.0.0.2)
-mkdir -p "$postfix_dir" "$pf/spool" "$pf/mail"
-chown nobody:nogroup "$pf/mail"
-cat >"$postfix_dir/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $pf/spool
-data_directory = $pf/data
-maillog_file = $pf/maillog
-maillog_file_prefixes = $pf
-syslog_name = postfix-bench
+postfix_setup bench
+cat >>"$postfix_dir/main.cf" <<EOF
 myhostname = smtp.truc.fr
 mydomain = truc.fr
-inet_interfaces = loopback-only
-inet_protocols = ipv4
 mynetworks = 127.0.0.0/8
-mydestination =
-local_recipient_maps =
-alias_maps =
-alias_database =
-local_transport = error:no local mailboxes here
 virtual_mailbox_domains = truc.fr
-virtual_mailbox_base = $pf/mail
-virtual_mailbox_maps = texthash:$postfix_dir/vmailbox
-virtual_uid_maps = static:$(id -u nobody)
-virtual_gid_maps = static:$(getent group nogroup | cut -d: -f3)
-biff = no
 EOF
-cat >"$postfix_dir/master.cf" <<EOF
-127.0.0.2:$p_port inet n - n - - smtpd
-pickup    unix  n - n 60   1 pickup
-cleanup   unix  n - n -    0 cleanup
-qmgr      unix  n - n 300  1 qmgr
-rewrite   unix  - - n -    - trivial-rewrite
-bounce    unix  - - n -    0 bounce
-defer     unix  - - n -    0 bounce
-trace     unix  - - n -    0 bounce
-verify    unix  - - n -    1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n -    - proxymap
-smtp      unix  - - n -    - smtp
-showq     unix  n - n -    - showq
-error     unix  - - n -    - error
-retry     unix  - - n -    - error
-discard   unix  - - n -    - discard
-virtual   unix  - n n -    - virtual
-anvil     unix  - - n -    1 anvil
-scache    unix  - - n -    1 scache
-postlog   unix-dgram n - n - 1 postlogd
-EOF
+echo "127.0.0.2:$p_port inet n - n - - smtpd" >>"$postfix_dir/master.cf"
 echo "jean@truc.fr truc.fr/jean/" >"$postfix_dir/vmailbox"
-/usr/sbin/postfix -c "$postfix_dir" check >/dev/null 2>&1 || true
-/usr/sbin/postfix -c "$postfix_dir" start >/dev/null 2>&1 || { cat "$pf/maillog" >&2; exit 1; }
-master=$(tr -d ' ' <"$pf/spool/pid/master.pid")
-wait_port "$master" 127.0.0.2 "$p_port" || { cat "$pf/maillog" >&2; exit 1; }
+postfix_start || { cat "$work/postfix.err" "$pf/maillog" >&2; exit 1; }
+postfix_wait 127.0.0.2 "$p_port" || exit 1
 
 # ---- rounds
 # round NAME ADDR RCPT MAILDIR M TOTAL: smtp-source sends M messages to ADDR;
@@ -239,7 +155,7 @@ f_lat=$("$work/smtplat" -addr "127.0.0.3:$f_port" -m "$LAT" -l "$L" -to marc@mac
 p_lat=$("$work/smtplat" -addr "127.0.0.2:$p_port" -m "$LAT" -l "$L" -to jean@truc.fr)
 kill "$f_pid"
 wait "$f_pid" || true
-stop_postfix
+postfix_stop
 
 # ---- report
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }

@@ -31,19 +31,8 @@ log() { echo "bench/sync-vs-mbsync: $*"; }
 work=""
 # shellcheck source=interop/lib/dovecot.bash
 . "$repo/interop/lib/dovecot.bash"
-cleanup() {
-	local rc=$?
-	set +e
-	if [ -n "$interop_policy_rc_d" ]; then rm -f "$interop_policy_rc_d"; fi
-	dovecot_stop
-	if [ -n "$work" ]; then
-		if [ -n "$KEEP" ]; then echo "kept $work"; else rm -rf "$work"; fi
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# At exit: Dovecot stopped, $work removed (interop/lib/common.bash).
+interop_traps dovecot_stop
 
 dovecot_install isync
 work=$(mktemp -d "${TMPDIR:-/tmp}/facteur-bench-sync.XXXXXX")

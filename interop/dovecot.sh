@@ -45,47 +45,11 @@ work=""
 # shellcheck source=interop/lib/dovecot.bash
 . "$repo/interop/lib/dovecot.bash"
 
-cleanup() {
-	local rc=$?
-	set +e
-	if [ -n "$interop_policy_rc_d" ]; then rm -f "$interop_policy_rc_d"; fi
-	dovecot_stop
-	if [ -n "$work" ]; then
-		if [ -n "$KEEP" ]; then
-			echo "interop/dovecot: kept $work"
-		else
-			rm -rf "$work"
-		fi
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-passed=0
-failed=0
-pass() {
-	passed=$((passed + 1))
-	echo "PASS: $*"
-}
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL: $*"
-}
-
-# check NAME CMD...: PASS when CMD succeeds, else FAIL; its output follows.
-check() {
-	local name=$1
-	shift
-	if "$@" >"$work/out" 2>&1; then
-		pass "$name"
-		cat "$work/out"
-	else
-		fail "$name"
-		sed 's/^/    /' "$work/out"
-	fi
-}
+# At exit: Dovecot stopped, $work removed (interop/lib/common.bash, with pass,
+# fail and check NAME CMD...: here every check runs once, after the sync it
+# looks at).
+interop_traps dovecot_stop
+check_seconds=0
 
 # ---------------------------------------------------------------- setup
 

@@ -40,8 +40,9 @@ KEEP=${KEEP:-} # KEEP=1 leaves the temporary directory for a post-mortem
 
 log() { echo "interop/mta: $*"; }
 
-# shellcheck source=interop/lib/common.bash
-. "$repo/interop/lib/common.bash"
+work=""
+# shellcheck source=interop/lib/postfix.bash
+. "$repo/interop/lib/postfix.bash"
 
 # ---------------------------------------------------------------- installing
 
@@ -54,91 +55,14 @@ install_missing() {
 	command -v "$PYTHON" >/dev/null || need+=(python3)
 	command -v mutt >/dev/null || need+=(mutt)
 	command -v script >/dev/null || need+=(bsdutils) # a tty for mutt's reading checks
-	[ ${#need[@]} -gt 0 ] || return 0
-	if [ "$(id -u)" != 0 ]; then
-		echo "interop/mta: missing ${need[*]}: run as root, or: sudo apt-get install ${need[*]}" >&2
-		exit 1
-	fi
-	log "installing ${need[*]}"
-	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-	interop_apt_install '0019' "${need[@]}"
+	interop_install '0019' "${need[@]}"
 }
 
 # ---------------------------------------------------------------- bookkeeping
 
-work=""
-pids=()          # processes we started, stopped by PID
-postfix_conf=""  # a Postfix instance we started
-cleanup() {
-	local rc=$?
-	set +e
-	if [ -n "$interop_policy_rc_d" ]; then rm -f "$interop_policy_rc_d"; fi
-	if [ -n "$postfix_conf" ]; then
-		local master
-		master=$(cat "$work/postfix/spool/pid/master.pid" 2>/dev/null | tr -d ' ')
-		/usr/sbin/postfix -c "$postfix_conf" stop >/dev/null 2>&1
-		for _ in $(seq 50); do
-			[ -n "$master" ] && kill -0 "$master" 2>/dev/null || break
-			sleep 0.1
-		done
-		[ -n "$master" ] && kill -0 "$master" 2>/dev/null && kill "$master"
-	fi
-	local pid
-	for pid in "${pids[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in "${pids[@]}"; do
-		wait "$pid" 2>/dev/null
-	done
-	if [ -n "$work" ]; then
-		if [ -n "$KEEP" ]; then
-			echo "interop/mta: kept $work"
-		else
-			rm -rf "$work"
-		fi
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-passed=0
-failed=0
-pass() {
-	passed=$((passed + 1))
-	echo "PASS: $*"
-}
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL: $*"
-}
-
-# retry SECONDS CMD...: runs CMD until it succeeds, at most SECONDS; its last
-# output goes to $work/out.
-retry() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@" >"$work/out" 2>&1; do
-		if [ $SECONDS -ge $deadline ]; then
-			return 1
-		fi
-		sleep 0.2
-	done
-}
-
-# check NAME CMD...: PASS when CMD succeeds (within 20 s), else FAIL with its output.
-check() {
-	local name=$1
-	shift
-	if retry 20 "$@"; then
-		pass "$name"
-		cat "$work/out"
-	else
-		fail "$name"
-		sed 's/^/    /' "$work/out"
-	fi
-}
+# At exit: Postfix and the processes of pids stopped, $work removed
+# (interop/lib/common.bash, with pass, fail, retry and check NAME CMD...).
+interop_traps postfix_stop
 
 # muttcheck maildir DIR SUBJECT BODY | piped FILE BODY SENDER | mbox FILE SENT...:
 # the checks of what mutt sent and read (Python's mailbox for the Maildir).
@@ -242,35 +166,16 @@ pids+=($!)
 dnsmasq_pid=$!
 
 # Postfix: a private instance, its own config, queue and data directories.
-pf="$work/postfix"
-postfix_dir="$pf/etc"
-mkdir -p "$postfix_dir" "$pf/mail" "$pf/spool"
-chown nobody:nogroup "$pf/mail"
-cat >"$postfix_dir/main.cf" <<EOF
-compatibility_level = 3.6
-config_directory = $postfix_dir
-queue_directory = $pf/spool
-data_directory = $pf/data
-mail_owner = postfix
-setgid_group = postdrop
-syslog_name = postfix-interop
-maillog_file = $pf/maillog
-maillog_file_prefixes = $pf
+postfix_setup interop
+cat >>"$postfix_dir/main.cf" <<EOF
 myhostname = smtp.truc.fr
 mydomain = truc.fr
 myorigin = truc.fr
 # Postfix refuses an inet_interfaces address that no interface has (lo has
-# 127.0.0.1/8): master.cf binds 127.0.0.2, and so does the smtp client.
-inet_interfaces = loopback-only
+# 127.0.0.1/8, inet_interfaces = loopback-only): master.cf binds 127.0.0.2,
+# and so does the smtp client.
 smtp_bind_address = 127.0.0.2
-inet_protocols = ipv4
 mynetworks = 127.0.0.0/8
-mydestination =
-relay_domains =
-local_recipient_maps =
-alias_maps =
-alias_database =
-local_transport = error:no local mailboxes here
 smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
 smtpd_peername_lookup = no
 smtp_dns_support_level = disabled
@@ -278,47 +183,15 @@ smtp_tls_security_level = may
 smtp_tls_loglevel = 1
 transport_maps = texthash:$postfix_dir/transport
 virtual_mailbox_domains = truc.fr chose.org nomx.test
-virtual_mailbox_base = $pf/mail
-virtual_mailbox_maps = texthash:$postfix_dir/vmailbox
-virtual_uid_maps = static:$(id -u nobody)
-virtual_gid_maps = static:$(getent group nogroup | cut -d: -f3)
-biff = no
-append_dot_mydomain = no
 EOF
-cat >"$postfix_dir/master.cf" <<EOF
-127.0.0.2:$p_smtp inet n - n - - smtpd
-pickup    unix  n - n 60   1 pickup
-cleanup   unix  n - n -    0 cleanup
-qmgr      unix  n - n 300  1 qmgr
-tlsmgr    unix  - - n 1000? 1 tlsmgr
-rewrite   unix  - - n -    - trivial-rewrite
-bounce    unix  - - n -    0 bounce
-defer     unix  - - n -    0 bounce
-trace     unix  - - n -    0 bounce
-verify    unix  - - n -    1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n -    - proxymap
-smtp      unix  - - n -    - smtp
-relay     unix  - - n -    - smtp
-showq     unix  n - n -    - showq
-error     unix  - - n -    - error
-retry     unix  - - n -    - error
-discard   unix  - - n -    - discard
-virtual   unix  - n n -    - virtual
-anvil     unix  - - n -    1 anvil
-scache    unix  - - n -    1 scache
-postlog   unix-dgram n - n - 1 postlogd
-EOF
+echo "127.0.0.2:$p_smtp inet n - n - - smtpd" >>"$postfix_dir/master.cf"
 echo "machin.com smtp:[127.0.0.3]:$f_smtp" >"$postfix_dir/transport"
 cat >"$postfix_dir/vmailbox" <<EOF
 jean@truc.fr truc.fr/jean/
 paul@chose.org chose.org/paul/
 zoe@nomx.test nomx.test/zoe/
 EOF
-postfix_conf=$postfix_dir
-# Postfix's commands report to the maillog file (and to stderr on a tty only).
-/usr/sbin/postfix -c "$postfix_dir" check >"$work/postfix.err" 2>&1 || true
-/usr/sbin/postfix -c "$postfix_dir" start >>"$work/postfix.err" 2>&1 || true
+postfix_start || true
 
 # Facteur: a temporary profile; its MTA is smtp.machin.com.
 prof="$work/facteur"
@@ -361,12 +234,11 @@ mbox_dir="$prof_mbox/mta"
 
 ready=1
 wait_port "$dnsmasq_pid" 127.0.0.1 "$dns_port" || { ready=0; cat "$work/dnsmasq.err" >&2; }
-master=$(cat "$pf/spool/pid/master.pid" 2>/dev/null | tr -d ' ' || true)
-[ -n "$master" ] && wait_port "$master" 127.0.0.2 "$p_smtp" || { ready=0; cat "$work/postfix.err" "$pf/maillog" >&2 2>/dev/null || true; }
+postfix_wait 127.0.0.2 "$p_smtp" || ready=0
 wait_port "$facteur_pid" 127.0.0.3 "$f_smtp" || { ready=0; cat "$work/facteur.log" >&2; }
 wait_port "$mboxmta_pid" 127.0.0.4 "$m_smtp" || { ready=0; cat "$work/mboxmta.log" >&2; }
 if [ $ready = 1 ]; then
-	pass "peers up: dnsmasq 127.0.0.1:$dns_port (PID $dnsmasq_pid), Postfix 127.0.0.2:$p_smtp (master $master), facteur mta 127.0.0.3:$f_smtp/$f_sub/$f_pop (PID $facteur_pid), facteur mta --deliver mbox 127.0.0.4:$m_smtp (PID $mboxmta_pid)"
+	pass "peers up: dnsmasq 127.0.0.1:$dns_port (PID $dnsmasq_pid), Postfix 127.0.0.2:$p_smtp (master $postfix_master), facteur mta 127.0.0.3:$f_smtp/$f_sub/$f_pop (PID $facteur_pid), facteur mta --deliver mbox 127.0.0.4:$m_smtp (PID $mboxmta_pid)"
 else
 	fail "peers up"
 	echo "$passed passed, $failed failed"

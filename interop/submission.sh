@@ -52,6 +52,8 @@ export USER=${USER:-$(id -un)} # the Local account's address is $USER@localhost
 log() { echo "interop/submission: $*"; }
 
 work=""
+# shellcheck source=interop/lib/postfix.bash
+. "$repo/interop/lib/postfix.bash"
 # shellcheck source=interop/lib/dovecot.bash
 . "$repo/interop/lib/dovecot.bash"
 
@@ -65,95 +67,14 @@ install_missing() {
 	command -v "$PYTHON" >/dev/null || need+=(python3)
 	command -v xdg-mime >/dev/null || need+=(xdg-utils)
 	command -v desktop-file-validate >/dev/null || need+=(desktop-file-utils)
-	[ ${#need[@]} -gt 0 ] || return 0
-	if [ "$(id -u)" != 0 ]; then
-		echo "interop/submission: missing ${need[*]}: run as root, or: sudo apt-get install ${need[*]}" >&2
-		exit 1
-	fi
-	log "installing ${need[*]}"
-	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-	interop_apt_install '0019|008F|03E1|006E|03E3' "${need[@]}"
+	interop_install '0019|008F|03E1|006E|03E3' "${need[@]}"
 }
 
 # ---------------------------------------------------------------- bookkeeping
 
-pids=()         # processes we started, stopped by PID
-postfix_conf="" # the Postfix instance we started
-cleanup() {
-	local rc=$?
-	set +e
-	if [ -n "$interop_policy_rc_d" ]; then rm -f "$interop_policy_rc_d"; fi
-	postfix_stop
-	dovecot_stop
-	local pid
-	for pid in "${pids[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in "${pids[@]}"; do
-		wait "$pid" 2>/dev/null
-	done
-	if [ -n "$work" ]; then
-		if [ -n "$KEEP" ]; then
-			echo "interop/submission: kept $work"
-		else
-			rm -rf "$work"
-		fi
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-postfix_stop() {
-	[ -n "$postfix_conf" ] || return 0
-	local master
-	master=$(tr -d ' ' <"$work/postfix/spool/pid/master.pid" 2>/dev/null || true)
-	/usr/sbin/postfix -c "$postfix_conf" stop >/dev/null 2>&1
-	for _ in $(seq 50); do
-		[ -n "$master" ] && kill -0 "$master" 2>/dev/null || break
-		sleep 0.1
-	done
-	if [ -n "$master" ] && kill -0 "$master" 2>/dev/null; then kill "$master"; fi
-	postfix_conf=""
-}
-
-passed=0
-failed=0
-pass() {
-	passed=$((passed + 1))
-	echo "PASS: $*"
-}
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL: $*"
-}
-
-# retry SECONDS CMD...: runs CMD until it succeeds, at most SECONDS; its last
-# output goes to $work/out.
-retry() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@" >"$work/out" 2>&1; do
-		if [ $SECONDS -ge $deadline ]; then
-			return 1
-		fi
-		sleep 0.2
-	done
-}
-
-# check NAME CMD...: PASS when CMD succeeds (within 20 s), else FAIL with its output.
-check() {
-	local name=$1
-	shift
-	if retry 20 "$@"; then
-		pass "$name"
-		cat "$work/out"
-	else
-		fail "$name"
-		sed 's/^/    /' "$work/out"
-	fi
-}
+# At exit: Postfix, Dovecot and the processes of pids stopped, $work removed
+# (interop/lib/common.bash, with pass, fail and check NAME CMD...).
+interop_traps postfix_stop dovecot_stop
 
 py() { "$PYTHON" "$repo/interop/mailcheck.py" "$@"; }
 
@@ -186,75 +107,18 @@ openssl x509 -req -in "$pki/server.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" -
 chmod 644 "$pki/server.key" # read by Postfix's smtpd (user postfix); a throw-away key
 
 # Dovecot: the auth service only, for Postfix's SASL (fred's password).
-d="$work/dovecot"
-mkdir -p "$d/run" "$d/state" "$d/home/fred"
-printf 'fred:{PLAIN}s3cret:%s:%s::%s::\n' "$(id -u nobody)" "$(getent group nogroup | cut -d: -f3)" "$d/home/fred" >"$d/users"
-chmod 644 "$d/users"
-dovecot_conf="$d/dovecot.conf"
-cat >"$dovecot_conf" <<EOF
-# A private Dovecot for Facteur's submission interop: the auth service only.
-instance_name = facteur-submission-$$
-base_dir = $d/run
-state_dir = $d/state
-log_path = $d/dovecot.log
-info_log_path = $d/dovecot.log
-protocols = none
-ssl = no
-default_internal_user = dovecot
-default_login_user = dovenull
-auth_mechanisms = plain login
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u $d/users
-}
-userdb {
-  driver = passwd-file
-  args = username_format=%u $d/users
-}
-service auth {
-  unix_listener $d/auth-postfix {
-    mode = 0660
-    user = postfix
-    group = postfix
-  }
-}
-EOF
-if "$DOVECOT" -c "$dovecot_conf" >"$d/start.log" 2>&1; then
-	for _ in $(seq 50); do
-		dovecot_pid=$(cat "$d/run/master.pid" 2>/dev/null || true)
-		[ -n "$dovecot_pid" ] && [ -S "$d/auth-postfix" ] && break
-		sleep 0.1
-	done
-fi
+dovecot_up=1
+dovecot_sasl_setup fred s3cret
+dovecot_start || dovecot_up=0
 
 # Postfix: submission with STARTTLS and AUTH required, virtual Maildirs.
-pf="$work/postfix"
-postfix_dir="$pf/etc"
-mkdir -p "$postfix_dir" "$pf/mail" "$pf/spool"
-chown nobody:nogroup "$pf/mail"
-cat >"$postfix_dir/main.cf" <<EOF
-compatibility_level = 3.6
-config_directory = $postfix_dir
-queue_directory = $pf/spool
-data_directory = $pf/data
-mail_owner = postfix
-setgid_group = postdrop
-syslog_name = postfix-submission-interop
-maillog_file = $pf/maillog
-maillog_file_prefixes = $pf
+postfix_setup submission-interop
+cat >>"$postfix_dir/main.cf" <<EOF
 myhostname = smtp.truc.test
 mydomain = truc.test
 myorigin = truc.test
-inet_interfaces = loopback-only
-inet_protocols = ipv4
 # nobody relays without AUTH (TEST-NET-1 is no one here)
 mynetworks = 192.0.2.1/32
-mydestination =
-relay_domains =
-local_recipient_maps =
-alias_maps =
-alias_database =
-local_transport = error:no local mailboxes here
 smtpd_peername_lookup = no
 smtp_dns_support_level = disabled
 smtpd_tls_cert_file = $pki/server.pem
@@ -262,17 +126,11 @@ smtpd_tls_key_file = $pki/server.key
 smtpd_tls_loglevel = 1
 smtpd_tls_received_header = yes
 smtpd_sasl_type = dovecot
-smtpd_sasl_path = $d/auth-postfix
+smtpd_sasl_path = $dovecot_sasl_socket
 smtpd_sasl_security_options = noanonymous
 virtual_mailbox_domains = machin.test
-virtual_mailbox_base = $pf/mail
-virtual_mailbox_maps = texthash:$postfix_dir/vmailbox
-virtual_uid_maps = static:$(id -u nobody)
-virtual_gid_maps = static:$(getent group nogroup | cut -d: -f3)
-biff = no
-append_dot_mydomain = no
 EOF
-cat >"$postfix_dir/master.cf" <<EOF
+cat >>"$postfix_dir/master.cf" <<EOF
 $HOST:$sub_port inet n - n - - smtpd
   -o smtpd_tls_security_level=encrypt
   -o smtpd_sasl_auth_enable=yes
@@ -280,44 +138,19 @@ $HOST:$sub_port inet n - n - - smtpd
   -o smtpd_client_restrictions=permit_sasl_authenticated,reject
   -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
   -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject
-pickup    unix  n - n 60   1 pickup
-cleanup   unix  n - n -    0 cleanup
-qmgr      unix  n - n 300  1 qmgr
-tlsmgr    unix  - - n 1000? 1 tlsmgr
-rewrite   unix  - - n -    - trivial-rewrite
-bounce    unix  - - n -    0 bounce
-defer     unix  - - n -    0 bounce
-trace     unix  - - n -    0 bounce
-verify    unix  - - n -    1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n -    - proxymap
-smtp      unix  - - n -    - smtp
-relay     unix  - - n -    - smtp
-showq     unix  n - n -    - showq
-error     unix  - - n -    - error
-retry     unix  - - n -    - error
-discard   unix  - - n -    - discard
-virtual   unix  - n n -    - virtual
-anvil     unix  - - n -    1 anvil
-scache    unix  - - n -    1 scache
-postlog   unix-dgram n - n - 1 postlogd
 EOF
 cat >"$postfix_dir/vmailbox" <<EOF
 marc@machin.test machin.test/marc/
 cache@machin.test machin.test/cache/
 EOF
-postfix_conf=$postfix_dir
-/usr/sbin/postfix -c "$postfix_dir" check >"$work/postfix.err" 2>&1 || true
-/usr/sbin/postfix -c "$postfix_dir" start >>"$work/postfix.err" 2>&1 || true
+postfix_start || true
 marc_box="$pf/mail/machin.test/marc"
 cache_box="$pf/mail/machin.test/cache"
 
-ready=1
-[ -n "${dovecot_pid:-}" ] && [ -S "$d/auth-postfix" ] || { ready=0; cat "$d/start.log" "$d/dovecot.log" >&2 2>/dev/null || true; }
-master=$(tr -d ' ' <"$pf/spool/pid/master.pid" 2>/dev/null || true)
-[ -n "$master" ] && interop_wait_port "$master" "$HOST" "$sub_port" || { ready=0; cat "$work/postfix.err" "$pf/maillog" >&2 2>/dev/null || true; }
-if [ $ready = 1 ]; then
-	pass "peers up: Postfix submission $HOST:$sub_port (master $master), Dovecot auth $d/auth-postfix (PID $dovecot_pid)"
+ready=$dovecot_up
+postfix_wait "$HOST" "$sub_port" || ready=0
+if [ "$ready" = 1 ]; then
+	pass "peers up: Postfix submission $HOST:$sub_port (master $postfix_master), Dovecot auth $dovecot_sasl_socket (PID $dovecot_pid)"
 else
 	fail "peers up"
 	echo "$passed passed, $failed failed"

@@ -157,16 +157,6 @@ func startMTA(t *testing.T, cfg Config) *MTA {
 	return m
 }
 
-func openStore(t *testing.T) *mailstore.Store {
-	t.Helper()
-	s, err := mailstore.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
 // conn is a line-by-line SMTP dialogue, as maddy's tests do.
 type conn struct{ *linetest.Conn }
 

@@ -11,6 +11,7 @@ import (
 	"facteur/localmta/mda"
 	"facteur/localmta/queue"
 	"facteur/mailstore"
+	"facteur/mailstore/storetest"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
@@ -41,7 +42,7 @@ func newWorld(t *testing.T) *world {
 		"4.0.0.127.in-addr.arpa. PTR mx2.machin.com.",
 		"nulmx.example. MX 0 .",
 	)
-	w.marcStore = openStore(t)
+	w.marcStore = storetest.Open(t)
 	return w
 }
 
@@ -217,7 +218,7 @@ func TestTransportTableOverridesMX(t *testing.T) {
 func TestBounceOnRemote5xx(t *testing.T) {
 	w := newWorld(t)
 	w.startMachin(t)
-	truc := w.startTruc(t, func(c *Config) { c.Store = openStore(t) })
+	truc := w.startTruc(t, func(c *Config) { c.Store = storetest.Open(t) })
 	fredSends(t, truc, "nobody@machin.com", "bounce-me")
 	fredStore := truc.cfg.Store
 	waitFor(t, "bounce in fred's mailbox", func() bool { return len(inbox(t, fredStore)) == 1 })
@@ -236,7 +237,7 @@ func TestBounceOnRemote5xx(t *testing.T) {
 
 func TestNullMXBounces(t *testing.T) {
 	w := newWorld(t)
-	truc := w.startTruc(t, func(c *Config) { c.Store = openStore(t) })
+	truc := w.startTruc(t, func(c *Config) { c.Store = storetest.Open(t) })
 	fredSends(t, truc, "x@nulmx.example", "nullmx")
 	waitFor(t, "bounce", func() bool { return len(inbox(t, truc.cfg.Store)) == 1 })
 	msg := readMessage(t, truc.cfg.Store, inbox(t, truc.cfg.Store)[0].ID)

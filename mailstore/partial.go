@@ -93,19 +93,17 @@ func emptyBody(data []byte) bool {
 // PartialIDs returns the ids of the partial messages of a folder (see
 // PartialField), oldest id first.
 func (s *Store) PartialIDs(ctx context.Context, ref FolderRef) ([]int64, error) {
-	if err := s.enter(); err != nil {
-		return nil, err
-	}
-	defer s.leave()
-	fi, err := s.folder(ref)
-	if err != nil {
-		return nil, err
-	}
-	return s.queryIDs(ctx, `SELECT id FROM messages WHERE folder = ? AND partial > 0 ORDER BY id`, fi.id)
+	return s.idsOf(ctx, ref, `SELECT id FROM messages WHERE folder = ? AND partial > 0 ORDER BY id`)
 }
 
 // FolderIDs returns the ids of the messages of a folder, oldest id first.
 func (s *Store) FolderIDs(ctx context.Context, ref FolderRef) ([]int64, error) {
+	return s.idsOf(ctx, ref, `SELECT id FROM messages WHERE folder = ? ORDER BY id`)
+}
+
+// idsOf runs query, which selects ids with the folder's id as its
+// argument.
+func (s *Store) idsOf(ctx context.Context, ref FolderRef, query string) ([]int64, error) {
 	if err := s.enter(); err != nil {
 		return nil, err
 	}
@@ -114,22 +112,5 @@ func (s *Store) FolderIDs(ctx context.Context, ref FolderRef) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.queryIDs(ctx, `SELECT id FROM messages WHERE folder = ? ORDER BY id`, fi.id)
-}
-
-func (s *Store) queryIDs(ctx context.Context, query string, args ...any) ([]int64, error) {
-	rows, err := s.ix.rdb.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return scanInt64s(s.ix.rdb.QueryContext(ctx, query, fi.id))
 }

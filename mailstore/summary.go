@@ -58,6 +58,24 @@ func (s *Store) scanSummaries(rows *sql.Rows) ([]Summary, error) {
 	return out, rows.Err()
 }
 
+// scanInt64s reads the rows of a query that selects one integer column
+// (ids, threads), and closes them; err is the query's.
+func scanInt64s(rows *sql.Rows, err error) ([]int64, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var n int64
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
 // Addresses are kept in one column as "name US addr RS name US addr ...".
 const (
 	unitSep   = "\x1f"

@@ -167,20 +167,7 @@ func (b *batch) lookupThreads(keys []string) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := b.threads.Query(string(js))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var t int64
-		if err := rows.Scan(&t); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return scanInt64s(b.threads.Query(string(js)))
 }
 
 func (b *batch) subjectThread(r *row) (int64, error) {
@@ -241,18 +228,5 @@ func (b *batch) deleteRows(ids []int64) error {
 
 // folderIDs returns the ids of the messages of a folder.
 func (b *batch) folderIDs(folder int64) ([]int64, error) {
-	rows, err := b.tx.Query(`SELECT id FROM messages WHERE folder = ?`, folder)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return scanInt64s(b.tx.Query(`SELECT id FROM messages WHERE folder = ?`, folder))
 }

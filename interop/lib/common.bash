@@ -1,9 +1,15 @@
 # Shared by the interop suites and the side-by-side benchmarks: installing
-# Debian packages without letting their services start, and waiting for ports.
-# Sourced, not run. Needs PYTHON set (python3).
+# Debian packages without letting their services start, waiting for ports, the
+# run's bookkeeping (traps that stop what it started and remove $work) and
+# the PASS/FAIL checks. Sourced, not run. Needs PYTHON set (python3), work (the
+# temporary directory, once there is one) and log().
 
-# interop_policy_rc_d is the policy-rc.d file this run created, if any: the
-# caller's cleanup removes it if the run stops during an install.
+# Sourced once, whichever of the libraries sources it first.
+[ -z "${interop_common:-}" ] || return 0
+interop_common=1
+
+# interop_policy_rc_d is the policy-rc.d file this run created, if any:
+# interop_cleanup removes it if the run stops during an install.
 interop_policy_rc_d=""
 
 # interop_listeners PORT_RE prints the inode of every socket listening on a
@@ -79,4 +85,105 @@ interop_wait_port() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# interop_install PORT_RE PKG...: installs the missing packages PKG... (none:
+# nothing to do) with interop_apt_install, Postfix preseeded to "No
+# configuration"; when not root, says what is missing and exits.
+interop_install() {
+	local ports=$1
+	shift
+	[ $# -gt 0 ] || return 0
+	if [ "$(id -u)" != 0 ]; then
+		log "missing $*: run as root, or: sudo apt-get install $*" >&2
+		exit 1
+	fi
+	log "installing $*"
+	case " $* " in
+	*" postfix "*) echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections ;;
+	esac
+	interop_apt_install "$ports" "$@"
+}
+
+# ---------------------------------------------------------------- bookkeeping
+
+# pids: the processes the caller started, stopped by PID at exit.
+pids=()
+
+# interop_traps STOP...: sets the traps of a run. At exit (and on INT, TERM)
+# interop_cleanup removes the policy-rc.d of an install cut short, runs each
+# STOP (a function that stops a server the run started: postfix_stop,
+# dovecot_stop), stops the processes of pids, removes $work (or, with KEEP
+# set, leaves it and says where), and exits with the script's status.
+interop_traps() {
+	interop_stops=("$@")
+	trap interop_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+interop_cleanup() {
+	local rc=$? stop pid
+	set +e
+	if [ -n "$interop_policy_rc_d" ]; then rm -f "$interop_policy_rc_d"; fi
+	for stop in "${interop_stops[@]}"; do
+		"$stop"
+	done
+	for pid in "${pids[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${pids[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	if [ -n "${work:-}" ]; then
+		if [ -n "${KEEP:-}" ]; then
+			log "kept $work"
+		else
+			rm -rf "$work"
+		fi
+	fi
+	exit "$rc"
+}
+
+# ---------------------------------------------------------------- checks
+
+# pass MESSAGE, fail MESSAGE: a PASS or FAIL line, counted in passed and
+# failed (the suite ends with "$passed passed, $failed failed").
+passed=0
+failed=0
+pass() {
+	passed=$((passed + 1))
+	echo "PASS: $*"
+}
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL: $*"
+}
+
+# retry SECONDS CMD...: runs CMD until it succeeds, at most SECONDS (0: once);
+# its last output goes to $work/out.
+retry() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@" >"$work/out" 2>&1; do
+		if [ $SECONDS -ge $deadline ]; then
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
+# check NAME CMD...: PASS when CMD succeeds (retried for check_seconds, 20 by
+# default; 0 tries once), then its output; else FAIL with its output indented.
+check_seconds=20
+check() {
+	local name=$1
+	shift
+	if retry "$check_seconds" "$@"; then
+		pass "$name"
+		cat "$work/out"
+	else
+		fail "$name"
+		sed 's/^/    /' "$work/out"
+	fi
 }

@@ -1,7 +1,8 @@
-# Sourced by interop/dovecot.sh and bench/sync-vs-mbsync.sh (not a suite of its
-# own: scripts/interop.sh runs interop/*.sh only): installs Dovecot when missing,
-# starts a private instance in a temporary directory on loopback high ports, and
-# stops exactly that instance.
+# Sourced by interop/dovecot.sh, interop/submission.sh and bench/sync-vs-mbsync.sh
+# (not a suite of its own: scripts/interop.sh runs interop/*.sh only): installs
+# Dovecot when missing, starts a private instance in a temporary directory on
+# loopback high ports (or, for another server's SASL, its auth service alone),
+# and stops exactly that instance.
 #
 # The caller sets work (the temporary directory, mode 755), PYTHON, and defines
 # log(). Functions:
@@ -16,8 +17,14 @@
 #   dovecot_setup USER PASS   config, passwd-file, home; sets dovecot_conf,
 #                             dovecot_maildir (~USER/Maildir), imap_port,
 #                             pop3_port, mail_uid, mail_gid.
-#   dovecot_start             runs `dovecot -c CONF`, waits for both ports;
-#                             sets dovecot_pid (the master).
+#   dovecot_sasl_setup USER PASS
+#                             instead of dovecot_setup: the auth service only
+#                             (protocols = none), USER's password checked for
+#                             Postfix's smtpd (smtpd_sasl_type = dovecot) on
+#                             the unix socket dovecot_sasl_socket (user and
+#                             group postfix); sets dovecot_conf.
+#   dovecot_start             runs `dovecot -c CONF`, waits for both ports (or
+#                             the SASL socket); sets dovecot_pid (the master).
 #   dovecot_stop              `doveadm -c CONF stop`, then the master's PID.
 #   dovecot_chown             gives the Maildir to the mail user (after
 #                             writing into it as ourselves).
@@ -33,6 +40,7 @@ DOVEADM=${DOVEADM:-/usr/bin/doveadm}
 dovecot_host=${DOVECOT_HOST:-127.0.0.2}
 dovecot_conf=""
 dovecot_pid=""
+dovecot_sasl_socket=""
 
 dovecot_install() {
 	local need=() extra
@@ -47,13 +55,7 @@ dovecot_install() {
 		*) dpkg -s "$extra" >/dev/null 2>&1 || need+=("$extra") ;;
 		esac
 	done
-	[ ${#need[@]} -gt 0 ] || return 0
-	if [ "$(id -u)" != 0 ]; then
-		echo "missing ${need[*]}: run as root, or: sudo apt-get install ${need[*]}" >&2
-		exit 1
-	fi
-	log "installing ${need[*]}"
-	interop_apt_install '008F|03E1|006E|03E3' "${need[@]}"
+	interop_install '008F|03E1|006E|03E3' "${need[@]}"
 }
 
 dovecot_cert() {
@@ -70,52 +72,46 @@ dovecot_cert() {
 # dovecot_free_port: a TCP port free on $dovecot_host now.
 dovecot_free_port() { interop_free_port "$dovecot_host"; }
 
-dovecot_setup() {
+# dovecot_users USER PASS: the directories of an instance, and the
+# passwd-file $work/dovecot/users with USER (home ~USER) and the identities it
+# runs as: mail_uid, mail_gid, dovecot_internal, dovecot_login, dovecot_chroot.
+dovecot_users() {
 	local user=$1 pass=$2 d=$work/dovecot
-	mkdir -p "$d/run" "$d/state" "$d/home/$user/Maildir"
-	imap_port=$(dovecot_free_port)
-	pop3_port=$(dovecot_free_port)
-	while [ "$pop3_port" = "$imap_port" ]; do pop3_port=$(dovecot_free_port); done
-	local internal login chroot=""
+	mkdir -p "$d/run" "$d/state" "$d/home/$user"
+	dovecot_chroot=""
 	if [ "$(id -u)" = 0 ]; then
 		# Mail belongs to nobody (Dovecot serves no mail as root); the
 		# package's own users run its internal and login processes.
 		mail_uid=$(id -u nobody)
 		mail_gid=$(getent group nogroup | cut -d: -f3)
-		internal=dovecot
-		login=dovenull
+		dovecot_internal=dovecot
+		dovecot_login=dovenull
 	else
 		# Everything as ourselves: no chroot, no user switch.
 		mail_uid=$(id -u)
 		mail_gid=$(id -g)
-		internal=$(id -un)
-		login=$internal
-		chroot="chroot ="
+		dovecot_internal=$(id -un)
+		dovecot_login=$dovecot_internal
+		dovecot_chroot="chroot ="
 	fi
 	printf '%s:{PLAIN}%s:%s:%s::%s::\n' "$user" "$pass" "$mail_uid" "$mail_gid" "$d/home/$user" >"$d/users"
 	chmod 644 "$d/users"
-	dovecot_conf=$d/dovecot.conf
-	dovecot_maildir=$d/home/$user/Maildir
-	cat >"$dovecot_conf" <<EOF
-# A private Dovecot for Facteur's interop suite: nothing outside $d.
-instance_name = facteur-interop-$$
+}
+
+# dovecot_conf_head INSTANCE PROTOCOLS: the settings every instance starts
+# with: its directories and log, the identities and the passwd-file of
+# dovecot_users.
+dovecot_conf_head() {
+	local d=$work/dovecot
+	cat <<EOF
+instance_name = $1-$$
 base_dir = $d/run
 state_dir = $d/state
 log_path = $d/dovecot.log
 info_log_path = $d/dovecot.log
-protocols = imap pop3
-listen = $dovecot_host
-shutdown_clients = yes
-default_internal_user = $internal
-default_login_user = $login
-first_valid_uid = 1
-first_valid_gid = 1
-
-ssl = required
-ssl_cert = <$d/cert.pem
-ssl_key = <$d/key.pem
-ssl_min_protocol = TLSv1.2
-disable_plaintext_auth = yes
+protocols = $2
+default_internal_user = $dovecot_internal
+default_login_user = $dovecot_login
 auth_mechanisms = plain login
 
 passdb {
@@ -126,6 +122,32 @@ userdb {
   driver = passwd-file
   args = username_format=%u $d/users
 }
+EOF
+}
+
+dovecot_setup() {
+	local user=$1 pass=$2 d=$work/dovecot
+	dovecot_users "$user" "$pass"
+	mkdir -p "$d/home/$user/Maildir"
+	imap_port=$(dovecot_free_port)
+	pop3_port=$(dovecot_free_port)
+	while [ "$pop3_port" = "$imap_port" ]; do pop3_port=$(dovecot_free_port); done
+	dovecot_conf=$d/dovecot.conf
+	dovecot_maildir=$d/home/$user/Maildir
+	{
+		echo "# A private Dovecot for Facteur's interop suite: nothing outside $d."
+		dovecot_conf_head facteur-interop "imap pop3"
+		cat <<EOF
+listen = $dovecot_host
+shutdown_clients = yes
+first_valid_uid = 1
+first_valid_gid = 1
+
+ssl = required
+ssl_cert = <$d/cert.pem
+ssl_key = <$d/key.pem
+ssl_min_protocol = TLSv1.2
+disable_plaintext_auth = yes
 
 mail_location = maildir:~/Maildir
 mail_fsync = optimized
@@ -155,7 +177,7 @@ protocol imap {
 }
 
 service imap-login {
-  $chroot
+  $dovecot_chroot
   inet_listener imap {
     address = $dovecot_host
     port = $imap_port
@@ -165,7 +187,7 @@ service imap-login {
   }
 }
 service pop3-login {
-  $chroot
+  $dovecot_chroot
   inet_listener pop3 {
     address = $dovecot_host
     port = $pop3_port
@@ -175,6 +197,28 @@ service pop3-login {
   }
 }
 EOF
+	} >"$dovecot_conf"
+}
+
+dovecot_sasl_setup() {
+	local d=$work/dovecot
+	dovecot_users "$1" "$2"
+	dovecot_conf=$d/dovecot.conf
+	dovecot_sasl_socket=$d/auth-postfix
+	{
+		echo "# A private Dovecot for Facteur's submission interop: the auth service only."
+		dovecot_conf_head facteur-submission none
+		cat <<EOF
+ssl = no
+service auth {
+  unix_listener $dovecot_sasl_socket {
+    mode = 0660
+    user = postfix
+    group = postfix
+  }
+}
+EOF
+	} >"$dovecot_conf"
 }
 
 dovecot_chown() {
@@ -186,6 +230,26 @@ dovecot_chown() {
 # dovecot_wait_port PORT: until something accepts on $dovecot_host:PORT (the
 # master must live).
 dovecot_wait_port() { interop_wait_port "$dovecot_pid" "$dovecot_host" "$1"; }
+
+# dovecot_wait_sasl: until the SASL socket is there (the master must live).
+dovecot_wait_sasl() {
+	local i
+	for i in $(seq 50); do
+		kill -0 "$dovecot_pid" 2>/dev/null || return 1
+		[ -S "$dovecot_sasl_socket" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# dovecot_ready: the instance listens (both ports, or the SASL socket).
+dovecot_ready() {
+	if [ -n "$dovecot_sasl_socket" ]; then
+		dovecot_wait_sasl
+	else
+		dovecot_wait_port "$imap_port" && dovecot_wait_port "$pop3_port"
+	fi
+}
 
 dovecot_start() {
 	local d=$work/dovecot
@@ -199,7 +263,7 @@ dovecot_start() {
 		[ -n "$dovecot_pid" ] && break
 		sleep 0.1
 	done
-	[ -n "$dovecot_pid" ] && dovecot_wait_port "$imap_port" && dovecot_wait_port "$pop3_port" || {
+	[ -n "$dovecot_pid" ] && dovecot_ready || {
 		cat "$d/start.log" "$d/dovecot.log" >&2 2>/dev/null
 		return 1
 	}

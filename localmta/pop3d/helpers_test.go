@@ -15,6 +15,7 @@ import (
 	"facteur/localmta"
 	"facteur/localmta/mda"
 	"facteur/mailstore"
+	"facteur/mailstore/storetest"
 )
 
 // testServer is a POP3 server on 127.0.0.1:0 over a temporary store.
@@ -40,16 +41,6 @@ func (w tWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func openStore(t *testing.T) *mailstore.Store {
-	t.Helper()
-	s, err := mailstore.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
 // startServer serves a new store (or cfg.Store) on loopback until the end
 // of the test; mod adjusts the configuration.
 func startServer(t *testing.T, mod func(*Config)) *testServer {
@@ -64,7 +55,7 @@ func startServer(t *testing.T, mod func(*Config)) *testServer {
 		mod(&cfg)
 	}
 	if cfg.Store == nil {
-		cfg.Store = openStore(t)
+		cfg.Store = storetest.Open(t)
 	}
 	srv, err := New(cfg)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"facteur/localmta"
 	"facteur/localmta/queue"
+	"facteur/mailstore/storetest"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
@@ -24,7 +25,7 @@ import (
 // deletes it from the server. A transport-table entry stands for the MX
 // look-up that localmta's own itinerary test makes.
 func TestItineraryCollectOverPOP3(t *testing.T) {
-	marcStore := openStore(t)
+	marcStore := storetest.Open(t)
 	machinDir := t.TempDir()
 	machin := startMTA(t, localmta.Config{
 		Dir:          machinDir,

@@ -116,13 +116,18 @@ func (s Server) Sec() Security {
 	return s.Security
 }
 
+// PortFor returns Port, or when unset the default port of proto (imap,
+// pop3, smtp) for the server's security.
+func (s Server) PortFor(proto string) int {
+	if s.Port == 0 {
+		return DefaultPort(proto, s.Sec())
+	}
+	return s.Port
+}
+
 // Address returns "host:port", with the default port of proto when unset.
 func (s Server) Address(proto string) string {
-	port := s.Port
-	if port == 0 {
-		port = DefaultPort(proto, s.Sec())
-	}
-	return net.JoinHostPort(s.Host, strconv.Itoa(port))
+	return net.JoinHostPort(s.Host, strconv.Itoa(s.PortFor(proto)))
 }
 
 // Login returns the user name to log in with: User, else the address.

@@ -75,22 +75,16 @@ func TestBookCorrupt(t *testing.T) {
 	}
 }
 
-func TestValidate(t *testing.T) {
-	tests := []struct {
-		name  string
-		mod   func(*Account)
-		field string
-	}{
-		{"ok", func(*Account) {}, ""},
-		{"no name", func(a *Account) { a.Name = " " }, "name"},
-		{"slash", func(a *Account) { a.Name = "a/b" }, "name"},
-		{"proto", func(a *Account) { a.Protocol = "nntp" }, "protocol"},
-		{"host", func(a *Account) { a.Incoming.Host = "" }, "incoming.host"},
-		{"security", func(a *Account) { a.Incoming.Security = "ssl3" }, "incoming.security"},
-		{"port", func(a *Account) { a.Outgoing.Port = 70000 }, "outgoing.port"},
-		{"fingerprint", func(a *Account) { a.Incoming.Fingerprint = "abcd" }, "incoming.fingerprint"},
-		{"days", func(a *Account) { a.Options.DeleteAfterDays = -1 }, "options.deleteAfterDays"},
-	}
+// validateCase changes a valid account with mod: Validate must then
+// accept it (field "") or refuse it with a *FieldError for field.
+type validateCase struct {
+	name  string
+	mod   func(*Account)
+	field string
+}
+
+func checkValidate(t *testing.T, tests []validateCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a := sample("x")
@@ -102,6 +96,21 @@ func TestValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []validateCase{
+		{"ok", func(*Account) {}, ""},
+		{"no name", func(a *Account) { a.Name = " " }, "name"},
+		{"slash", func(a *Account) { a.Name = "a/b" }, "name"},
+		{"proto", func(a *Account) { a.Protocol = "nntp" }, "protocol"},
+		{"host", func(a *Account) { a.Incoming.Host = "" }, "incoming.host"},
+		{"security", func(a *Account) { a.Incoming.Security = "ssl3" }, "incoming.security"},
+		{"port", func(a *Account) { a.Outgoing.Port = 70000 }, "outgoing.port"},
+		{"fingerprint", func(a *Account) { a.Incoming.Fingerprint = "abcd" }, "incoming.fingerprint"},
+		{"days", func(a *Account) { a.Options.DeleteAfterDays = -1 }, "options.deleteAfterDays"},
+	}
+	checkValidate(t, tests)
 }
 
 func TestDefaults(t *testing.T) {

@@ -1,7 +1,6 @@
 package account
 
 import (
-	"errors"
 	"path/filepath"
 	"testing"
 )
@@ -11,11 +10,7 @@ func TestValidateAuth(t *testing.T) {
 		return &OAuth2{Provider: ProviderCustom, ClientID: "id", AuthURL: "https://id.test/auth",
 			TokenURL: "http://127.0.0.1:8080/token", Scopes: []string{"mail"}}
 	}
-	tests := []struct {
-		name  string
-		mod   func(*Account)
-		field string
-	}{
+	tests := []validateCase{
 		{"password", func(a *Account) { a.Auth = AuthPassword }, ""},
 		{"google", func(a *Account) { a.Auth, a.OAuth2 = AuthOAuth2, &OAuth2{Provider: ProviderGoogle, ClientID: "id"} }, ""},
 		{"custom", func(a *Account) { a.Auth, a.OAuth2 = AuthOAuth2, custom() }, ""},
@@ -36,17 +31,7 @@ func TestValidateAuth(t *testing.T) {
 			a.OAuth2.AuthURL = "/auth"
 		}, "oauth2.authUrl"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			a := sample("x")
-			tt.mod(&a)
-			err := a.Validate()
-			var fe *FieldError
-			if tt.field == "" && err != nil || tt.field != "" && (!errors.As(err, &fe) || fe.Field != tt.field) {
-				t.Errorf("Validate = %v, want field %q", err, tt.field)
-			}
-		})
-	}
+	checkValidate(t, tests)
 }
 
 func TestAuthSavedInBook(t *testing.T) {

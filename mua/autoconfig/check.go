@@ -43,11 +43,7 @@ func Check(ctx context.Context, d *account.Dialer, proto string, s account.Serve
 	if err == nil {
 		return nil
 	}
-	port := s.Port
-	if port == 0 {
-		port = account.DefaultPort(proto, s.Sec())
-	}
-	return &Error{Kind: classify(err), Protocol: proto, Host: s.Host, Port: port, Err: err}
+	return &Error{Kind: classify(err), Protocol: proto, Host: s.Host, Port: s.PortFor(proto), Err: err}
 }
 
 // CheckAccount checks the incoming server of a, then its outgoing one if

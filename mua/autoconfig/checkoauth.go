@@ -63,13 +63,9 @@ func oauthError(proto string, s account.Server, err error) error {
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
-	port := s.Port
-	if port == 0 {
-		port = account.DefaultPort(proto, s.Sec())
-	}
 	kind := classify(err)
 	if errors.Is(err, oauth.ErrRejected) || errors.Is(err, imapsync.ErrAuth) {
 		kind = KindAuth
 	}
-	return &Error{Kind: kind, Protocol: proto, Host: s.Host, Port: port, Err: err}
+	return &Error{Kind: kind, Protocol: proto, Host: s.Host, Port: s.PortFor(proto), Err: err}
 }

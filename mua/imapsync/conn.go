@@ -113,11 +113,7 @@ func loginOAuth2(ctx context.Context, c *imapclient.Client, acct account.Account
 		return err
 	}
 	s := acct.Incoming
-	port := s.Port
-	if port == 0 {
-		port = account.DefaultPort("imap", s.Sec())
-	}
-	sc := oauth.NewSASLClient(mech, oauth.SASLOptions{User: acct.Login(s), Token: token, Host: s.Host, Port: port})
+	sc := oauth.NewSASLClient(mech, oauth.SASLOptions{User: acct.Login(s), Token: token, Host: s.Host, Port: s.PortFor("imap")})
 	err = wrap(ctx, "AUTHENTICATE", c.Authenticate(sc))
 	var se *ServerError
 	if err != nil && (sc.Challenged() || errors.As(err, &se) && se.Err.Type == imap.StatusResponseTypeNo) {

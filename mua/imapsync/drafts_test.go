@@ -4,19 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log"
-	"net"
 	"slices"
 	"sync/atomic"
 	"testing"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-imap/v2/imapserver"
-	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
 	"facteur/mailstore"
+	"facteur/mua/imapsync/imaptest"
 )
 
 // draftCount numbers the Message-IDs of the test drafts: every version
@@ -33,28 +29,7 @@ func draftMsg(subject string) []byte {
 // order, messages marked \Deleted included.
 func serverFolder(t *testing.T, ts *testServer, folder string) ([]string, [][]imap.Flag) {
 	t.Helper()
-	c := ts.admin(t)
-	sel, err := c.Select(folder, nil).Wait()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sel.NumMessages == 0 {
-		return nil, nil
-	}
-	var all imap.SeqSet
-	all.AddRange(1, 0)
-	list, err := c.Fetch(all, &imap.FetchOptions{Flags: true, Envelope: true, UID: true}).Collect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	slices.SortFunc(list, func(a, b *imapclient.FetchMessageBuffer) int { return int(a.UID) - int(b.UID) })
-	var subjects []string
-	var flags [][]imap.Flag
-	for _, m := range list {
-		subjects = append(subjects, m.Envelope.Subject)
-		flags = append(flags, m.Flags)
-	}
-	return subjects, flags
+	return imaptest.Messages(t, ts.addr, folder)
 }
 
 func (f *fixture) saveDraft(t *testing.T, subject string, prev int64) int64 {
@@ -238,28 +213,10 @@ func (s *draftSession) Append(mailbox string, r imap.LiteralReader, opt *imap.Ap
 // startDraftServer is startServer with a draftSession.
 func startDraftServer(t *testing.T, draftsName string, noAppendUID bool, folders ...string) *testServer {
 	t.Helper()
-	ts := &testServer{user: imapmemserver.NewUser("marc", "secret")}
-	for _, f := range append([]string{"INBOX"}, folders...) {
-		if err := ts.user.Create(f, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	srv := imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return &draftSession{session: &session{user: ts.user}, draftsName: draftsName, noAppendUID: noAppendUID}, nil, nil
-		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
-		InsecureAuth: true,
-		Logger:       log.New(io.Discard, "", 0),
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.addr = ln.Addr().String()
-	done := make(chan struct{})
-	go func() { srv.Serve(ln); close(done) }()
-	t.Cleanup(func() { srv.Close(); <-done })
+	ts := &testServer{user: imaptest.NewUser(t, folders...)}
+	ts.addr = imaptest.Serve(t, imaptest.Listen(t), imaptest.Options(func() imapserver.Session {
+		return &draftSession{session: &session{user: ts.user}, draftsName: draftsName, noAppendUID: noAppendUID}
+	})).Addr
 	return ts
 }
 

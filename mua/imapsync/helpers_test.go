@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log"
 	"net"
 	"strings"
 	"sync"
@@ -19,6 +17,7 @@ import (
 
 	"facteur/mailstore"
 	"facteur/mua/account"
+	"facteur/mua/imapsync/imaptest"
 )
 
 // specialUse is what LIST says of the test folders (imapmemserver keeps no
@@ -102,28 +101,12 @@ func (ts *testServer) subscribed(name string) bool {
 
 func startServer(t *testing.T, folders ...string) *testServer {
 	t.Helper()
-	ts := &testServer{user: imapmemserver.NewUser("marc", "secret"), subs: map[string]bool{}}
-	for _, f := range append([]string{"INBOX"}, folders...) {
-		if err := ts.user.Create(f, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	srv := imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return &session{user: ts.user, ts: ts}, nil, nil
-		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
-		InsecureAuth: true,
-		Logger:       log.New(io.Discard, "", 0),
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ts := &testServer{user: imaptest.NewUser(t, folders...), subs: map[string]bool{}}
+	ln := imaptest.Listen(t)
 	ts.addr = ln.Addr().String()
-	done := make(chan struct{})
-	go func() { srv.Serve(&cutListener{Listener: ln, ts: ts}); close(done) }()
-	t.Cleanup(func() { srv.Close(); <-done })
+	imaptest.Serve(t, &cutListener{Listener: ln, ts: ts}, imaptest.Options(func() imapserver.Session {
+		return &session{user: ts.user, ts: ts}
+	}))
 	return ts
 }
 
@@ -187,15 +170,7 @@ func (ts *testServer) account() account.Account {
 // admin is a second client, the user's other mail program.
 func (ts *testServer) admin(t *testing.T) *imapclient.Client {
 	t.Helper()
-	c, err := imapclient.DialInsecure(ts.addr, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Login("marc", "secret").Wait(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return imaptest.Login(t, ts.addr)
 }
 
 func msg(i int, folder string) string {
@@ -220,23 +195,10 @@ func (ts *testServer) appendMsgs(t *testing.T, folder string, from, to int, flag
 // serverFlags returns the flags per subject of a server folder.
 func (ts *testServer) serverFlags(t *testing.T, folder string) map[string][]imap.Flag {
 	t.Helper()
-	c := ts.admin(t)
-	sel, err := c.Select(folder, nil).Wait()
-	if err != nil {
-		t.Fatal(err)
-	}
+	subjects, flags := imaptest.Messages(t, ts.addr, folder)
 	out := map[string][]imap.Flag{}
-	if sel.NumMessages == 0 {
-		return out
-	}
-	var all imap.SeqSet
-	all.AddRange(1, 0)
-	list, err := c.Fetch(all, &imap.FetchOptions{Flags: true, Envelope: true}).Collect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range list {
-		out[m.Envelope.Subject] = m.Flags
+	for i, s := range subjects {
+		out[s] = flags[i]
 	}
 	return out
 }

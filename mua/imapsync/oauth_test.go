@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"net"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -23,26 +21,10 @@ func oauthIMAP(t *testing.T, mechs ...string) (*oauthtest.IMAPServer, *oauthtest
 	t.Helper()
 	auth := oauthtest.NewServer(t, "facteur-test", "")
 	srv := oauthtest.NewIMAPServer(t, "marc@machin.test", auth.Check, mechs...)
-	host, port, _ := net.SplitHostPort(srv.Addr)
-	p, _ := strconv.Atoi(port)
-	a := account.Account{
-		Name: "machin", Identity: account.Identity{Address: "marc@machin.test"}, Protocol: account.IMAP,
-		Incoming: account.Server{Host: host, Port: p, Security: account.SecurityNone},
-		Auth:     account.AuthOAuth2,
-		OAuth2: &account.OAuth2{Provider: account.ProviderCustom, ClientID: "facteur-test",
-			AuthURL: auth.AuthURL(), TokenURL: auth.TokenURL(), Scopes: []string{"mail"}},
-	}
+	a := srv.Account("machin", auth)
 	tk := &oauth.Tokens{Secrets: account.OpenCredentials(t.TempDir(), account.BackendFile)}
-	ctx := context.Background()
-	var pages <-chan oauthtest.Result
-	err := tk.Authorize(ctx, a, "", func(u string) error { pages = (&oauthtest.Browser{}).OpenAsync(ctx, u); return nil })
-	if pages != nil {
-		<-pages
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, err := tk.LoginSecret(ctx, a)
+	oauthtest.Authorize(t, tk, a, "")
+	token, err := tk.LoginSecret(context.Background(), a)
 	if err != nil {
 		t.Fatal(err)
 	}

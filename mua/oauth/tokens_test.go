@@ -19,25 +19,7 @@ func oauthAccount(s *oauthtest.Server) account.Account {
 		Protocol: account.IMAP,
 		Incoming: account.Server{Host: "127.0.0.1"},
 		Auth:     account.AuthOAuth2,
-		OAuth2: &account.OAuth2{Provider: account.ProviderCustom, ClientID: "facteur-test",
-			AuthURL: s.AuthURL(), TokenURL: s.TokenURL(), Scopes: []string{"mail"}},
-	}
-}
-
-// authorize runs Tokens.Authorize with the test browser.
-func authorize(t *testing.T, tk *Tokens, a account.Account, secret string) {
-	t.Helper()
-	ctx := context.Background()
-	var pages <-chan oauthtest.Result
-	err := tk.Authorize(ctx, a, secret, func(u string) error {
-		pages = (&oauthtest.Browser{}).OpenAsync(ctx, u)
-		return nil
-	})
-	if pages != nil {
-		<-pages
-	}
-	if err != nil {
-		t.Fatalf("Authorize: %v", err)
+		OAuth2:   s.OAuth2(),
 	}
 }
 
@@ -50,7 +32,7 @@ func TestTokensAuthorizeRefreshSave(t *testing.T) {
 	if err := a.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	authorize(t, tk, a, "s3cret")
+	oauthtest.Authorize(t, tk, a, "s3cret")
 	first, err := tk.Load(a.Name)
 	if err != nil || first.RefreshToken == "" {
 		t.Fatalf("stored token %+v, %v", first, err)
@@ -85,7 +67,7 @@ func TestTokensExpiredRefreshed(t *testing.T) {
 	s := oauthtest.NewServer(t, "facteur-test", "")
 	tk := &Tokens{Secrets: account.OpenCredentials(t.TempDir(), account.BackendFile)}
 	a := oauthAccount(s)
-	authorize(t, tk, a, "")
+	oauthtest.Authorize(t, tk, a, "")
 	tok, _ := tk.Load(a.Name)
 	tok.Expiry = time.Now().Add(-time.Hour)
 	if err := tk.Save(a.Name, tok); err != nil {
@@ -104,7 +86,7 @@ func TestTokensRevoked(t *testing.T) {
 	s := oauthtest.NewServer(t, "facteur-test", "")
 	tk := &Tokens{Secrets: account.OpenCredentials(t.TempDir(), account.BackendFile)}
 	a := oauthAccount(s)
-	authorize(t, tk, a, "")
+	oauthtest.Authorize(t, tk, a, "")
 	s.RevokeAll()
 	tok, _ := tk.Load(a.Name)
 	tok.Expiry = time.Now().Add(-time.Minute)
@@ -133,7 +115,7 @@ func TestLoginSecret(t *testing.T) {
 	creds := account.OpenCredentials(t.TempDir(), account.BackendFile)
 	tk := &Tokens{Secrets: creds}
 	a := oauthAccount(s)
-	authorize(t, tk, a, "")
+	oauthtest.Authorize(t, tk, a, "")
 	ctx := context.Background()
 	if sec, err := tk.LoginSecret(ctx, a); err != nil || s.Check("marc@machin.test", sec) != nil {
 		t.Fatalf("OAuth2 LoginSecret %q, %v", sec, err)

@@ -6,81 +6,36 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"strings"
 	"testing"
 	"time"
 
-	"facteur/localmta"
 	"facteur/localmta/mda"
-	"facteur/localmta/pop3d"
+	"facteur/localmta/pop3d/pop3test"
 	"facteur/mailstore"
+	"facteur/mailstore/storetest"
 	"facteur/mua/account"
 	"facteur/mua/internal/testtls"
 )
 
 // server is Facteur's own POP3 server on 127.0.0.1:0 over its own store.
-type server struct {
-	addr  string
-	store *mailstore.Store
-}
+type server struct{ *pop3test.Server }
 
 // startPop3d serves marc/secret; tlsCfg enables STLS, implicit wraps the
 // listener in TLS (POP3S).
 func startPop3d(t *testing.T, tlsCfg *tls.Config, implicit bool) *server {
 	t.Helper()
-	st := openStore(t)
-	cfg := pop3d.Config{
-		Store: st, Users: localmta.Users{"marc": "{plain}secret"},
-		AuthFailureDelay: -1, Logger: slog.New(slog.DiscardHandler),
-	}
-	if !implicit {
-		cfg.TLS = tlsCfg
-	}
-	srv, err := pop3d.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if implicit {
-		ln = tls.NewListener(ln, tlsCfg)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	return &server{addr: ln.Addr().String(), store: st}
-}
-
-func openStore(t *testing.T) *mailstore.Store {
-	t.Helper()
-	s, err := mailstore.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return &server{pop3test.Start(t, pop3test.Options{TLS: tlsCfg, Implicit: implicit})}
 }
 
 func (s *server) deliver(t *testing.T, subject, body string) {
 	t.Helper()
-	raw := "From: fred@truc.fr\r\nTo: marc@machin.com\r\nSubject: " + subject + "\r\n\r\n" + body + "\r\n"
-	if _, err := s.store.Add(context.Background(), mda.LocalInbox, strings.NewReader(raw), mailstore.AddOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	s.Add(t, "From: fred@truc.fr\r\nTo: marc@machin.com\r\nSubject: "+subject+"\r\n\r\n"+body+"\r\n")
 }
 
 func (s *server) count(t *testing.T) int {
-	n, _, err := s.store.Count(context.Background(), mda.LocalInbox)
+	n, _, err := s.Store.Count(context.Background(), mda.LocalInbox)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +62,7 @@ type collectorT struct {
 }
 
 func newCollector(t *testing.T, pki *testtls.PKI) *collectorT {
-	c := &collectorT{store: openStore(t), dir: t.TempDir()}
+	c := &collectorT{store: storetest.Open(t), dir: t.TempDir()}
 	c.opt = CollectOptions{Store: c.store, StateDir: c.dir}
 	if pki != nil {
 		c.opt.Dialer = &account.Dialer{RootCAs: pki.Roots}
@@ -141,7 +96,7 @@ func TestCollectOnceByUIDL(t *testing.T) {
 	cl.opt.Transcript = &tr
 	var last mailstore.Progress
 	cl.opt.Progress = func(p mailstore.Progress) { last = p }
-	acct := testAccount(srv.addr, account.SecurityStartTLS)
+	acct := testAccount(srv.Addr, account.SecurityStartTLS)
 	ctx := context.Background()
 
 	st, err := Collect(ctx, acct, "secret", cl.opt)
@@ -208,7 +163,7 @@ func TestCollectDeleteOptions(t *testing.T) {
 			srv.deliver(t, "un", "1")
 			srv.deliver(t, "deux", "2")
 			cl := newCollector(t, nil)
-			acct := testAccount(srv.addr, account.SecurityNone)
+			acct := testAccount(srv.Addr, account.SecurityNone)
 			acct.Options = tt.opts
 			now := t0
 			cl.opt.Now = func() time.Time { return now }
@@ -241,11 +196,11 @@ func TestCollectSecurity(t *testing.T) {
 		pass    string
 		wantErr error
 	}{
-		{"starttls not offered", plain.addr, account.SecurityStartTLS, "", "secret", account.ErrNoStartTLS},
-		{"self-signed", self.addr, account.SecurityTLS, "", "secret", account.ErrUntrusted},
-		{"self-signed pinned", self.addr, account.SecurityTLS, pin, "secret", nil},
-		{"bad password", self.addr, account.SecurityTLS, pin, "wrong", ErrAuth},
-		{"plaintext chosen", plain.addr, account.SecurityNone, "", "secret", nil},
+		{"starttls not offered", plain.Addr, account.SecurityStartTLS, "", "secret", account.ErrNoStartTLS},
+		{"self-signed", self.Addr, account.SecurityTLS, "", "secret", account.ErrUntrusted},
+		{"self-signed pinned", self.Addr, account.SecurityTLS, pin, "secret", nil},
+		{"bad password", self.Addr, account.SecurityTLS, pin, "wrong", ErrAuth},
+		{"plaintext chosen", plain.Addr, account.SecurityNone, "", "secret", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/emersion/go-sasl"
 
+	"facteur/mailstore/storetest"
 	"facteur/mua/account"
 	"facteur/mua/oauth"
 	"facteur/mua/oauth/oauthtest"
@@ -259,22 +260,17 @@ func TestCollectOAuth2(t *testing.T) {
 	a := account.Account{
 		Name: "machin", Identity: account.Identity{Address: "marc@machin.test"}, Protocol: account.POP3,
 		Incoming: p.srv, Auth: account.AuthOAuth2,
-		OAuth2: &account.OAuth2{Provider: account.ProviderCustom, ClientID: "facteur-test",
-			AuthURL: authSrv.AuthURL(), TokenURL: authSrv.TokenURL(), Scopes: []string{"mail"}},
+		OAuth2: authSrv.OAuth2(),
 	}
 	authSrv.SetExpiresIn(30) // expired for Facteur at once: refreshed before the login
 	tk := &oauth.Tokens{Secrets: account.OpenCredentials(t.TempDir(), account.BackendFile)}
+	oauthtest.Authorize(t, tk, a, "")
 	ctx := context.Background()
-	var pages <-chan oauthtest.Result
-	if err := tk.Authorize(ctx, a, "", func(u string) error { pages = (&oauthtest.Browser{}).OpenAsync(ctx, u); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	<-pages
 	secret, err := tk.LoginSecret(ctx, a)
 	if err != nil || authSrv.Refreshes() != 1 {
 		t.Fatalf("LoginSecret: %v, %d refreshes", err, authSrv.Refreshes())
 	}
-	st, err := Collect(ctx, a, secret, CollectOptions{Store: openStore(t), StateDir: t.TempDir()})
+	st, err := Collect(ctx, a, secret, CollectOptions{Store: storetest.Open(t), StateDir: t.TempDir()})
 	if err != nil || st.New != 1 {
 		t.Fatalf("Collect = %+v, %v", st, err)
 	}

@@ -24,11 +24,7 @@ func (c *Client) LoginAccount(ctx context.Context, acct account.Account, secret 
 	if !acct.UsesOAuth2() {
 		return c.Login(ctx, acct.Login(s), secret)
 	}
-	port := s.Port
-	if port == 0 {
-		port = account.DefaultPort("pop3", s.Sec())
-	}
-	return c.AuthOAuth2(ctx, oauth.SASLOptions{User: acct.Login(s), Token: secret, Host: s.Host, Port: port})
+	return c.AuthOAuth2(ctx, oauth.SASLOptions{User: acct.Login(s), Token: secret, Host: s.Host, Port: s.PortFor("pop3")})
 }
 
 // AuthOAuth2 sends AUTH OAUTHBEARER when CAPA's SASL lists it, else AUTH

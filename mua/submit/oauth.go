@@ -37,11 +37,7 @@ func (c *Client) authOAuth2(ctx context.Context, sc *smtp.Client, a account.Acco
 		return err
 	}
 	s := a.Outgoing
-	port := s.Port
-	if port == 0 {
-		port = account.DefaultPort("smtp", s.Sec())
-	}
-	sasl := oauth.NewSASLClient(mech, oauth.SASLOptions{User: a.Login(s), Token: token, Host: s.Host, Port: port})
+	sasl := oauth.NewSASLClient(mech, oauth.SASLOptions{User: a.Login(s), Token: token, Host: s.Host, Port: s.PortFor("smtp")})
 	if err := sc.Auth(sasl); err != nil {
 		return rejected(sasl, err)
 	}

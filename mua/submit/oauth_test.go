@@ -3,9 +3,7 @@ package submit
 import (
 	"context"
 	"errors"
-	"net"
 	"slices"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -91,24 +89,12 @@ func newOAuthSetup(t *testing.T, mechs ...string) *oauthSetup {
 	}})
 	o.acct = testAccount(o.ts, account.SecurityStartTLS)
 	o.acct.Auth = account.AuthOAuth2
-	o.acct.OAuth2 = &account.OAuth2{Provider: account.ProviderCustom, ClientID: "facteur-test",
-		AuthURL: o.auth.AuthURL(), TokenURL: o.auth.TokenURL(), Scopes: []string{"mail"}}
+	o.acct.OAuth2 = o.auth.OAuth2()
 	if err := o.acct.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	o.creds = account.OpenCredentials(t.TempDir(), account.BackendFile)
-	ctx := context.Background()
-	var pages <-chan oauthtest.Result
-	err := (&oauth.Tokens{Secrets: o.creds}).Authorize(ctx, o.acct, "", func(u string) error {
-		pages = (&oauthtest.Browser{}).OpenAsync(ctx, u)
-		return nil
-	})
-	if pages != nil {
-		<-pages
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	oauthtest.Authorize(t, &oauth.Tokens{Secrets: o.creds}, o.acct, "")
 	return o
 }
 
@@ -207,22 +193,10 @@ func TestIMAPAppenderOAuth2(t *testing.T) {
 	if err := srv.User.Create("Sent", nil); err != nil {
 		t.Fatal(err)
 	}
-	host, port, _ := net.SplitHostPort(srv.Addr)
-	p, _ := strconv.Atoi(port)
-	a := account.Account{Name: "truc", Identity: account.Identity{Address: "fred@truc.fr"}, Protocol: account.IMAP,
-		Incoming: account.Server{Host: host, Port: p, Security: account.SecurityNone}, Auth: account.AuthOAuth2,
-		OAuth2: &account.OAuth2{Provider: account.ProviderCustom, ClientID: "facteur-test",
-			AuthURL: auth.AuthURL(), TokenURL: auth.TokenURL(), Scopes: []string{"mail"}}}
+	a := srv.Account("truc", auth)
 	creds := account.OpenCredentials(t.TempDir(), account.BackendFile)
+	oauthtest.Authorize(t, &oauth.Tokens{Secrets: creds}, a, "")
 	ctx := context.Background()
-	var pages <-chan oauthtest.Result
-	if err := (&oauth.Tokens{Secrets: creds}).Authorize(ctx, a, "", func(u string) error {
-		pages = (&oauthtest.Browser{}).OpenAsync(ctx, u)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	<-pages
 	store, err := mailstore.Open(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)

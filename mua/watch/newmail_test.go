@@ -9,6 +9,7 @@ import (
 
 	"facteur/localmta/mda"
 	"facteur/mailstore"
+	"facteur/mailstore/storetest"
 )
 
 func addMsg(t *testing.T, s *mailstore.Store, ref mailstore.FolderRef, subject string, date time.Time, flags mailstore.Flags) {
@@ -22,7 +23,7 @@ func addMsg(t *testing.T, s *mailstore.Store, ref mailstore.FolderRef, subject s
 
 func TestNotifyNewUnreadMailInInboxes(t *testing.T) {
 	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
-	s := openStore(t)
+	s := storetest.Open(t)
 	archive := mailstore.FolderRef{Account: "Local", Name: "Archive"}
 	for _, ref := range []mailstore.FolderRef{mda.LocalInbox, archive} {
 		if err := s.CreateFolder(context.Background(), ref, ""); err != nil {

@@ -2,100 +2,46 @@ package watch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"log"
-	"log/slog"
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
-	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
-	"facteur/localmta"
-	"facteur/localmta/mda"
-	"facteur/localmta/pop3d"
+	"facteur/localmta/pop3d/pop3test"
 	"facteur/mailstore"
+	"facteur/mailstore/storetest"
 	"facteur/mua/account"
 	"facteur/mua/imapsync"
+	"facteur/mua/imapsync/imaptest"
 )
-
-func openStore(t *testing.T) *mailstore.Store {
-	t.Helper()
-	s, err := mailstore.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
-func hostPort(t *testing.T, addr string) (string, int) {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var p int
-	fmt.Sscan(port, &p)
-	return host, p
-}
 
 // imapServer is an imapmemserver (IMAP4rev2, so IDLE) on 127.0.0.1:0 with
 // marc/secret.
 func imapServer(t *testing.T) (account.Account, *imapmemserver.User) {
 	t.Helper()
-	user := imapmemserver.NewUser("marc", "secret")
-	if err := user.Create("INBOX", nil); err != nil {
-		t.Fatal(err)
-	}
-	mem := imapmemserver.New()
-	mem.AddUser(user)
-	srv := imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
-		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
-		InsecureAuth: true,
-		Logger:       log.New(io.Discard, "", 0),
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { srv.Serve(ln); close(done) }()
-	t.Cleanup(func() { srv.Close(); <-done })
-	host, port := hostPort(t, ln.Addr().String())
+	user := imaptest.NewUser(t)
+	srv := imaptest.Start(t, user)
 	return account.Account{
 		Name: "Machin", Protocol: account.IMAP,
 		Identity: account.Identity{Address: "marc@machin.com"},
-		Incoming: account.Server{Host: host, Port: port, Security: account.SecurityNone, User: "marc"},
+		Incoming: srv.Incoming(),
 	}, user
 }
 
 func appendIMAP(t *testing.T, a account.Account, n int) {
 	t.Helper()
-	c, err := imapclient.DialInsecure(fmt.Sprintf("%s:%d", a.Incoming.Host, a.Incoming.Port), nil)
-	if err != nil {
-		t.Fatal(err)
+	msgs := make([]string, n)
+	for i := range msgs {
+		msgs[i] = fmt.Sprintf("From: fred@truc.fr\r\nTo: marc@machin.com\r\nMessage-ID: <%d.%d@truc.fr>\r\nSubject: n%d\r\n\r\nbody\r\n", time.Now().UnixNano(), i, i)
 	}
-	defer c.Close()
-	if err := c.Login("marc", "secret").Wait(); err != nil {
-		t.Fatal(err)
-	}
-	for i := range n {
-		raw := fmt.Sprintf("From: fred@truc.fr\r\nTo: marc@machin.com\r\nMessage-ID: <%d.%d@truc.fr>\r\nSubject: n%d\r\n\r\nbody\r\n", time.Now().UnixNano(), i, i)
-		cmd := c.Append("INBOX", int64(len(raw)), nil)
-		io.WriteString(cmd, raw)
-		cmd.Close()
-		if _, err := cmd.Wait(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	imaptest.Append(t, net.JoinHostPort(a.Incoming.Host, strconv.Itoa(a.Incoming.Port)), "INBOX", msgs...)
 }
 
 func count(t *testing.T, s *mailstore.Store, ref mailstore.FolderRef) int {
@@ -138,7 +84,7 @@ func start(t *testing.T, opt Options, accts ...account.Account) *Watcher {
 func TestIMAPSyncThenIdlePush(t *testing.T) {
 	a, _ := imapServer(t)
 	appendIMAP(t, a, 3)
-	store := openStore(t)
+	store := storetest.Open(t)
 	w := start(t, Options{Store: store, Profile: t.TempDir(), Secret: password("secret"), PollInterval: time.Hour}, a)
 	inbox := mailstore.FolderRef{Account: "Machin", Name: "INBOX"}
 	eventually(t, "the first sync", func() bool { return count(t, store, inbox) == 3 })
@@ -169,42 +115,25 @@ func TestIMAPSyncThenIdlePush(t *testing.T) {
 }
 
 // pop3Server is Facteur's own POP3 server with marc/secret on 127.0.0.1:0.
-func pop3Server(t *testing.T) (account.Account, *mailstore.Store) {
+func pop3Server(t *testing.T) (account.Account, *pop3test.Server) {
 	t.Helper()
-	st := openStore(t)
-	srv, err := pop3d.New(pop3d.Config{Store: st, Users: localmta.Users{"marc": "{plain}secret"},
-		AuthFailureDelay: -1, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() { cancel(); <-done })
-	host, port := hostPort(t, ln.Addr().String())
+	srv := pop3test.Start(t, pop3test.Options{})
 	return account.Account{
 		Name: "Truc", Protocol: account.POP3,
 		Identity: account.Identity{Address: "marc@truc.fr"},
-		Incoming: account.Server{Host: host, Port: port, Security: account.SecurityNone, User: "marc"},
-	}, st
+		Incoming: srv.Incoming(),
+	}, srv
 }
 
-func deliver(t *testing.T, st *mailstore.Store, subject string) {
+func deliver(t *testing.T, srv *pop3test.Server, subject string) {
 	t.Helper()
-	raw := "From: fred@truc.fr\r\nTo: marc@truc.fr\r\nSubject: " + subject + "\r\n\r\nbody\r\n"
-	if _, err := st.Add(context.Background(), mda.LocalInbox, strings.NewReader(raw), mailstore.AddOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	srv.Add(t, "From: fred@truc.fr\r\nTo: marc@truc.fr\r\nSubject: "+subject+"\r\n\r\nbody\r\n")
 }
 
 func TestPOP3CheckAndFailure(t *testing.T) {
 	a, remote := pop3Server(t)
 	deliver(t, remote, "one")
-	store := openStore(t)
+	store := storetest.Open(t)
 	pw := "secret"
 	secret := func(account.Account) (string, error) { return pw, nil }
 	var changes []Status
@@ -251,7 +180,7 @@ func TestPOP3CheckAndFailure(t *testing.T) {
 func TestUpdateStopsAndStarts(t *testing.T) {
 	a, remote := pop3Server(t)
 	deliver(t, remote, "one")
-	store := openStore(t)
+	store := storetest.Open(t)
 	w := start(t, Options{Store: store, Profile: t.TempDir(), Secret: password("secret"), PollInterval: time.Hour}, a)
 	w.Update(nil)
 	if st := w.Status(); len(st) != 0 {
@@ -297,7 +226,7 @@ func TestIMAPDraftsSavedOfflineGoUp(t *testing.T) {
 	if err := user.Create("Drafts", nil); err != nil {
 		t.Fatal(err)
 	}
-	store := openStore(t)
+	store := storetest.Open(t)
 	profileDir := t.TempDir()
 	st, err := imapsync.OpenState(context.Background(), profileDir)
 	if err != nil {
@@ -321,7 +250,7 @@ func TestIMAPDraftsSavedOfflineGoUp(t *testing.T) {
 func TestFetchBodyOfAHeadersFirstMessage(t *testing.T) {
 	a, _ := imapServer(t)
 	appendIMAP(t, a, 1)
-	store := openStore(t)
+	store := storetest.Open(t)
 	w := start(t, Options{Store: store, Profile: t.TempDir(), Secret: password("secret"), PollInterval: time.Hour}, a)
 	inbox := mailstore.FolderRef{Account: "Machin", Name: "INBOX"}
 	eventually(t, "the first sync", func() bool { return count(t, store, inbox) == 1 })
@@ -344,5 +273,44 @@ func TestFetchBodyOfAHeadersFirstMessage(t *testing.T) {
 	}
 	if _, err := w.FetchBody(context.Background(), "Nobody", 1); err != ErrUnknownAccount {
 		t.Errorf("FetchBody of an unknown account: %v", err)
+	}
+}
+
+func TestCheckCancelledStopsTheCheck(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // accepts, and never greets
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { c.Close() })
+		}
+	}()
+	a := account.Account{Name: "Muet", Protocol: account.POP3, Identity: account.Identity{Address: "marc@muet.test"},
+		Incoming: account.Server{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, Security: account.SecurityNone, User: "marc"}}
+	w := start(t, Options{Store: storetest.Open(t), Profile: t.TempDir(), Secret: password("secret"), PollInterval: time.Hour}, a)
+	eventually(t, "the first check under way", func() bool {
+		st := w.Status()
+		return len(st) == 1 && st[0].State == Checking
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	res := make(chan []Result, 1)
+	go func() { res <- w.Check(ctx) }()
+	cancel()
+	got := <-res
+	if len(got) != 1 || !errors.Is(got[0].Err, ErrCancelled) {
+		t.Fatalf("Check after cancel = %+v, want ErrCancelled", got)
+	}
+	eventually(t, "the stalled check to stop", func() bool {
+		st := w.Status()
+		return len(st) == 1 && st[0].State == Waiting && st[0].LastError == nil
+	})
+	if tr, _ := w.Transcript("Muet"); !strings.Contains(tr, "--- cancelled ---") {
+		t.Errorf("transcript:\n%s", tr)
 	}
 }

@@ -2,9 +2,6 @@ package oauthtest
 
 import (
 	"errors"
-	"io"
-	"log"
-	"net"
 	"slices"
 	"sync"
 	"testing"
@@ -13,6 +10,8 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/emersion/go-sasl"
+
+	"facteur/mua/imapsync/imaptest"
 )
 
 // IMAPServer is go-imap's imapserver with an imapmemserver user, in
@@ -23,6 +22,7 @@ type IMAPServer struct {
 	Addr string
 	User *imapmemserver.User
 
+	name  string // the user's
 	mu    sync.Mutex
 	mechs []string // the mechanism of each successful AUTHENTICATE
 }
@@ -32,26 +32,13 @@ type IMAPServer struct {
 // the test ends.
 func NewIMAPServer(t testing.TB, user string, check Check, mechs ...string) *IMAPServer {
 	t.Helper()
-	s := &IMAPServer{User: imapmemserver.NewUser(user, "")}
+	s := &IMAPServer{User: imapmemserver.NewUser(user, ""), name: user}
 	if err := s.User.Create("INBOX", nil); err != nil {
 		t.Fatal(err)
 	}
-	srv := imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return &saslSession{srv: s, check: check, offered: mechs}, nil, nil
-		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}},
-		InsecureAuth: true,
-		Logger:       log.New(io.Discard, "", 0),
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { defer close(done); srv.Serve(ln) }()
-	t.Cleanup(func() { srv.Close(); <-done })
-	s.Addr = ln.Addr().String()
+	opt := imaptest.Options(func() imapserver.Session { return &saslSession{srv: s, check: check, offered: mechs} })
+	opt.Caps = imap.CapSet{imap.CapIMAP4rev1: {}}
+	s.Addr = imaptest.Serve(t, imaptest.Listen(t), opt).Addr
 	return s
 }
 

@@ -126,10 +126,7 @@ func (s *Syncer) demandConn(ctx context.Context) (*imapclient.Client, error) {
 		}
 	}
 	opts := &imapclient.Options{}
-	if s.trace != nil {
-		opts.DebugWriter = s.trace
-	}
-	c, err := dial(ctx, s.acct, s.password, s.opt.Dialer, opts)
+	c, err := dial(ctx, s.acct, s.password, s.opt.Dialer, opts, s.trace)
 	if err != nil {
 		return nil, err
 	}

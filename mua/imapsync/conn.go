@@ -1,12 +1,9 @@
 package imapsync
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"sync"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -62,23 +59,27 @@ func wrap(ctx context.Context, cmd string, err error) error {
 	return fmt.Errorf("%w: %s: %v", ErrClosed, cmd, err)
 }
 
-// dial connects and logs in. Cancelling ctx closes the connection.
-func dial(ctx context.Context, acct account.Account, password string, d *account.Dialer, opts *imapclient.Options) (*imapclient.Client, error) {
+// dial connects and logs in; the dialogue goes to trace (nil: nowhere).
+// Cancelling ctx closes the connection.
+func dial(ctx context.Context, acct account.Account, password string, d *account.Dialer, opts *imapclient.Options, trace *traceOut) (*imapclient.Client, error) {
 	conn, err := d.Dial(ctx, acct.Incoming, "imap")
 	if err != nil {
 		return nil, err
 	}
-	var c *imapclient.Client
 	if acct.Incoming.Sec() == account.SecurityStartTLS {
-		o := *opts
-		o.TLSConfig = d.TLSConfig(acct.Incoming)
-		c, err = imapclient.NewStartTLS(conn, &o)
+		tc, err := startTLS(ctx, d, acct.Incoming, conn, traced(conn, trace))
 		if err != nil {
+			conn.Close()
 			return nil, startTLSErr(err)
 		}
+		if trace != nil {
+			trace.line("--- TLS started with STARTTLS ---")
+		}
+		conn = &greetedConn{Conn: traced(tc, trace), greeting: "* OK TLS negotiated\r\n"}
 	} else {
-		c = imapclient.New(conn, opts)
+		conn = traced(conn, trace)
 	}
+	c := imapclient.New(conn, opts)
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
 	if err := c.WaitGreeting(); err != nil {
@@ -134,60 +135,4 @@ func startTLSErr(err error) error {
 		return fmt.Errorf("%w: %v", account.ErrNoStartTLS, err)
 	}
 	return err
-}
-
-// maskWriter hides secrets in the transcript: the password of LOGIN (when
-// it arrives in one write, as imapclient writes a command), and the SASL
-// responses of AUTHENTICATE, whose base64 carries the password or the OAuth2
-// token (RFC 9051 §6.2.2: the initial response on the command line, then
-// the client's lines until the tagged reply). imapclient writes to it from
-// its reading and its writing goroutines: writes are serialised.
-type maskWriter struct {
-	mu       sync.Mutex
-	w        io.Writer
-	password string
-	authTag  string // tag of an AUTHENTICATE under way, "" otherwise
-}
-
-func (m *maskWriter) Write(p []byte) (int, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	out := make([]byte, 0, len(p))
-	for rest := p; len(rest) > 0; {
-		line := rest
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			line = rest[:i+1]
-		}
-		rest = rest[len(line):]
-		out = append(out, m.mask(line)...)
-	}
-	if m.password != "" {
-		out = bytes.ReplaceAll(out, []byte(m.password), []byte("****"))
-	}
-	if _, err := m.w.Write(out); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
-// mask returns line, or line with its SASL response hidden.
-func (m *maskWriter) mask(line []byte) []byte {
-	body := bytes.TrimRight(line, "\r\n")
-	eol := line[len(body):]
-	fields := bytes.Fields(body)
-	switch {
-	case m.authTag == "" && len(fields) >= 3 && bytes.EqualFold(fields[1], []byte("AUTHENTICATE")):
-		m.authTag = string(fields[0])
-		if len(fields) > 3 { // SASL-IR initial response
-			return append([]byte(fmt.Sprintf("%s %s %s ****", fields[0], fields[1], fields[2])), eol...)
-		}
-	case m.authTag == "" || len(fields) == 0:
-	case string(fields[0]) == m.authTag:
-		m.authTag = "" // the tagged reply ends the exchange
-	case fields[0][0] == '+' || fields[0][0] == '*':
-		// a server challenge or untagged data
-	default:
-		return append([]byte("****"), eol...) // a client response
-	}
-	return line
 }

@@ -58,7 +58,7 @@ func (d *dovecot) dialer() *account.Dialer  { return d.d }
 // raw downloads INBOX's messages by UID with a connection of its own.
 func (d *dovecot) raw(t *testing.T) map[uint32][]byte {
 	t.Helper()
-	c, err := dial(context.Background(), d.acct, d.pass, d.d, &imapclient.Options{})
+	c, err := dial(context.Background(), d.acct, d.pass, d.d, &imapclient.Options{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

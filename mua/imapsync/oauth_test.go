@@ -60,7 +60,7 @@ func TestLoginOAuth2Rejected(t *testing.T) {
 		t.Run(mech, func(t *testing.T) {
 			_, auth, a, token := oauthIMAP(t, mech)
 			auth.RevokeAll()
-			c, err := dial(context.Background(), a, token, nil, &imapclient.Options{})
+			c, err := dial(context.Background(), a, token, nil, &imapclient.Options{}, nil)
 			if c != nil {
 				c.Close()
 			}
@@ -74,7 +74,7 @@ func TestLoginOAuth2Rejected(t *testing.T) {
 
 func TestLoginOAuth2NoMechanism(t *testing.T) {
 	_, _, a, token := oauthIMAP(t, "PLAIN")
-	c, err := dial(context.Background(), a, token, nil, &imapclient.Options{})
+	c, err := dial(context.Background(), a, token, nil, &imapclient.Options{}, nil)
 	if c != nil {
 		c.Close()
 	}
@@ -107,23 +107,37 @@ func TestTranscriptHidesTheToken(t *testing.T) {
 	}
 }
 
-func TestMaskWriter(t *testing.T) {
-	tests := []struct{ name, in, want string }{
-		{"login", "T1 LOGIN marc secret\r\n", "T1 LOGIN marc ****\r\n"},
-		{"initial response", "T2 AUTHENTICATE PLAIN AG1hcmMAc2VjcmV0\r\nT2 OK done\r\n", "T2 AUTHENTICATE PLAIN ****\r\nT2 OK done\r\n"},
-		{"exchange", "T3 AUTHENTICATE XOAUTH2\r\n+ \r\ndXNlcj1tYXJj\r\n+ eyJzdGF0dXMiOiI0MDEifQ==\r\n\r\nT3 NO refused\r\nT4 NOOP\r\n",
-			"T3 AUTHENTICATE XOAUTH2\r\n+ \r\n****\r\n+ eyJzdGF0dXMiOiI0MDEifQ==\r\n\r\nT3 NO refused\r\nT4 NOOP\r\n"},
-		{"other commands", "* 3 EXISTS\r\nT5 SELECT INBOX\r\n", "* 3 EXISTS\r\nT5 SELECT INBOX\r\n"},
+func TestTraceConn(t *testing.T) {
+	// each event is what one side wrote: "C:" Facteur, "S:" the server
+	tests := []struct {
+		name   string
+		events []string
+		want   string
+	}{
+		{"login", []string{"C:T1 LOGIN marc secret\r\n", "S:T1 OK done\r\n"},
+			"C: T1 LOGIN marc ****\nS: T1 OK done\n"},
+		{"initial response", []string{"C:T2 AUTHENTICATE PLAIN AG1hcmMAc2VjcmV0\r\n", "S:T2 OK done\r\n"},
+			"C: T2 AUTHENTICATE PLAIN ****\nS: T2 OK done\n"},
+		{"exchange", []string{"C:T3 AUTHENTICATE XOAUTH2\r\n", "S:+ \r\n", "C:dXNlcj1tYXJj\r\n",
+			"S:+ eyJzdGF0dXMiOiI0MDEifQ==\r\n", "C:\r\n", "S:T3 NO refused\r\n", "C:T4 NOOP\r\n", "S:T4 OK\r\n"},
+			"C: T3 AUTHENTICATE XOAUTH2\nS: + \nC: ****\nS: + eyJzdGF0dXMiOiI0MDEifQ==\nC: ****\nS: T3 NO refused\nC: T4 NOOP\nS: T4 OK\n"},
+		{"literals and cut lines", []string{"C:T5 APPEND INBOX {11+}\r\nHello world\r\n",
+			"S:* 1 FETCH (BODY[] {5}\r\nab", "S:cde)\r\nT5 O", "S:K APPEND done\r\n"},
+			"C: T5 APPEND INBOX {11+}\nC: [11 bytes]\nC: \nS: * 1 FETCH (BODY[] {5}\nS: [5 bytes]\nS: )\nS: T5 OK APPEND done\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf strings.Builder
-			m := &maskWriter{w: &buf, password: "secret"}
-			for _, line := range strings.SplitAfter(tt.in, "\n") {
-				m.Write([]byte(line))
+			tc := traced(nil, &traceOut{w: &buf, password: "secret"}).(*traceConn)
+			for _, ev := range tt.events {
+				side := &tc.in
+				if strings.HasPrefix(ev, "C:") {
+					side = &tc.sent
+				}
+				tc.feed(side, []byte(ev[2:]))
 			}
 			if buf.String() != tt.want {
-				t.Errorf("got %q\nwant %q", buf.String(), tt.want)
+				t.Errorf("got\n%s\nwant\n%s", buf.String(), tt.want)
 			}
 		})
 	}

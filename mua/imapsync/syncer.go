@@ -63,7 +63,7 @@ type Syncer struct {
 	mu       sync.Mutex // serialises use of the connection
 	c        *imapclient.Client
 	unsolic  chan struct{} // signalled on unilateral EXISTS during IDLE
-	trace    *maskWriter   // nil without Options.Transcript; shared by every connection
+	trace    *traceOut     // nil without Options.Transcript; shared by every connection
 	dm       demand        // the connection of FetchBody and Subscribe
 
 	storers  int // batches stored at once; tests set 1 for a known order
@@ -79,7 +79,7 @@ func New(acct account.Account, password string, opt Options) *Syncer {
 	s := &Syncer{acct: acct, password: password, opt: opt, unsolic: make(chan struct{}, 1),
 		storers: storers, maxBytes: maxBatchBytes}
 	if opt.Transcript != nil {
-		s.trace = &maskWriter{w: opt.Transcript, password: password}
+		s.trace = &traceOut{w: opt.Transcript, password: password}
 	}
 	return s
 }
@@ -111,10 +111,7 @@ func (s *Syncer) connect(ctx context.Context) (*imapclient.Client, error) {
 			}
 		},
 	}}
-	if s.trace != nil {
-		opts.DebugWriter = s.trace
-	}
-	c, err := dial(ctx, s.acct, s.password, s.opt.Dialer, opts)
+	c, err := dial(ctx, s.acct, s.password, s.opt.Dialer, opts, s.trace)
 	if err != nil {
 		return nil, err
 	}

@@ -86,7 +86,9 @@ func (c *controller) updateTray() {
 	state.Disabled = true
 	show := fyne.NewMenuItem(lang.L("Show Facteur"), func() { c.win.Show(); c.win.RequestFocus() })
 	panel := fyne.NewMenuItem(lang.L("Local MTA…"), c.showMTAPanel)
-	desk.SetSystemTrayMenu(fyne.NewMenu("Facteur", state, fyne.NewMenuItemSeparator(), show, panel))
+	check := fyne.NewMenuItem(lang.L("Check mail"), c.checkMail)
+	compose := fyne.NewMenuItem(lang.L("New message"), c.newMessage)
+	desk.SetSystemTrayMenu(fyne.NewMenu("Facteur", state, fyne.NewMenuItemSeparator(), show, check, compose, panel))
 	var icon fyne.Resource = icons.App
 	if st := c.mta.status.State; st != mailsys.Running && st != mailsys.External {
 		icon = theme.NewErrorThemedResource(theme.MailComposeIcon())

@@ -285,3 +285,43 @@ func TestReplaceWhileFlagsChange(t *testing.T) {
 		t.Errorf("files in the folder: %v", n)
 	}
 }
+
+// FuzzPartial: the partial mark of a Maildir file (which any file may
+// imitate) never panics, and PartialMessage's mark reads back.
+func FuzzPartial(f *testing.F) {
+	f.Add([]byte("Subject: x\r\n\r\n"), int64(4096), true)
+	f.Add([]byte("X-Facteur-Partial: header-only; size=-3\n\nbody"), int64(0), false)
+	f.Add([]byte(""), int64(1), false)
+	f.Fuzz(func(t *testing.T, header []byte, size int64, attachment bool) {
+		parsePartial(header) // any file: no panic
+		if size < 0 || !headerSection(header) {
+			return
+		}
+		got, att, ok := parsePartial(PartialMessage(header, size, attachment))
+		if !ok || got != size || att != attachment {
+			t.Fatalf("PartialMessage(%q, %d, %v) reads back %d, %v, %v", header, size, attachment, got, att, ok)
+		}
+	})
+}
+
+// headerSection tells a header section without its blank line: lines of
+// text, none empty, ending with the same line break (or none).
+func headerSection(h []byte) bool {
+	if len(h) == 0 {
+		return true
+	}
+	crlf := bytes.Contains(h, []byte("\r\n"))
+	for _, line := range bytes.SplitAfter(h, []byte("\n")) {
+		body := bytes.TrimSuffix(line, []byte("\n"))
+		if crlf && len(line) > len(body) {
+			if !bytes.HasSuffix(body, []byte("\r")) {
+				return false
+			}
+			body = body[:len(body)-1]
+		}
+		if len(line) > 0 && len(bytes.TrimSpace(body)) == 0 || bytes.ContainsRune(body, '\r') {
+			return false
+		}
+	}
+	return true
+}

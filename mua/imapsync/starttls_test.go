@@ -98,3 +98,31 @@ func TestGreetedConn(t *testing.T) {
 		t.Errorf("read %q", got)
 	}
 }
+
+// FuzzTrace: whatever a server sends, in whatever chunks, the transcript
+// never panics, never shows the password, and every line has its direction.
+func FuzzTrace(f *testing.F) {
+	f.Add([]byte("* 1 FETCH (BODY[] {5}\r\nab"), []byte("cde)\r\nT1 OK\r\n"), uint8(3))
+	f.Add([]byte("T1 LOGIN marc secret\r\n"), []byte("{99999999999999999999}\r\n"), uint8(0))
+	f.Fuzz(func(t *testing.T, a, b []byte, cut uint8) {
+		var buf strings.Builder
+		tc := traced(nil, &traceOut{w: &buf, password: "secret"}).(*traceConn)
+		tc.feed(&tc.sent, []byte("T0 LOGIN marc secret\r\n"))
+		for i, chunk := range [][]byte{a, b} {
+			side := &tc.in
+			if i == int(cut)%2 {
+				side = &tc.sent
+			}
+			tc.feed(side, chunk)
+		}
+		out := buf.String()
+		if strings.Contains(out, "secret") {
+			t.Fatalf("the password shows:\n%s", out)
+		}
+		for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+			if !strings.HasPrefix(line, "C: ") && !strings.HasPrefix(line, "S: ") {
+				t.Fatalf("a line without direction: %q", line)
+			}
+		}
+	})
+}

@@ -75,7 +75,11 @@ func (aw *accountsWindow) build() fyne.CanvasObject {
 	aw.state, aw.server, aw.last, aw.lastErr = wrapLabel(), wrapLabel(), wrapLabel(), hiddenLabel()
 	aw.stored = wrapLabel()
 	aw.lastErr.Importance = widget.DangerImportance
-	aw.checkBtn = widget.NewButtonWithIcon(lang.L("Check mail"), theme.DownloadIcon(), aw.c.checkMail)
+	aw.checkBtn = widget.NewButtonWithIcon(lang.L("Check this account"), theme.DownloadIcon(), func() {
+		if a, ok := aw.current(); ok {
+			aw.c.checkMailOf([]string{a.Name})
+		}
+	})
 	aw.finger = hiddenLabel()
 	aw.finger.TextStyle.Monospace = true
 	aw.trustBtn = widget.NewButtonWithIcon(lang.L("Trust this certificate"), theme.ConfirmIcon(), aw.trust)

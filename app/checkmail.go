@@ -68,6 +68,11 @@ func (c *controller) buildCheckMail() fyne.CanvasObject {
 
 // checkMail syncs or collects every account in the background.
 func (c *controller) checkMail() {
+	c.checkMailOf(nil)
+}
+
+// checkMailOf checks the accounts named (all when names is nil).
+func (c *controller) checkMailOf(names []string) {
 	k := &c.check
 	if k.cancel != nil {
 		return
@@ -84,7 +89,7 @@ func (c *controller) checkMail() {
 	c.setCheckStatus(lang.L("Checking mail…"), false)
 	if w, b := c.accts.watcher, c.book(); w != nil && b != nil {
 		c.work.stream(ctx, func(ctx context.Context, _ func(func())) func() {
-			summary, errs := checkWatched(ctx, w, b)
+			summary, errs := checkWatched(ctx, w, b, names)
 			return func() { c.checkDone(summary, errs) }
 		})
 		return
@@ -106,7 +111,7 @@ func (c *controller) cancelCheck() {
 // checkWatched runs in the background: the accounts are read again (the
 // CLI or the settings may have changed them), then the watcher checks them
 // all at once; its status updates show the progress.
-func checkWatched(ctx context.Context, w *watch.Watcher, b *account.Book) ([]string, []error) {
+func checkWatched(ctx context.Context, w *watch.Watcher, b *account.Book, names []string) ([]string, []error) {
 	list, err := b.List()
 	if err != nil {
 		return nil, []error{err}
@@ -114,7 +119,7 @@ func checkWatched(ctx context.Context, w *watch.Watcher, b *account.Book) ([]str
 	w.Update(list)
 	var summary []string
 	var errs []error
-	for _, r := range w.Check(ctx) {
+	for _, r := range w.CheckOnly(ctx, names) {
 		if r.Err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", r.Account, r.Err))
 			continue

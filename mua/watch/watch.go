@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -177,13 +178,21 @@ func (w *Watcher) runner(name string) (*runner, error) {
 // (their accounts wait for the next one, without a retry delay) and their
 // results are ErrCancelled. The results are sorted by account.
 func (w *Watcher) Check(ctx context.Context) []Result {
+	return w.CheckOnly(ctx, nil)
+}
+
+// CheckOnly is Check for the accounts named (all when names is nil).
+func (w *Watcher) CheckOnly(ctx context.Context, names []string) []Result {
 	w.mu.Lock()
 	type pending struct {
 		r     *runner
 		reply chan Result
 	}
 	var ps []pending
-	for _, r := range w.runners {
+	for name, r := range w.runners {
+		if names != nil && !slices.Contains(names, name) {
+			continue
+		}
 		reply := make(chan Result, 1)
 		select {
 		case r.kick <- request{ctx, reply}:

@@ -314,3 +314,24 @@ func TestCheckCancelledStopsTheCheck(t *testing.T) {
 		t.Errorf("transcript:\n%s", tr)
 	}
 }
+
+func TestCheckOnlyTheAccountsNamed(t *testing.T) {
+	a, srvA := pop3Server(t)
+	b, srvB := pop3Server(t)
+	b.Name = "Bidule"
+	store := storetest.Open(t)
+	w := start(t, Options{Store: store, Profile: t.TempDir(), Secret: password("secret"), PollInterval: time.Hour}, a, b)
+	eventually(t, "the first checks", func() bool {
+		st := w.Status()
+		return len(st) == 2 && st[0].State == Waiting && st[1].State == Waiting
+	})
+	deliver(t, srvA, "pour Truc")
+	deliver(t, srvB, "pour Bidule")
+	res := w.CheckOnly(context.Background(), []string{"Bidule"})
+	if len(res) != 1 || res[0].Account != "Bidule" || res[0].New != 1 || res[0].Err != nil {
+		t.Fatalf("CheckOnly(Bidule) = %+v", res)
+	}
+	if n := count(t, store, mailstore.FolderRef{Account: "Truc", Name: "INBOX"}); n != 0 {
+		t.Errorf("Truc was checked too: %d messages", n)
+	}
+}

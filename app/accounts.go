@@ -98,6 +98,9 @@ func (c *controller) accountChanged(s watch.Status) {
 	}
 	prev := c.accts.status[s.Account]
 	c.accts.status[s.Account] = s
+	if (prev.State == watch.Failed) != (s.State == watch.Failed) {
+		c.ui.tree.Refresh() // the account's node shows whether it fails
+	}
 	if c.check.cancel != nil && s.State == watch.Checking {
 		c.showCheckProgress(checkProgress{account: s.Account, done: s.Done, total: s.Total})
 	}

@@ -182,3 +182,15 @@ func TestAccountsWindowPinsARefusedCertificate(t *testing.T) {
 		t.Error("the Trust button stays after the pin")
 	}
 }
+
+func TestFailingAccountNodeShowsTheErrorIcon(t *testing.T) {
+	h := newHarness(t)
+	row := newFolderRow()
+	h.c.updateTreeNode(accountUID("Truc"), true, row)
+	ok := row.icon.Resource.Name()
+	h.c.accts.status["Truc"] = watch.Status{Account: "Truc", State: watch.Failed}
+	h.c.updateTreeNode(accountUID("Truc"), true, row)
+	if failing := row.icon.Resource.Name(); failing == ok || !strings.Contains(failing, "error") {
+		t.Errorf("icon of a failing account %q, of a working one %q", failing, ok)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"facteur/mailstore"
+	"facteur/mua/watch"
 )
 
 // Tree node IDs: accounts are branches, folders leaves.
@@ -62,8 +63,12 @@ func (r *folderRow) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.icon, r.count, r.name))
 }
 
-func (r *folderRow) showAccount(name string) {
+// showAccount draws an account node; failing, it shows the error icon.
+func (r *folderRow) showAccount(name string, failing bool) {
 	r.icon.SetResource(theme.AccountIcon())
+	if failing {
+		r.icon.SetResource(theme.NewErrorThemedResource(theme.ErrorIcon()))
+	}
 	r.name.TextStyle.Bold = true
 	r.name.SetText(name)
 	r.count.SetText("")
@@ -162,7 +167,7 @@ func (c *controller) treeChildren(uid widget.TreeNodeID) []widget.TreeNodeID {
 func (c *controller) updateTreeNode(uid widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
 	row := o.(*folderRow)
 	if account, ok := strings.CutPrefix(uid, accountPrefix); ok {
-		row.showAccount(account)
+		row.showAccount(account, c.accts.status[account].State == watch.Failed)
 		return
 	}
 	if f, ok := c.folderByUID(uid); ok {

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
@@ -59,6 +60,7 @@ func (c *controller) composeFrom(s mailstore.Summary, kind composeKind, draftID 
 		if err != nil {
 			return func() { c.showError(err) }
 		}
+		o.Texts = composeTexts()
 		d, err := buildDraft(kind, o, senderFor(list, s.Folder.Account))
 		return func() {
 			c.compose.senders = list
@@ -72,6 +74,22 @@ func (c *controller) composeFrom(s mailstore.Summary, kind composeKind, draftID 
 			}
 		}
 	})
+}
+
+// composeTexts are the attribution line and the forward separator in the
+// window's language.
+func composeTexts() compose.Texts {
+	return compose.Texts{
+		Wrote: func(date time.Time, who string) string {
+			if date.IsZero() {
+				return lang.L("{{.Who}} wrote:", map[string]any{"Who": who})
+			}
+			// the layout of the date, in Go's notation, is translated too
+			when := date.Format(lang.L("Mon, 2 Jan 2006 15:04 -0700"))
+			return lang.L("On {{.Date}}, {{.Who}} wrote:", map[string]any{"Date": when, "Who": who})
+		},
+		Forwarded: lang.L("Forwarded message"),
+	}
 }
 
 // buildDraft runs the compose builder of kind.

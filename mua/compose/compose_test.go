@@ -250,3 +250,24 @@ func TestCheckAddresses(t *testing.T) {
 		t.Fatalf("no recipient: %v", err)
 	}
 }
+
+func TestTextsInTheUsersLanguage(t *testing.T) {
+	fr := Texts{
+		Wrote: func(date time.Time, who string) string {
+			return "Le " + date.Format("02/01/2006 à 15:04") + ", " + who + " a écrit :"
+		},
+		Forwarded: "Message transféré",
+	}
+	o := orig(t)
+	o.Texts = fr
+	if d := Reply(o, marc); !strings.Contains(d.Body, "\nLe 02/03/2026 à 09:00, Fred Truc a écrit :\n> On se voit lundi ?\n") {
+		t.Errorf("French reply body %q", d.Body)
+	}
+	d, err := Forward(o, marc)
+	if err != nil || !strings.Contains(d.Body, "\n---------- Message transféré ----------\nFrom: ") {
+		t.Errorf("French forward body %q, %v", d.Body, err)
+	}
+	if d := Reply(orig(t), marc); !strings.Contains(d.Body, "On Mon, 2 Mar 2026 09:00 +0100, Fred Truc wrote:") {
+		t.Errorf("the zero Texts are not English: %q", d.Body)
+	}
+}

@@ -2,7 +2,6 @@ package compose
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"strings"
 
@@ -15,6 +14,9 @@ import (
 type Original struct {
 	Raw []byte
 	Msg *message.Message
+	// Texts are the words the builders add (attribution, forward
+	// separator), in the user's language; the zero value is English.
+	Texts Texts
 }
 
 // ParseOriginal reads a stored message for the builders.
@@ -61,7 +63,7 @@ func replyBase(o Original, from account.Identity) Draft {
 	if m.MessageID != "" {
 		d.References = append(d.References, m.MessageID)
 	}
-	body := "\n" + Attribution(m) + "\n" + Quote(m.Text)
+	body := "\n" + o.Texts.wrote(m) + "\n" + Quote(m.Text)
 	d.Body = withSignature(body, from.Signature)
 	return d
 }
@@ -77,19 +79,10 @@ func replyTargets(m *message.Message, from account.Identity) []message.Address {
 	return m.From
 }
 
-// Attribution is the line above the quote: "On <date>, <name> wrote:".
+// Attribution is the line above the quote, in English: "On <date>,
+// <name> wrote:" (Original.Texts gives another language).
 func Attribution(m *message.Message) string {
-	who := "someone"
-	if len(m.From) > 0 {
-		who = m.From[0].Name
-		if who == "" {
-			who = m.From[0].Addr
-		}
-	}
-	if m.Date.IsZero() {
-		return who + " wrote:"
-	}
-	return fmt.Sprintf("On %s, %s wrote:", m.Date.Format("Mon, 2 Jan 2006 15:04 -0700"), who)
+	return Texts{}.wrote(m)
 }
 
 // Quote prefixes every line with "> " (">" before a line that is already
@@ -175,7 +168,7 @@ func Forward(o Original, from account.Identity) (Draft, error) {
 	m := o.Msg
 	d := Draft{From: from, Subject: prefixSubject("Fwd: ", m.Subject)}
 	var b strings.Builder
-	b.WriteString("\n\n---------- Forwarded message ----------\n")
+	b.WriteString("\n\n" + o.Texts.forwarded() + "\n")
 	writeField(&b, "From", joinAddrs(m.From))
 	if !m.Date.IsZero() {
 		writeField(&b, "Date", m.Date.Format("Mon, 2 Jan 2006 15:04:05 -0700"))

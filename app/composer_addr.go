@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"facteur/internal/mailaddr"
@@ -91,13 +92,40 @@ func unfinished(field, addr string) bool {
 	return last == strings.TrimSpace(addr) && !strings.Contains(addr, "@")
 }
 
-// addressReason is mailaddr's reason, "source route: deprecated by RFC 1123".
+// addressReason is mailaddr's reason, "source route (deprecated by RFC
+// 1123 §5.2.19 and RFC 5321 §3.6.1)", in the window's language.
 func addressReason(e *compose.AddressError) string {
 	var pe *mailaddr.ParseError
-	if errors.As(e.Err, &pe) && pe.Reason != nil {
-		return pe.Reason.Error()
+	if !errors.As(e.Err, &pe) || pe.Reason == nil {
+		return e.Err.Error()
 	}
-	return e.Err.Error()
+	for _, r := range addressReasons() {
+		if errors.Is(pe.Reason, r.err) {
+			return r.text
+		}
+	}
+	return pe.Reason.Error()
+}
+
+// addressReasons are the sentences of mailaddr's reasons.
+func addressReasons() []struct {
+	err  error
+	text string
+} {
+	return []struct {
+		err  error
+		text string
+	}{
+		{mailaddr.ErrSourceRoute, lang.L("source route (deprecated by RFC 1123 §5.2.19 and RFC 5321 §3.6.1)")},
+		{mailaddr.ErrEmpty, lang.L("empty address")},
+		{mailaddr.ErrNoAt, lang.L("missing @domain")},
+		{mailaddr.ErrBadLocal, lang.L("bad local part (before the @)")},
+		{mailaddr.ErrBadDomain, lang.L("bad domain")},
+		{mailaddr.ErrUnterminated, lang.L("unterminated quoted string, comment, literal or angle address")},
+		{mailaddr.ErrSyntax, lang.L("syntax error")},
+		{mailaddr.ErrTooLong, lang.L("address too long (RFC 5321 §4.5.3.1)")},
+		{mailaddr.ErrBadParam, lang.L("bad ESMTP parameter")},
+	}
 }
 
 // completionWord is the address being typed: the text after the last comma.

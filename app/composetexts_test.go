@@ -34,3 +34,19 @@ func TestComposeTextsFollowTheLanguage(t *testing.T) {
 		t.Errorf("French forward %q, %v", d.Body, err)
 	}
 }
+
+func TestAddressReasonsInFrench(t *testing.T) {
+	useLanguage(t, "fr_FR.UTF-8")
+	for field, want := range map[string]string{
+		"<@relais.fr:paul@uvsq.fr>": "route source (abandonnée par la RFC 1123",
+		"fred":                      "il manque @domaine",
+	} {
+		errs := compose.CheckField("Cc", field)
+		if len(errs) != 1 {
+			t.Fatalf("CheckField(%q) = %v", field, errs)
+		}
+		if got := addressReason(errs[0]); !strings.HasPrefix(got, want) {
+			t.Errorf("reason of %q: %q, want %q…", field, got, want)
+		}
+	}
+}

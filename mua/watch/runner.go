@@ -193,7 +193,7 @@ func (r *runner) check(ctx context.Context) Result {
 	res := Result{Account: r.acct.Name, New: n, Err: err}
 	if err != nil && aborted {
 		fmt.Fprintf(r.transcript, "--- cancelled ---\n")
-		r.closeSyncer()
+		// the syncer stays: an IMAP account goes back to IDLE at once
 		r.update(func(s *Status) { s.State = Waiting })
 		res.Err = ErrCancelled
 		return res

@@ -355,8 +355,11 @@ func syncOne(e *env, s *mailstore.Store, p profile.Profile, creds *account.Crede
 	if err != nil {
 		return err
 	}
+	waiting := func() {
+		fmt.Fprintf(e.stderr, "%s: another Facteur (the app?) is checking this account; waiting for it to finish\n", a.Name)
+	}
 	if a.Protocol == account.POP3 {
-		st, err := pop3.Collect(e.ctx, a, pw, pop3.CollectOptions{Store: s, StateDir: p.Dir})
+		st, err := pop3.Collect(e.ctx, a, pw, pop3.CollectOptions{Store: s, StateDir: p.Dir, Waiting: waiting})
 		fmt.Fprintf(e.stdout, "%s: %d new, %d deleted from the server, %d kept there\n", a.Name, st.New, st.Deleted, st.Kept)
 		return err
 	}
@@ -365,7 +368,7 @@ func syncOne(e *env, s *mailstore.Store, p profile.Profile, creds *account.Crede
 		return err
 	}
 	defer state.Close()
-	sy := imapsync.New(a, pw, imapsync.Options{Store: s, State: state, Progress: func(pr imapsync.Progress) {
+	sy := imapsync.New(a, pw, imapsync.Options{Store: s, State: state, Waiting: waiting, Progress: func(pr imapsync.Progress) {
 		if pr.Bodies > 0 {
 			fmt.Fprintf(e.stderr, "%s: %d bodies\n", pr.Folder, pr.Bodies)
 			return

@@ -3,9 +3,10 @@ package control
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"time"
+
+	"facteur/internal/filelock"
 )
 
 // ErrLocked is returned by TryLock and Lock when another process (or
@@ -15,11 +16,11 @@ var ErrLocked = errors.New("control: the MTA directory is locked by another proc
 
 // Lock is the exclusive lock of an MTA directory (Dir/mta.lock). A running
 // MTA holds it for its whole life; a command holds it while it changes the
-// spool of an MTA that does not run. It is a flock(2) lock on Unix and a
-// LockFileEx lock on Windows: the system releases it when the process
-// dies, so a crash never leaves a stale lock behind.
+// spool of an MTA that does not run. It is an internal/filelock lock: the
+// system releases it when the process dies, so a crash never leaves a
+// stale lock behind.
 type Lock struct {
-	f *os.File
+	l *filelock.Lock
 }
 
 // LockFile returns the path of the lock file of an MTA directory.
@@ -28,18 +29,14 @@ func LockFile(dir string) string { return filepath.Join(dir, "mta.lock") }
 // TryLock takes the lock of dir (creating dir) at once, or fails with
 // ErrLocked.
 func TryLock(dir string) (*Lock, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
+	l, err := filelock.TryLock(LockFile(dir))
+	if errors.Is(err, filelock.ErrLocked) {
+		return nil, ErrLocked
 	}
-	f, err := os.OpenFile(LockFile(dir), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	if err := lockFile(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return &Lock{f: f}, nil
+	return &Lock{l: l}, nil
 }
 
 // AcquireLock takes the lock of dir, waiting up to wait for a short-lived holder
@@ -47,23 +44,17 @@ func TryLock(dir string) (*Lock, error) {
 func AcquireLock(ctx context.Context, dir string, wait time.Duration) (*Lock, error) {
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		l, err := TryLock(dir)
-		if !errors.Is(err, ErrLocked) {
-			return l, err
-		}
-		select {
-		case <-ctx.Done():
-			return nil, err
-		case <-tick.C:
-		}
+	l, err := filelock.Acquire(ctx, LockFile(dir), nil)
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
+		return nil, ErrLocked
 	}
+	if err != nil {
+		return nil, err
+	}
+	return &Lock{l: l}, nil
 }
 
 // Unlock releases the lock.
 func (l *Lock) Unlock() error {
-	unlockFile(l.f)
-	return l.f.Close()
+	return l.l.Unlock()
 }

@@ -52,11 +52,21 @@ func sleep(ctx context.Context, d time.Duration) bool {
 
 // wait returns when INBOX may have changed: after an EXISTS during IDLE,
 // after IdleRestart, or after PollInterval without IDLE.
+//
+// New mail that arrived between the last sync and the IDLE is not missed:
+// the signals of EXISTS are dropped before INBOX is selected again (those
+// came from the sync), and the UIDNEXT of that SELECT is compared with the
+// one the sync recorded.
 func (s *Syncer) wait(ctx context.Context) error {
 	s.mu.Lock()
+	select { // an EXISTS seen before this SELECT was synced, or shows in UIDNEXT
+	case <-s.unsolic:
+	default:
+	}
 	c, err := s.connect(ctx)
+	var sel *imap.SelectData
 	if err == nil && c.Caps().Has(imap.CapIdle) {
-		_, err = s.selectFolder(ctx, c, "INBOX")
+		sel, err = s.selectFolder(ctx, c, "INBOX")
 	}
 	s.mu.Unlock()
 	if err != nil {
@@ -66,16 +76,25 @@ func (s *Syncer) wait(ctx context.Context) error {
 		sleep(ctx, orDuration(s.opt.PollInterval, 5*time.Minute))
 		return nil
 	}
+	if s.inboxGrew(ctx, sel) {
+		return nil // mail came after the sync: sync again first
+	}
 	return s.idle(ctx)
+}
+
+// inboxGrew tells whether INBOX's UIDNEXT passed the one the last sync
+// recorded.
+func (s *Syncer) inboxGrew(ctx context.Context, sel *imap.SelectData) bool {
+	if s.opt.State == nil || sel == nil || sel.UIDNext == 0 {
+		return false
+	}
+	fs, err := s.opt.State.folder(ctx, s.ref("INBOX"))
+	return err == nil && fs.UIDNext != 0 && uint32(sel.UIDNext) > fs.UIDNext
 }
 
 func (s *Syncer) idle(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	select { // an EXISTS seen before IDLE was already synced
-	case <-s.unsolic:
-	default:
-	}
 	cmd, err := s.c.Idle()
 	if err != nil {
 		return wrap(ctx, "IDLE", err)

@@ -4,12 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 
 	_ "modernc.org/sqlite" // the "sqlite" driver
 
+	"facteur/internal/filelock"
 	"facteur/mailstore"
 )
 
@@ -47,7 +49,10 @@ CREATE TABLE IF NOT EXISTS journal(
 // not a cache (a lost action would never reach the server, a lost removal
 // would replay a COPY), so its writes commit with synchronous=FULL
 // (durable), which also makes every earlier commit durable.
-type State struct{ db *sql.DB }
+type State struct {
+	db  *sql.DB
+	dir string // DIR/imap
+}
 
 // OpenState opens (creating) DIR/imap/state.sqlite.
 func OpenState(ctx context.Context, dir string) (*State, error) {
@@ -68,7 +73,7 @@ func OpenState(ctx context.Context, dir string) (*State, error) {
 		db.Close()
 		return nil, err
 	}
-	return &State{db: db}, nil
+	return &State{db: db, dir: filepath.Dir(path)}, nil
 }
 
 // Close closes the state database.
@@ -247,4 +252,12 @@ func (s *State) mappedIDs(ctx context.Context, ref mailstore.FolderRef) (map[int
 		ids[mp.ID] = true
 	}
 	return ids, nil
+}
+
+// lockAccount takes the lock that keeps two syncs of one account from
+// running at once, in this process or another (the app and `facteur
+// sync`): they would both download the same new messages. It waits while
+// another sync holds it, telling waiting once.
+func (s *State) lockAccount(ctx context.Context, account string, waiting func()) (*filelock.Lock, error) {
+	return filelock.Acquire(ctx, filepath.Join(s.dir, url.PathEscape(account)+".lock"), waiting)
 }

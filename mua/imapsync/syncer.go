@@ -33,6 +33,10 @@ type Options struct {
 	// PollInterval is the check interval when the server has no IDLE; 0
 	// means 5 minutes.
 	PollInterval time.Duration
+	// Waiting, when set, is told when Sync must wait for another sync of
+	// the account (another process, such as `facteur sync` beside the
+	// app) to end.
+	Waiting func()
 	// IdleRestart ends an IDLE after that long (RFC 2177 §3: at most 29
 	// minutes); 0 means 25 minutes.
 	IdleRestart time.Duration
@@ -149,6 +153,11 @@ func (s *Syncer) drop() error {
 // downloads the bodies of the partial messages left by earlier syncs. On a connection error the
 // connection is dropped; the next call reconnects and resumes.
 func (s *Syncer) Sync(ctx context.Context) (Stats, error) {
+	lock, err := s.opt.State.lockAccount(ctx, s.acct.Name, s.opt.Waiting)
+	if err != nil {
+		return Stats{}, err
+	}
+	defer lock.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st, err := s.syncLocked(ctx)

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"time"
 
+	"facteur/internal/filelock"
 	"facteur/mailstore"
 	"facteur/mua/account"
 )
@@ -22,6 +24,9 @@ type CollectOptions struct {
 	StateDir string
 	// Progress, when set, is called after each message.
 	Progress func(mailstore.Progress)
+	// Waiting, when set, is told when Collect must wait for another
+	// collection of the account (another process) to end.
+	Waiting func()
 	// Now gives the time; nil means time.Now (tests set it for
 	// DeleteAfterDays).
 	Now func() time.Time
@@ -44,6 +49,13 @@ func Collect(ctx context.Context, acct account.Account, password string, opt Col
 	if opt.Store == nil || opt.StateDir == "" {
 		return CollectStats{}, errors.New("pop3: Collect needs a Store and a StateDir")
 	}
+	// one collection of an account at a time, in any process: two would
+	// both download the new messages
+	lock, err := filelock.Acquire(ctx, strings.TrimSuffix(statePath(opt.StateDir, acct.Name), ".uidl")+".lock", opt.Waiting)
+	if err != nil {
+		return CollectStats{}, err
+	}
+	defer lock.Unlock()
 	c, err := Dial(ctx, acct.Incoming, opt.Options)
 	if err != nil {
 		return CollectStats{}, err

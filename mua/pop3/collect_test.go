@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"facteur/internal/filelock"
 	"facteur/localmta/mda"
 	"facteur/localmta/pop3d/pop3test"
 	"facteur/mailstore"
@@ -216,5 +217,38 @@ func TestCollectSecurity(t *testing.T) {
 				t.Errorf("fingerprint %s, want %s", ce.Fingerprint, pin)
 			}
 		})
+	}
+}
+
+func TestOneCollectionOfAnAccountAtATime(t *testing.T) {
+	pki := newPKI(t)
+	srv := startPop3d(t, pki.Server, false)
+	srv.deliver(t, "one", "un")
+	cl := newCollector(t, pki)
+	waited := make(chan struct{})
+	cl.opt.Waiting = func() { close(waited) }
+	acct := testAccount(srv.Addr, account.SecurityStartTLS)
+	// another collection (another process, say) holds the account
+	other, err := filelock.TryLock(strings.TrimSuffix(statePath(cl.opt.StateDir, acct.Name), ".uidl") + ".lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan CollectStats, 1)
+	go func() {
+		st, err := Collect(context.Background(), acct, "secret", cl.opt)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- st
+	}()
+	<-waited
+	select {
+	case st := <-done:
+		t.Fatalf("Collect ran beside the other one: %+v", st)
+	default:
+	}
+	other.Unlock()
+	if st := <-done; st.New != 1 {
+		t.Fatalf("after the other collection: %+v", st)
 	}
 }

@@ -1,6 +1,6 @@
 //go:build windows
 
-package control
+package filelock
 
 import (
 	"errors"

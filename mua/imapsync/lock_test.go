@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestOneSyncOfAnAccountAtATime(t *testing.T) {
@@ -45,5 +46,20 @@ func TestOneSyncOfAnAccountAtATime(t *testing.T) {
 	cancel()
 	if _, err := f.s.Sync(ctx); err == nil {
 		t.Fatal("a cancelled Sync waiting for the lock returned no error")
+	}
+}
+
+func TestWaitForMailSeesMailThatCameAfterTheSync(t *testing.T) {
+	ts := startServer(t)
+	ts.appendMsgs(t, "INBOX", 0, 1)
+	f := newFixture(t, ts, nil)
+	if _, err := f.s.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ts.appendMsgs(t, "INBOX", 1, 2) // before the IDLE: no EXISTS will come during it
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := f.s.WaitForMail(ctx); err != nil || ctx.Err() != nil {
+		t.Fatalf("WaitForMail = %v (%v): the new message was missed", err, ctx.Err())
 	}
 }

@@ -1,35 +1,21 @@
 package app
 
 import (
-	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2/test"
 
+	"facteur/localmta/pop3d/pop3test"
 	"facteur/mua/account"
 	"facteur/mua/watch"
 )
 
 func TestCancelStopsTheCheck(t *testing.T) {
 	h := newHarness(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0") // accepts, and never greets
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			t.Cleanup(func() { c.Close() })
-		}
-	}()
 	h.addAccount(account.Account{Name: "Muet", Protocol: account.POP3, Identity: account.Identity{Address: "marc@muet.test"},
-		Incoming: account.Server{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, Security: account.SecurityNone}}, "pw")
+		Incoming: pop3test.Mute(t)}, "pw")
 	h.c.checkMail()
 	// the check job stays pending: drain the UI queue without waiting for idle
 	deadline := time.Now().Add(15 * time.Second)

@@ -277,22 +277,8 @@ func TestFetchBodyOfAHeadersFirstMessage(t *testing.T) {
 }
 
 func TestCheckCancelledStopsTheCheck(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0") // accepts, and never greets
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			t.Cleanup(func() { c.Close() })
-		}
-	}()
 	a := account.Account{Name: "Muet", Protocol: account.POP3, Identity: account.Identity{Address: "marc@muet.test"},
-		Incoming: account.Server{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, Security: account.SecurityNone, User: "marc"}}
+		Incoming: pop3test.Mute(t)}
 	w := start(t, Options{Store: storetest.Open(t), Profile: t.TempDir(), Secret: password("secret"), PollInterval: time.Hour}, a)
 	eventually(t, "the first check under way", func() bool {
 		st := w.Status()

@@ -33,6 +33,8 @@ type runner struct {
 	kick       chan request // check requests
 	transcript *Transcript
 	syncer     *imapsync.Syncer // IMAP only, made at the first check
+	// idleBackoff is the pause after a failed IDLE, doubling while they fail
+	idleBackoff time.Duration
 
 	bmu     sync.Mutex       // guards bodies and stopped
 	bodies  *imapsync.Syncer // FetchBody's, made at its first call
@@ -165,7 +167,14 @@ func (r *runner) waitForMail(ctx context.Context, delay time.Duration) error {
 		r.update(func(s *Status) { s.Idle = true })
 		err := r.syncer.WaitForMail(ctx)
 		r.update(func(s *Status) { s.Idle = false })
-		return err
+		if err == nil || ctx.Err() != nil {
+			r.idleBackoff = 0
+			return err
+		}
+		// a dropped IDLE syncs again, but a server whose IDLE keeps failing
+		// is not asked in a loop: 1 s, doubling to 5 min
+		r.idleBackoff = min(max(2*r.idleBackoff, firstBackoff), maxBackoff)
+		delay = r.idleBackoff
 	}
 	if delay == 0 {
 		delay = r.w.opt.PollInterval

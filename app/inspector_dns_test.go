@@ -4,32 +4,21 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"github.com/miekg/dns"
 
+	"facteur/internal/dnsmx/dnstest"
 	"facteur/mua/inspect"
 )
 
-// dnsZone is an in-process DNS server for the course's example: enprovence.com
-// has mail.monaco.net as primary MX and a secondary. Names in slow are
-// answered only when release is closed (or never), to see answers arrive one
-// by one.
-type dnsZone struct {
-	rrs     []dns.RR
-	slow    map[string]bool
-	release chan struct{}
-	once    sync.Once
-}
-
+// The course's example in DNS: enprovence.com has mail.monaco.net as
+// primary MX and a secondary.
 const courseZone = `
 enprovence.com.       300 IN MX 10 mail.monaco.net.
 enprovence.com.       300 IN MX 20 mx2.enprovence.com.
@@ -40,80 +29,13 @@ smtp.wanadoo.fr.      300 IN A  192.0.2.30
 58.19.252.193.in-addr.arpa. 300 IN PTR mahonia.w-n-doo.fr.
 `
 
-func newDNSZone(t *testing.T, slow ...string) *dnsZone {
+// newDNSZone serves the course's zone; the answers for the names in slow
+// wait for Release, to see answers arrive one by one.
+func newDNSZone(t *testing.T, slow ...string) *dnstest.Zone {
 	t.Helper()
-	z := &dnsZone{slow: map[string]bool{}, release: make(chan struct{})}
-	for _, s := range slow {
-		z.slow[s] = true
-	}
-	for _, line := range strings.Split(courseZone, "\n") {
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		rr, err := dns.NewRR(line)
-		if err != nil {
-			t.Fatalf("%q: %v", line, err)
-		}
-		z.rrs = append(z.rrs, rr)
-	}
+	z := dnstest.New(t, courseZone)
+	z.Hold(slow...)
 	return z
-}
-
-// let answers the slow names.
-func (z *dnsZone) let() { z.once.Do(func() { close(z.release) }) }
-
-func (z *dnsZone) serve(w dns.ResponseWriter, req *dns.Msg) {
-	q := req.Question[0]
-	name := strings.ToLower(q.Name)
-	if z.slow[name] {
-		<-z.release
-	}
-	m := new(dns.Msg)
-	m.SetReply(req)
-	exists := false
-	for _, rr := range z.rrs {
-		if strings.EqualFold(rr.Header().Name, name) {
-			exists = true
-			if rr.Header().Rrtype == q.Qtype {
-				m.Answer = append(m.Answer, dns.Copy(rr))
-			}
-		}
-	}
-	if !exists {
-		m.Rcode = dns.RcodeNameError
-	}
-	_ = w.WriteMsg(m)
-}
-
-// start serves the zone on a UDP port of 127.0.0.1 until the test ends.
-func (z *dnsZone) start(t *testing.T) string {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(z.serve)}
-	started := make(chan struct{})
-	srv.NotifyStartedFunc = func() { close(started) }
-	go func() { _ = srv.ActivateAndServe() }()
-	<-started
-	t.Cleanup(func() {
-		z.let()
-		_ = srv.Shutdown()
-	})
-	return pc.LocalAddr().String()
-}
-
-// closedUDPPort is a loopback address where nothing listens.
-func closedUDPPort(t *testing.T) string {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := pc.LocalAddr().String()
-	pc.Close()
-	return addr
 }
 
 // inspectWithDNS opens the inspector on the course example against server,
@@ -149,7 +71,7 @@ func (h *harness) until(what string, cond func() bool) {
 
 func TestInspectorDNSFillsInAsAnswersArrive(t *testing.T) {
 	z := newDNSZone(t, "wanadoo.fr.")
-	addr := z.start(t)
+	addr := z.Start(t)
 	h := newHarness(t)
 	iv := h.inspectWithDNS(addr, 5*time.Second)
 	if got := tabText(iv, tabDNS); !strings.Contains(got, "Looking up…") {
@@ -166,7 +88,7 @@ func TestInspectorDNSFillsInAsAnswersArrive(t *testing.T) {
 	if primary < 0 || secondary < primary || !strings.Contains(text, "secondary (MX secondaire)") {
 		t.Errorf("MX records not sorted by preference with their ranks:\n%s", text)
 	}
-	z.let()
+	z.Release()
 	h.settle()
 	text = tabText(iv, tabDNS)
 	if iv.dns.state != inspect.DNSDone || !strings.Contains(text, "Every look-up ended.") {
@@ -187,7 +109,7 @@ func TestInspectorDNSFillsInAsAnswersArrive(t *testing.T) {
 
 func TestInspectorDNSOffline(t *testing.T) {
 	h := newHarness(t)
-	iv := h.inspectWithDNS(closedUDPPort(t), 2*time.Second)
+	iv := h.inspectWithDNS(dnstest.ClosedPort(t), 2*time.Second)
 	h.settle()
 	text := tabText(iv, tabDNS)
 	if iv.dns.state != inspect.DNSOffline || !strings.Contains(text, "Offline: no DNS answer") {
@@ -200,7 +122,7 @@ func TestInspectorDNSOffline(t *testing.T) {
 
 func TestClosingTheInspectorCancelsItsLookups(t *testing.T) {
 	z := newDNSZone(t, "wanadoo.fr.", "enprovence.com.")
-	addr := z.start(t)
+	addr := z.Start(t)
 	h := newHarness(t)
 	iv := h.inspectWithDNS(addr, 10*time.Second)
 	ctx := iv.ctx
@@ -225,7 +147,7 @@ func TestClosingTheInspectorCancelsItsLookups(t *testing.T) {
 
 func TestInspectingAnotherMessageCancelsTheFirst(t *testing.T) {
 	z := newDNSZone(t, "wanadoo.fr.", "enprovence.com.")
-	addr := z.start(t)
+	addr := z.Start(t)
 	h := newHarness(t)
 	iv := h.inspectWithDNS(addr, 10*time.Second)
 	first := iv.ctx
@@ -248,7 +170,7 @@ func TestInspectingAnotherMessageCancelsTheFirst(t *testing.T) {
 // TestInspectorTabsRender draws every tab, light and dark, DNS answered by
 // the in-process server; FACTEUR_SHOTS keeps the PNGs for a person to look at.
 func TestInspectorTabsRender(t *testing.T) {
-	addr := newDNSZone(t).start(t)
+	addr := newDNSZone(t).Start(t)
 	out := shotsDir(t)
 	names := []string{"route", "envelope", "dns", "addresses", "auth", "raw"}
 	for _, dark := range []bool{false, true} {

@@ -113,7 +113,7 @@ func TestInspectorFrenchNamesOfSourcesAndStatuses(t *testing.T) {
 // French, gets its finding and its MX verdict in French.
 func TestInspectorInFrench(t *testing.T) {
 	useLanguage(t, "fr_FR.UTF-8")
-	addr := newDNSZone(t).start(t)
+	addr := newDNSZone(t).Start(t)
 	h := newHarness(t)
 	iv := h.inspectWithDNS(addr, 5*time.Second)
 	h.settle()

@@ -2,7 +2,6 @@ package localmta
 
 import (
 	"context"
-	"facteur/internal/linetest"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,75 +10,41 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"facteur/internal/dnsmx/dnstest"
+	"facteur/internal/linetest"
 	"facteur/localmta/queue"
 	"facteur/mailstore"
 
 	"github.com/miekg/dns"
 )
 
-// zone is an in-process DNS server on loopback (miekg/dns) for the tests.
+// zone is an in-process DNS server on loopback for the tests; records
+// added without a TTL get 1 s, so that changes show at once.
 type zone struct {
-	mu      sync.Mutex
-	records map[string][]dns.RR // by "name TYPE"
-	addr    string
+	*dnstest.Zone
+	addr string
 }
 
 func newZone(t *testing.T, rrs ...string) *zone {
 	t.Helper()
-	z := &zone{records: map[string][]dns.RR{}}
+	z := &zone{Zone: dnstest.New(t)}
 	for _, s := range rrs {
 		z.add(t, s)
 	}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	z.addr = pc.LocalAddr().String()
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(z.serve)}
-	go srv.ActivateAndServe()
-	t.Cleanup(func() { srv.Shutdown() })
+	z.addr = z.Start(t)
 	return z
 }
 
 func (z *zone) add(t *testing.T, s string) {
+	t.Helper()
 	rr, err := dns.NewRR("$TTL 1\n" + s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := rr.Header()
-	key := strings.ToLower(h.Name) + " " + dns.TypeToString[h.Rrtype]
-	z.mu.Lock()
-	z.records[key] = append(z.records[key], rr)
-	z.mu.Unlock()
-}
-
-func (z *zone) serve(w dns.ResponseWriter, req *dns.Msg) {
-	resp := new(dns.Msg)
-	resp.SetReply(req)
-	resp.Authoritative = true
-	q := req.Question[0]
-	z.mu.Lock()
-	rrs := z.records[strings.ToLower(q.Name)+" "+dns.TypeToString[q.Qtype]]
-	exists := false
-	for k := range z.records {
-		if strings.HasPrefix(k, strings.ToLower(q.Name)+" ") {
-			exists = true
-		}
-	}
-	z.mu.Unlock()
-	resp.Answer = append(resp.Answer, rrs...)
-	if !exists {
-		resp.Rcode = dns.RcodeNameError
-	}
-	if len(resp.Answer) == 0 {
-		soa, _ := dns.NewRR(". 1 IN SOA ns. host. 1 1 1 1 1")
-		resp.Ns = []dns.RR{soa}
-	}
-	w.WriteMsg(resp)
+	z.AddRR(rr)
 }
 
 // freePort returns a port free on every given loopback address.

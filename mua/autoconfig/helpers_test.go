@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"facteur/internal/dnsmx"
+	"facteur/internal/dnsmx/dnstest"
 	"facteur/mua/internal/testtls"
 
 	"github.com/emersion/go-imap/v2"
@@ -23,7 +24,6 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
-	"github.com/miekg/dns"
 )
 
 const (
@@ -45,41 +45,7 @@ var pki = sync.OnceValue(func() *testtls.PKI {
 // without the type asked are NODATA.
 func startDNS(t *testing.T, records ...string) *dnsmx.Resolver {
 	t.Helper()
-	zone := map[string][]dns.RR{}
-	for _, line := range records {
-		rr, err := dns.NewRR(line)
-		if err != nil {
-			t.Fatalf("%q: %v", line, err)
-		}
-		name := strings.ToLower(rr.Header().Name)
-		zone[name] = append(zone[name], rr)
-	}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
-		m := new(dns.Msg)
-		m.SetReply(q)
-		m.Authoritative = true
-		qq := q.Question[0]
-		rrs, ok := zone[strings.ToLower(qq.Name)]
-		if !ok {
-			m.Rcode = dns.RcodeNameError
-		}
-		for _, rr := range rrs {
-			if rr.Header().Rrtype == qq.Qtype {
-				m.Answer = append(m.Answer, rr)
-			}
-		}
-		w.WriteMsg(m)
-	})}
-	started := make(chan struct{})
-	srv.NotifyStartedFunc = func() { close(started) }
-	go srv.ActivateAndServe()
-	<-started
-	t.Cleanup(func() { srv.Shutdown() })
-	return dnsmx.New(dnsmx.Config{Server: pc.LocalAddr().String(), Timeout: 2 * time.Second})
+	return dnsmx.New(dnsmx.Config{Server: dnstest.Serve(t, records...), Timeout: 2 * time.Second})
 }
 
 // startHTTPS serves files by path ("/mail/config-v1.1.xml") over HTTPS

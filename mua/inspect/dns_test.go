@@ -6,12 +6,10 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"errors"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,16 +17,8 @@ import (
 	"github.com/miekg/dns"
 
 	"facteur/internal/dnsmx"
+	"facteur/internal/dnsmx/dnstest"
 )
-
-// testZone is the data of the in-process DNS server (loopback only).
-type testZone struct {
-	mu       sync.Mutex
-	rrs      []dns.RR
-	servfail map[string]bool // names answered SERVFAIL
-	silent   map[string]bool // names never answered (timeouts)
-	queries  int
-}
 
 const zoneText = `
 machin.com.            300 IN MX  10 smtp.machin.com.
@@ -48,93 +38,32 @@ implicit.example.      300 IN A   192.0.2.99
 10.100.51.198.in-addr.arpa.  300 IN PTR mailhost.domain1.com.
 `
 
-func newTestZone(t *testing.T) *testZone {
+// newTestZone is the zone of the tests: broken.example. answers SERVFAIL,
+// slow.example. never answers.
+func newTestZone(t *testing.T) *dnstest.Zone {
 	t.Helper()
-	z := &testZone{servfail: map[string]bool{"broken.example.": true}, silent: map[string]bool{"slow.example.": true}}
-	for _, line := range strings.Split(zoneText, "\n") {
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		rr, err := dns.NewRR(line)
-		if err != nil {
-			t.Fatalf("%q: %v", line, err)
-		}
-		z.rrs = append(z.rrs, rr)
-	}
+	z := dnstest.New(t, zoneText)
+	z.ServFail("broken.example.")
+	z.Silent("slow.example.")
 	return z
 }
 
-// addTXT publishes a TXT record.
-func (z *testZone) addTXT(name, txt string) {
-	z.mu.Lock()
-	defer z.mu.Unlock()
-	// TXT strings are at most 255 bytes (RFC 1035 §3.3.14): split.
+// addTXT publishes a TXT record, split in strings of at most 255 bytes
+// (RFC 1035 §3.3.14).
+func addTXT(z *dnstest.Zone, name, txt string) {
 	var parts []string
 	for len(txt) > 255 {
 		parts, txt = append(parts, txt[:255]), txt[255:]
 	}
-	z.rrs = append(z.rrs, &dns.TXT{Hdr: dns.RR_Header{Name: dns.Fqdn(name), Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 300},
+	z.AddRR(&dns.TXT{Hdr: dns.RR_Header{Name: dns.Fqdn(name), Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 300},
 		Txt: append(parts, txt)})
 }
 
-func (z *testZone) serve(w dns.ResponseWriter, req *dns.Msg) {
-	z.mu.Lock()
-	defer z.mu.Unlock()
-	z.queries++
-	q := req.Question[0]
-	name := strings.ToLower(q.Name)
-	if z.silent[name] {
-		return
-	}
-	m := new(dns.Msg)
-	m.SetReply(req)
-	if z.servfail[name] {
-		m.Rcode = dns.RcodeServerFailure
-		_ = w.WriteMsg(m)
-		return
-	}
-	exists := false
-	for _, rr := range z.rrs {
-		if strings.EqualFold(rr.Header().Name, name) {
-			exists = true
-			if rr.Header().Rrtype == q.Qtype {
-				m.Answer = append(m.Answer, dns.Copy(rr))
-			}
-		}
-	}
-	if !exists {
-		m.Rcode = dns.RcodeNameError
-	}
-	_ = w.WriteMsg(m)
-}
-
 // startDNS runs the zone on a UDP port of 127.0.0.1 until the test ends.
-func startDNS(t *testing.T, z *testZone) string {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(z.serve)}
-	started := make(chan struct{})
-	srv.NotifyStartedFunc = func() { close(started) }
-	go func() { _ = srv.ActivateAndServe() }()
-	<-started
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	return pc.LocalAddr().String()
-}
+func startDNS(t *testing.T, z *dnstest.Zone) string { return z.Start(t) }
 
 // closedPort returns a loopback UDP address where nothing listens.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := pc.LocalAddr().String()
-	pc.Close()
-	return addr
-}
+func closedPort(t *testing.T) string { return dnstest.ClosedPort(t) }
 
 // resolveFile analyses a message and resolves it against server, and
 // returns the report and every update, checking that they end with Done.
@@ -363,10 +292,8 @@ func TestResolveCaches(t *testing.T) {
 	if n != 1 || len(r.DNS.Entry) != 1 {
 		t.Errorf("resolving twice: %d rdns findings, %d verdicts", n, len(r.DNS.Entry))
 	}
-	z.mu.Lock()
-	defer z.mu.Unlock()
-	if z.queries > 12 {
-		t.Errorf("%d queries for two identical reports: no cache?", z.queries)
+	if z.Queries() > 12 {
+		t.Errorf("%d queries for two identical reports: no cache?", z.Queries())
 	}
 }
 
@@ -378,7 +305,7 @@ func TestDKIMLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	z := newTestZone(t)
-	z.addTXT("sel._domainkey.truc.fr", "v=DKIM1; k=ed25519; p="+base64.StdEncoding.EncodeToString(pub))
+	addTXT(z, "sel._domainkey.truc.fr", "v=DKIM1; k=ed25519; p="+base64.StdEncoding.EncodeToString(pub))
 	addr := startDNS(t, z)
 	raw := strings.ReplaceAll(readString(t, "messages/primary-mx.eml"), "\r\n", "\n")
 	raw = strings.ReplaceAll(raw, "\n", "\r\n")
@@ -424,7 +351,7 @@ func TestDKIMLive(t *testing.T) {
 func TestNewTXTLookup(t *testing.T) {
 	z := newTestZone(t)
 	long := strings.Repeat("k", 400)
-	z.addTXT("long.truc.fr", long)
+	addTXT(z, "long.truc.fr", long)
 	lookup := NewTXTLookup(startDNS(t, z), time.Second)
 	got, err := lookup(context.Background(), "long.truc.fr")
 	if err != nil || !slices.Equal(got, []string{long}) {

@@ -17,9 +17,9 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
-	"github.com/miekg/dns"
 
 	"facteur/internal/dnsmx"
+	"facteur/internal/dnsmx/dnstest"
 	"facteur/localmta"
 	"facteur/mailstore"
 )
@@ -161,11 +161,7 @@ type itinerary struct {
 func runItinerary(t *testing.T) *itinerary {
 	t.Helper()
 	port := loopbackPort(t, "127.0.0.3", "127.0.0.4", "127.0.0.2")
-	z := &testZone{}
-	for _, line := range strings.Split(strings.TrimSpace(itineraryZone), "\n") {
-		z.rrs = append(z.rrs, mustRR(t, line))
-	}
-	it := &itinerary{dns: startDNS(t, z), inbox: mailstore.FolderRef{Account: "Local", Name: "INBOX"}}
+	it := &itinerary{dns: dnstest.Serve(t, itineraryZone), inbox: mailstore.FolderRef{Account: "Local", Name: "INBOX"}}
 	var err error
 	if it.store, err = mailstore.Open(context.Background(), t.TempDir()); err != nil {
 		t.Fatal(err)
@@ -203,15 +199,6 @@ func runItinerary(t *testing.T) *itinerary {
 	}
 	it.arrived = time.Now()
 	return it
-}
-
-func mustRR(t *testing.T, s string) dns.RR {
-	t.Helper()
-	rr, err := dns.NewRR(s)
-	if err != nil {
-		t.Fatalf("%q: %v", s, err)
-	}
-	return rr
 }
 
 // analyzeDelivered reads Marc's message back with its mailstore envelope.

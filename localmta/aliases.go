@@ -98,22 +98,33 @@ func (a Aliases) addEntry(entry string) error {
 // maxAliasDepth bounds nesting, as sendmail's MAXRCRSN.
 const maxAliasDepth = 20
 
-// Expand returns the final recipients of a local name: local user names
-// (without domain) and remote addresses. localPart tells whether an
-// address with a domain is local and returns its local part. A name that is
-// no alias expands to itself. A cycle that never reaches a mailbox is an
-// ErrAliasLoop.
-func (a Aliases) Expand(name string, localPart func(addr string) (string, bool)) ([]string, error) {
-	var out []string
-	seen := map[string]bool{}
+// AliasTarget is one final recipient of an alias expansion: a local
+// mailbox name, or (Remote) an address of another domain that the table
+// names. Only a value of the table is ever Remote: a name that is no
+// alias is a mailbox even when it holds '@', '%' or '!', so a local part
+// never turns into a remote destination (no relay through a local
+// domain, RFC 5321 §3.6.1, §7.1).
+type AliasTarget struct {
+	Name   string
+	Remote bool
+}
+
+// Expand returns the final recipients of a local name: local mailbox
+// names and remote addresses. localPart tells whether an address with a
+// domain is local and returns its local part. A name that is no alias
+// expands to the mailbox of that name. A cycle that never reaches a
+// mailbox is an ErrAliasLoop.
+func (a Aliases) Expand(name string, localPart func(addr string) (string, bool)) ([]AliasTarget, error) {
+	var out []AliasTarget
+	seen := map[AliasTarget]bool{}
 	err := a.expand(strings.ToLower(name), localPart, map[string]bool{}, seen, &out, 0)
 	return out, err
 }
 
-func (a Aliases) expand(name string, localPart func(string) (string, bool), path, seen map[string]bool, out *[]string, depth int) error {
+func (a Aliases) expand(name string, localPart func(string) (string, bool), path map[string]bool, seen map[AliasTarget]bool, out *[]AliasTarget, depth int) error {
 	values, ok := a[name]
 	if !ok {
-		addOnce(out, seen, name)
+		addOnce(out, seen, AliasTarget{Name: name})
 		return nil
 	}
 	if path[name] || depth > maxAliasDepth {
@@ -126,13 +137,13 @@ func (a Aliases) expand(name string, localPart func(string) (string, bool), path
 		if strings.Contains(v, "@") {
 			lp, local := localPart(v)
 			if !local {
-				addOnce(out, seen, v)
+				addOnce(out, seen, AliasTarget{Name: v, Remote: true})
 				continue
 			}
 			target = strings.ToLower(lp)
 		}
 		if target == name { // "root: root, ...": the user's own mailbox
-			addOnce(out, seen, name)
+			addOnce(out, seen, AliasTarget{Name: name})
 			continue
 		}
 		if err := a.expand(target, localPart, path, seen, out, depth+1); err != nil {
@@ -142,9 +153,9 @@ func (a Aliases) expand(name string, localPart func(string) (string, bool), path
 	return nil
 }
 
-func addOnce(out *[]string, seen map[string]bool, v string) {
-	if !seen[v] {
-		seen[v] = true
-		*out = append(*out, v)
+func addOnce(out *[]AliasTarget, seen map[AliasTarget]bool, t AliasTarget) {
+	if !seen[t] {
+		seen[t] = true
+		*out = append(*out, t)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"facteur/internal/dnsmx"
+	"facteur/internal/mailaddr"
 	"facteur/localmta/mda"
 
 	"github.com/emersion/go-smtp"
@@ -137,8 +138,10 @@ func (m *MTA) hasUser(login string) bool {
 var ErrUnknownUser = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "Recipient address rejected: User unknown in local recipient table"}
 
 // expandLocal resolves a local recipient through the aliases into
-// mailboxes ("login@domain") and remote addresses; an unknown user is
-// ErrUnknownUser, an alias loop 554 5.4.6.
+// mailboxes ("login@domain") and the remote addresses that the alias
+// table names; an unknown mailbox is ErrUnknownUser, an alias loop
+// 554 5.4.6. The local part is only ever a mailbox or alias name: one
+// holding '@', '%' or '!' is looked up as such, never routed.
 func (m *MTA) expandLocal(addr string) ([]string, error) {
 	domain := domainOf(addr)
 	targets, err := m.cfg.Aliases.Expand(mda.Login(addr), m.localPart)
@@ -147,16 +150,22 @@ func (m *MTA) expandLocal(addr string) ([]string, error) {
 	}
 	var out []string
 	for _, t := range targets {
-		if strings.Contains(t, "@") {
-			out = append(out, t)
+		if t.Remote {
+			out = append(out, t.Name)
 			continue
 		}
-		if !m.hasUser(t) {
+		if !m.hasUser(t.Name) {
 			return nil, ErrUnknownUser
 		}
-		out = append(out, t+"@"+domain)
+		out = append(out, mailbox(t.Name, domain))
 	}
 	return out, nil
+}
+
+// mailbox returns the address of a local mailbox, its name quoted when
+// it is not a dot-atom, so that mda.Login gives the name back.
+func mailbox(login, domain string) string {
+	return mailaddr.Address{Local: login, Domain: domain}.Addr()
 }
 
 // isSelfHost reports whether a host name is this host.

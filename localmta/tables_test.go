@@ -32,6 +32,10 @@ func TestTransportTable(t *testing.T) {
 		{"u@v6.test", Transport{Kind: TransportSMTP, Host: "2001:db8::1", Port: 25, NoMX: true}},
 		{"u@sub.example", Transport{Kind: TransportSMTP, Host: "smarthost.example", NoMX: true}}, // ".sub.example" is for subdomains only
 		{"u@anything.org", Transport{Kind: TransportSMTP, Host: "smarthost.example", NoMX: true}},
+		{"U@Example.COM.", Transport{Kind: TransportSMTP, Host: "192.168.23.56", Port: 20025, NoMX: true}},
+		// a local part is no domain: only "*" matches an address without one
+		{"example.com", Transport{Kind: TransportSMTP, Host: "smarthost.example", NoMX: true}},
+		{`"u@dead.test"@anything.org`, Transport{Kind: TransportSMTP, Host: "smarthost.example", NoMX: true}},
 	}
 	for _, c := range cases {
 		got, ok := tt.Lookup(c.rcpt)
@@ -62,24 +66,30 @@ self@machin.com: x
 	if err == nil {
 		t.Fatal("an alias name with @ accepted")
 	}
-	a, err = ParseAliases(strings.NewReader("postmaster: root\nroot: root, admin@remote.test\nstaff: marc,\n\tanne, Postmaster\nloop1: loop2\nloop2: loop1\nback: marc@machin.com\n"))
+	a, err = ParseAliases(strings.NewReader("postmaster: root\nroot: root, admin@remote.test\nstaff: marc,\n\tanne, Postmaster\nloop1: loop2\nloop2: loop1\nback: marc@machin.com\nodd: x@y@machin.com\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	local := func(addr string) (string, bool) {
-		l, d, _ := strings.Cut(addr, "@")
-		return l, d == "machin.com"
+		i := strings.LastIndexByte(addr, '@')
+		return addr[:i], addr[i+1:] == "machin.com"
 	}
-	cases := map[string][]string{
-		"staff": {"marc", "anne", "root", "admin@remote.test"},
-		"root":  {"root", "admin@remote.test"},
-		"back":  {"marc"},
-		"marc":  {"marc"},
+	remote := AliasTarget{Name: "admin@remote.test", Remote: true}
+	cases := map[string][]AliasTarget{
+		"staff": {{Name: "marc"}, {Name: "anne"}, {Name: "root"}, remote},
+		"root":  {{Name: "root"}, remote},
+		"back":  {{Name: "marc"}},
+		"marc":  {{Name: "marc"}},
+		"odd":   {{Name: "x@y"}}, // a local address with '@' in its local part
+		// a name that is no alias is a mailbox, whatever it holds
+		"victim@remote.test": {{Name: "victim@remote.test"}},
+		"a%b.test":           {{Name: "a%b.test"}},
+		"b.test!a":           {{Name: "b.test!a"}},
 	}
 	for name, want := range cases {
 		got, err := a.Expand(name, local)
 		if err != nil || !reflect.DeepEqual(got, want) {
-			t.Errorf("Expand(%s) = %q %v, want %q", name, got, err, want)
+			t.Errorf("Expand(%s) = %+v %v, want %+v", name, got, err, want)
 		}
 	}
 	if _, err := a.Expand("loop1", local); !errors.Is(err, ErrAliasLoop) {
@@ -126,7 +136,7 @@ func FuzzAliases(f *testing.F) {
 				t.Fatal(err)
 			}
 			for _, o := range out {
-				if o == "" {
+				if o.Name == "" {
 					t.Fatalf("empty target from %q", name)
 				}
 			}

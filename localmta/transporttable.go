@@ -163,16 +163,21 @@ func checkHost(h string) error {
 	return nil
 }
 
-// Lookup returns the transport of a recipient address.
+// Lookup returns the transport of a recipient address. Only the domain
+// after the last '@' is looked up as a domain: an address without one
+// (<postmaster>) matches its exact key or "*", never a domain entry.
 func (t TransportTable) Lookup(addr string) (Transport, bool) {
 	if len(t) == 0 {
 		return Transport{}, false
 	}
-	addr = strings.ToLower(addr)
-	if tr, ok := t[addr]; ok {
+	domain := domainOf(addr)
+	if domain == "" {
+		tr, ok := t["*"]
+		return tr, ok
+	}
+	if tr, ok := t[strings.ToLower(addr)]; ok {
 		return tr, true
 	}
-	domain := addr[strings.LastIndexByte(addr, '@')+1:]
 	if tr, ok := t[domain]; ok {
 		return tr, true
 	}

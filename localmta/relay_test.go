@@ -85,6 +85,9 @@ var relayCases = []relayCase{
 	local("<POSTMASTER@machin.com>", ok250, "mbox:anne"),
 	local("<PostMaster@MACHIN.COM>", ok250, "mbox:anne"),
 	local("<postmaster@[127.0.0.1]>", ok250, "mbox:anne"),
+	local("<postmaster>", ok250, "mbox:anne"), // RFC 5321 §4.1.1.3: no domain needed
+	local("<Postmaster>", ok250, "mbox:anne"),
+	local("<POSTMASTER>", ok250, "mbox:anne"),
 	local("<friend@machin.com>", ok250, victimDest), // the administrator's alias to a remote address
 	// local parts that look like routes: unknown mailboxes, never relayed
 	local("<nobody@machin.com>", unknown, ""),

@@ -233,3 +233,28 @@ func readSpoolMaybe(m *MTA, login string) string {
 	b, _ := os.ReadFile(filepath.Join(m.cfg.Dir, "mail", login))
 	return string(b)
 }
+
+// TestPostmasterWithoutDomain: RFC 5321 §4.1.1.3 and §4.5.1: RCPT
+// TO:<Postmaster> without a domain is accepted, whatever its case, and
+// delivered to the postmaster of the local domain (here an alias).
+func TestPostmasterWithoutDomain(t *testing.T) {
+	m := startLocal(t, func(c *Config) {
+		c.RelayNets = nilNets
+		c.Aliases = Aliases{"postmaster": {"anne"}}
+	})
+	c := dial(t, m.Addrs()[0])
+	c.hello("client")
+	c.mailRcpt("a@b.test", "Postmaster", "POSTMASTER", "postmaster")
+	c.Writeln("DATA")
+	c.ExpectPattern("354 *")
+	c.Write("Subject: to the postmaster\r\n\r\nhello\r\n.\r\n")
+	c.ExpectPattern("250 *")
+	waitFor(t, "delivery", func() bool { return len(m.Queue().List()) == 0 })
+	box := readSpoolMaybe(m, "anne")
+	if strings.Count(box, "Subject: to the postmaster") != 1 || !strings.Contains(box, "Delivered-To: anne@machin.com") {
+		t.Fatalf("anne's spool:\n%s", box)
+	}
+	c.mailRcpt("a@b.test")
+	c.Writeln("RCPT TO:<Postmistress>") // only postmaster goes without domain
+	c.ExpectPattern("501 5.5.2 *")
+}

@@ -121,6 +121,20 @@ func canonical(addr string) (string, error) {
 	return p.Address.Addr(), nil
 }
 
+// forwardPath returns the recipient of RCPT TO as local@domain:
+// "<Postmaster>" without a domain (RFC 5321 §4.1.1.3, any case) is the
+// postmaster of the first local domain.
+func (m *MTA) forwardPath(to string) (string, error) {
+	if strings.EqualFold(to, "postmaster") {
+		domain := ""
+		if len(m.cfg.LocalDomains) > 0 {
+			domain = m.cfg.LocalDomains[0]
+		}
+		return mailbox("postmaster", domain), nil
+	}
+	return canonical(to)
+}
+
 func cutLast(s, sep string) (string, string, bool) {
 	i := strings.LastIndex(s, sep)
 	if i < 0 {
@@ -153,7 +167,7 @@ func (s *session) relayAllowed() bool {
 
 func (s *session) Rcpt(to string, opts *smtp.RcptOptions) (err error) {
 	defer s.guard(&err)
-	addr, err := canonical(to)
+	addr, err := s.m.forwardPath(to)
 	if err != nil {
 		return err
 	}

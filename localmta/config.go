@@ -1,6 +1,7 @@
 package localmta
 
 import (
+	"context"
 	"crypto/tls"
 	"log/slog"
 	"net/netip"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"facteur/localmta/clientlimit"
 	"facteur/localmta/mda"
 	"facteur/localmta/queue"
 	"facteur/mailstore"
@@ -85,6 +87,14 @@ type Config struct {
 	CommandTimeout, DataTimeout time.Duration
 	// MaxReceived: more Received lines bounce as a loop; 0 means 50.
 	MaxReceived int
+	// AuthLimit slows down password guessing on AUTH: 1 s before each
+	// failure is answered, 421 4.7.0 and the connection closed after 3
+	// failures, and a client with 10 recent failures (forgotten at one a
+	// minute) refused at once (see package clientlimit).
+	AuthLimit clientlimit.LoginConfig
+	// Sleep waits d or until ctx ends: the delays of AuthLimit; nil
+	// means a timer. Tests inject one that does not wait.
+	Sleep func(ctx context.Context, d time.Duration)
 	// Outbox delivers the queued messages that carry their own smarthost
 	// (queue.Message.Relay: a mail account's outbox) with the account's
 	// SMTP submission (mua/submit); nil keeps them queued.
@@ -133,6 +143,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxReceived == 0 {
 		c.MaxReceived = defaultMaxReceived
+	}
+	if c.AuthLimit.Sleep == nil {
+		c.AuthLimit.Sleep = c.Sleep
 	}
 	if c.MXPort == 0 {
 		c.MXPort = 25

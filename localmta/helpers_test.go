@@ -113,6 +113,9 @@ func startMTA(t *testing.T, cfg Config) *MTA {
 	if cfg.DNSTimeout == 0 {
 		cfg.DNSTimeout = time.Second
 	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = func(context.Context, time.Duration) {} // no test waits for real
+	}
 	m, err := New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)

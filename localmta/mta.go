@@ -38,6 +38,7 @@ import (
 	"sync"
 
 	"facteur/internal/dnsmx"
+	"facteur/localmta/clientlimit"
 	"facteur/localmta/queue"
 )
 
@@ -48,6 +49,7 @@ type MTA struct {
 	queue     *queue.Queue
 	resolver  *dnsmx.Resolver
 	tls       *tls.Config
+	logins    *clientlimit.Logins // failed AUTH per client
 	selfIPs   []netip.Addr
 	listeners []*listener
 
@@ -68,7 +70,7 @@ func New(ctx context.Context, cfg Config) (*MTA, error) {
 		return nil, errors.New("localmta: Config.Dir is empty")
 	}
 	cfg = cfg.withDefaults()
-	m := &MTA{cfg: cfg, log: cfg.Logger}
+	m := &MTA{cfg: cfg, log: cfg.Logger, logins: clientlimit.NewLogins(cfg.AuthLimit)}
 	m.resolver = dnsmx.New(dnsmx.Config{Server: cfg.DNSServer, Timeout: cfg.DNSTimeout})
 	q, err := queue.Open(ctx, QueueDir(cfg.Dir), cfg.Queue)
 	if err != nil {
@@ -124,7 +126,7 @@ func (m *MTA) Start(ctx context.Context) {
 	for _, l := range m.listeners {
 		l.srv = m.newServer(l)
 		m.goSafe("smtp server "+l.cfg.Addr, func() {
-			if err := l.srv.Serve(l.ln); err != nil && m.ctx.Err() == nil {
+			if err := l.srv.Serve(clientListener{l.ln, m}); err != nil && m.ctx.Err() == nil {
 				m.log.Error("smtp server stopped", "addr", l.cfg.Addr, "err", err)
 			}
 		})

@@ -27,14 +27,16 @@ var (
 	errDNSTemporary = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 4, 3}, Message: "Temporary DNS failure, try again later"}
 )
 
-// session is one SMTP client connection (go-smtp's Session).
+// session is one SMTP session of a client connection (go-smtp's
+// Session; a new one after STARTTLS).
 type session struct {
-	m    *MTA
-	l    *listener
-	conn *smtp.Conn
-	ip   netip.Addr
-	rdns string // PTR name of ip, looked up at the first message
-	user string // authenticated login
+	m      *MTA
+	l      *listener
+	conn   *smtp.Conn
+	client *clientConn
+	ip     netip.Addr
+	rdns   string // PTR name of ip, looked up at the first message
+	user   string // authenticated login
 
 	from     *string
 	mailOpts *smtp.MailOptions
@@ -43,11 +45,11 @@ type session struct {
 }
 
 func (m *MTA) newSession(l *listener, c *smtp.Conn) *session {
-	s := &session{m: m, l: l, conn: c}
-	if ap, err := netip.ParseAddrPort(c.Conn().RemoteAddr().String()); err == nil {
-		s.ip = ap.Addr().Unmap()
+	cc, ok := clientOf(c.Conn())
+	if !ok {
+		cc = m.newClientConn(c.Conn())
 	}
-	return s
+	return &session{m: m, l: l, conn: c, client: cc, ip: cc.ip}
 }
 
 // guard turns a panic in a session method into a 451 and a log line:
@@ -82,10 +84,12 @@ func (s *session) Auth(mech string) (sasl.Server, error) {
 	if !s.isTLS() && !s.ip.IsLoopback() {
 		return nil, smtp.ErrAuthUnsupported
 	}
+	if s.client.logins.Blocked() {
+		return nil, s.authBlocked()
+	}
 	check := func(username, password string) error {
 		if err := s.m.authenticate(username, password); err != nil {
-			s.m.log.Warn("smtp auth failed", "client", s.ip, "user", username)
-			return smtp.ErrAuthFailed
+			return s.authFailed(username)
 		}
 		s.user = strings.ToLower(username)
 		return nil
@@ -94,7 +98,7 @@ func (s *session) Auth(mech string) (sasl.Server, error) {
 	case sasl.Plain:
 		return sasl.NewPlainServer(func(identity, username, password string) error {
 			if identity != "" && !strings.EqualFold(identity, username) {
-				return smtp.ErrAuthFailed
+				return s.authFailed(username) // no proxy authorization
 			}
 			return check(username, password)
 		}), nil
@@ -102,6 +106,29 @@ func (s *session) Auth(mech string) (sasl.Server, error) {
 		return &loginServer{auth: check}, nil
 	}
 	return nil, smtp.ErrAuthUnknownMechanism
+}
+
+// ErrTooManyAuthFailures ends a session that failed AUTH too often, or
+// whose client did (RFC 4954 §4 lets the server close after failures).
+var ErrTooManyAuthFailures = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 7, 0}, Message: "Too many failed authentication attempts, closing connection"}
+
+// authFailed answers a failed AUTH after the delay of Config.AuthLimit,
+// and ends the session after too many failures.
+func (s *session) authFailed(username string) error {
+	end := s.client.logins.Failed(s.m.ctx)
+	s.m.log.Warn("smtp auth failed", "client", s.ip, "user", username, "failures", s.client.logins.Failures())
+	if end {
+		return s.authBlocked()
+	}
+	return smtp.ErrAuthFailed
+}
+
+// authBlocked refuses AUTH without checking the password, and closes the
+// connection after the reply.
+func (s *session) authBlocked() error {
+	s.m.log.Warn("smtp auth refused: too many failures", "client", s.ip)
+	s.client.closeAfterReply()
+	return ErrTooManyAuthFailures
 }
 
 // canonical re-reads a path that go-smtp parsed (route already dropped, as

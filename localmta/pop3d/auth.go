@@ -117,6 +117,11 @@ func (s *session) continuation() (string, error) {
 // authenticate checks the credentials, then locks and opens the maildrop:
 // the move to the TRANSACTION state (RFC 1939 §4).
 func (s *session) authenticate(ctx context.Context, user, pass string) error {
+	if s.logins.Blocked() { // the client failed too often: no more guesses
+		s.log.Warn("pop3 login refused: too many failures", "user", user)
+		s.state = stateDone
+		return ErrTooManyFailures
+	}
 	if err := s.srv.authenticate(user, pass); err != nil {
 		return s.authFailed(ctx, user)
 	}
@@ -141,20 +146,13 @@ func (s *session) authenticate(ctx context.Context, user, pass string) error {
 	return s.ok("%s's maildrop has %s", login, messages(len(drop.msgs)))
 }
 
-// authFailed waits a little, counts the failure and ends the session after
-// too many.
+// authFailed waits a little, counts the failure for the session and its
+// client (package clientlimit, shared with the SMTP server) and ends the
+// session after too many.
 func (s *session) authFailed(ctx context.Context, user string) error {
-	s.failures++
-	s.log.Warn("pop3 authentication failed", "user", user, "failures", s.failures)
-	if d := s.srv.cfg.AuthFailureDelay; d > 0 {
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-		case <-t.C:
-		}
-		t.Stop()
-	}
-	if s.failures >= s.srv.cfg.MaxAuthFailures {
+	end := s.logins.Failed(ctx)
+	s.log.Warn("pop3 authentication failed", "user", user, "failures", s.logins.Failures())
+	if end {
 		s.state = stateDone
 		return ErrTooManyFailures
 	}

@@ -336,6 +336,31 @@ func TestTooManyFailures(t *testing.T) {
 	c.ExpectClosed()
 }
 
+// TestClientFailuresAddUp: the failures of one client add up across its
+// sessions (package clientlimit, shared with the SMTP server): after 10,
+// even the right password is refused.
+func TestClientFailuresAddUp(t *testing.T) {
+	ts := startServer(t, nil)
+	for i := range 4 {
+		c := greeted(t, ts.addr)
+		for j := range 3 {
+			c.Writeln("AUTH PLAIN " + plain("", "marc", "wrong"))
+			if j == 2 || (i == 3 && j == 0) {
+				c.Expect("-ERR [AUTH] too many*")
+				break
+			}
+			c.Expect("-ERR [AUTH] authentication failed")
+		}
+		c.ExpectClosed()
+	}
+	c := greeted(t, ts.addr)
+	c.Writeln("USER marc")
+	c.Expect("+OK*")
+	c.Writeln("PASS secret")
+	c.Expect("-ERR [AUTH] too many*")
+	c.ExpectClosed()
+}
+
 func TestLineTooLong(t *testing.T) {
 	ts := startServer(t, func(c *Config) { c.MaxLineLength = 64 })
 	c := greeted(t, ts.addr)

@@ -39,6 +39,7 @@ import (
 	"time"
 
 	"facteur/localmta"
+	"facteur/localmta/clientlimit"
 	"facteur/localmta/mda"
 	"facteur/mailstore"
 )
@@ -74,7 +75,8 @@ type Config struct {
 	// failed login is answered; 0 means 1 s, negative means none.
 	AuthFailureDelay time.Duration
 	// MaxAuthFailures closes a session after so many failed logins; 0
-	// means 3.
+	// means 3. A client with 10 recent failures in all its sessions is
+	// refused at once (package clientlimit).
 	MaxAuthFailures int
 	// Logger; nil means slog.Default(). Command lines are logged at Debug
 	// level with passwords masked.
@@ -94,12 +96,6 @@ func (c Config) withDefaults() Config {
 	if c.MaxLineLength <= 0 {
 		c.MaxLineLength = 1024
 	}
-	if c.AuthFailureDelay == 0 {
-		c.AuthFailureDelay = time.Second
-	}
-	if c.MaxAuthFailures <= 0 {
-		c.MaxAuthFailures = 3
-	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -118,9 +114,10 @@ func ServerTLS(mtaDir, hostname string) (*tls.Config, error) {
 
 // Server serves maildrops over POP3. It is safe for concurrent use.
 type Server struct {
-	cfg   Config
-	log   *slog.Logger
-	sizes *sizeCache
+	cfg    Config
+	log    *slog.Logger
+	sizes  *sizeCache
+	logins *clientlimit.Logins
 
 	mu     sync.Mutex
 	locked map[mailstore.FolderRef]bool
@@ -132,7 +129,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, errNoStore
 	}
 	cfg = cfg.withDefaults()
-	return &Server{cfg: cfg, log: cfg.Logger, sizes: newSizeCache(), locked: map[mailstore.FolderRef]bool{}}, nil
+	logins := clientlimit.NewLogins(clientlimit.LoginConfig{Delay: cfg.AuthFailureDelay, MaxPerSession: cfg.MaxAuthFailures})
+	return &Server{cfg: cfg, log: cfg.Logger, sizes: newSizeCache(), logins: logins, locked: map[mailstore.FolderRef]bool{}}, nil
 }
 
 // ListenAndServe listens on addr ("" means DefaultAddr) and serves until

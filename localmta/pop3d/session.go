@@ -12,6 +12,8 @@ import (
 	"net/textproto"
 	"os"
 	"time"
+
+	"facteur/localmta/clientlimit"
 )
 
 // state is where a session stands (RFC 1939 §3).
@@ -54,10 +56,10 @@ type session struct {
 	state state
 	tls   bool
 
-	user     string // argument of USER, waiting for PASS
-	login    string // authenticated login
-	failures int    // failed logins
-	drop     *maildrop
+	user   string // argument of USER, waiting for PASS
+	login  string // authenticated login
+	logins *clientlimit.Session
+	drop   *maildrop
 }
 
 func newSession(srv *Server, c net.Conn) *session {
@@ -65,6 +67,7 @@ func newSession(srv *Server, c net.Conn) *session {
 	if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil {
 		s.ip = ap.Addr().Unmap()
 	}
+	s.logins = srv.logins.Session(s.ip)
 	s.setConn(c)
 	return s
 }

@@ -55,6 +55,7 @@ type mtaOptions struct {
 	smtp, submission, pop3, hostname, dns string
 	deliver, relayNets, sourceIP, mxPort  string
 	delayWarning                          string
+	maxConns, maxClientConns              string
 	// set names the options given on the command line: the options file
 	// does not override them.
 	set map[string]bool
@@ -77,6 +78,8 @@ var mtaFlags = []mtaFlag{
 	{"source-ip", "", "local address of outgoing SMTP connections (default: chosen by the system)", func(o *mtaOptions) *string { return &o.sourceIP }},
 	{"mx-port", "", "port of the MX hosts, for test networks only: mail between MTAs goes to port 25 (default 25)", func(o *mtaOptions) *string { return &o.mxPort }},
 	{"delay-warning", "", `tell the sender once when a message is still queued after this long, "4h" (Postfix's delay_warning_time; default: never)`, func(o *mtaOptions) *string { return &o.delayWarning }},
+	{"max-connections", "", `open SMTP connections at most, the excess answered 421 ("none": no limit; default 500)`, func(o *mtaOptions) *string { return &o.maxConns }},
+	{"max-client-connections", "", `open SMTP connections per client outside --relay-nets ("none": no limit; default 50)`, func(o *mtaOptions) *string { return &o.maxClientConns }},
 }
 
 // cmdMTA runs the local MTA and its POP3 server in the foreground, like

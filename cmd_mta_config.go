@@ -36,6 +36,7 @@ func loadMTAConfig(dir string, opt mtaOptions) (localmta.Config, error) {
 	var domains []string
 	errs := []error{
 		setNetOptions(&cfg, opt),
+		setLimitOptions(&cfg, opt),
 		setDeliver(&cfg, opt.deliver),
 		load(dir, "users", localmta.LoadUsers, &cfg.Users),
 		load(dir, "aliases", localmta.LoadAliases, &cfg.Aliases),
@@ -130,6 +131,27 @@ func setNetOptions(cfg *localmta.Config, opt mtaOptions) error {
 			errs = append(errs, fmt.Errorf("mta: --mx-port %q is not a port number", opt.mxPort))
 		}
 		cfg.MXPort = n
+	}
+	return errors.Join(errs...)
+}
+
+// setLimitOptions reads --max-connections and --max-client-connections:
+// a positive number, or "none" for no limit.
+func setLimitOptions(cfg *localmta.Config, opt mtaOptions) error {
+	var errs []error
+	for _, o := range []struct {
+		name, value string
+		dst         *int
+	}{{"max-connections", opt.maxConns, &cfg.MaxConnections}, {"max-client-connections", opt.maxClientConns, &cfg.MaxClientConnections}} {
+		switch n, err := strconv.Atoi(o.value); {
+		case o.value == "":
+		case o.value == "none":
+			*o.dst = -1
+		case err != nil || n <= 0:
+			errs = append(errs, fmt.Errorf("mta: --%s %q is not a positive number or none", o.name, o.value))
+		default:
+			*o.dst = n
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -544,7 +544,7 @@ func TestMTARelayHostSyntax(t *testing.T) {
 
 func TestMTAOptionsFile(t *testing.T) {
 	dir := t.TempDir()
-	content := "# test network\ndeliver mbox\nrelay-nets 127.0.0.1/32, 10.1.2.3\nsource-ip 127.0.0.3\nmx-port 2526\nhostname from.file\ndelay-warning 4h\n"
+	content := "# test network\ndeliver mbox\nrelay-nets 127.0.0.1/32, 10.1.2.3\nsource-ip 127.0.0.3\nmx-port 2526\nhostname from.file\ndelay-warning 4h\nmax-connections none\nmax-client-connections 20\n"
 	if err := os.WriteFile(filepath.Join(dir, "options"), []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -568,6 +568,8 @@ func TestMTAOptionsFile(t *testing.T) {
 		t.Errorf("source ip %v, mx port %d", cfg.SourceIP, cfg.MXPort)
 	case cfg.Queue.DelayWarning != 4*time.Hour:
 		t.Errorf("delay warning %v, want 4h", cfg.Queue.DelayWarning)
+	case cfg.MaxConnections != -1 || cfg.MaxClientConnections != 20:
+		t.Errorf("max connections %d, per client %d", cfg.MaxConnections, cfg.MaxClientConnections)
 	}
 	none, err := loadMTAConfig(dir, mtaOptions{smtp: "127.0.0.1:2525", relayNets: "none"})
 	if err != nil || none.RelayNets == nil || len(none.RelayNets) != 0 || none.MDA != nil {
@@ -579,6 +581,7 @@ func TestMTABadOptions(t *testing.T) {
 	for _, opt := range []mtaOptions{
 		{deliver: "procmail"}, {relayNets: "10.0.0.0/33"}, {relayNets: "bogus"},
 		{sourceIP: "host.example"}, {mxPort: "0"}, {mxPort: "smtp"}, {delayWarning: "4 hours"}, {delayWarning: "-1h"},
+		{maxConns: "0"}, {maxConns: "-5"}, {maxClientConns: "many"},
 	} {
 		opt.smtp = "127.0.0.1:2525"
 		if _, err := loadMTAConfig(t.TempDir(), opt); err == nil {

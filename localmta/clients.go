@@ -2,10 +2,13 @@ package localmta
 
 import (
 	"crypto/tls"
+	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"facteur/localmta/clientlimit"
 )
@@ -15,8 +18,9 @@ import (
 // the counts live here, with the connection, not in the session.
 type clientConn struct {
 	net.Conn
-	ip     netip.Addr
-	logins *clientlimit.Session
+	ip      netip.Addr
+	logins  *clientlimit.Session
+	release func() // uncounts the connection (Config.MaxConnections)
 
 	// closing makes the next write (the 421 reply that ends the session,
 	// RFC 5321 §3.8) also close the connection: go-smtp has no call for
@@ -32,6 +36,7 @@ func (m *MTA) newClientConn(c net.Conn) *clientConn {
 		cc.ip = ap.Addr().Unmap()
 	}
 	cc.logins = m.logins.Session(cc.ip)
+	cc.release = func() {}
 	return cc
 }
 
@@ -44,9 +49,12 @@ func (c *clientConn) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// Close closes the connection once.
+// Close closes the connection once, and uncounts it.
 func (c *clientConn) Close() error {
-	c.closeOnce.Do(func() { c.closeErr = c.Conn.Close() })
+	c.closeOnce.Do(func() {
+		c.closeErr = c.Conn.Close()
+		c.release()
+	})
 	return c.closeErr
 }
 
@@ -62,16 +70,40 @@ func clientOf(c net.Conn) (*clientConn, bool) {
 	return cc, ok
 }
 
-// clientListener wraps the accepted connections into clientConns.
+// clientListener wraps the accepted connections into clientConns, and
+// answers the connections beyond Config.MaxConnections or
+// MaxClientConnections 421 4.7.0 at once, without a session.
 type clientListener struct {
 	net.Listener
 	m *MTA
 }
 
 func (l clientListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		cc := l.m.newClientConn(c)
+		release, err := l.m.conns.Acquire(cc.ip)
+		if err == nil {
+			cc.release = release
+			return cc, nil
+		}
+		l.m.refuseConn(cc, err)
 	}
-	return l.m.newClientConn(c), nil
+}
+
+// refuseConn answers a connection over the limits and closes it. The
+// reply fits in the empty send buffer of a new socket: it never blocks
+// the accept loop for long.
+func (m *MTA) refuseConn(c *clientConn, err error) {
+	text := "too many connections"
+	if errors.Is(err, clientlimit.ErrTooManyClientConns) {
+		text += " from " + c.ip.String()
+	}
+	m.log.Warn("smtp connection refused: "+text, "client", c.ip)
+	c.SetWriteDeadline(time.Now().Add(time.Second))
+	fmt.Fprintf(c.Conn, "421 4.7.0 %s Error: %s\r\n", m.cfg.Hostname, text)
+	c.Close()
 }

@@ -87,6 +87,12 @@ type Config struct {
 	CommandTimeout, DataTimeout time.Duration
 	// MaxReceived: more Received lines bounce as a loop; 0 means 50.
 	MaxReceived int
+	// MaxConnections and MaxClientConnections limit the open SMTP
+	// connections in all and per client (IPv4 address, IPv6 /64); the
+	// excess is answered 421 4.7.0 and closed at once. 0 means 500 and 50
+	// (Postfix's smtpd_client_connection_count_limit), negative means no
+	// limit. Clients in RelayNets have no limit of their own.
+	MaxConnections, MaxClientConnections int
 	// AuthLimit slows down password guessing on AUTH: 1 s before each
 	// failure is answered, 421 4.7.0 and the connection closed after 3
 	// failures, and a client with 10 recent failures (forgotten at one a
@@ -106,9 +112,11 @@ type Config struct {
 }
 
 const (
-	defaultMaxBytes    = 25 << 20
-	defaultMaxRcpts    = 1000
-	defaultMaxReceived = 50
+	defaultMaxConns       = 500
+	defaultMaxClientConns = 50
+	defaultMaxBytes       = 25 << 20
+	defaultMaxRcpts       = 1000
+	defaultMaxReceived    = 50
 )
 
 // withDefaults returns c with its defaults filled in.
@@ -143,6 +151,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxReceived == 0 {
 		c.MaxReceived = defaultMaxReceived
+	}
+	if c.MaxConnections == 0 {
+		c.MaxConnections = defaultMaxConns
+	}
+	if c.MaxClientConnections == 0 {
+		c.MaxClientConnections = defaultMaxClientConns
 	}
 	if c.AuthLimit.Sleep == nil {
 		c.AuthLimit.Sleep = c.Sleep

@@ -3,6 +3,7 @@ package localmta
 import (
 	"context"
 	"crypto/tls"
+	"net/netip"
 	"sync"
 	"testing"
 	"time"
@@ -119,4 +120,54 @@ func TestAuthGuessing(t *testing.T) {
 // tlsClientConfig trusts the MTA's self-signed certificate.
 func tlsClientConfig() *tls.Config {
 	return &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12}
+}
+
+// TestConnectionLimits: the connections beyond the limits, in all and
+// per client, get 421 4.7.0 at once and are closed, while the others go
+// on; clients of RelayNets have no limit of their own; a closed
+// connection frees its place.
+func TestConnectionLimits(t *testing.T) {
+	m := startLocal(t, func(c *Config) {
+		c.MaxConnections, c.MaxClientConnections = 10, 3
+		c.RelayNets = []netip.Prefix{netip.MustParsePrefix("127.0.0.4/32")}
+	})
+	addr := m.Addrs()[0]
+	greeted := func(src string) *conn {
+		c := dialFrom(t, src, addr)
+		c.ExpectPattern("220 *")
+		return c
+	}
+	refused := func(src, why string) {
+		c := dialFrom(t, src, addr)
+		c.ExpectPattern("421 4.7.0 smtp.machin.com Error: too many connections" + why)
+		c.ExpectClosed()
+	}
+	var first []*conn
+	for range 3 {
+		first = append(first, greeted("127.0.0.1"))
+	}
+	refused("127.0.0.1", " from 127.0.0.1")
+	second := greeted("127.0.0.2")
+	greeted("127.0.0.2")
+	greeted("127.0.0.2")
+	for range 4 { // 127.0.0.4 is in RelayNets: only the total counts
+		greeted("127.0.0.4")
+	}
+	refused("127.0.0.3", "") // 10 in all
+	refused("127.0.0.4", "")
+	// the connections in place are served as before
+	c := first[0]
+	c.Writeln("EHLO client")
+	c.ExpectPattern("250 *")
+	c.mailRcpt("a@b.test", "marc@machin.com")
+	c.Writeln("DATA")
+	c.ExpectPattern("354 *")
+	c.Write("Subject: still served\r\n\r\nhello\r\n.\r\n")
+	c.ExpectPattern("250 *")
+	second.quit()
+	waitFor(t, "the place of a closed connection", func() bool {
+		total, _ := m.conns.Open(netip.MustParseAddr("127.0.0.2"))
+		return total == 9
+	})
+	greeted("127.0.0.3")
 }

@@ -50,6 +50,7 @@ type MTA struct {
 	resolver  *dnsmx.Resolver
 	tls       *tls.Config
 	logins    *clientlimit.Logins // failed AUTH per client
+	conns     *clientlimit.Conns  // open SMTP connections
 	selfIPs   []netip.Addr
 	listeners []*listener
 
@@ -71,6 +72,7 @@ func New(ctx context.Context, cfg Config) (*MTA, error) {
 	}
 	cfg = cfg.withDefaults()
 	m := &MTA{cfg: cfg, log: cfg.Logger, logins: clientlimit.NewLogins(cfg.AuthLimit)}
+	m.conns = clientlimit.NewConns(cfg.MaxConnections, cfg.MaxClientConnections, m.inRelayNets)
 	m.resolver = dnsmx.New(dnsmx.Config{Server: cfg.DNSServer, Timeout: cfg.DNSTimeout})
 	q, err := queue.Open(ctx, QueueDir(cfg.Dir), cfg.Queue)
 	if err != nil {

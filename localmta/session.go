@@ -186,10 +186,12 @@ func (s *session) Mail(from string, opts *smtp.MailOptions) (err error) {
 
 // relayAllowed reports whether the client may send to other domains.
 func (s *session) relayAllowed() bool {
-	if s.user != "" {
-		return true
-	}
-	return slices.ContainsFunc(s.m.cfg.RelayNets, func(p netip.Prefix) bool { return p.Contains(s.ip) })
+	return s.user != "" || s.m.inRelayNets(s.ip)
+}
+
+// inRelayNets reports whether ip is in Config.RelayNets.
+func (m *MTA) inRelayNets(ip netip.Addr) bool {
+	return slices.ContainsFunc(m.cfg.RelayNets, func(p netip.Prefix) bool { return p.Contains(ip) })
 }
 
 func (s *session) Rcpt(to string, opts *smtp.RcptOptions) (err error) {

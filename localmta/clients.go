@@ -21,6 +21,7 @@ type clientConn struct {
 	ip      netip.Addr
 	logins  *clientlimit.Session
 	release func() // uncounts the connection (Config.MaxConnections)
+	errors  int    // error replies (Config.HardErrorLimit), in the session's goroutine
 
 	// closing makes the next write (the 421 reply that ends the session,
 	// RFC 5321 §3.8) also close the connection: go-smtp has no call for

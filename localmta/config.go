@@ -93,13 +93,21 @@ type Config struct {
 	// (Postfix's smtpd_client_connection_count_limit), negative means no
 	// limit. Clients in RelayNets have no limit of their own.
 	MaxConnections, MaxClientConnections int
+	// SoftErrorLimit and HardErrorLimit, as Postfix's
+	// smtpd_soft_error_limit and smtpd_hard_error_limit: after so many
+	// errors on a connection (refused recipients, refused MAIL, failed
+	// AUTH) every reply waits ErrorDelay, and the error that reaches the
+	// hard limit ends the connection with 421 4.7.0. 0 means 10, 20 and
+	// 1 s; a negative limit means none.
+	SoftErrorLimit, HardErrorLimit int
+	ErrorDelay                     time.Duration
 	// AuthLimit slows down password guessing on AUTH: 1 s before each
 	// failure is answered, 421 4.7.0 and the connection closed after 3
 	// failures, and a client with 10 recent failures (forgotten at one a
 	// minute) refused at once (see package clientlimit).
 	AuthLimit clientlimit.LoginConfig
-	// Sleep waits d or until ctx ends: the delays of AuthLimit; nil
-	// means a timer. Tests inject one that does not wait.
+	// Sleep waits d or until ctx ends: the delays of AuthLimit and
+	// ErrorDelay; nil means a timer. Tests inject one that does not wait.
 	Sleep func(ctx context.Context, d time.Duration)
 	// Outbox delivers the queued messages that carry their own smarthost
 	// (queue.Message.Relay: a mail account's outbox) with the account's
@@ -114,6 +122,8 @@ type Config struct {
 const (
 	defaultMaxConns       = 500
 	defaultMaxClientConns = 50
+	defaultSoftErrors     = 10
+	defaultHardErrors     = 20
 	defaultMaxBytes       = 25 << 20
 	defaultMaxRcpts       = 1000
 	defaultMaxReceived    = 50
@@ -157,6 +167,18 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxClientConnections == 0 {
 		c.MaxClientConnections = defaultMaxClientConns
+	}
+	if c.SoftErrorLimit == 0 {
+		c.SoftErrorLimit = defaultSoftErrors
+	}
+	if c.HardErrorLimit == 0 {
+		c.HardErrorLimit = defaultHardErrors
+	}
+	if c.ErrorDelay <= 0 {
+		c.ErrorDelay = time.Second
+	}
+	if c.Sleep == nil {
+		c.Sleep = clientlimit.Sleep
 	}
 	if c.AuthLimit.Sleep == nil {
 		c.AuthLimit.Sleep = c.Sleep

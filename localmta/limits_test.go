@@ -3,6 +3,7 @@ package localmta
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"net/netip"
 	"sync"
 	"testing"
@@ -170,4 +171,51 @@ func TestConnectionLimits(t *testing.T) {
 		return total == 9
 	})
 	greeted("127.0.0.3")
+}
+
+// TestErrorLimits: Postfix's smtpd_soft_error_limit (10) and
+// smtpd_hard_error_limit (20): after 10 errors every reply waits 1 s;
+// the 20th error ends the connection with 421 4.7.0. A new connection
+// starts afresh.
+func TestErrorLimits(t *testing.T) {
+	clk := newTestClock()
+	m := startLocal(t, func(c *Config) {
+		c.Sleep = clk.Sleep
+		c.RelayNets = nilNets
+	})
+	c := dial(t, m.Addrs()[0])
+	c.hello("harvester")
+	c.Writeln("MAIL FROM:<a@b.test>")
+	c.ExpectPattern("250 *")
+	c.Writeln("MAIL FROM:<a@b.test>") // out of sequence
+	c.ExpectPattern("503 5.5.1 *")
+	for i := range 9 {
+		c.Writeln(fmt.Sprintf("RCPT TO:<nobody%d@machin.com>", i))
+		c.ExpectPattern("550 5.1.1 *")
+	}
+	if n := len(clk.sleeps()); n != 0 {
+		t.Fatalf("%d delays before the soft limit", n)
+	}
+	c.Writeln("RCPT TO:<marc@machin.com>") // a good reply waits too
+	c.ExpectPattern("250 *")
+	c.Writeln("RSET")
+	c.ExpectPattern("250 *")
+	c.Writeln("MAIL FROM:<a@b.test>")
+	c.ExpectPattern("250 *")
+	for i := range 9 {
+		c.Writeln(fmt.Sprintf("RCPT TO:<victim%d@elsewhere.test>", i))
+		c.ExpectPattern("554 5.7.1 *")
+	}
+	c.Writeln("RCPT TO:<last@machin.com>") // the 20th error
+	c.ExpectPattern("421 4.7.0 smtp.machin.com Error: too many errors")
+	c.ExpectClosed()
+	if got := clk.sleeps(); len(got) != 13 || got[0] != time.Second {
+		t.Fatalf("delays %v, want 13 × 1s (RCPT, RSET, MAIL, 10 RCPT)", got)
+	}
+	c = dial(t, m.Addrs()[0])
+	c.hello("harvester")
+	c.mailRcpt("a@b.test", "marc@machin.com")
+	if n := len(clk.sleeps()); n != 13 {
+		t.Fatalf("a new connection waited: %d delays", n)
+	}
 }

@@ -7,8 +7,12 @@
 //     LOGIN (RFC 4954) only under TLS or on loopback, DSN parameters
 //     (RFC 3461), submission (RFC 6409); it refuses bare CR and bare LF
 //     in DATA (SMTP smuggling), relays only for loopback or authenticated
-//     clients ("554 5.7.1 Relay access denied"), and adds a Received
-//     trace field in the form of RFC 5321 §4.4 (RFC 5322 §3.6.7);
+//     clients ("554 5.7.1 Relay access denied"; a local part is a mailbox
+//     name, never a route), and adds a Received trace field in the form
+//     of RFC 5321 §4.4 (RFC 5322 §3.6.7); it holds Postfix's limits:
+//     connections in all and per client, soft and hard error limits,
+//     slowed and counted AUTH failures (clients.go, limits.go, package
+//     localmta/clientlimit);
 //   - the durable queue of localmta/queue (fsync before 250, retries,
 //     RFC 3464 bounces);
 //   - a routing agent: local domains and /etc/aliases to the MDA

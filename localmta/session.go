@@ -61,8 +61,12 @@ func (s *session) guard(err *error) {
 	}
 }
 
+// Reset ends the transaction (RSET, EHLO, after DATA); past the soft
+// error limit its reply waits too.
 func (s *session) Reset() {
 	s.from, s.mailOpts, s.rcpts, s.orig = nil, nil, nil, nil
+	var none error
+	s.errorLimits(&none)
 }
 
 func (s *session) Logout() error { return nil }
@@ -120,7 +124,9 @@ func (s *session) authFailed(username string) error {
 	if end {
 		return s.authBlocked()
 	}
-	return smtp.ErrAuthFailed
+	err := error(smtp.ErrAuthFailed)
+	s.errorLimits(&err)
+	return err
 }
 
 // authBlocked refuses AUTH without checking the password, and closes the
@@ -171,8 +177,12 @@ func cutLast(s, sep string) (string, string, bool) {
 }
 
 func (s *session) Mail(from string, opts *smtp.MailOptions) (err error) {
+	defer s.errorLimits(&err)
 	defer s.guard(&err)
-	if s.l.cfg.Submission && s.user == "" {
+	switch {
+	case s.from != nil:
+		return ErrNestedMail
+	case s.l.cfg.Submission && s.user == "":
 		return ErrAuthRequired
 	}
 	if from != "" {
@@ -195,6 +205,7 @@ func (m *MTA) inRelayNets(ip netip.Addr) bool {
 }
 
 func (s *session) Rcpt(to string, opts *smtp.RcptOptions) (err error) {
+	defer s.errorLimits(&err)
 	defer s.guard(&err)
 	addr, err := s.m.forwardPath(to)
 	if err != nil {

@@ -46,7 +46,7 @@ func (c LoginConfig) withDefaults() LoginConfig {
 		c.Drain = time.Minute
 	}
 	if c.Sleep == nil {
-		c.Sleep = sleep
+		c.Sleep = Sleep
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -54,8 +54,8 @@ func (c LoginConfig) withDefaults() LoginConfig {
 	return c
 }
 
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) {
+// Sleep waits d or until ctx ends: the default delay of the limits.
+func Sleep(ctx context.Context, d time.Duration) {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -28,7 +28,7 @@ type zone struct {
 	addr string
 }
 
-func newZone(t *testing.T, rrs ...string) *zone {
+func newZone(t testing.TB, rrs ...string) *zone {
 	t.Helper()
 	z := &zone{Zone: dnstest.New(t)}
 	for _, s := range rrs {
@@ -38,7 +38,7 @@ func newZone(t *testing.T, rrs ...string) *zone {
 	return z
 }
 
-func (z *zone) add(t *testing.T, s string) {
+func (z *zone) add(t testing.TB, s string) {
 	t.Helper()
 	rr, err := dns.NewRR("$TTL 1\n" + s)
 	if err != nil {
@@ -78,14 +78,14 @@ func freePort(t *testing.T, ips ...string) int {
 	return 0
 }
 
-func testLogger(t *testing.T) *slog.Logger {
+func testLogger(t testing.TB) *slog.Logger {
 	if testing.Verbose() {
 		return slog.New(slog.NewTextHandler(tWriter{t}, nil))
 	}
 	return slog.New(slog.DiscardHandler)
 }
 
-type tWriter struct{ t *testing.T }
+type tWriter struct{ t testing.TB }
 
 func (w tWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
@@ -99,7 +99,7 @@ func fastQueue() queue.Options {
 
 // startMTA starts an MTA in a temporary directory (or dir) and stops it at
 // the end of the test.
-func startMTA(t *testing.T, cfg Config) *MTA {
+func startMTA(t testing.TB, cfg Config) *MTA {
 	t.Helper()
 	if cfg.Dir == "" {
 		cfg.Dir = t.TempDir()

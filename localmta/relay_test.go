@@ -326,7 +326,7 @@ type captureServer struct {
 	msgs map[string][]string // subject -> RCPT TO
 }
 
-func startCapture(t *testing.T, addrs ...string) *captureServer {
+func startCapture(t testing.TB, addrs ...string) *captureServer {
 	cs := &captureServer{msgs: map[string][]string{}}
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &captureSession{cs: cs}, nil }))
 	srv.Domain = "mx.remote.test"
@@ -454,7 +454,7 @@ func TestLocalPartNeverRelays(t *testing.T) {
 }
 
 // splitAddr splits a listening address into host and port.
-func splitAddr(t *testing.T, addr string) (string, int) {
+func splitAddr(t testing.TB, addr string) (string, int) {
 	t.Helper()
 	host, p, err := net.SplitHostPort(addr)
 	if err != nil {

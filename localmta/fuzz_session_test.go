@@ -256,24 +256,19 @@ var replyLine = regexp.MustCompile(`^[2-5][0-9][0-9]([ -][^\n]*)?$`)
 // FuzzServer drives whole sessions on the SMTP port (port 25's role),
 // from a client outside the relay networks, in clear or under STARTTLS,
 // with or without AUTH.
-func FuzzServer(f *testing.F) {
-	for i, s := range fuzzSeeds {
-		f.Add([]byte(s), i%3 == 1, uint8(i%authKinds))
-	}
-	w := newFuzzWorld(f)
-	f.Fuzz(func(t *testing.T, data []byte, startTLS bool, auth uint8) {
-		w.fuzzSession(t, w.m.Addrs()[0], startTLS, int(auth%authKinds), data)
-	})
-}
+func FuzzServer(f *testing.F) { fuzzListener(f, 0) }
 
 // FuzzSubmission drives whole sessions on the submission port (RFC
 // 6409), where MAIL needs AUTH first.
-func FuzzSubmission(f *testing.F) {
+func FuzzSubmission(f *testing.F) { fuzzListener(f, 1) }
+
+// fuzzListener fuzzes the sessions of the MTA's listener number n.
+func fuzzListener(f *testing.F, n int) {
 	for i, s := range fuzzSeeds {
-		f.Add([]byte(s), i%2 == 0, uint8(i%authKinds))
+		f.Add([]byte(s), (i+n)%3 == 1, uint8(i%authKinds))
 	}
 	w := newFuzzWorld(f)
 	f.Fuzz(func(t *testing.T, data []byte, startTLS bool, auth uint8) {
-		w.fuzzSession(t, w.m.Addrs()[1], startTLS, int(auth%authKinds), data)
+		w.fuzzSession(t, w.m.Addrs()[n], startTLS, int(auth%authKinds), data)
 	})
 }

@@ -1,52 +1,15 @@
 package localmta
 
 import (
-	"context"
 	"crypto/tls"
 	"fmt"
 	"net/netip"
-	"sync"
 	"testing"
 	"time"
 
 	"facteur/localmta/clientlimit"
+	"facteur/localmta/clientlimit/limittest"
 )
-
-// testClock is the injected Sleep and clock of the limits: sleeping
-// records the delay and moves the clock; nothing waits for real.
-type testClock struct {
-	mu    sync.Mutex
-	now   time.Time
-	slept []time.Duration
-}
-
-func newTestClock() *testClock { return &testClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} }
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Sleep(_ context.Context, d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.slept = append(c.slept, d)
-	c.now = c.now.Add(d)
-}
-
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// sleeps returns the delays slept so far.
-func (c *testClock) sleeps() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration(nil), c.slept...)
-}
 
 const (
 	authGood = "AUTH PLAIN AG1hcmMAcHc=" // \0marc\0pw
@@ -59,7 +22,7 @@ const (
 // at once, its password unchecked, until the failures drain (one a
 // minute).
 func TestAuthGuessing(t *testing.T) {
-	clk := newTestClock()
+	clk := limittest.New()
 	m := startLocal(t, func(c *Config) {
 		c.Sleep = clk.Sleep
 		c.AuthLimit = clientlimit.LoginConfig{Now: clk.Now}
@@ -83,7 +46,7 @@ func TestAuthGuessing(t *testing.T) {
 	c.Writeln("YmFk")
 	c.ExpectPattern("421 4.7.0 *")
 	c.ExpectClosed()
-	if got := clk.sleeps(); len(got) != 3 || got[0] != time.Second || got[2] != time.Second {
+	if got := clk.Sleeps(); len(got) != 3 || got[0] != time.Second || got[2] != time.Second {
 		t.Fatalf("delays %v, want 3 × 1s", got)
 	}
 	// 6 more failures in two connections, pipelined: 9 in all
@@ -102,16 +65,16 @@ func TestAuthGuessing(t *testing.T) {
 	c.ExpectPattern("421 4.7.0 *")
 	c.ExpectClosed()
 	// now even the right password is refused, without a delay
-	n := len(clk.sleeps())
+	n := len(clk.Sleeps())
 	c = dial(t, addr)
 	c.hello("marc-pc")
 	c.Writeln(authGood)
 	c.ExpectPattern("421 4.7.0 *")
 	c.ExpectClosed()
-	if got := len(clk.sleeps()); got != n || n != 10 {
+	if got := len(clk.Sleeps()); got != n || n != 10 {
 		t.Fatalf("%d delays, then %d", n, got)
 	}
-	clk.advance(time.Minute) // one failure drained
+	clk.Advance(time.Minute) // one failure drained
 	c = dial(t, addr)
 	c.hello("marc-pc")
 	c.Writeln(authGood)
@@ -178,7 +141,7 @@ func TestConnectionLimits(t *testing.T) {
 // the 20th error ends the connection with 421 4.7.0. A new connection
 // starts afresh.
 func TestErrorLimits(t *testing.T) {
-	clk := newTestClock()
+	clk := limittest.New()
 	m := startLocal(t, func(c *Config) {
 		c.Sleep = clk.Sleep
 		c.RelayNets = nilNets
@@ -193,7 +156,7 @@ func TestErrorLimits(t *testing.T) {
 		c.Writeln(fmt.Sprintf("RCPT TO:<nobody%d@machin.com>", i))
 		c.ExpectPattern("550 5.1.1 *")
 	}
-	if n := len(clk.sleeps()); n != 0 {
+	if n := len(clk.Sleeps()); n != 0 {
 		t.Fatalf("%d delays before the soft limit", n)
 	}
 	c.Writeln("RCPT TO:<marc@machin.com>") // a good reply waits too
@@ -209,13 +172,13 @@ func TestErrorLimits(t *testing.T) {
 	c.Writeln("RCPT TO:<last@machin.com>") // the 20th error
 	c.ExpectPattern("421 4.7.0 smtp.machin.com Error: too many errors")
 	c.ExpectClosed()
-	if got := clk.sleeps(); len(got) != 13 || got[0] != time.Second {
+	if got := clk.Sleeps(); len(got) != 13 || got[0] != time.Second {
 		t.Fatalf("delays %v, want 13 × 1s (RCPT, RSET, MAIL, 10 RCPT)", got)
 	}
 	c = dial(t, m.Addrs()[0])
 	c.hello("harvester")
 	c.mailRcpt("a@b.test", "marc@machin.com")
-	if n := len(clk.sleeps()); n != 13 {
+	if n := len(clk.Sleeps()); n != 13 {
 		t.Fatalf("a new connection waited: %d delays", n)
 	}
 }

@@ -3,42 +3,14 @@ package clientlimit
 import (
 	"context"
 	"net/netip"
-	"sync"
 	"testing"
 	"time"
+
+	"facteur/localmta/clientlimit/limittest"
 )
 
-// fakeClock is the injected clock and sleep of the tests: sleeping moves
-// the clock, nothing waits for real.
-type fakeClock struct {
-	mu    sync.Mutex
-	now   time.Time
-	slept []time.Duration
-}
-
-func newClock() *fakeClock { return &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Sleep(_ context.Context, d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.slept = append(c.slept, d)
-	c.now = c.now.Add(d)
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 func TestSessionEndsAfterFailures(t *testing.T) {
-	clk := newClock()
+	clk := limittest.New()
 	l := NewLogins(LoginConfig{Sleep: clk.Sleep, Now: clk.Now})
 	s := l.Session(netip.MustParseAddr("192.0.2.1"))
 	for i, wantEnd := range []bool{false, false, true} {
@@ -49,8 +21,8 @@ func TestSessionEndsAfterFailures(t *testing.T) {
 			t.Fatalf("failure %d: end %v, want %v", i+1, end, wantEnd)
 		}
 	}
-	if !s.Blocked() || len(clk.slept) != 3 || clk.slept[0] != time.Second {
-		t.Fatalf("blocked %v, slept %v", s.Blocked(), clk.slept)
+	if !s.Blocked() || len(clk.Sleeps()) != 3 || clk.Sleeps()[0] != time.Second {
+		t.Fatalf("blocked %v, slept %v", s.Blocked(), clk.Sleeps())
 	}
 	// another session of the same client starts afresh
 	if l.Session(netip.MustParseAddr("192.0.2.1")).Blocked() {
@@ -62,7 +34,7 @@ func TestSessionEndsAfterFailures(t *testing.T) {
 // sessions, block it at 10, and drain at one a minute; other clients and
 // other /64 networks are not affected, addresses of one /64 are.
 func TestClientPenaltyDrains(t *testing.T) {
-	clk := newClock()
+	clk := limittest.New()
 	l := NewLogins(LoginConfig{Delay: -1, Sleep: clk.Sleep, Now: clk.Now})
 	client := netip.MustParseAddr("2001:db8:1:2::10")
 	for i := range 10 {
@@ -89,13 +61,13 @@ func TestClientPenaltyDrains(t *testing.T) {
 		{"2001:db8:1:2::10", 31 * time.Second, false},
 	}
 	for _, c := range cases {
-		clk.advance(c.after)
+		clk.Advance(c.after)
 		if got := l.Session(netip.MustParseAddr(c.ip)).Blocked(); got != c.blocked {
 			t.Errorf("%s after +%v: blocked %v, want %v", c.ip, c.after, got, c.blocked)
 		}
 	}
-	if len(clk.slept) != 0 {
-		t.Errorf("negative delay slept %v", clk.slept)
+	if len(clk.Sleeps()) != 0 {
+		t.Errorf("negative delay slept %v", clk.Sleeps())
 	}
 }
 

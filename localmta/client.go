@@ -118,7 +118,12 @@ func sendData(c *smtp.Client, body func() (io.ReadCloser, error)) (string, error
 		return "", smtpErr(451, 4, 3, 0, "cannot read the queued message: "+err.Error())
 	}
 	defer rc.Close()
-	if _, err := io.Copy(w, rc); err != nil {
+	cw := &crlfWriter{w: w}
+	_, err = io.Copy(cw, rc)
+	if err == nil {
+		err = cw.Close()
+	}
+	if err != nil {
 		w.Close()
 		return "", smtpErr(451, 4, 4, 2, "sending the message: "+err.Error())
 	}

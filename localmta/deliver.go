@@ -63,7 +63,7 @@ func (m *MTA) deliverOutbox(ctx context.Context, msg queue.Message, rcpts []stri
 
 // deliverLocal runs one MDA delivery for the local recipients.
 func (m *MTA) deliverLocal(ctx context.Context, msg queue.Message, rcpts []string, body func() (io.ReadCloser, error)) []queue.Result {
-	d, err := m.cfg.MDA.StartDelivery(ctx, mda.Envelope{MailFrom: msg.From, QueueID: msg.ID})
+	d, err := m.cfg.MDA.StartDelivery(ctx, mda.Envelope{MailFrom: msg.From, QueueID: msg.ID, Arrived: msg.Arrived})
 	if err != nil {
 		return allResults(rcpts, err, m.cfg.Hostname)
 	}

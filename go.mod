@@ -61,3 +61,7 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
+
+// go-smtp v0.25.1 with one fix of its DATA reader (<CRLF>.<CR> kept the
+// CR): see third_party/go-smtp/FACTEUR.md.
+replace github.com/emersion/go-smtp => ./third_party/go-smtp

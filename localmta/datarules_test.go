@@ -54,6 +54,7 @@ func TestDataRulesOverSMTP(t *testing.T) {
 		"NUL":             "Subject: s\r\n\r\nA\x00B\r\n.\r\n",
 		"line of 1999":    "Subject: s\r\n\r\n" + strings.Repeat("y", 1999) + "\r\n.\r\n",
 		"bare CR":         "Subject: s\r\n\r\nA\r.\rMAIL FROM:<x@y>\r\n.\r\n",
+		"CRLF.CR":         "Subject: s\r\n\r\nA\r\n.\rB\r\n.\r\n", // go-smtp dropped ".\r": stored as A<CRLF>B
 		"line of 1998 ok": "Subject: s\r\n\r\n" + strings.Repeat("y", 1998) + "\r\n.\r\n",
 	}
 	for name, data := range cases {

@@ -15,15 +15,16 @@ import (
 //     is how SMTP smuggling hides a second message;
 //   - no NUL octet (RFC 5322 §2.1, RFC 2045 §2.7: not even 8bit data
 //     holds one; only BINARYMIME, which Facteur does not offer, would);
-//   - lines of at most MaxLineOctets octets with their CRLF. RFC 5322
-//     §2.1.1 allows 998 characters; go-smtp reads up to 1,998 (the line
-//     limit of its command reader, which DATA goes through too) and
-//     cannot read on past a longer line. Postfix accepts any length and
+//   - lines of at most MaxLineOctets octets with their CRLF, 1,998
+//     characters (RFC 5322 §2.1.1 allows 998, and Facteur used to take
+//     up to go-smtp's command line limit). Postfix accepts any length and
 //     splits long lines at line_length_limit; Facteur does not change a
 //     message that way (a split breaks DKIM signatures and the text) and
-//     refuses it permanently instead, with one 5xx reply: a temporary
-//     error (as before: 451) had senders retry for days a message that
-//     can never pass;
+//     refuses it permanently instead, with one 5xx reply after the end of
+//     the data (third_party/go-smtp reads DATA without the command line
+//     limit, as BDAT): a temporary error (as before: 451, then "500 Too
+//     long line" and the end of the connection) had senders retry for
+//     days a message that can never pass;
 //   - at most Config.MaxMessageBytes (SIZE, RFC 1870).
 const MaxLineOctets = 2000
 

@@ -70,10 +70,8 @@ func TestDataRulesOverSMTP(t *testing.T) {
 				return
 			}
 			c.ExpectPattern("554 5.6.0 *")
-			if name != "line of 1999" {
-				c.Writeln("NOOP")
-				c.ExpectPattern("250 *")
-			}
+			c.Writeln("NOOP") // one reply, and the session is still in step
+			c.ExpectPattern("250 *")
 		})
 	}
 	t.Run("line of 5000", func(t *testing.T) {
@@ -84,5 +82,7 @@ func TestDataRulesOverSMTP(t *testing.T) {
 		c.ExpectPattern("354 *")
 		c.Write("Subject: s\r\n\r\n" + strings.Repeat("z", 5000) + "\r\n.\r\n")
 		c.ExpectPattern("554 5.6.0 *") // permanent: the sender bounces it at once
+		c.Writeln("NOOP")
+		c.ExpectPattern("250 *")
 	})
 }

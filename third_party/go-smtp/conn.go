@@ -983,6 +983,15 @@ func (c *Conn) handleData(arg string) {
 		return
 	}
 
+	// Facteur: as for BDAT chunks, the line limit of commands does not
+	// apply to the message: a longer line stopped the reader for good, so
+	// that the backend's refusal was followed by "500 Too long line" and
+	// the end of the connection. The backend checks its lines itself.
+	c.lineLimitReader.LineLimit = 0
+	defer func() {
+		c.lineLimitReader.LineLimit = c.server.MaxLineLength
+	}()
+
 	r := newDataReader(c)
 	code, enhancedCode, msg := dataErrorToStatus(c.Session().Data(r))
 	r.limited = false

@@ -254,32 +254,6 @@ func (d *daemon) stop(cancel context.CancelFunc) {
 	d.log.Info("facteur mta stopped")
 }
 
-// localLogin is the login of the user running Facteur: the mailbox of the
-// Local account.
-func localLogin() string {
-	name := os.Getenv("USER")
-	if name == "" {
-		name = os.Getenv("USERNAME")
-	}
-	if i := strings.LastIndexAny(name, `\/`); i >= 0 {
-		name = name[i+1:]
-	}
-	name = strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-' {
-			return r
-		}
-		return -1
-	}, strings.ToLower(name))
-	if name == "" {
-		return "user"
-	}
-	return name
-}
-
-// localAddress is the Local account's address, the default sender of
-// `facteur sendmail`.
-func localAddress() string { return localLogin() + "@localhost" }
-
 // cmdMailq lists the queue like Postfix's mailq, reading the spool files
 // directly: it works whether the MTA runs or not.
 func cmdMailq(e *env) error {

@@ -30,8 +30,11 @@ import (
 // Issue 3: "kill -9 under load loses nothing". The test runs the real
 // binary, loads it with concurrent SMTP clients, SIGKILLs it at a random
 // moment, restarts it, three times over, then lets a last run drain the
-// queue: every message that got a 250 after DATA must be in Local/INBOX
-// at least once. Messages whose reply the kill cut off may or may not be.
+// queue: every message that got a 250 after DATA must be in Local/INBOX,
+// and (issue 10) exactly once: the delivery that a kill interrupted after
+// the Maildir file was written is replayed without a second file, in the
+// index as on disk. Messages whose reply the kill cut off may or may not
+// be there (once).
 
 const (
 	crashCycles  = 3
@@ -182,6 +185,20 @@ func TestKill9UnderLoadLosesNothing(t *testing.T) {
 		if indexed[id] > 0 {
 			extra++
 		}
+		if n := indexed[id]; n > 1 {
+			dups += n - 1
+			t.Logf("duplicate: %s (cut off) delivered %d times", id, n)
+		}
+	}
+	diskDups := 0
+	for id, n := range onDisk {
+		if n > 1 {
+			diskDups += n - 1
+			t.Logf("duplicate: %s in %d Maildir files", id, n)
+		}
+	}
+	if dups > 0 || diskDups > 0 {
+		t.Errorf("DUPLICATES: %d extra copies in the index, %d extra Maildir files; want 0", dups, diskDups)
 	}
 	for _, id := range missing {
 		t.Errorf("LOST: %s got 250 but is not in Local/INBOX (%d Maildir files carry it; spool: %s)",

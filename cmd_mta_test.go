@@ -232,6 +232,7 @@ func TestSendmailIntoSpoolThenMailqAndQueue(t *testing.T) {
 // marc collects it over POP3.
 func TestMTAPicksUpSpoolAndDeliversSendmailT(t *testing.T) {
 	dir := t.TempDir()
+	writeMTAFile(t, dir, "users", "marc:{plain}secret\n") // the pick-up checks that marc exists
 	if code, _, errOut := facteurIn(t, dir, "Subject: early\n\nspooled before start\n", "sendmail", "marc"); code != 0 {
 		t.Fatalf("sendmail: %s", errOut)
 	}

@@ -75,12 +75,15 @@ func cmdSend(e *env) error {
 		return err
 	}
 	if a == nil {
-		how, err := inject(e.ctx, p.MTADir(), submission{from: msg.From, rcpts: msg.Rcpts}, msg.Raw, e.stderr)
+		how, refused, err := inject(e.ctx, p.MTADir(), submission{from: msg.From, rcpts: msg.Rcpts}, msg.Raw, e.stderr)
 		if err != nil {
-			return fmt.Errorf("send: %w", err)
+			return fmt.Errorf("send: %w", sendmailFailed(err, refused))
 		}
 		saveSentCLI(e, p, creds, account.Account{Name: submit.LocalAccount}, msg.Raw)
 		fmt.Fprintln(e.stdout, "handed to the local MTA: "+how)
+		if len(refused) > 0 {
+			return &refusedError{refused: refused}
+		}
 		return nil
 	}
 	return sendRemote(e, p, creds, a, msg, o.later)

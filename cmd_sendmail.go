@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -87,7 +86,10 @@ func (o *sendmailOptions) set(opt byte, v string) {
 // cmdSendmail is a sendmail-compatible injector: mutt's
 // `set sendmail="facteur sendmail"` works with it. It reads the message on
 // stdin and hands it to the running MTA over SMTP on loopback, or, when no
-// MTA runs, writes it into the spool for `facteur mta` to pick up.
+// MTA runs, picks it up into the spool for `facteur mta` with the same
+// checks (localmta.Pickup). A refused recipient is reported and the
+// message goes to the others, as sendmail does; the exit status is
+// sendmail's (sysexits.h, see sendmailExit).
 func cmdSendmail(e *env) error {
 	opt, err := parseSendmailArgs(e.args)
 	if err != nil {
@@ -104,11 +106,14 @@ func cmdSendmail(e *env) error {
 	if err != nil {
 		return err
 	}
-	how, err := inject(e.ctx, p.MTADir(), env, msg, e.stderr)
+	how, refused, err := inject(e.ctx, p.MTADir(), env, msg, e.stderr)
 	if err != nil {
-		return fmt.Errorf("sendmail: %w", err)
+		return sendmailFailed(err, refused)
 	}
 	fmt.Fprintln(e.stderr, "facteur sendmail: "+how)
+	if len(refused) > 0 {
+		return &refusedError{refused: refused}
+	}
 	return nil
 }
 
@@ -190,30 +195,32 @@ func dedupeFold(list []string) []string {
 	return out
 }
 
-// inject submits to the running MTA, or writes into the spool when none
-// runs (holding the MTA directory's lock, so that an MTA starting meanwhile
-// waits and then finds the message). It says which.
-func inject(ctx context.Context, dir string, env submission, msg []byte, stderr io.Writer) (string, error) {
+// inject submits to the running MTA, or picks the message up into the
+// spool when none runs (holding the MTA directory's lock, so that an MTA
+// starting meanwhile waits and then finds the message). It says which,
+// and returns the recipients that were refused.
+func inject(ctx context.Context, dir string, env submission, msg []byte, stderr io.Writer) (string, []*localmta.RcptError, error) {
 	c, lock, err := control.Connect(ctx, dir)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if c != nil {
 		addr, err := smtpAddr(c.Info())
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
-		if err := sendSMTP(ctx, addr, env, msg); err != nil {
-			return "", err
+		refused, err := sendSMTP(ctx, addr, env, msg)
+		if err != nil {
+			return "", refused, err
 		}
-		return "sent over SMTP to the running MTA at " + addr, nil
+		return "sent over SMTP to the running MTA at " + addr, refused, nil
 	}
 	defer lock.Unlock()
-	id, err := enqueueSpool(ctx, dir, env, msg, stderr)
+	id, refused, err := pickup(ctx, dir, env, msg, stderr)
 	if err != nil {
-		return "", err
+		return "", refused, err
 	}
-	return fmt.Sprintf("no MTA running; queued as %s in %s for delivery when `facteur mta` starts", id, localmta.QueueDir(dir)), nil
+	return fmt.Sprintf("no MTA running; queued as %s in %s for delivery when `facteur mta` starts", id, localmta.QueueDir(dir)), refused, nil
 }
 
 // smtpAddr picks the running MTA's SMTP listener, on loopback.
@@ -232,34 +239,48 @@ func smtpAddr(info control.Info) (string, error) {
 }
 
 // sendSMTP submits a message over SMTP (RFC 5321), with SMTPUTF8 and
-// 8BITMIME when the message needs them.
-func sendSMTP(ctx context.Context, addr string, env submission, msg []byte) error {
+// 8BITMIME when the message needs them. A recipient refused at RCPT TO
+// is returned and the message goes to the others; when all are refused
+// nothing is sent.
+func sendSMTP(ctx context.Context, addr string, env submission, msg []byte) ([]*localmta.RcptError, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 	c := smtp.NewClient(conn)
 	defer c.Close()
 	if err := c.Hello("localhost"); err != nil {
-		return err
+		return nil, err
 	}
 	opts := &smtp.MailOptions{UTF8: !isASCII(env.from + strings.Join(env.rcpts, ""))}
 	if !isASCII(msg) {
 		opts.Body = smtp.Body8BitMIME
 	}
 	if err := c.Mail(env.from, opts); err != nil {
-		return err
+		return nil, err
 	}
+	var refused []*localmta.RcptError
 	for _, r := range env.rcpts {
 		if err := c.Rcpt(r, nil); err != nil {
-			return err
+			refused = append(refused, &localmta.RcptError{Rcpt: r, Err: err})
 		}
 	}
+	if len(refused) == len(env.rcpts) {
+		return refused, refused[0]
+	}
+	if err := sendData(c, msg); err != nil {
+		return refused, err
+	}
+	return refused, c.Quit()
+}
+
+// sendData sends the message after DATA.
+func sendData(c *smtp.Client, msg []byte) error {
 	w, err := c.Data()
 	if err != nil {
 		return err
@@ -267,30 +288,39 @@ func sendSMTP(ctx context.Context, addr string, env submission, msg []byte) erro
 	if _, err := w.Write(msg); err != nil {
 		return err
 	}
-	if err := w.Close(); err != nil {
-		return err
-	}
-	return c.Quit()
+	return w.Close()
 }
 
-// enqueueSpool writes the message into the queue of an MTA that does not
-// run, with the Received field of a local pick-up; the caller holds the
-// lock.
-func enqueueSpool(ctx context.Context, dir string, env submission, msg []byte, stderr io.Writer) (string, error) {
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	q, err := queue.Open(ctx, localmta.QueueDir(dir), queue.Options{Logger: log})
+// pickup queues the message into the spool of an MTA that does not run,
+// with the Received field of a local pick-up and the checks of the SMTP
+// server, under the configuration `facteur mta` would load; the caller
+// holds the lock.
+func pickup(ctx context.Context, dir string, env submission, msg []byte, stderr io.Writer) (string, []*localmta.RcptError, error) {
+	cfg, err := pickupConfig(dir)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	m := queue.Message{ID: queue.NewID(), From: env.from, UTF8: !isASCII(env.from + strings.Join(env.rcpts, ""))}
-	for _, r := range env.rcpts {
-		m.Rcpts = append(m.Rcpts, queue.Rcpt{Addr: r})
+	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	return localmta.Pickup(ctx, cfg, localmta.PickupMessage{
+		From: env.from, Rcpts: env.rcpts, UTF8: !isASCII(env.from + strings.Join(env.rcpts, "")),
+		Trace: func(id string, rcpts []string) string { return pickupReceived(id, rcpts, time.Now()) },
+		Body:  msg,
+	})
+}
+
+// pickupConfig is the configuration `facteur mta` loads from the MTA
+// directory with no command-line option: its local domains, users and
+// aliases decide which local recipients exist.
+func pickupConfig(dir string) (localmta.Config, error) {
+	opt := mtaOptions{set: map[string]bool{}}
+	for _, f := range mtaFlags {
+		*f.field(&opt) = f.value
 	}
-	body := io.MultiReader(strings.NewReader(pickupReceived(m.ID, env.rcpts, time.Now())), bytes.NewReader(msg))
-	if _, err := q.Enqueue(ctx, m, body); err != nil {
-		return "", err
+	opt, err := readMTAOptions(dir, opt)
+	if err != nil {
+		return localmta.Config{}, err
 	}
-	return m.ID, nil
+	return loadMTAConfig(dir, opt)
 }
 
 // pickupReceived is the trace field of a message that entered the spool

@@ -61,3 +61,7 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
+
+// go-smtp v0.26.0 with four fixes (DATA reader, long DATA lines, SIZE
+// overflow, a BDAT race): see third_party/go-smtp/FACTEUR.md.
+replace github.com/emersion/go-smtp => ./third_party/go-smtp

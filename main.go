@@ -156,6 +156,10 @@ func exitCode(stderr io.Writer, err error) int {
 	if errors.As(err, &ue) {
 		return 2
 	}
+	var ec interface{ ExitCode() int }
+	if errors.As(err, &ec) {
+		return ec.ExitCode()
+	}
 	return 1
 }
 

@@ -92,32 +92,46 @@ func (m *MTA) transaction(c *smtp.Client, name, host string, msg queue.Message, 
 		c.Quit()
 		return res, nil
 	}
-	if err := sendData(c, body); err != nil {
-		for _, i := range accepted {
+	reply, err := sendData(c, body)
+	for _, i := range accepted {
+		if err != nil {
 			res[i].Err = &RemoteError{Host: name, Command: "end of DATA", Err: err}
 		}
+		res[i].Reply = reply
+	}
+	if err != nil {
 		return res, nil
 	}
 	c.Quit()
 	return res, nil
 }
 
-func sendData(c *smtp.Client, body func() (io.ReadCloser, error)) error {
+// sendData sends the message after DATA and returns the reply to it.
+func sendData(c *smtp.Client, body func() (io.ReadCloser, error)) (string, error) {
 	w, err := c.Data()
 	if err != nil {
-		return err
+		return "", err
 	}
 	rc, err := body()
 	if err != nil {
 		w.Close()
-		return smtpErr(451, 4, 3, 0, "cannot read the queued message: "+err.Error())
+		return "", smtpErr(451, 4, 3, 0, "cannot read the queued message: "+err.Error())
 	}
 	defer rc.Close()
-	if _, err := io.Copy(w, rc); err != nil {
-		w.Close()
-		return smtpErr(451, 4, 4, 2, "sending the message: "+err.Error())
+	cw := &crlfWriter{w: w}
+	_, err = io.Copy(cw, rc)
+	if err == nil {
+		err = cw.Close()
 	}
-	return w.Close()
+	if err != nil {
+		w.Close()
+		return "", smtpErr(451, 4, 4, 2, "sending the message: "+err.Error())
+	}
+	resp, err := w.CloseWithResponse()
+	if err != nil {
+		return "", err
+	}
+	return "250 " + resp.StatusText, nil
 }
 
 // relayAuth authenticates to the relayhost when it has credentials.

@@ -63,7 +63,7 @@ func (m *MTA) deliverOutbox(ctx context.Context, msg queue.Message, rcpts []stri
 
 // deliverLocal runs one MDA delivery for the local recipients.
 func (m *MTA) deliverLocal(ctx context.Context, msg queue.Message, rcpts []string, body func() (io.ReadCloser, error)) []queue.Result {
-	d, err := m.cfg.MDA.StartDelivery(ctx, mda.Envelope{MailFrom: msg.From, QueueID: msg.ID})
+	d, err := m.cfg.MDA.StartDelivery(ctx, mda.Envelope{MailFrom: msg.From, QueueID: msg.ID, Arrived: msg.Arrived})
 	if err != nil {
 		return allResults(rcpts, err, m.cfg.Hostname)
 	}
@@ -88,19 +88,28 @@ func (m *MTA) deliverLocal(ctx context.Context, msg queue.Message, rcpts []strin
 	var re *mda.RcptError
 	errors.As(err, &re)
 	for _, r := range added {
-		res := queue.Result{Rcpt: r, Remote: m.cfg.Hostname}
+		res := queue.Result{Rcpt: r, Remote: m.cfg.Hostname, Reply: mdaReply(m.cfg.MDA)}
 		switch {
 		case re != nil:
 			res.Err = re.Errs[r]
 		case err != nil:
 			res.Err = err
 		}
-		if res.Err == nil {
-			m.log.Info("delivered", "id", msg.ID, "from", msg.From, "to", r, "mda", "local")
-		}
 		results = append(results, res)
 	}
 	return results
+}
+
+// mdaReply says what the local delivery did, for the log (Postfix's
+// "delivered to maildir" and "delivered to mailbox").
+func mdaReply(t mda.Target) string {
+	switch t.(type) {
+	case *mda.Store:
+		return "delivered to maildir"
+	case *mda.Mbox:
+		return "delivered to mailbox"
+	}
+	return "delivered by the local MDA"
 }
 
 // countReceived counts the Received fields of the message header

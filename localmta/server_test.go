@@ -258,3 +258,20 @@ func TestPostmasterWithoutDomain(t *testing.T) {
 	c.Writeln("RCPT TO:<Postmistress>") // only postmaster goes without domain
 	c.ExpectPattern("501 5.5.2 *")
 }
+
+// TestSizeOverflow: a declared SIZE larger than any number the server
+// keeps is a message too big (RFC 1870 §6.1: 552), not a syntax error,
+// and the session goes on.
+func TestSizeOverflow(t *testing.T) {
+	m := startLocal(t, nil)
+	c := dial(t, m.Addrs()[0])
+	c.hello("client")
+	for _, size := range []string{"99999999999999999999", "18446744073709551615", "9223372036854775808"} {
+		c.Writeln("MAIL FROM:<a@b.test> SIZE=" + size)
+		c.ExpectPattern("552 5.3.4 *")
+	}
+	c.Writeln("MAIL FROM:<a@b.test> SIZE=12x")
+	c.ExpectPattern("501 5.5.4 *")
+	c.Writeln("MAIL FROM:<a@b.test> SIZE=100")
+	c.ExpectPattern("250 *")
+}

@@ -266,19 +266,29 @@ func (s *session) Data(r io.Reader) (err error) {
 		return &smtp.SMTPError{Code: 503, EnhancedCode: smtp.EnhancedCode{5, 5, 1}, Message: "Bad sequence of commands"}
 	}
 	id := queue.NewID()
+	if err := s.enqueue(id, s.received(id), r); err != nil {
+		return err
+	}
+	s.m.log.Info("queued", "id", id, "client", s.ip, "helo", s.conn.Hostname(), "user", s.user, "from", *s.from, "rcpts", len(s.rcpts))
+	return queuedAs(id)
+}
+
+// enqueue queues the message of the transaction under id, its trace
+// field first, through the rules of DATA (datarules.go); the error is
+// the reply.
+func (s *session) enqueue(id, trace string, r io.Reader) error {
 	msg := queue.Message{ID: id, From: *s.from, Rcpts: s.rcpts}
 	if o := s.mailOpts; o != nil {
 		msg.EnvID, msg.Ret, msg.UTF8 = o.EnvelopeID, string(o.Return), o.UTF8
 	}
-	checker := &bareChecker{r: r}
-	body := io.MultiReader(strings.NewReader(s.received(id)), checker)
+	checker := newDataChecker(r, s.m.cfg.MaxMessageBytes)
+	body := io.MultiReader(strings.NewReader(trace), checker)
 	ctx, cancel := context.WithTimeout(s.m.ctx, s.m.cfg.DataTimeout)
 	defer cancel()
 	if _, err := s.m.queue.Enqueue(ctx, msg, body); err != nil {
 		return s.dataError(err, checker)
 	}
-	s.m.log.Info("queued", "id", id, "client", s.ip, "helo", s.conn.Hostname(), "user", s.user, "from", *s.from, "rcpts", len(s.rcpts))
-	return queuedAs(id)
+	return nil
 }
 
 // queuedAs is the reply to an accepted DATA, with the queue ID as
@@ -290,12 +300,17 @@ func queuedAs(id string) error {
 }
 
 // dataError chooses the reply of a failed DATA; details go to the log.
-func (s *session) dataError(err error, checker *bareChecker) error {
+// A line longer than go-smtp reads (smtp.ErrTooLongLine) breaks the rule
+// of long lines too: permanent, as any other.
+func (s *session) dataError(err error, checker *dataChecker) error {
 	var se *smtp.SMTPError
 	switch {
-	case checker.bare:
-		s.m.log.Warn("smtp: bare CR/LF refused", "client", s.ip)
-		return ErrBareLF
+	case checker.err != nil:
+		s.m.log.Warn("smtp: message refused", "client", s.ip, "reason", checker.err.Message)
+		return checker.err
+	case errors.Is(err, smtp.ErrTooLongLine):
+		s.m.log.Warn("smtp: message refused", "client", s.ip, "reason", ErrLongLine.Message)
+		return ErrLongLine
 	case errors.As(err, &se):
 		return se
 	}
@@ -325,28 +340,4 @@ func (s *session) reverseName() string {
 		s.rdns = s.m.reverseName(s.m.ctx, s.ip)
 	}
 	return s.rdns
-}
-
-// bareChecker passes DATA through and fails on a CR not followed by LF or
-// an LF not preceded by CR: the ingredients of SMTP smuggling.
-type bareChecker struct {
-	r    io.Reader
-	prev byte
-	bare bool
-}
-
-func (c *bareChecker) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	for _, b := range p[:n] {
-		if (b == '\n' && c.prev != '\r') || (c.prev == '\r' && b != '\n') {
-			c.bare = true
-			return 0, ErrBareLF
-		}
-		c.prev = b
-	}
-	if err == io.EOF && c.prev == '\r' {
-		c.bare = true
-		return 0, ErrBareLF
-	}
-	return n, err
 }

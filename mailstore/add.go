@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -147,7 +148,7 @@ func (s *Store) deliverItems(ctx context.Context, items []AddItem, out []AddResu
 			continue
 		}
 		if out[i].Err == nil {
-			out[i].Err = s.renameItem(f.Name(), rows[i], items[i].Options.Flags)
+			out[i].Err = s.renameItem(f.Name(), rows[i], items[i].Options)
 		}
 		if out[i].Err != nil {
 			os.Remove(f.Name())
@@ -163,6 +164,9 @@ func (s *Store) writeItem(ctx context.Context, it *AddItem) (r *row, f *os.File,
 	defer recoverTo(&err)
 	fi, err := s.ensureFolder(ctx, it.Folder, RoleNone)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.checkKey(ctx, fi, it.Options.Key); err != nil {
 		return nil, nil, err
 	}
 	f, err = os.CreateTemp(filepath.Join(fi.dir, subTmp), fmt.Sprintf("%d.P%d.*", time.Now().Unix(), pid))
@@ -202,14 +206,19 @@ func syncFiles(files []*os.File, out []AddResult) {
 }
 
 // renameItem moves a written file from tmp/ into new/ (cur/ with flags)
-// under a new unique name, reserved as pending first.
-func (s *Store) renameItem(tmp string, r *row, flags Flags) error {
+// under its key (a new unique one unless opt.Key), reserved as pending
+// first.
+func (s *Store) renameItem(tmp string, r *row, opt AddOptions) error {
 	sub := subNew
-	if flags != 0 {
+	if opt.Flags != 0 {
 		sub = subCur
 	}
 	now := time.Now()
-	fn := fileName{Key: newKey(now, r.size)}.withFlags(flags, sub)
+	key := opt.Key
+	if key == "" {
+		key = newKey(now, r.size)
+	}
+	fn := fileName{Key: key}.withFlags(opt.Flags, sub)
 	k := pendingKey{r.folder.id, fn.Key}
 	s.pendingMu.Lock()
 	s.pending[k] = struct{}{}
@@ -218,10 +227,50 @@ func (s *Store) renameItem(tmp string, r *row, flags Flags) error {
 		s.pendingMu.Lock()
 		delete(s.pending, k)
 		s.pendingMu.Unlock()
+		if opt.Key != "" && errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("%w: %s", ErrExist, opt.Key)
+		}
 		return err
 	}
 	r.sub, r.name, r.mtime = sub, fn, now.Unix()
 	return nil
+}
+
+// checkKey refuses a caller's key that is malformed or that the folder
+// already holds: as a file in new/ (delivered, perhaps not yet indexed)
+// or in the index (wherever the file went since, cur/ with flags).
+func (s *Store) checkKey(ctx context.Context, fi *folderInfo, key string) error {
+	if key == "" {
+		return nil
+	}
+	if !validKey(key) {
+		return fmt.Errorf("mailstore: bad Maildir key %q", key)
+	}
+	if _, err := os.Lstat(filepath.Join(fi.dir, subNew, key)); err == nil {
+		return fmt.Errorf("%w: %s", ErrExist, key)
+	}
+	var n int
+	err := s.ix.rdb.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE folder = ? AND key = ?`, fi.id, key).Scan(&n)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("%w: %s", ErrExist, key)
+	}
+	return nil
+}
+
+// validKey reports whether a caller's Maildir key is a safe file name.
+func validKey(key string) bool {
+	if key == "" || key[0] == '.' || len(key) > 200 {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; c <= ' ' || c > '~' || c == '/' || c == '\\' || c == ':' || c == '!' {
+			return false
+		}
+	}
+	return true
 }
 
 // indexRows syncs the directories of the delivered rows and inserts them

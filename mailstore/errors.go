@@ -23,6 +23,9 @@ var (
 	ErrClosed = errors.New("mailstore: store closed")
 	// ErrCorruptIndex: the index could not be read; Open rebuilds it.
 	ErrCorruptIndex = errors.New("mailstore: corrupt index")
+	// ErrExist: AddBatch was given an AddOptions.Key that the folder
+	// already holds: the message is there already.
+	ErrExist = errors.New("mailstore: a message of that key exists")
 )
 
 // QueryError tells why a search query was refused. It matches ErrBadQuery.

@@ -177,6 +177,14 @@ type AddOptions struct {
 	Flags    Flags
 	Envelope *Envelope
 	Arrived  time.Time // zero means now
+	// Key, when set, is the Maildir key (the file name before its info)
+	// that AddBatch gives the message, instead of a new unique one: an
+	// MDA derives it from its queue id and recipient so that a delivery
+	// replayed after a crash is not written twice. A folder that already
+	// holds the key (a file in new/, or an indexed message) is not
+	// written again: the item's error is ErrExist. Key must be printable
+	// ASCII without '/', ':', '!' or a leading dot.
+	Key string
 }
 
 // Progress reports a long operation. Total and TotalBytes are 0 when unknown.

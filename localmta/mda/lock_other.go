@@ -11,3 +11,6 @@ import (
 func lockFile(ctx context.Context, f *os.File) error { return nil }
 
 func unlockFile(f *os.File) {}
+
+// processAlive cannot tell here: only the age of a dotlock breaks it.
+func processAlive(pid int) bool { return true }

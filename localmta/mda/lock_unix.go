@@ -27,3 +27,10 @@ func unlockFile(f *os.File) {
 	lk := unix.Flock_t{Type: unix.F_UNLCK}
 	unix.FcntlFlock(f.Fd(), unix.F_SETLK, &lk)
 }
+
+// processAlive reports whether a process with that PID runs on this host
+// (kill with signal 0: EPERM means it runs under another user).
+func processAlive(pid int) bool {
+	err := unix.Kill(pid, 0)
+	return err == nil || errors.Is(err, unix.EPERM)
+}

@@ -18,7 +18,9 @@ import (
 // quoting (mailstore/mbox). The file is locked with a dotlock
 // (<file>.lock, created with O_EXCL) and, on Unix, an fcntl lock, as mutt
 // and procmail do, so that they never corrupt each other. An append that
-// fails is truncated back to the old size.
+// fails is truncated back to the old size. A delivery of a queue entry
+// is idempotent: a journal beside the spool files (mboxjournal.go) lets a
+// replay after kill -9 find its copy, and removes a copy the kill cut.
 type Mbox struct {
 	Dir string
 	// Users reports whether a login has a spool file; nil accepts every
@@ -47,8 +49,8 @@ type mboxDelivery struct {
 
 // safeLogin refuses logins that could escape the spool directory.
 func safeLogin(login string) bool {
-	if login == "" || login == "." || login == ".." || len(login) > 64 {
-		return false
+	if login == "" || login[0] == '.' || len(login) > 64 {
+		return false // a dot first: ".", "..", and the journals' directory
 	}
 	return !strings.ContainsAny(login, "/\\:\x00") && !strings.HasSuffix(login, ".lock")
 }
@@ -103,12 +105,33 @@ func (d *mboxDelivery) deliver(ctx context.Context, rcpt string) error {
 		return err
 	}
 	defer unlockFile(f)
-	return d.appendTo(f, rcpt)
+	key := DeliveryKey(d.env, rcpt)
+	if key == "" { // not from the queue: nothing to replay
+		return d.appendTo(f, rcpt, d.now())
+	}
+	j, err := readJournal(d.t.journalPath(Login(rcpt)))
+	if err != nil {
+		return fmt.Errorf("mda: journal of %s: %w", path, err)
+	}
+	if err := j.settle(f); err != nil {
+		return fmt.Errorf("mda: journal of %s: %w", path, err)
+	}
+	if j.delivered(key) {
+		return nil // a replay: the copy is there
+	}
+	return d.appendJournaled(f, j, key, rcpt)
+}
+
+func (d *mboxDelivery) now() time.Time {
+	if d.t.Now != nil {
+		return d.t.Now()
+	}
+	return time.Now()
 }
 
 // appendTo writes the message at the end of f, fsyncs, and truncates back
 // to the old size when anything fails.
-func (d *mboxDelivery) appendTo(f *os.File, rcpt string) (err error) {
+func (d *mboxDelivery) appendTo(f *os.File, rcpt string, date time.Time) (err error) {
 	size, err := f.Seek(0, io.SeekEnd)
 	if err != nil {
 		return err
@@ -123,11 +146,7 @@ func (d *mboxDelivery) appendTo(f *os.File, rcpt string) (err error) {
 		return err
 	}
 	defer r.Close()
-	now := time.Now
-	if d.t.Now != nil {
-		now = d.t.Now
-	}
-	if err := mbox.NewWriter(f).Write(d.env.MailFrom, now(), r); err != nil {
+	if err := mbox.NewWriter(f).Write(d.env.MailFrom, date, r); err != nil {
 		return fmt.Errorf("mda: append to %s: %w", f.Name(), err)
 	}
 	return f.Sync()

@@ -19,8 +19,13 @@ package mda
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"io"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/emersion/go-smtp"
 )
@@ -31,7 +36,36 @@ import (
 type Envelope struct {
 	MailFrom string
 	QueueID  string
+	// Arrived is when the queue took the message. With QueueID it names
+	// a delivery that is the same after a restart (see DeliveryKey).
+	Arrived time.Time
 }
+
+// DeliveryKey names the delivery of the queue entry env to rcpt, the same
+// whenever it is replayed: the Maildir key of its file ("time.Qid_rcpt.
+// host") and its mark in an mbox's journal. "" when env has no queue id.
+func DeliveryKey(env Envelope, rcpt string) string {
+	if env.QueueID == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(strings.ToLower(rcpt)))
+	return fmt.Sprintf("%d.Q%s_%s.%s", env.Arrived.Unix(), env.QueueID, hex.EncodeToString(sum[:5]), keyHost)
+}
+
+// keyHost is the host part of the delivery keys: this host's name, with
+// '_' for what a Maildir key should not hold ('/', ':', '!', ',').
+var keyHost = func() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		h = "localhost"
+	}
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' {
+			return r
+		}
+		return '_'
+	}, h)
+}()
 
 // Buffer holds a message body that can be read several times, once per
 // mailbox.

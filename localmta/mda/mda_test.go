@@ -18,8 +18,14 @@ const testMsg = "From: fred@truc.fr\r\nTo: marc@machin.com\r\nSubject: hi\r\n\r\
 
 func deliver(t *testing.T, tg Target, from string, body Buffer, rcpts ...string) error {
 	t.Helper()
+	return deliverEnv(t, tg, Envelope{MailFrom: from}, body, rcpts...)
+}
+
+// deliverEnv runs one delivery of body to rcpts under env.
+func deliverEnv(t *testing.T, tg Target, env Envelope, body Buffer, rcpts ...string) error {
+	t.Helper()
 	ctx := context.Background()
-	d, err := tg.StartDelivery(ctx, Envelope{MailFrom: from})
+	d, err := tg.StartDelivery(ctx, env)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package mda
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -13,6 +14,11 @@ import (
 // account: the mailstore writes the Maildir file (tmp, fsync, rename into
 // new/) and indexes it with the envelope. Each recipient gets its own copy,
 // with its own Delivered-To.
+//
+// A delivery of a queue entry (Envelope.QueueID) is idempotent: its file
+// is named by DeliveryKey, and a copy whose key the folder already holds
+// (a kill -9 after the file was written, before the queue recorded it)
+// is not written again.
 //
 // Concurrent deliveries are committed together (group commit): while one
 // mailstore.AddBatch runs, the copies of the deliveries that arrive wait,
@@ -68,7 +74,7 @@ func (d *storeDelivery) Commit(ctx context.Context) error {
 		items, rcpts = append(items, it), append(rcpts, rcpt)
 	}
 	for i, res := range d.t.group.add(ctx, d.t.Store, items) {
-		if res.Err != nil {
+		if res.Err != nil && !errors.Is(res.Err, mailstore.ErrExist) { // ErrExist: delivered before a restart
 			failed[rcpts[i]] = fmt.Errorf("mda: deliver to %s in %s: %w", rcpts[i], items[i].Folder, res.Err)
 		}
 	}
@@ -104,6 +110,7 @@ func (d *storeDelivery) item(rcpt string) (mailstore.AddItem, error) {
 	opt := mailstore.AddOptions{
 		Envelope: &mailstore.Envelope{MailFrom: d.env.MailFrom, RcptTo: []string{rcpt}},
 		Arrived:  now(),
+		Key:      DeliveryKey(d.env, rcpt),
 	}
 	return mailstore.AddItem{Folder: folder, Data: data, Options: opt}, nil
 }

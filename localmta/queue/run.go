@@ -19,6 +19,9 @@ type Result struct {
 	Rcpt   string
 	Err    error
 	Remote string // host that gave the answer, for the logs and the DSN
+	// Reply, for a delivered recipient, is what the next hop answered
+	// ("250 2.0.0 Ok: queued as X") or what the MDA did, for the log.
+	Reply string
 }
 
 // Deliverer makes one delivery attempt of a message to its pending
@@ -103,13 +106,14 @@ func (q *Queue) workerLimit() int {
 // the deliverer is caught and turned into a temporary failure.
 func (q *Queue) attempt(ctx context.Context, d Deliverer, id string, m Message, sem chan struct{}, ended chan struct{}, wg *sync.WaitGroup) {
 	var results []Result
+	started := q.opt.Now()
 	defer func() {
 		if r := recover(); r != nil {
 			q.opt.Logger.Error("queue: delivery panicked", "id", id, "panic", r, "stack", string(debug.Stack()))
 			results = nil
 		}
 		if ctx.Err() == nil {
-			q.finish(ctx, &m, results)
+			q.finish(ctx, &m, results, started)
 		} else {
 			q.release(id)
 		}
@@ -134,9 +138,9 @@ func (q *Queue) release(id string) {
 
 // finish records the results of an attempt, bounces and removes the
 // message when no recipient is left, and schedules the next try.
-func (q *Queue) finish(ctx context.Context, m *Message, results []Result) {
+func (q *Queue) finish(ctx context.Context, m *Message, results []Result, started time.Time) {
 	q.cache.drop(m.ID) // the bytes are kept for the first attempt only
-	q.apply(m, results)
+	q.apply(m, results, started)
 	q.mu.Lock()
 	e := q.msgs[m.ID]
 	deleted := e == nil
@@ -195,8 +199,9 @@ func (q *Queue) complete(ctx context.Context, m *Message) {
 	q.opt.Logger.Info("queue: message done", "id", m.ID, "from", m.From, "rcpts", len(m.Rcpts))
 }
 
-// apply updates the recipients with the results of an attempt.
-func (q *Queue) apply(m *Message, results []Result) {
+// apply updates the recipients with the results of an attempt that
+// started at started, and logs each.
+func (q *Queue) apply(m *Message, results []Result, started time.Time) {
 	now := q.opt.Now()
 	byRcpt := make(map[string]Result, len(results))
 	for _, r := range results {
@@ -214,6 +219,7 @@ func (q *Queue) apply(m *Message, results []Result) {
 			res = Result{Rcpt: r.Addr, Err: errors.New("no delivery result")}
 		}
 		q.applyOne(r, res, now, expired)
+		q.logAttempt(m, r, res, started, now)
 		if r.LastError != "" {
 			m.LastError = r.LastError
 		}

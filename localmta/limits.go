@@ -27,6 +27,9 @@ func (m *MTA) errTooManyErrors() error {
 // unparsable command.
 func (s *session) errorLimits(err *error) {
 	c, cfg := s.client, s.m.cfg
+	if c == nil { // the pick-up (Pickup): a local program, no connection to slow
+		return
+	}
 	if cfg.SoftErrorLimit > 0 && c.errors >= cfg.SoftErrorLimit {
 		cfg.Sleep(s.m.ctx, cfg.ErrorDelay)
 	}

@@ -38,8 +38,8 @@ func TestStartTLSTranscriptIsDecrypted(t *testing.T) {
 	a, d := startTLSServer(t, true)
 	var buf strings.Builder
 	s := New(a, imaptest.Password, Options{Dialer: d, Transcript: &buf})
-	defer s.Close()
 	folders, err := s.Folders(context.Background())
+	s.Close() // waits for the reading goroutine, which writes the transcript too
 	if err != nil || len(folders) == 0 {
 		t.Fatalf("Folders over STARTTLS = %v, %v", folders, err)
 	}

@@ -31,8 +31,8 @@ func keyword(w string) clause {
 		candidates = []clause{clFrom, clWith}
 	}
 	for _, c := range candidates {
-		if strings.EqualFold(w, clauseNames[c]) {
-			return c
+		if strings.EqualFold(w, clauseNames[c]) && (c != clTLS || w == "tls") {
+			return c // Exim writes "tls" in lower case; Hotmail's "over TLS" is no clause
 		}
 	}
 	return clNone

@@ -294,6 +294,9 @@ func (p *hopParser) fromNameComment(c string) bool {
 	if !isNameWord(c) || p.h.From == "" {
 		return false
 	}
+	if ignoredInfoWord(c) {
+		return true // "(unverified)": no name
+	}
 	switch {
 	case p.sawLiteral && p.h.Ident == "":
 		p.h.Ident = c

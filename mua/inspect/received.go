@@ -140,14 +140,19 @@ func (h *Hop) fromNames(p *hopParser) {
 		h.Port = port
 	}
 	name := !isAddr && !placeholderName(from) && !p.phrase // a host name: may be the rDNS
-	helo := name || isAddr && strings.HasPrefix(from, "[") // may be the HELO
+	// may be the HELO name; HTTP and MAPI have no HELO
+	helo := (name || isAddr && strings.HasPrefix(from, "[")) && !h.Protocol.Client()
 	switch {
+	case p.exim && !h.IP.IsValid() && !p.explicitHELO:
+		if h.Ident == "" && name {
+			h.Ident = from // Exim's "from amavis by host with scanned-ok": a local user
+		}
 	case p.nameComment != "" && p.literalAfterName:
 		h.setHELO(p.nameComment, HELOFromComment) // Exim 3: rdns (helo) [ip]
 		h.setRDNS(from, name)
 	case p.explicitHELO || p.exim || p.verified:
 		h.setRDNS(from, name)
-		if !p.explicitHELO && name {
+		if !p.explicitHELO && helo && name {
 			h.setHELO(from, HELOFromClause)
 		}
 	case !helo:

@@ -143,7 +143,6 @@ func splitExpectation(s string) []string {
 	return out
 }
 
-
 // TestReceivedCorpus parses the real-world corpus and measures the share
 // of fields read as expected: at least 97 %, over at least 400 lines of at
 // least 25 families of mail software and services.
@@ -185,4 +184,3 @@ func sortedKeys(m map[string]bool) []string {
 	sort.Strings(out)
 	return out
 }
-

@@ -110,6 +110,10 @@ func (p *hopParser) open(k clause) {
 // value takes the first word of the current clause.
 func (p *hopParser) value(t token) {
 	h, w := p.h, trimComma(t.text)
+	if w == "" {
+		p.fresh = true // a lone comma: the value is still to come
+		return
+	}
 	if p.more >= 0 {
 		p.repeated(w)
 		return

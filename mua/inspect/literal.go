@@ -35,10 +35,33 @@ func parseAddrLiteral(s string) (ip netip.Addr, port uint16, ok bool) {
 		s = s[5:]
 	}
 	s = strings.TrimSuffix(s, ".")
+	if !maybeIP(s) {
+		return netip.Addr{}, 0, false // a host name: no costly failed parse
+	}
 	if ip, err := netip.ParseAddr(s); err == nil {
 		return ip, port, true
 	}
 	return addrWithPort(s, port)
+}
+
+// maybeIP tells whether s has only the characters of an IP address (and
+// of a port or an IPv6 zone after it), so that host names are turned away
+// without the allocation of a parse error.
+func maybeIP(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '%':
+			return i > 0
+		case c >= '0' && c <= '9' || c == '.' || c == ':':
+		case c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // addrWithPort reads an IPv4 address followed by ":port" or ".port".
@@ -59,6 +82,9 @@ func addrWithPort(s string, port uint16) (netip.Addr, uint16, bool) {
 }
 
 func parsePort(s string) uint16 {
+	if !allDecimal(s) {
+		return 0
+	}
 	n, err := strconv.ParseUint(s, 10, 16)
 	if err != nil {
 		return 0

@@ -148,15 +148,23 @@ func tlsExim(c string) (TLS, bool) {
 // normTLSVersion turns "TLS1_3", "TLS1.3", "tlsv1.3" into "TLSv1.3" and
 // "sslv3" into "SSLv3"; other values are returned as written.
 func normTLSVersion(v string) string {
-	u := strings.ToUpper(v)
 	var prefix, rest string
 	switch {
-	case strings.HasPrefix(u, "TLS"):
-		prefix, rest = "TLSv", strings.TrimPrefix(strings.TrimPrefix(u[3:], "-"), "V")
-	case strings.HasPrefix(u, "SSL"):
-		prefix, rest = "SSLv", strings.TrimPrefix(u[3:], "V")
+	case hasPrefixFold(v, "TLS"):
+		prefix, rest = "TLSv", strings.TrimPrefix(v[3:], "-")
+	case hasPrefixFold(v, "SSL"):
+		prefix, rest = "SSLv", v[3:]
 	default:
 		return v
+	}
+	if rest != "" && (rest[0] == 'v' || rest[0] == 'V') {
+		rest = rest[1:]
+	}
+	if rest == "" {
+		return v
+	}
+	if len(v) == len(prefix)+len(rest) && v[:len(prefix)] == prefix && isVersionNumber(rest) {
+		return v // already spelt "TLSv1.3": no allocation
 	}
 	rest = strings.ReplaceAll(rest, "_", ".")
 	if rest == "" || !isVersionNumber(rest) {
@@ -171,6 +179,9 @@ func isTLSVersion(v string) bool {
 }
 
 func isVersionNumber(s string) bool {
+	if s == "" {
+		return false
+	}
 	for i := 0; i < len(s); i++ {
 		if (s[i] < '0' || s[i] > '9') && s[i] != '.' {
 			return false

@@ -231,7 +231,10 @@ func (p *hopParser) fromWord(t token, w string) {
 		return
 	}
 	if strings.HasPrefix(w, `"`) {
-		h.HELO, h.HELOSource, p.explicitHELO = strings.Trim(w, `"`), HELOFromComment, true
+		if name := strings.Trim(w, `"`); name != "" {
+			h.HELO, h.HELOSource = name, HELOFromComment
+		}
+		p.explicitHELO = true
 		return
 	}
 	if p.phraseOK {

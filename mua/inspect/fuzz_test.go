@@ -37,6 +37,9 @@ func FuzzReceived(f *testing.F) {
 		if !h.Unparsed && h.From == "" && h.By == "" && len(h.Comments) == 0 {
 			t.Fatalf("parsed without from, by or comment: %+v", h)
 		}
+		if (h.HELO == "") != (h.HELOSource == "") {
+			t.Fatalf("helo %q with source %q", h.HELO, h.HELOSource)
+		}
 		if !h.Date.IsZero() && (h.Date.Year() < 1900 || h.Date.Year() > 9999) {
 			t.Fatalf("date out of range: %v", h.Date)
 		}

@@ -1,22 +1,24 @@
 package inspect
 
 import (
-	"net/netip"
-	"strconv"
 	"strings"
 )
 
 // comment classifies one comment of a Received field: TLS details,
-// authentication, envelope sender, the client's TCP-info after "from"
-// (RFC 5321 §4.4), the receiver's IP or software after "by"; anything else
-// is kept in Comments.
-func (p *hopParser) comment(c string) {
-	h := p.h
+// authentication, envelope sender, a from clause written in parentheses,
+// the client's TCP-info after "from" (RFC 5321 §4.4), the receiver's IP or
+// software after "by"; anything else is kept in Comments.
+func (p *hopParser) comment(t token) {
+	h, c := p.h, t.text
 	if c == "" {
 		return
 	}
-	if t, ok := tlsFrom(c); ok {
-		h.tls(t)
+	if p.cur == clNone && !p.seen[clFrom] && !p.seen[clBy] && hasPrefixFold(c, "from ") {
+		p.parenthesisedFrom(c)
+		return
+	}
+	if tls, ok := tlsFrom(c); ok {
+		h.tls(tls)
 		if strings.Contains(c, "AUTH: ") || strings.HasSuffix(c, "authenticated") {
 			h.authComment(c)
 		}
@@ -29,17 +31,29 @@ func (p *hopParser) comment(c string) {
 		h.Comments = append(h.Comments, inner)
 		c = strings.TrimSpace(stripComments(c))
 	}
-	switch p.cur {
-	case clFrom:
-		if p.tcpInfo(c) {
-			return
-		}
-	case clBy, clWith, clTLS:
-		if p.byComment(c) {
-			return
+	if p.more < 0 {
+		switch p.cur {
+		case clFrom:
+			if p.tcpInfo(c) || p.fromNameComment(c) {
+				return
+			}
+		case clBy, clWith, clTLS:
+			if p.byComment(c) {
+				return
+			}
 		}
 	}
 	h.Comments = append(h.Comments, c)
+}
+
+// parenthesisedFrom reads a from clause written as a comment:
+// Sendmail's "(from alice@localhost) by host (8.12.11/8.12.11/Submit)",
+// Norton's "(from KRYPTIK [192.0.2.7]) by host (NAVGW 2.5.2.12)".
+func (p *hopParser) parenthesisedFrom(c string) {
+	var buf [8]token
+	p.parenFrom = true
+	p.walk(tokenize(buf[:0], c))
+	p.cur, p.fresh, p.more = clNone, false, -1
 }
 
 // nestedComment returns the first comment nested in c, such as Sendmail's
@@ -54,19 +68,27 @@ func nestedComment(c string) (string, bool) {
 }
 
 // authComment reads "Authenticated sender: alice@example.org" (Postfix),
-// "authenticated bits=0" and "authenticated as alice" (Sendmail), Courier's
-// "AUTH: LOGIN alice, ..." and qmail's "..., authenticated".
+// "authenticated bits=0" and "authenticated as alice" (Sendmail, Critical
+// Path), "authenticated user alice" (Kerio) and "SquirrelMail
+// authenticated user alice", Courier's "AUTH: LOGIN alice, ..." and
+// qmail's "..., authenticated".
 func (h *Hop) authComment(c string) bool {
 	switch {
 	case hasPrefixFold(c, "Authenticated sender:"):
 		h.Auth = strings.TrimSpace(c[len("Authenticated sender:"):])
 	case hasPrefixFold(c, "authenticated as "):
-		h.Auth, _, _ = strings.Cut(strings.TrimSpace(c[len("authenticated as "):]), " ")
+		h.Auth = firstField(c[len("authenticated as "):])
+	case indexFold(c, "authenticated user ") >= 0:
+		i := indexFold(c, "authenticated user ")
+		h.Auth = firstField(c[i+len("authenticated user "):])
 	case hasPrefixFold(c, "authenticated"):
 	case strings.HasPrefix(c, "AUTH: "):
 		f := strings.Fields(strings.TrimSuffix(strings.SplitN(c, ",", 2)[0], ","))
-		if len(f) >= 3 {
+		switch {
+		case len(f) >= 3:
 			h.Auth = f[2]
+		case len(f) == 2:
+			h.Auth = f[1]
 		}
 	case strings.HasSuffix(c, ", authenticated"):
 	default:
@@ -76,70 +98,129 @@ func (h *Hop) authComment(c string) bool {
 	return true
 }
 
-// envelopeComment reads "envelope-from <alice@example.org>".
+// firstField returns the first word of s, without angle brackets.
+func firstField(s string) string {
+	f, _, _ := strings.Cut(strings.TrimSpace(s), " ")
+	return strings.Trim(f, "<>,")
+}
+
+// envelopeComment reads "envelope-from <alice@example.org>" (Exim,
+// Postfix), "envelope-sender <...>" (qmail-ldap) and qmail-scanner's
+// "envelope-from <...>, uid 502".
 func (h *Hop) envelopeComment(c string) bool {
-	if !hasPrefixFold(c, "envelope-from") {
+	var rest string
+	switch {
+	case hasPrefixFold(c, "envelope-from"):
+		rest = c[len("envelope-from"):]
+	case hasPrefixFold(c, "envelope-sender"):
+		rest = c[len("envelope-sender"):]
+	default:
 		return false
 	}
-	h.EnvelopeFrom = strings.Trim(strings.TrimSpace(c[len("envelope-from"):]), "<>")
+	if h.EnvelopeFrom == "" {
+		h.EnvelopeFrom = strings.TrimLeft(firstField(strings.TrimLeft(rest, " =")), "<")
+	}
 	return true
 }
 
 // tcpInfo is what a comment after "from" says about the client.
 type tcpInfo struct {
-	helo, rdns, ident string
-	ip                netip.Addr
-	port              uint16
-	exim              bool // Exim's key=value items were seen
+	helo, rdns, ident, auth string
+	ip                      netipAddr
+	explicitHELO            bool // HELO/EHLO/LHLO or helo= was written
+	exim                    bool // Exim's key=value items were seen
+	bare                    bool // the IP was written without brackets
+	verified                bool // CommuniGate's "verified"
+	account                 bool // CommuniGate's "account x"
 }
 
 // tcpInfo reads the client's details after "from": "rdns [ip]",
-// "user@rdns [ip]", "unknown [ip]", "[ip]", a bare IP "(62.161.101.240)",
-// qmail's "HELO name" and "user@ip", Exim's "[ip]:port helo=name port=n".
-// It changes nothing and reports false when the comment is something else.
+// "user@rdns [ip]", "unknown [ip]", "[ip]", a bare IP "(192.0.2.7)", an IP
+// with a port, qmail's "HELO name" and "user@ip", Exim's "[ip]:port
+// helo=name", ZMailer's "[ip]:port "EHLO name" rhost-flags-...",
+// CommuniGate's "account user HELO name" and "[ip] verified", smap's "ip,
+// HELO name". It changes nothing and reports false when the comment is
+// something else.
 func (p *hopParser) tcpInfo(c string) bool {
-	info, ok := readTCPInfo(strings.Fields(c))
+	info, ok := readTCPInfo(strings.FieldsFunc(c, isInfoSeparator))
 	if !ok {
 		return false
 	}
 	h := p.h
-	if info.helo != "" {
-		h.HELO, p.helo = info.helo, true
+	if info.explicitHELO {
+		h.HELO, h.HELOSource, p.explicitHELO = info.helo, HELOFromComment, true
+		if info.helo == "" {
+			h.HELOSource = ""
+		}
+	}
+	if info.account {
+		h.Authenticated, h.Auth = true, info.auth
 	}
 	p.exim = p.exim || info.exim
-	if h.RDNS == "" {
-		h.RDNS = info.rdns
-	}
+	p.verified = p.verified || info.verified
+	h.setRDNS(info.rdns, true)
 	if h.Ident == "" {
 		h.Ident = info.ident
 	}
-	if !h.IP.IsValid() {
-		h.IP, h.Port = info.ip, info.port
+	if info.ip.addr.IsValid() && !h.IP.IsValid() {
+		h.IP, h.Port, p.bareIP = info.ip.addr, info.ip.port, info.bare
 	}
 	if h.Port == 0 {
-		h.Port = info.port
+		h.Port = info.ip.port
 	}
 	return true
 }
 
+func isInfoSeparator(r rune) bool {
+	return r == ' ' || r == ',' || r == '"' || r == '\t'
+}
+
 // readTCPInfo reads the fields of a TCP-info comment; ok is false unless
-// every field fits and an IP or a HELO name was found.
+// every field fits and an IP, a HELO name, an account or a user@host was
+// found.
 func readTCPInfo(fields []string) (info tcpInfo, ok bool) {
 	for i := 0; i < len(fields); i++ {
 		f := fields[i]
 		switch {
-		case (strings.EqualFold(f, "HELO") || strings.EqualFold(f, "EHLO")) && i+1 < len(fields):
+		case isHELOWord(f):
+			info.explicitHELO = true
+			if i+1 < len(fields) {
+				i++
+				info.helo = fields[i]
+			}
+		case strings.EqualFold(f, "account") && i+1 < len(fields):
 			i++
-			info.helo = fields[i]
+			info.account, info.auth = true, strings.Trim(fields[i], "<>")
+		case strings.EqualFold(f, "with") && i+1 < len(fields):
+			i++ // Yahoo's "(user@ip with plain)": the AUTH mechanism
+		case ignoredInfoWord(f):
+			info.verified = info.verified || strings.EqualFold(f, "verified")
 		case info.eximField(f):
 		case info.clientAddr(f):
 		case i == 0 && len(fields) > 1:
 			info.rdnsWord(f)
+		case len(fields) == 1 && strings.Contains(f, "@"):
+			info.rdnsWord(f) // Sendmail's "(alice@localhost)"
 		default:
 			return info, false
 		}
 	}
-	return info, info.ip.IsValid() || info.helo != ""
+	return info, info.ip.addr.IsValid() || info.explicitHELO || info.account || info.ident != ""
+}
+
+func isHELOWord(f string) bool {
+	return strings.EqualFold(f, "HELO") || strings.EqualFold(f, "EHLO") || strings.EqualFold(f, "LHLO")
+}
+
+// ignoredInfoWord tells whether f is one of the words that servers put
+// beside the IP without meaning for the fields: "verified",
+// "unverified", "RDNS failed", ZMailer's "rhost-flags-OK-OK-OK-OK".
+func ignoredInfoWord(f string) bool {
+	switch strings.ToLower(f) {
+	case "verified", "unverified", "rdns", "failed":
+		return true
+	}
+	return hasPrefixFold(f, "rhost-flags")
 }
 
 // eximField reads Exim's key=value items: helo=, port=, ident=.
@@ -150,9 +231,9 @@ func (t *tcpInfo) eximField(f string) bool {
 	}
 	switch strings.ToLower(k) {
 	case "helo":
-		t.helo = v
+		t.helo, t.explicitHELO = v, true
 	case "port":
-		t.port = parsePort(v)
+		t.ip.port = parsePort(v)
 	case "ident":
 		t.ident = v
 	default:
@@ -162,37 +243,74 @@ func (t *tcpInfo) eximField(f string) bool {
 	return true
 }
 
-// clientAddr reads "[ip]", "[ip]:port", a bare IP or qmail's "user@ip".
+// clientAddr reads "[ip]", "[ip]:port", a bare IP, "ip:port", qmail's
+// "user@ip", and a name glued to its literal: "rdns[ip]",
+// "<unknown.domain>[ip]".
 func (t *tcpInfo) clientAddr(f string) bool {
 	ip, port, ok := parseAddrLiteral(f)
-	if !ok {
-		user, rest, found := cutLast(f, "@")
-		if !found {
+	switch {
+	case ok:
+		t.bare = t.bare || !strings.HasPrefix(f, "[")
+	case strings.Contains(f, "@"):
+		user, rest, _ := cutLast(f, "@")
+		if ip, port, ok = parseAddrLiteral(strings.TrimSuffix(rest, "_trustedrelay")); !ok {
 			return false
 		}
-		if ip, port, ok = parseAddrLiteral(rest); !ok {
+		t.ident, t.bare = user, !strings.HasPrefix(rest, "[")
+	case strings.HasSuffix(f, "]") && strings.IndexByte(f, '[') > 0:
+		i := strings.IndexByte(f, '[')
+		if ip, port, ok = parseAddrLiteral(f[i:]); !ok {
 			return false
 		}
-		t.ident = user
+		t.rdnsWord(f[:i])
+	default:
+		return false
 	}
-	if !t.ip.IsValid() {
-		t.ip, t.port = ip, port
+	if !t.ip.addr.IsValid() {
+		t.ip = netipAddr{ip, port}
 	}
 	return true
 }
 
-// rdnsWord reads the name before "[ip]": "rdns", "user@rdns" or "unknown".
+// rdnsWord reads the name before "[ip]": "rdns", "user@rdns",
+// "IDENT:user@rdns"; "unknown", "softdnserr" (Courier), "[unknown]" (Sun)
+// and "<unknown.domain>" name nothing.
 func (t *tcpInfo) rdnsWord(f string) {
 	if user, host, ok := cutLast(f, "@"); ok {
-		t.ident, f = user, host
+		t.ident, f = strings.TrimPrefix(user, "IDENT:"), host
 	}
-	if !strings.EqualFold(f, "unknown") {
-		t.rdns = f
+	if f == "" || strings.EqualFold(f, "unknown") || strings.EqualFold(f, "softdnserr") ||
+		strings.HasPrefix(f, "[") || strings.HasPrefix(f, "<") {
+		return
 	}
+	t.rdns = f
+}
+
+// fromNameComment reads a comment of one host name in the from clause:
+// before a bare "[ip]" it is Exim 3's HELO name, otherwise the reverse DNS
+// name ("from DL1GSPMX02 (dl1gspmx02.example.com)"); after the "[ip]",
+// Exim 3's ident ("(mail)").
+func (p *hopParser) fromNameComment(c string) bool {
+	if !isNameWord(c) || p.h.From == "" {
+		return false
+	}
+	if ignoredInfoWord(c) {
+		return true // "(unverified)": no name
+	}
+	switch {
+	case p.sawLiteral && p.h.Ident == "":
+		p.h.Ident = c
+	case p.nameComment == "" && !p.sawLiteral:
+		p.nameComment = c
+	default:
+		return false
+	}
+	return true
 }
 
 // byComment reads the receiver's comment: its IP (Microsoft "(2603:...)",
-// amavisd "(host [127.0.0.1])") or its software when none was seen yet.
+// amavisd "(host [127.0.0.1])", MDaemon "(IPv6:...)", XMail
+// "(192.0.2.1:25)") or its software when none was seen yet.
 func (p *hopParser) byComment(c string) bool {
 	h := p.h
 	f := strings.Fields(c)
@@ -207,56 +325,4 @@ func (p *hopParser) byComment(c string) bool {
 		return true
 	}
 	return false
-}
-
-// lastAddr returns the IP of the last field, if it is one.
-func lastAddr(f []string) (netip.Addr, bool) {
-	if len(f) == 0 {
-		return netip.Addr{}, false
-	}
-	ip, _, ok := parseAddrLiteral(f[len(f)-1])
-	return ip, ok
-}
-
-// parseAddrLiteral reads "[192.0.2.1]", "[IPv6:2001:db8::1]", "[ip]:port",
-// "192.0.2.1", "2001:db8::1", "fe80::1%4".
-func parseAddrLiteral(s string) (ip netip.Addr, port uint16, ok bool) {
-	if strings.HasPrefix(s, "[") {
-		end := strings.IndexByte(s, ']')
-		if end < 0 {
-			return netip.Addr{}, 0, false
-		}
-		if rest := s[end+1:]; rest != "" {
-			if !strings.HasPrefix(rest, ":") {
-				return netip.Addr{}, 0, false
-			}
-			port = parsePort(rest[1:])
-		}
-		s = s[1:end]
-		if hasPrefixFold(s, "IPv6:") {
-			s = s[5:]
-		}
-	}
-	ip, err := netip.ParseAddr(strings.TrimSuffix(s, "."))
-	if err != nil {
-		return netip.Addr{}, 0, false
-	}
-	return ip, port, true
-}
-
-func parsePort(s string) uint16 {
-	n, err := strconv.ParseUint(s, 10, 16)
-	if err != nil {
-		return 0
-	}
-	return uint16(n)
-}
-
-// cutLast cuts s around the last sep.
-func cutLast(s, sep string) (before, after string, found bool) {
-	i := strings.LastIndex(s, sep)
-	if i < 0 {
-		return s, "", false
-	}
-	return s[:i], s[i+len(sep):], true
 }

@@ -16,9 +16,16 @@ func FuzzReceived(f *testing.F) {
 	for _, fx := range loadReceivedFixtures(f) {
 		f.Add(fx.field)
 	}
+	for _, c := range loadCorpus(f) {
+		f.Add(c.field)
+	}
 	for _, s := range []string{"", ";", "(", ")", "((((", "from", "from (", "by [", "for <", `"`,
 		"from a (b [c]:", "from [IPv6:::1]:99999 (helo=", "with ESMTP with with", "; 99 Feb 1999 99:99:99 +9999",
 		"from x (AUTH: ) by y", "id \x00\xff; Tue, 5 Nov 2024 10:12:01 +0100 id",
+		"from  ([192.0.2.7]) by", "(from", "(from (from x) by", "from ,", "from x(192.0.2.7, HELO", "[(", "[[",
+		"from x [192.0.2.7.99999] (y) [z] (w)", "id ‹› id <>", `from x(1.2.3.4), claiming to be "`,
+		"by a with b 2018-03-26 13:35:36.1 +0000 UTC m=+", "envelope-from", "for <a> from <", "from a by b by c with d with e",
+		"Mon, 26 Mar 2018 13:35", "from a (account) by b", "from a (IPv6:) by b (IPv6:::1:99)", "with (x encrypted) encrypted",
 	} {
 		f.Add(s)
 	}
@@ -29,6 +36,9 @@ func FuzzReceived(f *testing.F) {
 		}
 		if !h.Unparsed && h.From == "" && h.By == "" && len(h.Comments) == 0 {
 			t.Fatalf("parsed without from, by or comment: %+v", h)
+		}
+		if (h.HELO == "") != (h.HELOSource == "") {
+			t.Fatalf("helo %q with source %q", h.HELO, h.HELOSource)
 		}
 		if !h.Date.IsZero() && (h.Date.Year() < 1900 || h.Date.Year() > 9999) {
 			t.Fatalf("date out of range: %v", h.Date)

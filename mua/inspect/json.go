@@ -22,10 +22,17 @@ const SchemaVersion = 1
 //	route           hops[] in travel order, written (RFC 3339), outbox and
 //	                transit in seconds
 //	route.hops[]    one object per Received field, keyed by its clauses:
-//	                from, by, via, with, id, for[], plus helo, rdns, ip,
-//	                port, ident, by_ip, software, protocol (canonical with),
-//	                tls {version, cipher, bits, verify, note}, authenticated,
-//	                auth, envelope_from, date (RFC 3339), date_raw,
+//	                from, by, via, with (its words as written), id (without
+//	                brackets), for[], plus helo and helo_source ("from": the
+//	                word after from; "comment": written out, as in "(HELO
+//	                x)", "helo=x", "claiming to be"), rdns, ip, port, ident,
+//	                by_ip, software, protocol (the canonical name: SMTP,
+//	                ESMTP, ESMTPS, ESMTPSA, LMTP, HTTP, local ...),
+//	                protocol_raw (the text it was read from, a product's
+//	                version included), tls {version, cipher, bits, verify,
+//	                note}, authenticated (bool) and auth (the identity, when
+//	                written), envelope_from, date (RFC 3339), date_raw,
+//	                more[] ({name, value}: clauses written twice),
 //	                comments[], extra[], raw, unparsed; and from the route:
 //	                index (1 = first hop), role (submission, relay,
 //	                internal, delivery, unknown), delay (seconds since the

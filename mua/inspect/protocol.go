@@ -51,17 +51,77 @@ func init() {
 	}
 }
 
-// parseProtocol returns the canonical protocol of a with clause as written.
-// Microsoft Exchange writes "Microsoft SMTP Server", which is ESMTP.
+// parseProtocol returns the canonical protocol of a with clause as
+// written, "" when it names none. Besides the registered names in any
+// case, it reads the names products write: Microsoft's "SMTP Server"
+// (ESMTP) and "SMTPSVC" (SMTP), CommuniGate's "ESMTP-TLS" (ESMTPS), Exim's
+// "asmtp" (authenticated: ESMTPA) and "local-esmtp", "local-bsmtp",
+// "bsmtp" (a local process), CommuniGate's "HTTPU", and a registered name
+// among several words ("[XMail 1.20 ESMTP Server]", "MailEnable ESMTP",
+// "AES256-SHA encrypted SMTP").
 func parseProtocol(with string) Protocol {
 	if p, ok := knownProtocols[with]; ok {
 		return p
 	}
-	if p, ok := knownProtocols[strings.ToUpper(with)]; ok {
+	u := strings.ToUpper(with)
+	if p, ok := knownProtocols[u]; ok {
 		return p
 	}
-	if strings.EqualFold(with, "Microsoft SMTP Server") {
+	switch {
+	case strings.HasPrefix(u, "MICROSOFT SMTP SERVER"):
 		return ProtoESMTP
+	case strings.HasPrefix(u, "MICROSOFT SMTPSVC"):
+		return ProtoSMTP
+	case u == "ASMTP":
+		return ProtoESMTPA
+	case strings.HasSuffix(u, "-TLS"):
+		if p, ok := knownProtocols[strings.TrimSuffix(u, "-TLS")]; ok && strings.HasPrefix(string(p), "ESMTP") {
+			return withTLS(p)
+		}
+	case strings.HasPrefix(u, "LOCAL-") || u == "BSMTP":
+		return ProtoLocal
+	case strings.HasPrefix(u, "HTTPU"):
+		return ProtoHTTP
+	}
+	return protocolAmong(u)
+}
+
+// protocolAmong returns the first registered name among the words of a
+// product's with clause.
+func protocolAmong(u string) Protocol {
+	if strings.IndexByte(u, ' ') < 0 {
+		return ""
+	}
+	for _, w := range strings.FieldsFunc(u, func(r rune) bool { return r == ' ' || r == '[' || r == ']' || r == ':' }) {
+		if p, ok := knownProtocols[w]; ok {
+			return p
+		}
+	}
+	return ""
+}
+
+// withTLS returns ESMTPS for ESMTP and ESMTPSA for ESMTPA.
+func withTLS(p Protocol) Protocol {
+	switch p {
+	case ProtoESMTP:
+		return ProtoESMTPS
+	case ProtoESMTPA:
+		return ProtoESMTPSA
+	}
+	return p
+}
+
+// viaProtocol reads a via clause that names the protocol when there is no
+// with clause: "via SMTP", "via ESMTP" (Scalix), "via HTTP" (Yahoo), and
+// the SMTP proxies "via smap", "via csmap", "via smtpd". Microsoft's
+// "via Frontend Transport" and a host name give "".
+func viaProtocol(via string) Protocol {
+	if p, ok := knownProtocols[strings.ToUpper(via)]; ok {
+		return p
+	}
+	switch strings.ToLower(via) {
+	case "smap", "csmap", "smtpd":
+		return ProtoSMTP
 	}
 	return ""
 }

@@ -8,19 +8,24 @@ import (
 
 // Hop is one Received field, parsed (RFC 5321 §4.4: from, by, via, with,
 // id, for clauses and a date). The JSON keys are the clause names. A field
-// that does not parse is kept whole in Raw with Unparsed set, never dropped.
+// that does not parse is kept whole in Raw with Unparsed set, never dropped;
+// a value the field does not write stays empty.
 type Hop struct {
 	// From is the word after "from" as written: the HELO/EHLO name in the
 	// RFC 5321 form, the reverse DNS name or "[IP]" in Exim's, "unknown" in
-	// qmail's.
+	// qmail's, "" when the clause is empty ("from ([192.0.2.7])").
 	From string `json:"from,omitempty"`
-	// HELO is the name the client gave in HELO/EHLO, when the field says it.
-	HELO string `json:"helo,omitempty"`
+	// HELO is the name the client gave in HELO/EHLO/LHLO, when the field
+	// says it; HELOSource tells where: "from" (the word after from, the
+	// RFC 5321 form) or "comment" (written out: "(HELO name)", "helo=name",
+	// "claiming to be", CommuniGate's "(account x HELO name)").
+	HELO       string `json:"helo,omitempty"`
+	HELOSource string `json:"helo_source,omitempty"`
 	// RDNS is the reverse DNS name the receiving server found for the
 	// client's IP, as written (without a trailing dot); "" when unknown.
 	RDNS  string     `json:"rdns,omitempty"`
 	IP    netip.Addr `json:"ip,omitzero"`     // the client's IP
-	Port  uint16     `json:"port,omitempty"`  // the client's port, when written (Exim)
+	Port  uint16     `json:"port,omitempty"`  // the client's port, when written (Exim, XMail)
 	Ident string     `json:"ident,omitempty"` // user part of "(user@host [IP])" (RFC 1413, qmail)
 
 	By       string     `json:"by,omitempty"`       // the receiving host as written
@@ -28,25 +33,34 @@ type Hop struct {
 	Software string     `json:"software,omitempty"` // the receiver's comment: "Postfix", "8.15.2/8.15.2", "Exim 4.96"
 
 	Via string `json:"via,omitempty"`
-	// With is the with clause as written; Protocol its canonical name.
-	With     string   `json:"with,omitempty"`
-	Protocol Protocol `json:"protocol,omitempty"`
-	ID       string   `json:"id,omitempty"`
-	For      []string `json:"for,omitempty"` // recipient paths, without <>
+	// With is the with clause's words as written; Protocol its canonical
+	// name (from the via clause when there is no with: "via HTTP"), and
+	// ProtocolRaw the text Protocol was read from, as written, a product's
+	// version glued to its name included ("Microsoft SMTPSVC(6.0.3790.0)",
+	// "[XMail 1.20 ESMTP Server]").
+	With        string   `json:"with,omitempty"`
+	Protocol    Protocol `json:"protocol,omitempty"`
+	ProtocolRaw string   `json:"protocol_raw,omitempty"`
+	ID          string   `json:"id,omitempty"`  // without its brackets
+	For         []string `json:"for,omitempty"` // recipient paths, without <>
 
 	TLS *TLS `json:"tls,omitempty"` // nil when the field says nothing about TLS
-	// Authenticated is set when the protocol (ESMTPA, ESMTPSA ...) or a
-	// comment says that the client authenticated; Auth is the identity,
-	// when written ("Authenticated sender: alice@example.org").
+	// Authenticated is set when the protocol (ESMTPA, ESMTPSA, asmtp ...)
+	// or a comment says that the client authenticated; Auth is the
+	// identity, when written ("Authenticated sender: alice@example.org").
 	Authenticated bool   `json:"authenticated,omitempty"`
 	Auth          string `json:"auth,omitempty"`
-	// EnvelopeFrom is the MAIL FROM path of an "(envelope-from <...>)"
-	// comment (Exim, Dovecot).
+	// EnvelopeFrom is the MAIL FROM path when the field writes it:
+	// "(envelope-from <...>)" (Exim, Postfix, Haraka), "(envelope-sender
+	// <...>)" (qmail-ldap), XMail's and IBM's trailing "from <...>".
 	EnvelopeFrom string `json:"envelope_from,omitempty"`
 
 	Date    time.Time `json:"date,omitzero"`      // zero when missing or unreadable
 	DateRaw string    `json:"date_raw,omitempty"` // the date text as written
 
+	// More holds the clauses written a second time ("with ESMTP with
+	// STARTTLS", "by a by uid 502"), in order.
+	More     []Clause `json:"more,omitempty"`
 	Comments []string `json:"comments,omitempty"` // other comments, in order
 	Extra    []string `json:"extra,omitempty"`    // words that fit no clause
 
@@ -55,166 +69,137 @@ type Hop struct {
 	Unparsed bool   `json:"unparsed,omitempty"`
 }
 
-// clause names the clauses of a Received field.
-type clause uint8
-
-const (
-	clNone clause = iota
-	clFrom
-	clBy
-	clVia
-	clWith
-	clID
-	clFor
-	clTLS // Exim's "tls CIPHER"
-)
-
-func keyword(w string) clause {
-	var candidates []clause
-	switch len(w) {
-	case 2:
-		candidates = []clause{clBy, clID}
-	case 3:
-		candidates = []clause{clVia, clFor, clTLS}
-	case 4:
-		candidates = []clause{clFrom, clWith}
-	}
-	for _, c := range candidates {
-		if strings.EqualFold(w, clauseNames[c]) {
-			return c
-		}
-	}
-	return clNone
+// Clause is a clause of a Received field that was written more than once.
+type Clause struct {
+	Name  string `json:"name"`  // "by", "with", "via", "id", "from"
+	Value string `json:"value"` // its words as written
 }
 
-var clauseNames = [...]string{clNone: "", clFrom: "from", clBy: "by", clVia: "via", clWith: "with", clID: "id", clFor: "for", clTLS: "tls"}
+// The sources of Hop.HELO.
+const (
+	HELOFromClause  = "from"
+	HELOFromComment = "comment"
+)
 
 // ParseReceived parses the value of one Received field (without the
 // "Received:" name; it may still be folded). It never fails: what it cannot
-// read is kept in Raw with Unparsed set.
+// read is kept in Raw with Unparsed set. Clauses may come in any order and
+// comments anywhere.
 func ParseReceived(value string) Hop {
 	h := Hop{Raw: unfold(value)}
 	var buf [32]token // most fields have fewer tokens: no allocation
 	toks := tokenize(buf[:0], h.Raw)
 	body, date := splitDate(h.Raw, toks)
-	p := hopParser{h: &h}
+	p := hopParser{h: &h, raw: h.Raw, more: -1}
 	p.walk(body)
-	h.setDate(date)
-	h.finish(p)
+	p.dateComments(date)
+	h.setDate(dateText(h.Raw, date))
+	h.finish(&p)
 	return h
 }
 
-// splitDate separates the clause tokens from the date that follows the last
-// top-level semicolon.
-func splitDate(raw string, toks []token) (body []token, date string) {
-	last := -1
-	for i, t := range toks {
-		if t.kind == tokSemi {
-			last = i
-		}
+// finish derives what the clauses imply once all of them are read.
+func (h *Hop) finish(p *hopParser) {
+	h.With, h.Via = p.with.String(), p.via.String()
+	h.Protocol, h.ProtocolRaw = p.protocol()
+	if h.Protocol.Authenticated() {
+		h.Authenticated = true
 	}
-	if last < 0 {
-		return toks, ""
+	if strings.Contains(h.Software, "Exim") {
+		p.exim = true
 	}
-	return toks[:last], strings.TrimSpace(raw[toks[last].end:])
+	h.fromNames(p)
+	h.RDNS = strings.TrimSuffix(h.RDNS, ".")
+	if h.IP.Is4In6() {
+		h.IP = h.IP.Unmap()
+	}
+	h.Unparsed = !p.seen[clFrom] && !p.seen[clBy] && (p.garbage || len(h.Comments) == 0 || h.Date.IsZero())
 }
 
-// setDate parses the date text. Courier writes its id after the date.
+// fromNames settles HELO, RDNS, IP and Ident from the word after "from".
+// In the RFC 5321 form that word is the HELO name. Exim, qmail (with an
+// explicit HELO), ZMailer and GMX write the reverse DNS name there and the
+// HELO name apart; qmail and smap write the reverse DNS name before a bare
+// "(IP)"; "unknown", "<...>", a bare IP or a user@host name is no HELO.
+func (h *Hop) fromNames(p *hopParser) {
+	from := h.From
+	if from == "" {
+		return
+	}
+	if h.Protocol == ProtoLocal && !h.IP.IsValid() {
+		if h.Ident == "" && !strings.Contains(from, "@") {
+			h.Ident = from // Exim's "from alice by host with local": a local user
+		}
+		return
+	}
+	ip, port, isAddr := parseAddrLiteral(from)
+	if isAddr && !h.IP.IsValid() {
+		h.IP = ip
+	}
+	if isAddr && h.Port == 0 {
+		h.Port = port
+	}
+	name := !isAddr && !placeholderName(from) && !p.phrase // a host name: may be the rDNS
+	// may be the HELO name; HTTP and MAPI have no HELO
+	helo := (name || isAddr && strings.HasPrefix(from, "[")) && !h.Protocol.Client()
+	switch {
+	case p.exim && !h.IP.IsValid() && !p.explicitHELO:
+		if h.Ident == "" && name {
+			h.Ident = from // Exim's "from amavis by host with scanned-ok": a local user
+		}
+	case p.nameComment != "" && p.literalAfterName:
+		h.setHELO(p.nameComment, HELOFromComment) // Exim 3: rdns (helo) [ip]
+		h.setRDNS(from, name)
+	case p.explicitHELO || p.exim || p.verified:
+		h.setRDNS(from, name)
+		if !p.explicitHELO && helo && name {
+			h.setHELO(from, HELOFromClause)
+		}
+	case !helo:
+	case p.nameComment != "":
+		h.setRDNS(p.nameComment, true)
+		h.setHELO(from, HELOFromClause)
+	case p.qmailForm(h):
+		h.setRDNS(from, isHostName(from))
+		if h.With != "" {
+			h.setHELO(from, HELOFromClause)
+		}
+	default:
+		h.setHELO(from, HELOFromClause)
+	}
+}
+
+func (h *Hop) setHELO(name, source string) {
+	if h.HELO == "" && h.HELOSource == "" {
+		h.HELO, h.HELOSource = name, source
+	}
+}
+
+func (h *Hop) setRDNS(name string, ok bool) {
+	if ok && h.RDNS == "" {
+		h.RDNS = name
+	}
+}
+
+// placeholderName tells whether the word after from names no host:
+// qmail's "unknown", "<unavailable>", a local user's "alice@localhost".
+func placeholderName(s string) bool {
+	return strings.EqualFold(s, "unknown") || strings.HasPrefix(s, "<") || strings.Contains(s, "@")
+}
+
+// setDate parses the date text. Courier writes its id after the date,
+// EzMTS its for clause.
 func (h *Hop) setDate(date string) {
 	if i := indexFold(date, " id "); i > 0 && h.ID == "" {
 		h.ID, _, _ = strings.Cut(strings.TrimSpace(date[i+4:]), " ")
 		date = date[:i]
 	}
-	h.DateRaw = date
-	h.Date, _ = parseDate(date)
-}
-
-// hopParser walks the tokens of a Received field, clause by clause.
-type hopParser struct {
-	h       *Hop
-	cur     clause
-	fresh   bool // the previous word was a keyword: this one is its value
-	seen    [clTLS + 1]bool
-	garbage bool // words before any clause
-	with    words
-	via     words
-	exim    bool // Exim's from form: rdns ([ip]:port helo=name)
-	helo    bool // the HELO name was written explicitly
-}
-
-func (p *hopParser) walk(toks []token) {
-	for _, t := range toks {
-		switch {
-		case t.kind == tokSemi:
-			p.cur, p.fresh = clNone, false
-		case t.kind == tokComment:
-			p.comment(t.text)
-		case p.fresh:
-			p.fresh = false
-			p.value(t.text)
-		default:
-			if k := keyword(t.text); k != clNone {
-				p.cur, p.fresh = k, true
-			} else {
-				p.more(t.text)
-			}
-		}
+	if i := indexFold(date, " for "); i > 0 {
+		h.addFor(strings.TrimSpace(date[i+5:]))
+		date = date[:i]
 	}
-}
-
-// value takes the first word of the current clause.
-func (p *hopParser) value(w string) {
-	h := p.h
-	if p.seen[p.cur] {
-		p.repeated(w)
-		return
-	}
-	p.seen[p.cur] = true
-	switch p.cur {
-	case clFrom:
-		h.From = w
-	case clBy:
-		h.By = w
-	case clVia:
-		p.via.add(w)
-	case clWith:
-		p.with.add(w)
-	case clID:
-		h.ID = w
-	case clFor:
-		h.addFor(w)
-	case clTLS:
-		h.tls(TLS{Cipher: w})
-	}
-}
-
-// repeated handles a clause written twice: Mimecast's "with ESMTP with
-// STARTTLS"; anything else is kept in Extra.
-func (p *hopParser) repeated(w string) {
-	if p.cur == clWith && (strings.EqualFold(w, "STARTTLS") || strings.EqualFold(w, "TLS")) {
-		p.h.tls(TLS{})
-		return
-	}
-	p.h.Extra = append(p.h.Extra, w)
-}
-
-// more takes a word that follows a clause's value: Microsoft's "with
-// Microsoft SMTP Server", "via Frontend Transport", several for paths.
-func (p *hopParser) more(w string) {
-	h := p.h
-	switch p.cur {
-	case clWith:
-		p.with.add(w)
-	case clVia:
-		p.via.add(w)
-	case clFor:
-		h.addFor(w)
-	case clNone:
-		p.garbage = true
-		h.Extra = append(h.Extra, w)
-	default:
-		h.Extra = append(h.Extra, w)
-	}
+	h.DateRaw = strings.TrimSpace(date)
+	h.Date, _ = parseDate(h.DateRaw)
 }
 
 func (h *Hop) addFor(w string) {
@@ -230,54 +215,6 @@ func (h *Hop) tls(t TLS) {
 		h.TLS = &TLS{}
 	}
 	h.TLS.merge(t)
-}
-
-// finish derives what the clauses imply once all of them are read.
-func (h *Hop) finish(p hopParser) {
-	h.With, h.Via = p.with.String(), p.via.String()
-	h.Protocol = parseProtocol(h.With)
-	if h.Protocol.Authenticated() {
-		h.Authenticated = true
-	}
-	if strings.HasPrefix(h.Software, "Exim") {
-		p.exim = true
-	}
-	h.fromNames(p)
-	h.RDNS = strings.TrimSuffix(h.RDNS, ".")
-	h.Unparsed = !p.seen[clFrom] && !p.seen[clBy] && (p.garbage || len(h.Comments) == 0 || h.Date.IsZero())
-}
-
-// fromNames settles HELO, RDNS and IP from the word after "from". In the
-// RFC 5321 form that word is the HELO name; Exim writes the verified reverse
-// DNS name there (or [IP]) and the HELO name as helo=; qmail writes
-// "unknown" when there is no reverse DNS name.
-func (h *Hop) fromNames(p hopParser) {
-	if h.From == "" {
-		return
-	}
-	if h.Protocol == ProtoLocal && !h.IP.IsValid() {
-		h.Ident = h.From // Exim's "from alice by host with local": a local user
-		return
-	}
-	ip, port, literal := parseAddrLiteral(h.From)
-	if literal && !h.IP.IsValid() {
-		h.IP = ip
-		if port != 0 {
-			h.Port = port
-		}
-	}
-	switch {
-	case p.exim || p.helo:
-		if !literal && !strings.EqualFold(h.From, "unknown") && h.RDNS == "" {
-			h.RDNS = h.From
-		}
-		if h.HELO == "" {
-			h.HELO = h.From
-		}
-	case strings.EqualFold(h.From, "unknown"):
-	default:
-		h.HELO = h.From
-	}
 }
 
 // words are the words of a clause; the usual single word costs nothing.

@@ -71,6 +71,7 @@ func hopFields(h Hop) map[string]string {
 		"by": h.By, "software": h.Software, "via": h.Via, "with": h.With,
 		"protocol": string(h.Protocol), "id": h.ID, "for": strings.Join(h.For, ","),
 		"auth": h.Auth, "envelope_from": h.EnvelopeFrom,
+		"helo_source": h.HELOSource, "protocol_raw": h.ProtocolRaw, "more": moreText(h.More),
 		"authenticated": strconv.FormatBool(h.Authenticated),
 		"unparsed":      strconv.FormatBool(h.Unparsed),
 		"comments":      strings.Join(h.Comments, " | "),
@@ -119,4 +120,13 @@ func TestParseReceivedFixtures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// moreText writes the repeated clauses as "name value | name value".
+func moreText(cs []Clause) string {
+	var parts []string
+	for _, c := range cs {
+		parts = append(parts, c.Name+" "+c.Value)
+	}
+	return strings.Join(parts, " | ")
 }

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -238,5 +239,43 @@ func TestWriteJSON(t *testing.T) {
 	_ = r.WriteJSON(&b)
 	if !strings.Contains(b.String(), `"rcpt_to": []`) || !strings.Contains(b.String(), `"findings": []`) {
 		t.Errorf("empty lists are not [] :\n%.400s", b.String())
+	}
+}
+
+// TestHopJSON checks the keys of issue 17 in a hop's JSON: helo and its
+// source, authenticated and auth, envelope_from, the tls object,
+// protocol_raw and more.
+func TestHopJSON(t *testing.T) {
+	tests := []struct {
+		field string
+		want  map[string]any
+	}{
+		{"from [192.0.2.7] (account alice@example.edu HELO pc.example.edu) by mx.example.net" +
+			" (CommuniGate Pro SMTP 5.2.3) with ESMTPSA id 88402416; Mon, 04 Dec 2006 13:15:07 -0800",
+			map[string]any{"helo": "pc.example.edu", "helo_source": "comment", "authenticated": true,
+				"auth": "alice@example.edu", "protocol": "ESMTPSA", "protocol_raw": "ESMTPSA", "ip": "192.0.2.7"}},
+		{"from mail.example.org ([192.0.2.7]) by mx.example.net with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384" +
+			" (Exim 4.96) (envelope-from <a@example.org>) id 1abcDE-000001-AB; Mon, 21 Sep 2026 10:00:00 +0000",
+			map[string]any{"helo": "mail.example.org", "helo_source": "from", "rdns": "mail.example.org",
+				"envelope_from": "a@example.org", "tls": map[string]any{"version": "TLSv1.3", "cipher": "TLS_AES_256_GCM_SHA384"}}},
+		{"from 0 ([192.0.2.7]) by mx.example.net with Microsoft SMTPSVC(6.0.3790.0); Thu, 23 Sep 2004 08:51:06 -0700",
+			map[string]any{"with": "Microsoft SMTPSVC", "protocol": "SMTP", "protocol_raw": "Microsoft SMTPSVC(6.0.3790.0)"}},
+		{"from a.example (a.example [203.0.113.5]) by relay.example.net with ESMTP with STARTTLS id x; Tue, 05 Nov 2024 04:12:01 -0500",
+			map[string]any{"more": []any{map[string]any{"name": "with", "value": "STARTTLS"}}, "tls": map[string]any{}}},
+	}
+	for _, tt := range tests {
+		b, err := json.Marshal(ParseReceived(tt.field))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got map[string]any
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatal(err)
+		}
+		for k, want := range tt.want {
+			if !reflect.DeepEqual(got[k], want) {
+				t.Errorf("%s: %q = %#v, want %#v", tt.field, k, got[k], want)
+			}
+		}
 	}
 }

@@ -166,9 +166,9 @@ func isSubmission(h Hop, first bool) bool {
 
 // localInjection recognises a message that a local user's process handed
 // to the MTA: Postfix's "(Postfix, from userid 1000)", qmail's "invoked by
-// uid 1000", Sendmail's "(from alice@localhost)".
+// uid 1000", Sendmail's "(from alice@localhost)" (a user, no IP).
 func localInjection(h Hop) bool {
-	if strings.Contains(h.Software, "from userid") {
+	if strings.Contains(h.Software, "from userid") || strings.Contains(h.From, "@") && !h.IP.IsValid() {
 		return true
 	}
 	for _, c := range h.Comments {

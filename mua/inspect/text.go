@@ -222,6 +222,12 @@ func hopDetails(rh RouteHop) []string {
 	add("for", strings.Join(h.For, ", "))
 	add("via", h.Via)
 	add("software", h.Software)
+	if h.ProtocolRaw != "" && h.ProtocolRaw != h.With {
+		add("protocol", h.ProtocolRaw)
+	}
+	for _, c := range h.More {
+		add("also", c.Name+" "+c.Value)
+	}
 	if h.TLS != nil {
 		add("TLS", h.TLS.String())
 	}

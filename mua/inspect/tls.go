@@ -28,7 +28,7 @@ func tlsFrom(c string) (t TLS, ok bool) {
 		return tlsPostfix(c), true
 	case containsFold(c, "version=") || containsFold(c, "cipher="):
 		return tlsKeyValue(c), true
-	case strings.Contains(c, "TLS: "):
+	case strings.Contains(c, "TLS: ") || strings.Contains(c, "SSL: "):
 		return tlsCourier(c), true
 	case strings.Contains(c, " encrypted"):
 		return tlsQmail(c), true
@@ -90,7 +90,10 @@ func tlsKeyValue(c string) TLS {
 // tlsCourier reads Courier's "AUTH: LOGIN alice, TLS: TLSv1/SSLv3,256bits,
 // ECDHE-RSA-AES256-GCM-SHA384".
 func tlsCourier(c string) TLS {
-	_, rest, _ := strings.Cut(c, "TLS: ")
+	_, rest, found := strings.Cut(c, "TLS: ")
+	if !found {
+		_, rest, _ = strings.Cut(c, "SSL: ")
+	}
 	var t TLS
 	for i, f := range strings.Split(rest, ",") {
 		f = strings.TrimSpace(f)
@@ -113,21 +116,31 @@ func tlsQmail(c string) TLS {
 }
 
 // tlsExim reads Exim's comments: "TLS1.3" (4.92 and later, the cipher is in
-// a tls clause) and "TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256" (older).
+// a tls clause), "TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256" (older),
+// "TLS-1.0:RSA_ARCFOUR_MD5:16" (GnuTLS), "UNKNOWN:DHE-RSA-AES256-SHA:256"
+// (no version), Exim 3's "Cipher TLSv1:DES-CBC3-SHA:168", and OpenSMTPD's
+// "TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO" (the last part: verified).
 func tlsExim(c string) (TLS, bool) {
-	if !hasPrefixFold(c, "TLS") && !hasPrefixFold(c, "SSL") {
-		return TLS{}, false
+	if hasPrefixFold(c, "Cipher ") {
+		c = c[len("Cipher "):]
 	}
 	parts := strings.Split(c, ":")
-	if len(parts) > 3 || !isTLSVersion(parts[0]) {
+	unknown := len(parts) == 3 && parts[0] == "UNKNOWN" && leadingInt(parts[2]) > 0
+	if len(parts) > 4 || !isTLSVersion(parts[0]) && !unknown {
 		return TLS{}, false
 	}
-	t := TLS{Version: normTLSVersion(parts[0])}
+	var t TLS
+	if !unknown {
+		t.Version = normTLSVersion(parts[0])
+	}
 	if len(parts) > 1 {
 		t.Cipher = parts[1]
 	}
 	if len(parts) > 2 {
 		t.Bits = leadingInt(parts[2])
+	}
+	if len(parts) > 3 {
+		t.Verify = parts[3]
 	}
 	return t, true
 }
@@ -135,15 +148,23 @@ func tlsExim(c string) (TLS, bool) {
 // normTLSVersion turns "TLS1_3", "TLS1.3", "tlsv1.3" into "TLSv1.3" and
 // "sslv3" into "SSLv3"; other values are returned as written.
 func normTLSVersion(v string) string {
-	u := strings.ToUpper(v)
 	var prefix, rest string
 	switch {
-	case strings.HasPrefix(u, "TLS"):
-		prefix, rest = "TLSv", strings.TrimPrefix(u[3:], "V")
-	case strings.HasPrefix(u, "SSL"):
-		prefix, rest = "SSLv", strings.TrimPrefix(u[3:], "V")
+	case hasPrefixFold(v, "TLS"):
+		prefix, rest = "TLSv", strings.TrimPrefix(v[3:], "-")
+	case hasPrefixFold(v, "SSL"):
+		prefix, rest = "SSLv", v[3:]
 	default:
 		return v
+	}
+	if rest != "" && (rest[0] == 'v' || rest[0] == 'V') {
+		rest = rest[1:]
+	}
+	if rest == "" {
+		return v
+	}
+	if len(v) == len(prefix)+len(rest) && v[:len(prefix)] == prefix && isVersionNumber(rest) {
+		return v // already spelt "TLSv1.3": no allocation
 	}
 	rest = strings.ReplaceAll(rest, "_", ".")
 	if rest == "" || !isVersionNumber(rest) {
@@ -158,6 +179,9 @@ func isTLSVersion(v string) bool {
 }
 
 func isVersionNumber(s string) bool {
+	if s == "" {
+		return false
+	}
 	for i := 0; i < len(s); i++ {
 		if (s[i] < '0' || s[i] > '9') && s[i] != '.' {
 			return false

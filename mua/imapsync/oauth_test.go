@@ -89,8 +89,9 @@ func TestTranscriptHidesTheToken(t *testing.T) {
 			_, _, a, token := oauthIMAP(t, mech)
 			var buf strings.Builder
 			s := New(a, token, Options{Transcript: &buf})
-			defer s.Close()
-			if _, err := s.Folders(context.Background()); err != nil {
+			_, err := s.Folders(context.Background())
+			s.Close() // waits for the reading goroutine, which writes the transcript too
+			if err != nil {
 				t.Fatal(err)
 			}
 			text := buf.String()

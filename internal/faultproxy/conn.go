@@ -47,7 +47,7 @@ func (p *Proxy) serve(client net.Conn, f Fault) {
 // direction's.
 func (l *link) pump(dir Direction, src, dst net.Conn) {
 	defer close(l.done[dir])
-	out := &gate{l: l, w: dst}
+	out := &gate{l: l, w: dst, dir: dir}
 	if l.f.Action != Pass && l.f.Dir == dir {
 		if _, err := io.CopyN(out, src, l.f.After); err != nil {
 			l.finish(src, dst, err)
@@ -127,15 +127,18 @@ func (l *link) slow(dst io.Writer, src io.Reader) (int64, error) {
 
 // gate writes to a side until the connection is cut, then discards.
 type gate struct {
-	l *link
-	w io.Writer
+	l   *link
+	w   io.Writer
+	dir Direction
 }
 
 func (g *gate) Write(p []byte) (int, error) {
 	if g.l.cut.Load() {
 		return len(p), nil
 	}
-	return g.w.Write(p)
+	n, err := g.w.Write(p)
+	g.l.p.forwarded[g.dir].Add(int64(n))
+	return n, err
 }
 
 func closeWrite(c net.Conn) {

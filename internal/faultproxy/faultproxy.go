@@ -17,6 +17,7 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -70,9 +71,10 @@ func Sequence(faults ...Fault) Schedule {
 
 // Proxy forwards the connections it accepts on 127.0.0.1 to a target.
 type Proxy struct {
-	target string
-	ln     net.Listener
-	wg     sync.WaitGroup
+	target    string
+	ln        net.Listener
+	wg        sync.WaitGroup
+	forwarded [2]atomic.Int64 // bytes, by Direction
 
 	mu       sync.Mutex
 	schedule Schedule
@@ -119,6 +121,11 @@ func (p *Proxy) Accepted() int {
 	defer p.mu.Unlock()
 	return p.accepted
 }
+
+// Forwarded counts the bytes forwarded so far in a direction, over every
+// connection: a healthy run through a proxy that passes everything tells
+// the offsets worth cutting at.
+func (p *Proxy) Forwarded(dir Direction) int64 { return p.forwarded[dir].Load() }
 
 // Hits counts the faults that struck so far (a Slow connection counts when
 // it starts to slow down).

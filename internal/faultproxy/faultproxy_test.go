@@ -184,6 +184,9 @@ func TestSlow(t *testing.T) {
 	if p.Hits() != 1 {
 		t.Errorf("%d hits", p.Hits())
 	}
+	if n := p.Forwarded(Down); n != int64(len(src.payload)) {
+		t.Errorf("forwarded %d bytes down, sent %d", n, len(src.payload))
+	}
 }
 
 // TestCloseEndsEverything: Close returns with connections open.

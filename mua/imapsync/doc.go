@@ -44,7 +44,12 @@
 //     messages (moved, copied or appended by Facteur, kept across a
 //     UIDVALIDITY change or an index rebuild, stored just before a crash)
 //     the FETCH also asks for ENVELOPE, and the messages with the
-//     Message-ID of a local copy adopt it instead of being stored again. A
+//     Message-ID of a local copy adopt it instead of being stored again.
+//     Only complete messages are stored (complete.go): every literal as
+//     long as it announced, a response known to be whole (the next one
+//     began, or the command ended with OK), a body not shorter than its
+//     RFC822.SIZE, a header section that ends with its blank line; an
+//     incomplete one stays unmapped and the next sync fetches it again. A
 //     batch is stored with one mailstore.AddBatch, and once it is durable
 //     its UID map rows are written in one transaction; two batches are
 //     stored at once (the files of one are fsynced while the other is

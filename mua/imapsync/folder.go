@@ -2,6 +2,7 @@ package imapsync
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"github.com/emersion/go-imap/v2"
@@ -39,10 +40,13 @@ func (s *Syncer) syncFolder(ctx context.Context, c *imapclient.Client, f Folder)
 	if p.Flags, err = s.syncFlags(ctx, c, ref, known, last, sel); err != nil {
 		return p, err
 	}
-	if err := s.fetchNew(ctx, c, f, fresh, &p); err != nil {
+	err = s.fetchNew(ctx, c, f, fresh, &p)
+	if err != nil && !errors.Is(err, ErrIncomplete) {
 		return p, err
 	}
-	return p, s.opt.State.setFolder(ctx, ref, folderState{UIDValidity: sel.UIDValidity, ModSeq: sel.HighestModSeq, UIDNext: uint32(sel.UIDNext)})
+	// a message left incomplete stays unmapped below this UIDNEXT: the
+	// next sync's count sees it (serverChanges) and fetches it again
+	return p, cmpOr(s.opt.State.setFolder(ctx, ref, folderState{UIDValidity: sel.UIDValidity, ModSeq: sel.HighestModSeq, UIDNext: uint32(sel.UIDNext)}), err)
 }
 
 func (s *Syncer) selectFolder(ctx context.Context, c *imapclient.Client, name string) (*imap.SelectData, error) {

@@ -2,6 +2,7 @@ package imapsync
 
 import (
 	"context"
+	"errors"
 	"io"
 	"sync"
 	"time"
@@ -49,6 +50,9 @@ type Progress struct {
 	Removed     int // messages expunged on the server, removed locally
 	Flags       int // messages whose flags changed on the server
 	Bodies      int // bodies of partial messages downloaded (available offline)
+	// Incomplete counts the messages that came incomplete (see
+	// ErrIncomplete): not stored, fetched again by the next sync.
+	Incomplete int
 }
 
 // Stats sum up a sync.
@@ -56,6 +60,9 @@ type Stats struct {
 	Folders, New, Removed, Flags, Replayed int
 	// Bodies counts the partial messages made whole (available offline).
 	Bodies int
+	// Incomplete counts the messages that came incomplete (ErrIncomplete):
+	// not stored; the next sync fetches them again.
+	Incomplete int
 }
 
 // Syncer syncs one IMAP account. Its actions (SetFlags, Move...) may be
@@ -185,18 +192,22 @@ func (s *Syncer) syncLocked(ctx context.Context) (Stats, error) {
 	if err != nil {
 		return st, err
 	}
+	var incomplete []error // messages not stored: the sync goes on without them
 	for _, f := range folders {
 		p, err := s.syncFolder(ctx, c, f)
 		st.Folders++
 		st.New += p.Done
 		st.Removed += p.Removed
 		st.Flags += p.Flags
-		if err != nil {
+		st.Incomplete += p.Incomplete
+		if errors.Is(err, ErrIncomplete) {
+			incomplete = append(incomplete, err)
+		} else if err != nil {
 			return st, err
 		}
 	}
 	st.Bodies, err = s.fillBodies(ctx, c, folders)
-	return st, err
+	return st, errors.Join(append(incomplete, err)...)
 }
 
 // checkStore drops the UID maps when the store's index was rebuilt (see

@@ -207,7 +207,7 @@ func (s *Syncer) fillFolder(ctx context.Context, c *imapclient.Client, f Folder)
 	pr := &progress{s: s, p: &p}
 	err = s.pipeline(ctx, c, uids, fetchSpec{folder: f.Name, whole: true}, func(b fetched) error {
 		k, err := s.fillBatch(ctx, b, idOf)
-		pr.add(0, k)
+		pr.add(0, 0, k)
 		pr.skip(b.bad)
 		return err
 	})

@@ -204,11 +204,13 @@ func (pr *progress) incomplete() error {
 	return errors.Join(pr.bad...)
 }
 
-// add counts n new messages stored, or bodies filled.
-func (pr *progress) add(stored, bodies int) {
+// add counts new messages stored, local copies matched and bodies filled.
+func (pr *progress) add(stored, matched, bodies int) {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
-	pr.p.Done += stored
+	pr.p.Done += stored + matched
+	pr.p.New += stored
+	pr.p.Matched += matched
 	pr.p.Bodies += bodies
 	pr.s.progress(*pr.p)
 }
@@ -402,24 +404,28 @@ func (s *Syncer) storeBatch(ctx context.Context, ref mailstore.FolderRef, b fetc
 			Options: mailstore.AddOptions{Flags: m.flags, Arrived: m.arrived}}
 	}
 	var firstErr error
+	stored := 0
 	if len(items) > 0 {
 		for i, r := range s.opt.Store.AddBatch(ctx, items) {
 			if r.Err != nil {
 				firstErr = cmpOr(firstErr, r.Err)
 				continue
 			}
+			stored++
 			rows = append(rows, mapping{UID: b.msgs[i].uid, ID: r.ID, Flags: b.msgs[i].flags})
 		}
 	}
 	if s.crashBeforeState != nil {
 		if err := s.crashBeforeState(); err != nil {
+			pr.add(stored, 0, 0)
 			return err
 		}
 	}
 	if err := s.opt.State.putUIDs(ctx, ref, rows); err != nil {
+		pr.add(stored, 0, 0) // stored all the same: the next sync adopts them
 		return err
 	}
-	pr.add(len(b.adopted)+len(b.msgs), 0)
+	pr.add(stored, len(b.adopted), 0)
 	pr.skip(b.bad)
 	return firstErr
 }

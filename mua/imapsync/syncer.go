@@ -45,8 +45,12 @@ type Options struct {
 
 // Progress reports the sync of one folder.
 type Progress struct {
-	Folder      mailstore.FolderRef
-	Done, Total int // new messages stored / to store
+	Folder mailstore.FolderRef
+	// Done counts the new messages of Total dealt with so far: stored, or
+	// matched with a local copy.
+	Done, Total int
+	New         int // of Done, downloaded and stored
+	Matched     int // of Done, matched with a copy already in the store
 	Removed     int // messages expunged on the server, removed locally
 	Flags       int // messages whose flags changed on the server
 	Bodies      int // bodies of partial messages downloaded (available offline)
@@ -57,7 +61,10 @@ type Progress struct {
 
 // Stats sum up a sync.
 type Stats struct {
-	Folders, New, Removed, Flags, Replayed int
+	// New counts the messages downloaded and stored; Matched the server
+	// messages found already in the store (moved, copied or appended by
+	// Facteur, kept across an index rebuild), which were only mapped.
+	Folders, New, Matched, Removed, Flags, Replayed int
 	// Bodies counts the partial messages made whole (available offline).
 	Bodies int
 	// Incomplete counts the messages that came incomplete (ErrIncomplete):
@@ -196,7 +203,8 @@ func (s *Syncer) syncLocked(ctx context.Context) (Stats, error) {
 	for _, f := range folders {
 		p, err := s.syncFolder(ctx, c, f)
 		st.Folders++
-		st.New += p.Done
+		st.New += p.New
+		st.Matched += p.Matched
 		st.Removed += p.Removed
 		st.Flags += p.Flags
 		st.Incomplete += p.Incomplete

@@ -90,6 +90,9 @@ func syncSummary(name string, st imapsync.Stats) string {
 	if st.Matched > 0 {
 		s += fmt.Sprintf(", %d found already in the store", st.Matched)
 	}
+	if st.Unsent > 0 {
+		s += fmt.Sprintf(", %d local changes not sent (the server rebuilt the folder without their messages)", st.Unsent)
+	}
 	if st.Incomplete > 0 {
 		s += fmt.Sprintf(", %d incomplete (not stored; the next sync fetches them again)", st.Incomplete)
 	}

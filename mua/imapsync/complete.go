@@ -143,19 +143,19 @@ func endsHeader(h []byte) bool {
 // before the last one.
 func fetchChecked(ctx context.Context, c *imapclient.Client, uids []imap.UID, opt *imap.FetchOptions, name string) ([]*imapclient.FetchMessageBuffer, error) {
 	var out []*imapclient.FetchMessageBuffer
-	err := fetchEach(c, uids, opt, func(buf *imapclient.FetchMessageBuffer) bool {
+	err := fetchEach(c, imap.UIDSetNum(uids...), opt, func(buf *imapclient.FetchMessageBuffer) bool {
 		out = append(out, buf)
 		return true
 	})
 	return out, wrap(ctx, name, err)
 }
 
-// fetchEach runs UID FETCH of uids and hands each response to f once it
+// fetchEach runs UID FETCH of uids (an imap.UIDSet) and hands each response to f once it
 // is known to be whole: when the next one begins, or the command ended
 // with OK. The last response before an error is dropped. f returns false
 // to stop (the rest of the responses are read and dropped).
-func fetchEach(c *imapclient.Client, uids []imap.UID, opt *imap.FetchOptions, f func(*imapclient.FetchMessageBuffer) bool) error {
-	cmd := c.Fetch(imap.UIDSetNum(uids...), opt)
+func fetchEach(c *imapclient.Client, uids imap.UIDSet, opt *imap.FetchOptions, f func(*imapclient.FetchMessageBuffer) bool) error {
+	cmd := c.Fetch(uids, opt)
 	defer cmd.Close()
 	var held *imapclient.FetchMessageBuffer
 	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {

@@ -89,14 +89,17 @@ type fetchSpec struct {
 // the others) and adopts the messages with the Message-ID of a local copy.
 // The FETCH commands run in a goroutine ahead of the storing, at most two
 // batches ahead.
-func (s *Syncer) fetchNew(ctx context.Context, c *imapclient.Client, f Folder, fresh []imap.UID, p *Progress) error {
+func (s *Syncer) fetchNew(ctx context.Context, c *imapclient.Client, f Folder, fresh []imap.UID, adopt bool, p *Progress) error {
 	if len(fresh) == 0 {
 		return nil
 	}
 	ref := s.ref(f.Name)
-	local, err := s.localByMessageID(ctx, ref)
-	if err != nil {
-		return err
+	var local map[string][]mailstore.Summary
+	if adopt {
+		var err error
+		if local, err = s.localByMessageID(ctx, ref); err != nil {
+			return err
+		}
 	}
 	fresh = slices.Clone(fresh)
 	slices.Sort(fresh)
@@ -104,7 +107,7 @@ func (s *Syncer) fetchNew(ctx context.Context, c *imapclient.Client, f Folder, f
 	p.Total = len(fresh)
 	s.progress(*p)
 	pr := &progress{s: s, p: p}
-	err = s.pipeline(ctx, c, fresh, fetchSpec{folder: f.Name, whole: s.whole(f), local: local}, func(b fetched) error {
+	err := s.pipeline(ctx, c, fresh, fetchSpec{folder: f.Name, whole: s.whole(f), local: local}, func(b fetched) error {
 		return s.storeBatch(ctx, ref, b, pr)
 	})
 	return cmpOr(err, pr.incomplete())
@@ -291,7 +294,7 @@ func (s *Syncer) fetchChunk(ctx context.Context, c *imapclient.Client, chunk []i
 // response before it is dropped, and the batch goes with the error.
 func (s *Syncer) stream(ctx context.Context, c *imapclient.Client, uids []imap.UID, opt *imap.FetchOptions, name string, spec fetchSpec, b fetched, emit func(fetched) bool) bool {
 	stopped := false
-	err := fetchEach(c, uids, opt, func(buf *imapclient.FetchMessageBuffer) bool {
+	err := fetchEach(c, imap.UIDSetNum(uids...), opt, func(buf *imapclient.FetchMessageBuffer) bool {
 		b.take(buf, spec)
 		if b.bytes >= s.maxBytes {
 			if !emit(b) {

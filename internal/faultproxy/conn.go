@@ -26,7 +26,7 @@ type link struct {
 func (p *Proxy) serve(client net.Conn, f Fault) {
 	defer p.untrack(client)
 	defer client.Close()
-	server, err := net.DialTimeout("tcp", p.target, dialTimeout)
+	server, err := p.dialer.Dial("tcp", p.target)
 	if err != nil {
 		return
 	}

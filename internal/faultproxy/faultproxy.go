@@ -15,6 +15,7 @@ package faultproxy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -69,9 +70,21 @@ func Sequence(faults ...Fault) Schedule {
 	}
 }
 
+// Options configure a Proxy.
+type Options struct {
+	Target   string   // host:port of the server
+	Schedule Schedule // the fault of each connection; nil: Pass
+	// Source is the local IP address of the connections to the target; ""
+	// lets the system choose. A server that trusts the connections whose
+	// two ends have the same address (Dovecot's "secured" connections,
+	// which may log in in plaintext) is reached from its own address.
+	Source string
+}
+
 // Proxy forwards the connections it accepts on 127.0.0.1 to a target.
 type Proxy struct {
 	target    string
+	dialer    net.Dialer
 	ln        net.Listener
 	wg        sync.WaitGroup
 	forwarded [2]atomic.Int64 // bytes, by Direction
@@ -85,22 +98,31 @@ type Proxy struct {
 	closed   bool
 }
 
-// Start listens on 127.0.0.1:0 and forwards every connection to target
-// (host:port) with the fault schedule gives it (nil: Pass).
-func Start(target string, schedule Schedule) (*Proxy, error) {
+// Start listens on 127.0.0.1:0 and forwards every connection to the
+// target with the fault the schedule gives it.
+func Start(opt Options) (*Proxy, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	return Serve(ln, target, schedule), nil
+	return Serve(ln, opt)
 }
 
-// Serve forwards the connections of ln to target, as Start.
-func Serve(ln net.Listener, target string, schedule Schedule) *Proxy {
-	p := &Proxy{target: target, ln: ln, schedule: schedule, changed: make(chan struct{}),
-		conns: map[net.Conn]struct{}{}}
+// Serve forwards the connections of ln to the target, as Start. It fails
+// on a Source that is not an IP address.
+func Serve(ln net.Listener, opt Options) (*Proxy, error) {
+	p := &Proxy{target: opt.Target, ln: ln, schedule: opt.Schedule, changed: make(chan struct{}),
+		conns: map[net.Conn]struct{}{}, dialer: net.Dialer{Timeout: dialTimeout}}
+	if opt.Source != "" {
+		ip := net.ParseIP(opt.Source)
+		if ip == nil {
+			ln.Close()
+			return nil, fmt.Errorf("faultproxy: source %q is not an IP address", opt.Source)
+		}
+		p.dialer.LocalAddr = &net.TCPAddr{IP: ip}
+	}
 	p.wg.Go(p.accept)
-	return p
+	return p, nil
 }
 
 // Addr is the address the proxy listens on.

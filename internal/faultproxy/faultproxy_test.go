@@ -56,7 +56,7 @@ func (s *source) serve(c net.Conn) {
 
 func startProxy(t *testing.T, target string, sched Schedule) *Proxy {
 	t.Helper()
-	p, err := Start(target, sched)
+	p, err := Start(Options{Target: target, Schedule: sched})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,6 +200,35 @@ func TestCloseEndsEverything(t *testing.T) {
 	}
 	if _, err := net.Dial("tcp", p.Addr()); err == nil {
 		t.Fatal("still listening")
+	}
+}
+
+// TestSource: the connections to the target come from the address asked.
+func TestSource(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	from := make(chan string, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			from <- c.RemoteAddr().(*net.TCPAddr).IP.String()
+			c.Close()
+		}
+	}()
+	p, err := Start(Options{Target: ln.Addr().String(), Source: "127.0.0.3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	dial(t, p.Addr())
+	if got := <-from; got != "127.0.0.3" {
+		t.Errorf("the target saw %s, want 127.0.0.3", got)
+	}
+	if _, err := Start(Options{Target: "x:1", Source: "nowhere"}); err == nil {
+		t.Error("a source that is no IP address was taken")
 	}
 }
 

@@ -179,7 +179,7 @@ func (x proxied) dialer() *account.Dialer { return x.ts.dialer() }
 
 func startProxy(t *testing.T, target string, s faultproxy.Schedule) *faultproxy.Proxy {
 	t.Helper()
-	p, err := faultproxy.Start(target, s)
+	p, err := faultproxy.Start(faultproxy.Options{Target: target, Schedule: s})
 	if err != nil {
 		t.Fatal(err)
 	}

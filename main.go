@@ -147,9 +147,20 @@ type usageError struct{ msg string }
 
 func (u usageError) Error() string { return u.msg }
 
+// reported is an error the command already told the user about, in its
+// own words: the exit status is 1 and nothing more is printed.
+type reported struct{ err error }
+
+func (r reported) Error() string { return r.err.Error() }
+func (r reported) Unwrap() error { return r.err }
+
 func exitCode(stderr io.Writer, err error) int {
 	if err == nil {
 		return 0
+	}
+	var rep reported
+	if errors.As(err, &rep) {
+		return 1
 	}
 	fmt.Fprintln(stderr, "facteur:", err)
 	var ue usageError

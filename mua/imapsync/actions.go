@@ -130,6 +130,9 @@ func (s *Syncer) replay(ctx context.Context, c *imapclient.Client) (int, error) 
 	n := 0
 	for _, a := range list {
 		err := s.apply(ctx, c, a)
+		if errors.Is(err, errStale) {
+			continue // waits for revalidate to give it its new UID
+		}
 		var se *ServerError
 		if err != nil && !errors.As(err, &se) {
 			return n, err
@@ -142,9 +145,16 @@ func (s *Syncer) replay(ctx context.Context, c *imapclient.Client) (int, error) 
 	return n, nil
 }
 
+// errStale: an action's UID belongs to an older UIDVALIDITY of its folder.
+var errStale = errors.New("imapsync: the action's UIDVALIDITY is gone")
+
 func (s *Syncer) apply(ctx context.Context, c *imapclient.Client, a action) error {
-	if _, err := s.selectFolder(ctx, c, a.Folder); err != nil {
+	sel, err := s.selectFolder(ctx, c, a.Folder)
+	if err != nil {
 		return err
+	}
+	if a.Validity != 0 && a.Validity != sel.UIDValidity {
+		return errStale
 	}
 	uids := imap.UIDSetNum(imap.UID(a.UID))
 	switch a.Op {

@@ -2,6 +2,7 @@ package imapsync
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"github.com/emersion/go-imap/v2"
@@ -18,31 +19,55 @@ func (s *Syncer) syncFolder(ctx context.Context, c *imapclient.Client, f Folder)
 	if err != nil {
 		return p, err
 	}
-	last, known, err := s.checkValidity(ctx, ref, sel.UIDValidity)
+	last, known, adopt, err := s.mapFolder(ctx, c, f, sel, &p)
 	if err != nil {
 		return p, err
-	}
-	healed, err := s.dropMissing(ctx, ref, known)
-	if err != nil {
-		return p, err
-	}
-	if healed {
-		last.UIDNext = 0 // the count no longer vouches for the map
 	}
 	fresh, gone, err := s.serverChanges(ctx, c, sel, last, known)
 	if err != nil {
 		return p, err
 	}
-	if p.Removed, err = s.removeGone(ctx, ref, known, gone); err != nil {
+	removed, err := s.removeGone(ctx, ref, known, gone)
+	if p.Removed += removed; err != nil {
 		return p, err
 	}
 	if p.Flags, err = s.syncFlags(ctx, c, ref, known, last, sel); err != nil {
 		return p, err
 	}
-	if err := s.fetchNew(ctx, c, f, fresh, &p); err != nil {
+	err = s.fetchNew(ctx, c, f, fresh, adopt, &p)
+	if err != nil && !errors.Is(err, ErrIncomplete) {
 		return p, err
 	}
-	return p, s.opt.State.setFolder(ctx, ref, folderState{UIDValidity: sel.UIDValidity, ModSeq: sel.HighestModSeq, UIDNext: uint32(sel.UIDNext)})
+	// a message left incomplete stays unmapped below this UIDNEXT: the
+	// next sync's count sees it (serverChanges) and fetches it again
+	return p, cmpOr(s.opt.State.setFolder(ctx, ref, folderState{UIDValidity: sel.UIDValidity, ModSeq: sel.HighestModSeq, UIDNext: uint32(sel.UIDNext)}), err)
+}
+
+// mapFolder returns the state of the folder's last sync and its UID map:
+// after a change of UIDVALIDITY (RFC 9051 §2.3.1.1), or when a
+// revalidation did not complete, the map that revalidate makes, and then
+// adopt is false (no adoption by Message-ID: the content decided).
+func (s *Syncer) mapFolder(ctx context.Context, c *imapclient.Client, f Folder, sel *imap.SelectData, p *Progress) (last folderState, known map[uint32]mapping, adopt bool, err error) {
+	ref := s.ref(f.Name)
+	if last, err = s.opt.State.folder(ctx, ref); err != nil {
+		return last, nil, false, err
+	}
+	if last.UIDValidity != 0 && (last.UIDValidity != sel.UIDValidity || last.Revalidate) {
+		if err := s.opt.State.startRevalidate(ctx, ref, sel.UIDValidity); err != nil {
+			return last, nil, false, err
+		}
+		known, n, err := s.revalidate(ctx, c, f, sel.UIDValidity, p)
+		s.toReplay += n
+		return folderState{UIDValidity: sel.UIDValidity}, known, false, err
+	}
+	if known, err = s.opt.State.uids(ctx, ref); err != nil {
+		return last, nil, false, err
+	}
+	healed, err := s.dropMissing(ctx, ref, known)
+	if healed {
+		last.UIDNext = 0 // the count no longer vouches for the map
+	}
+	return last, known, true, err
 }
 
 func (s *Syncer) selectFolder(ctx context.Context, c *imapclient.Client, name string) (*imap.SelectData, error) {
@@ -52,27 +77,6 @@ func (s *Syncer) selectFolder(ctx context.Context, c *imapclient.Client, name st
 	}
 	sel, err := c.Select(remoteName(name), opt).Wait()
 	return sel, wrap(ctx, "SELECT", err)
-}
-
-// checkValidity returns the state of the folder's last sync and its UID
-// map, emptied when UIDVALIDITY changed (RFC 9051 §2.3.1.1): the local
-// messages stay and are matched again by Message-ID in fetchNew.
-func (s *Syncer) checkValidity(ctx context.Context, ref mailstore.FolderRef, validity uint32) (folderState, map[uint32]mapping, error) {
-	fs, err := s.opt.State.folder(ctx, ref)
-	if err != nil {
-		return fs, nil, err
-	}
-	if fs.UIDValidity != 0 && fs.UIDValidity != validity {
-		if err := s.opt.State.dropFolderUIDs(ctx, ref); err != nil {
-			return fs, nil, err
-		}
-		fs = folderState{UIDValidity: validity}
-		if err := s.opt.State.setFolder(ctx, ref, fs); err != nil {
-			return fs, nil, err
-		}
-	}
-	known, err := s.opt.State.uids(ctx, ref)
-	return fs, known, err
 }
 
 // dropMissing forgets the UIDs whose local message no longer exists

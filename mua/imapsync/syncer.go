@@ -2,6 +2,7 @@ package imapsync
 
 import (
 	"context"
+	"errors"
 	"io"
 	"sync"
 	"time"
@@ -44,18 +45,38 @@ type Options struct {
 
 // Progress reports the sync of one folder.
 type Progress struct {
-	Folder      mailstore.FolderRef
-	Done, Total int // new messages stored / to store
+	Folder mailstore.FolderRef
+	// Done counts the new messages of Total dealt with so far: stored, or
+	// matched with a local copy.
+	Done, Total int
+	New         int // of Done, downloaded and stored
+	Matched     int // of Done, matched with a copy already in the store
 	Removed     int // messages expunged on the server, removed locally
 	Flags       int // messages whose flags changed on the server
 	Bodies      int // bodies of partial messages downloaded (available offline)
+	// Incomplete counts the messages that came incomplete (see
+	// ErrIncomplete): not stored, fetched again by the next sync.
+	Incomplete int
+	// Unsent counts the local actions dropped after a change of the
+	// folder's UIDVALIDITY: the server no longer has their message.
+	Unsent int
 }
 
 // Stats sum up a sync.
 type Stats struct {
-	Folders, New, Removed, Flags, Replayed int
+	// New counts the messages downloaded and stored; Matched the server
+	// messages found already in the store (moved, copied or appended by
+	// Facteur, kept across an index rebuild), which were only mapped.
+	Folders, New, Matched, Removed, Flags, Replayed int
 	// Bodies counts the partial messages made whole (available offline).
 	Bodies int
+	// Incomplete counts the messages that came incomplete (ErrIncomplete):
+	// not stored; the next sync fetches them again.
+	Incomplete int
+	// Unsent counts the local actions (flags, moves, copies, deletions)
+	// that could not be sent: a change of UIDVALIDITY showed that the
+	// server no longer has their message.
+	Unsent int
 }
 
 // Syncer syncs one IMAP account. Its actions (SetFlags, Move...) may be
@@ -72,6 +93,8 @@ type Syncer struct {
 
 	storers  int // batches stored at once; tests set 1 for a known order
 	maxBytes int // of a batch's messages: maxBatchBytes; tests set less
+
+	toReplay int // journal actions given a new UID by revalidate in this sync
 
 	// crashBeforeState, set by tests, runs between the storing of a batch
 	// and the writing of its UID map rows; an error stands for a crash.
@@ -185,18 +208,36 @@ func (s *Syncer) syncLocked(ctx context.Context) (Stats, error) {
 	if err != nil {
 		return st, err
 	}
+	var incomplete []error // messages not stored: the sync goes on without them
+	s.toReplay = 0
 	for _, f := range folders {
 		p, err := s.syncFolder(ctx, c, f)
-		st.Folders++
-		st.New += p.Done
-		st.Removed += p.Removed
-		st.Flags += p.Flags
-		if err != nil {
+		st.add(p)
+		if errors.Is(err, ErrIncomplete) {
+			incomplete = append(incomplete, err)
+		} else if err != nil {
+			return st, err
+		}
+	}
+	if s.toReplay > 0 { // actions given their new UID by revalidate
+		n, err := s.replay(ctx, c)
+		if st.Replayed += n; err != nil {
 			return st, err
 		}
 	}
 	st.Bodies, err = s.fillBodies(ctx, c, folders)
-	return st, err
+	return st, errors.Join(append(incomplete, err)...)
+}
+
+// add counts the sync of a folder.
+func (st *Stats) add(p Progress) {
+	st.Folders++
+	st.New += p.New
+	st.Matched += p.Matched
+	st.Removed += p.Removed
+	st.Flags += p.Flags
+	st.Incomplete += p.Incomplete
+	st.Unsent += p.Unsent
 }
 
 // checkStore drops the UID maps when the store's index was rebuilt (see

@@ -12,6 +12,7 @@
 //	mail/<account>/<folder>/<child>/...      sub-folders ("Lists/golang")
 //	index.sqlite (+ -wal, -shm)              the index (SQLite, WAL mode)
 //	index.sqlite.bad-<time>                  an index that was found corrupt, kept aside
+//	index.lock                               held by the process that opens the index
 //
 // Account and folder names may be any UTF-8 text; each level is encoded as a
 // portable file name ('%', '/', '\', ':', '*', '?', '"', '<', '>', '|',
@@ -66,7 +67,12 @@
 //
 // An index that is missing, is not an SQLite file, has another schema
 // version, or fails its integrity check after an unclean shutdown is moved
-// aside and rebuilt from the Maildir files. Changes made to the folders by
+// aside and rebuilt from the Maildir files. Several processes (the app,
+// `facteur sync`, `facteur import`) may use one store at once: the index
+// is created, migrated or moved aside by one of them at a time (under
+// index.lock), a folder that two of them create at once is made once,
+// and a message file that one writes and another's rescan finds first is
+// indexed once. Changes made to the folders by
 // other programs are picked up by Rescan, which compares directory listings
 // with the index and reads only new files.
 //

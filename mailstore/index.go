@@ -6,16 +6,19 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
+
+	"facteur/internal/filelock"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // schemaVersion is kept in PRAGMA user_version. An index of version 3 is
-// migrated in place (migrate3); one of another version is moved aside and
-// rebuilt from the Maildir files.
+// migrated in place (migrations); one of another version is moved aside
+// and rebuilt from the Maildir files.
 const schemaVersion = 4
 
 // indexFile is the name of the index in the profile directory.
@@ -109,6 +112,23 @@ type index struct {
 	unclean  bool // last session did not close the index
 }
 
+// lockFile, in the profile directory, is held while a process opens the
+// index: the creation of a new index, a migration and the move aside of a
+// corrupt one happen in one process at a time (package
+// facteur/internal/filelock; the system drops it if the process dies).
+const lockFile = "index.lock"
+
+// openIndexLocked is openIndex of the index of the profile dir under the
+// profile's index lock, waiting while another process holds it.
+func openIndexLocked(ctx context.Context, dir string) (*index, error) {
+	l, err := filelock.Acquire(ctx, filepath.Join(dir, lockFile), nil)
+	if err != nil {
+		return nil, fmt.Errorf("mailstore: locking the index: %w", err)
+	}
+	defer l.Unlock()
+	return openIndex(ctx, filepath.Join(dir, indexFile))
+}
+
 // openIndex opens or creates the index. An index that is not an SQLite file,
 // has another schema version or fails its check is moved aside and a new one
 // is created (rebuilt is then set).
@@ -145,25 +165,20 @@ func tryOpenIndex(ctx context.Context, path string) (*index, error) {
 	return ix, nil
 }
 
-// prepare checks the schema, creating it in an empty file.
+// prepare checks the schema, creating it in an empty file. The check and
+// the creation are one immediate transaction, so that of two processes
+// opening a new index at once, one creates it and the other finds it made.
 func (ix *index) prepare(ctx context.Context) error {
+	created, err := ix.createIfEmpty(ctx)
+	if err != nil || created {
+		return err
+	}
 	var version int
 	if err := ix.wdb.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
 		return classify(err)
 	}
-	if version == 0 {
-		var n int
-		if err := ix.wdb.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&n); err != nil {
-			return classify(err)
-		}
-		if n != 0 {
-			return fmt.Errorf("%w: unknown tables", ErrCorruptIndex)
-		}
-		ix.rebuilt = true
-		return ix.create(ctx)
-	}
-	if version == 3 {
-		if err := ix.migrate3(ctx); err != nil {
+	if _, ok := migrations[version]; ok {
+		if err := ix.migrate(ctx); err != nil {
 			return err
 		}
 		version = schemaVersion
@@ -204,21 +219,38 @@ func (ix *index) setClean(ctx context.Context, clean bool) error {
 	return classify(err)
 }
 
-func (ix *index) create(ctx context.Context) error {
-	tx, err := ix.wdb.BeginTx(ctx, nil)
+// createIfEmpty creates the schema in a file without tables, in a write
+// transaction that holds the lock from the check on. It tells whether it
+// created it; a file with tables but no version is corrupt.
+func (ix *index) createIfEmpty(ctx context.Context) (bool, error) {
+	tx, err := ix.wdb.BeginTx(ctx, nil) // BEGIN IMMEDIATE (_txlock)
 	if err != nil {
-		return classify(err)
+		return false, classify(err)
 	}
 	defer tx.Rollback()
+	var version, n int
+	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return false, classify(err)
+	}
+	if version != 0 {
+		return false, nil
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&n); err != nil {
+		return false, classify(err)
+	}
+	if n != 0 {
+		return false, fmt.Errorf("%w: unknown tables", ErrCorruptIndex)
+	}
 	for _, stmt := range schema {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("mailstore: creating index: %w", err)
+			return false, fmt.Errorf("mailstore: creating index: %w", err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES('clean', '0')`); err != nil {
-		return err
+		return false, err
 	}
-	return tx.Commit()
+	ix.rebuilt = true
+	return true, classify(tx.Commit())
 }
 
 func (ix *index) close() error {
@@ -264,23 +296,40 @@ func moveAside(path string) error {
 // partialIndex finds the partial messages of a folder (PartialField).
 const partialIndex = `CREATE INDEX messages_partial ON messages(folder) WHERE partial > 0`
 
-// migrate3 brings an index of version 3 to version 4, which added the
-// partial column: no file of a version 3 index is partial, so the column's
-// default is right and nothing needs rebuilding.
-func (ix *index) migrate3(ctx context.Context) error {
+// migrations bring an index of an older version up to the next one, in
+// place: ids, and with them the index id, stay.
+var migrations = map[int][]string{
+	// 4 added the partial column: no file of a version 3 index is
+	// partial, so the column's default is right.
+	3: {`ALTER TABLE messages ADD COLUMN partial INTEGER NOT NULL DEFAULT 0`, partialIndex},
+}
+
+// migrate brings the index to schemaVersion in one immediate transaction
+// that reads the version again, so that of two processes that open an old
+// index at once, one migrates and the other finds it done.
+func (ix *index) migrate(ctx context.Context) error {
 	tx, err := ix.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return classify(err)
 	}
 	defer tx.Rollback()
-	for _, stmt := range []string{
-		`ALTER TABLE messages ADD COLUMN partial INTEGER NOT NULL DEFAULT 0`,
-		partialIndex,
-		fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion),
-	} {
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("mailstore: migrating the index to version %d: %w", schemaVersion, classify(err))
+	var version int
+	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return classify(err)
+	}
+	for ; version < schemaVersion; version++ {
+		stmts, ok := migrations[version]
+		if !ok {
+			return fmt.Errorf("%w: schema version %d, want %d", ErrCorruptIndex, version, schemaVersion)
+		}
+		for _, stmt := range stmts {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("mailstore: migrating the index to version %d: %w", version+1, classify(err))
+			}
 		}
 	}
-	return tx.Commit()
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion)); err != nil {
+		return classify(err)
+	}
+	return classify(tx.Commit())
 }

@@ -76,7 +76,7 @@ func OpenProgress(ctx context.Context, dir string, progress func(Progress)) (*St
 	if err := os.MkdirAll(s.mailDir, 0o700); err != nil {
 		return nil, err
 	}
-	ix, err := openIndex(ctx, filepath.Join(dir, indexFile))
+	ix, err := openIndexLocked(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -202,14 +202,16 @@ func (s *Store) ensureFolder(ctx context.Context, ref FolderRef, role Role) (*fo
 	if err := writeRole(fi.dir, role); err != nil {
 		return nil, err
 	}
-	res, err := s.ix.wdb.ExecContext(ctx, `INSERT INTO folders(account, name, role) VALUES(?, ?, ?)`,
-		ref.Account, ref.Name, string(role))
+	// Another process may have made the folder since this one loaded the
+	// folders: its row is then taken as it is (with the role asked for, if any).
+	var dbRole string
+	err := s.ix.wdb.QueryRowContext(ctx, `INSERT INTO folders(account, name, role) VALUES(?, ?, ?)
+		ON CONFLICT(account, name) DO UPDATE SET role = iif(excluded.role = '', role, excluded.role)
+		RETURNING id, role`, ref.Account, ref.Name, string(role)).Scan(&fi.id, &dbRole)
 	if err != nil {
 		return nil, err
 	}
-	if fi.id, err = res.LastInsertId(); err != nil {
-		return nil, err
-	}
+	fi.role = Role(dbRole)
 	s.foldersMu.Lock()
 	s.byRef[ref], s.byID[fi.id] = fi, fi
 	s.foldersMu.Unlock()

@@ -54,7 +54,7 @@ func (s *Store) addBytes(ctx context.Context, fi *folderInfo, data []byte, arriv
 		return 0, err
 	}
 	r := safeParse(data, arrived, opt.Envelope, "")
-	r.folder, r.sub, r.name, r.mtime = fi, sub, fn, time.Now().Unix()
+	r.folder, r.sub, r.name, r.mtime, r.hash = fi, sub, fn, time.Now().Unix(), contentHash(data)
 	b, err := s.beginBatch(ctx)
 	if err != nil {
 		return 0, err
@@ -179,7 +179,7 @@ func (s *Store) writeItem(ctx context.Context, it *AddItem) (r *row, f *os.File,
 		arrived = time.Now()
 	}
 	r = safeParse(it.Data, arrived, it.Options.Envelope, "")
-	r.folder = fi
+	r.folder, r.hash = fi, contentHash(it.Data)
 	return r, f, nil
 }
 

@@ -59,8 +59,9 @@
 // date, size, an attachment marker (RFC 2183 Content-Disposition), a thread
 // id (JWZ threading on References and In-Reply-To, package
 // facteur/mailstore/thread), the SMTP envelope (RFC 5321 MAIL FROM and RCPT
-// TO) when known, and a problem text for messages that did not parse
-// completely (they are stored and listed all the same). Full-text search uses
+// TO) when known, the SHA-256 of the file's content, and a problem text for
+// messages that did not parse completely (they are stored and listed all
+// the same). Full-text search uses
 // an FTS5 table over the subject, the addresses and the body text (HTML parts
 // reduced to text, attachment names included). The query language is
 // described in query.go and on Store.Search.
@@ -79,5 +80,9 @@
 // mbox files (RFC 4155; mboxo and mboxrd read, mboxrd written, package
 // facteur/mailstore/mbox), Maildir directories and single message files
 // (RFC 5322, MIME RFC 2045-2049) are imported with Import, in batches,
-// streaming, cancellable; Export writes mboxrd.
+// streaming, cancellable. An import skips the messages whose content the
+// folder holds already, so running it again (after a full disk, say) adds
+// only the rest; a file it wrote is indexed before it returns, or removed
+// if the index cannot take it, so its counts are exact. Export writes
+// mboxrd.
 package mailstore

@@ -16,10 +16,10 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// schemaVersion is kept in PRAGMA user_version. An index of version 3 is
-// migrated in place (migrations); one of another version is moved aside
+// schemaVersion is kept in PRAGMA user_version. An index of version 3 or 4
+// is migrated in place (migrations); one of another version is moved aside
 // and rebuilt from the Maildir files.
-const schemaVersion = 4
+const schemaVersion = 5
 
 // indexFile is the name of the index in the profile directory.
 const indexFile = "index.sqlite"
@@ -57,7 +57,8 @@ var schema = []string{
 		rcpt_to TEXT,
 		env_recorded INTEGER NOT NULL DEFAULT 0,
 		problem TEXT NOT NULL,
-		partial INTEGER NOT NULL DEFAULT 0)`,
+		partial INTEGER NOT NULL DEFAULT 0,
+		hash BLOB)`,
 	`CREATE UNIQUE INDEX messages_key ON messages(folder, key)`,
 	`CREATE INDEX messages_date ON messages(folder, date, thread)`,
 	`CREATE INDEX messages_sender ON messages(folder, sender_sort, date)`,
@@ -67,6 +68,7 @@ var schema = []string{
 	`CREATE INDEX messages_msgid ON messages(message_id) WHERE message_id <> ''`,
 	`CREATE INDEX messages_thread ON messages(thread, folder)`,
 	partialIndex,
+	hashIndex,
 	`CREATE TABLE refs(ref TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY(ref, id)) WITHOUT ROWID`,
 	// Contentless FTS5 table (the text is in the Maildir files); rowid = messages.id.
 	`CREATE VIRTUAL TABLE fts USING fts5(subject, addr_from, addr_to, addr_cc, body,
@@ -296,12 +298,19 @@ func moveAside(path string) error {
 // partialIndex finds the partial messages of a folder (PartialField).
 const partialIndex = `CREATE INDEX messages_partial ON messages(folder) WHERE partial > 0`
 
+// hashIndex finds a message of a folder by content (contentHash), so that
+// an import skips what the folder already holds.
+const hashIndex = `CREATE INDEX messages_hash ON messages(folder, hash)`
+
 // migrations bring an index of an older version up to the next one, in
 // place: ids, and with them the index id, stay.
 var migrations = map[int][]string{
 	// 4 added the partial column: no file of a version 3 index is
 	// partial, so the column's default is right.
 	3: {`ALTER TABLE messages ADD COLUMN partial INTEGER NOT NULL DEFAULT 0`, partialIndex},
+	// 5 added the content hash: NULL for the messages already there,
+	// computed when an import needs it (fillHashes).
+	4: {`ALTER TABLE messages ADD COLUMN hash BLOB`, hashIndex},
 }
 
 // migrate brings the index to schemaVersion in one immediate transaction

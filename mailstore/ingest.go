@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,14 +28,32 @@ type job struct {
 
 // ingestStats count what an ingest did.
 type ingestStats struct {
-	done, problems int
+	done, problems int   // messages indexed, of which with a problem
+	duplicates     int   // import: messages the folder already held, skipped
+	failed         int   // import: messages that could not be stored
 	bytes          int64 // source bytes consumed (job offsets)
 	size           int64 // bytes of the messages
+}
+
+// add counts what a committed batch did.
+func (st *ingestStats) add(o ingestStats) {
+	st.done += o.done
+	st.problems += o.problems
+	st.size += o.size
+	st.bytes = max(st.bytes, o.bytes)
 }
 
 type ingestOptions struct {
 	workers  int
 	progress func(done int, bytes int64) // after each committed batch
+	// dedup, for an import, holds the content hashes of the folder: a
+	// message already there is skipped. Nil stores every message.
+	dedup *dedup
+}
+
+// counters are what the workers count, apart from the writer.
+type counters struct {
+	duplicates, failed atomic.Int64
 }
 
 // produceFunc feeds jobs; emit returns false when the ingest must stop.
@@ -68,19 +87,30 @@ func (s *Store) ingest(ctx context.Context, produce produceFunc, opt ingestOptio
 		})
 	})
 	var workers sync.WaitGroup
+	var c counters
 	for range opt.workers {
-		workers.Go(func() { s.work(wctx, cancel, jobs, rows) })
+		workers.Go(func() { s.work(wctx, cancel, jobs, rows, opt.dedup, &c) })
 	}
 	go func() { workers.Wait(); close(rows) }()
-	st, werr := s.writeRows(ctx, rows, opt.progress)
+	st, werr := s.writeRows(ctx, rows, opt)
 	if werr != nil {
 		cancel(werr)
-		for r := range rows { // let the workers end; rescan finds their files
-			s.unpend([]*row{r})
+		for r := range rows { // let the workers end; their files go
+			st.failed += btoi(r.written)
+			s.discard(r)
 		}
 	}
 	wg.Wait()
+	st.duplicates += int(c.duplicates.Load())
+	st.failed += int(c.failed.Load())
 	return st, firstErr(werr, context.Cause(wctx), perr, ctx.Err())
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func firstErr(errs ...error) error {
@@ -99,46 +129,60 @@ func recoverTo(err *error) {
 	}
 }
 
-// work delivers and parses jobs until jobs is closed.
-func (s *Store) work(ctx context.Context, fail context.CancelCauseFunc, jobs <-chan *job, rows chan<- *row) {
+// work delivers and parses jobs until jobs is closed. With dd, an
+// imported message whose content the folder holds is skipped.
+func (s *Store) work(ctx context.Context, fail context.CancelCauseFunc, jobs <-chan *job, rows chan<- *row, dd *dedup, c *counters) {
 	for j := range jobs {
 		if ctx.Err() != nil && j.data != nil {
 			continue // not delivered yet: drop it
 		}
-		r, err := s.workOne(j)
-		if err != nil {
-			// A file of the Maildir that cannot be read (deleted meanwhile,
-			// no permission) is left for the next rescan; a delivery that
-			// fails (disk full) stops the import.
-			if j.data != nil {
-				fail(err)
+		if j.data == nil {
+			// A file of the Maildir that cannot be read (deleted
+			// meanwhile, no permission) is left for the next rescan.
+			if r, err := s.readJob(j); err == nil {
+				rows <- r
 			}
 			continue
 		}
-		r.offset = j.offset
+		h := contentHash(j.data)
+		if dd != nil && !dd.claim(h) {
+			c.duplicates.Add(1)
+			continue
+		}
+		r, err := s.importJob(j, h)
+		if err != nil { // a delivery that fails (disk full) stops the import
+			if dd != nil {
+				dd.release(h)
+			}
+			c.failed.Add(1)
+			fail(err)
+			continue
+		}
 		rows <- r
 	}
 }
 
-func (s *Store) workOne(j *job) (r *row, err error) {
-	data, arrived, mtime := j.data, j.date, int64(0)
-	if data == nil {
-		path := filepath.Join(j.folder.dir, j.sub, j.name.name())
-		var st os.FileInfo
-		if data, st, err = readFile(path); err != nil {
-			return nil, err
-		}
-		mtime = st.ModTime().Unix()
-		if arrived = keyTime(j.name.Key); arrived.IsZero() {
-			arrived = st.ModTime()
-		}
+// readJob reads and parses a file of the Maildir.
+func (s *Store) readJob(j *job) (*row, error) {
+	path := filepath.Join(j.folder.dir, j.sub, j.name.name())
+	data, st, err := readFile(path)
+	if err != nil {
+		return nil, err
 	}
-	r = safeParse(data, arrived, j.env, j.sender)
-	r.folder, r.mtime = j.folder, mtime
-	if j.data == nil {
-		r.sub, r.name = j.sub, j.name
-		return r, nil
+	arrived := keyTime(j.name.Key)
+	if arrived.IsZero() {
+		arrived = st.ModTime()
 	}
+	r := safeParse(data, arrived, j.env, j.sender)
+	r.folder, r.mtime, r.hash = j.folder, st.ModTime().Unix(), contentHash(data)
+	r.sub, r.name, r.offset = j.sub, j.name, j.offset
+	return r, nil
+}
+
+// importJob parses an imported message and writes it into its folder.
+func (s *Store) importJob(j *job, hash []byte) (*row, error) {
+	r := safeParse(j.data, j.date, j.env, j.sender)
+	r.folder, r.hash, r.offset = j.folder, hash, j.offset
 	return r, s.deliverRow(j, r)
 }
 
@@ -157,7 +201,7 @@ func (s *Store) deliverRow(j *job, r *row) error {
 	if err != nil {
 		return err
 	}
-	r.sub, r.name = sub, fn
+	r.sub, r.name, r.written = sub, fn, true
 	r.mtime = time.Now().Unix()
 	return nil
 }
@@ -195,48 +239,95 @@ func readFile(path string) ([]byte, os.FileInfo, error) {
 	return buf.Bytes(), st, err
 }
 
-// writeRows inserts rows in batches until rows is closed.
-func (s *Store) writeRows(ctx context.Context, rows <-chan *row, progress func(int, int64)) (ingestStats, error) {
-	var st ingestStats
-	var b *batch
-	var batchRows []*row
-	flush := func() error {
-		if b == nil {
-			return nil
+// writeRows inserts rows in batches until rows is closed. Only committed
+// batches count: the files of a batch that could not be indexed are
+// removed (rowWriter.abort), so that an import counts, and leaves on
+// disk, exactly what the index lists.
+func (s *Store) writeRows(ctx context.Context, rows <-chan *row, opt ingestOptions) (ingestStats, error) {
+	w := &rowWriter{s: s, ctx: ctx, opt: opt}
+	for r := range rows {
+		if err := w.add(r); err != nil {
+			w.abort(r)
+			return w.st, err
 		}
-		err := s.commitBatch(b, batchRows)
-		b, batchRows = nil, batchRows[:0]
-		if err == nil && progress != nil {
-			progress(st.done, st.bytes)
+	}
+	return w.st, w.flush()
+}
+
+// rowWriter is writeRows' state: the open batch, its rows and what they
+// will count once committed.
+type rowWriter struct {
+	s     *Store
+	ctx   context.Context
+	opt   ingestOptions
+	b     *batch
+	rows  []*row
+	batch ingestStats // counts of the open batch
+	st    ingestStats // counts of the committed batches
+}
+
+func (w *rowWriter) add(r *row) error {
+	if w.b == nil {
+		var err error
+		if w.b, err = w.s.beginBatch(w.ctx); err != nil {
+			return err
 		}
+	}
+	if w.opt.dedup != nil {
+		// another process may have imported the same message meanwhile
+		if dup, err := w.b.heldElsewhere(r); err != nil || dup {
+			if dup {
+				w.st.duplicates++
+				w.s.discard(r)
+			}
+			return err
+		}
+	}
+	if err := w.b.insert(r); err != nil {
 		return err
 	}
-	for r := range rows {
-		if b == nil {
-			var err error
-			if b, err = s.beginBatch(ctx); err != nil {
-				return st, err
-			}
-		}
-		if err := b.insert(r); err != nil {
-			b.rollback()
-			s.unpend(append(batchRows, r))
-			return st, err
-		}
-		batchRows = append(batchRows, r)
-		st.done++
-		st.bytes = max(st.bytes, r.offset)
-		st.size += r.size
-		if r.problem != "" {
-			st.problems++
-		}
-		if b.rows >= batchSize {
-			if err := flush(); err != nil {
-				return st, err
-			}
-		}
+	w.rows = append(w.rows, r)
+	w.batch.add(ingestStats{done: 1, problems: btoi(r.problem != ""), size: r.size, bytes: r.offset})
+	if w.b.rows >= batchSize {
+		return w.flush()
 	}
-	return st, flush()
+	return nil
+}
+
+// flush commits the open batch; on failure its files go (abort).
+func (w *rowWriter) flush() error {
+	if w.b == nil {
+		return nil
+	}
+	err := w.s.commitBatch(w.b, w.rows)
+	w.b = nil
+	if err != nil {
+		w.abort(nil)
+		return err
+	}
+	w.st.add(w.batch)
+	w.rows, w.batch = w.rows[:0], ingestStats{}
+	if w.opt.progress != nil {
+		w.opt.progress(w.st.done, w.st.bytes)
+	}
+	return nil
+}
+
+// abort rolls the open batch back and discards its imported files, and
+// r's, which did not make it into the batch.
+func (w *rowWriter) abort(r *row) {
+	if w.b != nil {
+		w.b.rollback()
+		w.b = nil
+	}
+	if r != nil {
+		w.rows = append(w.rows, r)
+	}
+	for _, r := range w.rows {
+		w.st.failed += btoi(r.written)
+		w.s.discard(r)
+	}
+	w.rows, w.batch = nil, ingestStats{}
 }
 
 // commitBatch makes the renames of delivered files durable, then commits the

@@ -185,10 +185,24 @@ type Progress struct {
 	Bytes, TotalBytes int64
 }
 
-// ImportStats count what an import did.
+// ImportStats count what an import did. Messages were stored and
+// indexed; Duplicates were skipped, their content being in the folder
+// already (or earlier in the same source); Failed could not be stored
+// (a full disk): nothing of them is left in the folder, and the same
+// import run again stores them and skips the others.
 type ImportStats struct {
 	Messages, Problems int
-	Bytes              int64
+	Duplicates, Failed int
+	Bytes              int64 // of the messages stored
+}
+
+// ImportOptions tune ImportWith.
+type ImportOptions struct {
+	// Progress, when set, is called after each batch of messages stored.
+	Progress func(Progress)
+	// AllowDuplicates stores every message of the source, even those
+	// whose content the folder holds already.
+	AllowDuplicates bool
 }
 
 // RescanStats count what a rescan found.

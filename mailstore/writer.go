@@ -59,8 +59,8 @@ func (b *batch) prepare() error {
 	}{
 		{&b.insMsg, `INSERT INTO messages(id, folder, key, sub, flags, info, message_id, subject,
 			subject_sort, sender_sort, addr_from, addr_to, addr_cc, date, arrived, size, mtime,
-			attachment, thread, refs, mail_from, rcpt_to, env_recorded, problem, partial)
-			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+			attachment, thread, refs, mail_from, rcpt_to, env_recorded, problem, partial, hash)
+			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 			ON CONFLICT(folder, key) DO UPDATE SET mail_from = coalesce(excluded.mail_from, mail_from),
 				rcpt_to = coalesce(excluded.rcpt_to, rcpt_to), env_recorded = max(env_recorded, excluded.env_recorded)
 			RETURNING id`},
@@ -112,7 +112,7 @@ func (b *batch) insert(r *row) error {
 	err = b.insMsg.QueryRow(r.id, r.folder.id, r.name.Key, r.sub, r.name.Flags, r.name.Info,
 		r.messageID, r.subject, subjectSort(r.subject), senderSort(r.from),
 		encodeAddrs(r.from), encodeAddrs(r.to), encodeAddrs(r.cc), r.date, r.arrived, r.size,
-		r.mtime, r.attachment, th, strings.Join(r.refs, " "), mailFrom, rcptTo, recorded, r.problem, r.partial).Scan(&id)
+		r.mtime, r.attachment, th, strings.Join(r.refs, " "), mailFrom, rcptTo, recorded, r.problem, r.partial, r.hash).Scan(&id)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -165,7 +164,7 @@ func (s *Store) writeItem(ctx context.Context, it *AddItem) (r *row, f *os.File,
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err = os.CreateTemp(filepath.Join(fi.dir, subTmp), fmt.Sprintf("%d.P%d.*", time.Now().Unix(), pid))
+	f, err = createTmp(fi.dir, time.Now())
 	if err != nil {
 		return nil, nil, err
 	}

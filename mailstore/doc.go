@@ -27,7 +27,11 @@
 // folders. On Windows, where ':' cannot appear in a file name, the suffix is
 // "!2,FLAGS"; both forms are read everywhere. A message is written to tmp/,
 // fsynced, renamed into new/ (or cur/ when it has flags) and the directory is
-// fsynced before its index row is committed. Moving renames the file to the
+// fsynced before its index row is committed. Its name in tmp/ is
+// "time.Ppid.host.random": a file whose writer died there (a crash, kill -9)
+// is removed once that PID is gone from this host, and any file older than
+// 36 hours, as the specification says, by the first rescan of a process and
+// when a process first writes into the folder. Moving renames the file to the
 // other folder before the index is updated; Delete moves to the account's
 // Trash, and only a delete in Trash removes the file.
 //

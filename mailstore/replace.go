@@ -3,10 +3,8 @@ package mailstore
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 )
@@ -78,7 +76,7 @@ func (s *Store) writeReplacement(ctx context.Context, it ReplaceItem) (rp *repla
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.CreateTemp(filepath.Join(l.folder.dir, subTmp), fmt.Sprintf("%d.P%d.*", time.Now().Unix(), pid))
+	f, err := createTmp(l.folder.dir, time.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -52,6 +52,8 @@ type folderInfo struct {
 	ref  FolderRef
 	role Role
 	dir  string // absolute Maildir directory
+
+	tmpChecked atomic.Bool // tmp/ was cleaned by this process (cleanTmpOnce)
 }
 
 // Open opens the store of the profile directory dir, creating it when needed.
@@ -190,6 +192,7 @@ func (s *Store) ensureFolder(ctx context.Context, ref FolderRef, role Role) (*fo
 	s.createMu.Lock()
 	defer s.createMu.Unlock()
 	if fi, err := s.folder(ref); err == nil {
+		s.cleanTmpOnce(fi)
 		return fi, s.setRole(ctx, fi, role)
 	}
 	if s.foldClash(ref) {

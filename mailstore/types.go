@@ -205,9 +205,12 @@ type ImportOptions struct {
 	AllowDuplicates bool
 }
 
-// RescanStats count what a rescan found.
+// RescanStats count what a rescan found. Leftovers are the files of tmp/
+// directories that were removed: left by a writer that is gone (a crash,
+// kill -9) or older than 36 hours (the Maildir specification's rule).
 type RescanStats struct {
 	Added, Removed, Renamed, Unchanged int
+	Leftovers                          int
 }
 
 // ChangeKind tells what changed in the store.

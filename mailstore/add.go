@@ -15,7 +15,7 @@ import (
 // written in tmp/, fsynced and renamed into new/ (cur/ when flags are set),
 // the directory is synced, and then the index row is written.
 func (s *Store) Add(ctx context.Context, folder FolderRef, r io.Reader, opt AddOptions) (Summary, error) {
-	if err := s.enter(); err != nil {
+	if err := s.enterWrite(); err != nil {
 		return Summary{}, err
 	}
 	defer s.leave()
@@ -98,7 +98,7 @@ const addWorkers = 32
 // written (the files stay in the Maildir, where a rescan finds them).
 func (s *Store) AddBatch(ctx context.Context, items []AddItem) []AddResult {
 	out := make([]AddResult, len(items))
-	if err := s.enter(); err != nil {
+	if err := s.enterWrite(); err != nil {
 		for i := range out {
 			out[i].Err = err
 		}

@@ -72,7 +72,9 @@
 //
 // An index that is missing, is not an SQLite file, has another schema
 // version, or fails its integrity check after an unclean shutdown is moved
-// aside and rebuilt from the Maildir files. Several processes (the app,
+// aside and rebuilt from the Maildir files. OpenReadOnly opens an index
+// for reading without writing anything (not even its in-use mark), so that
+// search and export work on a full disk. Several processes (the app,
 // `facteur sync`, `facteur import`) may use one store at once: the index
 // is created, migrated or moved aside by one of them at a time (under
 // index.lock), a folder that two of them create at once is made once,

@@ -23,6 +23,11 @@ var (
 	ErrClosed = errors.New("mailstore: store closed")
 	// ErrCorruptIndex: the index could not be read; Open rebuilds it.
 	ErrCorruptIndex = errors.New("mailstore: corrupt index")
+	// ErrIndexNotReady: OpenReadOnly found no index, or one that Open
+	// must bring up to date first.
+	ErrIndexNotReady = errors.New("mailstore: the index must be created or updated first")
+	// ErrReadOnly: a change asked of a store opened with OpenReadOnly.
+	ErrReadOnly = errors.New("mailstore: store opened read-only")
 )
 
 // QueryError tells why a search query was refused. It matches ErrBadQuery.

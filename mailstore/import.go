@@ -38,7 +38,7 @@ func (s *Store) Import(ctx context.Context, folder FolderRef, path string, progr
 
 // ImportWith is Import with options.
 func (s *Store) ImportWith(ctx context.Context, folder FolderRef, path string, opt ImportOptions) (ImportStats, error) {
-	if err := s.enter(); err != nil {
+	if err := s.enterWrite(); err != nil {
 		return ImportStats{}, err
 	}
 	defer s.leave()
@@ -74,7 +74,7 @@ func (s *Store) ImportWith(ctx context.Context, folder FolderRef, path string, o
 // ImportMbox imports an mbox stream (mboxo or mboxrd) into folder, created if
 // missing. See Import.
 func (s *Store) ImportMbox(ctx context.Context, folder FolderRef, r io.Reader, progress func(Progress)) (ImportStats, error) {
-	if err := s.enter(); err != nil {
+	if err := s.enterWrite(); err != nil {
 		return ImportStats{}, err
 	}
 	defer s.leave()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -104,6 +105,16 @@ func dsn(path string, writer bool) string {
 	return path + "?" + strings.Join(p, "&")
 }
 
+// readOnlyDSN opens the index with SQLITE_OPEN_READONLY (mode=ro) and
+// refuses writes (query_only): the journal mode is left as it is (WAL),
+// and SQLite reads a WAL index without growing its -shm file when that
+// cannot be done (a full disk), from version 3.22.
+func readOnlyDSN(path string) string {
+	u := url.URL{Scheme: "file", OmitHost: true, Path: filepath.ToSlash(path), RawQuery: "mode=ro"}
+	return u.String() + "&_pragma=busy_timeout(10000)&_pragma=temp_store(MEMORY)&_pragma=mmap_size(0)" +
+		"&_pragma=cache_size(-16384)&_pragma=query_only(1)"
+}
+
 // index holds the two connection pools of the index: one connection for
 // writes (SQLite has one writer at a time) and a few for reads, which WAL lets
 // run alongside the writer.
@@ -112,6 +123,7 @@ type index struct {
 	wdb, rdb *sql.DB
 	rebuilt  bool // created empty: the caller indexes the Maildir files
 	unclean  bool // last session did not close the index
+	readOnly bool // opened by openIndexReadOnly: nothing is written
 }
 
 // lockFile, in the profile directory, is held while a process opens the
@@ -146,25 +158,97 @@ func openIndex(ctx context.Context, path string) (*index, error) {
 }
 
 func tryOpenIndex(ctx context.Context, path string) (*index, error) {
-	wdb, err := sql.Open("sqlite", dsn(path, true))
+	ix, err := newIndex(path, dsn(path, true), dsn(path, false))
+	if err != nil {
+		return nil, err
+	}
+	if err := ix.prepare(ctx); err != nil {
+		ix.closeDBs()
+		return nil, err
+	}
+	return ix, nil
+}
+
+// openIndexReadOnly opens an existing index of the current version for
+// reading only: it is not marked as in use, not checked, migrated nor
+// rebuilt, and both pools refuse writes (query_only), so that reading
+// works on a full disk or a read-only file system. An index that is
+// missing or of another version is ErrIndexNotReady.
+func openIndexReadOnly(ctx context.Context, path string) (*index, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: no index yet", ErrIndexNotReady)
+	}
+	ix, version, err := tryReadOnly(ctx, path, "")
+	if cannotMapWAL(err) && walEmpty(path) {
+		// The WAL index (-shm) cannot be made (a full disk): with an
+		// empty WAL the file alone is the whole index, read as immutable.
+		ix, version, err = tryReadOnly(ctx, path, "&immutable=1")
+	}
+	if err != nil {
+		return nil, classify(err)
+	}
+	if version != schemaVersion {
+		ix.closeDBs()
+		return nil, fmt.Errorf("%w: schema version %d, want %d", ErrIndexNotReady, version, schemaVersion)
+	}
+	return ix, nil
+}
+
+// tryReadOnly opens the index read-only, with more URI parameters, and
+// reads its version.
+func tryReadOnly(ctx context.Context, path, params string) (*index, int, error) {
+	ix, err := newIndex(path, readOnlyDSN(path)+params, readOnlyDSN(path)+params)
+	if err != nil {
+		return nil, 0, err
+	}
+	ix.readOnly = true
+	var version int
+	if err := ix.wdb.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		ix.closeDBs()
+		return nil, 0, err
+	}
+	return ix, version, nil
+}
+
+// cannotMapWAL tells SQLite's errors for a -shm file that cannot be
+// created or grown.
+func cannotMapWAL(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	code := se.Code() & 0xff
+	return code == sqlite3.SQLITE_IOERR || code == sqlite3.SQLITE_CANTOPEN
+}
+
+// walEmpty tells whether the index has no WAL content: no -wal file, or
+// an empty one.
+func walEmpty(path string) bool {
+	st, err := os.Stat(path + "-wal")
+	return errors.Is(err, os.ErrNotExist) || (err == nil && st.Size() == 0)
+}
+
+// newIndex makes the two connection pools; nothing is opened yet.
+func newIndex(path, wdsn, rdsn string) (*index, error) {
+	wdb, err := sql.Open("sqlite", wdsn)
 	if err != nil {
 		return nil, err
 	}
 	wdb.SetMaxOpenConns(1)
 	wdb.SetConnMaxIdleTime(0)
-	ix := &index{path: path, wdb: wdb}
-	if err := ix.prepare(ctx); err != nil {
-		wdb.Close()
-		return nil, err
-	}
-	ix.rdb, err = sql.Open("sqlite", dsn(path, false))
+	rdb, err := sql.Open("sqlite", rdsn)
 	if err != nil {
 		wdb.Close()
 		return nil, err
 	}
-	ix.rdb.SetMaxOpenConns(4)
-	ix.rdb.SetMaxIdleConns(4)
-	return ix, nil
+	rdb.SetMaxOpenConns(4)
+	rdb.SetMaxIdleConns(4)
+	return &index{path: path, wdb: wdb, rdb: rdb}, nil
+}
+
+func (ix *index) closeDBs() error {
+	ix.rdb.Close()
+	return ix.wdb.Close()
 }
 
 // prepare checks the schema, creating it in an empty file. The check and
@@ -256,11 +340,11 @@ func (ix *index) createIfEmpty(ctx context.Context) (bool, error) {
 }
 
 func (ix *index) close() error {
-	err := ix.setClean(context.Background(), true)
-	if ix.rdb != nil {
-		ix.rdb.Close()
+	var err error
+	if !ix.readOnly {
+		err = ix.setClean(context.Background(), true)
 	}
-	if cerr := ix.wdb.Close(); err == nil {
+	if cerr := ix.closeDBs(); err == nil {
 		err = cerr
 	}
 	return err

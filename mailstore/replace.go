@@ -44,7 +44,7 @@ func (s *Store) ReplaceBatch(ctx context.Context, items []ReplaceItem) []error {
 	if len(items) == 0 {
 		return errs
 	}
-	if err := s.enter(); err != nil {
+	if err := s.enterWrite(); err != nil {
 		for i := range errs {
 			errs[i] = err
 		}

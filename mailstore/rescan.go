@@ -18,7 +18,7 @@ import (
 // are dropped. The first rescan of a process also empties the tmp/
 // directories of what crashed writers left (cleanTmp).
 func (s *Store) Rescan(ctx context.Context, progress func(Progress)) (RescanStats, error) {
-	if err := s.enter(); err != nil {
+	if err := s.enterWrite(); err != nil {
 		return RescanStats{}, err
 	}
 	defer s.leave()

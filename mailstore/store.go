@@ -67,14 +67,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 // OpenProgress is Open reporting the progress of an index rebuild, if one is
 // needed, to progress (which may be nil).
 func OpenProgress(ctx context.Context, dir string, progress func(Progress)) (*Store, error) {
-	s := &Store{
-		dir:     dir,
-		mailDir: filepath.Join(dir, "mail"),
-		pending: map[pendingKey]struct{}{},
-		byRef:   map[FolderRef]*folderInfo{},
-		byID:    map[int64]*folderInfo{},
-		hub:     newHub(),
-	}
+	s := newStore(dir)
 	if err := os.MkdirAll(s.mailDir, 0o700); err != nil {
 		return nil, err
 	}
@@ -92,6 +85,39 @@ func OpenProgress(ctx context.Context, dir string, progress func(Progress)) (*St
 			s.Close()
 			return nil, fmt.Errorf("mailstore: rebuilding the index: %w", err)
 		}
+	}
+	return s, nil
+}
+
+func newStore(dir string) *Store {
+	return &Store{
+		dir:     dir,
+		mailDir: filepath.Join(dir, "mail"),
+		pending: map[pendingKey]struct{}{},
+		byRef:   map[FolderRef]*folderInfo{},
+		byID:    map[int64]*folderInfo{},
+		hub:     newHub(),
+	}
+}
+
+// OpenReadOnly opens the store of the profile directory dir for reading:
+// listing, searching, reading and exporting messages. It writes nothing
+// (no lock file, no mark in the index, no rescan, no tmp/ clean-up), so
+// it works on a full disk or a read-only file system; a change asked of
+// it fails (ErrReadOnly, or SQLite's read-only error). The index must
+// exist and be of the current version, else the error is
+// ErrIndexNotReady and Open must be used. It does not see the changes
+// other programs made to the Maildir files since the last rescan.
+func OpenReadOnly(ctx context.Context, dir string) (*Store, error) {
+	s := newStore(dir)
+	ix, err := openIndexReadOnly(ctx, filepath.Join(dir, indexFile))
+	if err != nil {
+		return nil, err
+	}
+	s.ix = ix
+	if err := s.loadFolders(ctx); err != nil {
+		ix.close()
+		return nil, err
 	}
 	return s, nil
 }
@@ -124,6 +150,15 @@ func (s *Store) enter() error {
 	}
 	s.ops++
 	return nil
+}
+
+// enterWrite is enter for the operations that change the store: a store
+// opened with OpenReadOnly refuses them with ErrReadOnly.
+func (s *Store) enterWrite() error {
+	if s.ix.readOnly {
+		return ErrReadOnly
+	}
+	return s.enter()
 }
 
 func (s *Store) leave() {
@@ -180,7 +215,7 @@ func (s *Store) CreateFolder(ctx context.Context, ref FolderRef, role Role) erro
 }
 
 func (s *Store) ensureFolder(ctx context.Context, ref FolderRef, role Role) (*folderInfo, error) {
-	if err := s.enter(); err != nil {
+	if err := s.enterWrite(); err != nil {
 		return nil, err
 	}
 	defer s.leave()
@@ -340,8 +375,8 @@ func (s *Store) relocate(ctx context.Context, l location) (string, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", &MessageError{ID: l.id, Op: "open", Err: ErrNotFound}
 	}
-	if err != nil {
-		return "", err
+	if err != nil || s.ix.readOnly {
+		return filepath.Join(l.folder.dir, sub, name), err
 	}
 	fn := parseFileName(name)
 	_, err = s.ix.wdb.ExecContext(ctx, `UPDATE messages SET sub = ?, flags = ?, info = ? WHERE id = ?`,

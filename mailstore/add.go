@@ -238,5 +238,9 @@ func (s *Store) indexRows(ctx context.Context, rows []*row) error {
 			return err
 		}
 	}
-	return s.commitBatch(b, rows)
+	if err := s.commitBatch(b, rows); err != nil {
+		s.unpend(rows)
+		return err
+	}
+	return nil
 }

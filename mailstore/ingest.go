@@ -239,101 +239,10 @@ func readFile(path string) ([]byte, os.FileInfo, error) {
 	return buf.Bytes(), st, err
 }
 
-// writeRows inserts rows in batches until rows is closed. Only committed
-// batches count: the files of a batch that could not be indexed are
-// removed (rowWriter.abort), so that an import counts, and leaves on
-// disk, exactly what the index lists.
-func (s *Store) writeRows(ctx context.Context, rows <-chan *row, opt ingestOptions) (ingestStats, error) {
-	w := &rowWriter{s: s, ctx: ctx, opt: opt}
-	for r := range rows {
-		if err := w.add(r); err != nil {
-			w.abort(r)
-			return w.st, err
-		}
-	}
-	return w.st, w.flush()
-}
-
-// rowWriter is writeRows' state: the open batch, its rows and what they
-// will count once committed.
-type rowWriter struct {
-	s     *Store
-	ctx   context.Context
-	opt   ingestOptions
-	b     *batch
-	rows  []*row
-	batch ingestStats // counts of the open batch
-	st    ingestStats // counts of the committed batches
-}
-
-func (w *rowWriter) add(r *row) error {
-	if w.b == nil {
-		var err error
-		if w.b, err = w.s.beginBatch(w.ctx); err != nil {
-			return err
-		}
-	}
-	if w.opt.dedup != nil {
-		// another process may have imported the same message meanwhile
-		if dup, err := w.b.heldElsewhere(r); err != nil || dup {
-			if dup {
-				w.st.duplicates++
-				w.s.discard(r)
-			}
-			return err
-		}
-	}
-	if err := w.b.insert(r); err != nil {
-		return err
-	}
-	w.rows = append(w.rows, r)
-	w.batch.add(ingestStats{done: 1, problems: btoi(r.problem != ""), size: r.size, bytes: r.offset})
-	if w.b.rows >= batchSize {
-		return w.flush()
-	}
-	return nil
-}
-
-// flush commits the open batch; on failure its files go (abort).
-func (w *rowWriter) flush() error {
-	if w.b == nil {
-		return nil
-	}
-	err := w.s.commitBatch(w.b, w.rows)
-	w.b = nil
-	if err != nil {
-		w.abort(nil)
-		return err
-	}
-	w.st.add(w.batch)
-	w.rows, w.batch = w.rows[:0], ingestStats{}
-	if w.opt.progress != nil {
-		w.opt.progress(w.st.done, w.st.bytes)
-	}
-	return nil
-}
-
-// abort rolls the open batch back and discards its imported files, and
-// r's, which did not make it into the batch.
-func (w *rowWriter) abort(r *row) {
-	if w.b != nil {
-		w.b.rollback()
-		w.b = nil
-	}
-	if r != nil {
-		w.rows = append(w.rows, r)
-	}
-	for _, r := range w.rows {
-		w.st.failed += btoi(r.written)
-		w.s.discard(r)
-	}
-	w.rows, w.batch = nil, ingestStats{}
-}
-
 // commitBatch makes the renames of delivered files durable, then commits the
 // index rows, so that the index never names a file a crash could lose.
+// The rows stay pending when it fails: their files are the caller's.
 func (s *Store) commitBatch(b *batch, rows []*row) error {
-	defer s.unpend(rows)
 	dirs := map[string]bool{}
 	for _, r := range rows {
 		if _, ok := s.isPending(r); ok {
@@ -350,6 +259,7 @@ func (s *Store) commitBatch(b *batch, rows []*row) error {
 	if err != nil {
 		return err
 	}
+	s.unpend(rows)
 	s.gen.Add(1)
 	for fi, ids := range added {
 		s.hub.publish(Change{Kind: ChangeAdded, Folder: fi.ref, IDs: ids})

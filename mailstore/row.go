@@ -33,7 +33,7 @@ type row struct {
 	body       string
 	partial    int64  // >0: a partial message (PartialField) of that size on the server
 	hash       []byte // contentHash of the file
-	written    bool   // import: the file was written by this ingest
+	written    bool   // its file was written by this import or AddBatch: removed if not indexed
 	id         int64  // set by the writer
 	offset     int64  // import: source bytes consumed, for progress
 }

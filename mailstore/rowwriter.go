@@ -99,26 +99,40 @@ func (w *rowWriter) fail(err error, r *row) {
 	w.salvage(err, rows)
 }
 
-// salvage deals with rows whose batch failed with err. When the disk is
-// full, it keeps what fits: the files of the later half go (which frees
-// room) and the earlier half is committed again, halving until a commit
-// succeeds or no row is left. Otherwise every file goes. The import stops
-// all the same.
+// salvage deals with rows whose batch failed with err (Store.salvage);
+// the import stops all the same.
 func (w *rowWriter) salvage(err error, rows []*row) {
-	for isFull(err) && len(rows) > 1 {
-		keep := len(rows) / 2
-		w.drop(rows[keep:])
-		rows = rows[:keep]
-		if err = w.retry(rows); err == nil {
-			return
-		}
+	n := w.s.salvage(w.ctx, err, rows)
+	if n > 0 {
+		w.committed(rows[:n])
 	}
-	w.drop(rows)
+	for _, r := range rows[n:] {
+		w.st.failed += btoi(r.written)
+	}
 }
 
-// retry inserts rows in a new batch and commits it.
-func (w *rowWriter) retry(rows []*row) error {
-	b, err := w.s.beginBatch(w.ctx)
+// salvage keeps what it can of rows whose batch failed with err, and
+// returns how many, from the first, are indexed. When the disk is full,
+// the files of the later half go (which frees room) and the earlier half
+// is inserted and committed again, halving until a commit succeeds or no
+// row is left; after another error, nothing is kept. The files an import
+// or AddBatch wrote for the rows not kept are removed (discard).
+func (s *Store) salvage(ctx context.Context, err error, rows []*row) int {
+	for isFull(err) && len(rows) > 1 {
+		keep := len(rows) / 2
+		s.discardAll(rows[keep:])
+		rows = rows[:keep]
+		if err = s.insertCommit(ctx, rows); err == nil {
+			return keep
+		}
+	}
+	s.discardAll(rows)
+	return 0
+}
+
+// insertCommit inserts rows in a new batch and commits it (commitBatch).
+func (s *Store) insertCommit(ctx context.Context, rows []*row) error {
+	b, err := s.beginBatch(ctx)
 	if err != nil {
 		return err
 	}
@@ -128,11 +142,13 @@ func (w *rowWriter) retry(rows []*row) error {
 			return err
 		}
 	}
-	if err := w.s.commitBatch(b, rows); err != nil {
-		return err
+	return s.commitBatch(b, rows)
+}
+
+func (s *Store) discardAll(rows []*row) {
+	for _, r := range rows {
+		s.discard(r)
 	}
-	w.committed(rows)
-	return nil
 }
 
 // committed counts rows, whose batch was committed, and reports progress.

@@ -5,8 +5,6 @@ import (
 	"crypto/tls"
 	"io"
 	"log/slog"
-	"net"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -60,7 +58,7 @@ func TestSendFaults(t *testing.T) {
 				conf, sec = &tls.Config{Certificates: []tls.Certificate{cert}}, account.SecurityTLS
 			}
 			fs := smtptest.Start(t, conf, tt.faults...)
-			addFaultAccount(t, dir, fs.Addr, sec, account.Fingerprint(cert.Certificate[0]))
+			addSMTPAccount(t, dir, fs.Addr, sec, account.Fingerprint(cert.Certificate[0]))
 			code, out, errOut := facteurIn(t, dir, "See you.\n", "send", "--to", "marc@machin.com", "--to", smtptest.Busy,
 				"--subject", "fault", "--timeout", "3s")
 			told := out + errOut
@@ -95,25 +93,6 @@ func TestSendFaults(t *testing.T) {
 				t.Errorf("%d copies in Sent once the outbox ran, want 1", n)
 			}
 		})
-	}
-}
-
-// addFaultAccount writes a POP3 account whose SMTP server is addr.
-func addFaultAccount(t *testing.T, dir, addr string, sec account.Security, fp string) {
-	t.Helper()
-	host, port, _ := net.SplitHostPort(addr)
-	n, _ := strconv.Atoi(port)
-	p, err := profile.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := account.Account{
-		Name: "truc", Identity: account.Identity{Address: "fred@truc.fr"}, Protocol: account.POP3,
-		Incoming: account.Server{Host: "127.0.0.1", Port: 1},
-		Outgoing: account.Server{Host: host, Port: n, Security: sec, Fingerprint: fp},
-	}
-	if err := account.OpenBook(p.ConfigFile()).Add(a); err != nil {
-		t.Fatal(err)
 	}
 }
 

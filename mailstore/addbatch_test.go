@@ -116,13 +116,7 @@ func TestAddBatchIndexFull(t *testing.T) {
 	if err := s.CreateFolder(ctx, inbox, RoleInbox); err != nil {
 		t.Fatal(err)
 	}
-	var pages int
-	if err := s.ix.wdb.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.ix.wdb.ExecContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, pages+4)); err != nil {
-		t.Fatal(err)
-	}
+	fillIndex(t, s, 4)
 	var items []AddItem
 	for i := range 200 {
 		body := strings.Repeat(fmt.Sprintf("word%d ", i), 200)

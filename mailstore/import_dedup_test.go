@@ -153,13 +153,7 @@ func TestImportIndexFullThenRerun(t *testing.T) {
 	if err := s.CreateFolder(ctx, folder, RoleNone); err != nil {
 		t.Fatal(err)
 	}
-	var pages int
-	if err := s.ix.wdb.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.ix.wdb.ExecContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, pages+8)); err != nil {
-		t.Fatal(err)
-	}
+	fillIndex(t, s, 8)
 	path := corpusMbox(t, total)
 	st, err := s.Import(ctx, folder, path, nil)
 	// What fits is kept (rowWriter.salvage): some, not all.
@@ -167,14 +161,30 @@ func TestImportIndexFullThenRerun(t *testing.T) {
 		t.Fatalf("import into a full index: %+v, %v", st, err)
 	}
 	checkFolderExact(t, s, folder, st.Messages)
-	if _, err := s.ix.wdb.ExecContext(ctx, `PRAGMA max_page_count = 1073741823`); err != nil {
-		t.Fatal(err)
-	}
+	fillIndex(t, s, -1)
 	st2, err := s.Import(ctx, folder, path, nil)
 	if err != nil || st2.Messages != total-st.Messages || st2.Duplicates != st.Messages || st2.Failed != 0 {
 		t.Fatalf("import again: %+v, %v (first run %+v)", st2, err, st)
 	}
 	checkFolderExact(t, s, folder, total)
+}
+
+// fillIndex lets the index grow by room more pages only, so that SQLite
+// answers SQLITE_FULL as on a full disk: the page limit of the writer's
+// one connection. A negative room lifts the limit.
+func fillIndex(t *testing.T, s *Store, room int) {
+	t.Helper()
+	ctx := context.Background()
+	limit := 1073741823
+	if room >= 0 {
+		if err := s.ix.wdb.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&limit); err != nil {
+			t.Fatal(err)
+		}
+		limit += room
+	}
+	if _, err := s.ix.wdb.ExecContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, limit)); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // checkFolderExact checks that a folder holds n messages, as many files,

@@ -72,12 +72,7 @@ func OpenProgress(ctx context.Context, dir string, progress func(Progress)) (*St
 		return nil, err
 	}
 	ix, err := openIndexLocked(ctx, dir)
-	if err != nil {
-		return nil, err
-	}
-	s.ix = ix
-	if err := s.loadFolders(ctx); err != nil {
-		ix.close()
+	if err := s.attach(ctx, ix, err); err != nil {
 		return nil, err
 	}
 	if ix.rebuilt || ix.unclean {
@@ -111,15 +106,24 @@ func newStore(dir string) *Store {
 func OpenReadOnly(ctx context.Context, dir string) (*Store, error) {
 	s := newStore(dir)
 	ix, err := openIndexReadOnly(ctx, filepath.Join(dir, indexFile))
-	if err != nil {
+	if err := s.attach(ctx, ix, err); err != nil {
 		return nil, err
+	}
+	return s, nil
+}
+
+// attach gives the store its opened index (or openErr, the error of its
+// opening) and loads the folders.
+func (s *Store) attach(ctx context.Context, ix *index, openErr error) error {
+	if openErr != nil {
+		return openErr
 	}
 	s.ix = ix
 	if err := s.loadFolders(ctx); err != nil {
 		ix.close()
-		return nil, err
+		return err
 	}
-	return s, nil
+	return nil
 }
 
 // Close ends the subscriptions, waits for the operations under way (cancel

@@ -69,14 +69,20 @@ func TestSubmitFaults(t *testing.T) {
 	}
 }
 
-// An uncertain outcome is not queued: the copy in Sent is marked, and the
-// server got the message once.
-func TestOutboxSendUncertain(t *testing.T) {
-	fs := smtptest.Start(t, nil, smtptest.CloseAfterDot)
+// faultOutbox is an outbox whose account's server (plaintext) misbehaves
+// as faults say, with a queue and the copies filed in Sent.
+func faultOutbox(t *testing.T, faults ...smtptest.Fault) (*smtptest.Server, account.Account, *queue.Queue, *sentCopies, *Outbox) {
+	fs := smtptest.Start(t, nil, faults...)
 	a := faultAccount(fs, account.SecurityNone)
 	q := openQueue(t)
 	sent := &sentCopies{}
-	ob := &Outbox{Client: &Client{}, Accounts: accounts{"truc": a}, Spool: q, Sent: sent}
+	return fs, a, q, sent, &Outbox{Client: &Client{}, Accounts: accounts{"truc": a}, Spool: q, Sent: sent}
+}
+
+// An uncertain outcome is not queued: the copy in Sent is marked, and the
+// server got the message once.
+func TestOutboxSendUncertain(t *testing.T) {
+	fs, a, q, sent, ob := faultOutbox(t, smtptest.CloseAfterDot)
 	m := build(t, sampleDraft())
 	out, err := ob.Send(context.Background(), &a, m, false)
 	if !errors.Is(err, ErrUncertain) || !out.Uncertain || out.Sent || out.Queued || len(q.List()) != 0 {
@@ -95,11 +101,7 @@ func TestOutboxSendUncertain(t *testing.T) {
 // A recipient refused for now (451) while the others got the message waits
 // in the outbox alone, and the retry sends it to that recipient only.
 func TestOutboxQueuesTemporaryRefusals(t *testing.T) {
-	fs := smtptest.Start(t, nil, smtptest.Rcpt451)
-	a := faultAccount(fs, account.SecurityNone)
-	q := openQueue(t)
-	sent := &sentCopies{}
-	ob := &Outbox{Client: &Client{}, Accounts: accounts{"truc": a}, Spool: q, Sent: sent}
+	fs, a, q, sent, ob := faultOutbox(t, smtptest.Rcpt451)
 	m := build(t, sampleDraft())
 	m.Rcpts = []string{"marc@machin.com", smtptest.Busy}
 	out, err := ob.Send(context.Background(), &a, m, false)
@@ -122,11 +124,7 @@ func TestOutboxQueuesTemporaryRefusals(t *testing.T) {
 // The same lost reply during a retry from the outbox: taken as delivered,
 // not sent again, the copy in Sent marked.
 func TestOutboxDeliverUncertain(t *testing.T) {
-	fs := smtptest.Start(t, nil, smtptest.Greeting421, smtptest.CloseAfterDot)
-	a := faultAccount(fs, account.SecurityNone)
-	q := openQueue(t)
-	sent := &sentCopies{}
-	ob := &Outbox{Client: &Client{}, Accounts: accounts{"truc": a}, Spool: q, Sent: sent}
+	fs, a, q, sent, ob := faultOutbox(t, smtptest.Greeting421, smtptest.CloseAfterDot)
 	out, err := ob.Send(context.Background(), &a, build(t, sampleDraft()), false)
 	if err != nil || !out.Queued {
 		t.Fatalf("Send = %+v, %v", out, err)

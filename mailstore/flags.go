@@ -88,7 +88,7 @@ func moveFile(l location, dfi *folderInfo) (location, error) {
 // RoleTrash when there is none). Messages already in that Trash are removed
 // for good: their file is deleted, then their index row.
 func (s *Store) Delete(ctx context.Context, ids []int64) error {
-	if err := s.enter(); err != nil {
+	if err := s.enterWrite(); err != nil {
 		return err
 	}
 	defer s.leave()
@@ -185,7 +185,7 @@ func (t *touched) changed(fi *folderInfo, id int64) { t.ids[fi] = append(t.ids[f
 // its row).
 func (s *Store) fileOp(ctx context.Context, kind ChangeKind, ids []int64,
 	op func(b *batch, l location, t *touched) error) error {
-	if err := s.enter(); err != nil {
+	if err := s.enterWrite(); err != nil {
 		return err
 	}
 	defer s.leave()

@@ -165,7 +165,8 @@ func TestIndexMigrationFrom3(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`DROP INDEX messages_partial`, `ALTER TABLE messages DROP COLUMN partial`, `PRAGMA user_version = 3`} {
+	for _, q := range []string{`DROP INDEX messages_partial`, `ALTER TABLE messages DROP COLUMN partial`,
+		`DROP INDEX messages_hash`, `ALTER TABLE messages DROP COLUMN hash`, `PRAGMA user_version = 3`} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(q, err)
 		}

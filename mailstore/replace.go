@@ -3,10 +3,8 @@ package mailstore
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 )
@@ -46,7 +44,7 @@ func (s *Store) ReplaceBatch(ctx context.Context, items []ReplaceItem) []error {
 	if len(items) == 0 {
 		return errs
 	}
-	if err := s.enter(); err != nil {
+	if err := s.enterWrite(); err != nil {
 		for i := range errs {
 			errs[i] = err
 		}
@@ -78,7 +76,7 @@ func (s *Store) writeReplacement(ctx context.Context, it ReplaceItem) (rp *repla
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.CreateTemp(filepath.Join(l.folder.dir, subTmp), fmt.Sprintf("%d.P%d.*", time.Now().Unix(), pid))
+	f, err := createTmp(l.folder.dir, time.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +86,7 @@ func (s *Store) writeReplacement(ctx context.Context, it ReplaceItem) (rp *repla
 		return nil, err
 	}
 	r := safeParse(it.Data, time.Now(), nil, "")
+	r.hash = contentHash(it.Data)
 	return &replacement{id: it.ID, r: r, f: f, tmp: f.Name()}, nil
 }
 
@@ -212,9 +211,9 @@ func (s *Store) swapOne(ctx context.Context, b *batch, rp *replacement, t *touch
 // replaceRow records the new file of a message and what its content gives.
 func (b *batch) replaceRow(l location, r *row) error {
 	_, err := b.tx.Exec(`UPDATE messages SET key = ?, sub = ?, info = ?, flags = ?, size = ?, mtime = ?,
-		attachment = ?, problem = ?, partial = ? WHERE id = ?`,
+		attachment = ?, problem = ?, partial = ?, hash = ? WHERE id = ?`,
 		l.name.Key, l.sub, l.name.Info, l.name.Flags, r.size, time.Now().Unix(),
-		r.attachment, r.problem, r.partial, l.id)
+		r.attachment, r.problem, r.partial, r.hash, l.id)
 	if err != nil {
 		return err
 	}

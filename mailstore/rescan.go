@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Rescan brings the index up to date with the Maildir files that other
@@ -14,9 +15,10 @@ import (
 // new/, a file deleted). It compares directory listings with the index by
 // unique key and touches only what differs: it opens no file but the new
 // ones. Folders created on disk are added; folders whose directory is gone
-// are dropped.
+// are dropped. The first rescan of a process also empties the tmp/
+// directories of what crashed writers left (cleanTmp).
 func (s *Store) Rescan(ctx context.Context, progress func(Progress)) (RescanStats, error) {
-	if err := s.enter(); err != nil {
+	if err := s.enterWrite(); err != nil {
 		return RescanStats{}, err
 	}
 	defer s.leave()
@@ -90,6 +92,10 @@ func (s *Store) rescanFolder(ctx context.Context, fi *folderInfo, st *RescanStat
 	}
 	if err != nil {
 		return nil, err
+	}
+	if fi.tmpChecked.CompareAndSwap(false, true) {
+		n, _ := cleanTmp(fi.dir, time.Now())
+		st.Leftovers += n
 	}
 	var gone []int64
 	var renamed []indexedFile

@@ -31,9 +31,11 @@ type row struct {
 	envelope   *Envelope
 	problem    string
 	body       string
-	partial    int64 // >0: a partial message (PartialField) of that size on the server
-	id         int64 // set by the writer
-	offset     int64 // import: source bytes consumed, for progress
+	partial    int64  // >0: a partial message (PartialField) of that size on the server
+	hash       []byte // contentHash of the file
+	written    bool   // its file was written by this import or AddBatch: removed if not indexed
+	id         int64  // set by the writer
+	offset     int64  // import: source bytes consumed, for progress
 }
 
 // parseRow parses the bytes of a message into a row. A message that does not

@@ -193,15 +193,32 @@ type Progress struct {
 	Bytes, TotalBytes int64
 }
 
-// ImportStats count what an import did.
+// ImportStats count what an import did. Messages were stored and
+// indexed; Duplicates were skipped, their content being in the folder
+// already (or earlier in the same source); Failed could not be stored
+// (a full disk): nothing of them is left in the folder, and the same
+// import run again stores them and skips the others.
 type ImportStats struct {
 	Messages, Problems int
-	Bytes              int64
+	Duplicates, Failed int
+	Bytes              int64 // of the messages stored
 }
 
-// RescanStats count what a rescan found.
+// ImportOptions tune ImportWith.
+type ImportOptions struct {
+	// Progress, when set, is called after each batch of messages stored.
+	Progress func(Progress)
+	// AllowDuplicates stores every message of the source, even those
+	// whose content the folder holds already.
+	AllowDuplicates bool
+}
+
+// RescanStats count what a rescan found. Leftovers are the files of tmp/
+// directories that were removed: left by a writer that is gone (a crash,
+// kill -9) or older than 36 hours (the Maildir specification's rule).
 type RescanStats struct {
 	Added, Removed, Renamed, Unchanged int
+	Leftovers                          int
 }
 
 // ChangeKind tells what changed in the store.

@@ -143,7 +143,7 @@ func (s *Syncer) replay(ctx context.Context, c *imapclient.Client) (int, error) 
 }
 
 func (s *Syncer) apply(ctx context.Context, c *imapclient.Client, a action) error {
-	if _, err := s.selectFolder(ctx, c, a.Folder); err != nil {
+	if _, err := s.selectLocal(ctx, c, a.Folder); err != nil {
 		return err
 	}
 	uids := imap.UIDSetNum(imap.UID(a.UID))
@@ -182,7 +182,11 @@ func (s *Syncer) applyStore(ctx context.Context, c *imapclient.Client, a action,
 }
 
 func (s *Syncer) applyMove(ctx context.Context, c *imapclient.Client, a action, uids imap.UIDSet) error {
-	data, err := c.Move(uids, remoteName(a.Dest)).Wait()
+	dest, err := s.remoteOf(ctx, a.Dest)
+	if err != nil {
+		return err
+	}
+	data, err := c.Move(uids, dest).Wait()
 	if err != nil {
 		return wrap(ctx, "UID MOVE", err)
 	}
@@ -196,7 +200,11 @@ func (s *Syncer) applyMove(ctx context.Context, c *imapclient.Client, a action, 
 }
 
 func (s *Syncer) applyCopy(ctx context.Context, c *imapclient.Client, a action, uids imap.UIDSet) error {
-	data, err := c.Copy(uids, remoteName(a.Dest)).Wait()
+	dest, err := s.remoteOf(ctx, a.Dest)
+	if err != nil {
+		return err
+	}
+	data, err := c.Copy(uids, dest).Wait()
 	if err != nil {
 		return wrap(ctx, "UID COPY", err)
 	}
@@ -241,7 +249,11 @@ func (s *Syncer) Append(ctx context.Context, folder string, msg []byte, flags ma
 	if err != nil {
 		return mailstore.Summary{}, err
 	}
-	cmd := c.Append(remoteName(folder), int64(len(msg)), &imap.AppendOptions{Flags: toIMAP(flags)})
+	remote, err := s.remoteOf(ctx, folder)
+	if err != nil {
+		return mailstore.Summary{}, err
+	}
+	cmd := c.Append(remote, int64(len(msg)), &imap.AppendOptions{Flags: toIMAP(flags)})
 	if _, err := cmd.Write(msg); err != nil {
 		cmd.Close()
 		return mailstore.Summary{}, wrap(ctx, "APPEND", err)

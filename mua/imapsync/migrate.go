@@ -11,6 +11,7 @@ import (
 var columns = []struct{ table, name, def string }{
 	{"folders", "uidnext", "INTEGER NOT NULL DEFAULT 0"},
 	{"folders", "subscribed", "INTEGER"}, // NULL: the server did not say
+	{"folders", "remote", "TEXT"},        // NULL: a row of before remote names (see mailboxes.go)
 }
 
 // addColumns adds the missing columns of the state's tables.

@@ -2,6 +2,7 @@ package imapsync
 
 import (
 	"context"
+	"errors"
 	"io"
 	"sync"
 	"time"
@@ -53,7 +54,10 @@ type Progress struct {
 
 // Stats sum up a sync.
 type Stats struct {
-	Folders, New, Removed, Flags, Replayed int
+	// Folders counts the folders synced; Failed those that the server
+	// refused (see FoldersError).
+	Folders, Failed               int
+	New, Removed, Flags, Replayed int
 	// Bodies counts the partial messages made whole (available offline).
 	Bodies int
 }
@@ -161,7 +165,8 @@ func (s *Syncer) Sync(ctx context.Context) (Stats, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st, err := s.syncLocked(ctx)
-	if err != nil {
+	var fe *FoldersError
+	if err != nil && !errors.As(err, &fe) {
 		s.drop()
 	}
 	return st, err
@@ -178,25 +183,49 @@ func (s *Syncer) syncLocked(ctx context.Context) (Stats, error) {
 	if err := s.checkStore(ctx); err != nil {
 		return st, err
 	}
-	if st.Replayed, err = s.replay(ctx, c); err != nil {
-		return st, err
-	}
 	folders, err := s.listFolders(ctx, c)
 	if err != nil {
 		return st, err
 	}
+	if st.Replayed, err = s.replay(ctx, c); err != nil {
+		return st, err
+	}
+	synced, failed, err := s.syncFolders(ctx, c, folders, &st)
+	if err != nil {
+		return st, err
+	}
+	st.Bodies, err = s.fillBodies(ctx, c, synced)
+	return st, errors.Join(err, failed)
+}
+
+// syncFolders syncs the folders one after the other. A folder that the
+// server refuses (a NO or BAD reply: it cannot be opened, or a command on
+// it fails) does not stop the others: it is counted in st.Failed and
+// returned in failed, a *FoldersError. Other errors (the connection, the
+// local store) stop the sync.
+func (s *Syncer) syncFolders(ctx context.Context, c *imapclient.Client, folders []Folder, st *Stats) (synced []Folder, failed error, err error) {
+	var fe FoldersError
 	for _, f := range folders {
 		p, err := s.syncFolder(ctx, c, f)
-		st.Folders++
 		st.New += p.Done
 		st.Removed += p.Removed
 		st.Flags += p.Flags
-		if err != nil {
-			return st, err
+		var se *ServerError
+		switch {
+		case err == nil:
+			st.Folders++
+			synced = append(synced, f)
+		case errors.As(err, &se):
+			st.Failed++
+			fe.Folders = append(fe.Folders, FolderError{Folder: f.Name, Remote: f.Remote, Err: err})
+		default:
+			return synced, nil, err
 		}
 	}
-	st.Bodies, err = s.fillBodies(ctx, c, folders)
-	return st, err
+	if len(fe.Folders) == 0 {
+		return synced, nil, nil
+	}
+	return synced, &fe, nil
 }
 
 // checkStore drops the UID maps when the store's index was rebuilt (see

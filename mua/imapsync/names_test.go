@@ -10,6 +10,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"facteur/mailstore"
+	"facteur/mua/imapsync/imaptest"
 )
 
 func TestLocalName(t *testing.T) {
@@ -278,5 +279,33 @@ func TestFailingFolder(t *testing.T) {
 	ts.agree()
 	if st := f.sync(t); st.New != 1 || st.Folders != 4 {
 		t.Errorf("sync once the server agrees: %+v", st)
+	}
+}
+
+// TestCourierDrafts: on a server that keeps every folder under "INBOX.",
+// a Drafts folder is created as "INBOX.Drafts" (top-level names are
+// refused there), the draft goes into it, and the local folder is Drafts.
+func TestCourierDrafts(t *testing.T) {
+	ts := startLayout(t, courier, "INBOX.Work")
+	f := newFixture(t, ts, nil)
+	f.sync(t)
+	v1 := f.saveDraft(t, "v1", 0)
+	f.push(t, 1)
+	if got, _ := imaptest.Messages(t, ts.addr, "INBOX.Drafts"); !slices.Equal(got, []string{"v1"}) {
+		t.Fatalf("server INBOX.Drafts %q", got)
+	}
+	f.saveDraft(t, "v2", v1)
+	f.push(t, 1)
+	if got, flags := imaptest.Messages(t, ts.addr, "INBOX.Drafts"); !slices.Equal(got, []string{"v2"}) {
+		t.Fatalf("server INBOX.Drafts after v2: %q %v", got, flags)
+	}
+	if st := f.sync(t); st.New != 0 || st.Folders != 3 {
+		t.Errorf("sync %+v, want the 3 folders and nothing new", st)
+	}
+	if got := f.localFolders(t); !slices.Equal(got, []string{"Drafts", "INBOX", "Work"}) {
+		t.Errorf("local folders %q", got)
+	}
+	if got := subjects(f.local(t, "Drafts")); !slices.Equal(got, []string{"v2"}) {
+		t.Errorf("local Drafts %q", got)
 	}
 }

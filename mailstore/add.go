@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"facteur/internal/eol"
 )
 
 // Add stores a message in a folder (created if missing): the Maildir file is
@@ -32,7 +34,7 @@ func (s *Store) Add(ctx context.Context, folder FolderRef, r io.Reader, opt AddO
 	if arrived.IsZero() {
 		arrived = time.Now()
 	}
-	id, err := s.addBytes(ctx, fi, data, arrived, opt)
+	id, err := s.addBytes(ctx, fi, eol.ToLF(data), arrived, opt)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -169,7 +171,8 @@ func (s *Store) writeItem(ctx context.Context, it *AddItem) (r *row, f *os.File,
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := f.Write(it.Data); err != nil {
+	data := eol.ToLF(it.Data)
+	if _, err := f.Write(data); err != nil {
 		f.Close()
 		os.Remove(f.Name())
 		return nil, nil, err
@@ -178,7 +181,7 @@ func (s *Store) writeItem(ctx context.Context, it *AddItem) (r *row, f *os.File,
 	if arrived.IsZero() {
 		arrived = time.Now()
 	}
-	r = safeParse(it.Data, arrived, it.Options.Envelope, "")
+	r = safeParse(data, arrived, it.Options.Envelope, "")
 	r.folder = fi
 	return r, f, nil
 }
@@ -209,7 +212,7 @@ func (s *Store) renameItem(tmp string, r *row, flags Flags) error {
 		sub = subCur
 	}
 	now := time.Now()
-	fn := fileName{Key: newKey(now, r.size)}.withFlags(flags, sub)
+	fn := fileName{Key: newKey(now, r.disk)}.withFlags(flags, sub)
 	k := pendingKey{r.folder.id, fn.Key}
 	s.pendingMu.Lock()
 	s.pending[k] = struct{}{}

@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"facteur/internal/eol"
 )
 
 // job is one message to index: a file already in a Maildir (rescan), or bytes
@@ -121,6 +123,9 @@ func (s *Store) work(ctx context.Context, fail context.CancelCauseFunc, jobs <-c
 }
 
 func (s *Store) workOne(j *job) (r *row, err error) {
+	if j.data != nil {
+		j.data = eol.ToLF(j.data) // LF files: see the package doc
+	}
 	data, arrived, mtime := j.data, j.date, int64(0)
 	if data == nil {
 		path := filepath.Join(j.folder.dir, j.sub, j.name.name())
@@ -172,7 +177,7 @@ func safeParse(data []byte, arrived time.Time, env *Envelope, sender string) (r 
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			r = &row{size: int64(len(data)), arrived: arrived.Unix(), date: arrived.Unix(),
+			r = &row{size: eol.CRLFSize(data), disk: int64(len(data)), arrived: arrived.Unix(), date: arrived.Unix(),
 				envelope: env, problem: fmt.Sprintf("parser failure: %v", p)}
 		}
 	}()

@@ -8,6 +8,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"facteur/internal/eol"
 	"facteur/mailstore"
 )
 
@@ -253,8 +254,9 @@ func (s *Syncer) Append(ctx context.Context, folder string, msg []byte, flags ma
 	if err != nil {
 		return mailstore.Summary{}, err
 	}
-	cmd := c.Append(remote, int64(len(msg)), &imap.AppendOptions{Flags: toIMAP(flags)})
-	if _, err := cmd.Write(msg); err != nil {
+	wire := eol.ToCRLF(msg) // RFC 9051 §6.3.12: a message in CRLF lines
+	cmd := c.Append(remote, int64(len(wire)), &imap.AppendOptions{Flags: toIMAP(flags)})
+	if _, err := cmd.Write(wire); err != nil {
 		cmd.Close()
 		return mailstore.Summary{}, wrap(ctx, "APPEND", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"facteur/internal/eol"
 	"facteur/mailstore"
 	"facteur/mua/account"
 )
@@ -109,7 +110,7 @@ func TestDovecotHeadersThenBody(t *testing.T) {
 		if sum, err = f.s.FetchBody(ctx, mp.ID); err != nil || sum.Partial {
 			t.Fatalf("FetchBody of UID %d: %+v, %v", uid, sum, err)
 		}
-		if b := f.file(t, mp.ID); !bytes.Equal(b, raw[uid]) {
+		if b := f.file(t, mp.ID); !bytes.Equal(b, eol.ToLF(raw[uid])) {
 			t.Fatalf("UID %d: FetchBody gave %d bytes unlike the server's %d", uid, len(b), len(raw[uid]))
 		}
 		opened++
@@ -132,7 +133,7 @@ func TestDovecotOffline(t *testing.T) {
 		t.Fatalf("%d UIDs mapped (%v), the server has %d", len(known), err, len(raw))
 	}
 	for uid, mp := range known {
-		if b := f.file(t, mp.ID); !bytes.Equal(b, raw[uid]) {
+		if b := f.file(t, mp.ID); !bytes.Equal(b, eol.ToLF(raw[uid])) {
 			t.Fatalf("UID %d: %d bytes unlike the server's %d", uid, len(b), len(raw[uid]))
 		}
 	}

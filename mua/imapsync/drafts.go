@@ -9,6 +9,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"facteur/internal/eol"
 	"facteur/mailstore"
 )
 
@@ -339,6 +340,7 @@ func (s *Syncer) findByMessageID(ctx context.Context, c *imapclient.Client, id s
 // appendDraft APPENDs raw with \Draft \Seen to the remote folder; the UID
 // is 0 when the server gives no APPENDUID.
 func (s *Syncer) appendDraft(ctx context.Context, c *imapclient.Client, remote string, raw []byte) (imap.UID, error) {
+	raw = eol.ToCRLF(raw) // the local file has LF line ends (see mailstore)
 	cmd := c.Append(remote, int64(len(raw)), &imap.AppendOptions{Flags: toIMAP(draftFlags)})
 	if _, err := cmd.Write(raw); err != nil {
 		cmd.Close()

@@ -1,6 +1,8 @@
 package imapsync
 
 import (
+	"bytes"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -9,6 +11,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
+	"facteur/internal/eol"
 	"facteur/mua/imapsync/imaptest"
 )
 
@@ -26,6 +29,9 @@ type layout struct {
 	Refuse map[string]*imap.Error
 	// RefuseSearch makes UID SEARCH fail in these remote folders.
 	RefuseSearch map[string]*imap.Error
+	// StrictAppend refuses an APPEND of a message with a bare LF, as Cyrus
+	// does ("Message contains bare newlines").
+	StrictAppend bool
 }
 
 // courier is Courier-IMAP's layout.
@@ -123,6 +129,20 @@ func (s *layoutSession) Search(kind imapserver.NumKind, c *imap.SearchCriteria, 
 		return nil, e
 	}
 	return s.UserSession.Search(kind, c, opt)
+}
+
+func (s *layoutSession) Append(name string, r imap.LiteralReader, opt *imap.AppendOptions) (*imap.AppendData, error) {
+	if !s.ls.l.StrictAppend {
+		return s.UserSession.Append(name, r, opt)
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	if eol.CRLFSize(b) != int64(len(b)) {
+		return nil, &imap.Error{Type: imap.StatusResponseTypeNo, Text: "Message contains bare newlines"}
+	}
+	return s.UserSession.Append(name, bytes.NewReader(b), opt)
 }
 
 // Create refuses names outside the personal namespace, as Courier does.

@@ -187,17 +187,14 @@ func (s *Syncer) applyMove(ctx context.Context, c *imapclient.Client, a action, 
 	if err != nil {
 		return err
 	}
-	data, err := c.Move(uids, dest).Wait()
+	destUIDs, err := s.moveUIDs(ctx, c, uids, dest)
 	if err != nil {
-		return wrap(ctx, "UID MOVE", err)
+		return err
 	}
 	if err := s.opt.State.dropUID(ctx, s.ref(a.Folder), a.UID); err != nil {
 		return err
 	}
-	if data != nil {
-		return s.mapDest(ctx, a, data.DestUIDs)
-	}
-	return nil
+	return s.mapDest(ctx, a, destUIDs)
 }
 
 func (s *Syncer) applyCopy(ctx context.Context, c *imapclient.Client, a action, uids imap.UIDSet) error {
@@ -231,11 +228,8 @@ func (s *Syncer) mapDest(ctx context.Context, a action, dest imap.NumSet) error 
 }
 
 func (s *Syncer) applyDelete(ctx context.Context, c *imapclient.Client, a action, uids imap.UIDSet) error {
-	if err := c.Store(uids, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close(); err != nil {
-		return wrap(ctx, "UID STORE", err)
-	}
-	if err := c.UIDExpunge(uids).Close(); err != nil {
-		return wrap(ctx, "UID EXPUNGE", err)
+	if err := s.expungeUIDs(ctx, c, uids); err != nil {
+		return err
 	}
 	return s.opt.State.dropUID(ctx, s.ref(a.Folder), a.UID)
 }
@@ -271,5 +265,20 @@ func (s *Syncer) Append(ctx context.Context, folder string, msg []byte, flags ma
 	if err != nil || data == nil || data.UID == 0 {
 		return sum, err
 	}
-	return sum, s.opt.State.putUID(ctx, s.ref(folder), mapping{UID: uint32(data.UID), ID: sum.ID, Flags: flags & syncedFlags})
+	return sum, s.mapAppended(ctx, folder, data.UID, sum.ID, flags)
+}
+
+// mapAppended maps the UID that APPENDUID gave to the local copy, and
+// journals the flags of the APPEND for the server again (UID STORE
+// +FLAGS): some servers ignore the flags of APPEND, and the next sync
+// would take the message's flags away locally.
+func (s *Syncer) mapAppended(ctx context.Context, folder string, uid imap.UID, id int64, flags mailstore.Flags) error {
+	flags &= syncedFlags
+	if err := s.opt.State.putUID(ctx, s.ref(folder), mapping{UID: uint32(uid), ID: id, Flags: flags}); err != nil {
+		return err
+	}
+	if flags == 0 {
+		return nil
+	}
+	return s.opt.State.enqueue(ctx, s.acct.Name, action{Op: opFlags, Folder: folder, UID: uint32(uid), ID: id, Add: flags})
 }

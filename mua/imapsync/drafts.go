@@ -366,8 +366,7 @@ func (s *Syncer) mapDraft(ctx context.Context, folder string, uid imap.UID, id i
 	if uid == 0 {
 		return nil
 	}
-	ref := s.ref(folder)
-	if err := s.opt.State.putUID(ctx, ref, mapping{UID: uint32(uid), ID: id, Flags: draftFlags}); err != nil {
+	if err := s.mapAppended(ctx, folder, uid, id, draftFlags); err != nil {
 		return err
 	}
 	if _, err := s.opt.Store.Get(ctx, id); errors.Is(err, mailstore.ErrNotFound) {

@@ -67,6 +67,31 @@ func (s *Syncer) Folders(ctx context.Context) ([]Folder, error) {
 	return s.listFolders(ctx, c)
 }
 
+// namedRoles gives the roles that no special-use attribute gave (a server
+// without SPECIAL-USE, such as Courier-IMAP, or a folder it did not mark)
+// to the top-level folders with their usual names, in several languages
+// (mailstore.RoleForName: "Sent", "Envoyés", "Gesendet"...), the first
+// one listed for each role.
+func namedRoles(list []Folder) {
+	have := map[mailstore.Role]bool{}
+	for _, f := range list {
+		have[f.Role] = true
+	}
+	for i := range list {
+		f := &list[i]
+		if f.Role != "" || strings.Contains(f.Name, "/") {
+			continue
+		}
+		switch r := mailstore.RoleForName(f.Name); r {
+		case mailstore.RoleNone, mailstore.RoleInbox, mailstore.RoleOutbox:
+		default:
+			if !have[r] {
+				f.Role, have[r] = r, true
+			}
+		}
+	}
+}
+
 // listFolders runs LIST "" "*" (RETURN (SPECIAL-USE SUBSCRIBED) where
 // LIST-EXTENDED is offered) and NAMESPACE, and gives the folders their
 // local names (nameFolders). The local folders are made when they are
@@ -106,5 +131,6 @@ func (s *Syncer) listFolders(ctx context.Context, c *imapclient.Client) ([]Folde
 	if err := s.nameFolders(ctx, out, ns); err != nil {
 		return nil, err
 	}
+	namedRoles(out)
 	return out, s.opt.State.setSubscriptions(ctx, s.acct.Name, out, opt != nil)
 }

@@ -3,6 +3,7 @@ package imapsync
 import (
 	"bytes"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -32,6 +33,13 @@ type layout struct {
 	// StrictAppend refuses an APPEND of a message with a bare LF, as Cyrus
 	// does ("Message contains bare newlines").
 	StrictAppend bool
+	// Hide are capabilities that the server does not announce (capsFilter).
+	Hide []imap.Cap
+	// IgnoreAppendFlags drops the flags of APPEND, as some servers do.
+	IgnoreAppendFlags bool
+	// NoKeywords refuses keywords: PERMANENTFLAGS without \*, STORE of a
+	// keyword answered NO.
+	NoKeywords bool
 }
 
 // courier is Courier-IMAP's layout.
@@ -42,6 +50,7 @@ var courier = layout{Prefix: "INBOX.", Delim: '.'}
 type layoutServer struct {
 	*testServer
 	l       layout
+	filter  *capsFilter
 	mu      sync.Mutex
 	folders []string // remote names, in LIST order, INBOX first
 }
@@ -58,7 +67,8 @@ func startLayout(t *testing.T, l layout, folders ...string) *layoutServer {
 	if l.Caps != nil {
 		opt.Caps = l.Caps
 	}
-	imaptest.Serve(t, &cutListener{Listener: ln, ts: ls.testServer}, opt)
+	ls.filter = &capsFilter{Listener: ln, hide: l.Hide}
+	imaptest.Serve(t, &cutListener{Listener: ls.filter, ts: ls.testServer}, opt)
 	return ls
 }
 
@@ -121,7 +131,18 @@ func (s *layoutSession) Select(name string, opt *imap.SelectOptions) (*imap.Sele
 		return nil, e
 	}
 	s.selected = name
-	return s.UserSession.Select(name, opt)
+	data, err := s.UserSession.Select(name, opt)
+	if err == nil && s.ls.l.NoKeywords {
+		data.PermanentFlags = []imap.Flag{imap.FlagSeen, imap.FlagAnswered, imap.FlagFlagged, imap.FlagDeleted, imap.FlagDraft}
+	}
+	return data, err
+}
+
+func (s *layoutSession) Store(w *imapserver.FetchWriter, set imap.NumSet, flags *imap.StoreFlags, opt *imap.StoreOptions) error {
+	if s.ls.l.NoKeywords && slices.ContainsFunc(flags.Flags, func(f imap.Flag) bool { return !strings.HasPrefix(string(f), "\\") }) {
+		return &imap.Error{Type: imap.StatusResponseTypeNo, Text: "Keywords are not allowed"}
+	}
+	return s.UserSession.Store(w, set, flags, opt)
 }
 
 func (s *layoutSession) Search(kind imapserver.NumKind, c *imap.SearchCriteria, opt *imap.SearchOptions) (*imap.SearchData, error) {
@@ -132,6 +153,11 @@ func (s *layoutSession) Search(kind imapserver.NumKind, c *imap.SearchCriteria, 
 }
 
 func (s *layoutSession) Append(name string, r imap.LiteralReader, opt *imap.AppendOptions) (*imap.AppendData, error) {
+	if s.ls.l.IgnoreAppendFlags && opt != nil {
+		o := *opt
+		o.Flags = nil
+		opt = &o
+	}
 	if !s.ls.l.StrictAppend {
 		return s.UserSession.Append(name, r, opt)
 	}

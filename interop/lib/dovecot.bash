@@ -16,7 +16,11 @@
 #                             sets dovecot_fp (SHA-256, lower-case hex pairs).
 #   dovecot_setup USER PASS   config, passwd-file, home; sets dovecot_conf,
 #                             dovecot_maildir (~USER/Maildir), imap_port,
-#                             pop3_port, mail_uid, mail_gid.
+#                             pop3_port, mail_uid, mail_gid. The personal
+#                             namespace has the separator dovecot_separator
+#                             ('/' unless set) and the prefix dovecot_prefix
+#                             (none unless set: "INBOX." with '.' is the
+#                             Maildir++ layout of Courier).
 #   dovecot_sasl_setup USER PASS
 #                             instead of dovecot_setup: the auth service only
 #                             (protocols = none), USER's password checked for
@@ -157,7 +161,8 @@ pop3_uidl_format = %08Xu%08Xv
 
 namespace inbox {
   inbox = yes
-  separator = /
+  separator = ${dovecot_separator:-/}
+  prefix = ${dovecot_prefix:-}
   mailbox Sent {
     special_use = \\Sent
   }

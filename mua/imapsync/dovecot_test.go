@@ -29,10 +29,14 @@ type dovecot struct {
 	d    *account.Dialer
 }
 
-func dovecotFromEnv(t *testing.T) *dovecot {
-	f := strings.Fields(os.Getenv("FACTEUR_DOVECOT"))
+func dovecotFromEnv(t *testing.T) *dovecot { return serverFromEnv(t, "FACTEUR_DOVECOT") }
+
+// serverFromEnv is the real server of the variable env ("HOST:PORT USER
+// PASSWORD CAFILE"); the test is skipped without it.
+func serverFromEnv(t *testing.T, env string) *dovecot {
+	f := strings.Fields(os.Getenv(env))
 	if len(f) != 4 {
-		t.Skip("FACTEUR_DOVECOT not set (HOST:PORT USER PASSWORD CAFILE)")
+		t.Skip(env + " not set (HOST:PORT USER PASSWORD CAFILE)")
 	}
 	host, port, err := net.SplitHostPort(f[0])
 	if err != nil {

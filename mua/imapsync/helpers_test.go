@@ -253,7 +253,7 @@ func (f *fixture) sync(t *testing.T) Stats {
 // local lists a local folder: subject -> summary; duplicates fail the test.
 func (f *fixture) local(t *testing.T, folder string) map[string]mailstore.Summary {
 	t.Helper()
-	list, err := f.store.List(context.Background(), mailstore.FolderRef{Account: "Machin", Name: folder}, mailstore.ListOptions{Limit: 1000})
+	list, err := f.store.List(context.Background(), f.s.ref(folder), mailstore.ListOptions{Limit: 1000})
 	if err != nil && !errors.Is(err, mailstore.ErrNotFound) {
 		t.Fatal(err)
 	}

@@ -71,7 +71,7 @@ func (f *fixture) localFolders(t *testing.T) []string {
 	}
 	var out []string
 	for _, fo := range folders {
-		if fo.Ref.Account == "Machin" {
+		if fo.Ref.Account == f.s.acct.Name {
 			out = append(out, fo.Ref.Name)
 		}
 	}

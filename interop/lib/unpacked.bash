@@ -71,7 +71,7 @@ unpacked_ns() {
 		echo 'set -e'
 		local dir
 		for dir in /usr/lib /usr/sbin /usr/bin; do
-			echo "mount -t overlay overlay -o lowerdir=$d/root$dir:$dir $dir"
+			[ -d "$d/root$dir" ] && echo "mount -t overlay overlay -o lowerdir=$d/root$dir:$dir $dir"
 		done
 		echo "mount -t overlay overlay -o lowerdir=$d/etc:$d/root/etc:/etc /etc"
 		for bind in "$@"; do

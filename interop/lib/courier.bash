@@ -45,14 +45,11 @@ courier_install() {
 
 courier_cert() {
 	local d=$work/courier
+	interop_cert "$d" "$courier_host"
+	courier_fp=$interop_fp
 	mkdir -p "$d/etc-courier"
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
-		-addext "subjectAltName=IP:$courier_host,DNS:localhost" \
-		-addext "basicConstraints=critical,CA:FALSE" -addext "keyUsage=digitalSignature,keyEncipherment" \
-		-keyout "$d/key.pem" -out "$d/cert.pem" >/dev/null 2>&1
-	cat "$d/key.pem" "$d/cert.pem" >"$d/etc-courier/server.pem"
-	chmod 600 "$d/key.pem" "$d/etc-courier/server.pem"
-	courier_fp=$(openssl x509 -in "$d/cert.pem" -noout -fingerprint -sha256 | sed 's/^.*=//' | tr 'A-F' 'a-f')
+	cat "$d/key.pem" "$d/cert.pem" >"$d/etc-courier/server.pem" # couriertls reads both from one file
+	chmod 600 "$d/etc-courier/server.pem"
 }
 
 courier_setup() {
@@ -92,17 +89,14 @@ IMAP_ENHANCEDIDLE=0
 IMAP_TRASHFOLDERNAME=Trash
 IMAP_STARTTLS=YES
 IMAP_TLS_REQUIRED=1
-COURIERTLS=/usr/bin/couriertls
-TLS_CERTFILE=/etc/courier/server.pem
-TLS_VERIFYPEER=NONE
-TLS_PROTOCOL=TLS1_2:TLS1_3
-MAILDIRPATH=Maildir
 EOF
 	cat >"$d/pop3d.env" <<EOF
 POP3AUTH=""
 POP3AUTH_TLS="LOGIN PLAIN"
 POP3_STARTTLS=YES
 POP3_TLS_REQUIRED=1
+EOF
+	cat >"$d/tls.env" <<EOF
 COURIERTLS=/usr/bin/couriertls
 TLS_CERTFILE=/etc/courier/server.pem
 TLS_VERIFYPEER=NONE
@@ -113,12 +107,13 @@ EOF
 }
 
 # courier_tcpd LOG ENV PORT LOGIN DAEMON: couriertcpd serving PORT, each
-# connection through LOGIN then DAEMON, with the variables of ENV only.
+# connection through LOGIN then DAEMON, with the variables of ENV and
+# tls.env only.
 courier_tcpd() {
 	local log=$1 env=$2 port=$3
 	shift 3
 	unpacked_start courier "$log" env -i PATH=/usr/bin:/bin:/usr/sbin:/sbin sh -c \
-		'set -a; . "$0"; exec "$@"' "$env" \
+		'set -a; . "$0"; . "${0%/*}/tls.env"; exec "$@"' "$env" \
 		/usr/sbin/couriertcpd -address="$courier_host" -nodnslookup -noidentlookup \
 		-maxprocs=40 -maxperip=40 "$port" "$@" Maildir
 	courier_pids+=("$unpacked_pid")
@@ -128,20 +123,21 @@ courier_start() {
 	local d=$work/courier
 	unpacked_start courier "$d/authdaemond.log" /usr/lib/courier/courier-authlib/authdaemond
 	courier_pids+=("$unpacked_pid")
-	unpacked_wait_file "$unpacked_pid" "$d/run/courier/authdaemon/socket" || {
-		cat "$d/authdaemond.log" >&2
-		return 1
-	}
-	courier_tcpd "$d/imapd.log" "$d/imapd.env" "$courier_imap_port" \
-		/usr/lib/courier/courier/imaplogin /usr/bin/imapd
-	interop_wait_port "$unpacked_pid" "$courier_host" "$courier_imap_port" || {
-		cat "$d/imapd.log" >&2
-		return 1
-	}
-	courier_tcpd "$d/pop3d.log" "$d/pop3d.env" "$courier_pop3_port" \
-		/usr/lib/courier/courier/courierpop3login /usr/lib/courier/courier/courierpop3d
-	interop_wait_port "$unpacked_pid" "$courier_host" "$courier_pop3_port" || {
-		cat "$d/pop3d.log" >&2
+	courier_ready "$d/authdaemond.log" interop_wait_file "$unpacked_pid" "$d/run/courier/authdaemon/socket" &&
+		courier_tcpd "$d/imapd.log" "$d/imapd.env" "$courier_imap_port" \
+			/usr/lib/courier/courier/imaplogin /usr/bin/imapd &&
+		courier_ready "$d/imapd.log" interop_wait_port "$unpacked_pid" "$courier_host" "$courier_imap_port" &&
+		courier_tcpd "$d/pop3d.log" "$d/pop3d.env" "$courier_pop3_port" \
+			/usr/lib/courier/courier/courierpop3login /usr/lib/courier/courier/courierpop3d &&
+		courier_ready "$d/pop3d.log" interop_wait_port "$unpacked_pid" "$courier_host" "$courier_pop3_port"
+}
+
+# courier_ready LOG WAIT...: runs the wait WAIT...; when it fails, shows LOG.
+courier_ready() {
+	local log=$1
+	shift
+	"$@" || {
+		cat "$log" >&2
 		return 1
 	}
 }

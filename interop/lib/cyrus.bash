@@ -43,14 +43,8 @@ cyrus_install() {
 }
 
 cyrus_cert() {
-	local d=$work/cyrus
-	mkdir -p "$d/conf"
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
-		-addext "subjectAltName=IP:$cyrus_host,DNS:localhost" \
-		-addext "basicConstraints=critical,CA:FALSE" -addext "keyUsage=digitalSignature,keyEncipherment" \
-		-keyout "$d/conf/key.pem" -out "$d/conf/cert.pem" >/dev/null 2>&1
-	chmod 600 "$d/conf/key.pem"
-	cyrus_fp=$(openssl x509 -in "$d/conf/cert.pem" -noout -fingerprint -sha256 | sed 's/^.*=//' | tr 'A-F' 'a-f')
+	interop_cert "$work/cyrus/conf" "$cyrus_host"
+	cyrus_fp=$interop_fp
 }
 
 cyrus_setup() {

@@ -122,14 +122,3 @@ unpacked_stop() {
 		done
 	done
 }
-
-# unpacked_wait_file PID FILE: until FILE exists (PID must live meanwhile).
-unpacked_wait_file() {
-	local i
-	for i in $(seq 150); do
-		kill -0 "$1" 2>/dev/null || return 1
-		[ -e "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}

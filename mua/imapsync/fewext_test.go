@@ -28,14 +28,7 @@ func TestNoSpecialUse(t *testing.T) {
 	ts.appendMsgs(t, "INBOX", 0, 2)
 	f := newFixture(t, ts, nil)
 	f.sync(t)
-	folders, err := f.store.Folders(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	roles := map[string]mailstore.Role{}
-	for _, fo := range folders {
-		roles[fo.Ref.Name] = fo.Role
-	}
+	roles := f.roles(t)
 	want := map[string]mailstore.Role{"INBOX": mailstore.RoleInbox, "Envoyés": mailstore.RoleSent,
 		"Brouillons": mailstore.RoleDrafts, "Corbeille": mailstore.RoleTrash, "Pourriel": mailstore.RoleJunk,
 		"Archives": mailstore.RoleArchive, "Lists/Sent": mailstore.RoleNone, // not a top-level folder

@@ -62,6 +62,22 @@ func (f *fixture) msgsIn(t *testing.T, folder string) []string {
 	return out
 }
 
+// roles gives the role of each local folder of the account.
+func (f *fixture) roles(t *testing.T) map[string]mailstore.Role {
+	t.Helper()
+	folders, err := f.store.Folders(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles := map[string]mailstore.Role{}
+	for _, fo := range folders {
+		if fo.Ref.Account == f.s.acct.Name {
+			roles[fo.Ref.Name] = fo.Role
+		}
+	}
+	return roles
+}
+
 // localFolders lists the names of the account's local folders, sorted.
 func (f *fixture) localFolders(t *testing.T) []string {
 	t.Helper()

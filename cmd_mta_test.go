@@ -253,7 +253,7 @@ func TestMTAPicksUpSpoolAndDeliversSendmailT(t *testing.T) {
 		t.Fatalf("%d messages in Local/INBOX, want 3", len(inbox))
 	}
 	for _, m := range inbox[1:] {
-		for _, want := range []string{"Return-Path: <" + localAddress() + ">", "Received: from localhost", "Subject: via -t\r\n", "\r\n\r\nline one\r\n.\r\n..two dots\r\nlast\r\n"} {
+		for _, want := range []string{"Return-Path: <" + localAddress() + ">", "Received: from localhost", "Subject: via -t\n", "\n\nline one\n.\n..two dots\nlast\n"} { // LF files
 			if !strings.Contains(m, want) {
 				t.Errorf("delivered message lacks %q:\n%s", want, m)
 			}

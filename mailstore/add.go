@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"facteur/internal/eol"
 )
 
 // Add stores a message in a folder (created if missing): the Maildir file is
@@ -33,7 +35,7 @@ func (s *Store) Add(ctx context.Context, folder FolderRef, r io.Reader, opt AddO
 	if arrived.IsZero() {
 		arrived = time.Now()
 	}
-	id, err := s.addBytes(ctx, fi, data, arrived, opt)
+	id, err := s.addBytes(ctx, fi, eol.ToLF(data), arrived, opt)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -185,7 +187,8 @@ func (s *Store) writeItem(ctx context.Context, it *AddItem) (r *row, f *os.File,
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := f.Write(it.Data); err != nil {
+	data := eol.ToLF(it.Data)
+	if _, err := f.Write(data); err != nil {
 		f.Close()
 		os.Remove(f.Name())
 		return nil, nil, err
@@ -194,8 +197,8 @@ func (s *Store) writeItem(ctx context.Context, it *AddItem) (r *row, f *os.File,
 	if arrived.IsZero() {
 		arrived = time.Now()
 	}
-	r = safeParse(it.Data, arrived, it.Options.Envelope, "")
-	r.folder, r.hash = fi, contentHash(it.Data)
+	r = safeParse(data, arrived, it.Options.Envelope, "")
+	r.folder, r.hash = fi, contentHash(data)
 	return r, f, nil
 }
 
@@ -228,7 +231,7 @@ func (s *Store) renameItem(tmp string, r *row, opt AddOptions) error {
 	now := time.Now()
 	key := opt.Key
 	if key == "" {
-		key = newKey(now, r.size)
+		key = newKey(now, r.disk)
 	}
 	fn := fileName{Key: key}.withFlags(opt.Flags, sub)
 	k := pendingKey{r.folder.id, fn.Key}

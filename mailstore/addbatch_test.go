@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"facteur/internal/eol"
 )
 
 func TestAddBatch(t *testing.T) {
@@ -50,7 +52,7 @@ func TestAddBatch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if data, err := os.ReadFile(path); err != nil || string(data) != string(items[i].Data) || filepath.Base(filepath.Dir(path)) != "new" {
+		if data, err := os.ReadFile(path); err != nil || string(data) != string(eol.ToLF(items[i].Data)) || filepath.Base(filepath.Dir(path)) != "new" {
 			t.Errorf("item %d: file %s: %v", i, path, err)
 		}
 	}

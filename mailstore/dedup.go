@@ -8,13 +8,16 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"facteur/internal/eol"
 )
 
 // contentHash is what tells two copies of a message apart: the SHA-256 of
-// its bytes as stored. The index keeps it per message (column hash), so
-// that an import skips what the folder already holds.
+// its bytes as stored, in their LF form (a file another program wrote with
+// CRLF hashes as Facteur's copy of it). The index keeps it per message
+// (column hash), so that an import skips what the folder already holds.
 func contentHash(data []byte) []byte {
-	h := sha256.Sum256(data)
+	h := sha256.Sum256(eol.ToLF(data))
 	return h[:]
 }
 

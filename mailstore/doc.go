@@ -35,6 +35,19 @@
 // other folder before the index is updated; Delete moves to the account's
 // Trash, and only a delete in Trash removes the file.
 //
+// # Line ends
+//
+// Every message file has LF line ends, as Dovecot (mail_save_crlf = no)
+// and mutt write Maildir files on Unix, whatever its source: Add,
+// AddBatch, Replace and Import turn the CRLF of the wire (IMAP, SMTP) into
+// LF before writing (package facteur/internal/eol; a CR that no LF
+// follows is kept). Files that other programs put in the folders are
+// indexed as they are. Summary.Size is the RFC 822 size, counted in the
+// CRLF form (what an IMAP server gives as RFC822.SIZE and a POP3 server
+// in LIST), for whole and partial messages alike; the S= of a file name
+// is the size of the file. Whoever sends a stored message on the wire
+// turns it back into CRLF (eol.ToCRLF).
+//
 // # Reading a message
 //
 // The one way to read a message is its Maildir file: Store.Open (or

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"facteur/internal/eol"
 )
 
 // job is one message to index: a file already in a Maildir (rescan), or bytes
@@ -144,6 +146,7 @@ func (s *Store) work(ctx context.Context, fail context.CancelCauseFunc, jobs <-c
 			}
 			continue
 		}
+		j.data = eol.ToLF(j.data) // LF files: see the package doc
 		h := contentHash(j.data)
 		if dd != nil && !dd.claim(h) {
 			c.duplicates.Add(1)
@@ -216,7 +219,7 @@ func safeParse(data []byte, arrived time.Time, env *Envelope, sender string) (r 
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			r = &row{size: int64(len(data)), arrived: arrived.Unix(), date: arrived.Unix(),
+			r = &row{size: eol.CRLFSize(data), disk: int64(len(data)), arrived: arrived.Unix(), date: arrived.Unix(),
 				envelope: env, problem: fmt.Sprintf("parser failure: %v", p)}
 		}
 	}()

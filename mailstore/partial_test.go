@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"facteur/internal/eol"
 )
 
 func TestPartialMark(t *testing.T) {
@@ -198,8 +200,11 @@ func checkPartialCount(t *testing.T, s *Store, want int) {
 	}
 }
 
+// checkFile checks the file of a message: want with LF line ends (see
+// the package doc), its size in the file name.
 func checkFile(t *testing.T, s *Store, id int64, want []byte) {
 	t.Helper()
+	want = eol.ToLF(want)
 	p, err := s.Path(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)

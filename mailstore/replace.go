@@ -7,6 +7,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"facteur/internal/eol"
 )
 
 // ReplaceItem is one message of ReplaceBatch: Data, the whole message, is
@@ -80,13 +82,14 @@ func (s *Store) writeReplacement(ctx context.Context, it ReplaceItem) (rp *repla
 	if err != nil {
 		return nil, err
 	}
-	if _, err := f.Write(it.Data); err != nil {
+	data := eol.ToLF(it.Data)
+	if _, err := f.Write(data); err != nil {
 		f.Close()
 		os.Remove(f.Name())
 		return nil, err
 	}
-	r := safeParse(it.Data, time.Now(), nil, "")
-	r.hash = contentHash(it.Data)
+	r := safeParse(data, time.Now(), nil, "")
+	r.hash = contentHash(data)
 	return &replacement{id: it.ID, r: r, f: f, tmp: f.Name()}, nil
 }
 
@@ -194,7 +197,7 @@ func (s *Store) swapOne(ctx context.Context, b *batch, rp *replacement, t *touch
 		return swapped{}, &MessageError{ID: rp.id, Op: "replace", Err: err}
 	}
 	rp.tmp = ""
-	fn := fileName{Key: newKey(time.Now(), rp.r.size), Extra: l.name.Extra}.withFlags(l.name.Flags, l.sub)
+	fn := fileName{Key: newKey(time.Now(), rp.r.disk), Extra: l.name.Extra}.withFlags(l.name.Flags, l.sub)
 	now := location{id: l.id, folder: l.folder, sub: l.sub, name: fn}
 	if err := os.Rename(l.path(), now.path()); err != nil {
 		now = l // the new content under the old name

@@ -286,5 +286,5 @@ func readRole(dir, name string) Role {
 			return r
 		}
 	}
-	return roleForName(name)
+	return RoleForName(name)
 }

@@ -3,6 +3,7 @@ package mailstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -352,6 +353,35 @@ func (s *Store) locate(ctx context.Context, db queryRower, id int64) (location, 
 		return l, &MessageError{ID: id, Op: "locate", Err: ErrNotFound}
 	}
 	return l, nil
+}
+
+// locateMany finds the files of several messages with one query; the
+// messages it does not find are left out.
+func (s *Store) locateMany(ctx context.Context, tx *sql.Tx, ids []int64) (map[int64]location, error) {
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, folder, sub, key, info FROM messages
+		WHERE id IN (SELECT value FROM json_each(?))`, string(list))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[int64]location, len(ids))
+	for rows.Next() {
+		var l location
+		var folderID int64
+		var key, info string
+		if err := rows.Scan(&l.id, &folderID, &l.sub, &key, &info); err != nil {
+			return nil, err
+		}
+		l.name = makeFileName(key, info)
+		if l.folder = s.folderByID(folderID); l.folder != nil {
+			out[l.id] = l
+		}
+	}
+	return out, rows.Err()
 }
 
 // Path returns the path of the Maildir file of a message. Reading that file

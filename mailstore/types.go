@@ -232,7 +232,7 @@ const (
 	ChangeRemoved
 	// ChangeFlags: flags of messages in Folder changed.
 	ChangeFlags
-	// ChangeFolders: a folder was created; Folder names it.
+	// ChangeFolders: a folder was created or removed; Folder names it.
 	ChangeFolders
 	// ChangeReset: many things changed (rescan, rebuild, coalesced changes):
 	// reload Folder, or everything when Folder is the zero value.

@@ -22,6 +22,7 @@ type batch struct {
 	insFTS  *sql.Stmt
 	insRef  *sql.Stmt
 	threads *sql.Stmt
+	setF    *sql.Stmt // setFile's, prepared at its first use
 	rows    int
 	added   map[*folderInfo][]int64
 }
@@ -204,8 +205,14 @@ func (b *batch) mergeThreads(into int64, threads []int64) error {
 
 // setFile records a new name (flags) or subdirectory of a message file.
 func (b *batch) setFile(id int64, sub string, name fileName) error {
-	_, err := b.tx.Exec(`UPDATE messages SET sub = ?, flags = ?, info = ? WHERE id = ?`,
-		sub, name.Flags, name.Info, id)
+	if b.setF == nil {
+		st, err := b.tx.Prepare(`UPDATE messages SET sub = ?, flags = ?, info = ? WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		b.setF = st
+	}
+	_, err := b.setF.Exec(sub, name.Flags, name.Info, id)
 	return err
 }
 

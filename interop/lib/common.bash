@@ -87,6 +87,31 @@ interop_wait_port() {
 	return 1
 }
 
+# interop_wait_file PID FILE: until FILE exists (PID must live meanwhile).
+interop_wait_file() {
+	local i
+	for i in $(seq 150); do
+		kill -0 "$1" 2>/dev/null || return 1
+		[ -e "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# interop_cert DIR IP: a self-signed certificate for a private server,
+# DIR/cert.pem and DIR/key.pem (CN=localhost, SAN IP:IP and DNS:localhost,
+# two days); sets interop_fp, its SHA-256 in lower-case hex pairs, as
+# `facteur account add --fingerprint` takes it.
+interop_cert() {
+	mkdir -p "$1"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+		-addext "subjectAltName=IP:$2,DNS:localhost" \
+		-addext "basicConstraints=critical,CA:FALSE" -addext "keyUsage=digitalSignature,keyEncipherment" \
+		-keyout "$1/key.pem" -out "$1/cert.pem" >/dev/null 2>&1
+	chmod 600 "$1/key.pem"
+	interop_fp=$(openssl x509 -in "$1/cert.pem" -noout -fingerprint -sha256 | sed 's/^.*=//' | tr 'A-F' 'a-f')
+}
+
 # interop_install PORT_RE PKG...: installs the missing packages PKG... (none:
 # nothing to do) with interop_apt_install, Postfix preseeded to "No
 # configuration"; when not root, says what is missing and exits.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
@@ -56,7 +57,8 @@ type mtaState struct {
 	refresh   func() // stops the planned refresh; nil when none
 	tick      int    // generation of the planned refresh
 	indicator *widget.Button
-	trayText  string // the state the tray shows; "" before the first
+	tray      desktop.App // the system tray, nil when there is none (see tray.go)
+	trayText  string      // the state the tray shows; "" before the first
 	panel     *mtaPanel
 }
 

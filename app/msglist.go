@@ -124,11 +124,14 @@ func (c *controller) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	o.(*msgRow).show(v)
 }
 
+// rowSelected opens the row the user selected (a click, a key) and gives
+// the list the keyboard, wherever the focus was (the search entry).
 func (c *controller) rowSelected(i widget.ListItemID) {
 	if c.quiet {
 		return
 	}
 	c.openRow(i)
+	c.keysToList()
 }
 
 // openRow opens the message of row i, at once or when its page arrives.

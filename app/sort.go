@@ -41,13 +41,19 @@ func (c *controller) buildSortSelect() fyne.CanvasObject {
 	}
 	s := widget.NewSelect(labels, nil)
 	s.SetSelectedIndex(c.sortIndex())
-	s.OnChanged = func(string) { c.setSort(s.SelectedIndex()) }
+	s.OnChanged = func(string) {
+		c.setSort(s.SelectedIndex())
+		c.keysToList() // the select took the focus: the shortcuts work again
+	}
 	c.ui.sortSelect = s
 	return s
 }
 
 func (c *controller) buildThreadCheck() fyne.CanvasObject {
-	ch := widget.NewCheck(lang.L("Threads"), func(on bool) { c.setThreaded(on) })
+	ch := widget.NewCheck(lang.L("Threads"), func(on bool) {
+		c.setThreaded(on)
+		c.keysToList()
+	})
 	c.ui.threadCheck = ch
 	return ch
 }

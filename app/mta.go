@@ -154,14 +154,14 @@ func (c *controller) stopMTA() {
 // into the Local account's INBOX (created first).
 func (c *controller) sendWelcome(sys *mailsys.System) {
 	o := c.opts.MTA
-	addr := sys.SubmitAddr()
-	if addr == "" || o.LocalAddress == "" {
+	if sys.SubmitAddr() == "" || o.LocalAddress == "" {
 		return
 	}
+	st := sys.Status()
 	c.work.bg(func(ctx context.Context) func() {
 		err := c.store.CreateFolder(ctx, mda.LocalInbox, mailstore.RoleInbox)
 		if err == nil {
-			_, err = mailsys.SendWelcome(ctx, o.Dir, addr, o.LocalAddress, time.Now())
+			_, err = mailsys.SendWelcome(ctx, o.Dir, st, o.LocalAddress, time.Now())
 		}
 		return func() {
 			c.mta.welcome = err

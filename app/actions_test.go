@@ -174,7 +174,7 @@ func TestDeleteButtonInALargeFolderOpensTheNext(t *testing.T) {
 	h.c.openFolder(ref)
 	h.settle()
 	deleted := h.open("Big 444") // newest first: row 5
-	row := h.c.selectedIndex() // where the next message moves up to
+	row := h.c.selectedIndex()   // where the next message moves up to
 	test.Tap(h.c.ui.reader.deleteBtn)
 	h.settle()
 	s, ok := h.c.selected()

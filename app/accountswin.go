@@ -60,6 +60,7 @@ func (c *controller) showAccounts() *accountsWindow {
 	aw.win.SetContent(aw.build())
 	aw.win.SetOnClosed(func() { c.accts.win = nil })
 	aw.win.Resize(fyne.NewSize(900, 620))
+	closeOnEscape(aw.win)
 	c.accts.win = aw
 	aw.win.Show()
 	aw.reload()

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 )
 
 // screens are the window sizes the layout must fit, in each language.
@@ -56,6 +57,44 @@ func TestAccountsWindowWithoutAccountsFits(t *testing.T) {
 		}
 		if h := aw.empty.Size().Height; h > 200 {
 			t.Errorf("the sentence is drawn %v px high", h)
+		}
+	})
+}
+
+// The main window fits 800 px in both languages: its panes keep their
+// minimums and proportions, and every toolbar button is drawn whole inside
+// its bar or folded behind "⋯".
+func TestMainWindowFitsAndToolbarsFold(t *testing.T) {
+	onScreens(t, func(t *testing.T, h *harness, size fyne.Size) {
+		h.open("test itineraire")
+		if !fits(h.w, size) {
+			t.Fatalf("the window needs %v, more than %v", h.w.Content().MinSize(), size)
+		}
+		folders, list, reader := h.c.ui.panes[0], h.c.ui.panes[1], h.c.ui.panes[2]
+		if w := folders.Size().Width; w < folderPaneMin || w > 0.3*size.Width {
+			t.Errorf("the folder pane is %v px wide in %v", w, size.Width)
+		}
+		if list.Size().Width < listPaneMin || reader.Size().Width < readerPaneMin {
+			t.Errorf("list %v px, reader %v px", list.Size().Width, reader.Size().Width)
+		}
+		for i, bar := range h.c.ui.bars {
+			folded := map[*widget.Button]bool{}
+			for _, b := range bar.hidden {
+				folded[b] = true
+			}
+			for _, b := range bar.buttons {
+				switch {
+				case folded[b] && b.Visible():
+					t.Errorf("bar %d: %q is folded and drawn", i, b.Text)
+				case !folded[b] && (!b.Visible() || b.Position().X+b.Size().Width > bar.row.Size().Width):
+					t.Errorf("bar %d: %q is cut (%v + %v > %v)", i, b.Text, b.Position().X, b.Size().Width, bar.row.Size().Width)
+				case !folded[b] && b.Size().Width < b.MinSize().Width:
+					t.Errorf("bar %d: %q is drawn narrower than its label", i, b.Text)
+				}
+			}
+			if len(bar.hidden) > 0 && !bar.more.Visible() {
+				t.Errorf("bar %d: %d buttons folded, no ⋯", i, len(bar.hidden))
+			}
 		}
 	})
 }

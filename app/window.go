@@ -196,6 +196,8 @@ type widgets struct {
 	readerPane  fyne.CanvasObject
 	menu        *menuItems
 	split       *container.Split
+	bars        []*foldBar           // the toolbars that fold
+	panes       [3]fyne.CanvasObject // folders, list, reader
 }
 
 func newController(a fyne.App, w fyne.Window, s mailStore, opts Options, post func(func())) *controller {
@@ -217,10 +219,14 @@ func newController(a fyne.App, w fyne.Window, s mailStore, opts Options, post fu
 
 // build lays out the three panes in resizable splits.
 func (c *controller) build() fyne.CanvasObject {
-	inner := container.NewHSplit(c.buildList(), c.buildReader())
+	list := container.New(paneMin{listPaneMin}, c.buildList())
+	reader := container.New(paneMin{readerPaneMin}, c.buildReader())
+	inner := container.NewHSplit(list, reader)
 	inner.Offset = 0.42
-	folders := container.NewBorder(c.buildCheckMail(), c.buildMTAIndicator(), nil, nil, c.buildFolders())
+	folders := container.New(paneMin{folderPaneMin},
+		container.NewBorder(c.buildCheckMail(), c.buildMTAIndicator(), nil, nil, c.buildFolders()))
 	outer := container.NewHSplit(folders, inner)
+	c.ui.panes = [3]fyne.CanvasObject{folders, list, reader}
 	outer.Offset = 0.2
 	c.ui.split = outer
 	return outer

@@ -99,7 +99,9 @@ func (c *controller) buildList() fyne.CanvasObject {
 	l.ExtendBaseWidget(l)
 	c.ui.list = l
 	c.ui.listEmpty = newEmptyState()
-	controls := container.NewBorder(nil, nil, nil, c.buildThreadCheck(), c.buildSortSelect())
+	c.ui.resultCount = widget.NewLabel("")
+	c.ui.resultCount.Hide()
+	controls := container.NewBorder(nil, nil, c.ui.resultCount, c.buildThreadCheck(), c.buildSortSelect())
 	top := container.NewVBox(c.buildSearch(), controls)
 	return container.NewBorder(top, nil, nil, nil,
 		container.NewStack(l, c.ui.listEmpty.centered()))
@@ -302,9 +304,22 @@ func (c *controller) syncSelection() {
 	c.ui.list.UnselectAll()
 }
 
-// updateEmpty shows the sentence that replaces an empty list.
+// updateEmpty shows the sentence that replaces an empty list, and the
+// number of results of a search.
 func (c *controller) updateEmpty() {
 	c.ui.listEmpty.set(c.emptyText())
+	text := ""
+	if n := c.rows.total; c.listing.kind == listSearch && !c.loading && c.listErr == nil && n > 0 {
+		switch {
+		case c.rows.open:
+			text = lang.L("{{.N}}+ results", map[string]any{"N": formatCount(n)})
+		case n == 1:
+			text = lang.L("1 result")
+		default:
+			text = lang.L("{{.N}} results", map[string]any{"N": formatCount(n)})
+		}
+	}
+	setText(c.ui.resultCount, text)
 }
 
 func (c *controller) emptyText() string {

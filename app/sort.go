@@ -8,6 +8,9 @@ import (
 	"facteur/mailstore"
 )
 
+// prefThreads is the preference that keeps the thread view across restarts.
+const prefThreads = "threads"
+
 // sortChoice is one entry of the sort menu and select.
 type sortChoice struct {
 	label     string
@@ -50,10 +53,12 @@ func (c *controller) buildSortSelect() fyne.CanvasObject {
 }
 
 func (c *controller) buildThreadCheck() fyne.CanvasObject {
-	ch := widget.NewCheck(lang.L("Threads"), func(on bool) {
+	ch := widget.NewCheck(lang.L("Threads"), nil)
+	ch.Checked = c.listOpts.Threaded
+	ch.OnChanged = func(on bool) {
 		c.setThreaded(on)
 		c.keysToList()
-	})
+	}
 	c.ui.threadCheck = ch
 	return ch
 }
@@ -80,6 +85,7 @@ func (c *controller) setThreaded(on bool) {
 		return
 	}
 	c.listOpts.Threaded = on
+	c.app.Preferences().SetBool(prefThreads, on)
 	c.ui.threadCheck.SetChecked(on)
 	c.ui.menu.syncThreads(on)
 	c.refreshFolderListing()

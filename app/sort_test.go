@@ -82,3 +82,16 @@ func TestThreadsFollowTheSortBySenderAndSubject(t *testing.T) {
 		})
 	}
 }
+
+// The thread view is kept across restarts, like the theme.
+func TestThreadViewKeptAcrossRestarts(t *testing.T) {
+	h := newHarness(t)
+	h.c.setThreaded(true)
+	h.settle()
+	q := newUIQueue()
+	again := newController(h.c.app, h.c.app.NewWindow("Facteur"), h.store, h.c.opts, q.post)
+	t.Cleanup(again.close)
+	if !again.listOpts.Threaded || !again.ui.threadCheck.Checked || !again.ui.menu.threads.Checked {
+		t.Errorf("after a restart: threaded %v, check %v, menu %v", again.listOpts.Threaded, again.ui.threadCheck.Checked, again.ui.menu.threads.Checked)
+	}
+}

@@ -191,6 +191,7 @@ type widgets struct {
 	listEmpty   *emptyState
 	searchEntry *searchEntry
 	sortSelect  *widget.Select
+	resultCount *widget.Label // the number of results while searching
 	threadCheck *widget.Check
 	reader      *readerView
 	readerPane  fyne.CanvasObject
@@ -209,6 +210,7 @@ func newController(a fyne.App, w fyne.Window, s mailStore, opts Options, post fu
 		rows:      newPageCache(),
 		wantIndex: -1,
 	}
+	c.listOpts.Threaded = a.Preferences().Bool(prefThreads) // kept across restarts
 	c.work = newWorker(ctx, post)
 	c.work.onPanic = c.showError
 	w.SetContent(c.build())

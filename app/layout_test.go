@@ -38,34 +38,13 @@ func fits(w fyne.Window, size fyne.Size) bool {
 	return min.Width <= size.Width && min.Height <= size.Height
 }
 
-// The Accounts window without a remote account fits the screen and wraps
-// its sentence in lines as wide as its pane.
-func TestAccountsWindowWithoutAccountsFits(t *testing.T) {
+// The windows fit 800 px in both languages: the main window's panes keep
+// their minimums and proportions, every toolbar button is drawn whole
+// inside its bar or folded behind "⋯"; the Accounts window without an
+// account fits too.
+func TestWindowsFitAndToolbarsFold(t *testing.T) {
 	onScreens(t, func(t *testing.T, h *harness, size fyne.Size) {
-		aw := h.c.showAccounts()
-		h.settle()
-		if len(aw.accounts) != 0 || !aw.empty.Visible() {
-			t.Fatalf("%d accounts, empty state shown: %v", len(aw.accounts), aw.empty.Visible())
-		}
-		if !fits(aw.win, size) {
-			t.Fatalf("the Accounts window needs %v, more than the screen %v", aw.win.Content().MinSize(), size)
-		}
-		aw.win.Resize(fyne.NewSize(min(900, size.Width), min(620, size.Height)))
-		h.settle()
-		if w := aw.empty.Size().Width; w < 300 {
-			t.Errorf("the sentence is drawn %v px wide", w)
-		}
-		if h := aw.empty.Size().Height; h > 200 {
-			t.Errorf("the sentence is drawn %v px high", h)
-		}
-	})
-}
-
-// The main window fits 800 px in both languages: its panes keep their
-// minimums and proportions, and every toolbar button is drawn whole inside
-// its bar or folded behind "⋯".
-func TestMainWindowFitsAndToolbarsFold(t *testing.T) {
-	onScreens(t, func(t *testing.T, h *harness, size fyne.Size) {
+		accountsWindowFits(t, h, size)
 		h.open("test itineraire")
 		if !fits(h.w, size) {
 			t.Fatalf("the window needs %v, more than %v", h.w.Content().MinSize(), size)
@@ -97,4 +76,26 @@ func TestMainWindowFitsAndToolbarsFold(t *testing.T) {
 			}
 		}
 	})
+}
+
+// accountsWindowFits: the Accounts window without a remote account fits
+// the screen and wraps its sentence in lines as wide as its pane.
+func accountsWindowFits(t *testing.T, h *harness, size fyne.Size) {
+	t.Helper()
+	aw := h.c.showAccounts()
+	h.settle()
+	if len(aw.accounts) != 0 || !aw.empty.Visible() {
+		t.Fatalf("%d accounts, empty state shown: %v", len(aw.accounts), aw.empty.Visible())
+	}
+	if !fits(aw.win, size) {
+		t.Fatalf("the Accounts window needs %v, more than the screen %v", aw.win.Content().MinSize(), size)
+	}
+	aw.win.Resize(fyne.NewSize(min(900, size.Width), min(620, size.Height)))
+	h.settle()
+	if w := aw.empty.Size().Width; w < 300 {
+		t.Errorf("the sentence is drawn %v px wide", w)
+	}
+	if h := aw.empty.Size().Height; h > 200 {
+		t.Errorf("the sentence is drawn %v px high", h)
+	}
 }

@@ -64,6 +64,7 @@ func (c *controller) showMTAPanel() {
 	p.win = c.app.NewWindow(lang.L("Local MTA"))
 	p.win.SetContent(p.build(c))
 	p.win.Resize(fyne.NewSize(980, 620))
+	closeOnEscape(p.win)
 	p.win.SetOnClosed(func() {
 		c.mta.panel = nil
 		if c.mta.refresh != nil {

@@ -154,9 +154,11 @@ const (
 type ListOptions struct {
 	Sort      SortField
 	Ascending bool
-	// Threaded lists whole threads, newest thread first, each in JWZ order
-	// with Summary.Depth set; Sort is then ignored and Ascending reverses the
-	// order of the threads.
+	// Threaded lists whole threads, each in JWZ order with Summary.Depth
+	// set. Sort then orders the threads: SortDate by their latest message,
+	// newest first; SortSender and SortSubject by the sender or subject of
+	// their first message, Z to A (as Thunderbird does). Ascending
+	// reverses the order of the threads.
 	Threaded bool
 	Offset   int
 	Limit    int // 0 means DefaultLimit

@@ -47,17 +47,22 @@ func TestStartWelcomeOnce(t *testing.T) {
 	}
 	mtaDir := filepath.Join(dir, "mta")
 	to := testLogin + "@localhost"
-	sent, err := SendWelcome(context.Background(), mtaDir, sys.SubmitAddr(), to, time.Now())
+	sent, err := SendWelcome(context.Background(), mtaDir, st, to, time.Now())
 	if err != nil || !sent {
 		t.Fatalf("SendWelcome = %v, %v", sent, err)
 	}
 	body := waitInbox(t, s, WelcomeSubject)
-	for _, want := range []string{"Received: from localhost", "by facteur.test", "Delivered-To: " + to, "Return-Path: <postmaster@localhost>"} {
+	// the addresses the MTA listens on (ports 0: chosen by the system)
+	for _, want := range []string{"Received: from localhost", "by facteur.test", "Delivered-To: " + to, "Return-Path: <postmaster@localhost>",
+		"through SMTP on " + st.SMTP[0], "over POP3 on " + st.POP3, "en SMTP sur " + st.SMTP[0], "en POP3 sur " + st.POP3} {
 		if !strings.Contains(body, want) {
 			t.Errorf("welcome message lacks %q:\n%s", want, body)
 		}
 	}
-	if sent, err := SendWelcome(context.Background(), mtaDir, sys.SubmitAddr(), to, time.Now()); sent || err != nil {
+	if strings.Contains(body, ":2525") || strings.Contains(body, ":1110") {
+		t.Errorf("the welcome message names the default ports, not the MTA's:\n%s", body)
+	}
+	if sent, err := SendWelcome(context.Background(), mtaDir, st, to, time.Now()); sent || err != nil {
 		t.Errorf("second SendWelcome = %v, %v; want nothing sent", sent, err)
 	}
 	changed := sys.Changed() // before reading: no event is missed

@@ -23,7 +23,7 @@ run: build
 	./$(BIN)
 
 test: deps vet cross
-	$(GO) test -race -tags $(TAGS) -shuffle=on ./...
+	$(GO) test -race -tags $(TAGS) -shuffle=on -timeout 30m ./...
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

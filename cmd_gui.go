@@ -5,14 +5,15 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
 
 	"facteur/app"
+	"facteur/internal/atomicfile"
 	"facteur/internal/profile"
 	"facteur/localmta"
 	"facteur/localmta/mailsys"
@@ -138,17 +139,10 @@ func screenshotStore(e *env) (*mailstore.Store, string, error) {
 
 // writePNG writes img atomically: a temporary file beside path, then rename.
 func writePNG(path string, img image.Image) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".facteur-shot-*.png")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := png.Encode(tmp, img); err != nil {
-		tmp.Close()
-		return fmt.Errorf("encode %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		if err := png.Encode(w, img); err != nil {
+			return fmt.Errorf("encode %s: %w", path, err)
+		}
+		return nil
+	})
 }

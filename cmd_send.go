@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"facteur/internal/ascii"
 	"facteur/internal/profile"
 	"facteur/localmta"
 	"facteur/localmta/control"
@@ -170,8 +171,8 @@ func wholeMessage(e *env, id account.Identity) (*compose.Message, error) {
 		return nil, usageError{"send: no recipient: give --to, or a message with To, Cc or Bcc fields on stdin\nusage: facteur " + sendUsage}
 	}
 	out := prepareMessage(fields, body, id.Address, id.Name, time.Now())
-	m := &compose.Message{Raw: out, From: id.Address, Rcpts: dedupeFold(rcpts), EightBit: !isASCII(out)}
-	m.SMTPUTF8 = !isASCII(id.Address + strings.Join(m.Rcpts, ""))
+	m := &compose.Message{Raw: out, From: id.Address, Rcpts: dedupeFold(rcpts), EightBit: !ascii.Is(out)}
+	m.SMTPUTF8 = !ascii.Is(id.Address + strings.Join(m.Rcpts, ""))
 	return m, nil
 }
 

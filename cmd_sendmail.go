@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"facteur/internal/ascii"
 	"facteur/internal/profile"
 	"facteur/localmta"
 	"facteur/localmta/control"
@@ -257,8 +258,8 @@ func sendSMTP(ctx context.Context, addr string, env submission, msg []byte) ([]*
 	if err := c.Hello("localhost"); err != nil {
 		return nil, err
 	}
-	opts := &smtp.MailOptions{UTF8: !isASCII(env.from + strings.Join(env.rcpts, ""))}
-	if !isASCII(msg) {
+	opts := &smtp.MailOptions{UTF8: !ascii.Is(env.from + strings.Join(env.rcpts, ""))}
+	if !ascii.Is(msg) {
 		opts.Body = smtp.Body8BitMIME
 	}
 	if err := c.Mail(env.from, opts); err != nil {
@@ -302,7 +303,7 @@ func pickup(ctx context.Context, dir string, env submission, msg []byte, stderr 
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	return localmta.Pickup(ctx, cfg, localmta.PickupMessage{
-		From: env.from, Rcpts: env.rcpts, UTF8: !isASCII(env.from + strings.Join(env.rcpts, "")),
+		From: env.from, Rcpts: env.rcpts, UTF8: !ascii.Is(env.from + strings.Join(env.rcpts, "")),
 		Trace: func(id string, rcpts []string) string { return pickupReceived(id, rcpts, time.Now()) },
 		Body:  msg,
 	})

@@ -60,7 +60,7 @@ type Route struct {
 // Route decides where a recipient goes, in Postfix's order: the transport
 // table, local domains, the relayhost, else the DNS MX of the domain.
 func (m *MTA) Route(rcpt string) Route {
-	domain := domainOf(rcpt)
+	domain := mailaddr.Domain(rcpt)
 	if tr, ok := m.cfg.Transports.Lookup(rcpt); ok {
 		return m.routeTransport(tr, rcpt, domain)
 	}
@@ -94,15 +94,6 @@ func (m *MTA) routeTransport(tr Transport, rcpt, domain string) Route {
 	return Route{Kind: RouteRemote, Hop: hop}
 }
 
-// domainOf returns the lower-cased domain of an address.
-func domainOf(addr string) string {
-	i := strings.LastIndexByte(addr, '@')
-	if i < 0 {
-		return ""
-	}
-	return strings.ToLower(strings.TrimSuffix(addr[i+1:], "."))
-}
-
 // isLocalDomain reports whether mail for domain is delivered here: a
 // local domain, or an address literal of one of our listening addresses.
 func (m *MTA) isLocalDomain(domain string) bool {
@@ -118,7 +109,7 @@ func (m *MTA) isLocalDomain(domain string) bool {
 
 // localPart returns the local part of addr when its domain is local.
 func (m *MTA) localPart(addr string) (string, bool) {
-	if !m.isLocalDomain(domainOf(addr)) {
+	if !m.isLocalDomain(mailaddr.Domain(addr)) {
 		return "", false
 	}
 	return mda.Login(addr), true
@@ -143,7 +134,7 @@ var ErrUnknownUser = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{
 // 554 5.4.6. The local part is only ever a mailbox or alias name: one
 // holding '@', '%' or '!' is looked up as such, never routed.
 func (m *MTA) expandLocal(addr string) ([]string, error) {
-	domain := domainOf(addr)
+	domain := mailaddr.Domain(addr)
 	targets, err := m.cfg.Aliases.Expand(mda.Login(addr), m.localPart)
 	if errors.Is(err, ErrAliasLoop) {
 		return nil, &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 4, 6}, Message: "Alias loop"}

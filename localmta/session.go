@@ -246,7 +246,7 @@ func (s *session) resolveRcpt(addr string) ([]string, error) {
 	if !s.relayAllowed() {
 		ctx, cancel := context.WithTimeout(s.m.ctx, 30*time.Second)
 		defer cancel()
-		backup, err := s.m.isBackupMX(ctx, domainOf(addr))
+		backup, err := s.m.isBackupMX(ctx, mailaddr.Domain(addr))
 		if err != nil {
 			return nil, errDNSTemporary
 		}

@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"facteur/internal/mailaddr"
 )
 
 // TransportKind is the transport of a transport-table entry.
@@ -170,7 +172,7 @@ func (t TransportTable) Lookup(addr string) (Transport, bool) {
 	if len(t) == 0 {
 		return Transport{}, false
 	}
-	domain := domainOf(addr)
+	domain := mailaddr.Domain(addr)
 	if domain == "" {
 		tr, ok := t["*"]
 		return tr, ok

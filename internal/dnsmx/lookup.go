@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 
+	"facteur/internal/ascii"
+
 	"github.com/miekg/dns"
 	"golang.org/x/net/idna"
 )
@@ -300,7 +302,7 @@ func answers(m *dns.Msg, name string, qtype uint16) ([]dns.RR, string) {
 // dot; a name that cannot exist is ErrNotFound.
 func fqdn(name string) (string, error) {
 	n := strings.TrimSuffix(strings.TrimSpace(name), ".")
-	if !isASCII(n) {
+	if !ascii.Is(n) {
 		a, err := idna.Lookup.ToASCII(n)
 		if err != nil {
 			return "", fmt.Errorf("%w: invalid domain name: %w", ErrNotFound, err)
@@ -320,12 +322,3 @@ func isNoData(err error) bool {
 }
 
 func trimDot(s string) string { return strings.TrimSuffix(s, ".") }
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}

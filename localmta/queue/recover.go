@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"facteur/internal/atomicfile"
 )
 
 // spoolNames are the files of one queue ID found in the directory.
@@ -88,7 +90,7 @@ func (q *Queue) recover(ctx context.Context) error {
 		}
 		q.recoverID(id, n)
 	}
-	return syncDir(q.dir)
+	return atomicfile.SyncDir(q.dir)
 }
 
 func (q *Queue) recoverID(id string, n *spoolNames) {

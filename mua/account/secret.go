@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sync"
 
+	"facteur/internal/atomicfile"
+
 	"github.com/zalando/go-keyring"
 )
 
@@ -171,7 +173,7 @@ func (c *Credentials) fileUpdate(key string, password *string) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(c.file, data, 0o600)
+	return atomicfile.WriteFile(c.file, data, 0o600)
 }
 
 // KeyringError is a failure of the OS keyring.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"facteur/internal/ascii"
 	"facteur/localmta/queue"
 	"facteur/mua/account"
 	"facteur/mua/compose"
@@ -241,7 +242,7 @@ func (o *Outbox) Deliver(ctx context.Context, m queue.Message, body func() (io.R
 	if err != nil {
 		return results(rcpts, err, "")
 	}
-	env := Envelope{From: m.From, Rcpts: rcpts, SMTPUTF8: m.UTF8, EightBit: !isASCII(raw)}
+	env := Envelope{From: m.From, Rcpts: rcpts, SMTPUTF8: m.UTF8, EightBit: !ascii.Is(raw)}
 	err = o.Client.Submit(ctx, a, env, raw)
 	o.logger().Info("outbox attempt", "id", m.ID, "account", a.Name, "err", err)
 	var ue *UncertainError
@@ -325,13 +326,4 @@ func readBody(body func() (io.ReadCloser, error)) ([]byte, error) {
 	}
 	defer rc.Close()
 	return io.ReadAll(rc)
-}
-
-func isASCII(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x80 {
-			return false
-		}
-	}
-	return true
 }

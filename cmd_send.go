@@ -78,7 +78,7 @@ func cmdSend(e *env) error {
 		return err
 	}
 	if a == nil {
-		how, refused, err := inject(e.ctx, p.MTADir(), submission{from: msg.From, rcpts: msg.Rcpts}, msg.Raw, e.stderr)
+		how, refused, err := inject(e.ctx, p.MTADir(), "send", submission{from: msg.From, rcpts: msg.Rcpts}, msg.Raw, e.stderr)
 		if err != nil {
 			return fmt.Errorf("send: %w", sendmailFailed(err, refused))
 		}

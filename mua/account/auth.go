@@ -54,6 +54,13 @@ func TokenKey(account string) string { return account + "#oauth2" }
 // secret, when the provider gave one.
 func ClientSecretKey(account string) string { return account + "#oauth2-secret" }
 
+// SecretKeys are the Credentials keys of every secret an account may have:
+// the passwords of its incoming and outgoing servers, its OAuth2 token and
+// client secret. Removing an account removes them all.
+func SecretKeys(account string) []string {
+	return []string{PasswordKey(account, false), PasswordKey(account, true), TokenKey(account), ClientSecretKey(account)}
+}
+
 // checkAuth validates Auth and OAuth2.
 func (a Account) checkAuth() error {
 	switch a.Auth {

@@ -1,6 +1,7 @@
 package account
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -59,6 +60,18 @@ func ClientSecretKey(account string) string { return account + "#oauth2-secret" 
 // client secret. Removing an account removes them all.
 func SecretKeys(account string) []string {
 	return []string{PasswordKey(account, false), PasswordKey(account, true), TokenKey(account), ClientSecretKey(account)}
+}
+
+// ForgetSecrets deletes every secret of an account (SecretKeys); those it
+// never had are no error.
+func (c *Credentials) ForgetSecrets(account string) error {
+	var errs []error
+	for _, key := range SecretKeys(account) {
+		if err := c.Delete(key); err != nil && !errors.Is(err, ErrNotFound) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // checkAuth validates Auth and OAuth2.

@@ -56,13 +56,7 @@ func (m *Mailer) RemoveAccount(ctx context.Context, name string) error {
 	if err := m.book.Remove(name); err != nil {
 		return err
 	}
-	var errs []error
-	for _, key := range account.SecretKeys(name) {
-		if err := m.creds.Delete(key); err != nil && !errors.Is(err, account.ErrNotFound) {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(append(errs, m.Reload())...)
+	return errors.Join(m.creds.ForgetSecrets(name), m.Reload())
 }
 
 // TestAccount logs in to the account's servers and out: the incoming

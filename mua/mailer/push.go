@@ -15,7 +15,14 @@ func (m *Mailer) push(ch Change) {
 		return
 	}
 	for _, name := range ch.Journaled {
-		w.Push(name) // an account the watcher does not run waits for its next sync
+		if w.Push(name) == nil {
+			continue
+		}
+		// an account added since the watcher read them: its first check,
+		// which Reload starts, replays the journal
+		if err := m.Reload(); err == nil {
+			w.Push(name)
+		}
 	}
 }
 

@@ -91,10 +91,10 @@ func (m *Mailer) Send(ctx context.Context, a *account.Account, msg *compose.Mess
 func (m *Mailer) sendLocal(ctx context.Context, msg *compose.Message, o SendOptions, out *Sending) error {
 	r, err := m.hand.Submit(ctx, handoff.Submission{From: msg.From, Rcpts: msg.Rcpts, Body: msg.Raw,
 		Program: cmpStr(o.Program, "facteur"), User: m.login()})
+	out.Local, out.Where = &r, r.Where // on a failure too: the recipients refused
 	if err != nil {
 		return err
 	}
-	out.Local, out.Where = &r, r.Where
 	out.Queued, out.QueueID = true, r.QueueID
 	if len(r.Refused) > 0 {
 		return &RefusedError{Refused: r.Refused}

@@ -19,6 +19,7 @@ import (
 	"facteur/localmta"
 	"facteur/localmta/control"
 	"facteur/localmta/mailsys"
+	"facteur/localmta/mtatls"
 	"facteur/localmta/pop3d"
 	"facteur/localmta/queue"
 	"facteur/mailstore"
@@ -199,7 +200,7 @@ func (d *daemon) startPOP3(ctx context.Context, dir string, cfg localmta.Config,
 	if addr == "" || addr == "off" {
 		return nil
 	}
-	tlsCfg, err := pop3d.ServerTLS(dir, d.mta.Hostname())
+	tlsCfg, err := mtatls.ServerConfig(dir, d.mta.Hostname())
 	if err != nil {
 		return fmt.Errorf("mta: pop3 certificate: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"facteur/localmta"
 	"facteur/localmta/control"
+	"facteur/localmta/mtatls"
 	"facteur/localmta/pop3d"
 	"facteur/localmta/queue"
 	"facteur/mailstore"
@@ -146,7 +147,7 @@ func (s *System) listenPOP3(ctx context.Context, cfg localmta.Config, addr strin
 	if addr == Off {
 		return nil, nil
 	}
-	tlsCfg, err := pop3d.ServerTLS(s.dir, s.mta.Hostname())
+	tlsCfg, err := mtatls.ServerConfig(s.dir, s.mta.Hostname())
 	if err != nil {
 		return nil, fmt.Errorf("mta: pop3 certificate: %w", err)
 	}

@@ -109,6 +109,11 @@ type Server struct {
 	stop     context.CancelFunc
 	done     chan struct{}
 	once     sync.Once
+
+	mu      sync.Mutex
+	closing bool
+	lns     map[net.Listener]struct{}
+	serving sync.WaitGroup // the Serve calls under way
 }
 
 // New opens the UID index of cfg.Store and returns a Server that follows
@@ -124,7 +129,7 @@ func New(cfg Config) (*Server, error) {
 		stop()
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, b: b, stop: stop, done: make(chan struct{}),
+	s := &Server{cfg: cfg, log: cfg.Logger, b: b, stop: stop, done: make(chan struct{}), lns: map[net.Listener]struct{}{},
 		logins: clientlimit.NewLogins(clientlimit.LoginConfig{Delay: cfg.AuthFailureDelay, MaxPerSession: cfg.MaxAuthFailures}),
 	}
 	s.conns = clientlimit.NewConns(cfg.MaxConnections, cfg.MaxClientConnections, s.trustedIP)
@@ -195,6 +200,16 @@ func remoteIP(c net.Conn) netip.Addr {
 // ln; sessions go on until Close. Clients of the trusted networks may log
 // in without TLS.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		ln.Close()
+		return nil
+	}
+	s.serving.Add(1)
+	s.lns[ln] = struct{}{}
+	s.mu.Unlock()
+	defer s.serving.Done()
 	trusted, strict := newChanListener(ln.Addr()), newChanListener(ln.Addr())
 	var wg sync.WaitGroup
 	wg.Go(func() { s.trusted.Serve(trusted) })
@@ -204,13 +219,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer strict.Close()
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
-	go func() {
-		select {
-		case <-s.done:
-			ln.Close()
-		case <-ctx.Done():
-		}
-	}()
 	s.log.Info("imap server started", "addr", ln.Addr().String())
 	return s.accept(ctx, ln, trusted, strict)
 }
@@ -220,7 +228,7 @@ func (s *Server) accept(ctx context.Context, ln net.Listener, trusted, strict *c
 	for {
 		c, err := ln.Accept()
 		if err != nil {
-			if ctx.Err() != nil || s.closed() || errors.Is(err, net.ErrClosed) {
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 				return nil
 			}
 			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
@@ -246,19 +254,17 @@ func (s *Server) ServeTLS(ctx context.Context, ln net.Listener) error {
 	return s.Serve(ctx, tls.NewListener(ln, s.cfg.TLS))
 }
 
-func (s *Server) closed() bool {
-	select {
-	case <-s.done:
-		return true
-	default:
-		return false
-	}
-}
-
 // Close ends every session and stops following the store.
 func (s *Server) Close() error {
 	var err error
 	s.once.Do(func() {
+		s.mu.Lock()
+		s.closing = true
+		for ln := range s.lns {
+			ln.Close()
+		}
+		s.mu.Unlock()
+		s.serving.Wait()
 		s.stop()
 		s.trusted.Close()
 		s.strict.Close()

@@ -162,7 +162,7 @@ func (s *Server) imapServer(insecureAuth bool) *imapserver.Server {
 type slogPrintf struct{ log *slog.Logger }
 
 func (l slogPrintf) Printf(format string, args ...any) {
-	l.log.Debug("imap: " + fmt.Sprintf(format, args...))
+	l.log.Info("imap: " + fmt.Sprintf(format, args...))
 }
 
 // authenticate checks a login with the callback or the users table.

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"facteur/localmta"
+	"facteur/localmta/imapd"
 	"facteur/localmta/mailsys"
 	"facteur/localmta/mda"
 	"facteur/localmta/queue"
@@ -67,6 +68,7 @@ type mtaSnapshot struct {
 	queueErr   error
 	deliveries []localmta.DeliveryEvent
 	sessions   []localmta.OutSession
+	imap       []imapd.SessionInfo
 }
 
 // mtaRunner owns the running system across goroutines: the start job
@@ -245,6 +247,7 @@ func (c *controller) refreshMTA() {
 		s.queue, s.queueErr = sys.Queue()
 		s.deliveries = sys.Deliveries()
 		s.sessions = sys.Sessions()
+		s.imap = sys.IMAPSessions()
 		return func() { c.showMTASnapshot(s) }
 	})
 }

@@ -94,8 +94,11 @@ it on disk, and its MDA delivered it into the INBOX of your Local account.
 Open View > Inspect headers to see its Received route, and the Local MTA
 panel (menu Mail system) for the queue, the deliveries and SMTP transcripts.
 
-Any program can send to ` + to + ` through 127.0.0.1:2525, and read it over POP3
-on 127.0.0.1:1110.
+Any program can send to ` + to + ` through 127.0.0.1:2525, and read your mail
+over POP3 on 127.0.0.1:1110 or over IMAP on 127.0.0.1:1143: point mutt,
+Thunderbird, aerc or a phone at it (STARTTLS, the MTA's certificate, a login
+of the profile's mta/users file, a line such as "marc:{plain}secret"); every folder
+of the Local account is there, and what a client changes shows in the window.
 
 --
 
@@ -106,7 +109,8 @@ démarré avec l'application, l'a accepté en SMTP sur l'interface de bouclage,
 mis en file d'attente sur disque, et son MDA l'a remis dans la boîte INBOX
 de votre compte Local. Affichage > « Inspecter l'en-tête » montre son
 itinéraire Received, et le panneau MTA local (menu Messagerie) la file
-d'attente, les remises et les transcriptions SMTP.
+d'attente, les remises et les transcriptions SMTP. Tout client IMAP (mutt,
+Thunderbird, un téléphone) lit les dossiers du compte Local sur 127.0.0.1:1143.
 `
 	hdr := []string{
 		"From: Facteur <" + welcomeFrom + ">",

@@ -28,10 +28,7 @@ func (s *Store) RenameFolder(ctx context.Context, from, to FolderRef) error {
 	if from.Account != to.Account {
 		return &FolderError{Ref: to, Err: ErrBadFolder}
 	}
-	s.createMu.Lock()
-	defer s.createMu.Unlock()
-	s.fsMu.Lock()
-	defer s.fsMu.Unlock()
+	defer s.lockFolderOps()()
 	fi, err := s.folder(from)
 	if err != nil {
 		return err
@@ -48,6 +45,17 @@ func (s *Store) RenameFolder(ctx context.Context, from, to FolderRef) error {
 		return err
 	}
 	return s.renameRows(ctx, tree, from.Name, to.Name)
+}
+
+// lockFolderOps takes the locks of a change to the folders themselves (no
+// folder created, no file renamed meanwhile) and returns their release.
+func (s *Store) lockFolderOps() func() {
+	s.createMu.Lock()
+	s.fsMu.Lock()
+	return func() {
+		s.fsMu.Unlock()
+		s.createMu.Unlock()
+	}
 }
 
 // renameDirNoReplace renames a directory unless newPath exists.
@@ -108,10 +116,7 @@ func (s *Store) DeleteFolder(ctx context.Context, ref FolderRef) error {
 		return err
 	}
 	defer s.leave()
-	s.createMu.Lock()
-	defer s.createMu.Unlock()
-	s.fsMu.Lock()
-	defer s.fsMu.Unlock()
+	defer s.lockFolderOps()()
 	fi, err := s.folder(ref)
 	if err != nil {
 		return err
@@ -149,9 +154,16 @@ func (s *Store) RescanFolder(ctx context.Context, ref FolderRef) (RescanStats, e
 	if err != nil {
 		return st, err
 	}
+	return s.indexFound(ctx, jobs, st, ref, nil)
+}
+
+// indexFound ends a rescan: subscribers are told of the changes (a reset
+// of folder, of everything for the zero FolderRef), then the new files
+// are indexed.
+func (s *Store) indexFound(ctx context.Context, jobs []*job, st RescanStats, folder FolderRef, progress func(Progress)) (RescanStats, error) {
 	if len(jobs) > 0 || st.Removed > 0 || st.Renamed > 0 {
 		s.gen.Add(1)
-		s.hub.publish(Change{Kind: ChangeReset, Folder: ref})
+		s.hub.publish(Change{Kind: ChangeReset, Folder: folder})
 	}
 	ist, err := s.ingest(ctx, func(ctx context.Context, emit func(*job) bool) error {
 		for _, j := range jobs {
@@ -160,7 +172,11 @@ func (s *Store) RescanFolder(ctx context.Context, ref FolderRef) (RescanStats, e
 			}
 		}
 		return nil
-	}, ingestOptions{})
+	}, ingestOptions{progress: func(done int, _ int64) {
+		if progress != nil {
+			progress(Progress{Done: done, Total: len(jobs)})
+		}
+	}})
 	st.Added = ist.done
 	return st, err
 }

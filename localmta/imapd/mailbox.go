@@ -68,18 +68,24 @@ func (m *mailbox) syncAll(ctx context.Context, source *imapserver.SessionTracker
 	lock.Lock()
 	defer lock.Unlock()
 	f, err := m.b.uids.Sync(ctx, m.ref)
-	if errors.Is(err, mailstore.ErrNotFound) {
-		m.mu.Lock()
-		defer m.mu.Unlock()
-		m.vanish()
-		return nil
-	}
 	if err != nil {
-		return err
+		return m.vanishIfGone(err)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.apply(f, nil, source)
+	return nil
+}
+
+// vanishIfGone expunges everything when err says that the folder is gone,
+// and returns the other errors.
+func (m *mailbox) vanishIfGone(err error) error {
+	if !errors.Is(err, mailstore.ErrNotFound) {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.vanish()
 	return nil
 }
 
@@ -95,14 +101,8 @@ func (m *mailbox) refresh(ctx context.Context, ids []int64, source *imapserver.S
 // refreshLocked is refresh with the folder's lock held.
 func (m *mailbox) refreshLocked(ctx context.Context, ids []int64, source *imapserver.SessionTracker) error {
 	f, err := m.b.uids.Lookup(ctx, m.ref, ids)
-	if errors.Is(err, mailstore.ErrNotFound) {
-		m.mu.Lock()
-		defer m.mu.Unlock()
-		m.vanish()
-		return nil
-	}
 	if err != nil {
-		return err
+		return m.vanishIfGone(err)
 	}
 	m.mu.Lock()
 	gone := m.apply(f, ids, source)

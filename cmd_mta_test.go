@@ -89,7 +89,7 @@ func startFacteurMTA(t *testing.T, dir string) (control.Info, func()) {
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"--profile", dir, "mta", "--smtp", "127.0.0.1:0", "--submission", "off",
-			"--pop3", "127.0.0.1:0", "--hostname", "localhost", "--dns", closedUDPPort(t)}, strings.NewReader(""), &out, &errOut)
+			"--pop3", "127.0.0.1:0", "--imap", "127.0.0.1:0", "--hostname", "localhost", "--dns", closedUDPPort(t)}, strings.NewReader(""), &out, &errOut)
 	}()
 	var info control.Info
 	deadline := time.Now().Add(20 * time.Second)
@@ -370,7 +370,7 @@ func TestMTACommandErrors(t *testing.T) {
 func TestMTABadConfigFile(t *testing.T) {
 	dir := t.TempDir()
 	writeMTAFile(t, dir, "transport", "example.com bogus:[x]\n")
-	code, _, errOut := facteur(t, dir, "mta", "--smtp", "127.0.0.1:0", "--submission", "off", "--pop3", "off")
+	code, _, errOut := facteur(t, dir, "mta", "--smtp", "127.0.0.1:0", "--submission", "off", "--pop3", "off", "--imap", "off")
 	if code != 1 || !strings.Contains(errOut, "transport") {
 		t.Fatalf("mta with a bad transport file: %d %q", code, errOut)
 	}

@@ -283,7 +283,11 @@ if [ "$renamed" = 12 ]; then
 else
 	fail "renaming Sent files: $renamed"
 fi
-sleep 1 # a new mtime second for cur/, so Dovecot rescans it
+# Dovecot sees a change of cur/ by its mtime, to the second: a change in the
+# second of its last look shows once the next second is over too (its
+# MAILDIR_SYNC_SECS). Wait for the clock to pass that, not for a fixed time.
+past_mtime() { [ "$(date +%s)" -gt $(($(stat -c %Y "$1") + 1)) ]; }
+interop_wait 10 past_mtime "$(dir_of Sent)/cur"
 py snap "$md" "$work/snap2"
 nflags=$(py changed "$work/snap1" "$work/snap2")
 sync_ok "third IMAP sync brings down the server's changes ($nflags messages with new flags, 1 appended, 3 expunged)" \

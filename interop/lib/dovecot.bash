@@ -233,14 +233,9 @@ dovecot_wait_port() { interop_wait_port "$dovecot_pid" "$dovecot_host" "$1"; }
 
 # dovecot_wait_sasl: until the SASL socket is there (the master must live).
 dovecot_wait_sasl() {
-	local i
-	for i in $(seq 50); do
-		kill -0 "$dovecot_pid" 2>/dev/null || return 1
-		[ -S "$dovecot_sasl_socket" ] && return 0
-		sleep 0.1
-	done
-	return 1
+	interop_wait 60 dovecot_sasl_or_gone && ! interop_gone "$dovecot_pid" && [ -S "$dovecot_sasl_socket" ]
 }
+dovecot_sasl_or_gone() { interop_gone "$dovecot_pid" || [ -S "$dovecot_sasl_socket" ]; }
 
 # dovecot_ready: the instance listens (both ports, or the SASL socket).
 dovecot_ready() {
@@ -257,16 +252,17 @@ dovecot_start() {
 		cat "$d/start.log" "$d/dovecot.log" >&2 2>/dev/null
 		return 1
 	}
-	local i
-	for i in $(seq 50); do
-		dovecot_pid=$(cat "$d/run/master.pid" 2>/dev/null || true)
-		[ -n "$dovecot_pid" ] && break
-		sleep 0.1
-	done
+	interop_wait 30 dovecot_read_pid
 	[ -n "$dovecot_pid" ] && dovecot_ready || {
 		cat "$d/start.log" "$d/dovecot.log" >&2 2>/dev/null
 		return 1
 	}
+}
+
+# dovecot_read_pid: sets dovecot_pid from the master's PID file, once there.
+dovecot_read_pid() {
+	dovecot_pid=$(cat "$work/dovecot/run/master.pid" 2>/dev/null || true)
+	[ -n "$dovecot_pid" ]
 }
 
 # dovecot_stop stops the master we started (and with it its children).
@@ -275,12 +271,7 @@ dovecot_stop() {
 	local pid=$dovecot_pid
 	[ -n "$pid" ] || pid=$(cat "$work/dovecot/run/master.pid" 2>/dev/null || true)
 	"$DOVEADM" -c "$dovecot_conf" stop >/dev/null 2>&1
-	local i
-	for i in $(seq 50); do
-		[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+	if [ -n "$pid" ] && ! interop_wait 10 interop_gone "$pid"; then
 		kill "$pid" 2>/dev/null
 	fi
 	dovecot_conf=""

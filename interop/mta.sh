@@ -8,6 +8,8 @@
 #
 #   bash interop/mta.sh         (as root; or with postfix, swaks and dnsmasq installed)
 #
+# Packages: postfix swaks libnet-ssleay-perl dnsmasq-base python3 mutt bsdutils
+#
 # The course's itinerary, on loopback addresses and high ports only:
 #
 #   machin.com  MX 10 smtp.machin.com -> 127.0.0.3   facteur mta (Maildir of the Local account)
@@ -135,9 +137,7 @@ DNSMASQ=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
 work=$(mktemp -d "${TMPDIR:-/tmp}/facteur-interop.XXXXXX")
 chmod 755 "$work" # Postfix's virtual(8) delivers as nobody below it
 t0=$SECONDS
-bash scripts/deps.sh
-log "building facteur in $work"
-"$GO" build -tags migrated_fynedo -o "$work/bin/facteur" .
+interop_facteur "$work/bin/facteur"
 facteur="$work/bin/facteur"
 check_py="$repo/interop/mailcheck.py"
 py() { "$PYTHON" "$check_py" "$@"; }

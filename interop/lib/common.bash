@@ -122,6 +122,49 @@ interop_install() {
 	interop_apt_install "$ports" "$@"
 }
 
+# ---------------------------------------------------------------- shared by the runner
+
+# A suite names the Debian packages of its peers on a line of its header,
+#   # Packages: postfix swaks mutt
+# so that scripts/interop.sh installs every suite's peers with one apt-get
+# before the first suite runs; run alone, a suite still installs what it
+# misses itself.
+
+# interop_std_ports: the standard ports a peer's service could take at
+# install (25, 110, 143, 465, 587, 993, 995), for interop_install.
+interop_std_ports='0019|006E|008F|01D1|024B|03E1|03E3'
+
+# interop_packages FILE...: the packages named by the Packages: lines of
+# FILE..., once each.
+interop_packages() {
+	sed -n 's/^# Packages://p' "$@" | tr -s ' \t' '\n\n' | sed '/^$/d' | sort -u
+}
+
+# interop_missing PKG...: those of PKG... that dpkg has not installed.
+interop_missing() {
+	local installed p
+	installed=$(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null | awk '/ ok installed$/ { print $1 }')
+	for p in "$@"; do
+		grep -qx -- "$p" <<<"$installed" || echo "$p"
+	done
+}
+
+# interop_facteur DEST: puts the facteur binary the suite runs at DEST: a copy
+# of $FACTEUR_BIN when set (scripts/interop.sh builds it once for every
+# suite), else one built now from the repository (the working directory),
+# after scripts/deps.sh (the GUI's cgo build needs its headers).
+interop_facteur() {
+	mkdir -p "$(dirname "$1")"
+	if [ -n "${FACTEUR_BIN:-}" ]; then
+		log "facteur: $FACTEUR_BIN (FACTEUR_BIN)"
+		cp "$FACTEUR_BIN" "$1"
+		return
+	fi
+	bash scripts/deps.sh
+	log "building facteur in $(dirname "$1")"
+	"${GO:-go}" build -tags migrated_fynedo -o "$1" .
+}
+
 # ---------------------------------------------------------------- bookkeeping
 
 # pids: the processes the caller started, stopped by PID at exit.

@@ -67,12 +67,20 @@ build_facteur() {
 }
 
 # run_suite SUITE: runs it (bounded by INTEROP_TIMEOUT), its output shown as
-# it comes, and reports its result and time.
+# it comes, and reports its result and time. timeout runs the suite in a
+# process group of its own, which it signals whole when the time is up, or
+# when the runner stops (Ctrl+C, TERM: interop_cleanup signals timeout, a PID
+# of pids); the suite then stops what it started.
 run_suite() {
-	local s=$1 start=$SECONDS rc=0 counts
+	local s=$1 start=$SECONDS rc=0 counts suite tail
 	log "== $s"
-	timeout -k 30 "$INTEROP_TIMEOUT" bash "$s" 2>&1 | tee "$work/suite.log"
-	rc=${PIPESTATUS[0]}
+	timeout -k 30 "$INTEROP_TIMEOUT" bash "$s" >"$work/suite.log" 2>&1 &
+	suite=$!
+	pids+=("$suite")
+	tail -n +1 -f --pid="$suite" "$work/suite.log" &
+	tail=$!
+	wait "$suite" || rc=$?
+	wait "$tail"
 	counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$work/suite.log" | tail -1)
 	[ -n "$counts" ] || counts="no count"
 	if [ "$rc" = 124 ]; then counts="$counts, stopped after ${INTEROP_TIMEOUT} s"; fi

@@ -22,8 +22,11 @@ build: deps
 run: build
 	./$(BIN)
 
+# -timeout: a guard against a hung test, not a speed goal (those are benchmarks):
+# go test's default of 10 minutes a package stopped the GUI's tests on a loaded
+# 2-core machine.
 test: deps vet cross
-	$(GO) test -race -tags $(TAGS) -shuffle=on ./...
+	$(GO) test -race -tags $(TAGS) -shuffle=on -timeout 30m ./...
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

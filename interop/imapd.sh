@@ -29,6 +29,7 @@
 # with what the server says. Uses $FACTEUR_BIN when set, else builds
 # facteur. Stops exactly what it started (facteur mta by PID) and prints
 # PASS/FAIL per check and "N passed, M failed".
+# Packages: isync neomutt offlineimap3 openssl bsdutils python3
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD

@@ -3,10 +3,10 @@ package imapd
 import (
 	"bufio"
 	"bytes"
-	"facteur/internal/eol"
 	"io"
 	"os"
 
+	"facteur/internal/eol"
 	"facteur/mailstore"
 
 	"github.com/emersion/go-imap/v2"

@@ -12,6 +12,7 @@ import (
 	"facteur/internal/profile"
 	"facteur/localmta"
 	"facteur/localmta/handoff"
+	"facteur/localmta/mailsys"
 )
 
 const sendmailUsage = "usage: facteur sendmail [-t] [-f sender] [-F name] [-i] [-oi] [--] [rcpt...]"
@@ -210,13 +211,6 @@ func inject(ctx context.Context, dir, program string, env submission, msg []byte
 // directory with no command-line option: its local domains, users and
 // aliases decide which local recipients exist.
 func pickupConfig(dir string) (localmta.Config, error) {
-	opt := mtaOptions{set: map[string]bool{}}
-	for _, f := range mtaFlags {
-		*f.field(&opt) = f.value
-	}
-	opt, err := readMTAOptions(dir, opt)
-	if err != nil {
-		return localmta.Config{}, err
-	}
-	return loadMTAConfig(dir, opt)
+	cfg, _, err := mailsys.DefaultSettings(localLogin()).Loader()(dir, mailsys.Addrs{})
+	return cfg, err
 }

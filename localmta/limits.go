@@ -1,7 +1,6 @@
 package localmta
 
 import (
-
 	"github.com/emersion/go-smtp"
 )
 

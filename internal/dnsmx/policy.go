@@ -194,7 +194,9 @@ func alnum(s string) bool {
 	return s != ""
 }
 
-func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' }
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
 
 // extName tells (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".").
 func extName(s string) bool {

@@ -34,6 +34,12 @@ type NextHop struct {
 	Relay  bool   // the smarthost: AUTH with Config.RelayHost credentials
 }
 
+// ToDomainMX tells whether the hop is the MX of the recipient domain
+// itself: the deliveries where MTA-STS applies (RFC 8461 §5).
+func (h NextHop) ToDomainMX() bool {
+	return h.Host == "" && !h.NoMX && !h.Relay && h.Domain != ""
+}
+
 // String names the next hop for logs and grouping.
 func (h NextHop) String() string {
 	s := h.Domain

@@ -163,7 +163,7 @@ func (m *MTA) mxTargets(mxs []dnsmx.MX, port int, hop NextHop) ([]mxTarget, erro
 // the recipient domain (RFC 8461 §5.1); nil for other hops (a relayhost,
 // a transport-table host) and for domains without a policy.
 func (m *MTA) stsPolicy(ctx context.Context, hop NextHop) *mtasts.Policy {
-	if hop.Host != "" || hop.NoMX || hop.Relay || hop.Domain == "" {
+	if !hop.ToDomainMX() {
 		return nil
 	}
 	r := m.sts.Lookup(ctx, hop.Domain)

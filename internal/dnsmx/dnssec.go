@@ -1,6 +1,7 @@
 package dnsmx
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 )
@@ -48,6 +49,17 @@ func (t ADTrust) String() string {
 
 // MarshalText writes the name.
 func (t ADTrust) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// UnmarshalText reads a name that String writes.
+func (t *ADTrust) UnmarshalText(b []byte) error {
+	for i, n := range adTrustNames {
+		if n == string(b) {
+			*t = ADTrust(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("dnsmx: unknown AD trust %q", b)
+}
 
 // Trusted tells whether the AD bit is believed.
 func (t ADTrust) Trusted() bool { return t == ADLoopback || t == ADConfigured }

@@ -136,25 +136,44 @@ func tlsaText(h HostTLSA) string {
 }
 
 func (t *textWriter) sts(s STSFacts) {
+	for i, line := range stsLines(s) {
+		t.printf("%s%s\n", map[bool]string{true: "  ", false: "    "}[i == 0], line)
+	}
+}
+
+// stsLines describes a domain's MTA-STS: the record, then the policy.
+func stsLines(s STSFacts) []string {
+	var out []string
 	switch {
 	case s.Record == nil && s.Policy == nil:
-		t.printf("  MTA-STS: %s\n", noneText(s.Answer))
-		return
+		return []string{"MTA-STS: " + noneText(s.Answer)}
 	case s.Record != nil:
-		t.printf("  MTA-STS: record id=%s, policy %s\n", s.Record.ID, s.URL)
+		out = append(out, "MTA-STS: record id="+s.Record.ID+", policy "+s.URL)
 	default:
-		t.printf("  MTA-STS: no record now (%s)\n", noneText(s.Answer))
+		out = append(out, "MTA-STS: no record now ("+noneText(s.Answer)+")")
 	}
 	if s.FetchError != "" {
-		t.printf("    fetch failed: %s\n", s.FetchError)
+		out = append(out, "fetch failed: "+s.FetchError)
 	}
 	if p := s.Policy; p != nil {
 		from := "fetched"
 		if s.FromCache {
 			from = "cached"
 		}
-		t.printf("    mode %s, mx %s, max_age %d s (%s, id %s)\n", p.Mode, orNone(strings.Join(p.MX, ", ")), p.MaxAgeSeconds, from, s.PolicyID)
+		out = append(out, fmt.Sprintf("mode %s, mx %s, max_age %d s (%s, id %s)", p.Mode, orNone(strings.Join(p.MX, ", ")), p.MaxAgeSeconds, from, s.PolicyID))
 	}
+	return out
+}
+
+// Lines describes the facts in lines of text, as `facteur inspect`
+// prints them: MTA-STS (record, then policy), the TLSA records of each
+// host, TLS-RPT.
+func (s Security) Lines() []string {
+	lines := stsLines(s.MTASTS)
+	for _, h := range s.DANE {
+		lines = append(lines, "DANE "+h.Name+": "+tlsaText(h))
+	}
+	return append(lines, "TLS-RPT: "+tlsrptText(s.TLSRPT))
 }
 
 func tlsrptText(r TLSRPTFacts) string {

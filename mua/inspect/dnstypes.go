@@ -223,13 +223,13 @@ type DNSReport struct {
 type UpdateKind uint8
 
 const (
-	UpdateMX    UpdateKind = iota + 1 // MX of a domain
-	UpdateAddrs                       // A/AAAA of a host
-	UpdatePTR                         // PTR of an IP
-	UpdateEntry                       // the primary/secondary verdict of a recipient domain
-	UpdateDKIM                        // the DKIM verifications
-	UpdateSecurity                    // MTA-STS, DANE, TLS-RPT of a recipient's domain
-	UpdateDone                        // the end: State is final
+	UpdateMX       UpdateKind = iota + 1 // MX of a domain
+	UpdateAddrs                          // A/AAAA of a host
+	UpdatePTR                            // PTR of an IP
+	UpdateEntry                          // the primary/secondary verdict of a recipient domain
+	UpdateDKIM                           // the DKIM verifications
+	UpdateSecurity                       // MTA-STS, DANE, TLS-RPT of a recipient's domain
+	UpdateDone                           // the end: State is final
 )
 
 // DNSUpdate is one answer, delivered by Resolve as it arrives. Its values

@@ -73,7 +73,7 @@ func (u DNSUpdate) Text() string {
 	case u.Entry != nil:
 		return "-> " + u.Entry.Text
 	case u.Security != nil:
-		return u.Security.Domain + ": " + strings.Join(securityLines(*u.Security), "\n  " + u.Security.Domain + ": ")
+		return u.Security.Domain + ": " + strings.Join(securityLines(*u.Security), "\n  "+u.Security.Domain+": ")
 	case u.Kind == UpdateDKIM && len(u.DKIM) > 0:
 		lines := make([]string, 0, len(u.DKIM))
 		for _, c := range u.DKIM {

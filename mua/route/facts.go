@@ -115,15 +115,12 @@ func (s Security) TLSA(host string) (HostTLSA, bool) {
 
 // LookupSecurity asks, concurrently, for the MTA-STS record and policy
 // and the TLS-RPT record of domain and the TLSA records of each host on
-// port (25 but in tests). sts nil means a client of res with the
-// defaults. It returns when every look-up has ended.
+// port (25 but in tests). sts nil means DNS only: the MTA-STS record, the
+// policy not fetched. It returns when every look-up has ended.
 func LookupSecurity(ctx context.Context, res *dnsmx.Resolver, sts *mtasts.Client, domain string, hosts []string, port int) Security {
-	if sts == nil {
-		sts = mtasts.New(res, mtasts.Options{})
-	}
 	s := Security{DANE: make([]HostTLSA, len(hosts))}
 	var wg sync.WaitGroup
-	wg.Go(func() { s.MTASTS = stsFacts(sts.Lookup(ctx, domain)) })
+	wg.Go(func() { s.MTASTS = stsFacts(lookupSTS(ctx, res, sts, domain)) })
 	wg.Go(func() {
 		rec, err := res.TLSRPT(ctx, domain)
 		s.TLSRPT.Answer = answerOf(err)
@@ -136,6 +133,22 @@ func LookupSecurity(ctx context.Context, res *dnsmx.Resolver, sts *mtasts.Client
 	}
 	wg.Wait()
 	return s
+}
+
+// lookupSTS is the MTA-STS client's Lookup, or the record alone without
+// a client.
+func lookupSTS(ctx context.Context, res *dnsmx.Resolver, sts *mtasts.Client, domain string) mtasts.Result {
+	if sts != nil {
+		return sts.Lookup(ctx, domain)
+	}
+	r := mtasts.Result{Domain: domain}
+	rec, err := res.MTASTS(ctx, domain)
+	if err != nil {
+		r.RecordErr = err
+	} else {
+		r.Record = &rec
+	}
+	return r
 }
 
 func hostTLSA(ctx context.Context, res *dnsmx.Resolver, host string, port int) HostTLSA {

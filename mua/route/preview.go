@@ -24,8 +24,9 @@ type Request struct {
 	// MTA is the local MTA's routing agent (for the Local account); nil
 	// means one of the default configuration.
 	MTA *localmta.Router
-	// Resolver asks DNS; MTASTS fetches the policies (nil: a client of
-	// Resolver with the defaults).
+	// Resolver asks DNS; MTASTS fetches the policies. MTASTS nil means DNS
+	// only: the MTA-STS records are read, the policies not fetched (the
+	// composer's quiet check while recipients are typed).
 	Resolver *dnsmx.Resolver
 	MTASTS   *mtasts.Client
 }
@@ -38,9 +39,6 @@ var ErrNoRecipient = errors.New("route: no recipient")
 // look-up has ended (ctx bounds them); a failed look-up is in the report,
 // never an error.
 func Preview(ctx context.Context, req Request) (*Report, error) {
-	if req.MTASTS == nil {
-		req.MTASTS = mtasts.New(req.Resolver, mtasts.Options{})
-	}
 	if req.Account == nil && req.MTA == nil {
 		req.MTA = localmta.NewRouter(localmta.Config{})
 	}

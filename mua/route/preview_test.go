@@ -36,6 +36,7 @@ _mta-sts.strict.test.  60 IN TXT "v=STSv1; id=1"
 type fixture struct {
 	res *dnsmx.Resolver
 	sts *mtasts.Client
+	srv *ststest.Server
 }
 
 func newFixture(t *testing.T) fixture {
@@ -46,7 +47,7 @@ func newFixture(t *testing.T) fixture {
 	srv.Set("sts.test", "version: STSv1\nmode: enforce\nmx: mx.sts.test\nmax_age: 86400\n")
 	srv.Set("strict.test", "version: STSv1\nmode: enforce\nmx: *.other.test\nmax_age: 86400\n")
 	res := dnsmx.New(dnsmx.Config{Server: z.Start(t)})
-	return fixture{res: res, sts: mtasts.New(res, mtasts.Options{RootCAs: srv.CA.Pool(), DialContext: srv.Dial})}
+	return fixture{res: res, sts: mtasts.New(res, mtasts.Options{RootCAs: srv.CA.Pool(), DialContext: srv.Dial}), srv: srv}
 }
 
 func (f fixture) preview(t *testing.T, req Request) *Report {
@@ -221,5 +222,25 @@ func TestPreviewOutput(t *testing.T) {
 		if !strings.Contains(buf.String(), key) {
 			t.Errorf("JSON lacks %s", key)
 		}
+	}
+}
+
+// Without an MTA-STS client the preview asks DNS only: the record is
+// read, the policy is not fetched (the composer's quiet check).
+func TestPreviewDNSOnly(t *testing.T) {
+	f := newFixture(t)
+	r, err := Preview(context.Background(), Request{Resolver: f.res, Recipients: []string{"marc@sts.test", "x@null.test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sts := domainOf(t, r, "sts.test")
+	if sts.Security.MTASTS.Record == nil || sts.Security.MTASTS.Policy != nil || sts.Hosts[0].TLS == nil || sts.Hosts[0].TLS.Require {
+		t.Errorf("sts.test without fetching %+v", sts.Security.MTASTS)
+	}
+	if f.srv.Fetches("sts.test") != 0 {
+		t.Errorf("policy fetched")
+	}
+	if domainOf(t, r, "null.test").Flag != FlagNullMX {
+		t.Errorf("null.test not flagged")
 	}
 }

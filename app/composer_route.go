@@ -139,8 +139,12 @@ func (cm *composer) showRouteWarnings(r *route.Report) {
 	if r != nil {
 		w = routeWarnings(r)
 	}
+	show := len(w) > 0
 	cm.route.warn.SetText(strings.Join(w, "\n"))
-	setVisible(cm.route.warn, len(w) > 0)
+	if show != cm.route.warn.Visible() {
+		setVisible(cm.route.warn, show)
+		cm.win.Content().Refresh() // the buttons' row grows or shrinks
+	}
 }
 
 // showRoute runs the whole preview and shows it in a dialog over the

@@ -51,3 +51,23 @@ func TestRouter(t *testing.T) {
 		t.Errorf("Hostname %q, MXPort %d", r.Hostname(), r.MXPort())
 	}
 }
+
+// The pick-up, which runs no MTA, routes its recipients with the routing
+// agent of its configuration: a local user, a remote domain, an unknown
+// local user refused.
+func TestPickupRoutes(t *testing.T) {
+	cfg := Config{Dir: t.TempDir(), Hostname: "smtp.truc.fr", LocalDomains: []string{"truc.fr"}, LocalUsers: []string{"fred"}, Logger: testLogger(t)}
+	msg := PickupMessage{
+		From:  "fred@truc.fr",
+		Rcpts: []string{"fred@truc.fr", "marc@machin.com", "nobody@truc.fr"},
+		Trace: func(id string, _ []string) string { return "Received: by smtp.truc.fr id " + id + "\r\n" },
+		Body:  []byte("Subject: hi\r\n\r\nhello\r\n"),
+	}
+	id, refused, err := Pickup(t.Context(), cfg, msg)
+	if err != nil || id == "" {
+		t.Fatalf("Pickup = %q, %v", id, err)
+	}
+	if len(refused) != 1 || refused[0].Rcpt != "nobody@truc.fr" {
+		t.Fatalf("refused = %v; want nobody@truc.fr alone", refused)
+	}
+}

@@ -303,4 +303,6 @@ func TestInspectorDNSSecurity(t *testing.T) {
 	if strings.Contains(text, "_25._tcp.smtp.wanadoo.fr") {
 		t.Errorf("security facts for a domain that is not a recipient's:\n%s", text)
 	}
+	iv.win.Resize(fyne.NewSize(1280, 1600))
+	writeTestPNG(t, filepath.Join(shotsDir(t), "inspector-dns-security.png"), iv.win.Canvas().Capture())
 }

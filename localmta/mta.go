@@ -52,6 +52,7 @@ import (
 	"facteur/internal/dnsmx"
 	"facteur/internal/mtasts"
 	"facteur/localmta/clientlimit"
+	"facteur/localmta/mtatls"
 	"facteur/localmta/queue"
 )
 
@@ -108,7 +109,7 @@ func (m *MTA) serverTLS() (*tls.Config, error) {
 	if m.cfg.TLS != nil {
 		return m.cfg.TLS, nil
 	}
-	cert, err := LoadOrCreateCert(filepath.Join(m.cfg.Dir, "tls"), m.cfg.Hostname)
+	cert, err := mtatls.LoadOrCreate(filepath.Join(m.cfg.Dir, "tls"), m.cfg.Hostname)
 	if err != nil {
 		return nil, err
 	}

@@ -74,12 +74,17 @@ func (s *Syncer) fetchWhole(ctx context.Context, c *imapclient.Client, folder st
 	}
 	opt := *bodyOptions
 	opt.Envelope = true
-	bufs, err := fetchBuffers(ctx, c, []imap.UID{imap.UID(uid)}, &opt, "UID FETCH BODY.PEEK[]")
+	bufs, err := fetchChecked(ctx, c, []imap.UID{imap.UID(uid)}, &opt, "UID FETCH BODY.PEEK[]")
 	if err != nil {
 		return nil, err
 	}
 	for _, b := range bufs {
-		if uint32(b.UID) == uid && b.FindBodySection(bodySection) != nil {
+		if uint32(b.UID) != uid {
+			continue
+		}
+		if _, why, ok := wholeMsg(b); why != "" {
+			return nil, &IncompleteError{Folder: folder, UID: uid, Reason: why}
+		} else if ok {
 			return b, nil
 		}
 	}
@@ -141,7 +146,11 @@ func (s *Syncer) examine(ctx context.Context, c *imapclient.Client, folder strin
 		return s.dm.validity, nil
 	}
 	s.dm.folder = ""
-	sel, err := c.Select(remoteName(folder), &imap.SelectOptions{ReadOnly: true}).Wait()
+	remote, err := s.remoteOf(ctx, folder)
+	if err != nil {
+		return 0, err
+	}
+	sel, err := c.Select(remote, &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil {
 		return 0, wrap(ctx, "EXAMINE", err)
 	}
@@ -173,17 +182,20 @@ func (d *demand) close() {
 // how many it filled.
 func (s *Syncer) fillBodies(ctx context.Context, c *imapclient.Client, folders []Folder) (int, error) {
 	n := 0
+	var incomplete []error // bodies not stored: the others still come
 	for _, f := range folders {
 		if !s.whole(f) {
 			continue
 		}
 		k, err := s.fillFolder(ctx, c, f)
 		n += k
-		if err != nil {
+		if errors.Is(err, ErrIncomplete) {
+			incomplete = append(incomplete, err)
+		} else if err != nil {
 			return n, err
 		}
 	}
-	return n, nil
+	return n, errors.Join(incomplete...)
 }
 
 func (s *Syncer) fillFolder(ctx context.Context, c *imapclient.Client, f Folder) (int, error) {
@@ -192,17 +204,18 @@ func (s *Syncer) fillFolder(ctx context.Context, c *imapclient.Client, f Folder)
 	if err != nil || len(uids) == 0 {
 		return 0, err
 	}
-	if _, err := s.selectFolder(ctx, c, f.Name); err != nil {
+	if _, err := s.selectFolder(ctx, c, f.Remote); err != nil {
 		return 0, err
 	}
 	p := Progress{Folder: ref}
 	pr := &progress{s: s, p: &p}
-	err = s.pipeline(ctx, c, uids, nil, true, func(b fetched) error {
+	err = s.pipeline(ctx, c, uids, fetchSpec{folder: f.Name, whole: true}, func(b fetched) error {
 		k, err := s.fillBatch(ctx, b, idOf)
-		pr.add(0, k)
+		pr.add(0, 0, k)
+		pr.skip(b.bad)
 		return err
 	})
-	return p.Bodies, err
+	return p.Bodies, cmpOr(err, pr.incomplete())
 }
 
 // partialUIDs returns the UIDs of the partial messages of a folder,

@@ -2,7 +2,14 @@
 // sync with Facteur's offline store (package facteur/mailstore), with
 // github.com/emersion/go-imap/v2's imapclient.
 //
-// Folders come from LIST; the special-use attributes of RFC 6154 (\Sent,
+// Folders come from LIST. Every command names a folder by its remote name,
+// the server's mailbox name as LIST gave it, whatever its hierarchy
+// delimiter ('.' for Courier-IMAP and Dovecot's Maildir++ layout, '/' for
+// Dovecot's default and Cyrus with unixhierarchysep); the local folder has
+// a name of its own, without the personal namespace prefix of NAMESPACE
+// (RFC 2342: Courier's "INBOX.Work" is the local "Work"), kept beside the
+// remote name in the sync state (see names.go and mailboxes.go). The
+// special-use attributes of RFC 6154 (\Sent,
 // \Drafts, \Trash, \Junk, \Archive) become mailstore roles, and the
 // subscribed state (LIST-EXTENDED RETURN (SUBSCRIBED), RFC 5258) is kept
 // for the folder list to hide the others (State.Subscriptions;
@@ -13,8 +20,11 @@
 // server. A sync of a folder:
 //
 //  1. selects it; a UIDVALIDITY that changed (RFC 9051 §2.3.1.1) drops the
-//     UID map of the folder; local messages are then matched again by
-//     Message-ID, so nothing is downloaded twice;
+//     UID map of the folder, and the local messages are matched again by
+//     content (validity.go: header section and size, the whole body for a
+//     whole copy): what matches keeps its local copy, what the server no
+//     longer has goes, and the journal's actions get their new UIDs or,
+//     when their message is gone, are reported (Stats.Unsent);
 //  2. finds what was delivered and expunged. imapclient speaks no QRESYNC
 //     (RFC 7162 §3.2: no ENABLE QRESYNC, no SELECT (QRESYNC ...), no
 //     VANISHED), so the expunges are found from the counts: every UID
@@ -41,10 +51,16 @@
 //     messages), it fetches BODY.PEEK[] (which does not set \Seen), and a
 //     sync also fills the bodies of the partial messages left by earlier
 //     syncs, in place. When the folder has unmapped local
-//     messages (moved, copied or appended by Facteur, kept across a
-//     UIDVALIDITY change or an index rebuild, stored just before a crash)
+//     messages (moved, copied or appended by Facteur, kept across an
+//     index rebuild, stored just before a crash)
 //     the FETCH also asks for ENVELOPE, and the messages with the
-//     Message-ID of a local copy adopt it instead of being stored again. A
+//     Message-ID of a local copy adopt it instead of being stored again
+//     (not after a change of UIDVALIDITY: the content decided).
+//     Only complete messages are stored (complete.go): every literal as
+//     long as it announced, a response known to be whole (the next one
+//     began, or the command ended with OK), a body not shorter than its
+//     RFC822.SIZE, a header section that ends with its blank line; an
+//     incomplete one stays unmapped and the next sync fetches it again. A
 //     batch is stored with one mailstore.AddBatch, and once it is durable
 //     its UID map rows are written in one transaction; two batches are
 //     stored at once (the files of one are fsynced while the other is
@@ -73,6 +89,11 @@
 // (UID STORE, UID MOVE, UID EXPUNGE of UIDs that are gone do nothing), so a
 // drop in the middle neither loses nor doubles anything. APPEND stores a
 // message (Sent, Drafts) on the server and locally.
+//
+// A folder that the server refuses (SELECT answered NO, a command on it
+// refused) does not stop the sync: the other folders are synced, the
+// local folder made for it is removed again when it is empty, and Sync
+// returns a *FoldersError naming each such folder with the server's reply.
 //
 // Run keeps an account up to date: a full sync, then IDLE (RFC 2177) on
 // INBOX, or polling when the server has no IDLE; after a drop it reconnects

@@ -2,6 +2,7 @@ package imapsync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -42,6 +43,7 @@ type fetched struct {
 	adopted []adoption // server messages with a local copy
 	msgs    []newMsg   // downloaded, to store
 	bytes   int        // of msgs
+	bad     []error    // *IncompleteError of messages not stored
 	err     error      // the FETCH failed after msgs
 }
 
@@ -61,6 +63,15 @@ type newMsg struct {
 	arrived time.Time
 }
 
+// fetchSpec says what a pipeline fetches: in which folder, whole messages
+// or headers, and the unmapped local copies to adopt by Message-ID (nil:
+// none; the fetcher takes the adopted ones out).
+type fetchSpec struct {
+	folder string
+	whole  bool
+	local  map[string][]mailstore.Summary
+}
+
 // fetchNew stores the new messages of the folder, newest first: their
 // headers only (partial messages, see headers.go), or whole when the
 // account is available offline, and in Drafts (see whole). Each FETCH asks for a chunk of UIDs (see
@@ -78,14 +89,17 @@ type newMsg struct {
 // the others) and adopts the messages with the Message-ID of a local copy.
 // The FETCH commands run in a goroutine ahead of the storing, at most two
 // batches ahead.
-func (s *Syncer) fetchNew(ctx context.Context, c *imapclient.Client, f Folder, fresh []imap.UID, p *Progress) error {
+func (s *Syncer) fetchNew(ctx context.Context, c *imapclient.Client, f Folder, fresh []imap.UID, adopt bool, p *Progress) error {
 	if len(fresh) == 0 {
 		return nil
 	}
 	ref := s.ref(f.Name)
-	local, err := s.localByMessageID(ctx, ref)
-	if err != nil {
-		return err
+	var local map[string][]mailstore.Summary
+	if adopt {
+		var err error
+		if local, err = s.localByMessageID(ctx, ref); err != nil {
+			return err
+		}
 	}
 	fresh = slices.Clone(fresh)
 	slices.Sort(fresh)
@@ -93,20 +107,21 @@ func (s *Syncer) fetchNew(ctx context.Context, c *imapclient.Client, f Folder, f
 	p.Total = len(fresh)
 	s.progress(*p)
 	pr := &progress{s: s, p: p}
-	return s.pipeline(ctx, c, fresh, local, s.whole(f), func(b fetched) error {
+	err := s.pipeline(ctx, c, fresh, fetchSpec{folder: f.Name, whole: s.whole(f), local: local}, func(b fetched) error {
 		return s.storeBatch(ctx, ref, b, pr)
 	})
+	return cmpOr(err, pr.incomplete())
 }
 
 // pipeline fetches uids (fetchBatches) in a goroutine and hands the
 // batches to s.storers goroutines running store, so that the files of one
 // batch are written and fsynced while another is indexed. The first error
 // stops the fetching; the batches fetched meanwhile are dropped.
-func (s *Syncer) pipeline(ctx context.Context, c *imapclient.Client, uids []imap.UID, local map[string][]mailstore.Summary, whole bool, store func(fetched) error) error {
+func (s *Syncer) pipeline(ctx context.Context, c *imapclient.Client, uids []imap.UID, spec fetchSpec, store func(fetched) error) error {
 	fctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ch := make(chan fetched, 2)
-	go s.fetchBatches(fctx, c, uids, local, whole, ch)
+	go s.fetchBatches(fctx, c, uids, spec, ch)
 	defer func() {
 		cancel()
 		for range ch { // wait for the fetcher: it uses the connection
@@ -167,16 +182,38 @@ func (f *firstError) set(err error) error {
 // progress reports the progress of a folder's sync from several
 // goroutines.
 type progress struct {
-	s  *Syncer
-	mu sync.Mutex
-	p  *Progress
+	s   *Syncer
+	mu  sync.Mutex
+	p   *Progress
+	bad []error // *IncompleteError of the messages not stored
 }
 
-// add counts n new messages stored, or bodies filled.
-func (pr *progress) add(stored, bodies int) {
+// skip records messages not stored because incomplete.
+func (pr *progress) skip(bad []error) {
+	if len(bad) == 0 {
+		return
+	}
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
-	pr.p.Done += stored
+	pr.bad = append(pr.bad, bad...)
+	pr.p.Incomplete += len(bad)
+	pr.s.progress(*pr.p)
+}
+
+// incomplete joins the errors of the messages not stored, nil if none.
+func (pr *progress) incomplete() error {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	return errors.Join(pr.bad...)
+}
+
+// add counts new messages stored, local copies matched and bodies filled.
+func (pr *progress) add(stored, matched, bodies int) {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	pr.p.Done += stored + matched
+	pr.p.New += stored
+	pr.p.Matched += matched
 	pr.p.Bodies += bodies
 	pr.s.progress(*pr.p)
 }
@@ -209,7 +246,7 @@ func (s *Syncer) whole(f Folder) bool {
 // fetchBatches fetches fresh, chunk after chunk, into ch, which it closes:
 // whole messages or their headers. It owns local. After an error it sends
 // what it got and stops.
-func (s *Syncer) fetchBatches(ctx context.Context, c *imapclient.Client, fresh []imap.UID, local map[string][]mailstore.Summary, whole bool, ch chan<- fetched) {
+func (s *Syncer) fetchBatches(ctx context.Context, c *imapclient.Client, fresh []imap.UID, spec fetchSpec, ch chan<- fetched) {
 	emit := func(b fetched) bool {
 		select {
 		case ch <- b:
@@ -228,7 +265,7 @@ func (s *Syncer) fetchBatches(ctx context.Context, c *imapclient.Client, fresh [
 	for i := 0; i < len(fresh) && ctx.Err() == nil; {
 		chunk := fresh[i:min(i+next(), len(fresh))]
 		i += len(chunk)
-		if !s.fetchChunk(ctx, c, chunk, local, whole, emit) {
+		if !s.fetchChunk(ctx, c, chunk, spec, emit) {
 			return
 		}
 	}
@@ -236,59 +273,64 @@ func (s *Syncer) fetchBatches(ctx context.Context, c *imapclient.Client, fresh [
 
 // fetchChunk fetches one chunk of UIDs and emits its batches; false stops
 // the fetching (an error, or ctx ended).
-func (s *Syncer) fetchChunk(ctx context.Context, c *imapclient.Client, chunk []imap.UID, local map[string][]mailstore.Summary, whole bool, emit func(fetched) bool) bool {
+func (s *Syncer) fetchChunk(ctx context.Context, c *imapclient.Client, chunk []imap.UID, spec fetchSpec, emit func(fetched) bool) bool {
 	var b fetched
-	opt, name := headerOptions(len(local) > 0), "UID FETCH BODY.PEEK[HEADER]"
-	if whole {
+	opt, name := headerOptions(len(spec.local) > 0), "UID FETCH BODY.PEEK[HEADER]"
+	if spec.whole {
 		opt, name = bodyOptions, "UID FETCH BODY.PEEK[]"
-		if len(local) > 0 {
-			b.adopted, chunk, b.err = s.adoptBatch(ctx, c, chunk, local)
+		if len(spec.local) > 0 {
+			b.adopted, chunk, b.err = s.adoptBatch(ctx, c, chunk, spec.local)
 			if b.err != nil || len(chunk) == 0 {
 				return emit(b)
 			}
 		}
 	}
-	return s.stream(ctx, c, chunk, opt, name, local, b, emit)
+	return s.stream(ctx, c, chunk, opt, name, spec, b, emit)
 }
 
 // stream runs one UID FETCH and cuts what arrives into batches of at most
-// maxBatchBytes, each emitted with b's adoptions first.
-func (s *Syncer) stream(ctx context.Context, c *imapclient.Client, uids []imap.UID, opt *imap.FetchOptions, name string, local map[string][]mailstore.Summary, b fetched, emit func(fetched) bool) bool {
-	cmd := c.Fetch(imap.UIDSetNum(uids...), opt)
-	defer cmd.Close()
-	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
-		buf, err := msg.Collect()
-		if err != nil {
-			b.err = wrap(ctx, name, err)
-			return emit(b)
-		}
-		b.take(buf, local)
+// maxBatchBytes, each emitted with b's adoptions first. Only the messages
+// known to be whole are taken (fetchEach): after an error, the last
+// response before it is dropped, and the batch goes with the error.
+func (s *Syncer) stream(ctx context.Context, c *imapclient.Client, uids []imap.UID, opt *imap.FetchOptions, name string, spec fetchSpec, b fetched, emit func(fetched) bool) bool {
+	stopped := false
+	err := fetchEach(c, imap.UIDSetNum(uids...), opt, func(buf *imapclient.FetchMessageBuffer) bool {
+		b.take(buf, spec)
 		if b.bytes >= s.maxBytes {
 			if !emit(b) {
+				stopped = true
 				return false
 			}
 			b = fetched{}
 		}
+		return true
+	})
+	if stopped {
+		return false
 	}
-	b.err = wrap(ctx, name, cmd.Close())
-	if len(b.msgs) == 0 && len(b.adopted) == 0 && b.err == nil {
+	b.err = wrap(ctx, name, err)
+	if len(b.msgs) == 0 && len(b.adopted) == 0 && len(b.bad) == 0 && b.err == nil {
 		return true
 	}
 	return emit(b)
 }
 
 // take adds a fetched message to the batch: adopted when a local copy has
-// its Message-ID, else whole (BODY.PEEK[]) or partial (the header).
-func (b *fetched) take(buf *imapclient.FetchMessageBuffer, local map[string][]mailstore.Summary) {
-	if a, ok := adopt(buf, local); ok {
+// its Message-ID, else whole (BODY.PEEK[]) or partial (the header), when
+// complete (checkWhole, checkHeader); an incomplete one goes to b.bad.
+func (b *fetched) take(buf *imapclient.FetchMessageBuffer, spec fetchSpec) {
+	if a, ok := adopt(buf, spec.local); ok {
 		b.adopted = append(b.adopted, a)
 		return
 	}
-	m, ok := wholeMsg(buf)
+	m, why, ok := wholeMsg(buf)
 	if !ok {
-		m, ok = partialMsg(buf)
+		m, why, ok = partialMsg(buf)
 	}
-	if ok {
+	switch {
+	case why != "":
+		b.bad = append(b.bad, &IncompleteError{Folder: spec.folder, UID: uint32(buf.UID), Reason: why})
+	case ok:
 		b.msgs = append(b.msgs, m)
 		b.bytes += len(m.data)
 	}
@@ -334,37 +376,21 @@ func adopt(h *imapclient.FetchMessageBuffer, local map[string][]mailstore.Summar
 
 var (
 	bodySection = &imap.FetchItemBodySection{Peek: true}
-	bodyOptions = &imap.FetchOptions{UID: true, Flags: true, InternalDate: true,
+	bodyOptions = &imap.FetchOptions{UID: true, Flags: true, InternalDate: true, RFC822Size: true,
 		BodySection: []*imap.FetchItemBodySection{bodySection}}
 )
 
-// wholeMsg takes a message downloaded with BODY.PEEK[].
-func wholeMsg(buf *imapclient.FetchMessageBuffer) (newMsg, bool) {
+// wholeMsg takes a message downloaded with BODY.PEEK[] (bodyOptions): ok
+// when it has that section, why when it is not complete (checkWhole).
+func wholeMsg(buf *imapclient.FetchMessageBuffer) (m newMsg, why string, ok bool) {
 	body := buf.FindBodySection(bodySection)
 	if body == nil || buf.UID == 0 {
-		return newMsg{}, false
+		return newMsg{}, "", false
 	}
-	return newMsg{uid: uint32(buf.UID), data: body, flags: fromIMAP(buf.Flags), arrived: buf.InternalDate}, true
-}
-
-// fetchBuffers runs UID FETCH of uids and collects the messages. After an
-// error it returns the messages received before.
-func fetchBuffers(ctx context.Context, c *imapclient.Client, uids []imap.UID, opt *imap.FetchOptions, name string) ([]*imapclient.FetchMessageBuffer, error) {
-	cmd := c.Fetch(imap.UIDSetNum(uids...), opt)
-	defer cmd.Close()
-	var out []*imapclient.FetchMessageBuffer
-	for {
-		msg := cmd.Next()
-		if msg == nil {
-			break
-		}
-		buf, err := msg.Collect()
-		if err != nil {
-			return out, wrap(ctx, name, err)
-		}
-		out = append(out, buf)
+	if why := checkWhole(body, buf); why != "" {
+		return newMsg{}, why, true
 	}
-	return out, wrap(ctx, name, cmd.Close())
+	return newMsg{uid: uint32(buf.UID), data: body, flags: fromIMAP(buf.Flags), arrived: buf.InternalDate}, "", true
 }
 
 // storeBatch stores the downloaded messages of a batch with one AddBatch
@@ -381,24 +407,29 @@ func (s *Syncer) storeBatch(ctx context.Context, ref mailstore.FolderRef, b fetc
 			Options: mailstore.AddOptions{Flags: m.flags, Arrived: m.arrived}}
 	}
 	var firstErr error
+	stored := 0
 	if len(items) > 0 {
 		for i, r := range s.opt.Store.AddBatch(ctx, items) {
 			if r.Err != nil {
 				firstErr = cmpOr(firstErr, r.Err)
 				continue
 			}
+			stored++
 			rows = append(rows, mapping{UID: b.msgs[i].uid, ID: r.ID, Flags: b.msgs[i].flags})
 		}
 	}
 	if s.crashBeforeState != nil {
 		if err := s.crashBeforeState(); err != nil {
+			pr.add(stored, 0, 0)
 			return err
 		}
 	}
 	if err := s.opt.State.putUIDs(ctx, ref, rows); err != nil {
+		pr.add(stored, 0, 0) // stored all the same: the next sync adopts them
 		return err
 	}
-	pr.add(len(b.adopted)+len(b.msgs), 0)
+	pr.add(stored, len(b.adopted), 0)
+	pr.skip(b.bad)
 	return firstErr
 }
 

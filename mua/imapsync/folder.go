@@ -2,6 +2,7 @@ package imapsync
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"github.com/emersion/go-imap/v2"
@@ -10,69 +11,114 @@ import (
 	"facteur/mailstore"
 )
 
-// syncFolder brings one folder up to date (see the package doc).
+// syncFolder brings one folder up to date (see the package doc). The
+// local folder is made once the server opened the folder; when it was
+// made by this sync and the sync failed before anything was stored in it,
+// it is removed again.
 func (s *Syncer) syncFolder(ctx context.Context, c *imapclient.Client, f Folder) (Progress, error) {
 	ref := s.ref(f.Name)
 	p := Progress{Folder: ref}
-	sel, err := s.selectFolder(ctx, c, f.Name)
+	sel, err := s.selectFolder(ctx, c, f.Remote)
 	if err != nil {
 		return p, err
 	}
-	last, known, err := s.checkValidity(ctx, ref, sel.UIDValidity)
+	made, err := s.makeLocal(ctx, f)
 	if err != nil {
 		return p, err
 	}
-	healed, err := s.dropMissing(ctx, ref, known)
+	p, err = s.syncSelected(ctx, c, f, sel)
+	if err != nil && made {
+		if rerr := s.removeIfEmpty(context.WithoutCancel(ctx), f.Name); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+	}
+	return p, err
+}
+
+// makeLocal creates the local folder of f with its role, telling whether
+// it did not exist.
+func (s *Syncer) makeLocal(ctx context.Context, f Folder) (bool, error) {
+	_, _, err := s.opt.Store.Count(ctx, s.ref(f.Name))
+	made := isNotFound(err)
+	if err != nil && !made {
+		return false, err
+	}
+	return made, s.opt.Store.CreateFolder(ctx, s.ref(f.Name), f.Role)
+}
+
+// syncSelected syncs the selected folder f.
+func (s *Syncer) syncSelected(ctx context.Context, c *imapclient.Client, f Folder, sel *imap.SelectData) (Progress, error) {
+	ref := s.ref(f.Name)
+	p := Progress{Folder: ref}
+	last, known, adopt, err := s.mapFolder(ctx, c, f, sel, &p)
 	if err != nil {
 		return p, err
-	}
-	if healed {
-		last.UIDNext = 0 // the count no longer vouches for the map
 	}
 	fresh, gone, err := s.serverChanges(ctx, c, sel, last, known)
 	if err != nil {
 		return p, err
 	}
-	if p.Removed, err = s.removeGone(ctx, ref, known, gone); err != nil {
+	removed, err := s.removeGone(ctx, ref, known, gone)
+	if p.Removed += removed; err != nil {
 		return p, err
 	}
 	if p.Flags, err = s.syncFlags(ctx, c, ref, known, last, sel); err != nil {
 		return p, err
 	}
-	if err := s.fetchNew(ctx, c, f, fresh, &p); err != nil {
+	err = s.fetchNew(ctx, c, f, fresh, adopt, &p)
+	if err != nil && !errors.Is(err, ErrIncomplete) {
 		return p, err
 	}
-	return p, s.opt.State.setFolder(ctx, ref, folderState{UIDValidity: sel.UIDValidity, ModSeq: sel.HighestModSeq, UIDNext: uint32(sel.UIDNext)})
+	// a message left incomplete stays unmapped below this UIDNEXT: the
+	// next sync's count sees it (serverChanges) and fetches it again
+	return p, cmpOr(s.opt.State.setFolder(ctx, ref, folderState{UIDValidity: sel.UIDValidity, ModSeq: sel.HighestModSeq, UIDNext: uint32(sel.UIDNext)}), err)
 }
 
-func (s *Syncer) selectFolder(ctx context.Context, c *imapclient.Client, name string) (*imap.SelectData, error) {
+// mapFolder returns the state of the folder's last sync and its UID map:
+// after a change of UIDVALIDITY (RFC 9051 §2.3.1.1), or when a
+// revalidation did not complete, the map that revalidate makes, and then
+// adopt is false (no adoption by Message-ID: the content decided).
+func (s *Syncer) mapFolder(ctx context.Context, c *imapclient.Client, f Folder, sel *imap.SelectData, p *Progress) (last folderState, known map[uint32]mapping, adopt bool, err error) {
+	ref := s.ref(f.Name)
+	if last, err = s.opt.State.folder(ctx, ref); err != nil {
+		return last, nil, false, err
+	}
+	if last.UIDValidity != 0 && (last.UIDValidity != sel.UIDValidity || last.Revalidate) {
+		if err := s.opt.State.startRevalidate(ctx, ref, sel.UIDValidity); err != nil {
+			return last, nil, false, err
+		}
+		known, n, err := s.revalidate(ctx, c, f, sel.UIDValidity, p)
+		s.toReplay += n
+		return folderState{UIDValidity: sel.UIDValidity}, known, false, err
+	}
+	if known, err = s.opt.State.uids(ctx, ref); err != nil {
+		return last, nil, false, err
+	}
+	healed, err := s.dropMissing(ctx, ref, known)
+	if healed {
+		last.UIDNext = 0 // the count no longer vouches for the map
+	}
+	return last, known, true, err
+}
+
+// selectFolder selects a folder by its remote name (with CONDSTORE when
+// offered, RFC 7162 §3.1.8).
+func (s *Syncer) selectFolder(ctx context.Context, c *imapclient.Client, remote string) (*imap.SelectData, error) {
 	var opt *imap.SelectOptions
 	if c.Caps().Has(imap.CapCondStore) {
 		opt = &imap.SelectOptions{CondStore: true}
 	}
-	sel, err := c.Select(remoteName(name), opt).Wait()
+	sel, err := c.Select(remote, opt).Wait()
 	return sel, wrap(ctx, "SELECT", err)
 }
 
-// checkValidity returns the state of the folder's last sync and its UID
-// map, emptied when UIDVALIDITY changed (RFC 9051 §2.3.1.1): the local
-// messages stay and are matched again by Message-ID in fetchNew.
-func (s *Syncer) checkValidity(ctx context.Context, ref mailstore.FolderRef, validity uint32) (folderState, map[uint32]mapping, error) {
-	fs, err := s.opt.State.folder(ctx, ref)
+// selectLocal selects the server folder of a local folder.
+func (s *Syncer) selectLocal(ctx context.Context, c *imapclient.Client, local string) (*imap.SelectData, error) {
+	remote, err := s.remoteOf(ctx, local)
 	if err != nil {
-		return fs, nil, err
+		return nil, err
 	}
-	if fs.UIDValidity != 0 && fs.UIDValidity != validity {
-		if err := s.opt.State.dropFolderUIDs(ctx, ref); err != nil {
-			return fs, nil, err
-		}
-		fs = folderState{UIDValidity: validity}
-		if err := s.opt.State.setFolder(ctx, ref, fs); err != nil {
-			return fs, nil, err
-		}
-	}
-	known, err := s.opt.State.uids(ctx, ref)
-	return fs, known, err
+	return s.selectFolder(ctx, c, remote)
 }
 
 // dropMissing forgets the UIDs whose local message no longer exists

@@ -28,14 +28,19 @@ func headerOptions(envelope bool) *imap.FetchOptions {
 		BodySection:   []*imap.FetchItemBodySection{headerSection}}
 }
 
-// partialMsg makes the partial message of a FETCH of headerOptions.
-func partialMsg(buf *imapclient.FetchMessageBuffer) (newMsg, bool) {
+// partialMsg makes the partial message of a FETCH of headerOptions: ok
+// when it has the header section, why when that is not complete
+// (checkHeader).
+func partialMsg(buf *imapclient.FetchMessageBuffer) (m newMsg, why string, ok bool) {
 	header := buf.FindBodySection(headerSection)
 	if header == nil || buf.UID == 0 {
-		return newMsg{}, false
+		return newMsg{}, "", false
+	}
+	if why := checkHeader(header, buf); why != "" {
+		return newMsg{}, why, true
 	}
 	data := mailstore.PartialMessage(header, buf.RFC822Size, hasAttachment(buf.BodyStructure))
-	return newMsg{uid: uint32(buf.UID), data: data, flags: fromIMAP(buf.Flags), arrived: buf.InternalDate}, true
+	return newMsg{uid: uint32(buf.UID), data: data, flags: fromIMAP(buf.Flags), arrived: buf.InternalDate}, "", true
 }
 
 // hasAttachment tells whether a body structure has a part that the

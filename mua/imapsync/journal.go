@@ -23,16 +23,23 @@ type action struct {
 	ID       int64
 	Add, Del mailstore.Flags
 	Dest     string
+	// Validity is the folder's UIDVALIDITY that UID belongs to: when the
+	// server's differs, the action waits until the folder's messages are
+	// matched again (revalidate), which gives it its new UID.
+	Validity uint32
 }
 
+// enqueue writes an action, with the UIDVALIDITY of its folder's UID map.
 func (s *State) enqueue(ctx context.Context, account string, a action) error {
-	return s.durable(ctx, `INSERT INTO journal(account, op, folder, uid, id, addf, delf, dest) VALUES(?,?,?,?,?,?,?,?)`,
-		account, a.Op, a.Folder, a.UID, a.ID, a.Add, a.Del, a.Dest)
+	return s.durable(ctx, `INSERT INTO journal(account, op, folder, uid, id, addf, delf, dest, validity)
+		VALUES(?,?,?,?,?,?,?,?, coalesce((SELECT uidvalidity FROM folders WHERE account=? AND name=?), 0))`,
+		account, a.Op, a.Folder, a.UID, a.ID, a.Add, a.Del, a.Dest, account, a.Folder)
 }
 
 // pending returns the journal of an account in order.
 func (s *State) pending(ctx context.Context, account string) ([]action, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, op, folder, uid, id, addf, delf, dest FROM journal WHERE account=? ORDER BY seq`, account)
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, op, folder, uid, id, addf, delf, dest, validity
+		FROM journal WHERE account=? ORDER BY seq`, account)
 	if err != nil {
 		return nil, err
 	}
@@ -40,12 +47,18 @@ func (s *State) pending(ctx context.Context, account string) ([]action, error) {
 	var out []action
 	for rows.Next() {
 		var a action
-		if err := rows.Scan(&a.Seq, &a.Op, &a.Folder, &a.UID, &a.ID, &a.Add, &a.Del, &a.Dest); err != nil {
+		if err := rows.Scan(&a.Seq, &a.Op, &a.Folder, &a.UID, &a.ID, &a.Add, &a.Del, &a.Dest, &a.Validity); err != nil {
 			return nil, err
 		}
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// retarget gives an action the UID its message has under a new
+// UIDVALIDITY.
+func (s *State) retarget(ctx context.Context, seq int64, uid, validity uint32) error {
+	return s.durable(ctx, `UPDATE journal SET uid=?, validity=? WHERE seq=?`, uid, validity, seq)
 }
 
 func (s *State) done(ctx context.Context, seq int64) error {

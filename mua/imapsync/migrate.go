@@ -8,9 +8,17 @@ import (
 
 // columns added to the state since its first version, created in an older
 // state.sqlite by addColumns.
-var columns = []struct{ table, name, def string }{
-	{"folders", "uidnext", "INTEGER NOT NULL DEFAULT 0"},
-	{"folders", "subscribed", "INTEGER"}, // NULL: the server did not say
+var columns = []struct{ table, name, def, fill string }{
+	{"folders", "uidnext", "INTEGER NOT NULL DEFAULT 0", ""},
+	{"folders", "subscribed", "INTEGER", ""}, // NULL: the server did not say
+	// 1 while the folder's messages are matched again after a change of
+	// its UIDVALIDITY (see revalidate)
+	{"folders", "revalidate", "INTEGER NOT NULL DEFAULT 0", ""},
+	// the UIDVALIDITY the action's UID belongs to; an older journal's
+	// actions belong to the one their folder has now
+	{"journal", "validity", "INTEGER NOT NULL DEFAULT 0", `UPDATE journal SET validity = coalesce((SELECT uidvalidity
+		FROM folders WHERE folders.account = journal.account AND folders.name = journal.folder), 0)`},
+	{"folders", "remote", "TEXT", ""}, // NULL: a row of before remote names (see mailboxes.go)
 }
 
 // addColumns adds the missing columns of the state's tables.
@@ -23,14 +31,31 @@ func addColumns(ctx context.Context, db *sql.DB) error {
 		if ok {
 			continue
 		}
-		_, err = db.ExecContext(ctx, `ALTER TABLE `+col.table+` ADD COLUMN `+col.name+` `+col.def)
-		if err != nil {
+		if err := addColumn(ctx, db, col.table, col.name, col.def, col.fill); err != nil {
 			if ok, _ := hasColumn(ctx, db, col.table, col.name); !ok { // not added meanwhile by another process
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// addColumn adds a column and runs fill, in one transaction.
+func addColumn(ctx context.Context, db *sql.DB, table, name, def, fill string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `ALTER TABLE `+table+` ADD COLUMN `+name+` `+def); err != nil {
+		return err
+	}
+	if fill != "" {
+		if _, err := tx.ExecContext(ctx, fill); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
 func hasColumn(ctx context.Context, db *sql.DB, table, name string) (bool, error) {

@@ -24,7 +24,12 @@ func TestStateFromOlderVersion(t *testing.T) {
 	}
 	_, err = db.Exec(`CREATE TABLE folders(account TEXT NOT NULL, name TEXT NOT NULL,
 		uidvalidity INTEGER NOT NULL DEFAULT 0, modseq INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(account, name));
-		INSERT INTO folders VALUES('Machin', 'INBOX', 7, 42)`)
+		INSERT INTO folders VALUES('Machin', 'INBOX', 7, 42);
+		CREATE TABLE journal(seq INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL,
+		op TEXT NOT NULL, folder TEXT NOT NULL, uid INTEGER NOT NULL,
+		id INTEGER NOT NULL, addf INTEGER NOT NULL DEFAULT 0, delf INTEGER NOT NULL DEFAULT 0,
+		dest TEXT NOT NULL DEFAULT '');
+		INSERT INTO journal(account, op, folder, uid, id) VALUES('Machin', 'flags', 'INBOX', 3, 5), ('Machin', 'flags', 'Gone', 3, 6)`)
 	db.Close()
 	if err != nil {
 		t.Fatal(err)
@@ -41,6 +46,11 @@ func TestStateFromOlderVersion(t *testing.T) {
 	}
 	if subs, err := st.Subscriptions(ctx, "Machin"); err != nil || len(subs) != 0 {
 		t.Errorf("subscriptions %v, %v; want none known", subs, err)
+	}
+	// the journal's actions belong to the UIDVALIDITY their folder had
+	pend, err := st.pending(ctx, "Machin")
+	if err != nil || len(pend) != 2 || pend[0].Validity != 7 || pend[1].Validity != 0 {
+		t.Errorf("journal %+v, %v; want the validities 7 and 0 (no folder row)", pend, err)
 	}
 }
 

@@ -54,12 +54,20 @@ type State struct {
 	dir string // DIR/imap
 }
 
-// OpenState opens (creating) DIR/imap/state.sqlite.
+// OpenState opens (creating) DIR/imap/state.sqlite. It connects and
+// creates the schema under DIR/imap/state.lock: two processes that switch
+// a new database to WAL at once get SQLITE_BUSY, which no busy timeout
+// covers.
 func OpenState(ctx context.Context, dir string) (*State, error) {
 	path := filepath.Join(dir, "imap", "state.sqlite")
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
+	l, err := filelock.Acquire(ctx, filepath.Join(dir, "imap", "state.lock"), nil)
+	if err != nil {
+		return nil, err
+	}
+	defer l.Unlock()
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
 	if err != nil {
 		return nil, err
@@ -84,12 +92,15 @@ type folderState struct {
 	UIDValidity uint32
 	ModSeq      uint64 // HIGHESTMODSEQ (RFC 7162), 0 without CONDSTORE
 	UIDNext     uint32 // every UID below was mapped; 0 when unknown
+	// Revalidate is set while the messages are matched again after a
+	// change of UIDVALIDITY, until the folder's sync completes.
+	Revalidate bool
 }
 
 func (s *State) folder(ctx context.Context, ref mailstore.FolderRef) (folderState, error) {
 	var fs folderState
-	err := s.db.QueryRowContext(ctx, `SELECT uidvalidity, modseq, uidnext FROM folders WHERE account=? AND name=?`,
-		ref.Account, ref.Name).Scan(&fs.UIDValidity, &fs.ModSeq, &fs.UIDNext)
+	err := s.db.QueryRowContext(ctx, `SELECT uidvalidity, modseq, uidnext, revalidate FROM folders WHERE account=? AND name=?`,
+		ref.Account, ref.Name).Scan(&fs.UIDValidity, &fs.ModSeq, &fs.UIDNext, &fs.Revalidate)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fs, nil
 	}
@@ -97,11 +108,30 @@ func (s *State) folder(ctx context.Context, ref mailstore.FolderRef) (folderStat
 }
 
 func (s *State) setFolder(ctx context.Context, ref mailstore.FolderRef, fs folderState) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO folders(account, name, uidvalidity, modseq, uidnext) VALUES(?,?,?,?,?)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO folders(account, name, uidvalidity, modseq, uidnext, revalidate) VALUES(?,?,?,?,?,?)
 		ON CONFLICT(account, name) DO UPDATE SET uidvalidity=excluded.uidvalidity, modseq=excluded.modseq,
-		uidnext=excluded.uidnext`,
-		ref.Account, ref.Name, fs.UIDValidity, int64(fs.ModSeq), fs.UIDNext)
+		uidnext=excluded.uidnext, revalidate=excluded.revalidate`,
+		ref.Account, ref.Name, fs.UIDValidity, int64(fs.ModSeq), fs.UIDNext, fs.Revalidate)
 	return err
+}
+
+// startRevalidate drops the UID map of a folder and records its new
+// UIDVALIDITY with the mark of a revalidation in progress, in one
+// transaction (see revalidate).
+func (s *State) startRevalidate(ctx context.Context, ref mailstore.FolderRef, validity uint32) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM uids WHERE account=? AND folder=?`, ref.Account, ref.Name); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE folders SET uidvalidity=?, modseq=0, uidnext=0, revalidate=1
+		WHERE account=? AND name=?`, validity, ref.Account, ref.Name); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // mapping is one message known on both sides.
@@ -221,11 +251,6 @@ func (s *State) durable(ctx context.Context, query string, args ...any) error {
 
 func (s *State) dropUID(ctx context.Context, ref mailstore.FolderRef, uid uint32) error {
 	_, err := s.db.ExecContext(ctx, `DELETE FROM uids WHERE account=? AND folder=? AND uid=?`, ref.Account, ref.Name, uid)
-	return err
-}
-
-func (s *State) dropFolderUIDs(ctx context.Context, ref mailstore.FolderRef) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM uids WHERE account=? AND folder=?`, ref.Account, ref.Name)
 	return err
 }
 

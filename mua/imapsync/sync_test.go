@@ -3,6 +3,8 @@ package imapsync
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -25,14 +27,7 @@ func TestInitialSyncAndIncremental(t *testing.T) {
 	if st.New != 9 || st.Folders != 5 {
 		t.Errorf("first sync %+v, want 9 new in 5 folders", st)
 	}
-	folders, err := f.store.Folders(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	roles := map[string]mailstore.Role{}
-	for _, fo := range folders {
-		roles[fo.Ref.Name] = fo.Role
-	}
+	roles := f.roles(t)
 	want := map[string]mailstore.Role{"INBOX": "inbox", "Sent": "sent", "Trash": "trash", "Archive": "archive", "Lists/golang": ""}
 	for name, r := range want {
 		if got, ok := roles[name]; !ok || got != r {
@@ -121,8 +116,8 @@ func testUIDValidityChange(t *testing.T, offline bool) {
 	}
 	ts.appendMsgs(t, "Archive", 0, 6)
 	st := f.sync(t)
-	if st.New != 6 {
-		t.Errorf("sync %+v", st)
+	if st.New != 1 || st.Matched != 5 {
+		t.Errorf("sync %+v, want 1 new and 5 matched", st)
 	}
 	if n := len(f.local(t, "Archive")); n != 6 {
 		t.Errorf("Archive has %d, want 6 (no duplicates)", n)
@@ -347,8 +342,8 @@ func TestCrashBetweenStoreAndState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.New != 6 {
-		t.Errorf("sync after the crash %+v, want 6 new (4 adopted, 2 downloaded)", st)
+	if st.New != 2 || st.Matched != 4 {
+		t.Errorf("sync after the crash %+v, want 2 new (downloaded) and 4 matched", st)
 	}
 	local := f.local(t, "INBOX") // fails on duplicates
 	if len(local) != 10 {
@@ -372,5 +367,46 @@ func TestCrashBetweenStoreAndState(t *testing.T) {
 	}
 	if st, err := s2.Sync(ctx); err != nil || st.New != 0 || st.Flags != 0 {
 		t.Errorf("last sync %+v, %v, want nothing", st, err)
+	}
+}
+
+// TestStatsCountWhatWasStored: messages whose files could not be written
+// are not counted as new; copies found in the store count as matched,
+// not new (issue 11.7).
+func TestStatsCountWhatWasStored(t *testing.T) {
+	ts := startServer(t)
+	ts.appendMsgs(t, "INBOX", 0, 4)
+	f := newFixture(t, ts, nil)
+	if st := f.sync(t); st.New != 4 || st.Matched != 0 {
+		t.Fatalf("first sync %+v", st)
+	}
+	ts.appendMsgs(t, "INBOX", 4, 9)
+	// tmp/ of the folder is a file: no message file can be written
+	path, err := f.store.Path(context.Background(), f.local(t, "INBOX")["INBOX 0"].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(filepath.Dir(filepath.Dir(path)), "tmp")
+	if err := os.RemoveAll(tmp); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tmp, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.s.Sync(context.Background())
+	if err == nil || st.New != 0 {
+		t.Errorf("sync that could store nothing: %+v, %v; want an error and 0 new", st, err)
+	}
+	if err := os.Remove(tmp); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if st := f.sync(t); st.New != 5 || st.Matched != 0 {
+		t.Errorf("sync once tmp/ is back %+v, want 5 new", st)
+	}
+	if n := len(f.local(t, "INBOX")); n != 9 {
+		t.Errorf("INBOX has %d, want 9", n)
 	}
 }

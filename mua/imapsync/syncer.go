@@ -2,6 +2,7 @@ package imapsync
 
 import (
 	"context"
+	"errors"
 	"io"
 	"sync"
 	"time"
@@ -44,18 +45,41 @@ type Options struct {
 
 // Progress reports the sync of one folder.
 type Progress struct {
-	Folder      mailstore.FolderRef
-	Done, Total int // new messages stored / to store
+	Folder mailstore.FolderRef
+	// Done counts the new messages of Total dealt with so far: stored, or
+	// matched with a local copy.
+	Done, Total int
+	New         int // of Done, downloaded and stored
+	Matched     int // of Done, matched with a copy already in the store
 	Removed     int // messages expunged on the server, removed locally
 	Flags       int // messages whose flags changed on the server
 	Bodies      int // bodies of partial messages downloaded (available offline)
+	// Incomplete counts the messages that came incomplete (see
+	// ErrIncomplete): not stored, fetched again by the next sync.
+	Incomplete int
+	// Unsent counts the local actions dropped after a change of the
+	// folder's UIDVALIDITY: the server no longer has their message.
+	Unsent int
 }
 
 // Stats sum up a sync.
 type Stats struct {
-	Folders, New, Removed, Flags, Replayed int
+	// Folders counts the folders synced; Failed those that the server
+	// refused (see FoldersError).
+	Folders, Failed int
+	// New counts the messages downloaded and stored; Matched the server
+	// messages found already in the store (moved, copied or appended by
+	// Facteur, kept across an index rebuild), which were only mapped.
+	New, Matched, Removed, Flags, Replayed int
 	// Bodies counts the partial messages made whole (available offline).
 	Bodies int
+	// Incomplete counts the messages that came incomplete (ErrIncomplete):
+	// not stored; the next sync fetches them again.
+	Incomplete int
+	// Unsent counts the local actions (flags, moves, copies, deletions)
+	// that could not be sent: a change of UIDVALIDITY showed that the
+	// server no longer has their message.
+	Unsent int
 }
 
 // Syncer syncs one IMAP account. Its actions (SetFlags, Move...) may be
@@ -72,6 +96,8 @@ type Syncer struct {
 
 	storers  int // batches stored at once; tests set 1 for a known order
 	maxBytes int // of a batch's messages: maxBatchBytes; tests set less
+
+	toReplay int // journal actions given a new UID by revalidate in this sync
 
 	// crashBeforeState, set by tests, runs between the storing of a batch
 	// and the writing of its UID map rows; an error stands for a crash.
@@ -161,8 +187,9 @@ func (s *Syncer) Sync(ctx context.Context) (Stats, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st, err := s.syncLocked(ctx)
-	if err != nil {
-		s.drop()
+	var fe *FoldersError
+	if err != nil && (!errors.As(err, &fe) || errors.Is(err, ErrIncomplete)) {
+		s.drop() // a refused folder leaves the connection usable; a cut one does not
 	}
 	return st, err
 }
@@ -178,25 +205,69 @@ func (s *Syncer) syncLocked(ctx context.Context) (Stats, error) {
 	if err := s.checkStore(ctx); err != nil {
 		return st, err
 	}
-	if st.Replayed, err = s.replay(ctx, c); err != nil {
-		return st, err
-	}
-	folders, err := s.listFolders(ctx, c)
+	folders, err := s.listFolders(ctx, c) // first: the journal names local folders
 	if err != nil {
 		return st, err
 	}
-	for _, f := range folders {
-		p, err := s.syncFolder(ctx, c, f)
-		st.Folders++
-		st.New += p.Done
-		st.Removed += p.Removed
-		st.Flags += p.Flags
-		if err != nil {
+	if st.Replayed, err = s.replay(ctx, c); err != nil {
+		return st, err
+	}
+	s.toReplay = 0
+	synced, failed, err := s.syncFolders(ctx, c, folders, &st)
+	if err != nil {
+		return st, err
+	}
+	if s.toReplay > 0 { // actions given their new UID by revalidate
+		n, err := s.replay(ctx, c)
+		if st.Replayed += n; err != nil {
 			return st, err
 		}
 	}
-	st.Bodies, err = s.fillBodies(ctx, c, folders)
-	return st, err
+	st.Bodies, err = s.fillBodies(ctx, c, synced)
+	return st, errors.Join(failed, err)
+}
+
+// syncFolders syncs the folders one after the other. A folder that the
+// server refuses (a NO or BAD reply: it cannot be opened, or a command on
+// it fails) does not stop the others: it is counted in st.Failed and
+// returned in failed, a *FoldersError; messages that came incomplete
+// (ErrIncomplete) are left for the next sync and joined to failed. Other
+// errors (the connection, the local store) stop the sync.
+func (s *Syncer) syncFolders(ctx context.Context, c *imapclient.Client, folders []Folder, st *Stats) (synced []Folder, failed error, err error) {
+	var fe FoldersError
+	var incomplete []error
+	for _, f := range folders {
+		p, err := s.syncFolder(ctx, c, f)
+		st.add(p)
+		var se *ServerError
+		switch {
+		case err == nil:
+		case errors.Is(err, ErrIncomplete):
+			incomplete = append(incomplete, err)
+		case errors.As(err, &se):
+			st.Failed++
+			fe.Folders = append(fe.Folders, FolderError{Folder: f.Name, Remote: f.Remote, Err: err})
+			continue
+		default:
+			return synced, nil, err
+		}
+		st.Folders++
+		synced = append(synced, f)
+	}
+	if len(fe.Folders) > 0 {
+		incomplete = append(incomplete, &fe)
+	}
+	return synced, errors.Join(incomplete...), nil
+}
+
+// add counts what the sync of a folder did.
+func (st *Stats) add(p Progress) {
+	st.New += p.New
+	st.Matched += p.Matched
+	st.Removed += p.Removed
+	st.Flags += p.Flags
+	st.Incomplete += p.Incomplete
+	st.Unsent += p.Unsent
 }
 
 // checkStore drops the UID maps when the store's index was rebuilt (see

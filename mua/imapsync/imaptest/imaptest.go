@@ -59,7 +59,24 @@ func Options(newSession func() imapserver.Session) *imapserver.Options {
 func Sessions(u *imapmemserver.User) func() imapserver.Session {
 	mem := imapmemserver.New()
 	mem.AddUser(u)
-	return func() imapserver.Session { return mem.NewSession() }
+	return func() imapserver.Session {
+		return idleFirst{mem.NewSession().(imapserver.SessionIMAP4rev2)}
+	}
+}
+
+// idleFirst sends, when IDLE starts, the updates that came since the
+// last command (a message appended between SELECT and IDLE), as Dovecot
+// and RFC 2177 servers do: imapmemserver's Idle keeps them until the next
+// change, so a client would wait for mail that is already there.
+type idleFirst struct {
+	imapserver.SessionIMAP4rev2
+}
+
+func (s idleFirst) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	if err := s.Poll(w, true); err != nil {
+		return err
+	}
+	return s.SessionIMAP4rev2.Idle(w, stop)
 }
 
 // Listen listens on 127.0.0.1:0.

@@ -81,7 +81,7 @@ func routeRequest(e *env, name, dns string, timeout time.Duration) (route.Reques
 		return req, err
 	}
 	if req.Account == nil {
-		cfg, _, err := guiMTAConfig(p.MTADir(), mailsys.Addrs{})
+		cfg, _, err := mailsys.DefaultSettings(localLogin()).Loader()(p.MTADir(), mailsys.Addrs{})
 		if err != nil {
 			return req, err
 		}

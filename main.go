@@ -13,6 +13,7 @@
 //	facteur mta | mailq | queue | sendmail        the local MTA/MDA and its POP3 server
 //	facteur account add|list|remove|test|authorize  remote IMAP/POP3 accounts (OAuth2 too)
 //	facteur sync [--offline] [ACCOUNT]            fetch their mail into the offline store
+//	facteur route [--account N] [--json] ADDR...  the delivery preview: path, MX, MTA-STS, DANE
 //	facteur send [--to ADDR]... | 'mailto:...'     send through an account (outbox when offline)
 //	facteur register-mailto                       make Facteur the desktop's mailto: handler
 //
@@ -72,6 +73,7 @@ func commands() []command {
 		{"mta", mtaUsage, "run the local MTA and its POP3 server in the foreground (like postfix start-fg)", cmdMTA},
 		{"mailq", "mailq", "list the local MTA's queue (id, size, arrival, sender, recipients, next try, last error)", cmdMailq},
 		{"queue", "queue flush|delete ID|hold ID|release ID", "act on the local MTA's queue, whether it runs or not", cmdQueue},
+		{"route", routeUsage, "preview the way a message to ADDR... will take: path, MX, MTA-STS, DANE, TLS-RPT; flags domains that take no mail", cmdRoute},
 		{"send", sendUsage, "send a message (body or whole message on stdin) through an account, or queue it in the outbox", cmdSend},
 		{"sendmail", "sendmail [-t] [-f sender] [-i] [-oi] [rcpt...]", "sendmail-compatible injector: a message on stdin into the local MTA", cmdSendmail},
 		{"register-mailto", registerMailtoUsage, "make Facteur the desktop's handler of mailto: links (a .desktop file and xdg-mime)", cmdRegisterMailto},

@@ -156,6 +156,9 @@ func (cm *composer) send(later bool) {
 		cm.showStatus(buildProblem(err), true)
 		return
 	}
+	if cm.confirmRoute(later) { // composer_route.go
+		return
+	}
 	s := cm.sender()
 	cm.setSending(true)
 	draftID := cm.draft.id

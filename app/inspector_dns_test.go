@@ -279,3 +279,30 @@ func checkSkewMarks(t *testing.T, m routeModel) {
 		}
 	}
 }
+
+// The DNS tab shows a recipient's MTA-STS, DANE and TLS-RPT (issue 17).
+func TestInspectorDNSSecurity(t *testing.T) {
+	z := newDNSZone(t)
+	z.Add(t, `_mta-sts.enprovence.com. 300 IN TXT "v=STSv1; id=42"`,
+		`_smtp._tls.enprovence.com. 300 IN TXT "v=TLSRPTv1; rua=mailto:tls@enprovence.com"`,
+		`_25._tcp.mail.monaco.net. 300 IN TLSA 3 1 1 0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20`)
+	z.Secure("enprovence.com", "_25._tcp.mail.monaco.net")
+	h := newHarness(t)
+	iv := h.inspectWithDNS(z.Start(t), 5*time.Second)
+	h.settle()
+	text := tabText(iv, tabDNS)
+	for _, want := range []string{
+		"MTA-STS", "record id 42, but the policy could not be fetched",
+		"_25._tcp.mail.monaco.net", "DANE-EE 3 1 1 0102", "DNSSEC AD", "_25._tcp.mx2.enprovence.com", "no TLSA record",
+		"reports to mailto:tls@enprovence.com", "the MX answer has the AD bit (authenticated)",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the DNS tab lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "_25._tcp.smtp.wanadoo.fr") {
+		t.Errorf("security facts for a domain that is not a recipient's:\n%s", text)
+	}
+	iv.win.Resize(fyne.NewSize(1280, 1600))
+	writeTestPNG(t, filepath.Join(shotsDir(t), "inspector-dns-security.png"), iv.win.Canvas().Capture())
+}

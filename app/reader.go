@@ -39,6 +39,8 @@ type readerView struct {
 	actions                       *fyne.Container
 	sum                           mailstore.Summary
 	msg                           *message.Message
+	rich                          *fyne.Container // the body rendered (reader_body.go)
+	bodyState                     bodyState
 }
 
 func selectableLabel() *widget.Label {
@@ -72,6 +74,7 @@ func (c *controller) buildReader() fyne.CanvasObject {
 		ccKey: keyLabel(lang.L("Cc")),
 		notes: widget.NewLabel(""), body: selectableLabel(),
 		links: container.NewVBox(), attachments: container.NewVBox(),
+		rich: container.NewStack(),
 	}
 	r.subject.TextStyle.Bold = true
 	r.subject.SizeName = theme.SizeNameSubHeadingText
@@ -90,7 +93,7 @@ func (c *controller) buildReader() fyne.CanvasObject {
 	r.linksTitle = keyLabel(lang.L("Links in this message (never opened by Facteur)"))
 	r.linksBlock = container.NewVBox(widget.NewSeparator(), r.linksTitle, r.links)
 	page := container.NewVBox(r.subject, headers, r.notes, r.attachmentsBlock,
-		widget.NewSeparator(), r.body, r.linksBlock)
+		widget.NewSeparator(), r.body, r.rich, r.linksBlock)
 	r.scroll = container.NewVScroll(page)
 	r.content = container.NewBorder(container.NewVBox(actions, widget.NewSeparator()), nil, nil, nil, r.scroll)
 	r.clear(lang.L("No message selected"))
@@ -145,6 +148,10 @@ func (r *readerView) showSummary(s mailstore.Summary) {
 	r.notes.SetText("")
 	r.notes.Hide()
 	r.body.SetText(lang.L("Loading…"))
+	r.body.Show()
+	r.rich.Objects = nil
+	r.rich.Hide()
+	r.bodyState = bodyState{}
 	r.attachments.RemoveAll()
 	r.attachmentsBlock.Hide()
 	r.links.RemoveAll()
@@ -194,10 +201,12 @@ func (c *controller) showMessage(s mailstore.Summary, m *message.Message) {
 	if !m.Date.IsZero() {
 		r.date.SetText(formatLongDate(m.Date))
 	}
-	r.body.SetText(bodyText(m))
+	c.showBody(s, m)
 	c.showNotes(s, m)
-	c.showAttachments(m.Attachments)
-	c.showLinks(m.Links)
+	c.showAttachments(listedParts(r.bodyState.doc, m.Attachments))
+	if r.bodyState.doc == nil {
+		c.showLinks(m.Links)
+	}
 	r.relayout()
 }
 
@@ -230,7 +239,13 @@ func (c *controller) showNotes(s mailstore.Summary, m *message.Message) {
 	var notes []string
 	r := c.ui.reader
 	r.notes.Importance = widget.MediumImportance
-	if m.FromHTML {
+	switch {
+	case r.bodyState.doc != nil:
+		notes = append(notes, lang.L("Remote images and content of this message are not loaded."))
+		if n := bodyNote(r.bodyState); n != "" {
+			notes = append(notes, n)
+		}
+	case m.FromHTML:
 		notes = append(notes, lang.L("Shown as text from its HTML part; remote images and content are never loaded."))
 	}
 	if len(m.Problems) > 0 || s.Problem != "" {
@@ -361,7 +376,7 @@ func (c *controller) readMessage(ctx context.Context, id int64) (*message.Messag
 		return nil, err
 	}
 	defer rc.Close()
-	m, err := message.Parse(rc, message.Options{})
+	m, err := message.Parse(rc, message.Options{KeepHTML: true})
 	if m == nil && err == nil {
 		err = errors.New("empty message")
 	}

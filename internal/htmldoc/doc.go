@@ -42,7 +42,8 @@ const (
 	Table
 )
 
-// Align is the alignment of a paragraph.
+// Align is the alignment of a paragraph: AlignStart and AlignEnd follow
+// the direction of the text, AlignLeft and AlignRight do not.
 type Align uint8
 
 // The alignments.
@@ -50,6 +51,8 @@ const (
 	AlignStart Align = iota
 	AlignCenter
 	AlignEnd
+	AlignLeft
+	AlignRight
 )
 
 // Block is one block of a document.

@@ -149,9 +149,13 @@ func parseAlign(v string) (Align, bool) {
 	switch v {
 	case "center", "middle", "-webkit-center":
 		return AlignCenter, true
-	case "right", "end":
+	case "right":
+		return AlignRight, true
+	case "left":
+		return AlignLeft, true
+	case "end":
 		return AlignEnd, true
-	case "left", "start", "justify":
+	case "start", "justify":
 		return AlignStart, true
 	}
 	return AlignStart, false

@@ -41,6 +41,7 @@ type readerView struct {
 	msg                           *message.Message
 	rich                          *fyne.Container // the body rendered (reader_body.go)
 	bodyState                     bodyState
+	remote                        *remoteBar // remote content blocked (reader_remote.go)
 }
 
 func selectableLabel() *widget.Label {
@@ -80,6 +81,7 @@ func (c *controller) buildReader() fyne.CanvasObject {
 	r.subject.SizeName = theme.SizeNameSubHeadingText
 	r.notes.Wrapping = fyne.TextWrapWord
 	r.notes.TextStyle.Italic = true
+	r.remote = c.newRemoteBar()
 	c.ui.reader = r
 	actions := c.buildReaderActions(r)
 	headers := container.New(layout.NewFormLayout(),
@@ -92,7 +94,7 @@ func (c *controller) buildReader() fyne.CanvasObject {
 	r.attachmentsBlock = container.NewVBox(widget.NewSeparator(), r.attachmentsTitle, r.attachments)
 	r.linksTitle = keyLabel(lang.L("Links in this message (never opened by Facteur)"))
 	r.linksBlock = container.NewVBox(widget.NewSeparator(), r.linksTitle, r.links)
-	page := container.NewVBox(r.subject, headers, r.notes, r.attachmentsBlock,
+	page := container.NewVBox(r.subject, headers, r.notes, r.remote.box, r.attachmentsBlock,
 		widget.NewSeparator(), r.body, r.rich, r.linksBlock)
 	r.scroll = container.NewVScroll(page)
 	r.content = container.NewBorder(container.NewVBox(actions, widget.NewSeparator()), nil, nil, nil, r.scroll)
@@ -152,6 +154,7 @@ func (r *readerView) showSummary(s mailstore.Summary) {
 	r.rich.Objects = nil
 	r.rich.Hide()
 	r.bodyState = bodyState{}
+	r.remote.box.Hide()
 	r.attachments.RemoveAll()
 	r.attachmentsBlock.Hide()
 	r.links.RemoveAll()
@@ -241,7 +244,6 @@ func (c *controller) showNotes(s mailstore.Summary, m *message.Message) {
 	r.notes.Importance = widget.MediumImportance
 	switch {
 	case r.bodyState.doc != nil:
-		notes = append(notes, lang.L("Remote images and content of this message are not loaded."))
 		if n := bodyNote(r.bodyState); n != "" {
 			notes = append(notes, n)
 		}

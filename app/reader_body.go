@@ -21,6 +21,10 @@ type bodyState struct {
 	doc    *htmldoc.Document // nil for a plain-text body
 	images map[string]*loadedImage
 	render *docRender // the last rendering, with its counts
+	// remoteBusy is set while remote content loads; remoteDone says what
+	// loading it did.
+	remoteBusy bool
+	remoteDone *remoteLoad
 }
 
 // showBody lays out the body of a message: its HTML rendered when it has
@@ -37,6 +41,7 @@ func (c *controller) showBody(s mailstore.Summary, m *message.Message) {
 	r.bodyState.doc = htmldoc.Parse([]byte(m.HTML), htmldoc.Options{MaxText: maxBodyText})
 	c.drawBody()
 	c.loadLocalImages(s, m)
+	c.showRemoteBar(m)
 }
 
 // drawBody renders the document of the reader again (images arrived).
@@ -107,10 +112,11 @@ func bodyNote(st bodyState) string {
 	if st.doc == nil {
 		return ""
 	}
+	note := remoteNote(st)
 	if st.doc.Truncated {
-		return lang.L("Only the beginning of this long message is shown; View source has the rest.")
+		note += " " + lang.L("Only the beginning of this long message is shown; View source has the rest.")
 	}
-	return ""
+	return strings.TrimSpace(note)
 }
 
 // listedParts are the parts the reader lists as attachments: not those

@@ -41,7 +41,9 @@ type readerView struct {
 	msg                           *message.Message
 	rich                          *fyne.Container // the body rendered (reader_body.go)
 	bodyState                     bodyState
-	remote                        *remoteBar // remote content blocked (reader_remote.go)
+	remote                        *remoteBar     // remote content blocked (reader_remote.go)
+	format                        *widget.Button // plain text / HTML (reader_body.go)
+	formatRow                     *fyne.Container
 }
 
 func selectableLabel() *widget.Label {
@@ -82,6 +84,10 @@ func (c *controller) buildReader() fyne.CanvasObject {
 	r.notes.Wrapping = fyne.TextWrapWord
 	r.notes.TextStyle.Italic = true
 	r.remote = c.newRemoteBar()
+	r.format = widget.NewButton("", c.toggleFormat)
+	r.format.Importance = widget.LowImportance
+	r.formatRow = container.NewHBox(r.format)
+	r.formatRow.Hide()
 	c.ui.reader = r
 	actions := c.buildReaderActions(r)
 	headers := container.New(layout.NewFormLayout(),
@@ -94,7 +100,8 @@ func (c *controller) buildReader() fyne.CanvasObject {
 	r.attachmentsBlock = container.NewVBox(widget.NewSeparator(), r.attachmentsTitle, r.attachments)
 	r.linksTitle = keyLabel(lang.L("Links in this message (never opened by Facteur)"))
 	r.linksBlock = container.NewVBox(widget.NewSeparator(), r.linksTitle, r.links)
-	page := container.NewVBox(r.subject, headers, r.notes, r.remote.box, r.attachmentsBlock,
+	page := container.NewVBox(r.subject, headers, r.notes, r.remote.box,
+		r.formatRow, r.attachmentsBlock,
 		widget.NewSeparator(), r.body, r.rich, r.linksBlock)
 	r.scroll = container.NewVScroll(page)
 	r.content = container.NewBorder(container.NewVBox(actions, widget.NewSeparator()), nil, nil, nil, r.scroll)
@@ -155,6 +162,7 @@ func (r *readerView) showSummary(s mailstore.Summary) {
 	r.rich.Hide()
 	r.bodyState = bodyState{}
 	r.remote.box.Hide()
+	r.formatRow.Hide()
 	r.attachments.RemoveAll()
 	r.attachmentsBlock.Hide()
 	r.links.RemoveAll()

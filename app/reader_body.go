@@ -27,21 +27,79 @@ type bodyState struct {
 	remoteDone *remoteLoad
 }
 
+// prefPlainText shows the text/plain alternative of messages that have
+// both, instead of their HTML.
+const prefPlainText = "preferPlainText"
+
 // showBody lays out the body of a message: its HTML rendered when it has
-// an HTML part, else its text.
+// an HTML part (unless the user prefers the text alternative), else its
+// text.
 func (c *controller) showBody(s mailstore.Summary, m *message.Message) {
 	r := c.ui.reader
 	r.bodyState = bodyState{id: s.ID}
-	if m.HTML == "" {
-		r.body.SetText(bodyText(m))
-		r.body.Show()
-		r.rich.Hide()
+	both := hasAlternatives(m)
+	plain := m.HTML == "" || both && c.app.Preferences().Bool(prefPlainText)
+	if both {
+		r.format.SetText(lang.L("Show HTML"))
+		if !plain {
+			r.format.SetText(lang.L("Show plain text"))
+		}
+		r.formatRow.Show()
+	}
+	if plain {
+		c.showPlain(m)
 		return
 	}
 	r.bodyState.doc = htmldoc.Parse([]byte(m.HTML), htmldoc.Options{MaxText: maxBodyText})
 	c.drawBody()
 	c.loadLocalImages(s, m)
 	c.showRemoteBar(m)
+}
+
+// hasAlternatives reports a message with both a text and an HTML body.
+func hasAlternatives(m *message.Message) bool {
+	return m.HTML != "" && !m.FromHTML && strings.TrimSpace(m.Text) != ""
+}
+
+// showPlain lays out a text body: as a selectable label, or drawn as a
+// document (reader_html.go) when it has links to click or quoted levels
+// to show as bars.
+func (c *controller) showPlain(m *message.Message) {
+	r := c.ui.reader
+	text := bodyText(m)
+	r.body.SetText(text)
+	d := htmldoc.FromPlain(text)
+	if len(d.Links) == 0 && !hasQuote(d.Blocks) {
+		r.body.Show()
+		r.rich.Hide()
+		return
+	}
+	render := &docRender{open: c.openLink}
+	r.rich.Objects = []fyne.CanvasObject{render.render(d)}
+	r.rich.Show()
+	r.body.Hide()
+	r.rich.Refresh()
+}
+
+func hasQuote(blocks []htmldoc.Block) bool {
+	for _, b := range blocks {
+		if b.Kind == htmldoc.Quote {
+			return true
+		}
+	}
+	return false
+}
+
+// toggleFormat shows the other alternative of the open message, and of
+// the next ones.
+func (c *controller) toggleFormat() {
+	r := c.ui.reader
+	if r.msg == nil {
+		return
+	}
+	p := c.app.Preferences()
+	p.SetBool(prefPlainText, !p.Bool(prefPlainText))
+	c.showMessage(r.sum, r.msg)
 }
 
 // drawBody renders the document of the reader again (images arrived).

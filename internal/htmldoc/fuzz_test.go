@@ -3,6 +3,7 @@ package htmldoc
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -87,4 +88,34 @@ func checkBlocks(t *testing.T, blocks []Block, depth int) {
 			}
 		}
 	}
+}
+
+// FromPlain keeps every word of the text (quote marks aside) and links
+// only to http, https and mailto URLs.
+func FuzzFromPlain(f *testing.F) {
+	for _, s := range []string{"a\n> b\n>> c https://x.example/(y).\n\nwww.z.example mailto:a@b.c", ">>>\n> >\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d := FromPlain(s)
+		var got []string
+		var walk func([]Block)
+		walk = func(bs []Block) {
+			for _, b := range bs {
+				walk(b.Children)
+				for _, in := range b.Inlines {
+					got = append(got, in.Text)
+					if in.Link != "" && !hasScheme(in.Link, "http") && !hasScheme(in.Link, "https") && !hasScheme(in.Link, "mailto") {
+						t.Fatalf("link to %q", in.Link)
+					}
+				}
+			}
+		}
+		walk(d.Blocks)
+		// Blocks are in order, a quote before what follows it.
+		strip := func(s string) string { return strings.Join(strings.Fields(strings.ReplaceAll(s, ">", " ")), "") }
+		if strip(strings.Join(got, " ")) != strip(s) {
+			t.Fatalf("words changed:\n in %q\nout %q", s, got)
+		}
+	})
 }

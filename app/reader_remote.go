@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -176,7 +177,8 @@ func (c *controller) newRemoteBar() *remoteBar {
 	b.text.Wrapping = fyne.TextWrapWord
 	b.load = widget.NewButtonWithIcon(lang.L("Load remote content"), theme.DownloadIcon(), func() { c.loadRemote(false) })
 	b.trust = widget.NewButton(lang.L("Always for this sender"), func() { c.loadRemote(true) })
-	b.box = container.NewBorder(nil, nil, nil, container.NewHBox(b.load, b.trust), b.text)
+	buttons := container.NewVBox(layout.NewSpacer(), container.NewHBox(b.load, b.trust), layout.NewSpacer())
+	b.box = container.NewBorder(nil, nil, nil, buttons, b.text)
 	b.box.Hide()
 	return b
 }
@@ -196,8 +198,11 @@ func (c *controller) showRemoteBar(m *message.Message) {
 		return
 	}
 	n := d.RemoteImages() - d.TrackingImages()
-	bar.text.SetText(lang.N("{{.Count}} remote images of this message are not loaded.",
-		n, map[string]any{"Count": n}))
+	text := lang.N("{{.Count}} remote images of this message are not loaded.", n, map[string]any{"Count": n})
+	if t := d.TrackingImages(); t > 0 {
+		text += " " + trackingNote(t)
+	}
+	bar.text.SetText(text)
 	bar.load.Enable()
 	bar.trust.Enable()
 	bar.box.Show()
@@ -246,6 +251,10 @@ func (c *controller) remoteLoaded(id int64, d *htmldoc.Document, imgs map[string
 	r.relayout()
 }
 
+func trackingNote(n int) string {
+	return lang.N("{{.Count}} tracking images are never loaded.", n, map[string]any{"Count": n})
+}
+
 // remoteNote says what the reader did to the remote content and the links
 // of an HTML body.
 func remoteNote(st bodyState) string {
@@ -253,9 +262,8 @@ func remoteNote(st bodyState) string {
 	if l := st.remoteDone; l != nil {
 		parts = append(parts, lang.L("Remote images: {{.Loaded}} loaded, {{.Failed}} failed, {{.Tracking}} tracking images dropped.",
 			map[string]any{"Loaded": l.loaded, "Failed": l.failed, "Tracking": l.tracking}))
-	} else if n := st.doc.RemoteImages(); n > 0 {
-		parts = append(parts, lang.L("Remote content is not loaded ({{.Tracking}} of the {{.Count}} remote images track the reading).",
-			map[string]any{"Tracking": st.doc.TrackingImages(), "Count": n}))
+	} else if n := st.doc.TrackingImages(); n > 0 && n == st.doc.RemoteImages() {
+		parts = append(parts, trackingNote(n)) // no bar: nothing else to load
 	}
 	if st.render != nil && st.render.stripped > 0 {
 		parts = append(parts, lang.N("{{.Count}} tracking parameters removed from the links.",

@@ -114,8 +114,8 @@ func TestReaderShowsAttachmentsAndRendersHTML(t *testing.T) {
 	h.open(h.c.rows.pages[0][h.c.rows.find(func(s mailstore.Summary) bool {
 		return strings.HasPrefix(s.Subject, "La Lettre du Facteur")
 	})].Subject)
-	if !r.notes.Visible() || !strings.Contains(r.notes.Text, "Remote") {
-		t.Errorf("an HTML message has no note on its remote content: %q", r.notes.Text)
+	if !r.remote.box.Visible() || !strings.Contains(r.remote.text.Text, "remote image") {
+		t.Errorf("an HTML message has no bar on its remote content: %q", r.remote.text.Text)
 	}
 	links := 0
 	for _, s := range segments(r.rich) {

@@ -44,6 +44,7 @@ type readerView struct {
 	remote                        *remoteBar     // remote content blocked (reader_remote.go)
 	format                        *widget.Button // plain text / HTML (reader_body.go)
 	formatRow                     *fyne.Container
+	conv                          *convView // the other messages of the thread (reader_conv.go)
 }
 
 func selectableLabel() *widget.Label {
@@ -84,6 +85,7 @@ func (c *controller) buildReader() fyne.CanvasObject {
 	r.notes.Wrapping = fyne.TextWrapWord
 	r.notes.TextStyle.Italic = true
 	r.remote = c.newRemoteBar()
+	r.conv = c.newConvView()
 	r.format = widget.NewButton("", c.toggleFormat)
 	r.format.Importance = widget.LowImportance
 	r.formatRow = container.NewHBox(r.format)
@@ -101,7 +103,7 @@ func (c *controller) buildReader() fyne.CanvasObject {
 	r.linksTitle = keyLabel(lang.L("Links in this message (never opened by Facteur)"))
 	r.linksBlock = container.NewVBox(widget.NewSeparator(), r.linksTitle, r.links)
 	page := container.NewVBox(r.subject, headers, r.notes, r.remote.box,
-		r.formatRow, r.attachmentsBlock,
+		r.formatRow, r.attachmentsBlock, r.conv.box,
 		widget.NewSeparator(), r.body, r.rich, r.linksBlock)
 	r.scroll = container.NewVScroll(page)
 	r.content = container.NewBorder(container.NewVBox(actions, widget.NewSeparator()), nil, nil, nil, r.scroll)
@@ -213,6 +215,7 @@ func (c *controller) showMessage(s mailstore.Summary, m *message.Message) {
 		r.date.SetText(formatLongDate(m.Date))
 	}
 	c.showBody(s, m)
+	c.showConversation(s)
 	c.showNotes(s, m)
 	c.showAttachments(listedParts(r.bodyState.doc, m.Attachments))
 	if r.bodyState.doc == nil {

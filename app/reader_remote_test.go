@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -107,11 +108,17 @@ func TestReaderLoadsRemoteContentWhenAsked(t *testing.T) {
 	h.addRemoteMessage(srv, "Soldes 2")
 	h.open("Soldes 1")
 	r := h.c.ui.reader
+	// The store's notices of the additions may come after the opening and
+	// draw the message again: wait for the bar rather than for idleness.
+	if !settle(h.q, h.c.work, 15*time.Second, func() bool { return r.remote.box.Visible() }) {
+		t.Logf("no bar after 15 s")
+	}
 	if len(srv.paths()) != 0 || drawnImages(r.rich) != 0 {
 		t.Fatalf("remote content fetched before being asked: %v", srv.paths())
 	}
 	if !r.remote.box.Visible() || !strings.Contains(r.remote.text.Text, "4 remote images") {
-		t.Fatalf("no bar offering the remote content: %v %q", r.remote.box.Visible(), r.remote.text.Text)
+		t.Fatalf("no bar offering the remote content: %v %q (body %q, HTML %v)", r.remote.box.Visible(), r.remote.text.Text,
+			r.body.Text, r.bodyState.doc != nil)
 	}
 	test.Tap(r.remote.load)
 	h.waitFor("the remote images", func() bool { return r.bodyState.remoteDone != nil })

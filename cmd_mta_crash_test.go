@@ -215,7 +215,7 @@ func startCrashDaemon(t *testing.T, bin, dir string) *crashDaemon {
 	t.Helper()
 	d := &crashDaemon{done: make(chan struct{}), stderr: &lockedBuffer{}}
 	d.cmd = exec.Command(bin, "--profile", dir, "mta", "--smtp", "127.0.0.1:0", "--submission", "127.0.0.1:0",
-		"--pop3", "127.0.0.1:0", "--hostname", "localhost", "--dns", closedUDPPort(t))
+		"--pop3", "127.0.0.1:0", "--imap", "127.0.0.1:0", "--hostname", "localhost", "--dns", closedUDPPort(t))
 	d.cmd.Stdout, d.cmd.Stderr = d.stderr, d.stderr
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -89,7 +88,7 @@ func startFacteurMTA(t *testing.T, dir string) (control.Info, func()) {
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"--profile", dir, "mta", "--smtp", "127.0.0.1:0", "--submission", "off",
-			"--pop3", "127.0.0.1:0", "--hostname", "localhost", "--dns", closedUDPPort(t)}, strings.NewReader(""), &out, &errOut)
+			"--pop3", "127.0.0.1:0", "--imap", "127.0.0.1:0", "--hostname", "localhost", "--dns", closedUDPPort(t)}, strings.NewReader(""), &out, &errOut)
 	}()
 	var info control.Info
 	deadline := time.Now().Add(20 * time.Second)
@@ -370,7 +369,7 @@ func TestMTACommandErrors(t *testing.T) {
 func TestMTABadConfigFile(t *testing.T) {
 	dir := t.TempDir()
 	writeMTAFile(t, dir, "transport", "example.com bogus:[x]\n")
-	code, _, errOut := facteur(t, dir, "mta", "--smtp", "127.0.0.1:0", "--submission", "off", "--pop3", "off")
+	code, _, errOut := facteur(t, dir, "mta", "--smtp", "127.0.0.1:0", "--submission", "off", "--pop3", "off", "--imap", "off")
 	if code != 1 || !strings.Contains(errOut, "transport") {
 		t.Fatalf("mta with a bad transport file: %d %q", code, errOut)
 	}
@@ -481,121 +480,3 @@ func TestSendmailEnvelopeAddress(t *testing.T) {
 	}
 }
 
-func TestMTAConfigFiles(t *testing.T) {
-	dir := t.TempDir()
-	files := map[string]string{
-		"users":     "marc:{plain}secret\n# comment\n",
-		"aliases":   "postmaster: marc\n",
-		"transport": "example.com smtp:[192.168.23.56]:20025\n",
-		"relayhost": "# smarthost\n[smtp.example.com]:587\nusername alice\npassword s3cret\nrequire_tls\n",
-		"domains":   "machin.com\nMachin.ORG.\n",
-	}
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg, err := loadMTAConfig(dir, mtaOptions{smtp: "127.0.0.1:2525", submission: "off", hostname: "smtp.machin.com", dns: "127.0.0.1:53"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rh := localmta.RelayHost{Host: "smtp.example.com", Port: 587, NoMX: true, Username: "alice", Password: "s3cret", RequireTLS: true}
-	switch {
-	case cfg.Users["marc"] != "{plain}secret":
-		t.Errorf("users: %v", cfg.Users)
-	case len(cfg.Aliases["postmaster"]) != 1:
-		t.Errorf("aliases: %v", cfg.Aliases)
-	case cfg.Transports["example.com"].Port != 20025:
-		t.Errorf("transport: %v", cfg.Transports)
-	case cfg.RelayHost == nil || *cfg.RelayHost != rh:
-		t.Errorf("relayhost: %+v", cfg.RelayHost)
-	case fmt.Sprint(cfg.LocalDomains) != "[smtp.machin.com localhost machin.com machin.org]":
-		t.Errorf("domains: %v", cfg.LocalDomains)
-	case len(cfg.Listeners) != 1 || cfg.Listeners[0].Addr != "127.0.0.1:2525" || cfg.DNSServer != "127.0.0.1:53":
-		t.Errorf("listeners %v, dns %q", cfg.Listeners, cfg.DNSServer)
-	}
-	empty, err := loadMTAConfig(t.TempDir(), mtaOptions{smtp: "127.0.0.1:2525", submission: "127.0.0.1:2587"})
-	if err != nil || empty.Users != nil || empty.RelayHost != nil || empty.LocalDomains != nil || len(empty.Listeners) != 2 || !empty.Listeners[1].Submission {
-		t.Fatalf("without files: %+v, %v", empty, err)
-	}
-}
-
-func TestMTARelayHostSyntax(t *testing.T) {
-	tests := []struct {
-		in   string
-		want localmta.RelayHost
-	}{
-		{"[smtp.example.com]:587", localmta.RelayHost{Host: "smtp.example.com", Port: 587, NoMX: true}},
-		{"[192.168.23.56]", localmta.RelayHost{Host: "192.168.23.56", NoMX: true}},
-		{"relay.example.com", localmta.RelayHost{Host: "relay.example.com"}},
-		{"relay.example.com:2525", localmta.RelayHost{Host: "relay.example.com", Port: 2525}},
-	}
-	for _, tt := range tests {
-		got, err := parseRelayHost(tt.in)
-		if err != nil || *got != tt.want {
-			t.Errorf("parseRelayHost(%q) = %+v, %v", tt.in, got, err)
-		}
-	}
-	for _, bad := range []string{"[x", "[x]y", "[]:25", "host:0", "host:http", "a b"} {
-		if got, err := parseRelayHost(bad); err == nil {
-			t.Errorf("parseRelayHost(%q) = %+v, want an error", bad, got)
-		}
-	}
-}
-
-func TestMTAOptionsFile(t *testing.T) {
-	dir := t.TempDir()
-	content := "# test network\ndeliver mbox\nrelay-nets 127.0.0.1/32, 10.1.2.3\nsource-ip 127.0.0.3\nmx-port 2526\nhostname from.file\ndelay-warning 4h\nmax-connections none\nmax-client-connections 20\n"
-	if err := os.WriteFile(filepath.Join(dir, "options"), []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	opt, err := readMTAOptions(dir, mtaOptions{smtp: "127.0.0.1:2525", hostname: "from.flags", set: map[string]bool{"hostname": true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := loadMTAConfig(dir, opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mb, ok := cfg.MDA.(*mda.Mbox)
-	switch {
-	case cfg.Hostname != "from.flags":
-		t.Errorf("hostname %q: the command line must win", cfg.Hostname)
-	case !ok || mb.Dir != filepath.Join(dir, "mail"):
-		t.Errorf("deliver mbox: MDA %#v", cfg.MDA)
-	case fmt.Sprint(cfg.RelayNets) != "[127.0.0.1/32 10.1.2.3/32]":
-		t.Errorf("relay nets %v", cfg.RelayNets)
-	case cfg.SourceIP != netip.MustParseAddr("127.0.0.3") || cfg.MXPort != 2526:
-		t.Errorf("source ip %v, mx port %d", cfg.SourceIP, cfg.MXPort)
-	case cfg.Queue.DelayWarning != 4*time.Hour:
-		t.Errorf("delay warning %v, want 4h", cfg.Queue.DelayWarning)
-	case cfg.MaxConnections != -1 || cfg.MaxClientConnections != 20:
-		t.Errorf("max connections %d, per client %d", cfg.MaxConnections, cfg.MaxClientConnections)
-	}
-	none, err := loadMTAConfig(dir, mtaOptions{smtp: "127.0.0.1:2525", relayNets: "none"})
-	if err != nil || none.RelayNets == nil || len(none.RelayNets) != 0 || none.MDA != nil {
-		t.Errorf("relay-nets none: %v, MDA %v, %v", none.RelayNets, none.MDA, err)
-	}
-}
-
-func TestMTABadOptions(t *testing.T) {
-	for _, opt := range []mtaOptions{
-		{deliver: "procmail"}, {relayNets: "10.0.0.0/33"}, {relayNets: "bogus"},
-		{sourceIP: "host.example"}, {mxPort: "0"}, {mxPort: "smtp"}, {delayWarning: "4 hours"}, {delayWarning: "-1h"},
-		{maxConns: "0"}, {maxConns: "-5"}, {maxClientConns: "many"},
-	} {
-		opt.smtp = "127.0.0.1:2525"
-		if _, err := loadMTAConfig(t.TempDir(), opt); err == nil {
-			t.Errorf("%+v: no error", opt)
-		}
-	}
-	for _, content := range []string{"bogus 1\n", "deliver mbox\ndeliver maildir\n", "smtp off\n"} {
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, "options"), []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := readMTAOptions(dir, mtaOptions{smtp: "127.0.0.1:2525"}); err == nil {
-			t.Errorf("options file %q: no error", content)
-		}
-	}
-}

@@ -11,6 +11,7 @@ import (
 
 	"facteur/internal/profile"
 	"facteur/localmta"
+	"facteur/localmta/mtatls"
 	"facteur/localmta/queue"
 	"facteur/mailstore"
 	"facteur/mua/account"
@@ -23,7 +24,7 @@ import (
 // message is (Sent, marked or not; the outbox), and, once the outbox has
 // been run, how many times each recipient got it: never more than once.
 func TestSendFaults(t *testing.T) {
-	cert, err := localmta.LoadOrCreateCert(t.TempDir(), "127.0.0.1")
+	cert, err := mtatls.LoadOrCreate(t.TempDir(), "127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"facteur/internal/profile"
 	"facteur/localmta"
+	"facteur/localmta/mtatls"
 	"facteur/localmta/queue"
 	"facteur/mailstore"
 	"facteur/mua/account"
@@ -45,7 +46,7 @@ type sinkMsg struct {
 
 func startSink(t *testing.T, addr string, startTLS bool) *smtpSink {
 	t.Helper()
-	cert, err := localmta.LoadOrCreateCert(t.TempDir(), "127.0.0.1")
+	cert, err := mtatls.LoadOrCreate(t.TempDir(), "127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +178,7 @@ func TestSendOutboxWhenServerDown(t *testing.T) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := ln.Addr().String()
 	ln.Close()
-	cert, err := localmta.LoadOrCreateCert(t.TempDir(), "127.0.0.1")
+	cert, err := mtatls.LoadOrCreate(t.TempDir(), "127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}

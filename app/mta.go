@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"facteur/localmta"
+	"facteur/localmta/imapd"
 	"facteur/localmta/mailsys"
 	"facteur/localmta/mda"
 	"facteur/localmta/queue"
@@ -69,6 +70,7 @@ type mtaSnapshot struct {
 	queueErr   error
 	deliveries []localmta.DeliveryEvent
 	sessions   []localmta.OutSession
+	imap       []imapd.SessionInfo
 }
 
 // mtaRunner owns the running system across goroutines: the start job
@@ -247,6 +249,7 @@ func (c *controller) refreshMTA() {
 		s.queue, s.queueErr = sys.Queue()
 		s.deliveries = sys.Deliveries()
 		s.sessions = sys.Sessions()
+		s.imap = sys.IMAPSessions()
 		return func() { c.showMTASnapshot(s) }
 	})
 }

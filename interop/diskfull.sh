@@ -23,6 +23,7 @@
 #
 # It unmounts exactly what it mounted (at exit too), stops exactly the
 # Dovecot it started, and prints PASS/FAIL per check and "N passed, M failed".
+# Packages: dovecot-core dovecot-imapd dovecot-pop3d openssl python3
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -71,8 +72,7 @@ if ! mount -t tmpfs -o size=1m facteur-diskfull "$work/probe" 2>"$work/probe.err
 fi
 umount "$work/probe"
 dovecot_install
-log "building facteur in $work"
-"$GO" build -tags migrated_fynedo -o "$work/bin/facteur" .
+interop_facteur "$work/bin/facteur"
 "$GO" build -o "$work/bin/gencorpus" ./mailstore/internal/corpus/gencorpus
 
 # facteur PROFILE ARGS...: the command on a profile, passwords in its file.

@@ -22,6 +22,7 @@
 # directory. Stops exactly what it started (Xvfb, dbus-daemon, the tray
 # host, Facteur, by PID) and prints PASS/FAIL per check and
 # "N passed, M failed".
+# Packages: xvfb xdotool dbus-daemon python3-dbus python3-gi
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD

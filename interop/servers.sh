@@ -38,6 +38,7 @@
 # Facteur's first profile syncs again and still matches the server. For
 # each POP3 server: `facteur sync` collects INBOX over STLS, bodies byte
 # for byte, and a second collect adds nothing.
+# Packages: dovecot-core dovecot-imapd dovecot-pop3d openssl python3 libcourier-unicode4 libgamin0 libgdbm6 libidn12 libgnutls30 libltdl7 libxapian30 libpcre3 libical3 libsasl2-2 libsasl2-modules libjansson4 libicu72 libzephyr4 libclamav12 libwrap0 libpq5 libxml2 libsqlite3-0 libldap-2.5-0 sasl2-bin
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -70,8 +71,7 @@ t0=$SECONDS
 dovecot_install
 courier_install
 cyrus_install
-log "building facteur in $work"
-"$GO" build -tags migrated_fynedo -o "$work/bin/facteur" .
+interop_facteur "$work/bin/facteur"
 py() { "$PYTHON" "$repo/interop/imapcheck.py" "$@"; }
 roles() { "$PYTHON" "$repo/interop/dovecheck.py" roles "$@"; }
 

@@ -34,7 +34,7 @@ type ingestStats struct {
 	duplicates     int   // import: messages the folder already held, skipped
 	failed         int   // import: messages that could not be stored
 	bytes          int64 // source bytes consumed (job offsets)
-	size           int64 // bytes of the messages
+	size           int64 // bytes of the messages as stored (LF files)
 }
 
 // add counts what a committed batch did.

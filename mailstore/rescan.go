@@ -39,24 +39,7 @@ func (s *Store) Rescan(ctx context.Context, progress func(Progress)) (RescanStat
 		}
 		jobs = append(jobs, fj...)
 	}
-	if len(jobs) > 0 || st.Removed > 0 || st.Renamed > 0 {
-		s.gen.Add(1)
-		s.hub.publish(Change{Kind: ChangeReset})
-	}
-	ist, err := s.ingest(ctx, func(ctx context.Context, emit func(*job) bool) error {
-		for _, j := range jobs {
-			if !emit(j) {
-				return ctx.Err()
-			}
-		}
-		return nil
-	}, ingestOptions{progress: func(done int, _ int64) {
-		if progress != nil {
-			progress(Progress{Done: done, Total: len(jobs)})
-		}
-	}})
-	st.Added = ist.done
-	return st, err
+	return s.indexFound(ctx, jobs, st, FolderRef{}, progress)
 }
 
 func (s *Store) folderList() []*folderInfo {

@@ -154,7 +154,7 @@ func (s *Store) discardAll(rows []*row) {
 // committed counts rows, whose batch was committed, and reports progress.
 func (w *rowWriter) committed(rows []*row) {
 	for _, r := range rows {
-		w.st.add(ingestStats{done: 1, problems: btoi(r.problem != ""), size: r.size, bytes: r.offset})
+		w.st.add(ingestStats{done: 1, problems: btoi(r.problem != ""), size: r.disk, bytes: r.offset})
 	}
 	if w.opt.progress != nil {
 		w.opt.progress(w.st.done, w.st.bytes)

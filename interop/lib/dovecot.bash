@@ -248,16 +248,17 @@ dovecot_start() {
 		cat "$d/start.log" "$d/dovecot.log" >&2 2>/dev/null
 		return 1
 	}
-	local i
-	for i in $(seq 50); do
-		dovecot_pid=$(cat "$d/run/master.pid" 2>/dev/null || true)
-		[ -n "$dovecot_pid" ] && break
-		sleep 0.1
-	done
+	interop_wait 30 dovecot_read_pid
 	[ -n "$dovecot_pid" ] && dovecot_ready || {
 		cat "$d/start.log" "$d/dovecot.log" >&2 2>/dev/null
 		return 1
 	}
+}
+
+# dovecot_read_pid: sets dovecot_pid from the master's PID file, once there.
+dovecot_read_pid() {
+	dovecot_pid=$(cat "$work/dovecot/run/master.pid" 2>/dev/null || true)
+	[ -n "$dovecot_pid" ]
 }
 
 # dovecot_stop stops the master we started (and with it its children).
@@ -266,12 +267,7 @@ dovecot_stop() {
 	local pid=$dovecot_pid
 	[ -n "$pid" ] || pid=$(cat "$work/dovecot/run/master.pid" 2>/dev/null || true)
 	"$DOVEADM" -c "$dovecot_conf" stop >/dev/null 2>&1
-	local i
-	for i in $(seq 50); do
-		[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+	if [ -n "$pid" ] && ! interop_wait 10 interop_gone "$pid"; then
 		kill "$pid" 2>/dev/null
 	fi
 	dovecot_conf=""

@@ -18,7 +18,7 @@ import (
 const testLogin = "fred"
 
 // loopback are addresses on free ports.
-var loopback = Addrs{SMTP: "127.0.0.1:0", Submission: "127.0.0.1:0", POP3: "127.0.0.1:0"}
+var loopback = Addrs{SMTP: "127.0.0.1:0", Submission: "127.0.0.1:0", POP3: "127.0.0.1:0", IMAP: "127.0.0.1:0"}
 
 func openStore(t *testing.T) (*mailstore.Store, string) {
 	t.Helper()
@@ -131,6 +131,24 @@ func TestSecondStartDrivesTheFirst(t *testing.T) {
 	}
 }
 
+// TestExclusiveStartRefusesSecond: `facteur mta` (Exclusive) does not
+// start beside a running MTA, nor drive it: it fails, saying so, and the
+// first keeps running.
+func TestExclusiveStartRefusesSecond(t *testing.T) {
+	s, dir := openStore(t)
+	first := start(t, s, dir, loopback)
+	second := Start(context.Background(), Options{Dir: filepath.Join(dir, "mta"), Addrs: loopback, Load: BareConfig(testLogin),
+		Store: s, Exclusive: true})
+	defer second.Close()
+	st := second.Status()
+	if st.State != Failed || !errors.Is(st.Err, ErrRunsElsewhere) {
+		t.Fatalf("exclusive start beside a running MTA: %+v, want ErrRunsElsewhere", st)
+	}
+	if first.Status().State != Running {
+		t.Error("the refused start stopped the first MTA")
+	}
+}
+
 func TestPortInUse(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -138,7 +156,7 @@ func TestPortInUse(t *testing.T) {
 	}
 	defer ln.Close()
 	s, dir := openStore(t)
-	sys := start(t, s, dir, Addrs{SMTP: ln.Addr().String(), Submission: Off, POP3: Off})
+	sys := start(t, s, dir, Addrs{SMTP: ln.Addr().String(), Submission: Off, POP3: Off, IMAP: Off})
 	st := sys.Status()
 	if st.State != Failed || st.Err == nil || !strings.Contains(st.Err.Error(), ln.Addr().String()) {
 		t.Fatalf("status = %+v, want a failure naming %s", st, ln.Addr())
@@ -147,7 +165,7 @@ func TestPortInUse(t *testing.T) {
 		t.Error("a failed system has a submit address")
 	}
 	// the failed start released the directory: the next one runs
-	again := start(t, s, dir, Addrs{SMTP: "127.0.0.1:0", Submission: Off, POP3: Off})
+	again := start(t, s, dir, Addrs{SMTP: "127.0.0.1:0", Submission: Off, POP3: Off, IMAP: Off})
 	if again.Status().State != Running {
 		t.Fatalf("start after a failure: %+v", again.Status())
 	}

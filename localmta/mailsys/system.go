@@ -8,9 +8,12 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"time"
 
 	"facteur/localmta"
 	"facteur/localmta/control"
+	"facteur/localmta/imapd"
+	"facteur/localmta/mtatls"
 	"facteur/localmta/pop3d"
 	"facteur/localmta/queue"
 	"facteur/mailstore"
@@ -35,6 +38,8 @@ type Status struct {
 	SMTP       []string
 	Submission []string
 	POP3       string // "" when off
+	IMAP       string // "" when off
+	IMAPS      string // implicit TLS; "" when off
 	PID        int    // External: the daemon's process id
 }
 
@@ -49,7 +54,13 @@ type Options struct {
 	// Tune, when set, changes the loaded configuration before the MTA
 	// starts (tests: queue backoff, DNS).
 	Tune func(*localmta.Config)
+	// Exclusive: when an MTA already runs on Dir, fail (ErrRunsElsewhere)
+	// rather than drive it, as `facteur mta` does.
+	Exclusive bool
 }
+
+// ErrRunsElsewhere: Start with Exclusive found another MTA on the directory.
+var ErrRunsElsewhere = errors.New("another MTA runs on this profile")
 
 // System is the mail system of a profile as this process sees it: the MTA
 // it runs (with POP3 and the control socket), or the daemon it drives. Its
@@ -65,9 +76,11 @@ type System struct {
 
 	lock   *control.Lock
 	popLn  net.Listener
+	imap   *IMAPServer
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	once   sync.Once
+	failed chan error // the first server that stopped on an error
 }
 
 // Start runs the mail system of opt.Dir, unless an MTA already runs there:
@@ -75,11 +88,11 @@ type System struct {
 // start has State Failed and the error in its Status (a port in use, say),
 // and holds nothing. ctx bounds the MTA's life; Close stops it too.
 func Start(ctx context.Context, opt Options) *System {
-	s := &System{dir: opt.Dir}
+	s := &System{dir: opt.Dir, failed: make(chan error, 1)}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	c, lock, err := control.Connect(ctx, opt.Dir)
+	c, lock, err := connect(ctx, opt)
 	switch {
 	case err != nil:
 		s.status = Status{State: Failed, Err: err}
@@ -96,9 +109,26 @@ func Start(ctx context.Context, opt Options) *System {
 	return s
 }
 
+// connect drives the MTA that runs on opt.Dir, or takes the directory's
+// lock; with opt.Exclusive, only the lock (waiting a few seconds for a
+// short-lived holder, a command writing into the spool).
+func connect(ctx context.Context, opt Options) (*control.Client, *control.Lock, error) {
+	if !opt.Exclusive {
+		return control.Connect(ctx, opt.Dir)
+	}
+	lock, err := control.AcquireLock(ctx, opt.Dir, 5*time.Second)
+	if errors.Is(err, control.ErrLocked) {
+		return nil, nil, fmt.Errorf("mta: %w (%s is locked)", ErrRunsElsewhere, control.LockFile(opt.Dir))
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("mta: %w", err)
+	}
+	return nil, lock, nil
+}
+
 func externalStatus(info control.Info) Status {
 	return Status{State: External, Hostname: info.Hostname, SMTP: info.SMTP,
-		Submission: info.Submission, POP3: info.POP3, PID: info.PID}
+		Submission: info.Submission, POP3: info.POP3, IMAP: info.IMAP, IMAPS: info.IMAPS, PID: info.PID}
 }
 
 // run starts the MTA, the POP3 server and the control socket, as `facteur
@@ -121,11 +151,19 @@ func (s *System) run(parent context.Context, opt Options) error {
 	ctx, cancel := context.WithCancel(parent)
 	s.cancel = cancel
 	if s.mta, err = localmta.New(ctx, cfg); err != nil {
-		return err
+		return fmt.Errorf("mta: %w", err)
 	}
 	pop, err := s.listenPOP3(ctx, cfg, addrs.POP3, opt.Logger)
 	if err != nil {
 		return err
+	}
+	s.imap, err = ListenIMAP(ctx, IMAPOptions{Dir: s.dir, Hostname: s.mta.Hostname(), Store: cfg.Store, Users: cfg.Users,
+		Addr: addrs.IMAP, TLSAddr: addrs.IMAPS, Logger: opt.Logger})
+	if err != nil {
+		return err
+	}
+	if len(cfg.Users) == 0 && (pop != nil || s.imap != nil) {
+		opt.Logger.Warn("no mta/users file: POP3, IMAP and SMTP AUTH logins are refused")
 	}
 	info := s.info(cfg.Listeners)
 	ctl, err := control.Listen(ctx, opt.Dir, s.mta.Queue(), info, opt.Logger)
@@ -137,7 +175,11 @@ func (s *System) run(parent context.Context, opt Options) error {
 	if pop != nil {
 		s.goServe(opt.Logger, "pop3", func() error { return pop.Serve(ctx, s.popLn) })
 	}
-	s.status = Status{State: Running, Hostname: info.Hostname, SMTP: info.SMTP, Submission: info.Submission, POP3: info.POP3}
+	if s.imap != nil {
+		s.imap.Serve(ctx, func(name string, serve func() error) { s.goServe(opt.Logger, name, serve) })
+	}
+	s.status = Status{State: Running, Hostname: info.Hostname, SMTP: info.SMTP, Submission: info.Submission, POP3: info.POP3,
+		IMAP: info.IMAP, IMAPS: info.IMAPS}
 	return nil
 }
 
@@ -146,7 +188,7 @@ func (s *System) listenPOP3(ctx context.Context, cfg localmta.Config, addr strin
 	if addr == Off {
 		return nil, nil
 	}
-	tlsCfg, err := pop3d.ServerTLS(s.dir, s.mta.Hostname())
+	tlsCfg, err := mtatls.ServerConfig(s.dir, s.mta.Hostname())
 	if err != nil {
 		return nil, fmt.Errorf("mta: pop3 certificate: %w", err)
 	}
@@ -174,6 +216,7 @@ func (s *System) info(ls []localmta.Listener) control.Info {
 	if s.popLn != nil {
 		info.POP3 = s.popLn.Addr().String()
 	}
+	info.IMAP, info.IMAPS = s.imap.Addrs()
 	return info
 }
 
@@ -187,9 +230,18 @@ func (s *System) goServe(log *slog.Logger, name string, serve func() error) {
 		}()
 		if err := serve(); err != nil && !errors.Is(err, net.ErrClosed) {
 			log.Error("mail system: server stopped", "server", name, "err", err)
+			select {
+			case s.failed <- fmt.Errorf("mta: %s: %w", name, err):
+			default:
+			}
 		}
 	})
 }
+
+// Failed returns a channel that yields the error of the first server that
+// stopped on its own (not by Close): the mail system no longer works
+// whole. `facteur mta` exits with it.
+func (s *System) Failed() <-chan error { return s.failed }
 
 // Close stops the MTA this process runs, waiting for the deliveries in
 // flight (queued mail stays on disk), and releases the profile's MTA
@@ -205,6 +257,7 @@ func (s *System) Close() error {
 		if s.mta != nil {
 			s.mta.Close()
 		}
+		s.imap.Close()
 		s.wg.Wait()
 		if s.lock != nil {
 			s.lock.Unlock()
@@ -303,6 +356,10 @@ func (s *System) Sessions() []localmta.OutSession {
 	}
 	return s.mta.Sessions()
 }
+
+// IMAPSessions returns the open IMAP sessions and the latest ended ones,
+// oldest first; nil for an external daemon.
+func (s *System) IMAPSessions() []imapd.SessionInfo { return s.imap.Sessions() }
 
 // Changed returns a channel closed when the next delivery attempt ends;
 // nil (never ready) when this process does not run the MTA.

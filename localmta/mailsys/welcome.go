@@ -97,6 +97,15 @@ func welcomeMessage(to string, st Status, now time.Time) string {
 		en += ",\nand read it over POP3 on " + st.POP3
 		fr += ",\net le lire en POP3 sur " + st.POP3
 	}
+	if st.IMAP != "" {
+		en += ",\nor over IMAP on " + st.IMAP + ": point mutt, Thunderbird, aerc or a phone\n" +
+			"at it (STARTTLS, the MTA's certificate, a login of the profile's mta/users\n" +
+			"file, a line such as \"marc:{plain}secret\"); every folder of the Local\n" +
+			"account is there, and what a client changes shows in the window"
+		fr += ",\nou en IMAP sur " + st.IMAP + "\u00a0: mutt, Thunderbird, aerc ou un téléphone\n" +
+			"y lisent tous les dossiers du compte Local (STARTTLS, le certificat du MTA,\n" +
+			"un identifiant du fichier mta/users du profil)"
+	}
 	body := `Welcome to Facteur.
 
 This message did not come from the demo mailbox: Facteur's own MTA, started

@@ -48,23 +48,33 @@ x86_64-w64-mingw32-gcc -O2 -shared -o "$WINEPREFIX/drive_c/windows/system32/bcry
 	scripts/windows/bcryptprimitives.c -ladvapi32
 echo "test-windows: Wine prefix ready in $((SECONDS - start)) s ($(wine --version))"
 
-# Wine 8's NtSetInformationFile lacks FileDispositionInformationEx (Windows
-# 10 1607 and later): Go's os.RemoveAll then fails with "Invalid function"
-# where Windows works. The test binaries take Go's own fall-back (the one it
-# uses on older Windows) for that status too, through a build overlay of
-# the standard library's file; facteur.exe is built unchanged.
-overlay() {
-	local src
-	src=$($GO env GOROOT)/src/internal/syscall/windows/at_windows.go
-	grep -q '^		STATUS_NOT_SUPPORTED: ' "$src" || {
+# Two gaps of Wine 8 break the standard library where Windows 10 works; the
+# test binaries get Go's own way around each through a build overlay of the
+# standard library's file (facteur.exe is built unchanged):
+#  - NtSetInformationFile lacks FileDispositionInformationEx: os.RemoveAll
+#    fails with "Invalid function"; Go's fall-back (for older Windows) is
+#    taken for that status too;
+#  - WSAIoctl lacks SIO_UDP_NETRESET (WSAEOPNOTSUPP): every UDP socket
+#    fails; the option (no NET_UNREACHABLE reports) is left unset there.
+# patch FILE PERL-EXPR: FILE of GOROOT/src, changed, into the overlay.
+overlay_json=
+patch() {
+	local src out
+	src=$($GO env GOROOT)/src/$1
+	out=$work/overlay/$1
+	mkdir -p "$(dirname "$out")"
+	perl -0pe "$2" "$src" >"$out"
+	if cmp -s "$src" "$out"; then
 		echo "test-windows: $src changed: update the Wine overlay" >&2
 		exit 1
-	}
-	sed 's|^\(\t\t\)STATUS_NOT_SUPPORTED: |\1STATUS_NOT_SUPPORTED, NTStatus(0xC0000002) /* Wine: not implemented */:|' \
-		"$src" >"$work/at_windows.go"
-	printf '{"Replace":{"%s":"%s"}}\n' "$src" "$work/at_windows.go" >"$work/overlay.json"
+	fi
+	overlay_json+="${overlay_json:+,}\"$src\":\"$out\""
 }
-overlay
+patch internal/syscall/windows/at_windows.go \
+	's|(\n\t\tSTATUS_NOT_SUPPORTED): |$1, NTStatus(0xC0000002) /* Wine: not implemented */:|'
+patch net/fd_windows.go \
+	's|(SIO_UDP_NETRESET, [^\n]*\n\t\tif err != nil) \{|$1 \&\& err != syscall.Errno(10045) /* Wine */ {|'
+printf '{"Replace":{%s}}\n' "$overlay_json" >"$work/overlay.json"
 
 # skips PKG: the -test.skip pattern of PKG's Wine gaps.
 skips() {

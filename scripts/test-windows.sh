@@ -102,6 +102,8 @@ run_pkg() {
 	if [ $rc != 0 ]; then
 		failed+=("$pkg")
 		sed 's/^/    /' "$bin.log" | tail -40
+		# a test that hung: its name is above the goroutine dumps
+		grep -A5 '^panic: test timed out' "$bin.log" | sed 's/^/    /' || true
 	fi
 	report+=("$(printf '%-48s %-7s %4d s%s' "$pkg" "$([ $rc = 0 ] && echo ok || echo FAILED)" $((SECONDS - start)) "${skip:+  (Wine gaps skipped: $skip)}")")
 	rm -f "$bin"

@@ -53,7 +53,7 @@ printf 'marc:{plain}secret\n' >"$prof/mta/users"
 wine "$exe" --profile "$prof" mta --smtp 127.0.0.1:0 --submission off --pop3 off --imap off \
 	--hostname localhost --dns 127.0.0.1:9 >"$work/mta.out" 2>"$work/mta.err" &
 mta_pid=$!
-waitfor "the MTA published its address ($(cat "$work/mta.err"))" grep -q '"smtp"' "$prof/mta/control.json"
+waitfor "the MTA published its address ($(cat "$work/mta.err"))" grep -qs '"smtp"' "$prof/mta/control.json"
 printf 'From: fred@localhost\nTo: marc@localhost\nSubject: smoke under Wine\n\nhello from facteur.exe\n' >"$work/msg"
 stdin=$work/msg facteur sendmail marc || fail "sendmail: $err"
 [[ $err == *"sent over SMTP to the running MTA"* ]] || fail "sendmail said '$err'"

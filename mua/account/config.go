@@ -161,7 +161,11 @@ func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
 		return err
 	}
 	tmp := f.Name()
-	if err := writeSync(f, data, perm); err != nil {
+	err = writeSync(f, data, perm)
+	if err == nil && perm&0o077 == 0 {
+		err = ownerOnly(tmp)
+	}
+	if err != nil {
 		os.Remove(tmp)
 		return err
 	}

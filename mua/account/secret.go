@@ -72,7 +72,7 @@ func (c *Credentials) Set(key, password string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.backend != BackendFile {
-		err := keyring.Set(KeyringService, key, password)
+		err := keyringSet(key, password)
 		if err == nil {
 			return c.fileUpdate(key, nil) // an older copy in the file goes
 		}
@@ -89,7 +89,7 @@ func (c *Credentials) Get(key string) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.backend != BackendFile {
-		pw, err := keyring.Get(KeyringService, key)
+		pw, err := keyringGet(key)
 		if err == nil {
 			return pw, nil
 		}
@@ -116,7 +116,7 @@ func (c *Credentials) Delete(key string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.backend != BackendFile {
-		err := keyring.Delete(KeyringService, key)
+		err := keyringDelete(key)
 		if err != nil && !errors.Is(err, keyring.ErrNotFound) && c.backend == BackendKeyring {
 			return &KeyringError{Op: "delete", Err: err}
 		}
@@ -133,7 +133,11 @@ func (c *Credentials) Warning() *Warning {
 	if c.backend == BackendKeyring || (c.backend == BackendAuto && len(m) == 0 && c.reason == nil) {
 		return nil
 	}
-	return &Warning{Path: c.file, Reason: c.reason, Text: "No system keyring is available: passwords are stored in " +
+	where := "No system keyring is available"
+	if c.reason != nil {
+		where = "The system keyring failed (" + c.reason.Error() + ")"
+	}
+	return &Warning{Path: c.file, Reason: c.reason, Text: where + ": passwords are stored in " +
 		c.file + ", readable only by your user account but not encrypted."}
 }
 

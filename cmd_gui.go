@@ -78,7 +78,12 @@ func cmdScreenshot(e *env) error {
 	if _, err := fmt.Sscanf(*size, "%fx%f", &w, &h); err != nil || w < 200 || h < 200 {
 		return usageError{fmt.Sprintf("--size %q: want WIDTHxHEIGHT, at least 200x200", *size)}
 	}
-	s, dir, err := screenshotStore(e)
+	dir, cleanup, err := screenshotProfile(e)
+	if err != nil {
+		return err
+	}
+	defer cleanup() // after the store is closed: Windows removes no open file
+	s, dir, err := screenshotStore(e, dir)
 	if err != nil {
 		return err
 	}
@@ -90,17 +95,22 @@ func cmdScreenshot(e *env) error {
 	return writePNG(*out, img)
 }
 
-// screenshotStore opens the --profile given, or else a fresh demo profile in a
-// temporary directory, and seeds the demo mailbox when it is empty.
-func screenshotStore(e *env) (*mailstore.Store, string, error) {
-	dir := e.profile
-	if dir == "" && os.Getenv(profile.EnvVar) == "" {
-		tmp, err := os.MkdirTemp("", "facteur-demo-")
-		if err != nil {
-			return nil, "", err
-		}
-		dir = tmp
+// screenshotProfile is the --profile given, or else a fresh temporary
+// directory that cleanup removes.
+func screenshotProfile(e *env) (dir string, cleanup func(), err error) {
+	if e.profile != "" || os.Getenv(profile.EnvVar) != "" {
+		return e.profile, func() {}, nil
 	}
+	tmp, err := os.MkdirTemp("", "facteur-demo-")
+	if err != nil {
+		return "", nil, err
+	}
+	return tmp, func() { os.RemoveAll(tmp) }, nil
+}
+
+// screenshotStore opens the profile dir (the default one when empty) and
+// seeds the demo mailbox when it is empty.
+func screenshotStore(e *env, dir string) (*mailstore.Store, string, error) {
 	e2 := *e
 	e2.profile = dir
 	s, p, err := openStore(&e2)

@@ -113,7 +113,10 @@ func (b *Book) update(name string, fn func([]Account, int) ([]Account, error)) e
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(b.path, append(out, '\n'), 0o600)
+	if err := atomicfile.WriteFile(b.path, append(out, '\n'), 0o600); err != nil {
+		return err
+	}
+	return ownerOnly(b.path) // Windows: a protected DACL, the owner alone
 }
 
 // read returns the whole document (other keys kept) and the accounts.

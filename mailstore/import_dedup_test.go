@@ -127,7 +127,10 @@ func TestImportWriteFailureThenRerun(t *testing.T) {
 	os.WriteFile(tmp, nil, 0o600)
 	path := corpusMbox(t, total)
 	st, err := s.Import(ctx, folder, path, nil)
-	if err == nil || st.Failed == 0 || st.Messages != 0 || st.Duplicates != before {
+	// The first write fails, and the import stops there: the workers may
+	// have compared some of the messages before it with the folder
+	// (Duplicates) or not yet; none is stored.
+	if err == nil || st.Failed == 0 || st.Messages != 0 || st.Duplicates > before {
 		t.Fatalf("import with a failing disk: %+v, %v", st, err)
 	}
 	checkFolderExact(t, s, folder, before)

@@ -70,7 +70,7 @@ func loadVacation(s *interp.Script, pcmd parser.Cmd) (interp.Cmd, error) {
 // Execute records the vacation action; a second one is an error (RFC 5230
 // §4.7).
 func (c VacationCmd) Execute(_ context.Context, d *interp.RuntimeData) error {
-	if err := checkNoAction(d, ActionVacation, ActionReject, ActionEReject); err != nil {
+	if err := checkNoAction(d, ActionVacation, ActionVacation, ActionReject, ActionEReject); err != nil {
 		return err
 	}
 	v := c.Vacation

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"facteur/internal/profile"
+	"facteur/internal/sieve"
 	"facteur/localmta"
 	"facteur/localmta/control"
 	"facteur/localmta/mailsys"
@@ -159,6 +160,7 @@ func runDaemon(parent context.Context, log *slog.Logger, p profile.Profile, stor
 	}
 	cfg.Store, cfg.Logger = store, log
 	cfg.Outbox = outboxDeliverer(p, store, log)
+	cfg.Filters = sieve.OpenScripts(p.FiltersDir()) // the Local script runs at delivery
 	ctx, cancel := context.WithCancel(parent)
 	d := &daemon{log: log, errc: make(chan error, 2)}
 	defer d.stop(cancel)

@@ -103,3 +103,6 @@ func scriptError(name string, err error) error {
 	}
 	return &Error{Name: name, Msg: err.Error(), Err: err}
 }
+
+// Requires reports whether the script requires an extension.
+func (s *Script) Requires(ext string) bool { return s.s.RequiresExtension(ext) }

@@ -3,14 +3,17 @@ package watch
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
 	"sync"
 	"time"
 
+	"facteur/internal/sieve"
 	"facteur/mailstore"
 	"facteur/mua/account"
+	"facteur/mua/filter"
 	"facteur/mua/imapsync"
 )
 
@@ -37,6 +40,15 @@ type Options struct {
 	OnChange func(Status)
 	// Now gives the time; nil means time.Now.
 	Now func() time.Time
+	// Sender sends what the accounts' filters redirect or answer
+	// (vacation); nil keeps those messages and logs it (mua/filter).
+	Sender filter.Sender
+}
+
+// filterOptions are the options of the accounts' filters: the scripts of
+// the profile's filters directory.
+func (w *Watcher) filterOptions() filter.Options {
+	return filter.Options{Store: w.opt.Store, Scripts: w.scripts, Sender: w.opt.Sender}
 }
 
 // Errors of the Watcher, for errors.Is.
@@ -57,6 +69,8 @@ type Watcher struct {
 
 	mu      sync.Mutex
 	runners map[string]*runner
+
+	scripts *sieve.Scripts // the accounts' filters, compiled once
 }
 
 // Start opens the IMAP sync state and starts a goroutine for each
@@ -78,7 +92,8 @@ func Start(ctx context.Context, opt Options, accounts []account.Account) (*Watch
 	if err != nil {
 		return nil, err
 	}
-	w := &Watcher{opt: opt, ctx: ctx, state: st, runners: map[string]*runner{}}
+	w := &Watcher{opt: opt, ctx: ctx, state: st, runners: map[string]*runner{},
+		scripts: sieve.OpenScripts(filepath.Join(opt.Profile, "filters"))}
 	w.Update(accounts)
 	w.wg.Add(1)
 	go func() {

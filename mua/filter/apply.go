@@ -79,7 +79,8 @@ func envelopeOf(sum mailstore.Summary, raw []byte, acct account.Account) sieve.E
 
 // apply carries out the actions of a run on message sum, which is in
 // folder here: keep leaves it there, fileinto moves it (the last one) or
-// copies it, discard sends it to the Trash.
+// copies it, discard sends it to the Trash. Reject (a Local script run
+// on stored mail) keeps it: the message was accepted long ago.
 func (j *job) apply(ctx context.Context, sum mailstore.Summary, m sieve.Message, actions []sieve.Action) (Stats, error) {
 	var st Stats
 	here := sum.Folder.Name
@@ -90,6 +91,8 @@ func (j *job) apply(ctx context.Context, sum mailstore.Summary, m sieve.Message,
 		switch a.Kind {
 		case sieve.Keep:
 			kept, keepFlags = true, a.Flags
+		case sieve.Reject, sieve.EReject: // accepted long ago: kept
+			kept = true
 		case sieve.FileInto:
 			if a.Mailbox == here {
 				kept, keepFlags = true, a.Flags

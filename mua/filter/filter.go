@@ -52,9 +52,9 @@ func (o Options) log() *slog.Logger {
 	return o.Logger
 }
 
-// hostOf is where an account's script runs: the Local account's at
-// delivery, the others' after a sync.
-func hostOf(acct string) sieve.Host {
+// HostOf is where an account's script runs, which decides the extensions
+// it may use: the Local account's at delivery, the others' after a sync.
+func HostOf(acct string) sieve.Host {
 	if acct == LocalAccount {
 		return sieve.Delivery
 	}

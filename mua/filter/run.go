@@ -21,7 +21,7 @@ var ErrNoScript = errors.New("filter: the account has no script")
 // new mail is filtered from now on (the mail already in INBOX only by
 // Apply).
 func Install(ctx context.Context, opt Options, acct string, src []byte) error {
-	if err := opt.Scripts.Install(acct, src, hostOf(acct)); err != nil {
+	if err := opt.Scripts.Install(acct, src, HostOf(acct)); err != nil {
 		return err
 	}
 	last, err := opt.Store.LastID(ctx)
@@ -36,7 +36,7 @@ func Install(ctx context.Context, opt Options, acct string, src []byte) error {
 // does nothing. A message whose run or actions fail stays where it was;
 // the failure is logged and counted, not returned: the sync went well.
 func AfterSync(ctx context.Context, opt Options, acct account.Account, act Actions) (Stats, error) {
-	s, err := opt.Scripts.Load(acct.Name, hostOf(acct.Name))
+	s, err := opt.Scripts.Load(acct.Name, HostOf(acct.Name))
 	if err != nil || s == nil {
 		if err != nil {
 			opt.log().Warn("filter: the script does not compile; mail stays in INBOX", "account", acct.Name, "err", err)
@@ -113,7 +113,7 @@ func Apply(ctx context.Context, opt Options, acct account.Account, act Actions, 
 
 func newJob(opt Options, acct account.Account, act Actions, script *sieve.Script) (*job, error) {
 	if script == nil {
-		s, err := opt.Scripts.Load(acct.Name, hostOf(acct.Name))
+		s, err := opt.Scripts.Load(acct.Name, HostOf(acct.Name))
 		if err != nil {
 			return nil, err
 		}

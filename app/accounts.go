@@ -12,6 +12,7 @@ import (
 	"facteur/mailstore"
 	"facteur/mua/account"
 	"facteur/mua/oauth"
+	"facteur/mua/submit"
 	"facteur/mua/watch"
 )
 
@@ -47,6 +48,8 @@ func (c *controller) startAccounts() {
 		},
 		OnChange:       func(s watch.Status) { c.work.post(func() { c.accountChanged(s) }) },
 		TranscriptSize: 64 << 10, // drawn whole in the Accounts window
+		// the filters' redirects and vacation replies
+		Sender: &submit.Client{Passwords: c.credentials()},
 	}
 	w, err := watch.Start(c.ctx, opt, nil)
 	if err != nil {

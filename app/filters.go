@@ -56,10 +56,17 @@ func (c *controller) filtersDir() string { return filepath.Join(c.opts.Profile, 
 // showFilters opens the Filters window on an account's script; like, when
 // set, adds that rule to its forms (Filter messages like this).
 func (c *controller) showFilters(acct string, like *filter.FormRule) *filtersWindow {
+	if fw := c.filters; fw != nil {
+		fw.win.RequestFocus()
+		fw.load(acct, like)
+		return fw
+	}
 	fw := &filtersWindow{c: c}
 	fw.win = c.app.NewWindow(lang.L("Filters"))
 	fw.win.SetContent(fw.build())
+	fw.win.SetOnClosed(func() { c.filters = nil })
 	fw.win.Resize(fyne.NewSize(960, 640))
+	c.filters = fw
 	fw.win.Show()
 	fw.load(acct, like)
 	return fw
@@ -91,7 +98,7 @@ func (fw *filtersWindow) build() fyne.CanvasObject {
 	top := container.NewBorder(nil, nil, widget.NewLabel(lang.L("Account")), nil, fw.accounts)
 	bottom := container.NewVBox(buttons, fw.status)
 	split := container.NewVSplit(fw.tabs, fw.try.view())
-	split.Offset = 0.6
+	split.Offset = 0.45
 	return container.NewBorder(top, bottom, nil, nil, split)
 }
 

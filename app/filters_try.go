@@ -85,7 +85,11 @@ func tryRowOf(r filter.Report) tryRow {
 		for i, m := range rule.Matched {
 			on[i] = m.String()
 		}
-		rules = append(rules, fmt.Sprintf("%s (%s)", rule, strings.Join(on, ", ")))
+		if len(on) == 0 { // allof, not...: the rule as written
+			rules = append(rules, rule.String())
+			continue
+		}
+		rules = append(rules, fmt.Sprintf("line %d: %s", rule.Line, strings.Join(on, ", ")))
 	}
 	for _, a := range r.Explain.Actions {
 		acts = append(acts, a.String())
@@ -144,4 +148,29 @@ func (c *controller) accountNamed(name string) account.Account {
 		}
 	}
 	return account.Account{Name: name}
+}
+
+// stageFilters opens the Filters window as "Filter messages like this"
+// does on the demo's newsletter, and with try its dry run on INBOX
+// (Screenshot).
+func (c *controller) stageFilters(try bool, wait func() error) error {
+	i := c.findRow(func(s mailstore.Summary) bool { return strings.HasPrefix(s.Subject, "La Lettre du Facteur") })
+	if i < 0 {
+		return errors.New("app: no newsletter to filter")
+	}
+	c.ui.list.Select(i)
+	if err := wait(); err != nil {
+		return err
+	}
+	c.filterLikeSelected()
+	if err := wait(); err != nil {
+		return err
+	}
+	if c.filters == nil {
+		return errors.New("app: the Filters window did not open")
+	}
+	if try {
+		c.filters.tryFolder()
+	}
+	return wait()
 }

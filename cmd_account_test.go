@@ -17,7 +17,7 @@ import (
 	"testing"
 
 	"facteur/internal/profile"
-	"facteur/localmta"
+	"facteur/localmta/mtatls"
 	"facteur/mua/account"
 	"facteur/mua/imapsync/imaptest"
 	"facteur/mua/oauth"
@@ -32,7 +32,7 @@ import (
 func acctCert(t *testing.T) (tls.Certificate, string) {
 	t.Helper()
 	dir := t.TempDir()
-	cert, err := localmta.LoadOrCreateCert(dir, "127.0.0.1")
+	cert, err := mtatls.LoadOrCreate(dir, "127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}

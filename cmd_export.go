@@ -14,7 +14,7 @@ func cmdExport(e *env) error {
 	if len(args) != 2 {
 		return usageError{"usage: facteur export FOLDER FILE"}
 	}
-	s, _, err := openStore(e)
+	s, err := openStoreToRead(e)
 	if err != nil {
 		return err
 	}

@@ -75,13 +75,14 @@ func guiMTAConfig(dir string, addrs mailsys.Addrs) (localmta.Config, mailsys.Add
 	for _, f := range mtaFlags {
 		*f.field(&opt) = f.value
 	}
-	opt.smtp, opt.submission, opt.pop3 = addrs.SMTP, addrs.Submission, addrs.POP3
+	opt.smtp, opt.submission, opt.pop3, opt.imap, opt.imaps = addrs.SMTP, addrs.Submission, addrs.POP3, addrs.IMAP, addrs.IMAPS
 	opt, err := readMTAOptions(dir, opt)
 	if err != nil {
 		return localmta.Config{}, addrs, err
 	}
+	opt = imapOffForMbox(opt)
 	cfg, err := loadMTAConfig(dir, opt)
-	return cfg, mailsys.Addrs{SMTP: opt.smtp, Submission: opt.submission, POP3: opt.pop3}, err
+	return cfg, mailsys.Addrs{SMTP: opt.smtp, Submission: opt.submission, POP3: opt.pop3, IMAP: opt.imap, IMAPS: opt.imaps}, err
 }
 
 func cmdScreenshot(e *env) error {

@@ -16,12 +16,13 @@ func cmdImport(e *env) error {
 	fs := newFlags(e, "import")
 	folder := fs.String("folder", "", "folder of the Local account to import into (default: named after FILE)")
 	quiet := fs.Bool("quiet", false, "no progress line")
+	dups := fs.Bool("allow-duplicates", false, "import messages even when the folder holds the same content already")
 	args, err := parseFlags(fs, e.args)
 	if err != nil {
 		return err
 	}
 	if len(args) != 1 {
-		return usageError{"usage: facteur import [--folder NAME] FILE|DIR"}
+		return usageError{"usage: facteur " + importUsage}
 	}
 	src := args[0]
 	if _, err := os.Stat(src); err != nil {
@@ -44,17 +45,34 @@ func cmdImport(e *env) error {
 		return err
 	}
 	pl := newProgressLine(e.stderr, "importing into "+ref.String(), *quiet)
-	st, err := s.Import(e.ctx, ref, src, pl.update)
+	st, err := s.ImportWith(e.ctx, ref, src, mailstore.ImportOptions{Progress: pl.update, AllowDuplicates: *dups})
 	pl.finish()
+	fmt.Fprintln(e.stdout, importSummary(st, ref))
 	if err != nil {
-		return fmt.Errorf("import %s: %w (%d messages imported before the error)", src, err, st.Messages)
+		return fmt.Errorf("import %s stopped: %w\n"+
+			"the %d messages imported are stored and indexed; run the same import again to add the rest "+
+			"(what the folder holds already is skipped)", src, err, st.Messages)
 	}
-	fmt.Fprintf(e.stdout, "imported %d messages (%s) into %s", st.Messages, humanBytes(st.Bytes), ref)
-	if st.Problems > 0 {
-		fmt.Fprintf(e.stdout, "; %d could not be read completely and were kept as they are", st.Problems)
-	}
-	fmt.Fprintln(e.stdout)
 	return nil
+}
+
+const importUsage = "import [--folder NAME] [--allow-duplicates] FILE|DIR"
+
+// importSummary is the line that says what an import did, with exact
+// counts: "imported 3 messages (12.0 kB) into Local/x; 2 already there,
+// skipped; 1 could not be stored".
+func importSummary(st mailstore.ImportStats, ref mailstore.FolderRef) string {
+	s := fmt.Sprintf("imported %d messages (%s) into %s", st.Messages, humanBytes(st.Bytes), ref)
+	if st.Duplicates > 0 {
+		s += fmt.Sprintf("; %d already there, skipped", st.Duplicates)
+	}
+	if st.Failed > 0 {
+		s += fmt.Sprintf("; %d could not be stored", st.Failed)
+	}
+	if st.Problems > 0 {
+		s += fmt.Sprintf("; %d could not be read completely and were kept as they are", st.Problems)
+	}
+	return s
 }
 
 // folderNameFor names the folder after the imported file or directory:

@@ -103,7 +103,7 @@ func indexID(arg string) (int64, bool) {
 // readIndexed reads a stored message and the envelope that Facteur's MTA
 // recorded for it, if any.
 func readIndexed(e *env, id int64) ([]byte, *inspect.KnownEnvelope, error) {
-	s, _, err := openStore(e)
+	s, err := openStoreToRead(e)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -20,19 +20,20 @@ import (
 	"facteur/localmta"
 	"facteur/localmta/control"
 	"facteur/localmta/mailsys"
+	"facteur/localmta/mtatls"
 	"facteur/localmta/pop3d"
 	"facteur/localmta/queue"
 	"facteur/mailstore"
 )
 
-const mtaUsage = "mta [--smtp ADDR] [--submission ADDR] [--pop3 ADDR] [--hostname H] [--dns SERVER]\n" +
+const mtaUsage = "mta [--smtp ADDR] [--submission ADDR] [--pop3 ADDR] [--imap ADDR] [--imaps ADDR] [--hostname H] [--dns SERVER]\n" +
 	"           [--deliver maildir|mbox] [--relay-nets CIDR,...] [--source-ip IP] [--mx-port PORT]"
 
 // mtaFilesHelp documents the optional files of the profile's mta/ directory.
 const mtaFilesHelp = `
 Configuration files, read at start when present in the profile's mta/ directory:
   users       login:password lines, the password a bcrypt hash ($2a$...) or {plain}secret;
-              the logins of SMTP AUTH and POP3, each with a local mailbox
+              the logins of SMTP AUTH, POP3 and IMAP, each with a local mailbox
   aliases     /etc/aliases format: "name: user, other@remote.example", '#' comments
   transport   Postfix transport(5) table: "example.com smtp:[192.168.23.56]:20025",
               ".sub.example.com smtp:relay.example", "* smtp:[smarthost]:587"
@@ -45,7 +46,7 @@ Configuration files, read at start when present in the profile's mta/ directory:
               an option given on the command line wins
 The MTA keeps its queue in mta/queue, its TLS certificate in mta/tls, and publishes its
 addresses in mta/control.json while it runs (mta.lock is held meanwhile).
-Local mail goes into the Local account's INBOX, served over POP3 (--deliver maildir),
+Local mail goes into the Local account's INBOX, served over POP3 and IMAP (--deliver maildir),
 or is appended to the mbox spool file mta/mail/<login>, the /var/mail/login of
 Unix systems (--deliver mbox).
 `
@@ -54,6 +55,7 @@ Unix systems (--deliver mbox).
 // and the options file, as given: loadMTAConfig checks them.
 type mtaOptions struct {
 	smtp, submission, pop3, hostname, dns string
+	imap, imaps                           string
 	deliver, relayNets, sourceIP, mxPort  string
 	delayWarning                          string
 	maxConns, maxClientConns              string
@@ -72,6 +74,8 @@ var mtaFlags = []mtaFlag{
 	{"smtp", "127.0.0.1:2525", "SMTP listen address (STARTTLS offered)", func(o *mtaOptions) *string { return &o.smtp }},
 	{"submission", "127.0.0.1:2587", `submission listen address, AUTH required ("off": none)`, func(o *mtaOptions) *string { return &o.submission }},
 	{"pop3", pop3d.DefaultAddr, `POP3 listen address ("off": none)`, func(o *mtaOptions) *string { return &o.pop3 }},
+	{"imap", mailsys.DefaultIMAP, `IMAP listen address, STARTTLS offered ("off": none)`, func(o *mtaOptions) *string { return &o.imap }},
+	{"imaps", mailsys.Off, `IMAP listen address with implicit TLS, such as 127.0.0.1:1993 ("off": none)`, func(o *mtaOptions) *string { return &o.imaps }},
 	{"hostname", "", "host name in greetings and Received lines (default: this host's name)", func(o *mtaOptions) *string { return &o.hostname }},
 	{"dns", "", "DNS server for MX look-ups, host:port (default: the system's resolver)", func(o *mtaOptions) *string { return &o.dns }},
 	{"deliver", "maildir", `local delivery: "maildir" (the Local account's INBOX) or "mbox" (spool files mta/mail/<login>)`, func(o *mtaOptions) *string { return &o.deliver }},
@@ -142,6 +146,7 @@ type daemon struct {
 	mta  *localmta.MTA
 	pop  *pop3d.Server
 	ln   net.Listener // POP3; nil when off
+	imap *mailsys.IMAPServer
 	ctl  *control.Server
 	wg   sync.WaitGroup
 	errc chan error
@@ -154,6 +159,7 @@ func runDaemon(parent context.Context, log *slog.Logger, p profile.Profile, stor
 	if err != nil {
 		return err
 	}
+	opt = imapOffForMbox(opt)
 	cfg, err := loadMTAConfig(p.MTADir(), opt)
 	if err != nil {
 		return err
@@ -162,7 +168,7 @@ func runDaemon(parent context.Context, log *slog.Logger, p profile.Profile, stor
 	cfg.Outbox = outboxDeliverer(p, store, log)
 	cfg.Filters = sieve.OpenScripts(p.FiltersDir()) // the Local script runs at delivery
 	ctx, cancel := context.WithCancel(parent)
-	d := &daemon{log: log, errc: make(chan error, 2)}
+	d := &daemon{log: log, errc: make(chan error, 4)}
 	defer d.stop(cancel)
 	if err := d.start(ctx, p.MTADir(), cfg, opt); err != nil {
 		return err
@@ -185,6 +191,11 @@ func (d *daemon) start(ctx context.Context, dir string, cfg localmta.Config, opt
 	if err := d.startPOP3(ctx, dir, cfg, opt.pop3); err != nil {
 		return err
 	}
+	d.imap, err = mailsys.ListenIMAP(ctx, mailsys.IMAPOptions{Dir: dir, Hostname: m.Hostname(), Store: cfg.Store,
+		Users: cfg.Users, Addr: opt.imap, TLSAddr: opt.imaps, Logger: d.log})
+	if err != nil {
+		return err
+	}
 	info := control.Info{Hostname: m.Hostname()}
 	d.addrs(&info, cfg.Listeners)
 	if d.ctl, err = control.Listen(ctx, dir, m.Queue(), info, d.log); err != nil {
@@ -192,7 +203,11 @@ func (d *daemon) start(ctx context.Context, dir string, cfg localmta.Config, opt
 	}
 	m.Start(ctx)
 	d.goServe(func() error { return d.ctl.Serve(ctx) })
-	d.log.Info("facteur mta running", "smtp", info.SMTP, "submission", info.Submission, "pop3", info.POP3, "dir", dir)
+	if d.imap != nil {
+		d.imap.Serve(ctx, func(_ string, serve func() error) { d.goServe(serve) })
+	}
+	d.log.Info("facteur mta running", "smtp", info.SMTP, "submission", info.Submission, "pop3", info.POP3,
+		"imap", info.IMAP, "imaps", info.IMAPS, "dir", dir)
 	return nil
 }
 
@@ -201,7 +216,7 @@ func (d *daemon) startPOP3(ctx context.Context, dir string, cfg localmta.Config,
 	if addr == "" || addr == "off" {
 		return nil
 	}
-	tlsCfg, err := pop3d.ServerTLS(dir, d.mta.Hostname())
+	tlsCfg, err := mtatls.ServerConfig(dir, d.mta.Hostname())
 	if err != nil {
 		return fmt.Errorf("mta: pop3 certificate: %w", err)
 	}
@@ -218,6 +233,16 @@ func (d *daemon) startPOP3(ctx context.Context, dir string, cfg localmta.Config,
 	}
 	d.goServe(func() error { return d.pop.Serve(ctx, d.ln) })
 	return nil
+}
+
+// imapOffForMbox turns the IMAP server off by default when local mail
+// goes to mbox spool files: it serves the Local account's Maildir folders,
+// where that mail does not arrive. An address given explicitly stays.
+func imapOffForMbox(opt mtaOptions) mtaOptions {
+	if strings.EqualFold(opt.deliver, "mbox") && !opt.set["imap"] && opt.imap == mailsys.DefaultIMAP {
+		opt.imap = mailsys.Off
+	}
+	return opt
 }
 
 // goServe runs a server loop until ctx ends; its error stops the daemon.
@@ -241,6 +266,7 @@ func (d *daemon) addrs(info *control.Info, ls []localmta.Listener) {
 	if d.ln != nil {
 		info.POP3 = d.ln.Addr().String()
 	}
+	info.IMAP, info.IMAPS = d.imap.Addrs()
 }
 
 // stop ends the servers and waits for them and for the MTA's deliveries.
@@ -252,6 +278,7 @@ func (d *daemon) stop(cancel context.CancelFunc) {
 	if d.mta != nil {
 		d.mta.Close()
 	}
+	d.imap.Close()
 	d.wg.Wait()
 	d.log.Info("facteur mta stopped")
 }

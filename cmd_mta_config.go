@@ -17,6 +17,7 @@ import (
 
 	"facteur/localmta"
 	"facteur/localmta/mda"
+	"facteur/localmta/mtausers"
 )
 
 // loadMTAConfig builds the MTA's configuration from the command-line
@@ -38,7 +39,7 @@ func loadMTAConfig(dir string, opt mtaOptions) (localmta.Config, error) {
 		setNetOptions(&cfg, opt),
 		setLimitOptions(&cfg, opt),
 		setDeliver(&cfg, opt.deliver),
-		load(dir, "users", localmta.LoadUsers, &cfg.Users),
+		load(dir, "users", mtausers.Load, &cfg.Users),
 		load(dir, "aliases", localmta.LoadAliases, &cfg.Aliases),
 		load(dir, "transport", localmta.LoadTransportTable, &cfg.Transports),
 		load(dir, "relayhost", loadRelayHost, &cfg.RelayHost),

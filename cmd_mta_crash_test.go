@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -94,27 +93,14 @@ type crashDaemon struct {
 }
 
 func TestKill9UnderLoadLosesNothing(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("SIGKILL and SIGINT of a child process: Unix only")
-	}
-	if testing.Short() {
-		t.Skip("builds the binary and kills it under load")
-	}
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to build facteur:", err)
-	}
 	began := time.Now()
+	bin := facteurBinary(t) // skips on Windows and in -short mode
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "facteur")
-	build := exec.Command(goTool, "build", "-tags", "migrated_fynedo", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	t.Logf("built %s in %v", bin, time.Since(began).Round(time.Millisecond))
 
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv(crashSeedEnv); s != "" {
+		var err error
 		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
 			t.Fatalf("%s=%q: %v", crashSeedEnv, s, err)
 		}
@@ -229,7 +215,7 @@ func startCrashDaemon(t *testing.T, bin, dir string) *crashDaemon {
 	t.Helper()
 	d := &crashDaemon{done: make(chan struct{}), stderr: &lockedBuffer{}}
 	d.cmd = exec.Command(bin, "--profile", dir, "mta", "--smtp", "127.0.0.1:0", "--submission", "127.0.0.1:0",
-		"--pop3", "127.0.0.1:0", "--hostname", "localhost", "--dns", closedUDPPort(t))
+		"--pop3", "127.0.0.1:0", "--imap", "127.0.0.1:0", "--hostname", "localhost", "--dns", closedUDPPort(t))
 	d.cmd.Stdout, d.cmd.Stderr = d.stderr, d.stderr
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)

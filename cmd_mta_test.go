@@ -89,7 +89,7 @@ func startFacteurMTA(t *testing.T, dir string) (control.Info, func()) {
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"--profile", dir, "mta", "--smtp", "127.0.0.1:0", "--submission", "off",
-			"--pop3", "127.0.0.1:0", "--hostname", "localhost", "--dns", closedUDPPort(t)}, strings.NewReader(""), &out, &errOut)
+			"--pop3", "127.0.0.1:0", "--imap", "127.0.0.1:0", "--hostname", "localhost", "--dns", closedUDPPort(t)}, strings.NewReader(""), &out, &errOut)
 	}()
 	var info control.Info
 	deadline := time.Now().Add(20 * time.Second)
@@ -253,7 +253,7 @@ func TestMTAPicksUpSpoolAndDeliversSendmailT(t *testing.T) {
 		t.Fatalf("%d messages in Local/INBOX, want 3", len(inbox))
 	}
 	for _, m := range inbox[1:] {
-		for _, want := range []string{"Return-Path: <" + localAddress() + ">", "Received: from localhost", "Subject: via -t\r\n", "\r\n\r\nline one\r\n.\r\n..two dots\r\nlast\r\n"} {
+		for _, want := range []string{"Return-Path: <" + localAddress() + ">", "Received: from localhost", "Subject: via -t\n", "\n\nline one\n.\n..two dots\nlast\n"} { // LF files
 			if !strings.Contains(m, want) {
 				t.Errorf("delivered message lacks %q:\n%s", want, m)
 			}
@@ -370,7 +370,7 @@ func TestMTACommandErrors(t *testing.T) {
 func TestMTABadConfigFile(t *testing.T) {
 	dir := t.TempDir()
 	writeMTAFile(t, dir, "transport", "example.com bogus:[x]\n")
-	code, _, errOut := facteur(t, dir, "mta", "--smtp", "127.0.0.1:0", "--submission", "off", "--pop3", "off")
+	code, _, errOut := facteur(t, dir, "mta", "--smtp", "127.0.0.1:0", "--submission", "off", "--pop3", "off", "--imap", "off")
 	if code != 1 || !strings.Contains(errOut, "transport") {
 		t.Fatalf("mta with a bad transport file: %d %q", code, errOut)
 	}

@@ -21,7 +21,11 @@ func cmdRescan(e *env) error {
 	if err != nil {
 		return fmt.Errorf("rescan: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "rescan: %d added, %d removed, %d renamed, %d unchanged\n",
+	fmt.Fprintf(e.stdout, "rescan: %d added, %d removed, %d renamed, %d unchanged",
 		st.Added, st.Removed, st.Renamed, st.Unchanged)
+	if st.Leftovers > 0 {
+		fmt.Fprintf(e.stdout, "; %d unfinished files left in tmp/ by an interrupted writer removed", st.Leftovers)
+	}
+	fmt.Fprintln(e.stdout)
 	return nil
 }

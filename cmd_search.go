@@ -22,7 +22,7 @@ func cmdSearch(e *env) error {
 	if len(args) == 0 {
 		return usageError{"usage: facteur search [--folder F] [--json] QUERY"}
 	}
-	s, _, err := openStore(e)
+	s, err := openStoreToRead(e)
 	if err != nil {
 		return err
 	}

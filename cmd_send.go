@@ -18,7 +18,7 @@ import (
 	"facteur/mua/submit"
 )
 
-const sendUsage = "send [--account NAME] [--to ADDR]... [--cc ADDR]... [--bcc ADDR]... [--subject S] [--attach FILE]... [--later]"
+const sendUsage = "send [--account NAME] [--to ADDR]... [--cc ADDR]... [--bcc ADDR]... [--subject S] [--attach FILE]... [--later] [--timeout 5m]"
 
 // listFlag is a repeatable string flag.
 type listFlag []string
@@ -31,6 +31,7 @@ type sendOptions struct {
 	to, cc, bcc      listFlag
 	attach           listFlag
 	later            bool
+	timeout          time.Duration
 }
 
 func parseSendArgs(e *env) (sendOptions, error) {
@@ -43,6 +44,7 @@ func parseSendArgs(e *env) (sendOptions, error) {
 	fs.StringVar(&o.subject, "subject", "", "subject")
 	fs.Var(&o.attach, "attach", "file to attach (repeatable)")
 	fs.BoolVar(&o.later, "later", false, "put the message in the outbox instead of sending it now")
+	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up on the server after this long (the outcome is then uncertain if the whole message was sent)")
 	rest, err := parseFlags(fs, e.args)
 	if err == nil && len(rest) > 0 {
 		err = usageError{"send: unexpected argument " + rest[0] + "\nusage: facteur " + sendUsage}
@@ -79,14 +81,14 @@ func cmdSend(e *env) error {
 		if err != nil {
 			return fmt.Errorf("send: %w", sendmailFailed(err, refused))
 		}
-		saveSentCLI(e, p, creds, account.Account{Name: submit.LocalAccount}, msg.Raw)
+		(&cliSent{e: e, p: p, creds: creds}).SaveSent(e.ctx, account.Account{Name: submit.LocalAccount}, msg.Raw)
 		fmt.Fprintln(e.stdout, "handed to the local MTA: "+how)
 		if len(refused) > 0 {
 			return &refusedError{refused: refused}
 		}
 		return nil
 	}
-	return sendRemote(e, p, creds, a, msg, o.later)
+	return sendRemote(e, p, creds, a, msg, o)
 }
 
 // sendAccount picks the account: by name, else the first one with an SMTP
@@ -173,22 +175,29 @@ func wholeMessage(e *env, id account.Identity) (*compose.Message, error) {
 	return m, nil
 }
 
-// sendRemote submits through the account, or queues in the outbox.
-func sendRemote(e *env, p profile.Profile, creds *account.Credentials, a *account.Account, msg *compose.Message, later bool) error {
+// sendRemote submits through the account, or queues in the outbox, and
+// says where the message is.
+func sendRemote(e *env, p profile.Profile, creds *account.Credentials, a *account.Account, msg *compose.Message, o sendOptions) error {
 	spool := &cliSpool{dir: p.MTADir(), stderr: e.stderr}
 	ob := &submit.Outbox{
-		Client:   &submit.Client{Passwords: creds},
+		Client:   &submit.Client{Passwords: creds, Timeout: o.timeout},
 		Accounts: account.OpenBook(p.ConfigFile()),
 		Spool:    spool,
+		Sent:     &cliSent{e: e, p: p, creds: creds},
 		Logger:   slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
-	out, err := ob.Send(e.ctx, a, msg, later)
-	if out.Sent {
-		saveSentCLI(e, p, creds, *a, msg.Raw)
+	out, err := ob.Send(e.ctx, a, msg, o.later)
+	switch {
+	case out.Uncertain:
+		fmt.Fprintf(e.stdout, "not confirmed by %s (%s): %s\n", a.Outgoing.Address("smtp"), a.Name, out)
+	case out.Sent:
 		fmt.Fprintf(e.stdout, "sent through %s (%s)\n", a.Outgoing.Address("smtp"), a.Name)
 	}
 	if out.Queued {
 		fmt.Fprintf(e.stdout, "%s\n%s\n", out, spool.note)
+	}
+	if err != nil && !out.Sent && !out.Queued && !out.Uncertain {
+		return fmt.Errorf("send: not sent: %w", err)
 	}
 	if err != nil {
 		return fmt.Errorf("send: %w", err)
@@ -196,17 +205,25 @@ func sendRemote(e *env, p profile.Profile, creds *account.Credentials, a *accoun
 	return nil
 }
 
-// saveSentCLI files the copy in Sent; a failure is a warning.
-func saveSentCLI(e *env, p profile.Profile, creds *account.Credentials, a account.Account, raw []byte) {
-	store, err := mailstore.Open(e.ctx, p.MailDir())
+// cliSent files the copies in Sent for the command line, opening the
+// store when there is one to file; a failure is a warning.
+type cliSent struct {
+	e     *env
+	p     profile.Profile
+	creds *account.Credentials
+}
+
+func (c *cliSent) SaveSent(ctx context.Context, a account.Account, raw []byte) error {
+	store, err := mailstore.Open(ctx, c.p.MailDir())
 	if err == nil {
 		defer store.Close()
-		s := &submit.SentFolders{Store: store, Append: submit.IMAPAppender(store, p.Dir, creds)}
-		err = s.SaveSent(e.ctx, a, raw)
+		s := &submit.SentFolders{Store: store, Append: submit.IMAPAppender(store, c.p.Dir, c.creds)}
+		err = s.SaveSent(ctx, a, raw)
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "facteur send: warning: no copy in Sent: %v\n", err)
+		fmt.Fprintf(c.e.stderr, "facteur send: warning: no copy in Sent: %v\n", err)
 	}
+	return nil
 }
 
 // cliSpool is the outbox's spool for the command line: the local MTA's

@@ -17,6 +17,7 @@ import (
 
 	"facteur/internal/profile"
 	"facteur/localmta"
+	"facteur/localmta/mtatls"
 	"facteur/localmta/queue"
 	"facteur/mailstore"
 	"facteur/mua/account"
@@ -45,7 +46,7 @@ type sinkMsg struct {
 
 func startSink(t *testing.T, addr string, startTLS bool) *smtpSink {
 	t.Helper()
-	cert, err := localmta.LoadOrCreateCert(t.TempDir(), "127.0.0.1")
+	cert, err := mtatls.LoadOrCreate(t.TempDir(), "127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,6 +110,14 @@ func (s *sinkSession) Logout() error { return nil }
 // (STARTTLS, its certificate pinned).
 func addSendAccount(t *testing.T, dir, addr, fp string) {
 	t.Helper()
+	addSMTPAccount(t, dir, addr, account.SecurityStartTLS, fp)
+}
+
+// addSMTPAccount writes the POP3 account truc (Fred Truc
+// <fred@truc.fr>) whose SMTP server is addr, with that security and pinned
+// certificate.
+func addSMTPAccount(t *testing.T, dir, addr string, sec account.Security, fp string) {
+	t.Helper()
 	host, port, _ := net.SplitHostPort(addr)
 	n, _ := strconv.Atoi(port)
 	p, err := profile.Open(dir)
@@ -118,7 +127,7 @@ func addSendAccount(t *testing.T, dir, addr, fp string) {
 	a := account.Account{
 		Name: "truc", Identity: account.Identity{Name: "Fred Truc", Address: "fred@truc.fr"}, Protocol: account.POP3,
 		Incoming: account.Server{Host: "127.0.0.1", Port: 1},
-		Outgoing: account.Server{Host: host, Port: n, Security: account.SecurityStartTLS, Fingerprint: fp},
+		Outgoing: account.Server{Host: host, Port: n, Security: sec, Fingerprint: fp},
 	}
 	if err := account.OpenBook(p.ConfigFile()).Add(a); err != nil {
 		t.Fatal(err)
@@ -169,7 +178,7 @@ func TestSendOutboxWhenServerDown(t *testing.T) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := ln.Addr().String()
 	ln.Close()
-	cert, err := localmta.LoadOrCreateCert(t.TempDir(), "127.0.0.1")
+	cert, err := mtatls.LoadOrCreate(t.TempDir(), "127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -20,6 +21,26 @@ func openStore(e *env) (*mailstore.Store, profile.Profile, error) {
 		return nil, p, fmt.Errorf("open the mail store in %s: %w", p.Dir, err)
 	}
 	return s, p, nil
+}
+
+// openStoreToRead opens the profile's store for a command that only reads
+// it (search, export, inspect): read-only, so that it writes nothing and
+// works on a full disk; when there is no index yet, or one to bring up to
+// date, as openStore does.
+func openStoreToRead(e *env) (*mailstore.Store, error) {
+	dir, err := profile.Resolve(e.profile)
+	if err != nil {
+		return nil, err
+	}
+	s, err := mailstore.OpenReadOnly(e.ctx, dir)
+	if errors.Is(err, mailstore.ErrIndexNotReady) {
+		s, _, err = openStore(e)
+		return s, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open the mail store in %s: %w", dir, err)
+	}
+	return s, nil
 }
 
 // localAccount is the account that imports go into.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"facteur/internal/profile"
 	"facteur/internal/sieve"
@@ -37,6 +38,14 @@ func cmdSync(e *env) error {
 	if err != nil {
 		return err
 	}
+	if len(pos) > 1 {
+		return usageError{"sync takes one account name at most"}
+	}
+	if len(pos) == 1 {
+		if err := knownAccount(list, pos[0]); err != nil {
+			return err
+		}
+	}
 	creds := account.OpenCredentials(p.Dir, account.BackendAuto)
 	var errs []error
 	for _, a := range list {
@@ -53,6 +62,22 @@ func cmdSync(e *env) error {
 		return reported{errors.Join(errs...)} // each printed above, once
 	}
 	return nil
+}
+
+// knownAccount tells whether list has an account of that name; the error
+// lists the accounts there are.
+func knownAccount(list []account.Account, name string) error {
+	names := make([]string, 0, len(list))
+	for _, a := range list {
+		if a.Name == name {
+			return nil
+		}
+		names = append(names, a.Name)
+	}
+	if len(names) == 0 {
+		return fmt.Errorf("%w: %q: there is no account yet (facteur account add)", account.ErrNotFound, name)
+	}
+	return fmt.Errorf("%w: %q: the accounts are %s", account.ErrNotFound, name, strings.Join(names, ", "))
 }
 
 func syncOne(e *env, s *mailstore.Store, p profile.Profile, creds *account.Credentials, a account.Account) error {
@@ -114,6 +139,9 @@ func syncSummary(name string, st imapsync.Stats) string {
 	}
 	if st.Unsent > 0 {
 		s += fmt.Sprintf(", %d local changes not sent (the server rebuilt the folder without their messages)", st.Unsent)
+	}
+	if st.Failed > 0 {
+		s += fmt.Sprintf(", %d folders refused by the server", st.Failed)
 	}
 	if st.Incomplete > 0 {
 		s += fmt.Sprintf(", %d incomplete (not stored; the next sync fetches them again)", st.Incomplete)

@@ -21,6 +21,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
+	"facteur/internal/eol"
 	"facteur/mailstore"
 	"facteur/mua/imapsync/imaptest"
 )
@@ -362,11 +363,12 @@ func matchLocal(t *testing.T, s *mailstore.Store, m mailstore.Summary, server []
 
 // faithful tells whether a local file is a copy of a server message.
 func faithful(m mailstore.Summary, file []byte, sm srvMessage) bool {
+	// the store keeps LF files (eol): the server's CRLF copy in LF form
 	if !m.Partial {
-		return bytes.Equal(file, sm.raw)
+		return bytes.Equal(file, eol.ToLF(sm.raw))
 	}
 	_, rest, _ := bytes.Cut(file, []byte("\n")) // after the partial mark
-	return m.Size == sm.size && bytes.Equal(bytes.TrimRight(rest, "\r\n"), bytes.TrimRight(sm.header, "\r\n"))
+	return m.Size == sm.size && bytes.Equal(bytes.TrimRight(rest, "\n"), bytes.TrimRight(eol.ToLF(sm.header), "\n"))
 }
 
 func headerLine(h []byte, name string) string {

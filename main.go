@@ -4,7 +4,7 @@
 //
 //	facteur [--profile DIR]                       open the GUI
 //	facteur version
-//	facteur import [--folder NAME] FILE|DIR       mbox, Maildir or .eml into the Local account
+//	facteur import [--folder NAME] FILE|DIR       mbox, Maildir or .eml into the Local account, once
 //	facteur search [--folder F] [--json] QUERY    one line per message, like notmuch search
 //	facteur export FOLDER FILE                    a folder as an mboxrd file
 //	facteur rescan                                re-index Maildirs another program changed
@@ -61,7 +61,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"version", "version", "print the version", cmdVersion},
-		{"import", "import [--folder NAME] FILE|DIR", "import an mbox file, a Maildir or .eml files into the Local account", cmdImport},
+		{"import", importUsage, "import an mbox file, a Maildir or .eml files into the Local account (what the folder holds already is skipped)", cmdImport},
 		{"search", "search [--folder F] [--json] [--limit N] QUERY", "search the store (words, \"phrases\", from:, to:, subject:)", cmdSearch},
 		{"export", "export FOLDER FILE", "write a folder as an mboxrd file", cmdExport},
 		{"inspect", "inspect [--json] [--dns SERVER[:PORT]] [--no-dns] [--timeout 5s] ID|FILE|-", "show a message's envelope, route hop by hop and DNS MX", cmdInspect},

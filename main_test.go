@@ -27,7 +27,7 @@ func TestVersionAndHelp(t *testing.T) {
 		t.Fatalf("version: code %d, out %q", code, out)
 	}
 	code, out, _ := facteur(t, dir, "help")
-	if code != 0 || !strings.Contains(out, "import [--folder NAME] FILE|DIR") {
+	if code != 0 || !strings.Contains(out, "import [--folder NAME] [--allow-duplicates] FILE|DIR") {
 		t.Fatalf("help: code %d, out %q", code, out)
 	}
 	if code, _, errOut := facteur(t, dir, "frobnicate"); code != 2 || !strings.Contains(errOut, "unknown command") {
@@ -137,5 +137,27 @@ func TestFolderNameFor(t *testing.T) {
 		if got := folderNameFor(in); got != want {
 			t.Errorf("folderNameFor(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Issue 11, item 4: the same import twice stores each message once, and
+// says so; --allow-duplicates stores them again.
+func TestImportTwice(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "imported 3 messages (730 B) into Local/three\n"},
+		{nil, "imported 0 messages (0 B) into Local/three; 3 already there, skipped\n"},
+		{[]string{"--allow-duplicates"}, "imported 3 messages (730 B) into Local/three\n"},
+	} {
+		code, out, errOut := facteur(t, dir, append(append([]string{"import", "--quiet"}, tt.args...), "testdata/three.mbox")...)
+		if code != 0 || out != tt.want {
+			t.Fatalf("import %v: code %d, out %q, err %q; want %q", tt.args, code, out, errOut, tt.want)
+		}
+	}
+	if code, out, _ := facteur(t, dir, "search", "--folder", "three", "lunch"); code != 0 || strings.Count(out, "\n") != 4 {
+		t.Fatalf("search: %q, want each lunch message twice", out)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -49,27 +48,4 @@ func (c *controller) aboutContent() fyne.CanvasObject {
 		box.Add(prof)
 	}
 	return box
-}
-
-// showKeys lists the keyboard shortcuts (Help > Keyboard shortcuts).
-func (c *controller) showKeys() {
-	rows := [][2]string{
-		{"j / ↓", lang.L("Next message")},
-		{"k / ↑", lang.L("Previous message")},
-		{"u", lang.L("Mark read or unread")},
-		{"s / f", lang.L("Flag or unflag")},
-		{lang.L("Delete"), lang.L("Move to the Trash")},
-		{"Ctrl+F, /", lang.L("Search")},
-		{lang.L("Escape"), lang.L("Clear the search")},
-		{"Ctrl+I", lang.L("Import mail")},
-		{"Ctrl+H, i", lang.L("Inspect headers")},
-	}
-	grid := container.New(layout.NewFormLayout())
-	for _, r := range rows {
-		k := widget.NewLabel(r[0])
-		k.TextStyle.Bold = true
-		grid.Add(k)
-		grid.Add(widget.NewLabel(r[1]))
-	}
-	dialog.ShowCustom(lang.L("Keyboard shortcuts"), lang.L("Close"), grid, c.win)
 }

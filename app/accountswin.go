@@ -33,7 +33,7 @@ type accountsWindow struct {
 	accounts []account.Account
 	sel      int // index in accounts, -1 for none
 	tabs     *container.AppTabs
-	empty    *widget.Label
+	empty    *emptyState
 
 	state, server, last, lastErr *widget.Label
 	stored                       *widget.Label // what the store holds of the account
@@ -60,6 +60,7 @@ func (c *controller) showAccounts() *accountsWindow {
 	aw.win.SetContent(aw.build())
 	aw.win.SetOnClosed(func() { c.accts.win = nil })
 	aw.win.Resize(fyne.NewSize(900, 620))
+	closeOnEscape(aw.win)
 	c.accts.win = aw
 	aw.win.Show()
 	aw.reload()
@@ -117,10 +118,9 @@ func (aw *accountsWindow) build() fyne.CanvasObject {
 		container.NewTabItemWithIcon(lang.L("Transcript"), theme.ListIcon(), container.NewPadded(trans)),
 	)
 	aw.tabs.OnSelected = func(*container.TabItem) { aw.showTranscript() }
-	aw.empty = wrapLabel()
-	aw.empty.Alignment = fyne.TextAlignCenter
+	aw.empty = newEmptyState() // wrapped at the pane's width, not one letter a line
 	aw.empty.SetText(lang.L("No remote account yet. Add one to read your mail over IMAP or POP3; the Local account is served by Facteur's own mail system."))
-	split := container.NewHSplit(left, container.NewStack(aw.tabs, container.NewCenter(aw.empty)))
+	split := container.NewHSplit(left, container.NewStack(aw.tabs, aw.empty.centered()))
 	split.Offset = 0.3
 	return split
 }

@@ -81,17 +81,20 @@ func (c *controller) showFlags(s mailstore.Summary, after mailstore.Flags) {
 	}
 }
 
-// deleteSelected moves the selected message to the Trash (Delete key).
+// deleteSelected moves the selected message to the Trash: the Delete key
+// and the reader's Delete button.
 func (c *controller) deleteSelected() {
 	s, ok := c.selected()
 	if !ok {
 		return
 	}
-	c.removeFromList(s)
+	// The store's change is queued before the list changes: the pages that
+	// the list asks for next are read after it, never with the message.
 	c.work.inOrder(func(ctx context.Context) func() {
 		err := c.store.Delete(ctx, []int64{s.ID})
 		return c.afterMove(err)
 	})
+	c.removeFromList(s)
 }
 
 // moveSelected moves the selected message to another folder.
@@ -100,11 +103,11 @@ func (c *controller) moveSelected(dest mailstore.FolderRef) {
 	if !ok || dest == s.Folder {
 		return
 	}
-	c.removeFromList(s)
 	c.work.inOrder(func(ctx context.Context) func() {
 		err := c.store.Move(ctx, []int64{s.ID}, dest)
 		return c.afterMove(err)
 	})
+	c.removeFromList(s)
 }
 
 func (c *controller) afterMove(err error) func() {

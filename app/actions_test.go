@@ -3,8 +3,10 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -147,5 +149,45 @@ func TestStoreErrorShowsDialogAndReverts(t *testing.T) {
 	}
 	if h.c.ui.reader.sum.ID == 0 {
 		t.Error("the reader lost its message after the reload")
+	}
+}
+
+// In a folder larger than the pages in memory, the reader's Delete button
+// opens the next message, as the Delete key does, and never the deleted
+// one again (the page reloaded after the delete must not hold it).
+func TestDeleteButtonInALargeFolderOpensTheNext(t *testing.T) {
+	h := newHarness(t)
+	ref := mailstore.FolderRef{Account: "Local", Name: "Big"}
+	ctx := context.Background()
+	if err := h.store.CreateFolder(ctx, ref, mailstore.RoleNone); err != nil {
+		t.Fatal(err)
+	}
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range pageSize + 20 { // two pages: the second not loaded
+		raw := fmt.Sprintf("From: a@example.org\r\nSubject: Big %03d\r\nDate: %s\r\n\r\nbody\r\n",
+			i, base.Add(time.Duration(i)*time.Hour).Format(time.RFC1123Z))
+		if _, err := h.store.Add(ctx, ref, strings.NewReader(raw), mailstore.AddOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.c.loadFolders(false)
+	h.c.openFolder(ref)
+	h.settle()
+	deleted := h.open("Big 214") // newest first: row 5
+	row := h.c.selectedIndex()   // where the next message moves up to
+	test.Tap(h.c.ui.reader.deleteBtn)
+	h.settle()
+	s, ok := h.c.selected()
+	if !ok || s.Subject != "Big 213" {
+		t.Fatalf("after the Delete button the reader shows %q (selected %v), want Big 213", s.Subject, ok)
+	}
+	if got := h.c.selectedIndex(); got != row {
+		t.Errorf("the list selects row %d, want %d", got, row)
+	}
+	if h.c.rows.indexOf(deleted.ID) >= 0 {
+		t.Error("the deleted message is still in the list")
+	}
+	if got, err := h.store.Get(ctx, deleted.ID); err == nil && got.Folder == ref {
+		t.Error("the deleted message is still in the folder")
 	}
 }

@@ -81,9 +81,14 @@ func (c *controller) saveAttachment(p message.Part) {
 	d.Show()
 }
 
-// openAttachment writes a part to a temporary file and opens it with the
+// openAttachment opens an attached message in Facteur's own window;
+// another part is written to a temporary file and opened with the
 // desktop's application for its type.
 func (c *controller) openAttachment(p message.Part) {
+	if isMessagePart(p) {
+		c.openAttachedMessage(p)
+		return
+	}
 	id := c.selID
 	c.work.bg(func(ctx context.Context) func() {
 		path, err := c.partToTemp(ctx, id, p)
@@ -92,7 +97,7 @@ func (c *controller) openAttachment(p message.Part) {
 				c.showError(err)
 				return
 			}
-			c.showError(c.app.OpenURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}))
+			c.showError(openFileError(c.app.OpenURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(path)})))
 		}
 	})
 }
@@ -141,6 +146,7 @@ func (c *controller) showSource() {
 	text.Selectable = true
 	w.SetContent(container.NewScroll(text))
 	w.Resize(fyne.NewSize(760, 600))
+	closeOnEscape(w)
 	w.Show()
 	c.work.bg(func(ctx context.Context) func() {
 		raw, err := c.readSource(ctx, s.ID)

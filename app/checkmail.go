@@ -63,7 +63,9 @@ func (c *controller) buildCheckMail() fyne.CanvasObject {
 	newMsg := widget.NewButtonWithIcon(lang.L("New message"), theme.MailComposeIcon(), c.newMessage)
 	newMsg.Alignment = widget.ButtonAlignLeading
 	newMsg.Importance = widget.LowImportance
-	return container.NewVBox(container.NewGridWithColumns(2, newMsg, k.button), k.box, k.status, widget.NewSeparator())
+	bar := newFoldBar(c.win.Canvas, newMsg, k.button)
+	c.ui.bars = append(c.ui.bars, bar)
+	return container.NewVBox(bar.row, k.box, k.status, widget.NewSeparator())
 }
 
 // checkMail syncs or collects every account in the background.

@@ -152,20 +152,19 @@ func (c *controller) composeItems() []*fyne.MenuItem {
 	}
 }
 
-// buildComposeActions are the reader's buttons Reply, Reply all, Forward,
-// and a menu with Forward as attachment and Edit as new.
-func (c *controller) buildComposeActions(button func(fyne.Resource, func()) *widget.Button) []fyne.CanvasObject {
+// buildComposeActions are the reader's buttons Reply, Reply all, Forward;
+// moreComposeItems has Forward as attachment and Edit as new.
+func (c *controller) buildComposeActions(button func(fyne.Resource, func()) *widget.Button) []*widget.Button {
 	reply := button(theme.MailReplyIcon(), func() { c.composeFromSelected(composeReply) })
 	reply.SetText(lang.L("Reply"))
 	all := button(theme.MailReplyAllIcon(), func() { c.composeFromSelected(composeReplyAll) })
 	all.SetText(lang.L("Reply all"))
 	fwd := button(theme.MailForwardIcon(), func() { c.composeFromSelected(composeForward) })
 	fwd.SetText(lang.L("Forward"))
-	var more *widget.Button
-	more = button(theme.MoreHorizontalIcon(), func() {
-		items := c.composeItems()[3:]
-		pos := c.app.Driver().AbsolutePositionForObject(more)
-		widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), c.win.Canvas(), pos.AddXY(0, more.Size().Height))
-	})
-	return []fyne.CanvasObject{reply, all, fwd, more}
+	return []*widget.Button{reply, all, fwd}
+}
+
+// moreComposeItems are the other ways to answer, behind the reader's "⋯".
+func (c *controller) moreComposeItems() []*fyne.MenuItem {
+	return c.composeItems()[3:]
 }

@@ -141,7 +141,7 @@ func (f *addrField) lookup(gen int, word string) {
 		found := c.knownAddresses(ctx, word)
 		return func() {
 			if gen == f.gen && !f.cm.closed {
-				f.showSuggestions(found)
+				f.showSuggestions(offered(found, word))
 			}
 		}
 	})
@@ -164,7 +164,9 @@ func (c *controller) knownAddresses(ctx context.Context, word string) []message.
 		for _, s := range sums {
 			for _, a := range concatAddrs(s.From, s.To, s.Cc) {
 				key := strings.ToLower(a.Addr)
-				if seen[key] || !matchesWord(a, word) {
+				// an address without its @domain is a draft's unfinished
+				// word (the composer's own autosave), not one to offer
+				if seen[key] || !strings.Contains(a.Addr, "@") || !matchesWord(a, word) {
 					continue
 				}
 				seen[key] = true
@@ -209,6 +211,18 @@ func matchesWord(a message.Address, word string) bool {
 		}
 	}
 	return false
+}
+
+// offered are the suggestions worth showing for word: none once word is
+// one of them, a whole address typed (the list would only push the fields
+// below down).
+func offered(found []message.Address, word string) []message.Address {
+	for _, a := range found {
+		if strings.EqualFold(word, a.Addr) || strings.EqualFold(word, displayAddress(a)) || strings.EqualFold(word, entryAddress(a)) {
+			return nil
+		}
+	}
+	return found
 }
 
 // showSuggestions lists the completions as buttons under the field.

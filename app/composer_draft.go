@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
 	"facteur/mailstore"
@@ -151,6 +153,32 @@ func (cm *composer) showSaved(err, warn error) {
 	}
 	cm.draft.problem = err != nil || warn != nil
 	cm.updateDraftNote()
+}
+
+// draftFlushTimeout bounds how long quitting waits for the last drafts.
+const draftFlushTimeout = 10 * time.Second
+
+// flushDrafts saves the drafts of the open composers as if their windows
+// closed, and waits (draining q, where their saves report) until each is
+// in the store.
+func (c *controller) flushDrafts(q *uiQueue) {
+	open := slices.Clone(c.compose.open)
+	for _, cm := range open {
+		cm.closedWindow()
+	}
+	saving := func() bool {
+		return slices.ContainsFunc(open, func(cm *composer) bool { return cm.draft.saving })
+	}
+	deadline := time.NewTimer(draftFlushTimeout)
+	defer deadline.Stop()
+	for q.drain(); saving(); q.drain() {
+		select {
+		case <-q.wake:
+		case <-deadline.C:
+			fyne.LogError("facteur: quitting", errors.New("a draft was still being saved"))
+			return
+		}
+	}
 }
 
 // imapAccount is a, when it is an IMAP account; nil otherwise.

@@ -19,7 +19,7 @@ import (
 func TestComposerSendsThroughTheMTAOfAnotherProcess(t *testing.T) {
 	s, dir := openDemoStore(t)
 	beside := mailsys.Start(context.Background(), mailsys.Options{Dir: filepath.Join(dir, "mta"),
-		Addrs: mailsys.Addrs{SMTP: "127.0.0.1:0", Submission: mailsys.Off, POP3: mailsys.Off},
+		Addrs: mailsys.Addrs{SMTP: "127.0.0.1:0", Submission: mailsys.Off, POP3: mailsys.Off, IMAP: mailsys.Off},
 		Load:  mailsys.BareConfig(testLogin), Hostname: "beside.test", Store: s})
 	t.Cleanup(func() { beside.Close() })
 	if st := beside.Status(); st.State != mailsys.Running {

@@ -251,3 +251,23 @@ func TestComposerSendsFromLocalThroughTheMTA(t *testing.T) {
 		t.Errorf("the Bcc shows in the delivered message:\n%s", raw)
 	}
 }
+
+// A whole address typed leaves no suggestion open under the field, and the
+// fields below stay where they were.
+func TestComposerNoSuggestionForAWholeAddress(t *testing.T) {
+	h := newHarness(t)
+	cm := h.newComposer()
+	to := cm.fields[0]
+	below := cm.fields[1].entry.Position().Y
+	test.Type(to.entry, "marc")
+	h.waitFor("suggestions", func() bool { return to.suggest.Visible() })
+	test.Type(to.entry, "@machin.com")
+	h.settle()
+	if to.suggest.Visible() {
+		t.Fatalf("suggestions are open under a whole address: %d", len(to.suggest.Objects))
+	}
+	cm.win.Content().Refresh()
+	if y := cm.fields[1].entry.Position().Y; y != below {
+		t.Errorf("the Cc field moved from %v to %v", below, y)
+	}
+}

@@ -75,16 +75,30 @@ func monthAbbrev(m time.Month) string {
 	return names[m-1]
 }
 
-// formatListDate is the short date of a list row: the time today, day and month
+// weekdayAbbrev returns the short name of d in the UI language.
+func weekdayAbbrev(d time.Weekday) string {
+	names := [...]string{
+		lang.L("Sun"), lang.L("Mon"), lang.L("Tue"), lang.L("Wed"),
+		lang.L("Thu"), lang.L("Fri"), lang.L("Sat"),
+	}
+	return names[d]
+}
+
+// formatListDate is the short date of a list row, one style for every
+// list: the time today, the weekday in the six days before, day and month
 // this year, the full date before.
 func formatListDate(t, now time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
 	t = t.In(now.Location())
+	y, m, d := now.Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
 	switch {
 	case sameDay(t, now):
 		return t.Format("15:04")
+	case !t.Before(today.AddDate(0, 0, -6)) && t.Before(today):
+		return weekdayAbbrev(t.Weekday())
 	case t.Year() == now.Year():
 		return strconv.Itoa(t.Day()) + " " + monthAbbrev(t.Month())
 	}

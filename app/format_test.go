@@ -19,6 +19,10 @@ func TestFormat(t *testing.T) {
 		{formatSize(1536), "1.5 KB"},
 		{formatSize(210 << 20), "210 MB"},
 		{formatListDate(time.Date(2026, 11, 25, 9, 5, 0, 0, time.UTC), now), "09:05"},
+		{formatListDate(time.Date(2026, 11, 24, 23, 59, 0, 0, time.UTC), now), "Tue"}, // yesterday
+		{formatListDate(time.Date(2026, 11, 19, 0, 0, 0, 0, time.UTC), now), "Thu"},   // six days before
+		{formatListDate(time.Date(2026, 11, 18, 23, 0, 0, 0, time.UTC), now), "18 Nov"},
+		{formatListDate(time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC), now), "26 Nov"}, // tomorrow: a wrong clock
 		{formatListDate(time.Date(2026, 3, 2, 9, 5, 0, 0, time.UTC), now), "2 Mar"},
 		{formatListDate(time.Date(2000, 5, 11, 18, 19, 0, 0, time.UTC), now), "2000-05-11"},
 		{formatListDate(time.Time{}, now), ""},

@@ -94,6 +94,11 @@ func (c *controller) inspectSelected() {
 
 // inspect shows message s in the inspector, opening its window if needed.
 func (c *controller) inspect(s mailstore.Summary) {
+	c.inspectorWindow().start(s)
+}
+
+// inspectorWindow is the open inspector, or a new one.
+func (c *controller) inspectorWindow() *inspector {
 	iv := c.insp.view
 	if iv == nil {
 		iv = c.newInspector()
@@ -102,7 +107,7 @@ func (c *controller) inspect(s mailstore.Summary) {
 	} else {
 		iv.win.RequestFocus()
 	}
-	iv.start(s)
+	return iv
 }
 
 // newInspector makes the window and its tabs.
@@ -126,17 +131,21 @@ func (c *controller) newInspector() *inspector {
 	iv.win.SetContent(container.NewBorder(iv.top, nil, nil, nil, iv.tabs))
 	iv.win.Resize(inspectorWindowSize)
 	iv.win.SetOnClosed(iv.closed)
-	iv.win.Canvas().SetOnTypedKey(func(e *fyne.KeyEvent) {
-		if e.Name == fyne.KeyEscape {
-			iv.win.Close()
-		}
-	})
+	closeOnEscape(iv.win)
 	return iv
 }
 
 // start inspects message s: the previous inspection's look-ups end, the
 // message is read and analysed in the background.
 func (iv *inspector) start(s mailstore.Summary) {
+	iv.startWith(s, func(ctx context.Context, opt inspect.Options) (*inspect.Report, error) {
+		return iv.c.analyze(ctx, s, opt)
+	})
+}
+
+// startWith inspects what analyze reads (a stored message, or a message
+// attached to one) under the name of s.
+func (iv *inspector) startWith(s mailstore.Summary, analyze func(context.Context, inspect.Options) (*inspect.Report, error)) {
 	iv.stop()
 	iv.gen++
 	gen := iv.gen
@@ -148,7 +157,7 @@ func (iv *inspector) start(s mailstore.Summary) {
 	iv.setStatus(lang.L("Loading…"))
 	ctx, opt := iv.ctx, inspect.Options{LookupTimeout: iv.c.insp.timeout}
 	iv.c.work.bg(func(context.Context) func() {
-		r, err := iv.c.analyze(ctx, s, opt)
+		r, err := analyze(ctx, opt)
 		return func() {
 			if gen != iv.gen {
 				return // closed, or another message is inspected

@@ -96,7 +96,7 @@ func TestInspectorFrenchNamesOfSourcesAndStatuses(t *testing.T) {
 	args := map[string]string{"Rcpt": "cache@enprovence.com", "Source": string(inspect.SourceKnown)}
 	f := inspect.Finding{Kind: inspect.FindHiddenRecipient, Code: inspect.CodeHiddenRecipient, Args: args}
 	got := findingText(f, &inspect.Report{})
-	if want := "cache@enprovence.com est destinataire dans l'enveloppe (lu dans : l'enveloppe enregistrée par le MTA de Facteur)"; !strings.HasPrefix(got, want) {
+	if want := "cache@enprovence.com est destinataire dans l'enveloppe (lu dans\u00a0: l'enveloppe enregistrée par le MTA de Facteur)"; !strings.HasPrefix(got, want) {
 		t.Errorf("hidden recipient:\n got %q\nwant %q…", got, want)
 	}
 	if len(args) != 2 {
@@ -117,8 +117,8 @@ func TestInspectorInFrench(t *testing.T) {
 	h := newHarness(t)
 	iv := h.inspectWithDNS(addr, 5*time.Second)
 	h.settle()
-	want := "L'expéditeur de l'enveloppe christian.caleca@wanadoo.fr (lu dans : Return-Path) diffère du champ From " +
-		"christian.caleca@w-n-doo.fr : les retours d'erreur vont à l'expéditeur de l'enveloppe, pas à l'adresse From."
+	want := "L'expéditeur de l'enveloppe christian.caleca@wanadoo.fr (lu dans\u00a0: Return-Path) diffère du champ From " +
+		"christian.caleca@w-n-doo.fr\u00a0: les retours d'erreur vont à l'expéditeur de l'enveloppe, pas à l'adresse From."
 	if e := iv.env; len(e.findingTexts) != 1 || e.findingTexts[0] != want {
 		t.Errorf("findings %q, want %q", e.findingTexts, want)
 	}

@@ -43,6 +43,7 @@ func (c *controller) fileMenu() *fyne.Menu {
 
 func (c *controller) viewMenu(m *menuItems) *fyne.Menu {
 	m.threads = fyne.NewMenuItem(lang.L("Thread view"), func() { c.setThreaded(!c.listOpts.Threaded) })
+	m.threads.Checked = c.listOpts.Threaded
 	search := fyne.NewMenuItem(lang.L("Search"), c.focusSearch)
 	search.Shortcut = shortcutSearch
 	inspectItem := fyne.NewMenuItem(lang.L("Inspect headers"), c.inspectSelected)

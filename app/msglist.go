@@ -99,7 +99,9 @@ func (c *controller) buildList() fyne.CanvasObject {
 	l.ExtendBaseWidget(l)
 	c.ui.list = l
 	c.ui.listEmpty = newEmptyState()
-	controls := container.NewBorder(nil, nil, nil, c.buildThreadCheck(), c.buildSortSelect())
+	c.ui.resultCount = widget.NewLabel("")
+	c.ui.resultCount.Hide()
+	controls := container.NewBorder(nil, nil, c.ui.resultCount, c.buildThreadCheck(), c.buildSortSelect())
 	top := container.NewVBox(c.buildSearch(), controls)
 	return container.NewBorder(top, nil, nil, nil,
 		container.NewStack(l, c.ui.listEmpty.centered()))
@@ -124,11 +126,14 @@ func (c *controller) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	o.(*msgRow).show(v)
 }
 
+// rowSelected opens the row the user selected (a click, a key) and gives
+// the list the keyboard, wherever the focus was (the search entry).
 func (c *controller) rowSelected(i widget.ListItemID) {
 	if c.quiet {
 		return
 	}
 	c.openRow(i)
+	c.keysToList()
 }
 
 // openRow opens the message of row i, at once or when its page arrives.
@@ -299,9 +304,22 @@ func (c *controller) syncSelection() {
 	c.ui.list.UnselectAll()
 }
 
-// updateEmpty shows the sentence that replaces an empty list.
+// updateEmpty shows the sentence that replaces an empty list, and the
+// number of results of a search.
 func (c *controller) updateEmpty() {
 	c.ui.listEmpty.set(c.emptyText())
+	text := ""
+	if n := c.rows.total; c.listing.kind == listSearch && !c.loading && c.listErr == nil && n > 0 {
+		switch {
+		case c.rows.open:
+			text = lang.L("{{.N}}+ results", map[string]any{"N": formatCount(n)})
+		case n == 1:
+			text = lang.L("1 result")
+		default:
+			text = lang.L("{{.N}} results", map[string]any{"N": formatCount(n)})
+		}
+	}
+	setText(c.ui.resultCount, text)
 }
 
 func (c *controller) emptyText() string {

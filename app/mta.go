@@ -8,10 +8,12 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"facteur/localmta"
+	"facteur/localmta/imapd"
 	"facteur/localmta/mailsys"
 	"facteur/localmta/mda"
 	"facteur/localmta/queue"
@@ -56,7 +58,8 @@ type mtaState struct {
 	refresh   func() // stops the planned refresh; nil when none
 	tick      int    // generation of the planned refresh
 	indicator *widget.Button
-	trayText  string // the state the tray shows; "" before the first
+	tray      desktop.App // the system tray, nil when there is none (see tray.go)
+	trayText  string      // the state the tray shows; "" before the first
 	panel     *mtaPanel
 }
 
@@ -67,6 +70,7 @@ type mtaSnapshot struct {
 	queueErr   error
 	deliveries []localmta.DeliveryEvent
 	sessions   []localmta.OutSession
+	imap       []imapd.SessionInfo
 }
 
 // mtaRunner owns the running system across goroutines: the start job
@@ -152,14 +156,14 @@ func (c *controller) stopMTA() {
 // into the Local account's INBOX (created first).
 func (c *controller) sendWelcome(sys *mailsys.System) {
 	o := c.opts.MTA
-	addr := sys.SubmitAddr()
-	if addr == "" || o.LocalAddress == "" {
+	if sys.SubmitAddr() == "" || o.LocalAddress == "" {
 		return
 	}
+	st := sys.Status()
 	c.work.bg(func(ctx context.Context) func() {
 		err := c.store.CreateFolder(ctx, mda.LocalInbox, mailstore.RoleInbox)
 		if err == nil {
-			_, err = mailsys.SendWelcome(ctx, o.Dir, addr, o.LocalAddress, time.Now())
+			_, err = mailsys.SendWelcome(ctx, o.Dir, st, o.LocalAddress, time.Now())
 		}
 		return func() {
 			c.mta.welcome = err
@@ -245,6 +249,7 @@ func (c *controller) refreshMTA() {
 		s.queue, s.queueErr = sys.Queue()
 		s.deliveries = sys.Deliveries()
 		s.sessions = sys.Sessions()
+		s.imap = sys.IMAPSessions()
 		return func() { c.showMTASnapshot(s) }
 	})
 }

@@ -43,7 +43,7 @@ func newMTAHarness(t *testing.T, s *mailstore.Store, dir string, tune func(*loca
 	q := newUIQueue()
 	mta := &MTAOptions{
 		Dir:          filepath.Join(dir, "mta"),
-		Addrs:        mailsys.Addrs{SMTP: "127.0.0.1:0", Submission: "127.0.0.1:0", POP3: "127.0.0.1:0"},
+		Addrs:        mailsys.Addrs{SMTP: "127.0.0.1:0", Submission: "127.0.0.1:0", POP3: "127.0.0.1:0", IMAP: "127.0.0.1:0"},
 		Load:         mailsys.BareConfig(testLogin),
 		LocalAddress: testLogin + "@localhost",
 		Hostname:     "facteur.test",
@@ -264,7 +264,7 @@ func TestMTAPortInUse(t *testing.T) {
 	a := test.NewTempApp(t)
 	w := a.NewWindow("Facteur")
 	q := newUIQueue()
-	mta := &MTAOptions{Dir: filepath.Join(dir, "mta"), Addrs: mailsys.Addrs{SMTP: ln.Addr().String(), Submission: mailsys.Off, POP3: mailsys.Off}}
+	mta := &MTAOptions{Dir: filepath.Join(dir, "mta"), Addrs: mailsys.Addrs{SMTP: ln.Addr().String(), Submission: mailsys.Off, POP3: mailsys.Off, IMAP: mailsys.Off}}
 	c := newController(a, w, s, Options{Profile: dir, MTA: mta}, q.post)
 	t.Cleanup(c.close)
 	c.start()
@@ -329,7 +329,7 @@ func writeShot(t *testing.T, name string, img image.Image) {
 func TestMTAExternalDaemon(t *testing.T) {
 	s, dir := openDemoStore(t)
 	daemon := mailsys.Start(context.Background(), mailsys.Options{Dir: filepath.Join(dir, "mta"),
-		Addrs: mailsys.Addrs{SMTP: "127.0.0.1:0", Submission: mailsys.Off, POP3: mailsys.Off},
+		Addrs: mailsys.Addrs{SMTP: "127.0.0.1:0", Submission: mailsys.Off, POP3: mailsys.Off, IMAP: mailsys.Off},
 		Load:  mailsys.BareConfig(testLogin), Store: s})
 	t.Cleanup(func() { daemon.Close() })
 	if daemon.Status().State != mailsys.Running {

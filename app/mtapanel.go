@@ -42,6 +42,8 @@ type mtaPanel struct {
 	sessEmpty  *widget.Label
 	transcript *widget.Label
 	selSession int // index into the snapshot's sessions, newest first; -1 for none
+	imap       *widget.List
+	imapEmpty  *widget.Label
 
 	confirm *dialog.ConfirmDialog // the Delete confirmation shown, for tests
 }
@@ -64,6 +66,7 @@ func (c *controller) showMTAPanel() {
 	p.win = c.app.NewWindow(lang.L("Local MTA"))
 	p.win.SetContent(p.build(c))
 	p.win.Resize(fyne.NewSize(980, 620))
+	closeOnEscape(p.win)
 	p.win.SetOnClosed(func() {
 		c.mta.panel = nil
 		if c.mta.refresh != nil {
@@ -82,6 +85,7 @@ func (p *mtaPanel) build(c *controller) fyne.CanvasObject {
 		container.NewTabItem(lang.L("Queue"), p.buildQueue(c)),
 		container.NewTabItem(lang.L("Deliveries"), p.buildDeliveries(c)),
 		container.NewTabItem(lang.L("SMTP sessions"), p.buildSessions(c)),
+		container.NewTabItem(lang.L("IMAP sessions"), p.buildIMAP(c)),
 	)
 	return container.NewBorder(p.buildHeader(c), nil, nil, nil, p.tabs)
 }
@@ -110,6 +114,7 @@ func (p *mtaPanel) show(c *controller) {
 	p.showQueue(c)
 	p.showDeliveries(c)
 	p.showSessions(c)
+	p.showIMAP(c)
 }
 
 func (p *mtaPanel) showHeader(c *controller) {
@@ -144,6 +149,8 @@ func addrLine(st mailsys.Status) string {
 	add("SMTP", st.SMTP...)
 	add(lang.L("Submission"), st.Submission...)
 	add("POP3", st.POP3)
+	add("IMAP", st.IMAP)
+	add("IMAPS", st.IMAPS)
 	if st.Hostname != "" {
 		parts = append(parts, lang.L("Host name {{.Name}}", map[string]any{"Name": st.Hostname}))
 	}

@@ -4,12 +4,10 @@ import (
 	"context"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"facteur/icons"
 	"facteur/localmta/mailsys"
 )
 
@@ -66,32 +64,4 @@ func (c *controller) flushMTA() {
 		return
 	}
 	c.mtaAct(func(ctx context.Context, sys *mailsys.System) error { return sys.Flush(ctx) })
-}
-
-// updateTray shows in the system tray whether the MTA runs, when the
-// driver has a tray (desktop drivers; not the test driver).
-func (c *controller) updateTray() {
-	desk, ok := c.app.(desktop.App)
-	text := c.mtaStateText()
-	if !ok || c.mta.run == nil || text == c.mta.trayText {
-		return
-	}
-	if c.mta.trayText == "" {
-		// with a tray icon, closing the window keeps Facteur (and its MTA)
-		// running in the tray; Quit ends both
-		c.win.SetCloseIntercept(c.win.Hide)
-	}
-	c.mta.trayText = text
-	state := fyne.NewMenuItem(text, nil)
-	state.Disabled = true
-	show := fyne.NewMenuItem(lang.L("Show Facteur"), func() { c.win.Show(); c.win.RequestFocus() })
-	panel := fyne.NewMenuItem(lang.L("Local MTA…"), c.showMTAPanel)
-	check := fyne.NewMenuItem(lang.L("Check mail"), c.checkMail)
-	compose := fyne.NewMenuItem(lang.L("New message"), c.newMessage)
-	desk.SetSystemTrayMenu(fyne.NewMenu("Facteur", state, fyne.NewMenuItemSeparator(), show, check, compose, panel))
-	var icon fyne.Resource = icons.App
-	if st := c.mta.status.State; st != mailsys.Running && st != mailsys.External {
-		icon = theme.NewErrorThemedResource(theme.MailComposeIcon())
-	}
-	desk.SetSystemTrayIcon(icon)
 }

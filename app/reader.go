@@ -114,11 +114,14 @@ func (c *controller) buildReaderActions(r *readerView) fyne.CanvasObject {
 	r.moveBtn.SetText(lang.L("Move…"))
 	r.sourceBtn.SetText(lang.L("Source"))
 	r.inspectBtn.SetText(lang.L("Inspect"))
-	// Two rows, so that every label fits a reader pane of 1280x800's window:
-	// what to do with the message (answer it, inspect it), then where it goes.
-	compose := container.NewHBox(append(c.buildComposeActions(button), r.inspectBtn)...)
-	manage := container.NewHBox(r.readBtn, r.flagBtn, r.deleteBtn, r.moveBtn, r.sourceBtn)
-	r.actions = container.NewVBox(container.NewHScroll(compose), container.NewHScroll(manage))
+	// Two rows: what to do with the message (answer it, inspect it), then
+	// where it goes; what does not fit folds behind "⋯".
+	cv := c.win.Canvas
+	compose := newFoldBar(cv, append(c.buildComposeActions(button), r.inspectBtn)...)
+	compose.extra = c.moreComposeItems
+	manage := newFoldBar(cv, r.readBtn, r.flagBtn, r.deleteBtn, r.moveBtn, r.sourceBtn)
+	c.ui.bars = append(c.ui.bars, compose, manage)
+	r.actions = container.NewVBox(compose.row, manage.row)
 	return r.actions
 }
 

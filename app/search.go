@@ -60,21 +60,30 @@ func (c *controller) focusSearch() {
 	c.ui.searchEntry.TypedShortcut(&fyne.ShortcutSelectAll{})
 }
 
-// focusList gives the keyboard to the message list.
+// focusList gives the keyboard to the message list and opens its first
+// message when none is open (Down in the search entry).
 func (c *controller) focusList() {
-	c.win.Canvas().Focus(c.ui.list)
+	c.keysToList()
 	if c.selectedIndex() < 0 && c.rows.length() > 0 {
 		c.step(1)
 	}
 }
 
-// escapeSearch clears the query; on an empty entry it leaves the entry.
-func (c *controller) escapeSearch() {
-	if c.ui.searchEntry.Text == "" {
-		c.win.Canvas().Unfocus()
-		return
+// keysToList gives the keyboard to the message list, where the letter
+// shortcuts work: after a selection, the sort or the thread control.
+func (c *controller) keysToList() {
+	if cv := c.win.Canvas(); cv.Focused() != c.ui.list {
+		cv.Focus(c.ui.list)
 	}
-	c.ui.searchEntry.SetText("")
+}
+
+// escapeSearch clears the query and leaves the search entry (Escape, the
+// clear button): the list has the keyboard again.
+func (c *controller) escapeSearch() {
+	if c.ui.searchEntry.Text != "" {
+		c.ui.searchEntry.SetText("")
+	}
+	c.keysToList()
 }
 
 // searchChanged runs as the user types: the query waits for a pause.

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -121,5 +122,25 @@ func TestOpeningAFolderLeavesSearch(t *testing.T) {
 	h.settle()
 	if h.c.listing.kind != listFolder || h.c.ui.searchEntry.Text != "" || h.c.current.Name != "Sent" {
 		t.Errorf("after clicking a folder: listing %v, entry %q, folder %v", h.c.listing.kind, h.c.ui.searchEntry.Text, h.c.current)
+	}
+}
+
+// While searching, the list says how many messages match.
+func TestSearchShowsTheNumberOfResults(t *testing.T) {
+	h := newHarness(t)
+	if h.c.ui.resultCount.Visible() {
+		t.Fatal("a result count outside a search")
+	}
+	test.Type(h.c.ui.searchEntry, "itineraire")
+	h.settle()
+	n := h.c.rows.length()
+	want := strconv.Itoa(n) + " results"
+	if !h.c.ui.resultCount.Visible() || h.c.ui.resultCount.Text != want {
+		t.Errorf("result count %q (shown %v), want %q", h.c.ui.resultCount.Text, h.c.ui.resultCount.Visible(), want)
+	}
+	h.c.escapeSearch()
+	h.settle()
+	if h.c.ui.resultCount.Visible() {
+		t.Error("the result count stays after the search")
 	}
 }

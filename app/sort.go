@@ -8,6 +8,9 @@ import (
 	"facteur/mailstore"
 )
 
+// prefThreads is the preference that keeps the thread view across restarts.
+const prefThreads = "threads"
+
 // sortChoice is one entry of the sort menu and select.
 type sortChoice struct {
 	label     string
@@ -41,13 +44,21 @@ func (c *controller) buildSortSelect() fyne.CanvasObject {
 	}
 	s := widget.NewSelect(labels, nil)
 	s.SetSelectedIndex(c.sortIndex())
-	s.OnChanged = func(string) { c.setSort(s.SelectedIndex()) }
+	s.OnChanged = func(string) {
+		c.setSort(s.SelectedIndex())
+		c.keysToList() // the select took the focus: the shortcuts work again
+	}
 	c.ui.sortSelect = s
 	return s
 }
 
 func (c *controller) buildThreadCheck() fyne.CanvasObject {
-	ch := widget.NewCheck(lang.L("Threads"), func(on bool) { c.setThreaded(on) })
+	ch := widget.NewCheck(lang.L("Threads"), nil)
+	ch.Checked = c.listOpts.Threaded
+	ch.OnChanged = func(on bool) {
+		c.setThreaded(on)
+		c.keysToList()
+	}
 	c.ui.threadCheck = ch
 	return ch
 }
@@ -74,6 +85,7 @@ func (c *controller) setThreaded(on bool) {
 		return
 	}
 	c.listOpts.Threaded = on
+	c.app.Preferences().SetBool(prefThreads, on)
 	c.ui.threadCheck.SetChecked(on)
 	c.ui.menu.syncThreads(on)
 	c.refreshFolderListing()

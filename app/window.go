@@ -15,12 +15,16 @@ import (
 	"errors"
 	"io"
 	"net/url"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
@@ -99,9 +103,35 @@ func Run(opts Options) error {
 	c := newController(a, w, s, opts, fyne.Do)
 	defer c.close()
 	c.start()
+	if desk, ok := a.(desktop.App); ok && trayHost(ctx) {
+		c.useTray(desk) // before the event loop: see tray.go
+	}
+	stop := quitOnSignal(a)
+	defer stop()
 	w.Resize(fyne.NewSize(1200, 760))
 	w.ShowAndRun()
 	return nil
+}
+
+// quitOnSignal quits the app on SIGTERM or SIGINT, as File > Quit does, from
+// before the window shows: Fyne's own handler is installed only once its
+// loop runs: a SIGINT that came earlier was lost (main catches it), a
+// SIGTERM killed the process.
+func quitOnSignal(a fyne.App) (stop func()) {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sig:
+			fyne.Do(a.Quit)
+		case <-done:
+		}
+	}()
+	return func() {
+		signal.Stop(sig)
+		close(done)
+	}
 }
 
 // controller holds the state of one main window. Its fields are read and
@@ -163,11 +193,14 @@ type widgets struct {
 	listEmpty   *emptyState
 	searchEntry *searchEntry
 	sortSelect  *widget.Select
+	resultCount *widget.Label // the number of results while searching
 	threadCheck *widget.Check
 	reader      *readerView
 	readerPane  fyne.CanvasObject
 	menu        *menuItems
 	split       *container.Split
+	bars        []*foldBar           // the toolbars that fold
+	panes       [3]fyne.CanvasObject // folders, list, reader
 }
 
 func newController(a fyne.App, w fyne.Window, s mailStore, opts Options, post func(func())) *controller {
@@ -179,6 +212,7 @@ func newController(a fyne.App, w fyne.Window, s mailStore, opts Options, post fu
 		rows:      newPageCache(),
 		wantIndex: -1,
 	}
+	c.listOpts.Threaded = a.Preferences().Bool(prefThreads) // kept across restarts
 	c.work = newWorker(ctx, post)
 	c.work.onPanic = c.showError
 	w.SetContent(c.build())
@@ -189,10 +223,14 @@ func newController(a fyne.App, w fyne.Window, s mailStore, opts Options, post fu
 
 // build lays out the three panes in resizable splits.
 func (c *controller) build() fyne.CanvasObject {
-	inner := container.NewHSplit(c.buildList(), c.buildReader())
+	list := container.New(paneMin{listPaneMin}, c.buildList())
+	reader := container.New(paneMin{readerPaneMin}, c.buildReader())
+	inner := container.NewHSplit(list, reader)
 	inner.Offset = 0.42
-	folders := container.NewBorder(c.buildCheckMail(), c.buildMTAIndicator(), nil, nil, c.buildFolders())
+	folders := container.New(paneMin{folderPaneMin},
+		container.NewBorder(c.buildCheckMail(), c.buildMTAIndicator(), nil, nil, c.buildFolders()))
 	outer := container.NewHSplit(folders, inner)
+	c.ui.panes = [3]fyne.CanvasObject{folders, list, reader}
 	outer.Offset = 0.2
 	c.ui.split = outer
 	return outer
@@ -209,11 +247,16 @@ func (c *controller) start() {
 	}
 }
 
-// close ends the background work of the window.
+// close ends the background work of the window, once Fyne's event loop has
+// ended (Quit, Ctrl+Q, SIGTERM or SIGINT, the last window closed) or in a
+// test's cleanup. What the background hands back from now on is run here,
+// on the goroutine that closes: the drafts typed since their last autosave
+// are saved first, then the accounts' checks and the MTA stop.
 func (c *controller) close() {
-	for _, cm := range c.compose.open {
-		cm.stopTimers()
-	}
+	c.mta.tray = nil // Fyne closed the tray's D-Bus connection with the loop
+	q := newUIQueue()
+	c.work.repost(q.post)
+	c.flushDrafts(q)
 	c.cancel()
 	c.stopMTA()
 	c.stopAccounts()

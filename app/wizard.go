@@ -44,7 +44,8 @@ type wizard struct {
 	finger   *widget.Label
 	note     *widget.Label
 
-	oauth oauthWizard
+	oauth  oauthWizard
+	manual manualForm
 
 	acct    account.Account // the account found, to test and save
 	pinHost string          // the host whose certificate the user may pin
@@ -133,7 +134,8 @@ func (w *wizard) build() fyne.CanvasObject {
 	buttons := container.NewHBox(w.trustBtn, layout.NewSpacer(), w.findBtn, w.saveBtn)
 	intro := wrapLabel()
 	intro.SetText(lang.L("Facteur looks up the servers of your address (autoconfig, DNS SRV records, common names), then tests the login."))
-	return container.NewBorder(container.NewVBox(intro, form, w.buildOAuth()), buttons, nil, nil, container.NewVScroll(status))
+	top := container.NewVBox(intro, form, w.buildOAuth(), w.buildManual())
+	return container.NewBorder(nil, buttons, nil, nil, container.NewVScroll(container.NewVBox(top, status)))
 }
 
 // hiddenLabel is a wrapped label shown once it has text (setText).
@@ -149,10 +151,10 @@ func setText(l *widget.Label, text string) {
 	setVisible(l, text != "")
 }
 
-// reset forgets the servers found: the fields changed.
+// reset forgets the login test: the fields changed.
 func (w *wizard) reset() {
 	w.tested = false
-	w.saveBtn.Disable()
+	w.updateSave()
 }
 
 // busy shows the step in progress.
@@ -199,6 +201,9 @@ func (w *wizard) discovered(addr string, in, out autoconfig.Server, err error) {
 	if err != nil {
 		w.idle()
 		w.showProblem(err)
+		if !w.manual.box.Visible() {
+			w.toggleManual() // nothing found: the servers by hand, guessed from the domain
+		}
 		return
 	}
 	lines := []string{serverLine(lang.L("Incoming"), in)}
@@ -214,6 +219,7 @@ func (w *wizard) discovered(addr string, in, out autoconfig.Server, err error) {
 	}
 	w.acct = autoconfig.Account(name, addr, in, out)
 	w.acct.Identity.Name = strings.TrimSpace(w.person.Text)
+	w.fillManual(w.acct) // what was found, to change by hand
 	if w.oauth.check.Checked {
 		w.useOAuth(addr)
 		return
@@ -241,6 +247,7 @@ func (w *wizard) checked(err error) {
 	w.idle()
 	if err != nil {
 		w.showProblem(err)
+		w.updateSave()
 		return
 	}
 	w.tested = true
@@ -308,10 +315,15 @@ func hostOnly(h string) string {
 	return h
 }
 
-// save writes the account and its password in the background.
+// save writes the account and its password in the background: the one
+// whose login worked, or the one set by hand.
 func (w *wizard) save() {
 	if !w.tested {
-		return
+		a, err := w.manualAccount()
+		if !w.manual.box.Visible() || err != nil {
+			return
+		}
+		w.acct = a
 	}
 	a, pw := w.acct, w.password.Text
 	c := w.c

@@ -61,14 +61,15 @@ func (q *uiQueue) drain() {
 // until the window has settled.
 type worker struct {
 	ctx     context.Context
-	post    func(func())
+	poster  atomic.Pointer[func(func())]
 	pending atomic.Int64
 	serial  chan func()
 	onPanic func(error) // called on the UI goroutine
 }
 
 func newWorker(ctx context.Context, post func(func())) *worker {
-	w := &worker{ctx: ctx, post: post, serial: make(chan func(), 256)}
+	w := &worker{ctx: ctx, serial: make(chan func(), 256)}
+	w.poster.Store(&post)
 	go w.runSerial()
 	return w
 }
@@ -84,6 +85,18 @@ func (w *worker) runSerial() {
 			job()
 		}
 	}
+}
+
+// post hands fn to the UI goroutine.
+func (w *worker) post(fn func()) {
+	(*w.poster.Load())(fn)
+}
+
+// repost sends what the background hands to the UI through post from now
+// on: after Fyne's event loop ended, the window's last jobs (the final
+// draft saves) are drained on the goroutine that closes it.
+func (w *worker) repost(post func(func())) {
+	w.poster.Store(&post)
 }
 
 // bg runs work on a new goroutine and hands the closure it returns to the UI.

@@ -4,6 +4,8 @@
 #
 #   bash interop/dovecot.sh     (as root; or with dovecot-imapd, dovecot-pop3d installed)
 #
+# Packages: dovecot-core dovecot-imapd dovecot-pop3d openssl python3
+#
 # A private Dovecot (dovecot -c CONF: its own base_dir, state_dir and log in a
 # temporary directory, users from a passwd-file, mail_location =
 # maildir:~/Maildir there) listens on 127.0.0.2 high ports (clients come from 127.0.0.1): IMAP with STARTTLS
@@ -59,8 +61,7 @@ command -v openssl >/dev/null && command -v "$PYTHON" >/dev/null && [ -x "$DOVEC
 work=$(mktemp -d "${TMPDIR:-/tmp}/facteur-dovecot.XXXXXX")
 chmod 755 "$work" # Dovecot serves the Maildir below it as nobody
 t0=$SECONDS
-log "building facteur in $work"
-"$GO" build -tags migrated_fynedo -o "$work/bin/facteur" .
+interop_facteur "$work/bin/facteur"
 "$GO" build -o "$work/bin/gencorpus" ./mailstore/internal/corpus/gencorpus
 py() { "$PYTHON" "$repo/interop/dovecheck.py" "$@"; }
 
@@ -283,7 +284,11 @@ if [ "$renamed" = 12 ]; then
 else
 	fail "renaming Sent files: $renamed"
 fi
-sleep 1 # a new mtime second for cur/, so Dovecot rescans it
+# Dovecot sees a change of cur/ by its mtime, to the second: a change in the
+# second of its last look shows once the next second is over too (its
+# MAILDIR_SYNC_SECS). Wait for the clock to pass that, not for a fixed time.
+past_mtime() { [ "$(date +%s)" -gt $(($(stat -c %Y "$1") + 1)) ]; }
+interop_wait 10 past_mtime "$(dir_of Sent)/cur"
 py snap "$md" "$work/snap2"
 nflags=$(py changed "$work/snap1" "$work/snap2")
 sync_ok "third IMAP sync brings down the server's changes ($nflags messages with new flags, 1 appended, 3 expunged)" \

@@ -26,6 +26,7 @@
 # exit codes. Stops exactly the Dovecot and the proxies it started;
 # prints PASS/FAIL per check and "N passed, M failed". OFFSETS (8) cuts
 # per sync, N (200) messages in INBOX, KEEP=1 keeps the temporary directory.
+# Packages: dovecot-core dovecot-imapd dovecot-pop3d openssl python3
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -49,8 +50,8 @@ dovecot_install
 work=$(mktemp -d "${TMPDIR:-/tmp}/facteur-faults.XXXXXX")
 chmod 755 "$work" # Dovecot serves the Maildir below it as nobody
 t0=$SECONDS
-log "building facteur and faultproxy in $work"
-"$GO" build -tags migrated_fynedo -o "$work/bin/facteur" .
+log "building faultproxy and gencorpus in $work"
+interop_facteur "$work/bin/facteur"
 "$GO" build -o "$work/bin/faultproxy" ./internal/faultproxy/cmd/faultproxy
 "$GO" build -o "$work/bin/gencorpus" ./mailstore/internal/corpus/gencorpus
 py() { "$PYTHON" "$repo/interop/dovecheck.py" "$@"; }

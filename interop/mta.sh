@@ -8,6 +8,8 @@
 #
 #   bash interop/mta.sh         (as root; or with postfix, swaks and dnsmasq installed)
 #
+# Packages: postfix swaks libnet-ssleay-perl dnsmasq-base python3 mutt bsdutils
+#
 # The course's itinerary, on loopback addresses and high ports only:
 #
 #   machin.com  MX 10 smtp.machin.com -> 127.0.0.3   facteur mta (Maildir of the Local account)
@@ -135,9 +137,7 @@ DNSMASQ=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
 work=$(mktemp -d "${TMPDIR:-/tmp}/facteur-interop.XXXXXX")
 chmod 755 "$work" # Postfix's virtual(8) delivers as nobody below it
 t0=$SECONDS
-bash scripts/deps.sh
-log "building facteur in $work"
-"$GO" build -tags migrated_fynedo -o "$work/bin/facteur" .
+interop_facteur "$work/bin/facteur"
 facteur="$work/bin/facteur"
 check_py="$repo/interop/mailcheck.py"
 py() { "$PYTHON" "$check_py" "$@"; }
@@ -437,9 +437,13 @@ else
 fi
 
 # 10b. mutt, the course's MUA: it sends through facteur sendmail, then reads
-# what the MDAs wrote, on a pseudo-terminal (script), its keys pushed by -e
+# what the MDAs wrote, on a pseudo-terminal (script), its keys pushed by -e.
+# $folder must exist: else mutt first asks whether to create it (~/Mail on a
+# fresh machine), and that question takes the pushed keys.
 muttrc="$work/muttrc"
+mkdir -p "$work/mutt"
 cat >"$muttrc" <<EOF
+set folder="$work/mutt"
 set sendmail="$facteur --profile $prof sendmail -oi"
 set from="Jean <jean@truc.fr>"
 set use_envelope_from=yes
@@ -460,33 +464,48 @@ EOF
 py gen mutt jean@truc.fr marc@machin.com "interop mutt" "$sent/mutt.eml"
 sed '1,/^$/d' "$sent/mutt.eml" >"$sent/mutt.body"
 # mutt_read BOX OUT KEYS: mutt opens BOX read-only and runs KEYS, which pipe
-# messages into OUT; its screen goes to $work/mutt-screen.log.
+# messages into OUT and quit. mutt reads a mailbox on a terminal only: script
+# gives it one, whose input is empty, so that nothing but KEYS is typed; it
+# returns once mutt has exited, OUT complete (mutt waits for the pipe's
+# command). timeout only bounds a mutt that would wait for a key. When mutt
+# fails, says how, with the end of its screen.
 mutt_read() {
-	local keys="$work/mutt-keys.rc" rc=0 hold holder
+	local keys="$work/mutt-keys.rc" rc=0
 	printf 'push "%s"\n' "$3" >"$keys"
 	rm -f "$2"
-	# script's input stays open (a sleep) while mutt runs the pushed keys
-	exec {hold}< <(sleep 30)
-	holder=$!
-	TERM=vt100 timeout 30 script -qec "mutt -n -F '$muttrc' -f '$1' -e 'source $keys'" /dev/null \
-		<&"$hold" >"$work/mutt-screen.log" 2>&1 || rc=$?
-	kill "$holder" 2>/dev/null || true
-	exec {hold}<&-
-	[ $rc = 0 ] && [ -s "$2" ]
+	TERM=vt100 timeout 120 script -qec "mutt -n -F '$muttrc' -f '$1' -e 'source $keys'" /dev/null \
+		</dev/null >"$work/mutt-screen.log" 2>&1 || rc=$?
+	if [ $rc != 0 ] || ! [ -s "$2" ]; then
+		echo "mutt exited with status $rc, $2 $([ -s "$2" ] && echo written || echo empty); its screen:"
+		tr -c '[:print:]\n' ' ' <"$work/mutt-screen.log" | tail -c 2000
+		return 1
+	fi
+}
+# mutt_check NAME BOX OUT KEYS CHECK...: mutt_read BOX OUT KEYS, then the
+# check NAME of CHECK... (once: mutt has exited, OUT is complete).
+mutt_check() {
+	local name=$1 box=$2 out=$3 keys=$4
+	shift 4
+	if mutt_read "$box" "$out" "$keys" >"$work/out" 2>&1; then
+		check_seconds=0 check "$name" "$@"
+	else
+		fail "$name"
+		sed 's/^/    /' "$work/out"
+	fi
 }
 if mutt -n -F "$muttrc" -s "interop mutt" marc@machin.com <"$sent/mutt.body" >"$work/mutt-send.log" 2>&1; then
 	pass "mutt sent through facteur sendmail (set sendmail=\"facteur --profile DIR sendmail -oi\")"
 	check "mutt's message is in the Local Maildir, body byte for byte" \
 		muttcheck maildir "$inbox" "interop mutt" "$sent/mutt.body"
-	mutt_read "$inbox" "$work/mutt-read.eml" "<limit>~s 'interop mutt'<enter><pipe-message>cat >>$work/mutt-read.eml<enter><quit>" || true
-	check "mutt reads it back from the Maildir the MDA wrote (<pipe-message>), body byte for byte" \
+	mutt_check "mutt reads it back from the Maildir the MDA wrote (<pipe-message>), body byte for byte" \
+		"$inbox" "$work/mutt-read.eml" "<limit>~s 'interop mutt'<enter><pipe-message>cat >>$work/mutt-read.eml<enter><quit>" \
 		muttcheck piped "$work/mutt-read.eml" "$sent/mutt.body" jean@truc.fr
 else
 	fail "mutt -s ... marc@machin.com through facteur sendmail"
 	sed 's/^/    /' "$work/mutt-send.log"
 fi
-mutt_read "$mbox_dir/mail/marc" "$work/mutt-mbox.txt" "<tag-pattern>~A<enter><tag-prefix><pipe-message>cat >>$work/mutt-mbox.txt<enter><quit>" || true
-check "mutt reads the mbox spool mta/mail/marc: both messages, bodies byte for byte once the mboxrd quoting is undone" \
+mutt_check "mutt reads the mbox spool mta/mail/marc: both messages, bodies byte for byte once the mboxrd quoting is undone" \
+	"$mbox_dir/mail/marc" "$work/mutt-mbox.txt" "<tag-pattern>~A<enter><tag-prefix><pipe-message>cat >>$work/mutt-mbox.txt<enter><quit>" \
 	muttcheck mbox "$work/mutt-mbox.txt" "$sent/mbox1.eml" "$sent/mbox2.eml"
 
 # 11. the Local Maildir, message for message: direct, tls, viapostfix, sendmail, mutt

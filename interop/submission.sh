@@ -6,6 +6,8 @@
 #   bash interop/submission.sh    (as root; or with postfix, dovecot-core, xdg-utils
 #                                  and desktop-file-utils installed)
 #
+# Packages: postfix dovecot-core openssl python3 xdg-utils desktop-file-utils
+#
 # A private Postfix (postfix -c DIR: its own config, queue and Maildirs in a
 # temporary directory) is a submission server (RFC 6409) on 127.0.0.6, a high
 # port: STARTTLS required (smtpd_tls_security_level = encrypt) with a
@@ -86,9 +88,7 @@ install_missing
 work=$(mktemp -d "${TMPDIR:-/tmp}/facteur-submission.XXXXXX")
 chmod 755 "$work" # virtual(8) delivers as nobody, smtpd reaches the auth socket as postfix
 t0=$SECONDS
-bash scripts/deps.sh
-log "building facteur in $work"
-"$GO" build -tags migrated_fynedo -o "$work/bin/facteur" .
+interop_facteur "$work/bin/facteur"
 facteur="$work/bin/facteur"
 sub_port=$(interop_free_port "$HOST")
 f_smtp=$(interop_free_port "$HOST")

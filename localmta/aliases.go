@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"facteur/localmta/tablefile"
 )
 
 // Aliases is an alias table in the format of /etc/aliases (sendmail(8),
@@ -25,7 +27,7 @@ var (
 
 // LoadAliases reads an aliases file.
 func LoadAliases(path string) (Aliases, error) {
-	return loadTable(path, ParseAliases)
+	return tablefile.Load(path, ParseAliases)
 }
 
 // ParseAliases reads an alias table.

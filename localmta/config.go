@@ -13,6 +13,7 @@ import (
 	"facteur/internal/sieve"
 	"facteur/localmta/clientlimit"
 	"facteur/localmta/mda"
+	"facteur/localmta/mtausers"
 	"facteur/localmta/queue"
 	"facteur/mailstore"
 )
@@ -53,8 +54,8 @@ type Config struct {
 	// LocalUsers lists the logins that have a mailbox; the users of
 	// Users (the AUTH table) have one too.
 	LocalUsers []string
-	// Users is the AUTH table: login -> password (see LoadUsers).
-	Users Users
+	// Users is the AUTH table: login -> password (see mtausers.Load).
+	Users mtausers.Users
 	// Authenticate, when set, checks AUTH credentials instead of Users.
 	Authenticate func(username, password string) error
 	// Aliases and Transports: /etc/aliases and transport_maps.

@@ -26,6 +26,7 @@ import (
 	"testing"
 
 	"facteur/localmta/clientlimit"
+	"facteur/localmta/mtausers"
 )
 
 // logRecorder keeps what the fuzz invariants need of the MTA's log: the
@@ -90,7 +91,7 @@ func newFuzzWorld(tb testing.TB) *fuzzWorld {
 		Listeners:    []Listener{{Addr: "127.0.0.1:0"}, {Addr: "127.0.0.1:0", Submission: true}},
 		LocalDomains: []string{"machin.com"},
 		LocalUsers:   []string{"marc", "anne"},
-		Users:        Users{"marc": "{plain}pw"},
+		Users:        mtausers.Users{"marc": "{plain}pw"},
 		Aliases:      Aliases{"postmaster": {"anne"}, "team": {"marc", "anne", "friend@remote.test"}},
 		RelayNets:    nilNets,
 		RelayHost:    &RelayHost{Host: host, Port: port, NoMX: true},

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"facteur/internal/dnsmx/dnstest"
+	"facteur/internal/eol"
 	"facteur/internal/linetest"
 	"facteur/localmta/queue"
 	"facteur/mailstore"
@@ -175,6 +176,8 @@ func inbox(t *testing.T, s *mailstore.Store) []mailstore.Summary {
 	return list
 }
 
+// readMessage reads a stored message in the CRLF form of the wire (the
+// store keeps LF files).
 func readMessage(t *testing.T, s *mailstore.Store, id int64) string {
 	t.Helper()
 	rc, err := s.Open(context.Background(), id)
@@ -183,7 +186,7 @@ func readMessage(t *testing.T, s *mailstore.Store, id int64) string {
 	}
 	defer rc.Close()
 	b, _ := io.ReadAll(rc)
-	return string(b)
+	return string(eol.ToCRLF(b))
 }
 
 func readSpool(t *testing.T, m *MTA, login string) string {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"facteur/localmta/mda"
+	"facteur/localmta/mtausers"
 	"facteur/localmta/queue"
 	"facteur/mailstore"
 	"facteur/mailstore/storetest"
@@ -52,7 +53,7 @@ func (w *world) startTruc(t *testing.T, mod func(*Config)) *MTA {
 		Listeners:    []Listener{{Addr: "127.0.0.2:0"}, {Addr: "127.0.0.2:0", Submission: true}},
 		LocalDomains: []string{"truc.fr"},
 		LocalUsers:   []string{"fred"},
-		Users:        Users{"fred": "{plain}secret"},
+		Users:        mtausers.Users{"fred": "{plain}secret"},
 		DNSServer:    w.dns.addr,
 		MXPort:       w.port,
 		SourceIP:     mustAddr("127.0.0.2"),

@@ -43,6 +43,7 @@ import (
 
 	"facteur/internal/dnsmx"
 	"facteur/localmta/clientlimit"
+	"facteur/localmta/mtatls"
 	"facteur/localmta/queue"
 )
 
@@ -97,7 +98,7 @@ func (m *MTA) serverTLS() (*tls.Config, error) {
 	if m.cfg.TLS != nil {
 		return m.cfg.TLS, nil
 	}
-	cert, err := LoadOrCreateCert(filepath.Join(m.cfg.Dir, "tls"), m.cfg.Hostname)
+	cert, err := mtatls.LoadOrCreate(filepath.Join(m.cfg.Dir, "tls"), m.cfg.Hostname)
 	if err != nil {
 		return nil, err
 	}

@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"facteur/internal/linetest"
+	"facteur/localmta/mtausers"
 
 	"github.com/emersion/go-smtp"
 )
@@ -173,7 +174,7 @@ func newRelayWorld(t *testing.T) *relayWorld {
 		Listeners:    []Listener{{Addr: "127.0.0.1:0"}, {Addr: "127.0.0.1:0", Submission: true}},
 		LocalDomains: []string{"machin.com"},
 		LocalUsers:   []string{"marc", "anne"},
-		Users:        Users{"marc": "{plain}pw"},
+		Users:        mtausers.Users{"marc": "{plain}pw"},
 		Aliases:      Aliases{"postmaster": {"anne"}, "friend": {"victim@remote.test"}},
 		RelayNets:    []netip.Prefix{netip.MustParsePrefix("127.0.0.2/32")},
 		DNSServer:    z.addr,

@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/netip"
 
+	"facteur/localmta/mtausers"
+
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
@@ -57,7 +59,7 @@ func (m *MTA) authenticate(username, password string) error {
 		return m.cfg.Authenticate(username, password)
 	}
 	if m.cfg.Users == nil {
-		return ErrBadCredentials
+		return mtausers.ErrBadCredentials
 	}
 	return m.cfg.Users.Check(username, password)
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"facteur/localmta/mtausers"
 )
 
 // startLocal starts one MTA for machin.com on 127.0.0.1 delivering into an
@@ -18,7 +20,7 @@ func startLocal(t *testing.T, mod func(*Config)) *MTA {
 		Listeners:    []Listener{{Addr: "127.0.0.1:0"}, {Addr: "127.0.0.1:0", Submission: true}},
 		LocalDomains: []string{"machin.com"},
 		LocalUsers:   []string{"marc", "anne"},
-		Users:        Users{"marc": "{plain}pw"},
+		Users:        mtausers.Users{"marc": "{plain}pw"},
 		DNSServer:    newZone(t).addr,
 		Aliases:      Aliases{"webmaster": {"marc", "anne"}, "loop1": {"loop2"}, "loop2": {"loop1"}},
 	}

@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"facteur/localmta/tablefile"
 )
 
 // TransportKind is the transport of a transport-table entry.
@@ -61,14 +63,14 @@ var ErrTransportSyntax = errors.New("transport table: syntax error")
 
 // LoadTransportTable reads a transport table file.
 func LoadTransportTable(path string) (TransportTable, error) {
-	return loadTable(path, ParseTransportTable)
+	return tablefile.Load(path, ParseTransportTable)
 }
 
 // ParseTransportTable reads "pattern transport:nexthop" lines; blank lines
 // and '#' comments are skipped.
 func ParseTransportTable(r io.Reader) (TransportTable, error) {
 	t := TransportTable{}
-	err := eachEntry(r, func(n int, line string) error {
+	err := tablefile.EachEntry(r, func(n int, line string) error {
 		key, value, ok := strings.Cut(strings.ReplaceAll(line, "\t", " "), " ")
 		value = strings.TrimSpace(value)
 		if !ok || value == "" || (!strings.HasPrefix(strings.ToLower(value), "error:") && strings.ContainsAny(value, " \t")) {

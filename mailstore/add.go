@@ -11,13 +11,15 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"facteur/internal/eol"
 )
 
 // Add stores a message in a folder (created if missing): the Maildir file is
 // written in tmp/, fsynced and renamed into new/ (cur/ when flags are set),
 // the directory is synced, and then the index row is written.
 func (s *Store) Add(ctx context.Context, folder FolderRef, r io.Reader, opt AddOptions) (Summary, error) {
-	if err := s.enter(); err != nil {
+	if err := s.enterWrite(); err != nil {
 		return Summary{}, err
 	}
 	defer s.leave()
@@ -33,7 +35,7 @@ func (s *Store) Add(ctx context.Context, folder FolderRef, r io.Reader, opt AddO
 	if arrived.IsZero() {
 		arrived = time.Now()
 	}
-	id, err := s.addBytes(ctx, fi, data, arrived, opt)
+	id, err := s.addBytes(ctx, fi, eol.ToLF(data), arrived, opt)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -55,21 +57,28 @@ func (s *Store) addBytes(ctx context.Context, fi *folderInfo, data []byte, arriv
 		return 0, err
 	}
 	r := safeParse(data, arrived, opt.Envelope, "")
-	r.folder, r.sub, r.name, r.mtime = fi, sub, fn, time.Now().Unix()
-	b, err := s.beginBatch(ctx)
-	if err != nil {
-		return 0, err
-	}
-	if err := b.insert(r); err != nil {
-		b.rollback()
-		return 0, err
-	}
-	if _, err := b.commit(); err != nil {
+	r.folder, r.sub, r.name, r.mtime, r.hash = fi, sub, fn, time.Now().Unix(), contentHash(data)
+	if err := s.insertRow(ctx, r); err != nil {
+		os.Remove(filepath.Join(fi.dir, sub, fn.name())) // not indexed: not kept
 		return 0, err
 	}
 	s.gen.Add(1)
 	s.hub.publish(Change{Kind: ChangeAdded, Folder: fi.ref, IDs: []int64{r.id}})
 	return r.id, nil
+}
+
+// insertRow indexes one row in its own transaction.
+func (s *Store) insertRow(ctx context.Context, r *row) error {
+	b, err := s.beginBatch(ctx)
+	if err != nil {
+		return err
+	}
+	if err := b.insert(r); err != nil {
+		b.rollback()
+		return err
+	}
+	_, err = b.commit()
+	return err
 }
 
 // AddItem is one message of AddBatch.
@@ -95,12 +104,14 @@ const addWorkers = 32
 // new/ (cur/ when flags are set), the fsyncs in parallel; then each
 // directory that received files is synced once, and one index transaction
 // writes all the rows. When AddBatch returns, every item without error is
-// on stable storage and indexed. A failed file write fails its item only;
-// a failed directory sync or index commit fails every item whose file was
-// written (the files stay in the Maildir, where a rescan finds them).
+// on stable storage and indexed, and no file of an item with an error is
+// left in the Maildir (which a caller trying again, or a rescan, would
+// make a second copy of). A failed file write fails its item only; a
+// failed directory sync or index commit fails every item whose file was
+// written, except, on a full disk, those that fit (Store.salvage).
 func (s *Store) AddBatch(ctx context.Context, items []AddItem) []AddResult {
 	out := make([]AddResult, len(items))
-	if err := s.enter(); err != nil {
+	if err := s.enterWrite(); err != nil {
 		for i := range out {
 			out[i].Err = err
 		}
@@ -117,15 +128,18 @@ func (s *Store) AddBatch(ctx context.Context, items []AddItem) []AddResult {
 	if len(written) == 0 {
 		return out
 	}
-	err := s.indexRows(ctx, written)
+	n, err := s.indexRows(ctx, written)
+	k := 0 // index in written
 	for i, r := range rows {
-		switch {
-		case r == nil:
-		case err != nil:
-			out[i].Err = err
-		default:
-			out[i].ID = r.id
+		if r == nil {
+			continue
 		}
+		if k < n {
+			out[i].ID = r.id
+		} else {
+			out[i].Err = err
+		}
+		k++
 	}
 	return out
 }
@@ -169,11 +183,12 @@ func (s *Store) writeItem(ctx context.Context, it *AddItem) (r *row, f *os.File,
 	if err := s.checkKey(ctx, fi, it.Options.Key); err != nil {
 		return nil, nil, err
 	}
-	f, err = os.CreateTemp(filepath.Join(fi.dir, subTmp), fmt.Sprintf("%d.P%d.*", time.Now().Unix(), pid))
+	f, err = createTmp(fi.dir, time.Now())
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := f.Write(it.Data); err != nil {
+	data := eol.ToLF(it.Data)
+	if _, err := f.Write(data); err != nil {
 		f.Close()
 		os.Remove(f.Name())
 		return nil, nil, err
@@ -182,8 +197,8 @@ func (s *Store) writeItem(ctx context.Context, it *AddItem) (r *row, f *os.File,
 	if arrived.IsZero() {
 		arrived = time.Now()
 	}
-	r = safeParse(it.Data, arrived, it.Options.Envelope, "")
-	r.folder = fi
+	r = safeParse(data, arrived, it.Options.Envelope, "")
+	r.folder, r.hash = fi, contentHash(data)
 	return r, f, nil
 }
 
@@ -216,7 +231,7 @@ func (s *Store) renameItem(tmp string, r *row, opt AddOptions) error {
 	now := time.Now()
 	key := opt.Key
 	if key == "" {
-		key = newKey(now, r.size)
+		key = newKey(now, r.disk)
 	}
 	fn := fileName{Key: key}.withFlags(opt.Flags, sub)
 	k := pendingKey{r.folder.id, fn.Key}
@@ -232,7 +247,7 @@ func (s *Store) renameItem(tmp string, r *row, opt AddOptions) error {
 		}
 		return err
 	}
-	r.sub, r.name, r.mtime = sub, fn, now.Unix()
+	r.sub, r.name, r.mtime, r.written = sub, fn, now.Unix(), true
 	return nil
 }
 
@@ -274,19 +289,13 @@ func validKey(key string) bool {
 }
 
 // indexRows syncs the directories of the delivered rows and inserts them
-// in one transaction (commitBatch), then clears their pending marks.
-func (s *Store) indexRows(ctx context.Context, rows []*row) error {
-	b, err := s.beginBatch(ctx)
-	if err != nil {
-		s.unpend(rows)
-		return err
+// in one transaction (commitBatch). On failure it keeps what it can
+// (salvage) and removes the other files: it returns how many rows, from
+// the first, are indexed, and the error.
+func (s *Store) indexRows(ctx context.Context, rows []*row) (int, error) {
+	err := s.insertCommit(ctx, rows)
+	if err == nil {
+		return len(rows), nil
 	}
-	for _, r := range rows {
-		if err := b.insert(r); err != nil {
-			b.rollback()
-			s.unpend(rows)
-			return err
-		}
-	}
-	return s.commitBatch(b, rows)
+	return s.salvage(ctx, err, rows), err
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"facteur/internal/eol"
 )
 
 func TestAddBatch(t *testing.T) {
@@ -50,7 +52,7 @@ func TestAddBatch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if data, err := os.ReadFile(path); err != nil || string(data) != string(items[i].Data) || filepath.Base(filepath.Dir(path)) != "new" {
+		if data, err := os.ReadFile(path); err != nil || string(data) != string(eol.ToLF(items[i].Data)) || filepath.Base(filepath.Dir(path)) != "new" {
 			t.Errorf("item %d: file %s: %v", i, path, err)
 		}
 	}
@@ -104,4 +106,35 @@ func TestAddBatchClosed(t *testing.T) {
 	if !errors.Is(res[0].Err, ErrClosed) {
 		t.Errorf("closed store: %+v", res)
 	}
+}
+
+// Issue 11: an index that cannot take a batch (SQLITE_FULL, as on a full
+// disk: here the page limit of the writer's connection) leaves no file of
+// a failed item in the Maildir, where the caller trying again or a rescan
+// would make a second copy; the items that fit are indexed.
+func TestAddBatchIndexFull(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	if err := s.CreateFolder(ctx, inbox, RoleInbox); err != nil {
+		t.Fatal(err)
+	}
+	fillIndex(t, s, 4)
+	var items []AddItem
+	for i := range 200 {
+		body := strings.Repeat(fmt.Sprintf("word%d ", i), 200)
+		items = append(items, AddItem{Folder: inbox, Data: testMsg{id: fmt.Sprintf("%d@full", i), subject: "full", body: body}.bytes()})
+	}
+	res := s.AddBatch(ctx, items)
+	ok, failed := 0, 0
+	for _, r := range res {
+		if r.Err != nil {
+			failed++
+		} else {
+			ok++
+		}
+	}
+	if failed == 0 || ok == 0 {
+		t.Fatalf("%d added, %d failed: want some of each", ok, failed)
+	}
+	checkFolderExact(t, s, inbox, ok)
 }

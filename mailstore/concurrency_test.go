@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -69,5 +70,48 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	if n, _, _ := s.Count(ctx, FolderRef{"Local", "Imported"}); n != 1200 {
 		t.Errorf("imported %d of 1200", n)
+	}
+}
+
+// Issue 11, item 5: stores of one new profile opened at once (as by
+// several processes) all open, and each creates the same folders and adds
+// to them without a UNIQUE error: the schema and each folder are made once.
+func TestConcurrentFirstOpen(t *testing.T) {
+	ctx := context.Background()
+	for round := range 20 {
+		dir := t.TempDir()
+		errs := make(chan error, 3)
+		var wg sync.WaitGroup
+		for i := range cap(errs) {
+			wg.Go(func() {
+				s, err := Open(ctx, dir)
+				if err != nil {
+					errs <- err
+					return
+				}
+				defer s.Close()
+				_, err = s.Add(ctx, inbox, strings.NewReader(string(testMsg{id: fmt.Sprint(i), subject: "x"}.bytes())), AddOptions{})
+				if err == nil {
+					err = s.CreateFolder(ctx, FolderRef{"Local", "Sent"}, RoleSent)
+				}
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		s, err := Open(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		folders, err := s.Folders(ctx)
+		s.Close()
+		if err != nil || len(folders) != 2 || folders[0].Total+folders[1].Total != cap(errs) {
+			t.Fatalf("round %d: folders %+v, %v", round, folders, err)
+		}
 	}
 }

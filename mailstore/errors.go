@@ -26,6 +26,11 @@ var (
 	// ErrExist: AddBatch was given an AddOptions.Key that the folder
 	// already holds: the message is there already.
 	ErrExist = errors.New("mailstore: a message of that key exists")
+	// ErrIndexNotReady: OpenReadOnly found no index, or one that Open
+	// must bring up to date first.
+	ErrIndexNotReady = errors.New("mailstore: the index must be created or updated first")
+	// ErrReadOnly: a change asked of a store opened with OpenReadOnly.
+	ErrReadOnly = errors.New("mailstore: store opened read-only")
 )
 
 // QueryError tells why a search query was refused. It matches ErrBadQuery.

@@ -24,7 +24,7 @@ func (s *Store) SetFlags(ctx context.Context, ids []int64, add, remove Flags) er
 		}
 		fn := l.name.withFlags(flags, sub)
 		dst := location{id: l.id, folder: l.folder, sub: sub, name: fn}
-		if err := os.Rename(l.path(), dst.path()); err != nil {
+		if err := renameFile(l.path(), dst.path()); err != nil {
 			return err
 		}
 		t.dir(dst.folder, sub)
@@ -88,7 +88,7 @@ func moveFile(l location, dfi *folderInfo) (location, error) {
 // RoleTrash when there is none). Messages already in that Trash are removed
 // for good: their file is deleted, then their index row.
 func (s *Store) Delete(ctx context.Context, ids []int64) error {
-	if err := s.enter(); err != nil {
+	if err := s.enterWrite(); err != nil {
 		return err
 	}
 	defer s.leave()
@@ -159,8 +159,8 @@ func (s *Store) trashOf(ctx context.Context, account string) (*folderInfo, error
 // purge removes messages for good: file first, then index row.
 func (s *Store) purge(ctx context.Context, ids []int64) error {
 	return s.fileOp(ctx, ChangeRemoved, ids, func(b *batch, l location, t *touched) error {
-		if err := os.Remove(l.path()); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
+		if err := os.Remove(l.path()); err != nil {
+			return err // fs.ErrNotExist: eachFile looks for it
 		}
 		t.dir(l.folder, l.sub)
 		t.changed(l.folder, l.id)
@@ -185,7 +185,7 @@ func (t *touched) changed(fi *folderInfo, id int64) { t.ids[fi] = append(t.ids[f
 // its row).
 func (s *Store) fileOp(ctx context.Context, kind ChangeKind, ids []int64,
 	op func(b *batch, l location, t *touched) error) error {
-	if err := s.enter(); err != nil {
+	if err := s.enterWrite(); err != nil {
 		return err
 	}
 	defer s.leave()
@@ -215,27 +215,49 @@ func (s *Store) fileOp(ctx context.Context, kind ChangeKind, ids []int64,
 	return err
 }
 
-// eachFile locates each message and runs op on it. An error stops the loop;
-// what was done before stays done (files and rows agree).
+// eachFile locates each message and runs op on it. An op that finds no file
+// (fs.ErrNotExist, and nothing done) is run again on the file that another
+// program renamed, found by its key; a message whose file is gone is
+// skipped. An error stops the loop; what was done before stays done (files
+// and rows agree).
 func (s *Store) eachFile(ctx context.Context, b *batch, ids []int64, t *touched,
+	op func(b *batch, l location, t *touched) error) error {
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), locateChunk)]
+		ids = ids[len(chunk):]
+		found, err := s.locateMany(ctx, b.tx, chunk)
+		if err != nil {
+			return err
+		}
+		if err := s.eachFound(ctx, b, chunk, found, t, op); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// locateChunk is the number of messages located with one query.
+const locateChunk = 1000
+
+// eachFound runs op on each message of ids that locateMany found.
+func (s *Store) eachFound(ctx context.Context, b *batch, ids []int64, found map[int64]location, t *touched,
 	op func(b *batch, l location, t *touched) error) error {
 	for _, id := range ids {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		l, err := s.locate(ctx, b.tx, id)
-		if errors.Is(err, ErrNotFound) {
+		l, ok := found[id]
+		if !ok {
 			continue
 		}
-		if err != nil {
-			return err
-		}
-		if _, err := os.Stat(l.path()); errors.Is(err, fs.ErrNotExist) {
+		err := op(b, l, t)
+		if errors.Is(err, fs.ErrNotExist) { // renamed by another program, or gone
 			if l, err = s.refind(b, l); err != nil {
 				continue
 			}
+			err = op(b, l, t)
 		}
-		if err := op(b, l, t); err != nil {
+		if err != nil {
 			return &MessageError{ID: id, Op: "update", Err: err}
 		}
 	}

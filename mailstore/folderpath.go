@@ -124,24 +124,39 @@ func unhex(c byte) byte {
 	return c - '0'
 }
 
-// roleForName guesses the role of a folder from its name, for folders found
-// on disk without a role file.
-func roleForName(name string) Role {
-	switch strings.ToLower(name) {
-	case "inbox":
-		return RoleInbox
-	case "sent", "sent messages", "sent items", "envoyés", "envoyes":
-		return RoleSent
-	case "drafts", "brouillons":
-		return RoleDrafts
-	case "trash", "deleted messages", "deleted items", "corbeille":
-		return RoleTrash
-	case "junk", "spam", "indésirables":
-		return RoleJunk
-	case "archive", "archives":
-		return RoleArchive
-	case "outbox", "boîte d'envoi":
-		return RoleOutbox
-	}
-	return RoleNone
+// RoleForName guesses the role of a folder from its name, as mail programs
+// do for servers without RFC 6154 special-use attributes (Thunderbird's
+// list of usual names, in several languages): the folders found on disk
+// without a role file, and IMAP folders without \Sent, \Drafts... The
+// comparison ignores case. Outbox is Facteur's local outbox only.
+func RoleForName(name string) Role {
+	return namedRoles[strings.ToLower(name)]
 }
+
+var namedRoles = func() map[string]Role {
+	m := map[string]Role{}
+	for role, names := range map[Role][]string{
+		RoleInbox: {"inbox"},
+		RoleSent: {"sent", "sent items", "sent messages", "sent mail", "envoyés", "envoyes",
+			"éléments envoyés", "messages envoyés", "gesendet", "gesendete objekte", "gesendete elemente",
+			"enviados", "elementos enviados", "posta inviata", "inviati", "verzonden", "verzonden items",
+			"skickat", "skickade objekt", "wysłane", "odeslaná pošta", "отправленные"},
+		RoleDrafts: {"drafts", "brouillons", "entwürfe", "borradores", "bozze", "concepten", "utkast",
+			"kopie robocze", "koncepty", "черновики"},
+		RoleTrash: {"trash", "deleted items", "deleted messages", "bin", "corbeille", "éléments supprimés",
+			"papierkorb", "gelöschte objekte", "gelöschte elemente", "papelera", "elementos eliminados",
+			"cestino", "posta eliminata", "prullenbak", "verwijderde items", "papperskorg", "kosz",
+			"koš", "корзина"},
+		RoleJunk: {"junk", "spam", "junk e-mail", "junk email", "junk mail", "bulk mail", "indésirables",
+			"courrier indésirable", "pourriel", "junk-e-mail", "correo no deseado", "posta indesiderata",
+			"ongewenste e-mail", "skräppost", "nevyžádaná pošta", "спам"},
+		RoleArchive: {"archive", "archives", "archiv", "archivo", "archivio", "archief", "arkiv",
+			"archiwum", "архив"},
+		RoleOutbox: {"outbox", "boîte d'envoi"},
+	} {
+		for _, n := range names {
+			m[n] = role
+		}
+	}
+	return m
+}()

@@ -24,10 +24,21 @@ func importWorkers() int { return 4*runtime.GOMAXPROCS(0) + 24 }
 // Import imports an mbox file (mboxo or mboxrd), a Maildir directory (its cur
 // and new messages, flags kept) or a single message file (.eml) into folder,
 // created if missing. It streams: memory stays flat whatever the size.
-// Messages are written in batches; when ctx ends, what was imported stays
-// (indexed and on disk) and the error is ctx's.
+// Messages whose content the folder holds already are skipped, so that an
+// import run twice, or again after a failure, stores each message once
+// (ImportWith stores them all if asked). Messages are written in batches,
+// each file indexed before Import returns; when ctx ends, what was
+// imported stays (indexed and on disk) and the error is ctx's. When a
+// message cannot be stored (a full disk), the import stops, and the
+// messages written but not yet indexed are removed: the stats count
+// exactly what the folder gained.
 func (s *Store) Import(ctx context.Context, folder FolderRef, path string, progress func(Progress)) (ImportStats, error) {
-	if err := s.enter(); err != nil {
+	return s.ImportWith(ctx, folder, path, ImportOptions{Progress: progress})
+}
+
+// ImportWith is Import with options.
+func (s *Store) ImportWith(ctx context.Context, folder FolderRef, path string, opt ImportOptions) (ImportStats, error) {
+	if err := s.enterWrite(); err != nil {
 		return ImportStats{}, err
 	}
 	defer s.leave()
@@ -35,7 +46,7 @@ func (s *Store) Import(ctx context.Context, folder FolderRef, path string, progr
 	if err != nil {
 		return ImportStats{}, err
 	}
-	fi, err := s.ensureFolder(ctx, folder, RoleNone)
+	im, err := s.newImport(ctx, folder, opt)
 	if err != nil {
 		return ImportStats{}, err
 	}
@@ -43,7 +54,7 @@ func (s *Store) Import(ctx context.Context, folder FolderRef, path string, progr
 		if !isMaildir(path) {
 			return ImportStats{}, fmt.Errorf("%w: %s is a directory but not a Maildir", ErrUnknownFormat, path)
 		}
-		return s.importMaildir(ctx, fi, path, progress)
+		return im.maildir(ctx, path)
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -53,9 +64,9 @@ func (s *Store) Import(ctx context.Context, folder FolderRef, path string, progr
 	br := bufio.NewReaderSize(f, 64<<10)
 	switch sniff(br) {
 	case formatMbox:
-		return s.importMbox(ctx, fi, br, st.Size(), progress)
+		return im.mbox(ctx, br, st.Size())
 	case formatMessage:
-		return s.importMessage(ctx, fi, br, st, progress)
+		return im.message(ctx, br, st)
 	}
 	return ImportStats{}, fmt.Errorf("%w: %s", ErrUnknownFormat, path)
 }
@@ -63,15 +74,39 @@ func (s *Store) Import(ctx context.Context, folder FolderRef, path string, progr
 // ImportMbox imports an mbox stream (mboxo or mboxrd) into folder, created if
 // missing. See Import.
 func (s *Store) ImportMbox(ctx context.Context, folder FolderRef, r io.Reader, progress func(Progress)) (ImportStats, error) {
-	if err := s.enter(); err != nil {
+	if err := s.enterWrite(); err != nil {
 		return ImportStats{}, err
 	}
 	defer s.leave()
-	fi, err := s.ensureFolder(ctx, folder, RoleNone)
+	im, err := s.newImport(ctx, folder, ImportOptions{Progress: progress})
 	if err != nil {
 		return ImportStats{}, err
 	}
-	return s.importMbox(ctx, fi, r, 0, progress)
+	return im.mbox(ctx, r, 0)
+}
+
+// importer is one import into a folder.
+type importer struct {
+	s     *Store
+	fi    *folderInfo
+	dedup *dedup // nil: duplicates allowed
+	opt   ImportOptions
+}
+
+// newImport makes the folder if needed and reads the content hashes of
+// its messages, unless duplicates are allowed.
+func (s *Store) newImport(ctx context.Context, folder FolderRef, opt ImportOptions) (*importer, error) {
+	fi, err := s.ensureFolder(ctx, folder, RoleNone)
+	if err != nil {
+		return nil, err
+	}
+	im := &importer{s: s, fi: fi, opt: opt}
+	if !opt.AllowDuplicates {
+		if im.dedup, err = s.folderHashes(ctx, fi); err != nil {
+			return nil, fmt.Errorf("mailstore: reading the messages of %s: %w", folder, err)
+		}
+	}
+	return im, nil
 }
 
 type format int
@@ -103,8 +138,9 @@ func sniff(br *bufio.Reader) format {
 	return formatMessage
 }
 
-// importMbox streams an mbox through the indexing pipeline.
-func (s *Store) importMbox(ctx context.Context, fi *folderInfo, r io.Reader, total int64, progress func(Progress)) (ImportStats, error) {
+// mbox streams an mbox through the indexing pipeline.
+func (im *importer) mbox(ctx context.Context, r io.Reader, total int64) (ImportStats, error) {
+	fi := im.fi
 	mr := mbox.NewReader(r)
 	produce := func(ctx context.Context, emit func(*job) bool) error {
 		for ctx.Err() == nil {
@@ -129,11 +165,12 @@ func (s *Store) importMbox(ctx context.Context, fi *folderInfo, r io.Reader, tot
 		}
 		return ctx.Err()
 	}
-	return s.runImport(ctx, produce, 0, total, progress)
+	return im.run(ctx, produce, 0, total)
 }
 
-// importMaildir imports the messages of another Maildir, keeping their flags.
-func (s *Store) importMaildir(ctx context.Context, fi *folderInfo, dir string, progress func(Progress)) (ImportStats, error) {
+// maildir imports the messages of another Maildir, keeping their flags.
+func (im *importer) maildir(ctx context.Context, dir string) (ImportStats, error) {
+	fi := im.fi
 	files, err := listFolder(dir)
 	if err != nil {
 		return ImportStats{}, err
@@ -154,11 +191,12 @@ func (s *Store) importMaildir(ctx context.Context, fi *folderInfo, dir string, p
 		}
 		return nil
 	}
-	return s.runImport(ctx, produce, len(files), 0, progress)
+	return im.run(ctx, produce, len(files), 0)
 }
 
-// importMessage imports one message file.
-func (s *Store) importMessage(ctx context.Context, fi *folderInfo, r io.Reader, st os.FileInfo, progress func(Progress)) (ImportStats, error) {
+// message imports one message file.
+func (im *importer) message(ctx context.Context, r io.Reader, st os.FileInfo) (ImportStats, error) {
+	fi := im.fi
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return ImportStats{}, err
@@ -167,14 +205,14 @@ func (s *Store) importMessage(ctx context.Context, fi *folderInfo, r io.Reader, 
 		emit(&job{folder: fi, data: data, date: st.ModTime(), offset: st.Size()})
 		return nil
 	}
-	return s.runImport(ctx, produce, 1, st.Size(), progress)
+	return im.run(ctx, produce, 1, st.Size())
 }
 
-func (s *Store) runImport(ctx context.Context, produce produceFunc, total int, totalBytes int64, progress func(Progress)) (ImportStats, error) {
-	ist, err := s.ingest(ctx, produce, ingestOptions{workers: importWorkers(), progress: func(done int, b int64) {
-		if progress != nil {
-			progress(Progress{Done: done, Total: total, Bytes: b, TotalBytes: totalBytes})
+func (im *importer) run(ctx context.Context, produce produceFunc, total int, totalBytes int64) (ImportStats, error) {
+	ist, err := im.s.ingest(ctx, produce, ingestOptions{workers: importWorkers(), dedup: im.dedup, progress: func(done int, b int64) {
+		if im.opt.Progress != nil {
+			im.opt.Progress(Progress{Done: done, Total: total, Bytes: b, TotalBytes: totalBytes})
 		}
 	}})
-	return ImportStats{Messages: ist.done, Problems: ist.problems, Bytes: ist.size}, err
+	return ImportStats{Messages: ist.done, Problems: ist.problems, Duplicates: ist.duplicates, Failed: ist.failed, Bytes: ist.size}, err
 }

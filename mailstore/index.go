@@ -5,18 +5,22 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
+
+	"facteur/internal/filelock"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// schemaVersion is kept in PRAGMA user_version. An index of version 3 is
-// migrated in place (migrate3); one of another version is moved aside and
-// rebuilt from the Maildir files.
-const schemaVersion = 4
+// schemaVersion is kept in PRAGMA user_version. An index of version 3 or 4
+// is migrated in place (migrations); one of another version is moved aside
+// and rebuilt from the Maildir files.
+const schemaVersion = 5
 
 // indexFile is the name of the index in the profile directory.
 const indexFile = "index.sqlite"
@@ -54,7 +58,8 @@ var schema = []string{
 		rcpt_to TEXT,
 		env_recorded INTEGER NOT NULL DEFAULT 0,
 		problem TEXT NOT NULL,
-		partial INTEGER NOT NULL DEFAULT 0)`,
+		partial INTEGER NOT NULL DEFAULT 0,
+		hash BLOB)`,
 	`CREATE UNIQUE INDEX messages_key ON messages(folder, key)`,
 	`CREATE INDEX messages_date ON messages(folder, date, thread)`,
 	`CREATE INDEX messages_sender ON messages(folder, sender_sort, date)`,
@@ -64,6 +69,7 @@ var schema = []string{
 	`CREATE INDEX messages_msgid ON messages(message_id) WHERE message_id <> ''`,
 	`CREATE INDEX messages_thread ON messages(thread, folder)`,
 	partialIndex,
+	hashIndex,
 	`CREATE TABLE refs(ref TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY(ref, id)) WITHOUT ROWID`,
 	// Contentless FTS5 table (the text is in the Maildir files); rowid = messages.id.
 	`CREATE VIRTUAL TABLE fts USING fts5(subject, addr_from, addr_to, addr_cc, body,
@@ -99,6 +105,16 @@ func dsn(path string, writer bool) string {
 	return path + "?" + strings.Join(p, "&")
 }
 
+// readOnlyDSN opens the index with SQLITE_OPEN_READONLY (mode=ro) and
+// refuses writes (query_only): the journal mode is left as it is (WAL),
+// and SQLite reads a WAL index without growing its -shm file when that
+// cannot be done (a full disk), from version 3.22.
+func readOnlyDSN(path string) string {
+	u := url.URL{Scheme: "file", OmitHost: true, Path: filepath.ToSlash(path), RawQuery: "mode=ro"}
+	return u.String() + "&_pragma=busy_timeout(10000)&_pragma=temp_store(MEMORY)&_pragma=mmap_size(0)" +
+		"&_pragma=cache_size(-16384)&_pragma=query_only(1)"
+}
+
 // index holds the two connection pools of the index: one connection for
 // writes (SQLite has one writer at a time) and a few for reads, which WAL lets
 // run alongside the writer.
@@ -107,6 +123,24 @@ type index struct {
 	wdb, rdb *sql.DB
 	rebuilt  bool // created empty: the caller indexes the Maildir files
 	unclean  bool // last session did not close the index
+	readOnly bool // opened by openIndexReadOnly: nothing is written
+}
+
+// lockFile, in the profile directory, is held while a process opens the
+// index: the creation of a new index, a migration and the move aside of a
+// corrupt one happen in one process at a time (package
+// facteur/internal/filelock; the system drops it if the process dies).
+const lockFile = "index.lock"
+
+// openIndexLocked is openIndex of the index of the profile dir under the
+// profile's index lock, waiting while another process holds it.
+func openIndexLocked(ctx context.Context, dir string) (*index, error) {
+	l, err := filelock.Acquire(ctx, filepath.Join(dir, lockFile), nil)
+	if err != nil {
+		return nil, fmt.Errorf("mailstore: locking the index: %w", err)
+	}
+	defer l.Unlock()
+	return openIndex(ctx, filepath.Join(dir, indexFile))
 }
 
 // openIndex opens or creates the index. An index that is not an SQLite file,
@@ -124,46 +158,113 @@ func openIndex(ctx context.Context, path string) (*index, error) {
 }
 
 func tryOpenIndex(ctx context.Context, path string) (*index, error) {
-	wdb, err := sql.Open("sqlite", dsn(path, true))
+	ix, err := newIndex(path, dsn(path, true), dsn(path, false))
+	if err != nil {
+		return nil, err
+	}
+	if err := ix.prepare(ctx); err != nil {
+		ix.closeDBs()
+		return nil, err
+	}
+	return ix, nil
+}
+
+// openIndexReadOnly opens an existing index of the current version for
+// reading only: it is not marked as in use, not checked, migrated nor
+// rebuilt, and both pools refuse writes (query_only), so that reading
+// works on a full disk or a read-only file system. An index that is
+// missing or of another version is ErrIndexNotReady.
+func openIndexReadOnly(ctx context.Context, path string) (*index, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: no index yet", ErrIndexNotReady)
+	}
+	ix, version, err := tryReadOnly(ctx, path, "")
+	if cannotMapWAL(err) && walEmpty(path) {
+		// The WAL index (-shm) cannot be made (a full disk): with an
+		// empty WAL the file alone is the whole index, read as immutable.
+		ix, version, err = tryReadOnly(ctx, path, "&immutable=1")
+	}
+	if err != nil {
+		return nil, classify(err)
+	}
+	if version != schemaVersion {
+		ix.closeDBs()
+		return nil, fmt.Errorf("%w: schema version %d, want %d", ErrIndexNotReady, version, schemaVersion)
+	}
+	return ix, nil
+}
+
+// tryReadOnly opens the index read-only, with more URI parameters, and
+// reads its version.
+func tryReadOnly(ctx context.Context, path, params string) (*index, int, error) {
+	ix, err := newIndex(path, readOnlyDSN(path)+params, readOnlyDSN(path)+params)
+	if err != nil {
+		return nil, 0, err
+	}
+	ix.readOnly = true
+	var version int
+	if err := ix.wdb.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		ix.closeDBs()
+		return nil, 0, err
+	}
+	return ix, version, nil
+}
+
+// cannotMapWAL tells SQLite's errors for a -shm file that cannot be
+// created or grown.
+func cannotMapWAL(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	code := se.Code() & 0xff
+	return code == sqlite3.SQLITE_IOERR || code == sqlite3.SQLITE_CANTOPEN
+}
+
+// walEmpty tells whether the index has no WAL content: no -wal file, or
+// an empty one.
+func walEmpty(path string) bool {
+	st, err := os.Stat(path + "-wal")
+	return errors.Is(err, os.ErrNotExist) || (err == nil && st.Size() == 0)
+}
+
+// newIndex makes the two connection pools; nothing is opened yet.
+func newIndex(path, wdsn, rdsn string) (*index, error) {
+	wdb, err := sql.Open("sqlite", wdsn)
 	if err != nil {
 		return nil, err
 	}
 	wdb.SetMaxOpenConns(1)
 	wdb.SetConnMaxIdleTime(0)
-	ix := &index{path: path, wdb: wdb}
-	if err := ix.prepare(ctx); err != nil {
-		wdb.Close()
-		return nil, err
-	}
-	ix.rdb, err = sql.Open("sqlite", dsn(path, false))
+	rdb, err := sql.Open("sqlite", rdsn)
 	if err != nil {
 		wdb.Close()
 		return nil, err
 	}
-	ix.rdb.SetMaxOpenConns(4)
-	ix.rdb.SetMaxIdleConns(4)
-	return ix, nil
+	rdb.SetMaxOpenConns(4)
+	rdb.SetMaxIdleConns(4)
+	return &index{path: path, wdb: wdb, rdb: rdb}, nil
 }
 
-// prepare checks the schema, creating it in an empty file.
+func (ix *index) closeDBs() error {
+	ix.rdb.Close()
+	return ix.wdb.Close()
+}
+
+// prepare checks the schema, creating it in an empty file. The check and
+// the creation are one immediate transaction, so that of two processes
+// opening a new index at once, one creates it and the other finds it made.
 func (ix *index) prepare(ctx context.Context) error {
+	created, err := ix.createIfEmpty(ctx)
+	if err != nil || created {
+		return err
+	}
 	var version int
 	if err := ix.wdb.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
 		return classify(err)
 	}
-	if version == 0 {
-		var n int
-		if err := ix.wdb.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&n); err != nil {
-			return classify(err)
-		}
-		if n != 0 {
-			return fmt.Errorf("%w: unknown tables", ErrCorruptIndex)
-		}
-		ix.rebuilt = true
-		return ix.create(ctx)
-	}
-	if version == 3 {
-		if err := ix.migrate3(ctx); err != nil {
+	if _, ok := migrations[version]; ok {
+		if err := ix.migrate(ctx); err != nil {
 			return err
 		}
 		version = schemaVersion
@@ -204,29 +305,46 @@ func (ix *index) setClean(ctx context.Context, clean bool) error {
 	return classify(err)
 }
 
-func (ix *index) create(ctx context.Context) error {
-	tx, err := ix.wdb.BeginTx(ctx, nil)
+// createIfEmpty creates the schema in a file without tables, in a write
+// transaction that holds the lock from the check on. It tells whether it
+// created it; a file with tables but no version is corrupt.
+func (ix *index) createIfEmpty(ctx context.Context) (bool, error) {
+	tx, err := ix.wdb.BeginTx(ctx, nil) // BEGIN IMMEDIATE (_txlock)
 	if err != nil {
-		return classify(err)
+		return false, classify(err)
 	}
 	defer tx.Rollback()
+	var version, n int
+	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return false, classify(err)
+	}
+	if version != 0 {
+		return false, nil
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&n); err != nil {
+		return false, classify(err)
+	}
+	if n != 0 {
+		return false, fmt.Errorf("%w: unknown tables", ErrCorruptIndex)
+	}
 	for _, stmt := range schema {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("mailstore: creating index: %w", err)
+			return false, fmt.Errorf("mailstore: creating index: %w", err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES('clean', '0')`); err != nil {
-		return err
+		return false, err
 	}
-	return tx.Commit()
+	ix.rebuilt = true
+	return true, classify(tx.Commit())
 }
 
 func (ix *index) close() error {
-	err := ix.setClean(context.Background(), true)
-	if ix.rdb != nil {
-		ix.rdb.Close()
+	var err error
+	if !ix.readOnly {
+		err = ix.setClean(context.Background(), true)
 	}
-	if cerr := ix.wdb.Close(); err == nil {
+	if cerr := ix.closeDBs(); err == nil {
 		err = cerr
 	}
 	return err
@@ -264,23 +382,47 @@ func moveAside(path string) error {
 // partialIndex finds the partial messages of a folder (PartialField).
 const partialIndex = `CREATE INDEX messages_partial ON messages(folder) WHERE partial > 0`
 
-// migrate3 brings an index of version 3 to version 4, which added the
-// partial column: no file of a version 3 index is partial, so the column's
-// default is right and nothing needs rebuilding.
-func (ix *index) migrate3(ctx context.Context) error {
+// hashIndex finds a message of a folder by content (contentHash), so that
+// an import skips what the folder already holds.
+const hashIndex = `CREATE INDEX messages_hash ON messages(folder, hash)`
+
+// migrations bring an index of an older version up to the next one, in
+// place: ids, and with them the index id, stay.
+var migrations = map[int][]string{
+	// 4 added the partial column: no file of a version 3 index is
+	// partial, so the column's default is right.
+	3: {`ALTER TABLE messages ADD COLUMN partial INTEGER NOT NULL DEFAULT 0`, partialIndex},
+	// 5 added the content hash: NULL for the messages already there,
+	// computed when an import needs it (fillHashes).
+	4: {`ALTER TABLE messages ADD COLUMN hash BLOB`, hashIndex},
+}
+
+// migrate brings the index to schemaVersion in one immediate transaction
+// that reads the version again, so that of two processes that open an old
+// index at once, one migrates and the other finds it done.
+func (ix *index) migrate(ctx context.Context) error {
 	tx, err := ix.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return classify(err)
 	}
 	defer tx.Rollback()
-	for _, stmt := range []string{
-		`ALTER TABLE messages ADD COLUMN partial INTEGER NOT NULL DEFAULT 0`,
-		partialIndex,
-		fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion),
-	} {
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("mailstore: migrating the index to version %d: %w", schemaVersion, classify(err))
+	var version int
+	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return classify(err)
+	}
+	for ; version < schemaVersion; version++ {
+		stmts, ok := migrations[version]
+		if !ok {
+			return fmt.Errorf("%w: schema version %d, want %d", ErrCorruptIndex, version, schemaVersion)
+		}
+		for _, stmt := range stmts {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("mailstore: migrating the index to version %d: %w", version+1, classify(err))
+			}
 		}
 	}
-	return tx.Commit()
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion)); err != nil {
+		return classify(err)
+	}
+	return classify(tx.Commit())
 }

@@ -26,6 +26,9 @@ func (s *Store) IndexID(ctx context.Context) (string, error) {
 	if !errors.Is(err, sql.ErrNoRows) {
 		return "", err
 	}
+	if s.ix.readOnly {
+		return "", ErrReadOnly
+	}
 	return s.newIndexID(ctx) // an index made before index ids
 }
 

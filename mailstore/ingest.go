@@ -8,7 +8,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"facteur/internal/eol"
 )
 
 // job is one message to index: a file already in a Maildir (rescan), or bytes
@@ -27,14 +30,32 @@ type job struct {
 
 // ingestStats count what an ingest did.
 type ingestStats struct {
-	done, problems int
+	done, problems int   // messages indexed, of which with a problem
+	duplicates     int   // import: messages the folder already held, skipped
+	failed         int   // import: messages that could not be stored
 	bytes          int64 // source bytes consumed (job offsets)
-	size           int64 // bytes of the messages
+	size           int64 // bytes of the messages as stored (LF files)
+}
+
+// add counts what a committed batch did.
+func (st *ingestStats) add(o ingestStats) {
+	st.done += o.done
+	st.problems += o.problems
+	st.size += o.size
+	st.bytes = max(st.bytes, o.bytes)
 }
 
 type ingestOptions struct {
 	workers  int
 	progress func(done int, bytes int64) // after each committed batch
+	// dedup, for an import, holds the content hashes of the folder: a
+	// message already there is skipped. Nil stores every message.
+	dedup *dedup
+}
+
+// counters are what the workers count, apart from the writer.
+type counters struct {
+	duplicates, failed atomic.Int64
 }
 
 // produceFunc feeds jobs; emit returns false when the ingest must stop.
@@ -68,19 +89,30 @@ func (s *Store) ingest(ctx context.Context, produce produceFunc, opt ingestOptio
 		})
 	})
 	var workers sync.WaitGroup
+	var c counters
 	for range opt.workers {
-		workers.Go(func() { s.work(wctx, cancel, jobs, rows) })
+		workers.Go(func() { s.work(wctx, cancel, jobs, rows, opt.dedup, &c) })
 	}
 	go func() { workers.Wait(); close(rows) }()
-	st, werr := s.writeRows(ctx, rows, opt.progress)
+	st, werr := s.writeRows(ctx, rows, opt)
 	if werr != nil {
 		cancel(werr)
-		for r := range rows { // let the workers end; rescan finds their files
-			s.unpend([]*row{r})
+		for r := range rows { // let the workers end; their files go
+			st.failed += btoi(r.written)
+			s.discard(r)
 		}
 	}
 	wg.Wait()
+	st.duplicates += int(c.duplicates.Load())
+	st.failed += int(c.failed.Load())
 	return st, firstErr(werr, context.Cause(wctx), perr, ctx.Err())
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func firstErr(errs ...error) error {
@@ -99,46 +131,61 @@ func recoverTo(err *error) {
 	}
 }
 
-// work delivers and parses jobs until jobs is closed.
-func (s *Store) work(ctx context.Context, fail context.CancelCauseFunc, jobs <-chan *job, rows chan<- *row) {
+// work delivers and parses jobs until jobs is closed. With dd, an
+// imported message whose content the folder holds is skipped.
+func (s *Store) work(ctx context.Context, fail context.CancelCauseFunc, jobs <-chan *job, rows chan<- *row, dd *dedup, c *counters) {
 	for j := range jobs {
 		if ctx.Err() != nil && j.data != nil {
 			continue // not delivered yet: drop it
 		}
-		r, err := s.workOne(j)
-		if err != nil {
-			// A file of the Maildir that cannot be read (deleted meanwhile,
-			// no permission) is left for the next rescan; a delivery that
-			// fails (disk full) stops the import.
-			if j.data != nil {
-				fail(err)
+		if j.data == nil {
+			// A file of the Maildir that cannot be read (deleted
+			// meanwhile, no permission) is left for the next rescan.
+			if r, err := s.readJob(j); err == nil {
+				rows <- r
 			}
 			continue
 		}
-		r.offset = j.offset
+		j.data = eol.ToLF(j.data) // LF files: see the package doc
+		h := contentHash(j.data)
+		if dd != nil && !dd.claim(h) {
+			c.duplicates.Add(1)
+			continue
+		}
+		r, err := s.importJob(j, h)
+		if err != nil { // a delivery that fails (disk full) stops the import
+			if dd != nil {
+				dd.release(h)
+			}
+			c.failed.Add(1)
+			fail(err)
+			continue
+		}
 		rows <- r
 	}
 }
 
-func (s *Store) workOne(j *job) (r *row, err error) {
-	data, arrived, mtime := j.data, j.date, int64(0)
-	if data == nil {
-		path := filepath.Join(j.folder.dir, j.sub, j.name.name())
-		var st os.FileInfo
-		if data, st, err = readFile(path); err != nil {
-			return nil, err
-		}
-		mtime = st.ModTime().Unix()
-		if arrived = keyTime(j.name.Key); arrived.IsZero() {
-			arrived = st.ModTime()
-		}
+// readJob reads and parses a file of the Maildir.
+func (s *Store) readJob(j *job) (*row, error) {
+	path := filepath.Join(j.folder.dir, j.sub, j.name.name())
+	data, st, err := readFile(path)
+	if err != nil {
+		return nil, err
 	}
-	r = safeParse(data, arrived, j.env, j.sender)
-	r.folder, r.mtime = j.folder, mtime
-	if j.data == nil {
-		r.sub, r.name = j.sub, j.name
-		return r, nil
+	arrived := keyTime(j.name.Key)
+	if arrived.IsZero() {
+		arrived = st.ModTime()
 	}
+	r := safeParse(data, arrived, j.env, j.sender)
+	r.folder, r.mtime, r.hash = j.folder, st.ModTime().Unix(), contentHash(data)
+	r.sub, r.name, r.offset = j.sub, j.name, j.offset
+	return r, nil
+}
+
+// importJob parses an imported message and writes it into its folder.
+func (s *Store) importJob(j *job, hash []byte) (*row, error) {
+	r := safeParse(j.data, j.date, j.env, j.sender)
+	r.folder, r.hash, r.offset = j.folder, hash, j.offset
 	return r, s.deliverRow(j, r)
 }
 
@@ -157,7 +204,7 @@ func (s *Store) deliverRow(j *job, r *row) error {
 	if err != nil {
 		return err
 	}
-	r.sub, r.name = sub, fn
+	r.sub, r.name, r.written = sub, fn, true
 	r.mtime = time.Now().Unix()
 	return nil
 }
@@ -172,7 +219,7 @@ func safeParse(data []byte, arrived time.Time, env *Envelope, sender string) (r 
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			r = &row{size: int64(len(data)), arrived: arrived.Unix(), date: arrived.Unix(),
+			r = &row{size: eol.CRLFSize(data), disk: int64(len(data)), arrived: arrived.Unix(), date: arrived.Unix(),
 				envelope: env, problem: fmt.Sprintf("parser failure: %v", p)}
 		}
 	}()
@@ -195,54 +242,10 @@ func readFile(path string) ([]byte, os.FileInfo, error) {
 	return buf.Bytes(), st, err
 }
 
-// writeRows inserts rows in batches until rows is closed.
-func (s *Store) writeRows(ctx context.Context, rows <-chan *row, progress func(int, int64)) (ingestStats, error) {
-	var st ingestStats
-	var b *batch
-	var batchRows []*row
-	flush := func() error {
-		if b == nil {
-			return nil
-		}
-		err := s.commitBatch(b, batchRows)
-		b, batchRows = nil, batchRows[:0]
-		if err == nil && progress != nil {
-			progress(st.done, st.bytes)
-		}
-		return err
-	}
-	for r := range rows {
-		if b == nil {
-			var err error
-			if b, err = s.beginBatch(ctx); err != nil {
-				return st, err
-			}
-		}
-		if err := b.insert(r); err != nil {
-			b.rollback()
-			s.unpend(append(batchRows, r))
-			return st, err
-		}
-		batchRows = append(batchRows, r)
-		st.done++
-		st.bytes = max(st.bytes, r.offset)
-		st.size += r.size
-		if r.problem != "" {
-			st.problems++
-		}
-		if b.rows >= batchSize {
-			if err := flush(); err != nil {
-				return st, err
-			}
-		}
-	}
-	return st, flush()
-}
-
 // commitBatch makes the renames of delivered files durable, then commits the
 // index rows, so that the index never names a file a crash could lose.
+// The rows stay pending when it fails: their files are the caller's.
 func (s *Store) commitBatch(b *batch, rows []*row) error {
-	defer s.unpend(rows)
 	dirs := map[string]bool{}
 	for _, r := range rows {
 		if _, ok := s.isPending(r); ok {
@@ -259,6 +262,7 @@ func (s *Store) commitBatch(b *batch, rows []*row) error {
 	if err != nil {
 		return err
 	}
+	s.unpend(rows)
 	s.gen.Add(1)
 	for fi, ids := range added {
 		s.hub.publish(Change{Kind: ChangeAdded, Folder: fi.ref, IDs: ids})

@@ -3,6 +3,7 @@ package mailstore
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -48,7 +49,7 @@ func (s *Store) List(ctx context.Context, folder FolderRef, opt ListOptions) ([]
 	}
 	offset, limit := pageOf(opt.Offset, opt.Limit)
 	if opt.Threaded {
-		return s.listThreaded(ctx, fi, opt.Ascending, offset, limit)
+		return s.listThreaded(ctx, fi, opt.Sort, opt.Ascending, offset, limit)
 	}
 	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT `+summaryCols+` FROM messages WHERE folder = ?
 		ORDER BY `+orderBy(opt.Sort, opt.Ascending)+` LIMIT ? OFFSET ?`, fi.id, limit, offset)
@@ -69,14 +70,15 @@ type threadCount struct {
 type threadCache struct {
 	mu     sync.Mutex
 	folder int64
+	sort   SortField
 	gen    uint64
 	order  []threadCount
 }
 
-func (c *threadCache) valid(fi *folderInfo, gen uint64) bool {
+func (c *threadCache) valid(fi *folderInfo, sort SortField, gen uint64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.order != nil && c.folder == fi.id && c.gen == gen
+	return c.order != nil && c.folder == fi.id && c.sort == sort && c.gen == gen
 }
 
 // prefixRows is the number of rows up to which a threaded page is found
@@ -117,14 +119,35 @@ func (s *Store) threadPrefix(ctx context.Context, fi *folderInfo, need int) ([]t
 	return order, rows.Err()
 }
 
-// threadOrder returns the threads of a folder, newest (latest message) first.
-func (s *Store) threadOrder(ctx context.Context, fi *folderInfo) ([]threadCount, error) {
+// threadKeyOrder orders the threads of a folder by the sender or the
+// subject of their first message, as Thunderbird does, descending (the
+// caller reverses it for ascending): SQLite takes the bare columns of a
+// min() aggregate from the row of the minimum.
+const threadKeyOrder = `SELECT thread, count(*), %s, min(date) AS first FROM messages
+	WHERE folder = ? GROUP BY thread ORDER BY 3 DESC, first DESC, thread DESC`
+
+// threadOrder returns the threads of a folder: newest (latest message)
+// first, or by the sender or subject of their first message, descending.
+func (s *Store) threadOrder(ctx context.Context, fi *folderInfo, sort SortField) ([]threadCount, error) {
 	gen := s.gen.Load()
 	c := &s.threads
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.order != nil && c.folder == fi.id && c.gen == gen {
+	if c.order != nil && c.folder == fi.id && c.sort == sort && c.gen == gen {
 		return c.order, nil
+	}
+	order, err := s.readThreadOrder(ctx, fi, sort)
+	if err != nil {
+		return nil, err
+	}
+	c.folder, c.sort, c.gen, c.order = fi.id, sort, gen, order
+	return order, nil
+}
+
+// readThreadOrder reads the order of threadOrder from the index.
+func (s *Store) readThreadOrder(ctx context.Context, fi *folderInfo, sort SortField) ([]threadCount, error) {
+	if col, ok := threadKeyCols[sort]; ok {
+		return s.readThreadKeyOrder(ctx, fi, col)
 	}
 	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT thread FROM messages WHERE folder = ?
 		ORDER BY date DESC, thread DESC, id DESC`, fi.id)
@@ -146,22 +169,40 @@ func (s *Store) threadOrder(ctx context.Context, fi *folderInfo) ([]threadCount,
 		pos[t] = len(order)
 		order = append(order, threadCount{thread: t, n: 1})
 	}
-	if err := rows.Err(); err != nil {
+	return order, rows.Err()
+}
+
+// threadKeyCols are the columns of the sorts by a thread's first message.
+var threadKeyCols = map[SortField]string{SortSender: "sender_sort", SortSubject: "subject_sort"}
+
+// readThreadKeyOrder orders the threads by col of their first message.
+func (s *Store) readThreadKeyOrder(ctx context.Context, fi *folderInfo, col string) ([]threadCount, error) {
+	rows, err := s.ix.rdb.QueryContext(ctx, fmt.Sprintf(threadKeyOrder, col), fi.id)
+	if err != nil {
 		return nil, err
 	}
-	c.folder, c.gen, c.order = fi.id, gen, order
-	return order, nil
+	defer rows.Close()
+	var order []threadCount
+	for rows.Next() {
+		var tc threadCount
+		var key, first any
+		if err := rows.Scan(&tc.thread, &tc.n, &key, &first); err != nil {
+			return nil, err
+		}
+		order = append(order, tc)
+	}
+	return order, rows.Err()
 }
 
 // listThreaded returns rows offset..offset+limit of the folder in thread
-// order: threads newest first, each in JWZ order (package thread) with depth.
-func (s *Store) listThreaded(ctx context.Context, fi *folderInfo, asc bool, offset, limit int) ([]Summary, error) {
+// order (threadOrder), each thread in JWZ order (package thread) with depth.
+func (s *Store) listThreaded(ctx context.Context, fi *folderInfo, sort SortField, asc bool, offset, limit int) ([]Summary, error) {
 	var order []threadCount
 	var err error
-	if !asc && offset+limit <= prefixRows && !s.threads.valid(fi, s.gen.Load()) {
+	if _, byKey := threadKeyCols[sort]; !byKey && !asc && offset+limit <= prefixRows && !s.threads.valid(fi, sort, s.gen.Load()) {
 		order, err = s.threadPrefix(ctx, fi, offset+limit)
 	} else {
-		order, err = s.threadOrder(ctx, fi)
+		order, err = s.threadOrder(ctx, fi, sort)
 	}
 	if err != nil {
 		return nil, err

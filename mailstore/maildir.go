@@ -148,7 +148,7 @@ func isMaildir(dir string) bool {
 // called with the key before the file appears in sub. It returns the key and
 // the file's size.
 func deliver(dir, sub string, r io.Reader, flags Flags, now time.Time, reserve func(string)) (fileName, int64, error) {
-	tmp, err := os.CreateTemp(filepath.Join(dir, subTmp), fmt.Sprintf("%d.P%d.*", now.Unix(), pid))
+	tmp, err := createTmp(dir, now)
 	if err != nil {
 		return fileName{}, 0, err
 	}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"facteur/internal/eol"
 )
 
 func TestPartialMark(t *testing.T) {
@@ -165,7 +167,8 @@ func TestIndexMigrationFrom3(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`DROP INDEX messages_partial`, `ALTER TABLE messages DROP COLUMN partial`, `PRAGMA user_version = 3`} {
+	for _, q := range []string{`DROP INDEX messages_partial`, `ALTER TABLE messages DROP COLUMN partial`,
+		`DROP INDEX messages_hash`, `ALTER TABLE messages DROP COLUMN hash`, `PRAGMA user_version = 3`} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(q, err)
 		}
@@ -197,8 +200,11 @@ func checkPartialCount(t *testing.T, s *Store, want int) {
 	}
 }
 
+// checkFile checks the file of a message: want with LF line ends (see
+// the package doc), its size in the file name.
 func checkFile(t *testing.T, s *Store, id int64, want []byte) {
 	t.Helper()
+	want = eol.ToLF(want)
 	p, err := s.Path(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)

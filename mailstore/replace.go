@@ -3,12 +3,12 @@ package mailstore
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
+
+	"facteur/internal/eol"
 )
 
 // ReplaceItem is one message of ReplaceBatch: Data, the whole message, is
@@ -46,7 +46,7 @@ func (s *Store) ReplaceBatch(ctx context.Context, items []ReplaceItem) []error {
 	if len(items) == 0 {
 		return errs
 	}
-	if err := s.enter(); err != nil {
+	if err := s.enterWrite(); err != nil {
 		for i := range errs {
 			errs[i] = err
 		}
@@ -78,16 +78,18 @@ func (s *Store) writeReplacement(ctx context.Context, it ReplaceItem) (rp *repla
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.CreateTemp(filepath.Join(l.folder.dir, subTmp), fmt.Sprintf("%d.P%d.*", time.Now().Unix(), pid))
+	f, err := createTmp(l.folder.dir, time.Now())
 	if err != nil {
 		return nil, err
 	}
-	if _, err := f.Write(it.Data); err != nil {
+	data := eol.ToLF(it.Data)
+	if _, err := f.Write(data); err != nil {
 		f.Close()
 		os.Remove(f.Name())
 		return nil, err
 	}
-	r := safeParse(it.Data, time.Now(), nil, "")
+	r := safeParse(data, time.Now(), nil, "")
+	r.hash = contentHash(data)
 	return &replacement{id: it.ID, r: r, f: f, tmp: f.Name()}, nil
 }
 
@@ -195,7 +197,7 @@ func (s *Store) swapOne(ctx context.Context, b *batch, rp *replacement, t *touch
 		return swapped{}, &MessageError{ID: rp.id, Op: "replace", Err: err}
 	}
 	rp.tmp = ""
-	fn := fileName{Key: newKey(time.Now(), rp.r.size), Extra: l.name.Extra}.withFlags(l.name.Flags, l.sub)
+	fn := fileName{Key: newKey(time.Now(), rp.r.disk), Extra: l.name.Extra}.withFlags(l.name.Flags, l.sub)
 	now := location{id: l.id, folder: l.folder, sub: l.sub, name: fn}
 	if err := os.Rename(l.path(), now.path()); err != nil {
 		now = l // the new content under the old name
@@ -212,9 +214,9 @@ func (s *Store) swapOne(ctx context.Context, b *batch, rp *replacement, t *touch
 // replaceRow records the new file of a message and what its content gives.
 func (b *batch) replaceRow(l location, r *row) error {
 	_, err := b.tx.Exec(`UPDATE messages SET key = ?, sub = ?, info = ?, flags = ?, size = ?, mtime = ?,
-		attachment = ?, problem = ?, partial = ? WHERE id = ?`,
+		attachment = ?, problem = ?, partial = ?, hash = ? WHERE id = ?`,
 		l.name.Key, l.sub, l.name.Info, l.name.Flags, r.size, time.Now().Unix(),
-		r.attachment, r.problem, r.partial, l.id)
+		r.attachment, r.problem, r.partial, r.hash, l.id)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Rescan brings the index up to date with the Maildir files that other
@@ -14,9 +15,10 @@ import (
 // new/, a file deleted). It compares directory listings with the index by
 // unique key and touches only what differs: it opens no file but the new
 // ones. Folders created on disk are added; folders whose directory is gone
-// are dropped.
+// are dropped. The first rescan of a process also empties the tmp/
+// directories of what crashed writers left (cleanTmp).
 func (s *Store) Rescan(ctx context.Context, progress func(Progress)) (RescanStats, error) {
-	if err := s.enter(); err != nil {
+	if err := s.enterWrite(); err != nil {
 		return RescanStats{}, err
 	}
 	defer s.leave()
@@ -37,24 +39,7 @@ func (s *Store) Rescan(ctx context.Context, progress func(Progress)) (RescanStat
 		}
 		jobs = append(jobs, fj...)
 	}
-	if len(jobs) > 0 || st.Removed > 0 || st.Renamed > 0 {
-		s.gen.Add(1)
-		s.hub.publish(Change{Kind: ChangeReset})
-	}
-	ist, err := s.ingest(ctx, func(ctx context.Context, emit func(*job) bool) error {
-		for _, j := range jobs {
-			if !emit(j) {
-				return ctx.Err()
-			}
-		}
-		return nil
-	}, ingestOptions{progress: func(done int, _ int64) {
-		if progress != nil {
-			progress(Progress{Done: done, Total: len(jobs)})
-		}
-	}})
-	st.Added = ist.done
-	return st, err
+	return s.indexFound(ctx, jobs, st, FolderRef{}, progress)
 }
 
 func (s *Store) folderList() []*folderInfo {
@@ -90,6 +75,10 @@ func (s *Store) rescanFolder(ctx context.Context, fi *folderInfo, st *RescanStat
 	}
 	if err != nil {
 		return nil, err
+	}
+	if fi.tmpChecked.CompareAndSwap(false, true) {
+		n, _ := cleanTmp(fi.dir, time.Now())
+		st.Leftovers += n
 	}
 	var gone []int64
 	var renamed []indexedFile
@@ -280,5 +269,5 @@ func readRole(dir, name string) Role {
 			return r
 		}
 	}
-	return roleForName(name)
+	return RoleForName(name)
 }

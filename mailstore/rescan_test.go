@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"facteur/internal/eol"
 )
 
 func TestRescanExternalChanges(t *testing.T) {
@@ -171,7 +173,7 @@ func TestUnparsableKept(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Add(%q): %v", in, err)
 		}
-		if got := readMsg(t, s, sum.ID); got != string(in) {
+		if got := readMsg(t, s, sum.ID); got != string(eol.ToLF(in)) {
 			t.Errorf("stored bytes differ for %q", in)
 		}
 		if sum.Problem == "" {

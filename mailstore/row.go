@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"facteur/internal/eol"
 	"facteur/internal/message"
 	"facteur/mailstore/thread"
 )
@@ -24,16 +25,19 @@ type row struct {
 	to, cc     []message.Address
 	date       int64
 	arrived    int64
-	size       int64
+	size       int64 // RFC 822 size: the CRLF form's (RFC822.SIZE, POP3 LIST)
+	disk       int64 // of the file (S= of its Maildir name)
 	mtime      int64
 	attachment bool
 	refs       []string
 	envelope   *Envelope
 	problem    string
 	body       string
-	partial    int64 // >0: a partial message (PartialField) of that size on the server
-	id         int64 // set by the writer
-	offset     int64 // import: source bytes consumed, for progress
+	partial    int64  // >0: a partial message (PartialField) of that size on the server
+	hash       []byte // contentHash of the file
+	written    bool   // its file was written by this import or AddBatch: removed if not indexed
+	id         int64  // set by the writer
+	offset     int64  // import: source bytes consumed, for progress
 }
 
 // parseRow parses the bytes of a message into a row. A message that does not
@@ -49,7 +53,7 @@ func parseRow(data []byte, arrived time.Time, env *Envelope, mailFrom string) *r
 }
 
 func parseMessage(data []byte, arrived time.Time, env *Envelope) *row {
-	r := &row{size: int64(len(data)), arrived: arrived.Unix(), date: arrived.Unix(), envelope: env}
+	r := &row{size: eol.CRLFSize(data), disk: int64(len(data)), arrived: arrived.Unix(), date: arrived.Unix(), envelope: env}
 	m, err := message.Parse(bytes.NewReader(data), message.Options{MaxText: maxText})
 	if err != nil || m == nil {
 		r.problem = "unreadable message"

@@ -2,6 +2,8 @@
 
 package mailstore
 
+import "os"
+
 // infoSeparator starts the info part of a Maildir file name. ':' is not
 // allowed in Windows file names; "!2,FLAGS" is what other Maildir tools use
 // there. Both separators are read on every system.
@@ -10,3 +12,6 @@ const infoSeparator = "!"
 // syncDir does nothing on Windows, where directories cannot be opened for
 // syncing; NTFS journals the renames itself.
 func syncDir(dir string) error { return nil }
+
+// renameFile renames a message file (os.Rename: MoveFileEx, replacing).
+func renameFile(oldPath, newPath string) error { return os.Rename(oldPath, newPath) }

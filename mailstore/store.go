@@ -3,6 +3,7 @@ package mailstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -52,6 +53,8 @@ type folderInfo struct {
 	ref  FolderRef
 	role Role
 	dir  string // absolute Maildir directory
+
+	tmpChecked atomic.Bool // tmp/ was cleaned by this process (cleanTmpOnce)
 }
 
 // Open opens the store of the profile directory dir, creating it when needed.
@@ -65,24 +68,12 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 // OpenProgress is Open reporting the progress of an index rebuild, if one is
 // needed, to progress (which may be nil).
 func OpenProgress(ctx context.Context, dir string, progress func(Progress)) (*Store, error) {
-	s := &Store{
-		dir:     dir,
-		mailDir: filepath.Join(dir, "mail"),
-		pending: map[pendingKey]struct{}{},
-		byRef:   map[FolderRef]*folderInfo{},
-		byID:    map[int64]*folderInfo{},
-		hub:     newHub(),
-	}
+	s := newStore(dir)
 	if err := os.MkdirAll(s.mailDir, 0o700); err != nil {
 		return nil, err
 	}
-	ix, err := openIndex(ctx, filepath.Join(dir, indexFile))
-	if err != nil {
-		return nil, err
-	}
-	s.ix = ix
-	if err := s.loadFolders(ctx); err != nil {
-		ix.close()
+	ix, err := openIndexLocked(ctx, dir)
+	if err := s.attach(ctx, ix, err); err != nil {
 		return nil, err
 	}
 	if ix.rebuilt || ix.unclean {
@@ -92,6 +83,48 @@ func OpenProgress(ctx context.Context, dir string, progress func(Progress)) (*St
 		}
 	}
 	return s, nil
+}
+
+func newStore(dir string) *Store {
+	return &Store{
+		dir:     dir,
+		mailDir: filepath.Join(dir, "mail"),
+		pending: map[pendingKey]struct{}{},
+		byRef:   map[FolderRef]*folderInfo{},
+		byID:    map[int64]*folderInfo{},
+		hub:     newHub(),
+	}
+}
+
+// OpenReadOnly opens the store of the profile directory dir for reading:
+// listing, searching, reading and exporting messages. It writes nothing
+// (no lock file, no mark in the index, no rescan, no tmp/ clean-up), so
+// it works on a full disk or a read-only file system; a change asked of
+// it fails (ErrReadOnly, or SQLite's read-only error). The index must
+// exist and be of the current version, else the error is
+// ErrIndexNotReady and Open must be used. It does not see the changes
+// other programs made to the Maildir files since the last rescan.
+func OpenReadOnly(ctx context.Context, dir string) (*Store, error) {
+	s := newStore(dir)
+	ix, err := openIndexReadOnly(ctx, filepath.Join(dir, indexFile))
+	if err := s.attach(ctx, ix, err); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// attach gives the store its opened index (or openErr, the error of its
+// opening) and loads the folders.
+func (s *Store) attach(ctx context.Context, ix *index, openErr error) error {
+	if openErr != nil {
+		return openErr
+	}
+	s.ix = ix
+	if err := s.loadFolders(ctx); err != nil {
+		ix.close()
+		return err
+	}
+	return nil
 }
 
 // Close ends the subscriptions, waits for the operations under way (cancel
@@ -122,6 +155,15 @@ func (s *Store) enter() error {
 	}
 	s.ops++
 	return nil
+}
+
+// enterWrite is enter for the operations that change the store: a store
+// opened with OpenReadOnly refuses them with ErrReadOnly.
+func (s *Store) enterWrite() error {
+	if s.ix.readOnly {
+		return ErrReadOnly
+	}
+	return s.enter()
 }
 
 func (s *Store) leave() {
@@ -178,7 +220,7 @@ func (s *Store) CreateFolder(ctx context.Context, ref FolderRef, role Role) erro
 }
 
 func (s *Store) ensureFolder(ctx context.Context, ref FolderRef, role Role) (*folderInfo, error) {
-	if err := s.enter(); err != nil {
+	if err := s.enterWrite(); err != nil {
 		return nil, err
 	}
 	defer s.leave()
@@ -190,6 +232,7 @@ func (s *Store) ensureFolder(ctx context.Context, ref FolderRef, role Role) (*fo
 	s.createMu.Lock()
 	defer s.createMu.Unlock()
 	if fi, err := s.folder(ref); err == nil {
+		s.cleanTmpOnce(fi)
 		return fi, s.setRole(ctx, fi, role)
 	}
 	if s.foldClash(ref) {
@@ -202,14 +245,16 @@ func (s *Store) ensureFolder(ctx context.Context, ref FolderRef, role Role) (*fo
 	if err := writeRole(fi.dir, role); err != nil {
 		return nil, err
 	}
-	res, err := s.ix.wdb.ExecContext(ctx, `INSERT INTO folders(account, name, role) VALUES(?, ?, ?)`,
-		ref.Account, ref.Name, string(role))
+	// Another process may have made the folder since this one loaded the
+	// folders: its row is then taken as it is (with the role asked for, if any).
+	var dbRole string
+	err := s.ix.wdb.QueryRowContext(ctx, `INSERT INTO folders(account, name, role) VALUES(?, ?, ?)
+		ON CONFLICT(account, name) DO UPDATE SET role = iif(excluded.role = '', role, excluded.role)
+		RETURNING id, role`, ref.Account, ref.Name, string(role)).Scan(&fi.id, &dbRole)
 	if err != nil {
 		return nil, err
 	}
-	if fi.id, err = res.LastInsertId(); err != nil {
-		return nil, err
-	}
+	fi.role = Role(dbRole)
 	s.foldersMu.Lock()
 	s.byRef[ref], s.byID[fi.id] = fi, fi
 	s.foldersMu.Unlock()
@@ -310,6 +355,35 @@ func (s *Store) locate(ctx context.Context, db queryRower, id int64) (location, 
 	return l, nil
 }
 
+// locateMany finds the files of several messages with one query; the
+// messages it does not find are left out.
+func (s *Store) locateMany(ctx context.Context, tx *sql.Tx, ids []int64) (map[int64]location, error) {
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, folder, sub, key, info FROM messages
+		WHERE id IN (SELECT value FROM json_each(?))`, string(list))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[int64]location, len(ids))
+	for rows.Next() {
+		var l location
+		var folderID int64
+		var key, info string
+		if err := rows.Scan(&l.id, &folderID, &l.sub, &key, &info); err != nil {
+			return nil, err
+		}
+		l.name = makeFileName(key, info)
+		if l.folder = s.folderByID(folderID); l.folder != nil {
+			out[l.id] = l
+		}
+	}
+	return out, rows.Err()
+}
+
 // Path returns the path of the Maildir file of a message. Reading that file
 // (or Open) is the one way to get a message's bytes.
 func (s *Store) Path(ctx context.Context, id int64) (string, error) {
@@ -335,8 +409,8 @@ func (s *Store) relocate(ctx context.Context, l location) (string, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", &MessageError{ID: l.id, Op: "open", Err: ErrNotFound}
 	}
-	if err != nil {
-		return "", err
+	if err != nil || s.ix.readOnly {
+		return filepath.Join(l.folder.dir, sub, name), err
 	}
 	fn := parseFileName(name)
 	_, err = s.ix.wdb.ExecContext(ctx, `UPDATE messages SET sub = ?, flags = ?, info = ? WHERE id = ?`,

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"facteur/internal/eol"
 )
 
 func TestAddListSortCount(t *testing.T) {
@@ -84,8 +86,8 @@ func TestGetOpenPath(t *testing.T) {
 	}
 	data, _ := io.ReadAll(rc)
 	rc.Close()
-	if string(data) != string(m.bytes()) {
-		t.Error("Open returned other bytes")
+	if string(data) != string(eol.ToLF(m.bytes())) {
+		t.Error("Open returned other bytes than the message with LF line ends")
 	}
 	p, _ := s.Path(ctx, sum.ID)
 	if filepath.Base(filepath.Dir(p)) != "new" || parseFileName(filepath.Base(p)).Key != got.Key {

@@ -60,7 +60,7 @@ func TestThreadedList(t *testing.T) {
 	fi, _ := s.folder(inbox)
 	for _, cached := range []bool{false, true} {
 		if cached {
-			if _, err := s.threadOrder(ctx, fi); err != nil {
+			if _, err := s.threadOrder(ctx, fi, SortDate); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -81,5 +81,54 @@ func TestThreadedList(t *testing.T) {
 	asc, _ := s.List(ctx, inbox, ListOptions{Threaded: true, Ascending: true, Limit: 3})
 	if len(asc) != 3 || asc[0].MessageID != "a1" {
 		t.Errorf("oldest thread first: %v", subjects(asc))
+	}
+}
+
+// Threads sorted by sender or subject follow their first message, as in
+// Thunderbird; a reply from someone else does not move its thread.
+func TestThreadedListSortedBySenderAndSubject(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	for _, m := range []testMsg{
+		{id: "z1", subject: "Zebra", from: "Yann <yann@example.org>", date: day(1)},
+		{id: "z2", subject: "Re: Zebra", from: "Anna <anna@example.org>", date: day(9), inReplyTo: "z1", refs: "<z1>"},
+		{id: "b1", subject: "Budget", from: "Marc <marc@example.org>", date: day(2)},
+		{id: "m1", subject: "Menu", from: "Claire <claire@example.org>", date: day(3)},
+		{id: "m2", subject: "Re: Menu", from: "Zoé <zoe@example.org>", date: day(4), inReplyTo: "m1", refs: "<m1>"},
+	} {
+		add(t, s, inbox, m, AddOptions{})
+	}
+	tests := []struct {
+		name string
+		opt  ListOptions
+		want []string
+	}{
+		{"sender A to Z", ListOptions{Sort: SortSender, Ascending: true}, []string{"m1", "m2", "b1", "z1", "z2"}},
+		{"sender Z to A", ListOptions{Sort: SortSender}, []string{"z1", "z2", "b1", "m1", "m2"}},
+		{"subject A to Z", ListOptions{Sort: SortSubject, Ascending: true}, []string{"b1", "m1", "m2", "z1", "z2"}},
+		{"subject Z to A", ListOptions{Sort: SortSubject}, []string{"z1", "z2", "m1", "m2", "b1"}},
+		{"date, newest first", ListOptions{}, []string{"z1", "z2", "m1", "m2", "b1"}},
+		{"date, oldest first", ListOptions{Ascending: true}, []string{"b1", "m1", "m2", "z1", "z2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, step := range []int{5, 2} { // whole, and page by page
+				var got []string
+				for off := 0; off < 5; off += step {
+					opt := tt.opt
+					opt.Threaded, opt.Offset, opt.Limit = true, off, step
+					page, err := s.List(ctx, inbox, opt)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, m := range page {
+						got = append(got, m.MessageID)
+					}
+				}
+				if !reflect.DeepEqual(got, tt.want) {
+					t.Errorf("pages of %d: %v, want %v", step, got, tt.want)
+				}
+			}
+		})
 	}
 }

@@ -154,9 +154,11 @@ const (
 type ListOptions struct {
 	Sort      SortField
 	Ascending bool
-	// Threaded lists whole threads, newest thread first, each in JWZ order
-	// with Summary.Depth set; Sort is then ignored and Ascending reverses the
-	// order of the threads.
+	// Threaded lists whole threads, each in JWZ order with Summary.Depth
+	// set. Sort then orders the threads: SortDate by their latest message,
+	// newest first; SortSender and SortSubject by the sender or subject of
+	// their first message, Z to A (as Thunderbird does). Ascending
+	// reverses the order of the threads.
 	Threaded bool
 	Offset   int
 	Limit    int // 0 means DefaultLimit
@@ -193,15 +195,32 @@ type Progress struct {
 	Bytes, TotalBytes int64
 }
 
-// ImportStats count what an import did.
+// ImportStats count what an import did. Messages were stored and
+// indexed; Duplicates were skipped, their content being in the folder
+// already (or earlier in the same source); Failed could not be stored
+// (a full disk): nothing of them is left in the folder, and the same
+// import run again stores them and skips the others.
 type ImportStats struct {
 	Messages, Problems int
-	Bytes              int64
+	Duplicates, Failed int
+	Bytes              int64 // of the messages stored
 }
 
-// RescanStats count what a rescan found.
+// ImportOptions tune ImportWith.
+type ImportOptions struct {
+	// Progress, when set, is called after each batch of messages stored.
+	Progress func(Progress)
+	// AllowDuplicates stores every message of the source, even those
+	// whose content the folder holds already.
+	AllowDuplicates bool
+}
+
+// RescanStats count what a rescan found. Leftovers are the files of tmp/
+// directories that were removed: left by a writer that is gone (a crash,
+// kill -9) or older than 36 hours (the Maildir specification's rule).
 type RescanStats struct {
 	Added, Removed, Renamed, Unchanged int
+	Leftovers                          int
 }
 
 // ChangeKind tells what changed in the store.
@@ -215,7 +234,7 @@ const (
 	ChangeRemoved
 	// ChangeFlags: flags of messages in Folder changed.
 	ChangeFlags
-	// ChangeFolders: a folder was created; Folder names it.
+	// ChangeFolders: a folder was created or removed; Folder names it.
 	ChangeFolders
 	// ChangeReset: many things changed (rescan, rebuild, coalesced changes):
 	// reload Folder, or everything when Folder is the zero value.

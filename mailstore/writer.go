@@ -22,6 +22,7 @@ type batch struct {
 	insFTS  *sql.Stmt
 	insRef  *sql.Stmt
 	threads *sql.Stmt
+	setF    *sql.Stmt // setFile's, prepared at its first use
 	rows    int
 	added   map[*folderInfo][]int64
 }
@@ -59,9 +60,11 @@ func (b *batch) prepare() error {
 	}{
 		{&b.insMsg, `INSERT INTO messages(id, folder, key, sub, flags, info, message_id, subject,
 			subject_sort, sender_sort, addr_from, addr_to, addr_cc, date, arrived, size, mtime,
-			attachment, thread, refs, mail_from, rcpt_to, env_recorded, problem, partial)
-			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-			ON CONFLICT(folder, key) DO NOTHING`},
+			attachment, thread, refs, mail_from, rcpt_to, env_recorded, problem, partial, hash)
+			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+			ON CONFLICT(folder, key) DO UPDATE SET mail_from = coalesce(excluded.mail_from, mail_from),
+				rcpt_to = coalesce(excluded.rcpt_to, rcpt_to), env_recorded = max(env_recorded, excluded.env_recorded)
+			RETURNING id`},
 		{&b.insFTS, `INSERT INTO fts(rowid, subject, addr_from, addr_to, addr_cc, body) VALUES(?,?,?,?,?,?)`},
 		{&b.insRef, `INSERT OR IGNORE INTO refs(ref, id) VALUES(?, ?)`},
 		{&b.threads, `SELECT thread FROM messages
@@ -106,16 +109,20 @@ func (b *batch) insert(r *row) error {
 		rcptTo = sql.NullString{String: strings.Join(r.envelope.RcptTo, "\n"), Valid: true}
 		recorded = r.envelope.Recorded
 	}
-	res, err := b.insMsg.Exec(r.id, r.folder.id, r.name.Key, r.sub, r.name.Flags, r.name.Info,
+	var id int64
+	err = b.insMsg.QueryRow(r.id, r.folder.id, r.name.Key, r.sub, r.name.Flags, r.name.Info,
 		r.messageID, r.subject, subjectSort(r.subject), senderSort(r.from),
 		encodeAddrs(r.from), encodeAddrs(r.to), encodeAddrs(r.cc), r.date, r.arrived, r.size,
-		r.mtime, r.attachment, th, strings.Join(r.refs, " "), mailFrom, rcptTo, recorded, r.problem, r.partial)
+		r.mtime, r.attachment, th, strings.Join(r.refs, " "), mailFrom, rcptTo, recorded, r.problem, r.partial, r.hash).Scan(&id)
 	if err != nil {
 		return err
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		r.id = 0 // indexed meanwhile (a rescan racing an import)
-		return err
+	if id != r.id {
+		// Indexed meanwhile, by a rescan of this process or of another
+		// one that found the file before its writer indexed it: the row
+		// is that message's (the envelope given with it is kept).
+		r.id = id
+		return nil
 	}
 	_, err = b.insFTS.Exec(r.id, r.subject, addrText(r.from), addrText(r.to), addrText(r.cc), r.body)
 	if err != nil {
@@ -198,8 +205,14 @@ func (b *batch) mergeThreads(into int64, threads []int64) error {
 
 // setFile records a new name (flags) or subdirectory of a message file.
 func (b *batch) setFile(id int64, sub string, name fileName) error {
-	_, err := b.tx.Exec(`UPDATE messages SET sub = ?, flags = ?, info = ? WHERE id = ?`,
-		sub, name.Flags, name.Info, id)
+	if b.setF == nil {
+		st, err := b.tx.Prepare(`UPDATE messages SET sub = ?, flags = ?, info = ? WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		b.setF = st
+	}
+	_, err := b.setF.Exec(sub, name.Flags, name.Info, id)
 	return err
 }
 

@@ -36,7 +36,10 @@ main() {
 	local need
 	need=$(missing | tr '\n' ' ')
 	[ -n "${need// /}" ] || exit 0
-	local cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $need"
+	# -o DPkg::Lock::Timeout: wait for another apt (a fresh machine's daily
+	# upgrade) rather than fail.
+	local apt="apt-get -o DPkg::Lock::Timeout=600"
+	local cmd="$apt update && DEBIAN_FRONTEND=noninteractive $apt install -y --no-install-recommends $need"
 	if [ "$(id -u)" = 0 ]; then
 		echo "deps: installing $need"
 		sh -c "$cmd"

@@ -45,15 +45,18 @@ interop_apt_install() {
 	fi
 	local before pkg inode pid
 	before=$(interop_listeners "$ports")
+	# apt-get waits for a lock that another apt holds (a fresh machine's
+	# daily upgrade, a suite run beside this one) instead of failing.
+	local apt=(apt-get -o DPkg::Lock::Timeout=600)
 	for pkg in "$@"; do
 		if ! apt-cache show "$pkg" >/dev/null 2>&1; then
-			apt-get update -qq
+			"${apt[@]}" update -qq
 			break
 		fi
 	done
-	if ! apt-get install -y -qq --no-install-recommends "$@" >/dev/null; then
-		apt-get update -qq
-		apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+	if ! "${apt[@]}" install -y -qq --no-install-recommends "$@" >/dev/null; then
+		"${apt[@]}" update -qq
+		"${apt[@]}" install -y -qq --no-install-recommends "$@" >/dev/null
 	fi
 	if [ -n "$interop_policy_rc_d" ]; then
 		rm -f "$interop_policy_rc_d"
@@ -73,18 +76,53 @@ interop_free_port() {
 	"$PYTHON" -c 'import socket,sys; s=socket.socket(); s.bind((sys.argv[1], 0)); print(s.getsockname()[1])' "$1"
 }
 
-# interop_wait_port PID IP PORT: until something accepts on IP:PORT (PID
-# must live meanwhile).
-interop_wait_port() {
-	local i
-	for i in $(seq 150); do
-		kill -0 "$1" 2>/dev/null || return 1
-		if (exec 3<>"/dev/tcp/$2/$3") 2>/dev/null; then
-			return 0
+# interop_wait SECONDS CMD...: runs CMD until it succeeds, every 0.1 s, for
+# at most SECONDS (0: once); fails when the time is up. The suites wait on a
+# condition this way (a port that accepts, a file, a process gone), never for
+# a fixed time: SECONDS is only the bound of a wait that normally ends at once.
+interop_wait() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		if [ $SECONDS -ge $deadline ]; then
+			return 1
 		fi
 		sleep 0.1
 	done
-	return 1
+}
+
+# interop_accepts IP PORT: something accepts on IP:PORT now.
+interop_accepts() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# interop_gone PID: process PID has ended.
+interop_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# interop_wait_port PID IP PORT: until something accepts on IP:PORT, for 60
+# s at most; fails at once if PID ends.
+interop_wait_port() {
+	interop_wait 60 interop_port_or_gone "$@" && ! interop_gone "$1" && interop_accepts "$2" "$3"
+}
+interop_port_or_gone() { interop_gone "$1" || interop_accepts "$2" "$3"; }
+
+# interop_wait_file PID FILE: until FILE exists, for 60 s at most; fails
+# at once if PID ends.
+interop_wait_file() {
+	interop_wait 60 interop_file_or_gone "$@" && ! interop_gone "$1" && [ -e "$2" ]
+}
+interop_file_or_gone() { interop_gone "$1" || [ -e "$2" ]; }
+
+# interop_cert DIR IP: a self-signed certificate for a private server,
+# DIR/cert.pem and DIR/key.pem (CN=localhost, SAN IP:IP and DNS:localhost,
+# two days); sets interop_fp, its SHA-256 in lower-case hex pairs, as
+# `facteur account add --fingerprint` takes it.
+interop_cert() {
+	mkdir -p "$1"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+		-addext "subjectAltName=IP:$2,DNS:localhost" \
+		-addext "basicConstraints=critical,CA:FALSE" -addext "keyUsage=digitalSignature,keyEncipherment" \
+		-keyout "$1/key.pem" -out "$1/cert.pem" >/dev/null 2>&1
+	chmod 600 "$1/key.pem"
+	interop_fp=$(openssl x509 -in "$1/cert.pem" -noout -fingerprint -sha256 | sed 's/^.*=//' | tr 'A-F' 'a-f')
 }
 
 # interop_install PORT_RE PKG...: installs the missing packages PKG... (none:
@@ -103,6 +141,49 @@ interop_install() {
 	*" postfix "*) echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections ;;
 	esac
 	interop_apt_install "$ports" "$@"
+}
+
+# ---------------------------------------------------------------- shared by the runner
+
+# A suite names the Debian packages of its peers on a line of its header,
+#   # Packages: postfix swaks mutt
+# so that scripts/interop.sh installs every suite's peers with one apt-get
+# before the first suite runs; run alone, a suite still installs what it
+# misses itself.
+
+# interop_std_ports: the standard ports a peer's service could take at
+# install (25, 110, 143, 465, 587, 993, 995), for interop_install.
+interop_std_ports='0019|006E|008F|01D1|024B|03E1|03E3'
+
+# interop_packages FILE...: the packages named by the Packages: lines of
+# FILE..., once each.
+interop_packages() {
+	sed -n 's/^# Packages://p' "$@" | tr -s ' \t' '\n\n' | sed '/^$/d' | sort -u
+}
+
+# interop_missing PKG...: those of PKG... that dpkg has not installed.
+interop_missing() {
+	local installed p
+	installed=$(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null | awk '/ ok installed$/ { print $1 }')
+	for p in "$@"; do
+		grep -qx -- "$p" <<<"$installed" || echo "$p"
+	done
+}
+
+# interop_facteur DEST: puts the facteur binary the suite runs at DEST: a copy
+# of $FACTEUR_BIN when set (scripts/interop.sh builds it once for every
+# suite), else one built now from the repository (the working directory),
+# after scripts/deps.sh (the GUI's cgo build needs its headers).
+interop_facteur() {
+	mkdir -p "$(dirname "$1")"
+	if [ -n "${FACTEUR_BIN:-}" ]; then
+		log "facteur: $FACTEUR_BIN (FACTEUR_BIN)"
+		cp "$FACTEUR_BIN" "$1"
+		return
+	fi
+	bash scripts/deps.sh
+	log "building facteur in $(dirname "$1")"
+	"${GO:-go}" build -tags migrated_fynedo -o "$1" .
 }
 
 # ---------------------------------------------------------------- bookkeeping
@@ -160,18 +241,14 @@ fail() {
 	echo "FAIL: $*"
 }
 
-# retry SECONDS CMD...: runs CMD until it succeeds, at most SECONDS (0: once);
-# its last output goes to $work/out.
+# retry SECONDS CMD...: interop_wait SECONDS CMD..., CMD's last output in
+# $work/out.
 retry() {
-	local deadline=$((SECONDS + $1))
+	local seconds=$1
 	shift
-	until "$@" >"$work/out" 2>&1; do
-		if [ $SECONDS -ge $deadline ]; then
-			return 1
-		fi
-		sleep 0.2
-	done
+	interop_wait "$seconds" interop_to_out "$@"
 }
+interop_to_out() { "$@" >"$work/out" 2>&1; }
 
 # check NAME CMD...: PASS when CMD succeeds (retried for check_seconds, 20 by
 # default; 0 tries once), then its output; else FAIL with its output indented.

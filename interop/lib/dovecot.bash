@@ -16,7 +16,11 @@
 #                             sets dovecot_fp (SHA-256, lower-case hex pairs).
 #   dovecot_setup USER PASS   config, passwd-file, home; sets dovecot_conf,
 #                             dovecot_maildir (~USER/Maildir), imap_port,
-#                             pop3_port, mail_uid, mail_gid.
+#                             pop3_port, mail_uid, mail_gid. The personal
+#                             namespace has the separator dovecot_separator
+#                             ('/' unless set) and the prefix dovecot_prefix
+#                             (none unless set: "INBOX." with '.' is the
+#                             Maildir++ layout of Courier).
 #   dovecot_sasl_setup USER PASS
 #                             instead of dovecot_setup: the auth service only
 #                             (protocols = none), USER's password checked for
@@ -59,14 +63,8 @@ dovecot_install() {
 }
 
 dovecot_cert() {
-	local d=$work/dovecot
-	mkdir -p "$d"
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
-		-addext "subjectAltName=IP:$dovecot_host,DNS:localhost" \
-		-addext "basicConstraints=critical,CA:FALSE" -addext "keyUsage=digitalSignature,keyEncipherment" \
-		-keyout "$d/key.pem" -out "$d/cert.pem" >/dev/null 2>&1
-	chmod 600 "$d/key.pem"
-	dovecot_fp=$(openssl x509 -in "$d/cert.pem" -noout -fingerprint -sha256 | sed 's/^.*=//' | tr 'A-F' 'a-f')
+	interop_cert "$work/dovecot" "$dovecot_host"
+	dovecot_fp=$interop_fp
 }
 
 # dovecot_free_port: a TCP port free on $dovecot_host now.
@@ -157,7 +155,8 @@ pop3_uidl_format = %08Xu%08Xv
 
 namespace inbox {
   inbox = yes
-  separator = /
+  separator = ${dovecot_separator:-/}
+  prefix = ${dovecot_prefix:-}
   mailbox Sent {
     special_use = \\Sent
   }
@@ -232,15 +231,7 @@ dovecot_chown() {
 dovecot_wait_port() { interop_wait_port "$dovecot_pid" "$dovecot_host" "$1"; }
 
 # dovecot_wait_sasl: until the SASL socket is there (the master must live).
-dovecot_wait_sasl() {
-	local i
-	for i in $(seq 50); do
-		kill -0 "$dovecot_pid" 2>/dev/null || return 1
-		[ -S "$dovecot_sasl_socket" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+dovecot_wait_sasl() { interop_wait_file "$dovecot_pid" "$dovecot_sasl_socket"; }
 
 # dovecot_ready: the instance listens (both ports, or the SASL socket).
 dovecot_ready() {
@@ -257,16 +248,17 @@ dovecot_start() {
 		cat "$d/start.log" "$d/dovecot.log" >&2 2>/dev/null
 		return 1
 	}
-	local i
-	for i in $(seq 50); do
-		dovecot_pid=$(cat "$d/run/master.pid" 2>/dev/null || true)
-		[ -n "$dovecot_pid" ] && break
-		sleep 0.1
-	done
+	interop_wait 30 dovecot_read_pid
 	[ -n "$dovecot_pid" ] && dovecot_ready || {
 		cat "$d/start.log" "$d/dovecot.log" >&2 2>/dev/null
 		return 1
 	}
+}
+
+# dovecot_read_pid: sets dovecot_pid from the master's PID file, once there.
+dovecot_read_pid() {
+	dovecot_pid=$(cat "$work/dovecot/run/master.pid" 2>/dev/null || true)
+	[ -n "$dovecot_pid" ]
 }
 
 # dovecot_stop stops the master we started (and with it its children).
@@ -275,12 +267,7 @@ dovecot_stop() {
 	local pid=$dovecot_pid
 	[ -n "$pid" ] || pid=$(cat "$work/dovecot/run/master.pid" 2>/dev/null || true)
 	"$DOVEADM" -c "$dovecot_conf" stop >/dev/null 2>&1
-	local i
-	for i in $(seq 50); do
-		[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+	if [ -n "$pid" ] && ! interop_wait 10 interop_gone "$pid"; then
 		kill "$pid" 2>/dev/null
 	fi
 	dovecot_conf=""

@@ -106,13 +106,9 @@ postfix_wait() {
 
 postfix_stop() {
 	[ -n "$postfix_conf" ] || return 0
-	local master i
+	local master
 	master=$(tr -d ' ' <"$pf/spool/pid/master.pid" 2>/dev/null || true)
 	"$POSTFIX" -c "$postfix_conf" stop >/dev/null 2>&1
-	for i in $(seq 100); do
-		[ -n "$master" ] && kill -0 "$master" 2>/dev/null || break
-		sleep 0.1
-	done
-	if [ -n "$master" ] && kill -0 "$master" 2>/dev/null; then kill "$master"; fi
+	if [ -n "$master" ] && ! interop_wait 10 interop_gone "$master"; then kill "$master"; fi
 	postfix_conf=""
 }

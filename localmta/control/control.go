@@ -43,6 +43,8 @@ type Info struct {
 	SMTP       []string  `json:"smtp,omitempty"`       // SMTP listeners
 	Submission []string  `json:"submission,omitempty"` // submission listeners (AUTH required)
 	POP3       string    `json:"pop3,omitempty"`       // POP3 listener, "" when off
+	IMAP       string    `json:"imap,omitempty"`       // IMAP listener (STARTTLS), "" when off
+	IMAPS      string    `json:"imaps,omitempty"`      // IMAP listener (implicit TLS), "" when off
 	Hostname   string    `json:"hostname,omitempty"`
 }
 

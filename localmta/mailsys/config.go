@@ -1,7 +1,7 @@
 // Package mailsys runs the mail system of a profile inside another program
 // (the GUI): the local MTA of package localmta with the POP3 server of
-// localmta/pop3d and the control socket of localmta/control, as `facteur
-// mta` runs them. Start never runs a second MTA on a profile whose MTA
+// localmta/pop3d, the IMAP server of localmta/imapd and the control socket
+// of localmta/control, as `facteur mta` runs them. Start never runs a second MTA on a profile whose MTA
 // already runs elsewhere: it then drives that one through its control
 // socket. The configuration comes from the caller (Options.Load: `facteur`
 // reads the profile's mta/ files the way `facteur mta` does).
@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"facteur/localmta"
+	"facteur/localmta/imapd"
 	"facteur/localmta/pop3d"
 )
 
@@ -19,6 +20,7 @@ const (
 	DefaultSMTP       = "127.0.0.1:2525"
 	DefaultSubmission = "127.0.0.1:2587"
 	DefaultPOP3       = pop3d.DefaultAddr
+	DefaultIMAP       = imapd.DefaultAddr
 )
 
 // Off as an address turns a listener off.
@@ -29,6 +31,8 @@ type Addrs struct {
 	SMTP       string // plain SMTP with STARTTLS; never off
 	Submission string // RFC 6409 submission, AUTH required
 	POP3       string
+	IMAP       string // IMAP with STARTTLS
+	IMAPS      string // IMAP with implicit TLS; off by default
 }
 
 // WithDefaults fills the addresses left empty.
@@ -41,6 +45,12 @@ func (a Addrs) WithDefaults() Addrs {
 	}
 	if a.POP3 == "" {
 		a.POP3 = DefaultPOP3
+	}
+	if a.IMAP == "" {
+		a.IMAP = DefaultIMAP
+	}
+	if a.IMAPS == "" {
+		a.IMAPS = Off
 	}
 	return a
 }

@@ -18,7 +18,7 @@ import (
 const testLogin = "fred"
 
 // loopback are addresses on free ports.
-var loopback = Addrs{SMTP: "127.0.0.1:0", Submission: "127.0.0.1:0", POP3: "127.0.0.1:0"}
+var loopback = Addrs{SMTP: "127.0.0.1:0", Submission: "127.0.0.1:0", POP3: "127.0.0.1:0", IMAP: "127.0.0.1:0"}
 
 func openStore(t *testing.T) (*mailstore.Store, string) {
 	t.Helper()
@@ -47,17 +47,22 @@ func TestStartWelcomeOnce(t *testing.T) {
 	}
 	mtaDir := filepath.Join(dir, "mta")
 	to := testLogin + "@localhost"
-	sent, err := SendWelcome(context.Background(), mtaDir, sys.SubmitAddr(), to, time.Now())
+	sent, err := SendWelcome(context.Background(), mtaDir, st, to, time.Now())
 	if err != nil || !sent {
 		t.Fatalf("SendWelcome = %v, %v", sent, err)
 	}
 	body := waitInbox(t, s, WelcomeSubject)
-	for _, want := range []string{"Received: from localhost", "by facteur.test", "Delivered-To: " + to, "Return-Path: <postmaster@localhost>"} {
+	// the addresses the MTA listens on (ports 0: chosen by the system)
+	for _, want := range []string{"Received: from localhost", "by facteur.test", "Delivered-To: " + to, "Return-Path: <postmaster@localhost>",
+		"through SMTP on " + st.SMTP[0], "over POP3 on " + st.POP3, "en SMTP sur " + st.SMTP[0], "en POP3 sur " + st.POP3} {
 		if !strings.Contains(body, want) {
 			t.Errorf("welcome message lacks %q:\n%s", want, body)
 		}
 	}
-	if sent, err := SendWelcome(context.Background(), mtaDir, sys.SubmitAddr(), to, time.Now()); sent || err != nil {
+	if strings.Contains(body, ":2525") || strings.Contains(body, ":1110") {
+		t.Errorf("the welcome message names the default ports, not the MTA's:\n%s", body)
+	}
+	if sent, err := SendWelcome(context.Background(), mtaDir, st, to, time.Now()); sent || err != nil {
 		t.Errorf("second SendWelcome = %v, %v; want nothing sent", sent, err)
 	}
 	changed := sys.Changed() // before reading: no event is missed
@@ -133,7 +138,7 @@ func TestPortInUse(t *testing.T) {
 	}
 	defer ln.Close()
 	s, dir := openStore(t)
-	sys := start(t, s, dir, Addrs{SMTP: ln.Addr().String(), Submission: Off, POP3: Off})
+	sys := start(t, s, dir, Addrs{SMTP: ln.Addr().String(), Submission: Off, POP3: Off, IMAP: Off})
 	st := sys.Status()
 	if st.State != Failed || st.Err == nil || !strings.Contains(st.Err.Error(), ln.Addr().String()) {
 		t.Fatalf("status = %+v, want a failure naming %s", st, ln.Addr())
@@ -142,7 +147,7 @@ func TestPortInUse(t *testing.T) {
 		t.Error("a failed system has a submit address")
 	}
 	// the failed start released the directory: the next one runs
-	again := start(t, s, dir, Addrs{SMTP: "127.0.0.1:0", Submission: Off, POP3: Off})
+	again := start(t, s, dir, Addrs{SMTP: "127.0.0.1:0", Submission: Off, POP3: Off, IMAP: Off})
 	if again.Status().State != Running {
 		t.Fatalf("start after a failure: %+v", again.Status())
 	}

@@ -13,6 +13,8 @@ import (
 	"facteur/internal/sieve"
 	"facteur/localmta"
 	"facteur/localmta/control"
+	"facteur/localmta/imapd"
+	"facteur/localmta/mtatls"
 	"facteur/localmta/pop3d"
 	"facteur/localmta/queue"
 	"facteur/mailstore"
@@ -37,6 +39,8 @@ type Status struct {
 	SMTP       []string
 	Submission []string
 	POP3       string // "" when off
+	IMAP       string // "" when off
+	IMAPS      string // implicit TLS; "" when off
 	PID        int    // External: the daemon's process id
 }
 
@@ -71,6 +75,7 @@ type System struct {
 
 	lock   *control.Lock
 	popLn  net.Listener
+	imap   *IMAPServer
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	once   sync.Once
@@ -104,7 +109,7 @@ func Start(ctx context.Context, opt Options) *System {
 
 func externalStatus(info control.Info) Status {
 	return Status{State: External, Hostname: info.Hostname, SMTP: info.SMTP,
-		Submission: info.Submission, POP3: info.POP3, PID: info.PID}
+		Submission: info.Submission, POP3: info.POP3, IMAP: info.IMAP, IMAPS: info.IMAPS, PID: info.PID}
 }
 
 // run starts the MTA, the POP3 server and the control socket, as `facteur
@@ -139,6 +144,11 @@ func (s *System) run(parent context.Context, opt Options) error {
 	if err != nil {
 		return err
 	}
+	s.imap, err = ListenIMAP(ctx, IMAPOptions{Dir: s.dir, Hostname: s.mta.Hostname(), Store: cfg.Store, Users: cfg.Users,
+		Addr: addrs.IMAP, TLSAddr: addrs.IMAPS, Logger: opt.Logger})
+	if err != nil {
+		return err
+	}
 	info := s.info(cfg.Listeners)
 	ctl, err := control.Listen(ctx, opt.Dir, s.mta.Queue(), info, opt.Logger)
 	if err != nil {
@@ -149,7 +159,11 @@ func (s *System) run(parent context.Context, opt Options) error {
 	if pop != nil {
 		s.goServe(opt.Logger, "pop3", func() error { return pop.Serve(ctx, s.popLn) })
 	}
-	s.status = Status{State: Running, Hostname: info.Hostname, SMTP: info.SMTP, Submission: info.Submission, POP3: info.POP3}
+	if s.imap != nil {
+		s.imap.Serve(ctx, func(name string, serve func() error) { s.goServe(opt.Logger, name, serve) })
+	}
+	s.status = Status{State: Running, Hostname: info.Hostname, SMTP: info.SMTP, Submission: info.Submission, POP3: info.POP3,
+		IMAP: info.IMAP, IMAPS: info.IMAPS}
 	return nil
 }
 
@@ -158,7 +172,7 @@ func (s *System) listenPOP3(ctx context.Context, cfg localmta.Config, addr strin
 	if addr == Off {
 		return nil, nil
 	}
-	tlsCfg, err := pop3d.ServerTLS(s.dir, s.mta.Hostname())
+	tlsCfg, err := mtatls.ServerConfig(s.dir, s.mta.Hostname())
 	if err != nil {
 		return nil, fmt.Errorf("mta: pop3 certificate: %w", err)
 	}
@@ -186,6 +200,7 @@ func (s *System) info(ls []localmta.Listener) control.Info {
 	if s.popLn != nil {
 		info.POP3 = s.popLn.Addr().String()
 	}
+	info.IMAP, info.IMAPS = s.imap.Addrs()
 	return info
 }
 
@@ -217,6 +232,7 @@ func (s *System) Close() error {
 		if s.mta != nil {
 			s.mta.Close()
 		}
+		s.imap.Close()
 		s.wg.Wait()
 		if s.lock != nil {
 			s.lock.Unlock()
@@ -315,6 +331,10 @@ func (s *System) Sessions() []localmta.OutSession {
 	}
 	return s.mta.Sessions()
 }
+
+// IMAPSessions returns the open IMAP sessions and the latest ended ones,
+// oldest first; nil for an external daemon.
+func (s *System) IMAPSessions() []imapd.SessionInfo { return s.imap.Sessions() }
 
 // Changed returns a channel closed when the next delivery attempt ends;
 // nil (never ready) when this process does not run the MTA.

@@ -50,7 +50,7 @@ func TestStoreGroupCommit(t *testing.T) {
 		}
 		b, _ := io.ReadAll(rc)
 		rc.Close()
-		if want := "Delivered-To: " + map[string]string{"INBOX": "marc", "anne": "anne"}[f.Name] + "@machin.com\r\n"; !strings.Contains(string(b), want) {
+		if want := "Delivered-To: " + map[string]string{"INBOX": "marc", "anne": "anne"}[f.Name] + "@machin.com\n"; !strings.Contains(string(b), want) {
 			t.Errorf("%s: %q lacks %q", f, b, want)
 		}
 	}

@@ -65,7 +65,7 @@ func TestStoreDelivery(t *testing.T) {
 	}
 	defer rc.Close()
 	b, _ := io.ReadAll(rc)
-	if !strings.HasPrefix(string(b), "Return-Path: <fred@truc.fr>\r\nDelivered-To: marc@machin.com\r\nFrom: fred") {
+	if !strings.HasPrefix(string(b), "Return-Path: <fred@truc.fr>\nDelivered-To: marc@machin.com\nFrom: fred") {
 		t.Fatalf("trace fields missing: %q", b)
 	}
 }

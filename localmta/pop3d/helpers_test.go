@@ -5,15 +5,16 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"facteur/internal/linetest"
 	"log/slog"
 	"net"
 	"strings"
 	"testing"
 	"time"
 
-	"facteur/localmta"
+	"facteur/internal/linetest"
 	"facteur/localmta/mda"
+	"facteur/localmta/mtatls"
+	"facteur/localmta/mtausers"
 	"facteur/mailstore"
 	"facteur/mailstore/storetest"
 )
@@ -46,7 +47,7 @@ func (w tWriter) Write(p []byte) (int, error) {
 func startServer(t *testing.T, mod func(*Config)) *testServer {
 	t.Helper()
 	cfg := Config{
-		Users:            localmta.Users{"marc": "{plain}secret", "fred": "{plain}mot de passe"},
+		Users:            mtausers.Users{"marc": "{plain}secret", "fred": "{plain}mot de passe"},
 		Hostname:         "pop.machin.com",
 		AuthFailureDelay: -1,
 		Logger:           testLogger(t),
@@ -191,7 +192,7 @@ func (c *conn) StartTLS(roots *x509.CertPool) {
 // certificate, and a pool that trusts it.
 func testTLS(t *testing.T) (*tls.Config, *x509.CertPool) {
 	t.Helper()
-	cfg, err := ServerTLS(t.TempDir(), "pop.machin.com")
+	cfg, err := mtatls.ServerConfig(t.TempDir(), "pop.machin.com")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"facteur/localmta"
+	"facteur/localmta/mtatls"
+	"facteur/localmta/mtausers"
 	"facteur/localmta/queue"
 	"facteur/mailstore/storetest"
 
@@ -41,11 +43,11 @@ func TestItineraryCollectOverPOP3(t *testing.T) {
 		Hostname:     "smtp.truc.fr",
 		Listeners:    []localmta.Listener{{Addr: loopbackAddr(t, "127.0.0.2")}, {Addr: "127.0.0.2:0", Submission: true}},
 		LocalDomains: []string{"truc.fr"},
-		Users:        localmta.Users{"fred": "{plain}secret"},
+		Users:        mtausers.Users{"fred": "{plain}secret"},
 		Transports:   localmta.TransportTable{"machin.com": {Kind: localmta.TransportSMTP, Host: host, Port: p, NoMX: true}},
 	})
 	// pop.machin.com shows the certificate of smtp.machin.com
-	tlsCfg, err := ServerTLS(machinDir, "smtp.machin.com")
+	tlsCfg, err := mtatls.ServerConfig(machinDir, "smtp.machin.com")
 	if err != nil {
 		t.Fatal(err)
 	}

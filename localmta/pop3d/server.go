@@ -9,13 +9,13 @@
 // that CRLF form. With it come CAPA and the response codes of RFC 2449
 // (TOP, UIDL, USER, SASL, STLS, RESP-CODES, PIPELINING, IMPLEMENTATION),
 // the AUTH-RESP-CODE of RFC 3206 ([AUTH], [SYS/TEMP]), STLS of RFC 2595
-// (with the MTA's self-signed certificate, localmta.LoadOrCreateCert) and
+// (with the MTA's self-signed certificate, mtatls.LoadOrCreate) and
 // SASL PLAIN of RFC 5034 and RFC 4616, with or without initial response.
 //
 // Plaintext logins (USER/PASS, AUTH PLAIN) are refused with "-ERR [AUTH]"
 // unless the connection is under TLS or comes from a trusted network
 // (loopback by default), as RFC 2595 §2.3 recommends. Credentials are
-// localmta's Users. A maildrop is a mailstore folder (Local/INBOX by
+// mtausers.Users. A maildrop is a mailstore folder (Local/INBOX by
 // default); one session at a time holds it ([IN-USE] for the others, RFC
 // 2449 §8.1.1); the unique-id of UIDL is the message's Maildir key, stable
 // across sessions. Messages deleted with DELE are removed for good at
@@ -33,14 +33,13 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"path/filepath"
 	"runtime/debug"
 	"sync"
 	"time"
 
-	"facteur/localmta"
 	"facteur/localmta/clientlimit"
 	"facteur/localmta/mda"
+	"facteur/localmta/mtausers"
 	"facteur/mailstore"
 )
 
@@ -51,8 +50,8 @@ const DefaultAddr = "127.0.0.1:1110"
 type Config struct {
 	// Store holds the maildrops. Required.
 	Store *mailstore.Store
-	// Users is the table of logins and passwords (localmta.LoadUsers).
-	Users localmta.Users
+	// Users is the table of logins and passwords (mtausers.Load).
+	Users mtausers.Users
 	// Authenticate, when set, checks credentials instead of Users.
 	Authenticate func(username, password string) error
 	// Maildrop returns the folder of a login; nil means Local/INBOX for
@@ -60,7 +59,7 @@ type Config struct {
 	Maildrop func(login string) (mailstore.FolderRef, error)
 	// Hostname is shown in the greeting; "" means "localhost".
 	Hostname string
-	// TLS enables STLS; nil means no STLS (see ServerTLS).
+	// TLS enables STLS; nil means no STLS (see mtatls.ServerConfig).
 	TLS *tls.Config
 	// PlaintextNets are the client networks where USER/PASS and AUTH
 	// PLAIN are allowed without TLS; nil means loopback only, an empty
@@ -100,16 +99,6 @@ func (c Config) withDefaults() Config {
 		c.Logger = slog.Default()
 	}
 	return c
-}
-
-// ServerTLS returns the TLS configuration of STLS with the certificate the
-// SMTP server of the MTA in mtaDir uses (mtaDir/tls, created on first use).
-func ServerTLS(mtaDir, hostname string) (*tls.Config, error) {
-	cert, err := localmta.LoadOrCreateCert(filepath.Join(mtaDir, "tls"), hostname)
-	if err != nil {
-		return nil, err
-	}
-	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }
 
 // Server serves maildrops over POP3. It is safe for concurrent use.
@@ -229,7 +218,7 @@ func (s *Server) authenticate(username, password string) error {
 		return s.cfg.Authenticate(username, password)
 	}
 	if s.cfg.Users == nil {
-		return localmta.ErrBadCredentials
+		return mtausers.ErrBadCredentials
 	}
 	return s.cfg.Users.Check(username, password)
 }

@@ -99,15 +99,18 @@ func TestDeliverAndRetry(t *testing.T) {
 	stop := run(t, q, d)
 	defer stop()
 	enqueue(t, q, "a@b", "fast@x", "slow@x")
-	waitFor(t, "queue empty", func() bool { return len(q.List()) == 0 })
+	// The message leaves the queue's list before its files are removed:
+	// wait for both, what the test asserts.
+	waitFor(t, "queue empty and its files removed", func() bool {
+		return len(q.List()) == 0 && len(messageFiles(t, q.Dir())) == 0
+	})
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	if len(d.calls) != 3 || d.calls[2].Rcpts[1].Attempts != 2 || len(d.calls[1].Pending()) != 1 {
 		t.Fatalf("calls: %+v", d.calls)
 	}
 	if d.bodies[0] != body {
 		t.Fatalf("body %q", d.bodies[0])
-	}
-	if left := messageFiles(t, q.Dir()); len(left) != 0 {
-		t.Fatalf("files left: %v", left)
 	}
 }
 

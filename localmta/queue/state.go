@@ -63,6 +63,9 @@ type Message struct {
 type Relay struct {
 	Account string `json:"account"`
 	Server  string `json:"server,omitempty"`
+	// Rest: the server took the message already for its other
+	// recipients (these were refused for now), and its copy is in Sent.
+	Rest bool `json:"rest,omitempty"`
 }
 
 // Pending returns the recipients still to deliver.

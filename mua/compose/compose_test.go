@@ -271,3 +271,27 @@ func TestTextsInTheUsersLanguage(t *testing.T) {
 		t.Errorf("the zero Texts are not English: %q", d.Body)
 	}
 }
+
+// TestForwardAttachedLF: a stored message has LF line ends (see
+// mailstore); attached as message/rfc822, it goes out in CRLF lines like
+// the rest of the message (RFC 5322 §2.1), and unchanged otherwise.
+func TestForwardAttachedLF(t *testing.T) {
+	o, err := ParseOriginal([]byte(strings.ReplaceAll(original, "\r\n", "\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := ForwardAttached(o, marc)
+	d.To = "fred@truc.fr"
+	m := mustBuild(t, d)
+	if n, crlf := bytes.Count(m.Raw, []byte("\n")), bytes.Count(m.Raw, []byte("\r\n")); n != crlf {
+		t.Fatalf("%d LF, %d of them in CRLF:\n%q", n, crlf, m.Raw)
+	}
+	pm := parseBuilt(t, m)
+	_, r, err := message.OpenPart(bytes.NewReader(m.Raw), pm.Attachments[0].Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inner, _ := io.ReadAll(r); !bytes.Equal(inner, []byte(original)) {
+		t.Fatalf("the attached message:\n%q\nwant\n%q", inner, original)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"facteur/internal/eol"
 	"facteur/mailstore"
 )
 
@@ -149,7 +150,7 @@ func (s *Syncer) replay(ctx context.Context, c *imapclient.Client) (int, error) 
 var errStale = errors.New("imapsync: the action's UIDVALIDITY is gone")
 
 func (s *Syncer) apply(ctx context.Context, c *imapclient.Client, a action) error {
-	sel, err := s.selectFolder(ctx, c, a.Folder)
+	sel, err := s.selectLocal(ctx, c, a.Folder)
 	if err != nil {
 		return err
 	}
@@ -192,21 +193,26 @@ func (s *Syncer) applyStore(ctx context.Context, c *imapclient.Client, a action,
 }
 
 func (s *Syncer) applyMove(ctx context.Context, c *imapclient.Client, a action, uids imap.UIDSet) error {
-	data, err := c.Move(uids, remoteName(a.Dest)).Wait()
+	dest, err := s.remoteOf(ctx, a.Dest)
 	if err != nil {
-		return wrap(ctx, "UID MOVE", err)
+		return err
+	}
+	destUIDs, err := s.moveUIDs(ctx, c, uids, dest)
+	if err != nil {
+		return err
 	}
 	if err := s.opt.State.dropUID(ctx, s.ref(a.Folder), a.UID); err != nil {
 		return err
 	}
-	if data != nil {
-		return s.mapDest(ctx, a, data.DestUIDs)
-	}
-	return nil
+	return s.mapDest(ctx, a, destUIDs)
 }
 
 func (s *Syncer) applyCopy(ctx context.Context, c *imapclient.Client, a action, uids imap.UIDSet) error {
-	data, err := c.Copy(uids, remoteName(a.Dest)).Wait()
+	dest, err := s.remoteOf(ctx, a.Dest)
+	if err != nil {
+		return err
+	}
+	data, err := c.Copy(uids, dest).Wait()
 	if err != nil {
 		return wrap(ctx, "UID COPY", err)
 	}
@@ -232,11 +238,8 @@ func (s *Syncer) mapDest(ctx context.Context, a action, dest imap.NumSet) error 
 }
 
 func (s *Syncer) applyDelete(ctx context.Context, c *imapclient.Client, a action, uids imap.UIDSet) error {
-	if err := c.Store(uids, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close(); err != nil {
-		return wrap(ctx, "UID STORE", err)
-	}
-	if err := c.UIDExpunge(uids).Close(); err != nil {
-		return wrap(ctx, "UID EXPUNGE", err)
+	if err := s.expungeUIDs(ctx, c, uids); err != nil {
+		return err
 	}
 	return s.opt.State.dropUID(ctx, s.ref(a.Folder), a.UID)
 }
@@ -251,8 +254,13 @@ func (s *Syncer) Append(ctx context.Context, folder string, msg []byte, flags ma
 	if err != nil {
 		return mailstore.Summary{}, err
 	}
-	cmd := c.Append(remoteName(folder), int64(len(msg)), &imap.AppendOptions{Flags: toIMAP(flags)})
-	if _, err := cmd.Write(msg); err != nil {
+	remote, err := s.remoteOf(ctx, folder)
+	if err != nil {
+		return mailstore.Summary{}, err
+	}
+	wire := eol.ToCRLF(msg) // RFC 9051 §6.3.12: a message in CRLF lines
+	cmd := c.Append(remote, int64(len(wire)), &imap.AppendOptions{Flags: toIMAP(flags)})
+	if _, err := cmd.Write(wire); err != nil {
 		cmd.Close()
 		return mailstore.Summary{}, wrap(ctx, "APPEND", err)
 	}
@@ -267,5 +275,20 @@ func (s *Syncer) Append(ctx context.Context, folder string, msg []byte, flags ma
 	if err != nil || data == nil || data.UID == 0 {
 		return sum, err
 	}
-	return sum, s.opt.State.putUID(ctx, s.ref(folder), mapping{UID: uint32(data.UID), ID: sum.ID, Flags: flags & syncedFlags})
+	return sum, s.mapAppended(ctx, folder, data.UID, sum.ID, flags)
+}
+
+// mapAppended maps the UID that APPENDUID gave to the local copy, and
+// journals the flags of the APPEND for the server again (UID STORE
+// +FLAGS): some servers ignore the flags of APPEND, and the next sync
+// would take the message's flags away locally.
+func (s *Syncer) mapAppended(ctx context.Context, folder string, uid imap.UID, id int64, flags mailstore.Flags) error {
+	flags &= syncedFlags
+	if err := s.opt.State.putUID(ctx, s.ref(folder), mapping{UID: uint32(uid), ID: id, Flags: flags}); err != nil {
+		return err
+	}
+	if flags == 0 {
+		return nil
+	}
+	return s.opt.State.enqueue(ctx, s.acct.Name, action{Op: opFlags, Folder: folder, UID: uint32(uid), ID: id, Add: flags})
 }

@@ -146,7 +146,11 @@ func (s *Syncer) examine(ctx context.Context, c *imapclient.Client, folder strin
 		return s.dm.validity, nil
 	}
 	s.dm.folder = ""
-	sel, err := c.Select(remoteName(folder), &imap.SelectOptions{ReadOnly: true}).Wait()
+	remote, err := s.remoteOf(ctx, folder)
+	if err != nil {
+		return 0, err
+	}
+	sel, err := c.Select(remote, &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil {
 		return 0, wrap(ctx, "EXAMINE", err)
 	}
@@ -200,7 +204,7 @@ func (s *Syncer) fillFolder(ctx context.Context, c *imapclient.Client, f Folder)
 	if err != nil || len(uids) == 0 {
 		return 0, err
 	}
-	if _, err := s.selectFolder(ctx, c, f.Name); err != nil {
+	if _, err := s.selectFolder(ctx, c, f.Remote); err != nil {
 		return 0, err
 	}
 	p := Progress{Folder: ref}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -19,6 +20,47 @@ var (
 	// ErrClosed: the connection was lost.
 	ErrClosed = errors.New("imapsync: connection lost")
 )
+
+// FolderError tells which folder the server refused to sync, with its
+// reply (a *ServerError).
+type FolderError struct {
+	Folder string // local name
+	Remote string // the server's name
+	Err    error
+}
+
+func (e *FolderError) Error() string {
+	var se *ServerError
+	if errors.As(e.Err, &se) {
+		return fmt.Sprintf("folder %q: the server refused %s: %s %s", e.Remote, se.Command, se.Err.Type, se.Err.Text)
+	}
+	return fmt.Sprintf("folder %q: %v", e.Remote, e.Err)
+}
+
+func (e *FolderError) Unwrap() error { return e.Err }
+
+// FoldersError is the error of a sync that synced every folder it could
+// but not the folders it lists: a partial failure (see Syncer.Sync).
+type FoldersError struct {
+	Folders []FolderError
+}
+
+func (e *FoldersError) Error() string {
+	parts := make([]string, len(e.Folders))
+	for i := range e.Folders {
+		parts[i] = e.Folders[i].Error()
+	}
+	return "imapsync: " + strings.Join(parts, "; ")
+}
+
+// Unwrap gives the error of each folder, for errors.Is and errors.As.
+func (e *FoldersError) Unwrap() []error {
+	out := make([]error, len(e.Folders))
+	for i := range e.Folders {
+		out[i] = &e.Folders[i]
+	}
+	return out
+}
 
 // ServerError is a NO or BAD reply of the server to a command.
 type ServerError struct {

@@ -2,7 +2,14 @@
 // sync with Facteur's offline store (package facteur/mailstore), with
 // github.com/emersion/go-imap/v2's imapclient.
 //
-// Folders come from LIST; the special-use attributes of RFC 6154 (\Sent,
+// Folders come from LIST. Every command names a folder by its remote name,
+// the server's mailbox name as LIST gave it, whatever its hierarchy
+// delimiter ('.' for Courier-IMAP and Dovecot's Maildir++ layout, '/' for
+// Dovecot's default and Cyrus with unixhierarchysep); the local folder has
+// a name of its own, without the personal namespace prefix of NAMESPACE
+// (RFC 2342: Courier's "INBOX.Work" is the local "Work"), kept beside the
+// remote name in the sync state (see names.go and mailboxes.go). The
+// special-use attributes of RFC 6154 (\Sent,
 // \Drafts, \Trash, \Junk, \Archive) become mailstore roles, and the
 // subscribed state (LIST-EXTENDED RETURN (SUBSCRIBED), RFC 5258) is kept
 // for the folder list to hide the others (State.Subscriptions;
@@ -82,6 +89,11 @@
 // (UID STORE, UID MOVE, UID EXPUNGE of UIDs that are gone do nothing), so a
 // drop in the middle neither loses nor doubles anything. APPEND stores a
 // message (Sent, Drafts) on the server and locally.
+//
+// A folder that the server refuses (SELECT answered NO, a command on it
+// refused) does not stop the sync: the other folders are synced, the
+// local folder made for it is removed again when it is empty, and Sync
+// returns a *FoldersError naming each such folder with the server's reply.
 //
 // Run keeps an account up to date: a full sync, then IDLE (RFC 2177) on
 // INBOX, or polling when the server has no IDLE; after a drop it reconnects

@@ -13,6 +13,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"facteur/internal/eol"
 	"facteur/mailstore"
 	"facteur/mua/account"
 )
@@ -28,10 +29,14 @@ type dovecot struct {
 	d    *account.Dialer
 }
 
-func dovecotFromEnv(t *testing.T) *dovecot {
-	f := strings.Fields(os.Getenv("FACTEUR_DOVECOT"))
+func dovecotFromEnv(t *testing.T) *dovecot { return serverFromEnv(t, "FACTEUR_DOVECOT") }
+
+// serverFromEnv is the real server of the variable env ("HOST:PORT USER
+// PASSWORD CAFILE"); the test is skipped without it.
+func serverFromEnv(t *testing.T, env string) *dovecot {
+	f := strings.Fields(os.Getenv(env))
 	if len(f) != 4 {
-		t.Skip("FACTEUR_DOVECOT not set (HOST:PORT USER PASSWORD CAFILE)")
+		t.Skip(env + " not set (HOST:PORT USER PASSWORD CAFILE)")
 	}
 	host, port, err := net.SplitHostPort(f[0])
 	if err != nil {
@@ -109,7 +114,7 @@ func TestDovecotHeadersThenBody(t *testing.T) {
 		if sum, err = f.s.FetchBody(ctx, mp.ID); err != nil || sum.Partial {
 			t.Fatalf("FetchBody of UID %d: %+v, %v", uid, sum, err)
 		}
-		if b := f.file(t, mp.ID); !bytes.Equal(b, raw[uid]) {
+		if b := f.file(t, mp.ID); !bytes.Equal(b, eol.ToLF(raw[uid])) {
 			t.Fatalf("UID %d: FetchBody gave %d bytes unlike the server's %d", uid, len(b), len(raw[uid]))
 		}
 		opened++
@@ -132,7 +137,7 @@ func TestDovecotOffline(t *testing.T) {
 		t.Fatalf("%d UIDs mapped (%v), the server has %d", len(known), err, len(raw))
 	}
 	for uid, mp := range known {
-		if b := f.file(t, mp.ID); !bytes.Equal(b, raw[uid]) {
+		if b := f.file(t, mp.ID); !bytes.Equal(b, eol.ToLF(raw[uid])) {
 			t.Fatalf("UID %d: %d bytes unlike the server's %d", uid, len(b), len(raw[uid]))
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"facteur/internal/eol"
 	"facteur/mailstore"
 )
 
@@ -131,12 +132,12 @@ func (s *Syncer) pushDraftsLocked(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	waiting, err := s.waitingDrafts(ctx, folder)
+	waiting, err := s.waitingDrafts(ctx, folder.Name)
 	if err != nil {
 		return 0, err
 	}
 	if len(waiting) > 0 {
-		if _, err := s.selectFolder(ctx, c, folder); err != nil {
+		if _, err := s.selectFolder(ctx, c, folder.Remote); err != nil {
 			return 0, err
 		}
 	}
@@ -154,27 +155,51 @@ func (s *Syncer) pushDraftsLocked(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// serverDrafts finds the server's Drafts folder with LIST (which also
-// creates the local folders), creating "Drafts" on a server that has none.
-func (s *Syncer) serverDrafts(ctx context.Context, c *imapclient.Client) (string, error) {
+// serverDrafts finds the server's Drafts folder with LIST, creating
+// "Drafts" (under the personal namespace) on a server that has none, and
+// makes its local folder.
+func (s *Syncer) serverDrafts(ctx context.Context, c *imapclient.Client) (Folder, error) {
 	folders, err := s.listFolders(ctx, c)
 	if err != nil {
-		return "", err
+		return Folder{}, err
 	}
+	f, ok := draftsOf(folders)
+	if !ok {
+		if f, err = s.createDrafts(ctx, c); err != nil {
+			return f, err
+		}
+	}
+	return f, s.opt.Store.CreateFolder(ctx, s.ref(f.Name), mailstore.RoleDrafts)
+}
+
+// draftsOf finds the Drafts folder of a LIST: the \Drafts special-use,
+// else the folder named Drafts.
+func draftsOf(folders []Folder) (Folder, bool) {
 	for _, f := range folders {
 		if f.Role == mailstore.RoleDrafts {
-			return f.Name, nil
+			return f, true
 		}
 	}
 	for _, f := range folders {
 		if f.Name == "Drafts" {
-			return f.Name, s.opt.Store.CreateFolder(ctx, s.ref(f.Name), mailstore.RoleDrafts)
+			return f, true
 		}
 	}
-	if err := c.Create(remoteName("Drafts"), nil).Wait(); err != nil {
-		return "", wrap(ctx, "CREATE", err)
+	return Folder{}, false
+}
+
+// createDrafts creates "Drafts" on the server, under the personal
+// namespace, and names it in the state.
+func (s *Syncer) createDrafts(ctx context.Context, c *imapclient.Client) (Folder, error) {
+	ns, err := s.opt.State.namespace(ctx, s.acct.Name)
+	if err != nil {
+		return Folder{}, err
 	}
-	return "Drafts", s.opt.Store.CreateFolder(ctx, s.ref("Drafts"), mailstore.RoleDrafts)
+	f := Folder{Name: "Drafts", Remote: remoteFromLocal("Drafts", ns), Delim: ns.Delim, Role: mailstore.RoleDrafts}
+	if err := c.Create(f.Remote, nil).Wait(); err != nil {
+		return f, wrap(ctx, "CREATE", err)
+	}
+	return f, s.opt.State.setRemote(ctx, s.ref(f.Name), f.Remote)
 }
 
 // waitingDrafts gathers the local drafts the server does not have: the
@@ -258,7 +283,7 @@ func (s *Syncer) moveLocal(ctx context.Context, list []mailstore.Summary, folder
 // pushDraft brings one local draft to the server's folder (selected):
 // mapped to the server's copy when it has one with the same Message-ID,
 // else APPENDed.
-func (s *Syncer) pushDraft(ctx context.Context, c *imapclient.Client, folder string, m mailstore.Summary) (bool, error) {
+func (s *Syncer) pushDraft(ctx context.Context, c *imapclient.Client, folder Folder, m mailstore.Summary) (bool, error) {
 	if m.MessageID == "" && !hasUIDPlus(c) {
 		return false, nil // it could be neither found nor mapped: the sync takes it as it is
 	}
@@ -268,7 +293,7 @@ func (s *Syncer) pushDraft(ctx context.Context, c *imapclient.Client, folder str
 			return false, err
 		}
 		if ok {
-			return false, s.mapDraft(ctx, folder, uid, m.ID)
+			return false, s.mapDraft(ctx, folder.Name, uid, m.ID)
 		}
 	}
 	raw, err := s.readLocal(ctx, m.ID)
@@ -278,7 +303,7 @@ func (s *Syncer) pushDraft(ctx context.Context, c *imapclient.Client, folder str
 	if err != nil {
 		return false, err
 	}
-	uid, err := s.appendDraft(ctx, c, folder, raw)
+	uid, err := s.appendDraft(ctx, c, folder.Remote, raw)
 	if err != nil {
 		return false, err
 	}
@@ -287,7 +312,7 @@ func (s *Syncer) pushDraft(ctx context.Context, c *imapclient.Client, folder str
 			return true, err
 		}
 	}
-	return true, s.mapDraft(ctx, folder, uid, m.ID)
+	return true, s.mapDraft(ctx, folder.Name, uid, m.ID)
 }
 
 func hasUIDPlus(c *imapclient.Client) bool {
@@ -312,10 +337,11 @@ func (s *Syncer) findByMessageID(ctx context.Context, c *imapclient.Client, id s
 	return newest, newest != 0, nil
 }
 
-// appendDraft APPENDs raw with \Draft \Seen; the UID is 0 when the server
-// gives no APPENDUID.
-func (s *Syncer) appendDraft(ctx context.Context, c *imapclient.Client, folder string, raw []byte) (imap.UID, error) {
-	cmd := c.Append(remoteName(folder), int64(len(raw)), &imap.AppendOptions{Flags: toIMAP(draftFlags)})
+// appendDraft APPENDs raw with \Draft \Seen to the remote folder; the UID
+// is 0 when the server gives no APPENDUID.
+func (s *Syncer) appendDraft(ctx context.Context, c *imapclient.Client, remote string, raw []byte) (imap.UID, error) {
+	raw = eol.ToCRLF(raw) // the local file has LF line ends (see mailstore)
+	cmd := c.Append(remote, int64(len(raw)), &imap.AppendOptions{Flags: toIMAP(draftFlags)})
 	if _, err := cmd.Write(raw); err != nil {
 		cmd.Close()
 		return 0, wrap(ctx, "APPEND", err)
@@ -340,8 +366,7 @@ func (s *Syncer) mapDraft(ctx context.Context, folder string, uid imap.UID, id i
 	if uid == 0 {
 		return nil
 	}
-	ref := s.ref(folder)
-	if err := s.opt.State.putUID(ctx, ref, mapping{UID: uint32(uid), ID: id, Flags: draftFlags}); err != nil {
+	if err := s.mapAppended(ctx, folder, uid, id, draftFlags); err != nil {
 		return err
 	}
 	if _, err := s.opt.Store.Get(ctx, id); errors.Is(err, mailstore.ErrNotFound) {

@@ -11,14 +11,45 @@ import (
 	"facteur/mailstore"
 )
 
-// syncFolder brings one folder up to date (see the package doc).
+// syncFolder brings one folder up to date (see the package doc). The
+// local folder is made once the server opened the folder; when it was
+// made by this sync and the sync failed before anything was stored in it,
+// it is removed again.
 func (s *Syncer) syncFolder(ctx context.Context, c *imapclient.Client, f Folder) (Progress, error) {
 	ref := s.ref(f.Name)
 	p := Progress{Folder: ref}
-	sel, err := s.selectFolder(ctx, c, f.Name)
+	sel, err := s.selectFolder(ctx, c, f.Remote)
 	if err != nil {
 		return p, err
 	}
+	made, err := s.makeLocal(ctx, f)
+	if err != nil {
+		return p, err
+	}
+	p, err = s.syncSelected(ctx, c, f, sel)
+	if err != nil && made {
+		if rerr := s.removeIfEmpty(context.WithoutCancel(ctx), f.Name); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+	}
+	return p, err
+}
+
+// makeLocal creates the local folder of f with its role, telling whether
+// it did not exist.
+func (s *Syncer) makeLocal(ctx context.Context, f Folder) (bool, error) {
+	_, _, err := s.opt.Store.Count(ctx, s.ref(f.Name))
+	made := isNotFound(err)
+	if err != nil && !made {
+		return false, err
+	}
+	return made, s.opt.Store.CreateFolder(ctx, s.ref(f.Name), f.Role)
+}
+
+// syncSelected syncs the selected folder f.
+func (s *Syncer) syncSelected(ctx context.Context, c *imapclient.Client, f Folder, sel *imap.SelectData) (Progress, error) {
+	ref := s.ref(f.Name)
+	p := Progress{Folder: ref}
 	last, known, adopt, err := s.mapFolder(ctx, c, f, sel, &p)
 	if err != nil {
 		return p, err
@@ -70,13 +101,24 @@ func (s *Syncer) mapFolder(ctx context.Context, c *imapclient.Client, f Folder, 
 	return last, known, true, err
 }
 
-func (s *Syncer) selectFolder(ctx context.Context, c *imapclient.Client, name string) (*imap.SelectData, error) {
+// selectFolder selects a folder by its remote name (with CONDSTORE when
+// offered, RFC 7162 §3.1.8).
+func (s *Syncer) selectFolder(ctx context.Context, c *imapclient.Client, remote string) (*imap.SelectData, error) {
 	var opt *imap.SelectOptions
 	if c.Caps().Has(imap.CapCondStore) {
 		opt = &imap.SelectOptions{CondStore: true}
 	}
-	sel, err := c.Select(remoteName(name), opt).Wait()
+	sel, err := c.Select(remote, opt).Wait()
 	return sel, wrap(ctx, "SELECT", err)
+}
+
+// selectLocal selects the server folder of a local folder.
+func (s *Syncer) selectLocal(ctx context.Context, c *imapclient.Client, local string) (*imap.SelectData, error) {
+	remote, err := s.remoteOf(ctx, local)
+	if err != nil {
+		return nil, err
+	}
+	return s.selectFolder(ctx, c, remote)
 }
 
 // dropMissing forgets the UIDs whose local message no longer exists

@@ -12,7 +12,13 @@ import (
 
 // Folder is a folder of the server.
 type Folder struct {
-	Name       string // server name, '/' as the hierarchy separator
+	// Name is the local name: the mailstore folder, '/' between levels,
+	// the personal namespace prefix left out (see names.go).
+	Name string
+	// Remote is the server's mailbox name, as LIST gave it: every command
+	// sent to the server names the folder with it.
+	Remote     string
+	Delim      rune // the server's hierarchy delimiter; 0 for none
 	Role       mailstore.Role
 	Subscribed bool
 	NoSelect   bool
@@ -29,12 +35,9 @@ var roles = map[imap.MailboxAttr]mailstore.Role{
 
 // folderFromList reads one LIST reply.
 func folderFromList(d *imap.ListData) Folder {
-	f := Folder{Name: d.Mailbox}
-	if d.Delim != 0 && d.Delim != '/' {
-		f.Name = strings.ReplaceAll(d.Mailbox, string(d.Delim), "/")
-	}
-	if strings.EqualFold(f.Name, "INBOX") {
-		f.Name, f.Role = "INBOX", mailstore.RoleInbox
+	f := Folder{Name: d.Mailbox, Remote: d.Mailbox, Delim: d.Delim}
+	if strings.EqualFold(f.Remote, "INBOX") {
+		f.Name, f.Remote, f.Role = "INBOX", "INBOX", mailstore.RoleInbox
 	}
 	for _, a := range d.Attrs {
 		if r, ok := roles[a]; ok && f.Role == "" {
@@ -64,8 +67,36 @@ func (s *Syncer) Folders(ctx context.Context) ([]Folder, error) {
 	return s.listFolders(ctx, c)
 }
 
+// namedRoles gives the roles that no special-use attribute gave (a server
+// without SPECIAL-USE, such as Courier-IMAP, or a folder it did not mark)
+// to the top-level folders with their usual names, in several languages
+// (mailstore.RoleForName: "Sent", "Envoyés", "Gesendet"...), the first
+// one listed for each role.
+func namedRoles(list []Folder) {
+	have := map[mailstore.Role]bool{}
+	for _, f := range list {
+		have[f.Role] = true
+	}
+	for i := range list {
+		f := &list[i]
+		if f.Role != "" || strings.Contains(f.Name, "/") {
+			continue
+		}
+		switch r := mailstore.RoleForName(f.Name); r {
+		case mailstore.RoleNone, mailstore.RoleInbox, mailstore.RoleOutbox:
+		default:
+			if !have[r] {
+				f.Role, have[r] = r, true
+			}
+		}
+	}
+}
+
 // listFolders runs LIST "" "*" (RETURN (SPECIAL-USE SUBSCRIBED) where
-// LIST-EXTENDED is offered) and creates the folders in the store.
+// LIST-EXTENDED is offered) and NAMESPACE, and gives the folders their
+// local names (nameFolders). The local folders are made when they are
+// synced (syncFolder), so that a folder the server lists but will not
+// open leaves nothing behind.
 func (s *Syncer) listFolders(ctx context.Context, c *imapclient.Client) ([]Folder, error) {
 	var opt *imap.ListOptions
 	if c.Caps().Has(imap.CapListExtended) || c.Caps().Has(imap.CapIMAP4rev2) {
@@ -80,22 +111,26 @@ func (s *Syncer) listFolders(ctx context.Context, c *imapclient.Client) ([]Folde
 	}
 	var out []Folder
 	for _, d := range list {
-		f := folderFromList(d)
-		if f.NoSelect {
-			continue
+		if f := folderFromList(d); !f.NoSelect {
+			out = append(out, f)
 		}
-		if s.opt.Store != nil { // nil for `facteur account test`
-			if err := s.opt.Store.CreateFolder(ctx, s.ref(f.Name), f.Role); err != nil {
-				return nil, err
-			}
-		}
-		out = append(out, f)
 	}
-	if s.opt.State == nil {
+	if s.opt.State == nil { // `facteur account test`
 		return out, nil
 	}
+	ns, err := personalNamespace(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if ns.Delim == 0 && len(out) > 0 {
+		ns.Delim = out[0].Delim
+	}
+	if err := s.opt.State.setNamespace(ctx, s.acct.Name, ns); err != nil {
+		return nil, err
+	}
+	if err := s.nameFolders(ctx, out, ns); err != nil {
+		return nil, err
+	}
+	namedRoles(out)
 	return out, s.opt.State.setSubscriptions(ctx, s.acct.Name, out, opt != nil)
 }
-
-// remoteName turns a mailstore folder name back into the server's.
-func remoteName(name string) string { return name }

@@ -99,7 +99,7 @@ func (ts *testServer) subscribed(name string) bool {
 	return ts.subs[name]
 }
 
-func startServer(t *testing.T, folders ...string) *testServer {
+func startServer(t testing.TB, folders ...string) *testServer {
 	t.Helper()
 	ts := &testServer{user: imaptest.NewUser(t, folders...), subs: map[string]bool{}}
 	ln := imaptest.Listen(t)
@@ -168,7 +168,7 @@ func (ts *testServer) account() account.Account {
 }
 
 // admin is a second client, the user's other mail program.
-func (ts *testServer) admin(t *testing.T) *imapclient.Client {
+func (ts *testServer) admin(t testing.TB) *imapclient.Client {
 	t.Helper()
 	return imaptest.Login(t, ts.addr)
 }
@@ -216,7 +216,7 @@ type server interface {
 	dialer() *account.Dialer
 }
 
-func newFixture(t *testing.T, ts server, mod func(*Options)) *fixture {
+func newFixture(t testing.TB, ts server, mod func(*Options)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -253,7 +253,7 @@ func (f *fixture) sync(t *testing.T) Stats {
 // local lists a local folder: subject -> summary; duplicates fail the test.
 func (f *fixture) local(t *testing.T, folder string) map[string]mailstore.Summary {
 	t.Helper()
-	list, err := f.store.List(context.Background(), mailstore.FolderRef{Account: "Machin", Name: folder}, mailstore.ListOptions{Limit: 1000})
+	list, err := f.store.List(context.Background(), f.s.ref(folder), mailstore.ListOptions{Limit: 1000})
 	if err != nil && !errors.Is(err, mailstore.ErrNotFound) {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ var columns = []struct{ table, name, def, fill string }{
 	// actions belong to the one their folder has now
 	{"journal", "validity", "INTEGER NOT NULL DEFAULT 0", `UPDATE journal SET validity = coalesce((SELECT uidvalidity
 		FROM folders WHERE folders.account = journal.account AND folders.name = journal.folder), 0)`},
+	{"folders", "remote", "TEXT", ""}, // NULL: a row of before remote names (see mailboxes.go)
 }
 
 // addColumns adds the missing columns of the state's tables.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 
+	"facteur/internal/eol"
 	"facteur/internal/faultproxy"
 	"facteur/mailstore"
 	"facteur/mua/account"
@@ -91,13 +92,15 @@ const (
 )
 
 // same tells whether a local message is a faithful copy of a server
-// message: the same bytes, or, header-only, the same header section and
+// message: the same bytes (the store keeps LF line ends, its sizes count
+// CRLF as the server does), or, header-only, the same header section and
 // size.
 func same(l localMsg, s srvMsg) bool {
 	if !l.sum.Partial {
-		return bytes.Equal(l.file, s.raw) && l.sum.Size == int64(len(s.raw))
+		lf := eol.ToLF(s.raw)
+		return bytes.Equal(l.file, lf) && l.sum.Size == eol.CRLFSize(lf)
 	}
-	want := mailstore.PartialMessage(s.header, s.size, false)
+	want := eol.ToLF(mailstore.PartialMessage(s.header, s.size, false))
 	return l.sum.Size == s.size && bytes.Equal(afterLine(l.file), afterLine(want))
 }
 

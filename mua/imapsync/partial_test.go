@@ -15,6 +15,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 
+	"facteur/internal/eol"
 	"facteur/mailstore"
 )
 
@@ -117,8 +118,8 @@ func TestHeadersFirstThenFetchBody(t *testing.T) {
 	if sum.Partial || sum.ID != rep.ID || sum.Folder != rep.Folder || sum.Flags != mailstore.FlagFlagged || !sum.Attachment {
 		t.Errorf("after FetchBody: %+v", sum)
 	}
-	if b := f.file(t, rep.ID); !bytes.Equal(b, raw["Report"]) {
-		t.Errorf("local file after FetchBody:\n%q\nwant the server's\n%q", b, raw["Report"])
+	if b := f.file(t, rep.ID); !bytes.Equal(b, eol.ToLF(raw["Report"])) {
+		t.Errorf("local file after FetchBody:\n%q\nwant the server's, LF line ends\n%q", b, raw["Report"])
 	}
 	if n := f.search(t, "zanzibar"); n != 1 {
 		t.Errorf("body search after FetchBody found %d, want 1", n)
@@ -178,7 +179,7 @@ func TestFetchBodyDuringSync(t *testing.T) {
 	if err != nil || sum.Partial {
 		t.Fatalf("FetchBody while the sync connection is taken: %+v, %v", sum, err)
 	}
-	if !bytes.Contains(f.file(t, id), []byte("Body 1\r\n")) {
+	if !bytes.Contains(f.file(t, id), []byte("Body 1\n")) {
 		t.Errorf("file %q", f.file(t, id))
 	}
 }
@@ -225,7 +226,7 @@ func TestOffline(t *testing.T) {
 		t.Errorf("offline sync %+v", st)
 	}
 	for subj, m := range full.local(t, "INBOX") {
-		if m.Partial || !bytes.Equal(full.file(t, m.ID), raw[subj]) {
+		if m.Partial || !bytes.Equal(full.file(t, m.ID), eol.ToLF(raw[subj])) {
 			t.Errorf("offline sync: %s partial %v, or not the server's bytes", subj, m.Partial)
 		}
 	}
@@ -238,7 +239,7 @@ func TestOffline(t *testing.T) {
 		t.Errorf("sync once offline %+v, want 10 bodies", st)
 	}
 	for subj, m := range f.local(t, "INBOX") {
-		if m.Partial || m.ID != before[subj].ID || !bytes.Equal(f.file(t, m.ID), raw[subj]) {
+		if m.Partial || m.ID != before[subj].ID || !bytes.Equal(f.file(t, m.ID), eol.ToLF(raw[subj])) {
 			t.Errorf("%s: partial %v, id %d (was %d), or not the server's bytes", subj, m.Partial, m.ID, before[subj].ID)
 		}
 	}
@@ -297,7 +298,7 @@ func TestIndexRebuildRematches(t *testing.T) {
 	if _, err := f.s.FetchBody(ctx, local["Report"].ID); err != nil {
 		t.Fatal(err)
 	}
-	if b := f.file(t, local["Report"].ID); !bytes.Equal(b, raw["Report"]) {
+	if b := f.file(t, local["Report"].ID); !bytes.Equal(b, eol.ToLF(raw["Report"])) {
 		t.Errorf("FetchBody after the rebuild gave another message: %q", b)
 	}
 }
@@ -452,7 +453,7 @@ func TestDraftsWhole(t *testing.T) {
 	f.sync(t)
 	raw, _ := ts.serverRaw(t, "Drafts")
 	for subj, m := range f.local(t, "Drafts") {
-		if m.Partial || !bytes.Equal(f.file(t, m.ID), raw[subj]) {
+		if m.Partial || !bytes.Equal(f.file(t, m.ID), eol.ToLF(raw[subj])) {
 			t.Errorf("draft %s: partial %v, or not the server's bytes", subj, m.Partial)
 		}
 	}

@@ -2,6 +2,7 @@ package imapsync
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -11,13 +12,19 @@ import (
 // for new mail on INBOX with IDLE (RFC 2177), or polling every
 // PollInterval when the server has no IDLE, then a sync again. After an
 // error it reconnects with an exponential backoff (1 s doubling up to 5
-// minutes). onError, when set, is told of each failure. Run returns ctx's
-// error.
+// minutes). onError, when set, is told of each failure. A sync that
+// synced every folder but some the server refused (a *FoldersError) is
+// reported and waits as a complete one: the next sync tries them again.
+// Run returns ctx's error.
 func (s *Syncer) Run(ctx context.Context, onError func(error)) error {
 	backoff := time.Second
 	for {
 		_, err := s.Sync(ctx)
-		if err == nil {
+		var fe *FoldersError
+		if errors.As(err, &fe) && onError != nil {
+			onError(err)
+		}
+		if err == nil || errors.As(err, &fe) {
 			backoff = time.Second
 			err = s.wait(ctx)
 		}

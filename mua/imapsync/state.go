@@ -54,12 +54,20 @@ type State struct {
 	dir string // DIR/imap
 }
 
-// OpenState opens (creating) DIR/imap/state.sqlite.
+// OpenState opens (creating) DIR/imap/state.sqlite. It connects and
+// creates the schema under DIR/imap/state.lock: two processes that switch
+// a new database to WAL at once get SQLITE_BUSY, which no busy timeout
+// covers.
 func OpenState(ctx context.Context, dir string) (*State, error) {
 	path := filepath.Join(dir, "imap", "state.sqlite")
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
+	l, err := filelock.Acquire(ctx, filepath.Join(dir, "imap", "state.lock"), nil)
+	if err != nil {
+		return nil, err
+	}
+	defer l.Unlock()
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
 	if err != nil {
 		return nil, err

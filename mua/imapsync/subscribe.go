@@ -79,11 +79,15 @@ func (s *Syncer) Subscriptions(ctx context.Context) (map[string]bool, error) {
 // (SUBSCRIBE, UNSUBSCRIBE: RFC 9051 §6.3.7, §6.3.8), and records it. It
 // uses the connection of FetchBody, so it does not wait for a sync.
 func (s *Syncer) Subscribe(ctx context.Context, folder string, subscribe bool) error {
-	err := s.onDemand(ctx, func(c *imapclient.Client) error {
+	remote, err := s.remoteOf(ctx, folder)
+	if err != nil {
+		return err
+	}
+	err = s.onDemand(ctx, func(c *imapclient.Client) error {
 		if subscribe {
-			return wrap(ctx, "SUBSCRIBE", c.Subscribe(remoteName(folder)).Wait())
+			return wrap(ctx, "SUBSCRIBE", c.Subscribe(remote).Wait())
 		}
-		return wrap(ctx, "UNSUBSCRIBE", c.Unsubscribe(remoteName(folder)).Wait())
+		return wrap(ctx, "UNSUBSCRIBE", c.Unsubscribe(remote).Wait())
 	})
 	if err != nil {
 		return err

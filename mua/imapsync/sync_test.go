@@ -27,14 +27,7 @@ func TestInitialSyncAndIncremental(t *testing.T) {
 	if st.New != 9 || st.Folders != 5 {
 		t.Errorf("first sync %+v, want 9 new in 5 folders", st)
 	}
-	folders, err := f.store.Folders(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	roles := map[string]mailstore.Role{}
-	for _, fo := range folders {
-		roles[fo.Ref.Name] = fo.Role
-	}
+	roles := f.roles(t)
 	want := map[string]mailstore.Role{"INBOX": "inbox", "Sent": "sent", "Trash": "trash", "Archive": "archive", "Lists/golang": ""}
 	for name, r := range want {
 		if got, ok := roles[name]; !ok || got != r {

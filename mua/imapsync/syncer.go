@@ -64,10 +64,13 @@ type Progress struct {
 
 // Stats sum up a sync.
 type Stats struct {
+	// Folders counts the folders synced; Failed those that the server
+	// refused (see FoldersError).
+	Folders, Failed int
 	// New counts the messages downloaded and stored; Matched the server
 	// messages found already in the store (moved, copied or appended by
 	// Facteur, kept across an index rebuild), which were only mapped.
-	Folders, New, Matched, Removed, Flags, Replayed int
+	New, Matched, Removed, Flags, Replayed int
 	// Bodies counts the partial messages made whole (available offline).
 	Bodies int
 	// Incomplete counts the messages that came incomplete (ErrIncomplete):
@@ -184,8 +187,9 @@ func (s *Syncer) Sync(ctx context.Context) (Stats, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st, err := s.syncLocked(ctx)
-	if err != nil {
-		s.drop()
+	var fe *FoldersError
+	if err != nil && (!errors.As(err, &fe) || errors.Is(err, ErrIncomplete)) {
+		s.drop() // a refused folder leaves the connection usable; a cut one does not
 	}
 	return st, err
 }
@@ -201,23 +205,17 @@ func (s *Syncer) syncLocked(ctx context.Context) (Stats, error) {
 	if err := s.checkStore(ctx); err != nil {
 		return st, err
 	}
-	if st.Replayed, err = s.replay(ctx, c); err != nil {
-		return st, err
-	}
-	folders, err := s.listFolders(ctx, c)
+	folders, err := s.listFolders(ctx, c) // first: the journal names local folders
 	if err != nil {
 		return st, err
 	}
-	var incomplete []error // messages not stored: the sync goes on without them
+	if st.Replayed, err = s.replay(ctx, c); err != nil {
+		return st, err
+	}
 	s.toReplay = 0
-	for _, f := range folders {
-		p, err := s.syncFolder(ctx, c, f)
-		st.add(p)
-		if errors.Is(err, ErrIncomplete) {
-			incomplete = append(incomplete, err)
-		} else if err != nil {
-			return st, err
-		}
+	synced, failed, err := s.syncFolders(ctx, c, folders, &st)
+	if err != nil {
+		return st, err
 	}
 	if s.toReplay > 0 { // actions given their new UID by revalidate
 		n, err := s.replay(ctx, c)
@@ -225,13 +223,45 @@ func (s *Syncer) syncLocked(ctx context.Context) (Stats, error) {
 			return st, err
 		}
 	}
-	st.Bodies, err = s.fillBodies(ctx, c, folders)
-	return st, errors.Join(append(incomplete, err)...)
+	st.Bodies, err = s.fillBodies(ctx, c, synced)
+	return st, errors.Join(failed, err)
 }
 
-// add counts the sync of a folder.
+// syncFolders syncs the folders one after the other. A folder that the
+// server refuses (a NO or BAD reply: it cannot be opened, or a command on
+// it fails) does not stop the others: it is counted in st.Failed and
+// returned in failed, a *FoldersError; messages that came incomplete
+// (ErrIncomplete) are left for the next sync and joined to failed. Other
+// errors (the connection, the local store) stop the sync.
+func (s *Syncer) syncFolders(ctx context.Context, c *imapclient.Client, folders []Folder, st *Stats) (synced []Folder, failed error, err error) {
+	var fe FoldersError
+	var incomplete []error
+	for _, f := range folders {
+		p, err := s.syncFolder(ctx, c, f)
+		st.add(p)
+		var se *ServerError
+		switch {
+		case err == nil:
+		case errors.Is(err, ErrIncomplete):
+			incomplete = append(incomplete, err)
+		case errors.As(err, &se):
+			st.Failed++
+			fe.Folders = append(fe.Folders, FolderError{Folder: f.Name, Remote: f.Remote, Err: err})
+			continue
+		default:
+			return synced, nil, err
+		}
+		st.Folders++
+		synced = append(synced, f)
+	}
+	if len(fe.Folders) > 0 {
+		incomplete = append(incomplete, &fe)
+	}
+	return synced, errors.Join(incomplete...), nil
+}
+
+// add counts what the sync of a folder did.
 func (st *Stats) add(p Progress) {
-	st.Folders++
 	st.New += p.New
 	st.Matched += p.Matched
 	st.Removed += p.Removed

@@ -10,6 +10,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"facteur/internal/eol"
 	"facteur/mailstore"
 )
 
@@ -78,11 +79,15 @@ func headerOf(msg []byte) []byte {
 	return msg[:end]
 }
 
-// headKey hashes a header section, its ending blank line and line ends
-// after the last field left out.
+// headKey hashes a header section in its LF form (the store's files are
+// LF, the server's CRLF), its ending blank line and line ends after the
+// last field left out.
 func headKey(h []byte) [32]byte {
-	return sha256.Sum256(bytes.TrimRight(h, "\r\n"))
+	return sha256.Sum256(bytes.TrimRight(eol.ToLF(h), "\r\n"))
 }
+
+// bodySum hashes a whole message in its LF form.
+func bodySum(m []byte) [32]byte { return sha256.Sum256(eol.ToLF(m)) }
 
 // copyOf describes a local message from its file.
 func copyOf(sum mailstore.Summary, file []byte) localCopy {
@@ -92,7 +97,7 @@ func copyOf(sum mailstore.Summary, file []byte) localCopy {
 		lc.size, lc.head = sum.Size, headKey(header)
 		return lc
 	}
-	lc.size, lc.head, lc.sum = int64(len(file)), headKey(headerOf(file)), sha256.Sum256(file)
+	lc.size, lc.head, lc.sum = eol.CRLFSize(file), headKey(headerOf(file)), bodySum(file)
 	return lc
 }
 
@@ -146,7 +151,7 @@ func (s *Syncer) serverSums(ctx context.Context, c *imapclient.Client, uids []im
 		uids = uids[len(chunk):]
 		err := fetchEach(c, imap.UIDSetNum(chunk...), bodyOptions, func(buf *imapclient.FetchMessageBuffer) bool {
 			if m, why, ok := wholeMsg(buf); ok && why == "" {
-				sums[m.uid] = sha256.Sum256(m.data)
+				sums[m.uid] = bodySum(m.data)
 			}
 			return true
 		})

@@ -15,13 +15,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-sasl"
-	"github.com/emersion/go-smtp"
-
 	"facteur/internal/dnsmx"
 	"facteur/internal/dnsmx/dnstest"
 	"facteur/localmta"
+	"facteur/localmta/mtausers"
 	"facteur/mailstore"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
 )
 
 // The cross-check between Facteur's two halves: a message that went
@@ -180,7 +181,7 @@ func runItinerary(t *testing.T) *itinerary {
 	it.truc, it.trucID = startTestMTA(t, localmta.Config{
 		Hostname:     "smtp.truc.fr",
 		Listeners:    []localmta.Listener{{Addr: "127.0.0.2:0"}, {Addr: "127.0.0.2:0", Submission: true}},
-		LocalDomains: []string{"truc.fr"}, Users: localmta.Users{"fred": "{plain}secret"},
+		LocalDomains: []string{"truc.fr"}, Users: mtausers.Users{"fred": "{plain}secret"},
 		RelayHost: &localmta.RelayHost{Host: "127.0.0.4", Port: port, NoMX: true},
 		DNSServer: it.dns, MXPort: port, SourceIP: netip.MustParseAddr("127.0.0.2"),
 	})

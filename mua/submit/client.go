@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"facteur/mua/account"
@@ -71,7 +73,7 @@ func (c *Client) Submit(ctx context.Context, a account.Account, env Envelope, ra
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	addr := a.Outgoing.Address("smtp")
-	sc, err := c.open(ctx, a)
+	sc, wt, err := c.open(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -79,16 +81,17 @@ func (c *Client) Submit(ctx context.Context, a account.Account, env Envelope, ra
 	if err := c.auth(ctx, sc, a); err != nil {
 		return &Error{Server: addr, Op: "auth", Err: err}
 	}
-	return transact(sc, addr, env, raw)
+	return transact(sc, wt, addr, env, raw)
 }
 
-// open connects, runs TLS as the account says and EHLO.
-func (c *Client) open(ctx context.Context, a account.Account) (*smtp.Client, error) {
+// open connects, runs TLS as the account says and EHLO. The connection
+// the SMTP client talks on is watched by a writeTracker.
+func (c *Client) open(ctx context.Context, a account.Account) (*smtp.Client, *writeTracker, error) {
 	s := a.Outgoing
 	addr := s.Address("smtp")
 	conn, err := c.Dialer.Dial(ctx, s, "smtp")
 	if err != nil {
-		return nil, &Error{Server: addr, Op: "connect", Err: err}
+		return nil, nil, &Error{Server: addr, Op: "connect", Err: err}
 	}
 	if dl, ok := ctx.Deadline(); ok {
 		conn.SetDeadline(dl)
@@ -98,10 +101,11 @@ func (c *Client) open(ctx context.Context, a account.Account) (*smtp.Client, err
 	if s.Sec() == account.SecurityStartTLS {
 		conn, err = c.startTLS(ctx, conn, s, addr)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	sc := smtp.NewClient(conn)
+	wt := &writeTracker{Conn: conn}
+	sc := smtp.NewClient(wt)
 	sc.DebugWriter = c.DebugWriter
 	name := c.LocalName
 	if name == "" {
@@ -109,9 +113,25 @@ func (c *Client) open(ctx context.Context, a account.Account) (*smtp.Client, err
 	}
 	if err := sc.Hello(name); err != nil {
 		sc.Close()
-		return nil, &Error{Server: addr, Op: "greeting", Err: err}
+		return nil, nil, &Error{Server: addr, Op: "greeting", Err: err}
 	}
-	return sc, nil
+	return sc, wt, nil
+}
+
+// writeTracker records whether a write to the server failed: when the
+// reply to the final dot cannot be read although every byte was written,
+// the server may have the message (UncertainError).
+type writeTracker struct {
+	net.Conn
+	failed atomic.Bool
+}
+
+func (w *writeTracker) Write(p []byte) (int, error) {
+	n, err := w.Conn.Write(p)
+	if err != nil {
+		w.failed.Store(true)
+	}
+	return n, err
 }
 
 // auth logs in: with OAuth2 for an OAuth2 account (authOAuth2); else
@@ -146,7 +166,7 @@ func (c *Client) auth(ctx context.Context, sc *smtp.Client, a account.Account) e
 }
 
 // transact runs MAIL, RCPT for each recipient and DATA.
-func transact(sc *smtp.Client, addr string, env Envelope, raw []byte) error {
+func transact(sc *smtp.Client, wt *writeTracker, addr string, env Envelope, raw []byte) error {
 	if limit, ok := sc.MaxMessageSize(); ok && limit > 0 && int64(len(raw)) > int64(limit) {
 		return &SizeError{Size: int64(len(raw)), Limit: int64(limit)}
 	}
@@ -182,8 +202,12 @@ func transact(sc *smtp.Client, addr string, env Envelope, raw []byte) error {
 		sc.Quit()
 		return rerr
 	}
-	if err := data(sc, raw); err != nil {
-		return &Error{Server: addr, Op: "data", Err: err}
+	if err := data(sc, wt, addr, raw); err != nil {
+		var ue *UncertainError
+		if errors.As(err, &ue) && len(rerr.Rejected) > 0 {
+			ue.Refused = rerr
+		}
+		return err
 	}
 	sc.Quit()
 	if len(rerr.Rejected) > 0 {
@@ -192,22 +216,35 @@ func transact(sc *smtp.Client, addr string, env Envelope, raw []byte) error {
 	return nil
 }
 
-func data(sc *smtp.Client, raw []byte) error {
+// data sends the message. When the reply to the final dot is lost (the
+// connection closed, or no reply within the deadline) although the whole
+// message was written, the server may have accepted it: that is an
+// *UncertainError. A connection reset (RST, not FIN) tells that the server
+// did not read all the message: it did not take it.
+func data(sc *smtp.Client, wt *writeTracker, addr string, raw []byte) error {
 	w, err := sc.Data()
 	if err != nil {
-		return err
+		return &Error{Server: addr, Op: "data", Err: err}
 	}
 	if _, err := io.Copy(w, bytes.NewReader(raw)); err != nil {
 		w.Close()
-		return err
+		return &Error{Server: addr, Op: "data", Err: err}
 	}
-	return w.Close()
+	err = w.Close()
+	var se *smtp.SMTPError
+	if err != nil && !errors.As(err, &se) && !wt.failed.Load() && !errors.Is(err, syscall.ECONNRESET) {
+		return &UncertainError{Server: addr, Err: err}
+	}
+	if err != nil {
+		return &Error{Server: addr, Op: "data", Err: err}
+	}
+	return nil
 }
 
 // Limit connects to the account's server and returns its SIZE (0 when it
 // announces none), for the composer's warning and Options.SizeLimit.
 func (c *Client) Limit(ctx context.Context, a account.Account) (int64, error) {
-	sc, err := c.open(ctx, a)
+	sc, _, err := c.open(ctx, a)
 	if err != nil {
 		return 0, err
 	}

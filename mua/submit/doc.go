@@ -17,8 +17,15 @@
 // (*RecipientsError); the others get the message.
 //
 // The outbox (Outbox) hands a message that cannot be sent now (the network
-// or the server is down, a 4xx reply, a timeout, or "send later") to the
-// local MTA's durable queue with queue.Message.Relay naming the account:
-// the MTA (localmta.Config.Outbox) gives it back to Outbox.Deliver, which
-// submits it with the same code, retried with the queue's backoff.
+// or the server is down, a failed TLS handshake, a 4xx reply, a connection
+// cut before the whole message was sent, or "send later") to the local
+// MTA's durable queue with queue.Message.Relay naming the account: the MTA
+// (localmta.Config.Outbox) gives it back to Outbox.Deliver, which submits
+// it with the same code, retried with the queue's backoff. Recipients
+// refused for now (4xx to RCPT) while the others were accepted wait there
+// alone. When the reply to the final dot is lost (the connection closed,
+// or none within the deadline), the server may have the message
+// (UncertainError): on the first try as on a retry it is never sent again
+// by itself, lest it arrive twice; its copy in Sent carries DeliveryField,
+// and the user is told.
 package submit

@@ -88,7 +88,7 @@ func (c *Client) Check(ctx context.Context, a account.Account) error {
 	if a.Outgoing.Host == "" {
 		return ErrNoOutgoing
 	}
-	sc, err := c.open(ctx, a)
+	sc, _, err := c.open(ctx, a)
 	if err != nil {
 		return err
 	}

@@ -69,11 +69,28 @@ type Outcome struct {
 	// or ErrSendLater; nil for the Local account, whose mail always goes
 	// through the local MTA.
 	Reason error
+	// QueuedFor, when the message was sent and queued too, names the
+	// recipients it waits for: those the server refused for now (a 4xx
+	// reply to RCPT) while it took the message for the others.
+	QueuedFor []string
+	// Uncertain: the server may have the message (an *UncertainError).
+	// It is not sent again by itself; its copy in Sent carries
+	// DeliveryField.
+	Uncertain bool
 }
 
 // String is the sentence the CLI prints.
 func (o Outcome) String() string {
 	switch {
+	case o.Uncertain:
+		s := "the server may have received it: it was not sent again, lest it arrive twice, and its copy in Sent is marked \"" +
+			DeliveryField + ": uncertain\"; ask a recipient whether it arrived, and send it again if not"
+		if o.Queued {
+			s += fmt.Sprintf("; queued in the outbox as %s for %s, to be retried", o.QueueID, strings.Join(o.QueuedFor, ", "))
+		}
+		return s
+	case o.Sent && o.Queued:
+		return fmt.Sprintf("sent to the others; queued in the outbox as %s for %s, to be retried: %v", o.QueueID, strings.Join(o.QueuedFor, ", "), o.Reason)
 	case o.Sent:
 		return "sent"
 	case o.Queued && o.Reason == nil:
@@ -87,8 +104,12 @@ func (o Outcome) String() string {
 // Send submits m through account a, or queues it: when later is set, when
 // a is nil (the Local account: the local MTA routes it), or when the
 // submission fails for a reason that may pass (Temporary). A message sent
-// is copied into Sent. The error is that of a submission that failed for
-// good; a *RecipientsError with Outcome.Sent is a partial success.
+// is copied into Sent. Recipients the server refused for now (4xx) while
+// it took the message for the others are queued alone. When the outcome
+// is uncertain (*UncertainError), the message is not queued but copied
+// into Sent with DeliveryField, and the error says so. The error is that
+// of a submission that failed for good; a *RecipientsError with
+// Outcome.Sent lists the recipients refused for good.
 func (o *Outbox) Send(ctx context.Context, a *account.Account, m *compose.Message, later bool) (Outcome, error) {
 	if a == nil {
 		id, err := o.enqueue(ctx, nil, m)
@@ -99,14 +120,41 @@ func (o *Outbox) Send(ctx context.Context, a *account.Account, m *compose.Messag
 	}
 	err := o.Client.Send(ctx, *a, m)
 	var re *RecipientsError
+	var ue *UncertainError
 	switch {
+	case errors.As(err, &ue):
+		o.saveSent(ctx, *a, MarkUncertain(m.Raw, ue.Server, o.now()))
+		out, qerr := o.queueRefused(ctx, a, m, ue.Refused, Outcome{Uncertain: true})
+		return out, errors.Join(err, qerr)
 	case err == nil, errors.As(err, &re) && len(re.Accepted) > 0:
 		o.saveSent(ctx, *a, m.Raw)
-		return Outcome{Sent: true}, err
+		out, qerr := o.queueRefused(ctx, a, m, re, Outcome{Sent: true})
+		return out, errors.Join(re.permanent(), qerr)
 	case Temporary(err):
 		return o.queue(ctx, a, m, err)
 	}
 	return Outcome{}, err
+}
+
+// queueRefused queues m for the recipients of re refused for now (4xx),
+// the server having taken it for the others.
+func (o *Outbox) queueRefused(ctx context.Context, a *account.Account, m *compose.Message, re *RecipientsError, out Outcome) (Outcome, error) {
+	later := re.temporary()
+	if later == nil {
+		return out, nil
+	}
+	part := *m
+	part.Rcpts = nil
+	for _, r := range later.Rejected {
+		part.Rcpts = append(part.Rcpts, r.Addr)
+	}
+	id, err := o.enqueueRest(ctx, a, &part, true)
+	if err != nil {
+		return out, fmt.Errorf("submit: queueing for %s: %w", strings.Join(part.Rcpts, ", "), err)
+	}
+	later.Accepted = nil // the Reason names the refusals only
+	out.Queued, out.QueueID, out.QueuedFor, out.Reason = true, id, part.Rcpts, later
+	return out, nil
 }
 
 func (o *Outbox) queue(ctx context.Context, a *account.Account, m *compose.Message, reason error) (Outcome, error) {
@@ -119,13 +167,19 @@ func (o *Outbox) queue(ctx context.Context, a *account.Account, m *compose.Messa
 
 // enqueue puts m into the spool, with the account's server as its relay.
 func (o *Outbox) enqueue(ctx context.Context, a *account.Account, m *compose.Message) (string, error) {
+	return o.enqueueRest(ctx, a, m, false)
+}
+
+// enqueueRest is enqueue; rest tells that the server took m already for
+// other recipients (queue.Relay.Rest).
+func (o *Outbox) enqueueRest(ctx context.Context, a *account.Account, m *compose.Message, rest bool) (string, error) {
 	qm := queue.Message{From: m.From, UTF8: m.SMTPUTF8}
 	for _, r := range m.Rcpts {
 		qm.Rcpts = append(qm.Rcpts, queue.Rcpt{Addr: r})
 	}
 	var body io.Reader = bytes.NewReader(m.Raw)
 	if a != nil {
-		qm.Relay = &queue.Relay{Account: a.Name, Server: a.Outgoing.Address("smtp")}
+		qm.Relay = &queue.Relay{Account: a.Name, Server: a.Outgoing.Address("smtp"), Rest: rest}
 	} else {
 		// the Local account: the local MTA is the first hop, and records it
 		// as a pick-up, so the inspector shows where the route began
@@ -189,11 +243,22 @@ func (o *Outbox) Deliver(ctx context.Context, m queue.Message, body func() (io.R
 	}
 	env := Envelope{From: m.From, Rcpts: rcpts, SMTPUTF8: m.UTF8, EightBit: !isASCII(raw)}
 	err = o.Client.Submit(ctx, a, env, raw)
+	o.logger().Info("outbox attempt", "id", m.ID, "account", a.Name, "err", err)
+	var ue *UncertainError
+	if errors.As(err, &ue) {
+		// Taken as delivered, never sent again: the copy in Sent says
+		// that it may not have been.
+		o.logger().Warn("outbox: the server may have received the message; it is not sent again, and its copy in Sent is marked",
+			"id", m.ID, "account", a.Name, "err", err)
+		raw, err = MarkUncertain(raw, ue.Server, o.now()), nil
+		if ue.Refused != nil {
+			err = ue.Refused
+		}
+	}
 	out := o.mapResults(rcpts, err, a.Outgoing.Address("smtp"))
 	if firstAcceptance(m, out) {
 		o.saveSent(ctx, a, raw)
 	}
-	o.logger().Info("outbox attempt", "id", m.ID, "account", a.Name, "err", err)
 	return out
 }
 
@@ -210,8 +275,12 @@ func (o *Outbox) mapResults(rcpts []string, err error, remote string) []queue.Re
 	return out
 }
 
-// firstAcceptance reports whether this attempt is the first to deliver.
+// firstAcceptance reports whether this attempt is the first to deliver
+// (the Rest of a message sent before never is).
 func firstAcceptance(m queue.Message, out []queue.Result) bool {
+	if m.Relay != nil && m.Relay.Rest {
+		return false
+	}
 	for _, r := range m.Rcpts {
 		if r.Status == queue.StatusDelivered {
 			return false

@@ -25,15 +25,15 @@ func (a accounts) Get(name string) (account.Account, error) {
 	return account.Account{}, account.ErrNotFound
 }
 
-// sentCopies counts the copies filed in Sent.
+// sentCopies keeps the copies filed in Sent.
 type sentCopies struct {
-	mu sync.Mutex
-	n  int
+	mu   sync.Mutex
+	raws [][]byte
 }
 
-func (s *sentCopies) SaveSent(context.Context, account.Account, []byte) error {
+func (s *sentCopies) SaveSent(_ context.Context, _ account.Account, raw []byte) error {
 	s.mu.Lock()
-	s.n++
+	s.raws = append(s.raws, raw)
 	s.mu.Unlock()
 	return nil
 }
@@ -41,7 +41,13 @@ func (s *sentCopies) SaveSent(context.Context, account.Account, []byte) error {
 func (s *sentCopies) count() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.n
+	return len(s.raws)
+}
+
+func (s *sentCopies) copies() [][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([][]byte(nil), s.raws...)
 }
 
 func openQueue(t *testing.T) *queue.Queue {

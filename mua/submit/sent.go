@@ -3,6 +3,7 @@ package submit
 import (
 	"bytes"
 	"context"
+	"time"
 
 	"facteur/mailstore"
 	"facteur/mua/account"
@@ -11,6 +12,24 @@ import (
 
 // LocalAccount is the name of the Local account of the mailstore.
 const LocalAccount = "Local"
+
+// DeliveryField is the header field that marks the copy in Sent of a
+// message whose delivery is uncertain (UncertainError): it comes first,
+// before the message's own header, as trace fields do.
+const DeliveryField = "X-Facteur-Delivery"
+
+// MarkUncertain returns raw with a DeliveryField saying that server may
+// or may not have accepted it at t, and that it was not sent again.
+func MarkUncertain(raw []byte, server string, t time.Time) []byte {
+	eol := "\r\n"
+	if !bytes.Contains(raw, []byte("\r\n")) {
+		eol = "\n"
+	}
+	field := DeliveryField + ": uncertain; server=" + server + "; " + t.Format(time.RFC1123Z) + eol +
+		"\t(the connection was lost after the message was sent, before the server" + eol +
+		"\tconfirmed it: it may have been delivered; it was not sent again)" + eol
+	return append([]byte(field), raw...)
+}
 
 // SentSaver files the copy of a sent message.
 type SentSaver interface {

@@ -181,6 +181,8 @@ func TestTemporary(t *testing.T) {
 		{&Error{Op: "starttls", Err: ErrNoStartTLS}, false},
 		{&RecipientsError{Rejected: []Rejection{{Addr: "a@b", Err: &smtp.SMTPError{Code: 452}}}}, true},
 		{context.DeadlineExceeded, true},
+		{&Error{Op: "starttls", Err: io.EOF}, true}, // a handshake cut short
+		{&UncertainError{Server: "x:587", Err: io.EOF}, false},
 	}
 	for _, tt := range tests {
 		if got := Temporary(tt.err); got != tt.want {

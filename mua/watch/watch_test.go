@@ -268,7 +268,7 @@ func TestFetchBodyOfAHeadersFirstMessage(t *testing.T) {
 	}
 	defer rc.Close()
 	data, _ := io.ReadAll(rc)
-	if !strings.HasSuffix(string(data), "\r\n\r\nbody\r\n") || strings.Contains(string(data), mailstore.PartialField) {
+	if !strings.HasSuffix(string(data), "\n\nbody\n") || strings.Contains(string(data), mailstore.PartialField) {
 		t.Errorf("the stored message after FetchBody:\n%s", data)
 	}
 	if _, err := w.FetchBody(context.Background(), "Nobody", 1); err != ErrUnknownAccount {

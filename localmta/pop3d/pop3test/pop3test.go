@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"facteur/localmta"
 	"facteur/localmta/mda"
+	"facteur/localmta/mtausers"
 	"facteur/localmta/pop3d"
 	"facteur/mailstore"
 	"facteur/mailstore/storetest"
@@ -49,7 +49,7 @@ func Start(t testing.TB, opt Options) *Server {
 	t.Helper()
 	st := storetest.Open(t)
 	cfg := pop3d.Config{
-		Store: st, Users: localmta.Users{User: "{plain}" + Password},
+		Store: st, Users: mtausers.Users{User: "{plain}" + Password},
 		AuthFailureDelay: -1, Logger: slog.New(slog.DiscardHandler),
 	}
 	if !opt.Implicit {

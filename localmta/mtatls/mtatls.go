@@ -1,4 +1,9 @@
-package localmta
+// Package mtatls holds the TLS certificate of the local mail system: the
+// one its SMTP server offers with STARTTLS (RFC 3207), its POP3 server
+// with STLS (RFC 2595) and its IMAP server with STARTTLS and implicit TLS
+// (RFC 9051, RFC 8314). It is self-signed, made on first use in the MTA's
+// tls/ directory.
+package mtatls
 
 import (
 	"crypto/ecdsa"
@@ -16,10 +21,10 @@ import (
 	"time"
 )
 
-// LoadOrCreateCert loads dir/cert.pem and dir/key.pem, creating a
+// LoadOrCreate loads dir/cert.pem and dir/key.pem, creating a
 // self-signed ECDSA P-256 certificate for hostname (and localhost,
 // 127.0.0.1, ::1) when they do not exist yet.
-func LoadOrCreateCert(dir, hostname string) (tls.Certificate, error) {
+func LoadOrCreate(dir, hostname string) (tls.Certificate, error) {
 	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
 	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
 	if err == nil || !errors.Is(err, os.ErrNotExist) {
@@ -86,4 +91,15 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// ServerConfig returns the TLS configuration of a server of the mail
+// system of mtaDir: the certificate of mtaDir/tls for hostname, created on
+// first use, TLS 1.2 at least.
+func ServerConfig(mtaDir, hostname string) (*tls.Config, error) {
+	cert, err := LoadOrCreate(filepath.Join(mtaDir, "tls"), hostname)
+	if err != nil {
+		return nil, err
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }

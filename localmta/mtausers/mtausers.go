@@ -1,4 +1,8 @@
-package localmta
+// Package mtausers is the table of logins and passwords of the local mail
+// system (the profile's mta/users file): the same logins for SMTP AUTH on
+// submission (RFC 4954), POP3 (RFC 1939, RFC 5034) and IMAP (RFC 9051
+// LOGIN and AUTHENTICATE PLAIN, RFC 4616).
+package mtausers
 
 import (
 	"crypto/subtle"
@@ -6,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"facteur/localmta/tablefile"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -15,17 +21,17 @@ import (
 type Users map[string]string
 
 // ErrBadCredentials is returned for a wrong login or password.
-var ErrBadCredentials = errors.New("localmta: bad credentials")
+var ErrBadCredentials = errors.New("mtausers: bad credentials")
 
-// LoadUsers reads a users file: "login:password" lines, '#' comments.
-func LoadUsers(path string) (Users, error) {
-	return loadTable(path, ParseUsers)
+// Load reads a users file: "login:password" lines, '#' comments.
+func Load(path string) (Users, error) {
+	return tablefile.Load(path, Parse)
 }
 
-// ParseUsers reads "login:password" lines.
-func ParseUsers(r io.Reader) (Users, error) {
+// Parse reads "login:password" lines.
+func Parse(r io.Reader) (Users, error) {
 	u := Users{}
-	err := eachEntry(r, func(n int, line string) error {
+	err := tablefile.EachEntry(r, func(n int, line string) error {
 		login, pass, ok := strings.Cut(line, ":")
 		if !ok || login == "" || pass == "" {
 			return fmt.Errorf("users: line %d: want login:password", n)

@@ -1,0 +1,108 @@
+package mailstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+)
+
+// ErrTooManyKeywords: an account has keywords for every letter 'a' to
+// 'z' already (the Maildir file name has room for 26).
+var ErrTooManyKeywords = errors.New("mailstore: too many keywords")
+
+// Keywords returns the keywords of an account by their Maildir letter
+// (see SetKeywordLetters): the same letter means the same keyword in
+// every folder of the account, so that a message moved or copied keeps
+// its keywords.
+func (u *UIDIndex) Keywords(ctx context.Context, account string) (map[byte]string, error) {
+	rows, err := u.db.QueryContext(ctx, `SELECT letter, name FROM keywords WHERE account = ?`, account)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[byte]string{}
+	for rows.Next() {
+		var letter, name string
+		if err := rows.Scan(&letter, &name); err != nil {
+			return nil, err
+		}
+		if len(letter) == 1 {
+			out[letter[0]] = name
+		}
+	}
+	return out, rows.Err()
+}
+
+// KeywordLetter returns the letter of a keyword of an account, giving it
+// the first free one when it has none; ErrTooManyKeywords when none is
+// free.
+func (u *UIDIndex) KeywordLetter(ctx context.Context, account, keyword string) (byte, error) {
+	var letter byte
+	err := u.write(ctx, func(tx *sql.Tx) error {
+		var l string
+		err := tx.QueryRowContext(ctx, `SELECT letter FROM keywords WHERE account = ? AND name = ?`, account, keyword).Scan(&l)
+		if err == nil && len(l) == 1 {
+			letter = l[0]
+			return nil
+		}
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		for c := byte('a'); c <= 'z'; c++ {
+			res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO keywords(account, letter, name) VALUES(?, ?, ?)`,
+				account, string(c), keyword)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				letter = c
+				return nil
+			}
+		}
+		return ErrTooManyKeywords
+	})
+	return letter, err
+}
+
+// Subscription is what the account's subscription list says of a name.
+type Subscription int
+
+// The states of a name in the subscription list.
+const (
+	SubscriptionDefault Subscription = iota // never changed: folders are subscribed
+	Subscribed
+	Unsubscribed
+)
+
+// Subscriptions returns the names of an account that were subscribed or
+// unsubscribed (IMAP SUBSCRIBE, RFC 9051 §6.3.7); a name that is not
+// there is in its default state (a folder that exists is subscribed).
+func (u *UIDIndex) Subscriptions(ctx context.Context, account string) (map[string]Subscription, error) {
+	rows, err := u.db.QueryContext(ctx, `SELECT name, subscribed FROM subscriptions WHERE account = ?`, account)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]Subscription{}
+	for rows.Next() {
+		var name string
+		var on bool
+		if err := rows.Scan(&name, &on); err != nil {
+			return nil, err
+		}
+		out[name] = Unsubscribed
+		if on {
+			out[name] = Subscribed
+		}
+	}
+	return out, rows.Err()
+}
+
+// Subscribe subscribes to a name, or unsubscribes from it.
+func (u *UIDIndex) Subscribe(ctx context.Context, account, name string, on bool) error {
+	return u.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO subscriptions(account, name, subscribed) VALUES(?, ?, ?)`,
+			account, name, on)
+		return err
+	})
+}

@@ -1,0 +1,50 @@
+package imapsync
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+// BenchmarkFlagResync is the flag-only resync of a 10,000-message INBOX
+// whose every flag changed on the server (\Draft given, then taken away):
+// one FETCH FLAGS, the changes to the store (renames of the Maildir files
+// and the index), the UID map. The server is imapmemserver, without
+// CONDSTORE: every flag is fetched. bench/sync-vs-mbsync.sh measures the
+// same against Dovecot and mbsync.
+func BenchmarkFlagResync(b *testing.B) {
+	const n = 10000
+	ts := startServer(b)
+	for i := range n {
+		m := []byte(msg(i, "INBOX"))
+		if _, err := ts.user.Append("INBOX", bytes.NewReader(m), &imap.AppendOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	f := newFixture(b, ts, func(o *Options) { o.BatchSize = 0 })
+	if st, err := f.s.Sync(context.Background()); err != nil || st.New != n {
+		b.Fatalf("first sync %+v, %v", st, err)
+	}
+	c := ts.admin(b)
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		b.Fatal(err)
+	}
+	var all imap.SeqSet
+	all.AddRange(1, 0)
+	op := imap.StoreFlagsAdd
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		if err := c.Store(all, &imap.StoreFlags{Op: op, Silent: true, Flags: []imap.Flag{imap.FlagDraft}}, nil).Close(); err != nil {
+			b.Fatal(err)
+		}
+		op = map[imap.StoreFlagsOp]imap.StoreFlagsOp{imap.StoreFlagsAdd: imap.StoreFlagsDel, imap.StoreFlagsDel: imap.StoreFlagsAdd}[op]
+		b.StartTimer()
+		st, err := f.s.Sync(context.Background())
+		if err != nil || st.Flags != n {
+			b.Fatalf("resync %+v, %v", st, err)
+		}
+	}
+}

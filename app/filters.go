@@ -256,6 +256,21 @@ func (fw *filtersWindow) compiled() (*sieve.Script, error) {
 	return sieve.Compile(fw.acct+".sieve", []byte(src), filter.HostOf(fw.acct))
 }
 
+// prepare compiles the script being edited and gives the filters'
+// options; on error it says so in the status line.
+func (fw *filtersWindow) prepare() (*sieve.Script, filter.Options, bool) {
+	s, err := fw.compiled()
+	store, ok := fw.c.store.(*mailstore.Store)
+	if err == nil && !ok {
+		err = errors.New("filters: no mail store")
+	}
+	if err != nil {
+		fw.status.SetText(err.Error())
+		return nil, filter.Options{}, false
+	}
+	return s, filter.Options{Store: store, Scripts: sieve.OpenScripts(fw.c.filtersDir())}, true
+}
+
 // check compiles the script and says so, or where it is wrong.
 func (fw *filtersWindow) check() {
 	if _, err := fw.compiled(); err != nil {
@@ -267,16 +282,10 @@ func (fw *filtersWindow) check() {
 
 // save installs the script: the account's new mail is filtered by it.
 func (fw *filtersWindow) save() {
-	s, err := fw.compiled()
-	store, ok := fw.c.store.(*mailstore.Store)
-	if err == nil && !ok {
-		err = errors.New("filters: no mail store")
-	}
-	if err != nil {
-		fw.status.SetText(err.Error())
+	s, opt, ok := fw.prepare()
+	if !ok {
 		return
 	}
-	opt := filter.Options{Store: store, Scripts: sieve.OpenScripts(fw.c.filtersDir())}
 	acct := fw.acct
 	fw.c.work.bg(func(ctx context.Context) func() {
 		err := filter.Install(ctx, opt, acct, s.Source)

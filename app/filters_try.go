@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
-	"facteur/internal/sieve"
 	"facteur/mailstore"
 	"facteur/mua/account"
 	"facteur/mua/filter"
@@ -106,20 +105,14 @@ func tryRowOf(r filter.Report) tryRow {
 
 // tryFolder runs the dry run in the background and lists it.
 func (fw *filtersWindow) tryFolder() {
-	s, err := fw.compiled()
-	store, ok := fw.c.store.(*mailstore.Store)
-	if err == nil && !ok {
-		err = errors.New("filters: no mail store")
-	}
-	if err != nil {
-		fw.status.SetText(err.Error())
+	s, opt, ok := fw.prepare()
+	if !ok {
 		return
 	}
 	folder := filter.Inbox
 	if fw.c.current.Account == fw.acct && fw.c.current.Name != "" {
 		folder = fw.c.current.Name
 	}
-	opt := filter.Options{Store: store, Scripts: sieve.OpenScripts(fw.c.filtersDir())}
 	acct := fw.c.accountNamed(fw.acct)
 	fw.c.work.bg(func(ctx context.Context) func() {
 		var rows []tryRow

@@ -4,10 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -57,32 +53,5 @@ func (m *VacationMemory) Claim(ctx context.Context, key string, now, until time.
 // update reads the memory under its lock and writes it back when f says
 // it changed.
 func (m *VacationMemory) update(ctx context.Context, f func(map[string]time.Time) bool) error {
-	lock, err := filelock.Acquire(ctx, m.path+".lock", nil)
-	if err != nil {
-		return err
-	}
-	defer lock.Unlock()
-	seen := map[string]time.Time{}
-	data, err := os.ReadFile(m.path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		return err
-	default:
-		if err := json.Unmarshal(data, &seen); err != nil {
-			seen = map[string]time.Time{} // a broken memory is forgotten, not fatal
-		}
-	}
-	if !f(seen) {
-		return nil
-	}
-	out, err := json.Marshal(seen)
-	if err != nil {
-		return err
-	}
-	tmp := m.path + ".tmp"
-	if err := os.WriteFile(tmp, out, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, m.path)
+	return filelock.UpdateJSON(ctx, m.path, f)
 }

@@ -183,3 +183,30 @@ func TestFilterRunIMAP(t *testing.T) {
 		t.Errorf("server Bob %q", bob)
 	}
 }
+
+// TestSyncRunsFilters: `facteur sync` runs the account's script on the new
+// INBOX mail, and its move reaches the server in the same run.
+func TestSyncRunsFilters(t *testing.T) {
+	srv := imaptest.Start(t, imaptest.NewUser(t, "Bob"))
+	dir := t.TempDir()
+	addIMAPAccount(t, dir, srv.Addr)
+	if code, _, errOut := facteur(t, dir, "sync"); code != 0 {
+		t.Fatalf("first sync: %s", errOut)
+	}
+	if code, _, errOut := facteur(t, dir, "filter", "install", "--account", "ex", writeScript(t, "s.sieve", lunchScript)); code != 0 {
+		t.Fatalf("install: %s", errOut)
+	}
+	imaptest.Append(t, srv.Addr, "INBOX",
+		"From: Bob <bob@example.net>\r\nSubject: Re: Lunch on Friday\r\nMessage-ID: <2@x>\r\n\r\nyes\r\n",
+		"From: Carol <carol@example.com>\r\nSubject: Other\r\nMessage-ID: <3@x>\r\n\r\nno\r\n")
+	code, out, errOut := facteur(t, dir, "sync")
+	if code != 0 || !strings.Contains(out, "ex: filters: 2 filtered: 1 moved") {
+		t.Fatalf("sync: code %d, %q %q", code, out, errOut)
+	}
+	if inbox, _ := imaptest.Messages(t, srv.Addr, "INBOX"); !reflect.DeepEqual(inbox, []string{"Other"}) {
+		t.Errorf("server INBOX %q", inbox)
+	}
+	if bob, _ := imaptest.Messages(t, srv.Addr, "Bob"); !reflect.DeepEqual(bob, []string{"Re: Lunch on Friday"}) {
+		t.Errorf("server Bob %q", bob)
+	}
+}

@@ -14,7 +14,6 @@ import (
 
 	"facteur/app"
 	"facteur/internal/profile"
-	"facteur/localmta"
 	"facteur/localmta/mailsys"
 	"facteur/mailstore"
 	"facteur/mua/compose"
@@ -53,36 +52,13 @@ func runGUI(e *env, draft *compose.Draft) error {
 	}()
 	defer func() { cancel(); <-done }()
 	mta := &app.MTAOptions{
-		Dir: p.MTADir(),
-		Load: func(dir string, addrs mailsys.Addrs) (localmta.Config, mailsys.Addrs, error) {
-			cfg, a, err := guiMTAConfig(dir, addrs)
-			// Remote accounts' outbox messages leave through the app's MTA too.
-			cfg.Outbox = outboxDeliverer(p, s, slog.Default())
-			return cfg, a, err
-		},
+		Dir:          p.MTADir(),
+		Load:         mtaLoader(p, s, slog.Default(), mailsys.DefaultSettings(localLogin())),
 		LocalAddress: localAddress(),
 		Logger:       slog.Default(),
 	}
 	return app.Run(app.Options{Profile: p.Dir, Store: s, Version: Version, DNSServer: os.Getenv(dnsEnv), MTA: mta,
 		LocalAddress: localAddress(), Compose: draft})
-}
-
-// guiMTAConfig configures the MTA that starts with the GUI as `facteur mta`
-// without options would be: the defaults of its flags, the profile's
-// mta/options file, then the other files of the MTA directory.
-func guiMTAConfig(dir string, addrs mailsys.Addrs) (localmta.Config, mailsys.Addrs, error) {
-	var opt mtaOptions
-	for _, f := range mtaFlags {
-		*f.field(&opt) = f.value
-	}
-	opt.smtp, opt.submission, opt.pop3, opt.imap, opt.imaps = addrs.SMTP, addrs.Submission, addrs.POP3, addrs.IMAP, addrs.IMAPS
-	opt, err := readMTAOptions(dir, opt)
-	if err != nil {
-		return localmta.Config{}, addrs, err
-	}
-	opt = imapOffForMbox(opt)
-	cfg, err := loadMTAConfig(dir, opt)
-	return cfg, mailsys.Addrs{SMTP: opt.smtp, Submission: opt.submission, POP3: opt.pop3, IMAP: opt.imap, IMAPS: opt.imaps}, err
 }
 
 func cmdScreenshot(e *env) error {

@@ -13,6 +13,7 @@ import (
 	"facteur/internal/profile"
 	"facteur/localmta"
 	"facteur/localmta/control"
+	"facteur/localmta/mailsys"
 	"facteur/localmta/queue"
 
 	"github.com/emersion/go-smtp"
@@ -312,15 +313,8 @@ func pickup(ctx context.Context, dir string, env submission, msg []byte, stderr 
 // directory with no command-line option: its local domains, users and
 // aliases decide which local recipients exist.
 func pickupConfig(dir string) (localmta.Config, error) {
-	opt := mtaOptions{set: map[string]bool{}}
-	for _, f := range mtaFlags {
-		*f.field(&opt) = f.value
-	}
-	opt, err := readMTAOptions(dir, opt)
-	if err != nil {
-		return localmta.Config{}, err
-	}
-	return loadMTAConfig(dir, opt)
+	cfg, _, err := mailsys.DefaultSettings(localLogin()).Loader()(dir, mailsys.Addrs{})
+	return cfg, err
 }
 
 // pickupReceived is the trace field of a message that entered the spool

@@ -363,8 +363,13 @@ func matchLocal(t *testing.T, s *mailstore.Store, m mailstore.Summary, server []
 
 // faithful tells whether a local file is a copy of a server message.
 func faithful(m mailstore.Summary, file []byte, sm srvMessage) bool {
-	// the store keeps LF files (eol): the server's CRLF copy in LF form
-	if !m.Partial {
+	// the store keeps LF files (eol): the server's CRLF copy in LF form.
+	// A sync killed inside mailstore.ReplaceBatch, between the rename of
+	// the whole message over the header-only file and the index's commit,
+	// leaves the whole message with the row of the header-only copy
+	// (documented there): the file is the message, and the next sync
+	// fills the body again and fixes the row.
+	if !m.Partial || !bytes.HasPrefix(file, []byte(mailstore.PartialField+":")) {
 		return bytes.Equal(file, eol.ToLF(sm.raw))
 	}
 	_, rest, _ := bytes.Cut(file, []byte("\n")) // after the partial mark

@@ -141,6 +141,8 @@ import collections, os, re, sys
 mode, server, local = sys.argv[1:4]
 def files(d):
     for sub in ("cur", "new"):
+        if not os.path.isdir(os.path.join(d, sub)):
+            continue  # a folder the cut sync had not reached yet: no copy
         for n in sorted(os.listdir(os.path.join(d, sub))):
             with open(os.path.join(d, sub, n), "rb") as f:
                 data = f.read().replace(b"\r\n", b"\n")

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"facteur/internal/eol"
 	"facteur/mailstore"
 
 	"github.com/emersion/go-imap/v2"
@@ -104,28 +105,7 @@ func (s *session) read(id int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return toCRLF(data), nil
-}
-
-// toCRLF turns bare LF line ends into CRLF (RFC 5322 §2.1).
-func toCRLF(data []byte) []byte {
-	bare := 0
-	for i, c := range data {
-		if c == '\n' && (i == 0 || data[i-1] != '\r') {
-			bare++
-		}
-	}
-	if bare == 0 {
-		return data
-	}
-	out := make([]byte, 0, len(data)+bare)
-	for i, c := range data {
-		if c == '\n' && (i == 0 || data[i-1] != '\r') {
-			out = append(out, '\r')
-		}
-		out = append(out, c)
-	}
-	return out
+	return eol.ToCRLF(data), nil
 }
 
 func writeMessage(w *imapserver.FetchResponseWriter, msg message, data []byte, options *imap.FetchOptions, flagsChanged bool, kw map[byte]string) error {

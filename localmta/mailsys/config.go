@@ -1,10 +1,14 @@
-// Package mailsys runs the mail system of a profile inside another program
-// (the GUI): the local MTA of package localmta with the POP3 server of
+// Package mailsys is the one place where the mail system of a profile
+// starts: the local MTA of package localmta with the POP3 server of
 // localmta/pop3d, the IMAP server of localmta/imapd and the control socket
-// of localmta/control, as `facteur mta` runs them. Start never runs a second MTA on a profile whose MTA
+// of localmta/control. `facteur mta` runs it in the foreground (Options.
+// Exclusive: it refuses to start beside a running MTA) and the GUI inside
+// its window; Start there never runs a second MTA on a profile whose MTA
 // already runs elsewhere: it then drives that one through its control
-// socket. The configuration comes from the caller (Options.Load: `facteur`
-// reads the profile's mta/ files the way `facteur mta` does).
+// socket. Settings and LoadConfig read the configuration as Postfix reads
+// main.cf and its tables: the flags, the MTA directory's options file, and
+// its users, aliases, transport (transport(5)), relayhost and domains
+// files.
 package mailsys
 
 import (

@@ -131,6 +131,24 @@ func TestSecondStartDrivesTheFirst(t *testing.T) {
 	}
 }
 
+// TestExclusiveStartRefusesSecond: `facteur mta` (Exclusive) does not
+// start beside a running MTA, nor drive it: it fails, saying so, and the
+// first keeps running.
+func TestExclusiveStartRefusesSecond(t *testing.T) {
+	s, dir := openStore(t)
+	first := start(t, s, dir, loopback)
+	second := Start(context.Background(), Options{Dir: filepath.Join(dir, "mta"), Addrs: loopback, Load: BareConfig(testLogin),
+		Store: s, Exclusive: true})
+	defer second.Close()
+	st := second.Status()
+	if st.State != Failed || !errors.Is(st.Err, ErrRunsElsewhere) {
+		t.Fatalf("exclusive start beside a running MTA: %+v, want ErrRunsElsewhere", st)
+	}
+	if first.Status().State != Running {
+		t.Error("the refused start stopped the first MTA")
+	}
+}
+
 func TestPortInUse(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"facteur/internal/sieve"
 	"facteur/localmta"
@@ -59,7 +60,13 @@ type Options struct {
 	// Tune, when set, changes the loaded configuration before the MTA
 	// starts (tests: queue backoff, DNS).
 	Tune func(*localmta.Config)
+	// Exclusive: when an MTA already runs on Dir, fail (ErrRunsElsewhere)
+	// rather than drive it, as `facteur mta` does.
+	Exclusive bool
 }
+
+// ErrRunsElsewhere: Start with Exclusive found another MTA on the directory.
+var ErrRunsElsewhere = errors.New("another MTA runs on this profile")
 
 // System is the mail system of a profile as this process sees it: the MTA
 // it runs (with POP3 and the control socket), or the daemon it drives. Its
@@ -79,6 +86,7 @@ type System struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	once   sync.Once
+	failed chan error // the first server that stopped on an error
 }
 
 // Start runs the mail system of opt.Dir, unless an MTA already runs there:
@@ -86,11 +94,11 @@ type System struct {
 // start has State Failed and the error in its Status (a port in use, say),
 // and holds nothing. ctx bounds the MTA's life; Close stops it too.
 func Start(ctx context.Context, opt Options) *System {
-	s := &System{dir: opt.Dir}
+	s := &System{dir: opt.Dir, failed: make(chan error, 1)}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	c, lock, err := control.Connect(ctx, opt.Dir)
+	c, lock, err := connect(ctx, opt)
 	switch {
 	case err != nil:
 		s.status = Status{State: Failed, Err: err}
@@ -105,6 +113,23 @@ func Start(ctx context.Context, opt Options) *System {
 		}
 	}
 	return s
+}
+
+// connect drives the MTA that runs on opt.Dir, or takes the directory's
+// lock; with opt.Exclusive, only the lock (waiting a few seconds for a
+// short-lived holder, a command writing into the spool).
+func connect(ctx context.Context, opt Options) (*control.Client, *control.Lock, error) {
+	if !opt.Exclusive {
+		return control.Connect(ctx, opt.Dir)
+	}
+	lock, err := control.AcquireLock(ctx, opt.Dir, 5*time.Second)
+	if errors.Is(err, control.ErrLocked) {
+		return nil, nil, fmt.Errorf("mta: %w (%s is locked)", ErrRunsElsewhere, control.LockFile(opt.Dir))
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("mta: %w", err)
+	}
+	return nil, lock, nil
 }
 
 func externalStatus(info control.Info) Status {
@@ -138,7 +163,7 @@ func (s *System) run(parent context.Context, opt Options) error {
 	ctx, cancel := context.WithCancel(parent)
 	s.cancel = cancel
 	if s.mta, err = localmta.New(ctx, cfg); err != nil {
-		return err
+		return fmt.Errorf("mta: %w", err)
 	}
 	pop, err := s.listenPOP3(ctx, cfg, addrs.POP3, opt.Logger)
 	if err != nil {
@@ -148,6 +173,9 @@ func (s *System) run(parent context.Context, opt Options) error {
 		Addr: addrs.IMAP, TLSAddr: addrs.IMAPS, Logger: opt.Logger})
 	if err != nil {
 		return err
+	}
+	if len(cfg.Users) == 0 && (pop != nil || s.imap != nil) {
+		opt.Logger.Warn("no mta/users file: POP3, IMAP and SMTP AUTH logins are refused")
 	}
 	info := s.info(cfg.Listeners)
 	ctl, err := control.Listen(ctx, opt.Dir, s.mta.Queue(), info, opt.Logger)
@@ -214,9 +242,18 @@ func (s *System) goServe(log *slog.Logger, name string, serve func() error) {
 		}()
 		if err := serve(); err != nil && !errors.Is(err, net.ErrClosed) {
 			log.Error("mail system: server stopped", "server", name, "err", err)
+			select {
+			case s.failed <- fmt.Errorf("mta: %s: %w", name, err):
+			default:
+			}
 		}
 	})
 }
+
+// Failed returns a channel that yields the error of the first server that
+// stopped on its own (not by Close): the mail system no longer works
+// whole. `facteur mta` exits with it.
+func (s *System) Failed() <-chan error { return s.failed }
 
 // Close stops the MTA this process runs, waiting for the deliveries in
 // flight (queued mail stays on disk), and releases the profile's MTA

@@ -1,4 +1,4 @@
-package main
+package mailsys
 
 import (
 	"bufio"
@@ -10,7 +10,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,25 +19,27 @@ import (
 	"facteur/localmta/mtausers"
 )
 
-// loadMTAConfig builds the MTA's configuration from the command-line
-// options and the optional files of the MTA directory (see mtaFilesHelp).
-func loadMTAConfig(dir string, opt mtaOptions) (localmta.Config, error) {
-	hostname := opt.hostname
+// LoadConfig builds the MTA's configuration from the settings and the
+// optional files of the MTA directory (see FilesHelp).
+func LoadConfig(dir string, opt Settings) (localmta.Config, error) {
+	hostname := opt.Hostname
 	if hostname == "" {
 		hostname, _ = os.Hostname()
 	}
 	cfg := localmta.Config{
-		Dir:        dir,
-		Hostname:   hostname,
-		DNSServer:  opt.dns,
-		Listeners:  mtaListeners(opt),
-		LocalUsers: []string{localLogin()},
+		Dir:       dir,
+		Hostname:  hostname,
+		DNSServer: opt.DNS,
+		Listeners: Listeners(opt.Addrs()),
+	}
+	if opt.Login != "" {
+		cfg.LocalUsers = []string{strings.ToLower(opt.Login)}
 	}
 	var domains []string
 	errs := []error{
 		setNetOptions(&cfg, opt),
 		setLimitOptions(&cfg, opt),
-		setDeliver(&cfg, opt.deliver),
+		setDeliver(&cfg, opt.Deliver),
 		load(dir, "users", mtausers.Load, &cfg.Users),
 		load(dir, "aliases", localmta.LoadAliases, &cfg.Aliases),
 		load(dir, "transport", localmta.LoadTransportTable, &cfg.Transports),
@@ -69,67 +70,33 @@ func load[T any](dir, name string, read func(string) (T, error), dst *T) error {
 	return nil
 }
 
-// readMTAOptions completes opt with the options file of the MTA directory:
-// "name value" lines, the names of the command-line options; the options
-// given on the command line win. A missing file changes nothing.
-func readMTAOptions(dir string, opt mtaOptions) (mtaOptions, error) {
-	path := filepath.Join(dir, "options")
-	seen := map[string]bool{}
-	err := readConfigLines(path, func(line string) error {
-		name, value, _ := strings.Cut(line, " ")
-		name = strings.TrimPrefix(strings.TrimPrefix(name, "-"), "-")
-		i := slices.IndexFunc(mtaFlags, func(f mtaFlag) bool { return f.name == name })
-		switch {
-		case i < 0:
-			return fmt.Errorf("unknown option %q", name)
-		case seen[name]:
-			return fmt.Errorf("option %q given twice", name)
-		}
-		seen[name] = true
-		if !opt.set[name] {
-			*mtaFlags[i].field(&opt) = strings.TrimSpace(value)
-		}
-		return nil
-	})
-	if errors.Is(err, fs.ErrNotExist) {
-		return opt, nil
-	}
-	if err == nil && (opt.smtp == "" || opt.smtp == "off") {
-		err = errors.New("smtp: the MTA needs an SMTP listen address")
-	}
-	if err != nil {
-		return opt, fmt.Errorf("mta: %s: %w", path, err)
-	}
-	return opt, nil
-}
-
 // setNetOptions reads --relay-nets, --source-ip, --mx-port and
 // --delay-warning.
-func setNetOptions(cfg *localmta.Config, opt mtaOptions) error {
+func setNetOptions(cfg *localmta.Config, opt Settings) error {
 	var errs []error
-	if opt.relayNets != "" {
-		nets, err := parseRelayNets(opt.relayNets)
+	if opt.RelayNets != "" {
+		nets, err := parseRelayNets(opt.RelayNets)
 		cfg.RelayNets = nets
 		errs = append(errs, err)
 	}
-	if opt.sourceIP != "" {
-		ip, err := netip.ParseAddr(opt.sourceIP)
+	if opt.SourceIP != "" {
+		ip, err := netip.ParseAddr(opt.SourceIP)
 		if err != nil || ip.Zone() != "" {
-			errs = append(errs, fmt.Errorf("mta: --source-ip %q is not an IP address", opt.sourceIP))
+			errs = append(errs, fmt.Errorf("mta: --source-ip %q is not an IP address", opt.SourceIP))
 		}
 		cfg.SourceIP = ip.Unmap()
 	}
-	if opt.delayWarning != "" {
-		d, err := time.ParseDuration(opt.delayWarning)
+	if opt.DelayWarning != "" {
+		d, err := time.ParseDuration(opt.DelayWarning)
 		if err != nil || d < 0 {
-			errs = append(errs, fmt.Errorf("mta: --delay-warning %q is not a duration such as 4h", opt.delayWarning))
+			errs = append(errs, fmt.Errorf("mta: --delay-warning %q is not a duration such as 4h", opt.DelayWarning))
 		}
 		cfg.Queue.DelayWarning = d
 	}
-	if opt.mxPort != "" {
-		n, err := strconv.Atoi(opt.mxPort)
+	if opt.MXPort != "" {
+		n, err := strconv.Atoi(opt.MXPort)
 		if err != nil || n <= 0 || n > 65535 {
-			errs = append(errs, fmt.Errorf("mta: --mx-port %q is not a port number", opt.mxPort))
+			errs = append(errs, fmt.Errorf("mta: --mx-port %q is not a port number", opt.MXPort))
 		}
 		cfg.MXPort = n
 	}
@@ -138,12 +105,12 @@ func setNetOptions(cfg *localmta.Config, opt mtaOptions) error {
 
 // setLimitOptions reads --max-connections and --max-client-connections:
 // a positive number, or "none" for no limit.
-func setLimitOptions(cfg *localmta.Config, opt mtaOptions) error {
+func setLimitOptions(cfg *localmta.Config, opt Settings) error {
 	var errs []error
 	for _, o := range []struct {
 		name, value string
 		dst         *int
-	}{{"max-connections", opt.maxConns, &cfg.MaxConnections}, {"max-client-connections", opt.maxClientConns, &cfg.MaxClientConnections}} {
+	}{{"max-connections", opt.MaxConns, &cfg.MaxConnections}, {"max-client-connections", opt.MaxClientConns, &cfg.MaxClientConnections}} {
 		switch n, err := strconv.Atoi(o.value); {
 		case o.value == "":
 		case o.value == "none":
@@ -189,14 +156,6 @@ func setDeliver(cfg *localmta.Config, deliver string) error {
 		return nil
 	}
 	return fmt.Errorf("mta: --deliver %q: maildir or mbox", deliver)
-}
-
-func mtaListeners(opt mtaOptions) []localmta.Listener {
-	ls := []localmta.Listener{{Addr: opt.smtp}}
-	if opt.submission != "" && opt.submission != "off" {
-		ls = append(ls, localmta.Listener{Addr: opt.submission, Submission: true})
-	}
-	return ls
 }
 
 // loadDomains reads one domain a line, '#' comments.

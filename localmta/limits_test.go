@@ -182,3 +182,31 @@ func TestErrorLimits(t *testing.T) {
 		t.Fatalf("a new connection waited: %d delays", n)
 	}
 }
+
+// TestProtocolErrorsCount: the errors go-smtp answers itself count too
+// (go-smtp's ReplyHook, patch 5 of third_party/go-smtp): commands out of
+// sequence are slowed after the soft limit and the 20th ends the
+// connection, as Postfix's smtpd does.
+func TestProtocolErrorsCount(t *testing.T) {
+	clk := limittest.New()
+	m := startLocal(t, func(c *Config) {
+		c.Sleep = clk.Sleep
+		c.RelayNets = nilNets
+	})
+	c := dial(t, m.Addrs()[0])
+	c.hello("scanner")
+	for i := range 19 {
+		if i%2 == 0 {
+			c.Writeln("RCPT TO:<marc@machin.com>") // before MAIL
+		} else {
+			c.Writeln("DATA") // before RCPT
+		}
+		c.ExpectPattern("50? 5.5.1 *")
+	}
+	if got := clk.Sleeps(); len(got) != 9 {
+		t.Fatalf("%d delays, want 9 (errors 11 to 19 wait)", len(got))
+	}
+	c.Writeln("RCPT TO:<marc@machin.com>") // the 20th error
+	c.ExpectPattern("421 4.7.0 smtp.machin.com Error: too many errors")
+	c.ExpectClosed()
+}

@@ -44,6 +44,7 @@ func (m *MTA) newServer(l *listener) *smtp.Server {
 	s.EnableDSN = true
 	s.AllowInsecureAuth = l.isLoopback()
 	s.ErrorLog = slogLogger{m.log.With("listener", l.cfg.Addr)}
+	s.ReplyHook = m.replyLimits
 	return s
 }
 

@@ -62,12 +62,9 @@ func (s *session) guard(err *error) {
 	}
 }
 
-// Reset ends the transaction (RSET, EHLO, after DATA); past the soft
-// error limit its reply waits too.
+// Reset ends the transaction (RSET, EHLO, after DATA).
 func (s *session) Reset() {
 	s.from, s.mailOpts, s.rcpts, s.orig = nil, nil, nil, nil
-	var none error
-	s.errorLimits(&none)
 }
 
 func (s *session) Logout() error { return nil }
@@ -125,9 +122,7 @@ func (s *session) authFailed(username string) error {
 	if end {
 		return s.authBlocked()
 	}
-	err := error(smtp.ErrAuthFailed)
-	s.errorLimits(&err)
-	return err
+	return smtp.ErrAuthFailed
 }
 
 // authBlocked refuses AUTH without checking the password, and closes the
@@ -178,7 +173,6 @@ func cutLast(s, sep string) (string, string, bool) {
 }
 
 func (s *session) Mail(from string, opts *smtp.MailOptions) (err error) {
-	defer s.errorLimits(&err)
 	defer s.guard(&err)
 	switch {
 	case s.from != nil:
@@ -206,7 +200,6 @@ func (m *MTA) inRelayNets(ip netip.Addr) bool {
 }
 
 func (s *session) Rcpt(to string, opts *smtp.RcptOptions) (err error) {
-	defer s.errorLimits(&err)
 	defer s.guard(&err)
 	addr, err := s.m.forwardPath(to)
 	if err != nil {

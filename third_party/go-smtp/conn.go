@@ -1307,6 +1307,12 @@ func (c *Conn) greet() {
 }
 
 func (c *Conn) writeResponse(code int, enhCode EnhancedCode, text ...string) {
+	// Facteur: the server's ReplyHook sees every reply, and may replace it.
+	if h := c.server.ReplyHook; h != nil {
+		if o := h(c, code); o != nil {
+			code, enhCode, text = o.Code, o.EnhancedCode, []string{o.Message}
+		}
+	}
 	// TODO: error handling
 	if c.server.WriteTimeout != 0 {
 		c.conn.SetWriteDeadline(time.Now().Add(c.server.WriteTimeout))

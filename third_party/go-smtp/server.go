@@ -22,6 +22,13 @@ type Logger interface {
 
 // A SMTP server.
 type Server struct {
+	// Facteur: ReplyHook, when set, sees every reply before it is written,
+	// the backend's and the server's own (unknown commands, commands out
+	// of sequence, syntax errors), with its code; a non-nil result is
+	// written instead. Facteur counts the errors of a connection with it
+	// (Postfix's smtpd_soft_error_limit and smtpd_hard_error_limit).
+	ReplyHook func(c *Conn, code int) *SMTPError
+
 	// The type of network, "tcp" or "unix".
 	Network string
 	// TCP or Unix address to listen on.

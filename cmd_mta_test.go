@@ -479,4 +479,3 @@ func TestSendmailEnvelopeAddress(t *testing.T) {
 		}
 	}
 }
-

@@ -9,7 +9,7 @@ LDFLAGS := -X main.Version=$(VERSION)
 # Every package but the GUI must build for the other desktop systems too.
 PORTABLE = $(shell $(GO) list ./... | grep -v -e '^facteur$$' -e '^facteur/app')
 
-.PHONY: all deps build run test vet cross interop ci-fresh bench package clean
+.PHONY: all deps build run test vet cross interop ci-fresh bench package package-windows windows test-windows clean
 
 all: build
 
@@ -50,8 +50,26 @@ bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem -tags $(TAGS) ./...
 	@echo "side-by-side with notmuch: bash bench/index-vs-notmuch.sh"
 
+# fyne package rewrites FyneApp.toml: scripts/package.sh puts it back.
 package: deps
-	$(GO) run fyne.io/tools/cmd/fyne@v1.7.4 package --tags $(TAGS) --release
+	GO=$(GO) bash scripts/package.sh linux
+
+# Facteur.exe, with its icon: cross-compiled with mingw.
+package-windows: deps
+	GO=$(GO) bash scripts/package.sh windows
+
+# The GUI .exe, cross-compiled with mingw (cgo), in the GUI subsystem: no
+# console window opens with it; from a console it attaches to it (main's
+# console_windows.go).
+windows:
+	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
+		$(GO) build -tags $(TAGS) -ldflags '$(LDFLAGS) -H=windowsgui' -o $(BIN).exe .
+
+# Every package's tests but the GUI's, cross-compiled and run under Wine, then
+# the CLI of the real facteur.exe (scripts/test-windows.sh; installs Wine and
+# mingw from Debian's packages when missing).
+test-windows:
+	GO=$(GO) bash scripts/test-windows.sh
 
 clean:
-	rm -rf bin Facteur.tar.xz
+	rm -rf bin Facteur.tar.xz Facteur.exe

@@ -244,9 +244,7 @@ func accountRemove(e *env, book *account.Book, creds *account.Credentials) error
 	if err := book.Remove(e.args[0]); err != nil {
 		return err
 	}
-	forgetOAuth2(creds, e.args[0])
-	creds.Delete(account.PasswordKey(e.args[0], false))
-	return creds.Delete(account.PasswordKey(e.args[0], true))
+	return creds.ForgetSecrets(e.args[0]) // as the window's Remove account (mua/mailer)
 }
 
 // accountTest connects and logs in, and explains a failure.

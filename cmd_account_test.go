@@ -267,8 +267,10 @@ func TestAccountOAuth2(t *testing.T) {
 	if code, _, _ := facteur(t, dir, "account", "remove", "ex"); code != 0 {
 		t.Fatal("remove")
 	}
-	if _, err := account.OpenCredentials(dir, account.BackendAuto).Get(account.TokenKey("ex")); !errors.Is(err, account.ErrNotFound) {
-		t.Fatalf("token after remove: %v", err)
+	for _, key := range account.SecretKeys("ex") { // passwords, token, client secret
+		if _, err := account.OpenCredentials(dir, account.BackendAuto).Get(key); !errors.Is(err, account.ErrNotFound) {
+			t.Errorf("%s after remove: %v", key, err)
+		}
 	}
 }
 

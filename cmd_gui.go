@@ -5,14 +5,15 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
 
 	"facteur/app"
+	"facteur/internal/atomicfile"
 	"facteur/internal/profile"
 	"facteur/localmta/mailsys"
 	"facteur/mailstore"
@@ -77,7 +78,12 @@ func cmdScreenshot(e *env) error {
 	if _, err := fmt.Sscanf(*size, "%fx%f", &w, &h); err != nil || w < 200 || h < 200 {
 		return usageError{fmt.Sprintf("--size %q: want WIDTHxHEIGHT, at least 200x200", *size)}
 	}
-	s, dir, err := screenshotStore(e)
+	dir, cleanup, err := screenshotProfile(e)
+	if err != nil {
+		return err
+	}
+	defer cleanup() // after the store is closed: Windows removes no open file
+	s, dir, err := screenshotStore(e, dir)
 	if err != nil {
 		return err
 	}
@@ -89,17 +95,22 @@ func cmdScreenshot(e *env) error {
 	return writePNG(*out, img)
 }
 
-// screenshotStore opens the --profile given, or else a fresh demo profile in a
-// temporary directory, and seeds the demo mailbox when it is empty.
-func screenshotStore(e *env) (*mailstore.Store, string, error) {
-	dir := e.profile
-	if dir == "" && os.Getenv(profile.EnvVar) == "" {
-		tmp, err := os.MkdirTemp("", "facteur-demo-")
-		if err != nil {
-			return nil, "", err
-		}
-		dir = tmp
+// screenshotProfile is the --profile given, or else a fresh temporary
+// directory that cleanup removes.
+func screenshotProfile(e *env) (dir string, cleanup func(), err error) {
+	if e.profile != "" || os.Getenv(profile.EnvVar) != "" {
+		return e.profile, func() {}, nil
 	}
+	tmp, err := os.MkdirTemp("", "facteur-demo-")
+	if err != nil {
+		return "", nil, err
+	}
+	return tmp, func() { os.RemoveAll(tmp) }, nil
+}
+
+// screenshotStore opens the profile dir (the default one when empty) and
+// seeds the demo mailbox when it is empty.
+func screenshotStore(e *env, dir string) (*mailstore.Store, string, error) {
 	e2 := *e
 	e2.profile = dir
 	s, p, err := openStore(&e2)
@@ -115,17 +126,10 @@ func screenshotStore(e *env) (*mailstore.Store, string, error) {
 
 // writePNG writes img atomically: a temporary file beside path, then rename.
 func writePNG(path string, img image.Image) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".facteur-shot-*.png")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := png.Encode(tmp, img); err != nil {
-		tmp.Close()
-		return fmt.Errorf("encode %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		if err := png.Encode(w, img); err != nil {
+			return fmt.Errorf("encode %s: %w", path, err)
+		}
+		return nil
+	})
 }

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 
+	"facteur/internal/atomicfile"
 	"facteur/internal/profile"
 )
 
@@ -72,7 +73,7 @@ func registerXDG(e *env, execPath string) error {
 	}
 	dir := xdgApplicationsDir()
 	path := filepath.Join(dir, mailtoDesktopFile)
-	if err := writeFileAtomic(path, []byte(mailtoDesktopEntry(args))); err != nil {
+	if err := writeDesktopEntry(path, []byte(mailtoDesktopEntry(args))); err != nil {
 		return fmt.Errorf("register-mailto: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "wrote %s (MimeType=x-scheme-handler/mailto, Exec=%s %%u)\n", path, strings.Join(args, " "))
@@ -165,22 +166,6 @@ func execQuote(arg string) string {
 	return b.String()
 }
 
-// writeFileAtomic writes a file under a temporary name, then renames it.
-func writeFileAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
-}
-
 // refreshDesktopDatabase updates the mimeinfo.cache of dir, which some
 // desktops read instead of the entries, when update-desktop-database is
 // installed; a failure is only a note.
@@ -205,4 +190,13 @@ func setDefaultHandler(ctx context.Context) error {
 		return fmt.Errorf("xdg-mime default: %v: %s", err, strings.TrimSpace(string(out)))
 	}
 	return nil
+}
+
+// writeDesktopEntry writes the desktop entry atomically, in a directory
+// that other programs (the desktop's menus) read.
+func writeDesktopEntry(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(path, data, 0o644)
 }

@@ -1,20 +1,21 @@
 package main
 
 import (
-	"context"
+	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"strings"
 	"time"
 
+	"facteur/internal/ascii"
 	"facteur/internal/profile"
 	"facteur/localmta"
-	"facteur/localmta/control"
+	"facteur/localmta/handoff"
 	"facteur/localmta/queue"
 	"facteur/mailstore"
 	"facteur/mua/account"
 	"facteur/mua/compose"
+	"facteur/mua/mailer"
 	"facteur/mua/submit"
 )
 
@@ -67,8 +68,7 @@ func cmdSend(e *env) error {
 	if err != nil {
 		return err
 	}
-	book, creds := account.OpenBook(p.ConfigFile()), account.OpenCredentials(p.Dir, account.BackendAuto)
-	a, err := sendAccount(book, o.account)
+	a, err := sendAccount(account.OpenBook(p.ConfigFile()), o.account)
 	if err != nil {
 		return err
 	}
@@ -76,19 +76,38 @@ func cmdSend(e *env) error {
 	if err != nil {
 		return err
 	}
-	if a == nil {
-		how, refused, err := inject(e.ctx, p.MTADir(), submission{from: msg.From, rcpts: msg.Rcpts}, msg.Raw, e.stderr)
-		if err != nil {
-			return fmt.Errorf("send: %w", sendmailFailed(err, refused))
+	return withMailer(e, func(m *mailer.Mailer) error {
+		out, err := m.Send(e.ctx, a, msg, mailer.SendOptions{Later: o.later, Timeout: o.timeout, Program: "send"})
+		if out.SentErr != nil {
+			fmt.Fprintf(e.stderr, "facteur send: warning: no copy in Sent: %v\n", out.SentErr)
 		}
-		(&cliSent{e: e, p: p, creds: creds}).SaveSent(e.ctx, account.Account{Name: submit.LocalAccount}, msg.Raw)
-		fmt.Fprintln(e.stdout, "handed to the local MTA: "+how)
-		if len(refused) > 0 {
-			return &refusedError{refused: refused}
+		if a == nil {
+			err = sentLocal(e, out, err)
+		} else {
+			err = sentRemote(e, a, out, err)
 		}
-		return nil
+		if len(out.Journaled) > 0 { // the copy in Sent, APPENDed to the IMAP server now
+			pushed(e, m, out.Change)
+		}
+		return err
+	})
+}
+
+// sentLocal says where the local MTA took the Local account's message.
+func sentLocal(e *env, out mailer.Sending, err error) error {
+	var re *mailer.RefusedError
+	if err != nil && !errors.As(err, &re) {
+		var refused []*localmta.RcptError
+		if out.Local != nil {
+			refused = out.Local.Refused
+		}
+		return fmt.Errorf("send: %w", sendmailFailed(err, refused))
 	}
-	return sendRemote(e, p, creds, a, msg, o)
+	fmt.Fprintln(e.stdout, "handed to the local MTA: "+out.Local.String())
+	if re != nil {
+		return &refusedError{refused: re.Refused}
+	}
+	return nil
 }
 
 // sendAccount picks the account: by name, else the first one with an SMTP
@@ -170,31 +189,22 @@ func wholeMessage(e *env, id account.Identity) (*compose.Message, error) {
 		return nil, usageError{"send: no recipient: give --to, or a message with To, Cc or Bcc fields on stdin\nusage: facteur " + sendUsage}
 	}
 	out := prepareMessage(fields, body, id.Address, id.Name, time.Now())
-	m := &compose.Message{Raw: out, From: id.Address, Rcpts: dedupeFold(rcpts), EightBit: !isASCII(out)}
-	m.SMTPUTF8 = !isASCII(id.Address + strings.Join(m.Rcpts, ""))
+	m := &compose.Message{Raw: out, From: id.Address, Rcpts: dedupeFold(rcpts), EightBit: !ascii.Is(out)}
+	m.SMTPUTF8 = !ascii.Is(id.Address + strings.Join(m.Rcpts, ""))
 	return m, nil
 }
 
-// sendRemote submits through the account, or queues in the outbox, and
-// says where the message is.
-func sendRemote(e *env, p profile.Profile, creds *account.Credentials, a *account.Account, msg *compose.Message, o sendOptions) error {
-	spool := &cliSpool{dir: p.MTADir(), stderr: e.stderr}
-	ob := &submit.Outbox{
-		Client:   &submit.Client{Passwords: creds, Timeout: o.timeout},
-		Accounts: account.OpenBook(p.ConfigFile()),
-		Spool:    spool,
-		Sent:     &cliSent{e: e, p: p, creds: creds},
-		Logger:   slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
-	}
-	out, err := ob.Send(e.ctx, a, msg, o.later)
+// sentRemote says where the message of a remote account went: its
+// server, or the outbox (the running MTA's queue, else the spool).
+func sentRemote(e *env, a *account.Account, out mailer.Sending, err error) error {
 	switch {
 	case out.Uncertain:
-		fmt.Fprintf(e.stdout, "not confirmed by %s (%s): %s\n", a.Outgoing.Address("smtp"), a.Name, out)
+		fmt.Fprintf(e.stdout, "not confirmed by %s (%s): %s\n", a.Outgoing.Address("smtp"), a.Name, out.Outcome)
 	case out.Sent:
 		fmt.Fprintf(e.stdout, "sent through %s (%s)\n", a.Outgoing.Address("smtp"), a.Name)
 	}
 	if out.Queued {
-		fmt.Fprintf(e.stdout, "%s\n%s\n", out, spool.note)
+		fmt.Fprintf(e.stdout, "%s\n%s\n", out.Outcome, queuedNote(out.Where))
 	}
 	if err != nil && !out.Sent && !out.Queued && !out.Uncertain {
 		return fmt.Errorf("send: not sent: %w", err)
@@ -205,79 +215,13 @@ func sendRemote(e *env, p profile.Profile, creds *account.Credentials, a *accoun
 	return nil
 }
 
-// cliSent files the copies in Sent for the command line, opening the
-// store when there is one to file; a failure is a warning.
-type cliSent struct {
-	e     *env
-	p     profile.Profile
-	creds *account.Credentials
+// queuedNote says when a message of the outbox goes out.
+func queuedNote(w handoff.Where) string {
+	if w.Running() {
+		return fmt.Sprintf("handed to the running MTA (PID %d), which tries at once and then with backoff; see `facteur mailq`", w.PID)
+	}
+	return fmt.Sprintf("no MTA running: it waits in %s and goes out, retried with backoff, once `facteur mta` or the app runs", w.QueueDir)
 }
-
-func (c *cliSent) SaveSent(ctx context.Context, a account.Account, raw []byte) error {
-	store, err := mailstore.Open(ctx, c.p.MailDir())
-	if err == nil {
-		defer store.Close()
-		s := &submit.SentFolders{Store: store, Append: submit.IMAPAppender(store, c.p.Dir, c.creds)}
-		err = s.SaveSent(ctx, a, raw)
-	}
-	if err != nil {
-		fmt.Fprintf(c.e.stderr, "facteur send: warning: no copy in Sent: %v\n", err)
-	}
-	return nil
-}
-
-// cliSpool is the outbox's spool for the command line: the local MTA's
-// queue. When `facteur mta` (or the app) runs, the message goes to it over
-// the control socket (ENQUEUE) and it tries at once; when none runs, the
-// queue is opened under the MTA directory's lock (as `facteur sendmail`
-// does) and the message goes out when `facteur mta` or the app starts.
-type cliSpool struct {
-	dir    string
-	stderr io.Writer
-	note   string
-}
-
-func (s *cliSpool) Enqueue(ctx context.Context, m queue.Message, body io.Reader) (queue.Message, error) {
-	c, lock, err := control.Connect(ctx, s.dir)
-	if err != nil {
-		return queue.Message{}, err
-	}
-	if c != nil {
-		return s.toRunning(ctx, c, m, body)
-	}
-	defer lock.Unlock()
-	log := slog.New(slog.NewTextHandler(s.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	q, err := queue.Open(ctx, localmta.QueueDir(s.dir), queue.Options{Logger: log})
-	if err != nil {
-		return queue.Message{}, err
-	}
-	got, err := q.Enqueue(ctx, m, body)
-	if err == nil {
-		s.note = fmt.Sprintf("no MTA running: it waits in %s and goes out, retried with backoff, once `facteur mta` or the app runs", localmta.QueueDir(s.dir))
-	}
-	return got, err
-}
-
-// toRunning hands the message to the running MTA, which tries at once.
-func (s *cliSpool) toRunning(ctx context.Context, c *control.Client, m queue.Message, body io.Reader) (queue.Message, error) {
-	raw, err := io.ReadAll(body)
-	if err != nil {
-		return queue.Message{}, err
-	}
-	id, err := c.Enqueue(ctx, control.EnvelopeOf(m), raw)
-	if err != nil {
-		return queue.Message{}, fmt.Errorf("handing the message to the running MTA (PID %d): %w", c.Info().PID, err)
-	}
-	m.ID = id
-	s.note = fmt.Sprintf("handed to the running MTA (PID %d), which tries at once and then with backoff; see `facteur mailq`", c.Info().PID)
-	return m, nil
-}
-
-// List and Delete: the command line lists and cancels with `facteur mailq`
-// and `facteur queue delete ID`.
-func (s *cliSpool) List() []queue.Message { return nil }
-
-func (s *cliSpool) Delete(id string) error { return queue.ErrNotFound }
 
 // outboxDeliverer is the MTA's Config.Outbox: it submits the messages the
 // accounts' outboxes queued, through their SMTP servers, and files their

@@ -5,18 +5,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"slices"
 	"strings"
 	"time"
 
 	"facteur/internal/profile"
 	"facteur/localmta"
-	"facteur/localmta/control"
+	"facteur/localmta/handoff"
 	"facteur/localmta/mailsys"
-	"facteur/localmta/queue"
-
-	"github.com/emersion/go-smtp"
 )
 
 const sendmailUsage = "usage: facteur sendmail [-t] [-f sender] [-F name] [-i] [-oi] [--] [rcpt...]"
@@ -107,7 +103,7 @@ func cmdSendmail(e *env) error {
 	if err != nil {
 		return err
 	}
-	how, refused, err := inject(e.ctx, p.MTADir(), env, msg, e.stderr)
+	how, refused, err := inject(e.ctx, p.MTADir(), "sendmail", env, msg, e.stderr)
 	if err != nil {
 		return sendmailFailed(err, refused)
 	}
@@ -196,117 +192,19 @@ func dedupeFold(list []string) []string {
 	return out
 }
 
-// inject submits to the running MTA, or picks the message up into the
-// spool when none runs (holding the MTA directory's lock, so that an MTA
-// starting meanwhile waits and then finds the message). It says which,
-// and returns the recipients that were refused.
-func inject(ctx context.Context, dir string, env submission, msg []byte, stderr io.Writer) (string, []*localmta.RcptError, error) {
-	c, lock, err := control.Connect(ctx, dir)
+// inject hands the message to the local mail system (localmta/handoff):
+// the running MTA over SMTP, or, when none runs, the spool, with the
+// checks of the SMTP server either way; program names the command in the
+// Received field of a pick-up. It says which, and returns the recipients
+// that were refused.
+func inject(ctx context.Context, dir, program string, env submission, msg []byte, stderr io.Writer) (string, []*localmta.RcptError, error) {
+	c := &handoff.Client{Dir: dir, Config: func() (localmta.Config, error) { return pickupConfig(dir) },
+		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))}
+	r, err := c.Submit(ctx, handoff.Submission{From: env.from, Rcpts: env.rcpts, Body: msg, Program: program, User: localLogin()})
 	if err != nil {
-		return "", nil, err
+		return "", r.Refused, err
 	}
-	if c != nil {
-		addr, err := smtpAddr(c.Info())
-		if err != nil {
-			return "", nil, err
-		}
-		refused, err := sendSMTP(ctx, addr, env, msg)
-		if err != nil {
-			return "", refused, err
-		}
-		return "sent over SMTP to the running MTA at " + addr, refused, nil
-	}
-	defer lock.Unlock()
-	id, refused, err := pickup(ctx, dir, env, msg, stderr)
-	if err != nil {
-		return "", refused, err
-	}
-	return fmt.Sprintf("no MTA running; queued as %s in %s for delivery when `facteur mta` starts", id, localmta.QueueDir(dir)), refused, nil
-}
-
-// smtpAddr picks the running MTA's SMTP listener, on loopback.
-func smtpAddr(info control.Info) (string, error) {
-	if len(info.SMTP) == 0 {
-		return "", fmt.Errorf("the running MTA has no SMTP listener")
-	}
-	host, port, err := net.SplitHostPort(info.SMTP[0])
-	if err != nil {
-		return "", err
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
-		host = "127.0.0.1"
-	}
-	return net.JoinHostPort(host, port), nil
-}
-
-// sendSMTP submits a message over SMTP (RFC 5321), with SMTPUTF8 and
-// 8BITMIME when the message needs them. A recipient refused at RCPT TO
-// is returned and the message goes to the others; when all are refused
-// nothing is sent.
-func sendSMTP(ctx context.Context, addr string, env submission, msg []byte) ([]*localmta.RcptError, error) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-	defer cancel()
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
-	c := smtp.NewClient(conn)
-	defer c.Close()
-	if err := c.Hello("localhost"); err != nil {
-		return nil, err
-	}
-	opts := &smtp.MailOptions{UTF8: !isASCII(env.from + strings.Join(env.rcpts, ""))}
-	if !isASCII(msg) {
-		opts.Body = smtp.Body8BitMIME
-	}
-	if err := c.Mail(env.from, opts); err != nil {
-		return nil, err
-	}
-	var refused []*localmta.RcptError
-	for _, r := range env.rcpts {
-		if err := c.Rcpt(r, nil); err != nil {
-			refused = append(refused, &localmta.RcptError{Rcpt: r, Err: err})
-		}
-	}
-	if len(refused) == len(env.rcpts) {
-		return refused, refused[0]
-	}
-	if err := sendData(c, msg); err != nil {
-		return refused, err
-	}
-	return refused, c.Quit()
-}
-
-// sendData sends the message after DATA.
-func sendData(c *smtp.Client, msg []byte) error {
-	w, err := c.Data()
-	if err != nil {
-		return err
-	}
-	if _, err := w.Write(msg); err != nil {
-		return err
-	}
-	return w.Close()
-}
-
-// pickup queues the message into the spool of an MTA that does not run,
-// with the Received field of a local pick-up and the checks of the SMTP
-// server, under the configuration `facteur mta` would load; the caller
-// holds the lock.
-func pickup(ctx context.Context, dir string, env submission, msg []byte, stderr io.Writer) (string, []*localmta.RcptError, error) {
-	cfg, err := pickupConfig(dir)
-	if err != nil {
-		return "", nil, err
-	}
-	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	return localmta.Pickup(ctx, cfg, localmta.PickupMessage{
-		From: env.from, Rcpts: env.rcpts, UTF8: !isASCII(env.from + strings.Join(env.rcpts, "")),
-		Trace: func(id string, rcpts []string) string { return pickupReceived(id, rcpts, time.Now()) },
-		Body:  msg,
-	})
+	return r.String(), r.Refused, nil
 }
 
 // pickupConfig is the configuration `facteur mta` loads from the MTA
@@ -315,10 +213,4 @@ func pickup(ctx context.Context, dir string, env submission, msg []byte, stderr 
 func pickupConfig(dir string) (localmta.Config, error) {
 	cfg, _, err := mailsys.DefaultSettings(localLogin()).Loader()(dir, mailsys.Addrs{})
 	return cfg, err
-}
-
-// pickupReceived is the trace field of a message that entered the spool
-// without SMTP, like Postfix's "by host (Postfix, from userid N)".
-func pickupReceived(id string, rcpts []string, now time.Time) string {
-	return queue.PickupReceived("", "sendmail", localLogin(), id, rcpts, now)
 }

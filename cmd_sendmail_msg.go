@@ -207,13 +207,3 @@ func envelopeAddress(s string) (string, error) {
 	}
 	return a.Addr(), nil
 }
-
-// isASCII reports whether b holds only 7-bit bytes.
-func isASCII[T string | []byte](b T) bool {
-	for i := 0; i < len(b); i++ {
-		if b[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}

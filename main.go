@@ -14,6 +14,7 @@
 //	facteur account add|list|remove|test|authorize  remote IMAP/POP3 accounts (OAuth2 too)
 //	facteur sync [--offline] [ACCOUNT]            fetch their mail into the offline store
 //	facteur filter check|install|show|test|run    the accounts' Sieve filters, with a dry run
+//	facteur route [--account N] [--json] ADDR...  the delivery preview: path, MX, MTA-STS, DANE
 //	facteur send [--to ADDR]... | 'mailto:...'     send through an account (outbox when offline)
 //	facteur register-mailto                       make Facteur the desktop's mailto: handler
 //
@@ -63,6 +64,9 @@ func commands() []command {
 		{"version", "version", "print the version", cmdVersion},
 		{"import", importUsage, "import an mbox file, a Maildir or .eml files into the Local account (what the folder holds already is skipped)", cmdImport},
 		{"search", "search [--folder F] [--json] [--limit N] QUERY", "search the store (words, \"phrases\", from:, to:, subject:)", cmdSearch},
+		{"flag", flagUsage, "add or remove flags of messages (ids of search --json); an IMAP server gets the change now, or with the next sync", cmdFlag},
+		{"move", moveUsage, "move messages (ids of search --json) to a folder (ACCOUNT/NAME, or NAME in the messages' account)", cmdMove},
+		{"delete", deleteUsage, "move messages (ids of search --json) to their account's Trash, as the Delete key", cmdDelete},
 		{"export", "export FOLDER FILE", "write a folder as an mboxrd file", cmdExport},
 		{"inspect", "inspect [--json] [--dns SERVER[:PORT]] [--no-dns] [--timeout 5s] ID|FILE|-", "show a message's envelope, route hop by hop and DNS MX", cmdInspect},
 		{"rescan", "rescan", "re-index Maildir folders that another program changed", cmdRescan},
@@ -70,6 +74,7 @@ func commands() []command {
 		{"mta", mtaUsage, "run the local MTA and its POP3 server in the foreground (like postfix start-fg)", cmdMTA},
 		{"mailq", "mailq", "list the local MTA's queue (id, size, arrival, sender, recipients, next try, last error)", cmdMailq},
 		{"queue", "queue flush|delete ID|hold ID|release ID", "act on the local MTA's queue, whether it runs or not", cmdQueue},
+		{"route", routeUsage, "preview the way a message to ADDR... will take: path, MX, MTA-STS, DANE, TLS-RPT; flags domains that take no mail", cmdRoute},
 		{"send", sendUsage, "send a message (body or whole message on stdin) through an account, or queue it in the outbox", cmdSend},
 		{"sendmail", "sendmail [-t] [-f sender] [-i] [-oi] [rcpt...]", "sendmail-compatible injector: a message on stdin into the local MTA", cmdSendmail},
 		{"register-mailto", registerMailtoUsage, "make Facteur the desktop's handler of mailto: links (a .desktop file and xdg-mime)", cmdRegisterMailto},

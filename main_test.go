@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"facteur/internal/profile"
 )
 
 // facteur runs the command line in-process against profile dir and returns the
@@ -122,6 +124,28 @@ func TestScreenshotWritesPNG(t *testing.T) {
 	}
 	if b := img.Bounds(); b.Dx() < 900 || b.Dy() < 600 {
 		t.Fatalf("screenshot is %v, want at least 900x600", b)
+	}
+}
+
+// TestScreenshotLeavesNoDemoProfile: without --profile the screenshot
+// renders a demo profile made in the temporary directory, and removes it.
+func TestScreenshotLeavesNoDemoProfile(t *testing.T) {
+	tmp := t.TempDir()
+	for _, v := range []string{"TMPDIR", "TMP", "TEMP"} {
+		t.Setenv(v, tmp)
+	}
+	t.Setenv(profile.EnvVar, "")
+	out := filepath.Join(t.TempDir(), "main.png")
+	var stdout, stderr bytes.Buffer
+	args := []string{"screenshot", "--out", out, "--size", "400x300"}
+	if code := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("screenshot: code %d: %s", code, stderr.String())
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "facteur-demo-*")); len(left) != 0 {
+		t.Fatalf("left in the temporary directory: %v", left)
 	}
 }
 

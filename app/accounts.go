@@ -9,10 +9,9 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"facteur/internal/message"
+	"facteur/localmta/handoff"
 	"facteur/mailstore"
-	"facteur/mua/account"
-	"facteur/mua/oauth"
-	"facteur/mua/submit"
+	"facteur/mua/mailer"
 	"facteur/mua/watch"
 )
 
@@ -26,47 +25,59 @@ const prefNotify = "notifyNewMail"
 
 // accountsState belongs to the UI goroutine.
 type accountsState struct {
-	watcher  *watch.Watcher // nil without a profile, or before start
+	watcher *watch.Watcher // nil without a profile, or before start
+	// mailer carries out the message actions, sending and account removal
+	// (nil without a profile: the store alone then, which holds no
+	// account's mail but the Local one's)
+	mailer   *mailer.Mailer
 	status   map[string]watch.Status
 	win      *accountsWindow // the Accounts window, nil when closed
 	lastNote *fyne.Notification
 }
 
 // startAccounts starts checking the accounts of the profile and following
-// new mail. The window's context stops both.
+// new mail, through the profile's mailer (mua/mailer), which the message
+// actions, the composer and the Accounts window use too. The window's
+// context stops both.
 func (c *controller) startAccounts() {
 	store, ok := c.store.(*mailstore.Store)
 	if !ok || c.readOnly || c.opts.Profile == "" {
 		return
 	}
 	c.accts.status = map[string]watch.Status{}
-	tokens := &oauth.Tokens{Secrets: c.credentials()}
-	opt := watch.Options{
-		Store: store, Profile: c.opts.Profile,
-		Secret: func(a account.Account) (string, error) {
-			return tokens.LoginSecret(c.ctx, a) // the password, or a fresh OAuth2 token
-		},
-		OnChange:       func(s watch.Status) { c.work.post(func() { c.accountChanged(s) }) },
-		TranscriptSize: 64 << 10, // drawn whole in the Accounts window
-		// the filters' redirects and vacation replies
-		Sender: &submit.Client{Passwords: c.credentials()},
+	opt := mailer.Options{Profile: c.opts.Profile, Store: store, Backend: c.credsBackend, LocalAddress: c.localAddress()}
+	if c.opts.MTA != nil && c.opts.MTA.Dir != "" {
+		opt.Handoff = &handoff.Client{Dir: c.opts.MTA.Dir}
 	}
-	w, err := watch.Start(c.ctx, opt, nil)
+	m, err := mailer.Open(c.ctx, opt)
 	if err != nil {
 		c.setCheckStatus(err.Error(), true)
 		return
 	}
-	c.accts.watcher = w
+	w, err := m.Watch(c.ctx, mailer.WatchOptions{
+		OnChange:       func(s watch.Status) { c.work.post(func() { c.accountChanged(s) }) },
+		TranscriptSize: 64 << 10, // drawn whole in the Accounts window
+	})
+	if err != nil {
+		m.Close()
+		c.setCheckStatus(err.Error(), true)
+		return
+	}
+	c.accts.mailer, c.accts.watcher = m, w
 	c.reloadAccounts()
 	go watch.Notify(c.ctx, c.store, watch.NotifyOptions{}, func(m watch.NewMail) {
 		c.work.post(func() { c.notifyNewMail(m) })
 	})
 }
 
-// stopAccounts waits for the account goroutines, once the context ended.
+// stopAccounts waits for the account goroutines, once the context ended,
+// and closes the mailer.
 func (c *controller) stopAccounts() {
 	if c.accts.watcher != nil {
 		c.accts.watcher.Wait()
+	}
+	if c.accts.mailer != nil {
+		c.accts.mailer.Close()
 	}
 }
 

@@ -374,7 +374,7 @@ func (aw *accountsWindow) remove() {
 	if !ok || b == nil {
 		return
 	}
-	msg := lang.L("Remove the account {{.Name}}? Its messages stay in Facteur's store; its password is forgotten.", map[string]any{"Name": a.Name})
+	msg := lang.L("Remove the account {{.Name}}? Its messages stay in Facteur's store; its passwords and sign-in are forgotten.", map[string]any{"Name": a.Name})
 	dialog.ShowConfirm(lang.L("Remove account"), msg, func(yes bool) {
 		if yes {
 			aw.removeAccount(a)
@@ -382,18 +382,20 @@ func (aw *accountsWindow) remove() {
 	}, aw.win)
 }
 
-// removeAccount deletes a from the profile with its password.
+// removeAccount deletes a from the profile with every secret it had
+// (passwords, OAuth2 token and client secret), through the mailer, which
+// also stops the watcher checking it.
 func (aw *accountsWindow) removeAccount(a account.Account) {
-	b, creds := aw.c.book(), aw.c.credentials()
+	b, creds, m := aw.c.book(), aw.c.credentials(), aw.c.accts.mailer
 	if b == nil {
 		return
 	}
-	aw.c.work.bg(func(context.Context) func() {
-		err := b.Remove(a.Name)
-		if err == nil {
-			if derr := creds.Delete(account.PasswordKey(a.Name, false)); derr != nil && !errors.Is(derr, account.ErrNotFound) {
-				err = derr
-			}
+	aw.c.work.bg(func(ctx context.Context) func() {
+		var err error
+		if m != nil {
+			err = m.RemoveAccount(ctx, a.Name)
+		} else if err = b.Remove(a.Name); err == nil { // a window that checks no account
+			err = creds.ForgetSecrets(a.Name)
 		}
 		return func() {
 			if err != nil {

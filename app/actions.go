@@ -10,11 +10,25 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"facteur/mailstore"
+	"facteur/mua/mailer"
 )
 
 // Actions update the screen at once (optimistic) and then the store, on the
 // serial worker so that page loads asked afterwards see the change. A failed
 // store call shows a dialog and reloads from the store (storeFailed).
+
+// act carries out a message action through the mailer, which routes it by
+// the account holding each message (an IMAP account's server gets it from
+// its journal, pushed at once over the watcher's connection); a window
+// without a profile has no mailer, and its store holds no account's mail:
+// the store alone then.
+func act(m *mailer.Mailer, viaMailer func(*mailer.Mailer) (mailer.Change, error), local func() error) error {
+	if m != nil {
+		_, err := viaMailer(m)
+		return err
+	}
+	return local()
+}
 
 // selected is the message in the reader, with the flags the list shows.
 func (c *controller) selected() (mailstore.Summary, bool) {
@@ -54,8 +68,10 @@ func (c *controller) setFlags(msgs []mailstore.Summary, add, remove mailstore.Fl
 		ids = append(ids, s.ID)
 		c.showFlags(s, (s.Flags|add)&^remove)
 	}
+	m := c.accts.mailer
 	c.work.inOrder(func(ctx context.Context) func() {
-		err := c.store.SetFlags(ctx, ids, add, remove)
+		err := act(m, func(m *mailer.Mailer) (mailer.Change, error) { return m.SetFlags(ctx, ids, add, remove) },
+			func() error { return c.store.SetFlags(ctx, ids, add, remove) })
 		return func() {
 			if err != nil {
 				c.storeFailed(err)
@@ -90,8 +106,11 @@ func (c *controller) deleteSelected() {
 	}
 	// The store's change is queued before the list changes: the pages that
 	// the list asks for next are read after it, never with the message.
+	m := c.accts.mailer
 	c.work.inOrder(func(ctx context.Context) func() {
-		err := c.store.Delete(ctx, []int64{s.ID})
+		ids := []int64{s.ID}
+		err := act(m, func(m *mailer.Mailer) (mailer.Change, error) { return m.Delete(ctx, ids) },
+			func() error { return c.store.Delete(ctx, ids) })
 		return c.afterMove(err)
 	})
 	c.removeFromList(s)
@@ -103,8 +122,11 @@ func (c *controller) moveSelected(dest mailstore.FolderRef) {
 	if !ok || dest == s.Folder {
 		return
 	}
+	m := c.accts.mailer
 	c.work.inOrder(func(ctx context.Context) func() {
-		err := c.store.Move(ctx, []int64{s.ID}, dest)
+		ids := []int64{s.ID}
+		err := act(m, func(m *mailer.Mailer) (mailer.Change, error) { return m.Move(ctx, ids, dest) },
+			func() error { return c.store.Move(ctx, ids, dest) })
 		return c.afterMove(err)
 	})
 	c.removeFromList(s)

@@ -36,6 +36,7 @@ type composeState struct {
 	pushWait time.Duration         // pushAfter; tests shorten it
 	pushes   map[string]*pushState // the server copies of the drafts, by account
 	senders  []fromChoice          // the last list of identities read
+	routes   routeDeps             // what the Route panels share (composer_route.go)
 }
 
 // fromChoice is one choice of the From select: the Local account or a
@@ -66,6 +67,7 @@ type composer struct {
 	sending   bool
 	closed    bool
 	draft     draftState
+	route     composerRoute // the Route panel (composer_route.go)
 }
 
 // openComposer opens a composer window on d. draftID is the stored draft
@@ -135,8 +137,9 @@ func (cm *composer) buildButtons() fyne.CanvasObject {
 	cm.status.Hide()
 	cm.draftNote = widget.NewLabel("")
 	cm.draftNote.Importance = widget.LowImportance
-	buttons := container.NewHBox(attach, cm.draftNote, layout.NewSpacer(), cm.laterBtn, cm.sendBtn)
-	return container.NewVBox(cm.status, buttons)
+	routeBtn, routeWarn := cm.routeBar()
+	buttons := container.NewHBox(attach, cm.draftNote, layout.NewSpacer(), routeBtn, cm.laterBtn, cm.sendBtn)
+	return container.NewVBox(cm.status, routeWarn, buttons)
 }
 
 // updateTitle names the window after the subject.
@@ -167,6 +170,7 @@ func (cm *composer) changed() {
 	cm.updateSize()
 	cm.draft.dirty = true
 	cm.scheduleSave()
+	cm.routeChanged()
 }
 
 // closedWindow saves what was not saved yet (its server copy goes at
@@ -191,6 +195,7 @@ func (cm *composer) closedWindow() {
 }
 
 func (cm *composer) stopTimers() {
+	cm.stopRoute()
 	if cm.draft.stop != nil {
 		cm.draft.stop()
 		cm.draft.stop = nil

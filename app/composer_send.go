@@ -17,6 +17,7 @@ import (
 	"facteur/mailstore"
 	"facteur/mua/account"
 	"facteur/mua/compose"
+	"facteur/mua/mailer"
 	"facteur/mua/submit"
 )
 
@@ -140,7 +141,10 @@ func senderFor(list []fromChoice, accountName string) account.Identity {
 	return list[0].id
 }
 
-// send builds the message and hands it to the outbox in the background.
+// send builds the message and hands it to the mailer in the background:
+// the account's SMTP server or its outbox, the local MTA for the Local
+// account; the copy in Sent (on the IMAP server too) and the draft's
+// removal are the mailer's.
 func (cm *composer) send(later bool) {
 	if cm.sending {
 		return
@@ -152,10 +156,20 @@ func (cm *composer) send(later bool) {
 		cm.showStatus(buildProblem(err), true)
 		return
 	}
+	if cm.confirmRoute(later) { // composer_route.go
+		return
+	}
 	s := cm.sender()
 	cm.setSending(true)
 	draftID := cm.draft.id
-	c.work.bg(func(ctx context.Context) func() {
+	if m := c.accts.mailer; m != nil {
+		c.work.bg(func(ctx context.Context) func() {
+			out, err := m.Send(ctx, s.account, msg, mailer.SendOptions{Later: later, Draft: draftID})
+			return func() { cm.sent(s, out.Outcome, err) }
+		})
+		return
+	}
+	c.work.bg(func(ctx context.Context) func() { // a window without a profile
 		out, err := c.outbox().Send(ctx, s.account, msg, later)
 		if err == nil && s.account == nil {
 			c.saveLocalSent(ctx, msg.Raw)
@@ -189,14 +203,14 @@ func (cm *composer) setSending(on bool) {
 // window says what happened; on failure it stays open with the reason.
 func (cm *composer) sent(s fromChoice, out submit.Outcome, err error) {
 	cm.setSending(false)
-	if err != nil && !out.Sent {
+	if err != nil && !out.Sent && !out.Queued {
 		cm.showStatus(sendProblem(err), true)
 		return
 	}
 	cm.draft.sent = true
 	cm.draft.id = 0
 	text := outcomeText(s, out)
-	if err != nil { // sent, but some recipients were refused
+	if err != nil { // sent or queued, but some recipients were refused
 		cm.showStatus(text+"\n"+sendProblem(err), true)
 		return
 	}
@@ -248,6 +262,14 @@ func buildProblem(err error) string {
 // sendProblem is the sentence for a failed submission: each refused
 // recipient with the server's reply.
 func sendProblem(err error) string {
+	var lr *mailer.RefusedError
+	if errors.As(err, &lr) {
+		lines := []string{lang.L("The local mail system refused these recipients:")}
+		for _, r := range lr.Refused {
+			lines = append(lines, "  "+r.Error())
+		}
+		return strings.Join(lines, "\n")
+	}
 	var re *submit.RecipientsError
 	if errors.As(err, &re) {
 		lines := []string{lang.L("The server refused these recipients:")}

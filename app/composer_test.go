@@ -215,7 +215,7 @@ func TestComposerSendsFromLocalThroughTheMTA(t *testing.T) {
 		t.Fatalf("From = %q", got)
 	}
 	cm.fields[0].entry.SetText("Fred <" + testLogin + "@localhost>")
-	cm.fields[2].entry.SetText("secret@localhost")
+	cm.fields[2].entry.SetText("Secret <" + testLogin + "@localhost>") // the local MTA refuses unknown users at once
 	cm.subject.SetText("Essai depuis le compositeur")
 	cm.body.SetText("Bonjour,\nça part par le MTA local.\n")
 	test.Tap(cm.sendBtn)

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"facteur/internal/dnsmx/dnstest"
 	"facteur/mailstore"
 	"facteur/mua/account"
 	"facteur/mua/demo"
@@ -56,7 +57,9 @@ func newHarnessWith(t *testing.T, wrap func(*mailstore.Store) mailStore) *harnes
 	}
 	w := a.NewWindow("Facteur")
 	q := newUIQueue()
-	c := newController(a, w, ms, Options{Profile: dir, Version: "test"}, q.post)
+	// DNS goes to a closed loopback port unless a test serves a zone: the
+	// composer's route check never asks the system's resolver.
+	c := newController(a, w, ms, Options{Profile: dir, Version: "test", DNSServer: dnstest.ClosedPort(t)}, q.post)
 	c.now = func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }
 	c.credsBackend = account.BackendFile // never the desktop's keyring
 	t.Cleanup(c.close)

@@ -60,6 +60,8 @@ func (t *dnsTab) apply(u inspect.DNSUpdate) {
 	switch u.Kind {
 	case inspect.UpdateMX:
 		t.dns.Domains = upsert(t.dns.Domains, *u.MX, func(d inspect.DomainMX) bool { return d.Domain == u.MX.Domain })
+	case inspect.UpdateSecurity:
+		t.dns.Domains = upsert(t.dns.Domains, *u.Security, func(d inspect.DomainMX) bool { return d.Domain == u.Security.Domain })
 	case inspect.UpdateAddrs:
 		t.dns.Hosts = upsert(t.dns.Hosts, *u.Host, func(h inspect.HostAddrs) bool { return h.Host == u.Host.Host })
 	case inspect.UpdatePTR:
@@ -163,6 +165,9 @@ func (t *dnsTab) domainCard(d inspect.DomainMX) fyne.CanvasObject {
 		if v.Domain == d.Domain {
 			box.Add(iconRow(rankIcon(v.Rank), verdictText(v)))
 		}
+	}
+	if d.Security != nil { // MTA-STS, DANE, TLS-RPT (route_view.go)
+		box.Add(securityView(*d.Security, d.DNSSEC))
 	}
 	return section(d.Domain, domainRoles(d), box)
 }

@@ -39,6 +39,12 @@ type readerView struct {
 	actions                       *fyne.Container
 	sum                           mailstore.Summary
 	msg                           *message.Message
+	rich                          *fyne.Container // the body rendered (reader_body.go)
+	bodyState                     bodyState
+	remote                        *remoteBar     // remote content blocked (reader_remote.go)
+	format                        *widget.Button // plain text / HTML (reader_body.go)
+	formatRow                     *fyne.Container
+	conv                          *convView // the other messages of the thread (reader_conv.go)
 }
 
 func selectableLabel() *widget.Label {
@@ -72,11 +78,18 @@ func (c *controller) buildReader() fyne.CanvasObject {
 		ccKey: keyLabel(lang.L("Cc")),
 		notes: widget.NewLabel(""), body: selectableLabel(),
 		links: container.NewVBox(), attachments: container.NewVBox(),
+		rich: container.NewStack(),
 	}
 	r.subject.TextStyle.Bold = true
 	r.subject.SizeName = theme.SizeNameSubHeadingText
 	r.notes.Wrapping = fyne.TextWrapWord
 	r.notes.TextStyle.Italic = true
+	r.remote = c.newRemoteBar()
+	r.conv = c.newConvView()
+	r.format = widget.NewButton("", c.toggleFormat)
+	r.format.Importance = widget.LowImportance
+	r.formatRow = container.NewHBox(r.format)
+	r.formatRow.Hide()
 	c.ui.reader = r
 	actions := c.buildReaderActions(r)
 	headers := container.New(layout.NewFormLayout(),
@@ -89,8 +102,9 @@ func (c *controller) buildReader() fyne.CanvasObject {
 	r.attachmentsBlock = container.NewVBox(widget.NewSeparator(), r.attachmentsTitle, r.attachments)
 	r.linksTitle = keyLabel(lang.L("Links in this message (never opened by Facteur)"))
 	r.linksBlock = container.NewVBox(widget.NewSeparator(), r.linksTitle, r.links)
-	page := container.NewVBox(r.subject, headers, r.notes, r.attachmentsBlock,
-		widget.NewSeparator(), r.body, r.linksBlock)
+	page := container.NewVBox(r.subject, headers, r.notes, r.remote.box,
+		r.formatRow, r.attachmentsBlock, r.conv.box,
+		widget.NewSeparator(), r.body, r.rich, r.linksBlock)
 	r.scroll = container.NewVScroll(page)
 	r.content = container.NewBorder(container.NewVBox(actions, widget.NewSeparator()), nil, nil, nil, r.scroll)
 	r.clear(lang.L("No message selected"))
@@ -145,6 +159,12 @@ func (r *readerView) showSummary(s mailstore.Summary) {
 	r.notes.SetText("")
 	r.notes.Hide()
 	r.body.SetText(lang.L("Loading…"))
+	r.body.Show()
+	r.rich.Objects = nil
+	r.rich.Hide()
+	r.bodyState = bodyState{}
+	r.remote.box.Hide()
+	r.formatRow.Hide()
 	r.attachments.RemoveAll()
 	r.attachmentsBlock.Hide()
 	r.links.RemoveAll()
@@ -194,10 +214,13 @@ func (c *controller) showMessage(s mailstore.Summary, m *message.Message) {
 	if !m.Date.IsZero() {
 		r.date.SetText(formatLongDate(m.Date))
 	}
-	r.body.SetText(bodyText(m))
+	c.showBody(s, m)
+	c.showConversation(s)
 	c.showNotes(s, m)
-	c.showAttachments(m.Attachments)
-	c.showLinks(m.Links)
+	c.showAttachments(listedParts(r.bodyState.doc, m.Attachments))
+	if r.bodyState.doc == nil {
+		c.showLinks(m.Links)
+	}
 	r.relayout()
 }
 
@@ -230,7 +253,12 @@ func (c *controller) showNotes(s mailstore.Summary, m *message.Message) {
 	var notes []string
 	r := c.ui.reader
 	r.notes.Importance = widget.MediumImportance
-	if m.FromHTML {
+	switch {
+	case r.bodyState.doc != nil:
+		if n := bodyNote(r.bodyState); n != "" {
+			notes = append(notes, n)
+		}
+	case m.FromHTML:
 		notes = append(notes, lang.L("Shown as text from its HTML part; remote images and content are never loaded."))
 	}
 	if len(m.Problems) > 0 || s.Problem != "" {
@@ -361,7 +389,7 @@ func (c *controller) readMessage(ctx context.Context, id int64) (*message.Messag
 		return nil, err
 	}
 	defer rc.Close()
-	m, err := message.Parse(rc, message.Options{})
+	m, err := message.Parse(rc, message.Options{KeepHTML: true})
 	if m == nil && err == nil {
 		err = errors.New("empty message")
 	}

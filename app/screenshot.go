@@ -21,9 +21,13 @@ const settleTimeout = 20 * time.Second
 const (
 	viewMain   = "main"   // INBOX with the course's example message open
 	viewReader = "reader" // the reader alone, on a message with an attachment
-	viewSearch = "search" // results of a query typed in the search entry
-	viewThread = "thread" // INBOX in thread view
-	viewAbout  = "about"  // the About box over the main window
+	// the reader alone on the HTML newsletter: its remote content blocked
+	viewReaderHTML = "reader-html"
+	// the reader alone on the reply that ends the itinerary thread
+	viewConversation = "conversation"
+	viewSearch       = "search" // results of a query typed in the search entry
+	viewThread       = "thread" // INBOX in thread view
+	viewAbout        = "about"  // the About box over the main window
 	// the inspector window on the course's example, Route and DNS tabs; DNS
 	// is never asked: the DNS tab shows the offline state
 	viewInspector    = "inspector"
@@ -50,12 +54,15 @@ const (
 	viewFiltersTry = "filters-dryrun"
 )
 
+// newsletterSubject starts the subject of the demo's HTML newsletter.
+const newsletterSubject = "La Lettre du Facteur"
+
 // screenshotQuery is the query typed in the "search" view.
 const screenshotQuery = "itineraire"
 
 // Views lists the names Screenshot accepts.
 func Views() []string {
-	return []string{viewMain, viewReader, viewSearch, viewThread, viewAbout, viewInspector, viewInspectorDNS, viewMTA, viewMTADeliveries, viewMTASessions, viewComposer, viewWizard, viewAccounts, viewAccountsSettings, viewAccountsTranscript, viewFilters, viewFiltersTry}
+	return []string{viewMain, viewReader, viewReaderHTML, viewConversation, viewSearch, viewThread, viewAbout, viewInspector, viewInspectorDNS, viewMTA, viewMTADeliveries, viewMTASessions, viewComposer, viewWizard, viewAccounts, viewAccountsSettings, viewAccountsTranscript, viewFilters, viewFiltersTry}
 }
 
 // Screenshot renders a view of opts.Store with Fyne's test driver and software
@@ -148,7 +155,7 @@ func (c *controller) stage(view string, q *uiQueue) error {
 		return err
 	}
 	switch view {
-	case viewReader:
+	case viewReader, viewReaderHTML, viewConversation:
 		c.win.SetContent(c.ui.readerPane)
 	case viewAbout:
 		c.showAbout()
@@ -173,8 +180,13 @@ func (c *controller) selectFor(view string) {
 	want := func(s mailstore.Summary) bool {
 		return strings.EqualFold(strings.TrimSpace(s.Subject), "test itineraire")
 	}
-	if view == viewReader {
+	switch view {
+	case viewReader:
 		want = func(s mailstore.Summary) bool { return s.Attachment }
+	case viewReaderHTML:
+		want = func(s mailstore.Summary) bool { return strings.HasPrefix(s.Subject, newsletterSubject) }
+	case viewConversation:
+		want = func(s mailstore.Summary) bool { return s.Subject == "Re: Itinéraire d'un message" }
 	}
 	i := c.findRow(want)
 	if i < 0 && c.rows.length() > 0 {

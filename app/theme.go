@@ -28,6 +28,9 @@ type facteurTheme struct {
 var _ fyne.Theme = facteurTheme{}
 
 func (t facteurTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if c, ok := htmlColor(n); ok {
+		return c // a text colour of a message (reader_html.go)
+	}
 	switch t.mode {
 	case themeLight:
 		v = theme.VariantLight

@@ -67,6 +67,7 @@ type mailStore interface {
 	List(ctx context.Context, folder mailstore.FolderRef, opt mailstore.ListOptions) ([]mailstore.Summary, error)
 	Search(ctx context.Context, query string, opt mailstore.SearchOptions) ([]mailstore.Summary, error)
 	Get(ctx context.Context, id int64) (mailstore.Summary, error)
+	Conversation(ctx context.Context, id int64) ([]mailstore.Summary, error)
 	Open(ctx context.Context, id int64) (io.ReadCloser, error)
 	SetFlags(ctx context.Context, ids []int64, add, remove mailstore.Flags) error
 	Move(ctx context.Context, ids []int64, dest mailstore.FolderRef) error

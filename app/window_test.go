@@ -92,7 +92,7 @@ func TestSelectMessageShowsItInTheReader(t *testing.T) {
 	}
 }
 
-func TestReaderShowsAttachmentsAndHTMLLinks(t *testing.T) {
+func TestReaderShowsAttachmentsAndRendersHTML(t *testing.T) {
 	h := newHarness(t)
 	h.open("Table de transport pour le relais")
 	r := h.c.ui.reader
@@ -114,14 +114,20 @@ func TestReaderShowsAttachmentsAndHTMLLinks(t *testing.T) {
 	h.open(h.c.rows.pages[0][h.c.rows.find(func(s mailstore.Summary) bool {
 		return strings.HasPrefix(s.Subject, "La Lettre du Facteur")
 	})].Subject)
-	if !r.notes.Visible() || !strings.Contains(r.notes.Text, "HTML") {
-		t.Errorf("an HTML message has no note: %q", r.notes.Text)
+	if !r.remote.box.Visible() || !strings.Contains(r.remote.text.Text, "remote image") {
+		t.Errorf("an HTML message has no bar on its remote content: %q", r.remote.text.Text)
 	}
-	if !r.linksBlock.Visible() || len(r.links.Objects) == 0 {
-		t.Error("the links of the HTML message are not listed")
+	links := 0
+	for _, s := range segments(r.rich) {
+		if _, ok := s.(*widget.HyperlinkSegment); ok {
+			links++
+		}
 	}
-	if strings.Contains(r.body.Text, "<") && strings.Contains(r.body.Text, "</") {
-		t.Errorf("the body shows HTML tags: %q", r.body.Text)
+	if !r.rich.Visible() || links == 0 || r.linksBlock.Visible() {
+		t.Errorf("the HTML message is not rendered with its links in the text (%d links)", links)
+	}
+	if text := segmentText(segments(r.rich)); strings.Contains(text, "<") && strings.Contains(text, "</") {
+		t.Errorf("the body shows HTML tags: %q", text)
 	}
 }
 

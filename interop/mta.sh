@@ -18,6 +18,9 @@
 #               MX 10 mx2.chose.org   -> 127.0.0.2   Postfix
 #   nomx.test   A 127.0.0.2 and no MX                Postfix (the RFC 5321 §5.1 fallback)
 #   bidule.net                         127.0.0.4     facteur mta --deliver mbox (mail.bidule.net)
+#   sts.test    MX 10 mx.sts.test     -> 127.0.0.9   (no mail sent: `facteur route` reads its
+#               _mta-sts and _smtp._tls TXT records and a TLSA record of mx.sts.test)
+#   null.test   MX 0 . (RFC 7505), and void.test, which does not exist: flagged by `facteur route`
 #
 # Postfix resolves with the system's resolver, which knows none of this, so it
 # reaches Facteur through its transport table ("machin.com smtp:[127.0.0.3]:PORT",
@@ -160,7 +163,12 @@ m_smtp=$(free_port 127.0.0.4)
 	--mx-host=chose.org,mx2.chose.org,10 --host-record=mx2.chose.org,127.0.0.2 \
 	--host-record=nomx.test,127.0.0.2 \
 	--host-record=client.bidule.net,127.0.0.1 \
-	--local=/machin.com/truc.fr/chose.org/nomx.test/bidule.net/ \
+	--mx-host=sts.test,mx.sts.test,10 --host-record=mx.sts.test,127.0.0.9 \
+	--txt-record=_mta-sts.sts.test,"v=STSv1; id=20261206" \
+	--txt-record=_smtp._tls.sts.test,"v=TLSRPTv1; rua=mailto:tlsrpt@sts.test" \
+	--dns-rr=_25._tcp.mx.sts.test,52,030101$(printf 'ab%.0s' $(seq 32)) \
+	--dns-rr=null.test,15,000000 \
+	--local=/machin.com/truc.fr/chose.org/nomx.test/bidule.net/sts.test/null.test/void.test/ \
 	2>"$work/dnsmasq.err" &
 pids+=($!)
 dnsmasq_pid=$!
@@ -347,6 +355,26 @@ else
 fi
 check "nomx.test has no MX: Facteur fell back to its A record (Postfix)" \
 	py maildir "$pf/mail/nomx.test/zoe" "$sent/nomx.eml"
+
+# 6b. the delivery preview of the Local account: facteur route asks dnsmasq
+# (MX, implicit and null MX, A/AAAA, the MTA-STS and TLS-RPT TXT records, TLSA)
+# and applies the profile's domains and transport table; exit 1: two domains
+# cannot take the message.
+route_preview() {
+	local rc=0
+	FACTEUR_PROFILE=$prof "$facteur" route --json --dns "127.0.0.1:$dns_port" --timeout 20s \
+		marc@machin.com jean@truc.fr paul@chose.org zoe@nomx.test bob@sts.test x@null.test y@void.test \
+		>"$work/route.json" || rc=$?
+	[ "$rc" = 1 ] || { echo "facteur route: exit $rc, want 1"; return 1; }
+	"$PYTHON" "$repo/interop/routecheck.py" "$work/route.json" "$p_smtp"
+}
+check_seconds=0 check "facteur route: the path and the DNS facts of seven domains from dnsmasq, null MX and NXDOMAIN flagged" route_preview
+if grep -q 'query\[TLSA\] _25\._tcp\.mx\.sts\.test' "$work/dnsmasq.log" && grep -q 'query\[TXT\] _mta-sts\.sts\.test' "$work/dnsmasq.log"; then
+	pass "facteur route asked dnsmasq for the TLSA record of mx.sts.test and the _mta-sts TXT record of sts.test"
+else
+	fail "no TLSA or _mta-sts query in dnsmasq's log"
+	grep 'sts\.test' "$work/dnsmasq.log" | sed 's/^/    /' | tail -20
+fi
 
 # 7. submission: AUTH required; with AUTH (under TLS) it relays
 if swaks_to noauth 127.0.0.3 "$f_sub" marc@machin.com jean@truc.fr; then

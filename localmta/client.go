@@ -32,7 +32,7 @@ type OutSession struct {
 // smtpSession delivers over one connection. A nil error means the
 // recipients got their answers; an error means this host could not take
 // the message and the next one should be tried.
-func (m *MTA) smtpSession(ctx context.Context, host string, ap netip.AddrPort, hop NextHop, msg queue.Message, rcpts []string, body func() (io.ReadCloser, error)) (res []queue.Result, err error) {
+func (m *MTA) smtpSession(ctx context.Context, host string, ap netip.AddrPort, hop NextHop, req TLSRequirement, msg queue.Message, rcpts []string, body func() (io.ReadCloser, error)) (res []queue.Result, err error) {
 	name := fmt.Sprintf("%s[%s]", host, ap.Addr())
 	info := OutSession{Host: host, Addr: ap.String(), Started: time.Now()}
 	tr := &transcript{}
@@ -49,7 +49,7 @@ func (m *MTA) smtpSession(ctx context.Context, host string, ap netip.AddrPort, h
 	}
 	defer context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) })()
 	conn.SetDeadline(time.Now().Add(m.cfg.DataTimeout + m.cfg.CommandTimeout))
-	c, tlsDesc, err := m.openClient(ctx, conn, host, tr)
+	c, tlsDesc, err := m.openClient(ctx, conn, req, tr)
 	info.TLS = tlsDesc
 	if err != nil {
 		conn.Close()
@@ -161,10 +161,13 @@ func (m *MTA) relayAuth(c *smtp.Client, hop NextHop, tlsOn bool) error {
 }
 
 // openClient reads the greeting, says EHLO and starts TLS when offered
-// (opportunistic, RFC 3207 and RFC 7435: the certificate is not verified
-// but the version and cipher are recorded), then hands the connection to
-// go-smtp's client, which says EHLO again as RFC 3207 §4.2 requires.
-func (m *MTA) openClient(ctx context.Context, conn net.Conn, host string, tr *transcript) (*smtp.Client, string, error) {
+// (RFC 3207), then hands the connection to go-smtp's client, which says
+// EHLO again as RFC 3207 §4.2 requires. Without a requirement TLS is
+// opportunistic (RFC 7435: the certificate is not verified but the
+// version and cipher are recorded); req may demand TLS and a verified
+// certificate (MTA-STS, DANE: see DecideTLS).
+func (m *MTA) openClient(ctx context.Context, conn net.Conn, req TLSRequirement, tr *transcript) (*smtp.Client, string, error) {
+	host := req.Host
 	tp := textproto.NewConn(readWriter{io.TeeReader(conn, tr.dir("S: ")), io.MultiWriter(conn, tr.dir("C: "))})
 	_, greeting, err := tp.ReadResponse(220)
 	if err != nil {
@@ -179,13 +182,13 @@ func (m *MTA) openClient(ctx context.Context, conn net.Conn, host string, tr *tr
 	}
 	_, ext, err := tp.ReadResponse(250)
 	if err != nil || !hasExtension(ext, "STARTTLS") {
-		return plain()
+		return m.clearText(req, "offers no STARTTLS", plain)
 	}
 	if err := tp.PrintfLine("STARTTLS"); err != nil {
 		return nil, "", err
 	}
 	if _, _, err := tp.ReadResponse(220); err != nil {
-		return plain()
+		return m.clearText(req, "refused STARTTLS", plain)
 	}
 	cfg := &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12}
 	if _, err := netip.ParseAddr(host); err != nil {
@@ -197,8 +200,30 @@ func (m *MTA) openClient(ctx context.Context, conn net.Conn, host string, tr *tr
 	}
 	st := tc.ConnectionState()
 	desc := tls.VersionName(st.Version) + " " + tls.CipherSuiteName(st.CipherSuite)
+	switch err := req.check(st, m.cfg.RootCAs, time.Now()); {
+	case err != nil && !req.Testing:
+		fmt.Fprintf(tr, "-- %s, %s: %v --\r\n", desc, req.Source, err)
+		return nil, desc, smtpErr(451, 4, 7, 5, req.Source+": "+host+": "+err.Error())
+	case err != nil:
+		m.log.Warn("mta-sts testing: the certificate check failed, delivering anyway", "host", host, "err", err)
+	case req.Verify != VerifyNone:
+		desc += ", certificate verified (" + req.Source + ")"
+	}
 	fmt.Fprintf(tr, "-- %s --\r\n", desc)
 	return m.newClient(prefixConn{tc, io.MultiReader(strings.NewReader(fake), tc)}, tr), desc, nil
+}
+
+// clearText goes on without TLS, unless req requires it: then the host
+// is refused (451 4.7.4, as Postfix says "TLS is required, but was not
+// offered"), or with MTA-STS testing, logged.
+func (m *MTA) clearText(req TLSRequirement, what string, plain func() (*smtp.Client, string, error)) (*smtp.Client, string, error) {
+	if req.Require && !req.Testing {
+		return nil, "", smtpErr(451, 4, 7, 4, req.Source+": TLS is required, but "+req.Host+" "+what)
+	}
+	if req.Require {
+		m.log.Warn("mta-sts testing: no TLS, delivering anyway", "host", req.Host, "why", what)
+	}
+	return plain()
 }
 
 func (m *MTA) newClient(conn net.Conn, tr *transcript) *smtp.Client {

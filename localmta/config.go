@@ -3,6 +3,7 @@ package localmta
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"log/slog"
 	"net/netip"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"facteur/internal/mtasts"
 	"facteur/internal/sieve"
 	"facteur/localmta/clientlimit"
 	"facteur/localmta/mda"
@@ -74,6 +76,14 @@ type Config struct {
 	MXPort int
 	// SourceIP, when valid, is the local address of outgoing connections.
 	SourceIP netip.Addr
+	// RootCAs verify the certificates of MX hosts whose domain has an
+	// MTA-STS policy (RFC 8461 §4.2), and of the policy servers; nil means
+	// the system's roots.
+	RootCAs *x509.CertPool
+	// MTASTS tunes the fetches of MTA-STS policies (a dialer, limits); its
+	// RootCAs default to RootCAs. Tests point its dialer at a loopback
+	// policy server.
+	MTASTS mtasts.Options
 	// Store, when set, receives local mail in Local/INBOX; otherwise local
 	// mail goes to mbox spool files Dir/mail/<login>.
 	Store *mailstore.Store
@@ -193,6 +203,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.MTASTS.RootCAs == nil {
+		c.MTASTS.RootCAs = c.RootCAs
 	}
 	if c.Queue.Hostname == "" {
 		c.Queue.Hostname = c.Hostname

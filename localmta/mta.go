@@ -22,7 +22,15 @@
 //     forwards it to better MXes only; loops ("mail loops back to myself")
 //     bounce;
 //   - a transport agent: an SMTP client with opportunistic STARTTLS
-//     (RFC 7435) and a transcript of each session.
+//     (RFC 7435) and a transcript of each session; when it delivers by
+//     MX it honours MTA-STS (RFC 8461, package internal/mtasts: in mode
+//     enforce only the MX hosts of the policy, over TLS with a certificate
+//     valid for their name; in mode testing it logs) and DANE (RFC 7672:
+//     with secure TLSA records, from a resolver whose AD bit is trusted,
+//     TLS and a certificate matching DANE-EE or DANE-TA); a host that does
+//     not meet them is not used and the message is deferred (4.7.4, 4.7.5)
+//     with the reason. DecideTLS is that decision, which the route
+//     preview of the user agent shows, and Router the routing agent alone.
 //
 // The POP3 server for local mailboxes (RFC 1939) is package
 // localmta/pop3d; package localmta/control lets other processes (the
@@ -42,6 +50,7 @@ import (
 	"sync"
 
 	"facteur/internal/dnsmx"
+	"facteur/internal/mtasts"
 	"facteur/localmta/clientlimit"
 	"facteur/localmta/mtatls"
 	"facteur/localmta/queue"
@@ -56,7 +65,8 @@ type MTA struct {
 	tls       *tls.Config
 	logins    *clientlimit.Logins // failed AUTH per client
 	conns     *clientlimit.Conns  // open SMTP connections
-	selfIPs   []netip.Addr
+	router    *Router             // the routing agent; its self IPs are those bound
+	sts       *mtasts.Client      // MTA-STS policies (RFC 8461)
 	listeners []*listener
 
 	sessMu   sync.Mutex
@@ -76,9 +86,10 @@ func New(ctx context.Context, cfg Config) (*MTA, error) {
 		return nil, errors.New("localmta: Config.Dir is empty")
 	}
 	cfg = cfg.withDefaults()
-	m := &MTA{cfg: cfg, log: cfg.Logger, logins: clientlimit.NewLogins(cfg.AuthLimit)}
+	m := &MTA{cfg: cfg, log: cfg.Logger, logins: clientlimit.NewLogins(cfg.AuthLimit), router: &Router{cfg: cfg}}
 	m.conns = clientlimit.NewConns(cfg.MaxConnections, cfg.MaxClientConnections, m.inRelayNets)
 	m.resolver = dnsmx.New(dnsmx.Config{Server: cfg.DNSServer, Timeout: cfg.DNSTimeout})
+	m.sts = mtasts.New(m.resolver, cfg.MTASTS)
 	q, err := queue.Open(ctx, QueueDir(cfg.Dir), cfg.Queue)
 	if err != nil {
 		return nil, err
@@ -115,7 +126,7 @@ func (m *MTA) listen(ctx context.Context) error {
 		}
 		m.listeners = append(m.listeners, &listener{cfg: l, ln: ln})
 		if ap, err := netip.ParseAddrPort(ln.Addr().String()); err == nil && !ap.Addr().IsUnspecified() {
-			m.selfIPs = append(m.selfIPs, ap.Addr().Unmap())
+			m.router.selfIPs = append(m.router.selfIPs, ap.Addr().Unmap())
 		}
 	}
 	return nil
@@ -143,6 +154,9 @@ func (m *MTA) Start(ctx context.Context) {
 		<-m.ctx.Done()
 		for _, l := range m.listeners {
 			l.srv.Close()
+			// A Serve that had not taken its listener yet when Close ran
+			// would block in Accept: the closed listener ends it.
+			l.ln.Close()
 		}
 	})
 	m.log.Info("mta started", "hostname", m.cfg.Hostname, "listen", m.Addrs())

@@ -62,7 +62,7 @@ func Pickup(ctx context.Context, cfg Config, msg PickupMessage) (id string, refu
 		return "", nil, errors.New("localmta: Config.Dir is empty")
 	}
 	cfg = cfg.withDefaults()
-	m := &MTA{cfg: cfg, log: cfg.Logger, ctx: ctx}
+	m := &MTA{cfg: cfg, log: cfg.Logger, ctx: ctx, router: NewRouter(cfg)}
 	s := &session{m: m, l: &listener{}, user: "(local pick-up)"}
 	if err := s.Mail(msg.From, &smtp.MailOptions{UTF8: msg.UTF8}); err != nil {
 		return "", nil, err

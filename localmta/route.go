@@ -34,6 +34,12 @@ type NextHop struct {
 	Relay  bool   // the smarthost: AUTH with Config.RelayHost credentials
 }
 
+// ToDomainMX tells whether the hop is the MX of the recipient domain
+// itself: the deliveries where MTA-STS applies (RFC 8461 §5).
+func (h NextHop) ToDomainMX() bool {
+	return h.Host == "" && !h.NoMX && !h.Relay && h.Domain != ""
+}
+
 // String names the next hop for logs and grouping.
 func (h NextHop) String() string {
 	s := h.Domain
@@ -55,28 +61,72 @@ type Route struct {
 	Login string  // RouteLocal: the mailbox
 	Hop   NextHop // RouteRemote
 	Err   error   // RouteError: a permanent *smtp.SMTPError
+	By    RouteBy // the rule that decided
+	// Transport is the transport-table entry, when By is ByTransport.
+	Transport Transport
 }
+
+// RouteBy says which rule of the routing agent decided.
+type RouteBy int
+
+// The rules, in the order the routing agent tries them.
+const (
+	ByTransport   RouteBy = iota + 1 // an entry of the transport table
+	ByLocalDomain                    // a local domain (or our own address literal)
+	ByLiteral                        // an address literal: its address, no MX (RFC 5321 §4.1.3)
+	ByRelayHost                      // the relayhost (smarthost)
+	ByMX                             // the DNS MX of the domain
+)
+
+// Router is the routing agent alone: the decision of an MTA configured
+// by a Config, without running it, so that the route preview of the user
+// agent tells what the local MTA would do. The MTA routes with its own.
+type Router struct {
+	cfg     Config
+	selfIPs []netip.Addr
+}
+
+// NewRouter returns the routing agent of an MTA configured by cfg (the
+// defaults filled in, as New does). Its own addresses are those of the
+// listeners written as IP addresses.
+func NewRouter(cfg Config) *Router {
+	r := &Router{cfg: cfg.withDefaults()}
+	for _, l := range r.cfg.Listeners {
+		if ap, err := netip.ParseAddrPort(l.Addr); err == nil && !ap.Addr().IsUnspecified() {
+			r.selfIPs = append(r.selfIPs, ap.Addr().Unmap())
+		}
+	}
+	return r
+}
+
+// Hostname returns the name the MTA uses.
+func (r *Router) Hostname() string { return r.cfg.Hostname }
+
+// MXPort returns the port of MX hosts (25 but in tests).
+func (r *Router) MXPort() int { return r.cfg.MXPort }
 
 // Route decides where a recipient goes, in Postfix's order: the transport
 // table, local domains, the relayhost, else the DNS MX of the domain.
-func (m *MTA) Route(rcpt string) Route {
-	domain := domainOf(rcpt)
-	if tr, ok := m.cfg.Transports.Lookup(rcpt); ok {
-		return m.routeTransport(tr, rcpt, domain)
+func (r *Router) Route(rcpt string) Route {
+	domain := mailaddr.Domain(rcpt)
+	if tr, ok := r.cfg.Transports.Lookup(rcpt); ok {
+		route := r.routeTransport(tr, rcpt, domain)
+		route.By, route.Transport = ByTransport, tr
+		return route
 	}
-	if m.isLocalDomain(domain) {
-		return Route{Kind: RouteLocal, Login: mda.Login(rcpt)}
+	if r.isLocalDomain(domain) {
+		return Route{Kind: RouteLocal, Login: mda.Login(rcpt), By: ByLocalDomain}
 	}
 	if strings.HasPrefix(domain, "[") { // address literal: no MX (RFC 5321 §4.1.3)
-		return Route{Kind: RouteRemote, Hop: NextHop{Host: domain, NoMX: true}}
+		return Route{Kind: RouteRemote, Hop: NextHop{Host: domain, NoMX: true}, By: ByLiteral}
 	}
-	if rh := m.cfg.RelayHost; rh != nil {
-		return Route{Kind: RouteRemote, Hop: NextHop{Host: rh.Host, Port: rh.Port, NoMX: rh.NoMX, Relay: true}}
+	if rh := r.cfg.RelayHost; rh != nil {
+		return Route{Kind: RouteRemote, Hop: NextHop{Host: rh.Host, Port: rh.Port, NoMX: rh.NoMX, Relay: true}, By: ByRelayHost}
 	}
-	return Route{Kind: RouteRemote, Hop: NextHop{Domain: domain}}
+	return Route{Kind: RouteRemote, Hop: NextHop{Domain: domain}, By: ByMX}
 }
 
-func (m *MTA) routeTransport(tr Transport, rcpt, domain string) Route {
+func (r *Router) routeTransport(tr Transport, rcpt, domain string) Route {
 	switch tr.Kind {
 	case TransportLocal:
 		return Route{Kind: RouteLocal, Login: mda.Login(rcpt)}
@@ -94,31 +144,27 @@ func (m *MTA) routeTransport(tr Transport, rcpt, domain string) Route {
 	return Route{Kind: RouteRemote, Hop: hop}
 }
 
-// domainOf returns the lower-cased domain of an address.
-func domainOf(addr string) string {
-	i := strings.LastIndexByte(addr, '@')
-	if i < 0 {
-		return ""
-	}
-	return strings.ToLower(strings.TrimSuffix(addr[i+1:], "."))
-}
+// Route decides where a recipient goes (see Router.Route).
+func (m *MTA) Route(rcpt string) Route { return m.router.Route(rcpt) }
 
 // isLocalDomain reports whether mail for domain is delivered here: a
 // local domain, or an address literal of one of our listening addresses.
-func (m *MTA) isLocalDomain(domain string) bool {
-	if domain == "" || slices.Contains(m.cfg.LocalDomains, domain) {
+func (r *Router) isLocalDomain(domain string) bool {
+	if domain == "" || slices.Contains(r.cfg.LocalDomains, domain) {
 		return true
 	}
 	if lit, ok := strings.CutPrefix(domain, "["); ok {
 		ip, err := netip.ParseAddr(strings.TrimPrefix(strings.TrimSuffix(lit, "]"), "ipv6:"))
-		return err == nil && m.isSelfIP(ip)
+		return err == nil && r.isSelfIP(ip)
 	}
 	return false
 }
 
+func (m *MTA) isLocalDomain(domain string) bool { return m.router.isLocalDomain(domain) }
+
 // localPart returns the local part of addr when its domain is local.
 func (m *MTA) localPart(addr string) (string, bool) {
-	if !m.isLocalDomain(domainOf(addr)) {
+	if !m.isLocalDomain(mailaddr.Domain(addr)) {
 		return "", false
 	}
 	return mda.Login(addr), true
@@ -143,7 +189,7 @@ var ErrUnknownUser = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{
 // 554 5.4.6. The local part is only ever a mailbox or alias name: one
 // holding '@', '%' or '!' is looked up as such, never routed.
 func (m *MTA) expandLocal(addr string) ([]string, error) {
-	domain := domainOf(addr)
+	domain := mailaddr.Domain(addr)
 	targets, err := m.cfg.Aliases.Expand(mda.Login(addr), m.localPart)
 	if errors.Is(err, ErrAliasLoop) {
 		return nil, &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 4, 6}, Message: "Alias loop"}
@@ -169,15 +215,18 @@ func mailbox(login, domain string) string {
 }
 
 // isSelfHost reports whether a host name is this host.
-func (m *MTA) isSelfHost(host string) bool {
+func (r *Router) isSelfHost(host string) bool {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	return host == m.cfg.Hostname || slices.Contains(m.cfg.MyNames, host)
+	return host == r.cfg.Hostname || slices.Contains(r.cfg.MyNames, host)
 }
 
 // isSelfIP reports whether ip is one this MTA listens on.
-func (m *MTA) isSelfIP(ip netip.Addr) bool {
-	return slices.Contains(m.selfIPs, ip.Unmap())
+func (r *Router) isSelfIP(ip netip.Addr) bool {
+	return slices.Contains(r.selfIPs, ip.Unmap())
 }
+
+func (m *MTA) isSelfHost(host string) bool { return m.router.isSelfHost(host) }
+func (m *MTA) isSelfIP(ip netip.Addr) bool { return m.router.isSelfIP(ip) }
 
 // isBackupMX reports whether this host is an MX of domain (then it
 // accepts mail for it without relay permission: the course's secondary MX).

@@ -240,7 +240,7 @@ func (s *session) resolveRcpt(addr string) ([]string, error) {
 	if !s.relayAllowed() {
 		ctx, cancel := context.WithTimeout(s.m.ctx, 30*time.Second)
 		defer cancel()
-		backup, err := s.m.isBackupMX(ctx, domainOf(addr))
+		backup, err := s.m.isBackupMX(ctx, mailaddr.Domain(addr))
 		if err != nil {
 			return nil, errDNSTemporary
 		}
@@ -300,7 +300,19 @@ func (s *session) enqueue(id, trace string, r io.Reader) error {
 // with a fixed "250 2.0.0 OK: queued" and writes an *smtp.SMTPError's
 // code and text as they are, after DATA as after the last BDAT chunk.
 func queuedAs(id string) error {
-	return &smtp.SMTPError{Code: 250, EnhancedCode: smtp.EnhancedCode{2, 0, 0}, Message: "Ok: queued as " + id}
+	return &smtp.SMTPError{Code: 250, EnhancedCode: smtp.EnhancedCode{2, 0, 0}, Message: queuedAsText + id}
+}
+
+// queuedAsText starts the text of the reply to an accepted DATA.
+const queuedAsText = "Ok: queued as "
+
+// QueuedID reads the queue id from the text of the reply to an accepted
+// DATA ("Ok: queued as ID", as go-smtp's DataResponse gives it, or with
+// its enhanced code "2.0.0 Ok: queued as ID").
+func QueuedID(reply string) (string, bool) {
+	_, id, ok := strings.Cut(reply, queuedAsText)
+	id = strings.TrimSpace(id)
+	return id, ok && queue.ValidID(id)
 }
 
 // dataError chooses the reply of a failed DATA; details go to the log.

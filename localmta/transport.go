@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"facteur/internal/dnsmx"
+	"facteur/internal/mtasts"
 	"facteur/localmta/queue"
 
 	"github.com/emersion/go-smtp"
@@ -50,15 +51,22 @@ type mxTarget struct {
 // sendRemote is the transport agent: it delivers to the next hop's hosts
 // in turn (RFC 5321 §5.1) and returns one result per recipient.
 func (m *MTA) sendRemote(ctx context.Context, hop NextHop, msg queue.Message, rcpts []string, body func() (io.ReadCloser, error)) []queue.Result {
-	targets, err := m.hopTargets(ctx, hop)
+	targets, mxSecure, err := m.hopTargets(ctx, hop)
 	if err != nil {
 		return allResults(rcpts, err, "")
 	}
+	policy := m.stsPolicy(ctx, hop)
 	var lastErr error
 	for _, t := range targets {
-		addrs, err := m.resolver.Addrs(ctx, t.host)
+		addrs, sec, err := m.resolver.AddrsDNSSEC(ctx, t.host)
 		if err != nil {
 			lastErr = &RemoteError{Host: t.host, Command: "connect", Err: dnsFailure(err, t.host)}
+			continue
+		}
+		req := m.tlsRequirement(ctx, t, mxSecure, sec.Secure, policy)
+		if req.Skip {
+			lastErr = &RemoteError{Host: t.host, Command: "connect", Err: smtpErr(451, 4, 7, 5, req.Reason)}
+			m.log.Warn("transport: host skipped", "host", t.host, "rule", req.Source, "reason", req.Reason)
 			continue
 		}
 		for _, ip := range addrs {
@@ -67,7 +75,7 @@ func (m *MTA) sendRemote(ctx context.Context, hop NextHop, msg queue.Message, rc
 				continue
 			}
 			ap := netip.AddrPortFrom(ip, uint16(t.port))
-			res, err := m.smtpSession(ctx, t.host, ap, hop, msg, rcpts, body)
+			res, err := m.smtpSession(ctx, t.host, ap, hop, req, msg, rcpts, body)
 			if err == nil {
 				return res
 			}
@@ -104,14 +112,15 @@ func dnsFailure(err error, name string) error {
 
 // hopTargets lists the hosts to try: the bracketed host, or the MX hosts
 // by preference (equal ones shuffled), only those better than this host
-// when it is itself an MX of the domain (secondary MX).
-func (m *MTA) hopTargets(ctx context.Context, hop NextHop) ([]mxTarget, error) {
+// when it is itself an MX of the domain (secondary MX); and whether the
+// MX answer was secure (DNSSEC, for DANE).
+func (m *MTA) hopTargets(ctx context.Context, hop NextHop) ([]mxTarget, bool, error) {
 	port := hop.Port
 	if port == 0 {
 		port = m.cfg.MXPort
 	}
 	if hop.NoMX {
-		return []mxTarget{{hop.Host, port}}, nil
+		return []mxTarget{{hop.Host, port}}, false, nil
 	}
 	name := hop.Domain
 	if hop.Host != "" {
@@ -119,12 +128,19 @@ func (m *MTA) hopTargets(ctx context.Context, hop NextHop) ([]mxTarget, error) {
 	}
 	res, err := m.resolver.MX(ctx, name)
 	if err != nil {
-		return nil, dnsFailure(err, name)
+		return nil, false, dnsFailure(err, name)
 	}
 	if res.Null { // RFC 7505 §4.3
-		return nil, smtpErr(556, 5, 1, 10, "Recipient address rejected: "+name+" accepts no mail (null MX)")
+		return nil, false, smtpErr(556, 5, 1, 10, "Recipient address rejected: "+name+" accepts no mail (null MX)")
 	}
-	records := dnsmx.ShuffleEqual(res.Records, nil)
+	out, err := m.mxTargets(res.Records, port, hop)
+	return out, res.DNSSEC.Secure, err
+}
+
+// mxTargets orders the MX hosts, leaving out this host and those worse
+// than it.
+func (m *MTA) mxTargets(mxs []dnsmx.MX, port int, hop NextHop) ([]mxTarget, error) {
+	records := dnsmx.ShuffleEqual(mxs, nil)
 	self, selfPref := false, uint16(0)
 	for _, mx := range records {
 		if m.isSelfHost(mx.Host) && (!self || mx.Pref < selfPref) {
@@ -141,6 +157,39 @@ func (m *MTA) hopTargets(ctx context.Context, hop NextHop) ([]mxTarget, error) {
 		return nil, loopError(hop)
 	}
 	return out, nil
+}
+
+// stsPolicy is the MTA-STS policy in force for a delivery to the MX of
+// the recipient domain (RFC 8461 §5.1); nil for other hops (a relayhost,
+// a transport-table host) and for domains without a policy.
+func (m *MTA) stsPolicy(ctx context.Context, hop NextHop) *mtasts.Policy {
+	if !hop.ToDomainMX() {
+		return nil
+	}
+	r := m.sts.Lookup(ctx, hop.Domain)
+	if r.FetchErr != nil {
+		m.log.Warn("mta-sts: policy fetch failed", "domain", hop.Domain, "err", r.FetchErr, "cached", r.FromCache)
+	}
+	if r.Policy != nil && r.Policy.Mode != mtasts.ModeNone {
+		m.log.Info("mta-sts: policy", "domain", hop.Domain, "mode", r.Policy.Mode, "mx", r.Policy.MX, "id", r.PolicyID, "cached", r.FromCache)
+	}
+	return r.Policy
+}
+
+// tlsRequirement gathers what DNS says of one MX host (its TLSA records,
+// looked up only when the MX and the addresses are secure, RFC 7672
+// §2.2.2) and decides with DecideTLS.
+func (m *MTA) tlsRequirement(ctx context.Context, t mxTarget, mxSecure, addrsSecure bool, p *mtasts.Policy) TLSRequirement {
+	f := HostFacts{Host: t.host, MXSecure: mxSecure, AddrsSecure: addrsSecure, Policy: p}
+	if mxSecure && addrsSecure {
+		res, err := m.resolver.TLSA(ctx, t.host, t.port)
+		f.TLSA, f.TLSAErr = &res, err
+	}
+	req := DecideTLS(f)
+	if req.Testing && !p.Match(t.host) {
+		m.log.Warn("mta-sts testing: would skip this host", "host", t.host, "reason", req.Reason)
+	}
+	return req
 }
 
 // dialer returns the dialer of outgoing connections.

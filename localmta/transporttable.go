@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"facteur/internal/mailaddr"
 	"facteur/localmta/tablefile"
 )
 
@@ -172,7 +173,7 @@ func (t TransportTable) Lookup(addr string) (Transport, bool) {
 	if len(t) == 0 {
 		return Transport{}, false
 	}
-	domain := domainOf(addr)
+	domain := mailaddr.Domain(addr)
 	if domain == "" {
 		tr, ok := t["*"]
 		return tr, ok

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"facteur/internal/atomicfile"
 	"facteur/internal/eol"
 )
 
@@ -53,7 +54,7 @@ func (s *Store) addBytes(ctx context.Context, fi *folderInfo, data []byte, arriv
 	if err != nil {
 		return 0, err
 	}
-	if err := syncDir(filepath.Join(fi.dir, sub)); err != nil {
+	if err := atomicfile.SyncDir(filepath.Join(fi.dir, sub)); err != nil {
 		return 0, err
 	}
 	r := safeParse(data, arrived, opt.Envelope, "")

@@ -6,10 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
 
+	"facteur/internal/atomicfile"
 	"facteur/mailstore/mbox"
 )
 
@@ -17,22 +16,13 @@ import (
 // file is written under a temporary name and renamed when complete. It
 // returns the number of messages written.
 func (s *Store) Export(ctx context.Context, folder FolderRef, path string) (int, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	var n int
+	err := atomicfile.Write(path, 0o600, func(w io.Writer) error {
+		var err error
+		n, err = s.ExportMbox(ctx, folder, w)
+		return err
+	})
 	if err != nil {
-		return 0, err
-	}
-	n, err := s.ExportMbox(ctx, folder, tmp)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
 		return 0, err
 	}
 	return n, nil

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"facteur/internal/atomicfile"
 )
 
 // SetFlags adds and removes flags on messages: each Maildir file is renamed
@@ -201,7 +203,7 @@ func (s *Store) fileOp(ctx context.Context, kind ChangeKind, ids []int64,
 	t := &touched{dirs: map[string]bool{}, ids: map[*folderInfo][]int64{}}
 	err = s.eachFile(ctx, b, ids, t, op)
 	for d := range t.dirs {
-		if serr := syncDir(d); err == nil {
+		if serr := atomicfile.SyncDir(d); err == nil {
 			err = serr
 		}
 	}

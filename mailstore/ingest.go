@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"facteur/internal/atomicfile"
 	"facteur/internal/eol"
 )
 
@@ -253,7 +254,7 @@ func (s *Store) commitBatch(b *batch, rows []*row) error {
 		}
 	}
 	for d := range dirs {
-		if err := syncDir(d); err != nil {
+		if err := atomicfile.SyncDir(d); err != nil {
 			b.rollback()
 			return err
 		}

@@ -144,7 +144,7 @@ func isMaildir(dir string) bool {
 
 // deliver writes a message into the Maildir dir the safe way: a file in tmp/,
 // written and fsynced, then renamed into sub (new or cur). The caller syncs the
-// directory (syncDir), possibly once for many files. reserve, if not nil, is
+// directory (atomicfile.SyncDir), possibly once for many files. reserve, if not nil, is
 // called with the key before the file appears in sub. It returns the key and
 // the file's size.
 func deliver(dir, sub string, r io.Reader, flags Flags, now time.Time, reserve func(string)) (fileName, int64, error) {

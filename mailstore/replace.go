@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"facteur/internal/atomicfile"
 	"facteur/internal/eol"
 )
 
@@ -170,7 +171,7 @@ func failPending(reps []*replacement, errs []error, err error) {
 // commitSwaps syncs the directories that received files, then commits.
 func (s *Store) commitSwaps(b *batch, t *touched) error {
 	for d := range t.dirs {
-		if err := syncDir(d); err != nil {
+		if err := atomicfile.SyncDir(d); err != nil {
 			b.rollback()
 			return err
 		}

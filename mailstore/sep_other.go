@@ -10,19 +10,6 @@ import (
 // infoSeparator starts the info part of a Maildir file name (":2,FLAGS").
 const infoSeparator = ":"
 
-// syncDir makes the entries of a directory durable (after renames into it).
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
 // renameFile renames a message file to a path that is never a directory:
 // rename(2) itself, without the Lstat of the target that os.Rename adds
 // (one system call less per message when every flag of a folder changes).

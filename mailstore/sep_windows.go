@@ -9,9 +9,5 @@ import "os"
 // there. Both separators are read on every system.
 const infoSeparator = "!"
 
-// syncDir does nothing on Windows, where directories cannot be opened for
-// syncing; NTFS journals the renames itself.
-func syncDir(dir string) error { return nil }
-
 // renameFile renames a message file (os.Rename: MoveFileEx, replacing).
 func renameFile(oldPath, newPath string) error { return os.Rename(oldPath, newPath) }

@@ -17,13 +17,17 @@ var (
 	// ErrOffline: no DNS server could be reached (connection refused, no
 	// route, no network). The GUI says "offline".
 	ErrOffline = errors.New("no DNS server reachable")
+	// ErrInvalid: the records exist but break the syntax of their RFC, or
+	// there are several where one is allowed (an MTA-STS or TLS-RPT TXT
+	// record): the domain is treated as publishing none.
+	ErrInvalid = errors.New("invalid record")
 )
 
 // Error is a failed look-up.
 type Error struct {
 	Name   string // the name looked up, without the final dot
-	Type   string // "MX", "A", "AAAA", "A/AAAA", "PTR", "SRV", "TXT"
-	Err    error  // wraps ErrNotFound, ErrTemporary or ErrOffline, with details
+	Type   string // "MX", "A", "AAAA", "A/AAAA", "PTR", "SRV", "TXT", "TLSA"
+	Err    error  // wraps ErrNotFound, ErrTemporary, ErrOffline or ErrInvalid, with details
 	NoData bool   // with ErrNotFound: the name exists but has no such record (NODATA)
 }
 

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 
+	"facteur/internal/ascii"
+
 	"github.com/miekg/dns"
 	"golang.org/x/net/idna"
 )
@@ -27,6 +29,8 @@ type MXResult struct {
 	Records  []MX   // sorted by Pref; equal preferences keep the server's order
 	Implicit bool   // no MX record: the domain's own A/AAAA stand as "MX 0 domain" (RFC 5321 §5.1)
 	Null     bool   // null MX "MX 0 ." (RFC 7505): the domain takes no mail; Records is empty
+	// DNSSEC of the MX answer, or of the address answers of an implicit MX.
+	DNSSEC DNSSEC
 }
 
 // SRV is one service location (RFC 2782).
@@ -50,7 +54,7 @@ func (r *Resolver) MX(ctx context.Context, domain string) (MXResult, error) {
 		return MXResult{Domain: domain}, wrap(domain, "MX", err)
 	}
 	res := MXResult{Domain: trimDot(name)}
-	rrs, err := r.lookup(ctx, name, dns.TypeMX)
+	rrs, ad, err := r.lookupAD(ctx, name, dns.TypeMX)
 	if isNoData(err) {
 		return r.implicitMX(ctx, res)
 	}
@@ -58,16 +62,19 @@ func (r *Resolver) MX(ctx context.Context, domain string) (MXResult, error) {
 		return res, wrap(name, "MX", err)
 	}
 	res.Records, res.Null = mxRecords(rrs)
+	res.DNSSEC = r.dnssec(ad)
 	return res, nil
 }
 
 // implicitMX stands the domain itself as its exchanger when it has an
 // address (RFC 5321 §5.1).
 func (r *Resolver) implicitMX(ctx context.Context, res MXResult) (MXResult, error) {
-	if _, err := r.Addrs(ctx, res.Domain); err != nil {
+	_, ad, err := r.addrs(ctx, res.Domain)
+	if err != nil {
 		return res, wrap(res.Domain, "MX", err)
 	}
 	res.Records, res.Implicit = []MX{{Host: res.Domain, Pref: 0}}, true
+	res.DNSSEC = r.dnssec(ad)
 	return res, nil
 }
 
@@ -94,25 +101,45 @@ func mxRecords(rrs []dns.RR) ([]MX, bool) {
 // host written as an IP address or an address literal ("[192.0.2.1]",
 // "[IPv6:2001:db8::1]") is returned as is. Errors are *Error of Type "A/AAAA".
 func (r *Resolver) Addrs(ctx context.Context, host string) ([]netip.Addr, error) {
+	addrs, _, err := r.addrs(ctx, host)
+	return addrs, err
+}
+
+// AddrsDNSSEC is Addrs that also tells whether both answers (A and AAAA,
+// NODATA included) were authenticated: DANE looks up TLSA records only
+// for a host whose addresses are secure (RFC 7672 §2.2.2). An IP address
+// given as such is not secure.
+func (r *Resolver) AddrsDNSSEC(ctx context.Context, host string) ([]netip.Addr, DNSSEC, error) {
+	addrs, ad, err := r.addrs(ctx, host)
+	return addrs, r.dnssec(ad), err
+}
+
+func (r *Resolver) addrs(ctx context.Context, host string) ([]netip.Addr, bool, error) {
 	if ip, ok := literalIP(host); ok {
-		return []netip.Addr{ip}, nil
+		return []netip.Addr{ip}, false, nil
 	}
 	name, err := fqdn(host)
 	if err != nil {
-		return nil, wrap(host, "A/AAAA", err)
+		return nil, false, wrap(host, "A/AAAA", err)
 	}
 	var v4, v6 []dns.RR
+	var ad4, ad6 bool
 	var err4, err6 error
 	var wg sync.WaitGroup
-	wg.Go(func() { v4, err4 = r.lookup(ctx, name, dns.TypeA) })
-	v6, err6 = r.lookup(ctx, name, dns.TypeAAAA)
+	wg.Go(func() { v4, ad4, err4 = r.lookupAD(ctx, name, dns.TypeA) })
+	v6, ad6, err6 = r.lookupAD(ctx, name, dns.TypeAAAA)
 	wg.Wait()
 	addrs := append(ips(v4), ips(v6)...)
+	ad := ad4 && ad6 && authentic(err4) && authentic(err6)
 	if len(addrs) > 0 {
-		return addrs, nil
+		return addrs, ad, nil
 	}
-	return nil, wrap(name, "A/AAAA", worse(err4, err6))
+	return nil, false, wrap(name, "A/AAAA", worse(err4, err6))
 }
+
+// authentic tells whether a look-up's outcome can carry the AD bit: an
+// answer or a denial (NODATA, NXDOMAIN), not a failure.
+func authentic(err error) bool { return err == nil || errors.Is(err, ErrNotFound) }
 
 // literalIP reads a host given as an IP address: "192.0.2.1", "[192.0.2.1]",
 // "[IPv6:2001:db8::1]" (RFC 5321 §4.1.3) or "2001:db8::1".
@@ -246,23 +273,32 @@ func ShuffleEqual(mx []MX, rnd *rand.Rand) []MX {
 // lookup returns the records of type qtype at name, following CNAMEs within
 // an answer and, when a chain leaves it, by asking for its target.
 func (r *Resolver) lookup(ctx context.Context, name string, qtype uint16) ([]dns.RR, error) {
+	rrs, _, err := r.lookupAD(ctx, name, qtype)
+	return rrs, err
+}
+
+// lookupAD is lookup that also tells whether every answer of the chain
+// had the AD bit (RFC 4035 §3.2.3), a negative answer included.
+func (r *Resolver) lookupAD(ctx context.Context, name string, qtype uint16) ([]dns.RR, bool, error) {
+	ad := true
 	for range maxCNAME {
 		m, err := r.query(ctx, question{name, qtype})
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
+		ad = ad && m.AuthenticatedData
 		rrs, next := answers(m, name, qtype)
 		switch {
 		case len(rrs) > 0:
-			return rrs, nil
+			return rrs, ad, nil
 		case m.Rcode == dns.RcodeNameError:
-			return nil, errNXDomain
+			return nil, ad, errNXDomain
 		case next == "":
-			return nil, errNoData
+			return nil, ad, errNoData
 		}
 		name = next
 	}
-	return nil, fmt.Errorf("%w: CNAME chain longer than %d", ErrTemporary, maxCNAME)
+	return nil, false, fmt.Errorf("%w: CNAME chain longer than %d", ErrTemporary, maxCNAME)
 }
 
 // answers follows the CNAME chain from name in the answer section of m and
@@ -300,7 +336,7 @@ func answers(m *dns.Msg, name string, qtype uint16) ([]dns.RR, string) {
 // dot; a name that cannot exist is ErrNotFound.
 func fqdn(name string) (string, error) {
 	n := strings.TrimSuffix(strings.TrimSpace(name), ".")
-	if !isASCII(n) {
+	if !ascii.Is(n) {
 		a, err := idna.Lookup.ToASCII(n)
 		if err != nil {
 			return "", fmt.Errorf("%w: invalid domain name: %w", ErrNotFound, err)
@@ -320,12 +356,3 @@ func isNoData(err error) bool {
 }
 
 func trimDot(s string) string { return strings.TrimSuffix(s, ".") }
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}

@@ -203,7 +203,10 @@ func cacheTTL(m *dns.Msg) time.Duration {
 func (r *Resolver) exchange(q question) (*dns.Msg, error) {
 	m := new(dns.Msg)
 	m.SetQuestion(q.name, q.qtype) // recursion desired
-	m.SetEdns0(ednsSize, false)
+	// AD and DO ask a validating resolver to say whether the answer is
+	// authentic (RFC 6840 §5.7, RFC 3225); see DNSSEC.
+	m.AuthenticatedData = true
+	m.SetEdns0(ednsSize, true)
 	err := fmt.Errorf("%w: %w", ErrOffline, errNoServer)
 	for _, srv := range r.serverList() {
 		in, e := r.exchangeOne(m, srv)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"facteur/internal/ascii"
+
 	"github.com/miekg/dns"
 	"golang.org/x/net/idna"
 )
@@ -38,12 +40,12 @@ func (r *Resolver) TXT(ctx context.Context, name string) ([]string, error) {
 // (STD3 rules): only the non-ASCII labels go through IDNA (RFC 5891).
 func txtName(name string) (string, error) {
 	n := strings.TrimSuffix(strings.TrimSpace(name), ".")
-	if isASCII(n) {
+	if ascii.Is(n) {
 		return fqdn(n)
 	}
 	labels := strings.Split(n, ".")
 	for i, l := range labels {
-		if isASCII(l) {
+		if ascii.Is(l) {
 			continue
 		}
 		a, err := idna.Lookup.ToASCII(l)

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"facteur/internal/netreset"
 )
 
 // source is a server on loopback that sends payload on every connection,
@@ -107,7 +109,7 @@ func TestCutDown(t *testing.T) {
 					t.Fatalf("read %d bytes, %v; want %d and a clean end", len(got), err, tc.fault.After)
 				}
 			case CutRST:
-				if !errors.Is(err, syscall.ECONNRESET) || int64(len(got)) > tc.fault.After {
+				if !netreset.Is(err) || int64(len(got)) > tc.fault.After {
 					t.Fatalf("read %d bytes, %v; want at most %d and a reset", len(got), err, tc.fault.After)
 				}
 			}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"facteur/internal/ascii"
+
 	"golang.org/x/net/idna"
 )
 
@@ -70,7 +72,7 @@ func (a Address) IsEmptyGroup() bool { return a.Forms.Has(FormEmptyGroup) }
 // they are. The error wraps ErrBadDomain.
 func (a Address) ASCIIDomain() (string, error) {
 	d := a.Domain
-	if d == "" || a.Literal.IsValid() || isASCII(d) && !strings.Contains(strings.ToLower(d), "xn--") {
+	if d == "" || a.Literal.IsValid() || ascii.Is(d) && !strings.Contains(strings.ToLower(d), "xn--") {
 		return d, nil
 	}
 	s, err := idnaProfile.ToASCII(d)
@@ -85,7 +87,7 @@ func (a Address) ASCIIDomain() (string, error) {
 // error wrapping ErrBadDomain.
 func (a Address) UnicodeDomain() (string, error) {
 	d := a.Domain
-	if d == "" || a.Literal.IsValid() || isASCII(d) && !strings.Contains(strings.ToLower(d), "xn--") {
+	if d == "" || a.Literal.IsValid() || ascii.Is(d) && !strings.Contains(strings.ToLower(d), "xn--") {
 		return d, nil
 	}
 	s, err := idnaProfile.ToUnicode(d)
@@ -98,7 +100,7 @@ func (a Address) UnicodeDomain() (string, error) {
 // NeedsSMTPUTF8 reports whether sending to or from a needs the SMTPUTF8
 // extension (RFC 6531): its local part is not ASCII. A Unicode domain alone
 // does not, since ASCIIDomain converts it.
-func (a Address) NeedsSMTPUTF8() bool { return !isASCII(a.Local) }
+func (a Address) NeedsSMTPUTF8() bool { return !ascii.Is(a.Local) }
 
 // idnaProfile maps and checks domains as RFC 5891 §5 look-ups do.
 var idnaProfile = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.VerifyDNSLength(true), idna.CheckJoiners(true))
@@ -154,13 +156,4 @@ func isAtom(s string) bool {
 		}
 	}
 	return s != "" && utf8.ValidString(s)
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strings"
 	"unicode/utf8"
+
+	"facteur/internal/ascii"
 )
 
 // domain reads a domain: a dot-atom, the obsolete obs-domain with CFWS
@@ -60,7 +62,7 @@ func (p *parser) dotAtom(a *Address) (string, FormSet, error) {
 	if !utf8.ValidString(text) {
 		return "", 0, p.fail(first, errorf(ErrBadDomain, "invalid UTF-8"))
 	}
-	if !isASCII(text) || strings.Contains(strings.ToLower(text), "xn--") {
+	if !ascii.Is(text) || strings.Contains(strings.ToLower(text), "xn--") {
 		forms.add(FormIDN)
 	}
 	return text, forms, nil

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"facteur/internal/ascii"
 )
 
 // Parse reads one mailbox: an addr-spec ("user1@domaine", "jacques @ urec.fr",
@@ -383,7 +385,7 @@ func (p *parser) setLocal(a *Address, local string, wantWord bool, words []token
 		return p.fail(words[0], errorf(ErrBadLocal, "invalid UTF-8"))
 	case strings.ContainsFunc(local, isControl):
 		return p.fail(words[0], errorf(ErrBadLocal, "control character"))
-	case !isASCII(local):
+	case !ascii.Is(local):
 		a.Forms.add(FormUTF8Local)
 	}
 	a.Local = local

@@ -229,3 +229,22 @@ func cleanFilename(s string) string {
 	}
 	return s
 }
+
+// cleanContentID reads a Content-ID field (RFC 2045 section 7, a msg-id of
+// RFC 5322): the id without its angle brackets and blanks; bytes that
+// cannot be in one (controls, invalid UTF-8) are dropped.
+func cleanContentID(v string) string {
+	v = strings.TrimSpace(v)
+	if i := strings.IndexByte(v, '<'); i >= 0 {
+		if j := strings.IndexByte(v[i:], '>'); j > 0 {
+			v = v[i+1 : i+j]
+		}
+	}
+	v = strings.ToValidUTF8(v, "")
+	return strings.Map(func(r rune) rune {
+		if r <= ' ' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, v)
+}

@@ -17,7 +17,8 @@
 // ends.
 //
 // The body text prefers text/plain; without it, HTML is reduced to readable
-// text by a small scanner of this package (no regular expression, no DOM),
+// text by package facteur/internal/htmldoc (the HTML5 parser of
+// golang.org/x/net/html, a sanitizer by allow-list, a document of blocks),
 // links (a and area href) are collected, and nothing is ever fetched: no
 // image, no style sheet, no remote content of any kind.
 //
@@ -61,6 +62,9 @@ type Part struct {
 	Filename    string // decoded (RFC 2231 / RFC 2047); may be empty
 	Size        int64  // decoded size in bytes; -1 when unknown (OpenPart)
 	Inline      bool   // Content-Disposition: inline, or an inline image of multipart/related
+	// ContentID is the Content-ID of the part without <> (RFC 2045
+	// section 7), which cid: URLs name (RFC 2392); "" when none.
+	ContentID string
 }
 
 // Field is one header field, in the order of the message.
@@ -94,6 +98,10 @@ type Message struct {
 	Text     string
 	FromHTML bool     // Text came from an HTML part
 	Links    []string // links found in HTML parts (never fetched)
+	// HTML is the source of the HTML body (the HTML alternative, or the
+	// first HTML part), decoded to UTF-8, when Options.KeepHTML; the
+	// reader renders it (package facteur/internal/htmldoc).
+	HTML string
 	// Attachments are the parts that are not body text, in order.
 	Attachments []Part
 	// Problems say what could not be read: each one is an *Error wrapping
@@ -111,6 +119,9 @@ type Options struct {
 	// the text (indexing): an HTML alternative to a text/plain part is then
 	// not even decoded.
 	NoLinks bool
+	// KeepHTML keeps the source of the HTML body in Message.HTML, even
+	// when a text/plain alternative gives the Text.
+	KeepHTML bool
 }
 
 // Parse reads one message from r. It returns an error only when nothing at

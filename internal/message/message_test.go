@@ -172,7 +172,7 @@ const innerMessage = "From: Paul <paul@uvsq.fr>\r\nSubject: Le message d'origine
 func TestParseMixed(t *testing.T) {
 	m := parseFile(t, "mixed.eml", Options{})
 	want := []Part{
-		{Path: "1.2.2", ContentType: "image/png", Size: 1008, Inline: true},
+		{Path: "1.2.2", ContentType: "image/png", Size: 1008, Inline: true, ContentID: "logo@x"},
 		{Path: "2", ContentType: "application/pdf", Filename: "résumé final.pdf", Size: int64(len(pdfBytes()))},
 		{Path: "3", ContentType: "application/octet-stream", Filename: "données.bin", Size: 13},
 		{Path: "4", ContentType: "message/rfc822", Filename: "Le message d'origine.eml", Size: int64(len(innerMessage))},

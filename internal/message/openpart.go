@@ -28,7 +28,8 @@ func OpenPart(r io.Reader, path string) (Part, io.Reader, error) {
 		return Part{}, nil, &Error{Part: path, Err: ErrPartNotFound}
 	}
 	part := Part{Path: e.path, ContentType: e.mediaType, Filename: e.filename, Size: -1,
-		Inline: e.disposition == "inline" || e.disposition == "" && c.related && e.contentID}
+		Inline:    e.disposition == "inline" || e.disposition == "" && c.related && e.contentID != "",
+		ContentID: e.contentID}
 	if part.Filename == "" && e.mediaType == "message/rfc822" {
 		part.Filename = "message.eml"
 	}

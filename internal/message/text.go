@@ -3,6 +3,8 @@ package message
 import (
 	"bytes"
 	"unicode/utf8"
+
+	"facteur/internal/htmldoc"
 )
 
 // textLimit is how many decoded bytes of a text part to read.
@@ -40,20 +42,19 @@ func (p *parser) readText(e *entity, c context) textResult {
 	return textResult{text: text, ok: true}
 }
 
-// readHTML reads a text/html part: its text if needed, its links unless
-// Options.NoLinks.
+// readHTML reads a text/html part: its text if needed (package
+// facteur/internal/htmldoc: the HTML5 parser, the sanitizer, the text of
+// the document), its links unless Options.NoLinks, its source with
+// Options.KeepHTML.
 func (p *parser) readHTML(e *entity, c context) textResult {
 	wantText := c.needText && p.budget != 0
-	var link func(string)
-	if !p.opt.NoLinks {
-		link = p.addLink
-	}
-	if !wantText && link == nil {
+	wantLinks := !p.opt.NoLinks
+	if !wantText && !wantLinks && !p.opt.KeepHTML {
 		p.skipBody(nil)
 		return textResult{ok: c.needText}
 	}
 	limit := maxHTMLBytes
-	if p.opt.MaxText > 0 && wantText && link == nil {
+	if p.opt.MaxText > 0 && wantText && !wantLinks && !p.opt.KeepHTML {
 		limit = min(limit, 16*p.opt.MaxText+64<<10)
 	}
 	raw := p.readDecoded(e, limit)
@@ -62,12 +63,29 @@ func (p *parser) readHTML(e *entity, c context) textResult {
 		cs = metaCharset(raw)
 	}
 	src := p.appendText(nil, raw, cs, e.path, "")
-	text := htmlToText(src, wantText, max(p.opt.MaxText, 0), link)
-	if !wantText {
-		return textResult{ok: c.needText}
+	var keep []byte
+	if p.opt.KeepHTML {
+		keep = src
 	}
+	if !wantText && !wantLinks {
+		return textResult{ok: c.needText, src: keep}
+	}
+	opt := htmldoc.Options{}
+	if wantText && !wantLinks {
+		opt.MaxText = max(p.opt.MaxText, 0)
+	}
+	doc := htmldoc.Parse(src, opt)
+	if wantLinks {
+		for _, l := range doc.Links {
+			p.addLink(l)
+		}
+	}
+	if !wantText {
+		return textResult{ok: c.needText, src: keep}
+	}
+	text := []byte(doc.Text())
 	p.spend(len(text))
-	return textResult{text: text, html: true, ok: true}
+	return textResult{text: text, html: true, ok: true, src: keep}
 }
 
 // unflow joins the lines of format=flowed text (RFC 3676 section 4): a
@@ -120,5 +138,6 @@ func (p *parser) finish(m *Message, res textResult) {
 	}
 	m.Text = string(text)
 	m.FromHTML = res.html && len(text) > 0
+	m.HTML = string(res.src)
 	m.Problems = p.problems
 }

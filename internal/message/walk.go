@@ -13,7 +13,7 @@ type entity struct {
 	disposition string // lower case: "inline", "attachment" or ""
 	filename    string // from Content-Disposition, else Content-Type name
 	cte         string // lower case Content-Transfer-Encoding
-	contentID   bool
+	contentID   string // without <>
 	depth       int
 }
 
@@ -27,8 +27,9 @@ type context struct {
 // textResult is the body text found in an entity.
 type textResult struct {
 	text []byte
-	html bool // from HTML
-	ok   bool // a text part was found (maybe empty)
+	html bool   // from HTML
+	ok   bool   // a text part was found (maybe empty)
+	src  []byte // the HTML source (Options.KeepHTML)
 }
 
 // plain reports whether r is text not from HTML, blanks aside (an empty
@@ -51,8 +52,8 @@ func (p *parser) newEntity(h Header, path string, depth int, c context) *entity 
 			e.filename = dp.filename
 		case strings.EqualFold(f.Key, "Content-Transfer-Encoding") && e.cte == "":
 			e.cte = strings.ToLower(strings.Trim(f.Value, " \t\"'"))
-		case strings.EqualFold(f.Key, "Content-Id"):
-			e.contentID = true
+		case strings.EqualFold(f.Key, "Content-Id") && e.contentID == "":
+			e.contentID = cleanContentID(f.Value)
 		}
 	}
 	if e.filename == "" {
@@ -164,22 +165,34 @@ func (p *parser) multipart(e *entity, c context) textResult {
 
 // combine gathers the text of the parts of a multipart: the best
 // alternative (non-empty text/plain first, else the last HTML one), or all
-// of them.
+// of them. The HTML source kept is that of the last HTML alternative, or
+// the first one of the other multiparts.
 func combine(sub string, results []textResult) textResult {
 	if sub == "alternative" {
 		best := textResult{}
+		var src []byte
+		for _, r := range results {
+			if r.src != nil {
+				src = r.src
+			}
+		}
 		for _, r := range results {
 			if r.plain() {
-				return r
+				best = r
+				break
 			}
 			if r.ok && (r.html || !best.ok) {
 				best = r
 			}
 		}
+		best.src = src
 		return best
 	}
 	var out textResult
 	for _, r := range results {
+		if out.src == nil {
+			out.src = r.src
+		}
 		if !r.ok {
 			continue
 		}
@@ -206,7 +219,7 @@ func (p *parser) leaf(e *entity, c context) textResult {
 	case kindMessage:
 		p.readAttachedMessage(e)
 	default:
-		inline := e.disposition == "inline" || e.disposition == "" && c.related && e.contentID
+		inline := e.disposition == "inline" || e.disposition == "" && c.related && e.contentID != ""
 		p.addAttachment(e, inline, p.decodedSize(e.cte))
 	}
 	return textResult{}
@@ -246,6 +259,7 @@ func (p *parser) classify(e *entity) int {
 func (p *parser) addAttachment(e *entity, inline bool, size int64) {
 	p.msg.Attachments = append(p.msg.Attachments, Part{
 		Path: e.path, ContentType: e.mediaType, Filename: e.filename, Size: size, Inline: inline,
+		ContentID: e.contentID,
 	})
 }
 

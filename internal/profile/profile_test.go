@@ -17,13 +17,10 @@ func TestResolveOrder(t *testing.T) {
 	}{
 		{"flag wins", flagDir, envDir, xdg, flagDir},
 		{"env next", "", envDir, xdg, envDir},
-		{"xdg default", "", "", xdg, filepath.Join(xdg, "facteur")},
+		{"default", "", "", xdg, systemDefault(t, xdg)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if runtime.GOOS != "linux" && tt.xdg == tt.want {
-				t.Skip("XDG only on Unix")
-			}
 			t.Setenv(EnvVar, tt.env)
 			t.Setenv("XDG_DATA_HOME", tt.xdg)
 			got, err := Resolve(tt.flag)
@@ -64,4 +61,19 @@ func TestOpenCreatesPrivateDir(t *testing.T) {
 	if p.MTADir() != filepath.Join(p.Dir, "mta") {
 		t.Fatalf("MTADir = %q", p.MTADir())
 	}
+}
+
+// systemDefault is the profile directory of a system with XDG_DATA_HOME
+// set to xdg: XDG on Unix, the user's configuration folder on Windows
+// and macOS (XDG ignored).
+func systemDefault(t *testing.T, xdg string) string {
+	switch runtime.GOOS {
+	case "windows", "darwin", "ios":
+		base, err := os.UserConfigDir()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return filepath.Join(base, "Facteur")
+	}
+	return filepath.Join(xdg, "facteur")
 }

@@ -32,6 +32,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"facteur/internal/atomicfile"
 )
 
 // Info is what a running MTA publishes in control.json.
@@ -84,15 +86,7 @@ func writeInfo(dir string, info Info) error {
 	if err != nil {
 		return err
 	}
-	tmp := InfoFile(dir) + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, InfoFile(dir)); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
+	return atomicfile.WriteFile(InfoFile(dir), data, 0o600)
 }
 
 func newToken() string {

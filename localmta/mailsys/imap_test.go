@@ -12,6 +12,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"facteur/localmta"
+	"facteur/localmta/handoff"
 	"facteur/localmta/mda"
 	"facteur/localmta/mtausers"
 )
@@ -63,7 +64,7 @@ func TestIMAPIdleWokenByDelivery(t *testing.T) {
 		t.Fatal(err)
 	}
 	msg := "From: Marc <marc@machin.com>\r\nTo: " + testLogin + "@localhost\r\nSubject: pushed\r\n\r\nover IMAP IDLE\r\n"
-	if err := submit(context.Background(), sys.SubmitAddr(), "marc@machin.com", testLogin+"@localhost", msg); err != nil {
+	if _, _, err := handoff.SendSMTP(context.Background(), sys.SubmitAddr(), "marc@machin.com", []string{testLogin + "@localhost"}, []byte(msg), 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	for {

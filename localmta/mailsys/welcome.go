@@ -5,13 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/emersion/go-smtp"
+	"facteur/localmta/handoff"
 )
 
 // WelcomeMarker is the file of the MTA directory whose presence says that
@@ -37,7 +36,7 @@ func SendWelcome(ctx context.Context, dir string, st Status, to string, now time
 	if len(st.SMTP) == 0 {
 		return false, errors.New("welcome message: the MTA listens on no SMTP address")
 	}
-	if err := submit(ctx, st.SMTP[0], welcomeFrom, to, welcomeMessage(to, st, now)); err != nil {
+	if _, _, err := handoff.SendSMTP(ctx, st.SMTP[0], welcomeFrom, []string{to}, []byte(welcomeMessage(to, st, now)), 30*time.Second); err != nil {
 		return false, fmt.Errorf("welcome message: %w", err)
 	}
 	data := []byte(now.UTC().Format(time.RFC3339) + " " + to + "\n")
@@ -45,44 +44,6 @@ func SendWelcome(ctx context.Context, dir string, st Status, to string, now time
 		return true, err
 	}
 	return true, nil
-}
-
-// submit runs one SMTP transaction (RFC 5321 §3.3) with a deadline.
-func submit(ctx context.Context, addr, from, to, msg string) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		conn.SetDeadline(dl)
-	}
-	c := smtp.NewClient(conn)
-	defer c.Close()
-	if err := c.Hello("localhost"); err != nil {
-		return err
-	}
-	if err := c.Mail(from, nil); err != nil {
-		return err
-	}
-	if err := c.Rcpt(to, nil); err != nil {
-		return err
-	}
-	w, err := c.Data()
-	if err != nil {
-		return err
-	}
-	if _, err := w.Write([]byte(msg)); err != nil {
-		w.Close()
-		return err
-	}
-	if err := w.Close(); err != nil {
-		return err
-	}
-	return c.Quit()
 }
 
 // WelcomeSubject is the subject of the welcome message.

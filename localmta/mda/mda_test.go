@@ -3,8 +3,10 @@ package mda
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -148,7 +150,9 @@ func TestMboxFailedAppendTruncated(t *testing.T) {
 func TestMboxDotlock(t *testing.T) {
 	dir := t.TempDir()
 	lock := filepath.Join(dir, "marc.lock")
-	if err := os.WriteFile(lock, []byte("1\n"), 0o600); err != nil {
+	// held by a live process of this host (PID 1 is not one on Windows)
+	holder := liveProcess(t)
+	if err := os.WriteFile(lock, []byte(fmt.Sprintf("%d %s\n", holder, lockHost())), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	busy := &Mbox{Dir: dir, LockTimeout: 100 * time.Millisecond}
@@ -173,4 +177,31 @@ func TestLogin(t *testing.T) {
 			t.Errorf("safeLogin(%q) = true", bad)
 		}
 	}
+}
+
+// liveProcessEnv makes the test binary a process that lives until its
+// standard input closes (TestLiveProcessHelper).
+const liveProcessEnv = "FACTEUR_MDA_LIVE_PROCESS"
+
+// liveProcess starts a process that lives until the test ends and returns
+// its PID.
+func liveProcess(t *testing.T) int {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLiveProcessHelper$")
+	cmd.Env = append(os.Environ(), liveProcessEnv+"=1")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stdin.Close(); cmd.Wait() })
+	return cmd.Process.Pid
+}
+
+func TestLiveProcessHelper(t *testing.T) {
+	if os.Getenv(liveProcessEnv) == "" {
+		return // a helper process only
+	}
+	io.Copy(io.Discard, os.Stdin)
 }

@@ -1,6 +1,10 @@
 package queue
 
-import "sync"
+import (
+	"sync"
+
+	"facteur/internal/atomicfile"
+)
 
 // groupSync makes one directory fsync serve every caller that asked before
 // it started: group commit. Concurrent Enqueues that renamed their files
@@ -18,7 +22,7 @@ type groupSync struct {
 }
 
 func newGroupSync(dir string) *groupSync {
-	g := &groupSync{dir: dir, sync: syncDir, errs: map[uint64]error{}}
+	g := &groupSync{dir: dir, sync: atomicfile.SyncDir, errs: map[uint64]error{}}
 	g.cond = sync.NewCond(&g.mu)
 	return g
 }

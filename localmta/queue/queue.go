@@ -206,7 +206,7 @@ func (q *Queue) writeSpool(ctx context.Context, m *Message, body io.Reader) erro
 		err = cerr
 	}
 	if err == nil && recycled {
-		err = os.Rename(spare, path)
+		err = renameFile(spare, path)
 	}
 	if err != nil {
 		os.Remove(f.Name())
@@ -246,7 +246,7 @@ func (q *Queue) writeState(m *Message) error {
 	if err := writeFileSync(tmp, data); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, q.statePath(m.ID)); err != nil {
+	if err := renameFile(tmp, q.statePath(m.ID)); err != nil {
 		os.Remove(tmp)
 		return err
 	}

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"facteur/internal/atomicfile"
+
 	"github.com/emersion/go-smtp"
 )
 
@@ -235,7 +237,7 @@ func TestGroupCommit(t *testing.T) {
 	q.sync.sync = func(dir string) error {
 		syncs.Add(1)
 		time.Sleep(5 * time.Millisecond)
-		return syncDir(dir)
+		return atomicfile.SyncDir(dir)
 	}
 	const n = 40
 	var wg sync.WaitGroup

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"facteur/internal/atomicfile"
 )
 
 // spoolNames are the files of one queue ID found in the directory.
@@ -88,7 +90,7 @@ func (q *Queue) recover(ctx context.Context) error {
 		}
 		q.recoverID(id, n)
 	}
-	return syncDir(q.dir)
+	return atomicfile.SyncDir(q.dir)
 }
 
 func (q *Queue) recoverID(id string, n *spoolNames) {
@@ -173,13 +175,28 @@ func (q *Queue) migrate(id string) {
 }
 
 // rewrite copies a raw message file into a queue file with m's state.
+// ID.msg is closed before the temporary file is renamed over it: Windows
+// refuses to replace a file that is open.
 func (q *Queue) rewrite(m *Message) error {
+	tmp := q.msgPath(m.ID) + ".migrate.tmp"
+	err := q.writeMigrated(m, tmp)
+	if err == nil {
+		err = renameFile(tmp, q.msgPath(m.ID))
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
+
+// writeMigrated writes the queue file of m into tmp, fsync'd, from the
+// raw ID.msg; both files are closed when it returns.
+func (q *Queue) writeMigrated(m *Message, tmp string) error {
 	src, err := os.Open(q.msgPath(m.ID))
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	tmp := q.msgPath(m.ID) + ".migrate.tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
@@ -194,22 +211,20 @@ func (q *Queue) rewrite(m *Message) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Rename(tmp, q.msgPath(m.ID))
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
 	return err
 }
+
+// renameFile is os.Rename; a test wraps it to check that no file is
+// still open at the time of a rename (Windows refuses it).
+var renameFile = os.Rename
 
 // quarantine moves a broken message to dir/corrupt for a human to look at.
 func (q *Queue) quarantine(id string, err error) {
 	q.opt.Logger.Error("queue: moving unreadable message aside", "id", id, "err", err)
 	bad := filepath.Join(q.dir, "corrupt")
 	os.MkdirAll(bad, 0o700)
-	os.Rename(q.statePath(id), filepath.Join(bad, id+".json"))
-	os.Rename(q.msgPath(id), filepath.Join(bad, id+".msg"))
+	renameFile(q.statePath(id), filepath.Join(bad, id+".json"))
+	renameFile(q.msgPath(id), filepath.Join(bad, id+".msg"))
 }
 
 // ReadSpool lists the messages of a queue directory, oldest first, for

@@ -84,7 +84,7 @@ func (q *Queue) retire(id string, size int64) error {
 		return os.Remove(path)
 	}
 	spare := q.sparePath(id)
-	if err := os.Rename(path, spare); err != nil {
+	if err := renameFile(path, spare); err != nil {
 		return err
 	}
 	q.spares.put(spare)

@@ -1,6 +1,7 @@
 package account
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -53,6 +54,25 @@ func TokenKey(account string) string { return account + "#oauth2" }
 // ClientSecretKey is the Credentials key of an account's OAuth2 client
 // secret, when the provider gave one.
 func ClientSecretKey(account string) string { return account + "#oauth2-secret" }
+
+// SecretKeys are the Credentials keys of every secret an account may have:
+// the passwords of its incoming and outgoing servers, its OAuth2 token and
+// client secret. Removing an account removes them all.
+func SecretKeys(account string) []string {
+	return []string{PasswordKey(account, false), PasswordKey(account, true), TokenKey(account), ClientSecretKey(account)}
+}
+
+// ForgetSecrets deletes every secret of an account (SecretKeys); those it
+// never had are no error.
+func (c *Credentials) ForgetSecrets(account string) error {
+	var errs []error
+	for _, key := range SecretKeys(account) {
+		if err := c.Delete(key); err != nil && !errors.Is(err, ErrNotFound) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
 
 // checkAuth validates Auth and OAuth2.
 func (a Account) checkAuth() error {

@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 	"sync"
+
+	"facteur/internal/atomicfile"
 )
 
 // Book is the list of accounts kept in the profile's settings file. Its
@@ -112,7 +113,10 @@ func (b *Book) update(name string, fn func([]Account, int) ([]Account, error)) e
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(b.path, append(out, '\n'), 0o600)
+	if err := atomicfile.WriteFile(b.path, append(out, '\n'), 0o600); err != nil {
+		return err
+	}
+	return ownerOnly(b.path) // Windows: a protected DACL, the owner alone
 }
 
 // read returns the whole document (other keys kept) and the accounts.
@@ -147,51 +151,3 @@ func (e *ConfigError) Error() string {
 	return "account: settings file " + e.Path + ": " + e.Err.Error()
 }
 func (e *ConfigError) Unwrap() error { return e.Err }
-
-// WriteFileAtomic writes data to path through a temporary file in the same
-// directory, fsynced, then renamed over path: readers see the old file or
-// the new one, never a part.
-func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	if err := writeSync(f, data, perm); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	syncDir(dir)
-	return nil
-}
-
-func writeSync(f *os.File, data []byte, perm fs.FileMode) error {
-	_, err := f.Write(data)
-	if err == nil {
-		err = f.Chmod(perm)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// syncDir makes a rename durable where directories can be fsynced
-// (not on Windows, where opening a directory for sync fails: ignored).
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-}

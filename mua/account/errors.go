@@ -16,6 +16,9 @@ var (
 	// ErrNoStartTLS: the server does not offer STARTTLS/STLS and the
 	// account requires it; Facteur never falls back to plaintext.
 	ErrNoStartTLS = errors.New("account: server does not offer STARTTLS; refusing plaintext")
+	// ErrBadSecretParts: a secret kept in parts in the keyring has a part
+	// missing, or its entry names no valid number of parts.
+	ErrBadSecretParts = errors.New("account: secret parts in the keyring are damaged")
 )
 
 // FieldError tells which setting of an account is invalid.

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sync"
 
+	"facteur/internal/atomicfile"
+
 	"github.com/zalando/go-keyring"
 )
 
@@ -72,7 +74,7 @@ func (c *Credentials) Set(key, password string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.backend != BackendFile {
-		err := keyring.Set(KeyringService, key, password)
+		err := keyringSet(key, password)
 		if err == nil {
 			return c.fileUpdate(key, nil) // an older copy in the file goes
 		}
@@ -89,7 +91,7 @@ func (c *Credentials) Get(key string) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.backend != BackendFile {
-		pw, err := keyring.Get(KeyringService, key)
+		pw, err := keyringGet(key)
 		if err == nil {
 			return pw, nil
 		}
@@ -116,7 +118,7 @@ func (c *Credentials) Delete(key string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.backend != BackendFile {
-		err := keyring.Delete(KeyringService, key)
+		err := keyringDelete(key)
 		if err != nil && !errors.Is(err, keyring.ErrNotFound) && c.backend == BackendKeyring {
 			return &KeyringError{Op: "delete", Err: err}
 		}
@@ -133,7 +135,11 @@ func (c *Credentials) Warning() *Warning {
 	if c.backend == BackendKeyring || (c.backend == BackendAuto && len(m) == 0 && c.reason == nil) {
 		return nil
 	}
-	return &Warning{Path: c.file, Reason: c.reason, Text: "No system keyring is available: passwords are stored in " +
+	where := "No system keyring is available"
+	if c.reason != nil {
+		where = "The system keyring failed (" + c.reason.Error() + ")"
+	}
+	return &Warning{Path: c.file, Reason: c.reason, Text: where + ": passwords are stored in " +
 		c.file + ", readable only by your user account but not encrypted."}
 }
 
@@ -171,7 +177,10 @@ func (c *Credentials) fileUpdate(key string, password *string) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(c.file, data, 0o600)
+	if err := atomicfile.WriteFile(c.file, data, 0o600); err != nil {
+		return err
+	}
+	return ownerOnly(c.file) // Windows: a protected DACL, the owner alone
 }
 
 // KeyringError is a failure of the OS keyring.

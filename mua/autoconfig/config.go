@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"facteur/internal/mailaddr"
 	"facteur/mua/account"
 )
 
@@ -157,17 +158,8 @@ func socketType(s string) (account.Security, bool) {
 }
 
 func placeholders(address string) *strings.Replacer {
-	local, domain := splitAddress(address)
+	local, domain := mailaddr.Split(address)
 	return strings.NewReplacer("%EMAILADDRESS%", address, "%EMAILLOCALPART%", local, "%EMAILDOMAIN%", domain)
-}
-
-// splitAddress cuts an address at its last "@".
-func splitAddress(address string) (local, domain string) {
-	i := strings.LastIndexByte(address, '@')
-	if i < 0 {
-		return address, ""
-	}
-	return address[:i], strings.ToLower(strings.TrimSuffix(address[i+1:], "."))
 }
 
 // validHost accepts a DNS name or an IP address: letters, digits, '-', '.',

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"facteur/internal/dnsmx"
+	"facteur/internal/mailaddr"
 	"facteur/mua/account"
 )
 
@@ -65,7 +66,7 @@ func StandardURLs(domain, address string) []string {
 // fails with an *Error: KindDNS when the domain does not exist, KindNotFound
 // when nothing was found, KindBadAddress for an address without domain.
 func (d *Discoverer) Discover(ctx context.Context, address string) (*Result, error) {
-	_, domain := splitAddress(address)
+	domain := mailaddr.Domain(address)
 	if domain == "" || !validHost(domain) {
 		return nil, &Error{Kind: KindBadAddress, Host: address, Err: errors.New("no domain after @")}
 	}

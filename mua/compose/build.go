@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"facteur/internal/ascii"
 	"facteur/internal/mailaddr"
 
 	"github.com/emersion/go-message/mail"
@@ -47,7 +48,7 @@ func Build(d Draft, now time.Time) (*Message, error) {
 		return nil, err
 	}
 	env.Raw = buf.Bytes()
-	env.EightBit = !isASCII(env.Raw)
+	env.EightBit = !ascii.Is(env.Raw)
 	return env, nil
 }
 
@@ -296,7 +297,7 @@ func writeAttachment(mw *mail.Writer, a Attachment) error {
 		if err != nil {
 			return err
 		}
-		ah.Set("Content-Transfer-Encoding", map[bool]string{true: "7bit", false: "8bit"}[isASCII(data)])
+		ah.Set("Content-Transfer-Encoding", map[bool]string{true: "7bit", false: "8bit"}[ascii.Is(data)])
 		r = io.NopCloser(bytes.NewReader(data))
 	} else {
 		ah.Set("Content-Transfer-Encoding", "base64")
@@ -314,13 +315,4 @@ func writeClose(w io.WriteCloser, r io.Reader) error {
 		return err
 	}
 	return w.Close()
-}
-
-func isASCII(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x80 {
-			return false
-		}
-	}
-	return true
 }

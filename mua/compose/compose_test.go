@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"facteur/internal/ascii"
 	"facteur/internal/mailaddr"
 	"facteur/internal/message"
 	"facteur/mua/account"
@@ -158,7 +159,7 @@ func TestBuildHeaders(t *testing.T) {
 	if strings.Join(m.Rcpts, " ") != "marc@machin.com cache@truc.fr" || !strings.HasSuffix(m.MessageID, "@truc.fr") {
 		t.Fatalf("rcpts %v, id %q", m.Rcpts, m.MessageID)
 	}
-	if !isASCII(m.Raw) || m.EightBit {
+	if !ascii.Is(m.Raw) || m.EightBit {
 		t.Fatal("the header or body is not 7-bit")
 	}
 }

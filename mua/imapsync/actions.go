@@ -116,6 +116,54 @@ func (s *Syncer) trashName(ctx context.Context) (string, error) {
 	return "", nil
 }
 
+// Replay sends the journal of local actions to the server now, without a
+// sync: a flag, a move or a deletion made while the server answers reaches
+// it at once, instead of with the next sync. It waits for a sync of the
+// account that runs (in this process or another: it holds the account's
+// lock) to end, or for ctx. On a connection error the actions stay in the
+// journal, for the next Replay or Sync. It returns how many it sent.
+func (s *Syncer) Replay(ctx context.Context) (int, error) {
+	lock, err := s.opt.State.lockAccount(ctx, s.acct.Name, s.opt.Waiting)
+	if err != nil {
+		return 0, err
+	}
+	defer lock.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, err := s.replayLocked(ctx)
+	var se *ServerError
+	if err != nil && !errors.As(err, &se) {
+		s.drop()
+	}
+	return n, err
+}
+
+func (s *Syncer) replayLocked(ctx context.Context) (int, error) {
+	if n, err := s.opt.State.Pending(ctx, s.acct.Name); n == 0 || err != nil {
+		return 0, err
+	}
+	c, err := s.connect(ctx)
+	if err != nil {
+		return 0, err
+	}
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	if _, err := s.listFolders(ctx, c); err != nil { // the journal names local folders
+		return 0, err
+	}
+	// an APPEND journals its flags again (mapAppended): a second pass
+	// sends them, so that the journal is empty when the server answers
+	total := 0
+	for range 3 {
+		n, err := s.replay(ctx, c)
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
 // Pending counts the local actions waiting for the server.
 func (s *Syncer) Pending(ctx context.Context) (int, error) {
 	return s.opt.State.Pending(ctx, s.acct.Name)
@@ -150,6 +198,9 @@ func (s *Syncer) replay(ctx context.Context, c *imapclient.Client) (int, error) 
 var errStale = errors.New("imapsync: the action's UIDVALIDITY is gone")
 
 func (s *Syncer) apply(ctx context.Context, c *imapclient.Client, a action) error {
+	if a.Op == opAppend {
+		return s.applyAppend(ctx, c, a)
+	}
 	sel, err := s.selectLocal(ctx, c, a.Folder)
 	if err != nil {
 		return err

@@ -66,12 +66,7 @@ func (s *Syncer) DiscardDraft(ctx context.Context, id int64) error {
 // forget journals the removal of a message from the server, when the server
 // has it, then purges the local copy.
 func (s *Syncer) forget(ctx context.Context, id int64) error {
-	if err := s.journal(ctx, []int64{id}, func(folder string, mp mapping) action {
-		return action{Op: opDelete, Folder: folder, UID: mp.UID, ID: mp.ID}
-	}); err != nil {
-		return err
-	}
-	return s.opt.Store.Purge(ctx, []int64{id})
+	return s.Expunge(ctx, []int64{id})
 }
 
 // localDrafts is the name of the account's local Drafts folder: the one
@@ -340,8 +335,14 @@ func (s *Syncer) findByMessageID(ctx context.Context, c *imapclient.Client, id s
 // appendDraft APPENDs raw with \Draft \Seen to the remote folder; the UID
 // is 0 when the server gives no APPENDUID.
 func (s *Syncer) appendDraft(ctx context.Context, c *imapclient.Client, remote string, raw []byte) (imap.UID, error) {
+	return s.appendFlags(ctx, c, remote, raw, draftFlags)
+}
+
+// appendFlags APPENDs raw with flags to the remote folder; the UID is 0
+// when the server gives no APPENDUID.
+func (s *Syncer) appendFlags(ctx context.Context, c *imapclient.Client, remote string, raw []byte, flags mailstore.Flags) (imap.UID, error) {
 	raw = eol.ToCRLF(raw) // the local file has LF line ends (see mailstore)
-	cmd := c.Append(remote, int64(len(raw)), &imap.AppendOptions{Flags: toIMAP(draftFlags)})
+	cmd := c.Append(remote, int64(len(raw)), &imap.AppendOptions{Flags: toIMAP(flags)})
 	if _, err := cmd.Write(raw); err != nil {
 		cmd.Close()
 		return 0, wrap(ctx, "APPEND", err)

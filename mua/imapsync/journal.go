@@ -12,13 +12,14 @@ const (
 	opMove   = "move"   // UID MOVE to Dest
 	opCopy   = "copy"   // UID COPY to Dest; ID is the local copy
 	opDelete = "delete" // UID STORE +FLAGS \Deleted, UID EXPUNGE
+	opAppend = "append" // APPEND the local message ID to the folder that holds it (adopt.go)
 )
 
 // action is one local change waiting for the server.
 type action struct {
 	Seq      int64
 	Op       string
-	Folder   string // remote folder name (== mailstore folder name)
+	Folder   string // local folder name (of the UID; "" for opAppend)
 	UID      uint32
 	ID       int64
 	Add, Del mailstore.Flags

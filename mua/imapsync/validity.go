@@ -279,7 +279,7 @@ func staleOf(pend []action, folder string, validity uint32) (stale []action, awa
 		if a.Folder == folder && a.Validity != validity {
 			stale = append(stale, a)
 		}
-		if (a.Op == opMove || a.Op == opCopy) && a.Dest == folder {
+		if (a.Op == opMove || a.Op == opCopy) && a.Dest == folder || a.Op == opAppend {
 			away[a.ID] = true
 		}
 	}

@@ -69,11 +69,11 @@ func parsePath(v string) (addr string, ok bool) {
 // domainOf returns the lower-case domain of an address, without a
 // trailing dot; "" for an address literal or no domain.
 func domainOf(addr string) string {
-	_, d, ok := cutLast(addr, "@")
-	if !ok || strings.HasPrefix(d, "[") {
+	d := mailaddr.Domain(addr)
+	if strings.HasPrefix(d, "[") {
 		return ""
 	}
-	return strings.ToLower(strings.TrimSuffix(d, "."))
+	return d
 }
 
 // sameAddr compares two addresses; the local part is compared without

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"facteur/internal/dnsmx"
+	"facteur/internal/mtasts"
+	"facteur/mua/route"
 )
 
 const (
@@ -59,6 +61,7 @@ type dnsSession struct {
 	domains map[string]int
 	hosts   map[string]int
 	ptrs    map[netip.Addr]int
+	sts     *mtasts.Client // made on first use (security.go)
 }
 
 // jobResult is what one look-up brings back.
@@ -71,6 +74,7 @@ type jobResult struct {
 	names    []string
 	dkim     []DKIMCheck
 	dkimNote string
+	security route.Security
 	err      error
 }
 
@@ -80,7 +84,8 @@ func newSession(ctx context.Context, r *Report, res *dnsmx.Resolver, update func
 	if timeout <= 0 {
 		timeout = defaultLookupTimeout
 	}
-	r.DNS = DNSReport{State: DNSRunning}
+	r.DNS = DNSReport{State: DNSRunning, DNSSECTrust: res.ADTrust()}
+	r.DNS.DNSSECNote = r.DNS.DNSSECTrust.Explain()
 	r.forgetDNS()
 	return &dnsSession{r: r, res: res, update: update, ctx: jobs, cancel: cancel, timeout: timeout,
 		results: make(chan jobResult), sem: make(chan struct{}, maxConcurrentLookups),
@@ -228,6 +233,8 @@ func (s *dnsSession) apply(j jobResult) {
 		s.applyPTR(j)
 	case UpdateDKIM:
 		s.applyDKIM(j)
+	case UpdateSecurity:
+		s.applySecurity(j)
 	}
 }
 
@@ -243,11 +250,13 @@ func (s *dnsSession) applyMX(j jobResult) {
 	if d.Implicit && len(d.Records) == 0 {
 		d.Records = []MXRecord{{Host: d.Domain}}
 	}
+	d.DNSSEC = j.mx.DNSSEC
 	for _, m := range d.Records {
 		if !d.Null {
 			s.wantHost(m.Host, true, 0)
 		}
 	}
+	s.wantSecurity(*d)
 	s.fillExchangerAddrs()
 	c := copyDomain(*d)
 	s.update(DNSUpdate{Kind: UpdateMX, State: DNSRunning, MX: &c})

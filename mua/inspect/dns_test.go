@@ -280,9 +280,9 @@ func TestResolveCaches(t *testing.T) {
 	z := newTestZone(t)
 	res := dnsmx.New(dnsmx.Config{Server: startDNS(t, z)})
 	r := analyzeFile(t, "messages/primary-mx.eml", Options{})
-	for i := 0; i < 2; i++ {
-		r.Resolve(context.Background(), res, nil)
-	}
+	r.Resolve(context.Background(), res, nil)
+	first := z.Queries()
+	r.Resolve(context.Background(), res, nil)
 	n := 0
 	for _, f := range r.Findings {
 		if f.Kind == FindRDNSMismatch {
@@ -292,8 +292,8 @@ func TestResolveCaches(t *testing.T) {
 	if n != 1 || len(r.DNS.Entry) != 1 {
 		t.Errorf("resolving twice: %d rdns findings, %d verdicts", n, len(r.DNS.Entry))
 	}
-	if z.Queries() > 12 {
-		t.Errorf("%d queries for two identical reports: no cache?", z.Queries())
+	if again := z.Queries() - first; again != 0 {
+		t.Errorf("%d queries for the second of two identical reports (%d for the first): no cache?", again, first)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 
 	"facteur/internal/dnsmx"
+	"facteur/mua/route"
 )
 
 // DNSState tells how far the DNS part of a report went.
@@ -114,6 +115,12 @@ type DomainMX struct {
 	Implicit bool `json:"implicit,omitempty"`
 	// Null: "MX 0 ." the domain accepts no mail (RFC 7505).
 	Null bool `json:"null,omitempty"`
+	// DNSSEC: what the resolver said of the MX answer's authenticity.
+	DNSSEC dnsmx.DNSSEC `json:"dnssec"`
+	// Security: for a recipient's domain, its MTA-STS, TLS-RPT and the
+	// DANE TLSA records of its exchangers (as the route preview shows
+	// them); nil until looked up.
+	Security *route.Security `json:"security,omitempty"`
 	Answer
 }
 
@@ -206,18 +213,23 @@ type DNSReport struct {
 	DKIM    []DKIMCheck    `json:"dkim,omitempty"`
 	// DKIMNote says why DKIM was not verified, when it was not.
 	DKIMNote string `json:"dkim_note,omitempty"`
+	// DNSSECTrust says how far the resolver's AD bit is believed, and
+	// DNSSECNote says it in a sentence (Facteur never validates DNSSEC).
+	DNSSECTrust dnsmx.ADTrust `json:"dnssec_trust"`
+	DNSSECNote  string        `json:"dnssec_note,omitempty"`
 }
 
 // UpdateKind tells what a DNSUpdate carries.
 type UpdateKind uint8
 
 const (
-	UpdateMX    UpdateKind = iota + 1 // MX of a domain
-	UpdateAddrs                       // A/AAAA of a host
-	UpdatePTR                         // PTR of an IP
-	UpdateEntry                       // the primary/secondary verdict of a recipient domain
-	UpdateDKIM                        // the DKIM verifications
-	UpdateDone                        // the end: State is final
+	UpdateMX       UpdateKind = iota + 1 // MX of a domain
+	UpdateAddrs                          // A/AAAA of a host
+	UpdatePTR                            // PTR of an IP
+	UpdateEntry                          // the primary/secondary verdict of a recipient domain
+	UpdateDKIM                           // the DKIM verifications
+	UpdateSecurity                       // MTA-STS, DANE, TLS-RPT of a recipient's domain
+	UpdateDone                           // the end: State is final
 )
 
 // DNSUpdate is one answer, delivered by Resolve as it arrives. Its values
@@ -230,6 +242,9 @@ type DNSUpdate struct {
 	PTR   *PTRAnswer
 	Entry *EntryVerdict
 	DKIM  []DKIMCheck
+	// Security: UpdateSecurity, the MX answer of the domain with its
+	// Security filled in.
+	Security *DomainMX
 }
 
 // String describes the update in one line, for logs and the CLI.
@@ -245,6 +260,8 @@ func (u DNSUpdate) String() string {
 		return fmt.Sprintf("entry %s: %s", u.Entry.Domain, u.Entry.Rank)
 	case u.Kind == UpdateDKIM:
 		return fmt.Sprintf("DKIM: %d signature(s)", len(u.DKIM))
+	case u.Security != nil:
+		return fmt.Sprintf("security %s: MTA-STS %s", u.Security.Domain, u.Security.Security.MTASTS.Mode())
 	}
 	return "DNS " + u.State.String()
 }

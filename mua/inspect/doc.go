@@ -28,8 +28,12 @@
 // §5.1 and null MX of RFC 7505 recognised), the addresses of each exchanger
 // and each hop's by host, the PTR of each hop's IP, tells whether the hop
 // that took the message in from the outside was the recipient's primary MX,
-// a secondary MX ("MX secondaire") or neither, and verifies the DKIM
-// signatures (RFC 6376). Answers are delivered one by one, as they arrive.
+// a secondary MX ("MX secondaire") or neither, verifies the DKIM
+// signatures (RFC 6376), and for each recipient's domain looks up its
+// MTA-STS (RFC 8461), the DANE TLSA records of its exchangers with the
+// DNSSEC AD bit (RFC 7672) and TLS-RPT (RFC 8460), with mua/route's
+// LookupSecurity, the facts of the route preview. Answers are delivered
+// one by one, as they arrive.
 //
 // [Report.WriteText] prints the report for a terminal; the JSON encoding of a
 // [Report] (encoding/json, field names fixed by struct tags) is the schema of

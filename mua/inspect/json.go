@@ -46,13 +46,16 @@ const SchemaVersion = 1
 //	                result, reason, props}), raw, error}]
 //	dns             state (not-run, running, done, offline, canceled),
 //	                domains[] ({domain, sender, recipient, records[] ({host,
-//	                pref, addrs[]}), implicit, null, status, error}), hosts[]
+//	                pref, addrs[]}), implicit, null, dnssec {ad, secure},
+//	                security (a recipient's domain: mta_sts, tls_rpt, dane[]
+//	                as in `facteur route --json`), status, error}), hosts[]
 //	                ({host, addrs[], exchanger, hops[], status, error}),
 //	                ptr[] ({ip, names[], hops[], written, matches, status,
 //	                error}), entry[] ({domain, rank (primary, secondary, none,
 //	                null-mx, unknown), hop, host, pref, text, code,
 //	                args}), dkim[] ({domain, identifier, result, error}),
-//	                dkim_note
+//	                dkim_note, dnssec_trust (untrusted, loopback,
+//	                configured), dnssec_note
 //	findings        [{kind, text, addrs[], hop, code, args}]
 //
 // A text is the English template of its code (see Codes and Template)

@@ -2,6 +2,8 @@ package inspect
 
 import (
 	"errors"
+
+	"facteur/internal/mtasts"
 	"fmt"
 	"io"
 	"strings"
@@ -27,6 +29,10 @@ type Options struct {
 	// method, cached with the other answers); never the system resolver
 	// behind the caller's back. NewTXTLookup builds one for another server.
 	LookupTXT TXTLookup
+	// MTASTS fetches the MTA-STS policies of the recipients' domains (RFC
+	// 8461); nil means a client of the resolver given to Resolve, with a
+	// fetch bounded by LookupTimeout.
+	MTASTS *mtasts.Client
 }
 
 // Report is everything the inspector says about one message. Analyze fills

@@ -18,6 +18,9 @@ func (r *Report) textDNS(t *textWriter) {
 	}
 	for _, dm := range d.Domains {
 		t.printf("  %s\n", mxLine(dm))
+		for _, l := range securityLines(dm) {
+			t.printf("    %s\n", l)
+		}
 	}
 	for _, v := range d.Entry {
 		t.printf("  -> %s\n", v.Text)
@@ -34,6 +37,25 @@ func (r *Report) textDNS(t *textWriter) {
 	if d.DKIMNote != "" {
 		t.printf("  %s\n", d.DKIMNote)
 	}
+	if d.DNSSECNote != "" {
+		t.printf("  DNSSEC: %s\n", d.DNSSECNote)
+	}
+}
+
+// securityLines are the MTA-STS, DANE and TLS-RPT facts of a recipient's
+// domain, and the DNSSEC of its MX answer.
+func securityLines(d DomainMX) []string {
+	if d.Security == nil {
+		return nil
+	}
+	mx := "MX answer without the DNSSEC AD bit"
+	switch {
+	case d.DNSSEC.Secure:
+		mx = "MX answer with the DNSSEC AD bit"
+	case d.DNSSEC.AD:
+		mx = "MX answer with the DNSSEC AD bit, from a resolver not trusted"
+	}
+	return append([]string{mx}, d.Security.Lines()...)
 }
 
 // Text describes the update as the DNS section of WriteText writes it: one
@@ -50,6 +72,8 @@ func (u DNSUpdate) Text() string {
 		return ptrLine(*u.PTR)
 	case u.Entry != nil:
 		return "-> " + u.Entry.Text
+	case u.Security != nil:
+		return u.Security.Domain + ": " + strings.Join(securityLines(*u.Security), "\n  "+u.Security.Domain+": ")
 	case u.Kind == UpdateDKIM && len(u.DKIM) > 0:
 		lines := make([]string, 0, len(u.DKIM))
 		for _, c := range u.DKIM {

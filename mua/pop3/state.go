@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"facteur/mua/account"
+	"facteur/internal/atomicfile"
 )
 
 // seenState is the unique-ids collected from one account, with the time of
@@ -85,7 +85,7 @@ func (st *seenState) compact(keep map[string]bool) error {
 	for _, uid := range uids {
 		fmt.Fprintf(&b, "%d %s\n", st.seen[uid].Unix(), uid)
 	}
-	return account.WriteFileAtomic(st.path, []byte(b.String()), 0o600)
+	return atomicfile.WriteFile(st.path, []byte(b.String()), 0o600)
 }
 
 func (st *seenState) close() {

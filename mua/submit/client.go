@@ -8,9 +8,9 @@ import (
 	"io"
 	"net"
 	"sync/atomic"
-	"syscall"
 	"time"
 
+	"facteur/internal/netreset"
 	"facteur/mua/account"
 	"facteur/mua/compose"
 
@@ -232,7 +232,7 @@ func data(sc *smtp.Client, wt *writeTracker, addr string, raw []byte) error {
 	}
 	err = w.Close()
 	var se *smtp.SMTPError
-	if err != nil && !errors.As(err, &se) && !wt.failed.Load() && !errors.Is(err, syscall.ECONNRESET) {
+	if err != nil && !errors.As(err, &se) && !wt.failed.Load() && !netreset.Is(err) {
 		return &UncertainError{Server: addr, Err: err}
 	}
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"facteur/internal/ascii"
 	"facteur/localmta/queue"
 	"facteur/mua/account"
 	"facteur/mua/compose"
@@ -23,11 +24,15 @@ var ErrSendLater = errors.New("submit: send later was chosen")
 // ErrNotInOutbox: Cancel was given a queue id of another account.
 var ErrNotInOutbox = errors.New("submit: no such message in this outbox")
 
-// Spool is the local MTA's queue as the outbox uses it; *queue.Queue
-// (the app's embedded MTA's, or one opened under the MTA directory's
-// lock) is one.
+// Spool is the local MTA's queue as the outbox uses it: *queue.Queue is
+// one, a hand-off to the profile's mail system (localmta/handoff) another.
 type Spool interface {
 	Enqueue(ctx context.Context, m queue.Message, body io.Reader) (queue.Message, error)
+}
+
+// Queue is a Spool whose messages List and Cancel can see: *queue.Queue.
+type Queue interface {
+	Spool
 	List() []queue.Message
 	Delete(id string) error
 }
@@ -192,10 +197,15 @@ func (o *Outbox) enqueueRest(ctx context.Context, a *account.Account, m *compose
 }
 
 // List returns the queued messages of an account's outbox ("" or
-// LocalAccount: those without relay), oldest first.
+// LocalAccount: those without relay), oldest first; none when the Spool
+// is not a Queue.
 func (o *Outbox) List(accountName string) []queue.Message {
+	q, ok := o.Spool.(Queue)
+	if !ok {
+		return nil
+	}
 	var out []queue.Message
-	for _, m := range o.Spool.List() {
+	for _, m := range q.List() {
 		if inOutbox(m, accountName) {
 			out = append(out, m)
 		}
@@ -212,9 +222,13 @@ func inOutbox(m queue.Message, name string) bool {
 
 // Cancel removes a message from an account's outbox, unsent.
 func (o *Outbox) Cancel(accountName, id string) error {
-	for _, m := range o.Spool.List() {
+	q, ok := o.Spool.(Queue)
+	if !ok {
+		return ErrNotInOutbox
+	}
+	for _, m := range q.List() {
 		if m.ID == id && inOutbox(m, accountName) {
-			return o.Spool.Delete(id)
+			return q.Delete(id)
 		}
 	}
 	return ErrNotInOutbox
@@ -241,7 +255,7 @@ func (o *Outbox) Deliver(ctx context.Context, m queue.Message, body func() (io.R
 	if err != nil {
 		return results(rcpts, err, "")
 	}
-	env := Envelope{From: m.From, Rcpts: rcpts, SMTPUTF8: m.UTF8, EightBit: !isASCII(raw)}
+	env := Envelope{From: m.From, Rcpts: rcpts, SMTPUTF8: m.UTF8, EightBit: !ascii.Is(raw)}
 	err = o.Client.Submit(ctx, a, env, raw)
 	o.logger().Info("outbox attempt", "id", m.ID, "account", a.Name, "err", err)
 	var ue *UncertainError
@@ -325,13 +339,4 @@ func readBody(body func() (io.ReadCloser, error)) ([]byte, error) {
 	}
 	defer rc.Close()
 	return io.ReadAll(rc)
-}
-
-func isASCII(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x80 {
-			return false
-		}
-	}
-	return true
 }

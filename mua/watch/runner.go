@@ -31,7 +31,8 @@ type runner struct {
 	w          *Watcher
 	acct       account.Account
 	cancel     context.CancelFunc
-	kick       chan request // check requests
+	kick       chan request  // check requests
+	push       chan struct{} // replay requests (Watcher.Push)
 	transcript *Transcript
 	syncer     *imapsync.Syncer // IMAP only, made at the first check
 	// idleBackoff is the pause after a failed IDLE, doubling while they fail
@@ -113,8 +114,20 @@ func (r *runner) stop(ctx context.Context) {
 
 // wait returns when the account should be checked again: a Check call
 // (its replies returned), new mail, the poll interval, or the retry delay
-// after a failure (delay > 0). It returns false when ctx ended.
+// after a failure (delay > 0). A Push stops the wait for the time of its
+// replay, then the wait goes on. It returns false when ctx ended.
 func (r *runner) wait(ctx context.Context, delay time.Duration) ([]request, bool) {
+	for {
+		reqs, pushed, ok := r.waitOnce(ctx, delay)
+		if !pushed {
+			return reqs, ok
+		}
+		r.replay(ctx)
+	}
+}
+
+// waitOnce is wait until a Push (pushed true), or what wait returns on.
+func (r *runner) waitOnce(ctx context.Context, delay time.Duration) (reqs []request, pushed, ok bool) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan error, 1)
@@ -127,14 +140,31 @@ func (r *runner) wait(ctx context.Context, delay time.Duration) ([]request, bool
 			}
 			cancel()
 			<-done // the IDLE is over: the connection is free
-			return r.drainKicks(req), true
+			return r.drainKicks(req), false, true
+		case <-r.push:
+			if r.syncer == nil {
+				continue // not synced yet: the next check replays
+			}
+			cancel()
+			<-done
+			return nil, ctx.Err() == nil, ctx.Err() == nil
 		case <-done:
-			return nil, ctx.Err() == nil
+			return nil, false, ctx.Err() == nil
 		case <-ctx.Done():
 			<-done
-			return nil, false
+			return nil, false, false
 		}
 	}
+}
+
+// replay sends the journal (Watcher.Push) on the account's connection.
+func (r *runner) replay(ctx context.Context) {
+	r.transcript.Mark(r.w.opt.Now(), "replay of local actions")
+	n, err := r.syncer.Replay(ctx)
+	if err != nil {
+		fmt.Fprintf(r.transcript, "--- replay: %v ---\n", err)
+	}
+	r.update(func(s *Status) { s.LastPush, s.Pushed, s.PushError = r.w.opt.Now(), n, err })
 }
 
 // dropCancelled answers a request whose Check was cancelled before the

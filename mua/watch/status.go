@@ -60,6 +60,12 @@ type Status struct {
 	LastErrorAt time.Time
 	// Retry is when a failed account tries again.
 	Retry time.Time
+	// LastPush is the end of the last replay that Push asked for, Pushed
+	// the local actions (flags, moves, deletions) it sent, PushError its
+	// failure: the actions then wait for the next check.
+	LastPush  time.Time
+	Pushed    int
+	PushError error
 }
 
 // Result is what one check of an account did.

@@ -43,6 +43,9 @@ type Options struct {
 	// Sender sends what the accounts' filters redirect or answer
 	// (vacation); nil keeps those messages and logs it (mua/filter).
 	Sender filter.Sender
+	// State is the IMAP sync state to share (its journal takes the
+	// actions of other Syncers of the process); nil opens the profile's.
+	State *imapsync.State
 }
 
 // filterOptions are the options of the accounts' filters: the scripts of
@@ -65,6 +68,7 @@ type Watcher struct {
 	opt   Options
 	ctx   context.Context
 	state *imapsync.State
+	own   bool // state was opened by Start, and is closed by Wait
 	wg    sync.WaitGroup
 
 	mu      sync.Mutex
@@ -88,11 +92,15 @@ func Start(ctx context.Context, opt Options, accounts []account.Account) (*Watch
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	st, err := imapsync.OpenState(ctx, opt.Profile)
-	if err != nil {
-		return nil, err
+	st, own := opt.State, false
+	if st == nil {
+		var err error
+		if st, err = imapsync.OpenState(ctx, opt.Profile); err != nil {
+			return nil, err
+		}
+		own = true
 	}
-	w := &Watcher{opt: opt, ctx: ctx, state: st, runners: map[string]*runner{},
+	w := &Watcher{opt: opt, ctx: ctx, state: st, own: own, runners: map[string]*runner{},
 		scripts: sieve.OpenScripts(filepath.Join(opt.Profile, "filters"))}
 	w.Update(accounts)
 	w.wg.Add(1)
@@ -109,10 +117,12 @@ func Start(ctx context.Context, opt Options, accounts []account.Account) (*Watch
 }
 
 // Wait returns once every goroutine has ended (after ctx ended) and
-// closes the sync state.
+// closes the sync state it opened.
 func (w *Watcher) Wait() {
 	w.wg.Wait()
-	w.state.Close()
+	if w.own {
+		w.state.Close()
+	}
 }
 
 // Update makes the Watcher run exactly these accounts: new ones start,
@@ -142,7 +152,7 @@ func (w *Watcher) Update(accounts []account.Account) {
 
 func (w *Watcher) start(a account.Account) {
 	ctx, cancel := context.WithCancel(w.ctx)
-	r := &runner{w: w, acct: a, cancel: cancel, kick: make(chan request, 16),
+	r := &runner{w: w, acct: a, cancel: cancel, kick: make(chan request, 16), push: make(chan struct{}, 1),
 		transcript: NewTranscript(w.opt.TranscriptSize),
 		status:     Status{Account: a.Name, Protocol: a.Protocol}}
 	w.runners[a.Name] = r
@@ -228,6 +238,24 @@ func (w *Watcher) CheckOnly(ctx context.Context, names []string) []Result {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Account < out[j].Account })
 	return out
+}
+
+// Push asks an IMAP account to send its journal of local actions (flags,
+// moves, deletions made through an imapsync.Syncer on the same state) to
+// the server now, without a whole check: its IDLE stops, the journal is
+// replayed, and the IDLE goes on. It returns at once; Status tells the
+// outcome (LastPush, Pushed, PushError). Asked during a check, the replay
+// follows it. A POP3 account has nothing to push.
+func (w *Watcher) Push(name string) error {
+	r, err := w.runner(name)
+	if err != nil {
+		return err
+	}
+	select {
+	case r.push <- struct{}{}:
+	default: // a push is asked already: it will send this action too
+	}
+	return nil
 }
 
 // FetchBody downloads the body of a partial message of an IMAP account

@@ -23,6 +23,7 @@ type Zone struct {
 	servfail map[string]bool
 	silent   map[string]bool
 	held     map[string]bool
+	secure   map[string]bool
 	release  chan struct{}
 	once     sync.Once
 	queries  int
@@ -32,7 +33,7 @@ type Zone struct {
 // blank lines skipped.
 func New(t testing.TB, text ...string) *Zone {
 	t.Helper()
-	z := &Zone{servfail: map[string]bool{}, silent: map[string]bool{}, held: map[string]bool{}, release: make(chan struct{})}
+	z := &Zone{servfail: map[string]bool{}, silent: map[string]bool{}, held: map[string]bool{}, secure: map[string]bool{}, release: make(chan struct{})}
 	z.Add(t, text...)
 	return z
 }
@@ -76,6 +77,10 @@ func (z *Zone) Silent(names ...string) { z.mark(z.silent, names) }
 
 // Hold keeps the answers for the names until Release.
 func (z *Zone) Hold(names ...string) { z.mark(z.held, names) }
+
+// Secure makes the answers for the names (records or denials) carry the
+// AD bit when the question asked for it.
+func (z *Zone) Secure(names ...string) { z.mark(z.secure, names) }
 
 // Release lets the held answers go.
 func (z *Zone) Release() { z.once.Do(func() { close(z.release) }) }
@@ -141,7 +146,13 @@ func (z *Zone) answer(req *dns.Msg, name string, qtype uint16) *dns.Msg {
 	m := new(dns.Msg)
 	m.SetReply(req)
 	m.Authoritative = true
+	opt := req.IsEdns0()
+	m.AuthenticatedData = z.secure[name] && (req.AuthenticatedData || opt != nil && opt.Do())
+	if opt != nil {
+		m.SetEdns0(opt.UDPSize(), opt.Do())
+	}
 	if z.servfail[name] {
+		m.AuthenticatedData = false
 		m.Rcode = dns.RcodeServerFailure
 		return m
 	}

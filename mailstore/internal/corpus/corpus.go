@@ -14,6 +14,8 @@ import (
 	"mime"
 	"strings"
 	"time"
+
+	"facteur/internal/mailaddr"
 )
 
 // Message is one generated message.
@@ -68,7 +70,7 @@ func (g *Generator) Next() Message {
 	g.now = g.now.Add(time.Duration(g.rnd.IntN(900)) * time.Second)
 	from := g.people[g.rnd.IntN(len(g.people))]
 	to := g.people[g.rnd.IntN(len(g.people))]
-	m := sent{id: fmt.Sprintf("%d.%x@%s", g.n, g.rnd.Uint32(), domainOf(from.addr)), from: from}
+	m := sent{id: fmt.Sprintf("%d.%x@%s", g.n, g.rnd.Uint32(), mailaddr.Domain(from.addr)), from: from}
 	if parent, ok := g.parent(); ok {
 		m.refs = append(append([]string(nil), parent.refs...), parent.id)
 		if len(m.refs) > 12 {
@@ -108,7 +110,7 @@ func (g *Generator) header(b *bytes.Buffer, m sent, from, to person) {
 	for i := range hops {
 		t := g.now.Add(time.Duration(hops-i) * time.Second)
 		fmt.Fprintf(b, "Received: from mx%d.%s (mx%d.%s [192.0.2.%d])\r\n\tby smtp.%s with ESMTPS id %X\r\n\tfor <%s>; %s\r\n",
-			i, domainOf(from.addr), i, domainOf(from.addr), 1+g.rnd.IntN(250), domainOf(to.addr),
+			i, mailaddr.Domain(from.addr), i, mailaddr.Domain(from.addr), 1+g.rnd.IntN(250), mailaddr.Domain(to.addr),
 			g.rnd.Uint64(), to.addr, t.Format(time.RFC1123Z))
 	}
 	fmt.Fprintf(b, "Return-Path: <%s>\r\n", from.addr)
@@ -274,11 +276,6 @@ func rareWord(i uint64) string {
 		i /= uint64(len(syllables))
 	}
 	return b.String()
-}
-
-func domainOf(addr string) string {
-	_, d, _ := strings.Cut(addr, "@")
-	return d
 }
 
 func asciiFold(s string) string {

@@ -23,6 +23,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"facteur/internal/atomicfile"
 	"facteur/internal/faultproxy"
 )
 
@@ -62,10 +63,7 @@ func run(target, listen, source, schedule, addrFile string) error {
 	}
 	defer p.Close()
 	if addrFile != "" {
-		if err := os.WriteFile(addrFile+".tmp", []byte(p.Addr()+"\n"), 0o644); err != nil {
-			return err
-		}
-		if err := os.Rename(addrFile+".tmp", addrFile); err != nil {
+		if err := atomicfile.WriteFile(addrFile, []byte(p.Addr()+"\n"), 0o644); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,101 @@
+package app
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+	"github.com/emersion/go-imap/v2"
+
+	"facteur/internal/profile"
+	"facteur/mailstore"
+	"facteur/mua/account"
+	"facteur/mua/imapsync/imaptest"
+)
+
+func mailerMsg(subject string) string {
+	id := strings.ToLower(subject)
+	return "From: Fred <fred@truc.test>\r\nTo: marc@machin.com\r\nSubject: " + subject +
+		"\r\nMessage-ID: <" + id + "@truc.test>\r\nDate: Mon, 02 Nov 2026 10:00:00 +0000\r\n\r\nBody of " + subject + ".\r\n"
+}
+
+// serverHas reports whether the server's folder holds subject with every
+// flag of want.
+func serverHas(t *testing.T, addr, folder, subject string, want ...imap.Flag) bool {
+	subjects, flags := imaptest.Messages(t, addr, folder)
+	i := slices.Index(subjects, subject)
+	if i < 0 {
+		return false
+	}
+	for _, f := range want {
+		if !slices.Contains(flags[i], f) {
+			return false
+		}
+	}
+	return true
+}
+
+// What the user does in the window with an IMAP account's messages reaches
+// the server: read, flag, delete to the Trash, move; a message sent from
+// the composer has its copy in the server's Sent; the removed account
+// leaves no secret behind.
+func TestWindowActionsReachTheIMAPServer(t *testing.T) {
+	h := newHarness(t)
+	srv := imaptest.Start(t, imaptest.NewUser(t, "Archive", "Trash", "Sent"))
+	imaptest.Append(t, srv.Addr, "INBOX", mailerMsg("One"), mailerMsg("Two"), mailerMsg("Three"))
+	a := h.addIMAPAccount(srv.Addr, acceptSMTP(t))
+	h.c.reloadAccounts() // the watcher syncs it
+	inbox := mailstore.FolderRef{Account: "Machin", Name: "INBOX"}
+	h.waitFor("the sync", func() bool { return len(h.localSubjects(inbox)) == 3 })
+	h.c.loadFolders(false)
+	h.settle()
+	h.c.openFolder(inbox)
+	h.settle()
+
+	h.open("One") // marks it read
+	h.c.toggleFlag()
+	h.waitFor("One read and flagged on the server", func() bool {
+		return serverHas(t, srv.Addr, "INBOX", "One", imap.FlagSeen, imap.FlagFlagged)
+	})
+	h.open("Two")
+	h.c.deleteSelected()
+	h.waitFor("Two in the server's Trash", func() bool {
+		return serverHas(t, srv.Addr, "Trash", "Two") && !serverHas(t, srv.Addr, "INBOX", "Two")
+	})
+	h.open("Three")
+	h.c.toggleRead() // unread again
+	h.c.moveSelected(mailstore.FolderRef{Account: "Machin", Name: "Archive"})
+	h.waitFor("Three in the server's Archive", func() bool {
+		return serverHas(t, srv.Addr, "Archive", "Three") && !serverHas(t, srv.Addr, "INBOX", "Three")
+	})
+	if serverHas(t, srv.Addr, "Archive", "Three", imap.FlagSeen) {
+		t.Error("Three is read on the server after Mark unread")
+	}
+
+	cm := h.imapComposer()
+	cm.fields[0].entry.SetText("fred@truc.test")
+	test.Type(cm.subject, "Envoyé")
+	test.Tap(cm.sendBtn)
+	h.waitFor("the outcome", func() bool { return h.c.lastOutcome != "" })
+	h.waitFor("the copy in the server's Sent", func() bool { return serverHas(t, srv.Addr, "Sent", "Envoyé", imap.FlagSeen) })
+
+	p, _ := profile.Open(h.c.opts.Profile)
+	creds := account.OpenCredentials(p.Dir, account.BackendFile)
+	for _, key := range account.SecretKeys(a.Name) {
+		if err := creds.Set(key, "x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	aw := h.c.showAccounts()
+	h.waitFor("the account list", func() bool { return len(aw.accounts) == 1 })
+	aw.removeAccount(a)
+	h.waitFor("the removal", func() bool { return len(aw.accounts) == 0 })
+	for _, key := range account.SecretKeys(a.Name) {
+		if v, err := creds.Get(key); !errors.Is(err, account.ErrNotFound) {
+			t.Errorf("secret %s left: %q, %v", key, v, err)
+		}
+	}
+
+}

@@ -1,0 +1,154 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"facteur/mailstore"
+)
+
+// maxConvMessages bounds the messages of a conversation that the reader
+// reads; firstWords is the length of a collapsed message's excerpt.
+const (
+	maxConvMessages = 200
+	firstWords      = 90
+)
+
+// convView is the conversation of the open message: the other messages of
+// its thread (mailstore.Conversation), oldest first, each collapsed to one
+// line (sender, date, first words) and expanded on a tap.
+type convView struct {
+	box                    *fyne.Container // hidden when the message is alone in its thread
+	title                  *widget.Label
+	rows                   *fyne.Container
+	items                  []*convItem
+	expandAll, collapseAll *widget.Button
+}
+
+// convItem is one message of the conversation.
+type convItem struct {
+	sum      mailstore.Summary
+	open     bool // the message shown in the reader
+	text     string
+	line     *widget.Button
+	body     *widget.Label
+	expanded bool
+}
+
+func (c *controller) newConvView() *convView {
+	v := &convView{title: keyLabel(""), rows: container.NewVBox()}
+	v.expandAll = widget.NewButton(lang.L("Expand all"), func() { v.setAll(true) })
+	v.collapseAll = widget.NewButton(lang.L("Collapse all"), func() { v.setAll(false) })
+	v.expandAll.Importance, v.collapseAll.Importance = widget.LowImportance, widget.LowImportance
+	head := container.NewBorder(nil, nil, nil, container.NewHBox(v.expandAll, v.collapseAll), v.title)
+	v.box = container.NewVBox(widget.NewSeparator(), head, v.rows)
+	v.box.Hide()
+	return v
+}
+
+// setAll expands or collapses every other message.
+func (v *convView) setAll(expanded bool) {
+	for _, it := range v.items {
+		if !it.open {
+			it.setExpanded(expanded)
+		}
+	}
+}
+
+func (it *convItem) setExpanded(on bool) {
+	it.expanded = on
+	if on {
+		it.body.Show()
+	} else {
+		it.body.Hide()
+	}
+}
+
+// showConversation reads the thread of message s in the background and
+// lists it above the body when it holds other messages.
+func (c *controller) showConversation(s mailstore.Summary) {
+	v := c.ui.reader.conv
+	v.box.Hide()
+	v.items = nil
+	v.rows.RemoveAll()
+	c.work.bg(func(ctx context.Context) func() {
+		sums, err := c.store.Conversation(ctx, s.ID)
+		if err != nil || len(sums) < 2 {
+			return nil
+		}
+		sums = sums[max(0, len(sums)-maxConvMessages):]
+		texts := make([]string, len(sums))
+		for i, o := range sums {
+			if o.ID == s.ID || o.Partial {
+				continue
+			}
+			if m, err := c.readMessage(ctx, o.ID); err == nil {
+				texts[i] = m.Text
+			}
+		}
+		return func() {
+			if c.ui.reader.sum.ID != s.ID {
+				return // another message is shown
+			}
+			c.fillConversation(s, sums, texts)
+		}
+	})
+}
+
+// fillConversation lays out the rows of a conversation.
+func (c *controller) fillConversation(s mailstore.Summary, sums []mailstore.Summary, texts []string) {
+	v := c.ui.reader.conv
+	v.title.SetText(lang.N("Conversation of {{.Count}} messages", len(sums), map[string]any{"Count": len(sums)}))
+	for i, o := range sums {
+		it := &convItem{sum: o, open: o.ID == s.ID, text: texts[i]}
+		it.body = selectableLabel()
+		it.body.Wrapping = fyne.TextWrapWord
+		it.body.SetText(strings.TrimSpace(it.text))
+		it.body.Hide()
+		it.line = widget.NewButton(convLine(o, it.text, it.open), func() { it.setExpanded(!it.expanded) })
+		it.line.Alignment = widget.ButtonAlignLeading
+		it.line.Importance = widget.LowImportance
+		if it.open {
+			it.line.Importance = widget.HighImportance
+			it.line.OnTapped = nil
+		}
+		v.items = append(v.items, it)
+		v.rows.Add(container.NewVBox(it.line, it.body))
+	}
+	v.box.Show()
+	c.ui.reader.relayout()
+}
+
+// convLine is the one line of a collapsed message: sender, date, first
+// words, or "this message" for the one in the reader.
+func convLine(s mailstore.Summary, text string, open bool) string {
+	who := lang.L("(no sender)")
+	if len(s.From) > 0 {
+		who = s.From[0].Name
+		if who == "" {
+			who = s.From[0].Addr
+		}
+	}
+	line := who + " · " + formatLongDate(s.Date)
+	if open {
+		return line + " · " + lang.L("(this message)")
+	}
+	words := strings.Join(strings.Fields(text), " ")
+	if len(words) > firstWords {
+		cut := strings.LastIndexByte(words[:firstWords], ' ')
+		if cut <= 0 {
+			cut = firstWords
+			for cut > 1 && !utf8.RuneStart(words[cut]) {
+				cut--
+			}
+		}
+		words = words[:cut] + "…"
+	}
+	return line + " · " + words
+}

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"facteur/localmta"
+	"facteur/localmta/handoff"
+	"facteur/mailstore"
+	"facteur/mua/account"
+	"facteur/mua/mailer"
+)
+
+// The message commands act on the ids that `facteur search --json` gives,
+// like `notmuch tag` and mutt's commands, for scripts: through the mailer,
+// as the window does. A message of an IMAP account changes in the store at
+// once and its server gets the change from the account's journal: now
+// when it answers, else with the next sync.
+
+const (
+	flagUsage   = "flag [--add FLAG]... [--remove FLAG]... ID...   (FLAG: seen, flagged, answered, draft)"
+	moveUsage   = "move ID... FOLDER"
+	deleteUsage = "delete ID..."
+)
+
+// flagNames are the flags that `facteur flag` takes.
+var flagNames = map[string]mailstore.Flags{
+	"seen": mailstore.FlagSeen, "flagged": mailstore.FlagFlagged,
+	"answered": mailstore.FlagAnswered, "draft": mailstore.FlagDraft,
+}
+
+// errKeyword: a flag name that is none of flagNames.
+var errKeyword = errors.New("unknown flag (the store keeps seen, flagged, answered and draft; IMAP keywords are not kept)")
+
+func parseFlagNames(names []string) (mailstore.Flags, error) {
+	var f mailstore.Flags
+	for _, n := range names {
+		bit, ok := flagNames[strings.ToLower(strings.TrimPrefix(n, `\`))]
+		if !ok {
+			return 0, usageError{fmt.Sprintf("flag: %q: %v\nusage: facteur %s", n, errKeyword, flagUsage)}
+		}
+		f |= bit
+	}
+	return f, nil
+}
+
+// parseIDs reads message ids.
+func parseIDs(cmd, usage string, args []string) ([]int64, error) {
+	if len(args) == 0 {
+		return nil, usageError{fmt.Sprintf("%s: no message id (the ids of facteur search --json)\nusage: facteur %s", cmd, usage)}
+	}
+	ids := make([]int64, 0, len(args))
+	for _, a := range args {
+		id, err := strconv.ParseInt(a, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, usageError{fmt.Sprintf("%s: %q is no message id\nusage: facteur %s", cmd, a, usage)}
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// withMailer opens the store and the profile's mailer for fn; the local
+// mail system's pick-ups check recipients against the configuration
+// `facteur mta` would load.
+func withMailer(e *env, fn func(*mailer.Mailer) error) error {
+	s, p, err := openStore(e)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	dir := p.MTADir()
+	m, err := mailer.Open(e.ctx, mailer.Options{Profile: p.Dir, Store: s, Backend: account.BackendAuto, LocalAddress: localAddress(),
+		Handoff: &handoff.Client{Dir: dir, Config: func() (localmta.Config, error) { return pickupConfig(dir) },
+			Logger: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelError}))},
+		Logger: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	return fn(m)
+}
+
+// known checks that every id names a message of the store.
+func known(e *env, m *mailer.Mailer, ids []int64) ([]mailstore.Summary, error) {
+	out := make([]mailstore.Summary, 0, len(ids))
+	for _, id := range ids {
+		sum, err := m.Store().Get(e.ctx, id)
+		if errors.Is(err, mailstore.ErrNotFound) {
+			return nil, fmt.Errorf("no message %d in the store (see facteur search --json)", id)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sum)
+	}
+	return out, nil
+}
+
+// pushed sends the journals the change names to the servers now, and says
+// what each took and what waits for the next sync.
+func pushed(e *env, m *mailer.Mailer, ch mailer.Change) {
+	for _, r := range m.Replay(e.ctx, ch.Journaled) {
+		switch {
+		case r.Err != nil:
+			fmt.Fprintf(e.stdout, "%s: the server was not reached (%v); %d changes wait for the next sync\n", r.Account, explain(r.Err), r.Pending)
+		case r.Pending > 0:
+			fmt.Fprintf(e.stdout, "%s: the server took %d changes; %d wait for the next sync\n", r.Account, r.Sent, r.Pending)
+		default:
+			fmt.Fprintf(e.stdout, "%s: the server took the change\n", r.Account)
+		}
+	}
+}
+
+// cmdFlag adds and removes flags: `facteur flag --add seen --remove flagged ID...`.
+func cmdFlag(e *env) error {
+	var add, remove listFlag
+	fs := newFlags(e, "flag")
+	fs.Var(&add, "add", "flag to add: seen, flagged, answered, draft (repeatable)")
+	fs.Var(&remove, "remove", "flag to remove (repeatable)")
+	args, err := parseFlags(fs, e.args)
+	if err != nil {
+		return err
+	}
+	addF, err := parseFlagNames(add)
+	if err != nil {
+		return err
+	}
+	removeF, err := parseFlagNames(remove)
+	if err != nil {
+		return err
+	}
+	if addF == 0 && removeF == 0 {
+		return usageError{"flag: give --add or --remove\nusage: facteur " + flagUsage}
+	}
+	if addF&removeF != 0 {
+		return usageError{"flag: a flag both added and removed\nusage: facteur " + flagUsage}
+	}
+	ids, err := parseIDs("flag", flagUsage, args)
+	if err != nil {
+		return err
+	}
+	return withMailer(e, func(m *mailer.Mailer) error {
+		if _, err := known(e, m, ids); err != nil {
+			return err
+		}
+		ch, err := m.SetFlags(e.ctx, ids, addF, removeF)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%d messages: flags %s\n", len(ids), flagChange(addF, removeF))
+		pushed(e, m, ch)
+		return nil
+	})
+}
+
+// flagChange is "+seen -flagged".
+func flagChange(add, remove mailstore.Flags) string {
+	var out []string
+	for _, n := range []string{"seen", "flagged", "answered", "draft"} {
+		switch bit := flagNames[n]; {
+		case add&bit != 0:
+			out = append(out, "+"+n)
+		case remove&bit != 0:
+			out = append(out, "-"+n)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// cmdMove moves messages to a folder: `facteur move ID... FOLDER`, FOLDER
+// being ACCOUNT/NAME, or a NAME of the messages' account.
+func cmdMove(e *env) error {
+	args, err := parseFlags(newFlags(e, "move"), e.args)
+	if err != nil {
+		return err
+	}
+	if len(args) < 2 {
+		return usageError{"move: give message ids and a folder\nusage: facteur " + moveUsage}
+	}
+	ids, err := parseIDs("move", moveUsage, args[:len(args)-1])
+	if err != nil {
+		return err
+	}
+	return withMailer(e, func(m *mailer.Mailer) error {
+		sums, err := known(e, m, ids)
+		if err != nil {
+			return err
+		}
+		dest, err := moveTarget(e, m.Store(), sums, args[len(args)-1])
+		if err != nil {
+			return err
+		}
+		ch, err := m.Move(e.ctx, ids, dest)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%d messages moved to %s\n", len(ids), dest)
+		pushed(e, m, ch)
+		return nil
+	})
+}
+
+// moveTarget resolves the folder of a move: ACCOUNT/NAME as the store
+// names it, else NAME in the account of the messages when they all have
+// one, else a folder of the Local account.
+func moveTarget(e *env, s *mailstore.Store, sums []mailstore.Summary, name string) (mailstore.FolderRef, error) {
+	folders, err := s.Folders(e.ctx)
+	if err != nil {
+		return mailstore.FolderRef{}, err
+	}
+	acct := sums[0].Folder.Account
+	for _, sum := range sums {
+		if sum.Folder.Account != acct {
+			acct = ""
+		}
+	}
+	for _, f := range folders {
+		if f.Ref.String() == name {
+			return f.Ref, nil
+		}
+	}
+	for _, f := range folders {
+		if acct != "" && f.Ref == (mailstore.FolderRef{Account: acct, Name: name}) {
+			return f.Ref, nil
+		}
+	}
+	return existingFolder(e, s, name)
+}
+
+// cmdDelete moves messages to their account's Trash, as the Delete key
+// does; those in the Trash already go for good.
+func cmdDelete(e *env) error {
+	args, err := parseFlags(newFlags(e, "delete"), e.args)
+	if err != nil {
+		return err
+	}
+	ids, err := parseIDs("delete", deleteUsage, args)
+	if err != nil {
+		return err
+	}
+	return withMailer(e, func(m *mailer.Mailer) error {
+		if _, err := known(e, m, ids); err != nil {
+			return err
+		}
+		ch, err := m.Delete(e.ctx, ids)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%d messages deleted (moved to the Trash)\n", len(ids))
+		pushed(e, m, ch)
+		return nil
+	})
+}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/emersion/go-imap/v2"
+
+	"facteur/mua/imapsync/imaptest"
+	"facteur/mua/submit/smtptest"
+)
+
+// searchIDs are the ids of `facteur search --json QUERY`, by subject.
+func searchIDs(t *testing.T, dir, query string) map[string]string {
+	t.Helper()
+	code, out, errOut := facteurIn(t, dir, "", "search", "--json", query)
+	if code != 0 {
+		t.Fatalf("search: code %d, %q", code, errOut)
+	}
+	var hits []struct {
+		ID      int64  `json:"id"`
+		Subject string `json:"subject"`
+	}
+	if err := json.Unmarshal([]byte(out), &hits); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{}
+	for _, h := range hits {
+		ids[h.Subject] = fmt.Sprint(h.ID)
+	}
+	return ids
+}
+
+// serverFolder is a server folder as "subject flag..." lines, flags
+// sorted, \Recent left out.
+func serverFolder(t *testing.T, addr, folder string) []string {
+	t.Helper()
+	subjects, flags := imaptest.Messages(t, addr, folder)
+	var out []string
+	for i, s := range subjects {
+		line := []string{s}
+		for _, f := range flags[i] {
+			if f != `\Recent` {
+				line = append(line, string(f))
+			}
+		}
+		slices.Sort(line[1:])
+		out = append(out, strings.Join(line, " "))
+	}
+	return out
+}
+
+// flag, move and delete act on the ids of search --json, and the IMAP
+// server has the change when the command ends.
+func TestMessageCommandsReachTheServer(t *testing.T) {
+	tests := []struct {
+		name string
+		args func(ids map[string]string) []string
+		told string
+		want map[string][]string
+	}{
+		{"flag", func(ids map[string]string) []string {
+			return []string{"flag", "--add", "seen", "--add", "flagged", ids["m1"], ids["m2"]}
+		}, "+seen +flagged", map[string][]string{"INBOX": {`m0 \Seen`, `m1 \Flagged \Seen`, `m2 \Flagged \Seen`, "m3"}}},
+		{"flag remove", func(ids map[string]string) []string {
+			return []string{"flag", "--remove", "seen", ids["m0"]}
+		}, "-seen", map[string][]string{"INBOX": {"m0", "m1", "m2", "m3"}}},
+		{"move", func(ids map[string]string) []string { return []string{"move", ids["m1"], ids["m3"], "Archive"} },
+			"moved to ex/Archive", map[string][]string{"INBOX": {`m0 \Seen`, "m2"}, "Archive": {"m1", "m3"}}},
+		{"move ACCOUNT/FOLDER", func(ids map[string]string) []string { return []string{"move", ids["m2"], "ex/Archive"} },
+			"moved to ex/Archive", map[string][]string{"INBOX": {`m0 \Seen`, "m1", "m3"}, "Archive": {"m2"}}},
+		{"delete", func(ids map[string]string) []string { return []string{"delete", ids["m0"]} },
+			"moved to the Trash", map[string][]string{"INBOX": {"m1", "m2", "m3"}, "Trash": {`m0 \Seen`}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			srv := imaptest.Start(t, imaptest.NewUser(t, "Archive", "Trash"))
+			for i := range 4 {
+				imaptest.Append(t, srv.Addr, "INBOX", fmt.Sprintf("From: a@b.test\r\nSubject: m%d\r\nMessage-ID: <m%d@b.test>\r\n\r\nbody\r\n", i, i))
+			}
+			c := imaptest.Login(t, srv.Addr)
+			if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Store(imap.SeqSetNum(1), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagSeen}}, nil).Close(); err != nil {
+				t.Fatal(err)
+			}
+			addIMAPAccount(t, dir, srv.Addr)
+			if code, out, errOut := facteurIn(t, dir, "", "sync"); code != 0 {
+				t.Fatalf("sync: %d %q %q", code, out, errOut)
+			}
+			code, out, errOut := facteurIn(t, dir, "", tt.args(searchIDs(t, dir, "from:a@b.test"))...)
+			if code != 0 || !strings.Contains(out, tt.told) || !strings.Contains(out, "ex: the server took the change") {
+				t.Fatalf("code %d, stdout %q, stderr %q; want %q and the server told", code, out, errOut, tt.told)
+			}
+			for folder, want := range tt.want {
+				if got := serverFolder(t, srv.Addr, folder); !slices.Equal(got, want) {
+					t.Errorf("server %s = %q, want %q", folder, got, want)
+				}
+			}
+		})
+	}
+}
+
+// With the server down the change is made in the store and waits in the
+// journal; the next sync sends it.
+func TestMessageCommandOffline(t *testing.T) {
+	dir := t.TempDir()
+	u := imaptest.NewUser(t)
+	srv := imaptest.Start(t, u)
+	imaptest.Append(t, srv.Addr, "INBOX", "From: a@b.test\r\nSubject: m0\r\nMessage-ID: <m0@b.test>\r\n\r\nbody\r\n")
+	addIMAPAccount(t, dir, srv.Addr)
+	if code, _, errOut := facteurIn(t, dir, "", "sync"); code != 0 {
+		t.Fatal(errOut)
+	}
+	id := searchIDs(t, dir, "from:a@b.test")["m0"]
+	srv.Close()
+	code, out, errOut := facteurIn(t, dir, "", "flag", "--add", "flagged", id)
+	if code != 0 || !strings.Contains(out, "1 changes wait for the next sync") {
+		t.Fatalf("offline flag: code %d, %q %q", code, out, errOut)
+	}
+	if got := searchIDs(t, dir, "from:a@b.test"); got["m0"] != id {
+		t.Fatalf("search after: %v", got)
+	}
+}
+
+// Bad input gets a clear error and changes nothing.
+func TestMessageCommandsBadInput(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		args []string
+		code int
+		told string
+	}{
+		{[]string{"flag", "--add", "$label1", "1"}, 2, "IMAP keywords are not kept"},
+		{[]string{"flag", "1"}, 2, "give --add or --remove"},
+		{[]string{"flag", "--add", "seen", "--remove", "seen", "1"}, 2, "both added and removed"},
+		{[]string{"flag", "--add", "seen", "x1"}, 2, `"x1" is no message id`},
+		{[]string{"move", "1"}, 2, "give message ids and a folder"},
+		{[]string{"delete"}, 2, "no message id"},
+		{[]string{"delete", "999"}, 1, "no message 999 in the store"},
+	} {
+		code, out, errOut := facteurIn(t, dir, "", tt.args...)
+		if code != tt.code || !strings.Contains(errOut, tt.told) {
+			t.Errorf("%v: code %d, stdout %q, stderr %q; want %d and %q", tt.args, code, out, errOut, tt.code, tt.told)
+		}
+	}
+}
+
+// `facteur send` through an IMAP account files its copy in the server's
+// Sent folder at once (an APPEND), as the window does.
+func TestSendCopiesIntoTheIMAPSent(t *testing.T) {
+	dir := t.TempDir()
+	srv := imaptest.Start(t, imaptest.NewUser(t, "Sent"))
+	sink := smtptest.Start(t, nil)
+	code, out, errOut := facteurIn(t, dir, imaptest.Password+"\n", "account", "add", "--name", "ex",
+		"--address", "marc@machin.test", "--user", imaptest.User, "--imap", srv.Addr, "--smtp", sink.Addr,
+		"--security", "none", "--allow-plaintext", "--password-stdin", "--no-test")
+	if code != 0 {
+		t.Fatalf("account add: %d %q %q", code, out, errOut)
+	}
+	if code, out, errOut := facteurIn(t, dir, "", "sync"); code != 0 {
+		t.Fatalf("sync: %d %q %q", code, out, errOut)
+	}
+	code, out, errOut = facteurIn(t, dir, "Bonjour.\n", "send", "--account", "ex", "--to", "fred@truc.test", "--subject", "Copie")
+	if code != 0 || !strings.Contains(out, "sent through") || !strings.Contains(out, "ex: the server took the change") {
+		t.Fatalf("send: %d %q %q", code, out, errOut)
+	}
+	if n := len(sink.Messages()); n != 1 {
+		t.Errorf("the SMTP server got %d messages", n)
+	}
+	if got := serverFolder(t, srv.Addr, "Sent"); !slices.Equal(got, []string{`Copie \Seen`}) {
+		t.Errorf("server Sent = %q", got)
+	}
+	if code, out, _ := facteurIn(t, dir, "", "sync"); code != 0 || !strings.Contains(out, " 0 new") {
+		t.Errorf("the sync after: %q, want no second copy", out)
+	}
+}

@@ -1,0 +1,259 @@
+package mailer
+
+import (
+	"context"
+	"errors"
+
+	"facteur/mailstore"
+	"facteur/mua/account"
+)
+
+// Change tells what a message action left for the servers.
+type Change struct {
+	// Journaled names the IMAP accounts whose servers get the action from
+	// their journal: at once with Push or Replay, else with the next sync.
+	Journaled []string
+}
+
+func (c *Change) journaled(name string) {
+	for _, n := range c.Journaled {
+		if n == name {
+			return
+		}
+	}
+	c.Journaled = append(c.Journaled, name)
+}
+
+// group is the messages of one account.
+type group struct {
+	account string
+	ids     []int64
+}
+
+// byAccount groups ids by the account that holds each message, in the
+// order they come; messages that no longer exist are left out.
+func (m *Mailer) byAccount(ctx context.Context, ids []int64) ([]group, error) {
+	var out []group
+	at := map[string]int{}
+	for _, id := range ids {
+		sum, err := m.opt.Store.Get(ctx, id)
+		if errors.Is(err, mailstore.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		name := sum.Folder.Account
+		i, ok := at[name]
+		if !ok {
+			i = len(out)
+			at[name] = i
+			out = append(out, group{account: name})
+		}
+		out[i].ids = append(out[i].ids, id)
+	}
+	return out, nil
+}
+
+// each runs imap on the messages of IMAP accounts (then pushed), local on
+// the others.
+func (m *Mailer) each(ctx context.Context, ids []int64, imap func(account.Account, []int64) error, local func([]int64) error) (Change, error) {
+	var ch Change
+	groups, err := m.byAccount(ctx, ids)
+	if err != nil {
+		return ch, err
+	}
+	var errs []error
+	for _, g := range groups {
+		a, ok, err := m.imapAccount(g.account)
+		switch {
+		case err != nil:
+		case ok:
+			if err = imap(a, g.ids); err == nil {
+				ch.journaled(a.Name)
+			}
+		default:
+			err = local(g.ids)
+		}
+		errs = append(errs, accountErr(g.account, err))
+	}
+	m.push(ch)
+	return ch, errors.Join(errs...)
+}
+
+// SetFlags adds and removes flags (\Seen, \Flagged, \Answered, \Draft).
+func (m *Mailer) SetFlags(ctx context.Context, ids []int64, add, remove mailstore.Flags) (Change, error) {
+	return m.each(ctx, ids, func(a account.Account, ids []int64) error {
+		return m.journal(a).SetFlags(ctx, ids, add, remove)
+	}, func(ids []int64) error {
+		return m.opt.Store.SetFlags(ctx, ids, add, remove)
+	})
+}
+
+// Delete moves messages to the Trash of their account; those in the
+// Trash already are removed for good. On an IMAP server: UID MOVE to its
+// Trash, or \Deleted and UID EXPUNGE.
+func (m *Mailer) Delete(ctx context.Context, ids []int64) (Change, error) {
+	return m.each(ctx, ids, func(a account.Account, ids []int64) error {
+		return m.journal(a).Delete(ctx, ids)
+	}, func(ids []int64) error {
+		return m.opt.Store.Delete(ctx, ids)
+	})
+}
+
+// Purge removes messages for good, wherever they are (on their IMAP
+// server: \Deleted and UID EXPUNGE).
+func (m *Mailer) Purge(ctx context.Context, ids []int64) (Change, error) {
+	return m.each(ctx, ids, func(a account.Account, ids []int64) error {
+		return m.journal(a).Expunge(ctx, ids)
+	}, func(ids []int64) error {
+		return m.opt.Store.Purge(ctx, ids)
+	})
+}
+
+// Expunge removes for good the messages of a folder marked deleted
+// (\Deleted, the Maildir flag T) by another program or a server.
+func (m *Mailer) Expunge(ctx context.Context, folder mailstore.FolderRef) (Change, error) {
+	ids, err := m.folderIDs(ctx, folder, func(s mailstore.Summary) bool { return s.Flags&mailstore.FlagTrashed != 0 })
+	if err != nil || len(ids) == 0 {
+		return Change{}, err
+	}
+	return m.Purge(ctx, ids)
+}
+
+// Empty removes every message of a folder for good (Empty Trash).
+func (m *Mailer) Empty(ctx context.Context, folder mailstore.FolderRef) (Change, error) {
+	ids, err := m.opt.Store.FolderIDs(ctx, folder)
+	if err != nil || len(ids) == 0 {
+		return Change{}, err
+	}
+	return m.Purge(ctx, ids)
+}
+
+// folderIDs lists the messages of a folder that keep says to.
+func (m *Mailer) folderIDs(ctx context.Context, folder mailstore.FolderRef, keep func(mailstore.Summary) bool) ([]int64, error) {
+	var ids []int64
+	for off := 0; ; off += 500 {
+		page, err := m.opt.Store.List(ctx, folder, mailstore.ListOptions{Offset: off, Limit: 500, Ascending: true})
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range page {
+			if keep(s) {
+				ids = append(ids, s.ID)
+			}
+		}
+		if len(page) < 500 {
+			return ids, nil
+		}
+	}
+}
+
+// Move moves messages to a folder of any account. Within an IMAP account
+// it is UID MOVE on the server; from another account the message is
+// APPENDed to the destination's server, and removed from its own server.
+func (m *Mailer) Move(ctx context.Context, ids []int64, dest mailstore.FolderRef) (Change, error) {
+	var ch Change
+	dst, dstIMAP, err := m.imapAccount(dest.Account)
+	if err != nil {
+		return ch, err
+	}
+	groups, err := m.byAccount(ctx, ids)
+	if err != nil {
+		return ch, err
+	}
+	var errs []error
+	for _, g := range groups {
+		err := m.moveGroup(ctx, g, dest, dst, dstIMAP, &ch)
+		errs = append(errs, accountErr(g.account, err))
+	}
+	m.push(ch)
+	return ch, errors.Join(errs...)
+}
+
+// moveGroup moves the messages of one account to dest, of account dst.
+func (m *Mailer) moveGroup(ctx context.Context, g group, dest mailstore.FolderRef, dst account.Account, dstIMAP bool, ch *Change) error {
+	src, srcIMAP, err := m.imapAccount(g.account)
+	if err != nil {
+		return err
+	}
+	if g.account == dest.Account {
+		if !srcIMAP {
+			return m.opt.Store.Move(ctx, g.ids, dest)
+		}
+		ch.journaled(src.Name)
+		return m.journal(src).Move(ctx, g.ids, dest.Name)
+	}
+	if dstIMAP { // journaled first: the APPEND of what the move brings
+		if err := m.journal(dst).Adopt(ctx, g.ids); err != nil {
+			return err
+		}
+		ch.journaled(dst.Name)
+	}
+	if srcIMAP {
+		ch.journaled(src.Name)
+		return m.journal(src).MoveOut(ctx, g.ids, dest)
+	}
+	return m.opt.Store.Move(ctx, g.ids, dest)
+}
+
+// Copy copies messages into a folder of any account and returns the ids
+// of the copies, in the order of ids (messages that no longer exist are
+// skipped). Within an IMAP account it is UID COPY on the server; into an
+// IMAP account from another, an APPEND.
+func (m *Mailer) Copy(ctx context.Context, ids []int64, dest mailstore.FolderRef) ([]int64, Change, error) {
+	var ch Change
+	dst, dstIMAP, err := m.imapAccount(dest.Account)
+	if err != nil {
+		return nil, ch, err
+	}
+	groups, err := m.byAccount(ctx, ids)
+	if err != nil {
+		return nil, ch, err
+	}
+	var out []int64
+	var errs []error
+	for _, g := range groups {
+		copies, err := m.copyGroup(ctx, g, dest, dst, dstIMAP)
+		out = append(out, copies...)
+		if err == nil && dstIMAP {
+			ch.journaled(dst.Name)
+		}
+		errs = append(errs, accountErr(g.account, err))
+	}
+	m.push(ch)
+	return out, ch, errors.Join(errs...)
+}
+
+func (m *Mailer) copyGroup(ctx context.Context, g group, dest mailstore.FolderRef, dst account.Account, dstIMAP bool) ([]int64, error) {
+	if dstIMAP && g.account == dest.Account {
+		return m.journal(dst).Copy(ctx, g.ids, dest.Name)
+	}
+	var copies []int64
+	for _, id := range g.ids {
+		cp, err := m.copyLocal(ctx, id, dest)
+		if err != nil {
+			return copies, err
+		}
+		copies = append(copies, cp)
+	}
+	if dstIMAP {
+		return copies, m.journal(dst).Adopt(ctx, copies)
+	}
+	return copies, nil
+}
+
+// copyLocal stores a copy of a message, with its flags, in dest.
+func (m *Mailer) copyLocal(ctx context.Context, id int64, dest mailstore.FolderRef) (int64, error) {
+	sum, err := m.opt.Store.Get(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	rc, err := m.opt.Store.Open(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	defer rc.Close()
+	cp, err := m.opt.Store.Add(ctx, dest, rc, mailstore.AddOptions{Flags: sum.Flags})
+	return cp.ID, err
+}

@@ -3,14 +3,18 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"facteur/internal/profile"
+	"facteur/internal/sieve"
 	"facteur/mailstore"
 	"facteur/mua/account"
+	"facteur/mua/filter"
 	"facteur/mua/imapsync"
 	"facteur/mua/oauth"
 	"facteur/mua/pop3"
+	"facteur/mua/submit"
 )
 
 // cmdSync brings every account (or the one named) into the store:
@@ -87,7 +91,10 @@ func syncOne(e *env, s *mailstore.Store, p profile.Profile, creds *account.Crede
 	if a.Protocol == account.POP3 {
 		st, err := pop3.Collect(e.ctx, a, pw, pop3.CollectOptions{Store: s, StateDir: p.Dir, Waiting: waiting})
 		fmt.Fprintf(e.stdout, "%s: %d new, %d deleted from the server, %d kept there\n", a.Name, st.New, st.Deleted, st.Kept)
-		return err
+		if err != nil {
+			return err
+		}
+		return runFilters(e, s, p, creds, a, nil)
 	}
 	state, err := imapsync.OpenState(e.ctx, p.Dir)
 	if err != nil {
@@ -104,6 +111,21 @@ func syncOne(e *env, s *mailstore.Store, p profile.Profile, creds *account.Crede
 	defer sy.Close()
 	st, err := sy.Sync(e.ctx)
 	fmt.Fprintln(e.stdout, syncSummary(a.Name, st))
+	if err != nil {
+		return err
+	}
+	return runFilters(e, s, p, creds, a, sy)
+}
+
+// runFilters runs the account's filters on its new INBOX messages
+// (mua/filter), and says what they did.
+func runFilters(e *env, s *mailstore.Store, p profile.Profile, creds *account.Credentials, a account.Account, sy *imapsync.Syncer) error {
+	opt := filter.Options{Store: s, Scripts: sieve.OpenScripts(p.FiltersDir()), Sender: &submit.Client{Passwords: creds},
+		Logger: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	st, err := filter.AfterCheck(e.ctx, opt, a, sy)
+	if st.Messages > 0 {
+		fmt.Fprintf(e.stdout, "%s: filters: %s\n", a.Name, st)
+	}
 	return err
 }
 

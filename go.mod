@@ -7,6 +7,7 @@ require (
 	github.com/emersion/go-imap/v2 v2.0.0-beta.8
 	github.com/emersion/go-message v0.18.2
 	github.com/emersion/go-msgauth v0.7.0
+	github.com/foxcpp/go-sieve v0.0.0-20240130002450-72d6b002882a
 	github.com/miekg/dns v1.1.73
 	github.com/zalando/go-keyring v0.2.8
 	golang.org/x/net v0.57.0
@@ -16,7 +17,10 @@ require (
 	modernc.org/sqlite v1.62.0
 )
 
-require github.com/danieljoos/wincred v1.2.3 // indirect
+require (
+	github.com/danieljoos/wincred v1.2.3 // indirect
+	rsc.io/binaryregexp v0.2.0 // indirect
+)
 
 require (
 	fyne.io/systray v1.11.1-0.20250603113521-ca66a66d8b58 // indirect
@@ -65,3 +69,8 @@ require (
 // go-smtp v0.26.0 with four fixes (DATA reader, long DATA lines, SIZE
 // overflow, a BDAT race): see third_party/go-smtp/FACTEUR.md.
 replace github.com/emersion/go-smtp => ./third_party/go-smtp
+
+// go-sieve with an extension API (commands, tests, match types and address
+// parts registered from outside), :copy, index, a trace for dry runs and
+// positioned errors: see third_party/go-sieve/FACTEUR.md.
+replace github.com/foxcpp/go-sieve => ./third_party/go-sieve

@@ -13,6 +13,7 @@
 //	facteur mta | mailq | queue | sendmail        the local MTA/MDA and its POP3 server
 //	facteur account add|list|remove|test|authorize  remote IMAP/POP3 accounts (OAuth2 too)
 //	facteur sync [--offline] [ACCOUNT]            fetch their mail into the offline store
+//	facteur filter check|install|show|test|run    the accounts' Sieve filters, with a dry run
 //	facteur route [--account N] [--json] ADDR...  the delivery preview: path, MX, MTA-STS, DANE
 //	facteur send [--to ADDR]... | 'mailto:...'     send through an account (outbox when offline)
 //	facteur register-mailto                       make Facteur the desktop's mailto: handler
@@ -79,6 +80,7 @@ func commands() []command {
 		{"register-mailto", registerMailtoUsage, "make Facteur the desktop's handler of mailto: links (a .desktop file and xdg-mime)", cmdRegisterMailto},
 		{"account", "account add|list|remove|test|authorize ...", "manage remote accounts (IMAP or POP3 in, SMTP out; OAuth2 sign-in)", cmdAccount},
 		{"sync", "sync [--offline] [ACCOUNT]", "fetch the mail of remote accounts into the offline store (headers first, unless --offline or the account is available offline)", cmdSync},
+		{"filter", filterUsage, "the accounts' mail filters (Sieve): check, install, show, test (a dry run that explains every match), run", cmdFilter},
 		{"help", "help", "show this help", nil},
 	}
 }

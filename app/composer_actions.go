@@ -148,6 +148,7 @@ func (c *controller) composeItems() []*fyne.MenuItem {
 		fyne.NewMenuItem(lang.L("Forward"), func() { c.composeFromSelected(composeForward) }),
 		fyne.NewMenuItem(lang.L("Forward as attachment"), func() { c.composeFromSelected(composeForwardAttached) }),
 		fyne.NewMenuItem(lang.L("Edit as new"), func() { c.composeFromSelected(composeEditAsNew) }),
+		fyne.NewMenuItem(lang.L("Filter messages like this…"), c.filterLikeSelected),
 	}
 }
 

@@ -3,6 +3,8 @@ package app
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
+
+	"facteur/mua/filter"
 )
 
 // menuItems are the main menu and the items whose check marks follow the state.
@@ -26,6 +28,7 @@ func (c *controller) fileMenu() *fyne.Menu {
 	newMsg.Shortcut = shortcutNew
 	addAcct := fyne.NewMenuItem(lang.L("Add account…"), func() { c.showWizard() })
 	accts := fyne.NewMenuItem(lang.L("Accounts…"), func() { c.showAccounts() })
+	filters := fyne.NewMenuItem(lang.L("Filters…"), func() { c.showFilters(filter.LocalAccount, nil) })
 	check := fyne.NewMenuItem(lang.L("Check mail"), c.checkMail)
 	check.Shortcut = shortcutCheck
 	imp := fyne.NewMenuItem(lang.L("Import mbox or .eml file…"), c.showImport)
@@ -35,7 +38,7 @@ func (c *controller) fileMenu() *fyne.Menu {
 	quit := fyne.NewMenuItem(lang.L("Quit"), func() { c.app.Quit() })
 	quit.IsQuit = true
 	quit.Shortcut = shortcutQuit
-	return fyne.NewMenu(lang.L("File"), newMsg, check, addAcct, accts, fyne.NewMenuItemSeparator(), imp, dir, exp, fyne.NewMenuItemSeparator(), quit)
+	return fyne.NewMenu(lang.L("File"), newMsg, check, addAcct, accts, filters, fyne.NewMenuItemSeparator(), imp, dir, exp, fyne.NewMenuItemSeparator(), quit)
 }
 
 func (c *controller) viewMenu(m *menuItems) *fyne.Menu {

@@ -48,6 +48,10 @@ const (
 	viewAccounts           = "accounts"
 	viewAccountsSettings   = "accounts-settings"
 	viewAccountsTranscript = "accounts-transcript"
+	// the Filters window with a rule from the newsletter's list, and the
+	// dry run of it on INBOX
+	viewFilters    = "filters"
+	viewFiltersTry = "filters-dryrun"
 )
 
 // newsletterSubject starts the subject of the demo's HTML newsletter.
@@ -58,7 +62,7 @@ const screenshotQuery = "itineraire"
 
 // Views lists the names Screenshot accepts.
 func Views() []string {
-	return []string{viewMain, viewReader, viewReaderHTML, viewConversation, viewSearch, viewThread, viewAbout, viewInspector, viewInspectorDNS, viewMTA, viewMTADeliveries, viewMTASessions, viewComposer, viewWizard, viewAccounts, viewAccountsSettings, viewAccountsTranscript}
+	return []string{viewMain, viewReader, viewReaderHTML, viewConversation, viewSearch, viewThread, viewAbout, viewInspector, viewInspectorDNS, viewMTA, viewMTADeliveries, viewMTASessions, viewComposer, viewWizard, viewAccounts, viewAccountsSettings, viewAccountsTranscript, viewFilters, viewFiltersTry}
 }
 
 // Screenshot renders a view of opts.Store with Fyne's test driver and software
@@ -96,6 +100,11 @@ func Screenshot(opts Options, view string, size fyne.Size, dark bool) (image.Ima
 		defer p.win.Close()
 		p.win.Resize(size)
 		return p.win.Canvas().Capture(), nil
+	}
+	if fw := c.filters; fw != nil {
+		defer fw.win.Close()
+		fw.win.Resize(size)
+		return fw.win.Canvas().Capture(), nil
 	}
 	if aw := c.accts.win; aw != nil {
 		defer aw.win.Close()
@@ -160,6 +169,8 @@ func (c *controller) stage(view string, q *uiQueue) error {
 		c.stageWizard()
 	case viewAccounts, viewAccountsSettings, viewAccountsTranscript:
 		c.stageAccounts(map[string]int{viewAccountsSettings: 1, viewAccountsTranscript: 2}[view])
+	case viewFilters, viewFiltersTry:
+		return c.stageFilters(view == viewFiltersTry, wait)
 	}
 	return nil
 }

@@ -183,6 +183,8 @@ type controller struct {
 	lastOutcome string
 
 	ui widgets
+
+	filters *filtersWindow // the Filters window, nil when closed
 }
 
 // widgets are the long-lived widgets of the main window.

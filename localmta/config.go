@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"facteur/internal/mtasts"
+	"facteur/internal/sieve"
 	"facteur/localmta/clientlimit"
 	"facteur/localmta/mda"
 	"facteur/localmta/mtausers"
@@ -88,6 +89,9 @@ type Config struct {
 	Store *mailstore.Store
 	// MDA overrides the local delivery target.
 	MDA mda.Target
+	// Filters, when set, are the profile's filters: the Local account's
+	// script runs at delivery into Store (filter.go); nil runs none.
+	Filters *sieve.Scripts
 	// TLS is the server's certificate; nil means a self-signed ECDSA one
 	// generated on first start under Dir/tls.
 	TLS *tls.Config

@@ -61,13 +61,21 @@ func (m *MTA) deliverOutbox(ctx context.Context, msg queue.Message, rcpts []stri
 	return m.cfg.Outbox.Deliver(ctx, msg, body)
 }
 
-// deliverLocal runs one MDA delivery for the local recipients.
+// deliverLocal runs one MDA delivery for the local recipients, after the
+// Local account's filter (filter.go).
 func (m *MTA) deliverLocal(ctx context.Context, msg queue.Message, rcpts []string, body func() (io.ReadCloser, error)) []queue.Result {
-	d, err := m.cfg.MDA.StartDelivery(ctx, mda.Envelope{MailFrom: msg.From, QueueID: msg.ID, Arrived: msg.Arrived})
-	if err != nil {
-		return allResults(rcpts, err, m.cfg.Hostname)
+	env := mda.Envelope{MailFrom: msg.From, QueueID: msg.ID, Arrived: msg.Arrived}
+	var results []queue.Result
+	if f := m.filterLocal(ctx, msg, rcpts, body); f != nil {
+		results, rcpts, env.Copies = f.results, f.deliver, f.copies
+		if len(rcpts) == 0 {
+			return results
+		}
 	}
-	results := make([]queue.Result, 0, len(rcpts))
+	d, err := m.cfg.MDA.StartDelivery(ctx, env)
+	if err != nil {
+		return append(results, allResults(rcpts, err, m.cfg.Hostname)...)
+	}
 	var added []string
 	for _, r := range rcpts {
 		if err := d.AddRcpt(ctx, r); err != nil {

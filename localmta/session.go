@@ -1,6 +1,7 @@
 package localmta
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -275,9 +276,19 @@ func (s *session) enqueue(id, trace string, r io.Reader) error {
 		msg.EnvID, msg.Ret, msg.UTF8 = o.EnvelopeID, string(o.Return), o.UTF8
 	}
 	checker := newDataChecker(r, s.m.cfg.MaxMessageBytes)
-	body := io.MultiReader(strings.NewReader(trace), checker)
+	var body io.Reader = io.MultiReader(strings.NewReader(trace), checker)
 	ctx, cancel := context.WithTimeout(s.m.ctx, s.m.cfg.DataTimeout)
 	defer cancel()
+	if check := s.m.dataFilter(*s.from, s.rcpts); check != nil { // filter.go: reject at DATA
+		buf, err := io.ReadAll(body)
+		if err != nil {
+			return s.dataError(err, checker)
+		}
+		if err := check(ctx, buf); err != nil {
+			return err
+		}
+		body = bytes.NewReader(buf)
+	}
 	if _, err := s.m.queue.Enqueue(ctx, msg, body); err != nil {
 		return s.dataError(err, checker)
 	}

@@ -63,6 +63,10 @@ func (p Profile) MailDir() string { return p.Dir }
 // MTADir is the local MTA's directory (queue, spool, TLS key, mbox spool).
 func (p Profile) MTADir() string { return filepath.Join(p.Dir, "mta") }
 
+// FiltersDir holds the mail filters: one Sieve script per account
+// (<account>.sieve) and the vacation memory.
+func (p Profile) FiltersDir() string { return filepath.Join(p.Dir, "filters") }
+
 // ConfigFile is the settings file (accounts, preferences).
 func (p Profile) ConfigFile() string { return filepath.Join(p.Dir, "config.json") }
 

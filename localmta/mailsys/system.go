@@ -7,9 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"sync"
 	"time"
 
+	"facteur/internal/sieve"
 	"facteur/localmta"
 	"facteur/localmta/control"
 	"facteur/localmta/imapd"
@@ -50,7 +52,11 @@ type Options struct {
 	Load     Loader           // nil means BareConfig("user")
 	Hostname string           // "" keeps the configuration's
 	Store    *mailstore.Store // where local mail goes (Local/INBOX)
-	Logger   *slog.Logger     // nil means one that discards
+	// Filters is the profile's filters directory, whose Local script runs
+	// at delivery; "" means "filters" beside Dir (Dir is the profile's
+	// mta/), when Store is set.
+	Filters string
+	Logger  *slog.Logger // nil means one that discards
 	// Tune, when set, changes the loaded configuration before the MTA
 	// starts (tests: queue backoff, DNS).
 	Tune func(*localmta.Config)
@@ -142,6 +148,12 @@ func (s *System) run(parent context.Context, opt Options) error {
 		return err
 	}
 	cfg.Store, cfg.Logger = opt.Store, opt.Logger
+	if opt.Filters == "" && opt.Store != nil {
+		opt.Filters = filepath.Join(filepath.Dir(opt.Dir), "filters")
+	}
+	if opt.Filters != "" {
+		cfg.Filters = sieve.OpenScripts(opt.Filters)
+	}
 	if opt.Hostname != "" {
 		cfg.Hostname = opt.Hostname
 	}

@@ -39,6 +39,10 @@ type Envelope struct {
 	// Arrived is when the queue took the message. With QueueID it names
 	// a delivery that is the same after a restart (see DeliveryKey).
 	Arrived time.Time
+	// Copies, when a recipient has an entry, are where its copies go, as
+	// its filter decided (filter.go); the Store target honours them, the
+	// Mbox target has one mailbox per login and ignores them.
+	Copies map[string][]Copy
 }
 
 // DeliveryKey names the delivery of the queue entry env to rcpt, the same

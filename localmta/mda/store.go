@@ -56,8 +56,11 @@ func (d *storeDelivery) AddRcpt(ctx context.Context, rcpt string) error {
 	return nil
 }
 
-// Commit adds one copy per recipient, in the group commit of the target.
-// The mailstore makes each copy atomic.
+// Commit adds one copy per recipient (or the copies its filter asked
+// for, Envelope.Copies), in the group commit of the target. The mailstore
+// makes each copy atomic. A filtered copy that cannot be written where
+// the filter said (a folder name the store refuses) goes to the
+// recipient's INBOX instead: a filter never loses mail.
 func (d *storeDelivery) Commit(ctx context.Context) error {
 	if d.body == nil {
 		return ErrNoBody
@@ -66,16 +69,31 @@ func (d *storeDelivery) Commit(ctx context.Context) error {
 	var items []mailstore.AddItem
 	var rcpts []string
 	for _, rcpt := range d.rcpts {
-		it, err := d.item(rcpt)
+		its, err := d.items(rcpt)
 		if err != nil {
 			failed[rcpt] = err
 			continue
 		}
-		items, rcpts = append(items, it), append(rcpts, rcpt)
+		for range its {
+			rcpts = append(rcpts, rcpt)
+		}
+		items = append(items, its...)
 	}
+	var retry []mailstore.AddItem
+	var retryRcpts []string
 	for i, res := range d.t.group.add(ctx, d.t.Store, items) {
-		if res.Err != nil && !errors.Is(res.Err, mailstore.ErrExist) { // ErrExist: delivered before a restart
-			failed[rcpts[i]] = fmt.Errorf("mda: deliver to %s in %s: %w", rcpts[i], items[i].Folder, res.Err)
+		if res.Err == nil || errors.Is(res.Err, mailstore.ErrExist) { // ErrExist: delivered before a restart
+			continue
+		}
+		if fb, ok := d.fallback(rcpts[i], items[i]); ok {
+			retry, retryRcpts = append(retry, fb), append(retryRcpts, rcpts[i])
+			continue
+		}
+		failed[rcpts[i]] = fmt.Errorf("mda: deliver to %s in %s: %w", rcpts[i], items[i].Folder, res.Err)
+	}
+	for i, res := range d.t.group.add(ctx, d.t.Store, retry) {
+		if res.Err != nil && !errors.Is(res.Err, mailstore.ErrExist) {
+			failed[retryRcpts[i]] = fmt.Errorf("mda: deliver to %s in %s: %w", retryRcpts[i], retry[i].Folder, res.Err)
 		}
 	}
 	if len(failed) > 0 {
@@ -84,33 +102,59 @@ func (d *storeDelivery) Commit(ctx context.Context) error {
 	return nil
 }
 
-// item reads the copy of one recipient, its trace fields first.
-func (d *storeDelivery) item(rcpt string) (mailstore.AddItem, error) {
-	folder := LocalInbox
+// fallback returns the INBOX copy of a filtered copy that failed.
+func (d *storeDelivery) fallback(rcpt string, it mailstore.AddItem) (mailstore.AddItem, bool) {
+	if _, filtered := d.env.Copies[rcpt]; !filtered {
+		return it, false
+	}
+	inbox, err := d.folder(rcpt)
+	if err != nil || it.Folder == inbox {
+		return it, false
+	}
+	it.Folder = inbox
+	return it, true
+}
+
+// folder returns the recipient's default folder.
+func (d *storeDelivery) folder(rcpt string) (mailstore.FolderRef, error) {
 	if d.t.Folder != nil {
-		f, err := d.t.Folder(Login(rcpt))
+		return d.t.Folder(Login(rcpt))
+	}
+	return LocalInbox, nil
+}
+
+// items reads the copies of one recipient, its trace fields first.
+func (d *storeDelivery) items(rcpt string) ([]mailstore.AddItem, error) {
+	copies, filtered := d.env.Copies[rcpt]
+	if !filtered {
+		folder, err := d.folder(rcpt)
 		if err != nil {
-			return mailstore.AddItem{}, err
+			return nil, err
 		}
-		folder = f
+		copies = []Copy{{Folder: folder}}
 	}
 	r, err := withTrace(d.body, d.env.MailFrom, rcpt)
 	if err != nil {
-		return mailstore.AddItem{}, err
+		return nil, err
 	}
 	defer r.Close()
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return mailstore.AddItem{}, err
+		return nil, err
 	}
 	now := time.Now
 	if d.t.Now != nil {
 		now = d.t.Now
 	}
-	opt := mailstore.AddOptions{
-		Envelope: &mailstore.Envelope{MailFrom: d.env.MailFrom, RcptTo: []string{rcpt}},
-		Arrived:  now(),
-		Key:      DeliveryKey(d.env, rcpt),
+	key := DeliveryKey(d.env, rcpt)
+	items := make([]mailstore.AddItem, len(copies))
+	for n, c := range copies {
+		items[n] = mailstore.AddItem{Folder: c.Folder, Data: data, Options: mailstore.AddOptions{
+			Envelope: &mailstore.Envelope{MailFrom: d.env.MailFrom, RcptTo: []string{rcpt}},
+			Arrived:  now(),
+			Key:      copyKey(key, n),
+			Flags:    c.Flags,
+		}}
 	}
-	return mailstore.AddItem{Folder: folder, Data: data, Options: opt}, nil
+	return items, nil
 }

@@ -9,6 +9,7 @@ import (
 	"facteur/mua/account"
 	"facteur/mua/imapsync"
 	"facteur/mua/pop3"
+	"facteur/mua/submit"
 	"facteur/mua/watch"
 )
 
@@ -156,6 +157,8 @@ func (m *Mailer) Watch(ctx context.Context, o WatchOptions) (*watch.Watcher, err
 		Secret:         func(a account.Account) (string, error) { return m.LoginSecret(ctx, a) },
 		OnChange:       o.OnChange,
 		TranscriptSize: o.TranscriptSize,
+		// the filters' redirects and vacation replies
+		Sender: &submit.Client{Dialer: m.opt.Dialer, Passwords: m.creds, Timeout: m.opt.SubmitTimeout},
 	}, list)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 
 	"facteur/mailstore"
 	"facteur/mua/account"
+	"facteur/mua/filter"
 	"facteur/mua/imapsync"
 	"facteur/mua/pop3"
 )
@@ -287,6 +288,10 @@ func (r *runner) checkOnce(ctx context.Context) (int, error) {
 			StateDir: r.w.opt.Profile,
 			Progress: func(p mailstore.Progress) { r.progress(p.Done, p.Total) },
 		})
+		if err != nil {
+			return st.New, err
+		}
+		_, err = filter.AfterCheck(ctx, r.w.filterOptions(), r.acct, nil)
 		return st.New, err
 	}
 	if r.syncer == nil {
@@ -298,6 +303,9 @@ func (r *runner) checkOnce(ctx context.Context) (int, error) {
 	}
 	st, err := r.syncer.Sync(ctx)
 	if err != nil {
+		return st.New, err
+	}
+	if _, err := filter.AfterCheck(ctx, r.w.filterOptions(), r.acct, r.syncer); err != nil {
 		return st.New, err
 	}
 	// drafts saved while the server was away (or before a crash) go up now

@@ -3,14 +3,17 @@ package watch
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
 	"sync"
 	"time"
 
+	"facteur/internal/sieve"
 	"facteur/mailstore"
 	"facteur/mua/account"
+	"facteur/mua/filter"
 	"facteur/mua/imapsync"
 )
 
@@ -37,9 +40,18 @@ type Options struct {
 	OnChange func(Status)
 	// Now gives the time; nil means time.Now.
 	Now func() time.Time
+	// Sender sends what the accounts' filters redirect or answer
+	// (vacation); nil keeps those messages and logs it (mua/filter).
+	Sender filter.Sender
 	// State is the IMAP sync state to share (its journal takes the
 	// actions of other Syncers of the process); nil opens the profile's.
 	State *imapsync.State
+}
+
+// filterOptions are the options of the accounts' filters: the scripts of
+// the profile's filters directory.
+func (w *Watcher) filterOptions() filter.Options {
+	return filter.Options{Store: w.opt.Store, Scripts: w.scripts, Sender: w.opt.Sender}
 }
 
 // Errors of the Watcher, for errors.Is.
@@ -61,6 +73,8 @@ type Watcher struct {
 
 	mu      sync.Mutex
 	runners map[string]*runner
+
+	scripts *sieve.Scripts // the accounts' filters, compiled once
 }
 
 // Start opens the IMAP sync state and starts a goroutine for each
@@ -86,7 +100,8 @@ func Start(ctx context.Context, opt Options, accounts []account.Account) (*Watch
 		}
 		own = true
 	}
-	w := &Watcher{opt: opt, ctx: ctx, state: st, own: own, runners: map[string]*runner{}}
+	w := &Watcher{opt: opt, ctx: ctx, state: st, own: own, runners: map[string]*runner{},
+		scripts: sieve.OpenScripts(filepath.Join(opt.Profile, "filters"))}
 	w.Update(accounts)
 	w.wg.Add(1)
 	go func() {

@@ -27,6 +27,7 @@ run: build
 # 2-core machine.
 test: deps vet cross
 	$(GO) test -race -tags $(TAGS) -shuffle=on -timeout 30m ./...
+	cd third_party/go-sieve && $(GO) test -race -shuffle=on ./...
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

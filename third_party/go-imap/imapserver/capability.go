@@ -45,6 +45,10 @@ func (c *Conn) availableCaps() []imap.Cap {
 			imap.CapLiteralMinus,
 		}...)
 	}
+	// Facteur: ID (RFC 2971) is valid in every state, see id.go
+	if _, ok := c.session.(SessionID); ok {
+		caps = append(caps, imap.CapID)
+	}
 	if c.canStartTLS() {
 		caps = append(caps, imap.CapStartTLS)
 	}

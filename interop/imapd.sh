@@ -10,9 +10,9 @@
 # (plain, 8-bit UTF-8, quoted-printable, a line starting with a dot, multipart
 # with a base64 attachment) through it into the Local account. Then:
 #
-#   1. Python's imaplib, after STARTTLS with the MTA's certificate: CAPABILITY, ID
-#      (before and after LOGIN), NAMESPACE, ENABLE, CREATE, RENAME, DELETE, SUBSCRIBE, LSUB, LIST,
-#      STATUS, SELECT, FETCH (envelope, body structure, partial), SEARCH,
+#   1. Python's imaplib, after STARTTLS with the MTA's certificate: CAPABILITY,
+#      ID (before and after LOGIN), NAMESPACE, ENABLE, CREATE, RENAME, DELETE,
+#      SUBSCRIBE, LSUB, LIST, STATUS, SELECT, FETCH (envelope, body structure, partial), SEARCH,
 #      UID SEARCH, STORE, COPY, UID MOVE, APPEND with a date, EXPUNGE, UID
 #      EXPUNGE, UNSELECT; every body of INBOX byte for byte as its Maildir file;
 #      IDLE woken by a message delivered through the MTA; implicit TLS;

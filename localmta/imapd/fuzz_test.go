@@ -104,8 +104,15 @@ func dialRaw(t *testing.T, addr string) *rawConn {
 func (c *rawConn) close() { c.conn.Close() }
 
 // command sends one line and reads until its tagged answer, which it
-// returns; literals in answers are skipped over.
+// returns.
 func (c *rawConn) command(t *testing.T, line string) string {
+	_, tagged := c.commandLines(t, line)
+	return tagged
+}
+
+// commandLines sends one line and returns the untagged lines of the answer
+// and the tagged one; literals in answers are skipped over.
+func (c *rawConn) commandLines(t *testing.T, line string) (untagged []string, tagged string) {
 	tag := line[:strings.IndexByte(line, ' ')]
 	if _, err := fmt.Fprintf(c.conn, "%s\r\n", line); err != nil {
 		t.Fatal(err)
@@ -119,27 +126,7 @@ func (c *rawConn) command(t *testing.T, line string) string {
 			if _, err := c.r.Discard(n); err != nil {
 				t.Fatal(err)
 			}
-			continue
-		}
-		if strings.HasPrefix(l, tag+" ") {
-			return l
-		}
-	}
-}
-
-// commandLines sends one line and returns the untagged lines of the answer
-// and the tagged one.
-func (c *rawConn) commandLines(t *testing.T, line string) (untagged []string, tagged string) {
-	tag := line[:strings.IndexByte(line, ' ')]
-	if _, err := fmt.Fprintf(c.conn, "%s\r\n", line); err != nil {
-		t.Fatal(err)
-	}
-	for {
-		l, err := c.r.ReadString('\n')
-		if err != nil {
-			t.Fatalf("no answer to %q: %v", line, err)
-		}
-		if strings.HasPrefix(l, tag+" ") {
+		} else if strings.HasPrefix(l, tag+" ") {
 			return untagged, l
 		}
 		untagged = append(untagged, l)

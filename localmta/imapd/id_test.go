@@ -72,6 +72,7 @@ func TestIDCommand(t *testing.T) {
 	}{
 		{"NIL", "NIL", true, ""},
 		{"nil lower case", "nil", true, ""},
+		{"empty list", "()", true, ""},
 		{"name and version", `("name" "mutt" "version" "2.2.13")`, true, "mutt 2.2.13"},
 		{"NIL value", `("name" "mutt" "version" NIL)`, true, "mutt"},
 		{"field case", `("NAME" "Thunderbird" "Version" "128")`, true, "Thunderbird 128"},

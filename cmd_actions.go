@@ -250,8 +250,41 @@ func cmdDelete(e *env) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "%d messages deleted (moved to the Trash)\n", len(ids))
+		told, err := deleted(e, m.Store(), ids)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, told)
 		pushed(e, m, ch)
 		return nil
 	})
+}
+
+// deleted says what a delete did: a message still in the store went to
+// the Trash (a move keeps its id), one gone was in the Trash already and
+// is removed for good.
+func deleted(e *env, s *mailstore.Store, ids []int64) (string, error) {
+	gone := map[int64]bool{}
+	for _, id := range ids {
+		_, err := s.Get(e.ctx, id)
+		switch {
+		case errors.Is(err, mailstore.ErrNotFound):
+			gone[id] = true
+		case err != nil:
+			return "", err
+		default:
+			gone[id] = false
+		}
+	}
+	purged := 0
+	for _, g := range gone {
+		if g {
+			purged++
+		}
+	}
+	if purged == 0 {
+		return fmt.Sprintf("%d messages deleted (moved to the Trash)", len(gone)), nil
+	}
+	return fmt.Sprintf("%d messages deleted: %d moved to the Trash, %d removed for good (in the Trash already)",
+		len(gone), len(gone)-purged, purged), nil
 }

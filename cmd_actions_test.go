@@ -106,6 +106,31 @@ func TestMessageCommandsReachTheServer(t *testing.T) {
 	}
 }
 
+// delete of a message in the Trash already removes it for good, on the
+// server too, and says so instead of telling it went to the Trash.
+func TestDeleteInTrashSaysRemovedForGood(t *testing.T) {
+	dir := t.TempDir()
+	srv := imaptest.Start(t, imaptest.NewUser(t, "Trash"))
+	imaptest.Append(t, srv.Addr, "INBOX", "From: a@b.test\r\nSubject: m0\r\nMessage-ID: <m0@b.test>\r\n\r\nbody\r\n")
+	imaptest.Append(t, srv.Addr, "Trash", "From: a@b.test\r\nSubject: m1\r\nMessage-ID: <m1@b.test>\r\n\r\nbody\r\n")
+	addIMAPAccount(t, dir, srv.Addr)
+	if code, out, errOut := facteurIn(t, dir, "", "sync"); code != 0 {
+		t.Fatalf("sync: %d %q %q", code, out, errOut)
+	}
+	ids := searchIDs(t, dir, "from:a@b.test")
+	code, out, errOut := facteurIn(t, dir, "", "delete", ids["m0"], ids["m1"])
+	const told = "2 messages deleted: 1 moved to the Trash, 1 removed for good (in the Trash already)"
+	if code != 0 || !strings.Contains(out, told) || !strings.Contains(out, "ex: the server took the change") {
+		t.Fatalf("code %d, stdout %q, stderr %q; want %q and the server told", code, out, errOut, told)
+	}
+	if got, want := serverFolder(t, srv.Addr, "Trash"), []string{"m0"}; !slices.Equal(got, want) {
+		t.Errorf("server Trash = %q, want %q", got, want)
+	}
+	if got := serverFolder(t, srv.Addr, "INBOX"); len(got) != 0 {
+		t.Errorf("server INBOX = %q, want nothing", got)
+	}
+}
+
 // With the server down the change is made in the store and waits in the
 // journal; the next sync sends it.
 func TestMessageCommandOffline(t *testing.T) {

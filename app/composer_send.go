@@ -203,26 +203,43 @@ func (cm *composer) setSending(on bool) {
 // window says what happened; on failure it stays open with the reason.
 func (cm *composer) sent(s fromChoice, out submit.Outcome, err error) {
 	cm.setSending(false)
-	if err != nil && !out.Sent && !out.Queued {
+	if err != nil && !out.Sent && !out.Queued && !out.Uncertain {
 		cm.showStatus(sendProblem(err), true)
 		return
 	}
 	cm.draft.sent = true
 	cm.draft.id = 0
 	text := outcomeText(s, out)
-	if err != nil { // sent or queued, but some recipients were refused
+	if err != nil && !out.Uncertain { // sent or queued, but some recipients were refused
 		cm.showStatus(text+"\n"+sendProblem(err), true)
 		return
 	}
+	// An uncertain outcome closes the composer too: a second Send could
+	// deliver the message twice (its copy is in Sent, marked so).
 	cm.c.lastOutcome = text
 	cm.stopTimers()
 	cm.win.Close()
-	dialog.ShowInformation(lang.L("Message sent"), text, cm.c.win)
+	title := lang.L("Message sent")
+	if out.Uncertain {
+		title = lang.L("Message perhaps delivered")
+	}
+	dialog.ShowInformation(title, text, cm.c.win)
 }
 
 // outcomeText says where the message went.
 func outcomeText(s fromChoice, out submit.Outcome) string {
+	text := outcomeSentence(s, out)
+	if len(out.QueuedFor) > 0 {
+		text += "\n" + lang.L("Refused for now by the server, it waits in the outbox for {{.Rcpts}}, and will be retried.",
+			map[string]any{"Rcpts": strings.Join(out.QueuedFor, ", ")})
+	}
+	return text
+}
+
+func outcomeSentence(s fromChoice, out submit.Outcome) string {
 	switch {
+	case out.Uncertain:
+		return lang.L("The server stopped answering once it had the whole message: it may have received it. Facteur did not send it again, lest it arrive twice; its copy in Sent is marked uncertain. Ask a recipient whether it arrived.")
 	case out.Sent:
 		return lang.L("Sent through {{.Account}}.", map[string]any{"Account": s.account.Name})
 	case out.Queued && s.account == nil:

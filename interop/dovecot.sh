@@ -24,6 +24,14 @@
 # counts, bodies byte for byte (CRLF read as LF) and flags. A second sync
 # fetches nothing; changes made on the server (flags by IMAP STORE and by
 # renaming Maildir files, an APPEND, an EXPUNGE) come down on the next one;
+# The message commands on ids from `facteur search --json`: `facteur flag
+# --add flagged --add seen`, `flag --remove seen`, `move ID... Archive`,
+# `delete` (to Trash, and from Trash for good), each checked in Dovecot's
+# own state (doveadm fetch, every mailbox, by Message-ID); the sync after
+# them changes nothing and both sides still agree. With the account pointed
+# at a closed port (Dovecot still up), a flag and a move change the store,
+# wait in the journal, are not on Dovecot; back on the right port the next
+# sync sends them (2 local actions) and brings nothing down.
 # POP3 collects INBOX once (UIDL) and a second collect adds nothing. The Go
 # tests of mua/imapsync that need a real server (FACTEUR_DOVECOT) run against
 # this Dovecot: a sync of headers, then messages opened (FetchBody) byte for
@@ -296,6 +304,167 @@ sync_ok "third IMAP sync brings down the server's changes ($nflags messages with
 compare_all "after the changes,"
 sync_ok "fourth IMAP sync fetches nothing" "$work/sync4.log" \
 	"^dove: ${#folders[@]} folders, 0 new, 0 removed, 0 flag changes"
+
+# ---------------------------------------------------------------- message commands
+
+# The CLI's message commands (facteur flag, move, delete: the mailer's
+# actions, journaled and pushed to the server at once) on messages picked
+# with `facteur search --json`, then Dovecot's own view of each: doveadm
+# fetch in every mailbox, by Message-ID. A sync after them changes nothing.
+
+# on_server MSGID: one line per copy of the message on Dovecot, "MAILBOX
+# FLAG...", system flags sorted (\Recent left out); nothing when it is gone.
+on_server() {
+	"$DOVEADM" -c "$dovecot_conf" -f tab fetch -u "$user" 'mailbox flags' \
+		mailbox '*' header Message-ID "<$1>" | "$PYTHON" -c '
+import sys
+rows = []
+for line in sys.stdin.read().splitlines()[1:]:
+    box, _, fl = line.partition("\t")
+    keep = sorted(f for f in fl.split() if f in ("\\Seen", "\\Flagged", "\\Answered", "\\Draft", "\\Deleted"))
+    rows.append(" ".join([box] + keep))
+print("\n".join(sorted(rows)))'
+}
+
+# pick QUERY N: "ID MSGID" of N messages of `facteur search --json QUERY`
+# that Dovecot holds once, in FOLDER (the appended draft is there twice).
+pick() {
+	local query=$1 n=$2 folder=$3 id mid where got=0
+	facteur search --json --limit $((n + 20)) "$query" >"$work/pick.json"
+	while read -r id mid; do
+		where=$(on_server "$mid")
+		[ "$(wc -l <<<"$where")" = 1 ] && [ "${where%% *}" = "$folder" ] || continue
+		echo "$id $mid"
+		got=$((got + 1))
+		[ $got -lt "$n" ] || break
+	done < <("$PYTHON" -c 'import json, sys
+for h in json.load(open(sys.argv[1])):
+    print(h["id"], h["message_id"])' "$work/pick.json")
+}
+
+# run_cmd NAME EXPECT ARG...: `facteur ARG...` succeeds and its output
+# matches the regular expression EXPECT (what the command did, and that the
+# server took it at once).
+run_cmd() {
+	local name=$1 expect=$2 rc=0
+	shift 2
+	facteur "$@" >"$work/cmd.log" 2>&1 || rc=$?
+	if [ $rc = 0 ] && [[ $(tr '\n' ' ' <"$work/cmd.log") =~ $expect ]]; then
+		pass "$name: $(tr '\n' ' ' <"$work/cmd.log")"
+	else
+		fail "$name (exit $rc): want /$expect/"
+		sed 's/^/    /' "$work/cmd.log"
+	fi
+}
+
+# server_has NAME MSGID WANT: Dovecot's copies of MSGID (on_server) are WANT.
+server_has() {
+	local got
+	got=$(on_server "$2")
+	if [ "$got" = "$3" ]; then
+		pass "$1: Dovecot has ${3:-no copy left}"
+	else
+		fail "$1: Dovecot has '${got//$'\n'/; }', want '${3//$'\n'/; }'"
+	fi
+}
+
+# flags_on MSGID: the flags of its only copy on Dovecot (on_server without
+# the mailbox).
+flags_on() { on_server "$1" | cut -s -d' ' -f2-; }
+
+# with_flag LINE FLAG: a line of on_server with FLAG added.
+with_flag() {
+	"$PYTHON" -c 'import sys
+box, *fl = sys.argv[1].split()
+print(" ".join([box] + sorted(set(fl) | {sys.argv[2]})))' "$1" "$2"
+}
+
+took='dove: the server took the change'
+# Picked: an unread message without flags (to flag), three flagged ones (to
+# move and delete with their flags), one of Trash (deleted for good).
+mapfile -t inbox_picks < <(pick 'folder:dove/INBOX is:unread -is:flagged -is:answered' 1 INBOX
+	pick 'folder:dove/INBOX is:flagged' 3 INBOX)
+mapfile -t trash_picks < <(pick 'folder:dove/Trash is:flagged' 1 Trash)
+if [ ${#inbox_picks[@]} = 4 ] && [ ${#trash_picks[@]} = 1 ]; then
+	pass "search --json: 4 messages of INBOX and 1 of Trash picked, each once on Dovecot"
+	read -r a_id a_mid <<<"${inbox_picks[0]}"
+	read -r b_id b_mid <<<"${inbox_picks[1]}"
+	read -r c_id c_mid <<<"${inbox_picks[2]}"
+	read -r d_id d_mid <<<"${inbox_picks[3]}"
+	read -r e_id e_mid <<<"${trash_picks[0]}"
+
+	run_cmd "facteur flag --add flagged --add seen $a_id" "1 messages: flags \\+seen \\+flagged $took" \
+		flag --add flagged --add seen "$a_id"
+	server_has "flags added" "$a_mid" 'INBOX \Flagged \Seen'
+	run_cmd "facteur flag --remove seen $a_id" "1 messages: flags -seen $took" flag --remove seen "$a_id"
+	server_has "\\Seen removed, \\Flagged kept" "$a_mid" 'INBOX \Flagged'
+
+	b_flags=$(flags_on "$b_mid")
+	c_flags=$(flags_on "$c_mid")
+	run_cmd "facteur move $b_id $c_id Archive" "2 messages moved to dove/Archive $took" move "$b_id" "$c_id" Archive
+	server_has "moved (UID MOVE), in Archive only, flags kept" "$b_mid" "Archive${b_flags:+ $b_flags}"
+	server_has "moved, the second" "$c_mid" "Archive${c_flags:+ $c_flags}"
+
+	d_flags=$(flags_on "$d_mid")
+	run_cmd "facteur delete $d_id" "1 messages deleted \\(moved to the Trash\\) $took" delete "$d_id"
+	server_has "deleted: in Trash only" "$d_mid" "Trash${d_flags:+ $d_flags}"
+	run_cmd "facteur delete $e_id (in Trash already)" "1 messages deleted: 0 moved to the Trash, 1 removed for good \\(in the Trash already\\) $took" delete "$e_id"
+	server_has "deleted in Trash: expunged for good" "$e_mid" ""
+else
+	fail "search --json picked ${#inbox_picks[@]} INBOX messages (want 4) and ${#trash_picks[@]} of Trash (want 1)"
+	sed 's/^/    /' "$work/pick.json" | head -20
+fi
+sync_ok "sync after the commands changes nothing locally" "$work/sync5.log" \
+	"^dove: ${#folders[@]} folders, 0 new, 0 removed, 0 flag changes, 0 local actions sent"
+compare_all "after the message commands,"
+
+# The server out of reach: the account pointed at a closed port (Dovecot
+# itself keeps running). The commands change the store at once, say that
+# the changes wait, and the server has none of them; back on the right
+# port, the next sync sends them and brings nothing down.
+set_port() {
+	"$PYTHON" - "$prof/config.json" "$1" <<'PY'
+import json, os, sys
+path, port = sys.argv[1], int(sys.argv[2])
+with open(path) as f:
+    doc = json.load(f)
+for a in doc["accounts"]:
+    if a["name"] == "dove":
+        a["incoming"]["port"] = port
+with open(path + ".tmp", "w") as f:
+    json.dump(doc, f, indent=2)
+os.replace(path + ".tmp", path)
+PY
+}
+mapfile -t down_picks < <(pick 'folder:dove/INBOX -is:answered -is:flagged' 2 INBOX)
+if [ ${#down_picks[@]} = 2 ]; then
+	read -r f_id f_mid <<<"${down_picks[0]}"
+	read -r g_id g_mid <<<"${down_picks[1]}"
+	f_where=$(on_server "$f_mid")
+	g_flags=$(flags_on "$g_mid")
+	closed=$(dovecot_free_port) # nothing listens there
+	set_port "$closed"
+	wait_re='dove: the server was not reached .*; %d changes wait for the next sync'
+	# shellcheck disable=SC2059 # the format is ours
+	run_cmd "server down ($dovecot_host:$closed): facteur flag --add answered $f_id" "$(printf "$wait_re" 1)" \
+		flag --add answered "$f_id"
+	# shellcheck disable=SC2059
+	run_cmd "server down: facteur move $g_id Lists/golang" "1 messages moved to dove/Lists/golang $(printf "$wait_re" 2)" \
+		move "$g_id" Lists/golang
+	server_has "server down: the flag is not on Dovecot" "$f_mid" "$f_where"
+	server_has "server down: the message not moved on Dovecot" "$g_mid" "INBOX${g_flags:+ $g_flags}"
+	set_port "$imap_port"
+	sync_ok "server back: the sync sends the 2 waiting changes, brings nothing down" "$work/sync6.log" \
+		"^dove: ${#folders[@]} folders, 0 new, 0 removed, 0 flag changes, 2 local actions sent"
+	server_has "server back: \\Answered on Dovecot" "$f_mid" "$(with_flag "$f_where" '\Answered')"
+	server_has "server back: moved to Lists/golang on Dovecot" "$g_mid" "Lists/golang${g_flags:+ $g_flags}"
+	for f in INBOX Lists/golang; do
+		check "after the changes made with the server down, $f: count, bodies and flags match Dovecot's Maildir" \
+			py compare "$(dir_of "$f")" "$(local_dir dove "$f")"
+	done
+else
+	fail "search --json picked ${#down_picks[@]} INBOX messages, want 2"
+fi
 
 # The Go tests that need a real IMAP server: headers, then opened messages
 # (FetchBody) byte for byte; an offline sync byte for byte.

@@ -44,7 +44,7 @@ func cmdMTA(e *env) error {
 	}
 	defer store.Close()
 	sys := mailsys.Start(ctx, mailsys.Options{Dir: p.MTADir(), Load: mtaLoader(p, store, log, set),
-		Store: store, Logger: log, Exclusive: true})
+		Store: store, Logger: log, Exclusive: true, Version: Version})
 	defer func() {
 		sys.Close()
 		log.Info("facteur mta stopped")

@@ -74,3 +74,7 @@ replace github.com/emersion/go-smtp => ./third_party/go-smtp
 // parts registered from outside), :copy, index, a trace for dry runs and
 // positioned errors: see third_party/go-sieve/FACTEUR.md.
 replace github.com/foxcpp/go-sieve => ./third_party/go-sieve
+
+// go-imap v2.0.0-beta.8 with the ID command (RFC 2971) in imapserver: see
+// third_party/go-imap/FACTEUR.md.
+replace github.com/emersion/go-imap/v2 => ./third_party/go-imap

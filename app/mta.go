@@ -125,7 +125,7 @@ func (c *controller) startMTA() {
 	store, _ := c.store.(*mailstore.Store)
 	c.work.bg(func(ctx context.Context) func() {
 		sys := mailsys.Start(ctx, mailsys.Options{Dir: o.Dir, Addrs: o.Addrs, Load: o.Load,
-			Hostname: o.Hostname, Store: store, Logger: o.Logger, Tune: o.Tune})
+			Hostname: o.Hostname, Store: store, Logger: o.Logger, Tune: o.Tune, Version: c.opts.Version})
 		if !run.set(sys) {
 			return nil
 		}

@@ -65,6 +65,9 @@ func imapNote(s imapd.SessionInfo) string {
 	if s.TLS {
 		parts = append(parts, "TLS")
 	}
+	if s.ClientID != "" {
+		parts = append(parts, s.ClientID)
+	}
 	for _, n := range []struct {
 		name  string
 		count int

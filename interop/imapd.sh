@@ -11,9 +11,9 @@
 # with a base64 attachment) through it into the Local account. Then:
 #
 #   1. Python's imaplib, after STARTTLS with the MTA's certificate: CAPABILITY,
-#      NAMESPACE, ENABLE, CREATE, RENAME, DELETE, SUBSCRIBE, LSUB, LIST,
-#      STATUS, SELECT, FETCH (envelope, body structure, partial), SEARCH,
-#      UID SEARCH, STORE, COPY, UID MOVE, APPEND with a date, EXPUNGE, UID
+#      ID (before and after LOGIN), NAMESPACE, ENABLE, CREATE, RENAME, DELETE,
+#      SUBSCRIBE, LSUB, LIST, STATUS, SELECT, FETCH (envelope, body
+#      structure, partial), SEARCH, UID SEARCH, STORE, COPY, UID MOVE, APPEND with a date, EXPUNGE, UID
 #      EXPUNGE, UNSELECT; every body of INBOX byte for byte as its Maildir file;
 #      IDLE woken by a message delivered through the MTA; implicit TLS;
 #   2. mbsync (isync) pulls every folder into a Maildir, a flag set there

@@ -131,6 +131,16 @@ def maildir_messages(d):
 LETTERS = {"S": "\\Seen", "R": "\\Answered", "F": "\\Flagged", "D": "\\Draft", "T": "\\Deleted"}
 
 
+def ident(m, when):
+    """ID (RFC 2971), which imaplib does not know: the server names itself."""
+    imaplib.Commands["ID"] = ("NONAUTH", "AUTH", "SELECTED")
+    typ, data = m._simple_command("ID", '("name" "imaplib" "version" NIL)')
+    typ, data = m._untagged_response(typ, data, "ID")
+    answer = (data[0] or b"").decode()
+    ok(typ == "OK" and '"name" "Facteur"' in answer and re.search(r'"version" "[^"]+"', answer),
+       f"ID {when}: {answer}")
+
+
 def commands(port, ca, user, pw, maildir):
     m = imaplib.IMAP4(HOST, int(port))
     caps = m.capabilities
@@ -138,10 +148,12 @@ def commands(port, ca, user, pw, maildir):
     ctx = ssl.create_default_context(cafile=ca)
     ctx.check_hostname = False
     m.starttls(ssl_context=ctx)
+    ident(m, "before LOGIN")
     m.login(user, pw)
+    ident(m, "after LOGIN")
     typ, caps = m.capability()
     caps = caps[0].decode().split()
-    for c in ("IMAP4rev2", "IMAP4rev1", "UIDPLUS", "MOVE", "SPECIAL-USE", "NAMESPACE", "IDLE", "LITERAL+", "UNSELECT", "ENABLE"):
+    for c in ("IMAP4rev2", "IMAP4rev1", "UIDPLUS", "MOVE", "SPECIAL-USE", "NAMESPACE", "IDLE", "LITERAL+", "UNSELECT", "ENABLE", "ID"):
         ok(c in caps, f"capability {c}")
     typ, ns = m.namespace()
     ok(typ == "OK" and b'(("" "/"))' in ns[0], f"NAMESPACE {ns[0].decode()}")

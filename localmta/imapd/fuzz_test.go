@@ -28,18 +28,7 @@ func FuzzSearchFetch(f *testing.F) {
 	ts.deliver(f, inboxRef, multipart)
 	ts.deliver(f, inboxRef, "Subject: broken\n\n--no boundary\n\xff\xfe")
 	f.Fuzz(func(t *testing.T, input string) {
-		input = strings.Map(func(r rune) rune {
-			switch r {
-			case '\r', '\n', '{', 0:
-				return ' '
-			case '\\':
-				return -1
-			}
-			return r
-		}, input)
-		if strings.Count(input, `"`)%2 == 1 {
-			input += `"` // imapserver waits for the end of a quoted string across lines
-		}
+		input = oneLine(input)
 		c := dialRaw(t, ts.addr)
 		defer c.close()
 		c.command(t, "l LOGIN marc secret")
@@ -52,6 +41,45 @@ func FuzzSearchFetch(f *testing.F) {
 			t.Fatalf("session broken after %q: %s", input, got)
 		}
 	})
+}
+
+// FuzzID sends arbitrary arguments to ID (RFC 2971) before login: every
+// command gets its tagged answer, and the session still answers NOOP
+// after it. Inputs are cleaned as in FuzzSearchFetch.
+func FuzzID(f *testing.F) {
+	for _, seed := range []string{
+		`NIL`, `("name" "mutt" "version" "2.2")`, `("name" NIL)`, `("NAME" "a" "name" "b")`, `()`,
+		`("` + strings.Repeat("k", 31) + `" "v")`, idPairs(31), `("name" "x") NIL`, `(("name" "x"))`,
+	} {
+		f.Add(seed)
+	}
+	ts := startServer(f)
+	f.Fuzz(func(t *testing.T, input string) {
+		c := dialRaw(t, ts.addr)
+		defer c.close()
+		c.command(t, "i ID "+oneLine(input))
+		if got := c.command(t, "n NOOP"); !strings.HasPrefix(got, "n OK") {
+			t.Fatalf("session broken after %q: %s", input, got)
+		}
+	})
+}
+
+// oneLine makes input one line without literals, its quoted strings
+// closed: imapserver reads an open one on and on.
+func oneLine(input string) string {
+	input = strings.Map(func(r rune) rune {
+		switch r {
+		case '\r', '\n', '{', 0:
+			return ' '
+		case '\\':
+			return -1
+		}
+		return r
+	}, input)
+	if strings.Count(input, `"`)%2 == 1 {
+		input += `"`
+	}
+	return input
 }
 
 // rawConn is an IMAP connection driven line by line.
@@ -76,8 +104,15 @@ func dialRaw(t *testing.T, addr string) *rawConn {
 func (c *rawConn) close() { c.conn.Close() }
 
 // command sends one line and reads until its tagged answer, which it
-// returns; literals in answers are skipped over.
+// returns.
 func (c *rawConn) command(t *testing.T, line string) string {
+	_, tagged := c.commandLines(t, line)
+	return tagged
+}
+
+// commandLines sends one line and returns the untagged lines of the answer
+// and the tagged one; literals in answers are skipped over.
+func (c *rawConn) commandLines(t *testing.T, line string) (untagged []string, tagged string) {
 	tag := line[:strings.IndexByte(line, ' ')]
 	if _, err := fmt.Fprintf(c.conn, "%s\r\n", line); err != nil {
 		t.Fatal(err)
@@ -91,11 +126,10 @@ func (c *rawConn) command(t *testing.T, line string) string {
 			if _, err := c.r.Discard(n); err != nil {
 				t.Fatal(err)
 			}
-			continue
+		} else if strings.HasPrefix(l, tag+" ") {
+			return untagged, l
 		}
-		if strings.HasPrefix(l, tag+" ") {
-			return l
-		}
+		untagged = append(untagged, l)
 	}
 }
 

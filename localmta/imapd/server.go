@@ -56,6 +56,9 @@ type Config struct {
 	// other programs made to the files of the selected folder; 0 means
 	// 1 s. IdleCheck is how often IDLE looks; 0 means 5 s.
 	CheckInterval, IdleCheck time.Duration
+	// Version is Facteur's version, given to clients by ID (RFC 2971);
+	// "" means "dev".
+	Version string
 	// Logger; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -81,6 +84,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.Version == "" {
+		c.Version = "dev"
 	}
 	return c
 }

@@ -13,6 +13,7 @@ type SessionInfo struct {
 	Started  time.Time
 	Ended    time.Time // zero while it lasts
 	Mailbox  string    // the last one selected
+	ClientID string    // the client's name and version (ID, RFC 2971)
 	Fetched  int       // messages fetched
 	Stored   int       // messages whose flags were changed
 	Appended int

@@ -25,6 +25,7 @@ type IMAPOptions struct {
 	Store         *mailstore.Store
 	Users         mtausers.Users
 	Addr, TLSAddr string // "" or Off: none
+	Version       string // Facteur's version, for ID; "" means "dev"
 	Logger        *slog.Logger
 }
 
@@ -38,7 +39,8 @@ func ListenIMAP(ctx context.Context, opt IMAPOptions) (*IMAPServer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mta: imap certificate: %w", err)
 	}
-	srv, err := imapd.New(imapd.Config{Store: opt.Store, Users: opt.Users, TLS: tlsCfg, Logger: opt.Logger})
+	srv, err := imapd.New(imapd.Config{Store: opt.Store, Users: opt.Users, TLS: tlsCfg,
+		Version: opt.Version, Logger: opt.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("mta: imap: %w", err)
 	}

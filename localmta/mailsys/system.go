@@ -63,6 +63,9 @@ type Options struct {
 	// Exclusive: when an MTA already runs on Dir, fail (ErrRunsElsewhere)
 	// rather than drive it, as `facteur mta` does.
 	Exclusive bool
+	// Version is Facteur's version, which the IMAP server gives to
+	// clients (ID, RFC 2971); "" means "dev".
+	Version string
 }
 
 // ErrRunsElsewhere: Start with Exclusive found another MTA on the directory.
@@ -170,7 +173,7 @@ func (s *System) run(parent context.Context, opt Options) error {
 		return err
 	}
 	s.imap, err = ListenIMAP(ctx, IMAPOptions{Dir: s.dir, Hostname: s.mta.Hostname(), Store: cfg.Store, Users: cfg.Users,
-		Addr: addrs.IMAP, TLSAddr: addrs.IMAPS, Logger: opt.Logger})
+		Addr: addrs.IMAP, TLSAddr: addrs.IMAPS, Version: opt.Version, Logger: opt.Logger})
 	if err != nil {
 		return err
 	}

@@ -14,9 +14,7 @@ import (
 	"facteur/mailstore"
 	"facteur/mua/account"
 	"facteur/mua/filter"
-	"facteur/mua/imapsync"
-	"facteur/mua/oauth"
-	"facteur/mua/submit"
+	"facteur/mua/mailer"
 )
 
 const filterUsage = "filter check|install|show|test|run [--account NAME] [--folder F] [FILE]"
@@ -242,50 +240,22 @@ func filterRun(e *env) error {
 	if len(f.pos) != 0 {
 		return usageError{"usage: facteur filter run [--account NAME] [--folder F]"}
 	}
-	fe, err := openFilterEnv(e, f.account)
-	if err != nil {
+	return withMailer(e, func(m *mailer.Mailer) error {
+		a := account.Account{Name: f.account}
+		if f.account != filter.LocalAccount {
+			var err error
+			if a, err = m.Account(f.account); err != nil {
+				return fmt.Errorf("no account %q: %w", f.account, err)
+			}
+		}
+		st, err := m.RunFilters(e.ctx, a, f.folder)
+		if st.Messages > 0 || err == nil {
+			fmt.Fprintf(e.stdout, "%s: %s\n", a.Name, st)
+		}
+		var wait *mailer.ChangesWaitError
+		if err != nil && !errors.As(err, &wait) {
+			err = explain(err)
+		}
 		return err
-	}
-	defer fe.store.Close()
-	if fe.acct.Name == filter.LocalAccount {
-		st, err := filter.Apply(e.ctx, fe.opt, fe.acct, filter.Local(fe.store, fe.acct.Name), f.folder, nil)
-		fmt.Fprintf(e.stdout, "%s: %s\n", fe.acct.Name, st)
-		return err
-	}
-	creds := account.OpenCredentials(fe.prof.Dir, account.BackendAuto)
-	fe.opt.Sender = &submit.Client{Passwords: creds}
-	if fe.acct.Protocol != account.IMAP {
-		st, err := filter.Apply(e.ctx, fe.opt, fe.acct, filter.Local(fe.store, fe.acct.Name), f.folder, nil)
-		fmt.Fprintf(e.stdout, "%s: %s\n", fe.acct.Name, st)
-		return err
-	}
-	return filterRunIMAP(e, fe, creds, f.folder)
-}
-
-// filterRunIMAP syncs the account, applies its script through the
-// Syncer and syncs again so that the server has the changes.
-func filterRunIMAP(e *env, fe *filterEnv, creds *account.Credentials, folder string) error {
-	pw, err := (&oauth.Tokens{Secrets: creds}).LoginSecret(e.ctx, fe.acct)
-	if err != nil {
-		return err
-	}
-	state, err := imapsync.OpenState(e.ctx, fe.prof.Dir)
-	if err != nil {
-		return err
-	}
-	defer state.Close()
-	sy := imapsync.New(fe.acct, pw, imapsync.Options{Store: fe.store, State: state})
-	defer sy.Close()
-	if _, err := sy.Sync(e.ctx); err != nil {
-		return explain(err)
-	}
-	st, err := filter.Apply(e.ctx, fe.opt, fe.acct, filter.Remote(sy), folder, nil)
-	fmt.Fprintf(e.stdout, "%s: %s\n", fe.acct.Name, st)
-	if err != nil {
-		return err
-	}
-	if _, err := sy.Sync(e.ctx); err != nil {
-		return errors.Join(errors.New("the changes are kept and go to the server at the next sync"), explain(err))
-	}
-	return nil
+	})
 }

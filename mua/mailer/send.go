@@ -73,7 +73,7 @@ func (m *Mailer) Send(ctx context.Context, a *account.Account, msg *compose.Mess
 	} else {
 		sp := &spool{hand: m.hand}
 		ob := &submit.Outbox{
-			Client:   &submit.Client{Dialer: m.opt.Dialer, Passwords: m.creds, Timeout: cmpDur(o.Timeout, m.opt.SubmitTimeout)},
+			Client:   m.submitter(o.Timeout),
 			Accounts: m.book, Spool: sp, Sent: sent, Logger: m.logger(), User: m.login(),
 		}
 		out.Outcome, err = ob.Send(ctx, a, msg, o.Later)

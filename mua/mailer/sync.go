@@ -1,15 +1,17 @@
 package mailer
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
 
 	"facteur/mailstore"
 	"facteur/mua/account"
+	"facteur/mua/filter"
 	"facteur/mua/imapsync"
 	"facteur/mua/pop3"
-	"facteur/mua/submit"
+
 	"facteur/mua/watch"
 )
 
@@ -35,6 +37,7 @@ type Synced struct {
 	Protocol account.Protocol
 	IMAP     imapsync.Stats    // an IMAP account's
 	POP3     pop3.CollectStats // a POP3 account's
+	Filtered filter.Stats      // what the account's filters did to its new INBOX mail
 }
 
 // New counts the messages the sync stored.
@@ -43,7 +46,9 @@ func (s Synced) New() int { return s.IMAP.New + s.POP3.New }
 // Sync brings an account's mail into the store: an IMAP account is synced
 // (its journal replayed first, then every folder: new messages, flags and
 // removals both ways, bodies for an account available offline, and the
-// drafts that wait for its server); a POP3 account is collected.
+// drafts that wait for its server); a POP3 account is collected. Then the
+// account's filters run on its new INBOX mail, as after the background
+// watcher's checks.
 func (m *Mailer) Sync(ctx context.Context, a account.Account, o SyncOptions) (Synced, error) {
 	out := Synced{Account: a.Name, Protocol: a.Protocol}
 	secret, err := m.LoginSecret(ctx, a)
@@ -53,6 +58,10 @@ func (m *Mailer) Sync(ctx context.Context, a account.Account, o SyncOptions) (Sy
 	if a.Protocol == account.POP3 {
 		out.POP3, err = pop3.Collect(ctx, a, secret, pop3.CollectOptions{Options: pop3.Options{Dialer: m.opt.Dialer},
 			Store: m.opt.Store, StateDir: m.prof.Dir, Progress: o.Collected, Waiting: o.Waiting})
+		if err != nil {
+			return out, err
+		}
+		out.Filtered, err = filter.AfterCheck(ctx, m.filterOptions(), a, nil)
 		return out, err
 	}
 	a.Options.Offline = a.Options.Offline || o.Offline
@@ -63,7 +72,9 @@ func (m *Mailer) Sync(ctx context.Context, a account.Account, o SyncOptions) (Sy
 		return out, err
 	}
 	_, err = sy.PushDrafts(ctx) // drafts saved while the server was away
-	return out, err
+	st, ferr := filter.AfterCheck(ctx, m.filterOptions(), a, sy)
+	out.Filtered = st
+	return out, cmp.Or(err, ferr)
 }
 
 // Checked is what Check did for one account.
@@ -158,7 +169,7 @@ func (m *Mailer) Watch(ctx context.Context, o WatchOptions) (*watch.Watcher, err
 		OnChange:       o.OnChange,
 		TranscriptSize: o.TranscriptSize,
 		// the filters' redirects and vacation replies
-		Sender: &submit.Client{Dialer: m.opt.Dialer, Passwords: m.creds, Timeout: m.opt.SubmitTimeout},
+		Sender: m.submitter(0),
 	}, list)
 	if err != nil {
 		return nil, err

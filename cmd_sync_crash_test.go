@@ -22,6 +22,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
 	"facteur/internal/eol"
+	"facteur/localmta/mda"
 	"facteur/mailstore"
 	"facteur/mua/imapsync/imaptest"
 )
@@ -272,24 +273,14 @@ func serverMessages(t *testing.T, addr, folder string) []srvMessage {
 	return out
 }
 
-// storeFlags are the mailstore flags of IMAP system flags.
+// storeFlags are the mailstore flags of IMAP system flags, as the MDA
+// and the filters read them.
 func storeFlags(fl []imap.Flag) mailstore.Flags {
-	var f mailstore.Flags
-	for _, x := range fl {
-		switch strings.ToLower(string(x)) {
-		case `\seen`:
-			f |= mailstore.FlagSeen
-		case `\answered`:
-			f |= mailstore.FlagAnswered
-		case `\flagged`:
-			f |= mailstore.FlagFlagged
-		case `\draft`:
-			f |= mailstore.FlagDraft
-		case `\deleted`:
-			f |= mailstore.FlagTrashed
-		}
+	names := make([]string, len(fl))
+	for i, f := range fl {
+		names[i] = string(f)
 	}
-	return f
+	return mda.FlagsOf(names)
 }
 
 const syncedStoreFlags = mailstore.FlagSeen | mailstore.FlagAnswered | mailstore.FlagFlagged | mailstore.FlagDraft | mailstore.FlagTrashed

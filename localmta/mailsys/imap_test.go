@@ -15,18 +15,27 @@ import (
 	"facteur/localmta/handoff"
 	"facteur/localmta/mda"
 	"facteur/localmta/mtausers"
+	"facteur/mailstore"
 )
+
+// startWithLogin starts a mail system whose user testLogin logs in with
+// "secret" (POP3, IMAP, submission).
+func startWithLogin(t *testing.T) (*mailstore.Store, *System) {
+	t.Helper()
+	s, dir := openStore(t)
+	sys := Start(context.Background(), Options{Dir: filepath.Join(dir, "mta"), Addrs: loopback, Load: BareConfig(testLogin),
+		Hostname: "facteur.test", Store: s,
+		Tune: func(c *localmta.Config) { c.Users = mtausers.Users{testLogin: "{plain}secret"} }})
+	t.Cleanup(func() { sys.Close() })
+	return s, sys
+}
 
 // TestIMAPIdleWokenByDelivery: a client idles on INBOX over the mail
 // system's IMAP server; a message submitted over SMTP goes through the
 // real MTA, its queue and its MDA, and the client is told at once, then
 // reads it with its Received line.
 func TestIMAPIdleWokenByDelivery(t *testing.T) {
-	s, dir := openStore(t)
-	sys := Start(context.Background(), Options{Dir: filepath.Join(dir, "mta"), Addrs: loopback, Load: BareConfig(testLogin),
-		Hostname: "facteur.test", Store: s,
-		Tune: func(c *localmta.Config) { c.Users = mtausers.Users{testLogin: "{plain}secret"} }})
-	t.Cleanup(func() { sys.Close() })
+	s, sys := startWithLogin(t)
 	st := sys.Status()
 	if st.State != Running || st.IMAP == "" || st.IMAPS != "" {
 		t.Fatalf("status = %+v, want IMAP on and implicit TLS off", st)

@@ -3,7 +3,6 @@ package mailsys
 import (
 	"context"
 	"net/textproto"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -12,9 +11,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
-	"facteur/localmta"
 	"facteur/localmta/mda"
-	"facteur/localmta/mtausers"
 	"facteur/mailstore"
 )
 
@@ -23,11 +20,7 @@ import (
 // expunges is answered -ERR by RETR; the POP3 session's DELE reaches the
 // IMAP session as EXPUNGE once it quits.
 func TestPOP3BesideIMAP(t *testing.T) {
-	s, dir := openStore(t)
-	sys := Start(context.Background(), Options{Dir: filepath.Join(dir, "mta"), Addrs: loopback, Load: BareConfig(testLogin),
-		Hostname: "facteur.test", Store: s,
-		Tune: func(c *localmta.Config) { c.Users = mtausers.Users{testLogin: "{plain}secret"} }})
-	t.Cleanup(func() { sys.Close() })
+	s, sys := startWithLogin(t)
 	for _, subj := range []string{"one", "two"} {
 		res := s.AddBatch(context.Background(), []mailstore.AddItem{{Folder: mda.LocalInbox,
 			Data: []byte("From: marc@machin.com\r\nSubject: " + subj + "\r\n\r\n" + subj + "\r\n")}})

@@ -3,18 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 
-	"facteur/internal/profile"
-	"facteur/internal/sieve"
-	"facteur/mailstore"
 	"facteur/mua/account"
-	"facteur/mua/filter"
 	"facteur/mua/imapsync"
-	"facteur/mua/oauth"
-	"facteur/mua/pop3"
-	"facteur/mua/submit"
+	"facteur/mua/mailer"
 )
 
 // cmdSync brings every account (or the one named) into the store:
@@ -29,39 +22,34 @@ func cmdSync(e *env) error {
 	if err != nil {
 		return err
 	}
-	s, p, err := openStore(e)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	list, err := account.OpenBook(p.ConfigFile()).List()
-	if err != nil {
-		return err
-	}
 	if len(pos) > 1 {
 		return usageError{"sync takes one account name at most"}
 	}
-	if len(pos) == 1 {
-		if err := knownAccount(list, pos[0]); err != nil {
+	return withMailer(e, func(m *mailer.Mailer) error {
+		list, err := m.Accounts()
+		if err != nil {
 			return err
 		}
-	}
-	creds := account.OpenCredentials(p.Dir, account.BackendAuto)
-	var errs []error
-	for _, a := range list {
-		if len(pos) > 0 && a.Name != pos[0] {
-			continue
+		if len(pos) == 1 {
+			if err := knownAccount(list, pos[0]); err != nil {
+				return err
+			}
 		}
-		a.Options.Offline = a.Options.Offline || *offline
-		if err := syncOne(e, s, p, creds, a); err != nil {
-			fmt.Fprintf(e.stderr, "%s: %v\n", a.Name, explain(err))
-			errs = append(errs, err)
+		var errs []error
+		for _, a := range list {
+			if len(pos) > 0 && a.Name != pos[0] {
+				continue
+			}
+			if err := syncOne(e, m, a, *offline); err != nil {
+				fmt.Fprintf(e.stderr, "%s: %v\n", a.Name, explain(err))
+				errs = append(errs, err)
+			}
 		}
-	}
-	if len(errs) > 0 {
-		return reported{errors.Join(errs...)} // each printed above, once
-	}
-	return nil
+		if len(errs) > 0 {
+			return reported{errors.Join(errs...)} // each printed above, once
+		}
+		return nil
+	})
 }
 
 // knownAccount tells whether list has an account of that name; the error
@@ -80,51 +68,28 @@ func knownAccount(list []account.Account, name string) error {
 	return fmt.Errorf("%w: %q: the accounts are %s", account.ErrNotFound, name, strings.Join(names, ", "))
 }
 
-func syncOne(e *env, s *mailstore.Store, p profile.Profile, creds *account.Credentials, a account.Account) error {
-	pw, err := (&oauth.Tokens{Secrets: creds}).LoginSecret(e.ctx, a)
-	if err != nil {
-		return err
-	}
-	waiting := func() {
-		fmt.Fprintf(e.stderr, "%s: another Facteur (the app?) is checking this account; waiting for it to finish\n", a.Name)
-	}
+// syncOne syncs or collects one account through the mailer (which runs
+// its filters after), with progress lines and a summary.
+func syncOne(e *env, m *mailer.Mailer, a account.Account, offline bool) error {
+	out, err := m.Sync(e.ctx, a, mailer.SyncOptions{Offline: offline,
+		Waiting: func() {
+			fmt.Fprintf(e.stderr, "%s: another Facteur (the app?) is checking this account; waiting for it to finish\n", a.Name)
+		},
+		Progress: func(pr imapsync.Progress) {
+			if pr.Bodies > 0 {
+				fmt.Fprintf(e.stderr, "%s: %d bodies\n", pr.Folder, pr.Bodies)
+				return
+			}
+			fmt.Fprintf(e.stderr, "%s: %d/%d\n", pr.Folder, pr.Done, pr.Total)
+		}})
 	if a.Protocol == account.POP3 {
-		st, err := pop3.Collect(e.ctx, a, pw, pop3.CollectOptions{Store: s, StateDir: p.Dir, Waiting: waiting})
+		st := out.POP3
 		fmt.Fprintf(e.stdout, "%s: %d new, %d deleted from the server, %d kept there\n", a.Name, st.New, st.Deleted, st.Kept)
-		if err != nil {
-			return err
-		}
-		return runFilters(e, s, p, creds, a, nil)
+	} else {
+		fmt.Fprintln(e.stdout, syncSummary(a.Name, out.IMAP))
 	}
-	state, err := imapsync.OpenState(e.ctx, p.Dir)
-	if err != nil {
-		return err
-	}
-	defer state.Close()
-	sy := imapsync.New(a, pw, imapsync.Options{Store: s, State: state, Waiting: waiting, Progress: func(pr imapsync.Progress) {
-		if pr.Bodies > 0 {
-			fmt.Fprintf(e.stderr, "%s: %d bodies\n", pr.Folder, pr.Bodies)
-			return
-		}
-		fmt.Fprintf(e.stderr, "%s: %d/%d\n", pr.Folder, pr.Done, pr.Total)
-	}})
-	defer sy.Close()
-	st, err := sy.Sync(e.ctx)
-	fmt.Fprintln(e.stdout, syncSummary(a.Name, st))
-	if err != nil {
-		return err
-	}
-	return runFilters(e, s, p, creds, a, sy)
-}
-
-// runFilters runs the account's filters on its new INBOX messages
-// (mua/filter), and says what they did.
-func runFilters(e *env, s *mailstore.Store, p profile.Profile, creds *account.Credentials, a account.Account, sy *imapsync.Syncer) error {
-	opt := filter.Options{Store: s, Scripts: sieve.OpenScripts(p.FiltersDir()), Sender: &submit.Client{Passwords: creds},
-		Logger: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
-	st, err := filter.AfterCheck(e.ctx, opt, a, sy)
-	if st.Messages > 0 {
-		fmt.Fprintf(e.stdout, "%s: filters: %s\n", a.Name, st)
+	if out.Filtered.Messages > 0 {
+		fmt.Fprintf(e.stdout, "%s: filters: %s\n", a.Name, out.Filtered)
 	}
 	return err
 }

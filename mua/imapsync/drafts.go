@@ -123,6 +123,12 @@ func (s *Syncer) pushDraftsLocked(ctx context.Context) (int, error) {
 	}
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
+	if none, err := s.noDraftWaits(ctx); err != nil || none {
+		if err == nil {
+			_, err = s.replay(ctx, c)
+		}
+		return 0, err
+	}
 	folder, err := s.serverDrafts(ctx, c)
 	if err != nil {
 		return 0, err
@@ -224,6 +230,26 @@ func (s *Syncer) waitingDrafts(ctx context.Context, folder string) ([]mailstore.
 		out = append(out, list...)
 	}
 	return out, nil
+}
+
+// noDraftWaits tells that no local draft waits for the server: then
+// PushDrafts neither looks for the server's Drafts folder nor creates it.
+func (s *Syncer) noDraftWaits(ctx context.Context) (bool, error) {
+	names, err := s.draftFolders(ctx)
+	if err != nil {
+		return false, err
+	}
+	coming, err := s.journaledIDs(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, name := range names {
+		list, err := s.unmapped(ctx, name, coming)
+		if err != nil || len(list) > 0 {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // unmapped lists the messages of a local folder that have no UID and no

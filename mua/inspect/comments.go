@@ -142,7 +142,12 @@ type tcpInfo struct {
 // HELO name". It changes nothing and reports false when the comment is
 // something else.
 func (p *hopParser) tcpInfo(c string) bool {
-	info, ok := readTCPInfo(strings.FieldsFunc(c, isInfoSeparator))
+	var buf [16]string
+	fields := buf[:0]
+	for f := range strings.FieldsFuncSeq(c, isInfoSeparator) {
+		fields = append(fields, f)
+	}
+	info, ok := readTCPInfo(fields)
 	if !ok {
 		return false
 	}
@@ -313,8 +318,14 @@ func (p *hopParser) fromNameComment(c string) bool {
 // "(192.0.2.1:25)") or its software when none was seen yet.
 func (p *hopParser) byComment(c string) bool {
 	h := p.h
-	f := strings.Fields(c)
-	if ip, ok := lastAddr(f); ok && len(f) <= 2 {
+	n, last := 0, ""
+	for f := range strings.FieldsSeq(c) {
+		if n++; n > 2 {
+			break
+		}
+		last = f
+	}
+	if ip, _, ok := parseAddrLiteral(last); ok && n <= 2 {
 		if !h.ByIP.IsValid() {
 			h.ByIP = ip
 		}

@@ -128,15 +128,44 @@ func isWSP(c byte) bool {
 }
 
 // unfold removes the line breaks of a folded field (RFC 5322 §2.2.3) and
-// collapses each run of white space into a single space.
+// collapses each run of white space into a single space. A value already
+// in that form is returned as it is.
 func unfold(s string) string {
+	if isUnfolded(s) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
-	space := false
+	writeUnfolded(&b, s)
+	return b.String()
+}
+
+// isUnfolded tells whether unfold would return s unchanged: single spaces
+// between words, none at the ends, no tab or line break.
+func isUnfolded(s string) bool {
+	if s != "" && (s[0] == ' ' || s[len(s)-1] == ' ') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\t', '\r', '\n':
+			return false
+		case ' ':
+			if s[i+1] == ' ' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// writeUnfolded writes s unfolded to b.
+func writeUnfolded(b *strings.Builder, s string) {
+	space, start := false, b.Len()
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if isWSP(c) {
-			space = b.Len() > 0
+			space = b.Len() > start
 			continue
 		}
 		if space {
@@ -145,7 +174,6 @@ func unfold(s string) string {
 		}
 		b.WriteByte(c)
 	}
-	return b.String()
 }
 
 // stripComments returns s without its comments, for parsers that have no
@@ -175,4 +203,14 @@ func stripComments(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// appendFields appends the words of s, as strings.Fields splits them, to
+// dst: given a buffer on the stack, the usual short comment costs no
+// allocation.
+func appendFields(dst []string, s string) []string {
+	for f := range strings.FieldsSeq(s) {
+		dst = append(dst, f)
+	}
+	return dst
 }

@@ -92,15 +92,6 @@ func parsePort(s string) uint16 {
 	return uint16(n)
 }
 
-// lastAddr returns the IP of the last field, if it is one.
-func lastAddr(f []string) (netip.Addr, bool) {
-	if len(f) == 0 {
-		return netip.Addr{}, false
-	}
-	ip, _, ok := parseAddrLiteral(f[len(f)-1])
-	return ip, ok
-}
-
 // cutLast cuts s around the last sep.
 func cutLast(s, sep string) (before, after string, found bool) {
 	i := strings.LastIndex(s, sep)

@@ -86,16 +86,23 @@ const (
 // read is kept in Raw with Unparsed set. Clauses may come in any order and
 // comments anywhere.
 func ParseReceived(value string) Hop {
-	h := Hop{Raw: unfold(value)}
+	var h Hop
+	parseUnfolded(&h, unfold(value))
+	return h
+}
+
+// parseUnfolded parses an unfolded Received field into h, which must be
+// zero: the route parses each hop in place.
+func parseUnfolded(h *Hop, raw string) {
+	h.Raw = raw
 	var buf [32]token // most fields have fewer tokens: no allocation
 	toks := tokenize(buf[:0], h.Raw)
 	body, date := splitDate(h.Raw, toks)
-	p := hopParser{h: &h, raw: h.Raw, more: -1}
+	p := hopParser{h: h, raw: h.Raw, more: -1}
 	p.walk(body)
 	p.dateComments(date)
 	h.setDate(dateText(h.Raw, date))
 	h.finish(&p)
-	return h
 }
 
 // finish derives what the clauses imply once all of them are read.
@@ -203,7 +210,7 @@ func (h *Hop) setDate(date string) {
 }
 
 func (h *Hop) addFor(w string) {
-	for _, a := range strings.Split(w, ",") {
+	for a := range strings.SplitSeq(w, ",") {
 		if a = strings.Trim(strings.TrimSpace(a), "<>"); a != "" {
 			h.For = append(h.For, a)
 		}

@@ -39,8 +39,9 @@ type RouteHop struct {
 // Date header.
 func buildRoute(received []string, written time.Time) Route {
 	r := Route{Written: written, Hops: make([]RouteHop, len(received))}
+	u := newUnfolder(received)
 	for i := range received {
-		r.Hops[i].Hop = ParseReceived(received[len(received)-1-i])
+		parseUnfolded(&r.Hops[i].Hop, u.unfold(received[len(received)-1-i]))
 		r.Hops[i].Index = i + 1
 	}
 	r.timing()
@@ -58,11 +59,45 @@ func buildRoute(received []string, written time.Time) Route {
 	return r
 }
 
+// unfolder unfolds the values of a route: those already in that form stay
+// as they are, the others are copied into one buffer shared by all, so
+// that a long route costs one allocation here.
+type unfolder struct{ b strings.Builder }
+
+func newUnfolder(values []string) *unfolder {
+	u := &unfolder{}
+	n := 0
+	for _, v := range values {
+		if !isUnfolded(v) {
+			n += len(v)
+		}
+	}
+	u.b.Grow(n)
+	return u
+}
+
+// unfold returns v unfolded; it never moves what it wrote before, since
+// the buffer was grown for every value at once.
+func (u *unfolder) unfold(v string) string {
+	if isUnfolded(v) {
+		return v
+	}
+	start := u.b.Len()
+	writeUnfolded(&u.b, v)
+	return u.b.String()[start:]
+}
+
 // timing fills Delay, Elapsed, Outbox and Transit, and flags clock skew.
+// The durations share one array: one allocation for the whole route.
 func (r *Route) timing() {
 	var start, prev, last time.Time
 	if !r.Written.IsZero() {
 		start = r.Written
+	}
+	slab := make([]Seconds, 0, 2*len(r.Hops)+2)
+	take := func(d time.Duration) *Seconds {
+		slab = append(slab, Seconds(d))
+		return &slab[len(slab)-1]
 	}
 	for i := range r.Hops {
 		rh := &r.Hops[i]
@@ -73,19 +108,19 @@ func (r *Route) timing() {
 			start = rh.Date
 		}
 		if prev.IsZero() && !r.Written.IsZero() {
-			r.Outbox = seconds(rh.Date.Sub(r.Written))
+			r.Outbox = take(rh.Date.Sub(r.Written))
 		}
 		if !prev.IsZero() {
-			rh.Delay = seconds(rh.Date.Sub(prev))
+			rh.Delay = take(rh.Date.Sub(prev))
 			if rh.Date.Before(prev) {
 				rh.Flags |= FlagClockSkew
 			}
 		}
-		rh.Elapsed = seconds(rh.Date.Sub(start))
+		rh.Elapsed = take(rh.Date.Sub(start))
 		prev, last = rh.Date, rh.Date
 	}
 	if !last.IsZero() {
-		r.Transit = seconds(last.Sub(start))
+		r.Transit = take(last.Sub(start))
 	}
 }
 

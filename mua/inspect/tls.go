@@ -44,7 +44,8 @@ func tlsFrom(c string) (t TLS, ok bool) {
 // (256/256 bits) key-exchange X25519 ...", and "using TLS 1.3 with cipher
 // ..." as Go's tls.VersionName spells the version.
 func tlsPostfix(c string) TLS {
-	f := strings.Fields(c)
+	var buf [24]string
+	f := appendFields(buf[:0], c)
 	var t TLS
 	switch {
 	case len(f) > 2 && (strings.EqualFold(f[1], "TLS") || strings.EqualFold(f[1], "SSL")) && isVersionNumber(f[2]):
@@ -68,7 +69,7 @@ func tlsPostfix(c string) TLS {
 // (Gmail) and "version=TLS1_2, cipher=..." (Microsoft, Mimecast).
 func tlsKeyValue(c string) TLS {
 	var t TLS
-	for _, f := range strings.FieldsFunc(c, func(r rune) bool { return r == ' ' || r == ',' }) {
+	for f := range strings.FieldsFuncSeq(c, func(r rune) bool { return r == ' ' || r == ',' }) {
 		k, v, ok := strings.Cut(f, "=")
 		if !ok {
 			continue
@@ -95,7 +96,9 @@ func tlsCourier(c string) TLS {
 		_, rest, _ = strings.Cut(c, "SSL: ")
 	}
 	var t TLS
-	for i, f := range strings.Split(rest, ",") {
+	i := -1
+	for f := range strings.SplitSeq(rest, ",") {
+		i++
 		f = strings.TrimSpace(f)
 		switch {
 		case i == 0:
@@ -124,9 +127,10 @@ func tlsExim(c string) (TLS, bool) {
 	if hasPrefixFold(c, "Cipher ") {
 		c = c[len("Cipher "):]
 	}
-	parts := strings.Split(c, ":")
+	var buf [4]string
+	parts, ok := splitColons(&buf, c)
 	unknown := len(parts) == 3 && parts[0] == "UNKNOWN" && leadingInt(parts[2]) > 0
-	if len(parts) > 4 || !isTLSVersion(parts[0]) && !unknown {
+	if !ok || !isTLSVersion(parts[0]) && !unknown {
 		return TLS{}, false
 	}
 	var t TLS
@@ -143,6 +147,23 @@ func tlsExim(c string) (TLS, bool) {
 		t.Verify = parts[3]
 	}
 	return t, true
+}
+
+// splitColons splits c around its colons into buf, without allocating;
+// ok is false when c has more parts than buf holds.
+func splitColons(buf *[4]string, c string) (parts []string, ok bool) {
+	n := 0
+	for {
+		if n == len(buf) {
+			return nil, false
+		}
+		part, rest, found := strings.Cut(c, ":")
+		buf[n], n = part, n+1
+		if !found {
+			return buf[:n], true
+		}
+		c = rest
+	}
 }
 
 // normTLSVersion turns "TLS1_3", "TLS1.3", "tlsv1.3" into "TLSv1.3" and

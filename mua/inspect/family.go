@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 )
@@ -77,14 +78,33 @@ var familyOfName = map[string]Family{
 
 // FamilyOf returns the family of a field name.
 func FamilyOf(name string) Family {
-	l := strings.ToLower(name)
-	if f, ok := familyOfName[l]; ok {
+	var buf [32]byte
+	l, ok := lowerASCIIInto(&buf, name)
+	if !ok {
+		l = []byte(strings.ToLower(name))
+	}
+	if f, ok := familyOfName[string(l)]; ok { // the lookup does not allocate
 		return f
 	}
-	if strings.HasPrefix(l, "resent-") {
+	if bytes.HasPrefix(l, []byte("resent-")) {
 		return FamilyResent
 	}
 	return FamilyOther
+}
+
+// lowerASCIIInto writes s in lower case into buf; ok is false when s is
+// too long for it or not ASCII (strings.ToLower's rules then apply).
+func lowerASCIIInto(buf *[32]byte, s string) ([]byte, bool) {
+	if len(s) > len(buf) {
+		return nil, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return nil, false
+		}
+		buf[i] = lowerASCII(s[i])
+	}
+	return buf[:len(s)], true
 }
 
 // FamilyGroup is the fields of one family, in header order.

@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"math"
 	"slices"
 	"testing"
 )
@@ -65,6 +66,8 @@ func TestSecondsString(t *testing.T) {
 	for d, want := range map[Seconds]string{
 		Seconds(17e9): "+17 s", Seconds(-3e9): "-3 s", Seconds(125e9): "+2 min 5 s",
 		Seconds(3720e9): "+1 h 02 min", Seconds(97200e9): "+1 d 3 h", 0: "+0 s",
+		Seconds(59.5e9): "+1 min 0 s", Seconds(-3599e9): "-59 min 59 s", Seconds(36000e9): "+10 h 00 min",
+		Seconds(-86399e9): "-23 h 59 min", Seconds(86400e9 * 400): "+400 d 0 h", Seconds(math.MaxInt64): "+106751 d 23 h",
 	} {
 		if got := d.String(); got != want {
 			t.Errorf("%d: %q, want %q", int64(d), got, want)

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"text/template"
 	"time"
 )
 
@@ -216,5 +217,58 @@ func TestSentenceJSON(t *testing.T) {
 		if m["code"] != want.code || m["text"] != want.text || hasArgs != (len(want.args) > 0) || len(args) != len(want.args) {
 			t.Errorf("JSON %v, want code %s args %v", m, want.code, want.args)
 		}
+	}
+}
+
+// TestRenderAsTextTemplate: the hand renderer gives what text/template
+// gives for every code, with all its arguments, with one missing (the
+// template as written) and with none.
+func TestRenderAsTextTemplate(t *testing.T) {
+	placeholder := regexp.MustCompile(`\{\{\.(\w+)\}\}`)
+	for _, code := range Codes() {
+		tmpl := template.Must(template.New(code).Option("missingkey=error").Parse(Template(code)))
+		want := func(args map[string]string) string {
+			var b strings.Builder
+			if err := tmpl.Execute(&b, args); err != nil {
+				return Template(code)
+			}
+			return b.String()
+		}
+		full := map[string]string{}
+		for i, m := range placeholder.FindAllStringSubmatch(Template(code), -1) {
+			full[m[1]] = strings.Repeat("x{{.A}}é", i+1)
+		}
+		cases := []map[string]string{full, nil, {}, {"Unused": "u"}}
+		for k := range full {
+			partial := maps.Clone(full)
+			delete(partial, k)
+			cases = append(cases, partial)
+		}
+		for _, args := range cases {
+			if got, w := Render(code, args), want(args); got != w {
+				t.Errorf("Render(%s, %v) = %q, text/template gives %q", code, args, got, w)
+			}
+		}
+	}
+	if got := Render("no-such-code", nil); got != "" {
+		t.Errorf("unknown code: %q", got)
+	}
+}
+
+// TestCompileSentenceRefusesActions: a template with anything but
+// {{.Name}} placeholders is refused when the package loads.
+func TestCompileSentenceRefusesActions(t *testing.T) {
+	for _, tmpl := range []string{"a {{if .X}}b{{end}}", "{{.X", "{{X}}", "{{.}}", "{{.X.Y}}", "{{ .X }}"} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%q: accepted", tmpl)
+				}
+			}()
+			compileSentence("test", tmpl)
+		}()
+	}
+	if got := compileSentence("test", "a {{.X}}{{.Y2}} b"); len(got) != 4 {
+		t.Errorf("cut into %v", got)
 	}
 }

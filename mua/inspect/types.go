@@ -135,15 +135,30 @@ func (s Seconds) String() string {
 		sign, d = "-", -d
 	}
 	sec := int64(d / time.Second)
+	b := make([]byte, 0, 24)
+	b = append(b, sign...)
 	switch {
 	case sec < 60:
-		return fmt.Sprintf("%s%d s", sign, sec)
+		b = append(strconv.AppendInt(b, sec, 10), " s"...)
 	case sec < 3600:
-		return fmt.Sprintf("%s%d min %d s", sign, sec/60, sec%60)
+		b = append(strconv.AppendInt(b, sec/60, 10), " min "...)
+		b = append(strconv.AppendInt(b, sec%60, 10), " s"...)
 	case sec < 86400:
-		return fmt.Sprintf("%s%d h %02d min", sign, sec/3600, sec%3600/60)
+		b = append(strconv.AppendInt(b, sec/3600, 10), " h "...)
+		b = append(appendTwoDigits(b, sec%3600/60), " min"...)
+	default:
+		b = append(strconv.AppendInt(b, sec/86400, 10), " d "...)
+		b = append(strconv.AppendInt(b, sec%86400/3600, 10), " h"...)
 	}
-	return fmt.Sprintf("%s%d d %d h", sign, sec/86400, sec%86400/3600)
+	return string(b)
+}
+
+// appendTwoDigits appends n as fmt's %02d does.
+func appendTwoDigits(b []byte, n int64) []byte {
+	if n >= 0 && n < 10 {
+		b = append(b, '0')
+	}
+	return strconv.AppendInt(b, n, 10)
 }
 
 // MarshalJSON writes the number of seconds.

@@ -43,6 +43,72 @@ func parseMailboxes(v string) []Mailbox {
 // "<@relay:a@b>", and the null path "<>" (RFC 5321 §4.1.2), which gives ""
 // and ok.
 func parsePath(v string) (addr string, ok bool) {
+	if a, ok := simplePath(v); ok {
+		return a, true
+	}
+	return parsePathFull(v)
+}
+
+// simplePath reads the common path, "<local@host.example>" or
+// "local@host.example" with a plain dot-atom local part and a host name,
+// which parsePathFull gives back as written (FuzzParsePath checks it),
+// without its allocations. ok is false for any other form.
+func simplePath(v string) (string, bool) {
+	v = strings.TrimSpace(v)
+	if len(v) >= 2 && v[0] == '<' && v[len(v)-1] == '>' {
+		v = v[1 : len(v)-1]
+	}
+	local, domain, ok := strings.Cut(v, "@")
+	if !ok || len(local) > 64 || !isPlainDotAtom(local) || !isPlainHostName(domain) {
+		return "", false
+	}
+	return v, true
+}
+
+// isPlainDotAtom tells whether s is a dot-atom (RFC 5322 §3.2.3) of
+// letters, digits and "+-_=", the usual local part.
+func isPlainDotAtom(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || isDecimal(c) || c == '+' || c == '-' || c == '_' || c == '=':
+		case c == '.' && i > 0 && i < len(s)-1 && s[i-1] != '.':
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isPlainHostName tells whether s is a host name of at least two labels
+// of letters, digits and inner hyphens (RFC 1123 §2.1), the last one with
+// a letter: never an IP, an address literal or an IDN.
+func isPlainHostName(s string) bool {
+	if len(s) > 253 {
+		return false
+	}
+	labels, letter := 0, false
+	for label := range strings.SplitSeq(s, ".") {
+		if len(label) == 0 || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		letter = false
+		for i := 0; i < len(label); i++ {
+			switch c := label[i]; {
+			case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+				letter = true
+			case isDecimal(c) || c == '-':
+			default:
+				return false
+			}
+		}
+		labels++
+	}
+	return labels >= 2 && letter && !containsFold(s, "xn--")
+}
+
+// parsePathFull reads any path with internal/mailaddr, and what it cannot
+// read leniently.
+func parsePathFull(v string) (addr string, ok bool) {
 	v = strings.TrimSpace(stripComments(v))
 	if v == "" {
 		return "", false

@@ -128,3 +128,23 @@ func TestHostileInputs(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// FuzzParsePath: the fast path for plain paths gives exactly what the full
+// parser gives.
+func FuzzParsePath(f *testing.F) {
+	for _, s := range []string{"<bob@example.com>", "bob@example.com", " <Bob.Smith+tag@Mail.Example.COM> ", "a@b",
+		"a@localhost", "a..b@example.com", ".a@example.com", "a@-x.example", "a@1.2.3.4", "a@example.123",
+		"a@xn--bcher-kva.example", "<a@example.com", "a@example.com (comment)", "postmaster", "<>", "a b@example.com",
+		"a@exa_mple.com", "\"a b\"@example.com", "a@[192.0.2.1]", "RCPT TO:<a@example.com>", "<a@example.com> SIZE=10"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fast, ok := simplePath(s)
+		if !ok {
+			return
+		}
+		if full, fullOK := parsePathFull(s); !fullOK || full != fast {
+			t.Fatalf("simplePath(%q) = %q, parsePathFull gives %q, %v", s, fast, full, fullOK)
+		}
+	})
+}

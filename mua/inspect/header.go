@@ -29,7 +29,7 @@ type header struct {
 func readHeader(raw []byte) header {
 	h := header{size: headerEnd(raw)}
 	text := string(raw[:h.size])
-	var spans []fieldSpan
+	spans := make([]fieldSpan, 0, strings.Count(text, "\n")+1) // at most one field a line
 	for i := 0; i < len(text); {
 		start, end, next := lineAt(text, i)
 		i = next
@@ -54,10 +54,23 @@ func readHeader(raw []byte) header {
 		}
 	}
 	h.fields = make([]Field, len(spans))
+	var buf strings.Builder // the folded values, unfolded: one allocation for all
+	buf.Grow(foldedSize(text, spans))
 	for k, sp := range spans {
-		h.fields[k] = sp.field(text)
+		h.fields[k] = sp.field(text, &buf)
 	}
 	return h
+}
+
+// foldedSize returns the bytes of the values that have line breaks.
+func foldedSize(text string, spans []fieldSpan) int {
+	n := 0
+	for _, sp := range spans {
+		if v := text[sp.start:sp.end]; strings.ContainsAny(v, "\r\n") {
+			n += len(v)
+		}
+	}
+	return n
 }
 
 // fieldSpan locates one field in the header text.
@@ -80,11 +93,15 @@ func newSpan(text string, start, end int) (fieldSpan, bool) {
 	return fieldSpan{name: name, start: start + colon + 1, end: end}, true
 }
 
-// field unfolds the value (RFC 5322 §2.2.3: only the line breaks go).
-func (sp fieldSpan) field(text string) Field {
+// field unfolds the value (RFC 5322 §2.2.3: only the line breaks go),
+// into buf when it has line breaks; buf was grown for all of them, so that
+// what it holds never moves.
+func (sp fieldSpan) field(text string, buf *strings.Builder) Field {
 	v := strings.TrimLeft(text[sp.start:sp.end], " \t")
 	if strings.ContainsAny(v, "\r\n") {
-		v = dropLineBreaks(v)
+		start := buf.Len()
+		writeWithoutLineBreaks(buf, v)
+		v = buf.String()[start:]
 	}
 	return Field{Name: sp.name, Value: v, Family: FamilyOf(sp.name)}
 }
@@ -192,13 +209,15 @@ func (h *header) hasPrefix(prefix string) bool {
 	return false
 }
 
-// dropLineBreaks removes every CR and LF.
-func dropLineBreaks(s string) string {
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\r' && s[i] != '\n' {
-			b = append(b, s[i])
+// writeWithoutLineBreaks writes s to b without its CRs and LFs.
+func writeWithoutLineBreaks(b *strings.Builder, s string) {
+	for len(s) > 0 {
+		i := strings.IndexAny(s, "\r\n")
+		if i < 0 {
+			b.WriteString(s)
+			return
 		}
+		b.WriteString(s[:i])
+		s = s[i+1:]
 	}
-	return string(b)
 }

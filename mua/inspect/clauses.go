@@ -137,10 +137,10 @@ func (p *hopParser) value(t token) {
 			h.ByIP = ip
 		}
 	case clVia:
-		p.via.add(w)
+		p.via.add(p.raw, t, w)
 		p.viaSpan = [2]int{t.start, t.start + len(w)}
 	case clWith:
-		p.with.add(w)
+		p.with.add(p.raw, t, w)
 		p.withSpan = [2]int{t.start, t.start + len(w)}
 	case clID:
 		h.ID = trimID(w)
@@ -188,7 +188,7 @@ func (p *hopParser) word(t token) {
 	case clWith:
 		p.withWord(t, w)
 	case clVia:
-		p.via.add(w)
+		p.via.add(p.raw, t, w)
 		p.viaSpan[1] = t.end
 	case clFor:
 		h.addFor(w)
@@ -207,10 +207,10 @@ func (p *hopParser) word(t token) {
 // withWord adds a word to the with clause; qmail's "with AES256-SHA
 // encrypted SMTP" names the cipher.
 func (p *hopParser) withWord(t token, w string) {
-	if strings.EqualFold(w, "encrypted") && p.with.last() != "" {
-		p.h.tls(TLS{Cipher: p.with.last()})
+	if strings.EqualFold(w, "encrypted") && p.with.last != "" {
+		p.h.tls(TLS{Cipher: p.with.last})
 	}
-	p.with.add(w)
+	p.with.add(p.raw, t, w)
 	p.withSpan[1] = t.end
 }
 
@@ -267,7 +267,7 @@ func (p *hopParser) byWord(w string) {
 // "via smap (V1.3)").
 func (p *hopParser) protocol() (Protocol, string) {
 	if p.with.first != "" {
-		return parseProtocol(p.with.String()), p.span(p.withSpan)
+		return parseProtocol(p.h.With), p.span(p.withSpan)
 	}
 	if p.via.first != "" {
 		if proto := viaProtocol(p.via.first); proto != "" {
@@ -313,11 +313,4 @@ func trimID(w string) string {
 		w = w[1 : len(w)-1]
 	}
 	return w
-}
-
-func (w words) last() string {
-	if len(w.more) > 0 {
-		return w.more[len(w.more)-1]
-	}
-	return w.first
 }

@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"strings"
+	"unicode"
 )
 
 // comment classifies one comment of a Received field: TLS details,
@@ -14,7 +15,7 @@ func (p *hopParser) comment(t token) {
 		return
 	}
 	if p.cur == clNone && !p.seen[clFrom] && !p.seen[clBy] && hasPrefixFold(c, "from ") {
-		p.parenthesisedFrom(c)
+		p.parenthesisedFrom(t)
 		return
 	}
 	if tls, ok := tlsFrom(c); ok {
@@ -49,10 +50,18 @@ func (p *hopParser) comment(t token) {
 // parenthesisedFrom reads a from clause written as a comment:
 // Sendmail's "(from alice@localhost) by host (8.12.11/8.12.11/Submit)",
 // Norton's "(from KRYPTIK [192.0.2.7]) by host (NAVGW 2.5.2.12)".
-func (p *hopParser) parenthesisedFrom(c string) {
+// Its tokens keep their offsets in the whole field.
+func (p *hopParser) parenthesisedFrom(t token) {
 	var buf [8]token
 	p.parenFrom = true
-	p.walk(tokenize(buf[:0], c))
+	in := p.raw[t.start+1 : t.end]
+	off := t.start + 1 + len(in) - len(strings.TrimLeftFunc(in, unicode.IsSpace)) // as tokenize trimmed it
+	toks := tokenize(buf[:0], t.text)
+	for i := range toks {
+		toks[i].start += off
+		toks[i].end += off
+	}
+	p.walk(toks)
 	p.cur, p.fresh, p.more = clNone, false, -1
 }
 

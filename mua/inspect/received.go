@@ -107,7 +107,7 @@ func parseUnfolded(h *Hop, raw string) {
 
 // finish derives what the clauses imply once all of them are read.
 func (h *Hop) finish(p *hopParser) {
-	h.With, h.Via = p.with.String(), p.via.String()
+	h.With, h.Via = p.with.String(p.raw), p.via.String(p.raw)
 	h.Protocol, h.ProtocolRaw = p.protocol()
 	if h.Protocol.Authenticated() {
 		h.Authenticated = true
@@ -224,24 +224,41 @@ func (h *Hop) tls(t TLS) {
 	h.TLS.merge(t)
 }
 
-// words are the words of a clause; the usual single word costs nothing.
+// words are the words of a clause. Written one after the other with
+// single spaces, as they usually are, they are a slice of the field and
+// cost nothing; otherwise (a comma or a comment between them) they are
+// joined in a buffer of their own.
 type words struct {
-	first string
-	more  []string
+	first, last string
+	start, end  int // the span of the words in the field, while they follow each other
+	n           int
+	joined      []byte // the words joined, once they no longer follow each other
 }
 
-func (w *words) add(s string) {
-	if w.first == "" {
-		w.first = s
-		return
+// add adds the word w, read from the token t of raw.
+func (w *words) add(raw string, t token, word string) {
+	switch {
+	case w.n == 0:
+		w.first, w.start, w.end = word, t.start, t.start+len(word)
+	case w.joined == nil && t.start == w.end+1 && raw[w.end] == ' ' && raw[t.start:t.start+len(word)] == word:
+		w.end = t.start + len(word)
+	default:
+		if w.joined == nil {
+			w.joined = append(make([]byte, 0, 2*(w.end-w.start)+len(word)+1), raw[w.start:w.end]...)
+		}
+		w.joined = append(append(w.joined, ' '), word...)
 	}
-	w.more = append(w.more, s)
+	w.last = word
+	w.n++
 }
 
-// String joins the words with single spaces.
-func (w words) String() string {
-	if len(w.more) == 0 {
-		return w.first
+// String returns the words joined with single spaces.
+func (w *words) String(raw string) string {
+	switch {
+	case w.n == 0:
+		return ""
+	case w.joined != nil:
+		return string(w.joined)
 	}
-	return w.first + " " + strings.Join(w.more, " ")
+	return raw[w.start:w.end]
 }

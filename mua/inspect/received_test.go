@@ -130,3 +130,21 @@ func moreText(cs []Clause) string {
 	}
 	return strings.Join(parts, " | ")
 }
+
+// TestParenthesisedFromSpans: the with and via clauses of a from clause
+// written in parentheses keep their place in the field, so that
+// ProtocolRaw is their text (it was cut from the wrong offsets).
+func TestParenthesisedFromSpans(t *testing.T) {
+	const date = "; Tue, 5 Nov 2024 10:12:01 +0100"
+	tests := []struct{ field, with, raw string }{
+		{"(from alice@localhost via smtpd with local-esmtp) by host.example (8.12.11) id 1" + date, "local-esmtp", "local-esmtp"},
+		{"(from x [192.0.2.7] with Microsoft SMTPSVC(6.0) ) by host.example id 1" + date, "Microsoft SMTPSVC", "Microsoft SMTPSVC(6.0)"},
+		{"( \u00a0from x with ESMTP, LMTP) by host.example" + date, "ESMTP LMTP", "ESMTP, LMTP"},
+	}
+	for _, tt := range tests {
+		h := ParseReceived(tt.field)
+		if h.With != tt.with || h.ProtocolRaw != tt.raw {
+			t.Errorf("%q: with %q, protocol_raw %q; want %q, %q", tt.field, h.With, h.ProtocolRaw, tt.with, tt.raw)
+		}
+	}
+}

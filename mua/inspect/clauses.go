@@ -43,12 +43,13 @@ func keyword(w string) clause {
 // comments belong to it until the next keyword, whatever the order of the
 // clauses.
 type hopParser struct {
-	h     *Hop
-	raw   string
-	cur   clause
-	fresh bool // the previous word was a keyword: this one is its value
-	seen  [clTLS + 1]bool
-	more  int // index in h.More of the repeated clause being read, or -1
+	h        *Hop
+	spareTLS *TLS // where h.TLS goes, or nil to allocate it
+	raw      string
+	cur      clause
+	fresh    bool // the previous word was a keyword: this one is its value
+	seen     [clTLS + 1]bool
+	more     int // index in h.More of the repeated clause being read, or -1
 
 	garbage bool // words before any clause
 	with    words
@@ -147,7 +148,7 @@ func (p *hopParser) value(t token) {
 	case clFor:
 		h.addFor(w)
 	case clTLS:
-		h.tls(TLS{Cipher: w})
+		p.tls(TLS{Cipher: w})
 	}
 }
 
@@ -160,7 +161,7 @@ func (p *hopParser) repeated(w string) {
 	}
 	c.Value += w
 	if c.Name == "with" && (strings.EqualFold(w, "STARTTLS") || strings.EqualFold(w, "TLS")) {
-		p.h.tls(TLS{})
+		p.tls(TLS{})
 	}
 }
 
@@ -208,7 +209,7 @@ func (p *hopParser) word(t token) {
 // encrypted SMTP" names the cipher.
 func (p *hopParser) withWord(t token, w string) {
 	if strings.EqualFold(w, "encrypted") && p.with.last != "" {
-		p.h.tls(TLS{Cipher: p.with.last})
+		p.tls(TLS{Cipher: p.with.last})
 	}
 	p.with.add(p.raw, t, w)
 	p.withSpan[1] = t.end
@@ -255,7 +256,7 @@ func (p *hopParser) byWord(w string) {
 	}
 	switch {
 	case strings.EqualFold(w, "TLS"):
-		h.tls(TLS{Note: "TLS secured channel"})
+		p.tls(TLS{Note: "TLS secured channel"})
 	case strings.EqualFold(w, "over") || strings.EqualFold(w, "secured") || strings.EqualFold(w, "channel"):
 	default:
 		h.Extra = append(h.Extra, w)

@@ -19,7 +19,7 @@ func (p *hopParser) comment(t token) {
 		return
 	}
 	if tls, ok := tlsFrom(c); ok {
-		h.tls(tls)
+		p.tls(tls)
 		if strings.Contains(c, "AUTH: ") || strings.HasSuffix(c, "authenticated") {
 			h.authComment(c)
 		}

@@ -170,7 +170,16 @@ func mboxSender(line string) string {
 
 // all returns the values of every field named name, in header order.
 func (h *header) all(name string) []string {
-	var out []string
+	n := 0
+	for _, f := range h.fields {
+		if strings.EqualFold(f.Name, name) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, 0, n)
 	for _, f := range h.fields {
 		if strings.EqualFold(f.Name, name) {
 			out = append(out, f.Value)

@@ -38,8 +38,11 @@ func parseAddrLiteral(s string) (ip netip.Addr, port uint16, ok bool) {
 	if !maybeIP(s) {
 		return netip.Addr{}, 0, false // a host name: no costly failed parse
 	}
-	if ip, err := netip.ParseAddr(s); err == nil {
-		return ip, port, true
+	// Only these shapes can be an IP: others would fail, and allocate.
+	if colons := strings.Count(s, ":"); colons >= 2 || colons == 0 && strings.Count(s, ".") == 3 {
+		if ip, err := netip.ParseAddr(s); err == nil {
+			return ip, port, true
+		}
 	}
 	return addrWithPort(s, port)
 }
@@ -118,6 +121,9 @@ func isNameWord(s string) bool {
 	}
 	if !letter {
 		return false
+	}
+	if !maybeIP(s) {
+		return true // letters beyond a-f: no IP, without the cost of a failed parse
 	}
 	_, err := netip.ParseAddr(s)
 	return err != nil

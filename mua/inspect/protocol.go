@@ -1,6 +1,9 @@
 package inspect
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 // Protocol is the canonical name of the protocol of a Received field's with
 // clause: one of the IANA "Mail Transmission Types" (RFC 5321 §4.4, RFC 3848,
@@ -63,37 +66,60 @@ func parseProtocol(with string) Protocol {
 	if p, ok := knownProtocols[with]; ok {
 		return p
 	}
-	u := strings.ToUpper(with)
-	if p, ok := knownProtocols[u]; ok {
+	var buf [64]byte
+	u, ok := upperASCIIInto(&buf, with)
+	if !ok {
+		u = []byte(strings.ToUpper(with)) // long or not ASCII: strings.ToUpper's rules
+	}
+	if p, ok := knownProtocols[string(u)]; ok { // the lookup does not allocate
 		return p
 	}
 	switch {
-	case strings.HasPrefix(u, "MICROSOFT SMTP SERVER"):
+	case bytes.HasPrefix(u, []byte("MICROSOFT SMTP SERVER")):
 		return ProtoESMTP
-	case strings.HasPrefix(u, "MICROSOFT SMTPSVC"):
+	case bytes.HasPrefix(u, []byte("MICROSOFT SMTPSVC")):
 		return ProtoSMTP
-	case u == "ASMTP":
+	case string(u) == "ASMTP":
 		return ProtoESMTPA
-	case strings.HasSuffix(u, "-TLS"):
-		if p, ok := knownProtocols[strings.TrimSuffix(u, "-TLS")]; ok && strings.HasPrefix(string(p), "ESMTP") {
+	case bytes.HasSuffix(u, []byte("-TLS")):
+		if p, ok := knownProtocols[string(u[:len(u)-len("-TLS")])]; ok && strings.HasPrefix(string(p), "ESMTP") {
 			return withTLS(p)
 		}
-	case strings.HasPrefix(u, "LOCAL-") || u == "BSMTP":
+	case bytes.HasPrefix(u, []byte("LOCAL-")) || string(u) == "BSMTP":
 		return ProtoLocal
-	case strings.HasPrefix(u, "HTTPU"):
+	case bytes.HasPrefix(u, []byte("HTTPU")):
 		return ProtoHTTP
 	}
 	return protocolAmong(u)
 }
 
+// upperASCIIInto writes s in upper case into buf; ok is false when s is
+// too long for it or not ASCII.
+func upperASCIIInto(buf *[64]byte, s string) ([]byte, bool) {
+	if len(s) > len(buf) {
+		return nil, false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x80:
+			return nil, false
+		case 'a' <= c && c <= 'z':
+			c -= 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return buf[:len(s)], true
+}
+
 // protocolAmong returns the first registered name among the words of a
 // product's with clause.
-func protocolAmong(u string) Protocol {
-	if strings.IndexByte(u, ' ') < 0 {
+func protocolAmong(u []byte) Protocol {
+	if bytes.IndexByte(u, ' ') < 0 {
 		return ""
 	}
-	for _, w := range strings.FieldsFunc(u, func(r rune) bool { return r == ' ' || r == '[' || r == ']' || r == ':' }) {
-		if p, ok := knownProtocols[w]; ok {
+	for w := range bytes.FieldsFuncSeq(u, func(r rune) bool { return r == ' ' || r == '[' || r == ']' || r == ':' }) {
+		if p, ok := knownProtocols[string(w)]; ok {
 			return p
 		}
 	}

@@ -87,18 +87,19 @@ const (
 // comments anywhere.
 func ParseReceived(value string) Hop {
 	var h Hop
-	parseUnfolded(&h, unfold(value))
+	parseUnfolded(&h, unfold(value), nil)
 	return h
 }
 
 // parseUnfolded parses an unfolded Received field into h, which must be
-// zero: the route parses each hop in place.
-func parseUnfolded(h *Hop, raw string) {
+// zero: the route parses each hop in place. spareTLS, when not nil, is a
+// zero TLS that h.TLS is to point to if the field speaks of TLS.
+func parseUnfolded(h *Hop, raw string, spareTLS *TLS) {
 	h.Raw = raw
 	var buf [32]token // most fields have fewer tokens: no allocation
 	toks := tokenize(buf[:0], h.Raw)
 	body, date := splitDate(h.Raw, toks)
-	p := hopParser{h: h, raw: h.Raw, more: -1}
+	p := hopParser{h: h, raw: h.Raw, more: -1, spareTLS: spareTLS}
 	p.walk(body)
 	p.dateComments(date)
 	h.setDate(dateText(h.Raw, date))
@@ -217,9 +218,16 @@ func (h *Hop) addFor(w string) {
 	}
 }
 
-func (h *Hop) tls(t TLS) {
+// tls merges what a clause or comment says about TLS into the hop's TLS,
+// which the first of them creates (in the route's shared array, when
+// there is one).
+func (p *hopParser) tls(t TLS) {
+	h := p.h
 	if h.TLS == nil {
-		h.TLS = &TLS{}
+		h.TLS = p.spareTLS
+		if h.TLS == nil {
+			h.TLS = &TLS{}
+		}
 	}
 	h.TLS.merge(t)
 }

@@ -60,7 +60,7 @@ func Analyze(raw io.Reader, opt Options) (*Report, error) {
 	if max <= 0 {
 		max = defaultMaxSize
 	}
-	b, err := io.ReadAll(io.LimitReader(raw, max))
+	b, err := readAll(raw, max)
 	if err != nil {
 		return nil, fmt.Errorf("inspect: reading the message: %w", err)
 	}
@@ -80,6 +80,30 @@ func Analyze(raw io.Reader, opt Options) (*Report, error) {
 		r.Envelope.RcptTo = []string{}
 	}
 	return r, nil
+}
+
+// readAll reads at most max bytes of r; a reader that tells its length
+// (bytes.Reader, strings.Reader, bytes.Buffer) is read into a buffer of
+// that size at once.
+func readAll(r io.Reader, max int64) ([]byte, error) {
+	lr := io.LimitReader(r, max)
+	sized, ok := r.(interface{ Len() int })
+	if !ok {
+		return io.ReadAll(lr)
+	}
+	b := make([]byte, 0, min(int64(sized.Len()), max)+1) // +1: room to see the end
+	for {
+		n, err := lr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		switch {
+		case err == io.EOF:
+			return b, nil
+		case err != nil:
+			return b, err
+		case len(b) == cap(b):
+			b = append(b, 0)[:len(b)] // longer than it said: grow as io.ReadAll does
+		}
+	}
 }
 
 // hasField tells whether the message has a field named name.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -276,6 +277,63 @@ func TestHopJSON(t *testing.T) {
 			if !reflect.DeepEqual(got[k], want) {
 				t.Errorf("%s: %q = %#v, want %#v", tt.field, k, got[k], want)
 			}
+		}
+	}
+}
+
+// lyingLen is a reader whose Len says something else than what it holds.
+type lyingLen struct {
+	io.Reader
+	n int
+}
+
+func (l lyingLen) Len() int { return l.n }
+
+// errAfter returns its data, then err.
+type errAfter struct {
+	data string
+	err  error
+}
+
+func (e *errAfter) Read(p []byte) (int, error) {
+	if e.data == "" {
+		return 0, e.err
+	}
+	n := copy(p, e.data)
+	e.data = e.data[n:]
+	return n, nil
+}
+
+func (e *errAfter) Len() int { return len(e.data) }
+
+// TestReadAll: the sized read gives what io.ReadAll gives, whatever the
+// reader says of its length, and stops at max.
+func TestReadAll(t *testing.T) {
+	long := strings.Repeat("Received: x\r\n", 1000)
+	boom := errors.New("boom")
+	tests := []struct {
+		name string
+		r    io.Reader
+		max  int64
+		want string
+		err  error
+	}{
+		{"bytes.Reader", bytes.NewReader([]byte(long)), 1 << 20, long, nil},
+		{"strings.Reader", strings.NewReader(long), 1 << 20, long, nil},
+		{"bytes.Buffer", bytes.NewBufferString(long), 1 << 20, long, nil},
+		{"no Len", io.MultiReader(strings.NewReader(long)), 1 << 20, long, nil},
+		{"empty", strings.NewReader(""), 1 << 20, "", nil},
+		{"Len too small", lyingLen{strings.NewReader(long), 10}, 1 << 20, long, nil},
+		{"Len zero", lyingLen{strings.NewReader(long), 0}, 1 << 20, long, nil},
+		{"Len too large", lyingLen{strings.NewReader("abc"), 1 << 30}, 1 << 20, "abc", nil},
+		{"max", strings.NewReader(long), 100, long[:100], nil},
+		{"max, Len too small", lyingLen{strings.NewReader(long), 10}, 100, long[:100], nil},
+		{"error", &errAfter{long, boom}, 1 << 20, long, boom},
+	}
+	for _, tt := range tests {
+		got, err := readAll(tt.r, tt.max)
+		if string(got) != tt.want || !errors.Is(err, tt.err) {
+			t.Errorf("%s: %d bytes, %v; want %d bytes, %v", tt.name, len(got), err, len(tt.want), tt.err)
 		}
 	}
 }

@@ -187,11 +187,37 @@ func normTLSVersion(v string) string {
 	if len(v) == len(prefix)+len(rest) && v[:len(prefix)] == prefix && isVersionNumber(rest) {
 		return v // already spelt "TLSv1.3": no allocation
 	}
+	if common := commonVersion(prefix, rest); common != "" {
+		return common // no allocation for the usual versions
+	}
 	rest = strings.ReplaceAll(rest, "_", ".")
 	if rest == "" || !isVersionNumber(rest) {
 		return v
 	}
 	return prefix + rest
+}
+
+// commonVersion returns the usual versions in their spelling, "" for others.
+func commonVersion(prefix, rest string) string {
+	if prefix == "SSLv" {
+		if rest == "3" {
+			return "SSLv3"
+		}
+		return ""
+	}
+	switch rest {
+	case "1":
+		return "TLSv1"
+	case "1.0", "1_0":
+		return "TLSv1.0"
+	case "1.1", "1_1":
+		return "TLSv1.1"
+	case "1.2", "1_2":
+		return "TLSv1.2"
+	case "1.3", "1_3":
+		return "TLSv1.3"
+	}
+	return ""
 }
 
 func isTLSVersion(v string) bool {

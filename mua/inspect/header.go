@@ -66,7 +66,7 @@ func readHeader(raw []byte) header {
 func foldedSize(text string, spans []fieldSpan) int {
 	n := 0
 	for _, sp := range spans {
-		if v := text[sp.start:sp.end]; strings.ContainsAny(v, "\r\n") {
+		if v := text[sp.start:sp.end]; hasLineBreak(v) {
 			n += len(v)
 		}
 	}
@@ -98,7 +98,7 @@ func newSpan(text string, start, end int) (fieldSpan, bool) {
 // what it holds never moves.
 func (sp fieldSpan) field(text string, buf *strings.Builder) Field {
 	v := strings.TrimLeft(text[sp.start:sp.end], " \t")
-	if strings.ContainsAny(v, "\r\n") {
+	if hasLineBreak(v) {
 		start := buf.Len()
 		writeWithoutLineBreaks(buf, v)
 		v = buf.String()[start:]
@@ -172,7 +172,7 @@ func mboxSender(line string) string {
 func (h *header) all(name string) []string {
 	n := 0
 	for _, f := range h.fields {
-		if strings.EqualFold(f.Name, name) {
+		if len(f.Name) == len(name) && strings.EqualFold(f.Name, name) { // names are ASCII
 			n++
 		}
 	}
@@ -181,7 +181,7 @@ func (h *header) all(name string) []string {
 	}
 	out := make([]string, 0, n)
 	for _, f := range h.fields {
-		if strings.EqualFold(f.Name, name) {
+		if len(f.Name) == len(name) && strings.EqualFold(f.Name, name) { // names are ASCII
 			out = append(out, f.Value)
 		}
 	}
@@ -191,7 +191,7 @@ func (h *header) all(name string) []string {
 // get returns the value of the first field named name.
 func (h *header) get(name string) string {
 	for _, f := range h.fields {
-		if strings.EqualFold(f.Name, name) {
+		if len(f.Name) == len(name) && strings.EqualFold(f.Name, name) { // names are ASCII
 			return f.Value
 		}
 	}
@@ -201,7 +201,7 @@ func (h *header) get(name string) string {
 // has tells whether a field named name exists.
 func (h *header) has(name string) bool {
 	for _, f := range h.fields {
-		if strings.EqualFold(f.Name, name) {
+		if len(f.Name) == len(name) && strings.EqualFold(f.Name, name) { // names are ASCII
 			return true
 		}
 	}
@@ -218,15 +218,22 @@ func (h *header) hasPrefix(prefix string) bool {
 	return false
 }
 
+// hasLineBreak tells whether s has a CR or an LF.
+func hasLineBreak(s string) bool {
+	return strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0
+}
+
 // writeWithoutLineBreaks writes s to b without its CRs and LFs.
 func writeWithoutLineBreaks(b *strings.Builder, s string) {
-	for len(s) > 0 {
-		i := strings.IndexAny(s, "\r\n")
-		if i < 0 {
-			b.WriteString(s)
-			return
+	for line := range strings.SplitSeq(s, "\n") {
+		for {
+			i := strings.IndexByte(line, '\r')
+			if i < 0 {
+				b.WriteString(line)
+				break
+			}
+			b.WriteString(line[:i])
+			line = line[i+1:]
 		}
-		b.WriteString(s[:i])
-		s = s[i+1:]
 	}
 }

@@ -25,7 +25,7 @@ type token struct {
 // an unclosed comment runs to the end of the field.
 func tokenize(dst []token, s string) []token {
 	toks := dst
-	closers := lastClosers(s)
+	closers := newClosers()
 	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
@@ -69,11 +69,14 @@ func commentEnd(s string, i int) (inner, end int) {
 
 // closers holds the index of the last '>', ']' and '"' of a field (-1 when
 // absent), so that an opening bracket without a closing one is known at
-// once: the lexer stays linear on hostile input.
+// once: the lexer stays linear on hostile input. Each is looked for the
+// first time its opening bracket is met (unknownCloser until then).
 type closers [3]int
 
-func lastClosers(s string) closers {
-	return closers{strings.LastIndexByte(s, '>'), strings.LastIndexByte(s, ']'), strings.LastIndexByte(s, '"')}
+const unknownCloser = -2
+
+func newClosers() closers {
+	return closers{unknownCloser, unknownCloser, unknownCloser}
 }
 
 // wordEnd returns the index just after the word that starts at s[i].
@@ -84,7 +87,11 @@ func wordEnd(s string, i int, last *closers) int {
 		if isWSP(c) || c == '(' || c == ')' || c == ';' {
 			return j
 		}
-		if n := pairIndex(c); n >= 0 && last[n] > j {
+		n := pairIndex(c)
+		if n >= 0 && last[n] == unknownCloser {
+			last[n] = strings.LastIndexByte(s, ">]\""[n])
+		}
+		if n >= 0 && last[n] > j {
 			if k := indexFrom(s, j+1, ">]\""[n]); k >= 0 {
 				j = k + 1
 				continue
@@ -159,20 +166,23 @@ func isUnfolded(s string) bool {
 	return true
 }
 
-// writeUnfolded writes s unfolded to b.
+// writeUnfolded writes s unfolded to b, a run of words at a time.
 func writeUnfolded(b *strings.Builder, s string) {
-	space, start := false, b.Len()
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if isWSP(c) {
-			space = b.Len() > start
+	first := true
+	for i := 0; i < len(s); {
+		if isWSP(s[i]) {
+			i++
 			continue
 		}
-		if space {
-			b.WriteByte(' ')
-			space = false
+		j := i + 1 // the run goes on over single spaces between words
+		for j < len(s) && (!isWSP(s[j]) || s[j] == ' ' && j+1 < len(s) && !isWSP(s[j+1])) {
+			j++
 		}
-		b.WriteByte(c)
+		if !first {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s[i:j])
+		first, i = false, j
 	}
 }
 

@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -71,7 +72,7 @@ func findings(h *header, r *Report) []Finding {
 	list, fwd := listFindings(h, &r.Envelope), forwardFindings(h, &r.Envelope)
 	out = append(append(out, list...), fwd...)
 	out = append(out, recipientFindings(h, &r.Envelope, len(list)+len(fwd) > 0)...)
-	out = append(out, routeFindings(&r.Route)...)
+	out = appendRouteFindings(out, &r.Route)
 	if len(h.bad) > 0 {
 		out = append(out, Finding{Kind: FindBadHeader}.say(CodeBadHeader, vars{"Count": strconv.Itoa(len(h.bad))}))
 	}
@@ -167,12 +168,22 @@ func recipientFindings(h *header, e *Envelope, explained bool) []Finding {
 	return out
 }
 
-// routeFindings collects the remarks on the route.
-func routeFindings(r *Route) []Finding {
+// appendRouteFindings appends the remarks on the route to out, grown
+// once for all of them.
+func appendRouteFindings(out []Finding, r *Route) []Finding {
 	if len(r.Hops) == 0 {
-		return []Finding{Finding{Kind: FindNoReceived}.say(CodeNoReceived, nil)}
+		return append(out, Finding{Kind: FindNoReceived}.say(CodeNoReceived, nil))
 	}
-	var out []Finding
+	n := 1
+	for _, rh := range r.Hops {
+		if rh.Unparsed {
+			n++
+		}
+		if rh.Flags.Has(FlagClockSkew) {
+			n++
+		}
+	}
+	out = slices.Grow(out, n)
 	if r.Outbox != nil && *r.Outbox < 0 {
 		out = append(out, Finding{Kind: FindDateAfterReceived}.say(CodeDateAfterReceived,
 			vars{"Delay": (-*r.Outbox).String()[1:]}))

@@ -29,7 +29,7 @@ type header struct {
 func readHeader(raw []byte) header {
 	h := header{size: headerEnd(raw)}
 	text := string(raw[:h.size])
-	spans := make([]fieldSpan, 0, strings.Count(text, "\n")+1) // at most one field a line
+	spans := make([]fieldSpan, 0, fieldLines(text))
 	for i := 0; i < len(text); {
 		start, end, next := lineAt(text, i)
 		i = next
@@ -69,6 +69,23 @@ func foldedSize(text string, spans []fieldSpan) int {
 		if v := text[sp.start:sp.end]; hasLineBreak(v) {
 			n += len(v)
 		}
+	}
+	return n
+}
+
+// fieldLines counts the lines that do not start with white space: the
+// fields, and more.
+func fieldLines(text string) int {
+	n := 0
+	for i := 0; i < len(text); {
+		if c := text[i]; c != ' ' && c != '\t' {
+			n++
+		}
+		j := strings.IndexByte(text[i:], '\n')
+		if j < 0 {
+			break
+		}
+		i += j + 1
 	}
 	return n
 }

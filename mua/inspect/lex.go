@@ -150,20 +150,11 @@ func unfold(s string) string {
 // isUnfolded tells whether unfold would return s unchanged: single spaces
 // between words, none at the ends, no tab or line break.
 func isUnfolded(s string) bool {
-	if s != "" && (s[0] == ' ' || s[len(s)-1] == ' ') {
-		return false
+	if s == "" {
+		return true
 	}
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '\t', '\r', '\n':
-			return false
-		case ' ':
-			if s[i+1] == ' ' {
-				return false
-			}
-		}
-	}
-	return true
+	return s[0] != ' ' && s[len(s)-1] != ' ' && strings.IndexByte(s, '\t') < 0 && strings.IndexByte(s, '\n') < 0 &&
+		strings.IndexByte(s, '\r') < 0 && !strings.Contains(s, "  ")
 }
 
 // writeUnfolded writes s unfolded to b, a run of words at a time.

@@ -118,10 +118,15 @@ func protocolAmong(u []byte) Protocol {
 	if bytes.IndexByte(u, ' ') < 0 {
 		return ""
 	}
-	for w := range bytes.FieldsFuncSeq(u, func(r rune) bool { return r == ' ' || r == '[' || r == ']' || r == ':' }) {
-		if p, ok := knownProtocols[string(w)]; ok {
+	for len(u) > 0 {
+		i := bytes.IndexAny(u, " []:")
+		if i < 0 {
+			i = len(u)
+		}
+		if p, ok := knownProtocols[string(u[:i])]; ok && i > 0 {
 			return p
 		}
+		u = u[min(i+1, len(u)):]
 	}
 	return ""
 }

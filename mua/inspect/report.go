@@ -72,7 +72,9 @@ func Analyze(raw io.Reader, opt Options) (*Report, error) {
 	r.Headers = buildHeaders(&h)
 	r.Route = buildRoute(h.all("Received"), r.Headers.Date)
 	r.Envelope = buildEnvelope(&h, r.Route, opt.Envelope)
-	r.Findings = append([]Finding{}, findings(&h, r)...)
+	if r.Findings = findings(&h, r); r.Findings == nil {
+		r.Findings = []Finding{}
+	}
 	if r.Auth == nil {
 		r.Auth = []AuthResults{}
 	}

@@ -69,11 +69,9 @@ func newUnfolder(values []string) *unfolder {
 	u := &unfolder{}
 	n := 0
 	for _, v := range values {
-		if !isUnfolded(v) {
-			n += len(v)
-		}
+		n += len(v)
 	}
-	u.b.Grow(n)
+	u.b.Grow(n) // room for all: cheaper than looking which need it
 	return u
 }
 

@@ -21,18 +21,15 @@ const (
 var clauseNames = [...]string{clNone: "", clFrom: "from", clBy: "by", clVia: "via", clWith: "with", clID: "id", clFor: "for", clTLS: "tls"}
 
 func keyword(w string) clause {
-	var candidates []clause
-	switch len(w) {
-	case 2:
-		candidates = []clause{clBy, clID}
-	case 3:
-		candidates = []clause{clVia, clFor, clTLS}
-	case 4:
-		candidates = []clause{clFrom, clWith}
+	switch {
+	case len(w) < 2 || len(w) > 4:
+		return clNone
+	case w == "tls":
+		return clTLS // Exim writes it in lower case; Hotmail's "over TLS" is no clause
 	}
-	for _, c := range candidates {
-		if strings.EqualFold(w, clauseNames[c]) && (c != clTLS || w == "tls") {
-			return c // Exim writes "tls" in lower case; Hotmail's "over TLS" is no clause
+	for _, c := range [...]clause{clBy, clID, clVia, clFor, clFrom, clWith} {
+		if len(clauseNames[c]) == len(w) && strings.EqualFold(w, clauseNames[c]) {
+			return c
 		}
 	}
 	return clNone

@@ -28,14 +28,45 @@ func parseDate(s string) (time.Time, bool) {
 	return t, true
 }
 
-// hasClock tells whether s holds a time of day, "hh:mm", outside comments.
+// hasClock tells whether s holds a time of day, "hh:mm", outside comments
+// (what stripComments leaves, read without building it).
 func hasClock(s string) bool {
-	s = stripComments(s)
-	for i := 1; i+1 < len(s); i++ {
-		if s[i] == ':' && isDecimal(s[i-1]) && isDecimal(s[i+1]) {
-			return true
+	var c clockScan
+	for i := 0; i < len(s); {
+		switch s[i] {
+		case '(':
+			_, end := commentEnd(s, i)
+			c.feed(' ')
+			i = end
+		case '"':
+			end := len(s)
+			if k := indexFrom(s, i+1, '"'); k >= 0 {
+				end = k + 1
+			}
+			for ; i < end; i++ {
+				if c.feed(s[i]) {
+					return true
+				}
+			}
+		default:
+			if c.feed(s[i]) {
+				return true
+			}
+			i++
 		}
 	}
+	return false
+}
+
+// clockScan finds a digit, a colon and a digit in a row.
+type clockScan struct{ digit, colonAfterDigit bool }
+
+func (c *clockScan) feed(b byte) bool {
+	if c.colonAfterDigit && isDecimal(b) {
+		return true
+	}
+	c.colonAfterDigit = b == ':' && c.digit
+	c.digit = isDecimal(b)
 	return false
 }
 

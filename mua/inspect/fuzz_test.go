@@ -89,12 +89,26 @@ func FuzzParseDate(f *testing.F) {
 		"5 Nov 24 10:12 EST", "31 Feb 2024 10:00:00 +0000", "2024-11-05T10:12:01Z", "99:99", "1 Jan 0 0:0"} {
 		f.Add(s)
 	}
+	f.Add(`1"(":2 (3:4) 5(x):6`)
 	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := hasClock(s), hasClockPlain(stripComments(s)); got != want {
+			t.Fatalf("hasClock(%q) = %v, want %v", s, got, want)
+		}
 		d, ok := parseDate(s)
 		if ok && (d.IsZero() || d.Year() < 1900) && !strings.Contains(s, "T") {
 			t.Fatalf("parseDate(%q) = %v", s, d)
 		}
 	})
+}
+
+// hasClockPlain is hasClock written plainly, on a text without comments.
+func hasClockPlain(s string) bool {
+	for i := 1; i+1 < len(s); i++ {
+		if s[i] == ':' && isDecimal(s[i-1]) && isDecimal(s[i+1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // TestHostileInputs feeds large pathological fields: the parsers are
@@ -147,6 +161,29 @@ func FuzzParsePath(f *testing.F) {
 		}
 		if full, fullOK := parsePathFull(s); !fullOK || full != fast {
 			t.Fatalf("simplePath(%q) = %q, parsePathFull gives %q, %v", s, fast, full, fullOK)
+		}
+	})
+}
+
+// FuzzIndexFold: indexFold finds what a plain byte-by-byte search finds.
+func FuzzIndexFold(f *testing.F) {
+	for _, c := range [][2]string{{"Authenticated User alice", "authenticated user "}, {"x VERSION=1", "version="},
+		{"", "a"}, {"a", ""}, {"aAaA", "aa"}, {"\u212a", "k"}, {"ſs", "S"}, {"12:34", ":"}} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, s, sub string) {
+		want := -1
+		if sub == "" {
+			want = 0
+		}
+		for i := 0; sub != "" && i+len(sub) <= len(s); i++ {
+			if lowerASCII(s[i]) == lowerASCII(sub[0]) && strings.EqualFold(s[i:i+len(sub)], sub) {
+				want = i
+				break
+			}
+		}
+		if got := indexFold(s, sub); got != want {
+			t.Fatalf("indexFold(%q, %q) = %d, want %d", s, sub, got, want)
 		}
 	})
 }

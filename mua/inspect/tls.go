@@ -302,13 +302,39 @@ func indexFold(s, sub string) int {
 	if sub == "" {
 		return 0
 	}
-	c0 := lowerASCII(sub[0])
+	lower, upper := lowerASCII(sub[0]), upperASCII(sub[0])
 	for i := 0; i+len(sub) <= len(s); i++ {
-		if lowerASCII(s[i]) == c0 && strings.EqualFold(s[i:i+len(sub)], sub) {
+		j := indexEither(s[i:len(s)-len(sub)+1], lower, upper) // the next possible start
+		if j < 0 {
+			return -1
+		}
+		if i += j; strings.EqualFold(s[i:i+len(sub)], sub) {
 			return i
 		}
 	}
 	return -1
+}
+
+// indexEither returns the index of the first a or b in s, or -1.
+func indexEither(s string, a, b byte) int {
+	i := strings.IndexByte(s, a)
+	if a == b {
+		return i
+	}
+	if i >= 0 {
+		s = s[:i] // b only matters before it
+	}
+	if j := strings.IndexByte(s, b); j >= 0 {
+		return j
+	}
+	return i
+}
+
+func upperASCII(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		return c - ('a' - 'A')
+	}
+	return c
 }
 
 func lowerASCII(c byte) byte {

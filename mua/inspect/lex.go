@@ -83,6 +83,12 @@ func newClosers() closers {
 func wordEnd(s string, i int, last *closers) int {
 	j := i
 	for j < len(s) {
+		for j < len(s) && wordByte[s[j]] { // the plain bytes, at table speed
+			j++
+		}
+		if j == len(s) {
+			return j
+		}
 		c := s[j]
 		if isWSP(c) || c == '(' || c == ')' || c == ';' {
 			return j
@@ -102,6 +108,14 @@ func wordEnd(s string, i int, last *closers) int {
 	}
 	return j
 }
+
+// wordByte tells the bytes that neither end a word nor open a pair.
+var wordByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = !isWSP(byte(c)) && pairIndex(byte(c)) < 0 && !strings.ContainsRune("();", rune(c))
+	}
+	return t
+}()
 
 // pairIndex returns 0, 1, 2 for the opening '<', '[', '"', or -1.
 func pairIndex(c byte) int {

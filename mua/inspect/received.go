@@ -243,7 +243,7 @@ type words struct {
 	joined      []byte // the words joined, once they no longer follow each other
 }
 
-// add adds the word w, read from the token t of raw.
+// add adds word, read from the token t of raw (trimmed of a comma).
 func (w *words) add(raw string, t token, word string) {
 	switch {
 	case w.n == 0:

@@ -113,7 +113,10 @@ func (c *controller) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 		c.loadPage(need)
 	}
 	v := rowView{loaded: ok, sum: s, now: c.now(), threads: c.listing.kind == listFolder && c.listOpts.Threaded}
+	r := o.(*msgRow)
+	r.index, r.onTap, r.onMenu = i, c.rowTapped, c.rowMenu
 	if ok {
+		v.selected = c.isSelected(s.ID)
 		role := mailstore.RoleNone
 		if f, found := c.folder(s.Folder); found {
 			role = f.Role
@@ -123,7 +126,7 @@ func (c *controller) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 		}
 		v.sender = rowSender(s, role)
 	}
-	o.(*msgRow).show(v)
+	r.show(v)
 }
 
 // rowSelected opens the row the user selected (a click, a key) and gives
@@ -131,6 +134,12 @@ func (c *controller) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 func (c *controller) rowSelected(i widget.ListItemID) {
 	if c.quiet {
 		return
+	}
+	if !c.sel.extending {
+		c.clearMulti()
+		if s, ok, _ := c.rows.row(i); ok {
+			c.sel.anchor = s.ID
+		}
 	}
 	c.openRow(i)
 	c.keysToList()
@@ -195,6 +204,7 @@ func (c *controller) startListing(l rowSource, pages []int, keep bool) {
 		c.ui.list.ScrollToOffset(0)
 		c.rows.reset(0, false)
 		c.wantIndex = -1
+		c.sel.msgs, c.sel.anchor = nil, 0
 		c.loading = true
 		c.listErr = nil
 		c.quiet = true
@@ -318,6 +328,9 @@ func (c *controller) updateEmpty() {
 		default:
 			text = lang.L("{{.N}} results", map[string]any{"N": formatCount(n)})
 		}
+	}
+	if sel := c.selectionText(); sel != "" {
+		text = sel
 	}
 	setText(c.ui.resultCount, text)
 }

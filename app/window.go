@@ -162,6 +162,8 @@ type controller struct {
 	selID     int64 // message shown in the reader, 0 for none
 	wantIndex int   // row to open once its page arrives, -1 for none
 	quiet     bool  // selection changes made by code, not by the user
+	sel       selectionState
+	note      noticeState
 
 	search    searchState
 	refresher refreshState
@@ -196,6 +198,8 @@ type widgets struct {
 	sortSelect  *widget.Select
 	resultCount *widget.Label // the number of results while searching
 	threadCheck *widget.Check
+	msgMenu     *widget.PopUpMenu // the last context menu of the messages
+	msgItems    *fyne.Menu        // its items
 	reader      *readerView
 	readerPane  fyne.CanvasObject
 	menu        *menuItems
@@ -213,6 +217,7 @@ func newController(a fyne.App, w fyne.Window, s mailStore, opts Options, post fu
 		rows:      newPageCache(),
 		wantIndex: -1,
 	}
+	c.sel.mods = driverModifiers(a)
 	c.listOpts.Threaded = a.Preferences().Bool(prefThreads) // kept across restarts
 	c.work = newWorker(ctx, post)
 	c.work.onPanic = c.showError
@@ -234,7 +239,7 @@ func (c *controller) build() fyne.CanvasObject {
 	c.ui.panes = [3]fyne.CanvasObject{folders, list, reader}
 	outer.Offset = 0.2
 	c.ui.split = outer
-	return outer
+	return container.NewStack(outer, c.buildNotice())
 }
 
 // start loads the folders, opens the inbox and follows the store's changes.

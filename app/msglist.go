@@ -102,6 +102,7 @@ func (c *controller) buildList() fyne.CanvasObject {
 	c.ui.resultCount = widget.NewLabel("")
 	c.ui.resultCount.Hide()
 	controls := container.NewBorder(nil, nil, c.ui.resultCount, c.buildThreadCheck(), c.buildSortSelect())
+	c.ui.listControls = controls
 	top := container.NewVBox(c.buildSearch(), controls)
 	return container.NewBorder(top, nil, nil, nil,
 		container.NewStack(l, c.ui.listEmpty.centered()))
@@ -332,7 +333,10 @@ func (c *controller) updateEmpty() {
 	if sel := c.selectionText(); sel != "" {
 		text = sel
 	}
-	setText(c.ui.resultCount, text)
+	if was := c.ui.resultCount.Visible(); was != (text != "") || text != c.ui.resultCount.Text {
+		setText(c.ui.resultCount, text)
+		c.ui.listControls.Refresh() // the count takes its room from the sort
+	}
 }
 
 func (c *controller) emptyText() string {

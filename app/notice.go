@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -48,24 +49,35 @@ func (c *controller) buildNotice() fyne.CanvasObject {
 	bg.StrokeColor = theme.Color(theme.ColorNameInputBorder)
 	bg.StrokeWidth = 1
 	bg.CornerRadius = theme.InputRadiusSize()
-	row := container.NewBorder(nil, nil, nil, container.NewHBox(n.undoBtn, closeBtn), n.text)
+	buttons := container.NewHBox(n.undoBtn, closeBtn)
+	row := container.NewBorder(nil, nil, nil, buttons, n.text)
 	n.box = container.NewStack(bg, container.NewPadded(row))
 	n.box.Hide()
-	return container.New(noticeLayout{}, n.box)
+	c.ui.noticeLayer = container.New(noticeLayout{n: n, buttons: buttons}, n.box)
+	return c.ui.noticeLayer
 }
 
 // noticeLayout puts the notice at the bottom centre of the window, as wide
-// as its text up to most of the window; it asks for no room.
-type noticeLayout struct{}
+// as its longest line (and the buttons) up to noticeMaxWidth; it asks for
+// no room.
+type noticeLayout struct {
+	n       *noticeState
+	buttons *fyne.Container // Undo and close, beside the text
+}
 
-const noticeMaxWidth = 560
+const noticeMaxWidth = 640
 
-func (noticeLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+func (l noticeLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	pad := theme.Padding() * 4
+	text := float32(0)
+	for _, line := range strings.Split(l.n.text.Text, "\n") {
+		text = max(text, fyne.MeasureText(line, theme.TextSize(), fyne.TextStyle{}).Width)
+	}
+	want := text + l.buttons.MinSize().Width + 6*theme.InnerPadding()
 	for _, o := range objects {
-		w := min(max(o.MinSize().Width, 320), noticeMaxWidth, size.Width-2*pad)
+		w := max(0, min(want, noticeMaxWidth, size.Width-2*pad))
 		o.Resize(fyne.NewSize(w, o.MinSize().Height))
-		h := o.MinSize().Height
+		h := o.MinSize().Height // the text wrapped at that width
 		o.Resize(fyne.NewSize(w, h))
 		o.Move(fyne.NewPos((size.Width-w)/2, size.Height-h-pad))
 	}
@@ -86,7 +98,7 @@ func (c *controller) notify(text string, undo func(ctx context.Context) error) {
 	n.text.SetText(text)
 	setVisible(n.undoBtn, undo != nil)
 	n.box.Show()
-	n.box.Refresh()
+	c.ui.noticeLayer.Refresh() // laid out again for the new text
 	if n.stop != nil {
 		n.stop()
 	}

@@ -197,15 +197,18 @@ type widgets struct {
 	searchEntry *searchEntry
 	sortSelect  *widget.Select
 	resultCount *widget.Label // the number of results while searching
-	threadCheck *widget.Check
-	msgMenu     *widget.PopUpMenu // the last context menu of the messages
-	msgItems    *fyne.Menu        // its items
-	reader      *readerView
-	readerPane  fyne.CanvasObject
-	menu        *menuItems
-	split       *container.Split
-	bars        []*foldBar           // the toolbars that fold
-	panes       [3]fyne.CanvasObject // folders, list, reader
+	// listControls holds the count, the sort and the Threads check
+	listControls *fyne.Container
+	noticeLayer  *fyne.Container // over the panes: the notice
+	threadCheck  *widget.Check
+	msgMenu      *widget.PopUpMenu // the last context menu of the messages
+	msgItems     *fyne.Menu        // its items
+	reader       *readerView
+	readerPane   fyne.CanvasObject
+	menu         *menuItems
+	split        *container.Split
+	bars         []*foldBar           // the toolbars that fold
+	panes        [3]fyne.CanvasObject // folders, list, reader
 }
 
 func newController(a fyne.App, w fyne.Window, s mailStore, opts Options, post func(func())) *controller {

@@ -42,28 +42,22 @@ func (c *controller) selected() (mailstore.Summary, bool) {
 
 // toggleRead marks the selected messages read or unread (u): unread when
 // the message in the reader (else the first selected) is read.
-func (c *controller) toggleRead() {
-	msgs := c.selectedMsgs()
-	if len(msgs) == 0 {
-		return
-	}
-	if c.refMsg(msgs).Flags&mailstore.FlagSeen != 0 {
-		c.markFlags(msgs, 0, mailstore.FlagSeen)
-	} else {
-		c.markFlags(msgs, mailstore.FlagSeen, 0)
-	}
-}
+func (c *controller) toggleRead() { c.toggle(mailstore.FlagSeen) }
 
 // toggleFlag flags or unflags the selected messages (s or f).
-func (c *controller) toggleFlag() {
+func (c *controller) toggleFlag() { c.toggle(mailstore.FlagFlagged) }
+
+// toggle sets or clears flag on the selected messages, the reverse of the
+// state of the message in the reader (else the first selected).
+func (c *controller) toggle(flag mailstore.Flags) {
 	msgs := c.selectedMsgs()
 	if len(msgs) == 0 {
 		return
 	}
-	if c.refMsg(msgs).Flags&mailstore.FlagFlagged != 0 {
-		c.markFlags(msgs, 0, mailstore.FlagFlagged)
+	if c.refMsg(msgs).Flags&flag != 0 {
+		c.markFlags(msgs, 0, flag)
 	} else {
-		c.markFlags(msgs, mailstore.FlagFlagged, 0)
+		c.markFlags(msgs, flag, 0)
 	}
 }
 
@@ -84,8 +78,9 @@ func (c *controller) markFlags(msgs []mailstore.Summary, add, remove mailstore.F
 	undo := c.flagsUndo(msgs, add, remove)
 	if len(msgs) > 1 {
 		c.notify(markText(len(msgs), add, remove), undo)
-	} else {
-		c.note.undo = undo // Ctrl+Z, without a notice for one message
+	} else { // Ctrl+Z, without a notice for one message
+		c.hideNotice() // whose Undo would now reverse this mark
+		c.note.undo = undo
 	}
 }
 
@@ -170,15 +165,7 @@ func (c *controller) moveSelected(dest mailstore.FolderRef) {
 		return c.afterMove(err)
 	})
 	c.removeFromList(msgs)
-	name := dest.Name
-	if f, ok := c.folder(dest); ok {
-		name = folderName(f)
-	}
-	text := lang.L("{{.N}} messages moved to {{.Folder}}", map[string]any{"N": formatCount(len(msgs)), "Folder": name})
-	if len(msgs) == 1 {
-		text = lang.L("1 message moved to {{.Folder}}", map[string]any{"Folder": name})
-	}
-	c.notify(text, c.moveUndo(msgs))
+	c.notify(c.movedText(len(msgs), dest, false), c.moveUndo(msgs))
 }
 
 func summaryIDs(msgs []mailstore.Summary) []int64 {

@@ -5,7 +5,6 @@ import (
 	"io"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -89,21 +88,9 @@ func (c *controller) saveEml() {
 	if !ok {
 		return
 	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			c.showError(err)
-			return
-		}
-		c.work.bg(func(ctx context.Context) func() {
-			err := c.writeRaw(ctx, s.ID, w)
-			if cerr := w.Close(); err == nil {
-				err = cerr
-			}
-			return func() { c.showError(err) }
-		})
-	}, c.win)
-	d.SetFileName(emlName(s.Subject))
-	d.Show()
+	c.saveAs(emlName(s.Subject), func(ctx context.Context, w io.Writer) error {
+		return c.writeRaw(ctx, s.ID, w)
+	})
 }
 
 // writeRaw copies the stored message id to w.

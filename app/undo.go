@@ -89,6 +89,24 @@ func deletedText(n int, purged bool) string {
 	return lang.L("{{.N}} messages moved to the Trash", args)
 }
 
+// movedText says what a move (or a copy) of n messages to dest did.
+func (c *controller) movedText(n int, dest mailstore.FolderRef, copied bool) string {
+	name := dest.Name
+	if f, ok := c.folder(dest); ok {
+		name = folderName(f)
+	}
+	args := map[string]any{"N": formatCount(n), "Folder": name}
+	switch {
+	case copied && n == 1:
+		return lang.L("1 message copied to {{.Folder}}", args)
+	case copied:
+		return lang.L("{{.N}} messages copied to {{.Folder}}", args)
+	case n == 1:
+		return lang.L("1 message moved to {{.Folder}}", args)
+	}
+	return lang.L("{{.N}} messages moved to {{.Folder}}", args)
+}
+
 // markText says what a mark of n messages did.
 func markText(n int, add, remove mailstore.Flags) string {
 	args := map[string]any{"N": formatCount(n)}
@@ -118,15 +136,7 @@ func (c *controller) copySelected(dest mailstore.FolderRef) {
 		}, func() error { return c.copyLocal(ctx, ids, dest) })
 		return c.afterMove(err)
 	})
-	name := dest.Name
-	if f, ok := c.folder(dest); ok {
-		name = folderName(f)
-	}
-	text := lang.L("{{.N}} messages copied to {{.Folder}}", map[string]any{"N": formatCount(len(msgs)), "Folder": name})
-	if len(msgs) == 1 {
-		text = lang.L("1 message copied to {{.Folder}}", map[string]any{"Folder": name})
-	}
-	c.notify(text, nil)
+	c.notify(c.movedText(len(msgs), dest, true), nil)
 }
 
 // copyLocal copies messages with their flags in a window without a

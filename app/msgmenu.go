@@ -78,6 +78,8 @@ func (c *controller) msgMenu() *fyne.Menu {
 		item(lang.L("Inspect headers"), c.inspectSelected),
 		item(lang.L("View source"), c.showSource),
 		item(lang.L("Save as .eml…"), c.saveEml),
+		sep(),
+		item(lang.L("Filter messages like this…"), c.filterLikeSelected),
 	)
 }
 

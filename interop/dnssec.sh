@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# Interop of Facteur's DANE (RFC 7672) with a real validating resolver:
+# `facteur route` reads the DNSSEC AD bit of unbound's answers about zones
+# signed with ldns and served by NSD; none of the three is Facteur's. The
+# other suites ask dnsmasq, which does not validate: there no answer is ever
+# secure, and nothing checks the secure side of DANE.
+#
+#   bash interop/dnssec.sh      (as root; or with nsd, unbound and ldnsutils installed)
+#
+# Packages: nsd unbound ldnsutils openssl python3
+#
+# The zones, signed in the temporary directory with ldns-keygen (a KSK and a
+# ZSK, ECDSA P-256) and ldns-signzone, served by `nsd -d` on 127.0.0.1:PORT:
+#
+#   dane.test    MX 10 mx.dane.test, mx.dane.test A 127.0.0.2,
+#                _25._tcp.mx.dane.test TLSA 3 1 1 <SHA-256 of a key's SPKI>
+#   bogus.test   the same records, signed, then its MX record changed: the
+#                signature no longer matches (a forged answer)
+#   plain.test   the same records, not signed (insecure: no trust anchor)
+#
+# `unbound -d` on 127.0.0.1:PORT2 validates ("validator iterator"), with the
+# DS records of dane.test and bogus.test (from ldns-keygen) as trust anchors
+# and stub zones pointing at NSD; the root too is a stub zone at NSD, which
+# refuses it, so that unbound never asks a server off this machine.
+#
+# The checks (interop/danecheck.py reads the JSON of `facteur route --json
+# --dns 127.0.0.1:PORT2`): dane.test's MX, addresses and TLSA answers carry
+# AD and are secure, and the local MTA's plan for mx.dane.test is DANE,
+# TLS required; bogus.test is a temporary DNS failure (unbound's SERVFAIL),
+# not a secure domain and not a missing one; plain.test answers without AD,
+# so its TLSA record is not used. unbound's own log must say that it found
+# dane.test secure and bogus.test bogus.
+#
+# Installs what is missing with apt-get (the packages' services kept from
+# starting), starts everything in a temporary directory on loopback high
+# ports, stops exactly the processes it started (by PID), and prints
+# PASS/FAIL per check and "N passed, M failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+PYTHON=${PYTHON:-python3}
+KEEP=${KEEP:-} # KEEP=1 leaves the temporary directory for a post-mortem
+
+log() { echo "interop/dnssec: $*"; }
+
+work=""
+# shellcheck source=interop/lib/common.bash
+. "$repo/interop/lib/common.bash"
+
+# ---------------------------------------------------------------- installing
+
+install_missing() {
+	local need=()
+	[ -x /usr/sbin/nsd ] || need+=(nsd)
+	[ -x /usr/sbin/unbound ] || need+=(unbound)
+	command -v ldns-signzone >/dev/null || need+=(ldnsutils)
+	command -v openssl >/dev/null || need+=(openssl)
+	command -v "$PYTHON" >/dev/null || need+=(python3)
+	# Their services would take port 53 (and 8953, unbound's control port).
+	interop_install '0035|22F9' "${need[@]}"
+}
+
+# At exit: the processes of pids stopped, $work removed.
+interop_traps
+
+# ---------------------------------------------------------------- zones
+
+# sign_zone ZONE DIR: signs DIR/ZONE.zone with a new KSK and ZSK into
+# DIR/ZONE.zone.signed; the KSK's DS record is in DIR/ZONE.ds.
+sign_zone() {
+	local zone=$1 dir=$2 ksk zsk
+	(
+		cd "$dir"
+		ksk=$(ldns-keygen -r /dev/urandom -a ECDSAP256SHA256 -k "$zone.")
+		zsk=$(ldns-keygen -r /dev/urandom -a ECDSAP256SHA256 "$zone.")
+		cp "$ksk.ds" "$zone.ds"
+		ldns-signzone "$zone.zone" "$ksk" "$zsk"
+	)
+}
+
+# write_zone ZONE FILE TLSA_DATA: the zone's records, unsigned.
+write_zone() {
+	cat >"$2" <<EOF
+\$ORIGIN $1.
+\$TTL 300
+@                  IN SOA  ns.$1. hostmaster.$1. 1 3600 600 86400 300
+@                  IN NS   ns.$1.
+ns                 IN A    127.0.0.1
+@                  IN MX   10 mx.$1.
+mx                 IN A    127.0.0.2
+_25._tcp.mx        IN TLSA 3 1 1 $3
+EOF
+}
+
+# ---------------------------------------------------------------- setup
+
+install_missing
+for c in nsd unbound; do [ -x "/usr/sbin/$c" ] || { log "no /usr/sbin/$c"; exit 1; }; done
+command -v ldns-signzone >/dev/null && command -v "$PYTHON" >/dev/null
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/facteur-interop-dnssec.XXXXXX")
+t0=$SECONDS
+interop_facteur "$work/bin/facteur"
+facteur="$work/bin/facteur"
+
+nsd_port=$(interop_free_port 127.0.0.1)
+unbound_port=$(interop_free_port 127.0.0.1)
+while [ "$unbound_port" = "$nsd_port" ]; do unbound_port=$(interop_free_port 127.0.0.1); done
+
+# The key whose SPKI the TLSA records pin (DANE-EE, SPKI, SHA-256).
+interop_cert "$work/tls" 127.0.0.2
+spki=$(openssl x509 -in "$work/tls/cert.pem" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -hex | sed 's/^.*= *//')
+
+zones="$work/zones"
+mkdir -p "$zones"
+for z in dane.test bogus.test plain.test; do write_zone "$z" "$zones/$z.zone" "$spki"; done
+sign_zone dane.test "$zones" >"$work/sign.log" 2>&1
+sign_zone bogus.test "$zones" >>"$work/sign.log" 2>&1
+# A forged answer: bogus.test's MX changed after signing, its RRSIG kept.
+sed -i -E 's/^(bogus\.test\.\s+[0-9]+\s+IN\s+MX\s+)10 /\120 /' "$zones/bogus.test.zone.signed"
+grep -qE '^bogus\.test\.\s+[0-9]+\s+IN\s+MX\s+20 ' "$zones/bogus.test.zone.signed"
+
+cat >"$work/nsd.conf" <<EOF
+server:
+	ip-address: 127.0.0.1
+	port: $nsd_port
+	do-ip6: no
+	server-count: 1
+	username: ""
+	chroot: ""
+	zonesdir: "$zones"
+	database: ""
+	zonelistfile: "$work/nsd.zonelist"
+	xfrdfile: "$work/nsd.xfrd.state"
+	xfrdir: "$work"
+	pidfile: "$work/nsd.pid"
+	logfile: "$work/nsd.log"
+	verbosity: 1
+remote-control:
+	control-enable: no
+zone:
+	name: "dane.test"
+	zonefile: "dane.test.zone.signed"
+zone:
+	name: "bogus.test"
+	zonefile: "bogus.test.zone.signed"
+zone:
+	name: "plain.test"
+	zonefile: "plain.test.zone"
+EOF
+
+{
+	cat <<EOF
+server:
+	interface: 127.0.0.1@$unbound_port
+	do-ip6: no
+	do-not-query-localhost: no
+	access-control: 127.0.0.0/8 allow
+	num-threads: 1
+	username: ""
+	chroot: ""
+	directory: "$work"
+	pidfile: "$work/unbound.pid"
+	use-syslog: no
+	logfile: ""
+	verbosity: 1
+	val-log-level: 2
+	module-config: "validator iterator"
+	trust-anchor-signaling: no
+	root-key-sentinel: no
+	# test. is one of unbound's default local zones (RFC 6761), always
+	# NXDOMAIN: let it be resolved (at NSD).
+	local-zone: "test." nodefault
+EOF
+	for z in dane.test bogus.test; do
+		printf '\ttrust-anchor: "%s"\n' "$(tr -s ' \t' '  ' <"$zones/$z.ds")"
+	done
+	# The root, and every zone, at NSD: unbound asks nothing off loopback.
+	for z in dane.test bogus.test plain.test .; do
+		printf 'stub-zone:\n\tname: "%s"\n\tstub-addr: 127.0.0.1@%s\n' "$z" "$nsd_port"
+	done
+	printf 'remote-control:\n\tcontrol-enable: no\n'
+} >"$work/unbound.conf"
+
+/usr/sbin/nsd -d -c "$work/nsd.conf" >"$work/nsd.out" 2>&1 &
+pids+=($!)
+nsd_pid=$!
+/usr/sbin/unbound -d -c "$work/unbound.conf" >"$work/unbound.log" 2>&1 &
+pids+=($!)
+unbound_pid=$!
+
+# The local account: the route is the local MTA's, by MX.
+prof="$work/facteur"
+mkdir -p "$prof/mta"
+
+ready=1
+interop_wait_port "$nsd_pid" 127.0.0.1 "$nsd_port" || { ready=0; cat "$work/nsd.out" "$work/nsd.log" >&2; }
+interop_wait_port "$unbound_pid" 127.0.0.1 "$unbound_port" || { ready=0; cat "$work/unbound.log" >&2; }
+if [ $ready = 1 ]; then
+	pass "peers up: nsd 127.0.0.1:$nsd_port (PID $nsd_pid, three zones, two signed), unbound 127.0.0.1:$unbound_port (PID $unbound_pid, validating)"
+else
+	fail "peers up"
+	sed 's/^/    /' "$work/sign.log"
+	echo "$passed passed, $failed failed"
+	exit 1
+fi
+
+# ---------------------------------------------------------------- checks
+
+# route DOMAIN OUT WANT_EXIT: facteur route --json for x@DOMAIN through
+# unbound into OUT; fails unless it exits WANT_EXIT.
+route() {
+	local rc=0
+	FACTEUR_PROFILE=$prof "$facteur" route --json --dns "127.0.0.1:$unbound_port" --timeout 20s \
+		"x@$1" >"$2" 2>"$2.err" || rc=$?
+	[ "$rc" = "$3" ] || {
+		echo "  facteur route x@$1: exit $rc, want $3"
+		sed 's/^/  /' "$2.err"
+		return 1
+	}
+}
+check_route() {
+	local domain=$1 want_exit=$2
+	route "$domain" "$work/route-$domain.json" "$want_exit" &&
+		"$PYTHON" "$repo/interop/danecheck.py" "$domain" "$work/route-$domain.json" "$spki"
+}
+
+check_seconds=0 check "dane.test: MX, address and TLSA answers validated by unbound (AD, secure), the plan for mx.dane.test is DANE, TLS required" \
+	check_route dane.test 0
+check_seconds=0 check "bogus.test: unbound's SERVFAIL for the forged MX is a temporary DNS failure, not DANE, not NXDOMAIN" \
+	check_route bogus.test 0
+check_seconds=0 check "plain.test: unsigned, no AD: its TLSA record is not used, the plan is not DANE" \
+	check_route plain.test 0
+
+if grep -qE 'validation failure <bogus\.test\. MX IN>' "$work/unbound.log"; then
+	pass "unbound says why: $(grep -m1 -oE 'validation failure <bogus\.test\. MX IN>.*' "$work/unbound.log" | cut -c1-160)"
+else
+	fail "no validation failure for bogus.test's MX in unbound's log"
+	tail -20 "$work/unbound.log" | sed 's/^/    /'
+fi
+if grep -q 'validation failure' "$work/unbound.log" && ! grep 'validation failure' "$work/unbound.log" | grep -qv 'bogus\.test\.'; then
+	pass "unbound found nothing bogus in dane.test or plain.test"
+else
+	fail "validation failures outside bogus.test"
+	grep 'validation failure' "$work/unbound.log" | grep -v 'bogus\.test\.' | sed 's/^/    /'
+fi
+
+log "done in $((SECONDS - t0)) s"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -18,13 +18,8 @@ DOMAIN is one of:
 import json
 import sys
 
-
-def check(failures, what, got, want):
-    if got == want:
-        print(f"ok: {what}: {got!r}")
-    else:
-        print(f"WRONG: {what}: {got!r}, want {want!r}")
-        failures.append(what)
+sys.dont_write_bytecode = True  # no __pycache__ in the repository
+from routecheck import check, hosts  # noqa: E402 (interop/routecheck.py, beside this file)
 
 
 def dnssec(d):
@@ -46,13 +41,17 @@ def common(bad, report, name):
     return doms[0] if doms else None
 
 
+def mx_answer(bad, d, secure):
+    """The MX answer of d: found, mx.DOMAIN at 127.0.0.2, AD and secure or neither."""
+    name, mx = d["domain"], d["mx"]
+    check(bad, f"{name}: MX answer", mx["answer"]["status"], "ok")
+    check(bad, f"{name}: MX answer AD and secure", dnssec(mx["dnssec"]), (secure, secure))
+    check(bad, f"{name}: MX hosts", hosts(d), [(f"mx.{name}", 10, ["127.0.0.2"])])
+
+
 def signed(bad, d, spki):
     name = d["domain"]
-    mx = d["mx"]
-    check(bad, f"{name}: MX answer", mx["answer"]["status"], "ok")
-    check(bad, f"{name}: MX answer has AD and is secure", dnssec(mx["dnssec"]), (True, True))
-    hosts = [(h["host"], h["pref"], h.get("addrs", [])) for h in d.get("hosts", [])]
-    check(bad, f"{name}: MX hosts", hosts, [(f"mx.{name}", 10, ["127.0.0.2"])])
+    mx_answer(bad, d, True)
     if not d.get("hosts"):
         return
     h = d["hosts"][0]
@@ -85,11 +84,7 @@ def bogus(bad, d):
 
 def plain(bad, d, spki):
     name = d["domain"]
-    mx = d["mx"]
-    check(bad, f"{name}: MX answer", mx["answer"]["status"], "ok")
-    check(bad, f"{name}: MX answer has no AD (unsigned)", dnssec(mx["dnssec"]), (False, False))
-    hosts = [(h["host"], h["pref"], h.get("addrs", [])) for h in d.get("hosts", [])]
-    check(bad, f"{name}: MX hosts", hosts, [(f"mx.{name}", 10, ["127.0.0.2"])])
+    mx_answer(bad, d, False)
     t = tlsa_of(d, f"mx.{name}")
     if t is not None and t.get("records"):
         recs = [(r["usage"], r["selector"], r["matching_type"], r["data"]) for r in t["records"]]

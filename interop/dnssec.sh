@@ -5,9 +5,9 @@
 # other suites ask dnsmasq, which does not validate: there no answer is ever
 # secure, and nothing checks the secure side of DANE.
 #
-#   bash interop/dnssec.sh      (as root; or with nsd, unbound and ldnsutils installed)
+#   bash interop/dnssec.sh      (as root; or with nsd, unbound, ldnsutils and postfix installed)
 #
-# Packages: nsd unbound ldnsutils openssl python3
+# Packages: nsd unbound ldnsutils openssl python3 postfix
 #
 # The zones, signed in the temporary directory with ldns-keygen (a KSK and a
 # ZSK, ECDSA P-256) and ldns-signzone, served by `nsd -d` on 127.0.0.1:PORT:
@@ -17,6 +17,13 @@
 #   bogus.test   the same records, signed, then its MX record changed: the
 #                signature no longer matches (a forged answer)
 #   plain.test   the same records, not signed (insecure: no trust anchor)
+#
+# and, in dane.test, for the local MTA (which looks up the TLSA records of
+# --mx-port, a test network's port 25):
+#
+#   _MXPORT._tcp.mx.dane.test   TLSA 3 1 1 <the same SPKI>
+#   wrong.dane.test             MX 10 mx2.dane.test, mx2.dane.test A 127.0.0.2,
+#   _MXPORT._tcp.mx2.dane.test  TLSA 3 1 1 <the SHA-256 of another key's SPKI>
 #
 # `unbound -d` on 127.0.0.1:PORT2 validates ("validator iterator"), with the
 # DS records of dane.test and bogus.test (from ldns-keygen) as trust anchors
@@ -31,6 +38,14 @@
 # so its TLSA record is not used. unbound's own log must say that it found
 # dane.test secure and bogus.test bogus.
 #
+# Then `facteur mta` (127.0.0.3, resolving through unbound) relays two
+# messages by MX to a private Postfix on 127.0.0.2:MXPORT (interop/lib/
+# postfix.bash) whose certificate holds the key the TLSA records of
+# mx.dane.test pin: the one to a@dane.test is delivered over TLS with the
+# certificate verified by DANE; the one to b@wrong.dane.test stays in the
+# queue, deferred with a DANE reason (mx2.dane.test's TLSA record pins
+# another key), and Postfix never receives it.
+#
 # Installs what is missing with apt-get (the packages' services kept from
 # starting), starts everything in a temporary directory on loopback high
 # ports, stops exactly the processes it started (by PID), and prints
@@ -44,8 +59,8 @@ KEEP=${KEEP:-} # KEEP=1 leaves the temporary directory for a post-mortem
 log() { echo "interop/dnssec: $*"; }
 
 work=""
-# shellcheck source=interop/lib/common.bash
-. "$repo/interop/lib/common.bash"
+# shellcheck source=interop/lib/postfix.bash
+. "$repo/interop/lib/postfix.bash"
 
 # ---------------------------------------------------------------- installing
 
@@ -56,12 +71,13 @@ install_missing() {
 	command -v ldns-signzone >/dev/null || need+=(ldnsutils)
 	command -v openssl >/dev/null || need+=(openssl)
 	command -v "$PYTHON" >/dev/null || need+=(python3)
+	[ -x /usr/sbin/postfix ] || need+=(postfix)
 	# Their services would take port 53 (and 8953, unbound's control port).
 	interop_install '0035|22F9' "${need[@]}"
 }
 
-# At exit: the processes of pids stopped, $work removed.
-interop_traps
+# At exit: Postfix and the processes of pids stopped, $work removed.
+interop_traps postfix_stop
 
 # ---------------------------------------------------------------- zones
 
@@ -78,7 +94,7 @@ sign_zone() {
 	)
 }
 
-# write_zone ZONE FILE TLSA_DATA: the zone's records, unsigned.
+# write_zone ZONE FILE TLSA_DATA [EXTRA]: the zone's records, unsigned.
 write_zone() {
 	cat >"$2" <<EOF
 \$ORIGIN $1.
@@ -89,6 +105,7 @@ ns                 IN A    127.0.0.1
 @                  IN MX   10 mx.$1.
 mx                 IN A    127.0.0.2
 _25._tcp.mx        IN TLSA 3 1 1 $3
+${4:-}
 EOF
 }
 
@@ -99,6 +116,7 @@ for c in nsd unbound; do [ -x "/usr/sbin/$c" ] || { log "no /usr/sbin/$c"; exit 
 command -v ldns-signzone >/dev/null && command -v "$PYTHON" >/dev/null
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/facteur-interop-dnssec.XXXXXX")
+chmod 755 "$work" # Postfix's virtual(8) delivers as nobody below it
 t0=$SECONDS
 interop_facteur "$work/bin/facteur"
 facteur="$work/bin/facteur"
@@ -106,14 +124,23 @@ facteur="$work/bin/facteur"
 nsd_port=$(interop_free_port 127.0.0.1)
 unbound_port=$(interop_free_port 127.0.0.1)
 while [ "$unbound_port" = "$nsd_port" ]; do unbound_port=$(interop_free_port 127.0.0.1); done
+mx_port=$(interop_free_port 127.0.0.2) # Postfix, the MX hosts of dane.test
+f_smtp=$(interop_free_port 127.0.0.3)  # facteur mta
 
 # The key whose SPKI the TLSA records pin (DANE-EE, SPKI, SHA-256).
 interop_cert "$work/tls" 127.0.0.2
 spki=$(openssl x509 -in "$work/tls/cert.pem" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -hex | sed 's/^.*= *//')
+# Another key, which Postfix does not have: mx2.dane.test's TLSA pins it.
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/tls/other.pem" 2>/dev/null
+spki_other=$(openssl pkey -in "$work/tls/other.pem" -pubout -outform DER | openssl dgst -sha256 -hex | sed 's/^.*= *//')
 
 zones="$work/zones"
 mkdir -p "$zones"
-for z in dane.test bogus.test plain.test; do write_zone "$z" "$zones/$z.zone" "$spki"; done
+for z in bogus.test plain.test; do write_zone "$z" "$zones/$z.zone" "$spki"; done
+write_zone dane.test "$zones/dane.test.zone" "$spki" "_$mx_port._tcp.mx  IN TLSA 3 1 1 $spki
+wrong              IN MX   10 mx2.dane.test.
+mx2                IN A    127.0.0.2
+_$mx_port._tcp.mx2 IN TLSA 3 1 1 $spki_other"
 sign_zone dane.test "$zones" >"$work/sign.log" 2>&1
 sign_zone bogus.test "$zones" >>"$work/sign.log" 2>&1
 # A forged answer: bogus.test's MX changed after signing, its RRSIG kept.
@@ -193,11 +220,45 @@ unbound_pid=$!
 prof="$work/facteur"
 mkdir -p "$prof/mta"
 
+# Postfix: the MX hosts of dane.test, with the key of the TLSA records.
+postfix_setup dnssec
+cat >>"$postfix_dir/main.cf" <<EOF
+myhostname = mx.dane.test
+mydomain = dane.test
+myorigin = dane.test
+mynetworks = 127.0.0.1/32
+smtpd_peername_lookup = no
+smtp_dns_support_level = disabled
+smtpd_tls_security_level = may
+smtpd_tls_cert_file = $work/tls/cert.pem
+smtpd_tls_key_file = $work/tls/key.pem
+smtpd_tls_loglevel = 1
+virtual_mailbox_domains = dane.test wrong.dane.test
+EOF
+echo "127.0.0.2:$mx_port inet n - n - - smtpd" >>"$postfix_dir/master.cf"
+cat >"$postfix_dir/vmailbox" <<EOF
+a@dane.test dane.test/a/
+b@wrong.dane.test wrong.dane.test/b/
+EOF
+postfix_start || true
+
+# facteur mta: relays for 127.0.0.1 by MX, resolving through unbound.
+mprof="$work/facteur-mta"
+mkdir -p "$mprof/mta"
+FACTEUR_PROFILE=$mprof "$facteur" mta --smtp "127.0.0.3:$f_smtp" --submission off --pop3 off --imap off \
+	--hostname mail.facteur.test --dns "127.0.0.1:$unbound_port" \
+	--relay-nets 127.0.0.1/32 --source-ip 127.0.0.3 --mx-port "$mx_port" \
+	>"$work/facteur.log" 2>&1 &
+pids+=($!)
+facteur_pid=$!
+
 ready=1
 interop_wait_port "$nsd_pid" 127.0.0.1 "$nsd_port" || { ready=0; cat "$work/nsd.out" "$work/nsd.log" >&2; }
 interop_wait_port "$unbound_pid" 127.0.0.1 "$unbound_port" || { ready=0; cat "$work/unbound.log" >&2; }
+postfix_wait 127.0.0.2 "$mx_port" || ready=0
+interop_wait_port "$facteur_pid" 127.0.0.3 "$f_smtp" || { ready=0; cat "$work/facteur.log" >&2; }
 if [ $ready = 1 ]; then
-	pass "peers up: nsd 127.0.0.1:$nsd_port (PID $nsd_pid, three zones, two signed), unbound 127.0.0.1:$unbound_port (PID $unbound_pid, validating)"
+	pass "peers up: nsd 127.0.0.1:$nsd_port (PID $nsd_pid, three zones, two signed), unbound 127.0.0.1:$unbound_port (PID $unbound_pid, validating), Postfix 127.0.0.2:$mx_port (master $postfix_master), facteur mta 127.0.0.3:$f_smtp (PID $facteur_pid)"
 else
 	fail "peers up"
 	sed 's/^/    /' "$work/sign.log"
@@ -243,6 +304,52 @@ if grep -q 'validation failure' "$work/unbound.log" && ! grep 'validation failur
 else
 	fail "validation failures outside bogus.test"
 	grep 'validation failure' "$work/unbound.log" | grep -v 'bogus\.test\.' | sed 's/^/    /'
+fi
+
+# ---------------------------------------------------------------- the local MTA
+
+# send TO SUBJECT: Python's smtplib hands a message for TO to facteur mta.
+send() {
+	"$PYTHON" - "$f_smtp" "$1" "$2" <<'PY'
+import smtplib, sys
+port, to, subject = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+msg = (f"From: <x@facteur.test>\r\nTo: <{to}>\r\nSubject: {subject}\r\n"
+       f"Message-ID: <{subject.replace(' ', '.')}@facteur.test>\r\n\r\nDANE interop.\r\n")
+with smtplib.SMTP("127.0.0.3", port, timeout=30) as s:
+    s.sendmail("x@facteur.test", [to], msg)
+print(f"  facteur mta accepted the message for {to}")
+PY
+}
+# delivered: Postfix's Maildir of a@dane.test has the message, received
+# from Facteur over TLS (ESMTPS), and Facteur logged it sent to
+# mx.dane.test, whose plan is DANE with TLS required (the route check
+# above; deferred shows the same MTA refusing a key that no TLSA matches).
+delivered() {
+	local f
+	f=$(grep -l '^Subject: dane ok' "$pf/mail/dane.test/a/new/"* 2>/dev/null | head -1)
+	[ -n "$f" ] || { echo "  nothing in $pf/mail/dane.test/a/new"; return 1; }
+	sed -e ':a;N;$!ba;s/\n[ \t]\+/ /g' "$f" | grep -m1 -E '^Received: from mail\.facteur\.test \(.*\[127\.0\.0\.3\]\) by mx\.dane\.test \(Postfix\) with ESMTPS ' |
+		cut -c1-120 | sed 's/^/  /' | grep . &&
+		grep -m1 -oE 'TLS connection established from [^:]*\[127\.0\.0\.3\]: TLSv1\.[23]' "$pf/maillog" | sed 's/^/  Postfix: /' | grep . &&
+		grep -m1 -oE 'msg=delivery .*to=a@dane\.test relay=mx\.dane\.test .*dsn=2\.0\.0 status=sent' "$work/facteur.log" | sed 's/^/  facteur mta: /' | grep .
+}
+# deferred: facteur mailq lists b@wrong.dane.test with the DANE reason,
+# and facteur mta logged the deferral (4.7.5) after STARTTLS.
+deferred() {
+	FACTEUR_PROFILE=$mprof "$facteur" mailq >"$work/mailq.txt" 2>&1 || true
+	grep -q 'b@wrong\.dane\.test' "$work/mailq.txt" &&
+		grep -m1 -oE 'SMTP error 451: DANE: mx2\.dane\.test: .*no TLSA record matches[^)]*' "$work/mailq.txt" | sed 's/^/  facteur mailq: /' | grep . &&
+		grep -m1 -oE 'msg=delivery .*to=b@wrong\.dane\.test .*dsn=4\.7\.5 status=deferred' "$work/facteur.log" | sed 's/^/  facteur mta: /' | grep .
+}
+
+check_seconds=0 check "smtplib -> facteur mta for a@dane.test" send a@dane.test "dane ok"
+check_seconds=0 check "smtplib -> facteur mta for b@wrong.dane.test" send b@wrong.dane.test "dane wrong"
+check "a@dane.test: delivered to Postfix over STARTTLS, whose key matches the TLSA record of _$mx_port._tcp.mx.dane.test (plan: DANE, TLS required)" delivered
+check "b@wrong.dane.test: deferred, 451 4.7.5 with a DANE reason: Postfix's key does not match mx2.dane.test's TLSA" deferred
+if [ -z "$(ls -A "$pf/mail/wrong.dane.test/b/new" 2>/dev/null)" ]; then
+	pass "Postfix never received the message for b@wrong.dane.test"
+else
+	fail "Postfix received the message for b@wrong.dane.test"
 fi
 
 log "done in $((SECONDS - t0)) s"

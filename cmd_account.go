@@ -16,13 +16,11 @@ import (
 
 	"golang.org/x/term"
 
-	"facteur/internal/profile"
 	"facteur/mua/account"
-	"facteur/mua/autoconfig"
 	"facteur/mua/imapsync"
+	"facteur/mua/mailer"
 	"facteur/mua/oauth"
 	"facteur/mua/pop3"
-	"facteur/mua/submit"
 )
 
 // cmdAccount manages remote accounts:
@@ -50,34 +48,35 @@ func cmdAccount(e *env) error {
 	if len(e.args) == 0 {
 		return usageError{"account add|list|remove|test|authorize"}
 	}
-	p, err := profile.Open(e.profile)
-	if err != nil {
-		return err
-	}
-	book, creds := account.OpenBook(p.ConfigFile()), account.OpenCredentials(p.Dir, account.BackendAuto)
 	sub, e2 := e.args[0], *e
 	e2.args = e.args[1:]
+	var run func(*env, *mailer.Mailer) error
 	switch sub {
 	case "add":
-		err = accountAdd(&e2, book, creds)
+		run = accountAdd
 	case "list":
-		err = accountList(&e2, book)
+		run = accountList
 	case "remove":
-		err = accountRemove(&e2, book, creds)
+		run = accountRemove
 	case "test":
-		err = accountTest(&e2, book, creds)
+		run = accountTest
 	case "authorize":
-		err = accountAuthorize(&e2, book, creds)
+		run = accountAuthorize
 	default:
 		return usageError{"account add|list|remove|test|authorize"}
 	}
-	if w := creds.Warning(); w != nil && err == nil && (sub == "add" || sub == "authorize") {
-		fmt.Fprintln(e.stderr, "warning:", w)
-	}
-	return err
+	// the account lifecycle of mua/mailer, as the window's Accounts
+	// window and wizard
+	return withMailer(e, func(m *mailer.Mailer) error {
+		err := run(&e2, m)
+		if w := m.Credentials().Warning(); w != nil && err == nil && (sub == "add" || sub == "authorize") {
+			fmt.Fprintln(e.stderr, "warning:", w)
+		}
+		return err
+	})
 }
 
-func accountAdd(e *env, book *account.Book, creds *account.Credentials) error {
+func accountAdd(e *env, m *mailer.Mailer) error {
 	fs := newFlags(e, "account add")
 	name := fs.String("name", "", "account name")
 	addr := fs.String("address", "", "e-mail address")
@@ -105,7 +104,7 @@ func accountAdd(e *env, book *account.Book, creds *account.Credentials) error {
 	if strings.TrimSpace(*name) == "" {
 		return usageError{"account add needs --name NAME"}
 	}
-	if _, err := book.Get(*name); err == nil {
+	if _, err := m.Account(*name); err == nil {
 		return fmt.Errorf("%w: %s", account.ErrExists, *name)
 	}
 	d, err := newDiscoverer(*dnsServer)
@@ -153,25 +152,28 @@ func accountAdd(e *env, book *account.Book, creds *account.Credentials) error {
 		return err
 	}
 	if a.UsesOAuth2() {
-		return addOAuth2(e, book, creds, d.Dialer(), a, of, *noTest)
+		return addOAuth2(e, m, d.Dialer(), a, of, *noTest)
 	}
 	pw, err := addPassword(e, a, *stdin, !manual)
 	if err != nil {
 		return err
 	}
 	if pw != "" && !*noTest {
-		if err := autoconfig.CheckAccount(e.ctx, d.Dialer(), a, pw); err != nil {
+		if err := m.TestAccount(e.ctx, a, mailer.TestOptions{Secrets: mailer.Secrets{Password: pw}, Dialer: d.Dialer()}); err != nil {
 			return explain(err)
 		}
-		fmt.Fprintf(e.stdout, "%s: logged in to %s\n", a.Name, a.Incoming.Address(string(a.Protocol)))
+		loggedIn(e, a, "")
 	}
-	if err := book.Add(a); err != nil {
-		return err
+	_, err = m.AddAccount(e.ctx, a, mailer.Secrets{Password: pw})
+	return err
+}
+
+// loggedIn tells that the login test passed on the account's servers.
+func loggedIn(e *env, a account.Account, with string) {
+	fmt.Fprintf(e.stdout, "%s: logged in to %s%s\n", a.Name, a.Incoming.Address(string(a.Protocol)), with)
+	if a.Outgoing.Host != "" {
+		fmt.Fprintf(e.stdout, "%s: logged in to %s%s\n", a.Name, a.Outgoing.Address("smtp"), with)
 	}
-	if pw == "" {
-		return nil
-	}
-	return creds.Set(account.PasswordKey(a.Name, false), pw)
 }
 
 // addPassword reads the password from standard input (--password-stdin), or
@@ -225,8 +227,8 @@ func readPassword(e *env) (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
-func accountList(e *env, book *account.Book) error {
-	list, err := book.List()
+func accountList(e *env, m *mailer.Mailer) error {
+	list, err := m.Accounts()
 	if err != nil {
 		return err
 	}
@@ -237,62 +239,38 @@ func accountList(e *env, book *account.Book) error {
 	return nil
 }
 
-func accountRemove(e *env, book *account.Book, creds *account.Credentials) error {
+// accountRemove removes an account with every secret it had, as the
+// window's Remove account.
+func accountRemove(e *env, m *mailer.Mailer) error {
 	if len(e.args) != 1 {
 		return usageError{"account remove NAME"}
 	}
-	if err := book.Remove(e.args[0]); err != nil {
-		return err
-	}
-	return creds.ForgetSecrets(e.args[0]) // as the window's Remove account (mua/mailer)
+	return m.RemoveAccount(e.ctx, e.args[0])
 }
 
-// accountTest connects and logs in, and explains a failure.
-func accountTest(e *env, book *account.Book, creds *account.Credentials) error {
+// accountTest logs in to the account's servers with its stored secrets,
+// and explains a failure.
+func accountTest(e *env, m *mailer.Mailer) error {
 	if len(e.args) != 1 {
 		return usageError{"account test NAME"}
 	}
-	a, err := book.Get(e.args[0])
+	a, err := m.Account(e.args[0])
 	if err != nil {
 		return err
 	}
-	pw, err := (&oauth.Tokens{Secrets: creds}).LoginSecret(e.ctx, a)
-	if err != nil {
+	if err := m.TestAccount(e.ctx, a, mailer.TestOptions{}); err != nil {
 		return explain(err)
 	}
-	if err := loginTest(e, nil, a, pw); err != nil {
-		return explain(err)
-	}
-	fmt.Fprintf(e.stdout, "%s: logged in to %s\n", a.Name, a.Incoming.Address(string(a.Protocol)))
+	loggedIn(e, a, "")
 	return nil
-}
-
-// loginTest logs in to the incoming server with pw, the password or the
-// OAuth2 access token; d nil means the system roots.
-func loginTest(e *env, d *account.Dialer, a account.Account, pw string) error {
-	if a.Protocol == account.POP3 {
-		c, err := pop3.Dial(e.ctx, a.Incoming, pop3.Options{Dialer: d})
-		if err != nil {
-			return err
-		}
-		defer c.Close()
-		if err := c.LoginAccount(e.ctx, a, pw); err != nil {
-			return err
-		}
-		return c.Quit(e.ctx)
-	}
-	s := imapsync.New(a, pw, imapsync.Options{Dialer: d})
-	defer s.Close()
-	_, err := s.Folders(e.ctx)
-	return err
 }
 
 // explain turns a typed error into a sentence for the user.
 func explain(err error) error {
-	if msg, ok := explainAutoconfig(err); ok {
+	if msg, ok := explainOAuth2(err); ok { // before: a refused token is an *autoconfig.Error too
 		return errors.New(msg)
 	}
-	if msg, ok := explainOAuth2(err); ok {
+	if msg, ok := explainAutoconfig(err); ok {
 		return errors.New(msg)
 	}
 	var ce *account.CertificateError
@@ -371,40 +349,20 @@ func (o *oauthFlags) apply(e *env, a *account.Account, oauthHosts []string, pass
 
 // addOAuth2 authorizes a new account in the browser, tests the login with
 // its token (unless noTest), then saves it. On failure nothing stays.
-func addOAuth2(e *env, book *account.Book, creds *account.Credentials, d *account.Dialer, a account.Account, o *oauthFlags, noTest bool) error {
-	tokens := &oauth.Tokens{Secrets: creds}
-	err := authorizeCLI(e, tokens, a, *o.clientSecret, !*o.noBrowser)
+func addOAuth2(e *env, m *mailer.Mailer, d *account.Dialer, a account.Account, o *oauthFlags, noTest bool) error {
+	err := authorizeCLI(e, &oauth.Tokens{Secrets: m.Credentials()}, a, *o.clientSecret, !*o.noBrowser)
 	if err == nil && !noTest {
-		err = oauthLoginTest(e, d, tokens, a)
+		if err = m.TestAccount(e.ctx, a, mailer.TestOptions{Dialer: d}); err == nil {
+			loggedIn(e, a, " with OAuth2")
+		}
 	}
 	if err == nil {
-		err = book.Add(a)
+		_, err = m.AddAccount(e.ctx, a, mailer.Secrets{})
 	}
 	if err != nil {
-		forgetOAuth2(creds, a.Name)
+		forgetOAuth2(m.Credentials(), a.Name)
 		return explain(err)
 	}
-	return nil
-}
-
-// oauthLoginTest logs in to the incoming server, then to the SMTP server
-// when there is one, with the account's access token.
-func oauthLoginTest(e *env, d *account.Dialer, tokens *oauth.Tokens, a account.Account) error {
-	token, err := tokens.AccessToken(e.ctx, a)
-	if err != nil {
-		return err
-	}
-	if err := loginTest(e, d, a, token); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s: logged in to %s with OAuth2\n", a.Name, a.Incoming.Address(string(a.Protocol)))
-	if a.Outgoing.Host == "" {
-		return nil
-	}
-	if err := (&submit.Client{Dialer: d, Tokens: tokens}).Check(e.ctx, a); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s: logged in to %s with OAuth2\n", a.Name, a.Outgoing.Address("smtp"))
 	return nil
 }
 
@@ -443,7 +401,7 @@ func openBrowser(ctx context.Context, u string) {
 }
 
 // accountAuthorize runs the OAuth2 flow again for an account.
-func accountAuthorize(e *env, book *account.Book, creds *account.Credentials) error {
+func accountAuthorize(e *env, m *mailer.Mailer) error {
 	fs := newFlags(e, "account authorize")
 	secret := fs.String("client-secret", "", "OAuth2 client secret (default: the one stored)")
 	noBrowser := fs.Bool("no-browser", false, "print the authorization URL without opening a browser")
@@ -454,10 +412,11 @@ func accountAuthorize(e *env, book *account.Book, creds *account.Credentials) er
 	if len(pos) != 1 {
 		return usageError{"account authorize NAME [--client-secret S] [--no-browser]"}
 	}
-	a, err := book.Get(pos[0])
+	a, err := m.Account(pos[0])
 	if err != nil {
 		return err
 	}
+	creds := m.Credentials()
 	if !a.UsesOAuth2() {
 		return fmt.Errorf("account %q logs in with a password, not OAuth2", a.Name)
 	}

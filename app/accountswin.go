@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"facteur/mua/account"
+	"facteur/mua/mailer"
 	"facteur/mua/watch"
 )
 
@@ -349,11 +350,13 @@ func (aw *accountsWindow) save() {
 		dialog.ShowError(err, aw.win)
 		return
 	}
-	creds := aw.c.credentials()
-	aw.c.work.bg(func(context.Context) func() {
-		err := b.Put(a)
-		if err == nil && pw != "" {
-			err = creds.Set(account.PasswordKey(a.Name, false), pw)
+	m := aw.c.accts.mailer
+	aw.c.work.bg(func(ctx context.Context) func() {
+		var err error
+		if m != nil { // through the mailer, as the wizard and the CLI
+			_, err = m.UpdateAccount(ctx, a, mailer.Secrets{Password: pw})
+		} else if err = b.Put(a); err == nil && pw != "" { // a window that checks no account
+			err = aw.c.credentials().Set(account.PasswordKey(a.Name, false), pw)
 		}
 		return func() {
 			if err != nil {

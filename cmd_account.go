@@ -29,6 +29,7 @@ import (
 //	            [--security tls|starttls|none] [--user USER] [--fingerprint SHA256]
 //	            [--smtp-fingerprint SHA256] [--password-stdin]
 //	            [--dns SERVER] [--allow-plaintext] [--no-test]
+//	            [--pop3-delete keep|downloaded|days=N|deleted|days=N,deleted]
 //	            [--oauth2 --client-id ID [--client-secret S] [--no-browser]
 //	             [--oauth-provider google|microsoft|custom --auth-url URL --token-url URL --scope S...]]
 //	account list | remove NAME | test NAME | authorize NAME [--client-secret S] [--no-browser]
@@ -91,6 +92,12 @@ func accountAdd(e *env, m *mailer.Mailer) error {
 	dnsServer := fs.String("dns", "", "DNS server HOST[:PORT] for autoconfiguration (default: the system's)")
 	allowPlain := fs.Bool("allow-plaintext", false, "accept a plaintext server found by autoconfiguration")
 	noTest := fs.Bool("no-test", false, "save without the login test")
+	var pop3Del account.Options
+	fs.Func("pop3-delete", "what a POP3 account removes from the server: keep (default), downloaded, days=N,\n"+
+		"deleted (once deleted in Facteur), or days=N,deleted", func(v string) (err error) {
+		pop3Del, err = parsePOP3Delete(v)
+		return err
+	})
 	of := oauthFlagsOn(fs)
 	if _, err := parseFlags(fs, e.args); err != nil {
 		return err
@@ -145,6 +152,11 @@ func accountAdd(e *env, m *mailer.Mailer) error {
 		}
 		a.Outgoing.Fingerprint = outgoingFingerprint(a, *fp, *smtpFP)
 	}
+	if set["pop3-delete"] && a.Protocol != account.POP3 {
+		return usageError{"--pop3-delete is for a POP3 account (--pop3 HOST:PORT)"}
+	}
+	a.Options.DeleteAfterDownload, a.Options.DeleteAfterDays, a.Options.DeleteWhenDeleted =
+		pop3Del.DeleteAfterDownload, pop3Del.DeleteAfterDays, pop3Del.DeleteWhenDeleted
 	if err := of.apply(e, &a, oauthHosts, *stdin); err != nil {
 		return err
 	}
@@ -174,6 +186,31 @@ func loggedIn(e *env, a account.Account, with string) {
 	if a.Outgoing.Host != "" {
 		fmt.Fprintf(e.stdout, "%s: logged in to %s%s\n", a.Name, a.Outgoing.Address("smtp"), with)
 	}
+}
+
+// parsePOP3Delete reads --pop3-delete: keep, downloaded, days=N, deleted,
+// or a comma-separated list of days=N and deleted (Thunderbird's "for at
+// most N days" and "until I delete them").
+func parsePOP3Delete(v string) (account.Options, error) {
+	var o account.Options
+	bad := usageError{"--pop3-delete " + v + ": want keep, downloaded, days=N, deleted, or days=N,deleted"}
+	for _, part := range strings.Split(v, ",") {
+		days, isDays := strings.CutPrefix(strings.TrimSpace(part), "days=")
+		switch n, err := strconv.Atoi(days); {
+		case isDays && (err != nil || n <= 0):
+			return o, bad
+		case isDays:
+			o.DeleteAfterDays = n
+		case part == "keep" && v == "keep":
+		case part == "downloaded" && v == "downloaded":
+			o.DeleteAfterDownload = true
+		case part == "deleted":
+			o.DeleteWhenDeleted = true
+		default:
+			return o, bad
+		}
+	}
+	return o, nil
 }
 
 // addPassword reads the password from standard input (--password-stdin), or

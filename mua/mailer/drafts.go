@@ -35,14 +35,5 @@ func (m *Mailer) DiscardDraft(ctx context.Context, id int64) (Change, error) {
 // and returns how many drafts it APPENDed. On failure the drafts stay
 // local; the next PushDrafts or sync sends them.
 func (m *Mailer) PushDrafts(ctx context.Context, name string) (int, error) {
-	a, ok, err := m.imapAccount(name)
-	if err != nil || !ok {
-		return 0, err
-	}
-	sy, err := m.online(ctx, a, imapsync.Options{})
-	if err != nil {
-		return 0, err
-	}
-	defer sy.Close()
-	return sy.PushDrafts(ctx)
+	return m.withOnline(ctx, name, (*imapsync.Syncer).PushDrafts)
 }

@@ -10,7 +10,12 @@ import (
 	"time"
 
 	"facteur/localmta/queue"
+	"facteur/mailstore/storetest"
 	"facteur/mua/account"
+	"facteur/mua/oauth"
+	"facteur/mua/oauth/oauthtest"
+
+	"github.com/emersion/go-imap/v2"
 )
 
 // TestOutboxSentCopyOnce: a message queued in the outbox (the server could
@@ -108,4 +113,33 @@ func closedPort(t *testing.T) int {
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	n, _ := strconv.Atoi(port)
 	return n
+}
+
+// TestSentCopyOAuth2: the copy in Sent of an OAuth2 IMAP account, filed
+// by the outbox's delivery, logs in to the server with the account's
+// token from the profile's secrets.
+func TestSentCopyOAuth2(t *testing.T) {
+	auth := oauthtest.NewServer(t, "facteur-test", "")
+	srv := oauthtest.NewIMAPServer(t, "fred@truc.fr", auth.Check, "XOAUTH2")
+	if err := srv.User.Create("Sent", nil); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	m, err := Open(ctx, Options{Profile: t.TempDir(), Store: storetest.Open(t), Backend: account.BackendFile, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	a := srv.Account("truc", auth)
+	oauthtest.Authorize(t, &oauth.Tokens{Secrets: m.Credentials()}, a, "")
+	if _, err := m.AddAccount(ctx, a, Secrets{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Outbox().Sent.SaveSent(ctx, a, []byte(testMsg("Par jeton"))); err != nil {
+		t.Fatal(err)
+	}
+	st, err := srv.User.Status("Sent", &imap.StatusOptions{NumMessages: true})
+	if err != nil || st.NumMessages == nil || *st.NumMessages != 1 || !slices.Equal(srv.Mechanisms(), []string{"XOAUTH2"}) {
+		t.Fatalf("Sent on the server: %+v, %v; mechanisms %q", st, err, srv.Mechanisms())
+	}
 }

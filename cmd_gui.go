@@ -58,9 +58,14 @@ func runGUI(e *env, draft *compose.Draft) error {
 		debug.FreeOSMemory()
 	}()
 	defer func() { cancel(); <-done }()
+	m, err := openMailer(e, p, s) // the MTA's outbox; the window opens its own
+	if err != nil {
+		return err
+	}
+	defer m.Close()
 	mta := &app.MTAOptions{
 		Dir:          p.MTADir(),
-		Load:         mtaLoader(p, s, slog.Default(), mailsys.DefaultSettings(localLogin())),
+		Load:         mtaLoader(m, mailsys.DefaultSettings(localLogin())),
 		LocalAddress: localAddress(),
 		Logger:       slog.Default(),
 	}

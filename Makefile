@@ -67,8 +67,9 @@ windows:
 		$(GO) build -tags $(TAGS) -ldflags '$(LDFLAGS) -H=windowsgui' -o $(BIN).exe .
 
 # Every package's tests but the GUI's, cross-compiled and run under Wine, then
-# the CLI of the real facteur.exe (scripts/test-windows.sh; installs Wine and
-# mingw from Debian's packages when missing).
+# the CLI of the real facteur.exe, made by make windows (scripts/test-windows.sh;
+# installs Wine and mingw from Debian's packages when missing; SMOKE=0 leaves
+# the .exe out).
 test-windows:
 	GO=$(GO) bash scripts/test-windows.sh
 

@@ -16,13 +16,11 @@ import (
 
 	"golang.org/x/term"
 
-	"facteur/internal/profile"
 	"facteur/mua/account"
-	"facteur/mua/autoconfig"
 	"facteur/mua/imapsync"
+	"facteur/mua/mailer"
 	"facteur/mua/oauth"
 	"facteur/mua/pop3"
-	"facteur/mua/submit"
 )
 
 // cmdAccount manages remote accounts:
@@ -31,6 +29,7 @@ import (
 //	            [--security tls|starttls|none] [--user USER] [--fingerprint SHA256]
 //	            [--smtp-fingerprint SHA256] [--password-stdin]
 //	            [--dns SERVER] [--allow-plaintext] [--no-test]
+//	            [--pop3-delete keep|downloaded|days=N|deleted|days=N,deleted]
 //	            [--oauth2 --client-id ID [--client-secret S] [--no-browser]
 //	             [--oauth-provider google|microsoft|custom --auth-url URL --token-url URL --scope S...]]
 //	account list | remove NAME | test NAME | authorize NAME [--client-secret S] [--no-browser]
@@ -50,34 +49,35 @@ func cmdAccount(e *env) error {
 	if len(e.args) == 0 {
 		return usageError{"account add|list|remove|test|authorize"}
 	}
-	p, err := profile.Open(e.profile)
-	if err != nil {
-		return err
-	}
-	book, creds := account.OpenBook(p.ConfigFile()), account.OpenCredentials(p.Dir, account.BackendAuto)
 	sub, e2 := e.args[0], *e
 	e2.args = e.args[1:]
+	var run func(*env, *mailer.Mailer) error
 	switch sub {
 	case "add":
-		err = accountAdd(&e2, book, creds)
+		run = accountAdd
 	case "list":
-		err = accountList(&e2, book)
+		run = accountList
 	case "remove":
-		err = accountRemove(&e2, book, creds)
+		run = accountRemove
 	case "test":
-		err = accountTest(&e2, book, creds)
+		run = accountTest
 	case "authorize":
-		err = accountAuthorize(&e2, book, creds)
+		run = accountAuthorize
 	default:
 		return usageError{"account add|list|remove|test|authorize"}
 	}
-	if w := creds.Warning(); w != nil && err == nil && (sub == "add" || sub == "authorize") {
-		fmt.Fprintln(e.stderr, "warning:", w)
-	}
-	return err
+	// the account lifecycle of mua/mailer, as the window's Accounts
+	// window and wizard
+	return withMailer(e, func(m *mailer.Mailer) error {
+		err := run(&e2, m)
+		if w := m.Credentials().Warning(); w != nil && err == nil && (sub == "add" || sub == "authorize") {
+			fmt.Fprintln(e.stderr, "warning:", w)
+		}
+		return err
+	})
 }
 
-func accountAdd(e *env, book *account.Book, creds *account.Credentials) error {
+func accountAdd(e *env, m *mailer.Mailer) error {
 	fs := newFlags(e, "account add")
 	name := fs.String("name", "", "account name")
 	addr := fs.String("address", "", "e-mail address")
@@ -92,6 +92,12 @@ func accountAdd(e *env, book *account.Book, creds *account.Credentials) error {
 	dnsServer := fs.String("dns", "", "DNS server HOST[:PORT] for autoconfiguration (default: the system's)")
 	allowPlain := fs.Bool("allow-plaintext", false, "accept a plaintext server found by autoconfiguration")
 	noTest := fs.Bool("no-test", false, "save without the login test")
+	var pop3Del account.Options
+	fs.Func("pop3-delete", "what a POP3 account removes from the server: keep (default), downloaded, days=N,\n"+
+		"deleted (once deleted in Facteur), or days=N,deleted", func(v string) (err error) {
+		pop3Del, err = parsePOP3Delete(v)
+		return err
+	})
 	of := oauthFlagsOn(fs)
 	if _, err := parseFlags(fs, e.args); err != nil {
 		return err
@@ -105,7 +111,7 @@ func accountAdd(e *env, book *account.Book, creds *account.Credentials) error {
 	if strings.TrimSpace(*name) == "" {
 		return usageError{"account add needs --name NAME"}
 	}
-	if _, err := book.Get(*name); err == nil {
+	if _, err := m.Account(*name); err == nil {
 		return fmt.Errorf("%w: %s", account.ErrExists, *name)
 	}
 	d, err := newDiscoverer(*dnsServer)
@@ -146,6 +152,11 @@ func accountAdd(e *env, book *account.Book, creds *account.Credentials) error {
 		}
 		a.Outgoing.Fingerprint = outgoingFingerprint(a, *fp, *smtpFP)
 	}
+	if set["pop3-delete"] && a.Protocol != account.POP3 {
+		return usageError{"--pop3-delete is for a POP3 account (--pop3 HOST:PORT)"}
+	}
+	a.Options.DeleteAfterDownload, a.Options.DeleteAfterDays, a.Options.DeleteWhenDeleted =
+		pop3Del.DeleteAfterDownload, pop3Del.DeleteAfterDays, pop3Del.DeleteWhenDeleted
 	if err := of.apply(e, &a, oauthHosts, *stdin); err != nil {
 		return err
 	}
@@ -153,25 +164,53 @@ func accountAdd(e *env, book *account.Book, creds *account.Credentials) error {
 		return err
 	}
 	if a.UsesOAuth2() {
-		return addOAuth2(e, book, creds, d.Dialer(), a, of, *noTest)
+		return addOAuth2(e, m, d.Dialer(), a, of, *noTest)
 	}
 	pw, err := addPassword(e, a, *stdin, !manual)
 	if err != nil {
 		return err
 	}
 	if pw != "" && !*noTest {
-		if err := autoconfig.CheckAccount(e.ctx, d.Dialer(), a, pw); err != nil {
+		if err := m.TestAccount(e.ctx, a, mailer.TestOptions{Secrets: mailer.Secrets{Password: pw}, Dialer: d.Dialer()}); err != nil {
 			return explain(err)
 		}
-		fmt.Fprintf(e.stdout, "%s: logged in to %s\n", a.Name, a.Incoming.Address(string(a.Protocol)))
+		loggedIn(e, a, "")
 	}
-	if err := book.Add(a); err != nil {
-		return err
+	_, err = m.AddAccount(e.ctx, a, mailer.Secrets{Password: pw})
+	return err
+}
+
+// loggedIn tells that the login test passed on the account's servers.
+func loggedIn(e *env, a account.Account, with string) {
+	fmt.Fprintf(e.stdout, "%s: logged in to %s%s\n", a.Name, a.Incoming.Address(string(a.Protocol)), with)
+	if a.Outgoing.Host != "" {
+		fmt.Fprintf(e.stdout, "%s: logged in to %s%s\n", a.Name, a.Outgoing.Address("smtp"), with)
 	}
-	if pw == "" {
-		return nil
+}
+
+// parsePOP3Delete reads --pop3-delete: keep, downloaded, days=N, deleted,
+// or a comma-separated list of days=N and deleted (Thunderbird's "for at
+// most N days" and "until I delete them").
+func parsePOP3Delete(v string) (account.Options, error) {
+	var o account.Options
+	bad := usageError{"--pop3-delete " + v + ": want keep, downloaded, days=N, deleted, or days=N,deleted"}
+	for _, part := range strings.Split(v, ",") {
+		days, isDays := strings.CutPrefix(strings.TrimSpace(part), "days=")
+		switch n, err := strconv.Atoi(days); {
+		case isDays && (err != nil || n <= 0):
+			return o, bad
+		case isDays:
+			o.DeleteAfterDays = n
+		case part == "keep" && v == "keep":
+		case part == "downloaded" && v == "downloaded":
+			o.DeleteAfterDownload = true
+		case part == "deleted":
+			o.DeleteWhenDeleted = true
+		default:
+			return o, bad
+		}
 	}
-	return creds.Set(account.PasswordKey(a.Name, false), pw)
+	return o, nil
 }
 
 // addPassword reads the password from standard input (--password-stdin), or
@@ -225,8 +264,8 @@ func readPassword(e *env) (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
-func accountList(e *env, book *account.Book) error {
-	list, err := book.List()
+func accountList(e *env, m *mailer.Mailer) error {
+	list, err := m.Accounts()
 	if err != nil {
 		return err
 	}
@@ -237,62 +276,38 @@ func accountList(e *env, book *account.Book) error {
 	return nil
 }
 
-func accountRemove(e *env, book *account.Book, creds *account.Credentials) error {
+// accountRemove removes an account with every secret it had, as the
+// window's Remove account.
+func accountRemove(e *env, m *mailer.Mailer) error {
 	if len(e.args) != 1 {
 		return usageError{"account remove NAME"}
 	}
-	if err := book.Remove(e.args[0]); err != nil {
-		return err
-	}
-	return creds.ForgetSecrets(e.args[0]) // as the window's Remove account (mua/mailer)
+	return m.RemoveAccount(e.ctx, e.args[0])
 }
 
-// accountTest connects and logs in, and explains a failure.
-func accountTest(e *env, book *account.Book, creds *account.Credentials) error {
+// accountTest logs in to the account's servers with its stored secrets,
+// and explains a failure.
+func accountTest(e *env, m *mailer.Mailer) error {
 	if len(e.args) != 1 {
 		return usageError{"account test NAME"}
 	}
-	a, err := book.Get(e.args[0])
+	a, err := m.Account(e.args[0])
 	if err != nil {
 		return err
 	}
-	pw, err := (&oauth.Tokens{Secrets: creds}).LoginSecret(e.ctx, a)
-	if err != nil {
+	if err := m.TestAccount(e.ctx, a, mailer.TestOptions{}); err != nil {
 		return explain(err)
 	}
-	if err := loginTest(e, nil, a, pw); err != nil {
-		return explain(err)
-	}
-	fmt.Fprintf(e.stdout, "%s: logged in to %s\n", a.Name, a.Incoming.Address(string(a.Protocol)))
+	loggedIn(e, a, "")
 	return nil
-}
-
-// loginTest logs in to the incoming server with pw, the password or the
-// OAuth2 access token; d nil means the system roots.
-func loginTest(e *env, d *account.Dialer, a account.Account, pw string) error {
-	if a.Protocol == account.POP3 {
-		c, err := pop3.Dial(e.ctx, a.Incoming, pop3.Options{Dialer: d})
-		if err != nil {
-			return err
-		}
-		defer c.Close()
-		if err := c.LoginAccount(e.ctx, a, pw); err != nil {
-			return err
-		}
-		return c.Quit(e.ctx)
-	}
-	s := imapsync.New(a, pw, imapsync.Options{Dialer: d})
-	defer s.Close()
-	_, err := s.Folders(e.ctx)
-	return err
 }
 
 // explain turns a typed error into a sentence for the user.
 func explain(err error) error {
-	if msg, ok := explainAutoconfig(err); ok {
+	if msg, ok := explainOAuth2(err); ok { // before: a refused token is an *autoconfig.Error too
 		return errors.New(msg)
 	}
-	if msg, ok := explainOAuth2(err); ok {
+	if msg, ok := explainAutoconfig(err); ok {
 		return errors.New(msg)
 	}
 	var ce *account.CertificateError
@@ -371,40 +386,20 @@ func (o *oauthFlags) apply(e *env, a *account.Account, oauthHosts []string, pass
 
 // addOAuth2 authorizes a new account in the browser, tests the login with
 // its token (unless noTest), then saves it. On failure nothing stays.
-func addOAuth2(e *env, book *account.Book, creds *account.Credentials, d *account.Dialer, a account.Account, o *oauthFlags, noTest bool) error {
-	tokens := &oauth.Tokens{Secrets: creds}
-	err := authorizeCLI(e, tokens, a, *o.clientSecret, !*o.noBrowser)
+func addOAuth2(e *env, m *mailer.Mailer, d *account.Dialer, a account.Account, o *oauthFlags, noTest bool) error {
+	err := authorizeCLI(e, &oauth.Tokens{Secrets: m.Credentials()}, a, *o.clientSecret, !*o.noBrowser)
 	if err == nil && !noTest {
-		err = oauthLoginTest(e, d, tokens, a)
+		if err = m.TestAccount(e.ctx, a, mailer.TestOptions{Dialer: d}); err == nil {
+			loggedIn(e, a, " with OAuth2")
+		}
 	}
 	if err == nil {
-		err = book.Add(a)
+		_, err = m.AddAccount(e.ctx, a, mailer.Secrets{})
 	}
 	if err != nil {
-		forgetOAuth2(creds, a.Name)
+		forgetOAuth2(m.Credentials(), a.Name)
 		return explain(err)
 	}
-	return nil
-}
-
-// oauthLoginTest logs in to the incoming server, then to the SMTP server
-// when there is one, with the account's access token.
-func oauthLoginTest(e *env, d *account.Dialer, tokens *oauth.Tokens, a account.Account) error {
-	token, err := tokens.AccessToken(e.ctx, a)
-	if err != nil {
-		return err
-	}
-	if err := loginTest(e, d, a, token); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s: logged in to %s with OAuth2\n", a.Name, a.Incoming.Address(string(a.Protocol)))
-	if a.Outgoing.Host == "" {
-		return nil
-	}
-	if err := (&submit.Client{Dialer: d, Tokens: tokens}).Check(e.ctx, a); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s: logged in to %s with OAuth2\n", a.Name, a.Outgoing.Address("smtp"))
 	return nil
 }
 
@@ -443,7 +438,7 @@ func openBrowser(ctx context.Context, u string) {
 }
 
 // accountAuthorize runs the OAuth2 flow again for an account.
-func accountAuthorize(e *env, book *account.Book, creds *account.Credentials) error {
+func accountAuthorize(e *env, m *mailer.Mailer) error {
 	fs := newFlags(e, "account authorize")
 	secret := fs.String("client-secret", "", "OAuth2 client secret (default: the one stored)")
 	noBrowser := fs.Bool("no-browser", false, "print the authorization URL without opening a browser")
@@ -454,10 +449,11 @@ func accountAuthorize(e *env, book *account.Book, creds *account.Credentials) er
 	if len(pos) != 1 {
 		return usageError{"account authorize NAME [--client-secret S] [--no-browser]"}
 	}
-	a, err := book.Get(pos[0])
+	a, err := m.Account(pos[0])
 	if err != nil {
 		return err
 	}
+	creds := m.Credentials()
 	if !a.UsesOAuth2() {
 		return fmt.Errorf("account %q logs in with a password, not OAuth2", a.Name)
 	}

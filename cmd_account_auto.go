@@ -67,29 +67,23 @@ func loopbackHost(h string) bool {
 	return h == "localhost" || strings.HasPrefix(h, "127.") || h == "::1"
 }
 
-// autoconfigure finds the servers of a.Identity.Address, tells what it
-// found and from where, and fills a. sec, when not "", asks for that
-// security: the best candidate that has it. It returns the host names of
-// the chosen servers whose autoconfig lists the "OAuth2" authentication.
+// autoconfigure finds the servers of a.Identity.Address (autoconfig.Find,
+// as the window's wizard), tells what it found and from where, and fills
+// a. sec, when not "", asks for that security. It returns the host names
+// of the chosen servers whose autoconfig lists the "OAuth2"
+// authentication.
 func autoconfigure(e *env, d *autoconfig.Discoverer, a *account.Account, sec account.Security, allowPlain bool) ([]string, error) {
 	fmt.Fprintf(e.stdout, "Looking up the mail servers of %s...\n", a.Identity.Address)
-	r, err := d.Discover(e.ctx, a.Identity.Address)
-	if r != nil {
-		for _, t := range r.Tried {
+	f, err := d.Find(e.ctx, a.Name, a.Identity.Address, autoconfig.FindOptions{Security: sec, AcceptInsecure: allowPlain})
+	if f.Result != nil {
+		for _, t := range f.Result.Tried {
 			fmt.Fprintf(e.stderr, "  (%s)\n", firstLine(t))
 		}
 	}
 	if err != nil {
 		return nil, err
 	}
-	if sec != "" {
-		r.Incoming, r.Outgoing = withSecurity(r.Incoming, sec), withSecurity(r.Outgoing, sec)
-	}
-	in, out, err := r.Choose(allowPlain || sec == account.SecurityNone)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range []autoconfig.Server{in, out} {
+	for _, s := range []autoconfig.Server{f.Incoming, f.Outgoing} {
 		if s.Host == "" {
 			continue
 		}
@@ -98,44 +92,11 @@ func autoconfigure(e *env, d *autoconfig.Discoverer, a *account.Account, sec acc
 			fmt.Fprintf(e.stderr, "warning: %s is plaintext: the password travels in clear\n", s)
 		}
 	}
-	if out.Host == "" {
+	if f.Outgoing.Host == "" {
 		fmt.Fprintln(e.stdout, "no outgoing (SMTP) server found; set one with --smtp HOST:PORT")
 	}
-	name := a.Name
-	*a = autoconfig.Account(name, a.Identity.Address, in, out)
-	return oauthListed(in, out), nil
-}
-
-// oauthListed returns the hosts of the servers whose clientConfig
-// authentication methods list "OAuth2".
-func oauthListed(servers ...autoconfig.Server) []string {
-	var hosts []string
-	for _, s := range servers {
-		for _, m := range s.Auth {
-			if s.Host != "" && strings.EqualFold(m, "OAuth2") {
-				hosts = append(hosts, s.Host)
-				break
-			}
-		}
-	}
-	return hosts
-}
-
-// withSecurity keeps the candidates of one security; when there is none,
-// the best one with that security and its default port.
-func withSecurity(list []autoconfig.Server, sec account.Security) []autoconfig.Server {
-	var keep []autoconfig.Server
-	for _, s := range list {
-		if s.Sec() == sec {
-			keep = append(keep, s)
-		}
-	}
-	if len(keep) > 0 || len(list) == 0 {
-		return keep
-	}
-	s := list[0]
-	s.Security, s.Port = sec, account.DefaultPort(s.Protocol, sec)
-	return []autoconfig.Server{s}
+	*a = f.Account
+	return f.OAuth2Hosts(), nil
 }
 
 func firstLine(s string) string {

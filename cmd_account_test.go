@@ -353,3 +353,32 @@ func TestAccountAddPinsTheSMTPServerToo(t *testing.T) {
 		})
 	}
 }
+
+// TestAccountTestBothServers: `account test` logs in to the outgoing
+// server too, through the mailer's TestAccount as the window does: an SMTP
+// server out of reach fails the test, and one that answers is named.
+func TestAccountTestBothServers(t *testing.T) {
+	srv := imaptest.Start(t, imaptest.NewUser(t))
+	for _, tc := range []struct {
+		name, smtp string
+		code       int
+		want       string
+	}{
+		{"smtp out of reach", closedTCPAddr(t), 1, "Cannot connect to the SMTP server 127.0.0.1 on port "},
+		{"smtp answers", startSink(t, "", false).addr, 0, "ex: logged in to "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			code, out, errOut := facteurIn(t, dir, imaptest.Password+"\n", "account", "add", "--name", "ex",
+				"--address", "marc@machin.test", "--user", imaptest.User, "--imap", srv.Addr, "--smtp", tc.smtp,
+				"--security", "none", "--password-stdin", "--no-test")
+			if code != 0 {
+				t.Fatalf("account add: code %d, %q %q", code, out, errOut)
+			}
+			code, out, errOut = facteur(t, dir, "account", "test", "ex")
+			if code != tc.code || !strings.Contains(out+errOut, tc.want) || !strings.Contains(out+errOut, tc.smtp[strings.LastIndexByte(tc.smtp, ':')+1:]) {
+				t.Errorf("account test: code %d, stdout %q, stderr %q; want code %d, %q and %s", code, out, errOut, tc.code, tc.want, tc.smtp)
+			}
+		})
+	}
+}

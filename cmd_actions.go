@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"facteur/internal/profile"
 	"facteur/localmta"
 	"facteur/localmta/handoff"
 	"facteur/mailstore"
@@ -63,25 +64,30 @@ func parseIDs(cmd, usage string, args []string) ([]int64, error) {
 	return ids, nil
 }
 
-// withMailer opens the store and the profile's mailer for fn; the local
-// mail system's pick-ups check recipients against the configuration
-// `facteur mta` would load.
+// withMailer opens the store and the profile's mailer for fn.
 func withMailer(e *env, fn func(*mailer.Mailer) error) error {
 	s, p, err := openStore(e)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	dir := p.MTADir()
-	m, err := mailer.Open(e.ctx, mailer.Options{Profile: p.Dir, Store: s, Backend: account.BackendAuto, LocalAddress: localAddress(),
-		Handoff: &handoff.Client{Dir: dir, Config: func() (localmta.Config, error) { return pickupConfig(dir) },
-			Logger: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelError}))},
-		Logger: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	m, err := openMailer(e, p, s)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
 	return fn(m)
+}
+
+// openMailer opens the profile's mailer over its open store; the local
+// mail system's pick-ups check recipients against the configuration
+// `facteur mta` would load.
+func openMailer(e *env, p profile.Profile, s *mailstore.Store) (*mailer.Mailer, error) {
+	dir := p.MTADir()
+	return mailer.Open(e.ctx, mailer.Options{Profile: p.Dir, Store: s, Backend: account.BackendAuto, LocalAddress: localAddress(),
+		Handoff: &handoff.Client{Dir: dir, Config: func() (localmta.Config, error) { return pickupConfig(dir) },
+			Logger: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelError}))},
+		Logger: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 }
 
 // known checks that every id names a message of the store.

@@ -17,7 +17,7 @@ import (
 	"facteur/localmta/control"
 	"facteur/localmta/mailsys"
 	"facteur/localmta/queue"
-	"facteur/mailstore"
+	"facteur/mua/mailer"
 )
 
 const mtaUsage = "mta [--smtp ADDR] [--submission ADDR] [--pop3 ADDR] [--imap ADDR] [--imaps ADDR] [--hostname H] [--dns SERVER]\n" +
@@ -43,7 +43,12 @@ func cmdMTA(e *env) error {
 		return err
 	}
 	defer store.Close()
-	sys := mailsys.Start(ctx, mailsys.Options{Dir: p.MTADir(), Load: mtaLoader(p, store, log, set),
+	m, err := openMailer(e, p, store)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	sys := mailsys.Start(ctx, mailsys.Options{Dir: p.MTADir(), Load: mtaLoader(m, set),
 		Store: store, Logger: log, Exclusive: true, Version: Version})
 	defer func() {
 		sys.Close()
@@ -65,13 +70,14 @@ func cmdMTA(e *env) error {
 
 // mtaLoader reads the mail system's configuration as set says (the
 // command line, then the profile's mta/ files), and gives it the outbox of
-// the remote accounts, whose messages leave through this MTA too: the GUI
-// and `facteur mta` load it the same way.
-func mtaLoader(p profile.Profile, store *mailstore.Store, log *slog.Logger, set mailsys.Settings) mailsys.Loader {
+// the remote accounts (Mailer.Outbox: their queued messages leave through
+// this MTA, their copies in Sent reach their servers): the GUI and `facteur
+// mta` load it the same way.
+func mtaLoader(m *mailer.Mailer, set mailsys.Settings) mailsys.Loader {
 	load := set.Loader()
 	return func(dir string, addrs mailsys.Addrs) (localmta.Config, mailsys.Addrs, error) {
 		cfg, a, err := load(dir, addrs)
-		cfg.Outbox = outboxDeliverer(p, store, log)
+		cfg.Outbox = m.Outbox()
 		return cfg, a, err
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -11,8 +10,6 @@ import (
 	"facteur/internal/profile"
 	"facteur/localmta"
 	"facteur/localmta/handoff"
-	"facteur/localmta/queue"
-	"facteur/mailstore"
 	"facteur/mua/account"
 	"facteur/mua/compose"
 	"facteur/mua/mailer"
@@ -221,17 +218,4 @@ func queuedNote(w handoff.Where) string {
 		return fmt.Sprintf("handed to the running MTA (PID %d), which tries at once and then with backoff; see `facteur mailq`", w.PID)
 	}
 	return fmt.Sprintf("no MTA running: it waits in %s and goes out, retried with backoff, once `facteur mta` or the app runs", w.QueueDir)
-}
-
-// outboxDeliverer is the MTA's Config.Outbox: it submits the messages the
-// accounts' outboxes queued, through their SMTP servers, and files their
-// copies in Sent.
-func outboxDeliverer(p profile.Profile, store *mailstore.Store, log *slog.Logger) queue.Deliverer {
-	creds := account.OpenCredentials(p.Dir, account.BackendAuto)
-	return &submit.Outbox{
-		Client:   &submit.Client{Passwords: creds},
-		Accounts: account.OpenBook(p.ConfigFile()),
-		Sent:     &submit.SentFolders{Store: store, Append: submit.IMAPAppender(store, p.Dir, creds)},
-		Logger:   log,
-	}
 }

@@ -149,15 +149,15 @@ func runOutbox(t *testing.T, dir string, q *queue.Queue) {
 	if len(q.List()) == 0 {
 		return
 	}
-	p, _ := profile.Open(dir)
 	store, err := mailstore.Open(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer store.Close()
+	ob := outboxOf(t, dir, store)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
-	go func() { done <- q.Run(ctx, outboxDeliverer(p, store, slog.New(slog.DiscardHandler))) }()
+	go func() { done <- q.Run(ctx, ob) }()
 	deadline := time.Now().Add(20 * time.Second)
 	for len(q.List()) > 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
@@ -167,4 +167,20 @@ func runOutbox(t *testing.T, dir string, q *queue.Queue) {
 	if len(q.List()) > 0 {
 		t.Fatalf("the outbox did not empty: %+v", q.List())
 	}
+}
+
+// outboxOf is the profile's outbox deliverer over store, as `facteur mta`
+// and the GUI give it to the MTA (Mailer.Outbox).
+func outboxOf(t *testing.T, dir string, store *mailstore.Store) queue.Deliverer {
+	t.Helper()
+	p, err := profile.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := openMailer(&env{ctx: context.Background(), stderr: io.Discard}, p, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m.Outbox()
 }

@@ -201,7 +201,13 @@ func TestSendOutboxWhenServerDown(t *testing.T) {
 	sink := startSinkCert(t, addr, true, cert)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
-	go func() { done <- q.Run(ctx, outboxDeliverer(p, nil, nil)) }()
+	store, err := mailstore.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	ob := outboxOf(t, dir, store)
+	go func() { done <- q.Run(ctx, ob) }()
 	deadline := time.Now().Add(10 * time.Second)
 	for len(q.List()) > 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)

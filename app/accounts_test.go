@@ -194,3 +194,46 @@ func TestFailingAccountNodeShowsTheErrorIcon(t *testing.T) {
 		t.Errorf("icon of a failing account %q, of a working one %q", failing, ok)
 	}
 }
+
+// TestPOP3DeleteOnServerWhenDeletedInTheWindow: "Delete from the server
+// what I delete in Facteur", set in the Accounts window, keeps the POP3
+// mail on the server (Facteur's own POP3 server) until the Delete key puts
+// a message in the Trash: the next check removes that one from the server.
+func TestPOP3DeleteOnServerWhenDeletedInTheWindow(t *testing.T) {
+	h := newHarness(t)
+	a, remote := pop3Remote(t)
+	deliverTo(t, remote, "Gardé", time.Now())
+	deliverTo(t, remote, "Jeté", time.Now())
+	h.addAccount(a, "secret")
+	aw := h.c.showAccounts()
+	h.waitFor("the account list", func() bool { return len(aw.accounts) == 1 && aw.sel == 0 })
+	aw.form.untilDeleted.SetChecked(true)
+	aw.save()
+	h.settle()
+	if got, err := h.accountBook().Get("Truc"); err != nil || !got.Options.DeleteWhenDeleted || got.Options.DeleteAfterDownload {
+		t.Fatalf("saved %+v, %v", got.Options, err)
+	}
+	onServer := func() int {
+		n, _, err := remote.Count(context.Background(), mda.LocalInbox)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	inbox := mailstore.FolderRef{Account: "Truc", Name: "INBOX"}
+	h.c.checkMail()
+	h.waitFor("the check", func() bool { return h.c.check.cancel == nil && len(h.localSubjects(inbox)) == 2 })
+	if n := onServer(); n != 2 {
+		t.Fatalf("%d on the server after the first check, want 2 (kept)", n)
+	}
+	h.c.loadFolders(false)
+	h.settle()
+	h.c.openFolder(inbox)
+	h.settle()
+	h.open("Jeté")
+	h.c.deleteSelected()
+	h.settle()
+	h.c.checkMail()
+	h.waitFor("the second check", func() bool { return h.c.check.cancel == nil })
+	h.waitFor("Jeté gone from the server", func() bool { return onServer() == 1 })
+}

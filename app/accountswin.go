@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"facteur/mua/account"
+	"facteur/mua/mailer"
 	"facteur/mua/watch"
 )
 
@@ -349,11 +350,13 @@ func (aw *accountsWindow) save() {
 		dialog.ShowError(err, aw.win)
 		return
 	}
-	creds := aw.c.credentials()
-	aw.c.work.bg(func(context.Context) func() {
-		err := b.Put(a)
-		if err == nil && pw != "" {
-			err = creds.Set(account.PasswordKey(a.Name, false), pw)
+	m := aw.c.accts.mailer
+	aw.c.work.bg(func(ctx context.Context) func() {
+		var err error
+		if m != nil { // through the mailer, as the wizard and the CLI
+			_, err = m.UpdateAccount(ctx, a, mailer.Secrets{Password: pw})
+		} else if err = b.Put(a); err == nil && pw != "" { // a window that checks no account
+			err = aw.c.credentials().Set(account.PasswordKey(a.Name, false), pw)
 		}
 		return func() {
 			if err != nil {
@@ -414,6 +417,7 @@ type accountForm struct {
 	inSec, outSec                    *widget.Select
 	outHost, outPort, outUser        *widget.Entry
 	offline, leave, serverSavesSent  *widget.Check
+	untilDeleted                     *widget.Check // POP3: deleted here, deleted on the server
 	deleteDays                       *widget.Entry
 	protocol                         *widget.Label
 	// the rows shown or hidden with the account (label and content)
@@ -435,6 +439,7 @@ func newAccountForm() *accountForm {
 	f.outSec = widget.NewSelect(secs, nil)
 	f.offline = widget.NewCheck(lang.L("Available offline: download every message body"), nil)
 	f.leave = widget.NewCheck(lang.L("Leave messages on the server"), nil)
+	f.untilDeleted = widget.NewCheck(lang.L("Delete from the server what I delete in Facteur"), nil)
 	f.serverSavesSent = widget.NewCheck(lang.L("The server files sent messages itself"), nil)
 	f.deleteDays.SetPlaceHolder("0")
 	f.protocol = widget.NewLabel("")
@@ -468,7 +473,7 @@ func (f *accountForm) build() fyne.CanvasObject {
 	f.oauthRow = []fyne.CanvasObject{add("", f.oauthNote), f.oauthNote}
 	f.imapOptions = []fyne.CanvasObject{add("", f.offline), f.offline}
 	days := container.NewBorder(nil, nil, widget.NewLabel(lang.L("Delete from the server after (days)")), nil, f.deleteDays)
-	f.pop3Options = []fyne.CanvasObject{add("", f.leave), f.leave, add("", days), days}
+	f.pop3Options = []fyne.CanvasObject{add("", f.leave), f.leave, add("", days), days, add("", f.untilDeleted), f.untilDeleted}
 	section(lang.L("Outgoing mail (SMTP)"))
 	add(lang.L("Server"), f.outHost)
 	add(lang.L("Port"), f.outPort)
@@ -490,6 +495,7 @@ func (f *accountForm) set(a account.Account) {
 	f.offline.SetChecked(a.Options.Offline)
 	f.leave.SetChecked(!a.Options.DeleteAfterDownload)
 	f.serverSavesSent.SetChecked(a.Options.ServerSavesSent)
+	f.untilDeleted.SetChecked(a.Options.DeleteWhenDeleted)
 	f.deleteDays.SetText("")
 	if a.Options.DeleteAfterDays > 0 {
 		f.deleteDays.SetText(strconv.Itoa(a.Options.DeleteAfterDays))
@@ -544,6 +550,7 @@ func (f *accountForm) account(old account.Account) (account.Account, string, err
 	a.Options.Offline = f.offline.Checked
 	a.Options.DeleteAfterDownload = !f.leave.Checked
 	a.Options.ServerSavesSent = f.serverSavesSent.Checked
+	a.Options.DeleteWhenDeleted = f.untilDeleted.Checked
 	a.Options.DeleteAfterDays = 0
 	if d := strings.TrimSpace(f.deleteDays.Text); d != "" {
 		n, err := strconv.Atoi(d)

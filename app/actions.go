@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -39,25 +40,47 @@ func (c *controller) selected() (mailstore.Summary, bool) {
 	return s, true
 }
 
-// toggleRead marks the selected message read or unread (u).
-func (c *controller) toggleRead() {
-	if s, ok := c.selected(); ok {
-		if s.Flags&mailstore.FlagSeen != 0 {
-			c.setFlags([]mailstore.Summary{s}, 0, mailstore.FlagSeen)
-		} else {
-			c.setFlags([]mailstore.Summary{s}, mailstore.FlagSeen, 0)
-		}
+// toggleRead marks the selected messages read or unread (u): unread when
+// the message in the reader (else the first selected) is read.
+func (c *controller) toggleRead() { c.toggle(mailstore.FlagSeen) }
+
+// toggleFlag flags or unflags the selected messages (s or f).
+func (c *controller) toggleFlag() { c.toggle(mailstore.FlagFlagged) }
+
+// toggle sets or clears flag on the selected messages, the reverse of the
+// state of the message in the reader (else the first selected).
+func (c *controller) toggle(flag mailstore.Flags) {
+	msgs := c.selectedMsgs()
+	if len(msgs) == 0 {
+		return
+	}
+	if c.refMsg(msgs).Flags&flag != 0 {
+		c.markFlags(msgs, 0, flag)
+	} else {
+		c.markFlags(msgs, flag, 0)
 	}
 }
 
-// toggleFlag flags or unflags the selected message (s or f).
-func (c *controller) toggleFlag() {
-	if s, ok := c.selected(); ok {
-		if s.Flags&mailstore.FlagFlagged != 0 {
-			c.setFlags([]mailstore.Summary{s}, 0, mailstore.FlagFlagged)
-		} else {
-			c.setFlags([]mailstore.Summary{s}, mailstore.FlagFlagged, 0)
+// refMsg is the message whose state a toggle reverses: the one in the
+// reader when it is selected, else the first.
+func (c *controller) refMsg(msgs []mailstore.Summary) mailstore.Summary {
+	for _, s := range msgs {
+		if s.ID == c.selID {
+			return s
 		}
+	}
+	return msgs[0]
+}
+
+// markFlags is a mark the user asked for: it can be undone.
+func (c *controller) markFlags(msgs []mailstore.Summary, add, remove mailstore.Flags) {
+	c.setFlags(msgs, add, remove)
+	undo := c.flagsUndo(msgs, add, remove)
+	if len(msgs) > 1 {
+		c.notify(markText(len(msgs), add, remove), undo)
+	} else { // Ctrl+Z, without a notice for one message
+		c.hideNotice() // whose Undo would now reverse this mark
+		c.note.undo = undo
 	}
 }
 
@@ -95,41 +118,62 @@ func (c *controller) showFlags(s mailstore.Summary, after mailstore.Flags) {
 	if c.ui.reader.sum.ID == s.ID {
 		c.ui.reader.setFlags(after)
 	}
+	c.selectionFlags(s.ID, after)
 }
 
-// deleteSelected moves the selected message to the Trash: the Delete key
+// deleteSelected moves the selected messages to the Trash: the Delete key
 // and the reader's Delete button.
 func (c *controller) deleteSelected() {
-	s, ok := c.selected()
-	if !ok {
+	msgs := c.selectedMsgs()
+	if len(msgs) == 0 {
 		return
 	}
 	// The store's change is queued before the list changes: the pages that
 	// the list asks for next are read after it, never with the message.
-	m := c.accts.mailer
+	m, ids := c.accts.mailer, summaryIDs(msgs)
 	c.work.inOrder(func(ctx context.Context) func() {
-		ids := []int64{s.ID}
 		err := act(m, func(m *mailer.Mailer) (mailer.Change, error) { return m.Delete(ctx, ids) },
 			func() error { return c.store.Delete(ctx, ids) })
 		return c.afterMove(err)
 	})
-	c.removeFromList(s)
-}
-
-// moveSelected moves the selected message to another folder.
-func (c *controller) moveSelected(dest mailstore.FolderRef) {
-	s, ok := c.selected()
-	if !ok || dest == s.Folder {
+	c.removeFromList(msgs)
+	// the messages already in a Trash are gone for good: the others can
+	// come back
+	var back []mailstore.Summary
+	for _, s := range msgs {
+		if f, ok := c.folder(s.Folder); !ok || f.Role != mailstore.RoleTrash {
+			back = append(back, s)
+		}
+	}
+	if len(back) == 0 {
+		c.notify(deletedText(len(msgs), true), nil)
 		return
 	}
-	m := c.accts.mailer
+	c.notify(deletedText(len(back), false), c.moveUndo(back))
+}
+
+// moveSelected moves the selected messages to another folder.
+func (c *controller) moveSelected(dest mailstore.FolderRef) {
+	msgs := slices.DeleteFunc(c.selectedMsgs(), func(s mailstore.Summary) bool { return s.Folder == dest })
+	if len(msgs) == 0 {
+		return
+	}
+	m, ids := c.accts.mailer, summaryIDs(msgs)
 	c.work.inOrder(func(ctx context.Context) func() {
-		ids := []int64{s.ID}
 		err := act(m, func(m *mailer.Mailer) (mailer.Change, error) { return m.Move(ctx, ids, dest) },
 			func() error { return c.store.Move(ctx, ids, dest) })
 		return c.afterMove(err)
 	})
-	c.removeFromList(s)
+	c.removeFromList(msgs)
+	c.notify(c.movedText(len(msgs), dest, false), c.moveUndo(msgs))
+}
+
+func summaryIDs(msgs []mailstore.Summary) []int64 {
+	ids := make([]int64, 0, len(msgs))
+	for _, s := range msgs {
+		ids = append(ids, s.ID)
+	}
+	return ids
 }
 
 func (c *controller) afterMove(err error) func() {
@@ -142,39 +186,66 @@ func (c *controller) afterMove(err error) func() {
 	}
 }
 
-// removeFromList takes message s out of the list and opens the one that takes
-// its place, as mail readers do after a delete.
-func (c *controller) removeFromList(s mailstore.Summary) {
-	i := c.rows.indexOf(s.ID)
-	if s.Flags&mailstore.FlagSeen == 0 {
-		c.adjustUnread(s.Folder, -1)
+// removeFromList takes messages out of the list and opens the one that
+// takes the place of the first, as mail readers do after a delete. When
+// some of them were not loaded (Ctrl+A in a long folder), the list is
+// read again.
+func (c *controller) removeFromList(msgs []mailstore.Summary) {
+	var at []int
+	for _, s := range msgs {
+		if s.Flags&mailstore.FlagSeen == 0 {
+			c.adjustUnread(s.Folder, -1)
+		}
+		if i := c.rows.indexOf(s.ID); i >= 0 {
+			at = append(at, i)
+		}
 	}
+	c.sel.msgs = nil
 	c.closeReader()
-	if i < 0 {
+	c.updateEmpty()
+	if len(at) < len(msgs) {
+		c.reloadList(true)
+	}
+	if len(at) == 0 {
 		return
 	}
-	c.rows.removeAt(i)
-	c.quiet = true
-	c.ui.list.UnselectAll()
-	c.quiet = false
+	slices.Sort(at)
+	for k := len(at) - 1; k >= 0; k-- {
+		c.rows.removeAt(at[k])
+	}
+	c.unselectList()
 	c.ui.list.Refresh()
 	c.updateEmpty()
 	if n := c.rows.length(); n > 0 {
-		c.ui.list.Select(min(i, n-1))
+		c.ui.list.Select(min(at[0], n-1))
 	}
 }
 
-// showMoveDialog lets the user pick the folder to move the selected message to.
+// showMoveDialog lets the user pick the folder to move the selected
+// messages to.
 func (c *controller) showMoveDialog() {
-	s, ok := c.selected()
-	if !ok {
+	c.showFolderDialog(lang.L("Move to folder"), c.moveSelected)
+}
+
+// showCopyDialog lets the user pick the folder to copy the selected
+// messages into.
+func (c *controller) showCopyDialog() {
+	c.showFolderDialog(lang.L("Copy to folder"), c.copySelected)
+}
+
+// showFolderDialog lists the folders other than the selection's own and
+// calls pick with the one chosen.
+func (c *controller) showFolderDialog(title string, pick func(mailstore.FolderRef)) {
+	msgs := c.selectedMsgs()
+	if len(msgs) == 0 {
 		return
 	}
 	var targets []mailstore.Folder
 	for _, f := range c.folders {
-		if f.Ref != s.Folder {
-			targets = append(targets, f)
+		if !slices.ContainsFunc(msgs, func(s mailstore.Summary) bool { return s.Folder != f.Ref }) {
+			continue // every selected message is there already
 		}
+		targets = append(targets, f)
 	}
 	var d dialog.Dialog
 	list := widget.NewList(
@@ -190,9 +261,9 @@ func (c *controller) showMoveDialog() {
 		})
 	list.OnSelected = func(i widget.ListItemID) {
 		d.Hide()
-		c.moveSelected(targets[i].Ref)
+		pick(targets[i].Ref)
 	}
-	d = dialog.NewCustom(lang.L("Move to folder"), lang.L("Cancel"), container.NewStack(list), c.win)
+	d = dialog.NewCustom(title, lang.L("Cancel"), container.NewStack(list), c.win)
 	d.Resize(fyne.NewSize(360, 420))
 	d.Show()
 }

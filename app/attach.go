@@ -64,20 +64,28 @@ func partName(p message.Part) string {
 // saveAttachment asks where to write a part and writes it there.
 func (c *controller) saveAttachment(p message.Part) {
 	id := c.selID
+	c.saveAs(partName(p), func(ctx context.Context, w io.Writer) error {
+		return c.copyPart(ctx, id, p.Path, w)
+	})
+}
+
+// saveAs asks where to save a file named name, then writes it with write
+// in the background; an error is shown.
+func (c *controller) saveAs(name string, write func(ctx context.Context, w io.Writer) error) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			c.showError(err)
 			return
 		}
 		c.work.bg(func(ctx context.Context) func() {
-			err := c.copyPart(ctx, id, p.Path, w)
+			err := write(ctx, w)
 			if cerr := w.Close(); err == nil {
 				err = cerr
 			}
 			return func() { c.showError(err) }
 		})
 	}, c.win)
-	d.SetFileName(partName(p))
+	d.SetFileName(name)
 	d.Show()
 }
 

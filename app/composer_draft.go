@@ -14,8 +14,6 @@ import (
 	"facteur/mailstore"
 	"facteur/mua/account"
 	"facteur/mua/compose"
-	"facteur/mua/imapsync"
-	"facteur/mua/oauth"
 	"facteur/mua/submit"
 )
 
@@ -26,7 +24,7 @@ import (
 //   - the Local account, or a POP3 account: the Local account's Drafts
 //     folder (Local/Drafts), on this computer only;
 //   - an IMAP account: that account's Drafts folder, locally at once
-//     (imapsync.Syncer.SaveDraft: the draft survives a crash and needs no
+//     (mailer.SaveDraft: the draft survives a crash and needs no
 //     network), then on the server with APPEND, at most once every
 //     pushWait while the user types and at once when the window closes
 //     (composer_push.go). When the server does not answer the draft stays
@@ -194,11 +192,12 @@ func imapAccount(a *account.Account) *account.Account {
 func (c *controller) storeDraft(ctx context.Context, raw []byte, a *account.Account, old int64) (draftSave, error) {
 	var out draftSave
 	if a != nil {
-		err := c.withSyncer(ctx, *a, func(sy *imapsync.Syncer) error {
-			sum, err := sy.SaveDraft(ctx, raw, 0)
+		err := errNoStore
+		if m := c.accts.mailer; m != nil {
+			var sum mailstore.Summary
+			sum, err = m.SaveDraft(ctx, *a, raw)
 			out.id = sum.ID
-			return err
-		})
+		}
 		if err == nil {
 			out.acct = a
 		} else if out.id == 0 {
@@ -231,8 +230,13 @@ func (c *controller) removeDraft(ctx context.Context, id int64) (*account.Accoun
 	if err != nil {
 		return nil, err
 	}
-	if a := c.imapAccountNamed(sum.Folder.Account); a != nil {
-		return a, c.withSyncer(ctx, *a, func(sy *imapsync.Syncer) error { return sy.DiscardDraft(ctx, id) })
+	a := c.imapAccountNamed(sum.Folder.Account)
+	if m := c.accts.mailer; m != nil {
+		_, err := m.DiscardDraft(ctx, id)
+		return a, err
+	}
+	if a != nil {
+		return a, errNoStore
 	}
 	return nil, c.store.Purge(ctx, []int64{id})
 }
@@ -263,39 +267,15 @@ func (c *controller) imapAccountNamed(name string) *account.Account {
 	return imapAccount(&a)
 }
 
-// withSyncer runs fn with a Syncer of account a over the window's store,
-// without its login secret: for what needs no connection.
-func (c *controller) withSyncer(ctx context.Context, a account.Account, fn func(*imapsync.Syncer) error) error {
-	return c.syncerWith(ctx, a, "", fn)
-}
-
-// syncerWith runs fn with a Syncer of account a that logs in with secret.
-func (c *controller) syncerWith(ctx context.Context, a account.Account, secret string, fn func(*imapsync.Syncer) error) error {
-	store, ok := c.store.(*mailstore.Store)
-	if !ok || c.opts.Profile == "" {
+// pushDrafts sends the drafts of an IMAP account that wait for its server,
+// through the mailer (as its syncs do).
+func (c *controller) pushDrafts(ctx context.Context, a account.Account) error {
+	m := c.accts.mailer
+	if m == nil {
 		return errNoStore
 	}
-	state, err := imapsync.OpenState(ctx, c.opts.Profile)
-	if err != nil {
-		return err
-	}
-	defer state.Close()
-	sy := imapsync.New(a, secret, imapsync.Options{Store: store, State: state})
-	defer sy.Close()
-	return fn(sy)
-}
-
-// pushDrafts sends the drafts of an IMAP account that wait for its server,
-// logged in with its password or OAuth2 token.
-func (c *controller) pushDrafts(ctx context.Context, a account.Account) error {
-	secret, err := (&oauth.Tokens{Secrets: c.credentials()}).LoginSecret(ctx, a)
-	if err != nil {
-		return err
-	}
-	return c.syncerWith(ctx, a, secret, func(sy *imapsync.Syncer) error {
-		_, err := sy.PushDrafts(ctx)
-		return err
-	})
+	_, err := m.PushDrafts(ctx, a.Name)
+	return err
 }
 
 // readOriginal reads a stored message for the compose builders.

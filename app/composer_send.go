@@ -219,11 +219,11 @@ func (cm *composer) sent(s fromChoice, out submit.Outcome, err error) {
 	cm.c.lastOutcome = text
 	cm.stopTimers()
 	cm.win.Close()
-	title := lang.L("Message sent")
-	if out.Uncertain {
-		title = lang.L("Message perhaps delivered")
+	if out.Uncertain { // the user must read this one: a dialog
+		dialog.ShowInformation(lang.L("Message perhaps delivered"), text, cm.c.win)
+		return
 	}
-	dialog.ShowInformation(title, text, cm.c.win)
+	cm.c.notify(text, nil) // a notice that goes away, as mail clients do
 }
 
 // outcomeText says where the message went.

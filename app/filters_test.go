@@ -84,14 +84,15 @@ func (h *harness) inboxState() []string {
 	return out
 }
 
-// TestFilterLikeThisTryAndSave: "Filter messages like this" opens the
+// TestFilterLikeThisTryAndSave: "Filter messages like this" (the
+// message's context menu) opens the
 // Filters window with a rule from the message's list; "Try on this
 // folder" lists what each message would get and changes nothing; Save
 // installs the script, read back as forms.
 func TestFilterLikeThisTryAndSave(t *testing.T) {
 	h := newHarness(t)
 	h.open(newsletter)
-	h.c.filterLikeSelected()
+	h.menuItem2(newsletter, "Filter messages like this…") // the message's context menu
 	h.settle()
 	w := h.filtersWin()
 	if got := texts(w); !slices.Contains(got, "List-Id") {

@@ -102,6 +102,7 @@ func (c *controller) buildList() fyne.CanvasObject {
 	c.ui.resultCount = widget.NewLabel("")
 	c.ui.resultCount.Hide()
 	controls := container.NewBorder(nil, nil, c.ui.resultCount, c.buildThreadCheck(), c.buildSortSelect())
+	c.ui.listControls = controls
 	top := container.NewVBox(c.buildSearch(), controls)
 	return container.NewBorder(top, nil, nil, nil,
 		container.NewStack(l, c.ui.listEmpty.centered()))
@@ -113,7 +114,10 @@ func (c *controller) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 		c.loadPage(need)
 	}
 	v := rowView{loaded: ok, sum: s, now: c.now(), threads: c.listing.kind == listFolder && c.listOpts.Threaded}
+	r := o.(*msgRow)
+	r.index, r.onTap, r.onMenu = i, c.rowTapped, c.rowMenu
 	if ok {
+		v.selected = c.isSelected(s.ID)
 		role := mailstore.RoleNone
 		if f, found := c.folder(s.Folder); found {
 			role = f.Role
@@ -123,7 +127,7 @@ func (c *controller) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 		}
 		v.sender = rowSender(s, role)
 	}
-	o.(*msgRow).show(v)
+	r.show(v)
 }
 
 // rowSelected opens the row the user selected (a click, a key) and gives
@@ -131,6 +135,12 @@ func (c *controller) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 func (c *controller) rowSelected(i widget.ListItemID) {
 	if c.quiet {
 		return
+	}
+	if !c.sel.extending {
+		c.clearMulti()
+		if s, ok, _ := c.rows.row(i); ok {
+			c.sel.anchor = s.ID
+		}
 	}
 	c.openRow(i)
 	c.keysToList()
@@ -195,6 +205,7 @@ func (c *controller) startListing(l rowSource, pages []int, keep bool) {
 		c.ui.list.ScrollToOffset(0)
 		c.rows.reset(0, false)
 		c.wantIndex = -1
+		c.sel.msgs, c.sel.anchor = nil, 0
 		c.loading = true
 		c.listErr = nil
 		c.quiet = true
@@ -319,7 +330,13 @@ func (c *controller) updateEmpty() {
 			text = lang.L("{{.N}} results", map[string]any{"N": formatCount(n)})
 		}
 	}
-	setText(c.ui.resultCount, text)
+	if sel := c.selectionText(); sel != "" {
+		text = sel
+	}
+	if was := c.ui.resultCount.Visible(); was != (text != "") || text != c.ui.resultCount.Text {
+		setText(c.ui.resultCount, text)
+		c.ui.listControls.Refresh() // the count takes its room from the sort
+	}
 }
 
 func (c *controller) emptyText() string {

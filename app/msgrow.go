@@ -39,6 +39,14 @@ type msgRow struct {
 	attach  *widget.Icon
 	flag    *widget.Icon
 	marks   *fyne.Container
+	// selBg draws the row as selected when it is part of a multiple
+	// selection (the list draws its own selected row).
+	selBg *canvas.Rectangle
+	// index is the list row shown; onTap and onMenu take the clicks
+	// (with their modifiers) and the right click to the controller.
+	index  int
+	onTap  func(i int)
+	onMenu func(i int, at fyne.Position)
 }
 
 func newMsgRow() *msgRow {
@@ -50,7 +58,10 @@ func newMsgRow() *msgRow {
 		date:    widget.NewLabel(""),
 		attach:  widget.NewIcon(theme.MailAttachmentIcon()),
 		flag:    widget.NewIcon(flagIcon),
+		selBg:   canvas.NewRectangle(theme.Color(theme.ColorNameSelection)),
 	}
+	r.selBg.CornerRadius = theme.SelectionRadiusSize()
+	r.selBg.Hide()
 	r.sender.Truncation = fyne.TextTruncateEllipsis
 	r.subject.Truncation = fyne.TextTruncateEllipsis
 	r.where.TextStyle.Italic = true
@@ -61,18 +72,33 @@ func newMsgRow() *msgRow {
 }
 
 func (r *msgRow) CreateRenderer() fyne.WidgetRenderer {
-	objs := []fyne.CanvasObject{r.dot, r.sender, r.marks, r.subject, r.where}
+	objs := []fyne.CanvasObject{r.selBg, r.dot, r.sender, r.marks, r.subject, r.where}
 	return widget.NewSimpleRenderer(container.New(&rowLayout{row: r}, objs...))
 }
 
 // rowView is what a row shows, computed by the controller.
 type rowView struct {
-	loaded  bool
-	sum     mailstore.Summary
-	sender  string
-	where   string // folder name in search results
-	now     time.Time
-	threads bool
+	loaded   bool
+	sum      mailstore.Summary
+	sender   string
+	where    string // folder name in search results
+	now      time.Time
+	threads  bool
+	selected bool // part of the selection
+}
+
+// Tapped passes a click to the controller, which reads the modifiers.
+func (r *msgRow) Tapped(*fyne.PointEvent) {
+	if r.onTap != nil {
+		r.onTap(r.index)
+	}
+}
+
+// TappedSecondary opens the message's context menu where the click was.
+func (r *msgRow) TappedSecondary(e *fyne.PointEvent) {
+	if r.onMenu != nil {
+		r.onMenu(r.index, e.AbsolutePosition)
+	}
 }
 
 func (r *msgRow) show(v rowView) {
@@ -82,6 +108,8 @@ func (r *msgRow) show(v rowView) {
 		r.depth = min(v.sum.Depth, maxIndent)
 	}
 	r.dot.FillColor = theme.Color(theme.ColorNamePrimary)
+	r.selBg.FillColor = theme.Color(theme.ColorNameSelection)
+	setVisible(r.selBg, v.selected)
 	setVisible(r.dot, unread)
 	setVisible(r.attach, v.loaded && v.sum.Attachment)
 	setVisible(r.flag, v.loaded && v.sum.Flags&mailstore.FlagFlagged != 0)
@@ -123,6 +151,8 @@ func (l *rowLayout) MinSize([]fyne.CanvasObject) fyne.Size {
 
 func (l *rowLayout) Layout(_ []fyne.CanvasObject, size fyne.Size) {
 	r := l.row
+	r.selBg.Resize(size)
+	r.selBg.Move(fyne.NewPos(0, 0))
 	pad := theme.Padding()
 	line := r.sender.MinSize().Height
 	text := line - 2*theme.InnerPadding()

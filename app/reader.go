@@ -341,12 +341,12 @@ func (c *controller) bodyFetcher(s mailstore.Summary) func(context.Context) (mai
 	if !s.Partial {
 		return nil
 	}
-	w := c.accts.watcher
+	m := c.accts.mailer
 	return func(ctx context.Context) (mailstore.Summary, error) {
-		if w == nil {
+		if m == nil {
 			return s, errors.New(lang.L("no account is connected in this window"))
 		}
-		return w.FetchBody(ctx, s.Folder.Account, s.ID)
+		return m.FetchBody(ctx, s.ID) // the watcher's connection, else one of its own
 	}
 }
 

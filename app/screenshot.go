@@ -52,6 +52,8 @@ const (
 	// dry run of it on INBOX
 	viewFilters    = "filters"
 	viewFiltersTry = "filters-dryrun"
+	// three messages selected in INBOX, their context menu open
+	viewContextMenu = "context-menu"
 )
 
 // newsletterSubject starts the subject of the demo's HTML newsletter.
@@ -62,7 +64,7 @@ const screenshotQuery = "itineraire"
 
 // Views lists the names Screenshot accepts.
 func Views() []string {
-	return []string{viewMain, viewReader, viewReaderHTML, viewConversation, viewSearch, viewThread, viewAbout, viewInspector, viewInspectorDNS, viewMTA, viewMTADeliveries, viewMTASessions, viewComposer, viewWizard, viewAccounts, viewAccountsSettings, viewAccountsTranscript, viewFilters, viewFiltersTry}
+	return []string{viewMain, viewReader, viewReaderHTML, viewConversation, viewSearch, viewThread, viewAbout, viewInspector, viewInspectorDNS, viewMTA, viewMTADeliveries, viewMTASessions, viewComposer, viewWizard, viewAccounts, viewAccountsSettings, viewAccountsTranscript, viewFilters, viewFiltersTry, viewContextMenu}
 }
 
 // Screenshot renders a view of opts.Store with Fyne's test driver and software
@@ -171,6 +173,13 @@ func (c *controller) stage(view string, q *uiQueue) error {
 		c.stageAccounts(map[string]int{viewAccountsSettings: 1, viewAccountsTranscript: 2}[view])
 	case viewFilters, viewFiltersTry:
 		return c.stageFilters(view == viewFiltersTry, wait)
+	case viewContextMenu:
+		c.ui.list.Select(1)
+		c.extendTo(3)
+		if err := wait(); err != nil {
+			return err
+		}
+		c.menuKey()
 	}
 	return nil
 }

@@ -29,11 +29,27 @@ var (
 	shortcutNew   = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
 	// shortcutReply is shown in the menu; the r key does the same.
 	shortcutReply = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
+	// Ctrl+A and Ctrl+Z reach the canvas as Fyne's standard shortcuts
+	// (stdShortcut); the focused search entry keeps them for its text.
+	shortcutSelectAll = &desktop.CustomShortcut{KeyName: fyne.KeyA, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutUndo      = &desktop.CustomShortcut{KeyName: fyne.KeyZ, Modifier: fyne.KeyModifierShortcutDefault}
 )
+
+// stdShortcut is the standard shortcut Fyne's drivers send for sc, or nil.
+func stdShortcut(sc *desktop.CustomShortcut) fyne.Shortcut {
+	switch sc {
+	case shortcutSelectAll:
+		return &fyne.ShortcutSelectAll{}
+	case shortcutUndo:
+		return &fyne.ShortcutUndo{}
+	}
+	return nil
+}
 
 // binding is one action of the keyboard and the keys that run it.
 type binding struct {
 	help      string // what it does
+	label     string // the keys as the help writes them, when not generated
 	runes     []rune
 	keys      []fyne.KeyName
 	shortcuts []*desktop.CustomShortcut
@@ -50,8 +66,11 @@ func always(fn func(c *controller)) func(c *controller) bool {
 // bindings is the keyboard of the main window, in the order of the help.
 func bindings() []binding {
 	return []binding{
-		{help: lang.L("Next message"), runes: []rune{'j'}, keys: []fyne.KeyName{fyne.KeyDown}, run: always(func(c *controller) { c.step(1) })},
-		{help: lang.L("Previous message"), runes: []rune{'k'}, keys: []fyne.KeyName{fyne.KeyUp}, run: always(func(c *controller) { c.step(-1) })},
+		{help: lang.L("Next message"), runes: []rune{'j'}, keys: []fyne.KeyName{fyne.KeyDown}, run: always(func(c *controller) { c.stepOrExtend(1) })},
+		{help: lang.L("Previous message"), runes: []rune{'k'}, keys: []fyne.KeyName{fyne.KeyUp}, run: always(func(c *controller) { c.stepOrExtend(-1) })},
+		{help: lang.L("Extend the selection"), label: lang.L("Shift+↑, Shift+↓, Shift-click")},
+		{help: lang.L("Add or remove a message"), label: lang.L("Ctrl-click")},
+		{help: lang.L("Select all"), shortcuts: []*desktop.CustomShortcut{shortcutSelectAll}, run: always((*controller).selectAll)},
 		{help: lang.L("Mark read or unread"), runes: []rune{'u'}, run: always((*controller).toggleRead)},
 		{help: lang.L("Flag or unflag"), runes: []rune{'s', 'f'}, run: always((*controller).toggleFlag)},
 		{help: lang.L("Move to the Trash"), keys: []fyne.KeyName{fyne.KeyDelete}, run: always((*controller).deleteSelected)},
@@ -60,6 +79,8 @@ func bindings() []binding {
 		{help: lang.L("Reply all"), runes: []rune{'a', 'R'},
 			run: always(func(c *controller) { c.composeFromSelected(composeReplyAll) })},
 		{help: lang.L("New message"), shortcuts: []*desktop.CustomShortcut{shortcutNew}, run: always((*controller).newMessage)},
+		{help: lang.L("Context menu"), keys: []fyne.KeyName{desktop.KeyMenu, fyne.KeyF10}, label: lang.L("Menu, Shift+F10"), run: always((*controller).menuKey)},
+		{help: lang.L("Undo"), shortcuts: []*desktop.CustomShortcut{shortcutUndo}, run: always((*controller).undoLast)},
 		{help: lang.L("Inspect headers"), runes: []rune{'i'}, shortcuts: []*desktop.CustomShortcut{shortcutInspect}, run: always((*controller).inspectSelected)},
 		{help: lang.L("Search"), runes: []rune{'/'}, shortcuts: []*desktop.CustomShortcut{shortcutSearch}, run: always((*controller).focusSearch)},
 		{help: lang.L("Clear the search"), keys: []fyne.KeyName{fyne.KeyEscape}, run: func(c *controller) bool {
@@ -83,6 +104,9 @@ func (c *controller) installShortcuts() {
 	for _, b := range bindings() {
 		for _, sc := range b.shortcuts {
 			cv.AddShortcut(sc, func(fyne.Shortcut) { b.run(c) })
+			if std := stdShortcut(sc); std != nil {
+				cv.AddShortcut(std, func(fyne.Shortcut) { b.run(c) })
+			}
 		}
 	}
 	c.win.SetOnDropped(c.dropped)
@@ -100,6 +124,9 @@ func (c *controller) typedRune(r rune) bool {
 
 // typedKey handles a key typed outside the search entry.
 func (c *controller) typedKey(e *fyne.KeyEvent) bool {
+	if e.Name == fyne.KeyF10 && c.modifiers()&fyne.KeyModifierShift == 0 {
+		return false // F10 alone is the desktop's
+	}
 	for _, b := range bindings() {
 		if slices.Contains(b.keys, e.Name) {
 			return b.run(c)
@@ -111,6 +138,9 @@ func (c *controller) typedKey(e *fyne.KeyEvent) bool {
 // keysText is how the help writes the keys of a binding: "j, ↓",
 // "r, Ctrl+R".
 func (b binding) keysText() string {
+	if b.label != "" {
+		return b.label
+	}
 	var parts []string
 	for _, r := range b.runes {
 		parts = append(parts, string(r))

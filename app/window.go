@@ -162,6 +162,8 @@ type controller struct {
 	selID     int64 // message shown in the reader, 0 for none
 	wantIndex int   // row to open once its page arrives, -1 for none
 	quiet     bool  // selection changes made by code, not by the user
+	sel       selectionState
+	note      noticeState
 
 	search    searchState
 	refresher refreshState
@@ -195,13 +197,18 @@ type widgets struct {
 	searchEntry *searchEntry
 	sortSelect  *widget.Select
 	resultCount *widget.Label // the number of results while searching
-	threadCheck *widget.Check
-	reader      *readerView
-	readerPane  fyne.CanvasObject
-	menu        *menuItems
-	split       *container.Split
-	bars        []*foldBar           // the toolbars that fold
-	panes       [3]fyne.CanvasObject // folders, list, reader
+	// listControls holds the count, the sort and the Threads check
+	listControls *fyne.Container
+	noticeLayer  *fyne.Container // over the panes: the notice
+	threadCheck  *widget.Check
+	msgMenu      *widget.PopUpMenu // the last context menu of the messages
+	msgItems     *fyne.Menu        // its items
+	reader       *readerView
+	readerPane   fyne.CanvasObject
+	menu         *menuItems
+	split        *container.Split
+	bars         []*foldBar           // the toolbars that fold
+	panes        [3]fyne.CanvasObject // folders, list, reader
 }
 
 func newController(a fyne.App, w fyne.Window, s mailStore, opts Options, post func(func())) *controller {
@@ -213,6 +220,7 @@ func newController(a fyne.App, w fyne.Window, s mailStore, opts Options, post fu
 		rows:      newPageCache(),
 		wantIndex: -1,
 	}
+	c.sel.mods = driverModifiers(a)
 	c.listOpts.Threaded = a.Preferences().Bool(prefThreads) // kept across restarts
 	c.work = newWorker(ctx, post)
 	c.work.onPanic = c.showError
@@ -234,7 +242,7 @@ func (c *controller) build() fyne.CanvasObject {
 	c.ui.panes = [3]fyne.CanvasObject{folders, list, reader}
 	outer.Offset = 0.2
 	c.ui.split = outer
-	return outer
+	return container.NewStack(outer, c.buildNotice())
 }
 
 // start loads the folders, opens the inbox and follows the store's changes.

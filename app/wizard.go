@@ -18,6 +18,7 @@ import (
 	"facteur/internal/dnsmx"
 	"facteur/mua/account"
 	"facteur/mua/autoconfig"
+	"facteur/mua/mailer"
 )
 
 // The account wizard: address and password, then autoconfig in the
@@ -187,12 +188,8 @@ func (w *wizard) find() {
 	w.cancel = cancel
 	c := w.c
 	c.work.bg(func(context.Context) func() {
-		r, err := c.discoverer().Discover(ctx, addr)
-		var in, out autoconfig.Server
-		if err == nil {
-			in, out, err = r.Choose(false)
-		}
-		return func() { w.discovered(addr, in, out, err) }
+		f, err := c.discoverer().Find(ctx, addr, addr, autoconfig.FindOptions{})
+		return func() { w.discovered(addr, f.Incoming, f.Outgoing, err) }
 	})
 }
 
@@ -236,9 +233,12 @@ func (w *wizard) test() {
 	w.busy(lang.L("Testing the login…"))
 	a, pw := w.acct, w.password.Text
 	c := w.c
-	d := c.discoverer()
+	d, m := c.discoverer(), c.accts.mailer
 	c.work.bg(func(ctx context.Context) func() {
-		err := autoconfig.CheckAccount(ctx, d.Dialer(), a, pw)
+		err := errNoProfile
+		if m != nil {
+			err = m.TestAccount(ctx, a, mailer.TestOptions{Secrets: mailer.Secrets{Password: pw}, Dialer: d.Dialer()})
+		}
 		return func() { w.checked(err) }
 	})
 }
@@ -334,23 +334,17 @@ func (w *wizard) save() {
 	})
 }
 
-// saveAccount adds a to the Book and its password to Credentials.
+// errNoProfile: a window without a profile has no account to test or save.
+var errNoProfile = errors.New("no profile to save the account in")
+
+// saveAccount adds a, with its password, through the mailer (as `facteur
+// account add`); the watcher starts checking it.
 func (c *controller) saveAccount(a account.Account, pw string) (*account.Warning, error) {
-	b := c.book()
-	if b == nil {
-		return nil, errors.New(lang.L("no profile to save the account in"))
+	m := c.accts.mailer
+	if m == nil {
+		return nil, errors.New(lang.L(errNoProfile.Error()))
 	}
-	if err := b.Add(a); err != nil {
-		return nil, err
-	}
-	creds := c.credentials()
-	if a.UsesOAuth2() { // the token is stored already, and no password is kept
-		return creds.Warning(), nil
-	}
-	if err := creds.Set(account.PasswordKey(a.Name, false), pw); err != nil {
-		return nil, err
-	}
-	return creds.Warning(), nil
+	return m.AddAccount(c.ctx, a, mailer.Secrets{Password: pw})
 }
 
 func (w *wizard) saved(a account.Account, warn *account.Warning, err error) {

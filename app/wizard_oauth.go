@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"facteur/mua/account"
-	"facteur/mua/autoconfig"
+	"facteur/mua/mailer"
 	"facteur/mua/oauth"
 )
 
@@ -100,15 +100,18 @@ func (w *wizard) authorize() {
 	ctx, cancel := context.WithCancel(c.ctx)
 	w.cancel = cancel
 	tokens := &oauth.Tokens{Secrets: c.credentials()}
-	d := c.discoverer().Dialer()
+	d, m := c.discoverer().Dialer(), c.accts.mailer
 	w.oauth.pending = a.Name
 	c.work.stream(ctx, func(ctx context.Context, send func(func())) func() {
 		err := tokens.Authorize(ctx, a, "", func(u string) error {
 			send(func() { w.openBrowser(u) })
 			return nil
 		})
+		if err == nil && m == nil {
+			err = errNoProfile
+		}
 		if err == nil {
-			err = autoconfig.CheckOAuth2(ctx, d, a, tokens)
+			err = m.TestAccount(ctx, a, mailer.TestOptions{Dialer: d})
 		}
 		return func() { w.checked(err) }
 	})

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the interop suites (tests against real peers: Dovecot, Postfix, swaks,
-# dnsmasq, mutt): every interop/*.sh, or the suites named. Each suite starts its
+# dnsmasq, NSD, unbound, mutt): every interop/*.sh, or the suites named. Each suite starts its
 # peers on loopback high ports in a temporary directory and stops exactly what
 # it started.
 #

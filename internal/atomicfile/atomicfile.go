@@ -1,7 +1,9 @@
 // Package atomicfile replaces files whole: the data goes to a temporary
 // file in the same directory, fsynced, then renamed over the path, and the
 // directory is fsynced, so that a reader (or a crash) sees the old file or
-// the new one, never a part of it.
+// the new one, never a part of it. A file of mode 0600 (or narrower) is
+// private on Windows too: it is born with a DACL that lets only its owner
+// in (Windows ignores the mode bits).
 package atomicfile
 
 import (
@@ -12,7 +14,10 @@ import (
 )
 
 // WriteFile writes data to path atomically with the permissions perm,
-// creating the directory (mode 0700) when it is missing.
+// creating the directory (mode 0700) when it is missing. On Windows, a perm
+// that gives nothing to group and others makes the file owner-only (its
+// DACL, set when the temporary file is created: never readable by others,
+// not even for a moment).
 func WriteFile(path string, data []byte, perm fs.FileMode) error {
 	return Write(path, perm, func(w io.Writer) error {
 		_, err := w.Write(data)
@@ -27,7 +32,7 @@ func Write(path string, perm fs.FileMode, fill func(io.Writer) error) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	f, err := createTemp(dir, "."+filepath.Base(path)+".tmp", perm)
 	if err != nil {
 		return err
 	}

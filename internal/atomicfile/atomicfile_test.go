@@ -30,6 +30,33 @@ func TestWriteFile(t *testing.T) {
 	assertOnly(t, filepath.Join(dir, "sub"), "f.json")
 }
 
+// TestWriteFilePrivate: a file of mode 0600 lets only its owner in, on
+// Windows too (its DACL; the mode bits mean nothing there), and one of
+// mode 0644 does not (CheckPrivate tells the difference).
+func TestWriteFilePrivate(t *testing.T) {
+	for _, tc := range []struct {
+		perm    os.FileMode
+		private bool
+	}{{0o600, true}, {0o400, true}, {0o644, false}} {
+		t.Run(tc.perm.String(), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "key.pem")
+			if err := WriteFile(path, []byte("secret"), tc.perm); err != nil {
+				t.Fatal(err)
+			}
+			err := CheckPrivate(path)
+			if tc.private && err != nil {
+				t.Errorf("written with %v: %v", tc.perm, err)
+			}
+			if !tc.private && err == nil {
+				t.Errorf("written with %v, CheckPrivate says that only its owner may open it", tc.perm)
+			}
+			if got, err := os.ReadFile(path); err != nil || string(got) != "secret" {
+				t.Errorf("read %q, %v", got, err)
+			}
+		})
+	}
+}
+
 // A failed fill leaves the old file and no temporary one.
 func TestWriteFailureKeepsOld(t *testing.T) {
 	dir := t.TempDir()

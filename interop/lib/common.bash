@@ -152,8 +152,9 @@ interop_install() {
 # misses itself.
 
 # interop_std_ports: the standard ports a peer's service could take at
-# install (25, 110, 143, 465, 587, 993, 995), for interop_install.
-interop_std_ports='0019|006E|008F|01D1|024B|03E1|03E3'
+# install (25, 110, 143, 465, 587, 993, 995; 53 and 8953: NSD's and
+# unbound's), for interop_install.
+interop_std_ports='0019|006E|008F|01D1|024B|03E1|03E3|0035|22F9'
 
 # interop_packages FILE...: the packages named by the Packages: lines of
 # FILE..., once each.

@@ -19,11 +19,14 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"facteur/internal/atomicfile"
 )
 
 // LoadOrCreate loads dir/cert.pem and dir/key.pem, creating a
 // self-signed ECDSA P-256 certificate for hostname (and localhost,
-// 127.0.0.1, ::1) when they do not exist yet.
+// 127.0.0.1, ::1) when they do not exist yet. key.pem is private: mode
+// 0600, on Windows a DACL for the owner alone (atomicfile).
 func LoadOrCreate(dir, hostname string) (tls.Certificate, error) {
 	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
 	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
@@ -37,10 +40,10 @@ func LoadOrCreate(dir, hostname string) (tls.Certificate, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return tls.Certificate{}, err
 	}
-	if err := writeFileAtomic(keyFile, keyPEM, 0o600); err != nil {
+	if err := atomicfile.WriteFile(keyFile, keyPEM, 0o600); err != nil {
 		return tls.Certificate{}, err
 	}
-	if err := writeFileAtomic(certFile, certPEM, 0o644); err != nil {
+	if err := atomicfile.WriteFile(certFile, certPEM, 0o644); err != nil {
 		return tls.Certificate{}, err
 	}
 	return tls.X509KeyPair(certPEM, keyPEM)
@@ -76,21 +79,6 @@ func selfSigned(hostname string) (certPEM, keyPEM []byte, err error) {
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), nil
-}
-
-// writeFileAtomic writes a file under a temporary name, fsyncs, renames.
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
-	if err != nil {
-		return err
-	}
-	_, werr := f.Write(data)
-	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 // ServerConfig returns the TLS configuration of a server of the mail

@@ -3,10 +3,10 @@ package mtatls
 import (
 	"bytes"
 	"crypto/x509"
-	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
+
+	"facteur/internal/atomicfile"
 )
 
 // TestLoadOrCreateKeepsTheCertificate: the first call makes a certificate
@@ -26,9 +26,9 @@ func TestLoadOrCreateKeepsTheCertificate(t *testing.T) {
 			t.Errorf("certificate does not name %s: %v", host, err)
 		}
 	}
-	// Windows has no mode bits but read-only: 0666 there
-	if st, err := os.Stat(filepath.Join(dir, "key.pem")); err != nil || runtime.GOOS != "windows" && st.Mode().Perm() != 0o600 {
-		t.Fatalf("key.pem: %v, mode %v", err, st.Mode())
+	// the private key: mode 0600, and on Windows a DACL for the owner alone
+	if err := atomicfile.CheckPrivate(filepath.Join(dir, "key.pem")); err != nil {
+		t.Fatal(err)
 	}
 	cfg, err := ServerConfig(filepath.Dir(dir), "other.name")
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"facteur/internal/atomicfile"
@@ -116,7 +117,14 @@ func TestDeliverAndRetry(t *testing.T) {
 	}
 }
 
+// TestBounce runs in a synctest bubble: its clock is fake, so that
+// "no bounce of a bounce, ever" is checked after every retry the queue
+// could make, without a sleep.
 func TestBounce(t *testing.T) {
+	synctest.Test(t, testBounce)
+}
+
+func testBounce(t *testing.T) {
 	q, _ := Open(context.Background(), t.TempDir(), testOpts())
 	perm := &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
 	var bounces atomic.Int32
@@ -164,7 +172,8 @@ func TestBounce(t *testing.T) {
 	if strings.Contains(dsn, "good@x") {
 		t.Error("DSN names a delivered recipient")
 	}
-	time.Sleep(100 * time.Millisecond)
+	time.Sleep(10 * testOpts().MaxBackoff) // fake time: every retry due by then
+	synctest.Wait()                        // and the queue idle
 	if bounces.Load() != 1 {
 		t.Fatalf("bounce of a bounce: %d", bounces.Load())
 	}

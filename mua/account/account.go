@@ -59,6 +59,10 @@ type Options struct {
 	// DeleteAfterDays removes messages from a POP3 server that many days
 	// after they were first downloaded; 0 means never.
 	DeleteAfterDays int `json:"deleteAfterDays,omitempty"`
+	// DeleteWhenDeleted removes a message from a POP3 server at the next
+	// collection once the user deleted it in Facteur (it went to the Trash
+	// or was removed): Thunderbird's "until I delete them".
+	DeleteWhenDeleted bool `json:"deleteWhenDeleted,omitempty"`
 	// Offline downloads every IMAP message body during sync (available
 	// offline); otherwise only headers, flags and structure are synced
 	// and bodies are fetched when a message is opened.

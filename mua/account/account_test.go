@@ -7,10 +7,10 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
+	"facteur/internal/atomicfile"
 	"facteur/mua/internal/testtls"
 )
 
@@ -38,6 +38,10 @@ func TestBookKeepsOtherSettings(t *testing.T) {
 	}
 	if err := b.Add(sample("home")); !errors.Is(err, ErrExists) {
 		t.Fatalf("second Add: %v, want ErrExists", err)
+	}
+	// the account list names servers and users: 0600, owner alone on Windows
+	if err := atomicfile.CheckPrivate(path); err != nil {
+		t.Error(err)
 	}
 	data, _ := os.ReadFile(path)
 	if !strings.Contains(string(data), `"theme": "dark"`) {
@@ -153,12 +157,9 @@ func TestCredentialsFile(t *testing.T) {
 	if pw, err := c2.Get("work"); err != nil || pw != "s3cret" {
 		t.Fatalf("Get = %q, %v", pw, err)
 	}
-	fi, err := os.Stat(filepath.Join(dir, CredentialsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
-		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
+	// mode 0600, and on Windows a DACL for the owner alone
+	if err := atomicfile.CheckPrivate(filepath.Join(dir, CredentialsFile)); err != nil {
+		t.Error(err)
 	}
 	w := c2.Warning()
 	if w == nil || !strings.Contains(w.String(), CredentialsFile) {

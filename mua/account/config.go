@@ -113,10 +113,8 @@ func (b *Book) update(name string, fn func([]Account, int) ([]Account, error)) e
 	if err != nil {
 		return err
 	}
-	if err := atomicfile.WriteFile(b.path, append(out, '\n'), 0o600); err != nil {
-		return err
-	}
-	return ownerOnly(b.path) // Windows: a protected DACL, the owner alone
+	// 0600: on Windows, a protected DACL for the owner alone
+	return atomicfile.WriteFile(b.path, append(out, '\n'), 0o600)
 }
 
 // read returns the whole document (other keys kept) and the accounts.

@@ -177,10 +177,8 @@ func (c *Credentials) fileUpdate(key string, password *string) error {
 	if err != nil {
 		return err
 	}
-	if err := atomicfile.WriteFile(c.file, data, 0o600); err != nil {
-		return err
-	}
-	return ownerOnly(c.file) // Windows: a protected DACL, the owner alone
+	// 0600: on Windows, a protected DACL for the owner alone
+	return atomicfile.WriteFile(c.file, data, 0o600)
 }
 
 // KeyringError is a failure of the OS keyring.

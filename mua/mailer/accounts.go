@@ -1,6 +1,7 @@
 package mailer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 
@@ -59,29 +60,46 @@ func (m *Mailer) RemoveAccount(ctx context.Context, name string) error {
 	return errors.Join(m.creds.ForgetSecrets(name), m.Reload())
 }
 
+// TestOptions tune TestAccount.
+type TestOptions struct {
+	// Secrets are the passwords to try; "" means the stored ones. The
+	// outgoing server gets SMTPPassword, else its stored password, else
+	// Password.
+	Secrets
+	// Dialer, when set, replaces the Mailer's (the account set-up's
+	// autoconfig.Discoverer.Dialer, which trusts what discovery trusted).
+	Dialer *account.Dialer
+}
+
 // TestAccount logs in to the account's servers and out: the incoming
-// one, then the outgoing one when there is one. password "" means the
-// stored secrets (an OAuth2 account's token, refreshed when needed).
+// one, then the outgoing one when there is one, with the passwords given
+// or stored (an OAuth2 account's token, refreshed when needed). Both front
+// doors test a new account with it before AddAccount, and a saved one.
 // Failures are *autoconfig.Error, with the certificate to pin when one was
 // refused.
-func (m *Mailer) TestAccount(ctx context.Context, a account.Account, password string) error {
+func (m *Mailer) TestAccount(ctx context.Context, a account.Account, o TestOptions) error {
+	d := cmp.Or(o.Dialer, m.opt.Dialer)
 	if a.UsesOAuth2() {
-		return autoconfig.CheckOAuth2(ctx, m.opt.Dialer, a, m.tokens())
+		return autoconfig.CheckOAuth2(ctx, d, a, m.tokens())
 	}
-	var err error
+	password := o.Password
 	if password == "" {
+		var err error
 		if password, err = m.creds.Get(account.PasswordKey(a.Name, false)); err != nil {
 			return err
 		}
 	}
-	if err := autoconfig.Check(ctx, m.opt.Dialer, string(a.Protocol), a.Incoming, a.Login(a.Incoming), password); err != nil {
+	if err := autoconfig.Check(ctx, d, string(a.Protocol), a.Incoming, a.Login(a.Incoming), password); err != nil {
 		return err
 	}
 	if a.Outgoing.Host == "" {
 		return nil
 	}
-	if smtp, err := m.creds.Get(account.PasswordKey(a.Name, true)); err == nil {
-		password = smtp
+	smtp := o.SMTPPassword
+	if smtp == "" {
+		if stored, err := m.creds.Get(account.PasswordKey(a.Name, true)); err == nil {
+			smtp = stored
+		}
 	}
-	return autoconfig.Check(ctx, m.opt.Dialer, autoconfig.SMTP, a.Outgoing, a.Login(a.Outgoing), password)
+	return autoconfig.Check(ctx, d, autoconfig.SMTP, a.Outgoing, a.Login(a.Outgoing), cmp.Or(smtp, password))
 }

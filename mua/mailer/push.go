@@ -53,6 +53,12 @@ func (m *Mailer) Replay(ctx context.Context, names []string) []Replayed {
 }
 
 func (m *Mailer) replay(ctx context.Context, name string) (int, error) {
+	return m.withOnline(ctx, name, (*imapsync.Syncer).Replay)
+}
+
+// withOnline runs fn over a connection of its own to the server of the
+// IMAP account name; not an IMAP account: nothing to do.
+func (m *Mailer) withOnline(ctx context.Context, name string, fn func(*imapsync.Syncer, context.Context) (int, error)) (int, error) {
 	a, ok, err := m.imapAccount(name)
 	if err != nil || !ok {
 		return 0, err
@@ -62,7 +68,7 @@ func (m *Mailer) replay(ctx context.Context, name string) (int, error) {
 		return 0, err
 	}
 	defer sy.Close()
-	return sy.Replay(ctx)
+	return fn(sy, ctx)
 }
 
 // Pending counts the local actions of an IMAP account that its server has

@@ -20,7 +20,8 @@ type CollectOptions struct {
 	// Folder is where they go; the zero value means ACCOUNT/INBOX.
 	Folder mailstore.FolderRef
 	// StateDir is the profile directory that keeps the collected
-	// unique-ids (StateDir/pop3/ACCOUNT.uidl). Required.
+	// unique-ids and their copies' ids (StateDir/pop3/ACCOUNT.uidl).
+	// Required.
 	StateDir string
 	// Progress, when set, is called after each message.
 	Progress func(mailstore.Progress)
@@ -64,7 +65,11 @@ func Collect(ctx context.Context, acct account.Account, password string, opt Col
 	if err := c.LoginAccount(ctx, acct, password); err != nil {
 		return CollectStats{}, err
 	}
-	st, err := loadState(statePath(opt.StateDir, acct.Name))
+	index, err := opt.Store.IndexID(ctx)
+	if err != nil {
+		return CollectStats{}, err
+	}
+	st, err := loadState(statePath(opt.StateDir, acct.Name), index)
 	if err != nil {
 		return CollectStats{}, err
 	}
@@ -82,6 +87,7 @@ type collector struct {
 	opt   CollectOptions
 	st    *seenState
 	stats CollectStats
+	trash map[mailstore.FolderRef]bool // the Trash folders, read on first use
 }
 
 func (col *collector) now() time.Time {
@@ -154,7 +160,11 @@ func (col *collector) one(ctx context.Context, u UniqueID, todo map[int]int64, t
 		}
 		col.report(total)
 	}
-	if !col.expired(u.UID) {
+	del, err := col.expired(ctx, u.UID)
+	if err != nil {
+		return err
+	}
+	if !del {
 		col.stats.Kept++
 		return nil
 	}
@@ -166,32 +176,71 @@ func (col *collector) one(ctx context.Context, u UniqueID, todo map[int]int64, t
 }
 
 func (col *collector) fetch(ctx context.Context, u UniqueID) error {
+	var id int64
 	err := col.c.Retr(ctx, u.Num, func(r io.Reader) error {
 		cr := &countReader{r: r}
-		_, err := col.opt.Store.Add(ctx, col.folder(), cr, mailstore.AddOptions{})
+		sum, err := col.opt.Store.Add(ctx, col.folder(), cr, mailstore.AddOptions{})
 		col.stats.Bytes += cr.n
+		id = sum.ID
 		return err
 	})
 	if err != nil {
 		return err
 	}
 	col.stats.New++
-	return col.st.add(u.UID, col.now())
+	// stored and fsynced (mailstore.Add), then recorded and fsynced: only
+	// then may expired let the message be deleted from the server
+	return col.st.add(u.UID, seenMsg{at: col.now(), id: id})
 }
 
 // expired tells whether a collected message is to be deleted from the server.
-func (col *collector) expired(uid string) bool {
-	first, seen := col.st.seen[uid]
+func (col *collector) expired(ctx context.Context, uid string) (bool, error) {
+	m, seen := col.st.seen[uid]
 	o := col.acct.Options
 	switch {
 	case !seen:
-		return false
+		return false, nil
 	case o.DeleteAfterDownload:
-		return true
-	case o.DeleteAfterDays > 0:
-		return !col.now().Before(first.AddDate(0, 0, o.DeleteAfterDays))
+		return true, nil
+	case o.DeleteAfterDays > 0 && !col.now().Before(m.at.AddDate(0, 0, o.DeleteAfterDays)):
+		return true, nil
+	case o.DeleteWhenDeleted && m.id != 0:
+		return col.deletedHere(ctx, m.id)
 	}
-	return false
+	return false, nil
+}
+
+// deletedHere tells whether the user deleted the copy id of a collected
+// message: it is gone from the store, or in a Trash folder.
+func (col *collector) deletedHere(ctx context.Context, id int64) (bool, error) {
+	sum, err := col.opt.Store.Get(ctx, id)
+	if errors.Is(err, mailstore.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if col.trash == nil {
+		if col.trash, err = trashFolders(ctx, col.opt.Store); err != nil {
+			return false, err
+		}
+	}
+	return col.trash[sum.Folder], nil
+}
+
+// trashFolders are the store's folders with the Trash role.
+func trashFolders(ctx context.Context, s *mailstore.Store) (map[mailstore.FolderRef]bool, error) {
+	folders, err := s.Folders(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[mailstore.FolderRef]bool{}
+	for _, f := range folders {
+		if f.Role == mailstore.RoleTrash {
+			out[f.Ref] = true
+		}
+	}
+	return out, nil
 }
 
 func (col *collector) report(total mailstore.Progress) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -250,5 +251,71 @@ func TestOneCollectionOfAnAccountAtATime(t *testing.T) {
 	other.Unlock()
 	if st := <-done; st.New != 1 {
 		t.Fatalf("after the other collection: %+v", st)
+	}
+}
+
+// TestCollectDeleteWhenDeleted: with DeleteWhenDeleted, the messages the
+// user deleted in Facteur (to the Trash, or removed) leave the server at
+// the next collection, the others stay; without it, or when the store's
+// index was rebuilt since (its ids name other messages), nothing leaves.
+func TestCollectDeleteWhenDeleted(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		opts     account.Options
+		rebuilt  bool
+		onServer int
+	}{
+		{"kept on the server", account.Options{}, false, 3},
+		{"until deleted here", account.Options{DeleteWhenDeleted: true}, false, 1},
+		{"until deleted here, index rebuilt", account.Options{DeleteWhenDeleted: true}, true, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			srv := startPop3d(t, nil, false)
+			for _, s := range []string{"un", "deux", "trois"} {
+				srv.deliver(t, s, s)
+			}
+			cl := newCollector(t, nil)
+			acct := testAccount(srv.Addr, account.SecurityNone)
+			acct.Options = tc.opts
+			if _, err := Collect(ctx, acct, "secret", cl.opt); err != nil {
+				t.Fatal(err)
+			}
+			ids := map[string]int64{}
+			for _, s := range cl.inbox(t) {
+				ids[s.Subject] = s.ID
+			}
+			if err := cl.store.Delete(ctx, []int64{ids["un"]}); err != nil { // to the Trash
+				t.Fatal(err)
+			}
+			if err := cl.store.Purge(ctx, []int64{ids["deux"]}); err != nil {
+				t.Fatal(err)
+			}
+			if tc.rebuilt {
+				path := statePath(cl.dir, acct.Name)
+				data, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, rest, ok := strings.Cut(string(data), "\n") // the first line names the index
+				if !ok || !strings.HasPrefix(string(data), "index ") {
+					t.Fatalf("state file %q", data)
+				}
+				os.WriteFile(path, []byte("index another\n"+rest), 0o600)
+			}
+			if n := srv.count(t); n != 3 {
+				t.Fatalf("%d on the server before the second collection, want 3", n)
+			}
+			st, err := Collect(ctx, acct, "secret", cl.opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := srv.count(t); n != tc.onServer || st.Deleted != 3-tc.onServer {
+				t.Errorf("%d left on the server (%+v), want %d", n, st, tc.onServer)
+			}
+			if list := cl.inbox(t); len(list) != 1 || list[0].Subject != "trois" {
+				t.Errorf("inbox %+v, want trois alone", list)
+			}
+		})
 	}
 }

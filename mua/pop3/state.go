@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -16,13 +17,27 @@ import (
 )
 
 // seenState is the unique-ids collected from one account, with the time of
-// their first download. On disk, one "UNIXTIME UID" line per message,
-// appended and fsynced as messages are stored, rewritten compacted at the
-// end of a session.
+// their first download and the id of their copy in the store. On disk,
+// one "UNIXTIME UID ID" line per message, appended and fsynced as messages
+// are stored, rewritten compacted at the end of a session; a first line
+// "index INDEXID" names the store's index the ids belong to
+// (mailstore.Store.IndexID). Ids of another index (it was rebuilt), or of
+// a file of an earlier version, are unknown: 0.
 type seenState struct {
-	path string
-	seen map[string]time.Time
-	f    *os.File // append handle, opened on first add
+	path  string
+	index string // the store's IndexID
+	seen  map[string]seenMsg
+	f     *os.File // append handle, opened on first add
+}
+
+// seenMsg is a collected message.
+type seenMsg struct {
+	at time.Time // first downloaded
+	id int64     // its copy in the store; 0 when unknown
+}
+
+func (m seenMsg) line(uid string) string {
+	return fmt.Sprintf("%d %s %d\n", m.at.Unix(), uid, m.id)
 }
 
 // statePath is DIR/pop3/ACCOUNT.uidl, the account name escaped.
@@ -30,8 +45,8 @@ func statePath(dir, acct string) string {
 	return filepath.Join(dir, "pop3", url.PathEscape(acct)+".uidl")
 }
 
-func loadState(path string) (*seenState, error) {
-	st := &seenState{path: path, seen: map[string]time.Time{}}
+func loadState(path, index string) (*seenState, error) {
+	st := &seenState{path: path, index: index, seen: map[string]seenMsg{}}
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return st, nil
@@ -41,18 +56,27 @@ func loadState(path string) (*seenState, error) {
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
+	fileIndex := ""
 	for sc.Scan() {
-		var ts int64
+		var ts, id int64
 		var uid string
-		if n, _ := fmt.Sscanf(sc.Text(), "%d %s", &ts, &uid); n == 2 {
-			st.seen[uid] = time.Unix(ts, 0)
+		if idx, ok := strings.CutPrefix(sc.Text(), "index "); ok {
+			fileIndex = idx
+		} else if n, _ := fmt.Sscanf(sc.Text(), "%d %s %d", &ts, &uid, &id); n >= 2 {
+			st.seen[uid] = seenMsg{at: time.Unix(ts, 0), id: id}
+		}
+	}
+	if fileIndex != index || index == "" {
+		for uid, m := range st.seen {
+			m.id = 0
+			st.seen[uid] = m
 		}
 	}
 	return st, sc.Err()
 }
 
-// add records uid durably.
-func (st *seenState) add(uid string, at time.Time) error {
+// add records uid durably, with the id of its copy in the store.
+func (st *seenState) add(uid string, m seenMsg) error {
 	if st.f == nil {
 		if err := os.MkdirAll(filepath.Dir(st.path), 0o700); err != nil {
 			return err
@@ -62,11 +86,14 @@ func (st *seenState) add(uid string, at time.Time) error {
 			return err
 		}
 		st.f = f
+		if fi, err := f.Stat(); err == nil && fi.Size() == 0 {
+			io.WriteString(f, "index "+st.index+"\n")
+		}
 	}
-	if _, err := fmt.Fprintf(st.f, "%d %s\n", at.Unix(), uid); err != nil {
+	if _, err := io.WriteString(st.f, m.line(uid)); err != nil {
 		return err
 	}
-	st.seen[uid] = at
+	st.seen[uid] = m
 	return st.f.Sync()
 }
 
@@ -82,8 +109,9 @@ func (st *seenState) compact(keep map[string]bool) error {
 		}
 	}
 	sort.Strings(uids)
+	b.WriteString("index " + st.index + "\n")
 	for _, uid := range uids {
-		fmt.Fprintf(&b, "%d %s\n", st.seen[uid].Unix(), uid)
+		b.WriteString(st.seen[uid].line(uid))
 	}
 	return atomicfile.WriteFile(st.path, []byte(b.String()), 0o600)
 }

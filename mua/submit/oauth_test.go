@@ -8,11 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
-	"facteur/mailstore"
 	"facteur/mua/account"
 	"facteur/mua/oauth"
 	"facteur/mua/oauth/oauthtest"
@@ -182,32 +180,5 @@ func TestCheckOAuth2(t *testing.T) {
 	o.auth.RevokeAll()
 	if err := o.client().Check(context.Background(), o.acct); !errors.Is(err, oauth.ErrRejected) {
 		t.Fatalf("Check = %v, want ErrRejected", err)
-	}
-}
-
-// TestIMAPAppenderOAuth2: the copy in Sent of an OAuth2 IMAP account logs
-// in with the account's token from the profile's credentials.
-func TestIMAPAppenderOAuth2(t *testing.T) {
-	auth := oauthtest.NewServer(t, "facteur-test", "")
-	srv := oauthtest.NewIMAPServer(t, "fred@truc.fr", auth.Check, "XOAUTH2")
-	if err := srv.User.Create("Sent", nil); err != nil {
-		t.Fatal(err)
-	}
-	a := srv.Account("truc", auth)
-	creds := account.OpenCredentials(t.TempDir(), account.BackendFile)
-	oauthtest.Authorize(t, &oauth.Tokens{Secrets: creds}, a, "")
-	ctx := context.Background()
-	store, err := mailstore.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	raw := build(t, sampleDraft()).Raw
-	if err := IMAPAppender(store, t.TempDir(), creds)(ctx, a, "Sent", raw); err != nil {
-		t.Fatal(err)
-	}
-	st, err := srv.User.Status("Sent", &imap.StatusOptions{NumMessages: true})
-	if err != nil || st.NumMessages == nil || *st.NumMessages != 1 || !slices.Equal(srv.Mechanisms(), []string{"XOAUTH2"}) {
-		t.Fatalf("Sent on the server: %+v, %v; mechanisms %q", st, err, srv.Mechanisms())
 	}
 }

@@ -7,7 +7,6 @@ import (
 
 	"facteur/mailstore"
 	"facteur/mua/account"
-	"facteur/mua/imapsync"
 )
 
 // LocalAccount is the name of the Local account of the mailstore.
@@ -74,27 +73,4 @@ func (s *SentFolders) SaveSent(ctx context.Context, a account.Account, raw []byt
 	}
 	_, err := s.Store.Add(ctx, ref, bytes.NewReader(raw), mailstore.AddOptions{Flags: mailstore.FlagSeen})
 	return err
-}
-
-// IMAPAppender is a SentFolders.Append that connects to the account's
-// IMAP server for each copy (imapsync.Syncer.Append: APPEND, then the
-// local copy mapped by APPENDUID). stateDir is the profile directory. An
-// OAuth2 account logs in with its access token, from pw when it is an
-// oauth.Secrets (*account.Credentials is).
-func IMAPAppender(store *mailstore.Store, stateDir string, pw Passwords) func(ctx context.Context, a account.Account, folder string, raw []byte) error {
-	return func(ctx context.Context, a account.Account, folder string, raw []byte) error {
-		pass, err := loginSecret(ctx, pw, a)
-		if err != nil {
-			return err
-		}
-		state, err := imapsync.OpenState(ctx, stateDir)
-		if err != nil {
-			return err
-		}
-		defer state.Close()
-		sy := imapsync.New(a, pass, imapsync.Options{Store: store, State: state})
-		defer sy.Close()
-		_, err = sy.Append(ctx, folder, raw, mailstore.FlagSeen)
-		return err
-	}
 }

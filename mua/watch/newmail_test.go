@@ -34,12 +34,13 @@ func TestNotifyNewUnreadMailInInboxes(t *testing.T) {
 	defer cancel()
 	got := make(chan NewMail, 10)
 	ended := make(chan struct{})
+	sub := &subscribed{Store: s, done: make(chan struct{})}
 	go func() {
-		Notify(ctx, s, NotifyOptions{Coalesce: 300 * time.Millisecond, Now: func() time.Time { return now }},
+		Notify(ctx, sub, NotifyOptions{Coalesce: 300 * time.Millisecond, Now: func() time.Time { return now }},
 			func(m NewMail) { got <- m })
 		close(ended)
 	}()
-	time.Sleep(50 * time.Millisecond) // let it subscribe
+	<-sub.done // it follows the store: what comes now is news
 
 	addMsg(t, s, mda.LocalInbox, "old news", now.Add(-30*24*time.Hour), 0) // too old
 	addMsg(t, s, mda.LocalInbox, "read already", now.Add(-time.Minute), mailstore.FlagSeen)
@@ -55,11 +56,29 @@ func TestNotifyNewUnreadMailInInboxes(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("no notification")
 	}
+	// the next notification is of the next message alone: nothing of the
+	// first ones was told twice
+	addMsg(t, s, mda.LocalInbox, "third", now.Add(-time.Minute), 0)
 	select {
 	case m := <-got:
-		t.Errorf("a second notification: %+v", m)
-	case <-time.After(500 * time.Millisecond):
+		if m.Count != 1 || m.Latest.Subject != "third" {
+			t.Errorf("second notification = count %d, latest %q; want 1, third", m.Count, m.Latest.Subject)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no second notification")
 	}
 	cancel()
 	<-ended
+}
+
+// subscribed is a store that tells when Notify subscribed to it.
+type subscribed struct {
+	*mailstore.Store
+	done chan struct{}
+}
+
+func (s *subscribed) Subscribe(ctx context.Context) <-chan mailstore.Change {
+	ch := s.Store.Subscribe(ctx)
+	close(s.done)
+	return ch
 }

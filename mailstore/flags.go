@@ -234,6 +234,9 @@ func (s *Store) eachFile(ctx context.Context, b *batch, ids []int64, t *touched,
 		if err := s.eachFound(ctx, b, chunk, found, t, op); err != nil {
 			return err
 		}
+		if err := b.flushFiles(); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -27,11 +27,8 @@ func (s *Syncer) syncFlags(ctx context.Context, c *imapclient.Client, ref mailst
 	}
 	var all imap.UIDSet
 	all.AddRange(1, 0)
-	rows, err := s.applyFlags(ctx, c.Fetch(all, opt), known)
+	rows, err := s.applyFlags(ctx, c.Fetch(all, opt), ref, known)
 	if err != nil {
-		return 0, err
-	}
-	if err := s.opt.State.putUIDs(ctx, ref, rows); err != nil {
 		return 0, err
 	}
 	for _, mp := range rows {
@@ -44,12 +41,13 @@ func (s *Syncer) syncFlags(ctx context.Context, c *imapclient.Client, ref mailst
 const flagChunk = 2500
 
 // applyFlags reads the FLAGS of a FETCH as they come and applies the
-// changes to the store in chunks (Options.FlagChunk), in a goroutine, while the
-// next ones arrive; it returns the rows of the UID map to write once all
-// are applied. After an error, the chunks applied stay applied (files and
-// index agree) and the UID map is not written: the next sync fetches the
-// same changes again and applies them again (idempotent).
-func (s *Syncer) applyFlags(ctx context.Context, cmd *imapclient.FetchCommand, known map[uint32]mapping) ([]mapping, error) {
+// changes in chunks (Options.FlagChunk), in a goroutine, while the next
+// ones arrive: each chunk to the store, then to the UID map (setLocal's
+// order). It returns the rows of the UID map it wrote. After an error,
+// the chunks applied stay applied, files, index and UID map alike, and
+// the folder's HIGHESTMODSEQ is not written: the next sync fetches the
+// same changes again and finds the applied ones done (idempotent).
+func (s *Syncer) applyFlags(ctx context.Context, cmd *imapclient.FetchCommand, ref mailstore.FolderRef, known map[uint32]mapping) ([]mapping, error) {
 	chunks := make(chan *flagChanges, 1)
 	applied := make(chan error, 1)
 	go func() {
@@ -57,6 +55,9 @@ func (s *Syncer) applyFlags(ctx context.Context, cmd *imapclient.FetchCommand, k
 		for fc := range chunks {
 			if err == nil {
 				err = fc.setLocal(ctx, s.opt.Store)
+			}
+			if err == nil {
+				err = s.opt.State.putUIDs(ctx, ref, fc.rows)
 			}
 		}
 		applied <- err

@@ -84,8 +84,8 @@ func (s *Syncer) applyFlags(ctx context.Context, cmd *imapclient.FetchCommand, r
 	return rows, cmpOr(err, <-applied)
 }
 
-// flagChanges gathers the flag changes of many messages, to apply them
-// with one mailstore.SetFlags per distinct change and one state
+// flagChanges gathers the flag changes of a chunk of messages, to apply
+// them with one mailstore.SetFlags per distinct change and one state
 // transaction.
 type flagChanges struct {
 	groups map[[2]mailstore.Flags][]int64 // {add, del} -> ids

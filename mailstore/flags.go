@@ -15,23 +15,16 @@ import (
 // (":2,FLAGS", moving it from new/ to cur/), then the index is updated.
 // Messages that no longer exist are skipped.
 func (s *Store) SetFlags(ctx context.Context, ids []int64, add, remove Flags) error {
-	return s.fileOp(ctx, ChangeFlags, ids, func(b *batch, l location, t *touched) error {
+	return s.renameOp(ctx, ChangeFlags, ids, func(l location) (location, bool) {
 		flags := (l.name.Flags | add) &^ remove
 		sub := l.sub
 		if flags != 0 {
 			sub = subCur
 		}
 		if flags == l.name.Flags && sub == l.sub {
-			return nil
+			return l, false
 		}
-		fn := l.name.withFlags(flags, sub)
-		dst := location{id: l.id, folder: l.folder, sub: sub, name: fn}
-		if err := renameFile(l.path(), dst.path()); err != nil {
-			return err
-		}
-		t.dir(dst.folder, sub)
-		t.changed(l.folder, l.id)
-		return b.setFile(l.id, sub, fn)
+		return location{id: l.id, folder: l.folder, sub: sub, name: l.name.withFlags(flags, sub)}, true
 	})
 }
 
@@ -201,7 +194,13 @@ func (s *Store) fileOp(ctx context.Context, kind ChangeKind, ids []int64,
 		return err
 	}
 	t := &touched{dirs: map[string]bool{}, ids: map[*folderInfo][]int64{}}
-	err = s.eachFile(ctx, b, ids, t, op)
+	return s.endOp(b, t, kind, s.eachFile(ctx, b, ids, t, op))
+}
+
+// endOp ends a fileOp or renameOp that returned err: the directories
+// touched synced, the transaction committed (what was done before an
+// error stays done: files and rows agree), the changes published.
+func (s *Store) endOp(b *batch, t *touched, kind ChangeKind, err error) error {
 	for d := range t.dirs {
 		if serr := atomicfile.SyncDir(d); err == nil {
 			err = serr
@@ -232,6 +231,9 @@ func (s *Store) eachFile(ctx context.Context, b *batch, ids []int64, t *touched,
 			return err
 		}
 		if err := s.eachFound(ctx, b, chunk, found, t, op); err != nil {
+			return err
+		}
+		if err := b.flushFiles(); err != nil {
 			return err
 		}
 	}

@@ -185,6 +185,22 @@ func (s *Store) Folders(ctx context.Context) ([]Folder, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	return s.sortedFolders(counts), nil
+}
+
+// FolderRoles returns every folder in the order of Folders, with its role
+// but without its counts (Total, Unread and Partial are 0): it reads no
+// row of the index, where Folders reads them all.
+func (s *Store) FolderRoles(ctx context.Context) ([]Folder, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
+	return s.sortedFolders(nil), ctx.Err()
+}
+
+// sortedFolders lists the folders with their counts, if any, sorted.
+func (s *Store) sortedFolders(counts map[int64][3]int) []Folder {
 	s.foldersMu.RLock()
 	out := make([]Folder, 0, len(s.byID))
 	for id, fi := range s.byID {
@@ -193,7 +209,7 @@ func (s *Store) Folders(ctx context.Context) ([]Folder, error) {
 	}
 	s.foldersMu.RUnlock()
 	sort.Slice(out, func(i, j int) bool { return folderLess(out[i], out[j]) })
-	return out, nil
+	return out
 }
 
 func equalFold(a, b string) bool { return strings.EqualFold(a, b) }

@@ -22,7 +22,7 @@ type batch struct {
 	insFTS  *sql.Stmt
 	insRef  *sql.Stmt
 	threads *sql.Stmt
-	setF    *sql.Stmt // setFile's, prepared at its first use
+	files   []nameRow // setFile's rows not yet written (flushFiles)
 	rows    int
 	added   map[*folderInfo][]int64
 }
@@ -84,6 +84,10 @@ func (b *batch) prepare() error {
 
 // commit writes last_id and commits; it returns the ids added per folder.
 func (b *batch) commit() (map[*folderInfo][]int64, error) {
+	if err := b.flushFiles(); err != nil {
+		b.tx.Rollback()
+		return nil, err
+	}
 	if _, err := b.tx.Exec(`INSERT OR REPLACE INTO meta(key, value) VALUES('last_id', ?)`,
 		strconv.FormatInt(b.lastID, 10)); err != nil {
 		b.tx.Rollback()
@@ -204,16 +208,53 @@ func (b *batch) mergeThreads(into int64, threads []int64) error {
 }
 
 // setFile records a new name (flags) or subdirectory of a message file.
+// The rows are written by flushFiles, many per statement: at the latest
+// before the transaction commits, and before any read of them (eachFile
+// flushes after each chunk it located).
 func (b *batch) setFile(id int64, sub string, name fileName) error {
-	if b.setF == nil {
-		st, err := b.tx.Prepare(`UPDATE messages SET sub = ?, flags = ?, info = ? WHERE id = ?`)
-		if err != nil {
+	b.files = append(b.files, nameRow{id: id, sub: sub, flags: name.Flags, info: name.Info})
+	if len(b.files) >= filesPerUpdate {
+		return b.flushFiles()
+	}
+	return nil
+}
+
+// nameRow is a row change that setFile keeps for flushFiles.
+type nameRow struct {
+	id    int64
+	sub   string
+	flags Flags
+	info  string
+}
+
+// filesPerUpdate is the number of rows one UPDATE writes: 4 variables
+// each, under SQLite's limit of 32766.
+const filesPerUpdate = 500
+
+// flushFiles writes the rows setFile kept: one UPDATE ... FROM (VALUES ...)
+// per filesPerUpdate rows (a lookup by id each), rather than one statement
+// per message.
+func (b *batch) flushFiles() error {
+	var q strings.Builder
+	for rest := b.files; len(rest) > 0; rest = rest[min(len(rest), filesPerUpdate):] {
+		chunk := rest[:min(len(rest), filesPerUpdate)]
+		args := make([]any, 0, 4*len(chunk))
+		q.Reset()
+		q.WriteString(`UPDATE messages SET sub = v.column2, flags = v.column3, info = v.column4 FROM (VALUES `)
+		for i, f := range chunk {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteString(`(?,?,?,?)`)
+			args = append(args, f.id, f.sub, f.flags, f.info)
+		}
+		q.WriteString(`) AS v WHERE messages.id = v.column1`)
+		if _, err := b.tx.Exec(q.String(), args...); err != nil {
 			return err
 		}
-		b.setF = st
 	}
-	_, err := b.setF.Exec(sub, name.Flags, name.Info, id)
-	return err
+	b.files = b.files[:0]
+	return nil
 }
 
 // deleteRows removes messages from the index (not their files).

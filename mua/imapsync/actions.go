@@ -104,7 +104,7 @@ func (s *Syncer) journal(ctx context.Context, ids []int64, mk func(string, mappi
 }
 
 func (s *Syncer) trashName(ctx context.Context) (string, error) {
-	folders, err := s.opt.Store.Folders(ctx)
+	folders, err := s.opt.Store.FolderRoles(ctx)
 	if err != nil {
 		return "", err
 	}

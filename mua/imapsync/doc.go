@@ -36,7 +36,8 @@
 //  3. brings the flags (\Seen \Answered \Flagged \Draft \Deleted) of known
 //     messages over, with FETCH FLAGS CHANGEDSINCE when CONDSTORE is offered
 //     (RFC 7162 §3.1.4) and nothing at all when HIGHESTMODSEQ did not move,
-//     plain FETCH FLAGS otherwise; the changes go to the store with one
+//     plain FETCH FLAGS otherwise; the changes are applied while the FETCH
+//     goes on, in chunks (Options.FlagChunk): each to the store with one
 //     mailstore.SetFlags per distinct change, then to the UID map in one
 //     transaction;
 //  4. fetches the new messages, newest first, in FETCH commands of growing

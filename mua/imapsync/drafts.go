@@ -82,7 +82,7 @@ func (s *Syncer) localDrafts(ctx context.Context) (string, error) {
 
 // draftFolders lists the account's local folders with the Drafts role.
 func (s *Syncer) draftFolders(ctx context.Context) ([]string, error) {
-	folders, err := s.opt.Store.Folders(ctx)
+	folders, err := s.opt.Store.FolderRoles(ctx)
 	if err != nil {
 		return nil, err
 	}

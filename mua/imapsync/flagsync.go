@@ -1,6 +1,7 @@
 package imapsync
 
 import (
+	"cmp"
 	"context"
 
 	"github.com/emersion/go-imap/v2"
@@ -26,28 +27,65 @@ func (s *Syncer) syncFlags(ctx context.Context, c *imapclient.Client, ref mailst
 	}
 	var all imap.UIDSet
 	all.AddRange(1, 0)
-	msgs, err := c.Fetch(all, opt).Collect()
+	rows, err := s.applyFlags(ctx, c.Fetch(all, opt), ref, known)
 	if err != nil {
-		return 0, wrap(ctx, "UID FETCH FLAGS", err)
-	}
-	var fc flagChanges
-	for _, m := range msgs {
-		fc.note(known, uint32(m.UID), fromIMAP(m.Flags))
-	}
-	if err := fc.setLocal(ctx, s.opt.Store); err != nil {
 		return 0, err
 	}
-	if err := s.opt.State.putUIDs(ctx, ref, fc.rows); err != nil {
-		return 0, err
-	}
-	for _, mp := range fc.rows {
+	for _, mp := range rows {
 		known[mp.UID] = mp
 	}
-	return len(fc.rows), nil
+	return len(rows), nil
 }
 
-// flagChanges gathers the flag changes of many messages, to apply them
-// with one mailstore.SetFlags per distinct change and one state
+// flagChunk is Options.FlagChunk's default.
+const flagChunk = 2500
+
+// applyFlags reads the FLAGS of a FETCH as they come and applies the
+// changes in chunks (Options.FlagChunk), in a goroutine, while the next
+// ones arrive: each chunk to the store, then to the UID map (setLocal's
+// order). It returns the rows of the UID map it wrote. After an error,
+// the chunks applied stay applied, files, index and UID map alike, and
+// the folder's HIGHESTMODSEQ is not written: the next sync fetches the
+// same changes again and finds the applied ones done (idempotent).
+func (s *Syncer) applyFlags(ctx context.Context, cmd *imapclient.FetchCommand, ref mailstore.FolderRef, known map[uint32]mapping) ([]mapping, error) {
+	chunks := make(chan *flagChanges, 1)
+	applied := make(chan error, 1)
+	go func() {
+		var err error
+		for fc := range chunks {
+			if err == nil {
+				err = fc.setLocal(ctx, s.opt.Store)
+			}
+			if err == nil {
+				err = s.opt.State.putUIDs(ctx, ref, fc.rows)
+			}
+		}
+		applied <- err
+	}()
+	size := cmp.Or(s.opt.FlagChunk, flagChunk)
+	var rows []mapping
+	fc := &flagChanges{}
+	var err error
+	for m := cmd.Next(); m != nil && err == nil; m = cmd.Next() {
+		var buf *imapclient.FetchMessageBuffer
+		if buf, err = m.Collect(); err == nil {
+			fc.note(known, uint32(buf.UID), fromIMAP(buf.Flags))
+		}
+		if len(fc.rows) >= size {
+			rows = append(rows, fc.rows...)
+			chunks <- fc
+			fc = &flagChanges{}
+		}
+	}
+	err = wrap(ctx, "UID FETCH FLAGS", cmpOr(err, cmd.Close()))
+	rows = append(rows, fc.rows...)
+	chunks <- fc
+	close(chunks)
+	return rows, cmpOr(err, <-applied)
+}
+
+// flagChanges gathers the flag changes of a chunk of messages, to apply
+// them with one mailstore.SetFlags per distinct change and one state
 // transaction.
 type flagChanges struct {
 	groups map[[2]mailstore.Flags][]int64 // {add, del} -> ids

@@ -181,7 +181,7 @@ func (s *State) putUIDs(ctx context.Context, ref mailstore.FolderRef, mps []mapp
 		chunk := mps[:min(len(mps), uidsPerInsert)]
 		mps = mps[len(chunk):]
 		q.Reset()
-		q.WriteString(`INSERT OR REPLACE INTO uids(account, folder, uid, id, flags) VALUES`)
+		q.WriteString(`INSERT INTO uids(account, folder, uid, id, flags) VALUES`)
 		args = args[:0]
 		for i, mp := range chunk {
 			if i > 0 {
@@ -190,6 +190,9 @@ func (s *State) putUIDs(ctx context.Context, ref mailstore.FolderRef, mps []mapp
 			q.WriteString(`(?,?,?,?,?)`)
 			args = append(args, ref.Account, ref.Name, mp.UID, mp.ID, mp.Flags)
 		}
+		// an update in place rather than REPLACE's delete and insert: the
+		// uids_id entry of a row whose id is the same stays untouched
+		q.WriteString(` ON CONFLICT(account, folder, uid) DO UPDATE SET id = excluded.id, flags = excluded.flags`)
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return err
 		}

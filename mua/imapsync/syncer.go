@@ -31,6 +31,10 @@ type Options struct {
 	// 0 means batches that grow from 100 to 1000 messages: the first
 	// messages show at once, then bigger transactions index faster.
 	BatchSize int
+	// FlagChunk is the number of flag changes given to the store at once
+	// (one transaction each) while the FETCH of the flags goes on; 0 means
+	// 2500.
+	FlagChunk int
 	// PollInterval is the check interval when the server has no IDLE; 0
 	// means 5 minutes.
 	PollInterval time.Duration

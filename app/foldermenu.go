@@ -193,7 +193,10 @@ func (c *controller) askName(title string, entry *widget.Entry, ok func(string))
 // messages.
 func (c *controller) askDeleteFolder(f mailstore.Folder) {
 	text := lang.L("The folder is empty.")
-	if f.Total > 0 {
+	switch {
+	case f.Total == 1:
+		text = lang.L("Its message will be deleted for good, not moved to the Trash.")
+	case f.Total > 1:
 		text = lang.L("Its {{.N}} messages will be deleted for good, not moved to the Trash.", map[string]any{"N": formatCount(f.Total)})
 	}
 	if c.isIMAP(f.Ref.Account) {
@@ -221,6 +224,9 @@ func (c *controller) askEmptyFolder(f mailstore.Folder) {
 		return
 	}
 	msg := lang.L("Delete the {{.N}} messages of “{{.Folder}}” for good?", map[string]any{"N": formatCount(f.Total), "Folder": folderName(f)})
+	if f.Total == 1 {
+		msg = lang.L("Delete the message of “{{.Folder}}” for good?", map[string]any{"Folder": folderName(f)})
+	}
 	dialog.ShowConfirm(emptyLabel(f.Role), msg, func(yes bool) {
 		if yes {
 			c.folderOp(func(ctx context.Context, m *mailer.Mailer) error { _, err := m.Empty(ctx, f.Ref); return err }, c.reloadListNow)

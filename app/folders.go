@@ -254,7 +254,7 @@ func (c *controller) loadFolders(openInbox bool) {
 		folders, err := c.store.Folders(ctx)
 		var counts map[mailstore.Virtual]virtualCount
 		if err == nil {
-			counts, err = loadVirtualCounts(ctx, c.store)
+			counts, err = virtualCounts(ctx, c.store, folders)
 		}
 		if err == nil && w != nil && !all {
 			folders = subscribedOnly(folders, func(acct string) map[string]bool {

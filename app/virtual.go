@@ -119,15 +119,23 @@ func (c *controller) rowWhere(f mailstore.Folder) string {
 	return ""
 }
 
-// loadVirtualCounts reads the counts of the virtual folders.
-func loadVirtualCounts(ctx context.Context, s mailStore) (map[mailstore.Virtual]virtualCount, error) {
+// virtualCounts gives the counts of the virtual folders: those of All
+// inboxes and All unread summed from the folders' counts (what
+// mailstore.ListVirtual lists in them), that of All flagged from the
+// store (its partial index).
+func virtualCounts(ctx context.Context, s mailStore, folders []mailstore.Folder) (map[mailstore.Virtual]virtualCount, error) {
 	out := map[mailstore.Virtual]virtualCount{}
-	for _, v := range mailstore.Virtuals {
-		total, unread, err := s.CountVirtual(ctx, v)
-		if err != nil {
-			return nil, err
+	for _, f := range folders {
+		if f.Role == mailstore.RoleInbox || strings.EqualFold(f.Ref.Name, "INBOX") {
+			n := out[mailstore.VirtualInboxes]
+			out[mailstore.VirtualInboxes] = virtualCount{total: n.total + f.Total, unread: n.unread + f.Unread}
 		}
-		out[v] = virtualCount{total: total, unread: unread}
+		if f.Role != mailstore.RoleTrash && f.Role != mailstore.RoleJunk {
+			n := out[mailstore.VirtualUnread]
+			out[mailstore.VirtualUnread] = virtualCount{total: n.total + f.Unread, unread: n.unread + f.Unread}
+		}
 	}
-	return out, nil
+	total, unread, err := s.CountVirtual(ctx, mailstore.VirtualFlagged)
+	out[mailstore.VirtualFlagged] = virtualCount{total: total, unread: unread}
+	return out, err
 }

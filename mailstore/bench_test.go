@@ -289,11 +289,15 @@ func BenchmarkVirtual(b *testing.B) {
 	s := indexedStore(b)
 	ctx := context.Background()
 	for _, v := range Virtuals {
-		b.Run(string(v), func(b *testing.B) {
+		b.Run(string(v)+"/list", func(b *testing.B) {
 			for b.Loop() {
 				if _, err := s.ListVirtual(ctx, v, ListOptions{Limit: 200}); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+		b.Run(string(v)+"/count", func(b *testing.B) {
+			for b.Loop() {
 				if _, _, err := s.CountVirtual(ctx, v); err != nil {
 					b.Fatal(err)
 				}

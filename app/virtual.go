@@ -45,7 +45,7 @@ func virtualIcon(v mailstore.Virtual) fyne.Resource {
 	case mailstore.VirtualUnread:
 		return theme.MailComposeIcon()
 	case mailstore.VirtualFlagged:
-		return theme.RadioButtonCheckedIcon()
+		return flagIcon
 	}
 	return theme.HomeIcon()
 }

@@ -8,21 +8,6 @@ import (
 	"facteur/mua/imapsync/imaptest"
 )
 
-// serverMailboxes lists the server's mailboxes.
-func serverMailboxes(t *testing.T, addr string) []string {
-	t.Helper()
-	list, err := imaptest.Login(t, addr).List("", "*", nil).Collect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, d := range list {
-		out = append(out, d.Mailbox)
-	}
-	slices.Sort(out)
-	return out
-}
-
 // folder create, rename and delete change the IMAP server's folders and
 // the store's; a folder with messages is deleted only with --force.
 func TestFolderCommands(t *testing.T) {
@@ -50,7 +35,7 @@ func TestFolderCommands(t *testing.T) {
 		if code != st.code || !strings.Contains(out+errOut, st.told) {
 			t.Fatalf("%q: code %d, %q %q; want %d and %q", st.args, code, out, errOut, st.code, st.told)
 		}
-		if got := serverMailboxes(t, srv.Addr); !slices.Equal(got, st.server) {
+		if got := imaptest.Mailboxes(t, srv.Addr); !slices.Equal(got, st.server) {
 			t.Fatalf("after %q the server has %q, want %q", st.args, got, st.server)
 		}
 	}
@@ -71,7 +56,7 @@ func TestFolderCommands(t *testing.T) {
 	if code, _, errOut := facteurIn(t, dir, "", "folder", "delete", "--force", "ex", "Old"); code != 0 {
 		t.Fatal(errOut)
 	}
-	if got := serverMailboxes(t, srv.Addr); !slices.Equal(got, []string{"INBOX"}) {
+	if got := imaptest.Mailboxes(t, srv.Addr); !slices.Equal(got, []string{"INBOX"}) {
 		t.Errorf("server after delete --force: %q", got)
 	}
 }

@@ -119,7 +119,7 @@ func TestFolderContextMenu(t *testing.T) {
 	h.menuItem(h.folderOf(archive), "New subfolder…")
 	h.typeName("2026")
 	h.settle()
-	if got := serverMailboxes(t, srv.Addr); !slices.Contains(got, "Archive/2026") {
+	if got := imaptest.Mailboxes(t, srv.Addr); !slices.Contains(got, "Archive/2026") {
 		t.Fatalf("server after New subfolder: %q", got)
 	}
 	sub := mailstore.FolderRef{Account: "Machin", Name: "Archive/2026"}
@@ -129,7 +129,7 @@ func TestFolderContextMenu(t *testing.T) {
 	h.menuItem(h.folderOf(sub), "Rename…")
 	h.typeName("Old")
 	h.settle()
-	if got := serverMailboxes(t, srv.Addr); !slices.Contains(got, "Archive/Old") || slices.Contains(got, "Archive/2026") {
+	if got := imaptest.Mailboxes(t, srv.Addr); !slices.Contains(got, "Archive/Old") || slices.Contains(got, "Archive/2026") {
 		t.Fatalf("server after Rename: %q", got)
 	}
 	old := mailstore.FolderRef{Account: "Machin", Name: "Archive/Old"}
@@ -154,7 +154,7 @@ func TestFolderContextMenu(t *testing.T) {
 	}
 	h.tapOverlayButton("Yes")
 	h.settle()
-	if got := serverMailboxes(t, srv.Addr); slices.Contains(got, "Archive/Old") {
+	if got := imaptest.Mailboxes(t, srv.Addr); slices.Contains(got, "Archive/Old") {
 		t.Errorf("server after Delete: %q", got)
 	}
 	if _, ok := h.c.folder(old); ok {
@@ -165,7 +165,7 @@ func TestFolderContextMenu(t *testing.T) {
 		t.Errorf("the confirmation does not count the messages: %q", text)
 	}
 	h.tapOverlayButton("No")
-	if got := serverMailboxes(t, srv.Addr); !slices.Contains(got, "Archive") {
+	if got := imaptest.Mailboxes(t, srv.Addr); !slices.Contains(got, "Archive") {
 		t.Errorf("No deleted the folder: %q", got)
 	}
 }
@@ -178,20 +178,6 @@ func (h *harness) folderOf(ref mailstore.FolderRef) mailstore.Folder {
 		h.t.Fatalf("no folder %v in the pane", ref)
 	}
 	return f
-}
-
-// serverMailboxes lists the server's mailboxes.
-func serverMailboxes(t *testing.T, addr string) []string {
-	t.Helper()
-	list, err := imaptest.Login(t, addr).List("", "*", nil).Collect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, d := range list {
-		out = append(out, d.Mailbox)
-	}
-	return out
 }
 
 // All inboxes, All unread and All flagged sit above the accounts with

@@ -68,6 +68,20 @@ func (s *Store) ListVirtual(ctx context.Context, v Virtual, opt ListOptions) ([]
 		return nil, err
 	}
 	defer s.leave()
+	query, args, err := s.virtualQuery(v, opt)
+	if err != nil || query == "" {
+		return nil, err
+	}
+	rows, err := s.ix.rdb.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return s.scanSummaries(rows)
+}
+
+// virtualQuery is the query of a page of a virtual folder; "" when there
+// is nothing to list (no inbox).
+func (s *Store) virtualQuery(v Virtual, opt ListOptions) (string, []any, error) {
 	offset, limit := pageOf(opt.Offset, opt.Limit)
 	order := ` ORDER BY ` + orderBy(opt.Sort, opt.Ascending)
 	var query string
@@ -80,21 +94,17 @@ func (s *Store) ListVirtual(ctx context.Context, v Virtual, opt ListOptions) ([]
 			args = append(args, id, offset+limit)
 		}
 		if len(arms) == 0 {
-			return nil, nil
+			return "", nil, nil
 		}
 		query = `SELECT ` + summaryCols + ` FROM (` + strings.Join(arms, ` UNION ALL `) + `)`
 	} else {
 		where, err := s.where(v)
 		if err != nil {
-			return nil, err
+			return "", nil, err
 		}
 		query = `SELECT ` + summaryCols + ` FROM messages WHERE ` + where
 	}
-	rows, err := s.ix.rdb.QueryContext(ctx, query+order+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
-	if err != nil {
-		return nil, err
-	}
-	return s.scanSummaries(rows)
+	return query + order + ` LIMIT ? OFFSET ?`, append(args, limit, offset), nil
 }
 
 // CountVirtual returns the number of messages and of unread messages of a

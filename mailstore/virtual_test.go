@@ -3,6 +3,7 @@ package mailstore
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -48,5 +49,44 @@ func TestVirtualFolders(t *testing.T) {
 	}
 	if _, err := s.ListVirtual(ctx, "nope", ListOptions{}); err == nil {
 		t.Error("an unknown virtual folder was listed")
+	}
+}
+
+// A page of a virtual folder, newest first, is read in index order: no
+// sort of the messages (SQLite's "USE TEMP B-TREE FOR ORDER BY"), so the
+// first page of 100,000 messages costs what a page costs.
+func TestVirtualPageNeedsNoSort(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	if err := s.CreateFolder(ctx, FolderRef{Account: "Machin", Name: "INBOX"}, RoleInbox); err != nil {
+		t.Fatal(err)
+	}
+	add(t, s, inbox, testMsg{id: "a@x", subject: "A"}, AddOptions{})
+	for _, v := range Virtuals {
+		query, args, err := s.virtualQuery(v, ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := s.ix.rdb.QueryContext(ctx, `EXPLAIN QUERY PLAN `+query, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		text := strings.Join(plan, " | ")
+		if !strings.Contains(text, "USING INDEX") || strings.Contains(text, "TEMP B-TREE") && v != VirtualInboxes {
+			t.Errorf("%s: plan %q", v, text)
+		}
+		if v == VirtualInboxes && strings.Contains(text, "TEMP B-TREE FOR ORDER BY") && strings.Count(text, "SEARCH messages USING INDEX messages_date") < 2 {
+			t.Errorf("%s: plan %q", v, text)
+		}
 	}
 }

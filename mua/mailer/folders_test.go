@@ -11,21 +11,6 @@ import (
 	"facteur/mua/imapsync/imaptest"
 )
 
-// serverFolders lists the server's mailboxes.
-func (f *fixture) serverFolders(t *testing.T) []string {
-	t.Helper()
-	list, err := imaptest.Login(t, f.srv.Addr).List("", "*", nil).Collect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, d := range list {
-		out = append(out, d.Mailbox)
-	}
-	slices.Sort(out)
-	return out
-}
-
 // An IMAP account's folders change on its server: a created folder is
 // there, a renamed one keeps its messages (nothing downloaded again, the
 // local ids kept), a deleted one is gone from both sides; mark all read
@@ -37,7 +22,7 @@ func TestIMAPFolderOps(t *testing.T) {
 	if err := f.m.CreateFolder(ctx, projets); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.serverFolders(t); !slices.Equal(got, []string{"Archive", "INBOX", "Projets"}) {
+	if got := imaptest.Mailboxes(t, f.srv.Addr); !slices.Equal(got, []string{"Archive", "INBOX", "Projets"}) {
 		t.Fatalf("server folders after create: %q", got)
 	}
 	ids := f.ids(t, "Machin", "INBOX")
@@ -49,7 +34,7 @@ func TestIMAPFolderOps(t *testing.T) {
 	if err := f.m.RenameFolder(ctx, projets, "Projets 2026"); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.serverFolders(t); !slices.Equal(got, []string{"Archive", "INBOX", "Projets 2026"}) {
+	if got := imaptest.Mailboxes(t, f.srv.Addr); !slices.Equal(got, []string{"Archive", "INBOX", "Projets 2026"}) {
 		t.Fatalf("server folders after rename: %q", got)
 	}
 	if st, err := f.m.Sync(ctx, f.acct, SyncOptions{}); err != nil || st.IMAP.New != 0 {
@@ -74,7 +59,7 @@ func TestIMAPFolderOps(t *testing.T) {
 	if err := f.m.DeleteFolder(ctx, renamed); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.serverFolders(t); !slices.Equal(got, []string{"Archive", "INBOX"}) {
+	if got := imaptest.Mailboxes(t, f.srv.Addr); !slices.Equal(got, []string{"Archive", "INBOX"}) {
 		t.Errorf("server folders after delete: %q", got)
 	}
 	if _, _, err := f.store.Count(ctx, renamed); !errors.Is(err, mailstore.ErrNotFound) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"facteur/mailstore"
+	"facteur/mua/imapsync"
 	"facteur/mua/mailer"
 )
 
@@ -94,6 +95,10 @@ func explainFolder(err error) error {
 		return fmt.Errorf("the folder has sub-folders: delete them first: %w", err)
 	case errors.Is(err, mailstore.ErrNotFound):
 		return fmt.Errorf("no such folder: %w", err)
+	case errors.Is(err, imapsync.ErrInbox):
+		return errors.New("INBOX cannot be renamed or deleted: every account keeps it")
+	case errors.Is(err, imapsync.ErrOffline):
+		return fmt.Errorf("the account's server does not answer; folders are changed on the server, so nothing was changed: %w", err)
 	case errors.Is(err, mailstore.ErrBadFolder):
 		return fmt.Errorf("not a valid folder name (empty levels, or another account): %w", err)
 	}

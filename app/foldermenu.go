@@ -130,6 +130,8 @@ func folderError(err error) error {
 		return errors.New(lang.L("This folder has subfolders: delete them first."))
 	case errors.Is(err, mailstore.ErrBadFolder):
 		return errors.New(lang.L("This is not a valid folder name."))
+	case errors.Is(err, imapsync.ErrInbox):
+		return errors.New(lang.L("The inbox cannot be renamed or deleted."))
 	case errors.Is(err, imapsync.ErrOffline):
 		return errors.New(lang.L("The server cannot be reached: folders are changed on the server. Try again once it answers."))
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"path/filepath"
+	"strings"
 
 	"facteur/mailstore"
 	"facteur/mua/imapsync"
@@ -32,6 +33,9 @@ func (m *Mailer) CreateFolder(ctx context.Context, ref mailstore.FolderRef) erro
 // RenameFolder renames a folder and its sub-folders within its account;
 // the messages keep their ids.
 func (m *Mailer) RenameFolder(ctx context.Context, from mailstore.FolderRef, to string) error {
+	if isInbox(from.Name) || isInbox(to) {
+		return imapsync.ErrInbox
+	}
 	return m.folderOp(ctx, from.Account, func(sy *imapsync.Syncer) error {
 		return sy.RenameFolder(ctx, from.Name, to)
 	}, func() error {
@@ -42,12 +46,20 @@ func (m *Mailer) RenameFolder(ctx context.Context, from mailstore.FolderRef, to 
 // DeleteFolder deletes a folder and its messages for good (on the server
 // too). A folder with sub-folders is refused (mailstore.ErrHasChildren).
 func (m *Mailer) DeleteFolder(ctx context.Context, ref mailstore.FolderRef) error {
+	if isInbox(ref.Name) {
+		return imapsync.ErrInbox
+	}
 	return m.folderOp(ctx, ref.Account, func(sy *imapsync.Syncer) error {
 		return sy.DeleteFolder(ctx, ref.Name)
 	}, func() error {
 		return m.opt.Store.DeleteFolder(ctx, ref)
 	})
 }
+
+// isInbox tells whether a folder is an account's INBOX, which every
+// account keeps: the mail of its server, of its POP3 collection or of the
+// local MDA arrives there.
+func isInbox(name string) bool { return strings.EqualFold(name, "INBOX") }
 
 // folderOp runs imap with a Syncer that logs in for an IMAP account, local
 // for the others.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"facteur/mailstore"
+	"facteur/mua/imapsync"
 	"facteur/mua/imapsync/imaptest"
 )
 
@@ -88,6 +89,9 @@ func TestLocalFolderOps(t *testing.T) {
 	}
 	if err := f.m.DeleteFolder(ctx, work); !errors.Is(err, mailstore.ErrHasChildren) {
 		t.Errorf("delete of a parent = %v, want ErrHasChildren", err)
+	}
+	if err := f.m.DeleteFolder(ctx, mailstore.FolderRef{Account: LocalAccount, Name: "INBOX"}); !errors.Is(err, imapsync.ErrInbox) {
+		t.Errorf("delete of the Local INBOX = %v, want ErrInbox", err)
 	}
 	if err := f.m.RenameFolder(ctx, work, "Travail"); err != nil {
 		t.Fatal(err)

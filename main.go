@@ -6,6 +6,7 @@
 //	facteur version
 //	facteur import [--folder NAME] FILE|DIR       mbox, Maildir or .eml into the Local account, once
 //	facteur search [--folder F] [--json] QUERY    one line per message, like notmuch search
+//	facteur folder create|rename|delete ACCOUNT PATH [NEW]  folders of any account, on its server too
 //	facteur export FOLDER FILE                    a folder as an mboxrd file
 //	facteur rescan                                re-index Maildirs another program changed
 //	facteur screenshot --out FILE.png --view NAME render a view of the demo profile
@@ -69,6 +70,7 @@ func commands() []command {
 		{"flag", flagUsage, "add or remove flags of messages (ids of search --json); an IMAP server gets the change now, or with the next sync", cmdFlag},
 		{"move", moveUsage, "move messages (ids of search --json) to a folder (ACCOUNT/NAME, or NAME in the messages' account)", cmdMove},
 		{"delete", deleteUsage, "move messages (ids of search --json) to their account's Trash, as the Delete key", cmdDelete},
+		{"folder", folderUsage, "create, rename or delete a folder of any account (an IMAP account's on its server too)", cmdFolder},
 		{"export", "export FOLDER FILE", "write a folder as an mboxrd file", cmdExport},
 		{"inspect", "inspect [--json] [--dns SERVER[:PORT]] [--no-dns] [--timeout 5s] ID|FILE|-", "show a message's envelope, route hop by hop and DNS MX", cmdInspect},
 		{"rescan", "rescan", "re-index Maildir folders that another program changed", cmdRescan},

@@ -39,12 +39,22 @@ func (t *keyTree) TypedRune(r rune) {
 	}
 }
 
-// folderRow draws one tree node: icon, name, unread count.
+// folderRow draws one tree node: icon, name, unread count. A right click
+// (secondary tap) on it shows the menu of its node.
 type folderRow struct {
 	widget.BaseWidget
 	icon  *widget.Icon
 	name  *widget.Label
 	count *widget.Label
+	uid   widget.TreeNodeID
+	menu  func(uid widget.TreeNodeID, pos fyne.Position) // nil: no menu
+}
+
+// TappedSecondary shows the node's menu where the pointer is.
+func (r *folderRow) TappedSecondary(e *fyne.PointEvent) {
+	if r.menu != nil {
+		r.menu(r.uid, e.AbsolutePosition)
+	}
 }
 
 func newFolderRow() *folderRow {
@@ -140,7 +150,11 @@ func (c *controller) buildFolders() fyne.CanvasObject {
 	t.IsBranch = func(uid widget.TreeNodeID) bool {
 		return uid == "" || strings.HasPrefix(uid, accountPrefix)
 	}
-	t.CreateNode = func(bool) fyne.CanvasObject { return newFolderRow() }
+	t.CreateNode = func(bool) fyne.CanvasObject {
+		r := newFolderRow()
+		r.menu = c.showFolderMenu
+		return r
+	}
 	t.UpdateNode = c.updateTreeNode
 	t.HideSeparators = true
 	t.OnSelected = c.treeSelected
@@ -151,6 +165,11 @@ func (c *controller) buildFolders() fyne.CanvasObject {
 
 func (c *controller) treeChildren(uid widget.TreeNodeID) []widget.TreeNodeID {
 	var ids []widget.TreeNodeID
+	if uid == "" && len(c.folders) > 0 {
+		for _, v := range mailstore.Virtuals {
+			ids = append(ids, virtualUID(v))
+		}
+	}
 	seen := map[string]bool{}
 	for _, f := range c.folders {
 		switch {
@@ -166,6 +185,11 @@ func (c *controller) treeChildren(uid widget.TreeNodeID) []widget.TreeNodeID {
 
 func (c *controller) updateTreeNode(uid widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
 	row := o.(*folderRow)
+	row.uid = uid
+	if v, ok := virtualOf(uid); ok {
+		row.showVirtual(v, c.virt.counts[v])
+		return
+	}
 	if account, ok := strings.CutPrefix(uid, accountPrefix); ok {
 		row.showAccount(account, c.accts.status[account].State == watch.Failed)
 		return
@@ -198,6 +222,10 @@ func (c *controller) treeSelected(uid widget.TreeNodeID) {
 	if c.quiet {
 		return
 	}
+	if v, ok := virtualOf(uid); ok {
+		c.openVirtual(v)
+		return
+	}
 	f, ok := c.folderByUID(uid)
 	if !ok {
 		c.ui.tree.ToggleBranch(uid)
@@ -211,6 +239,10 @@ func (c *controller) treeSelected(uid widget.TreeNodeID) {
 func (c *controller) selectFolderInTree() {
 	c.quiet = true
 	defer func() { c.quiet = false }()
+	if c.virt.current != "" {
+		c.ui.tree.Select(virtualUID(c.virt.current))
+		return
+	}
 	c.ui.tree.Select(folderUID(c.current))
 }
 
@@ -220,6 +252,10 @@ func (c *controller) loadFolders(openInbox bool) {
 	w, all := c.accts.watcher, c.showUnsubscribed()
 	c.work.bg(func(ctx context.Context) func() {
 		folders, err := c.store.Folders(ctx)
+		var counts map[mailstore.Virtual]virtualCount
+		if err == nil {
+			counts, err = virtualCounts(ctx, c.store, folders)
+		}
 		if err == nil && w != nil && !all {
 			folders = subscribedOnly(folders, func(acct string) map[string]bool {
 				subs, _ := w.Subscriptions(ctx, acct)
@@ -231,6 +267,7 @@ func (c *controller) loadFolders(openInbox bool) {
 				c.showError(err)
 				return
 			}
+			c.virt.counts = counts
 			c.setFolders(folders)
 			if openInbox {
 				if f, ok := inbox(folders); ok {
@@ -249,7 +286,7 @@ func (c *controller) setFolders(folders []mailstore.Folder) {
 	if first {
 		c.ui.tree.OpenAllBranches()
 	}
-	if _, ok := c.folder(c.current); ok {
+	if _, ok := c.folder(c.current); ok || c.virt.current != "" {
 		c.selectFolderInTree()
 	}
 	c.updateTitle()
@@ -284,13 +321,17 @@ func (c *controller) adjustUnread(ref mailstore.FolderRef, delta int) {
 // updateTitle puts the current folder and its unread count in the title bar.
 func (c *controller) updateTitle() {
 	f, ok := c.folder(c.current)
+	name, unread := folderName(f), f.Unread
+	if v := c.virt.current; v != "" {
+		name, unread, ok = virtualName(v), c.virt.counts[v].unread, true
+	}
 	if !ok {
 		c.win.SetTitle("Facteur")
 		return
 	}
-	title := folderName(f) + " — Facteur"
-	if f.Unread > 0 {
-		title = folderName(f) + " (" + formatCount(f.Unread) + ") — Facteur"
+	title := name + " — Facteur"
+	if unread > 0 {
+		title = name + " (" + formatCount(unread) + ") — Facteur"
 	}
 	c.win.SetTitle(title)
 }

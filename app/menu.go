@@ -15,11 +15,11 @@ type menuItems struct {
 	themes  map[themeMode]*fyne.MenuItem
 }
 
-// buildMenu makes File, View and Help.
+// buildMenu makes File, Folder, View, Mail system, Compose and Help.
 func (c *controller) buildMenu() *fyne.MainMenu {
 	m := &menuItems{themes: map[themeMode]*fyne.MenuItem{}}
 	c.ui.menu = m
-	m.main = fyne.NewMainMenu(c.fileMenu(), c.viewMenu(m), c.mailSystemMenu(), c.composeMenu(), c.helpMenu())
+	m.main = fyne.NewMainMenu(c.fileMenu(), c.folderMenu(), c.viewMenu(m), c.mailSystemMenu(), c.composeMenu(), c.helpMenu())
 	return m.main
 }
 

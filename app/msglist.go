@@ -121,9 +121,7 @@ func (c *controller) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 		role := mailstore.RoleNone
 		if f, found := c.folder(s.Folder); found {
 			role = f.Role
-			if c.listing.kind == listSearch {
-				v.where = folderName(f)
-			}
+			v.where = c.rowWhere(f)
 		}
 		v.sender = rowSender(s, role)
 	}
@@ -166,7 +164,7 @@ func (c *controller) openFolder(ref mailstore.FolderRef) {
 	if ref != c.current {
 		c.closeReader()
 	}
-	c.current = ref
+	c.current, c.virt.current = ref, ""
 	c.selectFolderInTree()
 	c.updateTitle()
 	c.startListing(c.folderListing(), nil, false)
@@ -174,6 +172,9 @@ func (c *controller) openFolder(ref mailstore.FolderRef) {
 
 // folderListing lists the current folder with the current sort and thread options.
 func (c *controller) folderListing() rowSource {
+	if c.virt.current != "" {
+		return c.virtualListing()
+	}
 	ref, opt := c.current, c.listOpts
 	return rowSource{
 		kind: listFolder,

@@ -40,7 +40,7 @@ func (c *controller) noteChange(ch mailstore.Change) {
 	if ch.Kind == mailstore.ChangeContent && slices.Contains(ch.IDs, c.selID) {
 		c.reloadReader()
 	}
-	if c.listing.kind == listSearch || ch.Folder == (mailstore.FolderRef{}) || ch.Folder == c.current {
+	if c.listing.kind == listSearch || c.virt.current != "" || ch.Folder == (mailstore.FolderRef{}) || ch.Folder == c.current {
 		c.refresher.dirtyList = true
 	}
 	if c.refresher.stop == nil {

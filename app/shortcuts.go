@@ -27,6 +27,8 @@ var (
 	// shortcutCheck is shown in the menu; F5 does the same.
 	shortcutCheck = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
 	shortcutNew   = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
+	// shortcutNewFolder makes a folder in the current folder's account.
+	shortcutNewFolder = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
 	// shortcutReply is shown in the menu; the r key does the same.
 	shortcutReply = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
 	// Ctrl+A and Ctrl+Z reach the canvas as Fyne's standard shortcuts
@@ -81,6 +83,7 @@ func bindings() []binding {
 		{help: lang.L("New message"), shortcuts: []*desktop.CustomShortcut{shortcutNew}, run: always((*controller).newMessage)},
 		{help: lang.L("Context menu"), keys: []fyne.KeyName{desktop.KeyMenu, fyne.KeyF10}, label: lang.L("Menu, Shift+F10"), run: always((*controller).menuKey)},
 		{help: lang.L("Undo"), shortcuts: []*desktop.CustomShortcut{shortcutUndo}, run: always((*controller).undoLast)},
+		{help: lang.L("New folder"), shortcuts: []*desktop.CustomShortcut{shortcutNewFolder}, run: always((*controller).newFolderHere)},
 		{help: lang.L("Inspect headers"), runes: []rune{'i'}, shortcuts: []*desktop.CustomShortcut{shortcutInspect}, run: always((*controller).inspectSelected)},
 		{help: lang.L("Search"), runes: []rune{'/'}, shortcuts: []*desktop.CustomShortcut{shortcutSearch}, run: always((*controller).focusSearch)},
 		{help: lang.L("Clear the search"), keys: []fyne.KeyName{fyne.KeyEscape}, run: func(c *controller) bool {

@@ -65,6 +65,8 @@ type mailStore interface {
 	CreateFolder(ctx context.Context, ref mailstore.FolderRef, role mailstore.Role) error
 	Count(ctx context.Context, folder mailstore.FolderRef) (total, unread int, err error)
 	List(ctx context.Context, folder mailstore.FolderRef, opt mailstore.ListOptions) ([]mailstore.Summary, error)
+	ListVirtual(ctx context.Context, v mailstore.Virtual, opt mailstore.ListOptions) ([]mailstore.Summary, error)
+	CountVirtual(ctx context.Context, v mailstore.Virtual) (total, unread int, err error)
 	Search(ctx context.Context, query string, opt mailstore.SearchOptions) ([]mailstore.Summary, error)
 	Get(ctx context.Context, id int64) (mailstore.Summary, error)
 	Conversation(ctx context.Context, id int64) ([]mailstore.Summary, error)
@@ -152,6 +154,7 @@ type controller struct {
 
 	folders  []mailstore.Folder
 	current  mailstore.FolderRef // folder shown (when not searching)
+	virt     virtualState        // the virtual folder shown instead, and the counts
 	listOpts mailstore.ListOptions
 	rows     *pageCache
 	listing  rowSource // what the list shows

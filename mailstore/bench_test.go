@@ -282,3 +282,26 @@ func BenchmarkSetFlagsAll(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkVirtual reads the first page and the counts of each virtual
+// folder over the corpus (goal: under 50 ms each on 100,000 messages).
+func BenchmarkVirtual(b *testing.B) {
+	s := indexedStore(b)
+	ctx := context.Background()
+	for _, v := range Virtuals {
+		b.Run(string(v)+"/list", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := s.ListVirtual(ctx, v, ListOptions{Limit: 200}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(string(v)+"/count", func(b *testing.B) {
+			for b.Loop() {
+				if _, _, err := s.CountVirtual(ctx, v); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

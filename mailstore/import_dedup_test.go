@@ -76,7 +76,7 @@ func TestImportDedupAfterMigrationFrom4(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`DROP INDEX messages_hash`, `ALTER TABLE messages DROP COLUMN hash`, `PRAGMA user_version = 4`} {
+	for _, q := range []string{`DROP INDEX messages_unread`, `DROP INDEX messages_flagged`, `DROP INDEX messages_hash`, `ALTER TABLE messages DROP COLUMN hash`, `PRAGMA user_version = 4`} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(q, err)
 		}

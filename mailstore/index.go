@@ -20,7 +20,7 @@ import (
 // schemaVersion is kept in PRAGMA user_version. An index of version 3 or 4
 // is migrated in place (migrations); one of another version is moved aside
 // and rebuilt from the Maildir files.
-const schemaVersion = 5
+const schemaVersion = 6
 
 // indexFile is the name of the index in the profile directory.
 const indexFile = "index.sqlite"
@@ -70,6 +70,8 @@ var schema = []string{
 	`CREATE INDEX messages_thread ON messages(thread, folder)`,
 	partialIndex,
 	hashIndex,
+	unreadIndex,
+	flaggedIndex,
 	`CREATE TABLE refs(ref TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY(ref, id)) WITHOUT ROWID`,
 	// Contentless FTS5 table (the text is in the Maildir files); rowid = messages.id.
 	`CREATE VIRTUAL TABLE fts USING fts5(subject, addr_from, addr_to, addr_cc, body,
@@ -386,6 +388,17 @@ const partialIndex = `CREATE INDEX messages_partial ON messages(folder) WHERE pa
 // an import skips what the folder already holds.
 const hashIndex = `CREATE INDEX messages_hash ON messages(folder, hash)`
 
+// unreadIndex and flaggedIndex list the unread and the flagged messages
+// of every folder newest first (ListVirtual), and count them, without
+// reading the others. A query uses them when its WHERE has the same
+// terms: unreadTerm, flaggedTerm (FlagSeen is 1, FlagFlagged 4).
+const (
+	unreadTerm   = `(flags & 1) = 0`
+	flaggedTerm  = `(flags & 4) <> 0`
+	unreadIndex  = `CREATE INDEX messages_unread ON messages(date, thread) WHERE ` + unreadTerm
+	flaggedIndex = `CREATE INDEX messages_flagged ON messages(date, thread) WHERE ` + flaggedTerm
+)
+
 // migrations bring an index of an older version up to the next one, in
 // place: ids, and with them the index id, stay.
 var migrations = map[int][]string{
@@ -395,6 +408,9 @@ var migrations = map[int][]string{
 	// 5 added the content hash: NULL for the messages already there,
 	// computed when an import needs it (fillHashes).
 	4: {`ALTER TABLE messages ADD COLUMN hash BLOB`, hashIndex},
+	// 6 added the indexes of the virtual folders All unread and All
+	// flagged (virtual.go).
+	5: {unreadIndex, flaggedIndex},
 }
 
 // migrate brings the index to schemaVersion in one immediate transaction

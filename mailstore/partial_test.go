@@ -167,7 +167,7 @@ func TestIndexMigrationFrom3(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`DROP INDEX messages_partial`, `ALTER TABLE messages DROP COLUMN partial`,
+	for _, q := range []string{`DROP INDEX messages_unread`, `DROP INDEX messages_flagged`, `DROP INDEX messages_partial`, `ALTER TABLE messages DROP COLUMN partial`,
 		`DROP INDEX messages_hash`, `ALTER TABLE messages DROP COLUMN hash`, `PRAGMA user_version = 3`} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(q, err)

@@ -184,3 +184,14 @@ func (s *layoutSession) Create(name string, opt *imap.CreateOptions) error {
 	s.ls.mu.Unlock()
 	return nil
 }
+
+// Rename renames in the layout's list too.
+func (s *layoutSession) Rename(from, to string, opt *imap.RenameOptions) error {
+	if err := s.UserSession.Rename(from, to, opt); err != nil {
+		return err
+	}
+	s.ls.mu.Lock()
+	s.ls.folders = append(s.ls.folders, to)
+	s.ls.mu.Unlock()
+	return nil
+}

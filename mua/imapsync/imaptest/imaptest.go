@@ -196,3 +196,21 @@ func Messages(t testing.TB, addr, folder string) (subjects []string, flags [][]i
 	}
 	return subjects, flags
 }
+
+// Mailboxes lists the names of the mailboxes of the server at addr
+// (LIST "" "*"), sorted, over a connection of its own.
+func Mailboxes(t testing.TB, addr string) []string {
+	t.Helper()
+	c := login(t, addr)
+	defer c.Close()
+	list, err := c.List("", "*", nil).Collect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, d := range list {
+		out = append(out, d.Mailbox)
+	}
+	slices.Sort(out)
+	return out
+}

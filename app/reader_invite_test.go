@@ -98,7 +98,7 @@ func labelTexts(o fyne.CanvasObject) []string {
 	return out
 }
 
-const invitationSubject = "Bascule vers le MX secondaire"
+const invitationSubject = invitationDemoSubject
 
 // The demo's Outlook invitation, received on an IMAP account: the reader
 // shows its card in the user's zone; Accept sends the iTIP REPLY through

@@ -20,19 +20,27 @@ func TestConversationDatesInTheLocalZone(t *testing.T) {
 	h := newHarness(t)
 	tokyo := time.FixedZone("JST", 9*3600)
 	h.c.now = func() time.Time { return time.Date(2026, 11, 25, 21, 0, 0, 0, tokyo) }
-	i := h.c.rows.find(func(s mailstore.Summary) bool { return s.Subject == "Re: Itinéraire d'un message" })
-	if i < 0 {
-		t.Fatal("no reply of the itinerary thread in the inbox")
-	}
-	h.c.ui.list.Select(i)
-	v := h.c.ui.reader.conv
-	h.waitFor("the conversation", func() bool { return v.box.Visible() })
+	v := h.openItineraryReply()
 	for _, it := range v.items {
 		want := formatLongDate(it.sum.Date.In(tokyo))
 		if !strings.Contains(it.line.Text, want) || !strings.Contains(want, "+0900") {
 			t.Errorf("line %q, want the date %q", it.line.Text, want)
 		}
 	}
+}
+
+// openItineraryReply opens the last message of the demo's itinerary
+// thread and waits for its conversation.
+func (h *harness) openItineraryReply() *convView {
+	h.t.Helper()
+	i := h.c.rows.find(func(s mailstore.Summary) bool { return s.Subject == "Re: Itinéraire d'un message" })
+	if i < 0 {
+		h.t.Fatal("no reply of the itinerary thread in the inbox")
+	}
+	h.c.ui.list.Select(i)
+	v := h.c.ui.reader.conv
+	h.waitFor("the conversation", func() bool { return v.box.Visible() })
+	return v
 }
 
 // A link whose text names another host gets its hint, and the

@@ -100,8 +100,8 @@ func (c *controller) readInvitation(ctx context.Context, id int64, path string, 
 	return invite.ParsePart(rc, path, invite.Options{Location: loc})
 }
 
-// senderChoice is the identity that answers a message of that account:
-// the account's, or the Local one.
+// senderChoice is who answers a message of that account: the account,
+// or the first choice (the Local account).
 func senderChoice(list []fromChoice, accountName string) fromChoice {
 	for _, s := range list {
 		if s.account != nil && s.account.Name == accountName {

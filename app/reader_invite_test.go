@@ -3,89 +3,21 @@ package app
 import (
 	"bytes"
 	"io"
-	"log"
-	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
-	"github.com/emersion/go-smtp"
 
 	"facteur/internal/message"
 	"facteur/mailstore"
 	"facteur/mua/demo"
 	"facteur/mua/imapsync/imaptest"
 	"facteur/mua/invite"
+	"facteur/mua/submit/smtptest"
 )
-
-// smtpRecorder is a loopback submission server that keeps what it gets.
-type smtpRecorder struct {
-	mu   sync.Mutex
-	mail []recordedMail
-}
-
-type recordedMail struct {
-	from  string
-	rcpts []string
-	data  []byte
-}
-
-func (r *smtpRecorder) got() []recordedMail {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]recordedMail(nil), r.mail...)
-}
-
-// recordSMTP starts a recorder on 127.0.0.1 and returns its address.
-func recordSMTP(t *testing.T) (*smtpRecorder, string) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := &smtpRecorder{}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &recordSession{rec: rec}, nil }))
-	srv.Domain = "smtp.machin.test"
-	srv.ErrorLog = log.New(io.Discard, "", 0)
-	var wg sync.WaitGroup
-	wg.Go(func() { srv.Serve(ln) })
-	t.Cleanup(func() { srv.Close(); wg.Wait() })
-	return rec, ln.Addr().String()
-}
-
-type recordSession struct {
-	rec *smtpRecorder
-	cur recordedMail
-}
-
-func (s *recordSession) Mail(from string, _ *smtp.MailOptions) error {
-	s.cur = recordedMail{from: from}
-	return nil
-}
-
-func (s *recordSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.cur.rcpts = append(s.cur.rcpts, to)
-	return nil
-}
-
-func (s *recordSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.cur.data = b
-	s.rec.mu.Lock()
-	s.rec.mail = append(s.rec.mail, s.cur)
-	s.rec.mu.Unlock()
-	return nil
-}
-
-func (s *recordSession) Reset()        { s.cur = recordedMail{} }
-func (s *recordSession) Logout() error { return nil }
 
 // labelTexts are the texts of the labels under o.
 func labelTexts(o fyne.CanvasObject) []string {
@@ -117,8 +49,8 @@ func TestInvitationAcceptSendsTheReply(t *testing.T) {
 	}
 	srv := imaptest.Start(t, imaptest.NewUser(t, "Sent"))
 	imaptest.Append(t, srv.Addr, "INBOX", string(raw))
-	rec, smtpAddr := recordSMTP(t)
-	h.addIMAPAccount(srv.Addr, smtpAddr)
+	smtpSrv := smtptest.Start(t, nil) // no fault: it takes and keeps every message
+	h.addIMAPAccount(srv.Addr, smtpSrv.Addr)
 	h.c.reloadAccounts()
 	inbox := mailstore.FolderRef{Account: "Machin", Name: "INBOX"}
 	h.waitFor("the sync", func() bool { return len(h.localSubjects(inbox)) == 1 })
@@ -142,12 +74,12 @@ func TestInvitationAcceptSendsTheReply(t *testing.T) {
 		t.Fatal("no answer buttons on an invitation")
 	}
 	test.Tap(k.accept)
-	h.waitFor("the reply at the SMTP server", func() bool { return len(rec.got()) == 1 && !k.sending })
-	got := rec.got()[0]
-	if got.from != "marc@machin.com" || strings.Join(got.rcpts, ",") != "fred@truc.fr" {
-		t.Errorf("envelope %s -> %v", got.from, got.rcpts)
+	h.waitFor("the reply at the SMTP server", func() bool { return len(smtpSrv.Messages()) == 1 && !k.sending })
+	got := smtpSrv.Messages()[0]
+	if got.From != "marc@machin.com" || strings.Join(got.Rcpts, ",") != "fred@truc.fr" {
+		t.Errorf("envelope %s -> %v", got.From, got.Rcpts)
 	}
-	checkReply(t, got.data, h.c.ui.reader.invite.inv.UID)
+	checkReply(t, got.Data, h.c.ui.reader.invite.inv.UID)
 	if !strings.Contains(k.result.Text, "Sent through Machin.") {
 		t.Errorf("the card says %q", k.result.Text)
 	}
@@ -173,8 +105,9 @@ func checkReply(t *testing.T, data []byte, uid string) {
 		t.Fatal(err)
 	}
 	cal, _ := io.ReadAll(body)
-	unfolded := strings.ReplaceAll(string(cal), "\r\n ", "")
-	for _, want := range []string{"METHOD:REPLY\r\n", "UID:" + uid + "\r\n", "PARTSTAT=ACCEPTED", "mailto:marc@machin.com\r\n", "ORGANIZER;CN=Fred Truc:mailto:fred@truc.fr\r\n"} {
+	// smtptest keeps the lines as net/textproto reads them: LF.
+	unfolded := strings.ReplaceAll(strings.ReplaceAll(string(cal), "\r\n", "\n"), "\n ", "")
+	for _, want := range []string{"METHOD:REPLY\n", "UID:" + uid + "\n", "PARTSTAT=ACCEPTED", "mailto:marc@machin.com\n", "ORGANIZER;CN=Fred Truc:mailto:fred@truc.fr\n"} {
 		if !strings.Contains(unfolded, want) {
 			t.Errorf("the calendar lacks %q:\n%s", want, cal)
 		}

@@ -28,9 +28,9 @@ const (
 	// the reader alone on the demo's Outlook invitation, its card with
 	// the answer buttons
 	viewInvitation = "invitation"
-	viewSearch       = "search" // results of a query typed in the search entry
-	viewThread       = "thread" // INBOX in thread view
-	viewAbout        = "about"  // the About box over the main window
+	viewSearch     = "search" // results of a query typed in the search entry
+	viewThread     = "thread" // INBOX in thread view
+	viewAbout      = "about"  // the About box over the main window
 	// the inspector window on the course's example, Route and DNS tabs; DNS
 	// is never asked: the DNS tab shows the offline state
 	viewInspector    = "inspector"

@@ -229,16 +229,14 @@ func (k *inviteCard) showResult(text string, danger bool) {
 	k.result.Show()
 }
 
-// inviteTitle is the card's title: the summary, said cancelled when it is.
+// inviteTitle is the card's title: the summary (a cancellation is said
+// by the status line, in red: Outlook already writes "Canceled:" into the
+// summary).
 func inviteTitle(inv *invite.Invitation) string {
-	s := strings.TrimSpace(inv.Summary)
-	if s == "" {
-		s = lang.L("(no title)")
+	if s := strings.TrimSpace(inv.Summary); s != "" {
+		return s
 	}
-	if inv.Cancelled() {
-		return lang.L("Cancelled: {{.Summary}}", map[string]any{"Summary": s})
-	}
-	return s
+	return lang.L("(no title)")
 }
 
 // inviteStatus says what the calendar object is about: an invitation (and

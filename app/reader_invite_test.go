@@ -3,6 +3,8 @@ package app
 import (
 	"bytes"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 
 	"facteur/internal/message"
 	"facteur/mailstore"
+	"facteur/mua/account"
 	"facteur/mua/demo"
 	"facteur/mua/imapsync/imaptest"
 	"facteur/mua/invite"
@@ -114,5 +117,58 @@ func checkReply(t *testing.T, data []byte, uid string) {
 	}
 	if strings.Count(unfolded, "ATTENDEE") != 1 {
 		t.Errorf("the reply names other attendees:\n%s", cal)
+	}
+}
+
+// What the card says of each kind of calendar object: a cancellation, a
+// reply, an all-day event, a rule too rich for words.
+func TestInvitationCardTexts(t *testing.T) {
+	loadTranslations()
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Skip("no zone database:", err)
+	}
+	read := func(name string, edit func(string) string) *invite.Invitation {
+		b, err := os.ReadFile(filepath.Join("..", "mua", "invite", "testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inv, err := invite.Parse(strings.NewReader(edit(string(b))), invite.Options{Location: paris})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return inv
+	}
+	same := func(s string) string { return s }
+	marc := fromChoice{id: account.Identity{Address: "MARC@machin.com"}}
+	for _, tc := range []struct {
+		inv                 *invite.Invitation
+		title, status, when string
+		repeats             string
+	}{
+		{read("outlook-cancel.ics", same), "Annulé : Point migration du relais", "Fred Truc cancelled this event.",
+			"Tue 8 Dec 2026, 10:00 – 11:30 CET", ""},
+		{read("google-reply.ics", same), "Revue des tables de transport", "Jean Jussieu answered: tentative.", "Thu 10 Dec 2026, 09:30 – 09:45 CET", ""},
+		{read("google-allday.ics", same), "Relais fermé (Noël)", "Fred Truc invites you.", "Thu 24 Dec 2026 – Fri 25 Dec 2026 · all day", ""},
+		{read("google-weekly.ics", same), "Point hebdo file d'attente", "Fred Truc invites you.", "", "Every week on Thu, 10 times"},
+		{read("thunderbird-daily.ics", func(s string) string {
+			return strings.Replace(s, "PARTSTAT=NEEDS-ACTION;ROLE=REQ-PARTICIPA", "PARTSTAT=DECLINED;ROLE=REQ-PARTICIPA", 1)
+		}), "Astreinte MX secondaire", "Paul Ochon invites you. Your answer so far: declined.", "Mon 14 Dec 2026, 15:00 – 15:30 CET", "Every day, until Fri 18 Dec 2026"},
+		{read("outlook-request.ics", func(s string) string {
+			return strings.Replace(s, "SEQUENCE:0\r\n", "SEQUENCE:0\r\nRRULE:FREQ=MONTHLY;BYDAY=2TU\r\n", 1)
+		}), "", "", "", "By the rule FREQ=MONTHLY;BYDAY=2TU"},
+	} {
+		if got := inviteTitle(tc.inv); tc.title != "" && got != tc.title {
+			t.Errorf("title %q, want %q", got, tc.title)
+		}
+		if got := inviteStatus(tc.inv, marc); tc.status != "" && got != tc.status {
+			t.Errorf("status %q, want %q", got, tc.status)
+		}
+		if got := inviteWhen(tc.inv); tc.when != "" && got != tc.when {
+			t.Errorf("when %q, want %q", got, tc.when)
+		}
+		if tc.repeats != "" && (tc.inv.Recurrence == nil || recurrenceWords(tc.inv.Recurrence) != tc.repeats) {
+			t.Errorf("repeats %+v, want %q", tc.inv.Recurrence, tc.repeats)
+		}
 	}
 }

@@ -189,20 +189,31 @@ func filterTest(e *env) error {
 	if len(f.pos) > 1 {
 		return usageError{"usage: facteur filter test [--account NAME] [--folder F] [--limit N] [FILE]"}
 	}
-	fe, err := openFilterEnv(e, f.account)
-	if err != nil {
-		return err
-	}
-	defer fe.store.Close()
 	var script *sieve.Script
 	if len(f.pos) == 1 {
 		if script, err = readScript(e, f.pos[0], f.account); err != nil {
 			return err
 		}
 	}
-	return filter.Explain(e.ctx, fe.opt, fe.acct, f.folder, script, f.limit, func(r filter.Report) {
-		printReport(e.stdout, r)
+	return withMailer(e, func(m *mailer.Mailer) error {
+		a, err := filterAccount(m, f.account)
+		if err != nil {
+			return err
+		}
+		return m.DryRun(e.ctx, a, f.folder, script, f.limit, func(r filter.Report) { printReport(e.stdout, r) })
 	})
+}
+
+// filterAccount is the account of that name, or the Local account.
+func filterAccount(m *mailer.Mailer, name string) (account.Account, error) {
+	if name == filter.LocalAccount {
+		return account.Account{Name: name}, nil
+	}
+	a, err := m.Account(name)
+	if err != nil {
+		return a, fmt.Errorf("no account %q: %w", name, err)
+	}
+	return a, nil
 }
 
 // printReport prints the dry run of one message.
@@ -224,6 +235,9 @@ func printReport(w io.Writer, r filter.Report) {
 	if r.Err != nil {
 		fmt.Fprintf(w, "    error: %v (stays where it is)\n", r.Err)
 	}
+	if r.HeaderOnly != nil {
+		fmt.Fprintf(w, "    note: %v: its body tests saw the header only\n", r.HeaderOnly)
+	}
 	for _, a := range r.Explain.Actions {
 		fmt.Fprintf(w, "    -> %s\n", a)
 	}
@@ -241,12 +255,9 @@ func filterRun(e *env) error {
 		return usageError{"usage: facteur filter run [--account NAME] [--folder F]"}
 	}
 	return withMailer(e, func(m *mailer.Mailer) error {
-		a := account.Account{Name: f.account}
-		if f.account != filter.LocalAccount {
-			var err error
-			if a, err = m.Account(f.account); err != nil {
-				return fmt.Errorf("no account %q: %w", f.account, err)
-			}
+		a, err := filterAccount(m, f.account)
+		if err != nil {
+			return err
 		}
 		st, err := m.RunFilters(e.ctx, a, f.folder)
 		if st.Messages > 0 || err == nil {

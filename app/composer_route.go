@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -112,19 +113,26 @@ func (cm *composer) preview(full bool, done func(*route.Report, error)) {
 	}
 	load := cm.c.routeRouter
 	cm.c.work.bg(func(ctx context.Context) func() {
+		var r *route.Report
+		var err error
 		if req.Account == nil {
-			req.MTA = load()
+			req.MTA, err = load()
 		}
-		ctx, cancel := context.WithTimeout(ctx, routeTimeout)
-		defer cancel()
-		r, err := route.Preview(ctx, req)
+		if err == nil {
+			ctx, cancel := context.WithTimeout(ctx, routeTimeout)
+			defer cancel()
+			r, err = route.Preview(ctx, req)
+		}
 		return func() {
 			if gen != cm.route.gen || cm.closed {
 				return
 			}
-			if err == nil {
+			switch {
+			case err == nil:
 				cm.route.report, cm.route.key = r, key
 				cm.showRouteWarnings(r)
+			case errors.As(err, new(*mtaConfigError)):
+				cm.showRouteLines([]string{err.Error()})
 			}
 			if done != nil {
 				done(r, err)
@@ -139,6 +147,11 @@ func (cm *composer) showRouteWarnings(r *route.Report) {
 	if r != nil {
 		w = routeWarnings(r)
 	}
+	cm.showRouteLines(w)
+}
+
+// showRouteLines shows warnings above the buttons, or hides their place.
+func (cm *composer) showRouteLines(w []string) {
 	show := len(w) > 0
 	cm.route.warn.SetText(strings.Join(w, "\n"))
 	if show != cm.route.warn.Visible() {
@@ -201,20 +214,32 @@ func (c *controller) routeSTS() *mtasts.Client {
 	return c.compose.routes.sts
 }
 
+// mtaConfigError: the local MTA's files cannot be read.
+type mtaConfigError struct{ err error }
+
+func (e *mtaConfigError) Error() string {
+	return lang.L("The local MTA's configuration cannot be read") + ": " + e.err.Error()
+}
+
+func (e *mtaConfigError) Unwrap() error { return e.err }
+
 // routeRouter is the local MTA's routing agent as the mail system would
 // configure it (its mta/ files); without mail system options, the
-// default one. It reads files: call it in the background.
-func (c *controller) routeRouter() *localmta.Router {
+// default one. A configuration that cannot be read is an error, as it is
+// for `facteur route` and for the MTA itself: a route drawn from the
+// defaults would not be the one the mail takes. It reads files: call it
+// in the background.
+func (c *controller) routeRouter() (*localmta.Router, error) {
 	o := c.opts.MTA
 	if o == nil || o.Load == nil {
-		return localmta.NewRouter(localmta.Config{})
+		return localmta.NewRouter(localmta.Config{}), nil
 	}
 	cfg, _, err := o.Load(o.Dir, o.Addrs.WithDefaults())
 	if err != nil {
-		return localmta.NewRouter(localmta.Config{})
+		return nil, &mtaConfigError{err}
 	}
 	if o.Tune != nil {
 		o.Tune(&cfg)
 	}
-	return localmta.NewRouter(cfg)
+	return localmta.NewRouter(cfg), nil
 }

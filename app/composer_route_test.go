@@ -1,6 +1,8 @@
 package app
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"facteur/internal/dnsmx/dnstest"
 	"facteur/internal/mtasts"
 	"facteur/internal/mtasts/ststest"
+	"facteur/localmta/mailsys"
 )
 
 const routeTestZone = `
@@ -99,5 +102,26 @@ func TestComposerRouteCallsOutDomainsBeforeSend(t *testing.T) {
 	h.until("the new check", func() bool { return !cm.route.warn.Visible() && cm.route.key == cm.routeKey() })
 	if cm.confirmRoute(false) {
 		t.Errorf("Send is held back for recipients that all can take the message")
+	}
+}
+
+// A local MTA whose files cannot be read does not get a route drawn from
+// the defaults: the composer says the configuration is wrong, as
+// `facteur route` and the MTA itself do.
+func TestComposerRouteSaysTheMTAConfigurationIsBroken(t *testing.T) {
+	h, _ := routeHarness(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "transport"), []byte("sts.test smtp:[broken\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.c.opts.MTA = &MTAOptions{Dir: dir, Load: mailsys.DefaultSettings("moi").Loader()}
+	if _, _, err := h.c.opts.MTA.Load(dir, mailsys.Addrs{}); err == nil {
+		t.Fatal("the broken transport table loads: the test proves nothing")
+	}
+	cm := h.newComposer()
+	test.Type(cm.fields[0].entry, "marc@sts.test")
+	h.until("the quiet check", func() bool { return cm.route.warn.Visible() })
+	if !strings.Contains(cm.route.warn.Text, "The local MTA's configuration cannot be read: ") || !strings.Contains(cm.route.warn.Text, "transport") {
+		t.Fatalf("warning %q", cm.route.warn.Text)
 	}
 }

@@ -96,6 +96,9 @@ func tryRowOf(r filter.Report) tryRow {
 	if r.Err != nil {
 		acts = append(acts, r.Err.Error())
 	}
+	if r.HeaderOnly != nil {
+		acts = append(acts, lang.L("body not downloaded: its tests saw the header only"))
+	}
 	row.rule, row.actions = strings.Join(rules, "; "), strings.Join(acts, "; ")
 	if row.rule == "" {
 		row.rule = lang.L("no rule")
@@ -116,7 +119,13 @@ func (fw *filtersWindow) tryFolder() {
 	acct := fw.c.accountNamed(fw.acct)
 	fw.c.work.bg(func(ctx context.Context) func() {
 		var rows []tryRow
-		err := filter.Explain(ctx, opt, acct, folder, s, tryLimit, func(r filter.Report) { rows = append(rows, tryRowOf(r)) })
+		add := func(r filter.Report) { rows = append(rows, tryRowOf(r)) }
+		var err error
+		if m := fw.c.accts.mailer; m != nil { // bodies the script needs are fetched
+			err = m.DryRun(ctx, acct, folder, s, tryLimit, add)
+		} else { // no mailer (no profile): the store alone
+			err = filter.Explain(ctx, opt, acct, folder, s, tryLimit, nil, add)
+		}
 		return func() {
 			if err != nil {
 				fw.status.SetText(err.Error())

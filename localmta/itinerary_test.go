@@ -247,6 +247,24 @@ func TestNullMXBounces(t *testing.T) {
 	}
 }
 
+// A domain the DNS does not know bounces with what happened: no host was
+// contacted, so the notice must not quote a host as if it had answered.
+func TestBounceOnUnknownDomainSaysNoHostWasContacted(t *testing.T) {
+	w := newWorld(t)
+	truc := w.startTruc(t, func(c *Config) { c.Store = storetest.Open(t) })
+	fredSends(t, truc, "x@nosuch.example", "nxdomain")
+	waitFor(t, "bounce", func() bool { return len(inbox(t, truc.cfg.Store)) == 1 })
+	msg := readMessage(t, truc.cfg.Store, inbox(t, truc.cfg.Store)[0].ID)
+	for _, want := range []string{"Status: 5.4.4", "no host was contacted: the DNS look-up of nosuch.example failed: 550 5.4.4"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("bounce lacks %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "said:") || strings.Contains(msg, "Remote-MTA:") {
+		t.Errorf("bounce names a host that answered although none was contacted:\n%s", msg)
+	}
+}
+
 func TestRestartPicksUpQueue(t *testing.T) {
 	w := newWorld(t)
 	dir := t.TempDir()

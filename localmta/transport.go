@@ -25,14 +25,22 @@ type RemoteError struct {
 	Err     error
 }
 
-// Error reads like Postfix's "host X said: 550 5.1.1 ... (in reply to RCPT TO)".
+// Error reads like Postfix's "host X said: 550 5.1.1 ... (in reply to RCPT
+// TO)" when a host answered; a failed DNS look-up says that no host was
+// contacted, as Postfix's "Host or domain name not found" does.
 func (e *RemoteError) Error() string {
 	var se *smtp.SMTPError
-	if errors.As(e.Err, &se) && e.Command != "connect" {
-		c := se.EnhancedCode
-		return fmt.Sprintf("host %s said: %d %d.%d.%d %s (in reply to %s)", e.Host, se.Code, c[0], c[1], c[2], se.Message, e.Command)
+	if !errors.As(e.Err, &se) {
+		return fmt.Sprintf("%s %s: %v", e.Command, e.Host, e.Err)
 	}
-	return fmt.Sprintf("%s %s: %v", e.Command, e.Host, e.Err)
+	c := se.EnhancedCode
+	switch e.Command {
+	case "DNS":
+		return fmt.Sprintf("no host was contacted: the DNS look-up of %s failed: %d %d.%d.%d %s", e.Host, se.Code, c[0], c[1], c[2], se.Message)
+	case "connect":
+		return fmt.Sprintf("%s %s: %v", e.Command, e.Host, e.Err)
+	}
+	return fmt.Sprintf("host %s said: %d %d.%d.%d %s (in reply to %s)", e.Host, se.Code, c[0], c[1], c[2], se.Message, e.Command)
 }
 
 // Unwrap returns the cause.
@@ -60,7 +68,7 @@ func (m *MTA) sendRemote(ctx context.Context, hop NextHop, msg queue.Message, rc
 	for _, t := range targets {
 		addrs, sec, err := m.resolver.AddrsDNSSEC(ctx, t.host)
 		if err != nil {
-			lastErr = &RemoteError{Host: t.host, Command: "connect", Err: dnsFailure(err, t.host)}
+			lastErr = dnsFailure(err, t.host)
 			continue
 		}
 		req := m.tlsRequirement(ctx, t, mxSecure, sec.Secure, policy)

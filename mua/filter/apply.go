@@ -28,32 +28,50 @@ type job struct {
 	acct   account.Account
 	act    Actions
 	script *sieve.Script
+	fetch  BodyFetcher // for a dry run, which has no actions
 }
 
 // message reads a stored message for the script, its body fetched first
-// when the script tests bodies and only the header is here.
-func (j *job) message(ctx context.Context, id int64) (mailstore.Summary, sieve.Message, error) {
-	sum, err := j.opt.Store.Get(ctx, id)
-	if err != nil {
-		return sum, sieve.Message{}, err
+// when the script tests bodies and only the header is here. headerOnly
+// says why the body could not be had (the script then sees the header).
+func (j *job) message(ctx context.Context, id int64) (sum mailstore.Summary, m sieve.Message, headerOnly, err error) {
+	if sum, err = j.opt.Store.Get(ctx, id); err != nil {
+		return sum, m, nil, err
 	}
-	if fb, ok := j.act.(interface {
-		FetchBody(context.Context, int64) (mailstore.Summary, error)
-	}); ok && sum.Partial && j.script.Requires("body") {
-		if s, err := fb.FetchBody(ctx, id); err == nil {
-			sum = s
-		}
+	if sum.Partial && j.script.Requires("body") {
+		sum, headerOnly = j.body(ctx, sum)
 	}
 	rc, err := j.opt.Store.Open(ctx, sum.ID)
 	if err != nil {
-		return sum, sieve.Message{}, err
+		return sum, m, headerOnly, err
 	}
 	defer rc.Close()
 	raw, err := io.ReadAll(rc)
 	if err != nil {
-		return sum, sieve.Message{}, err
+		return sum, m, headerOnly, err
 	}
-	return sum, sieve.Message{Raw: raw, Envelope: envelopeOf(sum, raw, j.acct)}, nil
+	return sum, sieve.Message{Raw: raw, Envelope: envelopeOf(sum, raw, j.acct)}, headerOnly, nil
+}
+
+// body fetches the body of a message stored header first, through the
+// job's fetcher or its actions' (mua/filter.Remote's Syncer); on failure
+// it keeps sum and says why.
+func (j *job) body(ctx context.Context, sum mailstore.Summary) (mailstore.Summary, error) {
+	fetch := j.fetch
+	if fb, ok := j.act.(BodyFetcher); ok && fetch == nil {
+		fetch = fb
+	}
+	if fetch == nil {
+		return sum, ErrNoFetcher
+	}
+	s, err := fetch.FetchBody(ctx, sum.ID)
+	if err != nil {
+		return sum, fmt.Errorf("%w: %w", ErrNoFetcher, err)
+	}
+	if s.Partial {
+		return s, ErrNoFetcher
+	}
+	return s, nil
 }
 
 // envelopeOf is the envelope a stored message came with: the one Facteur's

@@ -264,7 +264,7 @@ func TestExplainChangesNothing(t *testing.T) {
 	install(t, opt, a.Name, sortScript)
 	before := snapshot(t, store)
 	got := map[string]string{}
-	err := Explain(ctx, opt, a, Inbox, nil, 0, func(r Report) {
+	err := Explain(ctx, opt, a, Inbox, nil, 0, nil, func(r Report) {
 		if r.Err != nil {
 			t.Errorf("%s: %v", r.Message.Subject, r.Err)
 			return

@@ -74,10 +74,13 @@ func AfterSync(ctx context.Context, opt Options, acct account.Account, act Actio
 
 // one runs the script on one message and carries out its actions.
 func (j *job) one(ctx context.Context, id int64) Stats {
-	sum, m, err := j.message(ctx, id)
+	sum, m, headerOnly, err := j.message(ctx, id)
 	if err != nil {
 		j.opt.log().Warn("filter: cannot read the message", "account", j.acct.Name, "id", id, "err", err)
 		return Stats{Failed: 1}
+	}
+	if headerOnly != nil {
+		j.opt.log().Warn("filter: body tests see the header only", "account", j.acct.Name, "id", id, "err", headerOnly)
 	}
 	res := j.script.Run(ctx, m, sieve.RunOptions{})
 	if res.Err != nil {

@@ -63,3 +63,13 @@ func (e *ChangesWaitError) Error() string {
 }
 
 func (e *ChangesWaitError) Unwrap() error { return e.Err }
+
+// DryRun runs a script (the account's when script is nil) on the newest
+// limit messages of a folder (0: all) and reports what would happen to
+// each (mua/filter.Explain), changing nothing; a body the script needs
+// and the store lacks is downloaded first, as opening the message does.
+// `facteur filter test` and the window's "Try on this folder" both come
+// here.
+func (m *Mailer) DryRun(ctx context.Context, a account.Account, folder string, script *sieve.Script, limit int, fn func(filter.Report)) error {
+	return filter.Explain(ctx, m.filterOptions(), a, folder, script, limit, m, fn)
+}

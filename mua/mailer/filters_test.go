@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
+	"facteur/internal/sieve"
 	"facteur/mua/account"
 	"facteur/mua/filter"
 	"facteur/mua/imapsync/imaptest"
@@ -55,5 +57,57 @@ func TestRunFilters(t *testing.T) {
 	local := account.Account{Name: filter.LocalAccount}
 	if _, err := f.m.RunFilters(ctx, local, "INBOX"); !errors.Is(err, filter.ErrNoScript) {
 		t.Errorf("a Local account without a script: %v, want ErrNoScript", err)
+	}
+}
+
+const bodyScript = `require ["body", "fileinto"];
+if body :contains "Body of Invoice" { fileinto "Archive"; }
+`
+
+// The dry run of a script that tests bodies downloads the bodies that a
+// headers-first sync left on the server (as opening the message does),
+// so it matches what a real run would; it changes nothing on the server
+// or in the store's folders and flags. Without a fetcher it says the body
+// tests saw the header only.
+func TestDryRunFetchesTheBodiesItTests(t *testing.T) {
+	f := newFixture(t, []string{"Archive"}, "Invoice", "Other")
+	ctx := context.Background()
+	script, err := sieve.Compile("body", []byte(bodyScript), filter.HostOf(f.acct.Name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range f.ids(t, f.acct.Name, "INBOX") {
+		if s, err := f.store.Get(ctx, want); err != nil || !s.Partial {
+			t.Fatalf("%s: not synced header first (%v): the test proves nothing", id, err)
+		}
+	}
+	var notes []error
+	err = filter.Explain(ctx, f.m.filterOptions(), f.acct, "INBOX", script, 0, nil, func(r filter.Report) { notes = append(notes, r.HeaderOnly) })
+	if err != nil || len(notes) != 2 || !errors.Is(notes[0], filter.ErrNoFetcher) || !errors.Is(notes[1], filter.ErrNoFetcher) {
+		t.Errorf("without a fetcher: %v, %v; want ErrNoFetcher for both", notes, err)
+	}
+	got := map[string]string{}
+	err = f.m.DryRun(ctx, f.acct, "INBOX", script, 0, func(r filter.Report) {
+		if r.HeaderOnly != nil || r.Explain == nil {
+			t.Errorf("%s: header only %v, err %v", r.Message.Subject, r.HeaderOnly, r.Err)
+			return
+		}
+		var acts []string
+		for _, a := range r.Explain.Actions {
+			acts = append(acts, a.String())
+		}
+		got[r.Message.Subject] = strings.Join(acts, "; ")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `file into "Archive"`; got["Invoice"] != want || strings.Contains(got["Other"], "Archive") {
+		t.Errorf("dry run %q, want Invoice: %q", got, want)
+	}
+	if inbox := f.server(t, "INBOX"); !slices.Equal(inbox, []string{"Invoice", "Other"}) {
+		t.Errorf("server INBOX after a dry run %q (no flag, no move)", inbox)
+	}
+	if len(f.ids(t, f.acct.Name, "Archive")) != 0 {
+		t.Error("the dry run moved a message in the store")
 	}
 }

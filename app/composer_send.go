@@ -133,12 +133,7 @@ func (cm *composer) identity() account.Identity {
 
 // senderFor is the identity that answers a message of that account.
 func senderFor(list []fromChoice, accountName string) account.Identity {
-	for _, s := range list {
-		if s.account != nil && s.account.Name == accountName {
-			return s.id
-		}
-	}
-	return list[0].id
+	return senderChoice(list, accountName).id
 }
 
 // send builds the message and hands it to the mailer in the background:

@@ -101,7 +101,7 @@ func TestFilterLikeThisTryAndSave(t *testing.T) {
 	before := h.inboxState()
 	h.tapButton(w, "Try on this folder")
 	got := texts(w)
-	if !containsText(got, "Dry run on Local/INBOX: 8 messages") {
+	if !containsText(got, "Dry run on Local/INBOX: 9 messages") {
 		t.Fatalf("no dry run title: %q", got)
 	}
 	if !containsText(got, `List-Id "La Lettre du Facteur <lettre.facteur.example>"`) || !containsText(got, `file into "lettre"`) {

@@ -44,7 +44,8 @@ type readerView struct {
 	remote                        *remoteBar     // remote content blocked (reader_remote.go)
 	format                        *widget.Button // plain text / HTML (reader_body.go)
 	formatRow                     *fyne.Container
-	conv                          *convView // the other messages of the thread (reader_conv.go)
+	conv                          *convView   // the other messages of the thread (reader_conv.go)
+	invite                        *inviteCard // a meeting invitation (reader_invite.go)
 }
 
 func selectableLabel() *widget.Label {
@@ -86,6 +87,7 @@ func (c *controller) buildReader() fyne.CanvasObject {
 	r.notes.TextStyle.Italic = true
 	r.remote = c.newRemoteBar()
 	r.conv = c.newConvView()
+	r.invite = c.newInviteCard()
 	r.format = widget.NewButton("", c.toggleFormat)
 	r.format.Importance = widget.LowImportance
 	r.formatRow = container.NewHBox(r.format)
@@ -103,7 +105,7 @@ func (c *controller) buildReader() fyne.CanvasObject {
 	r.linksTitle = keyLabel(lang.L("Links in this message (never opened by Facteur)"))
 	r.linksBlock = container.NewVBox(widget.NewSeparator(), r.linksTitle, r.links)
 	page := container.NewVBox(r.subject, headers, r.notes, r.remote.box,
-		r.formatRow, r.attachmentsBlock, r.conv.box,
+		r.formatRow, r.invite.box, r.attachmentsBlock, r.conv.box,
 		widget.NewSeparator(), r.body, r.rich, r.linksBlock)
 	r.scroll = container.NewVScroll(page)
 	r.content = container.NewBorder(container.NewVBox(actions, widget.NewSeparator()), nil, nil, nil, r.scroll)
@@ -164,6 +166,7 @@ func (r *readerView) showSummary(s mailstore.Summary) {
 	r.rich.Hide()
 	r.bodyState = bodyState{}
 	r.remote.box.Hide()
+	r.invite.reset()
 	r.formatRow.Hide()
 	r.attachments.RemoveAll()
 	r.attachmentsBlock.Hide()
@@ -216,6 +219,7 @@ func (c *controller) showMessage(s mailstore.Summary, m *message.Message) {
 	}
 	c.showBody(s, m)
 	c.showConversation(s)
+	c.showInvitation(s, m)
 	c.showNotes(s, m)
 	c.showAttachments(listedParts(r.bodyState.doc, m.Attachments))
 	if r.bodyState.doc == nil {

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
@@ -111,7 +112,7 @@ func (c *controller) fillConversation(s mailstore.Summary, sums []mailstore.Summ
 		it.body.Wrapping = fyne.TextWrapWord
 		it.body.SetText(strings.TrimSpace(it.text))
 		it.body.Hide()
-		it.line = widget.NewButton(convLine(o, it.text, it.open), func() { it.setExpanded(!it.expanded) })
+		it.line = widget.NewButton(convLine(o, it.text, it.open, c.now().Location()), func() { it.setExpanded(!it.expanded) })
 		it.line.Alignment = widget.ButtonAlignLeading
 		it.line.Importance = widget.LowImportance
 		if it.open {
@@ -125,9 +126,10 @@ func (c *controller) fillConversation(s mailstore.Summary, sums []mailstore.Summ
 	c.ui.reader.relayout()
 }
 
-// convLine is the one line of a collapsed message: sender, date, first
-// words, or "this message" for the one in the reader.
-func convLine(s mailstore.Summary, text string, open bool) string {
+// convLine is the one line of a collapsed message: sender, date in the
+// zone of the list (loc), first words, or "this message" for the one in
+// the reader.
+func convLine(s mailstore.Summary, text string, open bool, loc *time.Location) string {
 	who := lang.L("(no sender)")
 	if len(s.From) > 0 {
 		who = s.From[0].Name
@@ -135,7 +137,7 @@ func convLine(s mailstore.Summary, text string, open bool) string {
 			who = s.From[0].Addr
 		}
 	}
-	line := who + " · " + formatLongDate(s.Date)
+	line := who + " · " + formatLongDate(s.Date.In(loc))
 	if open {
 		return line + " · " + lang.L("(this message)")
 	}

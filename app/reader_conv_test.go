@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
-
-	"facteur/mailstore"
 )
 
 // The demo's itinerary thread opens as a conversation of three: Fred's
@@ -15,13 +13,7 @@ import (
 // at once.
 func TestReaderShowsTheConversation(t *testing.T) {
 	h := newHarness(t)
-	i := h.c.rows.find(func(s mailstore.Summary) bool { return s.Subject == "Re: Itinéraire d'un message" })
-	if i < 0 {
-		t.Fatal("no reply of the itinerary thread in the inbox")
-	}
-	h.c.ui.list.Select(i)
-	v := h.c.ui.reader.conv
-	h.waitFor("the conversation", func() bool { return v.box.Visible() })
+	v := h.openItineraryReply()
 	if len(v.items) != 3 || v.title.Text != "Conversation of 3 messages" {
 		t.Fatalf("%d messages, title %q", len(v.items), v.title.Text)
 	}

@@ -194,6 +194,9 @@ func (r *docRender) link(in htmldoc.Inline, base widget.RichTextStyle) []widget.
 		return []widget.RichTextSegment{&widget.TextSegment{Text: in.Text, Style: r.runStyle(in, base)}}
 	}
 	var segs []widget.RichTextSegment
+	blank := func() widget.RichTextSegment {
+		return &widget.TextSegment{Text: " ", Style: r.runStyle(htmldoc.Inline{}, base)}
+	}
 	lines := strings.Split(in.Text, "\n")
 	for i, line := range lines {
 		if i > 0 {
@@ -205,15 +208,20 @@ func (r *docRender) link(in htmldoc.Inline, base widget.RichTextStyle) []widget.
 		}
 		segs = append(segs, &widget.HyperlinkSegment{Text: word, URL: u, Alignment: base.Alignment,
 			OnTapped: func() { r.open(u) }})
-		if strings.HasSuffix(line, " ") { // the blank after a link is not part of it
-			segs = append(segs, &widget.TextSegment{Text: " ", Style: r.runStyle(htmldoc.Inline{}, base)})
+		if i < len(lines)-1 && strings.HasSuffix(line, " ") { // the blank after a link is not part of it
+			segs = append(segs, blank())
 		}
 	}
 	if hint := htmldoc.LinkHint(in.Text, target); hint != "" {
 		r.hints++
 		s := r.runStyle(htmldoc.Inline{}, base)
 		s.ColorName, s.TextStyle.Italic = theme.ColorNameWarning, true
-		segs = append(segs, &widget.TextSegment{Text: " " + lang.L("(goes to {{.Host}})", map[string]any{"Host": hint}) + " ", Style: s})
+		// No blank after the hint but the message's own: none before
+		// the punctuation that follows a link.
+		segs = append(segs, &widget.TextSegment{Text: " " + lang.L("(goes to {{.Host}})", map[string]any{"Host": hint}), Style: s})
+	}
+	if strings.HasSuffix(in.Text, " ") {
+		segs = append(segs, blank())
 	}
 	return segs
 }

@@ -25,9 +25,12 @@ const (
 	viewReaderHTML = "reader-html"
 	// the reader alone on the reply that ends the itinerary thread
 	viewConversation = "conversation"
-	viewSearch       = "search" // results of a query typed in the search entry
-	viewThread       = "thread" // INBOX in thread view
-	viewAbout        = "about"  // the About box over the main window
+	// the reader alone on the demo's Outlook invitation, its card with
+	// the answer buttons
+	viewInvitation = "invitation"
+	viewSearch     = "search" // results of a query typed in the search entry
+	viewThread     = "thread" // INBOX in thread view
+	viewAbout      = "about"  // the About box over the main window
 	// the inspector window on the course's example, Route and DNS tabs; DNS
 	// is never asked: the DNS tab shows the offline state
 	viewInspector    = "inspector"
@@ -59,12 +62,15 @@ const (
 // newsletterSubject starts the subject of the demo's HTML newsletter.
 const newsletterSubject = "La Lettre du Facteur"
 
+// invitationDemoSubject is the subject of the demo's invitation.
+const invitationDemoSubject = "Bascule vers le MX secondaire"
+
 // screenshotQuery is the query typed in the "search" view.
 const screenshotQuery = "itineraire"
 
 // Views lists the names Screenshot accepts.
 func Views() []string {
-	return []string{viewMain, viewReader, viewReaderHTML, viewConversation, viewSearch, viewThread, viewAbout, viewInspector, viewInspectorDNS, viewMTA, viewMTADeliveries, viewMTASessions, viewComposer, viewWizard, viewAccounts, viewAccountsSettings, viewAccountsTranscript, viewFilters, viewFiltersTry, viewContextMenu}
+	return []string{viewMain, viewReader, viewReaderHTML, viewConversation, viewInvitation, viewSearch, viewThread, viewAbout, viewInspector, viewInspectorDNS, viewMTA, viewMTADeliveries, viewMTASessions, viewComposer, viewWizard, viewAccounts, viewAccountsSettings, viewAccountsTranscript, viewFilters, viewFiltersTry, viewContextMenu}
 }
 
 // Screenshot renders a view of opts.Store with Fyne's test driver and software
@@ -159,6 +165,10 @@ func (c *controller) stage(view string, q *uiQueue) error {
 	switch view {
 	case viewReader, viewReaderHTML, viewConversation:
 		c.win.SetContent(c.ui.readerPane)
+	case viewInvitation:
+		c.win.SetContent(c.ui.readerPane)
+		c.ui.reader.invite.answers.Show() // hidden in a read-only window
+		c.ui.reader.relayout()
 	case viewAbout:
 		c.showAbout()
 	case viewInspector, viewInspectorDNS:
@@ -196,6 +206,8 @@ func (c *controller) selectFor(view string) {
 		want = func(s mailstore.Summary) bool { return strings.HasPrefix(s.Subject, newsletterSubject) }
 	case viewConversation:
 		want = func(s mailstore.Summary) bool { return s.Subject == "Re: Itinéraire d'un message" }
+	case viewInvitation:
+		want = func(s mailstore.Summary) bool { return s.Subject == invitationDemoSubject }
 	}
 	i := c.findRow(want)
 	if i < 0 && c.rows.length() > 0 {

@@ -81,6 +81,12 @@ func (d Draft) checkInjection() error {
 	for _, a := range d.Attachments {
 		fields = append(fields, struct{ name, v string }{"Attachment name", a.Name}, struct{ name, v string }{"Attachment type", a.ContentType})
 	}
+	if alt := d.Alternative; alt != nil {
+		fields = append(fields, struct{ name, v string }{"Alternative type", alt.ContentType})
+		for k, v := range alt.Params {
+			fields = append(fields, struct{ name, v string }{"Alternative parameter", k + "=" + v})
+		}
+	}
 	for _, f := range fields {
 		if strings.ContainsAny(f.v, "\r\n") {
 			return &InjectionError{Field: f.name}
@@ -197,25 +203,26 @@ func trimIDs(ids []string) []string {
 // attachments.
 func (d Draft) writeBody(buf *bytes.Buffer, h mail.Header) error {
 	text := d.bodyText()
-	if len(d.Attachments) == 0 {
+	switch {
+	case len(d.Attachments) == 0 && d.Alternative == nil:
 		setTextHeader(&h.Header, text, d.Flowed)
 		w, err := mail.CreateSingleInlineWriter(buf, h)
 		if err != nil {
 			return err
 		}
 		return writeClose(w, strings.NewReader(text))
+	case len(d.Attachments) == 0:
+		iw, err := mail.CreateInlineWriter(buf, h)
+		if err != nil {
+			return err
+		}
+		return d.writeAlternatives(iw, text)
 	}
 	mw, err := mail.CreateWriter(buf, h)
 	if err != nil {
 		return err
 	}
-	var th mail.InlineHeader
-	setTextHeader(&th.Header, text, d.Flowed)
-	tw, err := mw.CreateSingleInline(th)
-	if err != nil {
-		return err
-	}
-	if err := writeClose(tw, strings.NewReader(text)); err != nil {
+	if err := d.writeInline(mw, text); err != nil {
 		return err
 	}
 	for _, a := range d.Attachments {
@@ -224,6 +231,58 @@ func (d Draft) writeBody(buf *bytes.Buffer, h mail.Header) error {
 		}
 	}
 	return mw.Close()
+}
+
+// writeInline writes the text part of a multipart/mixed message, or its
+// multipart/alternative with the Alternative.
+func (d Draft) writeInline(mw *mail.Writer, text string) error {
+	if d.Alternative != nil {
+		iw, err := mw.CreateInline()
+		if err != nil {
+			return err
+		}
+		return d.writeAlternatives(iw, text)
+	}
+	var th mail.InlineHeader
+	setTextHeader(&th.Header, text, d.Flowed)
+	tw, err := mw.CreateSingleInline(th)
+	if err != nil {
+		return err
+	}
+	return writeClose(tw, strings.NewReader(text))
+}
+
+// writeAlternatives writes the text, then the Alternative, the richer
+// form last (RFC 2046 §5.1.4), and closes the multipart.
+func (d Draft) writeAlternatives(iw *mail.InlineWriter, text string) error {
+	var th mail.InlineHeader
+	setTextHeader(&th.Header, text, d.Flowed)
+	tw, err := iw.CreatePart(th)
+	if err != nil {
+		return err
+	}
+	if err := writeClose(tw, strings.NewReader(text)); err != nil {
+		return err
+	}
+	alt := d.Alternative
+	params := map[string]string{}
+	for k, v := range alt.Params {
+		params[k] = v
+	}
+	if strings.HasPrefix(strings.ToLower(alt.ContentType), "text/") {
+		params["charset"] = "utf-8"
+	}
+	var ah mail.InlineHeader
+	ah.SetContentType(alt.ContentType, params)
+	ah.Set("Content-Transfer-Encoding", transferEncoding(string(alt.Data)))
+	aw, err := iw.CreatePart(ah)
+	if err != nil {
+		return err
+	}
+	if err := writeClose(aw, bytes.NewReader(alt.Data)); err != nil {
+		return err
+	}
+	return iw.Close()
 }
 
 // bodyText is the body in CRLF lines, flowed when asked.

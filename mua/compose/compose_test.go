@@ -220,6 +220,9 @@ func TestHeaderInjection(t *testing.T) {
 		func(d *Draft) { d.From.Name = "Marc\r\nX-Evil: 1" },
 		func(d *Draft) { d.InReplyTo = "a@b>\r\nX: y" },
 		func(d *Draft) { d.Attachments = []Attachment{{Name: "a\r\nX: y", Data: []byte("x")}} },
+		func(d *Draft) {
+			d.Alternative = &Alternative{ContentType: "text/calendar", Params: map[string]string{"method": "REPLY\r\nX: y"}}
+		},
 	} {
 		d := New(marc)
 		d.To, d.Subject = "fred@truc.fr", "ok"

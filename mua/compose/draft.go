@@ -34,6 +34,18 @@ type Draft struct {
 	References []string
 	// Date is the Date field; zero means the time of Build.
 	Date time.Time
+	// Alternative, when set, is sent beside the text as multipart/
+	// alternative (RFC 2046 §5.1.4): an iMIP calendar part (RFC 6047).
+	Alternative *Alternative
+}
+
+// Alternative is another form of the body than its text: its media type
+// with parameters ("text/calendar", method=REPLY) and its content in CRLF
+// lines, UTF-8 when it is text.
+type Alternative struct {
+	ContentType string
+	Params      map[string]string
+	Data        []byte
 }
 
 // Attachment is a file joined to a draft. Its content comes from Open when

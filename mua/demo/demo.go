@@ -3,7 +3,8 @@
 // itineraire", three Received hops), the course's SMTP session message with its
 // legacy address forms, the itinerary fred@truc.fr -> marc@machin.com as a thread,
 // a secondary-MX story, an HTML newsletter, an attachment (a Postfix transport
-// table) and RFC 2047 subjects in two charsets.
+// table), RFC 2047 subjects in two charsets, and a meeting invitation as
+// Outlook sends it (iMIP, text/calendar; method=REQUEST).
 //
 // The messages are ordinary RFC 5322 files embedded in the binary; Seed adds them
 // to the Local account through mailstore like any other delivery.

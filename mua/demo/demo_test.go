@@ -19,7 +19,7 @@ func TestSeedFillsEmptyStoreOnce(t *testing.T) {
 	if err != nil || !seeded {
 		t.Fatalf("first Seed = %v, %v; want true, nil", seeded, err)
 	}
-	want := map[string]int{"INBOX": 8, "Sent": 1, "Drafts": 1, "Archive": 1, "Trash": 0, "Junk": 0}
+	want := map[string]int{"INBOX": 9, "Sent": 1, "Drafts": 1, "Archive": 1, "Trash": 0, "Junk": 0}
 	got := map[string]int{}
 	fs, err := s.Folders(ctx)
 	if err != nil {

@@ -14,10 +14,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"facteur/mailstore"
-	"facteur/mua/account"
 	"facteur/mua/imapsync"
-	"facteur/mua/oauth"
-	"facteur/mua/pop3"
+	"facteur/mua/mailer"
 	"facteur/mua/watch"
 )
 
@@ -79,8 +77,7 @@ func (c *controller) checkMailOf(names []string) {
 	if k.cancel != nil {
 		return
 	}
-	store, ok := c.store.(*mailstore.Store)
-	if !ok {
+	if _, ok := c.store.(*mailstore.Store); !ok {
 		return
 	}
 	ctx, cancel := context.WithCancel(c.ctx)
@@ -89,17 +86,15 @@ func (c *controller) checkMailOf(names []string) {
 	k.bar.SetValue(0)
 	k.box.Show()
 	c.setCheckStatus(lang.L("Checking mail…"), false)
-	if w, b := c.accts.watcher, c.book(); w != nil && b != nil {
-		c.work.stream(ctx, func(ctx context.Context, _ func(func())) func() {
-			summary, errs := checkWatched(ctx, w, b, names)
-			return func() { c.checkDone(summary, errs) }
-		})
+	m := c.accts.mailer
+	if m == nil { // no profile, or its mailer could not open: no account to check
+		c.checkDone(nil, nil)
 		return
 	}
 	c.work.stream(ctx, func(ctx context.Context, send func(func())) func() {
-		summary, errs := c.checkAccounts(ctx, store, func(p checkProgress) {
+		summary, errs := checkWith(ctx, m, names, throttle(func(p checkProgress) {
 			send(func() { c.showCheckProgress(p) })
-		})
+		}))
 		return func() { c.checkDone(summary, errs) }
 	})
 }
@@ -110,18 +105,18 @@ func (c *controller) cancelCheck() {
 	}
 }
 
-// checkWatched runs in the background: the accounts are read again (the
-// CLI or the settings may have changed them), then the watcher checks them
-// all at once; its status updates show the progress.
-func checkWatched(ctx context.Context, w *watch.Watcher, b *account.Book, names []string) ([]string, []error) {
-	list, err := b.List()
+// checkWith runs in the background: the mailer checks the accounts named
+// (all when names is nil), as `facteur sync` does: through the watcher
+// when it runs (its status updates show the progress), else one after
+// the other, with progress.
+func checkWith(ctx context.Context, m *mailer.Mailer, names []string, progress func(imapsync.Progress)) ([]string, []error) {
+	checked, err := m.Check(ctx, names, progress)
 	if err != nil {
 		return nil, []error{err}
 	}
-	w.Update(list)
 	var summary []string
 	var errs []error
-	for _, r := range w.CheckOnly(ctx, names) {
+	for _, r := range checked {
 		if r.Err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", r.Account, r.Err))
 			continue
@@ -131,69 +126,16 @@ func checkWatched(ctx context.Context, w *watch.Watcher, b *account.Book, names 
 	return summary, errs
 }
 
-// checkAccounts runs in the background: each account in turn (when no
-// watcher runs: a window without a profile).
-func (c *controller) checkAccounts(ctx context.Context, store *mailstore.Store, progress func(checkProgress)) ([]string, []error) {
-	b := c.book()
-	if b == nil {
-		return nil, nil
-	}
-	list, err := b.List()
-	if err != nil {
-		return nil, []error{err}
-	}
-	creds := c.credentials()
-	var summary []string
-	var errs []error
-	for _, a := range list {
-		if ctx.Err() != nil {
-			errs = append(errs, ctx.Err())
-			break
-		}
-		line, err := c.checkAccount(ctx, store, creds, a, throttle(a.Name, progress))
-		if line != "" {
-			summary = append(summary, line)
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", a.Name, err))
-		}
-	}
-	return summary, errs
-}
-
-// throttle passes at most one progress update per checkProgressEvery, and the last.
-func throttle(name string, progress func(checkProgress)) func(done, total int) {
+// throttle passes at most one progress update per checkProgressEvery, and
+// the last of each folder.
+func throttle(progress func(checkProgress)) func(imapsync.Progress) {
 	var last time.Time
-	return func(done, total int) {
-		if now := time.Now(); now.Sub(last) >= checkProgressEvery || done == total {
+	return func(p imapsync.Progress) {
+		if now := time.Now(); now.Sub(last) >= checkProgressEvery || p.Done == p.Total {
 			last = now
-			progress(checkProgress{account: name, done: done, total: total})
+			progress(checkProgress{account: p.Folder.Account, done: p.Done, total: p.Total})
 		}
 	}
-}
-
-// checkAccount collects a POP3 account or syncs an IMAP one.
-func (c *controller) checkAccount(ctx context.Context, store *mailstore.Store, creds *account.Credentials, a account.Account, progress func(done, total int)) (string, error) {
-	pw, err := (&oauth.Tokens{Secrets: creds}).LoginSecret(ctx, a)
-	if err != nil {
-		return "", err
-	}
-	progress(0, 0)
-	if a.Protocol == account.POP3 {
-		st, err := pop3.Collect(ctx, a, pw, pop3.CollectOptions{Store: store, StateDir: c.opts.Profile,
-			Progress: func(p mailstore.Progress) { progress(p.Done, p.Total) }})
-		return lang.L("{{.Account}}: {{.New}} new", map[string]any{"Account": a.Name, "New": st.New}), err
-	}
-	state, err := imapsync.OpenState(ctx, c.opts.Profile)
-	if err != nil {
-		return "", err
-	}
-	defer state.Close()
-	sy := imapsync.New(a, pw, imapsync.Options{Store: store, State: state,
-		Progress: func(p imapsync.Progress) { progress(p.Done, p.Total) }})
-	defer sy.Close()
-	st, err := sy.Sync(ctx)
-	return lang.L("{{.Account}}: {{.New}} new", map[string]any{"Account": a.Name, "New": st.New}), err
 }
 
 func (c *controller) showCheckProgress(p checkProgress) {

@@ -206,9 +206,32 @@ func TestCtrlFFocusesSearch(t *testing.T) {
 	if h.w.Canvas().Focused() != h.c.ui.searchEntry {
 		t.Fatalf("Ctrl+F focused %T", h.w.Canvas().Focused())
 	}
-	if item := h.c.ui.menu.main.Items[1].Items[3]; item.Shortcut != shortcutSearch {
+	if item := h.menuItemOf("View", "Search"); item == nil || item.Shortcut != shortcutSearch {
 		t.Errorf("View > Search does not carry Ctrl+F")
 	}
+}
+
+// mainMenu is the window's menu of that label, nil without one.
+func (h *harness) mainMenu(label string) *fyne.Menu {
+	for _, m := range h.c.ui.menu.main.Items {
+		if m.Label == label {
+			return m
+		}
+	}
+	return nil
+}
+
+// menuItemOf is the item of that label in the window's menu of label menu, nil
+// without one.
+func (h *harness) menuItemOf(menu, label string) *fyne.MenuItem {
+	if m := h.mainMenu(menu); m != nil {
+		for _, it := range m.Items {
+			if it.Label == label {
+				return it
+			}
+		}
+	}
+	return nil
 }
 
 func TestThreadViewIndentsReplies(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	_ "image/jpeg" // JPEG images of messages
 	_ "image/png"  // PNG images of messages
 	"io"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -120,28 +121,16 @@ func cidOf(src string) string {
 	id := src[len("cid:"):]
 	var b strings.Builder
 	for i := 0; i < len(id); i++ {
-		if id[i] == '%' && i+2 < len(id) && isHexDigit(id[i+1]) && isHexDigit(id[i+2]) {
-			b.WriteByte(unhexDigit(id[i+1])<<4 | unhexDigit(id[i+2]))
-			i += 2
-			continue
+		if id[i] == '%' && i+2 < len(id) {
+			if c, err := strconv.ParseUint(id[i+1:i+3], 16, 8); err == nil {
+				b.WriteByte(byte(c))
+				i += 2
+				continue
+			}
 		}
 		b.WriteByte(id[i])
 	}
 	return strings.Trim(b.String(), "<>")
-}
-
-func isHexDigit(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
-}
-
-func unhexDigit(c byte) byte {
-	switch {
-	case c >= 'a':
-		return c - 'a' + 10
-	case c >= 'A':
-		return c - 'A' + 10
-	}
-	return c - '0'
 }
 
 // dataImage decodes a data: URL that the sanitizer let through (a base64

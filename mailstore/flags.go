@@ -180,6 +180,12 @@ func (t *touched) changed(fi *folderInfo, id int64) { t.ids[fi] = append(t.ids[f
 // its row).
 func (s *Store) fileOp(ctx context.Context, kind ChangeKind, ids []int64,
 	op func(b *batch, l location, t *touched) error) error {
+	return s.filesTx(ctx, kind, ids, func(b *batch, t *touched) error { return s.eachFile(ctx, b, ids, t, op) })
+}
+
+// filesTx runs work on the files of ids under the file lock, in one
+// index transaction, and ends it (endOp): fileOp's and renameOp's frame.
+func (s *Store) filesTx(ctx context.Context, kind ChangeKind, ids []int64, work func(b *batch, t *touched) error) error {
 	if err := s.enterWrite(); err != nil {
 		return err
 	}
@@ -194,7 +200,7 @@ func (s *Store) fileOp(ctx context.Context, kind ChangeKind, ids []int64,
 		return err
 	}
 	t := &touched{dirs: map[string]bool{}, ids: map[*folderInfo][]int64{}}
-	return s.endOp(b, t, kind, s.eachFile(ctx, b, ids, t, op))
+	return s.endOp(b, t, kind, work(b, t))
 }
 
 // endOp ends a fileOp or renameOp that returned err: the directories

@@ -19,21 +19,7 @@ type renamePlan func(l location) (dst location, ok bool)
 // the directories): a crash leaves files whose row has the old name, which
 // locate finds again by key.
 func (s *Store) renameOp(ctx context.Context, kind ChangeKind, ids []int64, plan renamePlan) error {
-	if err := s.enterWrite(); err != nil {
-		return err
-	}
-	defer s.leave()
-	if len(ids) == 0 {
-		return nil
-	}
-	s.fsMu.Lock()
-	defer s.fsMu.Unlock()
-	b, err := s.beginBatch(ctx)
-	if err != nil {
-		return err
-	}
-	t := &touched{dirs: map[string]bool{}, ids: map[*folderInfo][]int64{}}
-	return s.endOp(b, t, kind, s.renameChunks(ctx, b, ids, t, plan))
+	return s.filesTx(ctx, kind, ids, func(b *batch, t *touched) error { return s.renameChunks(ctx, b, ids, t, plan) })
 }
 
 // renameJob is the renames of one chunk of messages.

@@ -1,7 +1,6 @@
 package handoff_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -19,6 +18,7 @@ import (
 	"facteur/localmta/mda"
 	"facteur/localmta/queue"
 	"facteur/mailstore"
+	"facteur/mailstore/storetest"
 )
 
 const login = "fred"
@@ -191,29 +191,5 @@ func readBody(t *testing.T, q *queue.Queue, id string) string {
 // returns its text.
 func waitInbox(t *testing.T, s *mailstore.Store, subject string) string {
 	t.Helper()
-	changes := s.Subscribe(t.Context())
-	deadline := time.After(20 * time.Second)
-	for {
-		sums, err := s.List(context.Background(), mda.LocalInbox, mailstore.ListOptions{Limit: 100})
-		if err != nil && !errors.Is(err, mailstore.ErrNotFound) {
-			t.Fatal(err)
-		}
-		for _, m := range sums {
-			if m.Subject == subject {
-				rc, err := s.Open(context.Background(), m.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer rc.Close()
-				var b bytes.Buffer
-				b.ReadFrom(rc)
-				return b.String()
-			}
-		}
-		select {
-		case <-changes:
-		case <-deadline:
-			t.Fatalf("no message %q in Local/INBOX", subject)
-		}
-	}
+	return storetest.WaitMessage(t, s, mda.LocalInbox, subject, 20*time.Second)
 }

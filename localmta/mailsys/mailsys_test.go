@@ -3,7 +3,6 @@ package mailsys
 import (
 	"context"
 	"errors"
-	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 
 	"facteur/localmta/mda"
 	"facteur/mailstore"
+	"facteur/mailstore/storetest"
 )
 
 const testLogin = "fred"
@@ -85,30 +85,7 @@ func TestStartWelcomeOnce(t *testing.T) {
 // returns its text.
 func waitInbox(t *testing.T, s *mailstore.Store, subject string) string {
 	t.Helper()
-	changes := s.Subscribe(t.Context())
-	deadline := time.After(10 * time.Second)
-	for {
-		sums, err := s.List(context.Background(), mda.LocalInbox, mailstore.ListOptions{Limit: 100})
-		if err != nil && !errors.Is(err, mailstore.ErrNotFound) {
-			t.Fatal(err)
-		}
-		for _, m := range sums {
-			if m.Subject == subject {
-				rc, err := s.Open(context.Background(), m.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer rc.Close()
-				b, _ := io.ReadAll(rc)
-				return string(b)
-			}
-		}
-		select {
-		case <-changes:
-		case <-deadline:
-			t.Fatalf("no message %q in Local/INBOX", subject)
-		}
-	}
+	return storetest.WaitMessage(t, s, mda.LocalInbox, subject, 10*time.Second)
 }
 
 func TestSecondStartDrivesTheFirst(t *testing.T) {

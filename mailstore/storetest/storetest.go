@@ -5,7 +5,10 @@ package storetest
 
 import (
 	"context"
+	"errors"
+	"io"
 	"testing"
+	"time"
 
 	"facteur/mailstore"
 )
@@ -20,4 +23,42 @@ func Open(t testing.TB) *mailstore.Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// WaitMessage waits (at most timeout) for a message with that subject in
+// folder, woken by the store's changes, and returns its text.
+func WaitMessage(t testing.TB, s *mailstore.Store, folder mailstore.FolderRef, subject string, timeout time.Duration) string {
+	t.Helper()
+	changes := s.Subscribe(t.Context())
+	deadline := time.After(timeout)
+	for {
+		sums, err := s.List(context.Background(), folder, mailstore.ListOptions{Limit: 100})
+		if err != nil && !errors.Is(err, mailstore.ErrNotFound) {
+			t.Fatal(err)
+		}
+		for _, m := range sums {
+			if m.Subject == subject {
+				return readAll(t, s, m.ID)
+			}
+		}
+		select {
+		case <-changes:
+		case <-deadline:
+			t.Fatalf("no message %q in %s/%s", subject, folder.Account, folder.Name)
+		}
+	}
+}
+
+func readAll(t testing.TB, s *mailstore.Store, id int64) string {
+	t.Helper()
+	rc, err := s.Open(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

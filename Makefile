@@ -9,12 +9,17 @@ LDFLAGS := -X main.Version=$(VERSION)
 # Every package but the GUI must build for the other desktop systems too.
 PORTABLE = $(shell $(GO) list ./... | grep -v -e '^facteur$$' -e '^facteur/app')
 
-.PHONY: all deps build run test vet cross interop ci-fresh bench package package-windows windows test-windows clean
+.PHONY: all deps deps-windows build run test vet cross interop ci-fresh bench package package-windows windows test-windows clean
 
 all: build
 
 deps:
 	@bash scripts/deps.sh
+
+# The same, with Wine and mingw for make windows and make test-windows, in
+# one apt-get run.
+deps-windows:
+	@bash scripts/deps.sh windows
 
 build: deps
 	$(GO) build -tags $(TAGS) -ldflags '$(LDFLAGS)' -o $(BIN) .
@@ -67,10 +72,10 @@ windows:
 		$(GO) build -tags $(TAGS) -ldflags '$(LDFLAGS) -H=windowsgui' -o $(BIN).exe .
 
 # Every package's tests but the GUI's, cross-compiled and run under Wine, then
-# the CLI of the real facteur.exe, made by make windows (scripts/test-windows.sh;
-# installs Wine and mingw from Debian's packages when missing; SMOKE=0 leaves
-# the .exe out).
-test-windows:
+# the CLI of the real facteur.exe, made by make windows first
+# (scripts/test-windows.sh; Wine and mingw from Debian's packages when
+# missing; SMOKE=0 leaves the .exe out, WINE_JOBS binaries run at a time).
+test-windows: deps-windows $(if $(filter 0,$(SMOKE)),,windows)
 	GO=$(GO) bash scripts/test-windows.sh
 
 clean:

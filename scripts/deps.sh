@@ -3,9 +3,22 @@
 # compiler and the X11/OpenGL headers for Fyne's cgo build. As root it runs
 # apt-get, with sudo when available; elsewhere it prints the exact command and
 # stops. On other systems it says what to install and stops.
+#
+#   bash scripts/deps.sh [windows]
+#
+# windows: also Wine and the mingw-w64 compiler, for make windows and make
+# test-windows, in the same apt-get run (CI installs everything at once).
 set -euo pipefail
 
 packages=(gcc pkg-config libgl1-mesa-dev xorg-dev)
+case "${1:-}" in
+"") ;;
+windows) packages+=(wine wine64 gcc-mingw-w64-x86-64) ;;
+*)
+	echo "deps: unknown group $1 (windows)" >&2
+	exit 2
+	;;
+esac
 
 go_ok() {
 	local go_bin

@@ -1,63 +1,94 @@
 #!/usr/bin/env bash
 # make test-windows: Facteur's tests on Windows, as far as Linux can run them.
-#  1. Wine and mingw from Debian's packages (installed as root when missing);
+#  1. Wine and mingw from Debian's packages (scripts/deps.sh windows: as
+#     root, installed when missing, with the build's own packages);
 #  2. a private Wine prefix in a temporary directory, with the
 #     bcryptprimitives.dll that Wine 8 lacks (scripts/windows/), and one
-#     wineserver kept for the whole run (each binary would start its own);
+#     wineserver kept for the whole run (each binary would start its own),
+#     made in the background while the test binaries build;
 #  3. the test binary of every package but the GUI's (app/ and main, whose
 #     cgo build is bin/facteur.exe), cross-compiled in one go test -c
-#     (without -race: it needs cgo), run under Wine two at a time, with
-#     -test.short: the long sweeps (imapsync's 120 connection cuts, the
-#     100 MB streams) are Linux's; under Wine the same tests take the same
-#     paths with fewer offsets and smaller sizes (each IMAP round trip
-#     costs a few wineserver round trips: the full sweep took 14 min);
-#  4. the CLI of the real bin/facteur.exe (make windows): version, import,
-#     search, inspect, then mta, sendmail to it and mailq. SMOKE=0 leaves
-#     it out (CI: the cgo cross-build of the GUI takes 6 min cold).
+#     (without -race: it needs cgo), run under Wine WINE_JOBS (2) at a
+#     time, with -test.short: the long sweeps (imapsync's 120 connection
+#     cuts, the 100 MB streams) are Linux's; under Wine the same tests take
+#     the same paths with fewer offsets and smaller sizes (each IMAP round
+#     trip costs a few wineserver round trips: the full sweep took 14 min);
+#  4. the CLI of the real bin/facteur.exe (make windows, which make
+#     test-windows runs first): version, import, search, inspect, then mta,
+#     sendmail to it and mailq. SMOKE=0 leaves it out.
 # Wine's own gaps (not Windows behaviour) are named, with the reason, in
 # scripts/windows/wine-gaps.txt and skipped by name (-test.skip); nothing
-# else is skipped. Prints each package's result and time, fails if any failed.
+# else is skipped. Prints each package's result, time and CPU time (and
+# the Wine server's), fails if any failed. Every Wine process of the
+# private prefix is ended at exit (wineserver -k of that prefix only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
 TAGS=migrated_fynedo
 EXE=bin/facteur.exe
-packages=(wine wine64 gcc-mingw-w64-x86-64)
+JOBS=${WINE_JOBS:-2}
 
-install_missing() {
-	local missing=() p
-	for p in "${packages[@]}"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-	done
-	[ ${#missing[@]} = 0 ] && return
-	if [ "$(id -u)" != 0 ]; then
-		echo "test-windows: missing ${missing[*]}: as root, apt-get install ${missing[*]}" >&2
+bash scripts/deps.sh windows
+for tool in wine wineserver x86_64-w64-mingw32-gcc; do
+	command -v $tool >/dev/null || {
+		echo "test-windows: $tool is missing (Debian: bash scripts/deps.sh windows)" >&2
 		exit 1
-	fi
-	echo "test-windows: installing ${missing[*]}"
-	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}"
-}
-
-install_missing
+	}
+done
 work=$(mktemp -d "${TMPDIR:-/tmp}/facteur-wine.XXXXXX")
 export WINEPREFIX=$work/prefix WINEARCH=win64 WINEDEBUG=-all
+began=$SECONDS
 cleanup() {
-	wineserver -k 2>/dev/null || true # this prefix's server only
+	set +e
+	# The server and the services wineboot started are not this shell's
+	# children: their CPU time is read before they end.
+	[ -d "$WINEPREFIX" ] && echo "test-windows: Wine server and services: $(wine_cpu) s CPU"
+	wineserver -k 2>/dev/null # this prefix's server and processes only
+	wait
 	rm -rf "$work"
 }
 trap cleanup EXIT
+
+# secs: the seconds of bash's times ("1m2.500s") on stdin, summed.
+secs() { awk '{ for (i = 1; i <= NF; i++) { split($i, t, "m"); sub(/s/, "", t[2]); s += t[1] * 60 + t[2] } } END { printf "%.1f", s }'; }
+# children_cpu FILE: the CPU time (user and system) of the shell's waited
+# children, through FILE (a builtin with a redirection, not a subshell,
+# whose own times would start at zero).
+children_cpu() {
+	times >"$1"
+	sed -n 2p "$1" | secs
+}
+# wine_cpu: the CPU time of the processes of this Wine prefix still alive
+# (the server, the services) and of their waited children.
+wine_cpu() {
+	local p f total=0 hz
+	hz=$(getconf CLK_TCK)
+	for p in /proc/[0-9]*; do
+		tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qxF "WINEPREFIX=$WINEPREFIX" || continue
+		f=$(cat "$p/stat" 2>/dev/null) || continue
+		read -r -a f <<<"${f##*) }"
+		total=$((total + f[11] + f[12] + f[13] + f[14]))
+	done
+	awk -v t=$total -v hz="$hz" 'BEGIN { printf "%.1f", t / hz }'
+}
 
 # The Go runtime (1.24 and later) needs ProcessPrng from
 # bcryptprimitives.dll; Wine 8 has no such DLL (Windows 10 has).
 # The wineserver (and the services wineboot starts) stays until cleanup:
 # otherwise each binary would start them again, and wait for them.
-start=$SECONDS
-mkdir -p "$WINEPREFIX"
-wineserver -p </dev/null >/dev/null 2>&1
-wineboot -i </dev/null >/dev/null 2>&1
-x86_64-w64-mingw32-gcc -O2 -shared -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
-	scripts/windows/bcryptprimitives.c -ladvapi32
-echo "test-windows: Wine prefix ready in $((SECONDS - start)) s ($(wine --version))"
+# make_prefix: the prefix, made while the test binaries build (it waits on
+# Wine's services more than it computes); its output in $work/prefix.log.
+make_prefix() {
+	local start=$SECONDS
+	mkdir -p "$WINEPREFIX"
+	wineserver -p </dev/null
+	wineboot -i </dev/null
+	x86_64-w64-mingw32-gcc -O2 -shared -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
+		scripts/windows/bcryptprimitives.c -ladvapi32
+	echo "test-windows: Wine prefix ready in $((SECONDS - start)) s ($(wine --version))"
+}
+make_prefix >"$work/prefix.log" 2>&1 &
+prefix_pid=$!
 
 # Two gaps of Wine 8 break the standard library where Windows 10 works; the
 # test binaries get Go's own way around each through a build overlay of the
@@ -96,9 +127,13 @@ skips() {
 # Wine come first (two binaries run at a time: a long one started last
 # would run alone at the end); the order changes nothing else.
 slow_first=(facteur/mua/imapsync facteur/mailstore facteur/localmta facteur/localmta/imapd facteur/localmta/pop3d facteur/mua/mailer)
+declare -A dirs
+while read -r pkg dir; do
+	[ -z "$pkg" ] || dirs[$pkg]=$dir
+done < <(GOOS=windows $GO list -e -tags $TAGS -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}} {{.Dir}}{{end}}' ./... |
+	grep -v -e '^facteur ' -e '^facteur/app')
 mapfile -t pkgs < <(
-	GOOS=windows $GO list -e -tags $TAGS -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' ./... |
-		grep -v -e '^facteur$' -e '^facteur/app' |
+	printf '%s\n' "${!dirs[@]}" | sort |
 		awk -v first="${slow_first[*]}" 'BEGIN { n = split(first, f, " "); for (i = 1; i <= n; i++) rank[f[i]] = i }
 			NF { print ($0 in rank ? rank[$0] : n + 1) "\t" NR "\t" $0 }' |
 		sort -n -k1,1 -k2,2 | cut -f3
@@ -113,42 +148,50 @@ if [ -n "$dups" ]; then
 fi
 
 # Every test binary in one cross-compilation: the go command builds them
-# in parallel and shares the work (-race needs cgo: without it).
+# in parallel and shares the work (-race needs cgo: without it). The
+# links are not cached: -s -w (no symbol table, no DWARF: a panic's
+# stack trace needs neither) makes each faster.
 start=$SECONDS
 mkdir -p "$work/bin" "$work/result"
 build_ok=1
-GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $GO test -c -tags $TAGS -overlay "$work/overlay.json" \
+GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $GO test -c -tags $TAGS -ldflags '-s -w' -overlay "$work/overlay.json" \
 	-o "$work/bin/" "${pkgs[@]}" || build_ok=0
-echo "test-windows: ${#pkgs[@]} test binaries built in $((SECONDS - start)) s"
+echo "test-windows: ${#pkgs[@]} test binaries built in $((SECONDS - start)) s ($(children_cpu "$work/times") s CPU so far)"
+if ! wait $prefix_pid; then
+	cat "$work/prefix.log"
+	echo "test-windows: FAILED: cannot make the Wine prefix" >&2
+	exit 1
+fi
+cat "$work/prefix.log"
 
-# run_pkg PKG: runs PKG's test binary in PKG's directory under Wine; its
-# output in $work/result/N.log, its report line in $work/result/N.
+# run_pkg PKG: runs PKG's test binary in PKG's directory under Wine (in a
+# job of its own: its CPU time is its binary's); its output in
+# $work/result/PKG.log, its report line in $work/result/PKG.
 run_pkg() {
-	local pkg=$1 bin out dir start=$SECONDS rc=0 skip
+	local pkg=$1 bin out start=$SECONDS rc=0 skip
 	bin=$(binary "$pkg")
 	out=$work/result/${pkg//\//_}
 	if [ ! -f "$bin" ]; then
 		printf '%-40s %-7s\n' "$pkg" BUILD-FAILED >"$out"
 		return
 	fi
-	dir=$($GO list -f '{{.Dir}}' "$pkg")
 	skip=$(skips "$pkg")
 	# -test.timeout: a guard against a hang, not a speed goal: under a load
 	# of 30, mua/imapsync took over 10 minutes even with -test.short.
-	(cd "$dir" && wine "$bin" -test.short -test.timeout 25m ${skip:+-test.skip "$skip"} \
+	(cd "${dirs[$pkg]}" && wine "$bin" -test.short -test.timeout 25m ${skip:+-test.skip "$skip"} \
 		</dev/null >"$out.log" 2>&1) || rc=$?
-	printf '%-40s %-7s %4d s%s\n' "$pkg" "$([ $rc = 0 ] && echo ok || echo FAILED)" $((SECONDS - start)) \
-		"${skip:+  (Wine gaps skipped: $skip)}" >"$out"
+	printf '%-40s %-7s %4d s %6s s CPU%s\n' "$pkg" "$([ $rc = 0 ] && echo ok || echo FAILED)" $((SECONDS - start)) \
+		"$(children_cpu "$out.times")" "${skip:+  (Wine gaps skipped: $skip)}" >"$out"
 	rm -f "$bin"
 }
 
 start=$SECONDS
 for pkg in "${pkgs[@]}"; do
-	while [ "$(jobs -rp | wc -l)" -ge 2 ]; do wait -n || true; done
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
 	run_pkg "$pkg" &
 done
 wait
-echo "test-windows: package tests run in $((SECONDS - start)) s"
+echo "test-windows: package tests run in $((SECONDS - start)) s, $JOBS at a time ($(children_cpu "$work/times") s CPU so far, the Wine server's apart)"
 
 failed=()
 [ $build_ok = 1 ] || failed+=("the build of the test binaries")
@@ -175,6 +218,7 @@ fi
 for pkg in "${pkgs[@]}"; do
 	sed 's/^/test-windows: /' "$work/result/${pkg//\//_}"
 done
+echo "test-windows: $((SECONDS - began)) s in all, $(children_cpu "$work/times") s CPU (the Wine server's apart)"
 if [ ${#failed[@]} != 0 ]; then
 	printf 'test-windows: FAILED %s\n' "${failed[@]}"
 	exit 1

@@ -48,15 +48,17 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM # CI's time limit: the EXIT trap still ends Wine
 
 # secs: the seconds of bash's times ("1m2.500s") on stdin, summed.
 secs() { awk '{ for (i = 1; i <= NF; i++) { split($i, t, "m"); sub(/s/, "", t[2]); s += t[1] * 60 + t[2] } } END { printf "%.1f", s }'; }
-# children_cpu FILE: the CPU time (user and system) of the shell's waited
-# children, through FILE (a builtin with a redirection, not a subshell,
-# whose own times would start at zero).
+# children_cpu: sets cpu to the CPU time (user and system) of the shell's
+# waited children; called as is, not in $(...): a subshell's own times
+# start at zero.
 children_cpu() {
-	times >"$1"
-	sed -n 2p "$1" | secs
+	times >"$work/times.$BASHPID"
+	cpu=$(sed -n 2p "$work/times.$BASHPID" | secs)
 }
 # wine_cpu: the CPU time of the processes of this Wine prefix still alive
 # (the server, the services) and of their waited children.
@@ -156,13 +158,14 @@ mkdir -p "$work/bin" "$work/result"
 build_ok=1
 GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $GO test -c -tags $TAGS -ldflags '-s -w' -overlay "$work/overlay.json" \
 	-o "$work/bin/" "${pkgs[@]}" || build_ok=0
-echo "test-windows: ${#pkgs[@]} test binaries built in $((SECONDS - start)) s ($(children_cpu "$work/times") s CPU so far)"
+children_cpu
+echo "test-windows: ${#pkgs[@]} test binaries built in $((SECONDS - start)) s ($cpu s CPU so far)"
 if ! wait $prefix_pid; then
 	cat "$work/prefix.log"
 	echo "test-windows: FAILED: cannot make the Wine prefix" >&2
 	exit 1
 fi
-cat "$work/prefix.log"
+tail -1 "$work/prefix.log" # Wine's notes on a new prefix are its own
 
 # run_pkg PKG: runs PKG's test binary in PKG's directory under Wine (in a
 # job of its own: its CPU time is its binary's); its output in
@@ -180,8 +183,9 @@ run_pkg() {
 	# of 30, mua/imapsync took over 10 minutes even with -test.short.
 	(cd "${dirs[$pkg]}" && wine "$bin" -test.short -test.timeout 25m ${skip:+-test.skip "$skip"} \
 		</dev/null >"$out.log" 2>&1) || rc=$?
+	children_cpu
 	printf '%-40s %-7s %4d s %6s s CPU%s\n' "$pkg" "$([ $rc = 0 ] && echo ok || echo FAILED)" $((SECONDS - start)) \
-		"$(children_cpu "$out.times")" "${skip:+  (Wine gaps skipped: $skip)}" >"$out"
+		"$cpu" "${skip:+  (Wine gaps skipped: $skip)}" >"$out"
 	rm -f "$bin"
 }
 
@@ -191,7 +195,8 @@ for pkg in "${pkgs[@]}"; do
 	run_pkg "$pkg" &
 done
 wait
-echo "test-windows: package tests run in $((SECONDS - start)) s, $JOBS at a time ($(children_cpu "$work/times") s CPU so far, the Wine server's apart)"
+children_cpu
+echo "test-windows: package tests run in $((SECONDS - start)) s, $JOBS at a time ($cpu s CPU so far, the Wine server's apart)"
 
 failed=()
 [ $build_ok = 1 ] || failed+=("the build of the test binaries")
@@ -218,7 +223,8 @@ fi
 for pkg in "${pkgs[@]}"; do
 	sed 's/^/test-windows: /' "$work/result/${pkg//\//_}"
 done
-echo "test-windows: $((SECONDS - began)) s in all, $(children_cpu "$work/times") s CPU (the Wine server's apart)"
+children_cpu
+echo "test-windows: $((SECONDS - began)) s in all, $cpu s CPU (the Wine server's apart)"
 if [ ${#failed[@]} != 0 ]; then
 	printf 'test-windows: FAILED %s\n' "${failed[@]}"
 	exit 1

@@ -66,7 +66,7 @@ wine_cpu() {
 	local p f total=0 hz
 	hz=$(getconf CLK_TCK)
 	for p in /proc/[0-9]*; do
-		tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qxF "WINEPREFIX=$WINEPREFIX" || continue
+		tr '\0' '\n' 2>/dev/null <"$p/environ" | grep -qxF "WINEPREFIX=$WINEPREFIX" || continue
 		f=$(cat "$p/stat" 2>/dev/null) || continue
 		read -r -a f <<<"${f##*) }"
 		total=$((total + f[11] + f[12] + f[13] + f[14]))

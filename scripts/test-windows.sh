@@ -57,8 +57,9 @@ secs() { awk '{ for (i = 1; i <= NF; i++) { split($i, t, "m"); sub(/s/, "", t[2]
 # waited children; called as is, not in $(...): a subshell's own times
 # start at zero.
 children_cpu() {
-	times >"$work/times.$BASHPID"
-	cpu=$(sed -n 2p "$work/times.$BASHPID" | secs)
+	local f=$work/times.$BASHPID # this shell's, not $(...)'s
+	times >"$f"
+	cpu=$(sed -n 2p "$f" | secs)
 }
 # wine_cpu: the CPU time of the processes of this Wine prefix still alive
 # (the server, the services) and of their waited children.
@@ -84,7 +85,7 @@ make_prefix() {
 	local start=$SECONDS
 	mkdir -p "$WINEPREFIX"
 	wineserver -p </dev/null
-	wineboot -i </dev/null
+	timeout 600 wineboot -i </dev/null # a guard against a hang (10 to 45 s)
 	x86_64-w64-mingw32-gcc -O2 -shared -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
 		scripts/windows/bcryptprimitives.c -ladvapi32
 	echo "test-windows: Wine prefix ready in $((SECONDS - start)) s ($(wine --version))"
@@ -214,7 +215,8 @@ done
 
 if [ "${SMOKE:-1}" = 1 ]; then
 	start=$SECONDS
-	bash scripts/windows/smoke.sh "$EXE" "$work" || failed+=("CLI smoke tests of $EXE")
+	# timeout: a guard against a hang (they take 10 to 25 s)
+	timeout 600 bash scripts/windows/smoke.sh "$EXE" "$work" || failed+=("CLI smoke tests of $EXE")
 	echo "test-windows: CLI smoke tests in $((SECONDS - start)) s"
 else
 	echo "test-windows: SMOKE=0: no CLI smoke tests of $EXE"

@@ -36,7 +36,9 @@ for tool in wine wineserver x86_64-w64-mingw32-gcc; do
 	}
 done
 work=$(mktemp -d "${TMPDIR:-/tmp}/facteur-wine.XXXXXX")
-export WINEPREFIX=$work/prefix WINEARCH=win64 WINEDEBUG=-all
+# mscoree and mshtml off: Wine never looks for Mono nor Gecko (nor offers to
+# download them); Go's binaries use neither.
+export WINEPREFIX=$work/prefix WINEARCH=win64 WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 began=$SECONDS
 cleanup() {
 	set +e

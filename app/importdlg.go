@@ -25,16 +25,7 @@ const importAccount = "Local"
 
 // showImport asks for an mbox or .eml file to import (Ctrl+I).
 func (c *controller) showImport() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			c.showError(err)
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		c.confirmImport(path)
-	}, c.win)
-	d.Show()
+	c.chooseMailFile(lang.L("Import mbox or .eml file…"), func(path string) { c.confirmImport(path) })
 }
 
 // showImportFolder asks for a Maildir directory to import.
@@ -205,15 +196,7 @@ func (c *controller) showExport() {
 	if !ok {
 		return
 	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			c.showError(err)
-			return
-		}
-		c.startExport(f, w)
-	}, c.win)
-	d.SetFileName(f.Ref.Name + ".mbox")
-	d.Show()
+	c.chooseMboxFile(f.Ref.Name+".mbox", func(w fyne.URIWriteCloser) { c.startExport(f, w) })
 }
 
 func (c *controller) startExport(f mailstore.Folder, w fyne.URIWriteCloser) {

@@ -41,7 +41,11 @@ func TestEscapeClosesSecondaryWindows(t *testing.T) {
 				// the user leaves it first, as with a click on the window
 				w.Canvas().Unfocus()
 			}
-			w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+			onKey := w.Canvas().OnTypedKey()
+			if onKey == nil {
+				t.Fatalf("the %s window takes no key: Escape does nothing", tc.name)
+			}
+			onKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 			h.settle()
 			if slices.Contains(h.c.app.Driver().AllWindows(), w) {
 				t.Fatalf("Escape left the %s window open", tc.name)

@@ -175,6 +175,7 @@ type controller struct {
 	wantIndex int   // row to open once its page arrives, -1 for none
 	quiet     bool  // selection changes made by code, not by the user
 	sel       selectionState
+	drag      dragState // messages dragged toward the folder tree
 	note      noticeState
 
 	search    searchState

@@ -84,6 +84,7 @@ func (c *controller) showWizard() *wizard {
 		}
 	})
 	w.win.Resize(fyne.NewSize(640, 520))
+	closeOnEscape(w.win)
 	c.wiz = w
 	w.win.Show()
 	w.win.Canvas().Focus(w.address)

@@ -70,21 +70,22 @@ func serverHas(t *testing.T, srv imaptest.Target, folder, subject string, want .
 // real one of imapServerEnv (interop/window.sh: Dovecot).
 func TestWindowActionsReachTheIMAPServer(t *testing.T) {
 	h, srv, a := imapInbox(t, "One", "Two", "Three")
+	reached := func(what string, cond func() bool) { t.Helper(); h.waitFor(what, cond); t.Log(what) }
 
 	h.open("One") // marks it read
 	h.c.toggleFlag()
-	h.waitFor("One read and flagged on the server", func() bool {
+	reached("One read and flagged on the server", func() bool {
 		return serverHas(t, srv, "INBOX", "One", imap.FlagSeen, imap.FlagFlagged)
 	})
 	h.open("Two")
 	h.c.deleteSelected()
-	h.waitFor("Two in the server's Trash", func() bool {
+	reached("Two in the server's Trash", func() bool {
 		return serverHas(t, srv, "Trash", "Two") && !serverHas(t, srv, "INBOX", "Two")
 	})
 	h.open("Three")
 	h.c.toggleRead() // unread again
 	h.c.moveSelected(mailstore.FolderRef{Account: "Machin", Name: "Archive"})
-	h.waitFor("Three in the server's Archive", func() bool {
+	reached("Three in the server's Archive", func() bool {
 		return serverHas(t, srv, "Archive", "Three") && !serverHas(t, srv, "INBOX", "Three")
 	})
 	if serverHas(t, srv, "Archive", "Three", imap.FlagSeen) {
@@ -96,7 +97,7 @@ func TestWindowActionsReachTheIMAPServer(t *testing.T) {
 	test.Type(cm.subject, "Envoyé")
 	test.Tap(cm.sendBtn)
 	h.waitFor("the outcome", func() bool { return h.c.lastOutcome != "" })
-	h.waitFor("the copy in the server's Sent", func() bool { return serverHas(t, srv, "Sent", "Envoyé", imap.FlagSeen) })
+	reached("the sent message's copy in the server's Sent", func() bool { return serverHas(t, srv, "Sent", "Envoyé", imap.FlagSeen) })
 
 	p, _ := profile.Open(h.c.opts.Profile)
 	creds := account.OpenCredentials(p.Dir, account.BackendFile)
@@ -114,4 +115,5 @@ func TestWindowActionsReachTheIMAPServer(t *testing.T) {
 			t.Errorf("secret %s left: %q, %v", key, v, err)
 		}
 	}
+	t.Logf("account removed in the Accounts window: none of its secrets %v left", account.SecretKeys(a.Name))
 }

@@ -53,6 +53,7 @@ func (h *harness) drawnSelected() []string {
 // imapServerEnv when set) with subjects in its INBOX, adds it as the
 // account Machin and opens its inbox in the window.
 func imapInbox(t *testing.T, subjects ...string) (*harness, imaptest.Target, account.Account) {
+	t.Helper()
 	h := newHarness(t)
 	srv := imapServer(t, "Archive", "Trash", "Sent")
 	var msgs []string

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"facteur/mailstore"
 	"facteur/mua/account"
 	"facteur/mua/imapsync/imaptest"
+	"facteur/mua/mailer"
 )
 
 func mailerMsg(subject string) string {
@@ -116,4 +118,44 @@ func TestWindowActionsReachTheIMAPServer(t *testing.T) {
 		}
 	}
 	t.Logf("account removed in the Accounts window: none of its secrets %v left", account.SecretKeys(a.Name))
+}
+
+// The GUI process opens one mailer (cmd_gui.go) for the window and for its
+// MTA's outbox, and gives it to the window (Options.Mailer): the window's
+// watcher and secrets are that mailer's, so the Sent copy that the MTA
+// files after delivering a queued message of an IMAP account reaches the
+// server through the window's watcher (its push shows in the account's
+// status), not over a connection of a second mailer's own.
+func TestWindowRunsOnTheCallersMailer(t *testing.T) {
+	var m *mailer.Mailer
+	h := newHarnessOpts(t, nil, func(o *Options, s *mailstore.Store) {
+		var err error
+		m, err = mailer.Open(context.Background(), mailer.Options{Profile: o.Profile, Store: s, Backend: account.BackendFile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { // after the window's own cleanup: the caller closes it
+			if err := m.Close(); err != nil {
+				t.Errorf("the caller's mailer: %v", err)
+			}
+		})
+		o.Mailer = m
+	})
+	srv := imaptest.Start(t, imaptest.NewUser(t, "Sent"))
+	a := h.addIMAPAccount(srv.Addr, acceptSMTP(t))
+	h.c.reloadAccounts()
+	h.waitFor("the first check", func() bool { return !h.c.accts.status[a.Name].LastCheck.IsZero() })
+	if h.c.accts.mailer != m || m.Watcher() != h.c.accts.watcher {
+		t.Fatal("the window opened a mailer of its own beside the one it was given")
+	}
+	if h.c.credentials() != m.Credentials() {
+		t.Error("the window keeps secrets through credentials other than its mailer's")
+	}
+
+	// what the MTA's outbox does once it delivered a queued message
+	if err := m.Outbox().Sent.SaveSent(context.Background(), a, []byte(mailerMsg("Queued"))); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("the copy in the server's Sent", func() bool { return serverHas(t, srv.Target(), "Sent", "Queued") })
+	h.waitFor("the push by the window's watcher", func() bool { return !h.c.accts.status[a.Name].LastPush.IsZero() })
 }

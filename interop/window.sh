@@ -126,12 +126,7 @@ has() {
 has "Dovecot's own state (doveadm fetch): One read and flagged in INBOX, Two read in Trash, Three unread in Archive, the sent copy in Sent, nothing else" \
 	"$(printf '%s\n' 'Archive Three' 'INBOX One \Flagged \Seen' 'Sent Envoyé \Seen' 'Trash Two \Seen')"
 
-if grep -E -q 'Error|Fatal|Panic' "$work/dovecot/dovecot.log"; then
-	fail "Dovecot logged errors"
-	grep -E 'Error|Fatal|Panic' "$work/dovecot/dovecot.log" | head -10 | sed 's/^/    /'
-else
-	pass "no error in Dovecot's log"
-fi
+dovecot_log_check
 
 log "done in $((SECONDS - t0)) s"
 echo "$passed passed, $failed failed"

@@ -138,7 +138,7 @@ func (c *controller) accountChanged(s watch.Status) {
 
 // notifyNewMail sends a desktop notification, unless the user turned them off.
 func (c *controller) notifyNewMail(m watch.NewMail) {
-	if !c.app.Preferences().BoolWithFallback(prefNotify, true) {
+	if !c.settings.Bool(prefNotify, true) {
 		return
 	}
 	n := newMailNotification(m)

@@ -341,7 +341,7 @@ func (c *controller) updateTitle() {
 const prefUnsubscribed = "showUnsubscribedFolders"
 
 func (c *controller) showUnsubscribed() bool {
-	return c.app.Preferences().Bool(prefUnsubscribed)
+	return c.settings.Bool(prefUnsubscribed, false)
 }
 
 // subscribedOnly drops the folders that their IMAP server says the user is

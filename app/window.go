@@ -64,6 +64,8 @@ type Options struct {
 	// window share one sync state, one set of secrets and one watcher.
 	// nil: the window opens its own and closes it.
 	Mailer *mailer.Mailer
+
+	settings *settings // opened by Run before the window, for its theme
 }
 
 // mailStore is the part of *mailstore.Store the GUI calls; tests wrap it to
@@ -109,10 +111,15 @@ func Run(opts Options) error {
 	}
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(icons.App)
-	a.Settings().SetTheme(facteurTheme{mode: savedTheme(a)})
+	set, setErr := openSettings(opts.Profile, a.Preferences())
+	opts.settings = set
+	a.Settings().SetTheme(facteurTheme{mode: savedTheme(set)})
 	w := a.NewWindow("Facteur")
 	c := newController(a, w, s, opts, fyne.Do)
 	defer c.close()
+	if setErr != nil {
+		c.showError(setErr)
+	}
 	c.start()
 	if desk, ok := a.(desktop.App); ok && trayHost(ctx) {
 		c.useTray(desk) // before the event loop: see tray.go
@@ -148,14 +155,16 @@ func quitOnSignal(a fyne.App) (stop func()) {
 // controller holds the state of one main window. Its fields are read and
 // written on the UI goroutine only.
 type controller struct {
-	app    fyne.App
-	win    fyne.Window
-	store  mailStore
-	opts   Options
-	ctx    context.Context
-	cancel context.CancelFunc
-	work   *worker
-	now    func() time.Time
+	app   fyne.App
+	win   fyne.Window
+	store mailStore
+	opts  Options
+	// settings are the window's preferences, kept in the profile.
+	settings *settings
+	ctx      context.Context
+	cancel   context.CancelFunc
+	work     *worker
+	now      func() time.Time
 	// readOnly keeps the store as it is: opening a message does not mark it
 	// read (Screenshot).
 	readOnly bool
@@ -232,7 +241,11 @@ func newController(a fyne.App, w fyne.Window, s mailStore, opts Options, post fu
 		wantIndex: -1,
 	}
 	c.sel.mods = driverModifiers(a)
-	c.listOpts.Threaded = a.Preferences().Bool(prefThreads) // kept across restarts
+	if c.settings = opts.settings; c.settings == nil {
+		c.settings, _ = openSettings(opts.Profile, a.Preferences())
+	}
+	c.settings.onError = func(err error) { post(func() { c.showError(err) }) }
+	c.listOpts.Threaded = c.settings.Bool(prefThreads, false) // kept across restarts
 	c.work = newWorker(ctx, post)
 	c.work.onPanic = c.showError
 	w.SetContent(c.build())

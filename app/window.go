@@ -33,6 +33,7 @@ import (
 	"facteur/mua/account"
 	"facteur/mua/autoconfig"
 	"facteur/mua/compose"
+	"facteur/mua/mailer"
 	"facteur/mua/oauth"
 )
 
@@ -56,6 +57,13 @@ type Options struct {
 	// Compose, when set, opens a composer on it with the window (a mailto:
 	// link).
 	Compose *compose.Draft
+	// Mailer, when set, is the profile's mailer (mua/mailer, on Profile and
+	// Store) that the caller opened, and closes after Run: the window's
+	// actions, composer, Accounts window and background checks go
+	// through it, so that the MTA's outbox built on it (MTA.Load) and the
+	// window share one sync state, one set of secrets and one watcher.
+	// nil: the window opens its own and closes it.
+	Mailer *mailer.Mailer
 
 	settings *settings // opened by Run before the window, for its theme
 }

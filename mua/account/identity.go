@@ -1,6 +1,7 @@
 package account
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -56,4 +57,32 @@ func (a Account) checkIdentities() error {
 		seen[k] = true
 	}
 	return nil
+}
+
+// ErrNoIdentity: no account has that address among its identities.
+var ErrNoIdentity = errors.New("account: no identity with that address")
+
+// SenderIdentity is the identity that sends from account a with From
+// address addr: "" gives the main identity, any identity of the account
+// is accepted, another address is ErrNoIdentity. It is the rule of the
+// composer's From and of `facteur send --from` alike.
+func (a Account) SenderIdentity(addr string) (Identity, error) {
+	if strings.TrimSpace(addr) == "" {
+		return a.Identity, nil
+	}
+	if id, ok := a.IdentityFor(addr); ok {
+		return id, nil
+	}
+	return Identity{}, fmt.Errorf("%w: %q is not an identity of account %q", ErrNoIdentity, addr, a.Name)
+}
+
+// FindIdentity returns the first account of list that can send (it has an
+// SMTP server) with an identity of address addr, and that identity.
+func FindIdentity(list []Account, addr string) (Account, Identity, error) {
+	for _, a := range list {
+		if id, ok := a.IdentityFor(addr); ok && a.Outgoing.Host != "" {
+			return a, id, nil
+		}
+	}
+	return Account{}, Identity{}, fmt.Errorf("%w: no account sends as %q", ErrNoIdentity, addr)
 }

@@ -1,6 +1,7 @@
 package account
 
 import (
+	"errors"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -86,5 +87,33 @@ func TestIdentitiesSaved(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got.AllIdentities(), a.AllIdentities()) {
 		t.Errorf("read back %+v, want %+v", got.AllIdentities(), a.AllIdentities())
+	}
+}
+
+func TestSenderIdentity(t *testing.T) {
+	a := withIdentities(sample("x"))
+	other := sample("y")
+	other.Identity.Address = "paul@uvsq.fr"
+	other.Outgoing.Host = ""
+	tests := []struct {
+		addr, want string
+		err        error
+	}{
+		{"", "marc@machin.com", nil},
+		{"PRESIDENT@club.example", "president@club.example", nil},
+		{"paul@uvsq.fr", "", ErrNoIdentity},
+	}
+	for _, tt := range tests {
+		id, err := a.SenderIdentity(tt.addr)
+		if id.Address != tt.want || !errors.Is(err, tt.err) {
+			t.Errorf("SenderIdentity(%q) = %q, %v", tt.addr, id.Address, err)
+		}
+	}
+	list := []Account{other, a}
+	if got, id, err := FindIdentity(list, "marc@truc.fr"); err != nil || got.Name != "x" || id.Address != "marc@truc.fr" {
+		t.Errorf("FindIdentity = %q %q %v", got.Name, id.Address, err)
+	}
+	if _, _, err := FindIdentity(list, "paul@uvsq.fr"); !errors.Is(err, ErrNoIdentity) { // no SMTP server
+		t.Errorf("FindIdentity of an account without SMTP: %v", err)
 	}
 }

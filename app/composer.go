@@ -63,7 +63,7 @@ type composer struct {
 	draftNote *widget.Label // where the draft is saved
 	sendBtn   *widget.Button
 	laterBtn  *widget.Button
-	base      compose.Draft // what the fields do not show: threading, flowed
+	base      compose.Draft    // what the fields do not show: threading, flowed
 	signed    account.Identity // whose signature the body ends with
 	mono      *widget.Check    // the body in a fixed-width font (composer_font.go)
 	sending   bool

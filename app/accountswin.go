@@ -598,9 +598,10 @@ func (c *controller) stageAccounts(tab int) {
 	}
 	aw := c.showAccounts()
 	aw.accounts = []account.Account{
-		{Name: "Machin", Protocol: account.IMAP, Identity: account.Identity{Name: "Marc Machin", Address: "marc@machin.com"},
-			Incoming: account.Server{Host: "imap.machin.com", Port: 993, Security: account.SecurityTLS},
-			Outgoing: account.Server{Host: "smtp.machin.com", Port: 465, Security: account.SecurityTLS}},
+		{Name: "Machin", Protocol: account.IMAP, Identity: account.Identity{Name: "Marc Machin", Address: "marc@machin.com", Signature: "Marc"},
+			Identities: []account.Identity{{Name: "Postmaster", Address: "postmaster@machin.com", Signature: "Le postmaster de machin.com"}},
+			Incoming:   account.Server{Host: "imap.machin.com", Port: 993, Security: account.SecurityTLS},
+			Outgoing:   account.Server{Host: "smtp.machin.com", Port: 465, Security: account.SecurityTLS}},
 		{Name: "Truc", Protocol: account.POP3, Identity: account.Identity{Name: "Marc Machin", Address: "marc@truc.fr"},
 			Incoming: account.Server{Host: "pop.truc.fr", Port: 995, Security: account.SecurityTLS}},
 	}

@@ -123,7 +123,7 @@ func (cm *composer) build(d compose.Draft) fyne.CanvasObject {
 		form.Add(f.box)
 	}
 	form.Add(keyLabel(lang.L("Subject")))
-	form.Add(cm.subject)
+	form.Add(container.NewBorder(nil, nil, nil, cm.monoCheck(), cm.subject)) // the font, over the body
 	top := container.NewVBox(form)
 	bottom := container.NewVBox(widget.NewSeparator(), cm.buildAttachments(d.Attachments), cm.buildButtons())
 	return container.NewBorder(top, bottom, nil, nil, cm.body)
@@ -140,7 +140,7 @@ func (cm *composer) buildButtons() fyne.CanvasObject {
 	cm.draftNote = widget.NewLabel("")
 	cm.draftNote.Importance = widget.LowImportance
 	routeBtn, routeWarn := cm.routeBar()
-	buttons := container.NewHBox(attach, cm.monoCheck(), cm.draftNote, layout.NewSpacer(), routeBtn, cm.laterBtn, cm.sendBtn)
+	buttons := container.NewHBox(attach, cm.draftNote, layout.NewSpacer(), routeBtn, cm.laterBtn, cm.sendBtn)
 	return container.NewVBox(cm.status, routeWarn, buttons)
 }
 

@@ -63,10 +63,28 @@ func (c *controller) buildSearch() fyne.CanvasObject {
 	c.ui.searchEntry = e
 	clearBtn := widget.NewButtonWithIcon("", theme.ContentClearIcon(), c.escapeSearch)
 	clearBtn.Importance = widget.LowImportance
-	c.search.scopeSel = widget.NewSelect([]string{lang.L("Everywhere"), lang.L("This folder")}, nil)
-	c.search.scopeSel.SetSelectedIndex(int(scopeEverywhere))
-	c.search.scopeSel.OnChanged = func(string) { c.setSearchScope(searchScope(c.search.scopeSel.SelectedIndex())) }
-	return container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), container.NewHBox(c.search.scopeSel, clearBtn), e)
+	return container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), clearBtn, e)
+}
+
+// buildScopeSelect is the choice between searching everywhere and in the
+// folder shown. It takes the place of the sort while a search is open
+// (results come newest first): syncSearchControls.
+func (c *controller) buildScopeSelect() fyne.CanvasObject {
+	sel := widget.NewSelect([]string{lang.L("Everywhere"), lang.L("This folder")}, nil)
+	sel.SetSelectedIndex(int(scopeEverywhere))
+	sel.OnChanged = func(string) { c.setSearchScope(searchScope(sel.SelectedIndex())) }
+	sel.Hide()
+	c.search.scopeSel = sel
+	return sel
+}
+
+// syncSearchControls shows the scope while searching, the sort otherwise.
+func (c *controller) syncSearchControls() {
+	searching := c.listing.kind == listSearch
+	if c.search.scopeSel.Visible() != searching {
+		setVisible(c.search.scopeSel, searching)
+		setVisible(c.ui.sortSelect, !searching)
+	}
 }
 
 // setSearchScope searches the folder shown or everywhere; an open search

@@ -3,6 +3,7 @@ package compose
 import (
 	"bytes"
 	"io"
+	"slices"
 	"strings"
 
 	"facteur/internal/message"
@@ -233,6 +234,8 @@ func sanitizeName(s string) string {
 
 // ReplyIdentity is the identity of account a that answers m: the one the
 // original was addressed to (To, then Cc), else the account's main one.
+// The other addresses of the account join its Aliases, so that Reply all
+// leaves every one of them out.
 func ReplyIdentity(a account.Account, m *message.Message) account.Identity {
 	var rcpts []string
 	for _, l := range [][]message.Address{m.To, m.Cc} {
@@ -240,5 +243,12 @@ func ReplyIdentity(a account.Account, m *message.Message) account.Identity {
 			rcpts = append(rcpts, r.Addr)
 		}
 	}
-	return a.AddressedIdentity(rcpts)
+	id := a.AddressedIdentity(rcpts)
+	id.Aliases = slices.Clone(id.Aliases)
+	for _, other := range a.AllIdentities() {
+		if !strings.EqualFold(other.Address, id.Address) {
+			id.Aliases = append(id.Aliases, other.Address)
+		}
+	}
+	return id
 }

@@ -64,3 +64,18 @@ func TestReplyIdentity(t *testing.T) {
 		}
 	}
 }
+
+// TestReplyAllLeavesEveryIdentityOut: answering from one identity, Reply
+// all drops the account's other addresses too.
+func TestReplyAllLeavesEveryIdentityOut(t *testing.T) {
+	a := account.Account{Identity: marc, Identities: []account.Identity{{Address: "president@club.example"}}}
+	raw := "From: fred@truc.fr\r\nTo: president@club.example, marc@machin.com, paul@uvsq.fr\r\nSubject: x\r\n\r\nhi\r\n"
+	o, err := ParseOriginal([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := ReplyAll(o, ReplyIdentity(a, o.Msg))
+	if d.From.Address != "president@club.example" || d.To != "fred@truc.fr, paul@uvsq.fr" {
+		t.Errorf("reply all from %q to %q", d.From.Address, d.To)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"facteur/mailstore"
@@ -150,12 +151,19 @@ func TestSearchScope(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if h.c.search.scopeSel.Visible() || !h.c.ui.sortSelect.Visible() {
+		t.Fatal("a search scope outside a search, or no sort")
+	}
 	test.Type(h.c.ui.searchEntry, "zorglub")
 	h.settle()
 	if n := h.c.rows.length(); n != 3 || h.c.ui.resultCount.Text != "3 results" {
 		t.Fatalf("everywhere: %d rows, count %q", n, h.c.ui.resultCount.Text)
 	}
-	h.c.search.scopeSel.SetSelected("This folder")
+	if !h.c.search.scopeSel.Visible() || h.c.ui.sortSelect.Visible() {
+		t.Fatal("the scope does not take the sort's place while searching")
+	}
+	h.w.Canvas().Focus(h.c.search.scopeSel) // the keyboard: Right picks the next choice
+	h.c.search.scopeSel.TypedKey(&fyne.KeyEvent{Name: fyne.KeyRight})
 	h.settle()
 	if n := h.c.rows.length(); n != 2 || h.c.ui.resultCount.Text != "2 results" {
 		t.Fatalf("this folder: %d rows, count %q", n, h.c.ui.resultCount.Text)
@@ -165,9 +173,15 @@ func TestSearchScope(t *testing.T) {
 	if n := h.c.rows.length(); n != 2 || h.c.search.scope != scopeFolder {
 		t.Errorf("the scope was lost as the query changed: %d rows", n)
 	}
+	h.c.search.scopeSel.SetSelected("Everywhere") // as a click in its list does
+	h.settle()
+	if n := h.c.rows.length(); n != 3 {
+		t.Errorf("everywhere again: %d rows", n)
+	}
+	h.c.search.scopeSel.SetSelected("This folder")
 	h.c.escapeSearch()
 	h.settle()
-	if h.c.search.scope != scopeEverywhere || h.c.search.scopeSel.Selected != "Everywhere" {
+	if h.c.search.scope != scopeEverywhere || h.c.search.scopeSel.Selected != "Everywhere" || h.c.search.scopeSel.Visible() {
 		t.Errorf("a closed search keeps its scope %v", h.c.search.scopeSel.Selected)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	gomessage "github.com/emersion/go-message"
+
+	"facteur/internal/quotemark"
 )
 
 // quoteWidth is the length of a quoted line, quote marks included: the
@@ -20,19 +22,11 @@ const quoteWidth = 72
 // lines of the same level; a blank line is ">" alone, trailing blank
 // lines are dropped. A word longer than a line stays whole.
 func Quote(text string) string {
-	var b strings.Builder
-	for _, line := range quoteLines(text) {
-		depth, rest := quoteDepth(line)
-		prefix := strings.Repeat(">", depth+1)
-		if rest == "" {
-			b.WriteString(prefix + "\n")
-			continue
-		}
+	return quoteEach(text, func(b *strings.Builder, prefix, rest string) {
 		for _, piece := range cutWords(rest, quoteWidth-len(prefix)-1) {
 			b.WriteString(prefix + " " + strings.TrimRight(piece, " ") + "\n")
 		}
-	}
-	return b.String()
+	})
 }
 
 // QuoteFlowed quotes the logical lines of a format=flowed original (what
@@ -40,15 +34,23 @@ func Quote(text string) string {
 // draft is sent flowed, and Build cuts them with soft line breaks
 // (RFC 3676 §4.5: quote marks, then a space, then the text).
 func QuoteFlowed(text string) string {
+	return quoteEach(text, func(b *strings.Builder, prefix, rest string) {
+		b.WriteString(prefix + " " + rest + "\n")
+	})
+}
+
+// quoteEach quotes every line one level deeper: a blank one as the marks
+// alone, the others through write, given the marks and the text.
+func quoteEach(text string, write func(b *strings.Builder, prefix, rest string)) string {
 	var b strings.Builder
 	for _, line := range quoteLines(text) {
-		depth, rest := quoteDepth(line)
+		depth, rest := quotemark.Split(line)
 		prefix := strings.Repeat(">", depth+1)
 		if rest == "" {
 			b.WriteString(prefix + "\n")
 			continue
 		}
-		b.WriteString(prefix + " " + rest + "\n")
+		write(&b, prefix, rest)
 	}
 	return b.String()
 }
@@ -65,27 +67,6 @@ func quoteLines(text string) []string {
 		lines[i] = strings.TrimRight(l, " \t\r")
 	}
 	return lines
-}
-
-// quoteDepth counts the quote marks at the start of a line, spaces
-// between them allowed ("> > text"), and returns the text after them
-// and after one space.
-func quoteDepth(line string) (int, string) {
-	depth, i := 0, 0
-	for i < len(line) {
-		switch {
-		case line[i] == '>':
-			depth++
-			i++
-		case line[i] == ' ' && depth > 0 && i+1 < len(line) && line[i+1] == '>':
-			i++
-		case depth > 0:
-			return depth, strings.TrimPrefix(line[i:], " ")
-		default:
-			return 0, line
-		}
-	}
-	return depth, ""
 }
 
 // cutWords cuts a line into pieces of at most width characters (runes) at

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"facteur/internal/quotemark"
 )
 
 // words100 is a line of 100 characters: ten words of nine letters.
@@ -135,7 +137,7 @@ func FuzzQuote(f *testing.F) {
 			if !strings.HasPrefix(line, ">") {
 				t.Fatalf("unquoted line %q in %q", line, out)
 			}
-			_, rest := quoteDepth(line)
+			_, rest := quotemark.Split(line)
 			if utf8.RuneCountInString(line) > quoteWidth && strings.Contains(strings.TrimSpace(rest), " ") {
 				t.Fatalf("line of %d columns: %q", utf8.RuneCountInString(line), line)
 			}
@@ -143,7 +145,7 @@ func FuzzQuote(f *testing.F) {
 		}
 		var want []string
 		for _, line := range quoteLines(text) {
-			_, rest := quoteDepth(line)
+			_, rest := quotemark.Split(line)
 			want = append(want, strings.Fields(rest)...)
 		}
 		if strings.Join(words, " ") != strings.Join(want, " ") {

@@ -144,7 +144,7 @@ func TestDragOutsideAFolderDoesNothing(t *testing.T) {
 // A message of an IMAP account dragged onto another of its folders goes
 // there on the server: the move goes through the mailer's journal.
 func TestDragReachesTheIMAPServer(t *testing.T) {
-	h, addr := imapInbox(t, "One", "Two")
+	h, addr, _ := imapInbox(t, "One", "Two")
 	archive := mailstore.FolderRef{Account: "Machin", Name: "Archive"}
 	h.waitFor("the account's Archive", func() bool {
 		folders, _ := h.store.Folders(context.Background())

@@ -150,7 +150,7 @@ func TestDragReachesTheIMAPServer(t *testing.T) {
 		folders, _ := h.store.Folders(context.Background())
 		return slices.ContainsFunc(folders, func(f mailstore.Folder) bool { return f.Ref == archive })
 	})
-	h.c.app.Preferences().SetBool(prefUnsubscribed, true) // the test server subscribes to nothing
+	h.c.settings.SetBool(prefUnsubscribed, true) // the test server subscribes to nothing
 	h.c.loadFolders(false)
 	h.settle()
 	h.c.ui.tree.OpenBranch(accountUID("Machin"))
@@ -208,5 +208,27 @@ func TestDroppedFilesImport(t *testing.T) {
 	h.c.dropped(fyne.NewPos(1, 1), []fyne.URI{storage.NewFileURI(writeEml(t, "Déposé"))})
 	if h.dialogs() != 1 {
 		t.Errorf("%d dialogs after a drop on a virtual folder, want the import's", h.dialogs())
+	}
+}
+
+// Files dropped on an IMAP account's folder are imported through the
+// mailer: the server's folder gets them.
+func TestDroppedFilesReachTheIMAPServer(t *testing.T) {
+	h, addr, _ := imapInbox(t, "One")
+	archive := mailstore.FolderRef{Account: "Machin", Name: "Archive"}
+	h.waitFor("the account's Archive", func() bool {
+		folders, _ := h.store.Folders(context.Background())
+		return slices.ContainsFunc(folders, func(f mailstore.Folder) bool { return f.Ref == archive })
+	})
+	h.c.settings.SetBool(prefUnsubscribed, true) // the test server subscribes to nothing
+	h.c.loadFolders(false)
+	h.settle()
+	h.c.ui.tree.OpenBranch(accountUID("Machin"))
+	h.c.dropped(h.centre(h.treeRowOf(archive)), []fyne.URI{storage.NewFileURI(writeEml(t, "Déposé"))})
+	h.waitFor("the dropped message in the server's Archive", func() bool {
+		return serverHas(t, addr, "Archive", "Déposé")
+	})
+	if got := h.localSubjects(archive); !slices.Equal(got, []string{"Déposé"}) {
+		t.Errorf("local Archive %q", got)
 	}
 }

@@ -12,12 +12,12 @@ const prefMonoBody = "composerMonospace"
 
 // monoBody tells whether the composer's body is in a fixed-width font.
 func (c *controller) monoBody() bool {
-	return c.app.Preferences().Bool(prefMonoBody)
+	return c.settings.Bool(prefMonoBody, false)
 }
 
 // setMonoBody keeps the choice and applies it to every open composer.
 func (c *controller) setMonoBody(on bool) {
-	c.app.Preferences().SetBool(prefMonoBody, on)
+	c.settings.SetBool(prefMonoBody, on)
 	for _, cm := range c.compose.open {
 		cm.applyFont(on)
 	}

@@ -24,15 +24,18 @@ func TestComposerFontChoiceIsKept(t *testing.T) {
 		t.Fatal("the body is fixed-width by default")
 	}
 	test.Tap(cm.mono) // the mouse
-	if !cm.body.TextStyle.Monospace || !h.c.app.Preferences().Bool(prefMonoBody) {
+	if !cm.body.TextStyle.Monospace || !h.c.settings.Bool(prefMonoBody, false) {
 		t.Fatal("ticking the box did not choose the fixed-width font, or did not keep it")
+	}
+	if again, err := openSettings(h.c.opts.Profile, nil); err != nil || !again.Bool(prefMonoBody, false) {
+		t.Fatalf("the choice is not in the profile's settings for the next start (%v)", err)
 	}
 	second := h.newComposer()
 	if !second.body.TextStyle.Monospace || !second.mono.Checked {
 		t.Error("the next composer does not open in the font chosen")
 	}
 	test.Type(second.mono, " ") // the keyboard: Space on the focused box
-	if cm.body.TextStyle.Monospace || second.body.TextStyle.Monospace || h.c.app.Preferences().Bool(prefMonoBody) {
+	if cm.body.TextStyle.Monospace || second.body.TextStyle.Monospace || h.c.settings.Bool(prefMonoBody, true) {
 		t.Error("Space did not go back to the proportional font in every composer")
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"facteur/internal/message"
+	"facteur/mailstore"
 )
 
 // maxSourceText bounds the raw text a View source window lays out.
@@ -143,8 +144,10 @@ func (c *controller) copyPart(ctx context.Context, id int64, path string, w io.W
 }
 
 // showSource opens a window with the raw message, monospace and selectable.
-func (c *controller) showSource() {
-	s := c.ui.reader.sum
+func (c *controller) showSource() { c.showSourceOf(c.ui.reader.sum) }
+
+// showSourceOf opens the raw text of message s in a window.
+func (c *controller) showSourceOf(s mailstore.Summary) {
 	if s.ID == 0 {
 		return
 	}

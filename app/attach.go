@@ -53,6 +53,9 @@ func (c *controller) attachmentRow(p message.Part) fyne.CanvasObject {
 func partName(p message.Part) string {
 	name := strings.TrimSpace(p.Filename)
 	name = strings.NewReplacer("/", "_", "\\", "_", "\x00", "_").Replace(name)
+	if name == "" && (p.ContentType == "text/calendar" || p.ContentType == "application/ics") {
+		return "invite.ics" // an invitation's calendar (RFC 6047) comes without a name
+	}
 	if name == "" || name == "." || name == ".." {
 		name = lang.L("attachment")
 		if p.Path != "" {

@@ -79,6 +79,8 @@ type mailStore interface {
 	Subscribe(ctx context.Context) <-chan mailstore.Change
 	Add(ctx context.Context, folder mailstore.FolderRef, r io.Reader, opt mailstore.AddOptions) (mailstore.Summary, error)
 	Purge(ctx context.Context, ids []int64) error
+	Answer(ctx context.Context, account, uid string) (mailstore.Answer, bool, error)
+	SetAnswer(ctx context.Context, account, uid string, a mailstore.Answer) error
 }
 
 var _ mailStore = (*mailstore.Store)(nil)

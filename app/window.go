@@ -64,6 +64,7 @@ type mailStore interface {
 	Folders(ctx context.Context) ([]mailstore.Folder, error)
 	CreateFolder(ctx context.Context, ref mailstore.FolderRef, role mailstore.Role) error
 	Count(ctx context.Context, folder mailstore.FolderRef) (total, unread int, err error)
+	ListLength(ctx context.Context, folder mailstore.FolderRef, opt mailstore.ListOptions) (int, error)
 	List(ctx context.Context, folder mailstore.FolderRef, opt mailstore.ListOptions) ([]mailstore.Summary, error)
 	ListVirtual(ctx context.Context, v mailstore.Virtual, opt mailstore.ListOptions) ([]mailstore.Summary, error)
 	CountVirtual(ctx context.Context, v mailstore.Virtual) (total, unread int, err error)

@@ -89,6 +89,7 @@ func (c *controller) showInvitation(s mailstore.Summary, m *message.Message) {
 			}
 			k.sender, k.answer = sender, answer
 			k.fill(inv, err, c.readOnly)
+			c.nameCalendarPart(part, inv)
 			c.ui.reader.relayout()
 		}
 	})

@@ -2,10 +2,13 @@ package app
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2/lang"
 
+	"facteur/internal/message"
 	"facteur/mailstore"
 	"facteur/mua/invite"
 	"facteur/mua/submit"
@@ -67,4 +70,21 @@ func answeredText(ps invite.PartStat, t time.Time) string {
 		return lang.L("You answered tentatively on {{.Date}}.", data)
 	}
 	return lang.L("You declined on {{.Date}}.", data)
+}
+
+// nameCalendarPart lists the calendar part of the open message under the
+// event's summary ("Bascule vers le MX secondaire.ics") when it came
+// without a name, as Outlook and Google send it.
+func (c *controller) nameCalendarPart(part message.Part, inv *invite.Invitation) {
+	r := c.ui.reader
+	if inv == nil || part.Filename != "" || strings.TrimSpace(inv.Summary) == "" || r.msg == nil {
+		return
+	}
+	parts := slices.Clone(listedParts(r.bodyState.doc, r.msg.Attachments))
+	for i := range parts {
+		if parts[i].Path == part.Path {
+			parts[i].Filename = strings.TrimSpace(inv.Summary) + ".ics"
+		}
+	}
+	c.showAttachments(parts)
 }

@@ -18,7 +18,7 @@ import (
 
 // The answer given to an invitation is kept in the store: the card says
 // it at once and again when the invitation is opened anew; the calendar
-// part is listed as invite.ics, not attachment-2.
+// part is listed under the event's summary, not as attachment-2.
 func TestInvitationRemembersTheAnswer(t *testing.T) {
 	h := newHarness(t)
 	srv := imaptest.Start(t, imaptest.NewUser(t, "Sent"))
@@ -43,7 +43,7 @@ func TestInvitationRemembersTheAnswer(t *testing.T) {
 		t.Fatalf("an answer before any: %q", k.status.Text)
 	}
 	names := strings.Join(labelTexts(h.c.ui.reader.attachmentsBlock), "\n")
-	if !strings.Contains(names, "invite.ics") || strings.Contains(names, "attachment-") {
+	if !strings.Contains(names, invitationSubject+".ics") || strings.Contains(names, "attachment-") {
 		t.Errorf("the calendar part is listed as:\n%s", names)
 	}
 	test.Tap(k.tentative)

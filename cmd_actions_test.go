@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -203,5 +205,36 @@ func TestSendCopiesIntoTheIMAPSent(t *testing.T) {
 	}
 	if code, out, _ := facteurIn(t, dir, "", "sync"); code != 0 || !strings.Contains(out, " 0 new") {
 		t.Errorf("the sync after: %q, want no second copy", out)
+	}
+}
+
+// `facteur import --folder ACCOUNT/FOLDER` into an IMAP account's folder
+// puts the messages on its server (before, they stayed on this computer
+// alone, where no sync would ever send them).
+func TestImportIntoAnIMAPFolderReachesTheServer(t *testing.T) {
+	dir := t.TempDir()
+	srv := imaptest.Start(t, imaptest.NewUser(t, "Archive"))
+	addIMAPAccount(t, dir, srv.Addr)
+	if code, out, errOut := facteurIn(t, dir, "", "sync"); code != 0 {
+		t.Fatalf("sync: %d %q %q", code, out, errOut)
+	}
+	mbox := filepath.Join(t.TempDir(), "old.mbox")
+	data := "From a@b.test Mon Nov  2 10:00:00 2026\nFrom: a@b.test\nSubject: old1\nMessage-ID: <old1@b.test>\n\nbody\n\n" +
+		"From a@b.test Mon Nov  2 10:00:00 2026\nFrom: a@b.test\nSubject: old2\nMessage-ID: <old2@b.test>\n\nbody\n"
+	if err := os.WriteFile(mbox, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := facteurIn(t, dir, "", "import", "--quiet", "--folder", "ex/Archive", mbox)
+	if code != 0 || !strings.Contains(out, "ex: the server took the change") {
+		t.Fatalf("import: code %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if got := serverFolder(t, srv.Addr, "Archive"); !slices.Equal(slices.Sorted(slices.Values(got)), []string{"old1", "old2"}) {
+		t.Errorf("server Archive = %q, want old1 and old2", got)
+	}
+	if code, out, errOut := facteurIn(t, dir, "", "sync"); code != 0 {
+		t.Fatalf("sync after the import: %d %q %q", code, out, errOut)
+	}
+	if _, out, _ := facteurIn(t, dir, "", "search", "--json", "from:a@b.test"); strings.Count(out, `"id"`) != 2 {
+		t.Errorf("after the sync, the store holds %d copies of the 2 messages: %s", strings.Count(out, `"id"`), out)
 	}
 }

@@ -10,11 +10,12 @@ import (
 	"time"
 
 	"facteur/mailstore"
+	"facteur/mua/mailer"
 )
 
 func cmdImport(e *env) error {
 	fs := newFlags(e, "import")
-	folder := fs.String("folder", "", "folder of the Local account to import into (default: named after FILE)")
+	folder := fs.String("folder", "", "folder to import into: NAME in the Local account, or ACCOUNT/NAME of an account's existing folder, whose server gets the messages (default: named after FILE)")
 	quiet := fs.Bool("quiet", false, "no progress line")
 	dups := fs.Bool("allow-duplicates", false, "import messages even when the folder holds the same content already")
 	args, err := parseFlags(fs, e.args)
@@ -28,32 +29,32 @@ func cmdImport(e *env) error {
 	if _, err := os.Stat(src); err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	s, _, err := openStore(e)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	name := *folder
-	if name == "" {
-		name = folderNameFor(src)
-	}
-	ref, err := resolveFolder(e, s, name)
-	if err != nil {
-		return err
-	}
-	if err := s.CreateFolder(e.ctx, ref, mailstore.RoleNone); err != nil {
-		return err
-	}
-	pl := newProgressLine(e.stderr, "importing into "+ref.String(), *quiet)
-	st, err := s.ImportWith(e.ctx, ref, src, mailstore.ImportOptions{Progress: pl.update, AllowDuplicates: *dups})
-	pl.finish()
-	fmt.Fprintln(e.stdout, importSummary(st, ref))
-	if err != nil {
-		return fmt.Errorf("import %s stopped: %w\n"+
-			"the %d messages imported are stored and indexed; run the same import again to add the rest "+
-			"(what the folder holds already is skipped)", src, err, st.Messages)
-	}
-	return nil
+	return withMailer(e, func(m *mailer.Mailer) error {
+		name := *folder
+		if name == "" {
+			name = folderNameFor(src)
+		}
+		ref, err := resolveFolder(e, m.Store(), name)
+		if err != nil {
+			return err
+		}
+		pl := newProgressLine(e.stderr, "importing into "+ref.String(), *quiet)
+		st, ch, err := m.Import(e.ctx, ref, src, mailstore.ImportOptions{Progress: pl.update, AllowDuplicates: *dups})
+		pl.finish()
+		fmt.Fprintln(e.stdout, importSummary(st, ref))
+		if len(ch.Journaled) > 0 {
+			pushed(e, m, ch)
+		}
+		if err != nil && st.Messages == 0 {
+			return fmt.Errorf("import %s: %w", src, err)
+		}
+		if err != nil {
+			return fmt.Errorf("import %s stopped: %w\n"+
+				"the %d messages imported are stored and indexed; run the same import again to add the rest "+
+				"(what the folder holds already is skipped)", src, err, st.Messages)
+		}
+		return nil
+	})
 }
 
 const importUsage = "import [--folder NAME] [--allow-duplicates] FILE|DIR"

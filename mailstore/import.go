@@ -209,7 +209,7 @@ func (im *importer) message(ctx context.Context, r io.Reader, st os.FileInfo) (I
 }
 
 func (im *importer) run(ctx context.Context, produce produceFunc, total int, totalBytes int64) (ImportStats, error) {
-	ist, err := im.s.ingest(ctx, produce, ingestOptions{workers: importWorkers(), dedup: im.dedup, progress: func(done int, b int64) {
+	ist, err := im.s.ingest(ctx, produce, ingestOptions{workers: importWorkers(), dedup: im.dedup, stored: im.opt.Stored, progress: func(done int, b int64) {
 		if im.opt.Progress != nil {
 			im.opt.Progress(Progress{Done: done, Total: total, Bytes: b, TotalBytes: totalBytes})
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -243,5 +244,43 @@ func TestCloseWaitsForImport(t *testing.T) {
 	defer s.Close()
 	if st, err := s.Rescan(context.Background(), nil); err != nil || st.Added+st.Removed != 0 {
 		t.Errorf("rescan after reopen: %+v %v", st, err)
+	}
+}
+
+// ImportOptions.Stored gives the id of every message stored, batch by
+// batch, once committed; the duplicates skipped are not among them.
+func TestImportStoredIDs(t *testing.T) {
+	s, _ := openTest(t)
+	mboxPath := filepath.Join(t.TempDir(), "big.mbox")
+	f, _ := os.Create(mboxPath)
+	if err := corpus.WriteMbox(f, 7, batchSize+50); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	folder := FolderRef{"Local", "big"}
+	ctx := context.Background()
+	var got []int64
+	batches := 0
+	opt := ImportOptions{Stored: func(ids []int64) { got = append(got, ids...); batches++ }}
+	st, err := s.ImportWith(ctx, folder, mboxPath, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.List(ctx, folder, ListOptions{Limit: 5000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []int64
+	for _, m := range list {
+		want = append(want, m.ID)
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if st.Messages != batchSize+50 || !slices.Equal(got, want) || batches < 2 {
+		t.Errorf("stored %d ids in %d batches, listed %d, imported %d", len(got), batches, len(want), st.Messages)
+	}
+	got = nil
+	if st, err := s.ImportWith(ctx, folder, mboxPath, opt); err != nil || st.Duplicates != batchSize+50 || len(got) != 0 {
+		t.Errorf("again: %+v %v, ids %d", st, err, len(got))
 	}
 }

@@ -49,6 +49,7 @@ func (st *ingestStats) add(o ingestStats) {
 type ingestOptions struct {
 	workers  int
 	progress func(done int, bytes int64) // after each committed batch
+	stored   func(ids []int64)           // after each committed batch, its ids
 	// dedup, for an import, holds the content hashes of the folder: a
 	// message already there is skipped. Nil stores every message.
 	dedup *dedup

@@ -156,6 +156,13 @@ func (w *rowWriter) committed(rows []*row) {
 	for _, r := range rows {
 		w.st.add(ingestStats{done: 1, problems: btoi(r.problem != ""), size: r.disk, bytes: r.offset})
 	}
+	if w.opt.stored != nil && len(rows) > 0 {
+		ids := make([]int64, len(rows))
+		for i, r := range rows {
+			ids[i] = r.id
+		}
+		w.opt.stored(ids)
+	}
 	if w.opt.progress != nil {
 		w.opt.progress(w.st.done, w.st.bytes)
 	}

@@ -222,6 +222,9 @@ type ImportOptions struct {
 	// AllowDuplicates stores every message of the source, even those
 	// whose content the folder holds already.
 	AllowDuplicates bool
+	// Stored, when set, is given the ids of the messages of each batch
+	// once it is committed (an IMAP account journals their APPEND).
+	Stored func(ids []int64)
 }
 
 // RescanStats count what a rescan found. Leftovers are the files of tmp/

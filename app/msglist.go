@@ -186,7 +186,7 @@ func (c *controller) folderListing() rowSource {
 			return c.store.List(ctx, ref, o)
 		},
 		count: func(ctx context.Context) (int, bool, error) {
-			total, _, err := c.store.Count(ctx, ref)
+			total, err := c.store.ListLength(ctx, ref, opt) // collapsed threads take one row
 			return total, false, err
 		},
 	}

@@ -152,11 +152,7 @@ type tcpInfo struct {
 // something else.
 func (p *hopParser) tcpInfo(c string) bool {
 	var buf [16]string
-	fields := buf[:0]
-	for f := range strings.FieldsFuncSeq(c, isInfoSeparator) {
-		fields = append(fields, f)
-	}
-	info, ok := readTCPInfo(fields)
+	info, ok := readTCPInfo(appendInfoFields(buf[:0], c))
 	if !ok {
 		return false
 	}
@@ -185,8 +181,30 @@ func (p *hopParser) tcpInfo(c string) bool {
 	return true
 }
 
-func isInfoSeparator(r rune) bool {
-	return r == ' ' || r == ',' || r == '"' || r == '\t'
+// appendInfoFields appends to dst the words of a TCP-info comment, split
+// at spaces, tabs, commas and double quotes: strings.FieldsFunc's split,
+// byte by byte, since the separators are ASCII and no byte of a multi-byte
+// UTF-8 sequence is.
+func appendInfoFields(dst []string, c string) []string {
+	start := -1
+	for i := 0; i < len(c); i++ {
+		if isInfoSeparator(c[i]) {
+			if start >= 0 {
+				dst = append(dst, c[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		dst = append(dst, c[start:])
+	}
+	return dst
+}
+
+func isInfoSeparator(c byte) bool {
+	return c == ' ' || c == ',' || c == '"' || c == '\t'
 }
 
 // readTCPInfo reads the fields of a TCP-info comment; ok is false unless

@@ -168,7 +168,8 @@ func FuzzParsePath(f *testing.F) {
 // FuzzIndexFold: indexFold finds what a plain byte-by-byte search finds.
 func FuzzIndexFold(f *testing.F) {
 	for _, c := range [][2]string{{"Authenticated User alice", "authenticated user "}, {"x VERSION=1", "version="},
-		{"", "a"}, {"a", ""}, {"aAaA", "aa"}, {"\u212a", "k"}, {"ſs", "S"}, {"12:34", ":"}} {
+		{"", "a"}, {"a", ""}, {"aAaA", "aa"}, {"\u212a", "k"}, {"ſs", "S"}, {"12:34", ":"},
+		{"Tue, 5 Nov 2024 id X for <a@b>", " id "}, {"x sſ", " ſs"}, {"x\tid", " id"}} {
 		f.Add(c[0], c[1])
 	}
 	f.Fuzz(func(t *testing.T, s, sub string) {

@@ -1,9 +1,6 @@
 package inspect
 
-import (
-	"bytes"
-	"strings"
-)
+import "strings"
 
 // Field is one header field of the message, in the order written.
 type Field struct {
@@ -24,11 +21,11 @@ type header struct {
 
 // readHeader reads the header of a raw message leniently: LF or CRLF line
 // ends, an mbox "From " line on top, obsolete spaces before the colon
-// (RFC 5322 §4.5). Lines that cannot be read are kept in bad. The header is
-// copied once; field values are slices of that copy.
-func readHeader(raw []byte) header {
+// (RFC 5322 §4.5). Lines that cannot be read are kept in bad. Field values
+// are slices of raw, except the folded ones.
+func readHeader(raw string) header {
 	h := header{size: headerEnd(raw)}
-	text := string(raw[:h.size])
+	text := raw[:h.size]
 	spans := make([]fieldSpan, 0, fieldLines(text))
 	for i := 0; i < len(text); {
 		start, end, next := lineAt(text, i)
@@ -124,9 +121,9 @@ func (sp fieldSpan) field(text string, buf *strings.Builder) Field {
 }
 
 // headerEnd returns the length of the header, its blank line included.
-func headerEnd(raw []byte) int {
+func headerEnd(raw string) int {
 	for i := 0; i < len(raw); {
-		j := bytes.IndexByte(raw[i:], '\n')
+		j := strings.IndexByte(raw[i:], '\n')
 		if j < 0 {
 			return len(raw)
 		}

@@ -41,7 +41,8 @@ func keyword(w string) clause {
 // clauses.
 type hopParser struct {
 	h        *Hop
-	spareTLS *TLS // where h.TLS goes, or nil to allocate it
+	spareTLS *TLS        // where h.TLS goes, or nil to allocate it
+	strs     *stringSlab // where h's one-string lists go, or nil
 	raw      string
 	cur      clause
 	fresh    bool // the previous word was a keyword: this one is its value
@@ -120,7 +121,7 @@ func (p *hopParser) value(t token) {
 		if strings.HasPrefix(w, "<") && h.EnvelopeFrom == "" {
 			h.EnvelopeFrom = strings.Trim(w, "<>")
 		} else {
-			h.Extra = append(h.Extra, w)
+			h.Extra = p.add(h.Extra, w)
 		}
 		return
 	}
@@ -143,7 +144,7 @@ func (p *hopParser) value(t token) {
 	case clID:
 		h.ID = trimID(w)
 	case clFor:
-		h.addFor(w)
+		p.addFor(w)
 	case clTLS:
 		p.tls(TLS{Cipher: w})
 	}
@@ -189,16 +190,16 @@ func (p *hopParser) word(t token) {
 		p.via.add(p.raw, t, w)
 		p.viaSpan[1] = t.end
 	case clFor:
-		h.addFor(w)
+		p.addFor(w)
 	case clFrom:
 		p.fromWord(t, w)
 	case clBy:
 		p.byWord(w)
 	case clNone:
 		p.garbage = true
-		h.Extra = append(h.Extra, w)
+		h.Extra = p.add(h.Extra, w)
 	default:
-		h.Extra = append(h.Extra, w)
+		h.Extra = p.add(h.Extra, w)
 	}
 }
 
@@ -240,7 +241,7 @@ func (p *hopParser) fromWord(t token, w string) {
 		p.phrase = true
 		return
 	}
-	h.Extra = append(h.Extra, w)
+	h.Extra = p.add(h.Extra, w)
 }
 
 // byWord reads what follows the by name: its IP ("[202.83.84.27]",
@@ -256,7 +257,7 @@ func (p *hopParser) byWord(w string) {
 		p.tls(TLS{Note: "TLS secured channel"})
 	case strings.EqualFold(w, "over") || strings.EqualFold(w, "secured") || strings.EqualFold(w, "channel"):
 	default:
-		h.Extra = append(h.Extra, w)
+		h.Extra = p.add(h.Extra, w)
 	}
 }
 

@@ -29,7 +29,7 @@ func (p *hopParser) comment(t token) {
 		return
 	}
 	if inner, ok := nestedComment(c); ok {
-		h.Comments = append(h.Comments, inner)
+		h.Comments = p.add(h.Comments, inner)
 		c = strings.TrimSpace(stripComments(c))
 	}
 	if p.more < 0 {
@@ -44,7 +44,7 @@ func (p *hopParser) comment(t token) {
 			}
 		}
 	}
-	h.Comments = append(h.Comments, c)
+	h.Comments = p.add(h.Comments, c)
 }
 
 // parenthesisedFrom reads a from clause written as a comment:

@@ -41,8 +41,9 @@ func buildRoute(received []string, written time.Time) Route {
 	r := Route{Written: written, Hops: make([]RouteHop, len(received))}
 	u := newUnfolder(received)
 	tls := make([]TLS, len(received)) // one allocation for the hops' TLS
+	var strs stringSlab
 	for i := range received {
-		parseUnfolded(&r.Hops[i].Hop, u.unfold(received[len(received)-1-i]), &tls[i])
+		parseUnfolded(&r.Hops[i].Hop, u.unfold(received[len(received)-1-i]), &tls[i], &strs)
 		r.Hops[i].Index = i + 1
 	}
 	r.timing()

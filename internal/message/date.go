@@ -126,6 +126,10 @@ func (d *dateParts) word(w string) {
 		}
 		lw[i] = c
 	}
+	switch string(lw) {
+	case "mon", "tue", "wed", "thu", "fri", "sat", "sun":
+		return // the usual day names, in no map: no look-up
+	}
 	if m, ok := months[string(lw)]; ok && d.month == 0 {
 		d.month = m
 		return

@@ -98,3 +98,16 @@ func FuzzDate(f *testing.F) {
 		}
 	})
 }
+
+// TestDayNamesInNoMap: word skips the day names before its look-ups, which
+// is right only while no month or zone is spelt like one.
+func TestDayNamesInNoMap(t *testing.T) {
+	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		if _, ok := months[d]; ok {
+			t.Errorf("%q is a month", d)
+		}
+		if _, ok := zones[d]; ok {
+			t.Errorf("%q is a zone", d)
+		}
+	}
+}

@@ -83,6 +83,8 @@ func nestedComment(c string) (string, bool) {
 // qmail's "..., authenticated".
 func (h *Hop) authComment(c string) bool {
 	switch {
+	case indexFold(c, "auth") < 0:
+		return false // every form below says it
 	case hasPrefixFold(c, "Authenticated sender:"):
 		h.Auth = strings.TrimSpace(c[len("Authenticated sender:"):])
 	case hasPrefixFold(c, "authenticated as "):
@@ -119,6 +121,8 @@ func firstField(s string) string {
 func (h *Hop) envelopeComment(c string) bool {
 	var rest string
 	switch {
+	case !hasPrefixFold(c, "envelope-"):
+		return false
 	case hasPrefixFold(c, "envelope-from"):
 		rest = c[len("envelope-from"):]
 	case hasPrefixFold(c, "envelope-sender"):

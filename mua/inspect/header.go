@@ -202,6 +202,18 @@ func (h *header) all(name string) []string {
 	return out
 }
 
+// next returns the index of the first field named name at or after
+// from, or -1: "for i := h.next(name, 0); i >= 0; i = h.next(name, i+1)"
+// walks the fields named name, as all lists them, without a slice.
+func (h *header) next(name string, from int) int {
+	for i := from; i < len(h.fields); i++ {
+		if f := h.fields[i].Name; len(f) == len(name) && strings.EqualFold(f, name) { // names are ASCII
+			return i
+		}
+	}
+	return -1
+}
+
 // get returns the value of the first field named name.
 func (h *header) get(name string) string {
 	for _, f := range h.fields {
@@ -239,15 +251,13 @@ func hasLineBreak(s string) bool {
 
 // writeWithoutLineBreaks writes s to b without its CRs and LFs.
 func writeWithoutLineBreaks(b *strings.Builder, s string) {
-	for line := range strings.SplitSeq(s, "\n") {
-		for {
-			i := strings.IndexByte(line, '\r')
-			if i < 0 {
-				b.WriteString(line)
-				break
-			}
-			b.WriteString(line[:i])
-			line = line[i+1:]
+	for {
+		i := indexEither(s, '\r', '\n')
+		if i < 0 {
+			b.WriteString(s)
+			return
 		}
+		b.WriteString(s[:i])
+		s = s[i+1:]
 	}
 }

@@ -197,7 +197,7 @@ func (t cutTemplate) write(b *strings.Builder, args map[string]string) {
 // allocation a block, not two a finding.
 type textArena struct{ b strings.Builder }
 
-const arenaBlock = 2048
+const arenaBlock = 512
 
 // reserve makes room for n bytes in the current block, or starts a new
 // one; the strings cut from the old block stay as they are, since a

@@ -22,7 +22,7 @@ var clauseNames = [...]string{clNone: "", clFrom: "from", clBy: "by", clVia: "vi
 
 func keyword(w string) clause {
 	switch {
-	case len(w) < 2 || len(w) > 4:
+	case len(w) < 2 || len(w) > 4 || !isClauseInitial[w[0]]:
 		return clNone
 	case w == "tls":
 		return clTLS // Exim writes it in lower case; Hotmail's "over TLS" is no clause
@@ -34,6 +34,16 @@ func keyword(w string) clause {
 	}
 	return clNone
 }
+
+// isClauseInitial tells the first letters of the clause names, in either case.
+var isClauseInitial = func() (t [256]bool) {
+	for _, n := range clauseNames {
+		if n != "" {
+			t[n[0]], t[upperASCII(n[0])] = true, true
+		}
+	}
+	return t
+}()
 
 // hopParser walks the tokens of a Received field clause by clause: a
 // keyword opens a clause, the next word is its value, later words and

@@ -252,11 +252,11 @@ func isHELOWord(f string) bool {
 // beside the IP without meaning for the fields: "verified",
 // "unverified", "RDNS failed", ZMailer's "rhost-flags-OK-OK-OK-OK".
 func ignoredInfoWord(f string) bool {
-	switch strings.ToLower(f) {
-	case "verified", "unverified", "rdns", "failed":
-		return true
+	if !isASCII(f) { // no fold outside ASCII ("ſ" for "s"), as strings.ToLower
+		return hasPrefixFold(f, "rhost-flags")
 	}
-	return hasPrefixFold(f, "rhost-flags")
+	return strings.EqualFold(f, "verified") || strings.EqualFold(f, "unverified") || strings.EqualFold(f, "rdns") ||
+		strings.EqualFold(f, "failed") || hasPrefixFold(f, "rhost-flags")
 }
 
 // eximField reads Exim's key=value items: helo=, port=, ident=.

@@ -26,7 +26,11 @@ type header struct {
 func readHeader(raw string) header {
 	h := header{size: headerEnd(raw)}
 	text := raw[:h.size]
-	spans := make([]fieldSpan, 0, fieldLines(text))
+	var spanBuf [64]fieldSpan // the fields of most headers: no allocation
+	spans := spanBuf[:0]
+	if n := fieldLines(text); n > len(spanBuf) {
+		spans = make([]fieldSpan, 0, n)
+	}
 	for i := 0; i < len(text); {
 		start, end, next := lineAt(text, i)
 		i = next
@@ -55,6 +59,11 @@ func readHeader(raw string) header {
 	buf.Grow(foldedSize(text, spans))
 	for k, sp := range spans {
 		h.fields[k] = sp.field(text, &buf)
+		if k > 0 && sp.name == spans[k-1].name {
+			h.fields[k].Family = h.fields[k-1].Family // Received after Received: no look-up
+		} else {
+			h.fields[k].Family = FamilyOf(sp.name)
+		}
 	}
 	return h
 }
@@ -117,7 +126,7 @@ func (sp fieldSpan) field(text string, buf *strings.Builder) Field {
 		writeWithoutLineBreaks(buf, v)
 		v = buf.String()[start:]
 	}
-	return Field{Name: sp.name, Value: v, Family: FamilyOf(sp.name)}
+	return Field{Name: sp.name, Value: v} // its Family is the caller's
 }
 
 // headerEnd returns the length of the header, its blank line included.

@@ -139,8 +139,8 @@ func mboxPath(s string) string {
 // hop back.
 func recipientClues(h *header, route Route) []Evidence {
 	n := 0
-	for _, rh := range route.Hops {
-		n += len(rh.For)
+	for i := range route.Hops {
+		n += len(route.Hops[i].For)
 	}
 	var out []Evidence
 	if n > 0 {

@@ -175,7 +175,8 @@ func appendRouteFindings(out []Finding, r *Route) []Finding {
 		return append(out, Finding{Kind: FindNoReceived}.say(CodeNoReceived, nil))
 	}
 	n := 1
-	for _, rh := range r.Hops {
+	for i := range r.Hops {
+		rh := &r.Hops[i] // no copy of the hop
 		if rh.Unparsed {
 			n++
 		}
@@ -189,7 +190,8 @@ func appendRouteFindings(out []Finding, r *Route) []Finding {
 		out = append(out, a.say(Finding{Kind: FindDateAfterReceived}, CodeDateAfterReceived,
 			vars{"Delay": a.delay(-*r.Outbox)}))
 	}
-	for _, rh := range r.Hops {
+	for i := range r.Hops {
+		rh := &r.Hops[i]
 		hop := strconv.Itoa(rh.Index)
 		if rh.Unparsed {
 			out = append(out, a.say(Finding{Kind: FindUnparsedReceived, Hop: rh.Index}, CodeUnparsedReceived, vars{"Hop": hop}))

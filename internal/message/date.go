@@ -17,6 +17,10 @@ import (
 // It needs at least a day, a month and a year; the error wraps ErrBadDate.
 func ParseDate(s string) (time.Time, error) {
 	var d dateParts
+	if d.canonical(s) {
+		return d.time(), nil
+	}
+	d = dateParts{}
 	if !d.scan(s) {
 		return time.Time{}, withDetail(ErrBadDate, strconv.Quote(truncate(s, 80)))
 	}

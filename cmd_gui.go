@@ -58,7 +58,10 @@ func runGUI(e *env, draft *compose.Draft) error {
 		debug.FreeOSMemory()
 	}()
 	defer func() { cancel(); <-done }()
-	m, err := openMailer(e, p, s) // the MTA's outbox; the window opens its own
+	// one mailer for the window and the MTA's outbox: one sync state, one
+	// set of secrets, and the outbox's Sent copies pushed by the window's
+	// watcher
+	m, err := openMailer(e, p, s)
 	if err != nil {
 		return err
 	}
@@ -70,7 +73,7 @@ func runGUI(e *env, draft *compose.Draft) error {
 		Logger:       slog.Default(),
 	}
 	return app.Run(app.Options{Profile: p.Dir, Store: s, Version: Version, DNSServer: os.Getenv(dnsEnv), MTA: mta,
-		LocalAddress: localAddress(), Compose: draft})
+		LocalAddress: localAddress(), Compose: draft, Mailer: m})
 }
 
 func cmdScreenshot(e *env) error {

@@ -29,41 +29,47 @@ type accountsState struct {
 	// mailer carries out the message actions, sending and account removal
 	// (nil without a profile: the store alone then, which holds no
 	// account's mail but the Local one's)
-	mailer   *mailer.Mailer
-	status   map[string]watch.Status
-	win      *accountsWindow // the Accounts window, nil when closed
-	lastNote *fyne.Notification
+	mailer    *mailer.Mailer
+	ownMailer bool // opened by the window (not Options.Mailer): closed with it
+	status    map[string]watch.Status
+	win       *accountsWindow // the Accounts window, nil when closed
+	lastNote  *fyne.Notification
 }
 
 // startAccounts starts checking the accounts of the profile and following
-// new mail, through the profile's mailer (mua/mailer), which the message
-// actions, the composer and the Accounts window use too. The window's
-// context stops both.
+// new mail, through the profile's mailer (mua/mailer: Options.Mailer, else
+// one it opens), which the message actions, the composer and the Accounts
+// window use too. The window's context stops both.
 func (c *controller) startAccounts() {
 	store, ok := c.store.(*mailstore.Store)
 	if !ok || c.readOnly || c.opts.Profile == "" {
 		return
 	}
 	c.accts.status = map[string]watch.Status{}
-	opt := mailer.Options{Profile: c.opts.Profile, Store: store, Backend: c.credsBackend, LocalAddress: c.localAddress()}
-	if c.opts.MTA != nil && c.opts.MTA.Dir != "" {
-		opt.Handoff = &handoff.Client{Dir: c.opts.MTA.Dir}
-	}
-	m, err := mailer.Open(c.ctx, opt)
-	if err != nil {
-		c.setCheckStatus(err.Error(), true)
-		return
+	m, own := c.opts.Mailer, c.opts.Mailer == nil
+	if own {
+		opt := mailer.Options{Profile: c.opts.Profile, Store: store, Backend: c.credsBackend, LocalAddress: c.localAddress()}
+		if c.opts.MTA != nil && c.opts.MTA.Dir != "" {
+			opt.Handoff = &handoff.Client{Dir: c.opts.MTA.Dir}
+		}
+		var err error
+		if m, err = mailer.Open(c.ctx, opt); err != nil {
+			c.setCheckStatus(err.Error(), true)
+			return
+		}
 	}
 	w, err := m.Watch(c.ctx, mailer.WatchOptions{
 		OnChange:       func(s watch.Status) { c.work.post(func() { c.accountChanged(s) }) },
 		TranscriptSize: 64 << 10, // drawn whole in the Accounts window
 	})
 	if err != nil {
-		m.Close()
+		if own {
+			m.Close()
+		}
 		c.setCheckStatus(err.Error(), true)
 		return
 	}
-	c.accts.mailer, c.accts.watcher = m, w
+	c.accts.mailer, c.accts.watcher, c.accts.ownMailer = m, w, own
 	c.reloadAccounts()
 	go watch.Notify(c.ctx, c.store, watch.NotifyOptions{}, func(m watch.NewMail) {
 		c.work.post(func() { c.notifyNewMail(m) })
@@ -71,12 +77,12 @@ func (c *controller) startAccounts() {
 }
 
 // stopAccounts waits for the account goroutines, once the context ended,
-// and closes the mailer.
+// and closes the mailer if the window opened it.
 func (c *controller) stopAccounts() {
 	if c.accts.watcher != nil {
 		c.accts.watcher.Wait()
 	}
-	if c.accts.mailer != nil {
+	if c.accts.mailer != nil && c.accts.ownMailer {
 		c.accts.mailer.Close()
 	}
 }
@@ -132,7 +138,7 @@ func (c *controller) accountChanged(s watch.Status) {
 
 // notifyNewMail sends a desktop notification, unless the user turned them off.
 func (c *controller) notifyNewMail(m watch.NewMail) {
-	if !c.app.Preferences().BoolWithFallback(prefNotify, true) {
+	if !c.settings.Bool(prefNotify, true) {
 		return
 	}
 	n := newMailNotification(m)

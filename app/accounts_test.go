@@ -148,7 +148,7 @@ func TestNewMailNotification(t *testing.T) {
 	}
 
 	h.c.accts.lastNote = nil
-	h.c.app.Preferences().SetBool(prefNotify, false)
+	h.c.settings.SetBool(prefNotify, false)
 	deliverTo(t, h.store, "Encore", time.Now())
 	time.Sleep(3 * time.Second) // longer than the coalescing delay
 	h.settle()

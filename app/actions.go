@@ -153,8 +153,12 @@ func (c *controller) deleteSelected() {
 }
 
 // moveSelected moves the selected messages to another folder.
-func (c *controller) moveSelected(dest mailstore.FolderRef) {
-	msgs := slices.DeleteFunc(c.selectedMsgs(), func(s mailstore.Summary) bool { return s.Folder == dest })
+func (c *controller) moveSelected(dest mailstore.FolderRef) { c.moveMsgs(c.selectedMsgs(), dest) }
+
+// moveMsgs moves messages to another folder (the Move action, a drop on
+// the folder tree), with Undo in the notice.
+func (c *controller) moveMsgs(msgs []mailstore.Summary, dest mailstore.FolderRef) {
+	msgs = slices.DeleteFunc(msgs, func(s mailstore.Summary) bool { return s.Folder == dest })
 	if len(msgs) == 0 {
 		return
 	}

@@ -85,17 +85,23 @@ func (acceptSession) Reset()                               {}
 func (acceptSession) Logout() error                        { return nil }
 
 // addIMAPAccount writes the IMAP account Machin of the harness's profile,
-// its password in the profile's file.
+// on imaptest's server at imapAddr, its password in the profile's file.
 func (h *harness) addIMAPAccount(imapAddr, smtpAddr string) account.Account {
 	h.t.Helper()
-	server := func(addr string) account.Server {
-		host, port, _ := net.SplitHostPort(addr)
-		n, _ := strconv.Atoi(port)
-		return account.Server{Host: host, Port: n, Security: account.SecurityNone, User: "marc"}
-	}
+	return h.addIMAPAccountOn(imaptest.Memory(imapAddr), smtpAddr)
+}
+
+// addIMAPAccountOn writes the IMAP account Machin of the harness's
+// profile, on the IMAP server imap (its user, its security) and the
+// plaintext SMTP server at smtpAddr, its password in the profile's file.
+func (h *harness) addIMAPAccountOn(imap imaptest.Target, smtpAddr string) account.Account {
+	h.t.Helper()
+	host, port, _ := net.SplitHostPort(smtpAddr)
+	n, _ := strconv.Atoi(port)
 	a := account.Account{Name: "Machin", Protocol: account.IMAP,
 		Identity: account.Identity{Name: "Marc", Address: "marc@machin.com"},
-		Incoming: server(imapAddr), Outgoing: server(smtpAddr)}
+		Incoming: imap.Incoming(),
+		Outgoing: account.Server{Host: host, Port: n, Security: account.SecurityNone, User: imap.User}}
 	p, err := profile.Open(h.c.opts.Profile)
 	if err != nil {
 		h.t.Fatal(err)
@@ -103,7 +109,7 @@ func (h *harness) addIMAPAccount(imapAddr, smtpAddr string) account.Account {
 	if err := account.OpenBook(p.ConfigFile()).Add(a); err != nil {
 		h.t.Fatal(err)
 	}
-	if err := account.OpenCredentials(p.Dir, account.BackendFile).Set(account.PasswordKey(a.Name, false), "secret"); err != nil {
+	if err := account.OpenCredentials(p.Dir, account.BackendFile).Set(account.PasswordKey(a.Name, false), imap.Password); err != nil {
 		h.t.Fatal(err)
 	}
 	return a

@@ -66,6 +66,7 @@ func (c *controller) showFilters(acct string, like *filter.FormRule) *filtersWin
 	fw.win.SetContent(fw.build())
 	fw.win.SetOnClosed(func() { c.filters = nil })
 	fw.win.Resize(fyne.NewSize(960, 640))
+	closeOnEscape(fw.win)
 	c.filters = fw
 	fw.win.Show()
 	fw.load(acct, like)

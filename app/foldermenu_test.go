@@ -139,7 +139,7 @@ func TestFolderContextMenu(t *testing.T) {
 
 	h.folderMenuItem(h.folderOf(archive), "Mark all as read")
 	h.waitFor("One and Two read on the server", func() bool {
-		return serverHas(t, srv.Addr, "Archive", "One", `\Seen`) && serverHas(t, srv.Addr, "Archive", "Two", `\Seen`)
+		return serverHas(t, srv.Target(), "Archive", "One", `\Seen`) && serverHas(t, srv.Target(), "Archive", "Two", `\Seen`)
 	})
 	h.folderMenuItem(h.folderOf(archive), "Properties…")
 	h.settle()

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
@@ -48,6 +49,8 @@ type folderRow struct {
 	count *widget.Label
 	uid   widget.TreeNodeID
 	menu  func(uid widget.TreeNodeID, pos fyne.Position) // nil: no menu
+	// drop marks the row as where dragged messages would go.
+	drop *canvas.Rectangle
 }
 
 // TappedSecondary shows the node's menu where the pointer is.
@@ -62,6 +65,7 @@ func newFolderRow() *folderRow {
 		icon:  widget.NewIcon(theme.FolderIcon()),
 		name:  widget.NewLabel(""),
 		count: widget.NewLabel(""),
+		drop:  newDropMark(),
 	}
 	r.name.Truncation = fyne.TextTruncateEllipsis
 	r.count.TextStyle.Bold = true
@@ -70,7 +74,7 @@ func newFolderRow() *folderRow {
 }
 
 func (r *folderRow) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.icon, r.count, r.name))
+	return widget.NewSimpleRenderer(container.NewStack(r.drop, container.NewBorder(nil, nil, r.icon, r.count, r.name)))
 }
 
 // showAccount draws an account node; failing, it shows the error icon.
@@ -153,6 +157,7 @@ func (c *controller) buildFolders() fyne.CanvasObject {
 	t.CreateNode = func(bool) fyne.CanvasObject {
 		r := newFolderRow()
 		r.menu = c.showFolderMenu
+		c.drag.rows = append(c.drag.rows, r)
 		return r
 	}
 	t.UpdateNode = c.updateTreeNode
@@ -341,7 +346,7 @@ func (c *controller) updateTitle() {
 const prefUnsubscribed = "showUnsubscribedFolders"
 
 func (c *controller) showUnsubscribed() bool {
-	return c.app.Preferences().Bool(prefUnsubscribed)
+	return c.settings.Bool(prefUnsubscribed, false)
 }
 
 // subscribedOnly drops the folders that their IMAP server says the user is

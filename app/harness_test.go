@@ -38,6 +38,13 @@ func newHarness(t *testing.T) *harness {
 // newHarnessWith is newHarness with the store wrapped (to inject failures).
 func newHarnessWith(t *testing.T, wrap func(*mailstore.Store) mailStore) *harness {
 	t.Helper()
+	return newHarnessOpts(t, wrap, nil)
+}
+
+// newHarnessOpts is newHarnessWith with the window's Options set by opts
+// (given the store) before the window starts.
+func newHarnessOpts(t *testing.T, wrap func(*mailstore.Store) mailStore, opts func(*Options, *mailstore.Store)) *harness {
+	t.Helper()
 	loadTranslations()
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(facteurTheme{mode: themeLight})
@@ -59,7 +66,11 @@ func newHarnessWith(t *testing.T, wrap func(*mailstore.Store) mailStore) *harnes
 	q := newUIQueue()
 	// DNS goes to a closed loopback port unless a test serves a zone: the
 	// composer's route check never asks the system's resolver.
-	c := newController(a, w, ms, Options{Profile: dir, Version: "test", DNSServer: dnstest.ClosedPort(t)}, q.post)
+	o := Options{Profile: dir, Version: "test", DNSServer: dnstest.ClosedPort(t)}
+	if opts != nil {
+		opts(&o, s)
+	}
+	c := newController(a, w, ms, o, q.post)
 	c.now = func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) }
 	c.credsBackend = account.BackendFile // never the desktop's keyring
 	t.Cleanup(c.close)

@@ -25,16 +25,7 @@ const importAccount = "Local"
 
 // showImport asks for an mbox or .eml file to import (Ctrl+I).
 func (c *controller) showImport() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			c.showError(err)
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		c.confirmImport(path)
-	}, c.win)
-	d.Show()
+	c.chooseMailFile(lang.L("Import mbox or .eml file…"), func(path string) { c.confirmImport(path) })
 }
 
 // showImportFolder asks for a Maildir directory to import.
@@ -49,14 +40,40 @@ func (c *controller) showImportFolder() {
 	d.Show()
 }
 
-// dropped imports a file or Maildir dropped on the window.
-func (c *controller) dropped(_ fyne.Position, uris []fyne.URI) {
+// dropped imports the files (mbox, .eml) or Maildirs dropped on the
+// window: into the folder under the pointer, else the folder shown; when
+// neither can take them (an IMAP account's folder, a virtual folder), it
+// asks for a folder of the Local account, as File > Import does.
+func (c *controller) dropped(at fyne.Position, uris []fyne.URI) {
+	var paths []string
 	for _, u := range uris {
 		if u.Scheme() == "file" {
-			c.confirmImport(u.Path())
-			return // one import at a time
+			paths = append(paths, u.Path())
 		}
 	}
+	if len(paths) == 0 {
+		return
+	}
+	if dest, ok := c.dropImportFolder(at); ok {
+		c.startImports(paths, dest)
+		return
+	}
+	c.confirmImport(paths...)
+}
+
+// dropImportFolder is the folder that files dropped at a position go
+// into: the folder under the pointer, else the folder shown, when it is
+// not an IMAP account's (whose server would not get them).
+func (c *controller) dropImportFolder(at fyne.Position) (mailstore.FolderRef, bool) {
+	ref, ok := c.current, c.virt.current == ""
+	if row := c.folderRowAt(at); row != nil {
+		f, found := c.folderByUID(row.uid)
+		ref, ok = f.Ref, found
+	}
+	if _, known := c.folder(ref); !ok || !known || c.imapAccountNamed(ref.Account) != nil {
+		return mailstore.FolderRef{}, false
+	}
+	return ref, true
 }
 
 // importFolderName is the default destination: the file's name without its
@@ -76,39 +93,69 @@ func importFolderName(path string) string {
 	return base
 }
 
-// confirmImport asks for the destination folder, then imports.
-func (c *controller) confirmImport(path string) {
+// confirmImport asks for the destination folder, then imports paths.
+func (c *controller) confirmImport(paths ...string) {
 	name := widget.NewEntry()
-	name.SetText(importFolderName(path))
+	name.SetText(importFolderName(paths[0]))
 	items := []*widget.FormItem{
-		widget.NewFormItem(lang.L("File"), widget.NewLabel(filepath.Base(path))),
+		widget.NewFormItem(lang.L("File"), widget.NewLabel(baseNames(paths))),
 		widget.NewFormItem(lang.L("Into folder"), name),
 	}
 	dialog.ShowForm(lang.L("Import mail"), lang.L("Import"), lang.L("Cancel"), items, func(ok bool) {
 		folder := strings.TrimSpace(name.Text)
 		if ok && folder != "" {
-			c.startImport(path, mailstore.FolderRef{Account: importAccount, Name: folder})
+			c.startImports(paths, mailstore.FolderRef{Account: importAccount, Name: folder})
 		}
 	}, c.win)
+}
+
+// baseNames are the names of the files at paths, without their folders.
+func baseNames(paths []string) string {
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = filepath.Base(p)
+	}
+	return strings.Join(names, ", ")
 }
 
 // startImport imports path into dest in the background, with a progress dialog
 // that can cancel it; the window stays responsive.
 func (c *controller) startImport(path string, dest mailstore.FolderRef) {
+	c.startImports([]string{path}, dest)
+}
+
+// startImports imports the files at paths into dest one after the other,
+// with one progress dialog.
+func (c *controller) startImports(paths []string, dest mailstore.FolderRef) {
 	ctx, cancel := context.WithCancel(c.ctx)
-	p := newProgressDialog(c.win, lang.L("Importing {{.Name}}", map[string]any{"Name": filepath.Base(path)}), cancel)
+	p := newProgressDialog(c.win, lang.L("Importing {{.Name}}", map[string]any{"Name": baseNames(paths)}), cancel)
 	p.show()
 	report := throttled(progressEvery, func(pr mailstore.Progress) {
 		c.work.post(func() { p.update(pr) })
 	})
 	c.work.bg(func(context.Context) func() {
 		defer cancel()
-		stats, err := c.importInto(ctx, dest, path, report)
+		var total mailstore.ImportStats
+		var err error
+		for _, path := range paths {
+			var st mailstore.ImportStats
+			st, err = c.importInto(ctx, dest, path, report)
+			total = addImportStats(total, st)
+			if err != nil {
+				break
+			}
+		}
 		return func() {
 			p.hide()
-			c.importDone(dest, stats, err)
+			c.importDone(dest, total, err)
 		}
 	})
+}
+
+// addImportStats adds the counts of two imports.
+func addImportStats(a, b mailstore.ImportStats) mailstore.ImportStats {
+	return mailstore.ImportStats{Messages: a.Messages + b.Messages, Problems: a.Problems + b.Problems,
+		Duplicates: a.Duplicates + b.Duplicates, Failed: a.Failed + b.Failed, Bytes: a.Bytes + b.Bytes}
 }
 
 func (c *controller) importInto(ctx context.Context, dest mailstore.FolderRef, path string, report func(mailstore.Progress)) (mailstore.ImportStats, error) {
@@ -149,15 +196,7 @@ func (c *controller) showExport() {
 	if !ok {
 		return
 	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			c.showError(err)
-			return
-		}
-		c.startExport(f, w)
-	}, c.win)
-	d.SetFileName(f.Ref.Name + ".mbox")
-	d.Show()
+	c.chooseMboxFile(f.Ref.Name+".mbox", func(w fyne.URIWriteCloser) { c.startExport(f, w) })
 }
 
 func (c *controller) startExport(f mailstore.Folder, w fyne.URIWriteCloser) {

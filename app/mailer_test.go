@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"facteur/mailstore"
 	"facteur/mua/account"
 	"facteur/mua/imapsync/imaptest"
+	"facteur/mua/mailer"
 )
 
 func mailerMsg(subject string) string {
@@ -21,10 +23,36 @@ func mailerMsg(subject string) string {
 		"\r\nMessage-ID: <" + id + "@truc.test>\r\nDate: Mon, 02 Nov 2026 10:00:00 +0000\r\n\r\nBody of " + subject + ".\r\n"
 }
 
+// imapServerEnv names the variable that points the tests of the window
+// against an IMAP server at a real one instead of imaptest's memory
+// server, as "HOST:PORT USER PASSWORD [CERTFILE]" (imaptest.FromEnv):
+// interop/window.sh sets it to a Dovecot user's empty mailbox.
+const imapServerEnv = "FACTEUR_IMAP_TEST_SERVER"
+
+// imapServer is the IMAP server of a test, with INBOX and folders, all
+// empty: the real one of imapServerEnv when set (the folders it lacks
+// created; a folder that holds mail fails the test), else imaptest's
+// memory server, started for the test.
+func imapServer(t *testing.T, folders ...string) imaptest.Target {
+	t.Helper()
+	srv, ok := imaptest.FromEnv(t, imapServerEnv)
+	if !ok {
+		return imaptest.Start(t, imaptest.NewUser(t, folders...)).Target()
+	}
+	t.Logf("IMAP server %s (%s), user %s", srv.Addr, imapServerEnv, srv.User)
+	srv.Create(t, folders...)
+	for _, f := range append([]string{"INBOX"}, folders...) {
+		if subjects, _ := srv.Messages(t, f); len(subjects) > 0 {
+			t.Fatalf("%s of %s holds %d messages; the test wants it empty", f, srv.Addr, len(subjects))
+		}
+	}
+	return srv
+}
+
 // serverHas reports whether the server's folder holds subject with every
 // flag of want.
-func serverHas(t *testing.T, addr, folder, subject string, want ...imap.Flag) bool {
-	subjects, flags := imaptest.Messages(t, addr, folder)
+func serverHas(t *testing.T, srv imaptest.Target, folder, subject string, want ...imap.Flag) bool {
+	subjects, flags := srv.Messages(t, folder)
 	i := slices.Index(subjects, subject)
 	if i < 0 {
 		return false
@@ -40,37 +68,29 @@ func serverHas(t *testing.T, addr, folder, subject string, want ...imap.Flag) bo
 // What the user does in the window with an IMAP account's messages reaches
 // the server: read, flag, delete to the Trash, move; a message sent from
 // the composer has its copy in the server's Sent; the removed account
-// leaves no secret behind.
+// leaves no secret behind. The server is imaptest's memory server, or the
+// real one of imapServerEnv (interop/window.sh: Dovecot).
 func TestWindowActionsReachTheIMAPServer(t *testing.T) {
-	h := newHarness(t)
-	srv := imaptest.Start(t, imaptest.NewUser(t, "Archive", "Trash", "Sent"))
-	imaptest.Append(t, srv.Addr, "INBOX", mailerMsg("One"), mailerMsg("Two"), mailerMsg("Three"))
-	a := h.addIMAPAccount(srv.Addr, acceptSMTP(t))
-	h.c.reloadAccounts() // the watcher syncs it
-	inbox := mailstore.FolderRef{Account: "Machin", Name: "INBOX"}
-	h.waitFor("the sync", func() bool { return len(h.localSubjects(inbox)) == 3 })
-	h.c.loadFolders(false)
-	h.settle()
-	h.c.openFolder(inbox)
-	h.settle()
+	h, srv, a := imapInbox(t, "One", "Two", "Three")
+	reached := func(what string, cond func() bool) { t.Helper(); h.waitFor(what, cond); t.Log(what) }
 
 	h.open("One") // marks it read
 	h.c.toggleFlag()
-	h.waitFor("One read and flagged on the server", func() bool {
-		return serverHas(t, srv.Addr, "INBOX", "One", imap.FlagSeen, imap.FlagFlagged)
+	reached("One read and flagged on the server", func() bool {
+		return serverHas(t, srv, "INBOX", "One", imap.FlagSeen, imap.FlagFlagged)
 	})
 	h.open("Two")
 	h.c.deleteSelected()
-	h.waitFor("Two in the server's Trash", func() bool {
-		return serverHas(t, srv.Addr, "Trash", "Two") && !serverHas(t, srv.Addr, "INBOX", "Two")
+	reached("Two in the server's Trash", func() bool {
+		return serverHas(t, srv, "Trash", "Two") && !serverHas(t, srv, "INBOX", "Two")
 	})
 	h.open("Three")
 	h.c.toggleRead() // unread again
 	h.c.moveSelected(mailstore.FolderRef{Account: "Machin", Name: "Archive"})
-	h.waitFor("Three in the server's Archive", func() bool {
-		return serverHas(t, srv.Addr, "Archive", "Three") && !serverHas(t, srv.Addr, "INBOX", "Three")
+	reached("Three in the server's Archive", func() bool {
+		return serverHas(t, srv, "Archive", "Three") && !serverHas(t, srv, "INBOX", "Three")
 	})
-	if serverHas(t, srv.Addr, "Archive", "Three", imap.FlagSeen) {
+	if serverHas(t, srv, "Archive", "Three", imap.FlagSeen) {
 		t.Error("Three is read on the server after Mark unread")
 	}
 
@@ -79,7 +99,7 @@ func TestWindowActionsReachTheIMAPServer(t *testing.T) {
 	test.Type(cm.subject, "Envoyé")
 	test.Tap(cm.sendBtn)
 	h.waitFor("the outcome", func() bool { return h.c.lastOutcome != "" })
-	h.waitFor("the copy in the server's Sent", func() bool { return serverHas(t, srv.Addr, "Sent", "Envoyé", imap.FlagSeen) })
+	reached("the sent message's copy in the server's Sent", func() bool { return serverHas(t, srv, "Sent", "Envoyé", imap.FlagSeen) })
 
 	p, _ := profile.Open(h.c.opts.Profile)
 	creds := account.OpenCredentials(p.Dir, account.BackendFile)
@@ -97,5 +117,45 @@ func TestWindowActionsReachTheIMAPServer(t *testing.T) {
 			t.Errorf("secret %s left: %q, %v", key, v, err)
 		}
 	}
+	t.Logf("account removed in the Accounts window: none of its secrets %v left", account.SecretKeys(a.Name))
+}
 
+// The GUI process opens one mailer (cmd_gui.go) for the window and for its
+// MTA's outbox, and gives it to the window (Options.Mailer): the window's
+// watcher and secrets are that mailer's, so the Sent copy that the MTA
+// files after delivering a queued message of an IMAP account reaches the
+// server through the window's watcher (its push shows in the account's
+// status), not over a connection of a second mailer's own.
+func TestWindowRunsOnTheCallersMailer(t *testing.T) {
+	var m *mailer.Mailer
+	h := newHarnessOpts(t, nil, func(o *Options, s *mailstore.Store) {
+		var err error
+		m, err = mailer.Open(context.Background(), mailer.Options{Profile: o.Profile, Store: s, Backend: account.BackendFile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { // after the window's own cleanup: the caller closes it
+			if err := m.Close(); err != nil {
+				t.Errorf("the caller's mailer: %v", err)
+			}
+		})
+		o.Mailer = m
+	})
+	srv := imaptest.Start(t, imaptest.NewUser(t, "Sent"))
+	a := h.addIMAPAccount(srv.Addr, acceptSMTP(t))
+	h.c.reloadAccounts()
+	h.waitFor("the first check", func() bool { return !h.c.accts.status[a.Name].LastCheck.IsZero() })
+	if h.c.accts.mailer != m || m.Watcher() != h.c.accts.watcher {
+		t.Fatal("the window opened a mailer of its own beside the one it was given")
+	}
+	if h.c.credentials() != m.Credentials() {
+		t.Error("the window keeps secrets through credentials other than its mailer's")
+	}
+
+	// what the MTA's outbox does once it delivered a queued message
+	if err := m.Outbox().Sent.SaveSent(context.Background(), a, []byte(mailerMsg("Queued"))); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("the copy in the server's Sent", func() bool { return serverHas(t, srv.Target(), "Sent", "Queued") })
+	h.waitFor("the push by the window's watcher", func() bool { return !h.c.accts.status[a.Name].LastPush.IsZero() })
 }

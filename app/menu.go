@@ -60,17 +60,17 @@ func (c *controller) viewMenu(m *menuItems) *fyne.Menu {
 	themeItem := fyne.NewMenuItem(lang.L("Theme"), nil)
 	themeItem.ChildMenu = fyne.NewMenu("", c.themeItems(m)...)
 	notify := fyne.NewMenuItem(lang.L("Notify of new mail"), nil)
-	notify.Checked = c.app.Preferences().BoolWithFallback(prefNotify, true)
+	notify.Checked = c.settings.Bool(prefNotify, true)
 	notify.Action = func() {
 		notify.Checked = !notify.Checked
-		c.app.Preferences().SetBool(prefNotify, notify.Checked)
+		c.settings.SetBool(prefNotify, notify.Checked)
 		m.main.Refresh()
 	}
 	unsub := fyne.NewMenuItem(lang.L("Unsubscribed folders"), nil)
 	unsub.Checked = c.showUnsubscribed()
 	unsub.Action = func() {
 		unsub.Checked = !unsub.Checked
-		c.app.Preferences().SetBool(prefUnsubscribed, unsub.Checked)
+		c.settings.SetBool(prefUnsubscribed, unsub.Checked)
 		m.main.Refresh()
 		c.loadFolders(false)
 	}
@@ -87,7 +87,7 @@ func (c *controller) themeItems(m *menuItems) []*fyne.MenuItem {
 		{themeLight, lang.L("Light")},
 		{themeDark, lang.L("Dark")},
 	}
-	current := savedTheme(c.app)
+	current := savedTheme(c.settings)
 	var items []*fyne.MenuItem
 	for _, md := range modes {
 		item := fyne.NewMenuItem(md.label, func() { c.setTheme(md.mode) })

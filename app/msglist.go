@@ -116,6 +116,7 @@ func (c *controller) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	v := rowView{loaded: ok, sum: s, now: c.now(), threads: c.listing.kind == listFolder && c.listOpts.Threaded}
 	r := o.(*msgRow)
 	r.index, r.onTap, r.onMenu = i, c.rowTapped, c.rowMenu
+	r.onDrag, r.onDrop = c.rowDragged, c.rowDropped
 	if ok {
 		v.selected = c.isSelected(s.ID)
 		role := mailstore.RoleNone

@@ -47,6 +47,9 @@ type msgRow struct {
 	index  int
 	onTap  func(i int)
 	onMenu func(i int, at fyne.Position)
+	// onDrag and onDrop take a drag of the row toward the folder tree.
+	onDrag func(i int, at fyne.Position)
+	onDrop func()
 }
 
 func newMsgRow() *msgRow {

@@ -38,7 +38,7 @@ func (c *controller) showBody(s mailstore.Summary, m *message.Message) {
 	r := c.ui.reader
 	r.bodyState = bodyState{id: s.ID}
 	both := hasAlternatives(m)
-	plain := m.HTML == "" || both && c.app.Preferences().Bool(prefPlainText)
+	plain := m.HTML == "" || both && c.settings.Bool(prefPlainText, false)
 	if both {
 		r.format.SetText(lang.L("Show HTML"))
 		if !plain {
@@ -97,8 +97,7 @@ func (c *controller) toggleFormat() {
 	if r.msg == nil {
 		return
 	}
-	p := c.app.Preferences()
-	p.SetBool(prefPlainText, !p.Bool(prefPlainText))
+	c.settings.SetBool(prefPlainText, !c.settings.Bool(prefPlainText, false))
 	c.showMessage(r.sum, r.msg)
 }
 

@@ -86,7 +86,7 @@ func TestInvitationAcceptSendsTheReply(t *testing.T) {
 	if !strings.Contains(k.result.Text, "Sent through Machin.") {
 		t.Errorf("the card says %q", k.result.Text)
 	}
-	h.waitFor("the copy in Sent", func() bool { return serverHas(t, srv.Addr, "Sent", "Accepted: "+invitationSubject) })
+	h.waitFor("the copy in Sent", func() bool { return serverHas(t, srv.Target(), "Sent", "Accepted: "+invitationSubject) })
 }
 
 // checkReply reads the mail the server got as a mail reader would.

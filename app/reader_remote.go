@@ -153,15 +153,14 @@ func senderKey(m *message.Message) string {
 // the sender of m.
 func (c *controller) remoteAllowed(m *message.Message) bool {
 	k := senderKey(m)
-	return k != "" && slices.Contains(c.app.Preferences().StringList(prefRemoteSenders), k)
+	return k != "" && slices.Contains(c.settings.StringList(prefRemoteSenders), k)
 }
 
 // allowSender loads the remote content of m's sender from now on.
 func (c *controller) allowSender(m *message.Message) {
 	k := senderKey(m)
-	p := c.app.Preferences()
-	if list := p.StringList(prefRemoteSenders); k != "" && !slices.Contains(list, k) {
-		p.SetStringList(prefRemoteSenders, append(list, k))
+	if list := c.settings.StringList(prefRemoteSenders); k != "" && !slices.Contains(list, k) {
+		c.settings.SetStringList(prefRemoteSenders, append(list, k))
 	}
 }
 

@@ -69,6 +69,8 @@ func flagText(d route.Domain) string {
 		return lang.L("The local MTA's transport table bounces mail for {{.Domain}}.", args)
 	case route.FlagNoAcceptedMX:
 		return lang.L("No MX host of {{.Domain}} meets its MTA-STS or DANE policy: the message would stay in the queue.", args)
+	case route.FlagDNSSECBogus:
+		return lang.L("The DNS answers for {{.Domain}} fail DNSSEC validation: the message would stay in the queue until the domain's owner mends them.", args)
 	}
 	return d.Warning
 }

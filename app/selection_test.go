@@ -11,6 +11,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"facteur/mailstore"
+	"facteur/mua/account"
 	"facteur/mua/imapsync/imaptest"
 )
 
@@ -48,32 +49,34 @@ func (h *harness) drawnSelected() []string {
 	return out
 }
 
-// imapInbox starts an IMAP server with subjects in its INBOX, adds it as
-// the account Machin and opens its inbox in the window.
-func imapInbox(t *testing.T, subjects ...string) (*harness, string) {
+// imapInbox starts an IMAP server (imapServer: the real one of
+// imapServerEnv when set) with subjects in its INBOX, adds it as the
+// account Machin and opens its inbox in the window.
+func imapInbox(t *testing.T, subjects ...string) (*harness, imaptest.Target, account.Account) {
+	t.Helper()
 	h := newHarness(t)
-	srv := imaptest.Start(t, imaptest.NewUser(t, "Archive", "Trash", "Sent"))
+	srv := imapServer(t, "Archive", "Trash", "Sent")
 	var msgs []string
 	for _, s := range subjects {
 		msgs = append(msgs, mailerMsg(s))
 	}
-	imaptest.Append(t, srv.Addr, "INBOX", msgs...)
-	h.addIMAPAccount(srv.Addr, acceptSMTP(t))
-	h.c.reloadAccounts()
+	srv.Append(t, "INBOX", msgs...)
+	a := h.addIMAPAccountOn(srv, acceptSMTP(t))
+	h.c.reloadAccounts() // the watcher syncs it
 	inbox := mailstore.FolderRef{Account: "Machin", Name: "INBOX"}
 	h.waitFor("the sync", func() bool { return len(h.localSubjects(inbox)) == len(subjects) })
 	h.c.loadFolders(false)
 	h.settle()
 	h.c.openFolder(inbox)
 	h.settle()
-	return h, srv.Addr
+	return h, srv, a
 }
 
 // Ctrl-click two messages, Delete: both go to the server's Trash, the
 // others stay; a notice says so without a dialog, and Ctrl+Z brings both
 // back into the server's INBOX.
 func TestMultiSelectDeleteAndUndoReachTheServer(t *testing.T) {
-	h, addr := imapInbox(t, "One", "Two", "Three", "Four")
+	h, srv, _ := imapInbox(t, "One", "Two", "Three", "Four")
 	h.click("One", 0)
 	h.click("Three", fyne.KeyModifierShortcutDefault)
 	if got := h.drawnSelected(); !slices.Equal(got, []string{"One", "Three"}) {
@@ -87,10 +90,10 @@ func TestMultiSelectDeleteAndUndoReachTheServer(t *testing.T) {
 	}
 	h.typeKey(fyne.KeyDelete)
 	h.waitFor("One and Three in the server's Trash", func() bool {
-		return serverHas(t, addr, "Trash", "One") && serverHas(t, addr, "Trash", "Three") &&
-			!serverHas(t, addr, "INBOX", "One") && !serverHas(t, addr, "INBOX", "Three")
+		return serverHas(t, srv, "Trash", "One") && serverHas(t, srv, "Trash", "Three") &&
+			!serverHas(t, srv, "INBOX", "One") && !serverHas(t, srv, "INBOX", "Three")
 	})
-	if !serverHas(t, addr, "INBOX", "Two") || !serverHas(t, addr, "INBOX", "Four") {
+	if !serverHas(t, srv, "INBOX", "Two") || !serverHas(t, srv, "INBOX", "Four") {
 		t.Fatal("Two or Four left the server's INBOX")
 	}
 	text, shown := h.c.noticeShown()
@@ -105,8 +108,8 @@ func TestMultiSelectDeleteAndUndoReachTheServer(t *testing.T) {
 	}
 	h.shortcut(&fyne.ShortcutUndo{})
 	h.waitFor("One and Three back in the server's INBOX", func() bool {
-		return serverHas(t, addr, "INBOX", "One") && serverHas(t, addr, "INBOX", "Three") &&
-			!serverHas(t, addr, "Trash", "One") && !serverHas(t, addr, "Trash", "Three")
+		return serverHas(t, srv, "INBOX", "One") && serverHas(t, srv, "INBOX", "Three") &&
+			!serverHas(t, srv, "Trash", "One") && !serverHas(t, srv, "Trash", "Three")
 	})
 	if _, shown := h.c.noticeShown(); shown {
 		t.Error("the notice stays after Undo")
@@ -118,7 +121,7 @@ func TestMultiSelectDeleteAndUndoReachTheServer(t *testing.T) {
 // three on the server, not the fourth; the notice's Undo unflags them
 // there.
 func TestShiftSelectionFlagsAndUndoReachTheServer(t *testing.T) {
-	h, addr := imapInbox(t, "One", "Two", "Three", "Four")
+	h, srv, _ := imapInbox(t, "One", "Two", "Three", "Four")
 	h.c.ui.list.Select(0)
 	h.settle()
 	h.hold(fyne.KeyModifierShift)
@@ -134,13 +137,13 @@ func TestShiftSelectionFlagsAndUndoReachTheServer(t *testing.T) {
 	h.waitFor("three flagged on the server", func() bool {
 		n := 0
 		for _, s := range sel {
-			if serverHas(t, addr, "INBOX", s.Subject, imap.FlagFlagged) {
+			if serverHas(t, srv, "INBOX", s.Subject, imap.FlagFlagged) {
 				n++
 			}
 		}
 		return n == 3
 	})
-	if serverHas(t, addr, "INBOX", last, imap.FlagFlagged) {
+	if serverHas(t, srv, "INBOX", last, imap.FlagFlagged) {
 		t.Errorf("%s is flagged too", last)
 	}
 	if text, _ := h.c.noticeShown(); text != "3 messages flagged" {
@@ -149,7 +152,7 @@ func TestShiftSelectionFlagsAndUndoReachTheServer(t *testing.T) {
 	test.Tap(h.c.note.undoBtn)
 	h.waitFor("none flagged on the server", func() bool {
 		for _, s := range sel {
-			if serverHas(t, addr, "INBOX", s.Subject, imap.FlagFlagged) {
+			if serverHas(t, srv, "INBOX", s.Subject, imap.FlagFlagged) {
 				return false
 			}
 		}
@@ -299,7 +302,7 @@ func TestMenuKeyOpensTheContextMenu(t *testing.T) {
 // A sent message is told in the notice, not in a dialog, and the notice
 // goes away by itself.
 func TestSentNoticeIsNotModalAndFades(t *testing.T) {
-	h, addr := imapInbox(t, "One")
+	h, srv, _ := imapInbox(t, "One")
 	h.c.note.life = 50 * time.Millisecond
 	cm := h.imapComposer()
 	cm.fields[0].entry.SetText("fred@truc.test")
@@ -317,5 +320,5 @@ func TestSentNoticeIsNotModalAndFades(t *testing.T) {
 		t.Error("a send notice offers Undo")
 	}
 	h.waitFor("the notice to go", func() bool { _, shown := h.c.noticeShown(); return !shown })
-	h.waitFor("the copy in the server's Sent", func() bool { return serverHas(t, addr, "Sent", "Envoyé") })
+	h.waitFor("the copy in the server's Sent", func() bool { return serverHas(t, srv, "Sent", "Envoyé") })
 }

@@ -85,7 +85,7 @@ func (c *controller) setThreaded(on bool) {
 		return
 	}
 	c.listOpts.Threaded = on
-	c.app.Preferences().SetBool(prefThreads, on)
+	c.settings.SetBool(prefThreads, on)
 	c.ui.threadCheck.SetChecked(on)
 	c.ui.menu.syncThreads(on)
 	c.refreshFolderListing()

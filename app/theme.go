@@ -48,14 +48,14 @@ func (t facteurTheme) Size(n fyne.ThemeSizeName) float32 { return theme.DefaultT
 
 // setTheme applies and remembers a theme mode.
 func (c *controller) setTheme(mode themeMode) {
-	c.app.Preferences().SetString(prefTheme, string(mode))
+	c.settings.SetString(prefTheme, string(mode))
 	c.app.Settings().SetTheme(facteurTheme{mode: mode})
 	c.ui.menu.syncTheme(mode)
 }
 
 // savedTheme is the theme mode of the last session.
-func savedTheme(a fyne.App) themeMode {
-	switch m := themeMode(a.Preferences().String(prefTheme)); m {
+func savedTheme(s *settings) themeMode {
+	switch m := themeMode(s.String(prefTheme)); m {
 	case themeLight, themeDark:
 		return m
 	}

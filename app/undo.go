@@ -123,8 +123,10 @@ func markText(n int, add, remove mailstore.Flags) string {
 
 // copySelected copies the selected messages into dest, through the mailer
 // (UID COPY, or an APPEND to another account's server).
-func (c *controller) copySelected(dest mailstore.FolderRef) {
-	msgs := c.selectedMsgs()
+func (c *controller) copySelected(dest mailstore.FolderRef) { c.copyMsgs(c.selectedMsgs(), dest) }
+
+// copyMsgs copies messages into dest (the Copy action, a drop with Ctrl).
+func (c *controller) copyMsgs(msgs []mailstore.Summary, dest mailstore.FolderRef) {
 	if len(msgs) == 0 {
 		return
 	}

@@ -33,6 +33,7 @@ import (
 	"facteur/mua/account"
 	"facteur/mua/autoconfig"
 	"facteur/mua/compose"
+	"facteur/mua/mailer"
 	"facteur/mua/oauth"
 )
 
@@ -56,6 +57,15 @@ type Options struct {
 	// Compose, when set, opens a composer on it with the window (a mailto:
 	// link).
 	Compose *compose.Draft
+	// Mailer, when set, is the profile's mailer (mua/mailer, on Profile and
+	// Store) that the caller opened, and closes after Run: the window's
+	// actions, composer, Accounts window and background checks go
+	// through it, so that the MTA's outbox built on it (MTA.Load) and the
+	// window share one sync state, one set of secrets and one watcher.
+	// nil: the window opens its own and closes it.
+	Mailer *mailer.Mailer
+
+	settings *settings // opened by Run before the window, for its theme
 }
 
 // mailStore is the part of *mailstore.Store the GUI calls; tests wrap it to
@@ -101,10 +111,15 @@ func Run(opts Options) error {
 	}
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(icons.App)
-	a.Settings().SetTheme(facteurTheme{mode: savedTheme(a)})
+	set, setErr := openSettings(opts.Profile, a.Preferences())
+	opts.settings = set
+	a.Settings().SetTheme(facteurTheme{mode: savedTheme(set)})
 	w := a.NewWindow("Facteur")
 	c := newController(a, w, s, opts, fyne.Do)
 	defer c.close()
+	if setErr != nil {
+		c.showError(setErr)
+	}
 	c.start()
 	if desk, ok := a.(desktop.App); ok && trayHost(ctx) {
 		c.useTray(desk) // before the event loop: see tray.go
@@ -140,14 +155,16 @@ func quitOnSignal(a fyne.App) (stop func()) {
 // controller holds the state of one main window. Its fields are read and
 // written on the UI goroutine only.
 type controller struct {
-	app    fyne.App
-	win    fyne.Window
-	store  mailStore
-	opts   Options
-	ctx    context.Context
-	cancel context.CancelFunc
-	work   *worker
-	now    func() time.Time
+	app   fyne.App
+	win   fyne.Window
+	store mailStore
+	opts  Options
+	// settings are the window's preferences, kept in the profile.
+	settings *settings
+	ctx      context.Context
+	cancel   context.CancelFunc
+	work     *worker
+	now      func() time.Time
 	// readOnly keeps the store as it is: opening a message does not mark it
 	// read (Screenshot).
 	readOnly bool
@@ -166,6 +183,7 @@ type controller struct {
 	wantIndex int   // row to open once its page arrives, -1 for none
 	quiet     bool  // selection changes made by code, not by the user
 	sel       selectionState
+	drag      dragState // messages dragged toward the folder tree
 	note      noticeState
 
 	search    searchState
@@ -224,7 +242,11 @@ func newController(a fyne.App, w fyne.Window, s mailStore, opts Options, post fu
 		wantIndex: -1,
 	}
 	c.sel.mods = driverModifiers(a)
-	c.listOpts.Threaded = a.Preferences().Bool(prefThreads) // kept across restarts
+	if c.settings = opts.settings; c.settings == nil {
+		c.settings, _ = openSettings(opts.Profile, a.Preferences())
+	}
+	c.settings.onError = func(err error) { post(func() { c.showError(err) }) }
+	c.listOpts.Threaded = c.settings.Bool(prefThreads, false) // kept across restarts
 	c.work = newWorker(ctx, post)
 	c.work.onPanic = c.showError
 	w.SetContent(c.build())

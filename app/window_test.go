@@ -333,7 +333,10 @@ func TestAboutAndTheme(t *testing.T) {
 	if th, ok := fyne.CurrentApp().Settings().Theme().(facteurTheme); !ok || th.mode != themeDark {
 		t.Errorf("theme after View > Theme > Dark: %#v", fyne.CurrentApp().Settings().Theme())
 	}
-	if savedTheme(h.c.app) != themeDark || !h.c.ui.menu.themes[themeDark].Checked || h.c.ui.menu.themes[themeSystem].Checked {
+	if savedTheme(h.c.settings) != themeDark || !h.c.ui.menu.themes[themeDark].Checked || h.c.ui.menu.themes[themeSystem].Checked {
 		t.Errorf("the dark theme is not remembered")
+	}
+	if again, err := openSettings(h.c.opts.Profile, nil); err != nil || savedTheme(again) != themeDark {
+		t.Errorf("the dark theme is not in the profile's settings: %v", err)
 	}
 }

@@ -64,8 +64,12 @@ func (c *controller) discoverer() *autoconfig.Discoverer {
 	return &autoconfig.Discoverer{Resolver: dnsmx.New(dnsmx.Config{Server: c.opts.DNSServer, Timeout: 5 * time.Second})}
 }
 
-// credentials are the profile's passwords: the OS keyring, or a file.
+// credentials are the profile's passwords: the OS keyring, or a file; the
+// mailer's own when there is one (one writer of the file in the process).
 func (c *controller) credentials() *account.Credentials {
+	if m := c.accts.mailer; m != nil {
+		return m.Credentials()
+	}
 	return account.OpenCredentials(c.opts.Profile, c.credsBackend)
 }
 
@@ -84,6 +88,7 @@ func (c *controller) showWizard() *wizard {
 		}
 	})
 	w.win.Resize(fyne.NewSize(640, 520))
+	closeOnEscape(w.win)
 	c.wiz = w
 	w.win.Show()
 	w.win.Canvas().Focus(w.address)

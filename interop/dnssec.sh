@@ -33,8 +33,9 @@
 # The checks (interop/danecheck.py reads the JSON of `facteur route --json
 # --dns 127.0.0.1:PORT2`): dane.test's MX, addresses and TLSA answers carry
 # AD and are secure, and the local MTA's plan for mx.dane.test is DANE,
-# TLS required; bogus.test is a temporary DNS failure (unbound's SERVFAIL),
-# not a secure domain and not a missing one; plain.test answers without AD,
+# TLS required; bogus.test is a temporary DNS failure (unbound's SERVFAIL,
+# with extended error 6) flagged dnssec-bogus (exit 1), not a secure domain
+# and not a missing one; plain.test answers without AD,
 # so its TLSA record is not used. unbound's own log must say that it found
 # dane.test secure and bogus.test bogus.
 #
@@ -196,6 +197,8 @@ server:
 	logfile: ""
 	verbosity: 1
 	val-log-level: 2
+	# Extended DNS errors (RFC 8914): SERVFAIL says why (6, DNSSEC Bogus).
+	ede: yes
 	module-config: "validator iterator"
 	trust-anchor-signaling: no
 	root-key-sentinel: no
@@ -292,8 +295,8 @@ check_route() {
 
 check_seconds=0 check "dane.test: MX, address and TLSA answers validated by unbound (AD, secure), the plan for mx.dane.test is DANE, TLS required" \
 	check_route dane.test 0
-check_seconds=0 check "bogus.test: unbound's SERVFAIL for the forged MX is a temporary DNS failure, not DANE, not NXDOMAIN" \
-	check_route bogus.test 0
+check_seconds=0 check "bogus.test: unbound's SERVFAIL for the forged MX (extended error 6) is a temporary DNS failure flagged dnssec-bogus, not DANE, not NXDOMAIN" \
+	check_route bogus.test 1
 check_seconds=0 check "plain.test: unsigned, no AD: its TLSA record is not used, the plan is not DANE" \
 	check_route plain.test 0
 

@@ -504,12 +504,7 @@ check "POP3: count and bodies match Dovecot's INBOX" py compare "$md" "$(local_d
 pop_sync "second POP3 collect adds nothing (UIDL)" "^dovepop: 0 new, 0 deleted from the server, $inbox_n kept there"
 check "POP3: still the same messages, none twice" py compare "$md" "$(local_dir dovepop INBOX)" --no-flags
 
-if grep -E -q 'Error|Fatal|Panic' "$work/dovecot/dovecot.log"; then
-	fail "Dovecot logged errors"
-	grep -E 'Error|Fatal|Panic' "$work/dovecot/dovecot.log" | head -10 | sed 's/^/    /'
-else
-	pass "no error in Dovecot's log"
-fi
+dovecot_log_check
 
 log "done in $((SECONDS - t0)) s"
 echo "$passed passed, $failed failed"

@@ -32,6 +32,8 @@ prints what it found and exits 1 when a check fails.
                           of INBOX messages, two messages expunged in the
                           nested folder, one appended in the non-ASCII one;
                           prints "FLAGS EXPUNGED APPENDED"
+  has SERVER NAME...      the server lists each NAME (Facteur's form, as in
+                          fill), and none of the NAMEs written "!NAME"
   snapshot PROFILE ACCOUNT
                           prints the file names of the account's Maildirs,
                           sorted (to tell that a sync changed nothing)
@@ -162,7 +164,7 @@ def fill(server, specs):
     for spec in specs:
         name, _, n = spec.rpartition(":")
         wire = remote_name(m, name)
-        if wire != "INBOX":
+        if wire != "INBOX" and wire not in [w for w, _ in listed(m)]:
             typ, data = m.create(quote(wire))
             if typ != "OK":
                 print("  CREATE %s: %s %r" % (wire, typ, data))
@@ -314,6 +316,23 @@ def change(server, nested, accented):
     return 0
 
 
+def has(server, specs):
+    m = connect(*server)
+    there = {w for w, _ in listed(m)}
+    bad, ok = [], []
+    for spec in specs:
+        absent = spec.startswith("!")
+        name = spec[1:] if absent else spec
+        wire = remote_name(m, name)
+        (bad if (wire in there) == absent else ok).append("%s%s (%s)" % ("no " if absent else "", name, wire))
+    m.logout()
+    if bad:
+        print("  wrong: " + ", ".join(bad) + "; the server lists: " + ", ".join(sorted(mutf7_decode(w) for w in there)))
+        return 1
+    print("  " + ", ".join(ok))
+    return 0
+
+
 def snapshot(profile, account):
     root = os.path.join(profile, "mail", encode_level(account))
     out = []
@@ -338,6 +357,8 @@ def main(argv):
         return names(args[0], args[1], args[2:])
     if cmd == "change":
         return change(args[:5], args[5], args[6])
+    if cmd == "has":
+        return has(args[:5], args[5:])
     if cmd == "snapshot":
         return snapshot(args[0], args[1])
     print(__doc__)

@@ -35,8 +35,11 @@
 # and messages opened byte for byte (TestDovecot*), and local actions
 # (flags, move, delete, copy, a Sent copy, drafts) sent to the server and
 # checked by a second Facteur syncing afresh (TestRealServerLocalActions);
-# Facteur's first profile syncs again and still matches the server. For
-# each POP3 server: `facteur sync` collects INBOX over STLS, bodies byte
+# Facteur's first profile syncs again and still matches the server.
+# `facteur folder` then creates a nested non-ASCII folder on the server,
+# renames it with messages in it, refuses to delete it without --force,
+# deletes it; after each step the server lists what it should and a sync
+# finds every folder identical. For each POP3 server: `facteur sync` collects INBOX over STLS, bodies byte
 # for byte, and a second collect adds nothing.
 # Packages: dovecot-core dovecot-imapd dovecot-pop3d openssl python3 libcourier-unicode4 libgamin0 libgdbm6 libidn12 libgnutls30 libltdl7 libxapian30 libpcre3 libical3 libsasl2-2 libsasl2-modules libjansson4 libicu72 libzephyr4 libclamav12 libwrap0 libpq5 libxml2 libsqlite3-0 libldap-2.5-0 sasl2-bin
 set -euo pipefail
@@ -169,6 +172,40 @@ imap_matrix() {
 	go_tests "$name" "$host" "$port" "$ca"
 	sync_ok "$name" "sync of what the Go tests did" --offline
 	check "$name: after the local actions of the Go tests, every folder identical" py compare "${srv[@]}" "$prof" "$name"
+	folder_ops "$name" "$host" "$port" "$ca"
+}
+
+# create_nested ACCOUNT PARENT CHILD, delete_nested ACCOUNT CHILD PARENT:
+# `facteur folder` twice, the second only when the first succeeded.
+create_nested() { facteur folder create "$1" "$2" && facteur folder create "$1" "$3"; }
+delete_nested() { facteur folder delete --force "$1" "$2" && facteur folder delete "$1" "$3"; }
+
+# folder_ops NAME HOST PORT CAFILE: `facteur folder` creates a nested
+# non-ASCII folder on the server, renames it with its messages, refuses to
+# delete it while it holds some without --force, then deletes it; after
+# each step the server lists what it should and a sync finds every folder
+# identical.
+folder_ops() {
+	local name=$1 srv=("$2" "$3" "$user" "$pass" "$4") old="Projets/Été 2027" new="Projets/Hiver 2028"
+	check "$name: facteur folder create Projets, then $old inside it" \
+		create_nested "$name" Projets "$old"
+	check "$name: the server lists them, in its own names" py has "${srv[@]}" Projets "$old"
+	py fill "${srv[@]}" "$old:3" >/dev/null
+	sync_ok "$name" "sync of 3 messages the server put in $old" --offline
+	check "$name: facteur folder rename '$old' '$new'" facteur folder rename "$name" "$old" "$new"
+	check "$name: the server lists $new, no longer $old" py has "${srv[@]}" "$new" "!$old"
+	sync_ok "$name" "sync after the rename" --offline
+	check "$name: after the rename, every folder identical (the 3 messages in $new)" py compare "${srv[@]}" "$prof" "$name"
+	if facteur folder delete "$name" "$new" >"$work/delete.log" 2>&1; then
+		fail "$name: facteur folder delete of a folder with 3 messages, without --force, succeeded"
+	else
+		pass "$name: delete without --force refused: $(head -1 "$work/delete.log")"
+	fi
+	check "$name: facteur folder delete --force '$new', then Projets" \
+		delete_nested "$name" "$new" Projets
+	check "$name: the server no longer lists them" py has "${srv[@]}" "!$new" "!Projets"
+	sync_ok "$name" "sync after the deletes" --offline
+	check "$name: after the deletes, every folder identical" py compare "${srv[@]}" "$prof" "$name"
 }
 
 # pop3_matrix NAME HOST PORT CAFILE FP IMAPPORT: collect INBOX over STLS.

@@ -377,3 +377,49 @@ func TestSweep(t *testing.T) {
 		t.Errorf("cache holds %d entries, bound %d", n, maxEntries)
 	}
 }
+
+// A validating resolver's extended DNS error (RFC 8914) is kept in the
+// error; the DNSSEC failures among them are ErrBogus too, still temporary.
+func TestExtendedErrors(t *testing.T) {
+	q := new(dns.Msg)
+	q.SetQuestion("forged.example.", dns.TypeMX)
+	q.SetEdns0(ednsSize, true)
+	answer := func(rcode int, ede ...*dns.EDNS0_EDE) *dns.Msg {
+		m := new(dns.Msg)
+		m.SetRcode(q, rcode)
+		m.SetEdns0(ednsSize, true)
+		for _, e := range ede {
+			m.IsEdns0().Option = append(m.IsEdns0().Option, e)
+		}
+		return m
+	}
+	tests := []struct {
+		name  string
+		in    *dns.Msg
+		bogus bool
+		text  string // "" for no error
+	}{
+		{"bogus", answer(dns.RcodeServerFailure, &dns.EDNS0_EDE{InfoCode: dns.ExtendedErrorCodeDNSBogus, ExtraText: "validation failure <forged.example. MX IN>"}),
+			true, "temporary DNS failure: DNSSEC validation failed: server answered SERVFAIL, extended error 6 (DNSSEC Bogus): validation failure <forged.example. MX IN>"},
+		{"expired", answer(dns.RcodeServerFailure, &dns.EDNS0_EDE{InfoCode: dns.ExtendedErrorCodeSignatureExpired}),
+			true, "temporary DNS failure: DNSSEC validation failed: server answered SERVFAIL, extended error 7 (Signature Expired)"},
+		{"unreachable", answer(dns.RcodeServerFailure, &dns.EDNS0_EDE{InfoCode: dns.ExtendedErrorCodeNoReachableAuthority, ExtraText: "no\x00 server\nanswered"}),
+			false, "temporary DNS failure: server answered SERVFAIL, extended error 22 (No Reachable Authority): no server answered"},
+		{"unassigned", answer(dns.RcodeRefused, &dns.EDNS0_EDE{InfoCode: 4000}),
+			false, "temporary DNS failure: server answered REFUSED, extended error 4000 (unassigned)"},
+		{"plain servfail", answer(dns.RcodeServerFailure), false, "temporary DNS failure: server answered SERVFAIL"},
+		{"stale answer with its note", answer(dns.RcodeSuccess, &dns.EDNS0_EDE{InfoCode: dns.ExtendedErrorCodeStaleAnswer}), false, ""},
+	}
+	for _, tt := range tests {
+		err := checkAnswer(q, tt.in)
+		if tt.text == "" {
+			if err != nil {
+				t.Errorf("%s: %v, want no error", tt.name, err)
+			}
+			continue
+		}
+		if err == nil || err.Error() != tt.text || !errors.Is(err, ErrTemporary) || errors.Is(err, ErrBogus) != tt.bogus {
+			t.Errorf("%s: %v (bogus %v), want %q (bogus %v)", tt.name, err, errors.Is(err, ErrBogus), tt.text, tt.bogus)
+		}
+	}
+}

@@ -17,6 +17,13 @@ var (
 	// ErrOffline: no DNS server could be reached (connection refused, no
 	// route, no network). The GUI says "offline".
 	ErrOffline = errors.New("no DNS server reachable")
+	// ErrBogus: a validating resolver said, by an extended DNS error
+	// (RFC 8914), that the answer failed DNSSEC validation (bogus
+	// signatures, expired or missing ones, a missing DNSKEY or NSEC). It
+	// comes with ErrTemporary, as SERVFAIL does: a mail transport agent
+	// defers (RFC 7672 §2.1.1), but nothing will change until the domain's
+	// owner fixes the zone, so the delivery preview flags it.
+	ErrBogus = errors.New("DNSSEC validation failed")
 	// ErrInvalid: the records exist but break the syntax of their RFC, or
 	// there are several where one is allowed (an MTA-STS or TLS-RPT TXT
 	// record): the domain is treated as publishing none.

@@ -243,5 +243,60 @@ func checkAnswer(m, in *dns.Msg) error {
 	case dns.RcodeSuccess, dns.RcodeNameError:
 		return nil
 	}
+	if ede, ok := extendedError(in); ok && dnssecFailure(ede.InfoCode) {
+		return fmt.Errorf("%w: %w: server answered %s, %s", ErrTemporary, ErrBogus, dns.RcodeToString[in.Rcode], edeText(ede))
+	} else if ok {
+		return fmt.Errorf("%w: server answered %s, %s", ErrTemporary, dns.RcodeToString[in.Rcode], edeText(ede))
+	}
 	return fmt.Errorf("%w: server answered %s", ErrTemporary, dns.RcodeToString[in.Rcode])
+}
+
+// extendedError is the first extended DNS error of an answer (RFC 8914),
+// which says why a resolver failed.
+func extendedError(in *dns.Msg) (*dns.EDNS0_EDE, bool) {
+	opt := in.IsEdns0()
+	if opt == nil {
+		return nil, false
+	}
+	for _, o := range opt.Option {
+		if ede, ok := o.(*dns.EDNS0_EDE); ok {
+			return ede, true
+		}
+	}
+	return nil, false
+}
+
+// dnssecFailure reports whether an extended error code is a failed DNSSEC
+// validation (RFC 8914 §4.7 to §4.13): a zone that claims to be signed
+// and whose signatures do not hold.
+func dnssecFailure(code uint16) bool {
+	switch code {
+	case dns.ExtendedErrorCodeDNSBogus, dns.ExtendedErrorCodeSignatureExpired,
+		dns.ExtendedErrorCodeSignatureNotYetValid, dns.ExtendedErrorCodeDNSKEYMissing,
+		dns.ExtendedErrorCodeRRSIGsMissing, dns.ExtendedErrorCodeNoZoneKeyBitSet,
+		dns.ExtendedErrorCodeNSECMissing:
+		return true
+	}
+	return false
+}
+
+// edeText is an extended error as a resolver's log writes it:
+// `extended error 6 (DNSSEC Bogus): validation failure <...>`, the
+// server's free text on one line, its control characters made spaces.
+func edeText(ede *dns.EDNS0_EDE) string {
+	name, ok := dns.ExtendedErrorCodeToString[ede.InfoCode]
+	if !ok {
+		name = "unassigned"
+	}
+	s := fmt.Sprintf("extended error %d (%s)", ede.InfoCode, name)
+	text := strings.Join(strings.FieldsFunc(ede.ExtraText, func(r rune) bool {
+		return r <= ' ' || r == 0x7f
+	}), " ")
+	if len(text) > 200 {
+		text = strings.ToValidUTF8(text[:200], "")
+	}
+	if text != "" {
+		s += ": " + text
+	}
+	return s
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"facteur/internal/dnsmx/dnstest"
 )
@@ -90,6 +91,22 @@ func TestOnLoopback(t *testing.T) {
 	for s, want := range map[string]bool{"127.0.0.53:53": true, "[::1]:53": true, "localhost:53": true, "10.0.0.1:53": false, "[2001:db8::1]:53": false} {
 		if got := onLoopback(s); got != want {
 			t.Errorf("onLoopback(%q) = %v", s, got)
+		}
+	}
+}
+
+// Through a resolver on loopback: the bogus name's MX look-up is ErrBogus,
+// the plain SERVFAIL's is not.
+func TestBogusThroughTheResolver(t *testing.T) {
+	z := dnstest.New(t, "fine.example. 300 IN MX 10 mx.fine.example.")
+	z.Bogus("forged.example")
+	z.ServFail("broken.example")
+	r := New(Config{Server: z.Start(t), Timeout: 2 * time.Second})
+	for name, bogus := range map[string]bool{"forged.example": true, "broken.example": false} {
+		_, err := r.MX(context.Background(), name)
+		var e *Error
+		if !errors.As(err, &e) || !errors.Is(err, ErrTemporary) || errors.Is(err, ErrBogus) != bogus {
+			t.Errorf("MX(%s) = %v, want temporary, bogus %v", name, err, bogus)
 		}
 	}
 }

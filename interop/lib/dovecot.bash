@@ -32,6 +32,8 @@
 #   dovecot_stop              `doveadm -c CONF stop`, then the master's PID.
 #   dovecot_chown             gives the Maildir to the mail user (after
 #                             writing into it as ourselves).
+#   dovecot_log_check         PASS when the instance's log holds no error
+#                             (Error, Fatal, Panic), else FAIL with them.
 
 # shellcheck source=interop/lib/common.bash
 . "$(dirname "${BASH_SOURCE[0]}")/common.bash"
@@ -271,4 +273,13 @@ dovecot_stop() {
 		kill "$pid" 2>/dev/null
 	fi
 	dovecot_conf=""
+}
+
+dovecot_log_check() {
+	if grep -E -q 'Error|Fatal|Panic' "$work/dovecot/dovecot.log"; then
+		fail "Dovecot logged errors"
+		grep -E 'Error|Fatal|Panic' "$work/dovecot/dovecot.log" | head -10 | sed 's/^/    /'
+	else
+		pass "no error in Dovecot's log"
+	fi
 }

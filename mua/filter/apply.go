@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"strings"
 
+	"facteur/internal/mailaddr"
 	"facteur/internal/sieve"
 	"facteur/localmta/mda"
 	"facteur/mailstore"
@@ -209,7 +210,7 @@ func (j *job) send(ctx context.Context, m sieve.Message, a sieve.Action) (bool, 
 	case sieve.Vacation:
 		r, err := sieve.VacationReply(ctx, *a.Vacation, m, sieve.VacationOptions{
 			Addresses: append([]string{from, m.Envelope.To}, j.acct.Identity.Aliases...),
-			Account:   j.acct.Name, Hostname: domainOf(from), Memory: j.opt.Scripts.Memory(),
+			Account:   j.acct.Name, Hostname: hostnameOf(from), Memory: j.opt.Scripts.Memory(),
 		})
 		var no *sieve.NoReply
 		if errors.As(err, &no) {
@@ -225,9 +226,11 @@ func (j *job) send(ctx context.Context, m sieve.Message, a sieve.Action) (bool, 
 	return err == nil, err
 }
 
-func domainOf(addr string) string {
-	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
-		return addr[i+1:]
+// hostnameOf is the name a vacation reply's Message-ID is made under: the
+// sender's domain, else localhost.
+func hostnameOf(addr string) string {
+	if d := mailaddr.Domain(addr); d != "" {
+		return d
 	}
 	return "localhost"
 }

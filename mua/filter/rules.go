@@ -62,7 +62,7 @@ func NeedsArg(action string) bool {
 func (r FormRule) check(n int) error {
 	bad := func(why string) error { return fmt.Errorf("%w %d: %s", ErrRule, n, why) }
 	switch {
-	case r.Field == "" || strings.ContainsAny(r.Field, ": \t\r\n") || !isASCII(r.Field):
+	case r.Field == "" || strings.ContainsAny(r.Field, ": \t\r\n") || !fieldNameChars(r.Field):
 		return bad(fmt.Sprintf("%q is not a header name", r.Field))
 	case r.Value == "":
 		return bad("nothing to look for")
@@ -80,7 +80,9 @@ func (r FormRule) check(n int) error {
 	return nil
 }
 
-func isASCII(s string) bool {
+// fieldNameChars: a header field name is printable US-ASCII, no space
+// (RFC 5322 §2.2; the colon is refused by the caller).
+func fieldNameChars(s string) bool {
 	for _, c := range s {
 		if c < 33 || c > 126 {
 			return false

@@ -18,6 +18,10 @@ import (
 // sync state (local and remote names, UID maps, journal) and the local
 // folder follow. Nothing is journaled: a folder change needs the server
 // now, and without it fails with ErrOffline, the local folder untouched.
+// A folder change holds the account's sync lock, as Sync does: it waits
+// for a sync running in this process or another (the window's watcher,
+// `facteur sync`), so that no sync works from a list of folders that the
+// change makes false, and no sync starts in the middle of one.
 
 // ErrOffline: the server of the account did not answer a folder change.
 var ErrOffline = errors.New("imapsync: the server cannot be reached; folders are changed on the server, try again once it answers")
@@ -44,16 +48,31 @@ func (s *Syncer) onServer(ctx context.Context, f func(*imapclient.Client) error)
 	return err
 }
 
+// exclusive takes the account's sync lock (Options.Waiting is told if it
+// must wait); the caller runs unlock when its change is done.
+func (s *Syncer) exclusive(ctx context.Context) (unlock func(), err error) {
+	lock, err := s.opt.State.lockAccount(ctx, s.acct.Name, s.opt.Waiting)
+	if err != nil {
+		return nil, err
+	}
+	return func() { _ = lock.Unlock() }, nil
+}
+
 // CreateFolder creates a folder on the server (CREATE, then SUBSCRIBE)
 // and in the store. A sub-folder ("Work/2026") goes under its parent's
 // remote name with the server's delimiter; a top-level one under the
 // personal namespace (Courier's "INBOX.").
 func (s *Syncer) CreateFolder(ctx context.Context, local string) error {
 	ref := s.ref(local)
+	unlock, err := s.exclusive(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if err := s.checkFree(ctx, ref); err != nil {
 		return err
 	}
-	err := s.onServer(ctx, func(c *imapclient.Client) error {
+	err = s.onServer(ctx, func(c *imapclient.Client) error {
 		remote, err := s.newRemote(ctx, c, local)
 		if err != nil {
 			return err
@@ -153,13 +172,18 @@ func (s *Syncer) RenameFolder(ctx context.Context, from, to string) error {
 	if strings.EqualFold(from, "INBOX") || strings.EqualFold(to, "INBOX") {
 		return ErrInbox
 	}
+	unlock, err := s.exclusive(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if err := s.checkFree(ctx, s.ref(to)); err != nil && !strings.EqualFold(from, to) {
 		return err
 	}
 	if _, _, err := s.opt.Store.Count(ctx, s.ref(from)); err != nil {
 		return err
 	}
-	err := s.onServer(ctx, func(c *imapclient.Client) error {
+	err = s.onServer(ctx, func(c *imapclient.Client) error {
 		oldRemote, err := s.remoteOf(ctx, from)
 		if err != nil {
 			return err
@@ -190,6 +214,11 @@ func (s *Syncer) DeleteFolder(ctx context.Context, local string) error {
 	if strings.EqualFold(local, "INBOX") {
 		return ErrInbox
 	}
+	unlock, err := s.exclusive(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	folders, err := s.opt.Store.Folders(ctx)
 	if err != nil {
 		return err

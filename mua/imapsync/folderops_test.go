@@ -122,3 +122,60 @@ func TestFolderOpsOffline(t *testing.T) {
 		t.Errorf("create of a name taken = %v", err)
 	}
 }
+
+// TestFolderOpsWaitForTheSync: a folder change waits while a sync of the
+// account holds its lock (here taken as Sync takes it, as another process
+// would), changes nothing on the server meanwhile, and goes on once the
+// lock is released.
+func TestFolderOpsWaitForTheSync(t *testing.T) {
+	ctx := context.Background()
+	ts := startLayout(t, courier, "INBOX.Work")
+	waiting := make(chan struct{}, 3)
+	f := newFixture(t, ts, func(o *Options) { o.Waiting = func() { waiting <- struct{}{} } })
+	f.sync(t)
+	ops := []struct {
+		name   string
+		op     func() error
+		before string // the remote name there while the sync runs
+		after  string // the remote name there after the change ("" none)
+		gone   string
+	}{
+		{"create", func() error { return f.s.CreateFolder(ctx, "New") }, "INBOX.Work", "INBOX.New", ""},
+		{"rename", func() error { return f.s.RenameFolder(ctx, "Work", "Other") }, "INBOX.Work", "INBOX.Other", "INBOX.Work"},
+		{"delete", func() error { return f.s.DeleteFolder(ctx, "Other") }, "INBOX.Other", "", "INBOX.Other"},
+	}
+	for _, op := range ops {
+		lock, err := f.state.lockAccount(ctx, "Machin", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- op.op() }()
+		select {
+		case <-waiting: // the change found the lock taken
+		case err := <-done:
+			t.Fatalf("%s ran while the sync held the lock (%v)", op.name, err)
+		}
+		if !ts.serverHas(op.before) || op.after != "" && ts.serverHas(op.after) {
+			t.Errorf("%s: the server changed while the sync held the lock", op.name)
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("%s returned %v while the sync held the lock", op.name, err)
+		default:
+		}
+		if err := lock.Unlock(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; err != nil {
+			t.Fatalf("%s after the sync: %v", op.name, err)
+		}
+		if op.after != "" && !ts.serverHas(op.after) || op.gone != "" && ts.serverHas(op.gone) {
+			t.Errorf("%s: the server's folders are not changed after the sync", op.name)
+		}
+	}
+	f.sync(t) // and the next sync agrees
+	if got := f.localFolders(t); !slices.Equal(got, []string{"INBOX", "New"}) {
+		t.Errorf("local folders %q", got)
+	}
+}

@@ -56,7 +56,8 @@ func (d *Domain) plan() {
 
 // flag says, before sending, why the domain cannot take the message:
 // only when the path ends at its MX (viaMX), and only on answers that
-// say so (a failed look-up flags nothing).
+// say so: a failed look-up flags nothing, unless the resolver said that
+// the domain's answers fail DNSSEC validation, which no retry mends.
 func (d *Domain) flag(viaMX bool) {
 	if d.Flag != "" || !viaMX {
 		return
@@ -69,6 +70,8 @@ func (d *Domain) flag(viaMX bool) {
 		d.Flag, d.Warning = FlagNoMailHost, d.Domain+" has no MX record and no address: no host takes its mail"
 	case errors.Is(d.mxErr, dnsmx.ErrNotFound):
 		d.Flag, d.Warning = FlagNoDomain, d.Domain+" does not exist (NXDOMAIN)"
+	case errors.Is(d.mxErr, dnsmx.ErrBogus):
+		d.Flag, d.Warning = FlagDNSSECBogus, "the DNS answers for "+d.Domain+" fail DNSSEC validation: validating MTAs keep the message queued until its owner mends the zone"
 	case d.Enforced && len(d.Hosts) > 0 && allSkipped(d.Hosts):
 		d.Flag, d.Warning = FlagNoAcceptedMX, "no MX host of "+d.Domain+" meets its policy: the local MTA will keep the message queued ("+d.Hosts[0].TLS.Reason+")"
 	}

@@ -43,6 +43,8 @@ func newFixture(t *testing.T) fixture {
 	t.Helper()
 	z := dnstest.New(t, zoneText)
 	z.Secure("dane.test", "mx.dane.test", "_25._tcp.mx.dane.test")
+	z.Bogus("forged.test")
+	z.ServFail("broken.test")
 	srv := ststest.Start(t, nil)
 	srv.Set("sts.test", "version: STSv1\nmode: enforce\nmx: mx.sts.test\nmax_age: 86400\n")
 	srv.Set("strict.test", "version: STSv1\nmode: enforce\nmx: *.other.test\nmax_age: 86400\n")
@@ -77,6 +79,7 @@ func TestPreviewLocalMX(t *testing.T) {
 	r := f.preview(t, Request{MTA: router, Recipients: []string{
 		"Marc <marc@sts.test>, anne@STS.test", "bob@dane.test", "x@null.test", "y@nohost.test",
 		"z@gone.test", "w@implicit.test", "v@strict.test", "not an address",
+		"u@forged.test", "t@broken.test",
 	}})
 	if r.Account != "Local" || r.DNSSEC != dnsmx.ADConfigured || len(r.Invalid) != 1 || r.Invalid[0].Text != "not an address" {
 		t.Fatalf("report %+v", r)
@@ -102,7 +105,8 @@ func TestPreviewLocalMX(t *testing.T) {
 	if !dane.MX.DNSSEC.Secure || !tl.DNSSEC.Secure || len(tl.Records) != 1 || dane.Hosts[0].TLS.Verify != localmta.VerifyDANE || dane.Hosts[0].STSMatch != nil {
 		t.Errorf("dane.test %+v, TLSA %+v, TLS %+v", dane, tl, dane.Hosts[0].TLS)
 	}
-	flags := map[string]Flag{"null.test": FlagNullMX, "nohost.test": FlagNoMailHost, "gone.test": FlagNoDomain, "strict.test": FlagNoAcceptedMX, "implicit.test": ""}
+	flags := map[string]Flag{"null.test": FlagNullMX, "nohost.test": FlagNoMailHost, "gone.test": FlagNoDomain, "strict.test": FlagNoAcceptedMX, "implicit.test": "",
+		"forged.test": FlagDNSSECBogus, "broken.test": ""}
 	for name, want := range flags {
 		if d := domainOf(t, r, name); d.Flag != want || (want != "") != (d.Warning != "") {
 			t.Errorf("%s: flag %q (%s); want %q", name, d.Flag, d.Warning, want)
@@ -111,8 +115,8 @@ func TestPreviewLocalMX(t *testing.T) {
 	if d := domainOf(t, r, "implicit.test"); !d.MX.Implicit || len(d.Hosts) != 1 || d.Hosts[0].Host != "implicit.test" {
 		t.Errorf("implicit.test %+v", d)
 	}
-	if len(r.Flagged()) != 4 {
-		t.Errorf("flagged %d domains; want 4", len(r.Flagged()))
+	if len(r.Flagged()) != 5 {
+		t.Errorf("flagged %d domains; want 5", len(r.Flagged()))
 	}
 }
 

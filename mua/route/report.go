@@ -124,6 +124,7 @@ const (
 	FlagNoDomain     Flag = "no-domain"      // the domain does not exist (NXDOMAIN)
 	FlagRejected     Flag = "rejected"       // the transport table bounces it
 	FlagNoAcceptedMX Flag = "no-accepted-mx" // no MX host meets the domain's MTA-STS or DANE policy
+	FlagDNSSECBogus  Flag = "dnssec-bogus"   // the resolver says its answers fail DNSSEC validation (RFC 8914)
 )
 
 // Flagged returns the domains that cannot take the message.

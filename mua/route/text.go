@@ -22,7 +22,7 @@ import (
 // policy_id, from_cache, fetch_error}, tls_rpt {record {rua[], raw},
 // answer}, dane[] ({host, name, records[] ({usage, selector,
 // matching_type, data}), dnssec, answer})}, enforced, flag (null-mx,
-// no-mail-host, no-domain, rejected, no-accepted-mx), warning}.
+// no-mail-host, no-domain, rejected, no-accepted-mx, dnssec-bogus), warning}.
 func (r *Report) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

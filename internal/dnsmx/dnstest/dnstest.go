@@ -4,7 +4,9 @@
 // not hold is NXDOMAIN; a name it holds without the type asked is NODATA
 // with an SOA (RFC 2308). Names can be made to fail (SERVFAIL), to stay
 // silent (a timeout), or to wait until Release (answers that arrive one by
-// one). Records can be added while it serves.
+// one), or to fail DNSSEC validation as a validating resolver says it
+// (SERVFAIL with the extended error "DNSSEC Bogus", RFC 8914). Records can
+// be added while it serves.
 package dnstest
 
 import (
@@ -21,6 +23,7 @@ type Zone struct {
 	mu       sync.Mutex
 	rrs      []dns.RR
 	servfail map[string]bool
+	bogus    map[string]bool
 	silent   map[string]bool
 	held     map[string]bool
 	secure   map[string]bool
@@ -33,7 +36,7 @@ type Zone struct {
 // blank lines skipped.
 func New(t testing.TB, text ...string) *Zone {
 	t.Helper()
-	z := &Zone{servfail: map[string]bool{}, silent: map[string]bool{}, held: map[string]bool{}, secure: map[string]bool{}, release: make(chan struct{})}
+	z := &Zone{servfail: map[string]bool{}, bogus: map[string]bool{}, silent: map[string]bool{}, held: map[string]bool{}, secure: map[string]bool{}, release: make(chan struct{})}
 	z.Add(t, text...)
 	return z
 }
@@ -71,6 +74,11 @@ func (z *Zone) AddRR(rr dns.RR) {
 
 // ServFail makes the names answer SERVFAIL.
 func (z *Zone) ServFail(names ...string) { z.mark(z.servfail, names) }
+
+// Bogus makes the names answer as a validating resolver answers for a
+// forged or broken signed zone: SERVFAIL with extended DNS error 6, DNSSEC
+// Bogus (RFC 8914 §4.7), when the question carries EDNS0.
+func (z *Zone) Bogus(names ...string) { z.mark(z.bogus, names) }
 
 // Silent makes the names never answered (the client times out).
 func (z *Zone) Silent(names ...string) { z.mark(z.silent, names) }
@@ -151,9 +159,13 @@ func (z *Zone) answer(req *dns.Msg, name string, qtype uint16) *dns.Msg {
 	if opt != nil {
 		m.SetEdns0(opt.UDPSize(), opt.Do())
 	}
-	if z.servfail[name] {
+	if z.servfail[name] || z.bogus[name] {
 		m.AuthenticatedData = false
 		m.Rcode = dns.RcodeServerFailure
+		if z.bogus[name] && opt != nil {
+			ede := &dns.EDNS0_EDE{InfoCode: dns.ExtendedErrorCodeDNSBogus, ExtraText: "validation failure <" + name + ">: signature crypto failed"}
+			m.IsEdns0().Option = append(m.IsEdns0().Option, ede)
+		}
 		return m
 	}
 	exists := false

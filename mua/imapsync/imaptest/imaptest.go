@@ -5,12 +5,9 @@
 package imaptest
 
 import (
-	"cmp"
 	"io"
 	"log"
 	"net"
-	"slices"
-	"strconv"
 	"sync"
 	"testing"
 
@@ -125,48 +122,20 @@ func (s *Server) Close() {
 
 // Incoming is the server as an account's incoming server: plaintext, the
 // user marc.
-func (s *Server) Incoming() account.Server {
-	host, port, _ := net.SplitHostPort(s.Addr)
-	p, _ := strconv.Atoi(port)
-	return account.Server{Host: host, Port: p, Security: account.SecurityNone, User: User}
-}
+func (s *Server) Incoming() account.Server { return s.Target().Incoming() }
+
+// Target is the server as the helpers log in to it: marc/secret, plaintext.
+func (s *Server) Target() Target { return Memory(s.Addr) }
 
 // Login is a client of the server at addr logged in as marc, closed at the
 // end of the test.
-func Login(t testing.TB, addr string) *imapclient.Client {
-	t.Helper()
-	c := login(t, addr)
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-func login(t testing.TB, addr string) *imapclient.Client {
-	t.Helper()
-	c, err := imapclient.DialInsecure(addr, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Login(User, Password).Wait(); err != nil {
-		c.Close()
-		t.Fatal(err)
-	}
-	return c
-}
+func Login(t testing.TB, addr string) *imapclient.Client { return Memory(addr).Login(t) }
 
 // Append appends the messages msgs to folder of the server at addr, over a
 // connection of its own.
 func Append(t testing.TB, addr, folder string, msgs ...string) {
 	t.Helper()
-	c := login(t, addr)
-	defer c.Close()
-	for _, m := range msgs {
-		cmd := c.Append(folder, int64(len(m)), nil)
-		io.WriteString(cmd, m)
-		cmd.Close()
-		if _, err := cmd.Wait(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	Memory(addr).Append(t, folder, msgs...)
 }
 
 // Messages lists the subjects and flags of the messages of folder on the
@@ -174,43 +143,12 @@ func Append(t testing.TB, addr, folder string, msgs ...string) {
 // connection of its own.
 func Messages(t testing.TB, addr, folder string) (subjects []string, flags [][]imap.Flag) {
 	t.Helper()
-	c := login(t, addr)
-	defer c.Close()
-	sel, err := c.Select(folder, nil).Wait()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sel.NumMessages == 0 {
-		return nil, nil
-	}
-	var all imap.SeqSet
-	all.AddRange(1, 0)
-	list, err := c.Fetch(all, &imap.FetchOptions{Envelope: true, Flags: true, UID: true}).Collect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	slices.SortFunc(list, func(a, b *imapclient.FetchMessageBuffer) int { return cmp.Compare(a.UID, b.UID) })
-	for _, m := range list {
-		subjects = append(subjects, m.Envelope.Subject)
-		flags = append(flags, m.Flags)
-	}
-	return subjects, flags
+	return Memory(addr).Messages(t, folder)
 }
 
 // Mailboxes lists the names of the mailboxes of the server at addr
 // (LIST "" "*"), sorted, over a connection of its own.
 func Mailboxes(t testing.TB, addr string) []string {
 	t.Helper()
-	c := login(t, addr)
-	defer c.Close()
-	list, err := c.List("", "*", nil).Collect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, d := range list {
-		out = append(out, d.Mailbox)
-	}
-	slices.Sort(out)
-	return out
+	return Memory(addr).Mailboxes(t)
 }

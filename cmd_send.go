@@ -16,7 +16,7 @@ import (
 	"facteur/mua/submit"
 )
 
-const sendUsage = "send [--account NAME] [--to ADDR]... [--cc ADDR]... [--bcc ADDR]... [--subject S] [--attach FILE]... [--later] [--timeout 5m]"
+const sendUsage = "send [--account NAME] [--from ADDR] [--to ADDR]... [--cc ADDR]... [--bcc ADDR]... [--subject S] [--attach FILE]... [--later] [--timeout 5m]"
 
 // listFlag is a repeatable string flag.
 type listFlag []string
@@ -26,6 +26,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 type sendOptions struct {
 	account, subject string
+	from             string
 	to, cc, bcc      listFlag
 	attach           listFlag
 	later            bool
@@ -36,6 +37,7 @@ func parseSendArgs(e *env) (sendOptions, error) {
 	var o sendOptions
 	fs := newFlags(e, "send")
 	fs.StringVar(&o.account, "account", "", "account to send from (default: the first account with an SMTP server, else Local)")
+	fs.StringVar(&o.from, "from", "", "address to send from: any identity of the account (default: its main identity; without --account, the account that has it)")
 	fs.Var(&o.to, "to", "recipient (repeatable)")
 	fs.Var(&o.cc, "cc", "copy recipient (repeatable)")
 	fs.Var(&o.bcc, "bcc", "blind copy recipient (repeatable)")
@@ -65,11 +67,11 @@ func cmdSend(e *env) error {
 	if err != nil {
 		return err
 	}
-	a, err := sendAccount(account.OpenBook(p.ConfigFile()), o.account)
+	a, id, err := sendIdentity(account.OpenBook(p.ConfigFile()), o)
 	if err != nil {
 		return err
 	}
-	msg, err := sendMessage(e, o, a)
+	msg, err := sendMessage(e, o, id)
 	if err != nil {
 		return err
 	}
@@ -135,24 +137,47 @@ func sendAccount(book *account.Book, name string) (*account.Account, error) {
 	return nil, nil
 }
 
-// identityOf is who sends: the account's identity, or the local user.
-func identityOf(a *account.Account) account.Identity {
-	if a == nil {
-		return account.Identity{Address: localAddress()}
+// sendIdentity picks the account and who sends: --from may name any
+// identity of the account (the rule is account.SenderIdentity's, the
+// composer's too); without --account, the account that has it.
+func sendIdentity(book *account.Book, o sendOptions) (*account.Account, account.Identity, error) {
+	if o.from != "" && o.account == "" {
+		list, err := book.List()
+		if err != nil {
+			return nil, account.Identity{}, err
+		}
+		if a, id, err := account.FindIdentity(list, o.from); err == nil {
+			return &a, id, nil
+		}
 	}
-	return a.Identity
+	a, err := sendAccount(book, o.account)
+	if err != nil {
+		return nil, account.Identity{}, err
+	}
+	if a == nil { // the Local account has one address
+		local := account.Identity{Address: localAddress()}
+		if o.from != "" && !strings.EqualFold(o.from, local.Address) {
+			return nil, account.Identity{}, fmt.Errorf("send: %w: %q is not the Local account's address %s", account.ErrNoIdentity, o.from, local.Address)
+		}
+		return nil, local, nil
+	}
+	id, err := a.SenderIdentity(o.from)
+	if err != nil {
+		return nil, id, fmt.Errorf("send: %w", err)
+	}
+	return a, id, nil
 }
 
 // sendMessage builds the message from the options and stdin.
-func sendMessage(e *env, o sendOptions, a *account.Account) (*compose.Message, error) {
+func sendMessage(e *env, o sendOptions, id account.Identity) (*compose.Message, error) {
 	if len(o.to) == 0 && len(o.cc) == 0 && len(o.bcc) == 0 {
-		return wholeMessage(e, identityOf(a))
+		return wholeMessage(e, id)
 	}
 	raw, err := readSendmailInput(e.stdin, true)
 	if err != nil {
 		return nil, err
 	}
-	d := compose.New(identityOf(a))
+	d := compose.New(id)
 	d.To, d.Cc, d.Bcc = strings.Join(o.to, ", "), strings.Join(o.cc, ", "), strings.Join(o.bcc, ", ")
 	d.Subject, d.Body = o.subject, string(raw)
 	for _, path := range o.attach {

@@ -317,3 +317,50 @@ func folderSubjects(t *testing.T, dir string, ref mailstore.FolderRef) []string 
 	}
 	return out
 }
+
+// TestSendFromIdentity: --from accepts any identity of the account (and
+// finds the account without --account), and refuses another address.
+func TestSendFromIdentity(t *testing.T) {
+	dir := t.TempDir()
+	sink := startSink(t, "", true)
+	addSendAccount(t, dir, sink.addr, sink.fp)
+	p, _ := profile.Open(dir)
+	book := account.OpenBook(p.ConfigFile())
+	a, err := book.Get("truc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Identities = []account.Identity{{Name: "Club Truc", Address: "club@truc.fr", Signature: "Le club"}}
+	if err := book.Put(a); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		ok       bool
+		from     string
+		fromLine string
+	}{
+		{"other identity", []string{"--account", "truc", "--from", "Club@truc.fr"}, true, "club@truc.fr", `From: "Club Truc" <club@truc.fr>`},
+		{"account found by identity", []string{"--from", "club@truc.fr"}, true, "club@truc.fr", `From: "Club Truc" <club@truc.fr>`},
+		{"main identity", []string{"--from", "fred@truc.fr"}, true, "fred@truc.fr", `From: "Fred Truc" <fred@truc.fr>`},
+		{"not an identity", []string{"--account", "truc", "--from", "marc@machin.com"}, false, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := len(sink.messages())
+			args := append([]string{"send", "--to", "marc@machin.com", "--subject", "x"}, tt.args...)
+			code, out, errOut := facteurIn(t, dir, "hello\n", args...)
+			got := sink.messages()[before:]
+			if !tt.ok {
+				if code == 0 || len(got) != 0 || !strings.Contains(errOut, "not an identity") {
+					t.Fatalf("code %d, err %q, sent %d", code, errOut, len(got))
+				}
+				return
+			}
+			if code != 0 || len(got) != 1 || got[0].from != tt.from || !strings.Contains(got[0].data, tt.fromLine) {
+				t.Fatalf("code %d out %q err %q, got %+v", code, out, errOut, got)
+			}
+		})
+	}
+}

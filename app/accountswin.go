@@ -423,6 +423,7 @@ type accountForm struct {
 	// the rows shown or hidden with the account (label and content)
 	passwordRow, oauthRow, imapOptions, pop3Options []fyne.CanvasObject
 	oauthNote                                       *widget.Label
+	others                                          *identityList // the other From addresses
 }
 
 func newAccountForm() *accountForm {
@@ -444,6 +445,7 @@ func newAccountForm() *accountForm {
 	f.deleteDays.SetPlaceHolder("0")
 	f.protocol = widget.NewLabel("")
 	f.oauthNote = hiddenLabel()
+	f.others = newIdentityList()
 	return f
 }
 
@@ -463,6 +465,7 @@ func (f *accountForm) build() fyne.CanvasObject {
 	add(lang.L("Your name"), f.name)
 	add(lang.L("Address"), f.address)
 	add(lang.L("Signature"), f.signature)
+	add(lang.L("Other addresses"), f.others.box)
 	section(lang.L("Incoming mail"))
 	add(lang.L("Protocol"), f.protocol)
 	add(lang.L("Server"), f.inHost)
@@ -488,6 +491,7 @@ func (f *accountForm) set(a account.Account) {
 	f.name.SetText(a.Identity.Name)
 	f.address.SetText(a.Identity.Address)
 	f.signature.SetText(a.Identity.Signature)
+	f.others.set(a.Identities)
 	f.protocol.SetText(strings.ToUpper(string(a.Protocol)))
 	setServer(a.Incoming, f.inHost, f.inPort, f.inUser, f.inSec)
 	setServer(a.Outgoing, f.outHost, f.outPort, f.outUser, f.outSec)
@@ -540,6 +544,7 @@ func (f *accountForm) account(old account.Account) (account.Account, string, err
 	a.Identity.Name = strings.TrimSpace(f.name.Text)
 	a.Identity.Address = strings.TrimSpace(f.address.Text)
 	a.Identity.Signature = f.signature.Text
+	a.Identities = f.others.identities()
 	var err error
 	if a.Incoming, err = readServer(old.Incoming, f.inHost, f.inPort, f.inUser, f.inSec, "incoming"); err != nil {
 		return a, "", err
@@ -593,9 +598,10 @@ func (c *controller) stageAccounts(tab int) {
 	}
 	aw := c.showAccounts()
 	aw.accounts = []account.Account{
-		{Name: "Machin", Protocol: account.IMAP, Identity: account.Identity{Name: "Marc Machin", Address: "marc@machin.com"},
-			Incoming: account.Server{Host: "imap.machin.com", Port: 993, Security: account.SecurityTLS},
-			Outgoing: account.Server{Host: "smtp.machin.com", Port: 465, Security: account.SecurityTLS}},
+		{Name: "Machin", Protocol: account.IMAP, Identity: account.Identity{Name: "Marc Machin", Address: "marc@machin.com", Signature: "Marc"},
+			Identities: []account.Identity{{Name: "Postmaster", Address: "postmaster@machin.com", Signature: "Le postmaster de machin.com"}},
+			Incoming:   account.Server{Host: "imap.machin.com", Port: 993, Security: account.SecurityTLS},
+			Outgoing:   account.Server{Host: "smtp.machin.com", Port: 465, Security: account.SecurityTLS}},
 		{Name: "Truc", Protocol: account.POP3, Identity: account.Identity{Name: "Marc Machin", Address: "marc@truc.fr"},
 			Incoming: account.Server{Host: "pop.truc.fr", Port: 995, Security: account.SecurityTLS}},
 	}

@@ -128,17 +128,26 @@ func (c *controller) deleteSelected() {
 	if len(msgs) == 0 {
 		return
 	}
-	// The store's change is queued before the list changes: the pages that
-	// the list asks for next are read after it, never with the message.
+	c.queueTrash(msgs)
+	c.removeFromList(msgs)
+	c.notifyTrashed(msgs)
+}
+
+// queueTrash queues the move of msgs to the Trash. The store's change is
+// queued before the list changes: the pages that the list asks for next
+// are read after it, never with the message.
+func (c *controller) queueTrash(msgs []mailstore.Summary) {
 	m, ids := c.accts.mailer, summaryIDs(msgs)
 	c.work.inOrder(func(ctx context.Context) func() {
 		err := act(m, func(m *mailer.Mailer) (mailer.Change, error) { return m.Delete(ctx, ids) },
 			func() error { return c.store.Delete(ctx, ids) })
 		return c.afterMove(err)
 	})
-	c.removeFromList(msgs)
-	// the messages already in a Trash are gone for good: the others can
-	// come back
+}
+
+// notifyTrashed says that msgs were deleted; the messages already in a
+// Trash are gone for good, the others can come back.
+func (c *controller) notifyTrashed(msgs []mailstore.Summary) {
 	var back []mailstore.Summary
 	for _, s := range msgs {
 		if f, ok := c.folder(s.Folder); !ok || f.Role != mailstore.RoleTrash {

@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"facteur/internal/message"
+	"facteur/mailstore"
 )
 
 // maxSourceText bounds the raw text a View source window lays out.
@@ -52,6 +53,9 @@ func (c *controller) attachmentRow(p message.Part) fyne.CanvasObject {
 func partName(p message.Part) string {
 	name := strings.TrimSpace(p.Filename)
 	name = strings.NewReplacer("/", "_", "\\", "_", "\x00", "_").Replace(name)
+	if name == "" && (p.ContentType == "text/calendar" || p.ContentType == "application/ics") {
+		return "invite.ics" // an invitation's calendar (RFC 6047) comes without a name
+	}
 	if name == "" || name == "." || name == ".." {
 		name = lang.L("attachment")
 		if p.Path != "" {
@@ -143,8 +147,10 @@ func (c *controller) copyPart(ctx context.Context, id int64, path string, w io.W
 }
 
 // showSource opens a window with the raw message, monospace and selectable.
-func (c *controller) showSource() {
-	s := c.ui.reader.sum
+func (c *controller) showSource() { c.showSourceOf(c.ui.reader.sum) }
+
+// showSourceOf opens the raw text of message s in a window.
+func (c *controller) showSourceOf(s mailstore.Summary) {
 	if s.ID == 0 {
 		return
 	}

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -19,6 +20,7 @@ import (
 	"facteur/internal/message"
 	"facteur/mailstore"
 	"facteur/mua/inspect"
+	"facteur/mua/invite"
 )
 
 // A message attached to another (message/rfc822, RFC 2046 §5.2.1, or a
@@ -37,22 +39,44 @@ func isMessagePart(p message.Part) bool {
 // openAttachedMessage reads part p of the message in the reader and shows
 // it in a window of its own.
 func (c *controller) openAttachedMessage(p message.Part) {
-	id := c.selID
+	id, loc := c.selID, c.now().Location()
 	c.work.bg(func(ctx context.Context) func() {
 		var buf bytes.Buffer
 		err := c.copyPart(ctx, id, p.Path, &limitedWriter{w: &buf, n: maxInspectSize})
 		var m *message.Message
+		var cal *attachedCal
 		if err == nil {
 			m, err = message.Parse(bytes.NewReader(buf.Bytes()), message.Options{MaxText: maxBodyText})
+		}
+		if err == nil {
+			cal = readAttachedCal(buf.Bytes(), m, loc)
 		}
 		return func() {
 			if err != nil {
 				c.showError(err)
 				return
 			}
-			c.showAttachedMessage(buf.Bytes(), m)
+			c.showAttachedMessage(buf.Bytes(), m, cal)
 		}
 	})
+}
+
+// attachedCal is the invitation of an attached message, or why it could
+// not be read.
+type attachedCal struct {
+	inv *invite.Invitation
+	err error
+}
+
+// readAttachedCal reads the invitation of an attached message, times in
+// loc; nil when it has none.
+func readAttachedCal(raw []byte, m *message.Message, loc *time.Location) *attachedCal {
+	part, ok := invite.CalendarPart(m.Attachments)
+	if !ok {
+		return nil
+	}
+	inv, err := invite.ParsePart(bytes.NewReader(raw), part.Path, invite.Options{Location: loc})
+	return &attachedCal{inv: inv, err: err}
 }
 
 // limitedWriter keeps the first n bytes and drops the rest.
@@ -74,8 +98,10 @@ func (l *limitedWriter) Write(b []byte) (int, error) {
 }
 
 // showAttachedMessage opens a window on an attached message: its header,
-// its text, the names of its own attachments, and Inspect.
-func (c *controller) showAttachedMessage(raw []byte, m *message.Message) fyne.Window {
+// the card of its invitation (cal, nil when none) without the answer
+// buttons (the answer goes from the invitation's own message), its text,
+// the names of its own attachments, and Inspect.
+func (c *controller) showAttachedMessage(raw []byte, m *message.Message, cal *attachedCal) fyne.Window {
 	subject := rowSubject(m.Subject)
 	w := c.app.NewWindow(lang.L("Attached message: {{.Subject}}", map[string]any{"Subject": subject}))
 	title := selectableLabel()
@@ -93,6 +119,11 @@ func (c *controller) showAttachedMessage(raw []byte, m *message.Message) fyne.Wi
 		keyLabel(lang.L("Date")), field(formatLongDate(m.Date)),
 	)
 	page := container.NewVBox(title, headers)
+	if cal != nil {
+		k := c.newInviteCard()
+		k.fill(cal.inv, cal.err, true)
+		page.Add(k.box)
+	}
 	if len(m.Attachments) > 0 {
 		var names []string
 		for _, p := range m.Attachments {

@@ -63,7 +63,9 @@ type composer struct {
 	draftNote *widget.Label // where the draft is saved
 	sendBtn   *widget.Button
 	laterBtn  *widget.Button
-	base      compose.Draft // what the fields do not show: threading, flowed
+	base      compose.Draft    // what the fields do not show: threading, flowed
+	signed    account.Identity // whose signature the body ends with
+	mono      *widget.Check    // the body in a fixed-width font (composer_font.go)
 	sending   bool
 	closed    bool
 	draft     draftState
@@ -79,7 +81,7 @@ func (c *controller) openComposer(d compose.Draft, draftID int64) *composer {
 	if c.compose.pushWait == 0 {
 		c.compose.pushWait = pushAfter
 	}
-	cm := &composer{c: c, base: d, draft: draftState{id: draftID}}
+	cm := &composer{c: c, base: d, signed: d.From, draft: draftState{id: draftID}}
 	cm.win = c.app.NewWindow(lang.L("Compose"))
 	cm.win.SetContent(cm.build(d))
 	cm.win.SetOnDropped(cm.dropped)
@@ -101,7 +103,7 @@ func (c *controller) openComposer(d compose.Draft, draftID int64) *composer {
 // build lays the window out: the header fields in a form, the body below,
 // the attachments and the buttons at the bottom.
 func (cm *composer) build(d compose.Draft) fyne.CanvasObject {
-	cm.from = widget.NewSelect(nil, func(string) { cm.changed() })
+	cm.from = widget.NewSelect(nil, func(string) { cm.fromChanged() })
 	cm.fields = []*addrField{
 		cm.newAddrField("To", lang.L("To"), d.To),
 		cm.newAddrField("Cc", lang.L("Cc"), d.Cc),
@@ -112,7 +114,7 @@ func (cm *composer) build(d compose.Draft) fyne.CanvasObject {
 	cm.subject.OnChanged = func(string) { cm.updateTitle(); cm.changed() }
 	cm.body = widget.NewMultiLineEntry()
 	cm.body.Wrapping = fyne.TextWrapWord
-	cm.body.TextStyle.Monospace = true
+	cm.body.TextStyle.Monospace = cm.c.monoBody() // proportional unless chosen
 	cm.body.SetText(d.Body)
 	cm.body.OnChanged = func(string) { cm.changed() }
 	form := container.New(layout.NewFormLayout(), keyLabel(lang.L("From")), cm.from)
@@ -121,7 +123,7 @@ func (cm *composer) build(d compose.Draft) fyne.CanvasObject {
 		form.Add(f.box)
 	}
 	form.Add(keyLabel(lang.L("Subject")))
-	form.Add(cm.subject)
+	form.Add(container.NewBorder(nil, nil, nil, cm.monoCheck(), cm.subject)) // the font, over the body
 	top := container.NewVBox(form)
 	bottom := container.NewVBox(widget.NewSeparator(), cm.buildAttachments(d.Attachments), cm.buildButtons())
 	return container.NewBorder(top, bottom, nil, nil, cm.body)

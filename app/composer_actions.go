@@ -61,7 +61,7 @@ func (c *controller) composeFrom(s mailstore.Summary, kind composeKind, draftID 
 			return func() { c.showError(err) }
 		}
 		o.Texts = composeTexts()
-		d, err := buildDraft(kind, o, senderFor(list, s.Folder.Account))
+		d, err := buildDraft(kind, o, pickSender(list, kind, s.Folder.Account, o.Msg))
 		return func() {
 			c.compose.senders = list
 			if err != nil && d.From.Address == "" {

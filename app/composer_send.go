@@ -66,7 +66,7 @@ func (c *controller) readSenders() []fromChoice {
 		if a.Outgoing.Host == "" {
 			continue
 		}
-		list = append(list, fromChoice{label: a.Name + " — " + a.Identity.Address, account: &a, id: a.Identity})
+		list = append(list, accountSenders(a)...)
 	}
 	return list
 }
@@ -102,7 +102,7 @@ func (cm *composer) setSenders(list []fromChoice, want account.Identity) {
 	cm.from.Options = labels
 	cm.from.OnChanged = nil // no autosave for a change the code made
 	cm.from.SetSelectedIndex(pick)
-	cm.from.OnChanged = func(string) { cm.changed() }
+	cm.from.OnChanged = func(string) { cm.fromChanged() }
 }
 
 func hasSender(list []fromChoice, addr string) bool {
@@ -129,11 +129,6 @@ func (cm *composer) identity() account.Identity {
 		return cm.base.From
 	}
 	return cm.sender().id
-}
-
-// senderFor is the identity that answers a message of that account.
-func senderFor(list []fromChoice, accountName string) account.Identity {
-	return senderChoice(list, accountName).id
 }
 
 // send builds the message and hands it to the mailer in the background:

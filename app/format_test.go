@@ -34,6 +34,8 @@ func TestFormat(t *testing.T) {
 		{rowSender(mailstore.Summary{Envelope: &mailstore.Envelope{MailFrom: "paul@uvsq.fr"}}, mailstore.RoleInbox), "paul@uvsq.fr"},
 		{partName(message.Part{Filename: "../../etc/passwd"}), ".._.._etc_passwd"},
 		{partName(message.Part{Path: "2"}), "attachment-2"},
+		{partName(message.Part{Path: "2", ContentType: "text/calendar"}), "invite.ics"},
+		{partName(message.Part{Path: "2", ContentType: "text/calendar", Filename: "réunion.ics"}), "réunion.ics"},
 		{importFolderName("/tmp/x/Archive 2019.mbox"), "Archive 2019"},
 		{importFolderName("/tmp/x/mail.eml"), "Imported"},
 		{importFolderName("/home/me/Maildir/"), "Maildir"},

@@ -101,7 +101,8 @@ func (c *controller) buildList() fyne.CanvasObject {
 	c.ui.listEmpty = newEmptyState()
 	c.ui.resultCount = widget.NewLabel("")
 	c.ui.resultCount.Hide()
-	controls := container.NewBorder(nil, nil, c.ui.resultCount, c.buildThreadCheck(), c.buildSortSelect())
+	sorts := container.NewStack(c.buildSortSelect(), c.buildScopeSelect()) // one at a time
+	controls := container.NewBorder(nil, nil, c.ui.resultCount, c.buildThreadCheck(), sorts)
 	c.ui.listControls = controls
 	top := container.NewVBox(c.buildSearch(), controls)
 	return container.NewBorder(top, nil, nil, nil,
@@ -185,7 +186,7 @@ func (c *controller) folderListing() rowSource {
 			return c.store.List(ctx, ref, o)
 		},
 		count: func(ctx context.Context) (int, bool, error) {
-			total, _, err := c.store.Count(ctx, ref)
+			total, err := c.store.ListLength(ctx, ref, opt) // collapsed threads take one row
 			return total, false, err
 		},
 	}
@@ -321,6 +322,7 @@ func (c *controller) syncSelection() {
 // number of results of a search.
 func (c *controller) updateEmpty() {
 	c.ui.listEmpty.set(c.emptyText())
+	c.syncSearchControls()
 	text := ""
 	if n := c.rows.total; c.listing.kind == listSearch && !c.loading && c.listErr == nil && n > 0 {
 		switch {

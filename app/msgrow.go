@@ -36,6 +36,7 @@ type msgRow struct {
 	subject *widget.Label
 	where   *widget.Label
 	date    *widget.Label
+	count   *widget.Label // a thread's counts, on its first row (list_threads.go)
 	attach  *widget.Icon
 	flag    *widget.Icon
 	marks   *fyne.Container
@@ -59,6 +60,7 @@ func newMsgRow() *msgRow {
 		subject: widget.NewLabel(""),
 		where:   widget.NewLabel(""),
 		date:    widget.NewLabel(""),
+		count:   widget.NewLabel(""),
 		attach:  widget.NewIcon(theme.MailAttachmentIcon()),
 		flag:    widget.NewIcon(flagIcon),
 		selBg:   canvas.NewRectangle(theme.Color(theme.ColorNameSelection)),
@@ -69,7 +71,7 @@ func newMsgRow() *msgRow {
 	r.subject.Truncation = fyne.TextTruncateEllipsis
 	r.where.TextStyle.Italic = true
 	r.date.Alignment = fyne.TextAlignTrailing
-	r.marks = container.NewHBox(r.attach, r.flag, r.date)
+	r.marks = container.NewHBox(r.count, r.attach, r.flag, r.date)
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -117,6 +119,8 @@ func (r *msgRow) show(v rowView) {
 	setVisible(r.attach, v.loaded && v.sum.Attachment)
 	setVisible(r.flag, v.loaded && v.sum.Flags&mailstore.FlagFlagged != 0)
 	setVisible(r.where, v.where != "")
+	r.count.SetText(threadCountText(v))
+	setVisible(r.count, r.count.Text != "")
 	r.sender.TextStyle.Bold = unread
 	r.subject.TextStyle.Bold = unread
 	if !v.loaded {

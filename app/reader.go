@@ -43,6 +43,8 @@ type readerView struct {
 	bodyState                     bodyState
 	remote                        *remoteBar     // remote content blocked (reader_remote.go)
 	format                        *widget.Button // plain text / HTML (reader_body.go)
+	selectBtn                     *widget.Button // the rendered body as selectable text
+	selecting                     bool
 	formatRow                     *fyne.Container
 	conv                          *convView   // the other messages of the thread (reader_conv.go)
 	invite                        *inviteCard // a meeting invitation (reader_invite.go)
@@ -90,7 +92,9 @@ func (c *controller) buildReader() fyne.CanvasObject {
 	r.invite = c.newInviteCard()
 	r.format = widget.NewButton("", c.toggleFormat)
 	r.format.Importance = widget.LowImportance
-	r.formatRow = container.NewHBox(r.format)
+	r.selectBtn = widget.NewButtonWithIcon(lang.L("Select text"), theme.ContentCopyIcon(), c.toggleSelectText)
+	r.selectBtn.Importance = widget.LowImportance
+	r.formatRow = container.NewHBox(r.format, r.selectBtn)
 	r.formatRow.Hide()
 	c.ui.reader = r
 	actions := c.buildReaderActions(r)
@@ -168,6 +172,9 @@ func (r *readerView) showSummary(s mailstore.Summary) {
 	r.remote.box.Hide()
 	r.invite.reset()
 	r.formatRow.Hide()
+	r.format.Hide()
+	r.selectBtn.Hide()
+	r.selecting = false
 	r.attachments.RemoveAll()
 	r.attachmentsBlock.Hide()
 	r.links.RemoveAll()

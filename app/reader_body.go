@@ -44,6 +44,7 @@ func (c *controller) showBody(s mailstore.Summary, m *message.Message) {
 		if !plain {
 			r.format.SetText(lang.L("Show plain text"))
 		}
+		r.format.Show()
 		r.formatRow.Show()
 	}
 	if plain {
@@ -75,10 +76,43 @@ func (c *controller) showPlain(m *message.Message) {
 		return
 	}
 	render := &docRender{open: c.openLink}
-	r.rich.Objects = []fyne.CanvasObject{render.render(d)}
-	r.rich.Show()
-	r.body.Hide()
+	r.showRich(render.render(d))
+}
+
+// showRich shows the rendered body, or its text while the user selects.
+func (r *readerView) showRich(o fyne.CanvasObject) {
+	r.rich.Objects = []fyne.CanvasObject{o}
+	r.selectBtn.Show()
+	r.formatRow.Show()
+	r.showSelecting()
 	r.rich.Refresh()
+}
+
+// toggleSelectText swaps the rendered body for its text in a selectable
+// label, and back. Fyne's RichText cannot be selected
+// (fyne-io/fyne#5946) while its Label can (Selectable, Fyne 2.6): the
+// user selects and copies from the text, as View source does for the raw
+// message.
+func (c *controller) toggleSelectText() {
+	r := c.ui.reader
+	if r.msg == nil {
+		return
+	}
+	r.selecting = !r.selecting
+	r.showSelecting()
+	r.relayout()
+}
+
+// showSelecting shows the body as r.selecting says.
+func (r *readerView) showSelecting() {
+	if r.selecting && r.msg != nil {
+		r.body.SetText(bodyText(r.msg))
+		r.selectBtn.SetText(lang.L("Show formatted"))
+	} else {
+		r.selectBtn.SetText(lang.L("Select text"))
+	}
+	setVisible(r.body, r.selecting)
+	setVisible(r.rich, !r.selecting)
 }
 
 func hasQuote(blocks []htmldoc.Block) bool {
@@ -106,11 +140,8 @@ func (c *controller) drawBody() {
 	r := c.ui.reader
 	st := &r.bodyState
 	st.render = &docRender{images: st.images, open: c.openLink, colors: c.themeDrawsHTMLColors()}
-	r.rich.Objects = []fyne.CanvasObject{st.render.render(st.doc)}
-	r.rich.Show()
-	r.body.Hide()
+	r.showRich(st.render.render(st.doc))
 	r.linksBlock.Hide() // the links are in the text
-	r.rich.Refresh()
 	r.relayout()
 }
 

@@ -32,14 +32,19 @@ type convView struct {
 	expandAll, collapseAll *widget.Button
 }
 
-// convItem is one message of the conversation.
+// convItem is one message of the conversation: its line, and when
+// expanded its actions (reader_convacts.go) and its text, selectable.
 type convItem struct {
-	sum      mailstore.Summary
-	open     bool // the message shown in the reader
-	text     string
-	line     *widget.Button
-	body     *widget.Label
-	expanded bool
+	sum                mailstore.Summary
+	open               bool // the message shown in the reader
+	text               string
+	line               *widget.Button
+	bar                *foldBar // nil for the open message
+	buttons            []*widget.Button
+	copyBtn, deleteBtn *widget.Button
+	body               *widget.Label
+	box                *fyne.Container
+	expanded           bool
 }
 
 func (c *controller) newConvView() *convView {
@@ -64,11 +69,16 @@ func (v *convView) setAll(expanded bool) {
 
 func (it *convItem) setExpanded(on bool) {
 	it.expanded = on
-	if on {
-		it.body.Show()
-	} else {
-		it.body.Hide()
+	setVisible(it.body, on)
+	if it.bar != nil {
+		setVisible(it.bar.row, on)
 	}
+}
+
+// setTitle counts the messages of the conversation.
+func (v *convView) setTitle() {
+	n := len(v.items)
+	v.title.SetText(lang.N("Conversation of {{.Count}} messages", n, map[string]any{"Count": n}))
 }
 
 // showConversation reads the thread of message s in the background and
@@ -105,7 +115,6 @@ func (c *controller) showConversation(s mailstore.Summary) {
 // fillConversation lays out the rows of a conversation.
 func (c *controller) fillConversation(s mailstore.Summary, sums []mailstore.Summary, texts []string) {
 	v := c.ui.reader.conv
-	v.title.SetText(lang.N("Conversation of {{.Count}} messages", len(sums), map[string]any{"Count": len(sums)}))
 	for i, o := range sums {
 		it := &convItem{sum: o, open: o.ID == s.ID, text: texts[i]}
 		it.body = selectableLabel()
@@ -115,13 +124,20 @@ func (c *controller) fillConversation(s mailstore.Summary, sums []mailstore.Summ
 		it.line = widget.NewButton(convLine(o, it.text, it.open, c.now().Location()), func() { it.setExpanded(!it.expanded) })
 		it.line.Alignment = widget.ButtonAlignLeading
 		it.line.Importance = widget.LowImportance
+		it.box = container.NewVBox(it.line)
 		if it.open {
 			it.line.Importance = widget.HighImportance
 			it.line.OnTapped = nil
+		} else {
+			it.bar = c.convActions(it)
+			it.bar.row.Hide()
+			it.box.Add(it.bar.row)
 		}
+		it.box.Add(it.body)
 		v.items = append(v.items, it)
-		v.rows.Add(container.NewVBox(it.line, it.body))
+		v.rows.Add(it.box)
 	}
+	v.setTitle()
 	v.box.Show()
 	c.ui.reader.relayout()
 }

@@ -37,9 +37,11 @@ type inviteCard struct {
 	decline   *widget.Button
 	result    *widget.Label
 	inv       *invite.Invitation
-	id        int64      // the message shown
-	msgID     string     // its Message-ID, for In-Reply-To
-	sender    fromChoice // who answers: the account that holds the message
+	answer    *mailstore.Answer // the user's answer so far (reader_invite_answer.go)
+	account   string            // the account of the message, where the answer is kept
+	id        int64             // the message shown
+	msgID     string            // its Message-ID, for In-Reply-To
+	sender    fromChoice        // who answers: the account that holds the message
 	sending   bool
 }
 
@@ -63,7 +65,7 @@ func (c *controller) newInviteCard() *inviteCard {
 // reset hides the card: another message is shown.
 func (k *inviteCard) reset() {
 	k.box.Hide()
-	k.inv, k.id, k.sending = nil, 0, false
+	k.inv, k.answer, k.id, k.sending = nil, nil, 0, false
 }
 
 // showInvitation reads the calendar part of message m in the background
@@ -75,17 +77,19 @@ func (c *controller) showInvitation(s mailstore.Summary, m *message.Message) {
 	if !ok {
 		return
 	}
-	k.id, k.msgID = s.ID, m.MessageID
+	k.id, k.msgID, k.account = s.ID, m.MessageID, s.Folder.Account
 	loc := c.now().Location()
 	c.work.bg(func(ctx context.Context) func() {
 		inv, err := c.readInvitation(ctx, s.ID, part.Path, loc)
 		sender := senderChoice(c.readSenders(), s.Folder.Account)
+		answer := c.readAnswer(ctx, s.Folder.Account, inv, loc)
 		return func() {
 			if k.id != s.ID || c.ui.reader.sum.ID != s.ID {
 				return // another message is shown
 			}
-			k.sender = sender
+			k.sender, k.answer = sender, answer
 			k.fill(inv, err, c.readOnly)
+			c.nameCalendarPart(part, inv)
 			c.ui.reader.relayout()
 		}
 	})
@@ -130,7 +134,7 @@ func (k *inviteCard) fill(inv *invite.Invitation, err error, readOnly bool) {
 	if inv.Cancelled() {
 		k.status.Importance = widget.DangerImportance
 	}
-	k.status.SetText(inviteStatus(inv, k.sender))
+	k.showStatus()
 	k.addRow(lang.L("When"), inviteWhen(inv))
 	if r := inv.Recurrence; r != nil {
 		k.addRow(lang.L("Repeats"), recurrenceWords(r))
@@ -183,12 +187,18 @@ func (c *controller) answerInvitation(ps invite.PartStat) {
 		return
 	}
 	k.setSending(true)
-	id := k.id
+	id, account, uid := k.id, k.account, k.inv.UID
+	answer := mailstore.Answer{PartStat: string(ps), At: c.now()}
 	c.work.bg(func(ctx context.Context) func() {
 		out, err := m.Send(ctx, from.account, msg, mailer.SendOptions{})
+		kept := answerGone(out.Outcome, err) == nil && c.keepAnswer(ctx, account, uid, answer) == nil
 		return func() {
 			if k.id == id {
 				k.setSending(false)
+				if kept {
+					k.answer = &answer
+					k.showStatus()
+				}
 				k.sent(ps, from, out.Outcome, err)
 			}
 		}
@@ -211,7 +221,7 @@ func (k *inviteCard) setSending(on bool) {
 
 // sent says what became of the answer.
 func (k *inviteCard) sent(ps invite.PartStat, from fromChoice, out submit.Outcome, err error) {
-	if err != nil && !out.Sent && !out.Queued && !out.Uncertain {
+	if err := answerGone(out, err); err != nil {
 		k.showResult(sendProblem(err), true)
 		return
 	}

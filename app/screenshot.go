@@ -23,7 +23,8 @@ const (
 	viewReader = "reader" // the reader alone, on a message with an attachment
 	// the reader alone on the HTML newsletter: its remote content blocked
 	viewReaderHTML = "reader-html"
-	// the reader alone on the reply that ends the itinerary thread
+	// the reader alone on the reply that ends the itinerary thread, the
+	// reply before it expanded with its actions
 	viewConversation = "conversation"
 	// the reader alone on the demo's Outlook invitation, its card with
 	// the answer buttons
@@ -163,8 +164,14 @@ func (c *controller) stage(view string, q *uiQueue) error {
 		return err
 	}
 	switch view {
-	case viewReader, viewReaderHTML, viewConversation:
+	case viewReader, viewReaderHTML:
 		c.win.SetContent(c.ui.readerPane)
+	case viewConversation:
+		c.win.SetContent(c.ui.readerPane)
+		if v := c.ui.reader.conv; len(v.items) > 2 {
+			v.items[len(v.items)-2].setExpanded(true) // the reply before the open message, with its actions
+			c.ui.reader.relayout()
+		}
 	case viewInvitation:
 		c.win.SetContent(c.ui.readerPane)
 		c.ui.reader.invite.answers.Show() // hidden in a read-only window

@@ -23,7 +23,19 @@ type searchState struct {
 	stop   func()             // cancels the pending debounce timer
 	cancel context.CancelFunc // cancels the query running
 	muted  bool               // the entry is changed by code
+	// scope is where the query looks: everywhere (every account and
+	// folder) or the folder shown; kept while the search is open.
+	scope    searchScope
+	scopeSel *widget.Select
 }
+
+// searchScope is where a search looks.
+type searchScope int
+
+const (
+	scopeEverywhere searchScope = iota // every account and folder
+	scopeFolder                        // the folder shown when the search began
+)
 
 // searchEntry is the search box: Escape clears it, Down moves to the results.
 type searchEntry struct {
@@ -52,6 +64,43 @@ func (c *controller) buildSearch() fyne.CanvasObject {
 	clearBtn := widget.NewButtonWithIcon("", theme.ContentClearIcon(), c.escapeSearch)
 	clearBtn.Importance = widget.LowImportance
 	return container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), clearBtn, e)
+}
+
+// buildScopeSelect is the choice between searching everywhere and in the
+// folder shown. It takes the place of the sort while a search is open
+// (results come newest first): syncSearchControls.
+func (c *controller) buildScopeSelect() fyne.CanvasObject {
+	sel := widget.NewSelect([]string{lang.L("Everywhere"), lang.L("This folder")}, nil)
+	sel.SetSelectedIndex(int(scopeEverywhere))
+	sel.OnChanged = func(string) { c.setSearchScope(searchScope(sel.SelectedIndex())) }
+	sel.Hide()
+	c.search.scopeSel = sel
+	return sel
+}
+
+// syncSearchControls shows the scope while searching, the sort otherwise.
+func (c *controller) syncSearchControls() {
+	searching := c.listing.kind == listSearch
+	if c.search.scopeSel.Visible() != searching {
+		setVisible(c.search.scopeSel, searching)
+		setVisible(c.ui.sortSelect, !searching)
+	}
+}
+
+// setSearchScope searches the folder shown or everywhere; an open search
+// runs again in the new scope.
+func (c *controller) setSearchScope(sc searchScope) {
+	if c.search.scope == sc {
+		return
+	}
+	c.search.scope = sc
+	if c.search.scopeSel.SelectedIndex() != int(sc) {
+		c.search.scopeSel.SetSelectedIndex(int(sc))
+	}
+	if q := c.search.query; q != "" && c.listing.kind == listSearch {
+		c.search.query = "" // not the same listing any more
+		c.runSearch(q)
+	}
 }
 
 // focusSearch puts the keyboard in the search entry (Ctrl+F), its text selected.
@@ -121,12 +170,17 @@ func (c *controller) runSearch(q string) {
 	c.startListing(c.searchListing(sctx, q), nil, keep)
 }
 
-// searchListing lists the results of q in every folder, newest first.
+// searchListing lists the results of q in the scope, newest first.
 func (c *controller) searchListing(sctx context.Context, q string) rowSource {
+	var in *mailstore.FolderRef
+	if c.search.scope == scopeFolder && c.current.Name != "" { // not a virtual folder
+		ref := c.current
+		in = &ref
+	}
 	return rowSource{
 		kind: listSearch,
 		fetch: func(_ context.Context, offset, limit int) ([]mailstore.Summary, error) {
-			return c.store.Search(sctx, q, mailstore.SearchOptions{Offset: offset, Limit: limit})
+			return c.store.Search(sctx, q, mailstore.SearchOptions{Folder: in, Offset: offset, Limit: limit})
 		},
 		count: func(context.Context) (int, bool, error) { return 0, true, nil },
 	}
@@ -151,6 +205,19 @@ func (c *controller) stopSearch() {
 		c.search.cancel = nil
 	}
 	c.search.query = ""
+	c.resetSearchScope()
+}
+
+// resetSearchScope goes back to searching everywhere once a search is
+// closed: the scope lasts as long as the search.
+func (c *controller) resetSearchScope() {
+	c.search.scope = scopeEverywhere
+	if sel := c.search.scopeSel; sel != nil && sel.SelectedIndex() != int(scopeEverywhere) {
+		on := sel.OnChanged
+		sel.OnChanged = nil
+		sel.SetSelectedIndex(int(scopeEverywhere))
+		sel.OnChanged = on
+	}
 }
 
 // leaveSearch empties the search entry without listing anything: the caller

@@ -47,6 +47,7 @@ var settingKinds = map[string]string{
 	prefThreads:       "bool",
 	prefTheme:         "string",
 	prefRemoteSenders: "list",
+	prefMonoBody:      "bool",
 }
 
 // openSettings reads the settings of the profile dir ("" for settings in

@@ -72,6 +72,8 @@ func bindings() []binding {
 		{help: lang.L("Previous message"), runes: []rune{'k'}, keys: []fyne.KeyName{fyne.KeyUp}, run: always(func(c *controller) { c.stepOrExtend(-1) })},
 		{help: lang.L("Extend the selection"), label: lang.L("Shift+↑, Shift+↓, Shift-click")},
 		{help: lang.L("Add or remove a message"), label: lang.L("Ctrl-click")},
+		{help: lang.L("Collapse the thread"), keys: []fyne.KeyName{fyne.KeyLeft}, run: func(c *controller) bool { return c.foldThread(true) }},
+		{help: lang.L("Expand the thread"), keys: []fyne.KeyName{fyne.KeyRight}, run: func(c *controller) bool { return c.foldThread(false) }},
 		{help: lang.L("Select all"), shortcuts: []*desktop.CustomShortcut{shortcutSelectAll}, run: always((*controller).selectAll)},
 		{help: lang.L("Mark read or unread"), runes: []rune{'u'}, run: always((*controller).toggleRead)},
 		{help: lang.L("Flag or unflag"), runes: []rune{'s', 'f'}, run: always((*controller).toggleFlag)},
@@ -163,6 +165,10 @@ func keyName(k fyne.KeyName) string {
 		return "↓"
 	case fyne.KeyUp:
 		return "↑"
+	case fyne.KeyLeft:
+		return "←"
+	case fyne.KeyRight:
+		return "→"
 	case fyne.KeyDelete:
 		return lang.L("Delete")
 	case fyne.KeyEscape:

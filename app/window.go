@@ -74,6 +74,7 @@ type mailStore interface {
 	Folders(ctx context.Context) ([]mailstore.Folder, error)
 	CreateFolder(ctx context.Context, ref mailstore.FolderRef, role mailstore.Role) error
 	Count(ctx context.Context, folder mailstore.FolderRef) (total, unread int, err error)
+	ListLength(ctx context.Context, folder mailstore.FolderRef, opt mailstore.ListOptions) (int, error)
 	List(ctx context.Context, folder mailstore.FolderRef, opt mailstore.ListOptions) ([]mailstore.Summary, error)
 	ListVirtual(ctx context.Context, v mailstore.Virtual, opt mailstore.ListOptions) ([]mailstore.Summary, error)
 	CountVirtual(ctx context.Context, v mailstore.Virtual) (total, unread int, err error)
@@ -89,6 +90,8 @@ type mailStore interface {
 	Subscribe(ctx context.Context) <-chan mailstore.Change
 	Add(ctx context.Context, folder mailstore.FolderRef, r io.Reader, opt mailstore.AddOptions) (mailstore.Summary, error)
 	Purge(ctx context.Context, ids []int64) error
+	Answer(ctx context.Context, account, uid string) (mailstore.Answer, bool, error)
+	SetAnswer(ctx context.Context, account, uid string, a mailstore.Answer) error
 }
 
 var _ mailStore = (*mailstore.Store)(nil)

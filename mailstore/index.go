@@ -17,10 +17,10 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// schemaVersion is kept in PRAGMA user_version. An index of version 3 or 4
+// schemaVersion is kept in PRAGMA user_version. An index of version 3 to 6
 // is migrated in place (migrations); one of another version is moved aside
 // and rebuilt from the Maildir files.
-const schemaVersion = 6
+const schemaVersion = 7
 
 // indexFile is the name of the index in the profile directory.
 const indexFile = "index.sqlite"
@@ -72,6 +72,7 @@ var schema = []string{
 	hashIndex,
 	unreadIndex,
 	flaggedIndex,
+	answersTable,
 	`CREATE TABLE refs(ref TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY(ref, id)) WITHOUT ROWID`,
 	// Contentless FTS5 table (the text is in the Maildir files); rowid = messages.id.
 	`CREATE VIRTUAL TABLE fts USING fts5(subject, addr_from, addr_to, addr_cc, body,
@@ -411,6 +412,8 @@ var migrations = map[int][]string{
 	// 6 added the indexes of the virtual folders All unread and All
 	// flagged (virtual.go).
 	5: {unreadIndex, flaggedIndex},
+	// 7 added the answers to invitations (answers.go).
+	6: {answersTable},
 }
 
 // migrate brings the index to schemaVersion in one immediate transaction

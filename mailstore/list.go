@@ -49,7 +49,7 @@ func (s *Store) List(ctx context.Context, folder FolderRef, opt ListOptions) ([]
 	}
 	offset, limit := pageOf(opt.Offset, opt.Limit)
 	if opt.Threaded {
-		return s.listThreaded(ctx, fi, opt.Sort, opt.Ascending, offset, limit)
+		return s.listThreaded(ctx, fi, opt, offset, limit)
 	}
 	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT `+summaryCols+` FROM messages WHERE folder = ?
 		ORDER BY `+orderBy(opt.Sort, opt.Ascending)+` LIMIT ? OFFSET ?`, fi.id, limit, offset)
@@ -88,7 +88,7 @@ const prefixRows = 2000
 // threadPrefix returns the first threads of a folder, newest first, enough
 // of them to hold need rows: the first page of a big folder opens without
 // reading every row.
-func (s *Store) threadPrefix(ctx context.Context, fi *folderInfo, need int) ([]threadCount, error) {
+func (s *Store) threadPrefix(ctx context.Context, fi *folderInfo, need int, collapsed threadSet) ([]threadCount, error) {
 	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT thread FROM messages WHERE folder = ?
 		ORDER BY date DESC, thread DESC, id DESC`, fi.id)
 	if err != nil {
@@ -114,7 +114,7 @@ func (s *Store) threadPrefix(ctx context.Context, fi *folderInfo, need int) ([]t
 			return nil, err
 		}
 		order = append(order, tc)
-		total += tc.n
+		total += collapsed.rows(tc)
 	}
 	return order, rows.Err()
 }
@@ -195,12 +195,15 @@ func (s *Store) readThreadKeyOrder(ctx context.Context, fi *folderInfo, col stri
 }
 
 // listThreaded returns rows offset..offset+limit of the folder in thread
-// order (threadOrder), each thread in JWZ order (package thread) with depth.
-func (s *Store) listThreaded(ctx context.Context, fi *folderInfo, sort SortField, asc bool, offset, limit int) ([]Summary, error) {
+// order (threadOrder), each thread in JWZ order (package thread) with depth,
+// a collapsed thread as its first message only (collapse.go).
+func (s *Store) listThreaded(ctx context.Context, fi *folderInfo, opt ListOptions, offset, limit int) ([]Summary, error) {
+	sort, asc := opt.Sort, opt.Ascending
+	collapsed := newThreadSet(opt.Collapsed)
 	var order []threadCount
 	var err error
 	if _, byKey := threadKeyCols[sort]; !byKey && !asc && offset+limit <= prefixRows && !s.threads.valid(fi, sort, s.gen.Load()) {
-		order, err = s.threadPrefix(ctx, fi, offset+limit)
+		order, err = s.threadPrefix(ctx, fi, offset+limit, collapsed)
 	} else {
 		order, err = s.threadOrder(ctx, fi, sort)
 	}
@@ -214,13 +217,14 @@ func (s *Store) listThreaded(ctx context.Context, fi *folderInfo, sort SortField
 		if asc {
 			tc = order[len(order)-1-i]
 		}
-		if pos+tc.n > offset && pos < offset+limit {
+		n := collapsed.rows(tc)
+		if pos+n > offset && pos < offset+limit {
 			if len(page) == 0 {
 				skip = offset - pos
 			}
 			page = append(page, tc.thread)
 		}
-		pos += tc.n
+		pos += n
 		if pos >= offset+limit {
 			break
 		}
@@ -228,7 +232,7 @@ func (s *Store) listThreaded(ctx context.Context, fi *folderInfo, sort SortField
 	if len(page) == 0 {
 		return nil, nil
 	}
-	out, err := s.threadRows(ctx, fi, page)
+	out, err := s.threadRows(ctx, fi, page, collapsed)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +242,7 @@ func (s *Store) listThreaded(ctx context.Context, fi *folderInfo, sort SortField
 
 // threadRows returns the messages of the given threads in a folder, thread
 // by thread in the given order, each thread in JWZ order with Depth set.
-func (s *Store) threadRows(ctx context.Context, fi *folderInfo, threads []int64) ([]Summary, error) {
+func (s *Store) threadRows(ctx context.Context, fi *folderInfo, threads []int64, collapsed threadSet) ([]Summary, error) {
 	js, _ := json.Marshal(threads)
 	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT `+summaryCols+`, refs FROM messages
 		WHERE folder = ? AND thread IN (SELECT value FROM json_each(?))`, fi.id, string(js))
@@ -263,7 +267,7 @@ func (s *Store) threadRows(ctx context.Context, fi *folderInfo, threads []int64)
 	}
 	var out []Summary
 	for _, t := range threads {
-		out = appendThread(out, groups[t], byID)
+		out = appendThread(out, groups[t], byID, collapsed[t])
 	}
 	return out, nil
 }
@@ -276,10 +280,12 @@ type withExtra struct {
 
 func (w withExtra) Scan(dest ...any) error { return w.sc.Scan(append(dest, w.extra)...) }
 
-// appendThread appends the messages of one thread in JWZ order. Messages the
-// threader left out (duplicate Message-IDs) follow at depth 0, so that pages
-// keep their size.
-func appendThread(out []Summary, items []thread.Item, byID map[int64]Summary) []Summary {
+// appendThread appends the messages of one thread in JWZ order, the first
+// with the thread's counts, only the first when collapsed. Messages the
+// threader left out (duplicate Message-IDs) follow at depth 0, so that
+// pages keep their size.
+func appendThread(out []Summary, items []thread.Item, byID map[int64]Summary, collapsed bool) []Summary {
+	start := len(out)
 	done := make(map[int64]bool, len(items))
 	thread.Walk(thread.Build(items), func(n *thread.Node, depth int) {
 		if n.Item == nil || done[n.Item.ID] {
@@ -294,6 +300,14 @@ func appendThread(out []Summary, items []thread.Item, byID map[int64]Summary) []
 		if !done[it.ID] {
 			out = append(out, byID[it.ID])
 		}
+	}
+	if len(out) == start {
+		return out
+	}
+	out[start].ThreadSize, out[start].ThreadUnread = threadCounts(out[start:])
+	if collapsed {
+		out[start].Collapsed = true
+		out = out[:start+1]
 	}
 	return out
 }

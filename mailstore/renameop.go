@@ -38,12 +38,14 @@ type move struct {
 // renamed by another program, or gone) is left to the caller; any other
 // error, or the end of ctx, stops it.
 func (j *renameJob) run(ctx context.Context) {
+	r := newDirRenamer()
+	defer r.close()
 	for i := range j.moves {
 		if ctx.Err() != nil {
 			return
 		}
 		m := &j.moves[i]
-		m.err = renameFile(m.src.path(), m.dst.path())
+		m.err = r.rename(m.src.dir(), m.src.name.name(), m.dst.dir(), m.dst.name.name())
 		j.ran = i + 1
 		if m.err != nil && !errors.Is(m.err, fs.ErrNotExist) {
 			return

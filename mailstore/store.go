@@ -328,7 +328,10 @@ type location struct {
 	name   fileName
 }
 
-func (l location) path() string { return filepath.Join(l.folder.dir, l.sub, l.name.name()) }
+func (l location) path() string { return filepath.Join(l.dir(), l.name.name()) }
+
+// dir is the directory of the message file (new/ or cur/ of its folder).
+func (l location) dir() string { return filepath.Join(l.folder.dir, l.sub) }
 
 // queryRower is *sql.DB or *sql.Tx.
 type queryRower interface {

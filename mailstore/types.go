@@ -131,9 +131,15 @@ type Summary struct {
 	// Attachment is set when the message has at least one non-inline part.
 	Attachment bool
 	ThreadID   int64
-	Depth      int       // set only in threaded listings
-	Envelope   *Envelope // nil when unknown
-	Problem    string    // non-empty when the message did not parse completely
+	Depth      int // set only in threaded listings
+	// ThreadSize and ThreadUnread count the messages of the thread in the
+	// folder, and the unread ones among them: set only in threaded
+	// listings, on the first message of each thread. Collapsed is set on
+	// that message when the listing shows it alone (ListOptions.Collapsed).
+	ThreadSize, ThreadUnread int
+	Collapsed                bool
+	Envelope                 *Envelope // nil when unknown
+	Problem                  string    // non-empty when the message did not parse completely
 	// Partial is set when the Maildir file holds only the header of the
 	// message (see PartialMessage): its body is still on the server.
 	Partial bool
@@ -160,8 +166,11 @@ type ListOptions struct {
 	// their first message, Z to A (as Thunderbird does). Ascending
 	// reverses the order of the threads.
 	Threaded bool
-	Offset   int
-	Limit    int // 0 means DefaultLimit
+	// Collapsed are threads (Summary.ThreadID) that a threaded listing
+	// shows as their first message only.
+	Collapsed []int64
+	Offset    int
+	Limit     int // 0 means DefaultLimit
 }
 
 // DefaultLimit is the page size used when a Limit is 0.

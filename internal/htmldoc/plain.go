@@ -3,6 +3,8 @@ package htmldoc
 import (
 	"net/url"
 	"strings"
+
+	"facteur/internal/quotemark"
 )
 
 // FromPlain reads a plain-text body (format=flowed already joined, RFC
@@ -28,21 +30,13 @@ type quotedLine struct {
 }
 
 // splitQuote counts the quote marks of a line and removes them, with the
-// space after the last one.
+// space after the last one (and one space before an unquoted line).
 func splitQuote(l string) quotedLine {
-	depth, i := 0, 0
-	for i < len(l) {
-		switch {
-		case l[i] == '>':
-			depth++
-			i++
-		case l[i] == ' ' && depth > 0 && i+1 < len(l) && l[i+1] == '>':
-			i++
-		default:
-			return quotedLine{depth, strings.TrimPrefix(l[i:], " ")}
-		}
+	depth, text := quotemark.Split(l)
+	if depth == 0 {
+		text = strings.TrimPrefix(text, " ")
 	}
-	return quotedLine{depth: depth}
+	return quotedLine{depth, text}
 }
 
 // plainBlocks lays out lines at quote level depth: paragraphs of its own

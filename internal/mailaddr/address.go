@@ -116,7 +116,7 @@ func quoteLocal(s string) string {
 // quotePhrase quotes a display name unless it is atoms separated by single
 // spaces, none of which looks like an RFC 2047 encoded-word.
 func quotePhrase(s string) string {
-	for _, w := range strings.Split(s, " ") {
+	for w := range strings.SplitSeq(s, " ") {
 		if !isAtom(w) || strings.HasPrefix(w, "=?") {
 			return quoteString(s)
 		}
@@ -140,7 +140,7 @@ func quoteString(s string) string {
 
 // isDotAtom reports whether s is atoms joined by single dots.
 func isDotAtom(s string) bool {
-	for _, w := range strings.Split(s, ".") {
+	for w := range strings.SplitSeq(s, ".") {
 		if !isAtom(w) {
 			return false
 		}

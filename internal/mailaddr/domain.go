@@ -70,7 +70,7 @@ func (p *parser) dotAtom(a *Address) (string, FormSet, error) {
 
 // isDotAtomText reports whether s is non-empty words joined by single dots.
 func isDotAtomText(s string) bool {
-	for _, w := range strings.Split(s, ".") {
+	for w := range strings.SplitSeq(s, ".") {
 		if w == "" {
 			return false
 		}

@@ -41,7 +41,7 @@ type lexer struct {
 // lex returns the tokens of s, or a *ParseError for an unterminated quoted
 // string, comment or literal, or a control character where none may be.
 func lex(s string) ([]token, error) {
-	l := &lexer{in: s}
+	l := &lexer{in: s, toks: make([]token, 0, min(len(s)/4+1, 32))} // a token every 4 bytes or so: one allocation
 	for {
 		space := l.skipFWS()
 		if l.i >= len(l.in) {

@@ -395,8 +395,9 @@ func (p *parser) setLocal(a *Address, local string, wantWord bool, words []token
 // checkDots follows the alternation word "." word of a dotted atom; wantWord
 // says whether a word is expected next.
 func checkDots(atom string, wantWord *bool) bool {
-	for j, piece := range strings.Split(atom, ".") {
-		if j > 0 { // a dot
+	j := 0
+	for piece := range strings.SplitSeq(atom, ".") {
+		if j++; j > 1 { // a dot
 			if *wantWord {
 				return false
 			}

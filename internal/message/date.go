@@ -17,6 +17,10 @@ import (
 // It needs at least a day, a month and a year; the error wraps ErrBadDate.
 func ParseDate(s string) (time.Time, error) {
 	var d dateParts
+	if d.canonical(s) {
+		return d.time(), nil
+	}
+	d = dateParts{}
 	if !d.scan(s) {
 		return time.Time{}, withDetail(ErrBadDate, strconv.Quote(truncate(s, 80)))
 	}
@@ -125,6 +129,10 @@ func (d *dateParts) word(w string) {
 			c += 'a' - 'A'
 		}
 		lw[i] = c
+	}
+	switch string(lw) {
+	case "mon", "tue", "wed", "thu", "fri", "sat", "sun":
+		return // the usual day names, in no map: no look-up
 	}
 	if m, ok := months[string(lw)]; ok && d.month == 0 {
 		d.month = m

@@ -78,10 +78,18 @@ func FuzzDate(f *testing.F) {
 	for _, s := range []string{
 		"Thu, 11 May 2000 18:19:24 +0200", "11 May 00 18:19 EST", "Thu May 11 18:19:24 2000",
 		"2000-05-11T18:19:24.5Z", "11.05.2000", "Thu, 11-May-2000 06:00 PM GMT+2", "(x) 1 jan 1 0:0",
+		"Tue, 5 Nov 2024 10:11:57 -0800 (PST)", "5 Nov 2024 10:11:57 +0000", "Sat, 29 Feb 2025 00:00:60 +2359 (x)",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		var fast, slow dateParts
+		if fast.canonical(s) {
+			ok := slow.scan(s)
+			if a, b := fast.time(), slow.time(); !ok || !a.Equal(b) || a.Format(time.RFC3339Nano) != b.Format(time.RFC3339Nano) {
+				t.Fatalf("%q: the canonical reader gives %v, scan %v (ok %v)", s, a, b, ok)
+			}
+		}
 		d, err := ParseDate(s)
 		if err != nil {
 			if !errors.Is(err, ErrBadDate) || !d.IsZero() {
@@ -97,4 +105,17 @@ func FuzzDate(f *testing.F) {
 			t.Fatalf("ParseDate(%q) = %v; formatted and read back: %v, %v", s, d, again, err)
 		}
 	})
+}
+
+// TestDayNamesInNoMap: word skips the day names before its look-ups, which
+// is right only while no month or zone is spelt like one.
+func TestDayNamesInNoMap(t *testing.T) {
+	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		if _, ok := months[d]; ok {
+			t.Errorf("%q is a month", d)
+		}
+		if _, ok := zones[d]; ok {
+			t.Errorf("%q is a zone", d)
+		}
+	}
 }

@@ -59,6 +59,7 @@ type Part struct {
 	// 6.4.5): "1", "2.1"...; "" for a single-part message.
 	Path        string
 	ContentType string // lower case, "application/pdf"
+	Charset     string // lower case charset parameter; set by OpenPart only
 	Filename    string // decoded (RFC 2231 / RFC 2047); may be empty
 	Size        int64  // decoded size in bytes; -1 when unknown (OpenPart)
 	Inline      bool   // Content-Disposition: inline, or an inline image of multipart/related

@@ -27,7 +27,7 @@ func OpenPart(r io.Reader, path string) (Part, io.Reader, error) {
 	if e == nil {
 		return Part{}, nil, &Error{Part: path, Err: ErrPartNotFound}
 	}
-	part := Part{Path: e.path, ContentType: e.mediaType, Filename: e.filename, Size: -1,
+	part := Part{Path: e.path, ContentType: e.mediaType, Charset: e.params.charset, Filename: e.filename, Size: -1,
 		Inline:    e.disposition == "inline" || e.disposition == "" && c.related && e.contentID != "",
 		ContentID: e.contentID}
 	if part.Filename == "" && e.mediaType == "message/rfc822" {

@@ -80,10 +80,13 @@ type Options struct {
 type Account struct {
 	Name     string   `json:"name"`
 	Identity Identity `json:"identity"`
-	Protocol Protocol `json:"protocol"`
-	Incoming Server   `json:"incoming"`
-	Outgoing Server   `json:"outgoing,omitempty"`
-	Options  Options  `json:"options,omitempty"`
+	// Identities are the other From addresses of the account, each with
+	// its name and signature (AllIdentities lists them all).
+	Identities []Identity `json:"identities,omitempty"`
+	Protocol   Protocol   `json:"protocol"`
+	Incoming   Server     `json:"incoming"`
+	Outgoing   Server     `json:"outgoing,omitempty"`
+	Options    Options    `json:"options,omitempty"`
 	// Auth is how the user logs in to both servers; "" is AuthPassword.
 	Auth AuthMethod `json:"auth,omitempty"`
 	// OAuth2 is the authorization server of an AuthOAuth2 account.
@@ -158,6 +161,9 @@ func (a Account) Validate() error {
 		return err
 	}
 	if err := a.checkAuth(); err != nil {
+		return err
+	}
+	if err := a.checkIdentities(); err != nil {
 		return err
 	}
 	if a.Outgoing.Host != "" {

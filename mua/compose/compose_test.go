@@ -66,7 +66,7 @@ func TestReply(t *testing.T) {
 	if d.To != "Fred Truc <fred@truc.fr>" || d.Cc != "" || d.Subject != "Re: Réunion" {
 		t.Fatalf("reply: to %q cc %q subject %q", d.To, d.Cc, d.Subject)
 	}
-	want := "On Mon, 2 Mar 2026 09:00 +0100, Fred Truc wrote:\n> On se voit lundi ?\n>> ancien\n"
+	want := "On Mon, 2 Mar 2026 09:00 +0100, Fred Truc wrote:\n\n> On se voit lundi ?\n>> ancien\n"
 	if !strings.Contains(d.Body, want) || !strings.HasSuffix(d.Body, "\n-- \nMarc\nmachin.com\n") {
 		t.Fatalf("reply body %q", d.Body)
 	}
@@ -264,7 +264,7 @@ func TestTextsInTheUsersLanguage(t *testing.T) {
 	}
 	o := orig(t)
 	o.Texts = fr
-	if d := Reply(o, marc); !strings.Contains(d.Body, "\nLe 02/03/2026 à 09:00, Fred Truc a écrit :\n> On se voit lundi ?\n") {
+	if d := Reply(o, marc); !strings.Contains(d.Body, "\nLe 02/03/2026 à 09:00, Fred Truc a écrit :\n\n> On se voit lundi ?\n") {
 		t.Errorf("French reply body %q", d.Body)
 	}
 	d, err := Forward(o, marc)

@@ -93,15 +93,6 @@ func New(from account.Identity) Draft {
 	return Draft{From: from, Body: withSignature("", from.Signature)}
 }
 
-// withSignature appends a signature block after the RFC 3676 §4.3
-// separator "-- ".
-func withSignature(body, sig string) string {
-	if strings.TrimSpace(sig) == "" {
-		return body
-	}
-	return body + "\n\n-- \n" + strings.TrimRight(sig, "\r\n") + "\n"
-}
-
 // CheckField checks one address field as typed: every bad address with
 // its reason, for the composer to underline. An empty field is no error.
 func CheckField(field, text string) AddressErrors {

@@ -1,6 +1,9 @@
 package compose
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // flowWidth is the length of a flowed line before its trailing space
 // (RFC 3676 §4.2 recommends at most 78, and 66 for readability).
@@ -26,7 +29,7 @@ func flow(text string) string {
 			n := len(line) - len(strings.TrimLeft(line, ">"))
 			prefix, line = line[:n], strings.TrimPrefix(line[n:], " ")
 			prefix += " "
-		} else if strings.HasPrefix(line, " ") || strings.HasPrefix(line, "From ") {
+		} else if needsStuffing(line) {
 			prefix = " "
 		}
 		b.WriteString(wrapFlowed(prefix, line))
@@ -34,21 +37,21 @@ func flow(text string) string {
 	return b.String()
 }
 
-// wrapFlowed cuts one logical line at spaces; every piece but the last
-// keeps the space it was cut at, which marks it flowed.
+// wrapFlowed cuts one logical line at spaces into lines of at most
+// flowWidth characters; every piece but the last keeps the space it was
+// cut at, which marks it flowed. An unquoted piece that would read as a
+// quote or a "From " line is space-stuffed (§4.4).
 func wrapFlowed(prefix, line string) string {
-	var b strings.Builder
-	for len(prefix)+len(line) > flowWidth {
-		cut := strings.LastIndex(line[:flowWidth-len(prefix)], " ")
-		if cut <= 0 {
-			cut = strings.Index(line, " ")
-			if cut <= 0 || cut == len(line)-1 {
-				break
-			}
+	pieces := cutWords(line, flowWidth-utf8.RuneCountInString(prefix))
+	for i, p := range pieces {
+		if i > 0 && prefix == "" && needsStuffing(p) {
+			p = " " + p
 		}
-		b.WriteString(prefix + line[:cut+1] + "\n")
-		line = line[cut+1:]
+		pieces[i] = prefix + p
 	}
-	b.WriteString(prefix + line)
-	return b.String()
+	return strings.Join(pieces, "\n")
+}
+
+func needsStuffing(s string) bool {
+	return strings.HasPrefix(s, " ") || strings.HasPrefix(s, ">") || strings.HasPrefix(s, "From ")
 }

@@ -3,6 +3,7 @@ package compose
 import (
 	"bytes"
 	"io"
+	"slices"
 	"strings"
 
 	"facteur/internal/message"
@@ -63,7 +64,11 @@ func replyBase(o Original, from account.Identity) Draft {
 	if m.MessageID != "" {
 		d.References = append(d.References, m.MessageID)
 	}
-	body := "\n" + o.Texts.wrote(m) + "\n" + Quote(m.Text)
+	quote := Quote(m.Text)
+	if isFlowed(o.Raw) { // answered in kind: the quote flows too
+		quote, d.Flowed = QuoteFlowed(m.Text), true
+	}
+	body := "\n" + o.Texts.wrote(m) + "\n\n" + quote // RFC 3676 §4.5 quotes
 	d.Body = withSignature(body, from.Signature)
 	return d
 }
@@ -83,25 +88,6 @@ func replyTargets(m *message.Message, from account.Identity) []message.Address {
 // <name> wrote:" (Original.Texts gives another language).
 func Attribution(m *message.Message) string {
 	return Texts{}.wrote(m)
-}
-
-// Quote prefixes every line with "> " (">" before a line that is already
-// quoted, so that levels read ">>"), trailing blank lines dropped.
-func Quote(text string) string {
-	text = strings.TrimRight(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
-	var b strings.Builder
-	for line := range strings.SplitSeq(text, "\n") {
-		switch {
-		case strings.HasPrefix(line, ">"):
-			b.WriteString(">" + line)
-		case line == "":
-			b.WriteString(">")
-		default:
-			b.WriteString("> " + line)
-		}
-		b.WriteString("\n")
-	}
-	return b.String()
 }
 
 // prefixSubject adds "Re: " or "Fwd: " unless the subject has it already.
@@ -244,4 +230,25 @@ func sanitizeName(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// ReplyIdentity is the identity of account a that answers m: the one the
+// original was addressed to (To, then Cc), else the account's main one.
+// The other addresses of the account join its Aliases, so that Reply all
+// leaves every one of them out.
+func ReplyIdentity(a account.Account, m *message.Message) account.Identity {
+	var rcpts []string
+	for _, l := range [][]message.Address{m.To, m.Cc} {
+		for _, r := range l {
+			rcpts = append(rcpts, r.Addr)
+		}
+	}
+	id := a.AddressedIdentity(rcpts)
+	id.Aliases = slices.Clone(id.Aliases)
+	for _, other := range a.AllIdentities() {
+		if !strings.EqualFold(other.Address, id.Address) {
+			id.Aliases = append(id.Aliases, other.Address)
+		}
+	}
+	return id
 }

@@ -27,7 +27,7 @@ func fromIMAP(flags []imap.Flag) mailstore.Flags {
 	var f mailstore.Flags
 	for _, fl := range flags {
 		for _, m := range flagMap {
-			if imap.Flag(canon(string(fl))) == imap.Flag(canon(string(m.imap))) {
+			if sameFlag(fl, m.imap) {
 				f |= m.mail
 			}
 		}
@@ -45,12 +45,24 @@ func toIMAP(f mailstore.Flags) []imap.Flag {
 	return out
 }
 
-func canon(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
+// sameFlag compares flag names without regard to ASCII case (RFC 9051
+// §2.3.2: flags are case-insensitive), without allocating: it runs for
+// every flag of every message of a FETCH FLAGS.
+func sameFlag(a, b imap.Flag) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range len(a) {
+		if lowerASCII(a[i]) != lowerASCII(b[i]) {
+			return false
 		}
 	}
-	return string(b)
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }

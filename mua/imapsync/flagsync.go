@@ -65,23 +65,37 @@ func (s *Syncer) applyFlags(ctx context.Context, cmd *imapclient.FetchCommand, r
 	size := cmp.Or(s.opt.FlagChunk, flagChunk)
 	var rows []mapping
 	fc := &flagChanges{}
-	var err error
-	for m := cmd.Next(); m != nil && err == nil; m = cmd.Next() {
-		var buf *imapclient.FetchMessageBuffer
-		if buf, err = m.Collect(); err == nil {
-			fc.note(known, uint32(buf.UID), fromIMAP(buf.Flags))
-		}
+	for m := cmd.Next(); m != nil; m = cmd.Next() {
+		uid, f := uidFlags(m)
+		fc.note(known, uid, f)
 		if len(fc.rows) >= size {
 			rows = append(rows, fc.rows...)
 			chunks <- fc
 			fc = &flagChanges{}
 		}
 	}
-	err = wrap(ctx, "UID FETCH FLAGS", cmpOr(err, cmd.Close()))
+	err := wrap(ctx, "UID FETCH FLAGS", cmd.Close())
 	rows = append(rows, fc.rows...)
 	chunks <- fc
 	close(chunks)
 	return rows, cmpOr(err, <-applied)
+}
+
+// uidFlags reads the UID and the FLAGS of one message of a FETCH, item by
+// item rather than through FetchMessageData.Collect's buffer. A message
+// without UID (an unsolicited FETCH) gives 0, which no known message has.
+func uidFlags(m *imapclient.FetchMessageData) (uint32, mailstore.Flags) {
+	var uid uint32
+	var f mailstore.Flags
+	for item := m.Next(); item != nil; item = m.Next() {
+		switch it := item.(type) {
+		case imapclient.FetchItemDataUID:
+			uid = uint32(it.UID)
+		case imapclient.FetchItemDataFlags:
+			f = fromIMAP(it.Flags)
+		}
+	}
+	return uid, f
 }
 
 // flagChanges gathers the flag changes of a chunk of messages, to apply

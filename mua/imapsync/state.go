@@ -165,7 +165,7 @@ func (s *State) putUID(ctx context.Context, ref mailstore.FolderRef, mp mapping)
 }
 
 // putUIDs writes the rows of a batch in one transaction, uidsPerInsert
-// rows per statement.
+// rows per statement, the account and folder bound once per statement.
 func (s *State) putUIDs(ctx context.Context, ref mailstore.FolderRef, mps []mapping) error {
 	if len(mps) == 0 {
 		return nil
@@ -176,23 +176,25 @@ func (s *State) putUIDs(ctx context.Context, ref mailstore.FolderRef, mps []mapp
 	}
 	defer tx.Rollback()
 	var q strings.Builder
-	args := make([]any, 0, 5*uidsPerInsert)
+	args := make([]any, 0, 2+3*uidsPerInsert)
 	for len(mps) > 0 {
 		chunk := mps[:min(len(mps), uidsPerInsert)]
 		mps = mps[len(chunk):]
 		q.Reset()
-		q.WriteString(`INSERT INTO uids(account, folder, uid, id, flags) VALUES`)
-		args = args[:0]
+		// WHERE true: an upsert on a SELECT needs it to parse (SQLite)
+		q.WriteString(`INSERT INTO uids(account, folder, uid, id, flags)
+			SELECT ?1, ?2, column1, column2, column3 FROM (VALUES `)
+		args = append(args[:0], ref.Account, ref.Name)
 		for i, mp := range chunk {
 			if i > 0 {
 				q.WriteByte(',')
 			}
-			q.WriteString(`(?,?,?,?,?)`)
-			args = append(args, ref.Account, ref.Name, mp.UID, mp.ID, mp.Flags)
+			q.WriteString(`(?,?,?)`)
+			args = append(args, mp.UID, mp.ID, mp.Flags)
 		}
 		// an update in place rather than REPLACE's delete and insert: the
 		// uids_id entry of a row whose id is the same stays untouched
-		q.WriteString(` ON CONFLICT(account, folder, uid) DO UPDATE SET id = excluded.id, flags = excluded.flags`)
+		q.WriteString(`) WHERE true ON CONFLICT(account, folder, uid) DO UPDATE SET id = excluded.id, flags = excluded.flags`)
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return err
 		}
@@ -201,7 +203,7 @@ func (s *State) putUIDs(ctx context.Context, ref mailstore.FolderRef, mps []mapp
 }
 
 // uidsPerInsert keeps a statement under SQLite's limit of 32766 variables.
-const uidsPerInsert = 500
+const uidsPerInsert = 2000
 
 // dropUIDs removes the rows of several UIDs in one transaction.
 func (s *State) dropUIDs(ctx context.Context, ref mailstore.FolderRef, uids []uint32) error {

@@ -30,12 +30,52 @@ func parseMailboxes(v string) []Mailbox {
 	if v == "" {
 		return nil
 	}
+	if m, ok := simpleMailbox(v); ok {
+		return []Mailbox{m}
+	}
+	return parseMailboxesFull(v)
+}
+
+// parseMailboxesFull reads any address list with internal/mailaddr.
+func parseMailboxesFull(v string) []Mailbox {
 	list, _ := mailaddr.ParseList(v)
 	out := make([]Mailbox, 0, len(list))
 	for _, a := range list {
 		out = append(out, Mailbox{Name: a.Name, Addr: a.Addr(), Group: a.Group})
 	}
 	return out
+}
+
+// simpleMailbox reads the usual mailbox, "Name <local@host.example>"
+// with a name of plain words (letters and digits, single spaces), or the
+// bare "local@host.example", with the plain path of simplePath; it gives
+// what internal/mailaddr gives (FuzzSimpleMailbox checks it), without its
+// allocations. ok is false for any other form.
+func simpleMailbox(v string) (Mailbox, bool) {
+	if !strings.HasSuffix(v, ">") {
+		addr, ok := simplePath(v)
+		return Mailbox{Addr: addr}, ok && !strings.HasPrefix(v, "<")
+	}
+	i := strings.LastIndexByte(v, '<')
+	if i < 2 || v[i-1] != ' ' || !isPlainPhrase(v[:i-1]) {
+		return Mailbox{}, false
+	}
+	addr, ok := simplePath(v[i:])
+	return Mailbox{Name: v[:i-1], Addr: addr}, ok
+}
+
+// isPlainPhrase tells whether s is words of ASCII letters and digits
+// separated by single spaces.
+func isPlainPhrase(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || isDecimal(c):
+		case c == ' ' && i > 0 && i < len(s)-1 && s[i-1] != ' ':
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
 
 // parsePath reads a reverse-path or forward-path as MDAs write it in

@@ -22,7 +22,7 @@ var clauseNames = [...]string{clNone: "", clFrom: "from", clBy: "by", clVia: "vi
 
 func keyword(w string) clause {
 	switch {
-	case len(w) < 2 || len(w) > 4:
+	case len(w) < 2 || len(w) > 4 || !isClauseInitial[w[0]]:
 		return clNone
 	case w == "tls":
 		return clTLS // Exim writes it in lower case; Hotmail's "over TLS" is no clause
@@ -35,13 +35,24 @@ func keyword(w string) clause {
 	return clNone
 }
 
+// isClauseInitial tells the first letters of the clause names, in either case.
+var isClauseInitial = func() (t [256]bool) {
+	for _, n := range clauseNames {
+		if n != "" {
+			t[n[0]], t[upperASCII(n[0])] = true, true
+		}
+	}
+	return t
+}()
+
 // hopParser walks the tokens of a Received field clause by clause: a
 // keyword opens a clause, the next word is its value, later words and
 // comments belong to it until the next keyword, whatever the order of the
 // clauses.
 type hopParser struct {
 	h        *Hop
-	spareTLS *TLS // where h.TLS goes, or nil to allocate it
+	spareTLS *TLS        // where h.TLS goes, or nil to allocate it
+	strs     *stringSlab // where h's one-string lists go, or nil
 	raw      string
 	cur      clause
 	fresh    bool // the previous word was a keyword: this one is its value
@@ -120,7 +131,7 @@ func (p *hopParser) value(t token) {
 		if strings.HasPrefix(w, "<") && h.EnvelopeFrom == "" {
 			h.EnvelopeFrom = strings.Trim(w, "<>")
 		} else {
-			h.Extra = append(h.Extra, w)
+			h.Extra = p.add(h.Extra, w)
 		}
 		return
 	}
@@ -143,7 +154,7 @@ func (p *hopParser) value(t token) {
 	case clID:
 		h.ID = trimID(w)
 	case clFor:
-		h.addFor(w)
+		p.addFor(w)
 	case clTLS:
 		p.tls(TLS{Cipher: w})
 	}
@@ -189,16 +200,16 @@ func (p *hopParser) word(t token) {
 		p.via.add(p.raw, t, w)
 		p.viaSpan[1] = t.end
 	case clFor:
-		h.addFor(w)
+		p.addFor(w)
 	case clFrom:
 		p.fromWord(t, w)
 	case clBy:
 		p.byWord(w)
 	case clNone:
 		p.garbage = true
-		h.Extra = append(h.Extra, w)
+		h.Extra = p.add(h.Extra, w)
 	default:
-		h.Extra = append(h.Extra, w)
+		h.Extra = p.add(h.Extra, w)
 	}
 }
 
@@ -240,7 +251,7 @@ func (p *hopParser) fromWord(t token, w string) {
 		p.phrase = true
 		return
 	}
-	h.Extra = append(h.Extra, w)
+	h.Extra = p.add(h.Extra, w)
 }
 
 // byWord reads what follows the by name: its IP ("[202.83.84.27]",
@@ -256,7 +267,7 @@ func (p *hopParser) byWord(w string) {
 		p.tls(TLS{Note: "TLS secured channel"})
 	case strings.EqualFold(w, "over") || strings.EqualFold(w, "secured") || strings.EqualFold(w, "channel"):
 	default:
-		h.Extra = append(h.Extra, w)
+		h.Extra = p.add(h.Extra, w)
 	}
 }
 

@@ -29,7 +29,7 @@ func (p *hopParser) comment(t token) {
 		return
 	}
 	if inner, ok := nestedComment(c); ok {
-		h.Comments = append(h.Comments, inner)
+		h.Comments = p.add(h.Comments, inner)
 		c = strings.TrimSpace(stripComments(c))
 	}
 	if p.more < 0 {
@@ -44,7 +44,7 @@ func (p *hopParser) comment(t token) {
 			}
 		}
 	}
-	h.Comments = append(h.Comments, c)
+	h.Comments = p.add(h.Comments, c)
 }
 
 // parenthesisedFrom reads a from clause written as a comment:
@@ -83,6 +83,8 @@ func nestedComment(c string) (string, bool) {
 // qmail's "..., authenticated".
 func (h *Hop) authComment(c string) bool {
 	switch {
+	case indexFold(c, "auth") < 0:
+		return false // every form below says it
 	case hasPrefixFold(c, "Authenticated sender:"):
 		h.Auth = strings.TrimSpace(c[len("Authenticated sender:"):])
 	case hasPrefixFold(c, "authenticated as "):
@@ -119,6 +121,8 @@ func firstField(s string) string {
 func (h *Hop) envelopeComment(c string) bool {
 	var rest string
 	switch {
+	case !hasPrefixFold(c, "envelope-"):
+		return false
 	case hasPrefixFold(c, "envelope-from"):
 		rest = c[len("envelope-from"):]
 	case hasPrefixFold(c, "envelope-sender"):
@@ -152,11 +156,7 @@ type tcpInfo struct {
 // something else.
 func (p *hopParser) tcpInfo(c string) bool {
 	var buf [16]string
-	fields := buf[:0]
-	for f := range strings.FieldsFuncSeq(c, isInfoSeparator) {
-		fields = append(fields, f)
-	}
-	info, ok := readTCPInfo(fields)
+	info, ok := readTCPInfo(appendInfoFields(buf[:0], c))
 	if !ok {
 		return false
 	}
@@ -185,8 +185,30 @@ func (p *hopParser) tcpInfo(c string) bool {
 	return true
 }
 
-func isInfoSeparator(r rune) bool {
-	return r == ' ' || r == ',' || r == '"' || r == '\t'
+// appendInfoFields appends to dst the words of a TCP-info comment, split
+// at spaces, tabs, commas and double quotes: strings.FieldsFunc's split,
+// byte by byte, since the separators are ASCII and no byte of a multi-byte
+// UTF-8 sequence is.
+func appendInfoFields(dst []string, c string) []string {
+	start := -1
+	for i := 0; i < len(c); i++ {
+		if isInfoSeparator(c[i]) {
+			if start >= 0 {
+				dst = append(dst, c[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		dst = append(dst, c[start:])
+	}
+	return dst
+}
+
+func isInfoSeparator(c byte) bool {
+	return c == ' ' || c == ',' || c == '"' || c == '\t'
 }
 
 // readTCPInfo reads the fields of a TCP-info comment; ok is false unless
@@ -230,11 +252,11 @@ func isHELOWord(f string) bool {
 // beside the IP without meaning for the fields: "verified",
 // "unverified", "RDNS failed", ZMailer's "rhost-flags-OK-OK-OK-OK".
 func ignoredInfoWord(f string) bool {
-	switch strings.ToLower(f) {
-	case "verified", "unverified", "rdns", "failed":
-		return true
+	if !isASCII(f) { // no fold outside ASCII ("ſ" for "s"), as strings.ToLower
+		return hasPrefixFold(f, "rhost-flags")
 	}
-	return hasPrefixFold(f, "rhost-flags")
+	return strings.EqualFold(f, "verified") || strings.EqualFold(f, "unverified") || strings.EqualFold(f, "rdns") ||
+		strings.EqualFold(f, "failed") || hasPrefixFold(f, "rhost-flags")
 }
 
 // eximField reads Exim's key=value items: helo=, port=, ident=.

@@ -1,11 +1,11 @@
 package inspect
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/emersion/go-msgauth/dkim"
@@ -82,7 +82,7 @@ func (s *dnsSession) planDKIM() {
 }
 
 // verifyDKIM runs go-msgauth's verifier with TXT look-ups bound to ctx.
-func verifyDKIM(ctx context.Context, raw []byte, lookup TXTLookup) ([]DKIMCheck, error) {
+func verifyDKIM(ctx context.Context, raw string, lookup TXTLookup) ([]DKIMCheck, error) {
 	opts := &dkim.VerifyOptions{
 		MaxVerifications: 10,
 		LookupTXT: func(name string) ([]string, error) {
@@ -93,7 +93,7 @@ func verifyDKIM(ctx context.Context, raw []byte, lookup TXTLookup) ([]DKIMCheck,
 			return txt, err
 		},
 	}
-	verifs, err := dkim.VerifyWithOptions(bytes.NewReader(raw), opts)
+	verifs, err := dkim.VerifyWithOptions(strings.NewReader(raw), opts)
 	var out []DKIMCheck
 	for _, v := range verifs {
 		out = append(out, dkimCheck(v))

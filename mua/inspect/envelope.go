@@ -77,8 +77,8 @@ func readHeaderAddrs(h *header) HeaderAddrs {
 	list := func(names ...string) []Mailbox {
 		var out []Mailbox
 		for _, n := range names {
-			for _, v := range h.all(n) {
-				out = append(out, parseMailboxes(v)...)
+			for i := h.next(n, 0); i >= 0; i = h.next(n, i+1) {
+				out = append(out, parseMailboxes(h.fields[i].Value)...)
 			}
 		}
 		return out
@@ -138,7 +138,14 @@ func mboxPath(s string) string {
 // Delivered-To of the final delivery, then the for clauses from the last
 // hop back.
 func recipientClues(h *header, route Route) []Evidence {
+	n := 0
+	for i := range route.Hops {
+		n += len(route.Hops[i].For)
+	}
 	var out []Evidence
+	if n > 0 {
+		out = make([]Evidence, 0, n+2) // grown once for the for clauses
+	}
 	out = appendLists(out, h, "Envelope-To", SourceEnvelopeTo)
 	out = appendLists(out, h, "X-Envelope-To", SourceXEnvelopeTo)
 	out = appendPaths(out, h, "X-Original-To", SourceXOriginalTo)
@@ -150,12 +157,15 @@ func recipientClues(h *header, route Route) []Evidence {
 			}
 		}
 	}
+	if len(out) == 0 {
+		return nil // as without the clauses
+	}
 	return out
 }
 
 func appendPaths(out []Evidence, h *header, name string, src Source) []Evidence {
-	for _, v := range h.all(name) {
-		if a, ok := parsePath(v); ok {
+	for i := h.next(name, 0); i >= 0; i = h.next(name, i+1) {
+		if a, ok := parsePath(h.fields[i].Value); ok {
 			out = append(out, Evidence{Addr: a, Source: src})
 		}
 	}
@@ -163,8 +173,8 @@ func appendPaths(out []Evidence, h *header, name string, src Source) []Evidence 
 }
 
 func appendLists(out []Evidence, h *header, name string, src Source) []Evidence {
-	for _, v := range h.all(name) {
-		for _, part := range strings.Split(v, ",") {
+	for i := h.next(name, 0); i >= 0; i = h.next(name, i+1) {
+		for part := range strings.SplitSeq(h.fields[i].Value, ",") {
 			if a, ok := parsePath(part); ok && a != "" {
 				out = append(out, Evidence{Addr: a, Source: src})
 			}

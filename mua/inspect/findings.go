@@ -175,7 +175,8 @@ func appendRouteFindings(out []Finding, r *Route) []Finding {
 		return append(out, Finding{Kind: FindNoReceived}.say(CodeNoReceived, nil))
 	}
 	n := 1
-	for _, rh := range r.Hops {
+	for i := range r.Hops {
+		rh := &r.Hops[i] // no copy of the hop
 		if rh.Unparsed {
 			n++
 		}
@@ -184,21 +185,29 @@ func appendRouteFindings(out []Finding, r *Route) []Finding {
 		}
 	}
 	out = slices.Grow(out, n)
+	var a textArena
 	if r.Outbox != nil && *r.Outbox < 0 {
-		out = append(out, Finding{Kind: FindDateAfterReceived}.say(CodeDateAfterReceived,
-			vars{"Delay": (-*r.Outbox).String()[1:]}))
+		out = append(out, a.say(Finding{Kind: FindDateAfterReceived}, CodeDateAfterReceived,
+			vars{"Delay": a.delay(-*r.Outbox)}))
 	}
-	for _, rh := range r.Hops {
+	for i := range r.Hops {
+		rh := &r.Hops[i]
 		hop := strconv.Itoa(rh.Index)
 		if rh.Unparsed {
-			out = append(out, Finding{Kind: FindUnparsedReceived, Hop: rh.Index}.say(CodeUnparsedReceived, vars{"Hop": hop}))
+			out = append(out, a.say(Finding{Kind: FindUnparsedReceived, Hop: rh.Index}, CodeUnparsedReceived, vars{"Hop": hop}))
 		}
 		if rh.Flags.Has(FlagClockSkew) {
-			out = append(out, Finding{Kind: FindClockSkew, Hop: rh.Index}.say(CodeClockSkew,
-				vars{"Hop": hop, "Delay": rh.Delay.String()[1:]}))
+			out = append(out, a.say(Finding{Kind: FindClockSkew, Hop: rh.Index}, CodeClockSkew,
+				vars{"Hop": hop, "Delay": a.delay(*rh.Delay)}))
 		}
 	}
 	return out
+}
+
+// delay returns what s.String() returns without its sign, from the arena.
+func (a *textArena) delay(s Seconds) string {
+	var buf [32]byte
+	return a.bytes(s.appendText(buf[:0])[1:])
 }
 
 func firstAddr(list []Mailbox) string {

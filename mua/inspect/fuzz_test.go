@@ -165,10 +165,30 @@ func FuzzParsePath(f *testing.F) {
 	})
 }
 
+// FuzzSimpleMailbox: what the fast path reads, internal/mailaddr reads
+// the same.
+func FuzzSimpleMailbox(f *testing.F) {
+	for _, s := range []string{"Alice <alice@example.org>", "bob@example.com", "Bob Smith <b.s+x@mail.example.com>",
+		"Bob  Smith <b@example.com>", "<b@example.com>", "B <b@example>", "=?utf-8?q?x?= <a@b.example>", "A <a@xn--b.example>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		s = strings.TrimSpace(s)
+		m, ok := simpleMailbox(s)
+		if !ok {
+			return
+		}
+		if full := parseMailboxesFull(s); len(full) != 1 || full[0] != m {
+			t.Fatalf("simpleMailbox(%q) = %+v, internal/mailaddr gives %+v", s, m, full)
+		}
+	})
+}
+
 // FuzzIndexFold: indexFold finds what a plain byte-by-byte search finds.
 func FuzzIndexFold(f *testing.F) {
 	for _, c := range [][2]string{{"Authenticated User alice", "authenticated user "}, {"x VERSION=1", "version="},
-		{"", "a"}, {"a", ""}, {"aAaA", "aa"}, {"\u212a", "k"}, {"ſs", "S"}, {"12:34", ":"}} {
+		{"", "a"}, {"a", ""}, {"aAaA", "aa"}, {"\u212a", "k"}, {"ſs", "S"}, {"12:34", ":"},
+		{"Tue, 5 Nov 2024 id X for <a@b>", " id "}, {"x sſ", " ſs"}, {"x\tid", " id"}} {
 		f.Add(c[0], c[1])
 	}
 	f.Fuzz(func(t *testing.T, s, sub string) {

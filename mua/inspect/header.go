@@ -1,9 +1,6 @@
 package inspect
 
-import (
-	"bytes"
-	"strings"
-)
+import "strings"
 
 // Field is one header field of the message, in the order written.
 type Field struct {
@@ -24,12 +21,16 @@ type header struct {
 
 // readHeader reads the header of a raw message leniently: LF or CRLF line
 // ends, an mbox "From " line on top, obsolete spaces before the colon
-// (RFC 5322 §4.5). Lines that cannot be read are kept in bad. The header is
-// copied once; field values are slices of that copy.
-func readHeader(raw []byte) header {
+// (RFC 5322 §4.5). Lines that cannot be read are kept in bad. Field values
+// are slices of raw, except the folded ones.
+func readHeader(raw string) header {
 	h := header{size: headerEnd(raw)}
-	text := string(raw[:h.size])
-	spans := make([]fieldSpan, 0, fieldLines(text))
+	text := raw[:h.size]
+	var spanBuf [64]fieldSpan // the fields of most headers: no allocation
+	spans := spanBuf[:0]
+	if n := fieldLines(text); n > len(spanBuf) {
+		spans = make([]fieldSpan, 0, n)
+	}
 	for i := 0; i < len(text); {
 		start, end, next := lineAt(text, i)
 		i = next
@@ -58,6 +59,11 @@ func readHeader(raw []byte) header {
 	buf.Grow(foldedSize(text, spans))
 	for k, sp := range spans {
 		h.fields[k] = sp.field(text, &buf)
+		if k > 0 && sp.name == spans[k-1].name {
+			h.fields[k].Family = h.fields[k-1].Family // Received after Received: no look-up
+		} else {
+			h.fields[k].Family = FamilyOf(sp.name)
+		}
 	}
 	return h
 }
@@ -120,13 +126,13 @@ func (sp fieldSpan) field(text string, buf *strings.Builder) Field {
 		writeWithoutLineBreaks(buf, v)
 		v = buf.String()[start:]
 	}
-	return Field{Name: sp.name, Value: v, Family: FamilyOf(sp.name)}
+	return Field{Name: sp.name, Value: v} // its Family is the caller's
 }
 
 // headerEnd returns the length of the header, its blank line included.
-func headerEnd(raw []byte) int {
+func headerEnd(raw string) int {
 	for i := 0; i < len(raw); {
-		j := bytes.IndexByte(raw[i:], '\n')
+		j := strings.IndexByte(raw[i:], '\n')
 		if j < 0 {
 			return len(raw)
 		}
@@ -205,6 +211,18 @@ func (h *header) all(name string) []string {
 	return out
 }
 
+// next returns the index of the first field named name at or after
+// from, or -1: "for i := h.next(name, 0); i >= 0; i = h.next(name, i+1)"
+// walks the fields named name, as all lists them, without a slice.
+func (h *header) next(name string, from int) int {
+	for i := from; i < len(h.fields); i++ {
+		if f := h.fields[i].Name; len(f) == len(name) && strings.EqualFold(f, name) { // names are ASCII
+			return i
+		}
+	}
+	return -1
+}
+
 // get returns the value of the first field named name.
 func (h *header) get(name string) string {
 	for _, f := range h.fields {
@@ -242,15 +260,13 @@ func hasLineBreak(s string) bool {
 
 // writeWithoutLineBreaks writes s to b without its CRs and LFs.
 func writeWithoutLineBreaks(b *strings.Builder, s string) {
-	for line := range strings.SplitSeq(s, "\n") {
-		for {
-			i := strings.IndexByte(line, '\r')
-			if i < 0 {
-				b.WriteString(line)
-				break
-			}
-			b.WriteString(line[:i])
-			line = line[i+1:]
+	for {
+		i := indexEither(s, '\r', '\n')
+		if i < 0 {
+			b.WriteString(s)
+			return
 		}
+		b.WriteString(s[:i])
+		s = s[i+1:]
 	}
 }

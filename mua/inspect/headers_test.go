@@ -100,7 +100,7 @@ func TestReadHeaderLenient(t *testing.T) {
 		"no colon here\n" +
 		"\n" +
 		"Body: not a field\n"
-	h := readHeader([]byte(raw))
+	h := readHeader(raw)
 	var names []string
 	for _, f := range h.fields {
 		names = append(names, f.Name)
@@ -175,11 +175,11 @@ func TestAuthFieldForms(t *testing.T) {
 // with the obsolete space before the colon (RFC 5322 §4.5), not an mbox
 // From line.
 func TestReadHeaderSpacedFrom(t *testing.T) {
-	h := readHeader([]byte("From : Fred <fred@truc.fr>\nTo: marc@machin.com\n\nBody\n"))
+	h := readHeader("From : Fred <fred@truc.fr>\nTo: marc@machin.com\n\nBody\n")
 	if h.mboxFrom != "" || h.get("From") != "Fred <fred@truc.fr>" || len(h.fields) != 2 {
 		t.Errorf("fields %+v mbox from %q", h.fields, h.mboxFrom)
 	}
-	h = readHeader([]byte("From fred@truc.fr Fri Nov 23 09:30:00 2001\nFrom: fred@truc.fr\n\n"))
+	h = readHeader("From fred@truc.fr Fri Nov 23 09:30:00 2001\nFrom: fred@truc.fr\n\n")
 	if h.mboxFrom != "fred@truc.fr" || len(h.fields) != 1 {
 		t.Errorf("mbox: fields %+v mbox from %q", h.fields, h.mboxFrom)
 	}

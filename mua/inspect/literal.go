@@ -70,8 +70,8 @@ func maybeIP(s string) bool {
 // addrWithPort reads an IPv4 address followed by ":port" or ".port".
 func addrWithPort(s string, port uint16) (netip.Addr, uint16, bool) {
 	i := strings.LastIndexAny(s, ":.")
-	if i < 0 || strings.Count(s, ":") > 1 {
-		return netip.Addr{}, 0, false
+	if i < 0 || strings.Count(s, ":") > 1 || strings.IndexByte(s[:i], ':') >= 0 || strings.Count(s[:i], ".") != 3 {
+		return netip.Addr{}, 0, false // no dotted quad before the port: no failed parse (and its allocation)
 	}
 	ip, err := netip.ParseAddr(s[:i])
 	p := parsePort(s[i+1:])

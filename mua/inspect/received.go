@@ -87,23 +87,47 @@ const (
 // comments anywhere.
 func ParseReceived(value string) Hop {
 	var h Hop
-	parseUnfolded(&h, unfold(value), nil)
+	parseUnfolded(&h, unfold(value), nil, nil)
 	return h
 }
 
 // parseUnfolded parses an unfolded Received field into h, which must be
 // zero: the route parses each hop in place. spareTLS, when not nil, is a
-// zero TLS that h.TLS is to point to if the field speaks of TLS.
-func parseUnfolded(h *Hop, raw string, spareTLS *TLS) {
+// zero TLS that h.TLS is to point to if the field speaks of TLS; strs,
+// when not nil, holds the first string of h's lists.
+func parseUnfolded(h *Hop, raw string, spareTLS *TLS, strs *stringSlab) {
 	h.Raw = raw
 	var buf [32]token // most fields have fewer tokens: no allocation
 	toks := tokenize(buf[:0], h.Raw)
 	body, date := splitDate(h.Raw, toks)
-	p := hopParser{h: h, raw: h.Raw, more: -1, spareTLS: spareTLS}
+	p := hopParser{h: h, raw: h.Raw, more: -1, spareTLS: spareTLS, strs: strs}
 	p.walk(body)
 	p.dateComments(date)
-	h.setDate(dateText(h.Raw, date))
+	p.setDate(dateText(h.Raw, date))
 	h.finish(&p)
+}
+
+// stringSlab holds the one-string lists of the hops of a route (most For,
+// Extra and Comments have one string), a block of them at a time.
+type stringSlab []string
+
+// one returns the list of s alone, cut from the slab: an append to it
+// copies it elsewhere, never over its neighbour.
+func (sl *stringSlab) one(s string) []string {
+	if len(*sl) == cap(*sl) {
+		*sl = make([]string, 0, 32)
+	}
+	*sl = append(*sl, s)
+	n := len(*sl)
+	return (*sl)[n-1 : n : n]
+}
+
+// add appends s to list, the first string of a list from the slab.
+func (p *hopParser) add(list []string, s string) []string {
+	if list != nil || p.strs == nil {
+		return append(list, s)
+	}
+	return p.strs.one(s)
 }
 
 // finish derives what the clauses imply once all of them are read.
@@ -197,23 +221,24 @@ func placeholderName(s string) bool {
 
 // setDate parses the date text. Courier writes its id after the date,
 // EzMTS its for clause.
-func (h *Hop) setDate(date string) {
+func (p *hopParser) setDate(date string) {
+	h := p.h
 	if i := indexFold(date, " id "); i > 0 && h.ID == "" {
 		h.ID, _, _ = strings.Cut(strings.TrimSpace(date[i+4:]), " ")
 		date = date[:i]
 	}
 	if i := indexFold(date, " for "); i > 0 {
-		h.addFor(strings.TrimSpace(date[i+5:]))
+		p.addFor(strings.TrimSpace(date[i+5:]))
 		date = date[:i]
 	}
 	h.DateRaw = strings.TrimSpace(date)
 	h.Date, _ = parseDate(h.DateRaw)
 }
 
-func (h *Hop) addFor(w string) {
+func (p *hopParser) addFor(w string) {
 	for a := range strings.SplitSeq(w, ",") {
 		if a = strings.Trim(strings.TrimSpace(a), "<>"); a != "" {
-			h.For = append(h.For, a)
+			p.h.For = p.add(p.h.For, a)
 		}
 	}
 }

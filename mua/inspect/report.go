@@ -1,13 +1,14 @@
 package inspect
 
 import (
+	"bytes"
 	"errors"
-
-	"facteur/internal/mtasts"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	"facteur/internal/mtasts"
 )
 
 // ErrNoHeader is returned by Analyze when the input holds no header field
@@ -46,7 +47,7 @@ type Report struct {
 	DNS      DNSReport     `json:"dns"`
 	Findings []Finding     `json:"findings"`
 
-	raw []byte // the message, for DKIM
+	raw string // the message, for DKIM
 	opt Options
 }
 
@@ -84,28 +85,36 @@ func Analyze(raw io.Reader, opt Options) (*Report, error) {
 	return r, nil
 }
 
-// readAll reads at most max bytes of r; a reader that tells its length
-// (bytes.Reader, strings.Reader, bytes.Buffer) is read into a buffer of
-// that size at once.
-func readAll(r io.Reader, max int64) ([]byte, error) {
-	lr := io.LimitReader(r, max)
-	sized, ok := r.(interface{ Len() int })
-	if !ok {
-		return io.ReadAll(lr)
+// readAll reads at most max bytes of r. A reader that holds the message in
+// memory (bytes.Reader, strings.Reader, bytes.Buffer) writes it at once
+// into a string of its size: that one copy is all the report keeps, the
+// header's fields being slices of it.
+func readAll(r io.Reader, max int64) (string, error) {
+	var b strings.Builder
+	if n, ok := inMemoryLen(r); ok && n <= max {
+		b.Grow(int(n))
+		_, err := r.(io.WriterTo).WriteTo(&b)
+		return b.String(), err
 	}
-	b := make([]byte, 0, min(int64(sized.Len()), max)+1) // +1: room to see the end
-	for {
-		n, err := lr.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		switch {
-		case err == io.EOF:
-			return b, nil
-		case err != nil:
-			return b, err
-		case len(b) == cap(b):
-			b = append(b, 0)[:len(b)] // longer than it said: grow as io.ReadAll does
-		}
+	if sized, ok := r.(interface{ Len() int }); ok {
+		b.Grow(int(min(int64(sized.Len()), max)) + 1) // +1: room to see the end
 	}
+	_, err := io.Copy(&b, io.LimitReader(r, max))
+	return b.String(), err
+}
+
+// inMemoryLen returns the length of the readers whose Len is exact and
+// whose WriteTo writes just that.
+func inMemoryLen(r io.Reader) (int64, bool) {
+	switch r := r.(type) {
+	case *bytes.Reader:
+		return int64(r.Len()), true
+	case *strings.Reader:
+		return int64(r.Len()), true
+	case *bytes.Buffer:
+		return int64(r.Len()), true
+	}
+	return 0, false
 }
 
 // hasField tells whether the message has a field named name.

@@ -332,7 +332,7 @@ func TestReadAll(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, err := readAll(tt.r, tt.max)
-		if string(got) != tt.want || !errors.Is(err, tt.err) {
+		if got != tt.want || !errors.Is(err, tt.err) {
 			t.Errorf("%s: %d bytes, %v; want %d bytes, %v", tt.name, len(got), err, len(tt.want), tt.err)
 		}
 	}

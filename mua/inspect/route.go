@@ -41,15 +41,16 @@ func buildRoute(received []string, written time.Time) Route {
 	r := Route{Written: written, Hops: make([]RouteHop, len(received))}
 	u := newUnfolder(received)
 	tls := make([]TLS, len(received)) // one allocation for the hops' TLS
+	var strs stringSlab
 	for i := range received {
-		parseUnfolded(&r.Hops[i].Hop, u.unfold(received[len(received)-1-i]), &tls[i])
+		parseUnfolded(&r.Hops[i].Hop, u.unfold(received[len(received)-1-i]), &tls[i], &strs)
 		r.Hops[i].Index = i + 1
 	}
 	r.timing()
 	for i := range r.Hops {
 		rh := &r.Hops[i]
 		rh.Role = roleOf(r.Hops, i)
-		rh.Flags |= addrFlags(rh.Hop)
+		rh.Flags |= addrFlags(&rh.Hop)
 		if rh.Date.IsZero() {
 			rh.Flags |= FlagBadDate
 		}
@@ -125,7 +126,7 @@ func (r *Route) timing() {
 
 // addrFlags flags a client IP that is loopback, private (RFC 1918, RFC
 // 4193) or link-local: a hop inside one host or one network.
-func addrFlags(h Hop) Flags {
+func addrFlags(h *Hop) Flags {
 	var f Flags
 	if h.IP.IsLoopback() {
 		f |= FlagLoopback
@@ -139,7 +140,7 @@ func addrFlags(h Hop) Flags {
 // noTLS tells whether a hop went between two different hosts with nothing
 // saying that TLS protected it.
 func noTLS(rh *RouteHop) bool {
-	h := rh.Hop
+	h := &rh.Hop
 	if h.Unparsed || h.From == "" || h.By == "" || h.TLS != nil || h.Protocol.Secure() {
 		return false
 	}
@@ -161,7 +162,7 @@ func sameHost(a, b string) bool {
 // (content filters, qmail's queue), or the delivery to the MDA that fills
 // the mailbox (LMTP, or the last hop).
 func roleOf(hops []RouteHop, i int) Role {
-	h := hops[i].Hop
+	h := &hops[i].Hop
 	first, last := i == 0, i == len(hops)-1
 	switch {
 	case h.Unparsed:
@@ -183,7 +184,7 @@ func roleOf(hops []RouteHop, i int) Role {
 // a webmail, Outlook or a local process, or, for the first hop, from a
 // client that is plainly not an MTA (a bare PC name such as the course's
 // CHRIS, an address literal, localhost, no from clause at all).
-func isSubmission(h Hop, first bool) bool {
+func isSubmission(h *Hop, first bool) bool {
 	if h.Authenticated || h.Protocol.Client() || localInjection(h) {
 		return true
 	}
@@ -201,7 +202,7 @@ func isSubmission(h Hop, first bool) bool {
 // localInjection recognises a message that a local user's process handed
 // to the MTA: Postfix's "(Postfix, from userid 1000)", qmail's "invoked by
 // uid 1000", Sendmail's "(from alice@localhost)" (a user, no IP).
-func localInjection(h Hop) bool {
+func localInjection(h *Hop) bool {
 	if strings.Contains(h.Software, "from userid") || strings.Contains(h.From, "@") && !h.IP.IsValid() {
 		return true
 	}
@@ -217,7 +218,7 @@ func localInjection(h Hop) bool {
 // both sides, qmail's "invoked from network" line, or a loopback client (a
 // content filter handing the message back), unless that client is a named
 // peer: distinct hosts on 127.0.0.x, as in Facteur's own test networks.
-func isInternal(h Hop) bool {
+func isInternal(h *Hop) bool {
 	if sameHost(h.From, h.By) || sameHost(h.RDNS, h.By) || (h.From == "" && h.By == "") {
 		return true
 	}
@@ -227,7 +228,7 @@ func isInternal(h Hop) bool {
 // namedPeer tells whether the client is a host of its own: its HELO name
 // and the reverse DNS of its IP are one dotted name, neither localhost's
 // ("localhost.localdomain") nor the receiver's.
-func namedPeer(h Hop) bool {
+func namedPeer(h *Hop) bool {
 	helo := h.HELO
 	if helo == "" {
 		helo = h.From

@@ -112,7 +112,8 @@ func TestIsInternalLoopback(t *testing.T) {
 		{"from a.example.org (a.example.org [192.0.2.1]) by b.example.org with ESMTP id 9", false},
 	}
 	for _, tt := range tests {
-		if got := isInternal(ParseReceived(tt.field)); got != tt.internal {
+		h := ParseReceived(tt.field)
+		if got := isInternal(&h); got != tt.internal {
 			t.Errorf("isInternal(%q) = %v, want %v", tt.field, got, tt.internal)
 		}
 	}

@@ -154,7 +154,19 @@ func Render(code string, args map[string]string) string {
 	if !ok {
 		return ""
 	}
-	n := 0
+	n, ok := t.size(args)
+	if !ok {
+		return templates[code]
+	}
+	var b strings.Builder
+	b.Grow(n)
+	t.write(&b, args)
+	return b.String()
+}
+
+// size returns the length of the sentence filled with args; ok is false
+// when an argument is missing.
+func (t cutTemplate) size(args map[string]string) (n int, ok bool) {
 	for _, p := range t {
 		if !p.key {
 			n += len(p.text)
@@ -162,12 +174,15 @@ func Render(code string, args map[string]string) string {
 		}
 		v, ok := args[p.text]
 		if !ok {
-			return templates[code]
+			return 0, false
 		}
 		n += len(v)
 	}
-	var b strings.Builder
-	b.Grow(n)
+	return n, true
+}
+
+// write writes the sentence filled with args, which must all be there.
+func (t cutTemplate) write(b *strings.Builder, args map[string]string) {
 	for _, p := range t {
 		if p.key {
 			b.WriteString(args[p.text])
@@ -175,7 +190,46 @@ func Render(code string, args map[string]string) string {
 			b.WriteString(p.text)
 		}
 	}
-	return b.String()
+}
+
+// textArena hands out strings cut from shared blocks: the sentences and
+// durations of a route's findings (a clock skew a hop, at worst) cost an
+// allocation a block, not two a finding.
+type textArena struct{ b strings.Builder }
+
+const arenaBlock = 512
+
+// reserve makes room for n bytes in the current block, or starts a new
+// one; the strings cut from the old block stay as they are, since a
+// block is never written again once left.
+func (a *textArena) reserve(n int) {
+	if a.b.Cap()-a.b.Len() < n {
+		a.b = strings.Builder{}
+		a.b.Grow(max(n, arenaBlock))
+	}
+}
+
+// bytes returns a string of b.
+func (a *textArena) bytes(b []byte) string {
+	a.reserve(len(b))
+	start := a.b.Len()
+	a.b.Write(b)
+	return a.b.String()[start:]
+}
+
+// say sets the finding's sentence as Finding.say does, with the text cut
+// from the arena.
+func (a *textArena) say(f Finding, code string, args vars) Finding {
+	t, ok := compiled[code]
+	n, full := t.size(args)
+	if !ok || !full {
+		return f.say(code, args)
+	}
+	a.reserve(n)
+	start := a.b.Len()
+	t.write(&a.b, args)
+	f.Code, f.Args, f.Text = code, args, a.b.String()[start:]
+	return f
 }
 
 // say sets the finding's sentence: its code, arguments and English text.

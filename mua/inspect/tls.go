@@ -24,6 +24,8 @@ type TLS struct {
 // when the comment is not about TLS.
 func tlsFrom(c string) (t TLS, ok bool) {
 	switch {
+	case !mayBeTLS(c):
+		return TLS{}, false
 	case hasPrefixFold(c, "using "):
 		return tlsPostfix(c), true
 	case containsFold(c, "version=") || containsFold(c, "cipher="):
@@ -38,6 +40,16 @@ func tlsFrom(c string) (t TLS, ok bool) {
 		return TLS{Note: c}, true
 	}
 	return tlsExim(c)
+}
+
+// mayBeTLS is false for a comment that none of tlsFrom's forms can read,
+// which it tells at little cost: each form starts with "using ", "TLS",
+// "SSL", "Cipher " or "UNKNOWN:", has a '=' or ": ", or says " encrypted";
+// the TCP-info and software comments, the usual ones, have none of these.
+func mayBeTLS(c string) bool {
+	return hasPrefixFold(c, "using ") || hasPrefixFold(c, "TLS") || hasPrefixFold(c, "SSL") ||
+		hasPrefixFold(c, "Cipher ") || strings.HasPrefix(c, "UNKNOWN:") || strings.EqualFold(c, "Google Transport Security") ||
+		strings.IndexByte(c, '=') >= 0 || strings.Contains(c, ": ") || strings.Contains(c, " encrypted")
 }
 
 // tlsPostfix reads "using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384
@@ -302,17 +314,33 @@ func indexFold(s, sub string) int {
 	if sub == "" {
 		return 0
 	}
-	lower, upper := lowerASCII(sub[0]), upperASCII(sub[0])
-	for i := 0; i+len(sub) <= len(s); i++ {
-		j := indexEither(s[i:len(s)-len(sub)+1], lower, upper) // the next possible start
+	// Spaces are frequent: for an ASCII " word", look for the byte after
+	// the space (a fold of an ASCII sub is ASCII, byte for byte).
+	skip := 0
+	if len(sub) > 1 && sub[0] == ' ' && isASCII(sub) {
+		skip = 1
+	}
+	lower, upper := lowerASCII(sub[skip]), upperASCII(sub[skip])
+	for i := skip; i-skip+len(sub) <= len(s); i++ {
+		j := indexEither(s[i:len(s)-len(sub)+skip+1], lower, upper) // the next possible start
 		if j < 0 {
 			return -1
 		}
-		if i += j; strings.EqualFold(s[i:i+len(sub)], sub) {
-			return i
+		i += j
+		if k := i - skip; (skip == 0 || s[k] == ' ') && strings.EqualFold(s[k:k+len(sub)], sub) {
+			return k
 		}
 	}
 	return -1
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // indexEither returns the index of the first a or b in s, or -1.

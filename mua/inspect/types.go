@@ -129,13 +129,18 @@ func (s Seconds) Duration() time.Duration { return time.Duration(s) }
 
 // String returns "+17 s", "-3 s", "+2 min 5 s", "+1 h 02 min", "+3 d 4 h".
 func (s Seconds) String() string {
+	var buf [32]byte
+	return string(s.appendText(buf[:0]))
+}
+
+// appendText appends what String returns to b.
+func (s Seconds) appendText(b []byte) []byte {
 	d := time.Duration(s).Round(time.Second)
 	sign := "+"
 	if d < 0 {
 		sign, d = "-", -d
 	}
 	sec := int64(d / time.Second)
-	b := make([]byte, 0, 24)
 	b = append(b, sign...)
 	switch {
 	case sec < 60:
@@ -150,7 +155,7 @@ func (s Seconds) String() string {
 		b = append(strconv.AppendInt(b, sec/86400, 10), " d "...)
 		b = append(strconv.AppendInt(b, sec%86400/3600, 10), " h"...)
 	}
-	return string(b)
+	return b
 }
 
 // appendTwoDigits appends n as fmt's %02d does.

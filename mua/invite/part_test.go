@@ -2,6 +2,8 @@ package invite
 
 import (
 	"bytes"
+	"os"
+	"strings"
 	"testing"
 
 	"facteur/internal/message"
@@ -34,5 +36,49 @@ func TestDemoInvitation(t *testing.T) {
 	}
 	if _, err := ParsePart(bytes.NewReader(raw), "9", Options{}); err == nil {
 		t.Error("a part that is not there parsed")
+	}
+}
+
+// A calendar part in ISO-8859-1 or windows-1252, as Outlook may send it,
+// is read as UTF-8; an unknown charset is an error, not mojibake.
+func TestCalendarPartCharset(t *testing.T) {
+	ics, err := os.ReadFile("testdata/google-allday.ics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var latin1 []byte // every rune of the file is below U+0100
+	for _, r := range string(ics) {
+		latin1 = append(latin1, byte(r))
+	}
+	for _, tc := range []struct {
+		name, charset string
+		body          []byte
+		want          string
+	}{
+		{"utf-8", "utf-8", ics, "Relais fermé (Noël)"},
+		{"no charset", "", ics, "Relais fermé (Noël)"},
+		{"iso-8859-1", "ISO-8859-1", latin1, "Relais fermé (Noël)"},
+		{"windows-1252", "windows-1252", latin1, "Relais fermé (Noël)"},
+		{"unknown", "x-martian", latin1, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ct := "text/calendar; method=REQUEST"
+			if tc.charset != "" {
+				ct += "; charset=" + tc.charset
+			}
+			raw := "From: fred@truc.fr\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+				"--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b\r\nContent-Type: " + ct +
+				"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + string(tc.body) + "\r\n--b--\r\n"
+			inv, err := ParsePart(strings.NewReader(raw), "2", Options{})
+			if tc.want == "" {
+				if err == nil {
+					t.Errorf("parsed in an unknown charset: %q", inv.Summary)
+				}
+				return
+			}
+			if err != nil || inv.Summary != tc.want {
+				t.Errorf("summary %q, %v; want %q", inv.Summary, err, tc.want)
+			}
+		})
 	}
 }

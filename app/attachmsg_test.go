@@ -24,26 +24,7 @@ func TestAttachedMessageOpensInFacteur(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw := "From: Fred <fred@truc.fr>\r\nTo: marc@machin.com\r\nSubject: Forwarded course\r\n" +
-		"Date: Tue, 24 Nov 2026 10:00:00 +0100\r\nMIME-Version: 1.0\r\n" +
-		"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n" +
-		"--b\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment; filename=course.eml\r\n\r\n" +
-		string(course) + "\r\n--b--\r\n"
-	if _, err := h.store.Add(context.Background(), inboxRef, strings.NewReader(raw), mailstore.AddOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	h.c.reloadList(false)
-	h.settle()
-	h.open("Forwarded course")
-	var openBtn *widget.Button
-	walk(h.c.ui.reader.attachments, func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Text == "Open" {
-			openBtn = b
-		}
-	})
-	if openBtn == nil {
-		t.Fatal("no Open button for the attached message")
-	}
+	openBtn := h.attachedMessage("Forwarded course", "course.eml", course)
 	before := len(h.c.app.Driver().AllWindows())
 	test.Tap(openBtn)
 	h.settle()
@@ -83,4 +64,32 @@ func TestOpenWithoutXdgOpenSaysSo(t *testing.T) {
 	if openFileError(other) != other {
 		t.Error("another error was changed")
 	}
+}
+
+// attachedMessage puts in the INBOX a message whose attachment (filename)
+// is inner as message/rfc822, opens it, and returns the attachment's Open
+// button.
+func (h *harness) attachedMessage(subject, filename string, inner []byte) *widget.Button {
+	h.t.Helper()
+	raw := "From: Fred <fred@truc.fr>\r\nTo: marc@machin.com\r\nSubject: " + subject + "\r\n" +
+		"Date: Tue, 24 Nov 2026 10:00:00 +0100\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n" +
+		"--b\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment; filename=" + filename + "\r\n\r\n" +
+		string(inner) + "\r\n--b--\r\n"
+	if _, err := h.store.Add(context.Background(), inboxRef, strings.NewReader(raw), mailstore.AddOptions{}); err != nil {
+		h.t.Fatal(err)
+	}
+	h.c.reloadList(false)
+	h.settle()
+	h.open(subject)
+	var openBtn *widget.Button
+	walk(h.c.ui.reader.attachments, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Open" {
+			openBtn = b
+		}
+	})
+	if openBtn == nil {
+		h.t.Fatalf("no Open button for the attachment of %q", subject)
+	}
+	return openBtn
 }

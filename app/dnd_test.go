@@ -12,6 +12,7 @@ import (
 
 	"facteur/mailstore"
 	"facteur/mua/demo"
+	"facteur/mua/imapsync/imaptest"
 )
 
 // treeRowOf returns the drawn tree row of a folder.
@@ -144,16 +145,7 @@ func TestDragOutsideAFolderDoesNothing(t *testing.T) {
 // A message of an IMAP account dragged onto another of its folders goes
 // there on the server: the move goes through the mailer's journal.
 func TestDragReachesTheIMAPServer(t *testing.T) {
-	h, addr, _ := imapInbox(t, "One", "Two")
-	archive := mailstore.FolderRef{Account: "Machin", Name: "Archive"}
-	h.waitFor("the account's Archive", func() bool {
-		folders, _ := h.store.Folders(context.Background())
-		return slices.ContainsFunc(folders, func(f mailstore.Folder) bool { return f.Ref == archive })
-	})
-	h.c.settings.SetBool(prefUnsubscribed, true) // the test server subscribes to nothing
-	h.c.loadFolders(false)
-	h.settle()
-	h.c.ui.tree.OpenBranch(accountUID("Machin"))
+	h, addr, archive := imapArchiveShown(t, "One", "Two")
 	target := h.treeRowOf(archive)
 	h.drag(h.row("One"), target, target, 0)
 	h.waitFor("One in the server's Archive", func() bool {
@@ -214,7 +206,20 @@ func TestDroppedFilesImport(t *testing.T) {
 // Files dropped on an IMAP account's folder are imported through the
 // mailer: the server's folder gets them.
 func TestDroppedFilesReachTheIMAPServer(t *testing.T) {
-	h, addr, _ := imapInbox(t, "One")
+	h, addr, archive := imapArchiveShown(t, "One")
+	h.c.dropped(h.centre(h.treeRowOf(archive)), []fyne.URI{storage.NewFileURI(writeEml(t, "Déposé"))})
+	h.waitFor("the dropped message in the server's Archive", func() bool {
+		return serverHas(t, addr, "Archive", "Déposé")
+	})
+	if got := h.localSubjects(archive); !slices.Equal(got, []string{"Déposé"}) {
+		t.Errorf("local Archive %q", got)
+	}
+}
+
+// imapArchiveShown is imapInbox with the account's Archive synced and
+// shown in the folder tree.
+func imapArchiveShown(t *testing.T, subjects ...string) (*harness, imaptest.Target, mailstore.FolderRef) {
+	h, addr, _ := imapInbox(t, subjects...)
 	archive := mailstore.FolderRef{Account: "Machin", Name: "Archive"}
 	h.waitFor("the account's Archive", func() bool {
 		folders, _ := h.store.Folders(context.Background())
@@ -224,11 +229,5 @@ func TestDroppedFilesReachTheIMAPServer(t *testing.T) {
 	h.c.loadFolders(false)
 	h.settle()
 	h.c.ui.tree.OpenBranch(accountUID("Machin"))
-	h.c.dropped(h.centre(h.treeRowOf(archive)), []fyne.URI{storage.NewFileURI(writeEml(t, "Déposé"))})
-	h.waitFor("the dropped message in the server's Archive", func() bool {
-		return serverHas(t, addr, "Archive", "Déposé")
-	})
-	if got := h.localSubjects(archive); !slices.Equal(got, []string{"Déposé"}) {
-		t.Errorf("local Archive %q", got)
-	}
+	return h, addr, archive
 }

@@ -73,26 +73,7 @@ func TestAttachedInvitationShowsItsCard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw := "From: Marc <marc@machin.com>\r\nTo: paul@uvsq.fr\r\nSubject: Forwarded invitation\r\n" +
-		"Date: Tue, 24 Nov 2026 10:00:00 +0100\r\nMIME-Version: 1.0\r\n" +
-		"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n" +
-		"--b\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment; filename=invitation.eml\r\n\r\n" +
-		string(inv) + "\r\n--b--\r\n"
-	if _, err := h.store.Add(context.Background(), inboxRef, strings.NewReader(raw), mailstore.AddOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	h.c.reloadList(false)
-	h.settle()
-	h.open("Forwarded invitation")
-	var openBtn *widget.Button
-	walk(h.c.ui.reader.attachments, func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Text == "Open" {
-			openBtn = b
-		}
-	})
-	if openBtn == nil {
-		t.Fatal("no Open button for the attached invitation")
-	}
+	openBtn := h.attachedMessage("Forwarded invitation", "invitation.eml", inv)
 	test.Tap(openBtn)
 	h.settle()
 	wins := h.c.app.Driver().AllWindows()

@@ -83,6 +83,7 @@ func TestKill9DuringSyncLosesNothing(t *testing.T) {
 	addIMAPAccount(t, dir, srv.Addr)
 
 	kills := 0
+	span := time.Second // the kill falls in [0, span) after the first stored message
 	for cycle := range syncCrashCycles {
 		// mail arrives and changes meanwhile: every sync has work
 		for _, fo := range syncCrashFolders {
@@ -93,13 +94,16 @@ func TestKill9DuringSyncLosesNothing(t *testing.T) {
 		if cycle%3 != 0 { // headers first, then whole messages and bodies filled in
 			args = append(args, "--offline")
 		}
-		delay := time.Duration(rng.IntN(1000)) * time.Millisecond
-		killed, out := killSyncAfter(t, bin, dir, delay, args...)
+		delay := time.Duration(rng.Int64N(int64(span)))
+		killed, ran, out := killSyncAfter(t, bin, dir, delay, args...)
 		if killed {
 			kills++
-			t.Logf("cycle %d: %v killed %v after its first stored message", cycle, args, delay)
+			t.Logf("cycle %d: %v killed %v after its first stored message", cycle, args, delay.Round(time.Millisecond))
 		} else {
-			t.Logf("cycle %d: %v ended before the kill after %v: %s", cycle, args, delay, strings.TrimSpace(out))
+			// a faster machine: the next kills fall within a sync's length
+			span = max(ran*3/4, 10*time.Millisecond)
+			t.Logf("cycle %d: %v ended %v after its first stored message, before the kill at %v: %s", cycle, args,
+				ran.Round(time.Millisecond), delay.Round(time.Millisecond), strings.TrimSpace(out))
 		}
 		for _, fo := range syncCrashFolders {
 			for _, p := range compareStore(t, dir, srv.Addr, fo.name, false) {
@@ -194,7 +198,7 @@ var syncStoredLine = regexp.MustCompile(`^ex/[^:]+: [1-9][0-9]*(/[0-9]+| bodies)
 // killSyncAfter runs `facteur sync` and SIGKILLs it delay after it
 // reported its first stored messages; killed is false when it ended
 // before. out is what it printed.
-func killSyncAfter(t *testing.T, bin, dir string, delay time.Duration, args ...string) (killed bool, out string) {
+func killSyncAfter(t *testing.T, bin, dir string, delay time.Duration, args ...string) (killed bool, ran time.Duration, out string) {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"--profile", dir}, args...)...)
 	stderr, err := cmd.StderrPipe()
@@ -224,6 +228,7 @@ func killSyncAfter(t *testing.T, bin, dir string, delay time.Duration, args ...s
 		}
 	}()
 	<-first
+	start := time.Now()
 	timer := time.NewTimer(delay)
 	defer timer.Stop()
 	done := make(chan error, 1)
@@ -233,14 +238,14 @@ func killSyncAfter(t *testing.T, bin, dir string, delay time.Duration, args ...s
 		if err != nil {
 			t.Fatalf("%v: %v\n%s", args, err, stdout.String())
 		}
-		return false, stdout.String()
+		return false, time.Since(start), stdout.String()
 	case <-timer.C:
 	}
 	if err := cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		t.Fatal(err)
 	}
 	<-done
-	return true, stdout.String()
+	return true, 0, stdout.String()
 }
 
 // srvMessage is a server message: its bytes, header section, size and

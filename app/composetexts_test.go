@@ -26,7 +26,7 @@ func TestComposeTextsFollowTheLanguage(t *testing.T) {
 
 	useLanguage(t, "fr_FR.UTF-8")
 	o.Texts = composeTexts()
-	if got, want := compose.Reply(o, marc).Body, "\nLe 11/05/2000 à 18:19, Christian CALECA a écrit\u00a0:\n> Test d'itineraire.\n"; got != want {
+	if got, want := compose.Reply(o, marc).Body, "\nLe 11/05/2000 à 18:19, Christian CALECA a écrit\u00a0:\n\n> Test d'itineraire.\n"; got != want {
 		t.Errorf("French reply %q, want %q", got, want)
 	}
 	d, err := compose.Forward(o, marc)

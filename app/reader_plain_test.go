@@ -53,8 +53,9 @@ func TestReaderDrawsPlainText(t *testing.T) {
 	h.settle()
 	h.open("Flowed reply")
 	r := h.c.ui.reader
-	if !r.rich.Visible() || r.body.Visible() || r.formatRow.Visible() {
-		t.Fatalf("rich %v, label %v, format toggle %v", r.rich.Visible(), r.body.Visible(), r.formatRow.Visible())
+	// no HTML to switch to; Select text, since the rendered body is not selectable
+	if !r.rich.Visible() || r.body.Visible() || r.format.Visible() || !r.selectBtn.Visible() {
+		t.Fatalf("rich %v, label %v, format toggle %v, Select text %v", r.rich.Visible(), r.body.Visible(), r.format.Visible(), r.selectBtn.Visible())
 	}
 	text := segmentText(segments(r.rich))
 	if !strings.Contains(text, "Cette phrase est coupée en deux lignes.") {

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"facteur/internal/dnsmx/dnstest"
 	"facteur/internal/profile"
 	"facteur/localmta"
 	"facteur/localmta/control"
@@ -65,16 +66,7 @@ func writeMTAFile(t *testing.T, dir, name, content string) {
 }
 
 // closedUDPPort is a DNS server address where nothing answers at once.
-func closedUDPPort(t *testing.T) string {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := pc.LocalAddr().String()
-	pc.Close()
-	return addr
-}
+func closedUDPPort(t *testing.T) string { return dnstest.ClosedPort(t) }
 
 // startFacteurMTA runs `facteur mta` in-process on loopback ports chosen by
 // the system, waits until it has published its addresses and returns

@@ -3,7 +3,6 @@ package dnsmx
 import (
 	"context"
 	"errors"
-	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -11,6 +10,8 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
+
+	"facteur/internal/dnsmx/dnstest"
 )
 
 func TestTXT(t *testing.T) {
@@ -121,13 +122,4 @@ func TestTXTOfflineAndCanceled(t *testing.T) {
 }
 
 // closedUDP returns a loopback UDP address where nothing listens.
-func closedUDP(t *testing.T) string {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := pc.LocalAddr().String()
-	pc.Close()
-	return addr
-}
+func closedUDP(t *testing.T) string { return dnstest.ClosedPort(t) }

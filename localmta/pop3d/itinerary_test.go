@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"facteur/internal/dnsmx/dnstest"
 	"facteur/localmta"
 	"facteur/localmta/mtatls"
 	"facteur/localmta/mtausers"
@@ -156,13 +157,4 @@ func startMTA(t *testing.T, cfg localmta.Config) *localmta.MTA {
 	return m
 }
 
-func closedUDPPort(t *testing.T) string {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := pc.LocalAddr().String()
-	pc.Close()
-	return addr
-}
+func closedUDPPort(t *testing.T) string { return dnstest.ClosedPort(t) }

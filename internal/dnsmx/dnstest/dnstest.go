@@ -10,7 +10,9 @@
 package dnstest
 
 import (
+	"math/rand/v2"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -187,14 +189,23 @@ func (z *Zone) answer(req *dns.Msg, name string, qtype uint16) *dns.Msg {
 	return m
 }
 
-// ClosedPort returns a loopback UDP address where nothing listens.
+// ClosedPort returns a loopback UDP address where nothing listens, and
+// where no server of another test can come to listen meanwhile: its port
+// is below the ephemeral ranges (Linux's from 32768, Windows' from 49152)
+// that a listener on port 0 gets its port from. A port freed by a socket
+// of port 0 was soon given to another test's server (Wine hands them out
+// in order), whose answers then came from the "closed" port.
 func ClosedPort(t testing.TB) string {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 100 {
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(20000+rand.IntN(12000)))
+		pc, err := net.ListenPacket("udp", addr)
+		if err != nil {
+			continue // taken: another one
+		}
+		pc.Close()
+		return addr
 	}
-	addr := pc.LocalAddr().String()
-	pc.Close()
-	return addr
+	t.Fatal("dnstest: no free UDP port between 20000 and 32000")
+	return ""
 }

@@ -62,16 +62,15 @@ func (c *controller) dropped(at fyne.Position, uris []fyne.URI) {
 }
 
 // dropImportFolder is the folder that files dropped at a position go
-// into: the folder under the pointer, else the folder shown; an IMAP
-// account's server gets them through the mailer (importInto), and a
-// window without one asks for a Local folder instead.
+// into: the folder under the pointer, else the folder shown (an IMAP
+// account's server gets them too: importInto).
 func (c *controller) dropImportFolder(at fyne.Position) (mailstore.FolderRef, bool) {
 	ref, ok := c.current, c.virt.current == ""
 	if row := c.folderRowAt(at); row != nil {
 		f, found := c.folderByUID(row.uid)
 		ref, ok = f.Ref, found
 	}
-	if _, known := c.folder(ref); !ok || !known || c.accts.mailer == nil && c.imapAccountNamed(ref.Account) != nil {
+	if _, known := c.folder(ref); !ok || !known {
 		return mailstore.FolderRef{}, false
 	}
 	return ref, true
@@ -160,15 +159,12 @@ func addImportStats(a, b mailstore.ImportStats) mailstore.ImportStats {
 }
 
 func (c *controller) importInto(ctx context.Context, dest mailstore.FolderRef, path string, report func(mailstore.Progress)) (mailstore.ImportStats, error) {
-	if m := c.accts.mailer; m != nil { // an IMAP account's server gets them too
-		st, _, err := m.Import(ctx, dest, path, mailstore.ImportOptions{Progress: report})
-		return st, err
+	m := c.accts.mailer // one path with `facteur import`: an IMAP account's server gets them too
+	if m == nil {
+		return mailstore.ImportStats{}, errors.New(lang.L("Mail can be imported only in a profile's window."))
 	}
-	err := c.store.CreateFolder(ctx, dest, mailstore.RoleNone)
-	if err != nil && !errors.Is(err, mailstore.ErrFolderExists) {
-		return mailstore.ImportStats{}, err
-	}
-	return c.store.Import(ctx, dest, path, report)
+	st, _, err := m.Import(ctx, dest, path, mailstore.ImportOptions{Progress: report})
+	return st, err
 }
 
 // importDone reports the end of an import and shows the folder.

@@ -85,7 +85,6 @@ type mailStore interface {
 	SetFlags(ctx context.Context, ids []int64, add, remove mailstore.Flags) error
 	Move(ctx context.Context, ids []int64, dest mailstore.FolderRef) error
 	Delete(ctx context.Context, ids []int64) error
-	Import(ctx context.Context, folder mailstore.FolderRef, path string, progress func(mailstore.Progress)) (mailstore.ImportStats, error)
 	ExportMbox(ctx context.Context, folder mailstore.FolderRef, w io.Writer) (int, error)
 	Subscribe(ctx context.Context) <-chan mailstore.Change
 	Add(ctx context.Context, folder mailstore.FolderRef, r io.Reader, opt mailstore.AddOptions) (mailstore.Summary, error)

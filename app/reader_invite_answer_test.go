@@ -9,11 +9,8 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"facteur/mailstore"
 	"facteur/mua/demo"
-	"facteur/mua/imapsync/imaptest"
 	"facteur/mua/invite"
-	"facteur/mua/submit/smtptest"
 )
 
 // The answer given to an invitation is kept in the store: the card says
@@ -21,21 +18,7 @@ import (
 // part is listed under the event's summary, not as attachment-2.
 func TestInvitationRemembersTheAnswer(t *testing.T) {
 	h := newHarness(t)
-	srv := imaptest.Start(t, imaptest.NewUser(t, "Sent"))
-	raw, err := demo.Message("inbox-09-invitation.eml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	imaptest.Append(t, srv.Addr, "INBOX", string(raw))
-	smtpSrv := smtptest.Start(t, nil)
-	h.addIMAPAccount(srv.Addr, smtpSrv.Addr)
-	h.c.reloadAccounts()
-	inbox := mailstore.FolderRef{Account: "Machin", Name: "INBOX"}
-	h.waitFor("the sync", func() bool { return len(h.localSubjects(inbox)) == 1 })
-	h.c.loadFolders(false)
-	h.settle()
-	h.c.openFolder(inbox)
-	h.settle()
+	_, smtpSrv := h.invitationOnIMAP()
 	sum := h.open(invitationSubject)
 	k := h.c.ui.reader.invite
 	h.waitFor("the card", func() bool { return k.inv != nil && k.box.Visible() })

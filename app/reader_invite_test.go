@@ -46,21 +46,7 @@ func TestInvitationAcceptSendsTheReply(t *testing.T) {
 		t.Skip("no zone database:", err)
 	}
 	h.c.now = func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, paris) }
-	raw, err := demo.Message("inbox-09-invitation.eml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := imaptest.Start(t, imaptest.NewUser(t, "Sent"))
-	imaptest.Append(t, srv.Addr, "INBOX", string(raw))
-	smtpSrv := smtptest.Start(t, nil) // no fault: it takes and keeps every message
-	h.addIMAPAccount(srv.Addr, smtpSrv.Addr)
-	h.c.reloadAccounts()
-	inbox := mailstore.FolderRef{Account: "Machin", Name: "INBOX"}
-	h.waitFor("the sync", func() bool { return len(h.localSubjects(inbox)) == 1 })
-	h.c.loadFolders(false)
-	h.settle()
-	h.c.openFolder(inbox)
-	h.settle()
+	srv, smtpSrv := h.invitationOnIMAP()
 	h.open(invitationSubject)
 	k := h.c.ui.reader.invite
 	h.waitFor("the card", func() bool { return k.inv != nil && k.box.Visible() })
@@ -171,4 +157,28 @@ func TestInvitationCardTexts(t *testing.T) {
 			t.Errorf("repeats %+v, want %q", tc.inv.Recurrence, tc.repeats)
 		}
 	}
+}
+
+// invitationOnIMAP puts the demo invitation in the INBOX of an IMAP
+// account whose SMTP server keeps every message, syncs it and shows its
+// INBOX.
+func (h *harness) invitationOnIMAP() (*imaptest.Server, *smtptest.Server) {
+	t := h.t
+	t.Helper()
+	raw, err := demo.Message("inbox-09-invitation.eml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := imaptest.Start(t, imaptest.NewUser(t, "Sent"))
+	imaptest.Append(t, srv.Addr, "INBOX", string(raw))
+	smtpSrv := smtptest.Start(t, nil) // no fault: it takes and keeps every message
+	h.addIMAPAccount(srv.Addr, smtpSrv.Addr)
+	h.c.reloadAccounts()
+	inbox := mailstore.FolderRef{Account: "Machin", Name: "INBOX"}
+	h.waitFor("the sync", func() bool { return len(h.localSubjects(inbox)) == 1 })
+	h.c.loadFolders(false)
+	h.settle()
+	h.c.openFolder(inbox)
+	h.settle()
+	return srv, smtpSrv
 }

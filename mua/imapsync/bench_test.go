@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/emersion/go-imap/v2"
+
+	"facteur/mailstore"
 )
 
 // BenchmarkFlagResync is the flag-only resync of a 10,000-message INBOX
@@ -55,6 +57,41 @@ func BenchmarkFlagResync(b *testing.B) {
 					b.Fatal(err)
 				}
 				if _, err := f.s.Sync(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkUIDMapFlags writes the flags of 10,000 UIDs of the UID map, as
+// a flag-only resync where every flag changed does: putFlags (what
+// applyFlags uses) against putUIDs (the upsert, which also rewrites the
+// uids_id index).
+func BenchmarkUIDMapFlags(b *testing.B) {
+	for _, name := range []string{"putFlags", "putUIDs"} {
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			st, err := OpenState(ctx, b.TempDir())
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			ref := mailstore.FolderRef{Account: "dove", Name: "INBOX"}
+			mps := make([]mapping, 10000)
+			for i := range mps {
+				mps[i] = mapping{UID: uint32(i + 1), ID: int64(i + 100)}
+			}
+			if err := st.putUIDs(ctx, ref, mps); err != nil {
+				b.Fatal(err)
+			}
+			put := map[string]func(context.Context, mailstore.FolderRef, []mapping) error{
+				"putFlags": st.putFlags, "putUIDs": st.putUIDs}[name]
+			for i := 0; b.Loop(); i++ {
+				for j := range mps {
+					mps[j].Flags = mailstore.Flags(i%2) * mailstore.FlagDraft
+				}
+				if err := put(ctx, ref, mps); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -57,7 +57,7 @@ func (s *Syncer) applyFlags(ctx context.Context, cmd *imapclient.FetchCommand, r
 				err = fc.setLocal(ctx, s.opt.Store)
 			}
 			if err == nil {
-				err = s.opt.State.putUIDs(ctx, ref, fc.rows)
+				err = s.opt.State.putFlags(ctx, ref, fc.rows)
 			}
 		}
 		applied <- err

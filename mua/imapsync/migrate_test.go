@@ -3,6 +3,7 @@ package imapsync
 import (
 	"context"
 	"database/sql"
+	"maps"
 	"os"
 	"path/filepath"
 	"testing"
@@ -88,5 +89,69 @@ func TestCheckStore(t *testing.T) {
 			t.Errorf("checkStore(%q) = %v, %v; %d UIDs, %+v; want %v, %d UIDs, %+v",
 				tt.id, dropped, err, len(known), fs, tt.dropped, tt.uids, tt.fs)
 		}
+	}
+}
+
+// TestPutFlags: putFlags writes the flags of the UIDs of the map, in the
+// folder named only, keeps their ids, adds no row for an unknown UID, and
+// writes batches larger than one statement (uidsPerInsert).
+func TestPutFlags(t *testing.T) {
+	ctx := context.Background()
+	inbox := mailstore.FolderRef{Account: "Machin", Name: "INBOX"}
+	other := mailstore.FolderRef{Account: "Machin", Name: "Work"}
+	const n = uidsPerInsert + 3
+	tests := []struct {
+		name string
+		put  []mapping // to putFlags in INBOX
+		want map[uint32]mapping
+	}{
+		{"none", nil, nil},
+		{"one", []mapping{{UID: 2, ID: 999, Flags: mailstore.FlagSeen}}, map[uint32]mapping{2: {UID: 2, ID: 2, Flags: mailstore.FlagSeen}}},
+		{"unknown UID", []mapping{{UID: n + 10, Flags: mailstore.FlagSeen}}, nil},
+		{"all, over one statement", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st, err := OpenState(ctx, t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			rows := make([]mapping, n)
+			for i := range rows {
+				rows[i] = mapping{UID: uint32(i + 1), ID: int64(i + 1)}
+			}
+			for _, ref := range []mailstore.FolderRef{inbox, other} {
+				if err := st.putUIDs(ctx, ref, rows); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := map[uint32]mapping{}
+			for _, r := range rows {
+				want[r.UID] = r
+			}
+			put := tt.put
+			if tt.name == "all, over one statement" {
+				for _, r := range rows {
+					r.Flags = mailstore.FlagFlagged | mailstore.FlagSeen
+					put = append(put, r)
+					want[r.UID] = r
+				}
+			}
+			for uid, mp := range tt.want {
+				want[uid] = mp
+			}
+			if err := st.putFlags(ctx, inbox, put); err != nil {
+				t.Fatal(err)
+			}
+			got, err := st.uids(ctx, inbox)
+			if err != nil || !maps.Equal(got, want) {
+				t.Errorf("INBOX: %d rows, %v; want %d rows (UID 2: got %+v, want %+v)", len(got), err, len(want), got[2], want[2])
+			}
+			untouched, err := st.uids(ctx, other)
+			if err != nil || len(untouched) != n || untouched[2].Flags != 0 || untouched[n].Flags != 0 {
+				t.Errorf("Work: %d rows, %v, UID 2 %+v: want %d rows without flags", len(untouched), err, untouched[2], n)
+			}
+		})
 	}
 }

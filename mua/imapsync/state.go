@@ -167,6 +167,33 @@ func (s *State) putUID(ctx context.Context, ref mailstore.FolderRef, mp mapping)
 // putUIDs writes the rows of a batch in one transaction, uidsPerInsert
 // rows per statement, the account and folder bound once per statement.
 func (s *State) putUIDs(ctx context.Context, ref mailstore.FolderRef, mps []mapping) error {
+	// WHERE true: an upsert on a SELECT needs it to parse (SQLite); an
+	// update in place rather than REPLACE's delete and insert
+	return s.uidsTx(ctx, ref, mps, `INSERT INTO uids(account, folder, uid, id, flags)
+		SELECT ?1, ?2, column1, column2, column3 FROM (VALUES `, `(?,?,?)`,
+		`) WHERE true ON CONFLICT(account, folder, uid) DO UPDATE SET id = excluded.id, flags = excluded.flags`,
+		func(args []any, mp mapping) []any { return append(args, mp.UID, mp.ID, mp.Flags) })
+}
+
+// putFlags writes the flags of rows of the UID map that are there (a
+// flag-only change: the UID keeps its message), like putUIDs but as an
+// UPDATE of the flags alone: the uids_id index, whose column does not
+// change, is not written (an upsert's DO UPDATE SET id = ... rewrites its
+// entry even when the id is the same). A UID that has no row is skipped.
+func (s *State) putFlags(ctx context.Context, ref mailstore.FolderRef, mps []mapping) error {
+	// ?1 and ?2 come first in the text: an unnumbered ? is numbered one
+	// more than the largest number seen before it
+	return s.uidsTx(ctx, ref, mps, `WITH k(account, folder) AS (SELECT ?1, ?2)
+		UPDATE uids SET flags = v.column2 FROM k, (VALUES `, `(?,?)`,
+		`) AS v WHERE uids.account = k.account AND uids.folder = k.folder AND uids.uid = v.column1`,
+		func(args []any, mp mapping) []any { return append(args, mp.UID, mp.Flags) })
+}
+
+// uidsTx runs, in one transaction, one statement per uidsPerInsert rows
+// of mps: head, one placeholder tuple per row (its values appended by
+// add), tail; ?1 and ?2 are the account and the folder.
+func (s *State) uidsTx(ctx context.Context, ref mailstore.FolderRef, mps []mapping, head, tuple, tail string,
+	add func(args []any, mp mapping) []any) error {
 	if len(mps) == 0 {
 		return nil
 	}
@@ -181,20 +208,16 @@ func (s *State) putUIDs(ctx context.Context, ref mailstore.FolderRef, mps []mapp
 		chunk := mps[:min(len(mps), uidsPerInsert)]
 		mps = mps[len(chunk):]
 		q.Reset()
-		// WHERE true: an upsert on a SELECT needs it to parse (SQLite)
-		q.WriteString(`INSERT INTO uids(account, folder, uid, id, flags)
-			SELECT ?1, ?2, column1, column2, column3 FROM (VALUES `)
+		q.WriteString(head)
 		args = append(args[:0], ref.Account, ref.Name)
 		for i, mp := range chunk {
 			if i > 0 {
 				q.WriteByte(',')
 			}
-			q.WriteString(`(?,?,?)`)
-			args = append(args, mp.UID, mp.ID, mp.Flags)
+			q.WriteString(tuple)
+			args = add(args, mp)
 		}
-		// an update in place rather than REPLACE's delete and insert: the
-		// uids_id entry of a row whose id is the same stays untouched
-		q.WriteString(`) WHERE true ON CONFLICT(account, folder, uid) DO UPDATE SET id = excluded.id, flags = excluded.flags`)
+		q.WriteString(tail)
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return err
 		}

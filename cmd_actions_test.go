@@ -238,3 +238,38 @@ func TestImportIntoAnIMAPFolderReachesTheServer(t *testing.T) {
 		t.Errorf("after the sync, the store holds %d copies of the 2 messages: %s", strings.Count(out, `"id"`), out)
 	}
 }
+
+// `facteur import --folder ACCOUNT/NEW` with a folder the account does not
+// have yet creates it on the server and puts the messages there (before,
+// the import went into a Local folder named "ACCOUNT/NEW", which the
+// Dovecot interop found); Local/NAME and a plain NAME stay Local.
+func TestImportIntoANewIMAPFolder(t *testing.T) {
+	dir := t.TempDir()
+	srv := imaptest.Start(t, imaptest.NewUser(t))
+	addIMAPAccount(t, dir, srv.Addr)
+	if code, out, errOut := facteurIn(t, dir, "", "sync"); code != 0 {
+		t.Fatalf("sync: %d %q %q", code, out, errOut)
+	}
+	mbox := filepath.Join(t.TempDir(), "old.mbox")
+	data := "From a@b.test Mon Nov  2 10:00:00 2026\nFrom: a@b.test\nSubject: new1\nMessage-ID: <new1@b.test>\n\nbody\n"
+	if err := os.WriteFile(mbox, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ folder, into string }{
+		{"ex/Nouveau", "ex/Nouveau"},
+		{"Local/ex/Copie", "Local/ex/Copie"},
+		{"Archives", "Local/Archives"},
+	}
+	for _, tt := range tests {
+		code, out, errOut := facteurIn(t, dir, "", "import", "--quiet", "--folder", tt.folder, mbox)
+		if code != 0 || !strings.Contains(out, "imported 1 messages") || !strings.Contains(out, "into "+tt.into) {
+			t.Fatalf("import --folder %s: code %d, stdout %q, stderr %q; want into %s", tt.folder, code, out, errOut, tt.into)
+		}
+	}
+	if got := serverFolder(t, srv.Addr, "Nouveau"); !slices.Equal(got, []string{"new1"}) {
+		t.Errorf("server Nouveau = %q, want new1", got)
+	}
+	if code, out, errOut := facteurIn(t, dir, "", "sync"); code != 0 || !strings.Contains(out, " 0 new") {
+		t.Fatalf("sync after the import: %d %q %q, want nothing new", code, out, errOut)
+	}
+}

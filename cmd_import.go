@@ -15,7 +15,7 @@ import (
 
 func cmdImport(e *env) error {
 	fs := newFlags(e, "import")
-	folder := fs.String("folder", "", "folder to import into: NAME in the Local account, or ACCOUNT/NAME of an account's existing folder, whose server gets the messages (default: named after FILE)")
+	folder := fs.String("folder", "", "folder to import into: NAME in the Local account, or ACCOUNT/NAME of a configured account's folder, created when missing, whose server gets the messages (default: named after FILE)")
 	quiet := fs.Bool("quiet", false, "no progress line")
 	dups := fs.Bool("allow-duplicates", false, "import messages even when the folder holds the same content already")
 	args, err := parseFlags(fs, e.args)
@@ -34,7 +34,7 @@ func cmdImport(e *env) error {
 		if name == "" {
 			name = folderNameFor(src)
 		}
-		ref, err := resolveFolder(e, m.Store(), name)
+		ref, err := importFolder(e, m, name)
 		if err != nil {
 			return err
 		}
@@ -58,6 +58,37 @@ func cmdImport(e *env) error {
 }
 
 const importUsage = "import [--folder NAME] [--allow-duplicates] FILE|DIR"
+
+// importFolder is the folder an import goes into: an existing folder by
+// its full name (ACCOUNT/NAME, Local's without its account), else
+// ACCOUNT/NAME of a configured account (created there, and on its server,
+// by the import), else NAME in the Local account.
+func importFolder(e *env, m *mailer.Mailer, name string) (mailstore.FolderRef, error) {
+	ref, err := resolveFolder(e, m.Store(), name)
+	if err != nil || ref.Account != localAccount || ref.Name != name {
+		return ref, err // an existing folder
+	}
+	if _, _, err := m.Store().Count(e.ctx, ref); err == nil {
+		return ref, nil // Local's existing NAME
+	}
+	acct, rest, ok := strings.Cut(name, "/")
+	if !ok || rest == "" {
+		return ref, nil
+	}
+	if acct == localAccount {
+		return mailstore.FolderRef{Account: localAccount, Name: rest}, nil
+	}
+	list, err := m.Accounts()
+	if err != nil {
+		return ref, err
+	}
+	for _, a := range list {
+		if a.Name == acct {
+			return mailstore.FolderRef{Account: acct, Name: rest}, nil
+		}
+	}
+	return ref, nil
+}
 
 // importSummary is the line that says what an import did, with exact
 // counts: "imported 3 messages (12.0 kB) into Local/x; 2 already there,

@@ -71,3 +71,40 @@ func (h *harness) newWindow(before []fyne.Window) fyne.Window {
 	}
 	return opened[0]
 }
+
+// TestEscapeInWizardEntries: Escape typed in any entry of the Add account
+// wizard (the focus is in one from the start) closes it, as in GTK's and
+// Windows' dialogs; other keys still reach the entry.
+func TestEscapeInWizardEntries(t *testing.T) {
+	entries := map[string]func(w *wizard) *escEntry{
+		"address":  func(w *wizard) *escEntry { return w.address },
+		"password": func(w *wizard) *escEntry { return w.password },
+		"manual IMAP host": func(w *wizard) *escEntry {
+			test.Tap(w.manual.toggle) // "Set the servers by hand"
+			return w.manual.inHost
+		},
+	}
+	for name, entry := range entries {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t)
+			wz := h.c.showWizard()
+			h.settle()
+			e := entry(wz)
+			wz.win.Canvas().Focus(e)
+			test.Type(e, "ab")
+			e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+			if e.Text != "a" {
+				t.Fatalf("typing then Backspace left %q, want \"a\"", e.Text)
+			}
+			focused, ok := wz.win.Canvas().Focused().(fyne.Focusable)
+			if !ok || focused != fyne.Focusable(e) {
+				t.Fatalf("focus on %T, want the %s entry", wz.win.Canvas().Focused(), name)
+			}
+			focused.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+			h.settle()
+			if slices.Contains(h.c.app.Driver().AllWindows(), wz.win) {
+				t.Fatalf("Escape in the %s entry left the wizard open", name)
+			}
+		})
+	}
+}

@@ -31,10 +31,10 @@ import (
 type wizard struct {
 	c        *controller
 	win      fyne.Window
-	name     *widget.Entry
-	person   *widget.Entry
-	address  *widget.Entry
-	password *widget.Entry
+	name     *escEntry
+	person   *escEntry
+	address  *escEntry
+	password *escEntry
 	findBtn  *widget.Button
 	saveBtn  *widget.Button
 	trustBtn *widget.Button
@@ -96,14 +96,14 @@ func (c *controller) showWizard() *wizard {
 }
 
 func (w *wizard) build() fyne.CanvasObject {
-	w.name = widget.NewEntry()
+	w.name = newEscEntry(false, w.win.Close)
 	w.name.SetPlaceHolder(lang.L("e.g. Work (default: the address)"))
-	w.person = widget.NewEntry()
+	w.person = newEscEntry(false, w.win.Close)
 	w.person.SetPlaceHolder(lang.L("Marc Machin"))
-	w.address = widget.NewEntry()
+	w.address = newEscEntry(false, w.win.Close)
 	w.address.SetPlaceHolder("marc@machin.com")
-	w.password = widget.NewPasswordEntry()
-	for _, e := range []*widget.Entry{w.name, w.person, w.address, w.password} {
+	w.password = newEscEntry(true, w.win.Close)
+	for _, e := range []*escEntry{w.name, w.person, w.address, w.password} {
 		e.OnChanged = func(string) { w.reset() }
 	}
 	w.password.OnSubmitted = func(string) { w.find() }

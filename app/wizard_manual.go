@@ -24,8 +24,8 @@ type manualForm struct {
 	box                       *fyne.Container
 	toggle                    *widget.Button
 	protocol                  *widget.Select
-	inHost, inPort, inUser    *widget.Entry
-	outHost, outPort, outUser *widget.Entry
+	inHost, inPort, inUser    *escEntry
+	outHost, outPort, outUser *escEntry
 	inSec, outSec             *widget.Select
 	testBtn                   *widget.Button
 	filled                    bool // the fields hold values (found or typed)
@@ -33,8 +33,8 @@ type manualForm struct {
 
 func (w *wizard) buildManual() fyne.CanvasObject {
 	m := &w.manual
-	for _, e := range []**widget.Entry{&m.inHost, &m.inPort, &m.inUser, &m.outHost, &m.outPort, &m.outUser} {
-		*e = widget.NewEntry()
+	for _, e := range []**escEntry{&m.inHost, &m.inPort, &m.inUser, &m.outHost, &m.outPort, &m.outUser} {
+		*e = newEscEntry(false, w.win.Close)
 		(*e).OnChanged = func(string) { w.manualEdited() }
 	}
 	secs := []string{string(account.SecurityTLS), string(account.SecurityStartTLS), string(account.SecurityNone)}
@@ -90,8 +90,8 @@ func (w *wizard) fillManual(a account.Account) {
 		}
 	}
 	m.protocol.SetSelected(strings.ToUpper(string(a.Protocol)))
-	setServer(a.Incoming, m.inHost, m.inPort, m.inUser, m.inSec)
-	setServer(a.Outgoing, m.outHost, m.outPort, m.outUser, m.outSec)
+	setServer(a.Incoming, &m.inHost.Entry, &m.inPort.Entry, &m.inUser.Entry, m.inSec)
+	setServer(a.Outgoing, &m.outHost.Entry, &m.outPort.Entry, &m.outUser.Entry, m.outSec)
 	m.filled = true
 }
 
@@ -125,10 +125,10 @@ func (w *wizard) manualAccount() (account.Account, error) {
 		a.Protocol = account.POP3
 	}
 	var err error
-	if a.Incoming, err = readServer(w.acct.Incoming, m.inHost, m.inPort, m.inUser, m.inSec, "incoming"); err != nil {
+	if a.Incoming, err = readServer(w.acct.Incoming, &m.inHost.Entry, &m.inPort.Entry, &m.inUser.Entry, m.inSec, "incoming"); err != nil {
 		return a, err
 	}
-	if a.Outgoing, err = readServer(w.acct.Outgoing, m.outHost, m.outPort, m.outUser, m.outSec, "outgoing"); err != nil {
+	if a.Outgoing, err = readServer(w.acct.Outgoing, &m.outHost.Entry, &m.outPort.Entry, &m.outUser.Entry, m.outSec, "outgoing"); err != nil {
 		return a, err
 	}
 	return a, a.Validate()

@@ -25,7 +25,7 @@ import (
 // oauthWizard is the OAuth2 part of the wizard (UI goroutine only).
 type oauthWizard struct {
 	check    *widget.Check
-	clientID *widget.Entry
+	clientID *escEntry
 	box      *fyne.Container
 	touched  bool   // the user ticked or unticked it: no more automatic choice
 	pending  string // account whose token is stored but not saved yet
@@ -33,7 +33,7 @@ type oauthWizard struct {
 
 func (w *wizard) buildOAuth() fyne.CanvasObject {
 	o := &w.oauth
-	o.clientID = widget.NewEntry()
+	o.clientID = newEscEntry(false, w.win.Close)
 	o.clientID.SetPlaceHolder(lang.L("the client ID you registered with the provider"))
 	o.clientID.OnChanged = func(string) { w.reset() }
 	o.box = container.New(layout.NewFormLayout(), keyLabel(lang.L("Client ID")), o.clientID)

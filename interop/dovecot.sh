@@ -31,7 +31,10 @@
 # them changes nothing and both sides still agree. With the account pointed
 # at a closed port (Dovecot still up), a flag and a move change the store,
 # wait in the journal, are not on Dovecot; back on the right port the next
-# sync sends them (2 local actions) and brings nothing down.
+# sync sends them (2 local actions) and brings nothing down. `facteur import
+# --folder dove/Imported` of an mbox creates the folder on Dovecot and
+# APPENDs each message once (8-bit body and unescaped >From line checked in
+# Dovecot's own files); the same import again adds nothing anywhere.
 # POP3 collects INBOX once (UIDL) and a second collect adds nothing. The Go
 # tests of mua/imapsync that need a real server (FACTEUR_DOVECOT) run against
 # this Dovecot: a sync of headers, then messages opened (FetchBody) byte for
@@ -465,6 +468,48 @@ if [ ${#down_picks[@]} = 2 ]; then
 else
 	fail "search --json picked ${#down_picks[@]} INBOX messages, want 2"
 fi
+
+# ---------------------------------------------------------------- import
+
+# facteur import --folder dove/Imported: an mbox of 3 messages (an 8-bit
+# body, a body line that began with "From " and was escaped, no flags)
+# into a folder Dovecot does not have yet: created on the server, each
+# message APPENDed once, bytes as Facteur stored them; the same import
+# again adds nothing anywhere; the next sync brings nothing down.
+{
+	for i in 1 2 3; do
+		printf 'From import%d@example.org Sat Dec  5 10:0%d:00 2026\n' $i $i
+		printf 'From: Import %d <import%d@example.org>\nTo: marc@machin.com\n' $i $i
+		printf 'Subject: =?UTF-8?Q?Import=C3=A9_%d?=\nMessage-ID: <import-%d.%d@facteur.test>\n' $i $i $$
+		printf 'Date: Sat, 05 Dec 2026 10:0%d:00 +0000\nMIME-Version: 1.0\n' $i
+		printf 'Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n'
+		printf 'Été %d, corps en huit bits.\n>From the start of this line, escaped in the mbox.\n\n' $i
+	done
+} >"$work/import.mbox"
+imported=("import-1.$$@facteur.test" "import-2.$$@facteur.test" "import-3.$$@facteur.test")
+run_cmd "facteur import --folder dove/Imported (a folder Dovecot does not have)" \
+	"imported 3 messages .* into dove/Imported.*$took" import --folder dove/Imported "$work/import.mbox"
+for mid in "${imported[@]}"; do
+	server_has "imported $mid: on Dovecot once" "$mid" "Imported"
+done
+check "imported: Dovecot's Imported and Facteur's hold the same bytes" \
+	py compare "$(dir_of Imported)" "$(local_dir dove Imported)"
+if grep -rqFx -e 'Été 2, corps en huit bits.' "$(dir_of Imported)"/cur "$(dir_of Imported)"/new &&
+	grep -rqFx -e 'From the start of this line, escaped in the mbox.' "$(dir_of Imported)"/cur "$(dir_of Imported)"/new; then
+	pass "imported: Dovecot's copy has the 8-bit body and the body's From line unescaped"
+else
+	fail "imported: the 8-bit body or the unescaped From line is missing from Dovecot's copy"
+	for f in "$(dir_of Imported)"/cur/* "$(dir_of Imported)"/new/*; do
+		[ -f "$f" ] && tail -3 "$f" | cat -A | sed "s|^|    ${f##*/}: |"
+	done
+fi
+run_cmd "the same import again adds nothing" "imported 0 messages .* into dove/Imported; 3 already there, skipped" \
+	import --folder dove/Imported "$work/import.mbox"
+for mid in "${imported[@]}"; do
+	server_has "after the second import, $mid still once on Dovecot" "$mid" "Imported"
+done
+sync_ok "sync after the import brings nothing down" "$work/sync7.log" \
+	"^dove: $((${#folders[@]} + 1)) folders, 0 new, 0 removed, 0 flag changes, 0 local actions sent"
 
 # The Go tests that need a real IMAP server: headers, then opened messages
 # (FetchBody) byte for byte; an offline sync byte for byte.

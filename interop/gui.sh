@@ -77,8 +77,9 @@ start_facteur() {
 	n=$((n + 1))
 	profile="$work/profile-$n"
 	mkdir -p "$profile/mta"
-	printf 'smtp 127.0.0.1:%s\nsubmission 127.0.0.1:%s\npop3 127.0.0.1:%s\n' \
-		"$(interop_free_port 127.0.0.1)" "$(interop_free_port 127.0.0.1)" "$(interop_free_port 127.0.0.1)" >"$profile/mta/options"
+	printf 'smtp 127.0.0.1:%s\nsubmission 127.0.0.1:%s\npop3 127.0.0.1:%s\nimap 127.0.0.1:%s\n' \
+		"$(interop_free_port 127.0.0.1)" "$(interop_free_port 127.0.0.1)" "$(interop_free_port 127.0.0.1)" \
+		"$(interop_free_port 127.0.0.1)" >"$profile/mta/options"
 	"$facteur" --profile "$profile" >"$profile.log" 2>&1 &
 	app_pid=$!
 	pids+=("$app_pid")

@@ -20,6 +20,7 @@ line saying what it found and exits 1 when the check fails.
 
 import email.utils
 import mailbox
+import os
 import poplib
 import re
 import ssl
@@ -179,6 +180,46 @@ def pop3(host, port, user, password, path):
     print("  POP3 %s:%s: STLS, USER/PASS, %d messages (%d octets), %d UIDLs, RETR identical to the Maildir" % (host, port, n, size, len(uids)))
 
 
+def strip_fetchmail_received(data):
+    """The message without the Received field fetchmail adds (after the
+    Return-Path and Delivered-To fields it keeps first), continuation lines
+    with it; fails if there is none."""
+    data = lf(data)
+    head_end = data.find(b"\n\n")
+    head = data[:head_end + 1] if head_end >= 0 else data
+    fields, cur = [], b""
+    for line in head.splitlines(keepends=True):
+        if line[:1] in (b" ", b"\t") and cur:
+            cur += line
+        else:
+            if cur:
+                fields.append(cur)
+            cur = line
+    if cur:
+        fields.append(cur)
+    for i, f in enumerate(fields):
+        if f.lower().startswith(b"received:") and b"(fetchmail-" in f:
+            return b"".join(fields[:i] + fields[i + 1:]) + data[len(head):]
+    fail("no Received field of fetchmail in its copy: %r" % head[:300])
+
+
+def fetchmailed(got_dir, path):
+    """The files fetchmail's MDA wrote hold the Maildir's messages, each
+    once, identical once fetchmail's Received field is taken off."""
+    box = mailbox.Maildir(path, factory=None, create=False)
+    files = sorted(lf(box.get_bytes(k)) for k in box.keys())
+    got = []
+    for name in sorted(os.listdir(got_dir)):
+        with open(os.path.join(got_dir, name), "rb") as f:
+            got.append(strip_fetchmail_received(f.read()))
+    if len(got) != len(files):
+        fail("fetchmail delivered %d messages, the Maildir holds %d" % (len(got), len(files)))
+    if sorted(got) != files:
+        bad = sum(1 for g in got if g not in files)
+        fail("%d of %d messages fetched differ from the Maildir files" % (bad, len(got)))
+    print("  %d messages, each once, identical to the Maildir's but fetchmail's Received field" % len(got))
+
+
 def main(argv):
     cmd, args = argv[1], argv[2:]
     if cmd == "gen":
@@ -195,6 +236,8 @@ def main(argv):
         count(args[0], int(args[1]))
     elif cmd == "pop3":
         pop3(args[0], int(args[1]), args[2], args[3], args[4])
+    elif cmd == "fetchmailed":
+        fetchmailed(args[0], args[1])
     else:
         fail("unknown command " + cmd)
 

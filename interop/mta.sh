@@ -3,12 +3,13 @@
 # Postfix (a private instance, as peer MTA in both directions), swaks (SMTP
 # client), dnsmasq (the course's MX records), mutt (the course's MUA: it sends
 # through `facteur sendmail` and reads back the Maildir and the mbox spool the
-# MDA wrote) and Python's mailbox and poplib modules (reading the Maildir and
+# MDA wrote), fetchmail (collecting over POP3 with STLS, keeping then
+# deleting) and Python's mailbox and poplib modules (reading the Maildir and
 # the mbox spool, collecting over POP3).
 #
 #   bash interop/mta.sh         (as root; or with postfix, swaks and dnsmasq installed)
 #
-# Packages: postfix swaks libnet-ssleay-perl dnsmasq-base python3 mutt bsdutils
+# Packages: postfix swaks libnet-ssleay-perl dnsmasq-base python3 mutt bsdutils fetchmail
 #
 # The course's itinerary, on loopback addresses and high ports only:
 #
@@ -60,6 +61,7 @@ install_missing() {
 	command -v "$PYTHON" >/dev/null || need+=(python3)
 	command -v mutt >/dev/null || need+=(mutt)
 	command -v script >/dev/null || need+=(bsdutils) # a tty for mutt's reading checks
+	command -v fetchmail >/dev/null || need+=(fetchmail)
 	interop_install '0019' "${need[@]}"
 }
 
@@ -215,7 +217,7 @@ cat >"$prof/mta/transport" <<EOF
 truc.fr smtp:[127.0.0.2]:$p_smtp
 EOF
 FACTEUR_PROFILE=$prof "$facteur" mta --smtp "127.0.0.3:$f_smtp" --submission "127.0.0.3:$f_sub" \
-	--pop3 "127.0.0.3:$f_pop" --hostname smtp.machin.com --dns "127.0.0.1:$dns_port" \
+	--pop3 "127.0.0.3:$f_pop" --imap off --hostname smtp.machin.com --dns "127.0.0.1:$dns_port" \
 	--relay-nets 127.0.0.1/32 --source-ip 127.0.0.3 --mx-port "$p_smtp" \
 	>"$work/facteur.log" 2>&1 &
 pids+=($!)
@@ -233,6 +235,7 @@ cat >"$prof_mbox/mta/options" <<EOF
 smtp 127.0.0.4:$m_smtp
 submission off
 pop3 off
+imap off
 hostname mail.bidule.net
 EOF
 FACTEUR_PROFILE=$prof_mbox "$facteur" mta --deliver mbox >"$work/mboxmta.log" 2>&1 &
@@ -543,6 +546,72 @@ if [ -z "$(ls -A "$inbox/tmp" 2>/dev/null)" ]; then pass "nothing left in the Ma
 # 12. POP3
 check "Python's poplib collects the Local INBOX over POP3 (STLS, USER/PASS, UIDL, RETR), bytes identical" \
 	py pop3 127.0.0.3 "$f_pop" marc secret "$inbox"
+
+# fetchmail, as its users run it: STLS with the server's certificate pinned
+# by fingerprint, each message handed to an MDA (a file each), a UIDL list
+# kept between runs. First with keep (RETR, no DELE): every message once,
+# bytes identical once the Received line fetchmail adds is taken off; again:
+# nothing new; then fetchall without keep: RETR and DELE of every message,
+# and Facteur's Maildir is empty after the QUIT. fetchmail exits 0 when it
+# delivered mail, 1 when there was none (fetchmail(1), EXIT CODES).
+fm=$work/fetchmail
+mkdir -p "$fm/got"
+fm_fp=$(openssl x509 -noout -fingerprint -md5 -in "$prof/mta/tls/cert.pem" | cut -d= -f2)
+# fetchmailrc NAME KEEP: a run control file, owner-only as fetchmail wants.
+fetchmailrc() {
+	cat >"$fm/$1.rc" <<EOF
+set no syslog
+set idfile "$fm/uidl"
+poll 127.0.0.3 service $f_pop protocol pop3 uidl
+	user "marc" password "secret"
+	sslproto tls1.2+ sslfingerprint "$fm_fp" no sslcertck
+	mda "cat > $fm/got/msg.\$\$"
+	$2
+EOF
+	chmod 600 "$fm/$1.rc"
+}
+# fetchmail_run NAME: rc of fetchmail with $fm/NAME.rc, its output in $fm/NAME.log.
+fetchmail_run() {
+	local rc=0
+	HOME=$fm FETCHMAILHOME=$fm timeout 120 fetchmail --nodetach -f "$fm/$1.rc" --pidfile "$fm/pid" -v >"$fm/$1.log" 2>&1 || rc=$?
+	return $rc
+}
+fetchmail_report() { grep -v -e '^fetchmail: POP3[<>]' "$fm/$1.log" | tail -8 | sed 's/^/    /'; }
+n_inbox=$(find "$inbox/cur" "$inbox/new" -type f | wc -l)
+if [ ! -f "$prof/mta/tls/cert.pem" ] || [ -z "$fm_fp" ]; then
+	fail "fetchmail: no certificate of the MTA at $prof/mta/tls/cert.pem"
+else
+	fetchmailrc keep "keep"
+	rc=0
+	fetchmail_run keep || rc=$?
+	if [ $rc = 0 ]; then
+		check "fetchmail (keep) collects the Local INBOX over POP3 with STLS: $n_inbox messages, bytes identical but its Received line" \
+			py fetchmailed "$fm/got" "$inbox"
+	else
+		fail "fetchmail (keep): exit $rc"
+		fetchmail_report keep
+	fi
+	rm -f "$fm/got"/msg.*
+	rc=0
+	fetchmail_run keep || rc=$?
+	if [ $rc = 1 ] && [ -z "$(ls -A "$fm/got")" ]; then
+		pass "fetchmail again (UIDL): no new mail, exit 1"
+	else
+		fail "fetchmail again: exit $rc, $(find "$fm/got" -type f | wc -l) messages, want none (exit 1)"
+		fetchmail_report keep
+	fi
+	fetchmailrc flush "fetchall no keep"
+	rc=0
+	fetchmail_run flush || rc=$?
+	got=$(find "$fm/got" -type f | wc -l)
+	left=$(find "$inbox/cur" "$inbox/new" -type f | wc -l)
+	if [ $rc = 0 ] && [ "$got" = "$n_inbox" ] && [ "$left" = 0 ]; then
+		pass "fetchmail fetchall, no keep: $n_inbox messages taken (RETR, DELE), Facteur's Maildir is empty after the QUIT"
+	else
+		fail "fetchmail fetchall, no keep: exit $rc, $got taken, $left left in the Maildir"
+		fetchmail_report flush
+	fi
+fi
 
 # 13. queues drained
 check "facteur mailq: the queue is empty" bash -c "FACTEUR_PROFILE='$prof' '$facteur' mailq 2>/dev/null | grep -qx 'Mail queue is empty' && echo '  Mail queue is empty'"

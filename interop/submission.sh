@@ -262,7 +262,7 @@ fi
 # 4. and 5. with facteur mta running
 echo 'marc:{plain}secret' >"$prof/mta/users"
 echo machin.local >"$prof/mta/domains"
-SSL_CERT_FILE="$pki/ca.pem" "$facteur" mta --smtp "$HOST:$f_smtp" --submission off --pop3 off \
+SSL_CERT_FILE="$pki/ca.pem" "$facteur" mta --smtp "$HOST:$f_smtp" --submission off --pop3 off --imap off \
 	--hostname smtp.machin.local >"$work/facteur-mta.log" 2>&1 &
 pids+=($!)
 mta_pid=$!

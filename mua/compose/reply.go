@@ -232,15 +232,30 @@ func sanitizeName(s string) string {
 	}, s)
 }
 
+// deliveryFields are the fields where delivery agents record the
+// envelope recipient (RFC 5321's RCPT TO): Postfix's, Exim's and qmail's
+// Delivered-To and X-Original-To, Exim's Envelope-To. They name the
+// identity a message came to when the header does not (a Bcc, a mailing
+// list, an alias that forwards).
+var deliveryFields = []string{"Delivered-To", "X-Original-To", "Envelope-To", "X-Delivered-To"}
+
 // ReplyIdentity is the identity of account a that answers m: the one the
-// original was addressed to (To, then Cc), else the account's main one.
-// The other addresses of the account join its Aliases, so that Reply all
-// leaves every one of them out.
+// original was addressed to (To, then Cc, then the envelope recipient its
+// delivery recorded: deliveryFields, the last hop's first), else the
+// account's main one. The other addresses of the account join its
+// Aliases, so that Reply all leaves every one of them out.
 func ReplyIdentity(a account.Account, m *message.Message) account.Identity {
 	var rcpts []string
 	for _, l := range [][]message.Address{m.To, m.Cc} {
 		for _, r := range l {
 			rcpts = append(rcpts, r.Addr)
+		}
+	}
+	for _, f := range deliveryFields {
+		for _, v := range m.Header.Values(f) {
+			for _, r := range strings.Split(v, ",") {
+				rcpts = append(rcpts, strings.Trim(strings.TrimSpace(r), "<>"))
+			}
 		}
 	}
 	id := a.AddressedIdentity(rcpts)

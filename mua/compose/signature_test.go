@@ -46,15 +46,23 @@ func TestReplyIdentity(t *testing.T) {
 		{Address: "jacques@urec.fr"},
 	}}
 	tests := []struct {
-		name, to, cc, want string
+		name, to, cc, delivery, want string
 	}{
-		{"to the main address", "Marc <marc@machin.com>", "", "marc@machin.com"},
-		{"to another identity", "Bureau <bureau@club.example>, President@Club.example", "", "president@club.example"},
-		{"in Cc", "fred@truc.fr", "jacques@urec.fr", "jacques@urec.fr"},
-		{"to none: main", "fred@truc.fr", "", "marc@machin.com"},
+		{"to the main address", "Marc <marc@machin.com>", "", "", "marc@machin.com"},
+		{"to another identity", "Bureau <bureau@club.example>, President@Club.example", "", "", "president@club.example"},
+		{"in Cc", "fred@truc.fr", "jacques@urec.fr", "", "jacques@urec.fr"},
+		{"to none: main", "fred@truc.fr", "", "", "marc@machin.com"},
+		// a list's message, or a Bcc: the envelope recipient the MDA recorded
+		{"Delivered-To (a list)", "liste@lists.example", "", "Delivered-To: President@club.example\r\n", "president@club.example"},
+		{"X-Original-To in brackets", "undisclosed-recipients:;", "", "X-Original-To: <jacques@urec.fr>\r\n", "jacques@urec.fr"},
+		{"Envelope-To (Exim)", "liste@lists.example", "", "Envelope-To: jacques@urec.fr\r\n", "jacques@urec.fr"},
+		{"To wins over Delivered-To", "marc@machin.com", "", "Delivered-To: jacques@urec.fr\r\n", "marc@machin.com"},
+		{"the last hop's first", "liste@lists.example", "",
+			"Delivered-To: jacques@urec.fr\r\nDelivered-To: president@club.example\r\n", "jacques@urec.fr"},
+		{"delivered to none: main", "liste@lists.example", "", "Delivered-To: fred@truc.fr\r\n", "marc@machin.com"},
 	}
 	for _, tt := range tests {
-		raw := "From: fred@truc.fr\r\nTo: " + tt.to + "\r\nCc: " + tt.cc + "\r\nSubject: x\r\n\r\nhi\r\n"
+		raw := tt.delivery + "From: fred@truc.fr\r\nTo: " + tt.to + "\r\nCc: " + tt.cc + "\r\nSubject: x\r\n\r\nhi\r\n"
 		o, err := ParseOriginal([]byte(raw))
 		if err != nil {
 			t.Fatal(err)

@@ -113,6 +113,16 @@ func NewServer(be Backend) *Server {
 // Serve accepts incoming connections on the Listener l.
 func (s *Server) Serve(l net.Listener) error {
 	s.locker.Lock()
+	// Facteur: a Serve that starts after Close (a goroutine scheduled
+	// late) closes its listener and returns; upstream added the listener
+	// to a closed server and blocked in Accept for ever.
+	select {
+	case <-s.done:
+		s.locker.Unlock()
+		l.Close()
+		return ErrServerClosed
+	default:
+	}
 	s.listeners = append(s.listeners, l)
 	s.locker.Unlock()
 

@@ -72,19 +72,8 @@ func BenchmarkUIDMapFlags(b *testing.B) {
 	for _, name := range []string{"putFlags", "putUIDs"} {
 		b.Run(name, func(b *testing.B) {
 			ctx := context.Background()
-			st, err := OpenState(ctx, b.TempDir())
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer st.Close()
 			ref := mailstore.FolderRef{Account: "dove", Name: "INBOX"}
-			mps := make([]mapping, 10000)
-			for i := range mps {
-				mps[i] = mapping{UID: uint32(i + 1), ID: int64(i + 100)}
-			}
-			if err := st.putUIDs(ctx, ref, mps); err != nil {
-				b.Fatal(err)
-			}
+			st, mps := stateWithUIDs(b, 10000, ref)
 			put := map[string]func(context.Context, mailstore.FolderRef, []mapping) error{
 				"putFlags": st.putFlags, "putUIDs": st.putUIDs}[name]
 			for i := 0; b.Loop(); i++ {

@@ -112,20 +112,7 @@ func TestPutFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			st, err := OpenState(ctx, t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			rows := make([]mapping, n)
-			for i := range rows {
-				rows[i] = mapping{UID: uint32(i + 1), ID: int64(i + 1)}
-			}
-			for _, ref := range []mailstore.FolderRef{inbox, other} {
-				if err := st.putUIDs(ctx, ref, rows); err != nil {
-					t.Fatal(err)
-				}
-			}
+			st, rows := stateWithUIDs(t, n, inbox, other)
 			want := map[uint32]mapping{}
 			for _, r := range rows {
 				want[r.UID] = r
@@ -154,4 +141,26 @@ func TestPutFlags(t *testing.T) {
 			}
 		})
 	}
+}
+
+// stateWithUIDs opens a new State whose UID map has, in each folder of
+// refs, n rows: UIDs 1 to n for ids 1 to n, without flags.
+func stateWithUIDs(tb testing.TB, n int, refs ...mailstore.FolderRef) (*State, []mapping) {
+	tb.Helper()
+	ctx := context.Background()
+	st, err := OpenState(ctx, tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	rows := make([]mapping, n)
+	for i := range rows {
+		rows[i] = mapping{UID: uint32(i + 1), ID: int64(i + 1)}
+	}
+	for _, ref := range refs {
+		if err := st.putUIDs(ctx, ref, rows); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return st, rows
 }

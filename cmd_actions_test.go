@@ -212,12 +212,7 @@ func TestSendCopiesIntoTheIMAPSent(t *testing.T) {
 // puts the messages on its server (before, they stayed on this computer
 // alone, where no sync would ever send them).
 func TestImportIntoAnIMAPFolderReachesTheServer(t *testing.T) {
-	dir := t.TempDir()
-	srv := imaptest.Start(t, imaptest.NewUser(t, "Archive"))
-	addIMAPAccount(t, dir, srv.Addr)
-	if code, out, errOut := facteurIn(t, dir, "", "sync"); code != 0 {
-		t.Fatalf("sync: %d %q %q", code, out, errOut)
-	}
+	dir, srv := syncedIMAPAccount(t, "Archive")
 	mbox := filepath.Join(t.TempDir(), "old.mbox")
 	data := "From a@b.test Mon Nov  2 10:00:00 2026\nFrom: a@b.test\nSubject: old1\nMessage-ID: <old1@b.test>\n\nbody\n\n" +
 		"From a@b.test Mon Nov  2 10:00:00 2026\nFrom: a@b.test\nSubject: old2\nMessage-ID: <old2@b.test>\n\nbody\n"
@@ -244,12 +239,7 @@ func TestImportIntoAnIMAPFolderReachesTheServer(t *testing.T) {
 // the import went into a Local folder named "ACCOUNT/NEW", which the
 // Dovecot interop found); Local/NAME and a plain NAME stay Local.
 func TestImportIntoANewIMAPFolder(t *testing.T) {
-	dir := t.TempDir()
-	srv := imaptest.Start(t, imaptest.NewUser(t))
-	addIMAPAccount(t, dir, srv.Addr)
-	if code, out, errOut := facteurIn(t, dir, "", "sync"); code != 0 {
-		t.Fatalf("sync: %d %q %q", code, out, errOut)
-	}
+	dir, srv := syncedIMAPAccount(t)
 	mbox := filepath.Join(t.TempDir(), "old.mbox")
 	data := "From a@b.test Mon Nov  2 10:00:00 2026\nFrom: a@b.test\nSubject: new1\nMessage-ID: <new1@b.test>\n\nbody\n"
 	if err := os.WriteFile(mbox, []byte(data), 0o600); err != nil {

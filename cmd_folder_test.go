@@ -11,12 +11,7 @@ import (
 // folder create, rename and delete change the IMAP server's folders and
 // the store's; a folder with messages is deleted only with --force.
 func TestFolderCommands(t *testing.T) {
-	dir := t.TempDir()
-	srv := imaptest.Start(t, imaptest.NewUser(t))
-	addIMAPAccount(t, dir, srv.Addr)
-	if code, out, errOut := facteurIn(t, dir, "", "sync"); code != 0 {
-		t.Fatalf("sync: %d %q %q", code, out, errOut)
-	}
+	dir, srv := syncedIMAPAccount(t)
 	steps := []struct {
 		args   []string
 		code   int

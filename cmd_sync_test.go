@@ -23,6 +23,19 @@ func addIMAPAccount(t *testing.T, dir, addr string) {
 	}
 }
 
+// syncedIMAPAccount is a profile directory whose account "ex" (addIMAPAccount)
+// is on a new imaptest server with these folders besides INBOX, synced once.
+func syncedIMAPAccount(t *testing.T, folders ...string) (string, *imaptest.Server) {
+	t.Helper()
+	dir := t.TempDir()
+	srv := imaptest.Start(t, imaptest.NewUser(t, folders...))
+	addIMAPAccount(t, dir, srv.Addr)
+	if code, out, errOut := facteurIn(t, dir, "", "sync"); code != 0 {
+		t.Fatalf("sync: %d %q %q", code, out, errOut)
+	}
+	return dir, srv
+}
+
 // closedTCPAddr is a loopback address where nothing listens.
 func closedTCPAddr(t *testing.T) string {
 	t.Helper()

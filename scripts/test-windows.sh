@@ -182,10 +182,7 @@ run_pkg() {
 		return
 	fi
 	skip=$(skips "$pkg")
-	# -test.timeout: a guard against a hang, not a speed goal: under a load
-	# of 30, mua/imapsync took over 10 minutes even with -test.short.
-	(cd "${dirs[$pkg]}" && wine "$bin" -test.short -test.timeout 25m ${skip:+-test.skip "$skip"} \
-		</dev/null >"$out.log" 2>&1) || rc=$?
+	wine_test "$pkg" "$bin" "$skip" "$out.log" || rc=$?
 	# A binary that never reached its tests (no PASS, FAIL nor panic from
 	# Go's testing package: Wine did not start it, as happened once in CI
 	# with 0.0 s CPU) is run once more; the report says so, with Wine's
@@ -194,13 +191,20 @@ run_pkg() {
 		note="  (Wine did not start it at first: $(grep -m1 . "$out.log" | cut -c1-100); run again)"
 		mv "$out.log" "$out.first.log"
 		rc=0
-		(cd "${dirs[$pkg]}" && wine "$bin" -test.short -test.timeout 25m ${skip:+-test.skip "$skip"} \
-			</dev/null >"$out.log" 2>&1) || rc=$?
+		wine_test "$pkg" "$bin" "$skip" "$out.log" || rc=$?
 	fi
 	children_cpu
 	printf '%-40s %-7s %4d s %6s s CPU%s%s\n' "$pkg" "$([ $rc = 0 ] && echo ok || echo FAILED)" $((SECONDS - start)) \
 		"$cpu" "${skip:+  (Wine gaps skipped: $skip)}" "${note:-}" >"$out"
 	rm -f "$bin"
+}
+
+# wine_test PKG BIN SKIP LOG: PKG's test binary BIN run in PKG's directory
+# under Wine, SKIP's tests left out, its output in LOG.
+wine_test() {
+	# -test.timeout: a guard against a hang, not a speed goal: under a load
+	# of 30, mua/imapsync took over 10 minutes even with -test.short.
+	(cd "${dirs[$1]}" && wine "$2" -test.short -test.timeout 25m ${3:+-test.skip "$3"} </dev/null >"$4" 2>&1)
 }
 
 # reached_tests LOG: whether the test binary's output shows Go's testing

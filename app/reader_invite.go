@@ -78,11 +78,11 @@ func (c *controller) showInvitation(s mailstore.Summary, m *message.Message) {
 		return
 	}
 	k.id, k.msgID, k.account = s.ID, m.MessageID, s.Folder.Account
-	loc := c.now().Location()
+	loc, mail := c.now().Location(), c.accts.mailer // read on the UI goroutine
 	c.work.bg(func(ctx context.Context) func() {
 		inv, err := c.readInvitation(ctx, s.ID, part.Path, loc)
 		sender := senderChoice(c.readSenders(), s.Folder.Account)
-		answer := c.readAnswer(ctx, s.Folder.Account, inv, loc)
+		answer := c.readAnswer(ctx, s.ID, s.Folder.Account, inv, sender, mail, loc)
 		return func() {
 			if k.id != s.ID || c.ui.reader.sum.ID != s.ID {
 				return // another message is shown

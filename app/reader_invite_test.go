@@ -160,9 +160,9 @@ func TestInvitationCardTexts(t *testing.T) {
 }
 
 // invitationOnIMAP puts the demo invitation in the INBOX of an IMAP
-// account whose SMTP server keeps every message, syncs it and shows its
-// INBOX.
-func (h *harness) invitationOnIMAP() (*imaptest.Server, *smtptest.Server) {
+// account whose SMTP server keeps every message (and the messages sent
+// in its Sent), syncs it and shows its INBOX.
+func (h *harness) invitationOnIMAP(sent ...string) (*imaptest.Server, *smtptest.Server) {
 	t := h.t
 	t.Helper()
 	raw, err := demo.Message("inbox-09-invitation.eml")
@@ -171,11 +171,17 @@ func (h *harness) invitationOnIMAP() (*imaptest.Server, *smtptest.Server) {
 	}
 	srv := imaptest.Start(t, imaptest.NewUser(t, "Sent"))
 	imaptest.Append(t, srv.Addr, "INBOX", string(raw))
+	if len(sent) > 0 {
+		imaptest.Append(t, srv.Addr, "Sent", sent...)
+	}
 	smtpSrv := smtptest.Start(t, nil) // no fault: it takes and keeps every message
 	h.addIMAPAccount(srv.Addr, smtpSrv.Addr)
 	h.c.reloadAccounts()
 	inbox := mailstore.FolderRef{Account: "Machin", Name: "INBOX"}
-	h.waitFor("the sync", func() bool { return len(h.localSubjects(inbox)) == 1 })
+	sentRef := mailstore.FolderRef{Account: "Machin", Name: "Sent"}
+	h.waitFor("the sync", func() bool {
+		return len(h.localSubjects(inbox)) == 1 && len(h.localSubjects(sentRef)) == len(sent)
+	})
 	h.c.loadFolders(false)
 	h.settle()
 	h.c.openFolder(inbox)

@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"facteur/internal/htmldoc"
 	"facteur/mailstore"
@@ -56,10 +55,10 @@ func TestLinkHintBeforePunctuation(t *testing.T) {
 	} {
 		loadTranslations()
 		r := &docRender{open: func(*url.URL) {}}
-		var para *widget.RichText // the paragraph, not the links' own texts
+		var para *linkText // the paragraph, not the links' own texts
 		walk(r.render(htmldoc.Parse([]byte(tc.html), htmldoc.Options{})), func(o fyne.CanvasObject) {
-			if rt, ok := o.(*widget.RichText); ok && para == nil {
-				para = rt
+			if lt, ok := o.(*linkText); ok && para == nil {
+				para = lt
 			}
 		})
 		got := segmentText(para.Segments)

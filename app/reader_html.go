@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -127,7 +128,12 @@ func alignment(b htmldoc.Block) fyne.TextAlign {
 	return fyne.TextAlignLeading
 }
 
-func richText(segs []widget.RichTextSegment, pre bool) *widget.RichText {
+// richText is the widget of a paragraph's segments; one that holds links
+// breaks its rows itself (linkText).
+func richText(segs []widget.RichTextSegment, pre bool) fyne.CanvasObject {
+	if !pre && slices.ContainsFunc(segs, func(s widget.RichTextSegment) bool { _, ok := s.(*widget.HyperlinkSegment); return ok }) {
+		return newLinkText(segs)
+	}
 	t := widget.NewRichText(segs...)
 	t.Wrapping = fyne.TextWrapWord
 	if pre {

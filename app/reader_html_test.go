@@ -22,8 +22,11 @@ import (
 func segments(o fyne.CanvasObject) []widget.RichTextSegment {
 	var out []widget.RichTextSegment
 	walk(o, func(o fyne.CanvasObject) {
-		if rt, ok := o.(*widget.RichText); ok {
-			out = append(out, rt.Segments...)
+		switch x := o.(type) {
+		case *widget.RichText:
+			out = append(out, x.Segments...)
+		case *linkText:
+			out = append(out, x.Segments...)
 		}
 	})
 	return out

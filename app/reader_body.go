@@ -70,13 +70,19 @@ func (c *controller) showPlain(m *message.Message) {
 	text := bodyText(m)
 	r.body.SetText(text)
 	d := htmldoc.FromPlain(text)
-	if len(d.Links) == 0 && !hasQuote(d.Blocks) {
+	if plainEnough(d) {
 		r.body.Show()
 		r.rich.Hide()
 		return
 	}
 	render := &docRender{open: c.openLink}
 	r.showRich(render.render(d))
+}
+
+// plainEnough reports a text with no link to click and no quoted level
+// to show as a bar: a selectable label shows it as well as a document.
+func plainEnough(d *htmldoc.Document) bool {
+	return len(d.Links) == 0 && !hasQuote(d.Blocks)
 }
 
 // showRich shows the rendered body, or its text while the user selects.

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
+	"facteur/internal/htmldoc"
 	"facteur/mailstore"
 )
 
@@ -33,7 +34,9 @@ type convView struct {
 }
 
 // convItem is one message of the conversation: its line, and when
-// expanded its actions (reader_convacts.go) and its text, selectable.
+// expanded its actions (reader_convacts.go) and its text, drawn as the
+// reader draws a text body (quoted levels as bars, links to click), laid
+// out when first expanded.
 type convItem struct {
 	sum                mailstore.Summary
 	open               bool // the message shown in the reader
@@ -42,7 +45,8 @@ type convItem struct {
 	bar                *foldBar // nil for the open message
 	buttons            []*widget.Button
 	copyBtn, deleteBtn *widget.Button
-	body               *widget.Label
+	body               *fyne.Container
+	draw               func() fyne.CanvasObject // the body's content
 	box                *fyne.Container
 	expanded           bool
 }
@@ -69,6 +73,9 @@ func (v *convView) setAll(expanded bool) {
 
 func (it *convItem) setExpanded(on bool) {
 	it.expanded = on
+	if on && len(it.body.Objects) == 0 {
+		it.body.Add(it.draw())
+	}
 	setVisible(it.body, on)
 	if it.bar != nil {
 		setVisible(it.bar.row, on)
@@ -117,10 +124,9 @@ func (c *controller) fillConversation(s mailstore.Summary, sums []mailstore.Summ
 	v := c.ui.reader.conv
 	for i, o := range sums {
 		it := &convItem{sum: o, open: o.ID == s.ID, text: texts[i]}
-		it.body = selectableLabel()
-		it.body.Wrapping = fyne.TextWrapWord
-		it.body.SetText(strings.TrimSpace(it.text))
+		it.body = container.NewVBox()
 		it.body.Hide()
+		it.draw = func() fyne.CanvasObject { return c.drawText(strings.TrimSpace(it.text)) }
 		it.line = widget.NewButton(convLine(o, it.text, it.open, c.now().Location()), func() { it.setExpanded(!it.expanded) })
 		it.line.Alignment = widget.ButtonAlignLeading
 		it.line.Importance = widget.LowImportance
@@ -169,4 +175,17 @@ func convLine(s mailstore.Summary, text string, open bool, loc *time.Location) s
 		words = words[:cut] + "…"
 	}
 	return line + " · " + words
+}
+
+// drawText lays out a text as the reader does a text body (showPlain): a
+// selectable label, or drawn as a document when it has links to click or
+// quoted levels to show as bars.
+func (c *controller) drawText(text string) fyne.CanvasObject {
+	d := htmldoc.FromPlain(text)
+	if plainEnough(d) {
+		l := selectableLabel()
+		l.SetText(text)
+		return l
+	}
+	return (&docRender{open: c.openLink}).render(d)
 }

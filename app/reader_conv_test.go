@@ -12,8 +12,8 @@ import (
 
 // The demo's itinerary thread opens as a conversation of three: Fred's
 // question, Marc's reply from Sent, Fred's answer (open), the others
-// collapsed to one line with their first words, expanded on a tap or all
-// at once.
+// collapsed to one line with their first words, expanded on a tap (their
+// quotes drawn as bars, as in the reader) or all at once.
 func TestReaderShowsTheConversation(t *testing.T) {
 	h := newHarness(t)
 	v := h.openItineraryReply()
@@ -29,8 +29,11 @@ func TestReaderShowsTheConversation(t *testing.T) {
 		t.Errorf("collapsed line %q without %q, or its body shown", sent.line.Text, first)
 	}
 	test.Tap(sent.line)
-	if !sent.body.Visible() || !strings.Contains(sent.body.Text, first) {
-		t.Errorf("tapped, the reply is not expanded: %q", sent.body.Text)
+	if text := segmentText(segments(sent.body)); !sent.body.Visible() || !strings.Contains(text, first) {
+		t.Errorf("tapped, the reply is not expanded: %q", text)
+	}
+	if text := segmentText(segments(sent.body)); quoteBars(sent.body) != 1 || strings.Contains(text, "> Ouvre") {
+		t.Errorf("the reply's quote is not drawn as a bar (%d bars): %q", quoteBars(sent.body), text)
 	}
 	test.Tap(v.collapseAll)
 	if sent.body.Visible() || v.items[0].body.Visible() {

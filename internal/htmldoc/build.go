@@ -130,6 +130,7 @@ func (b *builder) element(n *html.Node, c ctx) {
 	if si.hidden {
 		return
 	}
+	parentDir := c.dir
 	c = b.inherit(n, c, si)
 	if b.structure(n, c, si) {
 		return
@@ -152,6 +153,9 @@ func (b *builder) element(n *html.Node, c ctx) {
 		b.top().space = true
 	default:
 		brk := blockBreak(n.Data)
+		if brk > 0 && c.dir != parentDir {
+			brk = 2 // a block of another direction is a paragraph of its own, aligned as it reads
+		}
 		b.breakLine(brk)
 		b.children(n, c)
 		b.breakLine(brk)

@@ -119,3 +119,16 @@ func TestImages(t *testing.T) {
 		t.Errorf("%d images shown, want 2", shown)
 	}
 }
+
+// A block whose direction differs from its parent's is a paragraph of its
+// own, with its direction: a right-to-left signature inside a
+// left-to-right message (Gmail's dir=rtl division) is aligned as it reads.
+func TestNestedDirection(t *testing.T) {
+	d := Parse([]byte(`<div dir="ltr">Hello everybody,<br>-- <br><div dir="rtl"><div dir="ltr"><div dir="rtl">مجله <a href="http://m.example/">کامیون</a> سلطان جاده<br>Persian Trucking Mag</div></div></div></div>`), Options{})
+	if len(d.Blocks) != 2 {
+		t.Fatalf("%d blocks, want the text and the signature: %+v", len(d.Blocks), d.Blocks)
+	}
+	if d.Blocks[0].RTL || !d.Blocks[1].RTL || !strings.HasPrefix(d.Blocks[1].Inlines[0].Text, "مجله") {
+		t.Errorf("directions %v %v, signature %+v", d.Blocks[0].RTL, d.Blocks[1].RTL, d.Blocks[1].Inlines)
+	}
+}

@@ -24,6 +24,7 @@ type linkText struct {
 	widget.RichText
 	source []widget.RichTextSegment // as built, every segment inline
 	width  float32                  // the width the rows were broken for
+	links  map[string]float32       // the width of a link by its text
 }
 
 func newLinkText(segs []widget.RichTextSegment) *linkText {
@@ -39,15 +40,29 @@ func (t *linkText) Resize(size fyne.Size) {
 	if size.Width > 0 && size.Width != t.width {
 		t.width = size.Width
 		th := t.Theme()
-		t.Segments = breakLinkRows(t.source, size.Width-2*th.Size(theme.SizeNameInnerPadding), th)
+		t.Segments = t.breakRows(size.Width-2*th.Size(theme.SizeNameInnerPadding), th)
 	}
 	t.RichText.Resize(size)
 }
 
-// breakLinkRows returns segs with a row end before each link that would
-// not fit in a row of width max (the text between links measured as Fyne
-// wraps it: at blanks, a word that does not fit starting a new row).
-func breakLinkRows(segs []widget.RichTextSegment, max float32, th fyne.Theme) []widget.RichTextSegment {
+// linkWidth is the width Fyne gives a link of that text.
+func (t *linkText) linkWidth(s *widget.HyperlinkSegment) float32 {
+	w, ok := t.links[s.Text]
+	if !ok {
+		if t.links == nil {
+			t.links = map[string]float32{}
+		}
+		w = s.Visual().MinSize().Width
+		t.links[s.Text] = w
+	}
+	return w
+}
+
+// breakRows returns the segments with a row end before each link that
+// would not fit in a row of width max (the text between links measured as
+// Fyne wraps it: at blanks, a word that does not fit starting a new row).
+func (t *linkText) breakRows(max float32, th fyne.Theme) []widget.RichTextSegment {
+	segs := t.source
 	out := make([]widget.RichTextSegment, 0, len(segs)+2)
 	x := float32(0)
 	place := func(s widget.RichTextSegment, w float32) {
@@ -61,7 +76,7 @@ func breakLinkRows(segs []widget.RichTextSegment, max float32, th fyne.Theme) []
 	for _, s := range segs {
 		switch s := s.(type) {
 		case *widget.HyperlinkSegment:
-			w := s.Visual().MinSize().Width
+			w := t.linkWidth(s)
 			if w <= max-linkSlack {
 				place(s, w)
 				continue
@@ -72,7 +87,7 @@ func breakLinkRows(segs []widget.RichTextSegment, max float32, th fyne.Theme) []
 					x += fyne.MeasureText(" ", th.Size(theme.SizeNameText), fyne.TextStyle{}).Width
 				}
 				part := &widget.HyperlinkSegment{Text: word, URL: s.URL, Alignment: s.Alignment, OnTapped: s.OnTapped}
-				place(part, part.Visual().MinSize().Width)
+				place(part, t.linkWidth(part))
 			}
 		case *widget.TextSegment:
 			x = textEnd(s, x, max, th)

@@ -34,7 +34,11 @@ func (c *controller) readAnswer(ctx context.Context, id int64, account string, i
 	if err != nil {
 		return nil
 	}
-	if sent, found := c.sentAnswer(ctx, id, inv, me, m); found && (!ok || sent.At.After(a.At)) {
+	var since time.Time // only a later reply can change the answer kept
+	if ok {
+		since = a.At
+	}
+	if sent, found := c.sentAnswer(ctx, id, inv, me, m, since); found {
 		a, ok = sent, true
 		_ = c.keepAnswer(ctx, account, inv.UID, a) // for the next time; the card shows it either way
 	}
@@ -48,17 +52,17 @@ func (c *controller) readAnswer(ctx context.Context, id int64, account string, i
 // sentAnswer is the user's latest answer to inv among the messages of the
 // conversation of message id: an iTIP REPLY (RFC 5546 §3.2.3) from the
 // user, about the same event, whose ATTENDEE line is the user's. Its time
-// is the reply's Date. The body of such a message still on the server (an
-// IMAP account synced headers first) is downloaded through m.
-func (c *controller) sentAnswer(ctx context.Context, id int64, inv *invite.Invitation, me fromChoice, m *mailer.Mailer) (mailstore.Answer, bool) {
+// is the reply's Date, after since. The body of such a message still on
+// the server (an IMAP account synced headers first) is downloaded through m.
+func (c *controller) sentAnswer(ctx context.Context, id int64, inv *invite.Invitation, me fromChoice, m *mailer.Mailer, since time.Time) (mailstore.Answer, bool) {
 	sums, err := c.store.Conversation(ctx, id)
 	if err != nil {
 		return mailstore.Answer{}, false
 	}
-	var best mailstore.Answer
+	best := mailstore.Answer{At: since}
 	found := false
 	for _, s := range sums {
-		if s.ID == id || !fromMe(s, me) || (found && !s.Date.After(best.At)) {
+		if s.ID == id || !fromMe(s, me) || !s.Date.After(best.At) {
 			continue
 		}
 		if s.Partial && m == nil {

@@ -226,6 +226,8 @@ type widgets struct {
 	threadCheck  *widget.Check
 	msgMenu      *widget.PopUpMenu // the last context menu of the messages
 	msgItems     *fyne.Menu        // its items
+	folderMenu   *widget.PopUpMenu // the last menu of a folder
+	folderItems  *fyne.Menu        // its items
 	reader       *readerView
 	readerPane   fyne.CanvasObject
 	menu         *menuItems

@@ -271,7 +271,7 @@ func (c *controller) build() fyne.CanvasObject {
 	c.ui.panes = [3]fyne.CanvasObject{folders, list, reader}
 	outer.Offset = 0.2
 	c.ui.split = outer
-	return container.NewStack(outer, c.buildNotice())
+	return container.NewStack(outer, c.buildNotice(), c.buildDragLayer())
 }
 
 // start loads the folders, opens the inbox and follows the store's changes.

@@ -251,6 +251,7 @@ func newController(a fyne.App, w fyne.Window, s mailStore, opts Options, post fu
 	}
 	c.settings.onError = func(err error) { post(func() { c.showError(err) }) }
 	c.listOpts.Threaded = c.settings.Bool(prefThreads, false) // kept across restarts
+	c.listOpts.Collapsed = savedCollapsed(c.settings)
 	c.work = newWorker(ctx, post)
 	c.work.onPanic = c.showError
 	w.SetContent(c.build())

@@ -80,6 +80,9 @@ func cmdSend(e *env) error {
 		if out.SentErr != nil {
 			fmt.Fprintf(e.stderr, "facteur send: warning: no copy in Sent: %v\n", out.SentErr)
 		}
+		if out.MarkErr != nil {
+			fmt.Fprintf(e.stderr, "facteur send: warning: what it answers or forwards is not marked so: %v\n", out.MarkErr)
+		}
 		if a == nil {
 			err = sentLocal(e, out, err)
 		} else {

@@ -70,6 +70,9 @@ type composer struct {
 	closed    bool
 	draft     draftState
 	route     composerRoute // the Route panel (composer_route.go)
+	// forwards are the messages it forwards: the mailer marks them so
+	// once it went (what it answers, its In-Reply-To names).
+	forwards []int64
 }
 
 // openComposer opens a composer window on d. draftID is the stored draft

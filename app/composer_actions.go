@@ -69,6 +69,9 @@ func (c *controller) composeFrom(s mailstore.Summary, kind composeKind, draftID 
 				return
 			}
 			cm := c.openComposer(d, draftID)
+			if kind == composeForward || kind == composeForwardAttached {
+				cm.forwards = []int64{s.ID}
+			}
 			if err != nil { // attachments of the original could not be read
 				cm.showStatus(lang.L("Some attachments of the original could not be joined: {{.Error}}", map[string]any{"Error": err.Error()}), true)
 			}

@@ -151,10 +151,10 @@ func (cm *composer) send(later bool) {
 	}
 	s := cm.sender()
 	cm.setSending(true)
-	draftID := cm.draft.id
+	draftID, forwards := cm.draft.id, cm.forwards
 	if m := c.accts.mailer; m != nil {
 		c.work.bg(func(ctx context.Context) func() {
-			out, err := m.Send(ctx, s.account, msg, mailer.SendOptions{Later: later, Draft: draftID})
+			out, err := m.Send(ctx, s.account, msg, mailer.SendOptions{Later: later, Draft: draftID, Forwards: forwards})
 			return func() { cm.sent(s, out.Outcome, err) }
 		})
 		return

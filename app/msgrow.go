@@ -39,6 +39,7 @@ type msgRow struct {
 	count   *widget.Label // a thread's counts, on its first row (list_threads.go)
 	attach  *widget.Icon
 	flag    *widget.Icon
+	replied *widget.Icon // answered: the reply arrow; else forwarded
 	marks   *fyne.Container
 	// selBg draws the row as selected when it is part of a multiple
 	// selection (the list draws its own selected row).
@@ -63,6 +64,7 @@ func newMsgRow() *msgRow {
 		count:   widget.NewLabel(""),
 		attach:  widget.NewIcon(theme.MailAttachmentIcon()),
 		flag:    widget.NewIcon(flagIcon),
+		replied: widget.NewIcon(theme.MailReplyIcon()),
 		selBg:   canvas.NewRectangle(theme.Color(theme.ColorNameSelection)),
 	}
 	r.selBg.CornerRadius = theme.SelectionRadiusSize()
@@ -71,7 +73,7 @@ func newMsgRow() *msgRow {
 	r.subject.Truncation = fyne.TextTruncateEllipsis
 	r.where.TextStyle.Italic = true
 	r.date.Alignment = fyne.TextAlignTrailing
-	r.marks = container.NewHBox(r.count, r.attach, r.flag, r.date)
+	r.marks = container.NewHBox(r.count, r.replied, r.attach, r.flag, r.date)
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -118,6 +120,7 @@ func (r *msgRow) show(v rowView) {
 	setVisible(r.dot, unread)
 	setVisible(r.attach, v.loaded && v.sum.Attachment)
 	setVisible(r.flag, v.loaded && v.sum.Flags&mailstore.FlagFlagged != 0)
+	r.showReplied(v)
 	setVisible(r.where, v.where != "")
 	r.count.SetText(threadCountText(v))
 	setVisible(r.count, r.count.Text != "")
@@ -186,4 +189,21 @@ func (l *rowLayout) Layout(_ []fyne.CanvasObject, size fyne.Size) {
 	}
 	r.subject.Resize(fyne.NewSize(max(0, right-whereW-x), line))
 	r.subject.Move(fyne.NewPos(x, y))
+}
+
+// showReplied marks a message answered (the reply arrow, as Thunderbird
+// and mutt's "r" show it) or, if not, forwarded.
+func (r *msgRow) showReplied(v rowView) {
+	var res fyne.Resource
+	switch f := v.sum.Flags; {
+	case !v.loaded:
+	case f&mailstore.FlagAnswered != 0:
+		res = theme.MailReplyIcon()
+	case f&mailstore.FlagPassed != 0:
+		res = theme.MailForwardIcon()
+	}
+	if res != nil && r.replied.Resource != res {
+		r.replied.SetResource(res)
+	}
+	setVisible(r.replied, res != nil)
 }

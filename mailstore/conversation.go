@@ -31,3 +31,21 @@ func (s *Store) Conversation(ctx context.Context, id int64) ([]Summary, error) {
 	}
 	return out, rows.Err()
 }
+
+// ByMessageID returns the messages whose Message-ID is msgid (without
+// <>), in every account, leaving out Drafts folders (a draft of a reply
+// shares nothing with the message it answers but may reuse an id when
+// edited as new). A message kept in two folders gives both; none gives nil.
+func (s *Store) ByMessageID(ctx context.Context, msgid string) ([]int64, error) {
+	if msgid == "" {
+		return nil, nil
+	}
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer s.leave()
+	return scanInt64s(s.ix.rdb.QueryContext(ctx, `SELECT m.id FROM messages m
+		JOIN folders f ON f.id = m.folder
+		WHERE m.message_id = ? AND f.role <> ?
+		ORDER BY m.id`, msgid, string(RoleDrafts)))
+}

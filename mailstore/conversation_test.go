@@ -56,3 +56,42 @@ func TestConversation(t *testing.T) {
 		t.Errorf("an unknown message: %v, %v", got, err)
 	}
 }
+
+// ByMessageID finds a message by its Message-ID in every account and
+// folder but Drafts.
+func TestByMessageID(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	archive := FolderRef{Account: "Local", Name: "Archive"}
+	drafts := FolderRef{Account: "Local", Name: "Drafts"}
+	other := FolderRef{Account: "Work", Name: "INBOX"}
+	for _, f := range []struct {
+		ref  FolderRef
+		role Role
+	}{{archive, RoleArchive}, {drafts, RoleDrafts}, {other, RoleInbox}} {
+		if err := s.CreateFolder(ctx, f.ref, f.role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := add(t, s, inbox, testMsg{id: "a@x", subject: "Plan", date: day(1)}, AddOptions{})
+	b := add(t, s, archive, testMsg{id: "a@x", subject: "Plan", date: day(1)}, AddOptions{})
+	w := add(t, s, other, testMsg{id: "w@x", subject: "Work", date: day(2)}, AddOptions{})
+	add(t, s, drafts, testMsg{id: "w@x", subject: "Work (draft)", date: day(3)}, AddOptions{})
+	for _, tt := range []struct {
+		msgid string
+		want  []int64
+	}{
+		{"a@x", []int64{a.ID, b.ID}},
+		{"w@x", []int64{w.ID}},
+		{"nobody@x", nil},
+		{"", nil},
+	} {
+		got, err := s.ByMessageID(ctx, tt.msgid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("ByMessageID(%q) = %v, want %v", tt.msgid, got, tt.want)
+		}
+	}
+}

@@ -24,6 +24,13 @@ func (c *Change) journaled(name string) {
 	c.Journaled = append(c.Journaled, name)
 }
 
+// merge adds the accounts of o.
+func (c *Change) merge(o Change) {
+	for _, n := range o.Journaled {
+		c.journaled(n)
+	}
+}
+
 // group is the messages of one account.
 type group struct {
 	account string
@@ -58,6 +65,14 @@ func (m *Mailer) byAccount(ctx context.Context, ids []int64) ([]group, error) {
 // each runs imap on the messages of IMAP accounts (then pushed), local on
 // the others.
 func (m *Mailer) each(ctx context.Context, ids []int64, imap func(account.Account, []int64) error, local func([]int64) error) (Change, error) {
+	ch, err := m.eachQuiet(ctx, ids, imap, local)
+	m.push(ch)
+	return ch, err
+}
+
+// eachQuiet is each without the push: for a caller that pushes once for
+// several actions (Send).
+func (m *Mailer) eachQuiet(ctx context.Context, ids []int64, imap func(account.Account, []int64) error, local func([]int64) error) (Change, error) {
 	var ch Change
 	groups, err := m.byAccount(ctx, ids)
 	if err != nil {
@@ -77,13 +92,19 @@ func (m *Mailer) each(ctx context.Context, ids []int64, imap func(account.Accoun
 		}
 		errs = append(errs, accountErr(g.account, err))
 	}
-	m.push(ch)
 	return ch, errors.Join(errs...)
 }
 
 // SetFlags adds and removes flags (\Seen, \Flagged, \Answered, \Draft).
 func (m *Mailer) SetFlags(ctx context.Context, ids []int64, add, remove mailstore.Flags) (Change, error) {
-	return m.each(ctx, ids, func(a account.Account, ids []int64) error {
+	ch, err := m.setFlags(ctx, ids, add, remove)
+	m.push(ch)
+	return ch, err
+}
+
+// setFlags is SetFlags without the push.
+func (m *Mailer) setFlags(ctx context.Context, ids []int64, add, remove mailstore.Flags) (Change, error) {
+	return m.eachQuiet(ctx, ids, func(a account.Account, ids []int64) error {
 		return m.journal(a).SetFlags(ctx, ids, add, remove)
 	}, func(ids []int64) error {
 		return m.opt.Store.SetFlags(ctx, ids, add, remove)
@@ -167,7 +188,6 @@ func (m *Mailer) Move(ctx context.Context, ids []int64, dest mailstore.FolderRef
 		err := m.moveGroup(ctx, g, dest, dst, dstIMAP, &ch)
 		errs = append(errs, accountErr(g.account, err))
 	}
-	m.push(ch)
 	return ch, errors.Join(errs...)
 }
 

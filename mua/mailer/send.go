@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"facteur/internal/message"
 	"facteur/localmta"
 	"facteur/localmta/handoff"
 	"facteur/localmta/queue"
@@ -30,6 +31,10 @@ type SendOptions struct {
 	// Program names the front door in the Received field of the Local
 	// account's mail ("send", "facteur"); "" means "facteur".
 	Program string
+	// Forwards are the messages this one forwards: once it went, they are
+	// marked forwarded (Maildir's P, as mutt and Thunderbird mark them).
+	// What it answers needs no option: its In-Reply-To names it.
+	Forwards []int64
 }
 
 // Sending is what Send did.
@@ -46,8 +51,9 @@ type Sending struct {
 	// (refused recipients in Local.Refused); nil for a remote account.
 	Local *handoff.Receipt
 	// SentErr is why the copy in Sent failed (the message went all the
-	// same); DraftErr why the draft stayed.
-	SentErr, DraftErr error
+	// same); DraftErr why the draft stayed; MarkErr why the messages it
+	// answers or forwards were not marked so.
+	SentErr, DraftErr, MarkErr error
 	// Change names the IMAP accounts whose servers get the copy in Sent
 	// and the draft's removal from their journals.
 	Change
@@ -82,6 +88,9 @@ func (m *Mailer) Send(ctx context.Context, a *account.Account, msg *compose.Mess
 	out.SentErr = sent.err
 	if o.Draft != 0 && (out.Sent || out.Queued || out.Uncertain) {
 		out.DraftErr = m.removeDraft(ctx, o.Draft, &out.Change)
+	}
+	if out.Sent || out.Queued || out.Uncertain {
+		out.MarkErr = m.markOriginals(ctx, msg.Raw, o.Forwards, &out.Change)
 	}
 	m.push(out.Change)
 	return out, err
@@ -238,4 +247,42 @@ func cmpStr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// markOriginals marks, once a message went, what it answers: \Answered on
+// every copy of the message its In-Reply-To names (in any account, Drafts
+// left out), and what it forwards: Maildir's P. An IMAP account's
+// \Answered reaches its server through the journal, as a flag set in the
+// window does; P stays in the offline store (no IMAP system flag).
+func (m *Mailer) markOriginals(ctx context.Context, raw []byte, forwards []int64, ch *Change) error {
+	var errs []error
+	mark := func(ids []int64, f mailstore.Flags) {
+		if len(ids) == 0 {
+			return
+		}
+		c, err := m.setFlags(ctx, ids, f, 0)
+		ch.merge(c)
+		errs = append(errs, err)
+	}
+	if irt := inReplyTo(raw); irt != "" {
+		ids, err := m.opt.Store.ByMessageID(ctx, irt)
+		errs = append(errs, err)
+		mark(ids, mailstore.FlagAnswered)
+	}
+	mark(forwards, mailstore.FlagPassed)
+	return errors.Join(errs...)
+}
+
+// inReplyTo is the first message id of the In-Reply-To field of raw's
+// header, without <>; "" when there is none.
+func inReplyTo(raw []byte) string {
+	end := bytes.Index(raw, []byte("\r\n\r\n"))
+	if end < 0 {
+		end = len(raw)
+	}
+	m, err := message.Parse(bytes.NewReader(raw[:end]), message.Options{MaxText: 1, NoLinks: true})
+	if err != nil || len(m.InReplyTo) == 0 {
+		return ""
+	}
+	return m.InReplyTo[0]
 }

@@ -11,16 +11,18 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"facteur/localmta/queue"
+	"facteur/mailstore"
 	"facteur/mua/account"
 	"facteur/mua/compose"
 	"facteur/mua/imapsync/imaptest"
 	"facteur/mua/submit/smtptest"
 )
 
-// withSMTP gives the fixture's account an SMTP server on loopback.
-func (f *fixture) withSMTP(t *testing.T) *smtptest.Server {
+// withSMTP gives the fixture's account an SMTP server on loopback; its
+// i-th connection misbehaves as faults[i].
+func (f *fixture) withSMTP(t *testing.T, faults ...smtptest.Fault) *smtptest.Server {
 	t.Helper()
-	s := smtptest.Start(t, nil)
+	s := smtptest.Start(t, nil, faults...)
 	host, port, _ := net.SplitHostPort(s.Addr)
 	n, _ := strconv.Atoi(port)
 	f.acct.Outgoing = account.Server{Host: host, Port: n, Security: account.SecurityNone}
@@ -137,5 +139,74 @@ func TestSendFromLocal(t *testing.T) {
 	}
 	if got := f.ids(t, LocalAccount, "Sent"); len(got) != 1 {
 		t.Errorf("Local Sent = %v", got)
+	}
+}
+
+// A reply marks what it answers \Answered, on the IMAP server too (its
+// In-Reply-To names it, also when it went through a draft); a forward
+// marks what it forwards with Maildir's P, which stays local. Nothing is
+// marked while the message has not gone.
+func TestSendMarksWhatItAnswersAndForwards(t *testing.T) {
+	f := newFixture(t, []string{"Sent", "Drafts"}, "Question", "Notice")
+	f.withSMTP(t, smtptest.Data552)
+	ctx := context.Background()
+	if _, err := f.m.Sync(ctx, f.acct, SyncOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	inbox := f.ids(t, "Machin", "INBOX")
+	flags := func(id int64) mailstore.Flags {
+		t.Helper()
+		sum, err := f.store.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum.Flags
+	}
+	reply := func(subject string) *compose.Message {
+		d := compose.New(f.acct.Identity)
+		d.To, d.Subject, d.Body = "fred@truc.test", subject, "Yes.\n"
+		d.InReplyTo, d.References = "question@truc.test", []string{"question@truc.test"}
+		m, err := compose.Build(d, time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+
+	// The server refuses the message: nothing is marked.
+	if out, err := f.m.Send(ctx, &f.acct, reply("Re: Question"), SendOptions{Forwards: []int64{inbox["Notice"]}}); err == nil || out.Sent || out.Queued {
+		t.Fatalf("Send to a refusing server = %+v, %v", out, err)
+	}
+	if got := flags(inbox["Question"]) | flags(inbox["Notice"]); got&(mailstore.FlagAnswered|mailstore.FlagPassed) != 0 {
+		t.Fatalf("flags %v after a refused message", got)
+	}
+
+	out, err := f.m.Send(ctx, &f.acct, reply("Re: Question"), SendOptions{})
+	if err != nil || !out.Sent || out.MarkErr != nil {
+		t.Fatalf("Send = %+v, %v", out, err)
+	}
+	if flags(inbox["Question"])&mailstore.FlagAnswered == 0 {
+		t.Errorf("the question is not marked answered in the store")
+	}
+	out2, err := f.m.Send(ctx, &f.acct, build(t, f.acct.Identity, "Fwd: Notice"), SendOptions{Forwards: []int64{inbox["Notice"]}})
+	if err != nil || !out2.Sent || out2.MarkErr != nil {
+		t.Fatalf("Send = %+v, %v", out2, err)
+	}
+	if got := flags(inbox["Notice"]); got&mailstore.FlagPassed == 0 || got&mailstore.FlagAnswered != 0 {
+		t.Errorf("the forwarded notice has flags %v, want P and not answered", got)
+	}
+	out.Change.merge(out2.Change)
+	f.replay(t, out.Change)
+	got := f.server(t, "INBOX")
+	slices.Sort(got)
+	if want := []string{`Notice`, `Question \Answered`}; !slices.Equal(got, want) {
+		t.Errorf("server INBOX = %q, want %q", got, want)
+	}
+	// The next sync keeps both marks: P is not the server's to clear.
+	if _, err := f.m.Sync(ctx, f.acct, SyncOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if flags(inbox["Question"])&mailstore.FlagAnswered == 0 || flags(inbox["Notice"])&mailstore.FlagPassed == 0 {
+		t.Errorf("after a sync: question %v, notice %v", flags(inbox["Question"]), flags(inbox["Notice"]))
 	}
 }

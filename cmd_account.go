@@ -397,7 +397,7 @@ func addOAuth2(e *env, m *mailer.Mailer, d *account.Dialer, a account.Account, o
 		_, err = m.AddAccount(e.ctx, a, mailer.Secrets{})
 	}
 	if err != nil {
-		forgetOAuth2(m.Credentials(), a.Name)
+		m.Credentials().ForgetOAuth2(a.Name)
 		return explain(err)
 	}
 	return nil
@@ -465,12 +465,6 @@ func accountAuthorize(e *env, m *mailer.Mailer) error {
 	}
 	fmt.Fprintf(e.stdout, "%s: authorized\n", a.Name)
 	return nil
-}
-
-// forgetOAuth2 removes an account's token and client secret.
-func forgetOAuth2(creds *account.Credentials, name string) {
-	creds.Delete(account.TokenKey(name))
-	creds.Delete(account.ClientSecretKey(name))
 }
 
 // explainOAuth2 turns the OAuth2 errors into sentences with what to do.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,7 +13,7 @@ import (
 
 	"facteur/internal/profile"
 	"facteur/localmta"
-	"facteur/localmta/control"
+	"facteur/localmta/handoff"
 	"facteur/localmta/mailsys"
 	"facteur/localmta/queue"
 	"facteur/mua/mailer"
@@ -179,8 +178,9 @@ func plural(n int) string {
 
 const queueUsage = "usage: facteur queue flush | delete ID... | hold ID... | release ID..."
 
-// cmdQueue changes the queue: through the running MTA's control socket,
-// or, when no MTA runs, in the spool itself under the MTA directory's lock.
+// cmdQueue changes the queue through the profile's spool client
+// (localmta/handoff): the running MTA's control socket, or, when no MTA
+// runs, the spool itself under the MTA directory's lock.
 func cmdQueue(e *env) error {
 	args, err := parseFlags(newFlags(e, "queue"), e.args)
 	if err != nil {
@@ -194,15 +194,37 @@ func cmdQueue(e *env) error {
 	if err != nil {
 		return err
 	}
-	c, lock, err := control.Connect(e.ctx, p.MTADir())
+	c := &handoff.Client{Dir: p.MTADir(), Logger: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	if verb == "flush" {
+		return queueFlush(e, c)
+	}
+	var errs []error
+	_, err = c.Change(e.ctx, queueOps[verb], ids, func(id string, err error) {
+		switch {
+		case errors.Is(err, queue.ErrNotFound):
+			errs = append(errs, fmt.Errorf("queue %s: %s: no such message in the queue", verb, id))
+		case err != nil:
+			errs = append(errs, fmt.Errorf("queue %s: %s: %w", verb, id, err))
+		default:
+			fmt.Fprintf(e.stdout, "%s: %s\n", id, queueDone[verb])
+		}
+	})
 	if err != nil {
 		return fmt.Errorf("queue: %w", err)
 	}
-	if c != nil {
-		return queueRemote(e, c, verb, ids)
+	return errors.Join(errs...)
+}
+
+func queueFlush(e *env, c *handoff.Client) error {
+	_, err := c.Flush(e.ctx)
+	switch {
+	case errors.Is(err, handoff.ErrNotRunning):
+		return fmt.Errorf("queue flush: mail system is down (%w)", err)
+	case err != nil:
+		return fmt.Errorf("queue flush: %w", err)
 	}
-	defer lock.Unlock()
-	return queueLocal(e, p.MTADir(), verb, ids)
+	_, err = fmt.Fprintln(e.stdout, "queue flushed: every message not held is being tried now")
+	return err
 }
 
 func queueArgs(args []string) (string, []string, error) {
@@ -227,46 +249,4 @@ func queueArgs(args []string) (string, []string, error) {
 // queueDone is what the commands print, by verb.
 var queueDone = map[string]string{"delete": "deleted", "hold": "held", "release": "released"}
 
-// queueRemote asks the running MTA.
-func queueRemote(e *env, c *control.Client, verb string, ids []string) error {
-	if verb == "flush" {
-		if err := c.Flush(e.ctx); err != nil {
-			return fmt.Errorf("queue flush: %w", err)
-		}
-		_, err := fmt.Fprintln(e.stdout, "queue flushed: every message not held is being tried now")
-		return err
-	}
-	ops := map[string]func(context.Context, string) error{"delete": c.Delete, "hold": c.Hold, "release": c.Release}
-	return eachID(e, verb, ids, func(id string) error { return ops[verb](e.ctx, id) })
-}
-
-// queueLocal changes the spool of an MTA that does not run; the caller
-// holds the lock.
-func queueLocal(e *env, dir, verb string, ids []string) error {
-	if verb == "flush" {
-		return errors.New("queue flush: mail system is down (no facteur mta runs on this profile); messages are tried when it starts")
-	}
-	q, err := queue.Open(e.ctx, localmta.QueueDir(dir), queue.Options{Logger: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
-	if err != nil {
-		return fmt.Errorf("queue: %w", err)
-	}
-	ops := map[string]func(string) error{"delete": q.Delete, "hold": q.Hold, "release": q.Release}
-	return eachID(e, verb, ids, ops[verb])
-}
-
-// eachID runs op on every id, reports each, and fails if one failed.
-func eachID(e *env, verb string, ids []string, op func(id string) error) error {
-	var errs []error
-	for _, id := range ids {
-		err := op(id)
-		switch {
-		case errors.Is(err, queue.ErrNotFound):
-			errs = append(errs, fmt.Errorf("queue %s: %s: no such message in the queue", verb, id))
-		case err != nil:
-			errs = append(errs, fmt.Errorf("queue %s: %s: %w", verb, id, err))
-		default:
-			fmt.Fprintf(e.stdout, "%s: %s\n", id, queueDone[verb])
-		}
-	}
-	return errors.Join(errs...)
-}
+var queueOps = map[string]handoff.Op{"delete": handoff.Delete, "hold": handoff.Hold, "release": handoff.Release}

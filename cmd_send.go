@@ -8,6 +8,7 @@ import (
 
 	"facteur/internal/ascii"
 	"facteur/internal/profile"
+	"facteur/internal/sendmail"
 	"facteur/localmta"
 	"facteur/localmta/handoff"
 	"facteur/mua/account"
@@ -176,7 +177,7 @@ func sendMessage(e *env, o sendOptions, id account.Identity) (*compose.Message, 
 	if len(o.to) == 0 && len(o.cc) == 0 && len(o.bcc) == 0 {
 		return wholeMessage(e, id)
 	}
-	raw, err := readSendmailInput(e.stdin, true)
+	raw, err := sendmail.ReadInput(e.stdin, true)
 	if err != nil {
 		return nil, err
 	}
@@ -201,19 +202,19 @@ func sendMessage(e *env, o sendOptions, id account.Identity) (*compose.Message, 
 // the Bcc fields removed, From, Date and Message-ID added when missing
 // (sendmail -t's rules, shared with `facteur sendmail`).
 func wholeMessage(e *env, id account.Identity) (*compose.Message, error) {
-	raw, err := readSendmailInput(e.stdin, true)
+	raw, err := sendmail.ReadInput(e.stdin, true)
 	if err != nil {
 		return nil, err
 	}
-	fields, body := splitHeader(raw)
-	rcpts, err := headerRecipients(fields)
+	fields, body := sendmail.SplitHeader(raw)
+	rcpts, err := sendmail.HeaderRecipients(fields)
 	if err != nil {
 		return nil, err
 	}
 	if len(rcpts) == 0 {
 		return nil, usageError{"send: no recipient: give --to, or a message with To, Cc or Bcc fields on stdin\nusage: facteur " + sendUsage}
 	}
-	out := prepareMessage(fields, body, id.Address, id.Name, time.Now())
+	out := sendmail.Prepare(fields, body, id.Address, id.Name, time.Now())
 	m := &compose.Message{Raw: out, From: id.Address, Rcpts: dedupeFold(rcpts), EightBit: !ascii.Is(out)}
 	m.SMTPUTF8 = !ascii.Is(id.Address + strings.Join(m.Rcpts, ""))
 	return m, nil

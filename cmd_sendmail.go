@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"facteur/internal/profile"
+	"facteur/internal/sendmail"
 	"facteur/localmta"
 	"facteur/localmta/handoff"
 	"facteur/localmta/mailsys"
@@ -135,13 +136,13 @@ func buildSubmission(e *env, opt sendmailOptions) (submission, []byte, error) {
 		}
 		env.rcpts = append(env.rcpts, addrs...)
 	}
-	raw, err := readSendmailInput(e.stdin, opt.dotOK)
+	raw, err := sendmail.ReadInput(e.stdin, opt.dotOK)
 	if err != nil {
 		return env, nil, err
 	}
-	fields, body := splitHeader(raw)
+	fields, body := sendmail.SplitHeader(raw)
 	if opt.extract {
-		hdr, err := headerRecipients(fields)
+		hdr, err := sendmail.HeaderRecipients(fields)
 		if err != nil {
 			return env, nil, err
 		}
@@ -151,7 +152,11 @@ func buildSubmission(e *env, opt sendmailOptions) (submission, []byte, error) {
 	if len(env.rcpts) == 0 {
 		return env, nil, fmt.Errorf("sendmail: no recipient addresses found in the message header")
 	}
-	return env, prepareMessage(fields, body, from, opt.fullName, time.Now()), nil
+	hdrFrom := from
+	if hdrFrom == "" { // the null sender: From names the local user
+		hdrFrom = localAddress()
+	}
+	return env, sendmail.Prepare(fields, body, hdrFrom, opt.fullName, time.Now()), nil
 }
 
 // senderOf reads -f: empty means the Local account's address, "<>" the
@@ -163,7 +168,7 @@ func senderOf(s string) (string, error) {
 	case "<>":
 		return "", nil
 	}
-	return envelopeAddress(s)
+	return sendmail.EnvelopeAddress(s)
 }
 
 // rcptArg reads one recipient argument, which may be a list "a@x, b@y".
@@ -173,7 +178,7 @@ func rcptArg(s string) ([]string, error) {
 		if strings.TrimSpace(part) == "" {
 			continue
 		}
-		a, err := envelopeAddress(part)
+		a, err := sendmail.EnvelopeAddress(part)
 		if err != nil {
 			return nil, err
 		}

@@ -14,7 +14,8 @@ import (
 // search ...` would print nothing. attachConsole attaches the process to
 // its parent's console, when there is one, and points each standard stream
 // that has no handle at it; a stream redirected to a file or a pipe keeps
-// its handle.
+// its handle. scripts/windows/smoke.sh checks it under Wine: console.exe
+// starts facteur.exe with no standard handles on a terminal.
 func init() { attachConsole() }
 
 var attachConsoleProc = windows.NewLazySystemDLL("kernel32.dll").NewProc("AttachConsole")
@@ -44,7 +45,10 @@ func attachConsole() {
 	if len(missing) == 0 {
 		return
 	}
-	if r, _, _ := attachConsoleProc.Call(attachParentProcess); r == 0 {
+	// ERROR_ACCESS_DENIED: attached to a console already (Wine attaches a
+	// GUI program to the console of the program that started it): its
+	// screen is there to open all the same.
+	if r, _, err := attachConsoleProc.Call(attachParentProcess); r == 0 && err != windows.ERROR_ACCESS_DENIED {
 		return // started from Explorer: no console, none wanted
 	}
 	for _, s := range missing {

@@ -58,18 +58,20 @@ func (c *controller) startAccounts() {
 			return
 		}
 	}
+	// Without its checks (Watch failed: the settings file is broken) the
+	// window still acts through the mailer, which routes each action by
+	// the account holding the message or says why it cannot: never the
+	// store alone for an account's mail.
+	c.accts.mailer, c.accts.ownMailer = m, own
 	w, err := m.Watch(c.ctx, mailer.WatchOptions{
 		OnChange:       func(s watch.Status) { c.work.post(func() { c.accountChanged(s) }) },
 		TranscriptSize: 64 << 10, // drawn whole in the Accounts window
 	})
 	if err != nil {
-		if own {
-			m.Close()
-		}
 		c.setCheckStatus(err.Error(), true)
 		return
 	}
-	c.accts.mailer, c.accts.watcher, c.accts.ownMailer = m, w, own
+	c.accts.watcher = w
 	c.reloadAccounts()
 	go watch.Notify(c.ctx, c.store, watch.NotifyOptions{}, func(m watch.NewMail) {
 		c.work.post(func() { c.notifyNewMail(m) })

@@ -14,6 +14,7 @@ import (
 	"facteur/localmta/pop3d/pop3test"
 	"facteur/mailstore"
 	"facteur/mua/account"
+	"facteur/mua/account/accounttest"
 	"facteur/mua/watch"
 )
 
@@ -25,7 +26,7 @@ func pop3Remote(t *testing.T) (account.Account, *mailstore.Store) {
 	return account.Account{
 		Name: "Truc", Protocol: account.POP3,
 		Identity: account.Identity{Name: "Marc", Address: "marc@truc.test"},
-		Incoming: srv.Incoming(),
+		Incoming: accounttest.Plain(t, srv.Addr, pop3test.User),
 	}, srv.Store
 }
 

@@ -146,7 +146,8 @@ func (c *controller) copyPart(ctx context.Context, id int64, path string, w io.W
 	return err
 }
 
-// showSource opens a window with the raw message, monospace and selectable.
+// showSource opens a window with the raw message, monospace and read only
+// (sourceview.go).
 func (c *controller) showSource() { c.showSourceOf(c.ui.reader.sum) }
 
 // showSourceOf opens the raw text of message s in a window.
@@ -155,10 +156,8 @@ func (c *controller) showSourceOf(s mailstore.Summary) {
 		return
 	}
 	w := c.app.NewWindow(lang.L("Source: {{.Subject}}", map[string]any{"Subject": rowSubject(s.Subject)}))
-	text := widget.NewLabel(lang.L("Loading…"))
-	text.TextStyle.Monospace = true
-	text.Selectable = true
-	w.SetContent(container.NewScroll(text))
+	text := newRawView(lang.L("Loading…"), w.Close)
+	w.SetContent(text)
 	w.Resize(fyne.NewSize(760, 600))
 	closeOnEscape(w)
 	w.Show()

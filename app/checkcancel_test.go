@@ -9,13 +9,14 @@ import (
 
 	"facteur/localmta/pop3d/pop3test"
 	"facteur/mua/account"
+	"facteur/mua/account/accounttest"
 	"facteur/mua/watch"
 )
 
 func TestCancelStopsTheCheck(t *testing.T) {
 	h := newHarness(t)
 	h.addAccount(account.Account{Name: "Muet", Protocol: account.POP3, Identity: account.Identity{Address: "marc@muet.test"},
-		Incoming: pop3test.Mute(t)}, "pw")
+		Incoming: accounttest.Mute(t, pop3test.User)}, "pw")
 	h.c.checkMail()
 	// the check job stays pending: drain the UI queue without waiting for idle
 	deadline := time.Now().Add(15 * time.Second)

@@ -6,7 +6,10 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"facteur/mailstore"
 )
@@ -14,7 +17,9 @@ import (
 // Drag and drop: a message row (or the selection it belongs to) dragged
 // onto a folder of the tree moves there, through the same path as the Move
 // action (the mailer, Undo in the notice); with Ctrl held at the drop it is
-// copied. The folder under the pointer is marked while the drag goes on.
+// copied. The folder under the pointer is marked while the drag goes on,
+// and a label beside the pointer says how many messages are moved or
+// copied (the drag image).
 
 // dragState is a drag of messages from the list.
 type dragState struct {
@@ -25,6 +30,11 @@ type dragState struct {
 	over *folderRow
 	// rows are the folder rows the tree made (it recycles them).
 	rows []*folderRow
+	// ghost is the drag image, on a layer over the panes; hidden when no
+	// drag goes on.
+	ghost     *fyne.Container
+	ghostText *widget.Label
+	layer     *fyne.Container
 }
 
 // Dragged passes the drag of the row to the controller.
@@ -67,6 +77,7 @@ func (c *controller) rowDragged(i int, at fyne.Position) {
 		}
 	}
 	c.markDropTarget(c.dropFolder(at, c.drag.msgs))
+	c.showGhost(at)
 }
 
 // rowDropped ends the drag: the messages move to the folder marked, or
@@ -75,6 +86,7 @@ func (c *controller) rowDropped() {
 	msgs, over := c.drag.msgs, c.drag.over
 	c.drag.msgs = nil
 	c.markDropTarget(nil)
+	c.drag.ghost.Hide()
 	if over == nil || len(msgs) == 0 {
 		return
 	}
@@ -82,7 +94,7 @@ func (c *controller) rowDropped() {
 	if !ok {
 		return
 	}
-	if c.modifiers()&(fyne.KeyModifierControl|fyne.KeyModifierShortcutDefault) != 0 {
+	if c.copying() {
 		c.copyMsgs(msgs, f.Ref)
 		return
 	}
@@ -146,3 +158,58 @@ func (c *controller) folderRowAt(at fyne.Position) *folderRow {
 func inside(p, o fyne.Position, s fyne.Size) bool {
 	return p.X >= o.X && p.Y >= o.Y && p.X < o.X+s.Width && p.Y < o.Y+s.Height
 }
+
+// copying reports whether a drop now copies rather than moves (Ctrl held).
+func (c *controller) copying() bool {
+	return c.modifiers()&(fyne.KeyModifierControl|fyne.KeyModifierShortcutDefault) != 0
+}
+
+// buildDragLayer makes the layer over the panes that carries the drag
+// image, hidden.
+func (c *controller) buildDragLayer() fyne.CanvasObject {
+	d := &c.drag
+	d.ghostText = widget.NewLabel("")
+	d.ghostText.TextStyle.Bold = true
+	bg := canvas.NewRectangle(theme.Color(theme.ColorNameOverlayBackground))
+	bg.StrokeColor = theme.Color(theme.ColorNamePrimary)
+	bg.StrokeWidth = 1
+	bg.CornerRadius = theme.InputRadiusSize()
+	d.ghost = container.NewStack(bg, container.NewHBox(widget.NewIcon(theme.MailComposeIcon()), d.ghostText))
+	d.ghost.Hide()
+	d.layer = container.New(dragLayout{}, d.ghost)
+	return d.layer
+}
+
+// ghostOffset puts the drag image below and right of the pointer, off the
+// folder row it points at.
+var ghostOffset = fyne.NewPos(14, 10)
+
+// showGhost draws the drag image beside the absolute position at: how
+// many messages, moved or copied.
+func (c *controller) showGhost(at fyne.Position) {
+	d := &c.drag
+	n := len(d.msgs)
+	text := lang.N("Move {{.Count}} messages", n, map[string]any{"Count": n})
+	if c.copying() {
+		text = lang.N("Copy {{.Count}} messages", n, map[string]any{"Count": n})
+	}
+	if d.ghostText.Text != text {
+		d.ghostText.SetText(text)
+	}
+	size := d.ghost.MinSize()
+	pos := at.Subtract(c.app.Driver().AbsolutePositionForObject(d.layer)).Add(ghostOffset)
+	area := d.layer.Size()
+	pos.X = max(0, min(pos.X, area.Width-size.Width))
+	pos.Y = max(0, min(pos.Y, area.Height-size.Height))
+	d.ghost.Resize(size)
+	d.ghost.Move(pos)
+	d.ghost.Show()
+}
+
+// dragLayout leaves the drag image where showGhost put it; the layer asks
+// for no room.
+type dragLayout struct{}
+
+func (dragLayout) Layout([]fyne.CanvasObject, fyne.Size) {}
+
+func (dragLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(0, 0) }

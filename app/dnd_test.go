@@ -231,3 +231,48 @@ func imapArchiveShown(t *testing.T, subjects ...string) (*harness, imaptest.Targ
 	h.c.ui.tree.OpenBranch(accountUID("Machin"))
 	return h, addr, archive
 }
+
+// While messages are dragged, a label beside the pointer (the drag image)
+// says how many are moved, or copied with Ctrl held, in both languages;
+// it goes at the drop.
+func TestDragShowsWhatIsDragged(t *testing.T) {
+	archive := mailstore.FolderRef{Account: demo.Account, Name: "Archive"}
+	for _, tc := range []struct {
+		locale   string
+		subjects []string
+		mods     fyne.KeyModifier
+		want     string
+	}{
+		{"en_US.UTF-8", []string{"test itineraire", "essai"}, 0, "Move 2 messages"},
+		{"fr_FR.UTF-8", []string{"test itineraire"}, fyne.KeyModifierControl, "Copier 1 message"},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			useLanguage(t, tc.locale)
+			h := newHarness(t)
+			h.open(tc.subjects[0])
+			for _, s := range tc.subjects[1:] {
+				h.click(s, fyne.KeyModifierControl)
+			}
+			row, target := h.row(tc.subjects[len(tc.subjects)-1]), h.treeRowOf(archive)
+			from, dest := h.centre(row), h.centre(target)
+			h.hold(tc.mods)
+			for _, at := range []fyne.Position{from.AddXY(5, 5), dest} {
+				row.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{AbsolutePosition: at}})
+				g := h.c.drag.ghost
+				if !g.Visible() || h.c.drag.ghostText.Text != tc.want {
+					t.Fatalf("drag at %v: image shown %v, saying %q, want %q", at, g.Visible(), h.c.drag.ghostText.Text, tc.want)
+				}
+				gp := h.c.app.Driver().AbsolutePositionForObject(g)
+				if d := gp.Subtract(at); d.X < 0 || d.Y < 0 || d.X > 40 || d.Y > 40 {
+					t.Errorf("the drag image is at %v, the pointer at %v", gp, at)
+				}
+			}
+			row.DragEnd()
+			h.hold(0)
+			h.settle()
+			if h.c.drag.ghost.Visible() {
+				t.Error("the drag image stays after the drop")
+			}
+		})
+	}
+}

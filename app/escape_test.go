@@ -2,9 +2,11 @@ package app
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -106,5 +108,68 @@ func TestEscapeInWizardEntries(t *testing.T) {
 				t.Fatalf("Escape in the %s entry left the wizard open", name)
 			}
 		})
+	}
+}
+
+// A click in the text of a View source window gives it the keyboard, as
+// the desktop driver does: the text is selected and copied but not
+// edited, and Escape still closes the window (Fyne's selectable Label
+// kept Escape).
+func TestEscapeAfterAClickInTheSource(t *testing.T) {
+	h := newHarness(t)
+	h.open("test itineraire")
+	before := h.c.app.Driver().AllWindows()
+	test.Tap(h.c.ui.reader.sourceBtn)
+	h.settle()
+	w := h.newWindow(before)
+	// the object a click lands on: the deepest one that takes the mouse
+	var clicked desktop.Mouseable
+	walk(w.Content(), func(o fyne.CanvasObject) {
+		if m, ok := o.(desktop.Mouseable); ok {
+			if _, ok := o.(fyne.Focusable); ok {
+				clicked = m
+			}
+		}
+	})
+	if clicked == nil {
+		t.Fatal("nothing in the source window takes a click")
+	}
+	clicked.MouseDown(&desktop.MouseEvent{Button: desktop.MouseButtonPrimary})
+	clicked.MouseUp(&desktop.MouseEvent{Button: desktop.MouseButtonPrimary})
+	if tp, ok := clicked.(fyne.Tappable); ok {
+		tp.Tapped(&fyne.PointEvent{})
+	}
+	focused := w.Canvas().Focused()
+	if focused == nil {
+		t.Fatal("a click in the source gave the keyboard to nothing")
+	}
+	text := func() string {
+		var s string
+		walk(w.Content(), func(o fyne.CanvasObject) {
+			if v, ok := o.(*rawView); ok {
+				s = v.Text
+			}
+		})
+		return s
+	}
+	raw := text()
+	focused.TypedRune('x')
+	cb := h.c.app.Clipboard()
+	cb.SetContent("pasted")
+	if sc, ok := focused.(fyne.Shortcutable); ok {
+		sc.TypedShortcut(&fyne.ShortcutPaste{Clipboard: cb})
+		sc.TypedShortcut(&fyne.ShortcutSelectAll{})
+		sc.TypedShortcut(&fyne.ShortcutCopy{Clipboard: cb})
+	}
+	if got := text(); got != raw || !strings.Contains(raw, "Received: from mahonia.w-n-doo.fr") {
+		t.Errorf("the source was edited or is not shown: %.80q", got)
+	}
+	if !strings.Contains(cb.Content(), "Received: from mahonia.w-n-doo.fr") {
+		t.Errorf("Select all then Copy put %.80q on the clipboard", cb.Content())
+	}
+	focused.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	h.settle()
+	if slices.Contains(h.c.app.Driver().AllWindows(), w) {
+		t.Fatalf("Escape after a click in the source (focus on %T) left the window open", focused)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
@@ -18,7 +19,8 @@ import (
 )
 
 // The folder menu: on a folder's right click (or secondary tap) in the
-// folder pane, and as the Folder menu of the menu bar for the current
+// folder pane, on the menu key or Shift+F10 while the tree has the
+// keyboard, and as the Folder menu of the menu bar for the current
 // folder. Every action goes through the profile's mailer, which changes an
 // IMAP account's folders on its server first.
 
@@ -61,7 +63,31 @@ func (c *controller) showFolderMenu(uid string, pos fyne.Position) {
 	if len(items) == 0 {
 		return
 	}
-	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), c.win.Canvas(), pos)
+	m := fyne.NewMenu("", items...)
+	pop := widget.NewPopUpMenu(m, c.win.Canvas())
+	pop.ShowAtPosition(pos)
+	c.ui.folderMenu, c.ui.folderItems = pop, m
+}
+
+// treeKey opens the menu of the folder selected in the tree with the menu
+// key or Shift+F10 while the tree has the keyboard, as the messages' menu
+// opens from the list; the tree keeps its other keys.
+func (c *controller) treeKey(e *fyne.KeyEvent) bool {
+	menu := e.Name == desktop.KeyMenu || (e.Name == fyne.KeyF10 && c.modifiers()&fyne.KeyModifierShift != 0)
+	if !menu || c.virt.current != "" || c.current.Name == "" {
+		return false
+	}
+	uid := folderUID(c.current)
+	d := fyne.CurrentApp().Driver()
+	at := d.AbsolutePositionForObject(c.ui.tree).Add(fyne.NewPos(c.ui.tree.Size().Width/4, 0))
+	for _, r := range c.drag.rows {
+		if r.uid == uid && r.Visible() && d.CanvasForObject(r) != nil {
+			at = d.AbsolutePositionForObject(r).Add(fyne.NewPos(r.Size().Width/4, r.Size().Height/2))
+			break
+		}
+	}
+	c.showFolderMenu(uid, at)
+	return true
 }
 
 // folderMenu is the Folder menu of the menu bar: a new folder, and the

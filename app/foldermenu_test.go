@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -235,5 +236,58 @@ func TestVirtualInboxes(t *testing.T) {
 	h.settle()
 	if h.c.virt.current != "" || slices.Contains(h.subjects(), "Autre un") {
 		t.Errorf("back in a folder, the list still shows the virtual one: %q", h.subjects())
+	}
+}
+
+// The menu key, or Shift+F10, on the folder tree opens the menu of the
+// selected folder with the keyboard in it, in both languages, and its
+// items act on that folder; F10 alone is left to the desktop.
+func TestMenuKeyOnTheTreeOpensTheFolderMenu(t *testing.T) {
+	for _, tc := range []struct {
+		locale      string
+		key         fyne.KeyName
+		mods        fyne.KeyModifier
+		open        bool
+		props, head string
+	}{
+		{"en_US.UTF-8", desktop.KeyMenu, 0, true, "Properties…", "Properties of “Inbox”"},
+		{"fr_FR.UTF-8", fyne.KeyF10, fyne.KeyModifierShift, true, "Propriétés…", "Propriétés de «\u00a0Boîte de réception\u00a0»"},
+		{"en_US.UTF-8", fyne.KeyF10, 0, false, "", ""},
+	} {
+		t.Run(tc.locale+" "+string(tc.key), func(t *testing.T) {
+			useLanguage(t, tc.locale)
+			h := newHarness(t)
+			h.w.Canvas().Focus(h.c.ui.tree)
+			h.hold(tc.mods)
+			h.typeKey(tc.key)
+			h.hold(0)
+			open := h.c.ui.folderMenu != nil && h.c.ui.folderMenu.Visible()
+			if open != tc.open {
+				t.Fatalf("%v with %v on the tree: folder menu open %v, want %v", tc.key, tc.mods, open, tc.open)
+			}
+			if !open {
+				return
+			}
+			if h.w.Canvas().Focused() != h.c.ui.folderMenu {
+				t.Errorf("the menu does not have the keyboard: the focus is on %T", h.w.Canvas().Focused())
+			}
+			var props *fyne.MenuItem
+			for _, it := range h.c.ui.folderItems.Items {
+				if it.Label == tc.props {
+					props = it
+				}
+			}
+			if props == nil {
+				t.Fatalf("the menu has no %q", tc.props)
+			}
+			h.c.ui.folderMenu.Hide()
+			props.Action()
+			h.settle()
+			inbox := h.folder("INBOX")
+			texts := strings.Join(h.overlayTexts(), "\n")
+			if !strings.Contains(texts, tc.head) || !strings.Contains(texts, formatCount(inbox.Total)) {
+				t.Errorf("the properties of the inbox (%d messages) are not shown:\n%s", inbox.Total, texts)
+			}
+		})
 	}
 }

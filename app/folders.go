@@ -28,15 +28,23 @@ func folderUID(ref mailstore.FolderRef) widget.TreeNodeID {
 }
 
 // keyTree is a widget.Tree that passes the letter shortcuts on while it has the
-// keyboard focus (a focused widget gets the keys before the canvas).
+// keyboard focus (a focused widget gets the keys before the canvas), and
+// the keys it does not use itself (the menu key) to onKey.
 type keyTree struct {
 	widget.Tree
 	onRune func(rune) bool
+	onKey  func(*fyne.KeyEvent) bool
 }
 
 func (t *keyTree) TypedRune(r rune) {
 	if t.onRune == nil || !t.onRune(r) {
 		t.Tree.TypedRune(r)
+	}
+}
+
+func (t *keyTree) TypedKey(e *fyne.KeyEvent) {
+	if t.onKey == nil || !t.onKey(e) {
+		t.Tree.TypedKey(e)
 	}
 }
 
@@ -149,7 +157,7 @@ func folderName(f mailstore.Folder) string {
 
 // buildFolders makes the accounts and folders tree.
 func (c *controller) buildFolders() fyne.CanvasObject {
-	t := &keyTree{onRune: c.typedRune}
+	t := &keyTree{onRune: c.typedRune, onKey: c.treeKey}
 	t.ChildUIDs = c.treeChildren
 	t.IsBranch = func(uid widget.TreeNodeID) bool {
 		return uid == "" || strings.HasPrefix(uid, accountPrefix)

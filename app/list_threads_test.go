@@ -1,8 +1,10 @@
 package app
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 
@@ -53,5 +55,52 @@ func TestThreadRowsCountAndFold(t *testing.T) {
 	}
 	if r := h.row(rootSubject); r.count.Visible() {
 		t.Errorf("outside the thread view a row shows counts %q", r.count.Text)
+	}
+}
+
+// The context menu collapses and expands a thread too (the mouse's way,
+// in French here), and a collapsed thread stays collapsed after a restart,
+// as the thread view does.
+func TestCollapsedThreadsByMenuAndKeptAcrossRestarts(t *testing.T) {
+	useLanguage(t, "fr_FR.UTF-8")
+	h := newHarness(t)
+	h.c.setThreaded(true)
+	h.settle()
+	const rootSubject, replySubject = "Itinéraire d'un message", "Re: Itinéraire d'un message"
+	n := h.c.rows.length()
+	sum := h.open(replySubject)
+	h.c.showMsgMenu(h.centre(h.row(replySubject)))
+	h.menuItem("Replier le fil")
+	if h.c.rows.length() != n-1 || h.c.rows.find(func(s mailstore.Summary) bool { return s.Subject == replySubject }) >= 0 {
+		t.Fatalf("collapsed from the menu: %d rows (was %d)", h.c.rows.length(), n)
+	}
+
+	q := newUIQueue()
+	again := newController(h.c.app, h.c.app.NewWindow("Facteur"), h.store, h.c.opts, q.post)
+	t.Cleanup(again.close)
+	again.start()
+	if !settle(q, again.work, 15*time.Second, func() bool { return again.rows.length() > 0 && !again.loading }) {
+		t.Fatal("the window started again did not settle")
+	}
+	if got := again.rows.length(); got != n-1 || !slices.Contains(again.listOpts.Collapsed, sum.ThreadID) {
+		t.Errorf("after a restart: %d rows, want %d; collapsed %v, want thread %d", got, n-1, again.listOpts.Collapsed, sum.ThreadID)
+	}
+
+	h.open(rootSubject)
+	h.c.showMsgMenu(h.centre(h.row(rootSubject)))
+	h.menuItem("Déplier le fil")
+	if h.c.rows.length() != n {
+		t.Errorf("expanded from the menu: %d rows, want %d", h.c.rows.length(), n)
+	}
+	if saved := savedCollapsed(h.c.settings); len(saved) != 0 {
+		t.Errorf("expanded, the settings still keep %v", saved)
+	}
+	h.c.setThreaded(false)
+	h.settle()
+	h.open(rootSubject)
+	for _, it := range h.c.msgMenu().Items {
+		if it.Label == "Replier le fil" || it.Label == "Déplier le fil" {
+			t.Errorf("outside the thread view the menu has %q", it.Label)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -158,4 +159,56 @@ func TestWindowRunsOnTheCallersMailer(t *testing.T) {
 	}
 	h.waitFor("the copy in the server's Sent", func() bool { return serverHas(t, srv.Target(), "Sent", "Queued") })
 	h.waitFor("the push by the window's watcher", func() bool { return !h.c.accts.status[a.Name].LastPush.IsZero() })
+}
+
+// A window whose background checks cannot start (its settings file is
+// broken when it opens: the mailer's Watch fails) still acts through the
+// mailer: opening an IMAP account's message, which marks it read, fails
+// and says so, rather than change the store alone, a change that no
+// journal keeps for the server and that the next sync would undo.
+func TestActionsGoThroughTheMailerWhenChecksCannotStart(t *testing.T) {
+	srv := imapServer(t, "Archive", "Trash", "Sent")
+	srv.Append(t, "INBOX", mailerMsg("One"))
+	h := newHarnessOpts(t, nil, func(o *Options, s *mailstore.Store) {
+		p, err := profile.Open(o.Profile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := account.Account{Name: "Machin", Protocol: account.IMAP,
+			Identity: account.Identity{Address: "marc@machin.com"}, Incoming: srv.Incoming()}
+		if err := account.OpenBook(p.ConfigFile()).Add(a); err != nil {
+			t.Fatal(err)
+		}
+		if err := account.OpenCredentials(p.Dir, account.BackendFile).Set(account.PasswordKey(a.Name, false), srv.Password); err != nil {
+			t.Fatal(err)
+		}
+		m, err := mailer.Open(context.Background(), mailer.Options{Profile: p.Dir, Store: s, Backend: account.BackendFile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = m.Sync(context.Background(), a, mailer.SyncOptions{})
+		if cerr := m.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p.ConfigFile(), []byte("accounts = [ broken"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	})
+	inbox := mailstore.FolderRef{Account: "Machin", Name: "INBOX"}
+	h.c.loadFolders(false)
+	h.settle()
+	h.c.openFolder(inbox)
+	h.settle()
+	s := h.open("One") // marks it read
+	h.settle()
+	if h.storeFlags(s.ID)&mailstore.FlagSeen != 0 && !serverHas(t, srv, "INBOX", "One", imap.FlagSeen) {
+		t.Fatal("One is read in the store alone: the window changed an IMAP account's message without its mailer")
+	}
+	if h.dialogs() == 0 {
+		t.Error("the failed mark was not told")
+	}
+	t.Logf("told: %q", h.overlayText())
 }

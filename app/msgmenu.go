@@ -62,7 +62,7 @@ func (c *controller) msgMenu() *fyne.Menu {
 	mark := func(add, remove mailstore.Flags) func() {
 		return func() { c.markFlags(c.selectedMsgs(), add, remove) }
 	}
-	return fyne.NewMenu("",
+	m := fyne.NewMenu("",
 		item(lang.L("Reply"), func() { c.composeFromSelected(composeReply) }),
 		item(lang.L("Reply all"), func() { c.composeFromSelected(composeReplyAll) }),
 		item(lang.L("Forward"), func() { c.composeFromSelected(composeForward) }),
@@ -81,6 +81,10 @@ func (c *controller) msgMenu() *fyne.Menu {
 		sep(),
 		item(lang.L("Filter messages like this…"), c.filterLikeSelected),
 	)
+	if fold := c.threadFoldItem(); fold != nil {
+		m.Items = append(m.Items, sep(), fold)
+	}
+	return m
 }
 
 // saveEml writes the message in the reader, as received, to a file the

@@ -48,6 +48,7 @@ var settingKinds = map[string]string{
 	prefTheme:         "string",
 	prefRemoteSenders: "list",
 	prefMonoBody:      "bool",
+	prefCollapsed:     "list",
 }
 
 // openSettings reads the settings of the profile dir ("" for settings in

@@ -226,6 +226,8 @@ type widgets struct {
 	threadCheck  *widget.Check
 	msgMenu      *widget.PopUpMenu // the last context menu of the messages
 	msgItems     *fyne.Menu        // its items
+	folderMenu   *widget.PopUpMenu // the last menu of a folder
+	folderItems  *fyne.Menu        // its items
 	reader       *readerView
 	readerPane   fyne.CanvasObject
 	menu         *menuItems
@@ -249,6 +251,7 @@ func newController(a fyne.App, w fyne.Window, s mailStore, opts Options, post fu
 	}
 	c.settings.onError = func(err error) { post(func() { c.showError(err) }) }
 	c.listOpts.Threaded = c.settings.Bool(prefThreads, false) // kept across restarts
+	c.listOpts.Collapsed = savedCollapsed(c.settings)
 	c.work = newWorker(ctx, post)
 	c.work.onPanic = c.showError
 	w.SetContent(c.build())
@@ -269,7 +272,7 @@ func (c *controller) build() fyne.CanvasObject {
 	c.ui.panes = [3]fyne.CanvasObject{folders, list, reader}
 	outer.Offset = 0.2
 	c.ui.split = outer
-	return container.NewStack(outer, c.buildNotice())
+	return container.NewStack(outer, c.buildNotice(), c.buildDragLayer())
 }
 
 // start loads the folders, opens the inbox and follows the store's changes.

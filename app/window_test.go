@@ -144,10 +144,10 @@ func TestViewSourceShowsTheRawMessage(t *testing.T) {
 	src := wins[len(wins)-1]
 	var text string
 	walk(src.Content(), func(o fyne.CanvasObject) {
-		if l, ok := o.(*widget.Label); ok {
-			text = l.Text
-			if !l.TextStyle.Monospace || !l.Selectable {
-				t.Error("the source is not monospace and selectable")
+		if v, ok := o.(*rawView); ok {
+			text = v.Text
+			if !v.TextStyle.Monospace {
+				t.Error("the source is not monospace")
 			}
 		}
 	})

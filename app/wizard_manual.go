@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"facteur/internal/mailaddr"
 	"facteur/mua/account"
 )
 
@@ -95,14 +96,9 @@ func (w *wizard) fillManual(a account.Account) {
 	m.filled = true
 }
 
-// addressDomain is the domain of an address, "" when it has none.
-func addressDomain(addr string) string {
-	_, domain, ok := strings.Cut(strings.TrimSpace(addr), "@")
-	if !ok {
-		return ""
-	}
-	return strings.ToLower(domain)
-}
+// addressDomain is the domain of an address (internal/mailaddr: after its
+// last "@", lower-cased), "" when it has none.
+func addressDomain(addr string) string { return mailaddr.Domain(strings.TrimSpace(addr)) }
 
 // manualEdited: the servers typed replace what was found.
 func (w *wizard) manualEdited() {

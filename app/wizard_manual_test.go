@@ -82,3 +82,20 @@ func TestWizardManualSettingsShowWhatWasFound(t *testing.T) {
 		t.Errorf("manual settings %v: %q:%q", m.box.Visible(), m.inHost.Text, m.inPort.Text)
 	}
 }
+
+// TestAddressDomain: the servers guessed for an address are those of the
+// domain after its last "@" (a quoted local part may hold one).
+func TestAddressDomain(t *testing.T) {
+	tests := map[string]string{
+		"marc@machin.com":        "machin.com",
+		" Marc@Machin.COM ":      "machin.com",
+		`"marc@truc"@machin.com`: "machin.com",
+		"marc@machin.com.":       "machin.com",
+		"marc":                   "",
+	}
+	for in, want := range tests {
+		if got := addressDomain(in); got != want {
+			t.Errorf("addressDomain(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -140,11 +140,11 @@ func (c *controller) detectOAuth(address string, hosts ...string) (oauth.Provide
 	return oauth.Detect(address, hosts...)
 }
 
-// forgetUnsaved drops the token of an account authorized but never saved.
+// forgetUnsaved drops the token of an account authorized but never saved
+// (account.Credentials.ForgetOAuth2, as `facteur account add --oauth2`).
 func (w *wizard) forgetUnsaved() {
 	if name := w.oauth.pending; name != "" {
-		creds := w.c.credentials()
-		creds.Delete(account.TokenKey(name))
+		w.c.credentials().ForgetOAuth2(name)
 		w.oauth.pending = ""
 	}
 }

@@ -7,12 +7,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"facteur/internal/atomicfile"
 )
 
 // UpdateJSON reads the JSON object in path (a small state file that
 // Facteur's processes share) under the lock path+".lock", lets f change
-// it, and writes it back atomically (a temporary file renamed) when f
-// reports a change. A missing file is an empty map; so is a broken one:
+// it, and writes it back (internal/atomicfile: fsynced, renamed, private)
+// when f reports a change. A missing file is an empty map; so is a broken one:
 // such state is forgotten, not fatal.
 func UpdateJSON[V any](ctx context.Context, path string, f func(map[string]V) bool) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
@@ -41,9 +43,5 @@ func UpdateJSON[V any](ctx context.Context, path string, f func(map[string]V) bo
 	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, out, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.WriteFile(path, out, 0o600)
 }

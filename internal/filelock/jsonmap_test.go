@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -50,5 +51,30 @@ func TestUpdateJSON(t *testing.T) {
 				t.Fatalf("file %s, want %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestUpdateJSONPrivateDespiteAStaleTemporary: a temporary file that a
+// crash left beside the state file, readable by all, does not lend the
+// state file its mode: the file written is the owner's alone.
+func TestUpdateJSONPrivateDespiteAStaleTemporary(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("mode bits: Windows keeps the file private by its DACL (internal/atomicfile)")
+	}
+	path := filepath.Join(t.TempDir(), "state.json")
+	if err := os.WriteFile(path+".tmp", []byte(`{"half":`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(path+".tmp", 0o644) // whatever the umask
+	err := UpdateJSON(context.Background(), path, func(m map[string]int) bool { m["a"] = 1; return true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != `{"a":1}` || st.Mode().Perm() != 0o600 {
+		t.Errorf("state file %q, mode %v; want {\"a\":1}, -rw-------", got, st.Mode().Perm())
 	}
 }

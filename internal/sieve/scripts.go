@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"facteur/internal/atomicfile"
 )
 
 // Scripts are the filters of a profile: one script per account, in
@@ -100,26 +102,7 @@ func (s *Scripts) Install(account string, src []byte, host Host) error {
 	if _, err := Compile(account+".sieve", src, host); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(s.Dir, ".install-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(src); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return atomicfile.WriteFile(path, src, 0o600)
 }
 
 // Remove deletes an account's script.

@@ -59,6 +59,10 @@ func TestStartWelcomeOnce(t *testing.T) {
 			t.Errorf("welcome message lacks %q:\n%s", want, body)
 		}
 	}
+	// French typography: a no-break space before ":" and inside « »
+	if _, fr, _ := strings.Cut(body, "Bienvenue dans Facteur."); strings.Contains(fr, " :") || strings.Contains(fr, "« ") || strings.Contains(fr, " »") {
+		t.Errorf("the French half of the welcome message has an ordinary space before a colon or inside « »:\n%s", fr)
+	}
 	if strings.Contains(body, ":2525") || strings.Contains(body, ":1110") {
 		t.Errorf("the welcome message names the default ports, not the MTA's:\n%s", body)
 	}

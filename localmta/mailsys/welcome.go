@@ -46,6 +46,9 @@ func SendWelcome(ctx context.Context, dir string, st Status, to string, now time
 	return true, nil
 }
 
+// nbsp is the no-break space French puts before : ; ? ! and inside « ».
+const nbsp = "\u00a0"
+
 // WelcomeSubject is the subject of the welcome message.
 const WelcomeSubject = "Welcome to Facteur / Bienvenue dans Facteur"
 
@@ -81,10 +84,10 @@ panel (menu Mail system) for the queue, the deliveries and SMTP transcripts.
 
 Bienvenue dans Facteur.
 
-Ce message ne vient pas de la boîte de démonstration : le MTA de Facteur,
+Ce message ne vient pas de la boîte de démonstration` + nbsp + `: le MTA de Facteur,
 démarré avec l'application, l'a accepté en SMTP sur l'interface de bouclage,
 mis en file d'attente sur disque, et son MDA l'a remis dans la boîte INBOX
-de votre compte Local. Affichage > « Inspecter l'en-tête » montre son
+de votre compte Local. Affichage > «` + nbsp + `Inspecter l'en-tête` + nbsp + `» montre son
 itinéraire Received, et le panneau MTA local (menu Messagerie) la file
 d'attente, les remises et les transcriptions SMTP.
 

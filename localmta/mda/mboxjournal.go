@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"facteur/internal/atomicfile"
 	"facteur/mailstore/mbox"
 )
 
@@ -103,15 +104,12 @@ func (j *journal) parse(line string) {
 	j.entries[e.key], j.last = e, e
 }
 
-// compactJournal keeps the last journalKeep lines: temporary file, rename.
+// compactJournal keeps the last journalKeep lines, written whole
+// (internal/atomicfile).
 func compactJournal(path string, data []byte) ([]byte, error) {
 	lines := strings.SplitAfter(string(data), "\n")
 	kept := []byte(strings.Join(lines[max(0, len(lines)-journalKeep):], ""))
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, kept, 0o600); err != nil {
-		return nil, err
-	}
-	return kept, os.Rename(tmp, path)
+	return kept, atomicfile.WriteFile(path, kept, 0o600)
 }
 
 func (j *journal) add(line string) error {

@@ -65,8 +65,19 @@ func SecretKeys(account string) []string {
 // ForgetSecrets deletes every secret of an account (SecretKeys); those it
 // never had are no error.
 func (c *Credentials) ForgetSecrets(account string) error {
+	return c.forget(SecretKeys(account))
+}
+
+// ForgetOAuth2 deletes the OAuth2 token and client secret of an account
+// authorized but not saved (its set-up failed or was cancelled, in the
+// wizard or `facteur account add --oauth2`); its passwords stay.
+func (c *Credentials) ForgetOAuth2(account string) error {
+	return c.forget([]string{TokenKey(account), ClientSecretKey(account)})
+}
+
+func (c *Credentials) forget(keys []string) error {
 	var errs []error
-	for _, key := range SecretKeys(account) {
+	for _, key := range keys {
 		if err := c.Delete(key); err != nil && !errors.Is(err, ErrNotFound) {
 			errs = append(errs, err)
 		}

@@ -2,6 +2,7 @@ package account
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -47,5 +48,42 @@ func TestAuthSavedInBook(t *testing.T) {
 	}
 	if sample("p").UsesOAuth2() {
 		t.Error("a password account UsesOAuth2")
+	}
+}
+
+// TestForgetSecrets: removing an account forgets every secret it had;
+// a set-up that failed forgets its OAuth2 secrets and keeps the rest.
+func TestForgetSecrets(t *testing.T) {
+	tests := []struct {
+		name   string
+		forget func(*Credentials) error
+		left   []string
+	}{
+		{"account removed", func(c *Credentials) error { return c.ForgetSecrets("g") }, nil},
+		{"OAuth2 set-up failed", func(c *Credentials) error { return c.ForgetOAuth2("g") },
+			[]string{PasswordKey("g", false), PasswordKey("g", true)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := OpenCredentials(t.TempDir(), BackendFile)
+			for _, key := range append(SecretKeys("g"), PasswordKey("other", false)) {
+				if err := c.Set(key, "s-"+key); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := tt.forget(c); err != nil {
+				t.Fatal(err)
+			}
+			if err := tt.forget(c); err != nil { // nothing left to forget: no error
+				t.Fatalf("again: %v", err)
+			}
+			for _, key := range append(SecretKeys("g"), PasswordKey("other", false)) {
+				_, err := c.Get(key)
+				want := key == PasswordKey("other", false) || slices.Contains(tt.left, key)
+				if got := err == nil; got != want {
+					t.Errorf("%s kept: %v (%v), want %v", key, got, err, want)
+				}
+			}
+		})
 	}
 }

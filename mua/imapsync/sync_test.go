@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -250,14 +251,28 @@ func TestAppendAndTranscript(t *testing.T) {
 	}
 }
 
+// TestRunIdle: a message that comes while Run is in IDLE wakes it up (the
+// server's EXISTS, RFC 2177), and Run syncs it. The append waits until
+// the transcript shows the IDLE under way (no sleep), so the mail cannot
+// come before it (Run's check of UIDNEXT before IDLE would then find it);
+// the polling and the IDLE restart are an hour away, so nothing but the
+// EXISTS during IDLE ends it: the transcript must show DONE after it.
 func TestRunIdle(t *testing.T) {
 	ts := startServer(t)
-	f := newFixture(t, ts, nil)
+	var tr lockedBuffer
+	f := newFixture(t, ts, func(o *Options) {
+		o.Transcript, o.PollInterval, o.IdleRestart = &tr, time.Hour, time.Hour
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	changes := f.store.Subscribe(ctx)
 	done := make(chan error, 1)
 	go func() { done <- f.s.Run(ctx, func(err error) { t.Logf("Run: %v", err) }) }()
-	time.Sleep(100 * time.Millisecond) // let Run reach IDLE; the test passes either way
+	stop := sync.OnceValue(func() error { cancel(); return <-done })
+	t.Cleanup(func() { stop() }) // a failed test's Run ends before the fixture closes
+	waitTranscript(t, &tr, "Run in IDLE", idleRE)
+	if strings.Contains(tr.String(), "C: DONE") {
+		t.Fatalf("IDLE ended before any mail came:\n%s", tr.String())
+	}
 	ts.appendMsgs(t, "INBOX", 0, 1)
 	timeout := time.After(10 * time.Second)
 	for added := false; !added; {
@@ -265,12 +280,30 @@ func TestRunIdle(t *testing.T) {
 		case ch := <-changes:
 			added = ch.Kind == mailstore.ChangeAdded || ch.Kind == mailstore.ChangeReset
 		case <-timeout:
-			t.Fatal("new message not synced by IDLE")
+			t.Fatalf("new message not synced by IDLE; transcript:\n%s", tr.String())
 		}
 	}
-	cancel()
-	if err := <-done; !errors.Is(err, context.Canceled) {
+	if err := stop(); !errors.Is(err, context.Canceled) {
 		t.Errorf("Run = %v", err)
+	}
+	if !existsThenDone.MatchString(tr.String()) {
+		t.Errorf("the sync did not follow an EXISTS during IDLE; transcript:\n%s", tr.String())
+	}
+}
+
+var (
+	idleRE = regexp.MustCompile(`(?m)^C: \S+ IDLE\r?$`)
+	// the IDLE, the server's EXISTS during it, then the client's DONE
+	existsThenDone = regexp.MustCompile(`(?s)C: \S+ IDLE\r?\n(?:S: [^\n]*\n)*?S: \* \d+ EXISTS[^\n]*\n.*?C: DONE`)
+)
+
+// waitTranscript waits until the transcript matches re.
+func waitTranscript(t *testing.T, tr *lockedBuffer, what string, re *regexp.Regexp) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !re.MatchString(tr.String()); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("never: %s; transcript:\n%s", what, tr.String())
+		}
 	}
 }
 

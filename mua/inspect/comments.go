@@ -3,6 +3,8 @@ package inspect
 import (
 	"strings"
 	"unicode"
+
+	"facteur/internal/ascii"
 )
 
 // comment classifies one comment of a Received field: TLS details,
@@ -252,7 +254,7 @@ func isHELOWord(f string) bool {
 // beside the IP without meaning for the fields: "verified",
 // "unverified", "RDNS failed", ZMailer's "rhost-flags-OK-OK-OK-OK".
 func ignoredInfoWord(f string) bool {
-	if !isASCII(f) { // no fold outside ASCII ("ſ" for "s"), as strings.ToLower
+	if !ascii.Is(f) { // no fold outside ASCII ("ſ" for "s"), as strings.ToLower
 		return hasPrefixFold(f, "rhost-flags")
 	}
 	return strings.EqualFold(f, "verified") || strings.EqualFold(f, "unverified") || strings.EqualFold(f, "rdns") ||

@@ -3,6 +3,8 @@ package inspect
 import (
 	"strconv"
 	"strings"
+
+	"facteur/internal/ascii"
 )
 
 // TLS is what a Received field says about the TLS session of a hop.
@@ -317,7 +319,7 @@ func indexFold(s, sub string) int {
 	// Spaces are frequent: for an ASCII " word", look for the byte after
 	// the space (a fold of an ASCII sub is ASCII, byte for byte).
 	skip := 0
-	if len(sub) > 1 && sub[0] == ' ' && isASCII(sub) {
+	if len(sub) > 1 && sub[0] == ' ' && ascii.Is(sub) {
 		skip = 1
 	}
 	lower, upper := lowerASCII(sub[skip]), upperASCII(sub[skip])
@@ -332,15 +334,6 @@ func indexFold(s, sub string) int {
 		}
 	}
 	return -1
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
 
 // indexEither returns the index of the first a or b in s, or -1.

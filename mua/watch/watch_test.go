@@ -18,6 +18,7 @@ import (
 	"facteur/mailstore"
 	"facteur/mailstore/storetest"
 	"facteur/mua/account"
+	"facteur/mua/account/accounttest"
 	"facteur/mua/imapsync"
 	"facteur/mua/imapsync/imaptest"
 )
@@ -121,7 +122,7 @@ func pop3Server(t *testing.T) (account.Account, *pop3test.Server) {
 	return account.Account{
 		Name: "Truc", Protocol: account.POP3,
 		Identity: account.Identity{Address: "marc@truc.fr"},
-		Incoming: srv.Incoming(),
+		Incoming: accounttest.Plain(t, srv.Addr, pop3test.User),
 	}, srv
 }
 
@@ -278,7 +279,7 @@ func TestFetchBodyOfAHeadersFirstMessage(t *testing.T) {
 
 func TestCheckCancelledStopsTheCheck(t *testing.T) {
 	a := account.Account{Name: "Muet", Protocol: account.POP3, Identity: account.Identity{Address: "marc@muet.test"},
-		Incoming: pop3test.Mute(t)}
+		Incoming: accounttest.Mute(t, pop3test.User)}
 	w := start(t, Options{Store: storetest.Open(t), Profile: t.TempDir(), Secret: password("secret"), PollInterval: time.Hour}, a)
 	eventually(t, "the first check under way", func() bool {
 		st := w.Status()

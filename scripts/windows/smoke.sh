@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The CLI of the real facteur.exe under Wine: scripts/windows/smoke.sh EXE WORKDIR
-# (run by scripts/test-windows.sh, with its WINEPREFIX). version, import,
+# (run by scripts/test-windows.sh, with its WINEPREFIX). version (also from
+# a console, with no standard handles), import,
 # search, inspect; then `facteur.exe mta` on a loopback port the system
 # chooses, a message given to `sendmail` (which finds the running MTA), and
 # mailq until the message is delivered into the Local INBOX. Loopback only.
@@ -37,6 +38,17 @@ version=$(sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
 facteur version || fail "version: $err"
 [ "$out" = "facteur $version" ] || fail "version printed '$out'"
 echo "smoke: version ok"
+
+# From a console: console.exe (scripts/windows/console.c) starts facteur.exe
+# as a console program starts one of the GUI subsystem, with no standard
+# handles, on a terminal (script(1)): what it prints must reach that
+# console (console_windows.go), not vanish.
+x86_64-w64-mingw32-gcc -O2 -municode -o "$work/console.exe" scripts/windows/console.c
+win_exe=$(winepath -w "$(realpath "$exe")")
+script -qec "wine '$work/console.exe' '$win_exe' version" /dev/null </dev/null >"$work/tty" 2>&1 ||
+	fail "facteur.exe version from a console: $(tr -d '\r' <"$work/tty")"
+grep -q "facteur $version" "$work/tty" || fail "facteur.exe version from a console printed '$(tr -d '\r' <"$work/tty")'"
+echo "smoke: output to the console that started it ok"
 
 facteur import testdata/three.mbox || fail "import: $err"
 [[ $out == *"imported 3 messages"* ]] || fail "import printed '$out'"

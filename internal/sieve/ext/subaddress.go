@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/foxcpp/go-sieve/interp"
+
+	"facteur/internal/mailaddr"
 )
 
 // SubaddressSeparator separates the user from the detail in a local part
@@ -17,10 +19,8 @@ func init() {
 }
 
 func localPart(addr string) string {
-	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
-		return addr[:i]
-	}
-	return addr
+	local, _ := mailaddr.Split(addr)
+	return local
 }
 
 // userPart is the local part up to the separator (RFC 5233 §4).

@@ -8,7 +8,6 @@ import (
 	"crypto/tls"
 	"log/slog"
 	"net"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -17,7 +16,6 @@ import (
 	"facteur/localmta/pop3d"
 	"facteur/mailstore"
 	"facteur/mailstore/storetest"
-	"facteur/mua/account"
 )
 
 // The user the server knows.
@@ -86,12 +84,4 @@ func (s *Server) Add(t testing.TB, raw string) mailstore.Summary {
 		t.Fatal(err)
 	}
 	return sum
-}
-
-// Incoming is the server as an account's incoming server: plaintext, the
-// user marc.
-func (s *Server) Incoming() account.Server {
-	host, port, _ := net.SplitHostPort(s.Addr)
-	p, _ := strconv.Atoi(port)
-	return account.Server{Host: host, Port: p, Security: account.SecurityNone, User: User}
 }

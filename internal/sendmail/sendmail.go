@@ -1,4 +1,12 @@
-package main
+// Package sendmail is the message side of the sendmail(8) interface: the
+// input read as sendmail reads it (LF or CRLF lines, a lone "." ending it
+// unless -i), the recipients of -t (To, Cc, Bcc), the Bcc fields removed
+// and the From, Date and Message-ID fields a message lacks added, as
+// Postfix's cleanup(8) does (RFC 5322 §3.6), and the addresses given on
+// its command line. `facteur sendmail` (into the local MTA) and `facteur
+// send` (a whole message through an account) share it; their argument
+// parsing stays in package main.
+package sendmail
 
 import (
 	"bufio"
@@ -14,15 +22,15 @@ import (
 	"facteur/internal/mailaddr"
 )
 
-// maxSendmailBytes bounds a message read by `facteur sendmail`.
-const maxSendmailBytes = 64 << 20
+// MaxBytes bounds a message read by `facteur sendmail`.
+const MaxBytes = 64 << 20
 
-var errTooBig = fmt.Errorf("sendmail: message larger than %d MB", maxSendmailBytes>>20)
+var ErrTooBig = fmt.Errorf("sendmail: message larger than %d MB", MaxBytes>>20)
 
-// readSendmailInput reads a message from stdin as sendmail does: lines
+// ReadInput reads a message from stdin as sendmail does: lines
 // ended by LF or CRLF, turned into CRLF lines; unless dotOK (-i, -oi), a
 // line with a lone '.' ends the input.
-func readSendmailInput(r io.Reader, dotOK bool) ([]byte, error) {
+func ReadInput(r io.Reader, dotOK bool) ([]byte, error) {
 	br := bufio.NewReader(r)
 	var buf bytes.Buffer
 	for {
@@ -33,8 +41,8 @@ func readSendmailInput(r io.Reader, dotOK bool) ([]byte, error) {
 				break
 			}
 			buf.WriteString(content + "\r\n")
-			if buf.Len() > maxSendmailBytes {
-				return nil, errTooBig
+			if buf.Len() > MaxBytes {
+				return nil, ErrTooBig
 			}
 		}
 		if err == io.EOF {
@@ -47,37 +55,37 @@ func readSendmailInput(r io.Reader, dotOK bool) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// field is one header field: its name and its raw lines, CRLF included.
-type field struct {
-	name string
-	raw  string
+// Field is one header field: its name and its raw lines.
+type Field struct {
+	Name string
+	Raw  string // CRLF included
 }
 
-// value returns the field body, unfolded.
-func (f field) value() string {
-	_, v, _ := strings.Cut(f.raw, ":")
+// Value returns the field body, unfolded.
+func (f Field) Value() string {
+	_, v, _ := strings.Cut(f.Raw, ":")
 	return strings.TrimSpace(strings.NewReplacer("\r\n ", " ", "\r\n\t", " ", "\r\n", "").Replace(v))
 }
 
-// splitHeader cuts a CRLF message into its header fields and its body. A
+// SplitHeader cuts a CRLF message into its header fields and its body. A
 // leading mbox "From " line is dropped; a line that is neither a field nor
 // a continuation ends the header (the body then starts there).
-func splitHeader(msg []byte) ([]field, []byte) {
+func SplitHeader(msg []byte) ([]Field, []byte) {
 	s := string(msg)
 	if strings.HasPrefix(s, "From ") {
 		_, s, _ = strings.Cut(s, "\r\n")
 	}
-	var fields []field
+	var fields []Field
 	for s != "" {
 		line, rest, _ := strings.Cut(s, "\r\n")
 		switch {
 		case line == "":
 			return fields, []byte(rest)
 		case (line[0] == ' ' || line[0] == '\t') && len(fields) > 0:
-			fields[len(fields)-1].raw += line + "\r\n"
+			fields[len(fields)-1].Raw += line + "\r\n"
 		case isFieldLine(line):
 			name, _, _ := strings.Cut(line, ":")
-			fields = append(fields, field{name: strings.TrimSpace(name), raw: line + "\r\n"})
+			fields = append(fields, Field{Name: strings.TrimSpace(name), Raw: line + "\r\n"})
 		default:
 			return fields, []byte(s)
 		}
@@ -102,17 +110,17 @@ func isFieldLine(line string) bool {
 	return true
 }
 
-// headerRecipients returns the addresses of the To, Cc and Bcc fields, for
+// HeaderRecipients returns the addresses of the To, Cc and Bcc fields, for
 // sendmail -t.
-func headerRecipients(fields []field) ([]string, error) {
+func HeaderRecipients(fields []Field) ([]string, error) {
 	var out []string
 	for _, f := range fields {
-		if !strings.EqualFold(f.name, "To") && !strings.EqualFold(f.name, "Cc") && !strings.EqualFold(f.name, "Bcc") {
+		if !strings.EqualFold(f.Name, "To") && !strings.EqualFold(f.Name, "Cc") && !strings.EqualFold(f.Name, "Bcc") {
 			continue
 		}
-		list, err := mailaddr.ParseList(f.value())
+		list, err := mailaddr.ParseList(f.Value())
 		if err != nil {
-			return nil, fmt.Errorf("sendmail: cannot read the %s field %q: %w", f.name, f.value(), err)
+			return nil, fmt.Errorf("sendmail: cannot read the %s field %q: %w", f.Name, f.Value(), err)
 		}
 		for _, a := range list {
 			if !a.IsEmptyGroup() && a.Addr() != "" {
@@ -123,17 +131,17 @@ func headerRecipients(fields []field) ([]string, error) {
 	return out, nil
 }
 
-// prepareMessage removes the Bcc fields and adds the From, Date and
+// Prepare removes the Bcc fields and adds the From, Date and
 // Message-ID fields a message lacks, as Postfix's cleanup does for local
-// submissions.
-func prepareMessage(fields []field, body []byte, sender, fullName string, now time.Time) []byte {
+// submissions: From is sender, with fullName as its display name.
+func Prepare(fields []Field, body []byte, sender, fullName string, now time.Time) []byte {
 	var b bytes.Buffer
 	has := map[string]bool{}
 	for _, f := range fields {
-		name := strings.ToLower(f.name)
+		name := strings.ToLower(f.Name)
 		has[name] = true
 		if name != "bcc" {
-			b.WriteString(f.raw)
+			b.WriteString(f.Raw)
 		}
 	}
 	if !has["from"] {
@@ -151,34 +159,16 @@ func prepareMessage(fields []field, body []byte, sender, fullName string, now ti
 }
 
 func fromValue(sender, fullName string) string {
-	if sender == "" {
-		sender = localAddress()
-	}
 	if fullName == "" {
 		return sender
 	}
-	return mailaddr.Address{Name: fullName, Local: localPart(sender), Domain: domainPart(sender)}.String()
-}
-
-func localPart(addr string) string {
-	i := strings.LastIndexByte(addr, '@')
-	if i < 0 {
-		return addr
-	}
-	return addr[:i]
-}
-
-func domainPart(addr string) string {
-	i := strings.LastIndexByte(addr, '@')
-	if i < 0 {
-		return ""
-	}
-	return addr[i+1:]
+	local, domain := mailaddr.Split(sender)
+	return mailaddr.Address{Name: fullName, Local: local, Domain: domain}.String()
 }
 
 // newMessageID returns "<time.random@domain>" (RFC 5322 §3.6.4).
 func newMessageID(sender string, now time.Time) string {
-	domain := domainPart(sender)
+	_, domain := mailaddr.Split(sender)
 	if domain == "" {
 		domain = "localhost"
 	}
@@ -187,10 +177,10 @@ func newMessageID(sender string, now time.Time) string {
 	return fmt.Sprintf("<%s.%s@%s>", now.UTC().Format("20060102150405"), hex.EncodeToString(r), domain)
 }
 
-// envelopeAddress reads a sender or recipient given on the command line:
+// EnvelopeAddress reads a sender or recipient given on the command line:
 // "user@domain", "<user@domain>", "Name <user@domain>", or a bare login
 // of this host (completed with @localhost).
-func envelopeAddress(s string) (string, error) {
+func EnvelopeAddress(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if !strings.ContainsAny(s, "@<") {
 		if s == "" || strings.ContainsAny(s, " \t\",:;()[]\\") {

@@ -188,6 +188,7 @@ func (m *Mailer) Move(ctx context.Context, ids []int64, dest mailstore.FolderRef
 		err := m.moveGroup(ctx, g, dest, dst, dstIMAP, &ch)
 		errs = append(errs, accountErr(g.account, err))
 	}
+	m.push(ch)
 	return ch, errors.Join(errs...)
 }
 

@@ -15,14 +15,7 @@ func TestConversation(t *testing.T) {
 	sent := FolderRef{Account: "Local", Name: "Sent"}
 	trash := FolderRef{Account: "Local", Name: "Trash"}
 	other := FolderRef{Account: "Work", Name: "INBOX"}
-	for _, f := range []struct {
-		ref  FolderRef
-		role Role
-	}{{sent, RoleSent}, {trash, RoleTrash}, {other, RoleInbox}} {
-		if err := s.CreateFolder(ctx, f.ref, f.role); err != nil {
-			t.Fatal(err)
-		}
-	}
+	createFolders(t, s, map[FolderRef]Role{sent: RoleSent, trash: RoleTrash, other: RoleInbox})
 	first := add(t, s, inbox, testMsg{id: "a@x", subject: "Plan", date: day(1)}, AddOptions{})
 	add(t, s, sent, testMsg{id: "b@x", subject: "Re: Plan", inReplyTo: "a@x", refs: "<a@x>", date: day(2)}, AddOptions{})
 	add(t, s, inbox, testMsg{id: "c@x", subject: "Re: Plan", inReplyTo: "b@x", refs: "<a@x> <b@x>", date: day(3)}, AddOptions{})
@@ -65,14 +58,7 @@ func TestByMessageID(t *testing.T) {
 	archive := FolderRef{Account: "Local", Name: "Archive"}
 	drafts := FolderRef{Account: "Local", Name: "Drafts"}
 	other := FolderRef{Account: "Work", Name: "INBOX"}
-	for _, f := range []struct {
-		ref  FolderRef
-		role Role
-	}{{archive, RoleArchive}, {drafts, RoleDrafts}, {other, RoleInbox}} {
-		if err := s.CreateFolder(ctx, f.ref, f.role); err != nil {
-			t.Fatal(err)
-		}
-	}
+	createFolders(t, s, map[FolderRef]Role{archive: RoleArchive, drafts: RoleDrafts, other: RoleInbox})
 	a := add(t, s, inbox, testMsg{id: "a@x", subject: "Plan", date: day(1)}, AddOptions{})
 	b := add(t, s, archive, testMsg{id: "a@x", subject: "Plan", date: day(1)}, AddOptions{})
 	w := add(t, s, other, testMsg{id: "w@x", subject: "Work", date: day(2)}, AddOptions{})
@@ -92,6 +78,16 @@ func TestByMessageID(t *testing.T) {
 		}
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("ByMessageID(%q) = %v, want %v", tt.msgid, got, tt.want)
+		}
+	}
+}
+
+// createFolders creates each folder with its role.
+func createFolders(t *testing.T, s *Store, folders map[FolderRef]Role) {
+	t.Helper()
+	for ref, role := range folders {
+		if err := s.CreateFolder(context.Background(), ref, role); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

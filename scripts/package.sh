@@ -10,9 +10,12 @@ cd "$(dirname "$0")/.."
 GO=${GO:-go}
 os=${1:-linux}
 
-# The fyne tool, built for this machine (never for the target system).
-GOBIN=$PWD/bin/tools GOOS= GOARCH= CGO_ENABLED= $GO install fyne.io/tools/cmd/fyne@v1.7.4
-FYNE=$PWD/bin/tools/fyne
+# The fyne tool, built for this machine (never for the target system);
+# FYNE names another program in its place (package_script_test.go).
+if [ -z "${FYNE:-}" ]; then
+	GOBIN=$PWD/bin/tools GOOS= GOARCH= CGO_ENABLED= $GO install fyne.io/tools/cmd/fyne@v1.7.4
+	FYNE=$PWD/bin/tools/fyne
+fi
 
 saved=$(mktemp "${TMPDIR:-/tmp}/facteur-fyneapp.XXXXXX")
 cp -p FyneApp.toml "$saved"

@@ -38,6 +38,7 @@ type accountsWindow struct {
 
 	state, server, last, lastErr *widget.Label
 	stored                       *widget.Label // what the store holds of the account
+	status                       *fyne.Container
 	checkBtn                     *widget.Button
 	finger                       *widget.Label  // the certificate the last error refused
 	trustBtn                     *widget.Button // pins it into the account
@@ -87,7 +88,7 @@ func (aw *accountsWindow) build() fyne.CanvasObject {
 	aw.trustBtn = widget.NewButtonWithIcon(lang.L("Trust this certificate"), theme.ConfirmIcon(), aw.trust)
 	aw.trustBtn.Importance = widget.WarningImportance
 	aw.trustBtn.Hide()
-	status := container.NewVBox(container.New(layout.NewFormLayout(),
+	aw.status = container.NewVBox(container.New(layout.NewFormLayout(),
 		keyLabel(lang.L("State")), aw.state,
 		keyLabel(lang.L("Server")), aw.server,
 		keyLabel(lang.L("Last check")), aw.last,
@@ -114,7 +115,7 @@ func (aw *accountsWindow) build() fyne.CanvasObject {
 	trans := container.NewBorder(note, container.NewHBox(layout.NewSpacer(), copyBtn, refresh), nil, nil, aw.transScroll)
 
 	aw.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon(lang.L("Status"), theme.InfoIcon(), container.NewPadded(status)),
+		container.NewTabItemWithIcon(lang.L("Status"), theme.InfoIcon(), container.NewPadded(aw.status)),
 		container.NewTabItemWithIcon(lang.L("Settings"), theme.SettingsIcon(), container.NewPadded(settings)),
 		container.NewTabItemWithIcon(lang.L("Transcript"), theme.ListIcon(), container.NewPadded(trans)),
 	)
@@ -608,7 +609,7 @@ func (c *controller) stageAccounts(tab int) {
 	aw.staged = map[string]string{"Machin": stagedIMAP}
 	aw.list.Refresh()
 	aw.list.Select(0)
-	aw.stored.SetText(lang.L("{{.Total}} in {{.Folders}} folders, {{.Unread}} unread", map[string]any{"Total": 1204, "Folders": 7, "Unread": 12}) + "\n" +
+	aw.setStored(lang.L("{{.Total}} in {{.Folders}} folders, {{.Unread}} unread", map[string]any{"Total": 1204, "Folders": 7, "Unread": 12}) + "\n" +
 		lang.L("{{.N}} with their body still on the server (downloaded when opened; tick Available offline in Settings to have them all)", map[string]any{"N": 1100}))
 	aw.tabs.SelectIndex(tab)
 }
@@ -651,14 +652,22 @@ func (aw *accountsWindow) showStored(name string) {
 				return
 			}
 			if n == 0 {
-				aw.stored.SetText(lang.L("none yet: the first check brings them"))
+				aw.setStored(lang.L("none yet: the first check brings them"))
 				return
 			}
 			text := lang.L("{{.Total}} in {{.Folders}} folders, {{.Unread}} unread", map[string]any{"Total": total, "Folders": n, "Unread": unread})
 			if partial > 0 {
 				text += "\n" + lang.L("{{.N}} with their body still on the server (downloaded when opened; tick Available offline in Settings to have them all)", map[string]any{"N": partial})
 			}
-			aw.stored.SetText(text)
+			aw.setStored(text)
 		}
 	})
+}
+
+// setStored says what the store holds, and lays the status tab out again:
+// the form sized its rows for the text before, and a longer one, wrapped
+// on more lines, was drawn over the button below it.
+func (aw *accountsWindow) setStored(text string) {
+	aw.stored.SetText(text)
+	aw.status.Refresh()
 }

@@ -99,3 +99,20 @@ func accountsWindowFits(t *testing.T, h *harness, size fyne.Size) {
 		t.Errorf("the sentence is drawn %v px high", h)
 	}
 }
+
+// The account's status keeps each line clear of the next: a count of
+// messages wrapped on three lines at 900 px pushes the Check button down
+// (it was drawn over the button).
+func TestAccountStatusLinesDoNotOverlap(t *testing.T) {
+	h := newHarness(t)
+	h.c.stageAccounts(0)
+	h.settle()
+	aw := h.c.accts.win
+	aw.win.Resize(fyne.NewSize(900, 620))
+	h.settle()
+	form, buttons := aw.status.Objects[0], aw.status.Objects[len(aw.status.Objects)-1]
+	bottom := form.Position().Y + aw.stored.Position().Y + aw.stored.MinSize().Height
+	if top := buttons.Position().Y; top < bottom {
+		t.Errorf("the Check button's top at %v, over the message count that ends at %v (%q)", top, bottom, aw.stored.Text)
+	}
+}

@@ -34,6 +34,8 @@ type accountsState struct {
 	status    map[string]watch.Status
 	win       *accountsWindow // the Accounts window, nil when closed
 	lastNote  *fyne.Notification
+	// muted counts the new-mail notifications not sent, turned off
+	muted int
 }
 
 // startAccounts starts checking the accounts of the profile and following
@@ -73,7 +75,8 @@ func (c *controller) startAccounts() {
 	}
 	c.accts.watcher = w
 	c.reloadAccounts()
-	go watch.Notify(c.ctx, c.store, watch.NotifyOptions{}, func(m watch.NewMail) {
+	changes := c.store.Subscribe(c.ctx) // mail stored from now on is told
+	go watch.NotifyChanges(c.ctx, c.store, changes, watch.NotifyOptions{}, func(m watch.NewMail) {
 		c.work.post(func() { c.notifyNewMail(m) })
 	})
 }
@@ -141,6 +144,7 @@ func (c *controller) accountChanged(s watch.Status) {
 // notifyNewMail sends a desktop notification, unless the user turned them off.
 func (c *controller) notifyNewMail(m watch.NewMail) {
 	if !c.settings.Bool(prefNotify, true) {
+		c.accts.muted++
 		return
 	}
 	n := newMailNotification(m)

@@ -140,7 +140,6 @@ func TestNewMailNotification(t *testing.T) {
 	if err := h.store.CreateFolder(context.Background(), mda.LocalInbox, mailstore.RoleInbox); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(100 * time.Millisecond) // the new-mail follower subscribed at start
 	deliverTo(t, h.store, "Réunion demain", time.Now())
 	h.waitFor("the notification", func() bool { return h.c.accts.lastNote != nil })
 	n := h.c.accts.lastNote
@@ -151,8 +150,7 @@ func TestNewMailNotification(t *testing.T) {
 	h.c.accts.lastNote = nil
 	h.c.settings.SetBool(prefNotify, false)
 	deliverTo(t, h.store, "Encore", time.Now())
-	time.Sleep(3 * time.Second) // longer than the coalescing delay
-	h.settle()
+	h.waitFor("the notification turned off", func() bool { return h.c.accts.muted == 1 })
 	if h.c.accts.lastNote != nil {
 		t.Errorf("a notification although they are off: %+v", h.c.accts.lastNote)
 	}

@@ -40,6 +40,13 @@ type NotifyOptions struct {
 // MaxAge, and not reported before. Messages arriving within Coalesce of
 // each other give one call.
 func Notify(ctx context.Context, s NotifyStore, opt NotifyOptions, onNew func(NewMail)) {
+	NotifyChanges(ctx, s, s.Subscribe(ctx), opt, onNew)
+}
+
+// NotifyChanges is Notify on the changes of a subscription the caller
+// took: a message stored once Subscribe returned is never missed, however
+// late the goroutine that runs NotifyChanges starts.
+func NotifyChanges(ctx context.Context, s NotifyStore, changes <-chan mailstore.Change, opt NotifyOptions, onNew func(NewMail)) {
 	if opt.MaxAge <= 0 {
 		opt.MaxAge = 3 * 24 * time.Hour
 	}
@@ -50,7 +57,7 @@ func Notify(ctx context.Context, s NotifyStore, opt NotifyOptions, onNew func(Ne
 		opt.Now = time.Now
 	}
 	n := &notifier{s: s, opt: opt, seen: map[int64]bool{}}
-	n.run(ctx, s.Subscribe(ctx), onNew)
+	n.run(ctx, changes, onNew)
 }
 
 type notifier struct {

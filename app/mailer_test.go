@@ -95,12 +95,21 @@ func TestWindowActionsReachTheIMAPServer(t *testing.T) {
 		t.Error("Three is read on the server after Mark unread")
 	}
 
-	cm := h.imapComposer()
+	h.open("One")
+	h.c.composeFromSelected(composeReply) // from the account that holds One
+	h.waitFor("the reply's composer", func() bool { return len(h.c.compose.open) == 1 })
+	cm := h.c.compose.open[0]
+	if a := cm.sender().account; a == nil || a.Name != "Machin" {
+		t.Fatalf("the reply goes from %q, want the account Machin", cm.from.Selected)
+	}
 	cm.fields[0].entry.SetText("fred@truc.test")
-	test.Type(cm.subject, "Envoyé")
+	cm.subject.SetText("Envoyé")
 	test.Tap(cm.sendBtn)
 	h.waitFor("the outcome", func() bool { return h.c.lastOutcome != "" })
 	reached("the sent message's copy in the server's Sent", func() bool { return serverHas(t, srv, "Sent", "Envoyé", imap.FlagSeen) })
+	reached("One answered on the server", func() bool {
+		return serverHas(t, srv, "INBOX", "One", imap.FlagSeen, imap.FlagFlagged, imap.FlagAnswered)
+	})
 
 	p, _ := profile.Open(h.c.opts.Profile)
 	creds := account.OpenCredentials(p.Dir, account.BackendFile)

@@ -15,12 +15,12 @@
 # FACTEUR_IMAP_TEST_SERVER naming that user: the test creates the folders,
 # appends One, Two and Three to INBOX, and in the window reads One and
 # flags it, deletes Two (to the Trash), marks Three unread and moves it to
-# Archive, sends a message from the composer through the account (the Sent
-# copy by APPEND), and removes the account (no secret of it left in the
+# Archive, answers One from the composer through the account (the Sent
+# copy by APPEND, One marked \Answered), and removes the account (no secret of it left in the
 # profile's credentials), each time waiting for the server's state.
 #
 # Then the suite reads Dovecot's own state (doveadm fetch, every mailbox):
-# One in INBOX with \Seen and \Flagged, Two (read) in Trash only, Three in Archive
+# One in INBOX with \Seen, \Flagged and \Answered, Two (read) in Trash only, Three in Archive
 # only and not \Seen, the sent message in Sent with \Seen, nothing else;
 # and no error in Dovecot's log. Stops exactly the Dovecot it started and
 # prints PASS/FAIL per check and "N passed, M failed".
@@ -123,8 +123,8 @@ has() {
 		diff <(echo "$2") <(echo "$got") | sed 's/^/    /'
 	fi
 }
-has "Dovecot's own state (doveadm fetch): One read and flagged in INBOX, Two read in Trash, Three unread in Archive, the sent copy in Sent, nothing else" \
-	"$(printf '%s\n' 'Archive Three' 'INBOX One \Flagged \Seen' 'Sent Envoyé \Seen' 'Trash Two \Seen')"
+has "Dovecot's own state (doveadm fetch): One read, flagged and answered in INBOX, Two read in Trash, Three unread in Archive, the sent copy in Sent, nothing else" \
+	"$(printf '%s\n' 'Archive Three' 'INBOX One \Answered \Flagged \Seen' 'Sent Envoyé \Seen' 'Trash Two \Seen')"
 
 dovecot_log_check
 

@@ -120,6 +120,10 @@ type Server struct {
 	closing bool
 	lns     map[net.Listener]struct{}
 	serving sync.WaitGroup // the Serve calls under way
+
+	// beforeIdle, for tests, runs in IDLE after "+ idling" is written and
+	// before the session listens for its mailbox's changes.
+	beforeIdle func(context.Context, *mailbox)
 }
 
 // New opens the UID index of cfg.Store and returns a Server that follows

@@ -336,5 +336,8 @@ func (s *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
 			}
 		}
 	}()
+	if h := s.srv.beforeIdle; h != nil {
+		h(s.ctx, mbox)
+	}
 	return s.sel.view.Idle(w, stop)
 }

@@ -95,6 +95,36 @@ func TestIdleWokenByDelivery(t *testing.T) {
 	}
 }
 
+// TestIdleTellsWhatCameBeforeItListened: mail that reaches the mailbox
+// after the server said "+ idling" but before the session listens for
+// changes is told at once, not at the next change (a race that made
+// clients miss new mail until another came).
+func TestIdleTellsWhatCameBeforeItListened(t *testing.T) {
+	ts := startServer(t)
+	ts.srv.beforeIdle = func(ctx context.Context, m *mailbox) {
+		ts.deliver(t, inboxRef, testMessage("early", "came while IDLE began"))
+		if err := m.syncAll(ctx, nil); err != nil { // queued for the session now
+			t.Error(err)
+		}
+	}
+	u := newUpdates()
+	c := ts.login(t, u)
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	idle, err := c.Idle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.wait(t, "EXISTS 1 during IDLE", func(u *updates) bool { return u.exists == 1 })
+	if err := idle.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := idle.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestLoginNeedsTLSOffLoopback: a client outside the trusted networks
 // sees LOGINDISABLED and is refused until STARTTLS; implicit TLS works;
 // bad passwords are refused.

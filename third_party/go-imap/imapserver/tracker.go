@@ -212,6 +212,13 @@ func (t *SessionTracker) Idle(w *UpdateWriter, stop <-chan struct{}) error {
 		t.mutex.Unlock()
 	}()
 
+	// Facteur: an update queued after the server wrote "+ idling" but
+	// before t.updates was set above woke nobody; write what is queued
+	// now, or the client would not hear of it until the next update.
+	if err := t.Poll(w, true); err != nil {
+		return err
+	}
+
 	for {
 		select {
 		case <-updates:

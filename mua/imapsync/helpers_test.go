@@ -51,7 +51,7 @@ func (s *session) Login(username, password string) error {
 // §7.1).
 func (s *session) Select(name string, opt *imap.SelectOptions) (*imap.SelectData, error) {
 	sel, err := s.UserSession.Select(name, opt)
-	if err == nil && s.ts.noKeywords.Load() {
+	if err == nil && s.ts != nil && s.ts.noKeywords.Load() {
 		sel.PermanentFlags = []imap.Flag{imap.FlagSeen, imap.FlagAnswered, imap.FlagFlagged, imap.FlagDeleted, imap.FlagDraft}
 	}
 	return sel, err
@@ -60,7 +60,7 @@ func (s *session) Select(name string, opt *imap.SelectOptions) (*imap.SelectData
 // Store is imapmemserver's, but a server that keeps no keywords ignores
 // them (RFC 9051 §7.1 lets it).
 func (s *session) Store(w *imapserver.FetchWriter, set imap.NumSet, flags *imap.StoreFlags, opt *imap.StoreOptions) error {
-	if s.ts.noKeywords.Load() {
+	if s.ts != nil && s.ts.noKeywords.Load() {
 		kept := *flags
 		kept.Flags = nil
 		for _, f := range flags.Flags {

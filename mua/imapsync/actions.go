@@ -72,18 +72,17 @@ func (s *Syncer) Copy(ctx context.Context, ids []int64, dest string) ([]int64, e
 	return out, nil
 }
 
+// copyLocal copies a message into dest with its flags and its keywords
+// (their letters: the same account), as UID COPY does on the server.
 func (s *Syncer) copyLocal(ctx context.Context, id int64, dest string) (int64, error) {
-	sum, err := s.opt.Store.Get(ctx, id)
+	cps, err := s.opt.Store.Copy(ctx, []int64{id}, s.ref(dest))
 	if err != nil {
 		return 0, err
 	}
-	rc, err := s.opt.Store.Open(ctx, id)
-	if err != nil {
-		return 0, err
+	if cps[0] == 0 {
+		return 0, &mailstore.MessageError{ID: id, Op: "copy", Err: mailstore.ErrNotFound}
 	}
-	defer rc.Close()
-	cp, err := s.opt.Store.Add(ctx, s.ref(dest), rc, mailstore.AddOptions{Flags: sum.Flags})
-	return cp.ID, err
+	return cps[0], nil
 }
 
 // journal writes one action per mapped message; unmapped ones (not yet on

@@ -61,6 +61,9 @@ func (s *Syncer) applyFlags(ctx context.Context, cmd *imapclient.FetchCommand, r
 			if err == nil {
 				err = s.opt.State.putFlags(ctx, ref, fc.rows)
 			}
+			if err == nil {
+				err = s.opt.State.putKeys(ctx, ref, fc.keyRows)
+			}
 		}
 		applied <- err
 	}()
@@ -109,6 +112,8 @@ type flagChanges struct {
 	groups map[[2]mailstore.Flags][]int64 // {add, del} -> ids
 	keys   map[[2]string][]int64          // {add, del} key sets -> ids
 	rows   []mapping
+	// keyRows are the rows of rows whose keywords changed (putKeys)
+	keyRows []mapping
 }
 
 // note records the server's flags f and keywords keys of a known UID, if
@@ -127,11 +132,15 @@ func (fc *flagChanges) note(known map[uint32]mapping, uid uint32, f mailstore.Fl
 		k := [2]mailstore.Flags{add, del}
 		fc.groups[k] = append(fc.groups[k], mp.ID)
 	}
-	if !sameKeys(mp.Keys, keys) {
+	keysChanged := !sameKeys(mp.Keys, keys)
+	if keysChanged {
 		fc.noteKeys(mp, keys)
 	}
 	mp.Flags, mp.Keys = f, keys
 	fc.rows = append(fc.rows, mp)
+	if keysChanged {
+		fc.keyRows = append(fc.keyRows, mp)
+	}
 }
 
 // sameKeys compares key sets without case (a server may change the case

@@ -43,7 +43,7 @@ func (f *fixture) keywords(t *testing.T, id int64) []string {
 // to change.
 func TestKeywordsBothWays(t *testing.T) {
 	ctx := context.Background()
-	ts := startServer(t)
+	ts := startServer(t, "Archive")
 	ts.appendMsgs(t, "INBOX", 0, 3)
 	ts.appendMsgs(t, "INBOX", 3, 4, "Project")
 	f := newFixture(t, ts, nil)
@@ -95,6 +95,20 @@ func TestKeywordsBothWays(t *testing.T) {
 	}
 	if got := f.keywords(t, local["INBOX 0"].ID); !sameKeyList(got, []string{"$Label1", "Todo"}) {
 		t.Errorf("INBOX 0 after the syncs: %q", got)
+	}
+	// a copy keeps them, on both sides
+	cps, err := f.s.Copy(ctx, []int64{local["INBOX 0"].ID}, "Archive")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.keywords(t, cps[0]); !sameKeyList(got, []string{"$Label1", "Todo"}) {
+		t.Errorf("local copy's keywords: %q", got)
+	}
+	if st := f.sync(t); st.Replayed != 1 || st.Flags != 0 {
+		t.Errorf("sync after the copy %+v, want 1 replayed, no flag change", st)
+	}
+	if sf := ts.serverFlags(t, "Archive"); !hasKey(sf["INBOX 0"], "Todo") {
+		t.Errorf("server Archive %v: want the copy with Todo", sf)
 	}
 }
 

@@ -196,9 +196,19 @@ func (s *State) putFlags(ctx context.Context, ref mailstore.FolderRef, mps []map
 	// ?1 and ?2 come first in the text: an unnumbered ? is numbered one
 	// more than the largest number seen before it
 	return s.uidsTx(ctx, ref, mps, `WITH k(account, folder) AS (SELECT ?1, ?2)
-		UPDATE uids SET flags = v.column2, keys = v.column3 FROM k, (VALUES `, `(?,?,?)`,
+		UPDATE uids SET flags = v.column2 FROM k, (VALUES `, `(?,?)`,
 		`) AS v WHERE uids.account = k.account AND uids.folder = k.folder AND uids.uid = v.column1`,
-		func(args []any, mp mapping) []any { return append(args, mp.UID, mp.Flags, mp.Keys) })
+		func(args []any, mp mapping) []any { return append(args, mp.UID, mp.Flags) })
+}
+
+// putKeys writes the keywords of rows of the UID map, as putFlags the
+// flags: apart, so that a flag-only resync writes what it wrote before
+// keywords were kept, and the few rows whose keywords changed come after.
+func (s *State) putKeys(ctx context.Context, ref mailstore.FolderRef, mps []mapping) error {
+	return s.uidsTx(ctx, ref, mps, `WITH k(account, folder) AS (SELECT ?1, ?2)
+		UPDATE uids SET keys = v.column2 FROM k, (VALUES `, `(?,?)`,
+		`) AS v WHERE uids.account = k.account AND uids.folder = k.folder AND uids.uid = v.column1`,
+		func(args []any, mp mapping) []any { return append(args, mp.UID, mp.Keys) })
 }
 
 // uidsTx runs, in one transaction, one statement per uidsPerInsert rows

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -22,30 +23,63 @@ import (
 // when it answers, else with the next sync.
 
 const (
-	flagUsage   = "flag [--add FLAG]... [--remove FLAG]... ID...   (FLAG: seen, flagged, answered, draft)"
+	flagUsage   = "flag [--add FLAG]... [--remove FLAG]... ID...   (FLAG: seen, flagged, answered, draft, forwarded, or an IMAP keyword such as $Label1)"
 	moveUsage   = "move ID... FOLDER"
 	deleteUsage = "delete ID..."
 )
 
-// flagNames are the flags that `facteur flag` takes.
+// flagNames are the flags that `facteur flag` takes by name; $Forwarded
+// (RFC 5788) is the flag forwarded (Maildir's P).
 var flagNames = map[string]mailstore.Flags{
 	"seen": mailstore.FlagSeen, "flagged": mailstore.FlagFlagged,
 	"answered": mailstore.FlagAnswered, "draft": mailstore.FlagDraft,
+	"forwarded": mailstore.FlagPassed, "$forwarded": mailstore.FlagPassed,
 }
 
-// errKeyword: a flag name that is none of flagNames.
-var errKeyword = errors.New("unknown flag (the store keeps seen, flagged, answered and draft; IMAP keywords are not kept)")
+// flagOrder is the order of the flags in flagChange.
+var flagOrder = []string{"seen", "flagged", "answered", "draft", "forwarded"}
 
-func parseFlagNames(names []string) (mailstore.Flags, error) {
-	var f mailstore.Flags
+// errKeyword: a FLAG that is neither a flag name nor an IMAP keyword.
+var errKeyword = errors.New("not a flag (seen, flagged, answered, draft, forwarded) nor an IMAP keyword " +
+	"(an atom, RFC 9051: printable ASCII without space and ( ) { % * \" \\ ] ,; not starting with \\)")
+
+// flagSet is what --add or --remove names: flags and keywords.
+type flagSet struct {
+	flags    mailstore.Flags
+	keywords []string
+}
+
+func parseFlagNames(names []string) (flagSet, error) {
+	var fs flagSet
 	for _, n := range names {
-		bit, ok := flagNames[strings.ToLower(strings.TrimPrefix(n, `\`))]
-		if !ok {
-			return 0, usageError{fmt.Sprintf("flag: %q: %v\nusage: facteur %s", n, errKeyword, flagUsage)}
+		if bit, ok := flagNames[strings.ToLower(strings.TrimPrefix(n, `\`))]; ok {
+			fs.flags |= bit
+			continue
 		}
-		f |= bit
+		if !isKeyword(n) {
+			return fs, usageError{fmt.Sprintf("flag: %q: %v\nusage: facteur %s", n, errKeyword, flagUsage)}
+		}
+		if !slices.ContainsFunc(fs.keywords, func(k string) bool { return strings.EqualFold(k, n) }) {
+			fs.keywords = append(fs.keywords, n)
+		}
 	}
-	return f, nil
+	return fs, nil
+}
+
+// isKeyword tells whether s is an IMAP keyword: an atom (RFC 9051 §9:
+// 1*ATOM-CHAR, printable ASCII but the atom-specials), here without ","
+// either, and not a system flag (\Seen: those begin with \).
+func isKeyword(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`(){%*"\],`, c) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // parseIDs reads message ids.
@@ -110,6 +144,9 @@ func known(e *env, m *mailer.Mailer, ids []int64) ([]mailstore.Summary, error) {
 // what each took and what waits for the next sync.
 func pushed(e *env, m *mailer.Mailer, ch mailer.Change) {
 	for _, r := range m.Replay(e.ctx, ch.Journaled) {
+		if r.Refused != nil {
+			fmt.Fprintf(e.stderr, "facteur: warning: %v\n", r.Refused)
+		}
 		switch {
 		case r.Err != nil:
 			fmt.Fprintf(e.stdout, "%s: the server was not reached (%v); %d changes wait for the next sync\n", r.Account, explain(r.Err), r.Pending)
@@ -139,11 +176,8 @@ func cmdFlag(e *env) error {
 	if err != nil {
 		return err
 	}
-	if addF == 0 && removeF == 0 {
-		return usageError{"flag: give --add or --remove\nusage: facteur " + flagUsage}
-	}
-	if addF&removeF != 0 {
-		return usageError{"flag: a flag both added and removed\nusage: facteur " + flagUsage}
+	if err := checkFlagChange(addF, removeF); err != nil {
+		return err
 	}
 	ids, err := parseIDs("flag", flagUsage, args)
 	if err != nil {
@@ -153,7 +187,7 @@ func cmdFlag(e *env) error {
 		if _, err := known(e, m, ids); err != nil {
 			return err
 		}
-		ch, err := m.SetFlags(e.ctx, ids, addF, removeF)
+		ch, err := setFlagSets(e, m, ids, addF, removeF)
 		if err != nil {
 			return err
 		}
@@ -163,16 +197,61 @@ func cmdFlag(e *env) error {
 	})
 }
 
-// flagChange is "+seen -flagged".
-func flagChange(add, remove mailstore.Flags) string {
+// checkFlagChange refuses a change that adds nothing and removes nothing,
+// or adds and removes the same flag or keyword.
+func checkFlagChange(add, remove flagSet) error {
+	if add.flags == 0 && remove.flags == 0 && len(add.keywords) == 0 && len(remove.keywords) == 0 {
+		return usageError{"flag: give --add or --remove\nusage: facteur " + flagUsage}
+	}
+	both := add.flags&remove.flags != 0
+	for _, k := range add.keywords {
+		both = both || slices.ContainsFunc(remove.keywords, func(r string) bool { return strings.EqualFold(r, k) })
+	}
+	if both {
+		return usageError{"flag: a flag both added and removed\nusage: facteur " + flagUsage}
+	}
+	return nil
+}
+
+// setFlagSets makes the change through the mailer: the flags, then the
+// keywords.
+func setFlagSets(e *env, m *mailer.Mailer, ids []int64, add, remove flagSet) (mailer.Change, error) {
+	var ch mailer.Change
+	if add.flags != 0 || remove.flags != 0 {
+		c, err := m.SetFlags(e.ctx, ids, add.flags, remove.flags)
+		if err != nil {
+			return ch, err
+		}
+		ch = c
+	}
+	if len(add.keywords) == 0 && len(remove.keywords) == 0 {
+		return ch, nil
+	}
+	c, err := m.SetKeywords(e.ctx, ids, add.keywords, remove.keywords)
+	for _, n := range c.Journaled {
+		if !slices.Contains(ch.Journaled, n) {
+			ch.Journaled = append(ch.Journaled, n)
+		}
+	}
+	return ch, err
+}
+
+// flagChange is "+seen -flagged +$Label1".
+func flagChange(add, remove flagSet) string {
 	var out []string
-	for _, n := range []string{"seen", "flagged", "answered", "draft"} {
+	for _, n := range flagOrder {
 		switch bit := flagNames[n]; {
-		case add&bit != 0:
+		case add.flags&bit != 0:
 			out = append(out, "+"+n)
-		case remove&bit != 0:
+		case remove.flags&bit != 0:
 			out = append(out, "-"+n)
 		}
+	}
+	for _, k := range add.keywords {
+		out = append(out, "+"+k)
+	}
+	for _, k := range remove.keywords {
+		out = append(out, "-"+k)
 	}
 	return strings.Join(out, " ")
 }

@@ -67,6 +67,10 @@ func TestMessageCommandsReachTheServer(t *testing.T) {
 		{"flag", func(ids map[string]string) []string {
 			return []string{"flag", "--add", "seen", "--add", "flagged", ids["m1"], ids["m2"]}
 		}, "+seen +flagged", map[string][]string{"INBOX": {`m0 \Seen`, `m1 \Flagged \Seen`, `m2 \Flagged \Seen`, "m3"}}},
+		// imapmemserver writes keywords in lower case (RFC 9051 §2.3.2)
+		{"flag keywords", func(ids map[string]string) []string {
+			return []string{"flag", "--add", "$Label1", "--add", "Work", "--add", "forwarded", ids["m1"]}
+		}, "+forwarded +$Label1 +Work", map[string][]string{"INBOX": {`m0 \Seen`, `m1 $Forwarded $label1 work`, "m2", "m3"}}},
 		{"flag remove", func(ids map[string]string) []string {
 			return []string{"flag", "--remove", "seen", ids["m0"]}
 		}, "-seen", map[string][]string{"INBOX": {"m0", "m1", "m2", "m3"}}},
@@ -163,7 +167,12 @@ func TestMessageCommandsBadInput(t *testing.T) {
 		code int
 		told string
 	}{
-		{[]string{"flag", "--add", "$label1", "1"}, 2, "IMAP keywords are not kept"},
+		{[]string{"flag", "--add", "two words", "1"}, 2, "nor an IMAP keyword"},
+		{[]string{"flag", "--add", `\Foo`, "1"}, 2, "nor an IMAP keyword"},
+		{[]string{"flag", "--remove", "a(b", "1"}, 2, "nor an IMAP keyword"},
+		{[]string{"flag", "--add", "a,b", "1"}, 2, "nor an IMAP keyword"},
+		{[]string{"flag", "--add", "été", "1"}, 2, "nor an IMAP keyword"},
+		{[]string{"flag", "--add", "Work", "--remove", "work", "1"}, 2, "both added and removed"},
 		{[]string{"flag", "1"}, 2, "give --add or --remove"},
 		{[]string{"flag", "--add", "seen", "--remove", "seen", "1"}, 2, "both added and removed"},
 		{[]string{"flag", "--add", "seen", "x1"}, 2, `"x1" is no message id`},
@@ -261,5 +270,95 @@ func TestImportIntoANewIMAPFolder(t *testing.T) {
 	}
 	if code, out, errOut := facteurIn(t, dir, "", "sync"); code != 0 || !strings.Contains(out, " 0 new") {
 		t.Fatalf("sync after the import: %d %q %q, want nothing new", code, out, errOut)
+	}
+}
+
+// keywordsOf are the keywords that `facteur search --json` gives, by
+// subject.
+func keywordsOf(t *testing.T, dir, query string) map[string][]string {
+	t.Helper()
+	code, out, errOut := facteurIn(t, dir, "", "search", "--json", query)
+	if code != 0 {
+		t.Fatalf("search: code %d, %q", code, errOut)
+	}
+	var hits []struct {
+		Subject  string   `json:"subject"`
+		Keywords []string `json:"keywords"`
+	}
+	if err := json.Unmarshal([]byte(out), &hits); err != nil {
+		t.Fatal(err)
+	}
+	kws := map[string][]string{}
+	for _, h := range hits {
+		if h.Keywords == nil {
+			t.Fatalf("search --json: %s has no keywords array: %s", h.Subject, out)
+		}
+		kws[h.Subject] = h.Keywords
+	}
+	return kws
+}
+
+// A keyword set on the server comes with the sync and shows in search
+// --json; `facteur flag --remove` takes it away on the server, `--add`
+// gives one.
+func TestFlagKeywordsBothWays(t *testing.T) {
+	dir := t.TempDir()
+	srv := imaptest.Start(t, imaptest.NewUser(t))
+	for i := range 2 {
+		imaptest.Append(t, srv.Addr, "INBOX", fmt.Sprintf("From: a@b.test\r\nSubject: m%d\r\nMessage-ID: <m%d@b.test>\r\n\r\nbody\r\n", i, i))
+	}
+	c := imaptest.Login(t, srv.Addr)
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Store(imap.SeqSetNum(1), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{"Work"}}, nil).Close(); err != nil {
+		t.Fatal(err)
+	}
+	addIMAPAccount(t, dir, srv.Addr)
+	if code, out, errOut := facteurIn(t, dir, "", "sync"); code != 0 {
+		t.Fatalf("sync: %d %q %q", code, out, errOut)
+	}
+	if got := keywordsOf(t, dir, "from:a@b.test"); !slices.Equal(got["m0"], []string{"work"}) || len(got["m1"]) != 0 {
+		t.Fatalf("keywords after the sync: %q, want m0 work", got)
+	}
+	ids := searchIDs(t, dir, "from:a@b.test")
+	code, out, errOut := facteurIn(t, dir, "", "flag", "--remove", "Work", "--add", "$Label2", ids["m0"])
+	if code != 0 || !strings.Contains(out, "+$Label2 -Work") || !strings.Contains(out, "ex: the server took the change") {
+		t.Fatalf("flag: code %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if got, want := serverFolder(t, srv.Addr, "INBOX"), []string{"m0 $label2", "m1"}; !slices.Equal(got, want) {
+		t.Errorf("server INBOX = %q, want %q", got, want)
+	}
+	if got := keywordsOf(t, dir, "from:a@b.test"); !slices.Equal(got["m0"], []string{"$Label2"}) {
+		t.Errorf("keywords after flag: %q, want m0 $Label2", got)
+	}
+}
+
+// A server that keeps no keywords (PERMANENTFLAGS without \\*): the
+// command says so, the keyword stays local, and the next sync neither
+// takes it away nor sends it again.
+func TestFlagKeywordRefused(t *testing.T) {
+	dir := t.TempDir()
+	srv := imaptest.StartNoKeywords(t, imaptest.NewUser(t))
+	imaptest.Append(t, srv.Addr, "INBOX", "From: a@b.test\r\nSubject: m0\r\nMessage-ID: <m0@b.test>\r\n\r\nbody\r\n")
+	addIMAPAccount(t, dir, srv.Addr)
+	if code, out, errOut := facteurIn(t, dir, "", "sync"); code != 0 {
+		t.Fatalf("sync: %d %q %q", code, out, errOut)
+	}
+	id := searchIDs(t, dir, "from:a@b.test")["m0"]
+	code, out, errOut := facteurIn(t, dir, "", "flag", "--add", "Work", "--add", "seen", id)
+	if code != 0 || !strings.Contains(errOut, "does not keep the keywords Work") {
+		t.Fatalf("flag: code %d, stdout %q, stderr %q; want the refusal told", code, out, errOut)
+	}
+	if got, want := serverFolder(t, srv.Addr, "INBOX"), []string{`m0 \Seen`}; !slices.Equal(got, want) {
+		t.Errorf("server INBOX = %q, want %q", got, want)
+	}
+	for range 2 {
+		if code, out, errOut := facteurIn(t, dir, "", "sync"); code != 0 {
+			t.Fatalf("sync: %d %q %q", code, out, errOut)
+		}
+		if got := keywordsOf(t, dir, "from:a@b.test"); !slices.Equal(got["m0"], []string{"Work"}) {
+			t.Errorf("keywords after a sync: %q, want Work kept locally", got)
+		}
 	}
 }

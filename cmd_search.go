@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -40,7 +41,7 @@ func cmdSearch(e *env) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(e, hits)
+		return writeJSON(e, s, hits)
 	}
 	for _, h := range hits {
 		fmt.Fprintln(e.stdout, searchLine(h))
@@ -91,20 +92,55 @@ type jsonHit struct {
 	Flags      string    `json:"flags"`
 	Size       int64     `json:"size"`
 	Attachment bool      `json:"attachment"`
+	// Keywords are the IMAP keywords of the message ($Label1, Work),
+	// sorted; [] when none.
+	Keywords []string `json:"keywords"`
 }
 
-func writeJSON(e *env, hits []mailstore.Summary) error {
+func writeJSON(e *env, s *mailstore.Store, hits []mailstore.Summary) error {
+	kw := &keywordReader{s: s}
+	defer kw.close()
 	out := make([]jsonHit, 0, len(hits))
 	for _, h := range hits {
+		kws, err := kw.of(e.ctx, h.ID)
+		if err != nil {
+			return err
+		}
 		out = append(out, jsonHit{
 			ID: h.ID, Folder: h.Folder.String(), Date: h.Date, From: addrStrings(h.From),
 			To: addrStrings(h.To), Subject: h.Subject, MessageID: h.MessageID,
-			Flags: h.Flags.Maildir(), Size: h.Size, Attachment: h.Attachment,
+			Flags: h.Flags.Maildir(), Size: h.Size, Attachment: h.Attachment, Keywords: kws,
 		})
 	}
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// keywordReader reads the keywords of messages; the UID index, where
+// they have their names, is opened when a message first has one.
+type keywordReader struct {
+	s *mailstore.Store
+	u *mailstore.UIDIndex
+}
+
+func (k *keywordReader) of(ctx context.Context, id int64) ([]string, error) {
+	letters, err := k.s.KeywordLetters(ctx, id)
+	if err != nil || letters == "" {
+		return []string{}, err
+	}
+	if k.u == nil {
+		if k.u, err = mailstore.OpenUIDIndex(ctx, k.s); err != nil {
+			return nil, err
+		}
+	}
+	return k.u.MessageKeywords(ctx, id)
+}
+
+func (k *keywordReader) close() {
+	if k.u != nil {
+		k.u.Close()
+	}
 }
 
 func addrStrings(as []message.Address) []string {

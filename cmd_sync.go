@@ -87,6 +87,9 @@ func syncOne(e *env, m *mailer.Mailer, a account.Account, offline bool) error {
 		fmt.Fprintf(e.stdout, "%s: %d new, %d deleted from the server, %d kept there\n", a.Name, st.New, st.Deleted, st.Kept)
 	} else {
 		fmt.Fprintln(e.stdout, syncSummary(a.Name, out.IMAP))
+		if out.IMAP.Refused != nil {
+			fmt.Fprintf(e.stderr, "facteur sync: warning: %v\n", out.IMAP.Refused)
+		}
 	}
 	if out.Filtered.Messages > 0 {
 		fmt.Fprintf(e.stdout, "%s: filters: %s\n", a.Name, out.Filtered)

@@ -25,10 +25,13 @@
 # fetches nothing; changes made on the server (flags by IMAP STORE and by
 # renaming Maildir files, an APPEND, an EXPUNGE) come down on the next one;
 # The message commands on ids from `facteur search --json`: `facteur flag
-# --add flagged --add seen`, `flag --remove seen`, `move ID... Archive`,
+# --add flagged --add seen`, `flag --remove seen`, `flag --add '$Label1'
+# --add Work --add forwarded` then `--remove Work` (IMAP keywords and
+# $Forwarded; search --json gives the keywords), `move ID... Archive`,
 # `delete` (to Trash, and from Trash for good), each checked in Dovecot's
 # own state (doveadm fetch, every mailbox, by Message-ID); the sync after
-# them changes nothing and both sides still agree. With the account pointed
+# them changes nothing and both sides still agree; a keyword added and one
+# removed on Dovecot (doveadm flags) come down with the next sync. With the account pointed
 # at a closed port (Dovecot still up), a flag and a move change the store,
 # wait in the journal, are not on Dovecot; back on the right port the next
 # sync sends them (2 local actions) and brings nothing down. `facteur import
@@ -371,6 +374,44 @@ server_has() {
 	fi
 }
 
+# keywords_on MSGID: the keywords of its copies on Dovecot (the flags that
+# do not begin with \), sorted, on one line.
+keywords_on() {
+	"$DOVEADM" -c "$dovecot_conf" -f tab fetch -u "$user" 'flags' \
+		mailbox '*' header Message-ID "<$1>" | "$PYTHON" -c '
+import sys
+kws = set()
+for line in sys.stdin.read().splitlines()[1:]:
+    kws.update(f for f in line.split() if not f.startswith("\\"))
+print(" ".join(sorted(kws)))'
+}
+
+# keywords_has NAME MSGID WANT: Dovecot's keywords of MSGID are WANT.
+keywords_has() {
+	local got
+	got=$(keywords_on "$2")
+	if [ "$got" = "$3" ]; then
+		pass "$1: Dovecot has the keywords '${3}'"
+	else
+		fail "$1: Dovecot has the keywords '$got', want '$3'"
+	fi
+}
+
+# search_keywords NAME ID WANT: `facteur search --json` gives message ID
+# the keywords WANT (space-separated).
+search_keywords() {
+	local got
+	got=$(facteur search --json "folder:dove/INBOX" | "$PYTHON" -c 'import json, sys
+for h in json.load(sys.stdin):
+    if str(h["id"]) == sys.argv[1]:
+        print(" ".join(h["keywords"]))' "$2")
+	if [ "$got" = "$3" ]; then
+		pass "$1: search --json gives '$3'"
+	else
+		fail "$1: search --json gives '$got', want '$3'"
+	fi
+}
+
 # flags_on MSGID: the flags of its only copy on Dovecot (on_server without
 # the mailbox).
 flags_on() { on_server "$1" | cut -s -d' ' -f2-; }
@@ -401,6 +442,14 @@ if [ ${#inbox_picks[@]} = 4 ] && [ ${#trash_picks[@]} = 1 ]; then
 	server_has "flags added" "$a_mid" 'INBOX \Flagged \Seen'
 	run_cmd "facteur flag --remove seen $a_id" "1 messages: flags -seen $took" flag --remove seen "$a_id"
 	server_has "\\Seen removed, \\Flagged kept" "$a_mid" 'INBOX \Flagged'
+	# IMAP keywords (RFC 9051 §2.3.2) and forwarded ($Forwarded, RFC 5788)
+	run_cmd "facteur flag --add \$Label1 --add Work --add forwarded $a_id" \
+		"1 messages: flags \\+forwarded \\+\\\$Label1 \\+Work $took" \
+		flag --add '$Label1' --add Work --add forwarded "$a_id"
+	keywords_has "keywords added" "$a_mid" '$Forwarded $Label1 Work'
+	run_cmd "facteur flag --remove Work $a_id" "1 messages: flags -Work $took" flag --remove Work "$a_id"
+	keywords_has "Work removed, \$Label1 and \$Forwarded kept" "$a_mid" '$Forwarded $Label1'
+	search_keywords "keywords in the store" "$a_id" '$Label1'
 
 	b_flags=$(flags_on "$b_mid")
 	c_flags=$(flags_on "$c_mid")
@@ -420,6 +469,17 @@ fi
 sync_ok "sync after the commands changes nothing locally" "$work/sync5.log" \
 	"^dove: ${#folders[@]} folders, 0 new, 0 removed, 0 flag changes, 0 local actions sent"
 compare_all "after the message commands,"
+
+# A keyword set on Dovecot by another program (doveadm flags), and one
+# taken away there, come down with the next sync.
+if [ -n "${a_mid:-}" ]; then
+	"$DOVEADM" -c "$dovecot_conf" flags add -u "$user" 'Projet' mailbox INBOX header Message-ID "<$a_mid>"
+	"$DOVEADM" -c "$dovecot_conf" flags remove -u "$user" '$Label1' mailbox INBOX header Message-ID "<$a_mid>"
+	keywords_has "doveadm flags add Projet, remove \$Label1" "$a_mid" '$Forwarded Projet'
+	sync_ok "the sync brings Dovecot's keyword change down" "$work/sync5b.log" \
+		"^dove: ${#folders[@]} folders, 0 new, 0 removed, 1 flag changes, 0 local actions sent"
+	search_keywords "keywords from Dovecot in the store" "$a_id" 'Projet'
+fi
 
 # The server out of reach: the account pointed at a closed port (Dovecot
 # itself keeps running). The commands change the store at once, say that

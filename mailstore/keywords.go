@@ -2,6 +2,7 @@ package mailstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"io"
 	"os"
@@ -144,4 +145,19 @@ func (s *Store) MatchText(ctx context.Context, ref FolderRef, column, text strin
 	ids, err = scanInt64s(s.ix.rdb.QueryContext(ctx, `SELECT id FROM messages WHERE folder = ?
 		AND id IN (SELECT rowid FROM fts WHERE fts MATCH ?) ORDER BY id`, fi.id, expr))
 	return ids, true, ftsError(text, err)
+}
+
+// KeywordLetters returns the keyword letters of a message (see
+// SetKeywordLetters), "" when it has none.
+func (s *Store) KeywordLetters(ctx context.Context, id int64) (string, error) {
+	if err := s.enter(); err != nil {
+		return "", err
+	}
+	defer s.leave()
+	var info string
+	err := s.ix.rdb.QueryRowContext(ctx, `SELECT info FROM messages WHERE id = ?`, id).Scan(&info)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", &MessageError{ID: id, Op: "keywords", Err: ErrNotFound}
+	}
+	return makeFileName("", info).Extra, err
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -175,5 +177,48 @@ func TestKeywordLettersAndSubscriptions(t *testing.T) {
 	subs, err := u.Subscriptions(ctx, "Local")
 	if err != nil || subs["Sent"] != Unsubscribed || subs["Future"] != Subscribed || subs["INBOX"] != SubscriptionDefault {
 		t.Fatalf("Subscriptions = %v, %v", subs, err)
+	}
+}
+
+// TestSetKeywordsByName: keywords set by name get their account's letters
+// (compared without case, the first spelling kept), are read back by
+// name, and removed by name; a keyword that finds no free letter is
+// reported (KeywordsError, ErrTooManyKeywords) and the others are set.
+func TestSetKeywordsByName(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	u := openUIDs(t, s)
+	inbox := FolderRef{Account: "Machin", Name: "INBOX"}
+	if err := s.CreateFolder(ctx, inbox, RoleInbox); err != nil {
+		t.Fatal(err)
+	}
+	m := add(t, s, inbox, testMsg{id: "k@x", subject: "K"}, AddOptions{Flags: FlagSeen})
+	if err := u.SetKeywords(ctx, "Machin", []int64{m.ID}, []string{"Work", "$Label1", "work"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if kws, err := u.MessageKeywords(ctx, m.ID); err != nil || !slices.Equal(kws, []string{"$Label1", "Work"}) {
+		t.Fatalf("MessageKeywords = %q, %v", kws, err)
+	}
+	if p, _ := s.Path(ctx, m.ID); !strings.HasSuffix(p, "2,Sab") {
+		t.Errorf("file %s, want the letters a and b after S", p)
+	}
+	if err := u.SetKeywords(ctx, "Machin", []int64{m.ID}, nil, []string{"WORK", "Unknown"}); err != nil {
+		t.Fatal(err)
+	}
+	if kws, _ := u.MessageKeywords(ctx, m.ID); !slices.Equal(kws, []string{"$Label1"}) {
+		t.Fatalf("after removing WORK: %q", kws)
+	}
+	for c := range 24 {
+		if _, err := u.KeywordLetter(ctx, "Machin", "k"+string(rune('A'+c))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := u.SetKeywords(ctx, "Machin", []int64{m.ID}, []string{"kA", "OneTooMany"}, nil)
+	var ke *KeywordsError
+	if !errors.As(err, &ke) || !errors.Is(err, ErrTooManyKeywords) || !slices.Equal(ke.Keywords, []string{"OneTooMany"}) {
+		t.Fatalf("27th keyword: %v", err)
+	}
+	if kws, _ := u.MessageKeywords(ctx, m.ID); !slices.Equal(kws, []string{"$Label1", "kA"}) {
+		t.Fatalf("the keyword that fits is set all the same: %q", kws)
 	}
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"sort"
+	"strings"
 )
 
 // ErrTooManyKeywords: an account has keywords for every letter 'a' to
@@ -105,4 +108,110 @@ func (u *UIDIndex) Subscribe(ctx context.Context, account, name string, on bool)
 			account, name, on)
 		return err
 	})
+}
+
+// KeywordsError: keywords that did not fit among the 26 letters of an
+// account (ErrTooManyKeywords); the others were set.
+type KeywordsError struct {
+	Account  string
+	Keywords []string
+}
+
+func (e *KeywordsError) Error() string {
+	return fmt.Sprintf("mailstore: account %s has a letter for 26 keywords already; not kept: %s",
+		e.Account, strings.Join(e.Keywords, " "))
+}
+
+func (e *KeywordsError) Unwrap() error { return ErrTooManyKeywords }
+
+// SetKeywords adds and removes keywords, by name, on messages of an
+// account: their letters (KeywordLetter; a keyword new to the account
+// gets one) through Store.SetKeywordLetters. Keywords compare without
+// case (RFC 9051 §2.3.2). A keyword that finds no free letter is left
+// out, and reported by a *KeywordsError once the others are set.
+func (u *UIDIndex) SetKeywords(ctx context.Context, account string, ids []int64, add, remove []string) error {
+	addL, full, err := u.letters(ctx, account, add, true)
+	if err != nil {
+		return err
+	}
+	delL, _, err := u.letters(ctx, account, remove, false)
+	if err != nil {
+		return err
+	}
+	if addL != "" || delL != "" {
+		if err := u.s.SetKeywordLetters(ctx, ids, addL, delL); err != nil {
+			return err
+		}
+	}
+	if len(full) > 0 {
+		return &KeywordsError{Account: account, Keywords: full}
+	}
+	return nil
+}
+
+// letters returns the letters of keywords of an account; with create, a
+// keyword without one gets one, else it is left out (and so are those
+// that find no free letter, returned in full).
+func (u *UIDIndex) letters(ctx context.Context, account string, names []string, create bool) (string, []string, error) {
+	if len(names) == 0 {
+		return "", nil, nil
+	}
+	kw, err := u.Keywords(ctx, account)
+	if err != nil {
+		return "", nil, err
+	}
+	var out []byte
+	var full []string
+	for _, n := range names {
+		l, ok := letterOf(kw, n)
+		if !ok && create {
+			l, err = u.KeywordLetter(ctx, account, n)
+			if errors.Is(err, ErrTooManyKeywords) {
+				full = append(full, n)
+				continue
+			}
+			if err != nil {
+				return "", nil, err
+			}
+			kw[l], ok = n, true
+		}
+		if ok && !strings.ContainsRune(string(out), rune(l)) {
+			out = append(out, l)
+		}
+	}
+	return string(out), full, nil
+}
+
+// letterOf finds the letter of a keyword, compared without case.
+func letterOf(kw map[byte]string, name string) (byte, bool) {
+	for l, n := range kw {
+		if strings.EqualFold(n, name) {
+			return l, true
+		}
+	}
+	return 0, false
+}
+
+// MessageKeywords returns the keywords of a message by name, sorted.
+func (u *UIDIndex) MessageKeywords(ctx context.Context, id int64) ([]string, error) {
+	letters, err := u.s.KeywordLetters(ctx, id)
+	if err != nil || letters == "" {
+		return nil, err
+	}
+	sum, err := u.s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	kw, err := u.Keywords(ctx, sum.Folder.Account)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for i := 0; i < len(letters); i++ {
+		if n, ok := kw[letters[i]]; ok {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
 }

@@ -72,18 +72,17 @@ func (s *Syncer) Copy(ctx context.Context, ids []int64, dest string) ([]int64, e
 	return out, nil
 }
 
+// copyLocal copies a message into dest with its flags and its keywords
+// (their letters: the same account), as UID COPY does on the server.
 func (s *Syncer) copyLocal(ctx context.Context, id int64, dest string) (int64, error) {
-	sum, err := s.opt.Store.Get(ctx, id)
+	cps, err := s.opt.Store.Copy(ctx, []int64{id}, s.ref(dest))
 	if err != nil {
 		return 0, err
 	}
-	rc, err := s.opt.Store.Open(ctx, id)
-	if err != nil {
-		return 0, err
+	if cps[0] == 0 {
+		return 0, &mailstore.MessageError{ID: id, Op: "copy", Err: mailstore.ErrNotFound}
 	}
-	defer rc.Close()
-	cp, err := s.opt.Store.Add(ctx, s.ref(dest), rc, mailstore.AddOptions{Flags: sum.Flags})
-	return cp.ID, err
+	return cps[0], nil
 }
 
 // journal writes one action per mapped message; unmapped ones (not yet on
@@ -121,7 +120,9 @@ func (s *Syncer) trashName(ctx context.Context) (string, error) {
 // it at once, instead of with the next sync. It waits for a sync of the
 // account that runs (in this process or another: it holds the account's
 // lock) to end, or for ctx. On a connection error the actions stay in the
-// journal, for the next Replay or Sync. It returns how many it sent.
+// journal, for the next Replay or Sync. It returns how many it sent; when
+// all went but keywords the server does not keep (they stay local), a
+// *KeywordsRefusedError.
 func (s *Syncer) Replay(ctx context.Context) (int, error) {
 	lock, err := s.opt.State.lockAccount(ctx, s.acct.Name, s.opt.Waiting)
 	if err != nil {
@@ -130,12 +131,13 @@ func (s *Syncer) Replay(ctx context.Context) (int, error) {
 	defer lock.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.refused = nil
 	n, err := s.replayLocked(ctx)
 	var se *ServerError
 	if err != nil && !errors.As(err, &se) {
 		s.drop()
 	}
-	return n, err
+	return n, cmpOr(err, s.takeRefused())
 }
 
 func (s *Syncer) replayLocked(ctx context.Context) (int, error) {
@@ -211,7 +213,7 @@ func (s *Syncer) apply(ctx context.Context, c *imapclient.Client, a action) erro
 	uids := imap.UIDSetNum(imap.UID(a.UID))
 	switch a.Op {
 	case opFlags:
-		return s.applyStore(ctx, c, a, uids)
+		return s.applyStore(ctx, c, a, sel, uids)
 	case opMove:
 		return s.applyMove(ctx, c, a, uids)
 	case opCopy:
@@ -222,29 +224,79 @@ func (s *Syncer) apply(ctx context.Context, c *imapclient.Client, a action) erro
 	return nil
 }
 
-func (s *Syncer) applyStore(ctx context.Context, c *imapclient.Client, a action, uids imap.UIDSet) error {
-	for _, op := range []struct {
-		op imap.StoreFlagsOp
-		f  mailstore.Flags
-	}{{imap.StoreFlagsAdd, a.Add}, {imap.StoreFlagsDel, a.Del}} {
-		if op.f == 0 {
-			continue
+// applyStore sends a flag change: UID STORE +FLAGS, then -FLAGS, with the
+// keywords (and $Forwarded) that the folder keeps (permanent); those it
+// does not keep, or that it answers NO to, are left out and recorded
+// (refuse). The UID map then says what the server has, so that the next
+// sync does not take the refused ones away locally.
+func (s *Syncer) applyStore(ctx context.Context, c *imapclient.Client, a action, sel *imap.SelectData, uids imap.UIDSet) error {
+	add, refused := permanent(sel, append(toIMAP(a.Add), keyFlags(a.AddK)...))
+	del := append(toIMAP(a.Del), keyFlags(a.DelK)...)
+	if len(add) > 0 {
+		err := c.Store(uids, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: add}, nil).Close()
+		var ie *imap.Error
+		if sys := toIMAP(a.Add &^ mailstore.FlagPassed); errors.As(err, &ie) && len(sys) < len(add) {
+			refused = append(refused, flagNames(add[len(sys):])...)
+			err = storeFlags(c, uids, imap.StoreFlagsAdd, sys) // without the keywords
 		}
-		if err := c.Store(uids, &imap.StoreFlags{Op: op.op, Silent: true, Flags: toIMAP(op.f)}, nil).Close(); err != nil {
+		if err != nil {
 			return wrap(ctx, "UID STORE", err)
 		}
 	}
+	if len(del) > 0 {
+		if err := storeFlags(c, uids, imap.StoreFlagsDel, del); err != nil {
+			return wrap(ctx, "UID STORE", err)
+		}
+	}
+	s.refuse(a.Folder, refused)
+	return s.storedFlags(ctx, a, refused)
+}
+
+// storedFlags records in the UID map the flags and keywords a STORE left
+// on the server: those of a, but the refused ones.
+func (s *Syncer) storedFlags(ctx context.Context, a action, refused []string) error {
 	ref := s.ref(a.Folder)
-	known, err := s.opt.State.uids(ctx, ref)
-	if mp, ok := known[a.UID]; ok && err == nil {
-		mp.Flags = (mp.Flags | a.Add) &^ a.Del
+	mp, ok, err := s.opt.State.mapped(ctx, ref, a.UID)
+	if ok && err == nil {
+		notKept := fromIMAP(keyFlags(joinKeys(refused)))
+		mp.Flags = ((mp.Flags | a.Add) &^ a.Del) &^ (notKept &^ mp.Flags)
+		mp.Keys = keysPlus(mp.Keys, keysMinus(a.AddK, joinKeys(refused)), splitKeys(a.DelK))
 		err = s.opt.State.putUID(ctx, ref, mp)
 	}
 	return err
 }
 
+// storeFlags is a silent UID STORE; no flags, nothing to do.
+func storeFlags(c *imapclient.Client, uids imap.UIDSet, op imap.StoreFlagsOp, flags []imap.Flag) error {
+	if len(flags) == 0 {
+		return nil
+	}
+	return c.Store(uids, &imap.StoreFlags{Op: op, Silent: true, Flags: flags}, nil).Close()
+}
+
+// keyFlags is the keywords of a key set as IMAP flags.
+func keyFlags(set string) []imap.Flag {
+	var out []imap.Flag
+	for _, k := range splitKeys(set) {
+		out = append(out, imap.Flag(k))
+	}
+	return out
+}
+
+func flagNames(flags []imap.Flag) []string {
+	out := make([]string, len(flags))
+	for i, f := range flags {
+		out[i] = string(f)
+	}
+	return out
+}
+
 func (s *Syncer) applyMove(ctx context.Context, c *imapclient.Client, a action, uids imap.UIDSet) error {
 	dest, err := s.remoteOf(ctx, a.Dest)
+	if err != nil {
+		return err
+	}
+	src, _, err := s.opt.State.mapped(ctx, s.ref(a.Folder), a.UID)
 	if err != nil {
 		return err
 	}
@@ -255,7 +307,7 @@ func (s *Syncer) applyMove(ctx context.Context, c *imapclient.Client, a action, 
 	if err := s.opt.State.dropUID(ctx, s.ref(a.Folder), a.UID); err != nil {
 		return err
 	}
-	return s.mapDest(ctx, a, destUIDs)
+	return s.mapDest(ctx, a, src, destUIDs)
 }
 
 func (s *Syncer) applyCopy(ctx context.Context, c *imapclient.Client, a action, uids imap.UIDSet) error {
@@ -263,16 +315,21 @@ func (s *Syncer) applyCopy(ctx context.Context, c *imapclient.Client, a action, 
 	if err != nil {
 		return err
 	}
+	src, _, err := s.opt.State.mapped(ctx, s.ref(a.Folder), a.UID)
+	if err != nil {
+		return err
+	}
 	data, err := c.Copy(uids, dest).Wait()
 	if err != nil {
 		return wrap(ctx, "UID COPY", err)
 	}
-	return s.mapDest(ctx, a, data.DestUIDs)
+	return s.mapDest(ctx, a, src, data.DestUIDs)
 }
 
 // mapDest maps the new UID that COPYUID gave (RFC 4315, in IMAP4rev2); when
-// the server gives none, the next sync adopts the copy by Message-ID.
-func (s *Syncer) mapDest(ctx context.Context, a action, dest imap.NumSet) error {
+// the server gives none, the next sync adopts the copy by Message-ID. src
+// is the UID map's row of the original.
+func (s *Syncer) mapDest(ctx context.Context, a action, src mapping, dest imap.NumSet) error {
 	set, ok := dest.(imap.UIDSet)
 	if !ok {
 		return nil
@@ -285,7 +342,11 @@ func (s *Syncer) mapDest(ctx context.Context, a action, dest imap.NumSet) error 
 	if err != nil {
 		return nil // gone locally meanwhile
 	}
-	return s.opt.State.putUID(ctx, s.ref(a.Dest), mapping{UID: uint32(nums[0]), ID: a.ID, Flags: sum.Flags & syncedFlags})
+	// the keywords and $Forwarded go with the message (COPY and MOVE keep
+	// the flags): those the original had on the server, not those a
+	// refusal left local only
+	f := sum.Flags&syncedFlags&^mailstore.FlagPassed | src.Flags&mailstore.FlagPassed
+	return s.opt.State.putUID(ctx, s.ref(a.Dest), mapping{UID: uint32(nums[0]), ID: a.ID, Flags: f, Keys: src.Keys})
 }
 
 func (s *Syncer) applyDelete(ctx context.Context, c *imapclient.Client, a action, uids imap.UIDSet) error {

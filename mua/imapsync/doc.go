@@ -16,8 +16,8 @@
 // Syncer.Subscribe changes it). For every folder the sync state lives in
 // the profile (DIR/imap/state.sqlite): its UIDVALIDITY, HIGHESTMODSEQ (RFC
 // 7162 CONDSTORE) and UIDNEXT as the last complete sync saw them and, for
-// every message, the UID, the mailstore id and the flags last seen on the
-// server. A sync of a folder:
+// every message, the UID, the mailstore id and the flags and keywords last
+// seen on the server. A sync of a folder:
 //
 //  1. selects it; a UIDVALIDITY that changed (RFC 9051 §2.3.1.1) drops the
 //     UID map of the folder, and the local messages are matched again by
@@ -33,8 +33,12 @@
 //     UIDNEXT:*, not even sent when UIDNEXT did not move), nothing was
 //     expunged; otherwise UID SEARCH ALL lists the folder and the local
 //     copies of the expunged messages are removed;
-//  3. brings the flags (\Seen \Answered \Flagged \Draft \Deleted) of known
-//     messages over, with FETCH FLAGS CHANGEDSINCE when CONDSTORE is offered
+//  3. brings the flags (\Seen \Answered \Flagged \Draft \Deleted, and
+//     $Forwarded, RFC 5788, as Maildir's P) and the keywords (RFC 9051
+//     §2.3.2: $Label1, Work; kept as the account's Maildir letters a to z,
+//     keywords.go) of known messages over: only what changed on the server
+//     since the UID map's row, so that a keyword the server does not keep
+//     stays local, with FETCH FLAGS CHANGEDSINCE when CONDSTORE is offered
 //     (RFC 7162 §3.1.4) and nothing at all when HIGHESTMODSEQ did not move,
 //     plain FETCH FLAGS otherwise; the changes are applied while the FETCH
 //     goes on, in chunks (Options.FlagChunk): each to the store with one
@@ -88,8 +92,11 @@
 // folder is synced: an action is removed from the journal only after the
 // server accepted it, and every replayed command is idempotent on UIDs
 // (UID STORE, UID MOVE, UID EXPUNGE of UIDs that are gone do nothing), so a
-// drop in the middle neither loses nor doubles anything. APPEND stores a
-// message (Sent, Drafts) on the server and locally.
+// drop in the middle neither loses nor doubles anything. A keyword that the
+// folder does not keep (PERMANENTFLAGS, RFC 9051 §7.1, without it nor \*)
+// is not sent, stays local, and is reported (KeywordsRefusedError, from
+// Replay and in Stats.Refused). APPEND stores a message (Sent, Drafts) on
+// the server and locally.
 //
 // A folder that the server refuses (SELECT answered NO, a command on it
 // refused) does not stop the sync: the other folders are synced, the

@@ -52,6 +52,7 @@ type adoption struct {
 	uid   uint32
 	local mailstore.Summary
 	flags mailstore.Flags // on the server
+	keys  string          // the keywords on the server (a key set)
 }
 
 // newMsg is a downloaded message: whole, or its header only (a partial
@@ -60,6 +61,7 @@ type newMsg struct {
 	uid     uint32
 	data    []byte
 	flags   mailstore.Flags
+	keys    string // the keywords on the server (a key set)
 	arrived time.Time
 }
 
@@ -371,7 +373,7 @@ func adopt(h *imapclient.FetchMessageBuffer, local map[string][]mailstore.Summar
 	} else {
 		local[h.Envelope.MessageID] = l[1:]
 	}
-	return adoption{uid: uint32(h.UID), local: l[0], flags: fromIMAP(h.Flags)}, true
+	return adoption{uid: uint32(h.UID), local: l[0], flags: fromIMAP(h.Flags), keys: keywordsOf(h.Flags)}, true
 }
 
 var (
@@ -390,7 +392,7 @@ func wholeMsg(buf *imapclient.FetchMessageBuffer) (m newMsg, why string, ok bool
 	if why := checkWhole(body, buf); why != "" {
 		return newMsg{}, why, true
 	}
-	return newMsg{uid: uint32(buf.UID), data: body, flags: fromIMAP(buf.Flags), arrived: buf.InternalDate}, "", true
+	return newMsg{uid: uint32(buf.UID), data: body, flags: fromIMAP(buf.Flags), keys: keywordsOf(buf.Flags), arrived: buf.InternalDate}, "", true
 }
 
 // storeBatch stores the downloaded messages of a batch with one AddBatch
@@ -401,6 +403,7 @@ func (s *Syncer) storeBatch(ctx context.Context, ref mailstore.FolderRef, b fetc
 	if err != nil {
 		return err
 	}
+	adopted := len(rows)
 	items := make([]mailstore.AddItem, len(b.msgs))
 	for i, m := range b.msgs {
 		items[i] = mailstore.AddItem{Folder: ref, Data: m.data,
@@ -415,8 +418,12 @@ func (s *Syncer) storeBatch(ctx context.Context, ref mailstore.FolderRef, b fetc
 				continue
 			}
 			stored++
-			rows = append(rows, mapping{UID: b.msgs[i].uid, ID: r.ID, Flags: b.msgs[i].flags})
+			rows = append(rows, mapping{UID: b.msgs[i].uid, ID: r.ID, Flags: b.msgs[i].flags, Keys: b.msgs[i].keys})
 		}
+	}
+	if err := s.keywordsOfNew(ctx, rows[adopted:]); err != nil {
+		pr.add(stored, 0, 0) // stored all the same: the next sync adopts them
+		return err
 	}
 	if s.crashBeforeState != nil {
 		if err := s.crashBeforeState(); err != nil {
@@ -440,9 +447,9 @@ func (s *Syncer) adoptLocal(ctx context.Context, adopted []adoption) ([]mapping,
 	known := make(map[uint32]mapping, len(adopted))
 	for _, a := range adopted {
 		known[a.uid] = mapping{UID: a.uid, ID: a.local.ID, Flags: a.local.Flags & syncedFlags}
-		fc.note(known, a.uid, a.flags)
+		fc.note(known, a.uid, a.flags, a.keys)
 	}
-	if err := fc.setLocal(ctx, s.opt.Store); err != nil {
+	if err := fc.setLocal(ctx, s); err != nil {
 		return nil, err
 	}
 	for _, mp := range fc.rows {

@@ -17,11 +17,14 @@ var flagMap = []struct {
 	{imap.FlagFlagged, mailstore.FlagFlagged},
 	{imap.FlagDraft, mailstore.FlagDraft},
 	{imap.FlagDeleted, mailstore.FlagTrashed},
+	// the keyword $Forwarded (RFC 5788, what Thunderbird sets) is the
+	// Maildir flag P (passed), as Dovecot has it
+	{imap.FlagForwarded, mailstore.FlagPassed},
 }
 
-// syncedFlags are the flags kept in sync (FlagPassed has no IMAP system
-// flag; $Forwarded is not standard).
-const syncedFlags = mailstore.FlagSeen | mailstore.FlagAnswered | mailstore.FlagFlagged | mailstore.FlagDraft | mailstore.FlagTrashed
+// syncedFlags are the flags kept in sync.
+const syncedFlags = mailstore.FlagSeen | mailstore.FlagAnswered | mailstore.FlagFlagged | mailstore.FlagDraft |
+	mailstore.FlagTrashed | mailstore.FlagPassed
 
 func fromIMAP(flags []imap.Flag) mailstore.Flags {
 	var f mailstore.Flags

@@ -8,8 +8,9 @@ import (
 	"facteur/mailstore"
 )
 
-// TestFromIMAP maps the server's system flags to Maildir flags whatever
-// their ASCII case (RFC 9051 §2.3.2), and nothing else: keywords, and
+// TestFromIMAP maps the server's system flags, and $Forwarded (RFC 5788,
+// Maildir's P), to Maildir flags whatever their ASCII case (RFC 9051
+// §2.3.2), and nothing else: other keywords, and
 // names that only Unicode case folding would match (U+017F, long s, folds
 // to s), are not system flags.
 func TestFromIMAP(t *testing.T) {
@@ -21,7 +22,8 @@ func TestFromIMAP(t *testing.T) {
 		{"none", nil, 0},
 		{"canonical", []imap.Flag{imap.FlagSeen, imap.FlagDraft}, mailstore.FlagSeen | mailstore.FlagDraft},
 		{"other case", []imap.Flag{`\SEEN`, `\flagged`, `\AnSwErEd`, `\deleted`}, mailstore.FlagSeen | mailstore.FlagFlagged | mailstore.FlagAnswered | mailstore.FlagTrashed},
-		{"keywords", []imap.Flag{`$Forwarded`, `Seen`, `\Seenx`, `\See`}, 0},
+		{"keywords", []imap.Flag{`$Label1`, `Seen`, `\Seenx`, `\See`}, 0},
+		{"forwarded", []imap.Flag{`$forwarded`}, mailstore.FlagPassed},
 		{"unicode fold", []imap.Flag{"\\\u017feen"}, 0},
 	}
 	for _, tt := range tests {

@@ -40,7 +40,7 @@ func partialMsg(buf *imapclient.FetchMessageBuffer) (m newMsg, why string, ok bo
 		return newMsg{}, why, true
 	}
 	data := mailstore.PartialMessage(header, buf.RFC822Size, hasAttachment(buf.BodyStructure))
-	return newMsg{uid: uint32(buf.UID), data: data, flags: fromIMAP(buf.Flags), arrived: buf.InternalDate}, "", true
+	return newMsg{uid: uint32(buf.UID), data: data, flags: fromIMAP(buf.Flags), keys: keywordsOf(buf.Flags), arrived: buf.InternalDate}, "", true
 }
 
 // hasAttachment tells whether a body structure has a part that the

@@ -46,6 +46,33 @@ func (s *session) Login(username, password string) error {
 	return nil
 }
 
+// Select is imapmemserver's, but for a server that keeps no keywords:
+// PERMANENTFLAGS then lists the system flags alone, without \* (RFC 9051
+// §7.1).
+func (s *session) Select(name string, opt *imap.SelectOptions) (*imap.SelectData, error) {
+	sel, err := s.UserSession.Select(name, opt)
+	if err == nil && s.ts != nil && s.ts.noKeywords.Load() {
+		sel.PermanentFlags = []imap.Flag{imap.FlagSeen, imap.FlagAnswered, imap.FlagFlagged, imap.FlagDeleted, imap.FlagDraft}
+	}
+	return sel, err
+}
+
+// Store is imapmemserver's, but a server that keeps no keywords ignores
+// them (RFC 9051 §7.1 lets it).
+func (s *session) Store(w *imapserver.FetchWriter, set imap.NumSet, flags *imap.StoreFlags, opt *imap.StoreOptions) error {
+	if s.ts != nil && s.ts.noKeywords.Load() {
+		kept := *flags
+		kept.Flags = nil
+		for _, f := range flags.Flags {
+			if strings.HasPrefix(string(f), `\`) {
+				kept.Flags = append(kept.Flags, f)
+			}
+		}
+		flags = &kept
+	}
+	return s.UserSession.Store(w, set, flags, opt)
+}
+
 func (s *session) Close() error {
 	if s.UserSession == nil {
 		return nil
@@ -78,9 +105,11 @@ type testServer struct {
 	user    *imapmemserver.User
 	cutOnce atomic.Int64 // >0: the next connection is cut after so many bytes written
 	offline atomic.Bool  // refuse connections (the Dialer of the tests)
-	mu      sync.Mutex
-	conns   []net.Conn
-	subs    map[string]bool // subscribed folders
+	// noKeywords makes a server that keeps no keywords (see session.Select)
+	noKeywords atomic.Bool
+	mu         sync.Mutex
+	conns      []net.Conn
+	subs       map[string]bool // subscribed folders
 }
 
 func (ts *testServer) subscribe(name string, on bool) error {

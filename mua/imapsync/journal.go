@@ -23,7 +23,9 @@ type action struct {
 	UID      uint32
 	ID       int64
 	Add, Del mailstore.Flags
-	Dest     string
+	// AddK and DelK are the keywords added and removed (key sets).
+	AddK, DelK string
+	Dest       string
 	// Validity is the folder's UIDVALIDITY that UID belongs to: when the
 	// server's differs, the action waits until the folder's messages are
 	// matched again (revalidate), which gives it its new UID.
@@ -32,14 +34,14 @@ type action struct {
 
 // enqueue writes an action, with the UIDVALIDITY of its folder's UID map.
 func (s *State) enqueue(ctx context.Context, account string, a action) error {
-	return s.durable(ctx, `INSERT INTO journal(account, op, folder, uid, id, addf, delf, dest, validity)
-		VALUES(?,?,?,?,?,?,?,?, coalesce((SELECT uidvalidity FROM folders WHERE account=? AND name=?), 0))`,
-		account, a.Op, a.Folder, a.UID, a.ID, a.Add, a.Del, a.Dest, account, a.Folder)
+	return s.durable(ctx, `INSERT INTO journal(account, op, folder, uid, id, addf, delf, addk, delk, dest, validity)
+		VALUES(?,?,?,?,?,?,?,?,?,?, coalesce((SELECT uidvalidity FROM folders WHERE account=? AND name=?), 0))`,
+		account, a.Op, a.Folder, a.UID, a.ID, a.Add, a.Del, a.AddK, a.DelK, a.Dest, account, a.Folder)
 }
 
 // pending returns the journal of an account in order.
 func (s *State) pending(ctx context.Context, account string) ([]action, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, op, folder, uid, id, addf, delf, dest, validity
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, op, folder, uid, id, addf, delf, addk, delk, dest, validity
 		FROM journal WHERE account=? ORDER BY seq`, account)
 	if err != nil {
 		return nil, err
@@ -48,7 +50,7 @@ func (s *State) pending(ctx context.Context, account string) ([]action, error) {
 	var out []action
 	for rows.Next() {
 		var a action
-		if err := rows.Scan(&a.Seq, &a.Op, &a.Folder, &a.UID, &a.ID, &a.Add, &a.Del, &a.Dest, &a.Validity); err != nil {
+		if err := rows.Scan(&a.Seq, &a.Op, &a.Folder, &a.UID, &a.ID, &a.Add, &a.Del, &a.AddK, &a.DelK, &a.Dest, &a.Validity); err != nil {
 			return nil, err
 		}
 		out = append(out, a)

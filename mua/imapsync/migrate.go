@@ -19,6 +19,13 @@ var columns = []struct{ table, name, def, fill string }{
 	{"journal", "validity", "INTEGER NOT NULL DEFAULT 0", `UPDATE journal SET validity = coalesce((SELECT uidvalidity
 		FROM folders WHERE folders.account = journal.account AND folders.name = journal.folder), 0)`},
 	{"folders", "remote", "TEXT", ""}, // NULL: a row of before remote names (see mailboxes.go)
+	// the keywords of the message on the server (keywords.go); the flags
+	// of every folder are fetched again once (no HIGHESTMODSEQ), so that
+	// the keywords the server had before are kept locally too
+	{"uids", "keys", "TEXT NOT NULL DEFAULT ''", `UPDATE folders SET modseq = 0`},
+	// the keywords an action adds and removes
+	{"journal", "addk", "TEXT NOT NULL DEFAULT ''", ""},
+	{"journal", "delk", "TEXT NOT NULL DEFAULT ''", ""},
 }
 
 // addColumns adds the missing columns of the state's tables.

@@ -12,7 +12,9 @@ import (
 )
 
 // TestStateFromOlderVersion: a state.sqlite made before UIDNEXT and the
-// subscriptions were kept opens with its rows, the new columns added.
+// subscriptions were kept opens with its rows, the new columns added; its
+// HIGHESTMODSEQ is forgotten, so that the next sync fetches every flag and
+// finds the keywords the server had before they were kept.
 func TestStateFromOlderVersion(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "imap", "state.sqlite")
@@ -42,7 +44,7 @@ func TestStateFromOlderVersion(t *testing.T) {
 	}
 	defer st.Close()
 	fs, err := st.folder(ctx, mailstore.FolderRef{Account: "Machin", Name: "INBOX"})
-	if err != nil || fs != (folderState{UIDValidity: 7, ModSeq: 42}) {
+	if err != nil || fs != (folderState{UIDValidity: 7}) {
 		t.Errorf("folder state %+v, %v", fs, err)
 	}
 	if subs, err := st.Subscriptions(ctx, "Machin"); err != nil || len(subs) != 0 {

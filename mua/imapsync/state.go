@@ -139,10 +139,11 @@ type mapping struct {
 	UID   uint32
 	ID    int64
 	Flags mailstore.Flags
+	Keys  string // the keywords on the server, a key set (keywords.go)
 }
 
 func (s *State) uids(ctx context.Context, ref mailstore.FolderRef) (map[uint32]mapping, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT uid, id, flags FROM uids WHERE account=? AND folder=?`, ref.Account, ref.Name)
+	rows, err := s.db.QueryContext(ctx, `SELECT uid, id, flags, keys FROM uids WHERE account=? AND folder=?`, ref.Account, ref.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +151,7 @@ func (s *State) uids(ctx context.Context, ref mailstore.FolderRef) (map[uint32]m
 	m := map[uint32]mapping{}
 	for rows.Next() {
 		var mp mapping
-		if err := rows.Scan(&mp.UID, &mp.ID, &mp.Flags); err != nil {
+		if err := rows.Scan(&mp.UID, &mp.ID, &mp.Flags, &mp.Keys); err != nil {
 			return nil, err
 		}
 		m[mp.UID] = mp
@@ -159,9 +160,20 @@ func (s *State) uids(ctx context.Context, ref mailstore.FolderRef) (map[uint32]m
 }
 
 func (s *State) putUID(ctx context.Context, ref mailstore.FolderRef, mp mapping) error {
-	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO uids(account, folder, uid, id, flags) VALUES(?,?,?,?,?)`,
-		ref.Account, ref.Name, mp.UID, mp.ID, mp.Flags)
+	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO uids(account, folder, uid, id, flags, keys) VALUES(?,?,?,?,?,?)`,
+		ref.Account, ref.Name, mp.UID, mp.ID, mp.Flags, mp.Keys)
 	return err
+}
+
+// mapped returns the row of one UID of the UID map.
+func (s *State) mapped(ctx context.Context, ref mailstore.FolderRef, uid uint32) (mapping, bool, error) {
+	mp := mapping{UID: uid}
+	err := s.db.QueryRowContext(ctx, `SELECT id, flags, keys FROM uids WHERE account=? AND folder=? AND uid=?`,
+		ref.Account, ref.Name, uid).Scan(&mp.ID, &mp.Flags, &mp.Keys)
+	if errors.Is(err, sql.ErrNoRows) {
+		return mapping{}, false, nil
+	}
+	return mp, err == nil, err
 }
 
 // putUIDs writes the rows of a batch in one transaction, uidsPerInsert
@@ -169,10 +181,10 @@ func (s *State) putUID(ctx context.Context, ref mailstore.FolderRef, mp mapping)
 func (s *State) putUIDs(ctx context.Context, ref mailstore.FolderRef, mps []mapping) error {
 	// WHERE true: an upsert on a SELECT needs it to parse (SQLite); an
 	// update in place rather than REPLACE's delete and insert
-	return s.uidsTx(ctx, ref, mps, `INSERT INTO uids(account, folder, uid, id, flags)
-		SELECT ?1, ?2, column1, column2, column3 FROM (VALUES `, `(?,?,?)`,
-		`) WHERE true ON CONFLICT(account, folder, uid) DO UPDATE SET id = excluded.id, flags = excluded.flags`,
-		func(args []any, mp mapping) []any { return append(args, mp.UID, mp.ID, mp.Flags) })
+	return s.uidsTx(ctx, ref, mps, `INSERT INTO uids(account, folder, uid, id, flags, keys)
+		SELECT ?1, ?2, column1, column2, column3, column4 FROM (VALUES `, `(?,?,?,?)`,
+		`) WHERE true ON CONFLICT(account, folder, uid) DO UPDATE SET id = excluded.id, flags = excluded.flags, keys = excluded.keys`,
+		func(args []any, mp mapping) []any { return append(args, mp.UID, mp.ID, mp.Flags, mp.Keys) })
 }
 
 // putFlags writes the flags of rows of the UID map that are there (a
@@ -189,6 +201,16 @@ func (s *State) putFlags(ctx context.Context, ref mailstore.FolderRef, mps []map
 		func(args []any, mp mapping) []any { return append(args, mp.UID, mp.Flags) })
 }
 
+// putKeys writes the keywords of rows of the UID map, as putFlags the
+// flags: apart, so that a flag-only resync writes what it wrote before
+// keywords were kept, and the few rows whose keywords changed come after.
+func (s *State) putKeys(ctx context.Context, ref mailstore.FolderRef, mps []mapping) error {
+	return s.uidsTx(ctx, ref, mps, `WITH k(account, folder) AS (SELECT ?1, ?2)
+		UPDATE uids SET keys = v.column2 FROM k, (VALUES `, `(?,?)`,
+		`) AS v WHERE uids.account = k.account AND uids.folder = k.folder AND uids.uid = v.column1`,
+		func(args []any, mp mapping) []any { return append(args, mp.UID, mp.Keys) })
+}
+
 // uidsTx runs, in one transaction, one statement per uidsPerInsert rows
 // of mps: head, one placeholder tuple per row (its values appended by
 // add), tail; ?1 and ?2 are the account and the folder.
@@ -203,7 +225,7 @@ func (s *State) uidsTx(ctx context.Context, ref mailstore.FolderRef, mps []mappi
 	}
 	defer tx.Rollback()
 	var q strings.Builder
-	args := make([]any, 0, 2+3*uidsPerInsert)
+	args := make([]any, 0, 2+4*uidsPerInsert)
 	for len(mps) > 0 {
 		chunk := mps[:min(len(mps), uidsPerInsert)]
 		mps = mps[len(chunk):]
@@ -286,8 +308,8 @@ func (s *State) dropUID(ctx context.Context, ref mailstore.FolderRef, uid uint32
 func (s *State) byID(ctx context.Context, account string, id int64) (string, mapping, bool, error) {
 	var folder string
 	var mp mapping
-	err := s.db.QueryRowContext(ctx, `SELECT folder, uid, id, flags FROM uids WHERE account=? AND id=?`, account, id).
-		Scan(&folder, &mp.UID, &mp.ID, &mp.Flags)
+	err := s.db.QueryRowContext(ctx, `SELECT folder, uid, id, flags, keys FROM uids WHERE account=? AND id=?`, account, id).
+		Scan(&folder, &mp.UID, &mp.ID, &mp.Flags, &mp.Keys)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", mp, false, nil
 	}

@@ -84,6 +84,9 @@ type Stats struct {
 	// that could not be sent: a change of UIDVALIDITY showed that the
 	// server no longer has their message.
 	Unsent int
+	// Refused, a *KeywordsRefusedError, names the keywords sent that the
+	// server does not keep: they stay on the local messages only.
+	Refused error
 }
 
 // Syncer syncs one IMAP account. Its actions (SetFlags, Move...) may be
@@ -102,6 +105,8 @@ type Syncer struct {
 	maxBytes int // of a batch's messages: maxBatchBytes; tests set less
 
 	toReplay int // journal actions given a new UID by revalidate in this sync
+
+	refused *KeywordsRefusedError // keywords the server did not keep, since takeRefused
 
 	// crashBeforeState, set by tests, runs between the storing of a batch
 	// and the writing of its UID map rows; an error stands for a crash.
@@ -198,8 +203,9 @@ func (s *Syncer) Sync(ctx context.Context) (Stats, error) {
 	return st, err
 }
 
-func (s *Syncer) syncLocked(ctx context.Context) (Stats, error) {
-	var st Stats
+func (s *Syncer) syncLocked(ctx context.Context) (st Stats, err error) {
+	s.refused = nil
+	defer func() { st.Refused = s.takeRefused() }()
 	c, err := s.connect(ctx)
 	if err != nil {
 		return st, err

@@ -111,6 +111,53 @@ func (m *Mailer) setFlags(ctx context.Context, ids []int64, add, remove mailstor
 	})
 }
 
+// SetKeywords adds and removes IMAP keywords ($Label1, Work: RFC 9051
+// §2.3.2), kept in the store as the Maildir letters of the account
+// (mailstore.UIDIndex.SetKeywords). On an IMAP server: UID STORE with the
+// keywords; one that the server does not keep stays local, and Replay
+// says so (Replayed.Refused). A keyword that finds no free letter among
+// the 26 of its account gives a *mailstore.KeywordsError, the others set.
+func (m *Mailer) SetKeywords(ctx context.Context, ids []int64, add, remove []string) (Change, error) {
+	return m.each(ctx, ids, func(a account.Account, ids []int64) error {
+		return m.journal(a).SetKeywords(ctx, ids, add, remove)
+	}, func(ids []int64) error {
+		return m.withUIDIndex(ctx, func(u *mailstore.UIDIndex) error {
+			return u.SetKeywords(ctx, m.accountOf(ctx, ids), ids, add, remove)
+		})
+	})
+}
+
+// Keywords returns the keywords of a message, sorted.
+func (m *Mailer) Keywords(ctx context.Context, id int64) ([]string, error) {
+	var out []string
+	err := m.withUIDIndex(ctx, func(u *mailstore.UIDIndex) error {
+		var err error
+		out, err = u.MessageKeywords(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// withUIDIndex runs fn with the store's UID index, where the keywords of
+// the accounts have their letters.
+func (m *Mailer) withUIDIndex(ctx context.Context, fn func(*mailstore.UIDIndex) error) error {
+	u, err := mailstore.OpenUIDIndex(ctx, m.opt.Store)
+	if err != nil {
+		return err
+	}
+	defer u.Close()
+	return fn(u)
+}
+
+// accountOf is the account of the messages of a group (byAccount).
+func (m *Mailer) accountOf(ctx context.Context, ids []int64) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	sum, _ := m.opt.Store.Get(ctx, ids[0])
+	return sum.Folder.Account
+}
+
 // Delete moves messages to the Trash of their account; those in the
 // Trash already are removed for good. On an IMAP server: UID MOVE to its
 // Trash, or \Deleted and UID EXPUNGE.

@@ -4,7 +4,7 @@
 // secrets, its IMAP sync state and its local mail system. A front door
 // parses what the user asked, calls the Mailer, and shows the result.
 //
-//   - Message actions (SetFlags, Move, Copy, Delete, Expunge, Empty) are
+//   - Message actions (SetFlags, SetKeywords, Move, Copy, Delete, Expunge, Empty) are
 //     routed by the account that holds each message: for an IMAP account
 //     through its imapsync.Syncer, which changes the store at once and
 //     journals the change for the server (UID STORE, UID MOVE, UID COPY,

@@ -115,6 +115,19 @@ func TestActionsReachTheServer(t *testing.T) {
 			}
 			return m.SetFlags(ctx, []int64{ids["Two"]}, mailstore.FlagFlagged, mailstore.FlagSeen)
 		}, map[string][]string{"INBOX": {`One \Seen`, `Two \Flagged`, "Three"}}},
+		// imapmemserver writes keywords in lower case (RFC 9051 §2.3.2)
+		{"keywords and forwarded", func(ctx context.Context, m *Mailer, ids map[string]int64) (Change, error) {
+			if _, err := m.SetKeywords(ctx, []int64{ids["One"]}, []string{"$Label1"}, nil); err != nil {
+				return Change{}, err
+			}
+			if _, err := m.SetKeywords(ctx, []int64{ids["One"], ids["Two"]}, []string{"Work"}, nil); err != nil {
+				return Change{}, err
+			}
+			if _, err := m.SetKeywords(ctx, []int64{ids["One"]}, nil, []string{"work"}); err != nil {
+				return Change{}, err
+			}
+			return m.SetFlags(ctx, []int64{ids["Three"]}, mailstore.FlagPassed, 0)
+		}, map[string][]string{"INBOX": {"One $label1", "Two work", "Three $Forwarded"}}},
 		{"delete to Trash", func(ctx context.Context, m *Mailer, ids map[string]int64) (Change, error) {
 			return m.Delete(ctx, []int64{ids["Two"]})
 		}, map[string][]string{"INBOX": {"One", "Three"}, "Trash": {"Two"}}},
@@ -192,6 +205,16 @@ func TestLocalActions(t *testing.T) {
 	}
 	if sum, _ := f.store.Get(ctx, ids["One"]); sum.Flags&(mailstore.FlagSeen|mailstore.FlagFlagged) != mailstore.FlagSeen|mailstore.FlagFlagged {
 		t.Errorf("flags of One = %v", sum.Flags)
+	}
+	ch, err = f.m.SetKeywords(ctx, []int64{ids["One"]}, []string{"Work", "$Label1"}, nil)
+	if err != nil || len(ch.Journaled) != 0 {
+		t.Fatalf("SetKeywords = %+v, %v", ch, err)
+	}
+	if _, err := f.m.SetKeywords(ctx, []int64{ids["One"]}, nil, []string{"WORK"}); err != nil {
+		t.Fatal(err)
+	}
+	if kws, err := f.m.Keywords(ctx, ids["One"]); err != nil || !slices.Equal(kws, []string{"$Label1"}) {
+		t.Errorf("keywords of One = %q, %v; want $Label1", kws, err)
 	}
 	if _, err := f.m.Delete(ctx, []int64{ids["Two"]}); err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package mailer
 
 import (
 	"context"
+	"errors"
 
 	"facteur/mua/imapsync"
 )
@@ -36,6 +37,9 @@ type Replayed struct {
 	// Err is why the server did not get them now (it does not answer,
 	// the login failed...).
 	Err error
+	// Refused, a *imapsync.KeywordsRefusedError, names the keywords the
+	// server took but does not keep: they stay on this computer only.
+	Refused error
 }
 
 // Replay sends the journals of the IMAP accounts named to their servers
@@ -46,6 +50,9 @@ func (m *Mailer) Replay(ctx context.Context, names []string) []Replayed {
 	for _, name := range names {
 		r := Replayed{Account: name}
 		r.Sent, r.Err = m.replay(ctx, name)
+		if errors.Is(r.Err, imapsync.ErrKeywordRefused) {
+			r.Refused, r.Err = r.Err, nil
+		}
 		r.Pending, _ = m.state.Pending(ctx, name)
 		out = append(out, r)
 	}

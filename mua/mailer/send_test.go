@@ -144,8 +144,9 @@ func TestSendFromLocal(t *testing.T) {
 
 // A reply marks what it answers \Answered, on the IMAP server too (its
 // In-Reply-To names it, also when it went through a draft); a forward
-// marks what it forwards with Maildir's P, which stays local. Nothing is
-// marked while the message has not gone.
+// marks what it forwards with Maildir's P, $Forwarded on the server (RFC
+// 5788, as Thunderbird shows it). Nothing is marked while the message has
+// not gone.
 func TestSendMarksWhatItAnswersAndForwards(t *testing.T) {
 	f := newFixture(t, []string{"Sent", "Drafts"}, "Question", "Notice")
 	f.withSMTP(t, smtptest.Data552)
@@ -199,10 +200,10 @@ func TestSendMarksWhatItAnswersAndForwards(t *testing.T) {
 	f.replay(t, out.Change)
 	got := f.server(t, "INBOX")
 	slices.Sort(got)
-	if want := []string{`Notice`, `Question \Answered`}; !slices.Equal(got, want) {
+	if want := []string{`Notice $Forwarded`, `Question \Answered`}; !slices.Equal(got, want) {
 		t.Errorf("server INBOX = %q, want %q", got, want)
 	}
-	// The next sync keeps both marks: P is not the server's to clear.
+	// The next sync keeps both marks.
 	if _, err := f.m.Sync(ctx, f.acct, SyncOptions{}); err != nil {
 		t.Fatal(err)
 	}

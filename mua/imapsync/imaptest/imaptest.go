@@ -8,6 +8,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 
@@ -74,6 +75,48 @@ func (s idleFirst) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error 
 		return err
 	}
 	return s.SessionIMAP4rev2.Idle(w, stop)
+}
+
+// NoKeywords makes the sessions of newSession those of a server that keeps
+// no keywords (RFC 9051 §7.1): PERMANENTFLAGS lists the system flags
+// alone, without \*, and STORE ignores the keywords it is given, as such
+// a server may. The sessions must speak IMAP4rev2 (Sessions' do).
+func NoKeywords(newSession func() imapserver.Session) func() imapserver.Session {
+	return func() imapserver.Session {
+		return noKeywords{newSession().(imapserver.SessionIMAP4rev2)}
+	}
+}
+
+// StartNoKeywords is Start for a server that keeps no keywords.
+func StartNoKeywords(t testing.TB, u *imapmemserver.User) *Server {
+	t.Helper()
+	return Serve(t, Listen(t), Options(NoKeywords(Sessions(u))))
+}
+
+type noKeywords struct {
+	imapserver.SessionIMAP4rev2
+}
+
+// systemFlags are the PERMANENTFLAGS of a server that keeps no keywords.
+var systemFlags = []imap.Flag{imap.FlagSeen, imap.FlagAnswered, imap.FlagFlagged, imap.FlagDeleted, imap.FlagDraft}
+
+func (s noKeywords) Select(name string, opt *imap.SelectOptions) (*imap.SelectData, error) {
+	sel, err := s.SessionIMAP4rev2.Select(name, opt)
+	if err == nil {
+		sel.PermanentFlags = systemFlags
+	}
+	return sel, err
+}
+
+func (s noKeywords) Store(w *imapserver.FetchWriter, set imap.NumSet, flags *imap.StoreFlags, opt *imap.StoreOptions) error {
+	kept := *flags
+	kept.Flags = nil
+	for _, f := range flags.Flags {
+		if strings.HasPrefix(string(f), `\`) {
+			kept.Flags = append(kept.Flags, f)
+		}
+	}
+	return s.SessionIMAP4rev2.Store(w, set, &kept, opt)
 }
 
 // Listen listens on 127.0.0.1:0.

@@ -192,14 +192,54 @@ func (b *backend) letters(ctx context.Context, keywords []string, create bool) (
 }
 
 // letterOf finds a keyword's letter; keywords compare without case
-// (RFC 9051 §2.3.2).
+// (RFC 9051 §2.3.2). A keyword this server has not seen may have been
+// given a letter by another program since: the account's keywords are
+// read again once.
 func (b *backend) letterOf(kw string) (byte, bool) {
-	for l, name := range b.keywordMap() {
+	if l, ok := findLetter(b.keywordMap(), kw); ok {
+		return l, true
+	}
+	return findLetter(b.reloadKeywords(), kw)
+}
+
+func findLetter(kws map[byte]string, kw string) (byte, bool) {
+	for l, name := range kws {
 		if strings.EqualFold(name, kw) {
 			return l, true
 		}
 	}
 	return 0, false
+}
+
+// learnLetters reads the account's keywords again when a message of f
+// has a letter this server does not know: another program (facteur flag,
+// the window's mailer, an IMAP sync) gave it to a new keyword while the
+// server ran. A letter, once given, always means the same keyword, so
+// the keywords known stay right; at most one reading per call.
+func (b *backend) learnLetters(f mailstore.UIDFolder) {
+	kws := b.keywordMap()
+	for _, fm := range f.Messages {
+		for i := 0; i < len(fm.Extra); i++ {
+			if _, ok := kws[fm.Extra[i]]; !ok {
+				b.reloadKeywords()
+				return
+			}
+		}
+	}
+}
+
+// reloadKeywords reads the account's keywords from the index and returns
+// them (those known before when the index cannot be read).
+func (b *backend) reloadKeywords() map[byte]string {
+	kws, err := b.uids.Keywords(context.Background(), b.account)
+	if err != nil {
+		b.logErr(err)
+		return b.keywordMap()
+	}
+	b.kwMu.Lock()
+	defer b.kwMu.Unlock()
+	b.keywords = kws
+	return kws
 }
 
 func (b *backend) close() error { return b.uids.Close() }

@@ -122,6 +122,7 @@ func (m *mailbox) apply(f mailstore.UIDFolder, ids []int64, source *imapserver.S
 		return nil
 	}
 	m.loaded, m.validity = true, f.Validity
+	m.b.learnLetters(f)
 	present := make(map[imap.UID]mailstore.UIDMessage, len(f.Messages))
 	for _, fm := range f.Messages {
 		present[imap.UID(fm.UID)] = fm

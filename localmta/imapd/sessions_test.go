@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -122,6 +123,43 @@ func TestIdleTellsWhatCameBeforeItListened(t *testing.T) {
 	}
 	if err := idle.Wait(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestKeywordGivenByAnotherProgram: a keyword that another program gives
+// a message while the server runs (facteur flag, the window's mailer, an
+// IMAP sync: a letter new to the server) shows in FETCH and is found by
+// SEARCH KEYWORD, without a restart.
+func TestKeywordGivenByAnotherProgram(t *testing.T) {
+	ts := startServer(t)
+	id := ts.deliver(t, inboxRef, testMessage("tagged", "later"))
+	u := newUpdates()
+	c := ts.login(t, u)
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	other, err := mailstore.OpenUIDIndex(context.Background(), ts.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := other.SetKeywords(context.Background(), inboxRef.Account, []int64{id}, []string{"Work"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var flags []imap.Flag
+	for deadline := time.Now().Add(10 * time.Second); !slices.Contains(flags, "Work"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("FETCH FLAGS after the keyword was given: %v", flags)
+		}
+		msgs, err := c.Fetch(imap.SeqSetNum(1), &imap.FetchOptions{Flags: true}).Collect()
+		if err != nil || len(msgs) != 1 {
+			t.Fatalf("FETCH: %v, %v", msgs, err)
+		}
+		flags = msgs[0].Flags
+	}
+	crit := &imap.SearchCriteria{Flag: []imap.Flag{"work"}}
+	if data, err := c.UIDSearch(crit, nil).Wait(); err != nil || len(data.AllUIDs()) != 1 {
+		t.Fatalf("UID SEARCH KEYWORD work: %v, %v", data, err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -143,6 +144,15 @@ func TestTextOfTheReaderIsSelectedAndCopied(t *testing.T) {
 	focused, ok := c.Focused().(fyne.Shortcutable)
 	if !ok {
 		t.Fatalf("after a drag over the subject the focus is on %T, which copies nothing", c.Focused())
+	}
+	drawn := false
+	walk(h.c.ui.reader.subject, func(o fyne.CanvasObject) {
+		if r, ok := o.(*canvas.Rectangle); ok && r.Size().Width > 10 {
+			drawn = true
+		}
+	})
+	if !drawn {
+		t.Error("the selection of the subject is not drawn")
 	}
 	cb := h.c.app.Clipboard()
 	cb.SetContent("")

@@ -40,11 +40,10 @@ func (c *controller) aboutContent() fyne.CanvasObject {
 	blurb.Alignment = fyne.TextAlignCenter
 	box := container.NewVBox(container.NewCenter(icon), name, ver, blurb)
 	if c.opts.Profile != "" {
-		prof := widget.NewLabel(lang.L("Profile: {{.Dir}}", map[string]any{"Dir": c.opts.Profile}))
+		prof := newSelLabel(lang.L("Profile: {{.Dir}}", map[string]any{"Dir": c.opts.Profile}))
 		prof.SizeName = theme.SizeNameCaptionText
 		prof.Wrapping = fyne.TextWrapBreak
 		prof.Alignment = fyne.TextAlignCenter
-		prof.Selectable = true
 		box.Add(prof)
 	}
 	return box

@@ -108,7 +108,7 @@ func (c *controller) showAttachedMessage(raw []byte, m *message.Message, cal *at
 	title.TextStyle.Bold = true
 	title.SizeName = theme.SizeNameSubHeadingText
 	title.SetText(subject)
-	field := func(text string) *widget.Label {
+	field := func(text string) *selLabel {
 		l := selectableLabel()
 		l.SetText(text)
 		return l

@@ -216,7 +216,10 @@ func (h *harness) overlayText() string {
 	var b strings.Builder
 	for _, o := range h.w.Canvas().Overlays().List() {
 		walk(o, func(o fyne.CanvasObject) {
-			if l, ok := o.(*widget.Label); ok {
+			switch l := o.(type) {
+			case *widget.Label:
+				b.WriteString(l.Text + "\n")
+			case *selLabel:
 				b.WriteString(l.Text + "\n")
 			}
 		})

@@ -7,7 +7,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"facteur/internal/mailaddr"
 	"facteur/mailstore"
@@ -128,9 +127,8 @@ func (t *addressesTab) fieldCard(e addrEntry) fyne.CanvasObject {
 
 // addressBlock is an address as written, what it means, and its forms.
 func addressBlock(a mailaddr.Address) fyne.CanvasObject {
-	raw := widget.NewLabel(strings.TrimSpace(a.Raw))
+	raw := newSelLabel(strings.TrimSpace(a.Raw))
 	raw.TextStyle.Monospace = true
-	raw.Selectable = true
 	raw.Wrapping = fyne.TextWrapBreak
 	head := tightVBox(raw)
 	if m := addressMeaning(a); m != "" {

@@ -193,8 +193,7 @@ func (t *dnsTab) mxRows(d inspect.DomainMX) fyne.CanvasObject {
 	for _, rec := range d.Records {
 		key := keyLabel("MX " + strconv.Itoa(int(rec.Pref)))
 		key.TextStyle.Monospace = true
-		host := widget.NewLabel(rec.Host)
-		host.Selectable = true
+		host := newSelLabel(rec.Host)
 		rank := newBadge(lang.L("secondary (MX secondaire)"), markWarn)
 		switch {
 		case d.Implicit:
@@ -202,8 +201,7 @@ func (t *dnsTab) mxRows(d inspect.DomainMX) fyne.CanvasObject {
 		case rec.Pref == best:
 			rank = newBadge(lang.L("primary"), markGood)
 		}
-		addrs := widget.NewLabel(t.addrsText(rec))
-		addrs.Selectable = true
+		addrs := newSelLabel(t.addrsText(rec))
 		form.Add(key)
 		form.Add(container.NewHBox(host, container.NewCenter(rank), addrs))
 	}

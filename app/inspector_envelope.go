@@ -19,13 +19,15 @@ import (
 // where the message went.
 
 type envelopeTab struct {
-	how                   *widget.Label // exact, or as far as the message tells
-	mailFrom, mailFromSrc *widget.Label
-	rcptTo, rcptToSrc     *widget.Label
-	clues                 *widget.Label
-	header                *fyne.Container
-	findings              *fyne.Container
-	findingTexts          []string // what findings shows, for tests
+	how          *widget.Label // exact, or as far as the message tells
+	mailFrom     *selLabel
+	mailFromSrc  *widget.Label
+	rcptTo       *selLabel
+	rcptToSrc    *widget.Label
+	clues        *widget.Label
+	header       *fyne.Container
+	findings     *fyne.Container
+	findingTexts []string // what findings shows, for tests
 }
 
 func newEnvelopeTab() *envelopeTab {

@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"facteur/mua/inspect"
 )
@@ -58,10 +57,9 @@ func (t *rawTab) show(r *inspect.Report) {
 }
 
 // monoLabel is selectable monospace text, wrapped at spaces.
-func monoLabel(text string) *widget.Label {
-	l := widget.NewLabel(text)
+func monoLabel(text string) *selLabel {
+	l := newSelLabel(text)
 	l.TextStyle.Monospace = true
-	l.Selectable = true
 	l.Wrapping = fyne.TextWrapWord
 	return l
 }

@@ -39,6 +39,8 @@ func tabText(iv *inspector, i int) string {
 		switch x := o.(type) {
 		case *widget.Label:
 			b.WriteString(x.Text + "\n")
+		case *selLabel:
+			b.WriteString(x.Text + "\n")
 		case *widget.Card:
 			b.WriteString(x.Title + "\n" + x.Subtitle + "\n")
 		case *badge:

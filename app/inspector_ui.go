@@ -13,10 +13,9 @@ import (
 // section is a titled block of a tab: the title, what it is in a quieter
 // voice on the same line, then the content.
 func section(title, subtitle string, content fyne.CanvasObject) *fyne.Container {
-	t := widget.NewLabel(title)
+	t := newSelLabel(title)
 	t.TextStyle.Bold = true
 	t.SizeName = theme.SizeNameSubHeadingText
-	t.Selectable = true
 	head := container.NewHBox(t)
 	if subtitle != "" {
 		sub := widget.NewLabel(subtitle)

@@ -115,9 +115,8 @@ func (p *mtaPanel) buildSessions(c *controller) fyne.CanvasObject {
 		p.selSession = i
 		p.showTranscript(c)
 	}
-	p.transcript = widget.NewLabel("")
+	p.transcript = newSelLabel("")
 	p.transcript.TextStyle.Monospace = true
-	p.transcript.Selectable = true
 	p.sessEmpty = widget.NewLabel("")
 	p.sessEmpty.Alignment = fyne.TextAlignCenter
 	p.sessEmpty.Wrapping = fyne.TextWrapWord

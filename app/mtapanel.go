@@ -25,22 +25,22 @@ type mtaPanel struct {
 	tabs  *container.AppTabs
 	state *widget.Label
 	icon  *widget.Icon
-	addrs *widget.Label
+	addrs *selLabel
 	note  *widget.Label // an error, or where the daemon keeps its log
 
 	flush, hold, release, del *widget.Button
 
 	queue      *widget.Table
 	queueEmpty *widget.Label
-	queueInfo  *widget.Label // the selected message in full
-	selID      string        // queue id of the selected row, "" for none
+	queueInfo  *selLabel // the selected message in full
+	selID      string    // queue id of the selected row, "" for none
 
 	deliveries *widget.Table
 	delivEmpty *widget.Label
 
 	sessions   *widget.List
 	sessEmpty  *widget.Label
-	transcript *widget.Label
+	transcript *selLabel
 	selSession int // index into the snapshot's sessions, newest first; -1 for none
 	imap       *widget.List
 	imapEmpty  *widget.Label
@@ -96,8 +96,7 @@ func (p *mtaPanel) buildHeader(c *controller) fyne.CanvasObject {
 	p.state = widget.NewLabel("")
 	p.state.TextStyle.Bold = true
 	p.state.SizeName = theme.SizeNameSubHeadingText
-	p.addrs = widget.NewLabel("")
-	p.addrs.Selectable = true
+	p.addrs = newSelLabel("")
 	p.addrs.Truncation = fyne.TextTruncateEllipsis
 	p.note = widget.NewLabel("")
 	p.note.Wrapping = fyne.TextWrapWord

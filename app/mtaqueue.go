@@ -55,9 +55,8 @@ func (p *mtaPanel) buildQueue(c *controller) fyne.CanvasObject {
 	p.queue = t
 	p.queueEmpty = widget.NewLabel(lang.L("The queue is empty."))
 	p.queueEmpty.Alignment = fyne.TextAlignCenter
-	p.queueInfo = widget.NewLabel("")
+	p.queueInfo = newSelLabel("")
 	p.queueInfo.Wrapping = fyne.TextWrapWord
-	p.queueInfo.Selectable = true
 	bar := container.NewHBox(p.hold, p.release, p.del)
 	return container.NewBorder(bar, p.queueInfo, nil, nil, container.NewStack(t, container.NewCenter(p.queueEmpty)))
 }

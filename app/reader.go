@@ -26,10 +26,11 @@ type readerView struct {
 	content *fyne.Container
 	scroll  *container.Scroll
 
-	subject                       *widget.Label
-	from, to, cc, date            *widget.Label
+	subject                       *selLabel
+	from, to, cc, date            *selLabel
 	ccKey                         *widget.Label
-	notes, body                   *widget.Label
+	notes                         *widget.Label
+	body                          *selLabel
 	links, attachments            *fyne.Container
 	readBtn, flagBtn              *widget.Button
 	deleteBtn, moveBtn, sourceBtn *widget.Button
@@ -50,18 +51,17 @@ type readerView struct {
 	invite                        *inviteCard // a meeting invitation (reader_invite.go)
 }
 
-func selectableLabel() *widget.Label {
-	l := widget.NewLabel("")
+// selectableLabel is a selectable label wrapped at spaces.
+func selectableLabel() *selLabel {
+	l := newSelLabel("")
 	l.Wrapping = fyne.TextWrapWord
-	l.Selectable = true
 	return l
 }
 
 // oneLineLabel is a selectable label cut with an ellipsis when too long.
-func oneLineLabel() *widget.Label {
-	l := widget.NewLabel("")
+func oneLineLabel() *selLabel {
+	l := newSelLabel("")
 	l.Truncation = fyne.TextTruncateEllipsis
-	l.Selectable = true
 	return l
 }
 
@@ -297,9 +297,8 @@ func linkWidget(link string) fyne.CanvasObject {
 		h.Truncation = fyne.TextTruncateEllipsis
 		return h
 	}
-	l := widget.NewLabel(link)
+	l := newSelLabel(link)
 	l.Truncation = fyne.TextTruncateEllipsis
-	l.Selectable = true
 	return l
 }
 

@@ -26,7 +26,10 @@ import (
 func labelTexts(o fyne.CanvasObject) []string {
 	var out []string
 	walk(o, func(o fyne.CanvasObject) {
-		if l, ok := o.(*widget.Label); ok && l.Visible() {
+		switch l := o.(type) {
+		case *widget.Label:
+			out = append(out, l.Text)
+		case *selLabel:
 			out = append(out, l.Text)
 		}
 	})

@@ -141,8 +141,7 @@ func mxView(d route.Domain) fyne.CanvasObject {
 
 // hostView is one exchanger: name, addresses, badges, the TLS plan.
 func hostView(d route.Domain, h route.MXHost) fyne.CanvasObject {
-	host := widget.NewLabel(h.Host)
-	host.Selectable = true
+	host := newSelLabel(h.Host)
 	addrs := widget.NewLabel(ipList(h.Addrs))
 	if h.AddrsAnswer.Status != route.StatusOK {
 		addrs.SetText(routeStatusText(h.AddrsAnswer.Status))

@@ -351,14 +351,13 @@ func (aw *accountsWindow) save() {
 		dialog.ShowError(err, aw.win)
 		return
 	}
-	m := aw.c.accts.mailer
+	m, err := aw.c.mailer()
+	if err != nil {
+		dialog.ShowError(err, aw.win)
+		return
+	}
 	aw.c.work.bg(func(ctx context.Context) func() {
-		var err error
-		if m != nil { // through the mailer, as the wizard and the CLI
-			_, err = m.UpdateAccount(ctx, a, mailer.Secrets{Password: pw})
-		} else if err = b.Put(a); err == nil && pw != "" { // a window that checks no account
-			err = aw.c.credentials().Set(account.PasswordKey(a.Name, false), pw)
-		}
+		_, err := m.UpdateAccount(ctx, a, mailer.Secrets{Password: pw}) // as the wizard and the CLI
 		return func() {
 			if err != nil {
 				dialog.ShowError(err, aw.win)
@@ -390,17 +389,13 @@ func (aw *accountsWindow) remove() {
 // (passwords, OAuth2 token and client secret), through the mailer, which
 // also stops the watcher checking it.
 func (aw *accountsWindow) removeAccount(a account.Account) {
-	b, creds, m := aw.c.book(), aw.c.credentials(), aw.c.accts.mailer
-	if b == nil {
+	m, err := aw.c.mailer()
+	if err != nil {
+		dialog.ShowError(err, aw.win)
 		return
 	}
 	aw.c.work.bg(func(ctx context.Context) func() {
-		var err error
-		if m != nil {
-			err = m.RemoveAccount(ctx, a.Name)
-		} else if err = b.Remove(a.Name); err == nil { // a window that checks no account
-			err = creds.ForgetSecrets(a.Name)
-		}
+		err := m.RemoveAccount(ctx, a.Name)
 		return func() {
 			if err != nil {
 				dialog.ShowError(err, aw.win)

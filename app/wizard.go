@@ -238,10 +238,10 @@ func (w *wizard) test() {
 	w.busy(lang.L("Testing the login…"))
 	a, pw := w.acct, w.password.Text
 	c := w.c
-	d, m := c.discoverer(), c.accts.mailer
+	d := c.discoverer()
+	m, err := c.mailer()
 	c.work.bg(func(ctx context.Context) func() {
-		err := errNoProfile
-		if m != nil {
+		if err == nil {
 			err = m.TestAccount(ctx, a, mailer.TestOptions{Secrets: mailer.Secrets{Password: pw}, Dialer: d.Dialer()})
 		}
 		return func() { w.checked(err) }
@@ -339,15 +339,12 @@ func (w *wizard) save() {
 	})
 }
 
-// errNoProfile: a window without a profile has no account to test or save.
-var errNoProfile = errors.New("no profile to save the account in")
-
 // saveAccount adds a, with its password, through the mailer (as `facteur
 // account add`); the watcher starts checking it.
 func (c *controller) saveAccount(a account.Account, pw string) (*account.Warning, error) {
-	m := c.accts.mailer
-	if m == nil {
-		return nil, errors.New(lang.L(errNoProfile.Error()))
+	m, err := c.mailer()
+	if err != nil {
+		return nil, err
 	}
 	return m.AddAccount(c.ctx, a, mailer.Secrets{Password: pw})
 }

@@ -100,15 +100,16 @@ func (w *wizard) authorize() {
 	ctx, cancel := context.WithCancel(c.ctx)
 	w.cancel = cancel
 	tokens := &oauth.Tokens{Secrets: c.credentials()}
-	d, m := c.discoverer().Dialer(), c.accts.mailer
+	d := c.discoverer().Dialer()
+	m, merr := c.mailer()
 	w.oauth.pending = a.Name
 	c.work.stream(ctx, func(ctx context.Context, send func(func())) func() {
 		err := tokens.Authorize(ctx, a, "", func(u string) error {
 			send(func() { w.openBrowser(u) })
 			return nil
 		})
-		if err == nil && m == nil {
-			err = errNoProfile
+		if err == nil {
+			err = merr
 		}
 		if err == nil {
 			err = m.TestAccount(ctx, a, mailer.TestOptions{Dialer: d})

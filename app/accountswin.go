@@ -284,8 +284,12 @@ func (aw *accountsWindow) showStatus(a account.Account) {
 // of the account that has its host, saves, and checks again.
 func (aw *accountsWindow) trust() {
 	a, ok := aw.current()
-	b := aw.c.book()
-	if !ok || aw.pin == nil || b == nil {
+	if !ok || aw.pin == nil {
+		return
+	}
+	m, err := aw.c.mailer()
+	if err != nil {
+		dialog.ShowError(err, aw.win)
 		return
 	}
 	pinned := false
@@ -298,8 +302,8 @@ func (aw *accountsWindow) trust() {
 		return
 	}
 	aw.trustBtn.Hide()
-	aw.c.work.bg(func(context.Context) func() {
-		err := b.Put(a)
+	aw.c.work.bg(func(ctx context.Context) func() {
+		_, err := m.UpdateAccount(ctx, a, mailer.Secrets{}) // the certificate pinned, the secrets kept
 		return func() {
 			if err != nil {
 				dialog.ShowError(err, aw.win)
@@ -339,8 +343,7 @@ func (aw *accountsWindow) showTranscript() {
 // save checks the settings and writes them, with the password if one was typed.
 func (aw *accountsWindow) save() {
 	old, ok := aw.current()
-	b := aw.c.book()
-	if !ok || b == nil {
+	if !ok {
 		return
 	}
 	a, pw, err := aw.form.account(old)
@@ -373,8 +376,7 @@ func (aw *accountsWindow) save() {
 // remove deletes the selected account after a confirmation; its mail stays.
 func (aw *accountsWindow) remove() {
 	a, ok := aw.current()
-	b := aw.c.book()
-	if !ok || b == nil {
+	if !ok {
 		return
 	}
 	msg := lang.L("Remove the account {{.Name}}? Its messages stay in Facteur's store; its passwords and sign-in are forgotten.", map[string]any{"Name": a.Name})

@@ -64,15 +64,6 @@ func (c *controller) discoverer() *autoconfig.Discoverer {
 	return &autoconfig.Discoverer{Resolver: dnsmx.New(dnsmx.Config{Server: c.opts.DNSServer, Timeout: 5 * time.Second})}
 }
 
-// credentials are the profile's passwords: the OS keyring, or a file; the
-// mailer's own when there is one (one writer of the file in the process).
-func (c *controller) credentials() *account.Credentials {
-	if m := c.accts.mailer; m != nil {
-		return m.Credentials()
-	}
-	return account.OpenCredentials(c.opts.Profile, c.credsBackend)
-}
-
 // showWizard opens the Add account window.
 func (c *controller) showWizard() *wizard {
 	w := &wizard{c: c}

@@ -97,6 +97,7 @@ func (c *controller) openMailer() {
 	if err != nil {
 		c.accts.noMailer = err
 		c.showError(&MailerError{Err: err})
+		c.setCheckStatus((&MailerError{Err: err}).Error(), true) // stays under the folders
 		return
 	}
 	c.accts.mailer, c.accts.ownMailer = m, true

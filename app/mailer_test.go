@@ -241,6 +241,9 @@ func TestWithoutAMailerTheWindowSaysSoAndChangesNothing(t *testing.T) {
 	if h.dialogs() != 1 || !strings.Contains(h.overlayText(), notOpen) {
 		t.Fatalf("%d dialogs when the window opened: %q", h.dialogs(), h.overlayText())
 	}
+	if !strings.Contains(h.c.check.status.Text, notOpen) {
+		t.Errorf("the status under the folders says %q", h.c.check.status.Text)
+	}
 	h.closeOverlays()
 
 	s := h.open(unreadSubject) // marks it read

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,7 +11,6 @@ import (
 
 	"facteur/internal/message"
 	"facteur/localmta/handoff"
-	"facteur/mailstore"
 	"facteur/mua/mailer"
 	"facteur/mua/watch"
 )
@@ -26,10 +26,12 @@ const prefNotify = "notifyNewMail"
 // accountsState belongs to the UI goroutine.
 type accountsState struct {
 	watcher *watch.Watcher // nil without a profile, or before start
-	// mailer carries out the message actions, sending and account removal
-	// (nil without a profile: the store alone then, which holds no
-	// account's mail but the Local one's)
+	// mailer carries out every message action, sending, the drafts and
+	// the account lifecycle of the window (mua/mailer, as the CLI); nil
+	// only when it could not open (noMailer says why): those actions
+	// then fail with that reason, never act on the store alone
 	mailer    *mailer.Mailer
+	noMailer  error
 	ownMailer bool // opened by the window (not Options.Mailer): closed with it
 	status    map[string]watch.Status
 	win       *accountsWindow // the Accounts window, nil when closed
@@ -38,33 +40,84 @@ type accountsState struct {
 	muted int
 }
 
+// errNoProfile: a window opened on a store without a profile has no
+// mailer (no accounts, secrets or sync state to act with).
+var errNoProfile = errors.New("this window has no profile")
+
+// MailerError says why the window has no mailer: the actions that need
+// one fail with it, and the window shows it.
+type MailerError struct{ Err error }
+
+func (e *MailerError) Error() string {
+	cause := e.Err.Error()
+	if errors.Is(e.Err, errNoProfile) {
+		cause = lang.L("this window has no profile")
+	}
+	return lang.L("The mail service of this window is not open ({{.Error}}): nothing was changed.",
+		map[string]any{"Error": cause})
+}
+func (e *MailerError) Unwrap() error { return e.Err }
+
+// mailer is the window's mailer, or the error that says why there is none.
+func (c *controller) mailer() (*mailer.Mailer, error) {
+	if m := c.accts.mailer; m != nil {
+		return m, nil
+	}
+	cause := c.accts.noMailer
+	if cause == nil {
+		cause = errNoProfile
+	}
+	return nil, &MailerError{Err: cause}
+}
+
+// openMailer gives the window the profile's mailer (mua/mailer):
+// Options.Mailer, else one it opens over the profile and its store (the
+// store given in Options, which a test may wrap for the window's reads).
+// Screenshot's read-only window has one too: it never acts, but draws what
+// the mailer reads (a filter's dry run).
+func (c *controller) openMailer() {
+	if c.opts.Mailer != nil {
+		c.accts.mailer = c.opts.Mailer
+		return
+	}
+	store := c.opts.Store
+	switch {
+	case c.opts.Profile == "":
+		c.accts.noMailer = errNoProfile
+		return
+	case store == nil:
+		c.accts.noMailer = errors.New(lang.L("the store is not a profile's store"))
+		return
+	}
+	opt := mailer.Options{Profile: c.opts.Profile, Store: store, Backend: c.credsBackend, LocalAddress: c.localAddress()}
+	if c.opts.MTA != nil && c.opts.MTA.Dir != "" {
+		opt.Handoff = &handoff.Client{Dir: c.opts.MTA.Dir}
+	}
+	m, err := mailer.Open(c.ctx, opt)
+	if err != nil {
+		c.accts.noMailer = err
+		c.showError(&MailerError{Err: err})
+		c.setCheckStatus((&MailerError{Err: err}).Error(), true) // stays under the folders
+		return
+	}
+	c.accts.mailer, c.accts.ownMailer = m, true
+}
+
 // startAccounts starts checking the accounts of the profile and following
-// new mail, through the profile's mailer (mua/mailer: Options.Mailer, else
-// one it opens), which the message actions, the composer and the Accounts
-// window use too. The window's context stops both.
+// new mail, through the window's mailer, which the message actions, the
+// composer and the Accounts window use too. The window's context stops
+// both.
 func (c *controller) startAccounts() {
-	store, ok := c.store.(*mailstore.Store)
-	if !ok || c.readOnly || c.opts.Profile == "" {
+	c.openMailer()
+	m := c.accts.mailer
+	if m == nil || c.readOnly {
 		return
 	}
 	c.accts.status = map[string]watch.Status{}
-	m, own := c.opts.Mailer, c.opts.Mailer == nil
-	if own {
-		opt := mailer.Options{Profile: c.opts.Profile, Store: store, Backend: c.credsBackend, LocalAddress: c.localAddress()}
-		if c.opts.MTA != nil && c.opts.MTA.Dir != "" {
-			opt.Handoff = &handoff.Client{Dir: c.opts.MTA.Dir}
-		}
-		var err error
-		if m, err = mailer.Open(c.ctx, opt); err != nil {
-			c.setCheckStatus(err.Error(), true)
-			return
-		}
-	}
 	// Without its checks (Watch failed: the settings file is broken) the
 	// window still acts through the mailer, which routes each action by
 	// the account holding the message or says why it cannot: never the
 	// store alone for an account's mail.
-	c.accts.mailer, c.accts.ownMailer = m, own
 	w, err := m.Watch(c.ctx, mailer.WatchOptions{
 		OnChange:       func(s watch.Status) { c.work.post(func() { c.accountChanged(s) }) },
 		TranscriptSize: 64 << 10, // drawn whole in the Accounts window

@@ -284,8 +284,12 @@ func (aw *accountsWindow) showStatus(a account.Account) {
 // of the account that has its host, saves, and checks again.
 func (aw *accountsWindow) trust() {
 	a, ok := aw.current()
-	b := aw.c.book()
-	if !ok || aw.pin == nil || b == nil {
+	if !ok || aw.pin == nil {
+		return
+	}
+	m, err := aw.c.mailer()
+	if err != nil {
+		dialog.ShowError(err, aw.win)
 		return
 	}
 	pinned := false
@@ -298,8 +302,8 @@ func (aw *accountsWindow) trust() {
 		return
 	}
 	aw.trustBtn.Hide()
-	aw.c.work.bg(func(context.Context) func() {
-		err := b.Put(a)
+	aw.c.work.bg(func(ctx context.Context) func() {
+		_, err := m.UpdateAccount(ctx, a, mailer.Secrets{}) // the certificate pinned, the secrets kept
 		return func() {
 			if err != nil {
 				dialog.ShowError(err, aw.win)
@@ -339,8 +343,7 @@ func (aw *accountsWindow) showTranscript() {
 // save checks the settings and writes them, with the password if one was typed.
 func (aw *accountsWindow) save() {
 	old, ok := aw.current()
-	b := aw.c.book()
-	if !ok || b == nil {
+	if !ok {
 		return
 	}
 	a, pw, err := aw.form.account(old)
@@ -351,14 +354,13 @@ func (aw *accountsWindow) save() {
 		dialog.ShowError(err, aw.win)
 		return
 	}
-	m := aw.c.accts.mailer
+	m, err := aw.c.mailer()
+	if err != nil {
+		dialog.ShowError(err, aw.win)
+		return
+	}
 	aw.c.work.bg(func(ctx context.Context) func() {
-		var err error
-		if m != nil { // through the mailer, as the wizard and the CLI
-			_, err = m.UpdateAccount(ctx, a, mailer.Secrets{Password: pw})
-		} else if err = b.Put(a); err == nil && pw != "" { // a window that checks no account
-			err = aw.c.credentials().Set(account.PasswordKey(a.Name, false), pw)
-		}
+		_, err := m.UpdateAccount(ctx, a, mailer.Secrets{Password: pw}) // as the wizard and the CLI
 		return func() {
 			if err != nil {
 				dialog.ShowError(err, aw.win)
@@ -374,8 +376,7 @@ func (aw *accountsWindow) save() {
 // remove deletes the selected account after a confirmation; its mail stays.
 func (aw *accountsWindow) remove() {
 	a, ok := aw.current()
-	b := aw.c.book()
-	if !ok || b == nil {
+	if !ok {
 		return
 	}
 	msg := lang.L("Remove the account {{.Name}}? Its messages stay in Facteur's store; its passwords and sign-in are forgotten.", map[string]any{"Name": a.Name})
@@ -390,17 +391,13 @@ func (aw *accountsWindow) remove() {
 // (passwords, OAuth2 token and client secret), through the mailer, which
 // also stops the watcher checking it.
 func (aw *accountsWindow) removeAccount(a account.Account) {
-	b, creds, m := aw.c.book(), aw.c.credentials(), aw.c.accts.mailer
-	if b == nil {
+	m, err := aw.c.mailer()
+	if err != nil {
+		dialog.ShowError(err, aw.win)
 		return
 	}
 	aw.c.work.bg(func(ctx context.Context) func() {
-		var err error
-		if m != nil {
-			err = m.RemoveAccount(ctx, a.Name)
-		} else if err = b.Remove(a.Name); err == nil { // a window that checks no account
-			err = creds.ForgetSecrets(a.Name)
-		}
+		err := m.RemoveAccount(ctx, a.Name)
 		return func() {
 			if err != nil {
 				dialog.ShowError(err, aw.win)

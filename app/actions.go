@@ -18,17 +18,28 @@ import (
 // serial worker so that page loads asked afterwards see the change. A failed
 // store call shows a dialog and reloads from the store (storeFailed).
 
-// act carries out a message action through the mailer, which routes it by
-// the account holding each message (an IMAP account's server gets it from
-// its journal, pushed at once over the watcher's connection); a window
-// without a profile has no mailer, and its store holds no account's mail:
-// the store alone then.
-func act(m *mailer.Mailer, viaMailer func(*mailer.Mailer) (mailer.Change, error), local func() error) error {
-	if m != nil {
-		_, err := viaMailer(m)
-		return err
+// actor is the window's mailer for a message action, read on the UI
+// goroutine (c.mailer) and used in the background: it routes each action
+// by the account holding the message (an IMAP account's server gets it
+// from its journal, pushed at once over the watcher's connection). A
+// window whose mailer could not open fails the action with the reason.
+type actor struct {
+	m   *mailer.Mailer
+	err error
+}
+
+func (c *controller) actor() actor {
+	m, err := c.mailer()
+	return actor{m: m, err: err}
+}
+
+// do runs one action of the mailer.
+func (a actor) do(fn func(*mailer.Mailer) (mailer.Change, error)) error {
+	if a.err != nil {
+		return a.err
 	}
-	return local()
+	_, err := fn(a.m)
+	return err
 }
 
 // selected is the message in the reader, with the flags the list shows.
@@ -91,10 +102,9 @@ func (c *controller) setFlags(msgs []mailstore.Summary, add, remove mailstore.Fl
 		ids = append(ids, s.ID)
 		c.showFlags(s, (s.Flags|add)&^remove)
 	}
-	m := c.accts.mailer
+	a := c.actor()
 	c.work.inOrder(func(ctx context.Context) func() {
-		err := act(m, func(m *mailer.Mailer) (mailer.Change, error) { return m.SetFlags(ctx, ids, add, remove) },
-			func() error { return c.store.SetFlags(ctx, ids, add, remove) })
+		err := a.do(func(m *mailer.Mailer) (mailer.Change, error) { return m.SetFlags(ctx, ids, add, remove) })
 		return func() {
 			if err != nil {
 				c.storeFailed(err)
@@ -137,10 +147,9 @@ func (c *controller) deleteSelected() {
 // queued before the list changes: the pages that the list asks for next
 // are read after it, never with the message.
 func (c *controller) queueTrash(msgs []mailstore.Summary) {
-	m, ids := c.accts.mailer, summaryIDs(msgs)
+	a, ids := c.actor(), summaryIDs(msgs)
 	c.work.inOrder(func(ctx context.Context) func() {
-		err := act(m, func(m *mailer.Mailer) (mailer.Change, error) { return m.Delete(ctx, ids) },
-			func() error { return c.store.Delete(ctx, ids) })
+		err := a.do(func(m *mailer.Mailer) (mailer.Change, error) { return m.Delete(ctx, ids) })
 		return c.afterMove(err)
 	})
 }
@@ -171,10 +180,9 @@ func (c *controller) moveMsgs(msgs []mailstore.Summary, dest mailstore.FolderRef
 	if len(msgs) == 0 {
 		return
 	}
-	m, ids := c.accts.mailer, summaryIDs(msgs)
+	a, ids := c.actor(), summaryIDs(msgs)
 	c.work.inOrder(func(ctx context.Context) func() {
-		err := act(m, func(m *mailer.Mailer) (mailer.Change, error) { return m.Move(ctx, ids, dest) },
-			func() error { return c.store.Move(ctx, ids, dest) })
+		err := a.do(func(m *mailer.Mailer) (mailer.Change, error) { return m.Move(ctx, ids, dest) })
 		return c.afterMove(err)
 	})
 	c.removeFromList(msgs)

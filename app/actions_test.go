@@ -2,9 +2,11 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -122,27 +124,40 @@ func TestMoveToFolder(t *testing.T) {
 	}
 }
 
-// failingStore refuses to change flags.
-type failingStore struct {
-	*mailstore.Store
-}
-
-var errRefused = errors.New("disk on fire")
-
-func (failingStore) SetFlags(context.Context, []int64, mailstore.Flags, mailstore.Flags) error {
-	return errRefused
-}
-
 func TestStoreErrorShowsDialogAndReverts(t *testing.T) {
-	h := newHarnessWith(t, func(s *mailstore.Store) mailStore { return failingStore{s} })
-	// Opening an unread message tries to mark it read, and fails.
+	h := newHarness(t)
+	// A real fault under the mailer: the unread message waits in its
+	// Maildir's new/, and cur/, where marking it read renames it, is now
+	// a file. Opening it tries to mark it read, and fails.
+	id := h.c.rows.find(func(s mailstore.Summary) bool { return s.Subject == unreadSubject })
+	if id < 0 {
+		t.Fatalf("no %q in the inbox", unreadSubject)
+	}
+	sum, _, _ := h.c.rows.row(id)
+	path, err := h.store.Path(context.Background(), sum.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Base(filepath.Dir(path)) != "new" {
+		t.Fatalf("the unread message is in %s, want a Maildir's new/", path)
+	}
+	cur := filepath.Join(filepath.Dir(filepath.Dir(path)), "cur")
+	if err := os.RemoveAll(cur); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cur, []byte("not a directory"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	h.open(unreadSubject)
 	h.settle()
 	if h.dialogs() == 0 {
 		t.Fatal("no error dialog")
 	}
-	if !strings.Contains(h.overlayText(), "disk on fire") {
-		t.Errorf("the dialog does not tell the error: %q", h.overlayText())
+	if !strings.Contains(h.overlayText(), syscall.ENOTDIR.Error()) {
+		t.Errorf("the dialog does not tell the error (%v): %q", syscall.ENOTDIR, h.overlayText())
+	}
+	if got := h.storeFlags(sum.ID); got&mailstore.FlagSeen != 0 {
+		t.Errorf("the store has the message read (%v) after the failure", got)
 	}
 	if r := h.row(unreadSubject); !r.sender.TextStyle.Bold {
 		t.Error("the optimistic read mark was not reverted after the error")

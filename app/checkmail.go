@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"facteur/mailstore"
 	"facteur/mua/imapsync"
 	"facteur/mua/mailer"
 	"facteur/mua/watch"
@@ -77,7 +76,9 @@ func (c *controller) checkMailOf(names []string) {
 	if k.cancel != nil {
 		return
 	}
-	if _, ok := c.store.(*mailstore.Store); !ok {
+	m, err := c.mailer()
+	if err != nil { // no profile, or its mailer could not open: no account to check
+		c.setCheckStatus(problemText(err), true)
 		return
 	}
 	ctx, cancel := context.WithCancel(c.ctx)
@@ -86,11 +87,6 @@ func (c *controller) checkMailOf(names []string) {
 	k.bar.SetValue(0)
 	k.box.Show()
 	c.setCheckStatus(lang.L("Checking mail…"), false)
-	m := c.accts.mailer
-	if m == nil { // no profile, or its mailer could not open: no account to check
-		c.checkDone(nil, nil)
-		return
-	}
 	c.work.stream(ctx, func(ctx context.Context, send func(func())) func() {
 		summary, errs := checkWith(ctx, m, names, throttle(func(p checkProgress) {
 			send(func() { c.showCheckProgress(p) })

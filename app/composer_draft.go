@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -11,10 +10,9 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
-	"facteur/mailstore"
 	"facteur/mua/account"
 	"facteur/mua/compose"
-	"facteur/mua/submit"
+	"facteur/mua/mailer"
 )
 
 // The autosave of the composer. A draft is written a few seconds after the
@@ -35,11 +33,7 @@ import (
 // message is sent its draft is removed the same way.
 
 // draftsRef is the Local account's Drafts folder.
-var draftsRef = mailstore.FolderRef{Account: submit.LocalAccount, Name: "Drafts"}
-
-// errNoStore: the window's store cannot hold an IMAP account's drafts (a
-// test's wrapped store).
-var errNoStore = errors.New("no offline store for the account's drafts")
+var draftsRef = mailer.LocalDrafts
 
 // draftState is the autosave of one composer.
 type draftState struct {
@@ -94,10 +88,15 @@ func (cm *composer) saveDraft() {
 		cm.showStatus(lang.L("The draft could not be saved: {{.Error}}", map[string]any{"Error": err.Error()}), true)
 		return
 	}
+	m, err := cm.c.mailer()
+	if err != nil {
+		cm.showSaved(err, nil)
+		return
+	}
 	cm.draft.saving, cm.draft.dirty = true, false
 	old, acct, c := cm.draft.id, imapAccount(cm.sender().account), cm.c
 	c.work.inOrder(func(ctx context.Context) func() {
-		out, err := c.storeDraft(ctx, raw, acct, old)
+		out, err := storeDraft(ctx, m, raw, acct, old)
 		return func() { cm.saved(out, err) }
 	})
 }
@@ -187,17 +186,15 @@ func imapAccount(a *account.Account) *account.Account {
 	return a
 }
 
-// storeDraft saves raw: in the IMAP account's Drafts when a is set (and
-// usable), else in Local/Drafts; then it removes the copy old.
-func (c *controller) storeDraft(ctx context.Context, raw []byte, a *account.Account, old int64) (draftSave, error) {
+// storeDraft saves raw through the mailer: in the IMAP account's Drafts
+// when a is set (and usable), else in Local/Drafts; then it removes the
+// copy old. It runs in the background with the mailer m read on the UI
+// goroutine.
+func storeDraft(ctx context.Context, m *mailer.Mailer, raw []byte, a *account.Account, old int64) (draftSave, error) {
 	var out draftSave
 	if a != nil {
-		err := errNoStore
-		if m := c.accts.mailer; m != nil {
-			var sum mailstore.Summary
-			sum, err = m.SaveDraft(ctx, *a, raw)
-			out.id = sum.ID
-		}
+		sum, err := m.SaveDraft(ctx, *a, raw)
+		out.id = sum.ID
 		if err == nil {
 			out.acct = a
 		} else if out.id == 0 {
@@ -205,77 +202,51 @@ func (c *controller) storeDraft(ctx context.Context, raw []byte, a *account.Acco
 		}
 	}
 	if out.id == 0 {
-		sum, err := c.store.Add(ctx, draftsRef, bytes.NewReader(raw), mailstore.AddOptions{Flags: mailstore.FlagDraft | mailstore.FlagSeen})
+		sum, err := m.SaveLocalDraft(ctx, raw)
 		if err != nil {
 			return out, err
 		}
 		out.id = sum.ID
 	}
 	if old != 0 && old != out.id {
-		if _, err := c.removeDraft(ctx, old); err != nil {
+		if _, err := removeDraft(ctx, m, old); err != nil {
 			return out, err
 		}
 	}
 	return out, nil
 }
 
-// removeDraft removes a saved draft: through its IMAP account (locally at
-// once, on the server with the next push or sync), else from the store.
-// It returns the IMAP account, to push the removal.
-func (c *controller) removeDraft(ctx context.Context, id int64) (*account.Account, error) {
-	sum, err := c.store.Get(ctx, id)
-	if errors.Is(err, mailstore.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
+// removeDraft removes a saved draft through the mailer: from its IMAP
+// account locally at once and on the server with the next push or sync,
+// else from the store. It returns the IMAP account, to push the removal.
+func removeDraft(ctx context.Context, m *mailer.Mailer, id int64) (*account.Account, error) {
+	ch, err := m.DiscardDraft(ctx, id)
+	if err != nil || len(ch.Journaled) == 0 {
 		return nil, err
 	}
-	a := c.imapAccountNamed(sum.Folder.Account)
-	if m := c.accts.mailer; m != nil {
-		_, err := m.DiscardDraft(ctx, id)
-		return a, err
+	a, err := m.Account(ch.Journaled[0])
+	if err != nil {
+		return nil, nil // removed since: nothing to push to
 	}
-	if a != nil {
-		return a, errNoStore
-	}
-	return nil, c.store.Purge(ctx, []int64{id})
+	return &a, nil
 }
 
 // discardDraft removes, in the background, a draft whose message was
 // sent, and pushes the removal to its IMAP server at once.
 func (c *controller) discardDraft(id int64) {
+	m, err := c.mailer()
+	if err != nil {
+		c.showError(err)
+		return
+	}
 	c.work.inOrder(func(ctx context.Context) func() {
-		a, err := c.removeDraft(ctx, id)
+		a, err := removeDraft(ctx, m, id)
 		return func() {
 			if err == nil && a != nil {
 				c.queuePush(*a, 0)
 			}
 		}
 	})
-}
-
-// imapAccountNamed is the configured IMAP account of that name, or nil.
-func (c *controller) imapAccountNamed(name string) *account.Account {
-	b := c.book()
-	if b == nil || name == submit.LocalAccount {
-		return nil
-	}
-	a, err := b.Get(name)
-	if err != nil {
-		return nil
-	}
-	return imapAccount(&a)
-}
-
-// pushDrafts sends the drafts of an IMAP account that wait for its server,
-// through the mailer (as its syncs do).
-func (c *controller) pushDrafts(ctx context.Context, a account.Account) error {
-	m := c.accts.mailer
-	if m == nil {
-		return errNoStore
-	}
-	_, err := m.PushDrafts(ctx, a.Name)
-	return err
 }
 
 // readOriginal reads a stored message for the compose builders.

@@ -84,8 +84,11 @@ func (c *controller) runPush(p *pushState) {
 	p.running = true
 	a := p.acct
 	ids := c.draftsOf(a.Name)
+	m, err := c.mailer()
 	c.work.bg(func(ctx context.Context) func() {
-		err := c.pushDrafts(ctx, a)
+		if err == nil { // the drafts that wait, as the account's syncs send them
+			_, err = m.PushDrafts(ctx, a.Name)
+		}
 		return func() { c.pushed(p, ids, err) }
 	})
 }

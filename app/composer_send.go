@@ -4,17 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 
 	"facteur/internal/profile"
-	"facteur/localmta/control"
-	"facteur/localmta/mailsys"
-	"facteur/localmta/queue"
-	"facteur/mailstore"
 	"facteur/mua/account"
 	"facteur/mua/compose"
 	"facteur/mua/mailer"
@@ -149,31 +144,17 @@ func (cm *composer) send(later bool) {
 	if cm.confirmRoute(later) { // composer_route.go
 		return
 	}
+	m, err := c.mailer()
+	if err != nil {
+		cm.showStatus(sendProblem(err), true)
+		return
+	}
 	s := cm.sender()
 	cm.setSending(true)
 	draftID, forwards := cm.draft.id, cm.forwards
-	if m := c.accts.mailer; m != nil {
-		c.work.bg(func(ctx context.Context) func() {
-			out, err := m.Send(ctx, s.account, msg, mailer.SendOptions{Later: later, Draft: draftID, Forwards: forwards})
-			return func() { cm.sent(s, out.Outcome, err) }
-		})
-		return
-	}
-	c.work.bg(func(ctx context.Context) func() { // a window without a profile
-		out, err := c.outbox().Send(ctx, s.account, msg, later)
-		if err == nil && s.account == nil {
-			c.saveLocalSent(ctx, msg.Raw)
-		}
-		var drafts *account.Account // whose server must forget the draft
-		if (err == nil || out.Sent) && draftID != 0 {
-			drafts, _ = c.removeDraft(ctx, draftID)
-		}
-		return func() {
-			cm.sent(s, out, err)
-			if drafts != nil {
-				c.queuePush(*drafts, 0)
-			}
-		}
+	c.work.bg(func(ctx context.Context) func() {
+		out, err := m.Send(ctx, s.account, msg, mailer.SendOptions{Later: later, Draft: draftID, Forwards: forwards})
+		return func() { cm.sent(s, out.Outcome, err) }
 	})
 }
 
@@ -287,98 +268,3 @@ func sendProblem(err error) string {
 	}
 	return lang.L("Not sent: {{.Error}}", map[string]any{"Error": err.Error()})
 }
-
-// outbox is the submission path of the window: the accounts' SMTP
-// servers, and the queue of the MTA this window runs.
-func (c *controller) outbox() *submit.Outbox {
-	var creds submit.Passwords = noPasswords{}
-	var accts submit.Accounts = noAccounts{}
-	if b := c.book(); b != nil {
-		accts = b
-		creds = c.credentials()
-	}
-	login, _, _ := strings.Cut(c.localSender().id.Address, "@")
-	ob := &submit.Outbox{
-		Client:   &submit.Client{Passwords: creds},
-		Accounts: accts,
-		Spool:    c.spool(),
-		User:     login, // in the Received field of the Local account's mail
-	}
-	if s, ok := c.store.(*mailstore.Store); ok {
-		ob.Sent = &submit.SentFolders{Store: s}
-	}
-	return ob
-}
-
-// saveLocalSent files the copy of a message from the Local account.
-func (c *controller) saveLocalSent(ctx context.Context, raw []byte) {
-	if s, ok := c.store.(*mailstore.Store); ok {
-		sf := &submit.SentFolders{Store: s}
-		_ = sf.SaveSent(ctx, account.Account{Name: submit.LocalAccount}, raw)
-	}
-}
-
-// spool is the local MTA's queue: the one this window runs, or the one
-// of the `facteur mta` that runs beside it; else a spool that says why
-// there is none.
-func (c *controller) spool() submit.Spool {
-	if c.mta.run == nil {
-		return noSpool{}
-	}
-	sys := c.mta.run.get()
-	switch {
-	case sys == nil:
-	case sys.Spool() != nil:
-		return sys.Spool()
-	case sys.Status().State == mailsys.External && c.opts.MTA != nil:
-		return externalSpool{dir: c.opts.MTA.Dir, sys: sys}
-	}
-	return noSpool{}
-}
-
-// externalSpool is the queue of the MTA that another process runs: the
-// messages go to it over its control socket (ENQUEUE), and it tries them
-// at once.
-type externalSpool struct {
-	dir string
-	sys *mailsys.System
-}
-
-func (s externalSpool) Enqueue(ctx context.Context, m queue.Message, body io.Reader) (queue.Message, error) {
-	cl, lock, err := control.Connect(ctx, s.dir)
-	if err != nil {
-		return queue.Message{}, err
-	}
-	if cl == nil {
-		lock.Unlock()
-		return queue.Message{}, errors.New(lang.L("the local mail system has stopped (see Mail system)"))
-	}
-	raw, err := io.ReadAll(body)
-	if err != nil {
-		return queue.Message{}, err
-	}
-	m.ID, err = cl.Enqueue(ctx, control.EnvelopeOf(m), raw)
-	return m, err
-}
-
-// List: the MTA panel lists the external queue itself.
-func (s externalSpool) List() []queue.Message { return nil }
-
-func (s externalSpool) Delete(id string) error { return s.sys.Delete(context.Background(), id) }
-
-// noSpool is the outbox of a window that runs no local MTA.
-type noSpool struct{}
-
-func (noSpool) Enqueue(context.Context, queue.Message, io.Reader) (queue.Message, error) {
-	return queue.Message{}, errors.New(lang.L("the local mail system does not run in this window (see Mail system)"))
-}
-func (noSpool) List() []queue.Message { return nil }
-func (noSpool) Delete(string) error   { return queue.ErrNotFound }
-
-type noPasswords struct{}
-
-func (noPasswords) Get(string) (string, error) { return "", account.ErrNotFound }
-
-type noAccounts struct{}
-
-func (noAccounts) Get(string) (account.Account, error) { return account.Account{}, account.ErrNotFound }

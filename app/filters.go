@@ -15,7 +15,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"facteur/internal/sieve"
-	"facteur/mailstore"
 	"facteur/mua/filter"
 )
 
@@ -261,8 +260,8 @@ func (fw *filtersWindow) compiled() (*sieve.Script, error) {
 // options; on error it says so in the status line.
 func (fw *filtersWindow) prepare() (*sieve.Script, filter.Options, bool) {
 	s, err := fw.compiled()
-	store, ok := fw.c.store.(*mailstore.Store)
-	if err == nil && !ok {
+	store := fw.c.opts.Store
+	if err == nil && store == nil {
 		err = errors.New("filters: no mail store")
 	}
 	if err != nil {

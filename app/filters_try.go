@@ -117,14 +117,17 @@ func (fw *filtersWindow) tryFolder() {
 		folder = fw.c.current.Name
 	}
 	acct := fw.c.accountNamed(fw.acct)
+	m, err := fw.c.mailer()
+	readOnly := fw.c.readOnly
 	fw.c.work.bg(func(ctx context.Context) func() {
 		var rows []tryRow
 		add := func(r filter.Report) { rows = append(rows, tryRowOf(r)) }
-		var err error
-		if m := fw.c.accts.mailer; m != nil { // bodies the script needs are fetched
-			err = m.DryRun(ctx, acct, folder, s, tryLimit, add)
-		} else { // no mailer (no profile): the store alone
+		switch {
+		case err != nil:
+		case readOnly: // Screenshot: no body is downloaded into the store
 			err = filter.Explain(ctx, opt, acct, folder, s, tryLimit, nil, add)
+		default: // as `facteur filter test`: the bodies the script needs are fetched
+			err = m.DryRun(ctx, acct, folder, s, tryLimit, add)
 		}
 		return func() {
 			if err != nil {

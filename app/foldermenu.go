@@ -127,9 +127,9 @@ func (c *controller) newFolderHere() {
 // folderOp runs a folder change through the mailer in the background, then
 // reloads the folders; done, when set, runs after a success.
 func (c *controller) folderOp(op func(ctx context.Context, m *mailer.Mailer) error, done func()) {
-	m := c.accts.mailer
-	if m == nil {
-		c.showError(errors.New(lang.L("Folders can be changed only in a profile's window.")))
+	m, err := c.mailer()
+	if err != nil {
+		c.showError(err)
 		return
 	}
 	c.work.inOrder(func(ctx context.Context) func() {
@@ -271,8 +271,9 @@ func (c *controller) reloadListNow() { c.reloadList(true) }
 
 // showFolderInfo shows the properties of f: counts, size, server name.
 func (c *controller) showFolderInfo(f mailstore.Folder) {
-	m := c.accts.mailer
-	if m == nil {
+	m, err := c.mailer()
+	if err != nil {
+		c.showError(err)
 		return
 	}
 	c.work.bg(func(ctx context.Context) func() {

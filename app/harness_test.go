@@ -35,7 +35,8 @@ func newHarness(t *testing.T) *harness {
 	return newHarnessWith(t, nil)
 }
 
-// newHarnessWith is newHarness with the store wrapped (to inject failures).
+// newHarnessWith is newHarness with the window's reads of the store
+// wrapped (to hold or fail them); its actions go through its mailer.
 func newHarnessWith(t *testing.T, wrap func(*mailstore.Store) mailStore) *harness {
 	t.Helper()
 	return newHarnessOpts(t, wrap, nil)
@@ -66,7 +67,9 @@ func newHarnessOpts(t *testing.T, wrap func(*mailstore.Store) mailStore, opts fu
 	q := newUIQueue()
 	// DNS goes to a closed loopback port unless a test serves a zone: the
 	// composer's route check never asks the system's resolver.
-	o := Options{Profile: dir, Version: "test", DNSServer: dnstest.ClosedPort(t)}
+	// The window's mailer works on the store itself; a wrap holds or fails
+	// only what the window reads through c.store.
+	o := Options{Profile: dir, Store: s, Version: "test", DNSServer: dnstest.ClosedPort(t)}
 	if opts != nil {
 		opts(&o, s)
 	}

@@ -159,9 +159,9 @@ func addImportStats(a, b mailstore.ImportStats) mailstore.ImportStats {
 }
 
 func (c *controller) importInto(ctx context.Context, dest mailstore.FolderRef, path string, report func(mailstore.Progress)) (mailstore.ImportStats, error) {
-	m := c.accts.mailer // one path with `facteur import`: an IMAP account's server gets them too
-	if m == nil {
-		return mailstore.ImportStats{}, errors.New(lang.L("Mail can be imported only in a profile's window."))
+	m, err := c.mailer() // one path with `facteur import`: an IMAP account's server gets them too
+	if err != nil {
+		return mailstore.ImportStats{}, err
 	}
 	st, _, err := m.Import(ctx, dest, path, mailstore.ImportOptions{Progress: report})
 	return st, err

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -158,9 +160,6 @@ func TestWindowRunsOnTheCallersMailer(t *testing.T) {
 	if h.c.accts.mailer != m || m.Watcher() != h.c.accts.watcher {
 		t.Fatal("the window opened a mailer of its own beside the one it was given")
 	}
-	if h.c.credentials() != m.Credentials() {
-		t.Error("the window keeps secrets through credentials other than its mailer's")
-	}
 
 	// what the MTA's outbox does once it delivered a queued message
 	if err := m.Outbox().Sent.SaveSent(context.Background(), a, []byte(mailerMsg("Queued"))); err != nil {
@@ -220,4 +219,67 @@ func TestActionsGoThroughTheMailerWhenChecksCannotStart(t *testing.T) {
 		t.Error("the failed mark was not told")
 	}
 	t.Logf("told: %q", h.overlayText())
+}
+
+// A window whose mailer cannot open (here the profile's IMAP sync state
+// cannot be created: its directory is a file) says so when it opens, and
+// each action then fails with that reason and changes nothing: marking a
+// message read, deleting it, saving a draft and sending. No action falls
+// back to the store alone, past the journal an IMAP account's server
+// needs.
+func TestWithoutAMailerTheWindowSaysSoAndChangesNothing(t *testing.T) {
+	h := newHarnessOpts(t, nil, func(o *Options, s *mailstore.Store) {
+		if err := os.WriteFile(filepath.Join(o.Profile, "imap"), []byte("not a directory"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	})
+	var me *MailerError
+	if m, err := h.c.mailer(); m != nil || !errors.As(err, &me) || !errors.Is(err, syscall.ENOTDIR) {
+		t.Fatalf("mailer %v, error %v: want none, and why", m, err)
+	}
+	notOpen := "mail service of this window is not open"
+	if h.dialogs() != 1 || !strings.Contains(h.overlayText(), notOpen) {
+		t.Fatalf("%d dialogs when the window opened: %q", h.dialogs(), h.overlayText())
+	}
+	if !strings.Contains(h.c.check.status.Text, notOpen) {
+		t.Errorf("the status under the folders says %q", h.c.check.status.Text)
+	}
+	h.closeOverlays()
+
+	s := h.open(unreadSubject) // marks it read
+	h.settle()
+	if got := h.storeFlags(s.ID); got&mailstore.FlagSeen != 0 {
+		t.Error("the message was marked read in the store without the mailer")
+	}
+	if !strings.Contains(h.overlayText(), notOpen) {
+		t.Errorf("marking read: the dialog says %q", h.overlayText())
+	}
+	h.closeOverlays()
+
+	h.c.deleteSelected()
+	h.settle()
+	if got, err := h.store.Get(context.Background(), s.ID); err != nil || got.Folder != inboxRef {
+		t.Errorf("deleted without the mailer: %+v, %v", got, err)
+	}
+	if !strings.Contains(h.overlayText(), notOpen) {
+		t.Errorf("deleting: the dialog says %q", h.overlayText())
+	}
+	h.closeOverlays()
+
+	drafts := len(h.localSubjects(draftsRef))
+	cm := h.newComposer()
+	test.Type(cm.fields[0].entry, "fred@truc.fr")
+	test.Type(cm.subject, "Sans service")
+	h.settle()
+	cm.saveDraft()
+	h.settle()
+	if got := len(h.localSubjects(draftsRef)); got != drafts || !strings.Contains(cm.status.Text, notOpen) {
+		t.Errorf("draft without the mailer: %d drafts (want %d), status %q", got, drafts, cm.status.Text)
+	}
+	cm.route.accepted = cm.routeKey()
+	cm.send(false)
+	h.settle()
+	if cm.sending || !strings.Contains(cm.status.Text, notOpen) {
+		t.Errorf("send without the mailer: sending %v, status %q", cm.sending, cm.status.Text)
+	}
 }

@@ -122,7 +122,7 @@ func (c *controller) startMTA() {
 	c.mta.run = &mtaRunner{}
 	c.mta.starting = true
 	run := c.mta.run
-	store, _ := c.store.(*mailstore.Store)
+	store := c.opts.Store
 	c.work.bg(func(ctx context.Context) func() {
 		sys := mailsys.Start(ctx, mailsys.Options{Dir: o.Dir, Addrs: o.Addrs, Load: o.Load,
 			Hostname: o.Hostname, Store: store, Logger: o.Logger, Tune: o.Tune, Version: c.opts.Version})

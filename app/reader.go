@@ -351,10 +351,10 @@ func (c *controller) bodyFetcher(s mailstore.Summary) func(context.Context) (mai
 	if !s.Partial {
 		return nil
 	}
-	m := c.accts.mailer
+	m, err := c.mailer()
 	return func(ctx context.Context) (mailstore.Summary, error) {
-		if m == nil {
-			return s, errors.New(lang.L("no account is connected in this window"))
+		if err != nil {
+			return s, err
 		}
 		return m.FetchBody(ctx, s.ID) // the watcher's connection, else one of its own
 	}

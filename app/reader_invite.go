@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -178,9 +177,9 @@ func (c *controller) answerInvitation(ps invite.PartStat) {
 	if err == nil {
 		msg, err = compose.Build(d, c.now())
 	}
-	m := c.accts.mailer
-	if err == nil && m == nil {
-		err = errors.New(lang.L("no account is connected in this window"))
+	m, merr := c.mailer()
+	if err == nil {
+		err = merr
 	}
 	if err != nil {
 		k.showResult(lang.L("The answer was not sent: {{.Error}}", map[string]any{"Error": err.Error()}), true)

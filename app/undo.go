@@ -29,12 +29,11 @@ func (c *controller) moveUndo(msgs []mailstore.Summary) func(ctx context.Context
 		}
 		groups[i].ids = append(groups[i].ids, s.ID)
 	}
-	m := c.accts.mailer
+	a := c.actor()
 	return func(ctx context.Context) error {
 		var errs []error
 		for _, g := range groups {
-			errs = append(errs, act(m, func(m *mailer.Mailer) (mailer.Change, error) { return m.Move(ctx, g.ids, g.folder) },
-				func() error { return c.store.Move(ctx, g.ids, g.folder) }))
+			errs = append(errs, a.do(func(m *mailer.Mailer) (mailer.Change, error) { return m.Move(ctx, g.ids, g.folder) }))
 		}
 		return errors.Join(errs...)
 	}
@@ -63,12 +62,11 @@ func (c *controller) flagsUndo(msgs []mailstore.Summary, add, remove mailstore.F
 		}
 		changes[i].ids = append(changes[i].ids, s.ID)
 	}
-	m := c.accts.mailer
+	a := c.actor()
 	return func(ctx context.Context) error {
 		var errs []error
 		for _, ch := range changes {
-			errs = append(errs, act(m, func(m *mailer.Mailer) (mailer.Change, error) { return m.SetFlags(ctx, ch.ids, ch.add, ch.remove) },
-				func() error { return c.store.SetFlags(ctx, ch.ids, ch.add, ch.remove) }))
+			errs = append(errs, a.do(func(m *mailer.Mailer) (mailer.Change, error) { return m.SetFlags(ctx, ch.ids, ch.add, ch.remove) }))
 		}
 		return errors.Join(errs...)
 	}
@@ -130,34 +128,13 @@ func (c *controller) copyMsgs(msgs []mailstore.Summary, dest mailstore.FolderRef
 	if len(msgs) == 0 {
 		return
 	}
-	m, ids := c.accts.mailer, summaryIDs(msgs)
+	a, ids := c.actor(), summaryIDs(msgs)
 	c.work.inOrder(func(ctx context.Context) func() {
-		err := act(m, func(m *mailer.Mailer) (mailer.Change, error) {
+		err := a.do(func(m *mailer.Mailer) (mailer.Change, error) {
 			_, ch, err := m.Copy(ctx, ids, dest)
 			return ch, err
-		}, func() error { return c.copyLocal(ctx, ids, dest) })
+		})
 		return c.afterMove(err)
 	})
 	c.notify(c.movedText(len(msgs), dest, true), nil)
-}
-
-// copyLocal copies messages with their flags in a window without a
-// mailer (no profile: the store holds no account's mail).
-func (c *controller) copyLocal(ctx context.Context, ids []int64, dest mailstore.FolderRef) error {
-	for _, id := range ids {
-		sum, err := c.store.Get(ctx, id)
-		if err != nil {
-			return err
-		}
-		rc, err := c.store.Open(ctx, id)
-		if err != nil {
-			return err
-		}
-		_, err = c.store.Add(ctx, dest, rc, mailstore.AddOptions{Flags: sum.Flags})
-		rc.Close()
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -43,7 +43,7 @@ const appID = "org.facteur.Facteur"
 // Options configure the GUI.
 type Options struct {
 	Profile string           // profile directory, shown in About; opened when Store is nil
-	Store   *mailstore.Store // the open store the window reads
+	Store   *mailstore.Store // the open store of the profile, which the window and its mailer use
 	Version string           // Facteur's version, shown in About
 	// DNSServer is the DNS server the inspector asks ("host:port"); "" means
 	// the system's resolver.
@@ -68,8 +68,9 @@ type Options struct {
 	settings *settings // opened by Run before the window, for its theme
 }
 
-// mailStore is the part of *mailstore.Store the GUI calls; tests wrap it to
-// inject failures.
+// mailStore is the part of *mailstore.Store the window reads and writes
+// outside the use cases of its mailer (which works on Options.Store);
+// tests wrap it to hold or fail its reads.
 type mailStore interface {
 	Folders(ctx context.Context) ([]mailstore.Folder, error)
 	CreateFolder(ctx context.Context, ref mailstore.FolderRef, role mailstore.Role) error
@@ -238,6 +239,9 @@ type widgets struct {
 
 func newController(a fyne.App, w fyne.Window, s mailStore, opts Options, post func(func())) *controller {
 	ctx, cancel := context.WithCancel(context.Background())
+	if opts.Store == nil { // the store the mailer works on
+		opts.Store, _ = s.(*mailstore.Store)
+	}
 	c := &controller{
 		app: a, win: w, store: s, opts: opts,
 		ctx: ctx, cancel: cancel,

@@ -64,15 +64,6 @@ func (c *controller) discoverer() *autoconfig.Discoverer {
 	return &autoconfig.Discoverer{Resolver: dnsmx.New(dnsmx.Config{Server: c.opts.DNSServer, Timeout: 5 * time.Second})}
 }
 
-// credentials are the profile's passwords: the OS keyring, or a file; the
-// mailer's own when there is one (one writer of the file in the process).
-func (c *controller) credentials() *account.Credentials {
-	if m := c.accts.mailer; m != nil {
-		return m.Credentials()
-	}
-	return account.OpenCredentials(c.opts.Profile, c.credsBackend)
-}
-
 // showWizard opens the Add account window.
 func (c *controller) showWizard() *wizard {
 	w := &wizard{c: c}
@@ -238,10 +229,10 @@ func (w *wizard) test() {
 	w.busy(lang.L("Testing the login…"))
 	a, pw := w.acct, w.password.Text
 	c := w.c
-	d, m := c.discoverer(), c.accts.mailer
+	d := c.discoverer()
+	m, err := c.mailer()
 	c.work.bg(func(ctx context.Context) func() {
-		err := errNoProfile
-		if m != nil {
+		if err == nil {
 			err = m.TestAccount(ctx, a, mailer.TestOptions{Secrets: mailer.Secrets{Password: pw}, Dialer: d.Dialer()})
 		}
 		return func() { w.checked(err) }
@@ -339,15 +330,12 @@ func (w *wizard) save() {
 	})
 }
 
-// errNoProfile: a window without a profile has no account to test or save.
-var errNoProfile = errors.New("no profile to save the account in")
-
 // saveAccount adds a, with its password, through the mailer (as `facteur
 // account add`); the watcher starts checking it.
 func (c *controller) saveAccount(a account.Account, pw string) (*account.Warning, error) {
-	m := c.accts.mailer
-	if m == nil {
-		return nil, errors.New(lang.L(errNoProfile.Error()))
+	m, err := c.mailer()
+	if err != nil {
+		return nil, err
 	}
 	return m.AddAccount(c.ctx, a, mailer.Secrets{Password: pw})
 }

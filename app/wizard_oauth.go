@@ -95,21 +95,23 @@ func (w *wizard) useOAuth(addr string) {
 // authorize runs the flow in the background: the browser is opened on the
 // provider's page, the redirect awaited, the token stored and tried.
 func (w *wizard) authorize() {
-	w.busy(lang.L("Sign in on the page opened in your browser, then come back here…"))
 	a, c := w.acct, w.c
+	m, err := c.mailer() // whose secrets keep the token
+	if err != nil {
+		w.checked(err)
+		return
+	}
+	w.busy(lang.L("Sign in on the page opened in your browser, then come back here…"))
 	ctx, cancel := context.WithCancel(c.ctx)
 	w.cancel = cancel
-	tokens := &oauth.Tokens{Secrets: c.credentials()}
-	d, m := c.discoverer().Dialer(), c.accts.mailer
+	tokens := &oauth.Tokens{Secrets: m.Credentials()}
+	d := c.discoverer().Dialer()
 	w.oauth.pending = a.Name
 	c.work.stream(ctx, func(ctx context.Context, send func(func())) func() {
 		err := tokens.Authorize(ctx, a, "", func(u string) error {
 			send(func() { w.openBrowser(u) })
 			return nil
 		})
-		if err == nil && m == nil {
-			err = errNoProfile
-		}
 		if err == nil {
 			err = m.TestAccount(ctx, a, mailer.TestOptions{Dialer: d})
 		}
@@ -144,7 +146,9 @@ func (c *controller) detectOAuth(address string, hosts ...string) (oauth.Provide
 // (account.Credentials.ForgetOAuth2, as `facteur account add --oauth2`).
 func (w *wizard) forgetUnsaved() {
 	if name := w.oauth.pending; name != "" {
-		w.c.credentials().ForgetOAuth2(name)
+		if m, err := w.c.mailer(); err == nil { // pending only with a mailer
+			m.Credentials().ForgetOAuth2(name)
+		}
 		w.oauth.pending = ""
 	}
 }

@@ -55,7 +55,7 @@ func TestWizardSignsInWithOAuth2(t *testing.T) {
 	if err != nil || !a.UsesOAuth2() || a.OAuth2.ClientID != "facteur-test" || a.OAuth2.TokenURL != auth.TokenURL() {
 		t.Fatalf("saved %+v, %v", a, err)
 	}
-	creds := h.c.credentials()
+	creds := h.c.accts.mailer.Credentials()
 	if _, err := creds.Get(account.PasswordKey(a.Name, false)); err == nil {
 		t.Error("a password was stored for an OAuth2 account")
 	}

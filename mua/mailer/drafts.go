@@ -1,6 +1,7 @@
 package mailer
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -18,6 +19,17 @@ func (m *Mailer) SaveDraft(ctx context.Context, a account.Account, raw []byte) (
 		return mailstore.Summary{}, fmt.Errorf("mailer: %s is not an IMAP account: its drafts stay in %s/Drafts", a.Name, LocalAccount)
 	}
 	return m.journal(a).SaveDraft(ctx, raw, 0)
+}
+
+// LocalDrafts is the Local account's Drafts folder: the drafts of the
+// Local account and of POP3 accounts, and of an IMAP account whose Drafts
+// could not take one.
+var LocalDrafts = mailstore.FolderRef{Account: LocalAccount, Name: "Drafts"}
+
+// SaveLocalDraft stores raw as a draft in LocalDrafts, on this computer
+// only; DiscardDraft removes it.
+func (m *Mailer) SaveLocalDraft(ctx context.Context, raw []byte) (mailstore.Summary, error) {
+	return m.opt.Store.Add(ctx, LocalDrafts, bytes.NewReader(raw), mailstore.AddOptions{Flags: mailstore.FlagDraft | mailstore.FlagSeen})
 }
 
 // DiscardDraft removes a saved draft (replaced by a newer version, or its

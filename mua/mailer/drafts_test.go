@@ -2,9 +2,12 @@ package mailer
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
+
+	"facteur/mailstore"
 )
 
 // TestDraftsReachTheServer: the composer's autosave through the mailer:
@@ -53,4 +56,27 @@ func isDraft(folder []string, subject string) bool {
 	flags := strings.Fields(strings.TrimPrefix(folder[0], subject))
 	slices.Sort(flags)
 	return slices.Equal(flags, []string{`\Draft`, `\Seen`})
+}
+
+// TestLocalDraftsStayInTheStore: a draft of the Local account (or of a POP3
+// account) goes into Local/Drafts, flagged \Draft and \Seen, and
+// DiscardDraft removes it from the store with nothing journaled.
+func TestLocalDraftsStayInTheStore(t *testing.T) {
+	f := newFixture(t, []string{"Drafts"})
+	ctx := context.Background()
+	sum, err := f.m.SaveLocalDraft(ctx, []byte(testMsg("Local draft")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.m.Store().Get(ctx, sum.ID)
+	if err != nil || got.Folder != LocalDrafts || got.Flags&(mailstore.FlagDraft|mailstore.FlagSeen) != mailstore.FlagDraft|mailstore.FlagSeen {
+		t.Fatalf("saved: %+v, %v", got, err)
+	}
+	ch, err := f.m.DiscardDraft(ctx, sum.ID)
+	if err != nil || len(ch.Journaled) != 0 {
+		t.Fatalf("discard: %+v, %v", ch, err)
+	}
+	if _, err := f.m.Store().Get(ctx, sum.ID); !errors.Is(err, mailstore.ErrNotFound) {
+		t.Errorf("the discarded draft is still in the store: %v", err)
+	}
 }

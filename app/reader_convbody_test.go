@@ -190,3 +190,45 @@ func remoteDrawn(o fyne.CanvasObject) int {
 	})
 	return n
 }
+
+// "Always for this sender" on one message of the conversation loads the
+// remote images of the sender's other messages expanded beside it.
+func TestConversationTrustLoadsTheSendersOthers(t *testing.T) {
+	srv := newImageServer(t)
+	h := newHarness(t)
+	msg := func(id, inReplyTo, date, img string) string {
+		return "From: Association <bureau@asso.example>\r\nTo: marc@machin.com\r\nSubject: Cotisation\r\n" +
+			"Date: " + date + "\r\nMessage-ID: <" + id + ">\r\n" + inReplyTo + "MIME-Version: 1.0\r\n" +
+			"Content-Type: text/html; charset=utf-8\r\n\r\n<p>La cotisation.</p><img src=\"" + srv.URL + img + "\" alt=\"logo\">\r\n"
+	}
+	reply := "From: Fred <fred@truc.fr>\r\nTo: bureau@asso.example\r\nSubject: Re: Cotisation\r\n" +
+		"Date: Mon, 23 Nov 2026 11:00:00 +0100\r\nMessage-ID: <co-3@truc.fr>\r\nIn-Reply-To: <co-2@asso.example>\r\n" +
+		"References: <co-1@asso.example> <co-2@asso.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nPayée.\r\n"
+	for _, raw := range []string{
+		msg("co-1@asso.example", "", "Mon, 23 Nov 2026 08:00:00 +0100", "/logo.png"),
+		msg("co-2@asso.example", "In-Reply-To: <co-1@asso.example>\r\n", "Mon, 23 Nov 2026 09:00:00 +0100", "/logo2.png"),
+		reply,
+	} {
+		if _, err := h.store.Add(context.Background(), inboxRef, strings.NewReader(raw), mailstore.AddOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.c.reloadList(false)
+	h.settle()
+	v := h.openConversation("Re: Cotisation")
+	if len(v.items) != 3 {
+		t.Fatalf("%d messages in the conversation, want 3", len(v.items))
+	}
+	first, second := v.items[0], v.items[1]
+	test.Tap(first.line)
+	test.Tap(second.line)
+	h.settle()
+	if len(srv.paths()) != 0 || buttonUnder(second.body, "Load remote content") == nil {
+		t.Fatalf("before it is asked: %v fetched", srv.paths())
+	}
+	test.Tap(buttonUnder(first.body, "Always for this sender"))
+	h.waitFor("the sender's images in both messages", func() bool { return remoteDrawn(first.body) == 1 && remoteDrawn(second.body) == 1 })
+	if got := len(srv.paths()); got != 2 || buttonUnder(second.body, "Load remote content") != nil {
+		t.Errorf("%d requests (%v), want one image each; second bar shown %v", got, srv.paths(), buttonUnder(second.body, "Load remote content") != nil)
+	}
+}

@@ -222,6 +222,7 @@ func (c *controller) loadRemote(b *bodyView, always bool) {
 	}
 	if always {
 		c.allowSender(b.msg)
+		defer c.loadSender(senderKey(b.msg)) // the sender's other messages on show
 	}
 	st.remoteBusy = true
 	b.remote.load.Disable()
@@ -232,6 +233,24 @@ func (c *controller) loadRemote(b *bodyView, always bool) {
 		imgs, load := remoteImages(ctx, client, d)
 		return func() { c.remoteLoaded(b, d, imgs, load) }
 	})
+}
+
+// loadSender loads the remote content of the bodies on show from sender
+// (the reader's, the expanded messages of the conversation), now that the
+// user always allows it.
+func (c *controller) loadSender(sender string) {
+	r := c.ui.reader
+	views := []*bodyView{c.readerBody()}
+	for _, it := range r.conv.items {
+		if it.view != nil {
+			views = append(views, c.convBodyView(it))
+		}
+	}
+	for _, b := range views {
+		if b.msg != nil && senderKey(b.msg) == sender && b.st.remoteDone == nil && b.remote.box.Visible() {
+			c.loadRemote(b, false)
+		}
+	}
 }
 
 // remoteLoaded draws the body of b again with its remote images.

@@ -37,24 +37,44 @@ const prefPlainText = "preferPlainText"
 func (c *controller) showBody(s mailstore.Summary, m *message.Message) {
 	r := c.ui.reader
 	r.bodyState = bodyState{id: s.ID}
-	both := hasAlternatives(m)
-	plain := m.HTML == "" || both && c.settings.Bool(prefPlainText, false)
+	html, both := c.showsHTML(m)
 	if both {
-		r.format.SetText(lang.L("Show HTML"))
-		if !plain {
-			r.format.SetText(lang.L("Show plain text"))
-		}
+		r.format.SetText(formatLabel(html))
 		r.format.Show()
 		r.formatRow.Show()
 	}
-	if plain {
+	if !html {
 		c.showPlain(m)
 		return
 	}
-	r.bodyState.doc = htmldoc.Parse([]byte(m.HTML), htmldoc.Options{MaxText: maxBodyText})
-	c.drawBody()
-	c.loadLocalImages(s, m)
-	c.showRemoteBar(m)
+	c.startHTML(c.readerBody(), m)
+}
+
+// showsHTML reports whether message m is shown as HTML (it has an HTML
+// part and the user does not prefer its text alternative), and whether it
+// has both alternatives to toggle between.
+func (c *controller) showsHTML(m *message.Message) (html, both bool) {
+	both = hasAlternatives(m)
+	return m.HTML != "" && !(both && c.settings.Bool(prefPlainText, false)), both
+}
+
+// formatLabel is the label of the plain text / HTML toggle of a body
+// shown as HTML (html) or as text.
+func formatLabel(html bool) string {
+	if html {
+		return lang.L("Show plain text")
+	}
+	return lang.L("Show HTML")
+}
+
+// startHTML parses the HTML of m into b's state and draws it, then loads
+// its images: those in the message at once, the remote ones when the user
+// allows them (reader_remote.go).
+func (c *controller) startHTML(b *bodyView, m *message.Message) {
+	*b.st = bodyState{id: b.sum.ID, doc: htmldoc.Parse([]byte(m.HTML), htmldoc.Options{MaxText: maxBodyText})}
+	c.drawDoc(b)
+	c.loadLocalImages(b, m)
+	c.showRemoteBar(b)
 }
 
 // hasAlternatives reports a message with both a text and an HTML body.
@@ -141,34 +161,63 @@ func (c *controller) toggleFormat() {
 	c.showMessage(r.sum, r.msg)
 }
 
-// drawBody renders the document of the reader again (images arrived).
-func (c *controller) drawBody() {
+// bodyView is where an HTML body is shown: the reader's body, or one
+// expanded message of the conversation (reader_conv.go). Both render the
+// same way and keep remote content behind the same bar.
+type bodyView struct {
+	st     *bodyState
+	sum    mailstore.Summary
+	msg    *message.Message
+	remote *remoteBar
+	show   func(fyne.CanvasObject) // lays out a rendering of the document
+	after  func()                  // the remote content arrived: notes, layout
+}
+
+// readerBody is the reader's own body as a bodyView.
+func (c *controller) readerBody() *bodyView {
 	r := c.ui.reader
-	st := &r.bodyState
+	return &bodyView{st: &r.bodyState, sum: r.sum, msg: r.msg, remote: r.remote,
+		show: func(o fyne.CanvasObject) {
+			r.showRich(o)
+			r.linksBlock.Hide() // the links are in the text
+			r.relayout()
+		},
+		after: func() {
+			c.showNotes(r.sum, r.msg)
+			r.relayout()
+		}}
+}
+
+// current reports whether b still shows document d of its message: the
+// reader or the conversation may have moved on while images loaded.
+func (b *bodyView) current(d *htmldoc.Document) bool {
+	return b.st.id == b.sum.ID && b.st.doc == d
+}
+
+// drawDoc renders the document of b again (images arrived).
+func (c *controller) drawDoc(b *bodyView) {
+	st := b.st
 	st.render = &docRender{images: st.images, open: c.openLink, colors: c.themeDrawsHTMLColors()}
-	r.showRich(st.render.render(st.doc))
-	r.linksBlock.Hide() // the links are in the text
-	r.relayout()
+	b.show(st.render.render(st.doc))
 }
 
 // loadLocalImages reads the cid: and data: images of the document in the
 // background, then draws the body again with them.
-func (c *controller) loadLocalImages(s mailstore.Summary, m *message.Message) {
-	d := c.ui.reader.bodyState.doc
+func (c *controller) loadLocalImages(b *bodyView, m *message.Message) {
+	d := b.st.doc
 	if !hasLocalImages(d) {
 		return
 	}
-	parts := m.Attachments
-	open := func(ctx context.Context) (io.ReadCloser, error) { return c.store.Open(ctx, s.ID) }
+	parts, id := m.Attachments, b.sum.ID
+	open := func(ctx context.Context) (io.ReadCloser, error) { return c.store.Open(ctx, id) }
 	c.work.bg(func(ctx context.Context) func() {
 		imgs := localImages(ctx, d, parts, open)
 		return func() {
-			st := &c.ui.reader.bodyState
-			if st.id != s.ID || st.doc != d {
+			if !b.current(d) {
 				return // another message is shown
 			}
-			st.images = imgs
-			c.drawBody()
+			b.st.images = imgs
+			c.drawDoc(b)
 		}
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"facteur/internal/htmldoc"
+	"facteur/internal/message"
 	"facteur/mailstore"
 )
 
@@ -34,12 +35,12 @@ type convView struct {
 }
 
 // convItem is one message of the conversation: its line, and when
-// expanded its actions (reader_convacts.go) and its text, drawn as the
-// reader draws a text body (quoted levels as bars, links to click), laid
-// out when first expanded.
+// expanded its actions (reader_convacts.go) and its body, drawn as the
+// reader draws it (reader_convbody.go), laid out when first expanded.
 type convItem struct {
 	sum                mailstore.Summary
-	open               bool // the message shown in the reader
+	open               bool             // the message shown in the reader
+	msg                *message.Message // nil when it could not be read
 	text               string
 	line               *widget.Button
 	bar                *foldBar // nil for the open message
@@ -47,6 +48,7 @@ type convItem struct {
 	copyBtn, deleteBtn *widget.Button
 	body               *fyne.Container
 	draw               func() fyne.CanvasObject // the body's content
+	view               *convBody                // its HTML body, once drawn
 	box                *fyne.Container
 	expanded           bool
 }
@@ -101,32 +103,35 @@ func (c *controller) showConversation(s mailstore.Summary) {
 			return nil
 		}
 		sums = sums[max(0, len(sums)-maxConvMessages):]
-		texts := make([]string, len(sums))
+		msgs := make([]*message.Message, len(sums))
 		for i, o := range sums {
 			if o.ID == s.ID || o.Partial {
 				continue
 			}
 			if m, err := c.readMessage(ctx, o.ID); err == nil {
-				texts[i] = m.Text
+				msgs[i] = m
 			}
 		}
 		return func() {
 			if c.ui.reader.sum.ID != s.ID {
 				return // another message is shown
 			}
-			c.fillConversation(s, sums, texts)
+			c.fillConversation(s, sums, msgs)
 		}
 	})
 }
 
 // fillConversation lays out the rows of a conversation.
-func (c *controller) fillConversation(s mailstore.Summary, sums []mailstore.Summary, texts []string) {
+func (c *controller) fillConversation(s mailstore.Summary, sums []mailstore.Summary, msgs []*message.Message) {
 	v := c.ui.reader.conv
 	for i, o := range sums {
-		it := &convItem{sum: o, open: o.ID == s.ID, text: texts[i]}
+		it := &convItem{sum: o, open: o.ID == s.ID, msg: msgs[i]}
+		if it.msg != nil {
+			it.text = it.msg.Text
+		}
 		it.body = container.NewVBox()
 		it.body.Hide()
-		it.draw = func() fyne.CanvasObject { return c.drawText(strings.TrimSpace(it.text)) }
+		it.draw = func() fyne.CanvasObject { return c.drawConvBody(it) }
 		it.line = widget.NewButton(convLine(o, it.text, it.open, c.now().Location()), func() { it.setExpanded(!it.expanded) })
 		it.line.Alignment = widget.ButtonAlignLeading
 		it.line.Importance = widget.LowImportance

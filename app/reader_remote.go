@@ -171,29 +171,35 @@ type remoteBar struct {
 	load, trust *widget.Button
 }
 
+// newRemoteBar is the reader's bar.
 func (c *controller) newRemoteBar() *remoteBar {
+	return newRemoteBarFor(func(always bool) { c.loadRemote(c.readerBody(), always) })
+}
+
+// newRemoteBarFor is a bar whose buttons call load: always for "Always for
+// this sender".
+func newRemoteBarFor(load func(always bool)) *remoteBar {
 	b := &remoteBar{text: widget.NewLabel("")}
 	b.text.Wrapping = fyne.TextWrapWord
-	b.load = widget.NewButtonWithIcon(lang.L("Load remote content"), theme.DownloadIcon(), func() { c.loadRemote(false) })
-	b.trust = widget.NewButton(lang.L("Always for this sender"), func() { c.loadRemote(true) })
+	b.load = widget.NewButtonWithIcon(lang.L("Load remote content"), theme.DownloadIcon(), func() { load(false) })
+	b.trust = widget.NewButton(lang.L("Always for this sender"), func() { load(true) })
 	buttons := container.NewVBox(layout.NewSpacer(), container.NewHBox(b.load, b.trust), layout.NewSpacer())
 	b.box = container.NewBorder(nil, nil, nil, buttons, b.text)
 	b.box.Hide()
 	return b
 }
 
-// showRemoteBar offers to load the remote content of the open message, or
+// showRemoteBar offers to load the remote content of the message of b, or
 // loads it when its sender is trusted.
-func (c *controller) showRemoteBar(m *message.Message) {
-	r := c.ui.reader
-	bar := r.remote
+func (c *controller) showRemoteBar(b *bodyView) {
+	bar := b.remote
 	bar.box.Hide()
-	d := r.bodyState.doc
+	d := b.st.doc
 	if d == nil || d.RemoteImages() == d.TrackingImages() {
 		return
 	}
-	if c.remoteAllowed(m) {
-		c.loadRemote(false)
+	if c.remoteAllowed(b.msg) {
+		c.loadRemote(b, false)
 		return
 	}
 	n := d.RemoteImages() - d.TrackingImages()
@@ -207,33 +213,50 @@ func (c *controller) showRemoteBar(m *message.Message) {
 	bar.box.Show()
 }
 
-// loadRemote fetches the remote images of the open message in the
+// loadRemote fetches the remote images of the message of b in the
 // background; always also trusts its sender from now on.
-func (c *controller) loadRemote(always bool) {
-	r := c.ui.reader
-	st := &r.bodyState
-	if st.doc == nil || r.msg == nil || st.remoteBusy {
+func (c *controller) loadRemote(b *bodyView, always bool) {
+	st := b.st
+	if st.doc == nil || b.msg == nil || st.remoteBusy || !b.current(st.doc) {
 		return
 	}
 	if always {
-		c.allowSender(r.msg)
+		c.allowSender(b.msg)
+		defer c.loadSender(senderKey(b.msg)) // the sender's other messages on show
 	}
 	st.remoteBusy = true
-	r.remote.load.Disable()
-	r.remote.trust.Disable()
-	r.remote.text.SetText(lang.L("Loading remote content…"))
-	d, id, client := st.doc, st.id, newRemoteClient()
+	b.remote.load.Disable()
+	b.remote.trust.Disable()
+	b.remote.text.SetText(lang.L("Loading remote content…"))
+	d, client := st.doc, newRemoteClient()
 	c.work.bg(func(ctx context.Context) func() {
 		imgs, load := remoteImages(ctx, client, d)
-		return func() { c.remoteLoaded(id, d, imgs, load) }
+		return func() { c.remoteLoaded(b, d, imgs, load) }
 	})
 }
 
-// remoteLoaded draws the body again with its remote images.
-func (c *controller) remoteLoaded(id int64, d *htmldoc.Document, imgs map[string]*loadedImage, load remoteLoad) {
+// loadSender loads the remote content of the bodies on show from sender
+// (the reader's, the expanded messages of the conversation), now that the
+// user always allows it.
+func (c *controller) loadSender(sender string) {
 	r := c.ui.reader
-	st := &r.bodyState
-	if st.id != id || st.doc != d {
+	views := []*bodyView{c.readerBody()}
+	for _, it := range r.conv.items {
+		if it.view != nil {
+			views = append(views, c.convBodyView(it))
+		}
+	}
+	for _, b := range views {
+		if b.msg != nil && senderKey(b.msg) == sender && b.st.remoteDone == nil && b.remote.box.Visible() {
+			c.loadRemote(b, false)
+		}
+	}
+}
+
+// remoteLoaded draws the body of b again with its remote images.
+func (c *controller) remoteLoaded(b *bodyView, d *htmldoc.Document, imgs map[string]*loadedImage, load remoteLoad) {
+	st := b.st
+	if !b.current(d) {
 		return // another message is shown
 	}
 	st.remoteBusy = false
@@ -244,10 +267,9 @@ func (c *controller) remoteLoaded(id int64, d *htmldoc.Document, imgs map[string
 	for k, v := range imgs {
 		st.images[k] = v
 	}
-	r.remote.box.Hide()
-	c.drawBody()
-	c.showNotes(r.sum, r.msg)
-	r.relayout()
+	b.remote.box.Hide()
+	c.drawDoc(b)
+	b.after()
 }
 
 func trackingNote(n int) string {

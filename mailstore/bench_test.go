@@ -148,6 +148,35 @@ func BenchmarkListFirstPage(b *testing.B) {
 	}
 }
 
+// BenchmarkListAfterRelease opens the folder right after ReleaseMemory gave
+// the page caches back (what the window does after its start-up rescan):
+// the first page read again from the file, not from the cache.
+func BenchmarkListAfterRelease(b *testing.B) {
+	s := indexedStore(b)
+	ctx := context.Background()
+	for _, bc := range []struct {
+		name string
+		opt  ListOptions
+	}{
+		{"date", ListOptions{Limit: 100}},
+		{"deep-page", ListOptions{Offset: bench.n * 9 / 10, Limit: 100}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				if err := s.ReleaseMemory(ctx); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				list, err := s.List(ctx, inbox, bc.opt)
+				if err != nil || len(list) != 100 {
+					b.Fatalf("List: %d, %v", len(list), err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkSearch runs typical queries over the whole store (first page).
 func BenchmarkSearch(b *testing.B) {
 	s := indexedStore(b)

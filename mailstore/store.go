@@ -444,3 +444,14 @@ func (s *Store) Count(ctx context.Context, ref FolderRef) (total, unread int, er
 		FROM messages WHERE folder = ?`, FlagSeen, fi.id).Scan(&total, &unread)
 	return total, unread, err
 }
+
+// ReleaseMemory hands back the memory that the index's page caches hold
+// (the GUI calls it once its start-up rescan is done); they fill again as
+// queries need them.
+func (s *Store) ReleaseMemory(ctx context.Context) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	defer s.leave()
+	return s.ix.releaseMemory(ctx)
+}

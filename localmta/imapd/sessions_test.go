@@ -3,6 +3,7 @@ package imapd
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -82,12 +83,19 @@ func TestIdleWokenByDelivery(t *testing.T) {
 	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
 		t.Fatal(err)
 	}
+	idleUntilExists(t, c, u, 1, func() { ts.deliver(t, inboxRef, testMessage("pushed", "now")) })
+}
+
+// idleUntilExists enters IDLE, runs during, waits until the server has
+// told of n messages, and leaves IDLE.
+func idleUntilExists(t *testing.T, c *imapclient.Client, u *updates, n uint32, during func()) {
+	t.Helper()
 	idle, err := c.Idle()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts.deliver(t, inboxRef, testMessage("pushed", "now"))
-	u.wait(t, "EXISTS 1 during IDLE", func(u *updates) bool { return u.exists == 1 })
+	during()
+	u.wait(t, fmt.Sprintf("EXISTS %d during IDLE", n), func(u *updates) bool { return u.exists == n })
 	if err := idle.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -113,17 +121,7 @@ func TestIdleTellsWhatCameBeforeItListened(t *testing.T) {
 	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
 		t.Fatal(err)
 	}
-	idle, err := c.Idle()
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.wait(t, "EXISTS 1 during IDLE", func(u *updates) bool { return u.exists == 1 })
-	if err := idle.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := idle.Wait(); err != nil {
-		t.Fatal(err)
-	}
+	idleUntilExists(t, c, u, 1, func() {})
 }
 
 // TestKeywordGivenByAnotherProgram: a keyword that another program gives

@@ -13,6 +13,7 @@ import (
 	"facteur/localmta/handoff"
 	"facteur/mailstore"
 	"facteur/mua/account"
+	"facteur/mua/imapsync"
 	"facteur/mua/mailer"
 )
 
@@ -43,43 +44,23 @@ var flagOrder = []string{"seen", "flagged", "answered", "draft", "forwarded"}
 var errKeyword = errors.New("not a flag (seen, flagged, answered, draft, forwarded) nor an IMAP keyword " +
 	"(an atom, RFC 9051: printable ASCII without space and ( ) { % * \" \\ ] ,; not starting with \\)")
 
-// flagSet is what --add or --remove names: flags and keywords.
-type flagSet struct {
-	flags    mailstore.Flags
-	keywords []string
-}
-
-func parseFlagNames(names []string) (flagSet, error) {
-	var fs flagSet
+// parseFlagNames reads what --add or --remove names: flags and keywords.
+func parseFlagNames(names []string) (mailstore.Flags, []string, error) {
+	var flags mailstore.Flags
+	var keywords []string
 	for _, n := range names {
 		if bit, ok := flagNames[strings.ToLower(strings.TrimPrefix(n, `\`))]; ok {
-			fs.flags |= bit
+			flags |= bit
 			continue
 		}
-		if !isKeyword(n) {
-			return fs, usageError{fmt.Sprintf("flag: %q: %v\nusage: facteur %s", n, errKeyword, flagUsage)}
+		if !imapsync.ValidKeyword(n) {
+			return 0, nil, usageError{fmt.Sprintf("flag: %q: %v\nusage: facteur %s", n, errKeyword, flagUsage)}
 		}
-		if !slices.ContainsFunc(fs.keywords, func(k string) bool { return strings.EqualFold(k, n) }) {
-			fs.keywords = append(fs.keywords, n)
-		}
-	}
-	return fs, nil
-}
-
-// isKeyword tells whether s is an IMAP keyword: an atom (RFC 9051 §9:
-// 1*ATOM-CHAR, printable ASCII but the atom-specials), here without ","
-// either, and not a system flag (\Seen: those begin with \).
-func isKeyword(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`(){%*"\],`, c) >= 0 {
-			return false
+		if !slices.ContainsFunc(keywords, func(k string) bool { return strings.EqualFold(k, n) }) {
+			keywords = append(keywords, n)
 		}
 	}
-	return true
+	return flags, keywords, nil
 }
 
 // parseIDs reads message ids.
@@ -168,15 +149,14 @@ func cmdFlag(e *env) error {
 	if err != nil {
 		return err
 	}
-	addF, err := parseFlagNames(add)
-	if err != nil {
+	var mk mailer.Marks
+	if mk.Add, mk.AddKeywords, err = parseFlagNames(add); err != nil {
 		return err
 	}
-	removeF, err := parseFlagNames(remove)
-	if err != nil {
+	if mk.Remove, mk.RemoveKeywords, err = parseFlagNames(remove); err != nil {
 		return err
 	}
-	if err := checkFlagChange(addF, removeF); err != nil {
+	if err := checkFlagChange(mk); err != nil {
 		return err
 	}
 	ids, err := parseIDs("flag", flagUsage, args)
@@ -187,11 +167,11 @@ func cmdFlag(e *env) error {
 		if _, err := known(e, m, ids); err != nil {
 			return err
 		}
-		ch, err := setFlagSets(e, m, ids, addF, removeF)
+		ch, err := m.Mark(e.ctx, ids, mk)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "%d messages: flags %s\n", len(ids), flagChange(addF, removeF))
+		fmt.Fprintf(e.stdout, "%d messages: flags %s\n", len(ids), flagChange(mk))
 		pushed(e, m, ch)
 		return nil
 	})
@@ -199,13 +179,13 @@ func cmdFlag(e *env) error {
 
 // checkFlagChange refuses a change that adds nothing and removes nothing,
 // or adds and removes the same flag or keyword.
-func checkFlagChange(add, remove flagSet) error {
-	if add.flags == 0 && remove.flags == 0 && len(add.keywords) == 0 && len(remove.keywords) == 0 {
+func checkFlagChange(mk mailer.Marks) error {
+	if mk.Add == 0 && mk.Remove == 0 && len(mk.AddKeywords) == 0 && len(mk.RemoveKeywords) == 0 {
 		return usageError{"flag: give --add or --remove\nusage: facteur " + flagUsage}
 	}
-	both := add.flags&remove.flags != 0
-	for _, k := range add.keywords {
-		both = both || slices.ContainsFunc(remove.keywords, func(r string) bool { return strings.EqualFold(r, k) })
+	both := mk.Add&mk.Remove != 0
+	for _, k := range mk.AddKeywords {
+		both = both || slices.ContainsFunc(mk.RemoveKeywords, func(r string) bool { return strings.EqualFold(r, k) })
 	}
 	if both {
 		return usageError{"flag: a flag both added and removed\nusage: facteur " + flagUsage}
@@ -213,44 +193,21 @@ func checkFlagChange(add, remove flagSet) error {
 	return nil
 }
 
-// setFlagSets makes the change through the mailer: the flags, then the
-// keywords.
-func setFlagSets(e *env, m *mailer.Mailer, ids []int64, add, remove flagSet) (mailer.Change, error) {
-	var ch mailer.Change
-	if add.flags != 0 || remove.flags != 0 {
-		c, err := m.SetFlags(e.ctx, ids, add.flags, remove.flags)
-		if err != nil {
-			return ch, err
-		}
-		ch = c
-	}
-	if len(add.keywords) == 0 && len(remove.keywords) == 0 {
-		return ch, nil
-	}
-	c, err := m.SetKeywords(e.ctx, ids, add.keywords, remove.keywords)
-	for _, n := range c.Journaled {
-		if !slices.Contains(ch.Journaled, n) {
-			ch.Journaled = append(ch.Journaled, n)
-		}
-	}
-	return ch, err
-}
-
 // flagChange is "+seen -flagged +$Label1".
-func flagChange(add, remove flagSet) string {
+func flagChange(mk mailer.Marks) string {
 	var out []string
 	for _, n := range flagOrder {
 		switch bit := flagNames[n]; {
-		case add.flags&bit != 0:
+		case mk.Add&bit != 0:
 			out = append(out, "+"+n)
-		case remove.flags&bit != 0:
+		case mk.Remove&bit != 0:
 			out = append(out, "-"+n)
 		}
 	}
-	for _, k := range add.keywords {
+	for _, k := range mk.AddKeywords {
 		out = append(out, "+"+k)
 	}
-	for _, k := range remove.keywords {
+	for _, k := range mk.RemoveKeywords {
 		out = append(out, "-"+k)
 	}
 	return strings.Join(out, " ")

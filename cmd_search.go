@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -98,49 +97,25 @@ type jsonHit struct {
 }
 
 func writeJSON(e *env, s *mailstore.Store, hits []mailstore.Summary) error {
-	kw := &keywordReader{s: s}
-	defer kw.close()
+	kws, err := s.KeywordsOf(e.ctx, hits)
+	if err != nil {
+		return err
+	}
 	out := make([]jsonHit, 0, len(hits))
 	for _, h := range hits {
-		kws, err := kw.of(e.ctx, h.ID)
-		if err != nil {
-			return err
+		kw := kws[h.ID]
+		if kw == nil {
+			kw = []string{}
 		}
 		out = append(out, jsonHit{
 			ID: h.ID, Folder: h.Folder.String(), Date: h.Date, From: addrStrings(h.From),
 			To: addrStrings(h.To), Subject: h.Subject, MessageID: h.MessageID,
-			Flags: h.Flags.Maildir(), Size: h.Size, Attachment: h.Attachment, Keywords: kws,
+			Flags: h.Flags.Maildir(), Size: h.Size, Attachment: h.Attachment, Keywords: kw,
 		})
 	}
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
-}
-
-// keywordReader reads the keywords of messages; the UID index, where
-// they have their names, is opened when a message first has one.
-type keywordReader struct {
-	s *mailstore.Store
-	u *mailstore.UIDIndex
-}
-
-func (k *keywordReader) of(ctx context.Context, id int64) ([]string, error) {
-	letters, err := k.s.KeywordLetters(ctx, id)
-	if err != nil || letters == "" {
-		return []string{}, err
-	}
-	if k.u == nil {
-		if k.u, err = mailstore.OpenUIDIndex(ctx, k.s); err != nil {
-			return nil, err
-		}
-	}
-	return k.u.MessageKeywords(ctx, id)
-}
-
-func (k *keywordReader) close() {
-	if k.u != nil {
-		k.u.Close()
-	}
 }
 
 func addrStrings(as []message.Address) []string {

@@ -2,7 +2,7 @@ package mailstore
 
 import (
 	"context"
-	"database/sql"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -147,17 +147,53 @@ func (s *Store) MatchText(ctx context.Context, ref FolderRef, column, text strin
 	return ids, true, ftsError(text, err)
 }
 
-// KeywordLetters returns the keyword letters of a message (see
-// SetKeywordLetters), "" when it has none.
-func (s *Store) KeywordLetters(ctx context.Context, id int64) (string, error) {
+// keywordLetters returns the keyword letters (see SetKeywordLetters) of
+// the messages of sums that have some, read with one query.
+func (s *Store) keywordLetters(ctx context.Context, sums []Summary) (map[int64]string, error) {
 	if err := s.enter(); err != nil {
-		return "", err
+		return nil, err
 	}
 	defer s.leave()
-	var info string
-	err := s.ix.rdb.QueryRowContext(ctx, `SELECT info FROM messages WHERE id = ?`, id).Scan(&info)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", &MessageError{ID: id, Op: "keywords", Err: ErrNotFound}
+	ids := make([]int64, len(sums))
+	for i, sum := range sums {
+		ids[i] = sum.ID
 	}
-	return makeFileName("", info).Extra, err
+	js, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT id, info FROM messages WHERE id IN (SELECT value FROM json_each(?))`, string(js))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var info string
+		if err := rows.Scan(&id, &info); err != nil {
+			return nil, err
+		}
+		if extra := makeFileName("", info).Extra; extra != "" {
+			out[id] = extra
+		}
+	}
+	return out, rows.Err()
+}
+
+// KeywordsOf returns the keywords by name, sorted, of the messages of
+// sums that have some: their letters read with one query, the names of
+// each account once from the UID index, which is opened only when one of
+// the messages has a keyword (search --json).
+func (s *Store) KeywordsOf(ctx context.Context, sums []Summary) (map[int64][]string, error) {
+	letters, err := s.keywordLetters(ctx, sums)
+	if err != nil || len(letters) == 0 {
+		return nil, err
+	}
+	u, err := OpenUIDIndex(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	defer u.Close()
+	return u.names(ctx, sums, letters)
 }

@@ -196,8 +196,8 @@ func TestSetKeywordsByName(t *testing.T) {
 	if err := u.SetKeywords(ctx, "Machin", []int64{m.ID}, []string{"Work", "$Label1", "work"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if kws, err := u.MessageKeywords(ctx, m.ID); err != nil || !slices.Equal(kws, []string{"$Label1", "Work"}) {
-		t.Fatalf("MessageKeywords = %q, %v", kws, err)
+	if kws := keywordsOf(t, s, m); !slices.Equal(kws, []string{"$Label1", "Work"}) {
+		t.Fatalf("KeywordsOf = %q", kws)
 	}
 	if p, _ := s.Path(ctx, m.ID); !strings.HasSuffix(p, "2,Sab") {
 		t.Errorf("file %s, want the letters a and b after S", p)
@@ -205,7 +205,7 @@ func TestSetKeywordsByName(t *testing.T) {
 	if err := u.SetKeywords(ctx, "Machin", []int64{m.ID}, nil, []string{"WORK", "Unknown"}); err != nil {
 		t.Fatal(err)
 	}
-	if kws, _ := u.MessageKeywords(ctx, m.ID); !slices.Equal(kws, []string{"$Label1"}) {
+	if kws := keywordsOf(t, s, m); !slices.Equal(kws, []string{"$Label1"}) {
 		t.Fatalf("after removing WORK: %q", kws)
 	}
 	for c := range 24 {
@@ -218,7 +218,22 @@ func TestSetKeywordsByName(t *testing.T) {
 	if !errors.As(err, &ke) || !errors.Is(err, ErrTooManyKeywords) || !slices.Equal(ke.Keywords, []string{"OneTooMany"}) {
 		t.Fatalf("27th keyword: %v", err)
 	}
-	if kws, _ := u.MessageKeywords(ctx, m.ID); !slices.Equal(kws, []string{"$Label1", "kA"}) {
+	if kws := keywordsOf(t, s, m); !slices.Equal(kws, []string{"$Label1", "kA"}) {
 		t.Fatalf("the keyword that fits is set all the same: %q", kws)
 	}
+	plain := add(t, s, inbox, testMsg{id: "p@x", subject: "Plain"}, AddOptions{})
+	kws, err := s.KeywordsOf(ctx, []Summary{m, plain})
+	if err != nil || len(kws) != 1 || !slices.Equal(kws[m.ID], []string{"$Label1", "kA"}) {
+		t.Fatalf("KeywordsOf two messages, one with keywords: %v, %v", kws, err)
+	}
+}
+
+// keywordsOf returns the keywords of one message (Store.KeywordsOf).
+func keywordsOf(t *testing.T, s *Store, m Summary) []string {
+	t.Helper()
+	kws, err := s.KeywordsOf(context.Background(), []Summary{m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kws[m.ID]
 }

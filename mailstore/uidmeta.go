@@ -192,26 +192,32 @@ func letterOf(kw map[byte]string, name string) (byte, bool) {
 	return 0, false
 }
 
-// MessageKeywords returns the keywords of a message by name, sorted.
-func (u *UIDIndex) MessageKeywords(ctx context.Context, id int64) ([]string, error) {
-	letters, err := u.s.KeywordLetters(ctx, id)
-	if err != nil || letters == "" {
-		return nil, err
-	}
-	sum, err := u.s.Get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	kw, err := u.Keywords(ctx, sum.Folder.Account)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for i := 0; i < len(letters); i++ {
-		if n, ok := kw[letters[i]]; ok {
-			out = append(out, n)
+// names gives the keyword letters of the messages of sums their names,
+// sorted; the keywords of each account are read once.
+func (u *UIDIndex) names(ctx context.Context, sums []Summary, letters map[int64]string) (map[int64][]string, error) {
+	out := map[int64][]string{}
+	accounts := map[string]map[byte]string{}
+	for _, sum := range sums {
+		l := letters[sum.ID]
+		if l == "" {
+			continue
 		}
+		kw, ok := accounts[sum.Folder.Account]
+		if !ok {
+			var err error
+			if kw, err = u.Keywords(ctx, sum.Folder.Account); err != nil {
+				return nil, err
+			}
+			accounts[sum.Folder.Account] = kw
+		}
+		var names []string
+		for i := 0; i < len(l); i++ {
+			if n, ok := kw[l[i]]; ok {
+				names = append(names, n)
+			}
+		}
+		sort.Strings(names)
+		out[sum.ID] = names
 	}
-	sort.Strings(out)
 	return out, nil
 }

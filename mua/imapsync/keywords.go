@@ -22,6 +22,23 @@ import (
 // flag-only resync compares one empty string more per message).
 // $Forwarded is not among them: it is the flag P (flagMap).
 
+// ValidKeyword tells whether s may be given as a keyword: an atom (RFC
+// 9051 §9: 1*ATOM-CHAR, printable ASCII but the atom-specials), here
+// without "," either, and not a system flag (those begin with \). A key
+// set separates keywords with spaces, which an atom never holds.
+func ValidKeyword(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`(){%*"\],`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // keywordsOf returns the key set of the keywords among IMAP flags,
 // without allocating when there are none.
 func keywordsOf(flags []imap.Flag) string {

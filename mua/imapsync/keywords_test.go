@@ -25,16 +25,15 @@ func hasKey(flags []imap.Flag, kw string) bool {
 // keywords returns the keywords of a local message.
 func (f *fixture) keywords(t *testing.T, id int64) []string {
 	t.Helper()
-	u, err := mailstore.OpenUIDIndex(context.Background(), f.store)
+	sum, err := f.store.Get(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer u.Close()
-	kws, err := u.MessageKeywords(context.Background(), id)
+	kws, err := f.store.KeywordsOf(context.Background(), []mailstore.Summary{sum})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return kws
+	return kws[id]
 }
 
 // TestKeywordsBothWays: keywords set and removed on the server reach the

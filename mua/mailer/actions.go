@@ -3,9 +3,12 @@ package mailer
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 
 	"facteur/mailstore"
 	"facteur/mua/account"
+	"facteur/mua/imapsync"
 )
 
 // Change tells what a message action left for the servers.
@@ -64,7 +67,7 @@ func (m *Mailer) byAccount(ctx context.Context, ids []int64) ([]group, error) {
 
 // each runs imap on the messages of IMAP accounts (then pushed), local on
 // the others.
-func (m *Mailer) each(ctx context.Context, ids []int64, imap func(account.Account, []int64) error, local func([]int64) error) (Change, error) {
+func (m *Mailer) each(ctx context.Context, ids []int64, imap func(account.Account, []int64) error, local func(string, []int64) error) (Change, error) {
 	ch, err := m.eachQuiet(ctx, ids, imap, local)
 	m.push(ch)
 	return ch, err
@@ -72,7 +75,7 @@ func (m *Mailer) each(ctx context.Context, ids []int64, imap func(account.Accoun
 
 // eachQuiet is each without the push: for a caller that pushes once for
 // several actions (Send).
-func (m *Mailer) eachQuiet(ctx context.Context, ids []int64, imap func(account.Account, []int64) error, local func([]int64) error) (Change, error) {
+func (m *Mailer) eachQuiet(ctx context.Context, ids []int64, imap func(account.Account, []int64) error, local func(string, []int64) error) (Change, error) {
 	var ch Change
 	groups, err := m.byAccount(ctx, ids)
 	if err != nil {
@@ -88,7 +91,7 @@ func (m *Mailer) eachQuiet(ctx context.Context, ids []int64, imap func(account.A
 				ch.journaled(a.Name)
 			}
 		default:
-			err = local(g.ids)
+			err = local(g.account, g.ids)
 		}
 		errs = append(errs, accountErr(g.account, err))
 	}
@@ -106,10 +109,14 @@ func (m *Mailer) SetFlags(ctx context.Context, ids []int64, add, remove mailstor
 func (m *Mailer) setFlags(ctx context.Context, ids []int64, add, remove mailstore.Flags) (Change, error) {
 	return m.eachQuiet(ctx, ids, func(a account.Account, ids []int64) error {
 		return m.journal(a).SetFlags(ctx, ids, add, remove)
-	}, func(ids []int64) error {
+	}, func(_ string, ids []int64) error {
 		return m.opt.Store.SetFlags(ctx, ids, add, remove)
 	})
 }
+
+// ErrBadKeyword: a keyword that is not an IMAP atom
+// (imapsync.ValidKeyword); nothing was changed.
+var ErrBadKeyword = errors.New("mailer: not an IMAP keyword")
 
 // SetKeywords adds and removes IMAP keywords ($Label1, Work: RFC 9051
 // §2.3.2), kept in the store as the Maildir letters of the account
@@ -118,24 +125,53 @@ func (m *Mailer) setFlags(ctx context.Context, ids []int64, add, remove mailstor
 // says so (Replayed.Refused). A keyword that finds no free letter among
 // the 26 of its account gives a *mailstore.KeywordsError, the others set.
 func (m *Mailer) SetKeywords(ctx context.Context, ids []int64, add, remove []string) (Change, error) {
-	return m.each(ctx, ids, func(a account.Account, ids []int64) error {
+	ch, err := m.setKeywords(ctx, ids, add, remove)
+	m.push(ch)
+	return ch, err
+}
+
+// setKeywords is SetKeywords without the push.
+func (m *Mailer) setKeywords(ctx context.Context, ids []int64, add, remove []string) (Change, error) {
+	for _, k := range slices.Concat(add, remove) {
+		if !imapsync.ValidKeyword(k) {
+			return Change{}, fmt.Errorf("%w: %q", ErrBadKeyword, k)
+		}
+	}
+	return m.eachQuiet(ctx, ids, func(a account.Account, ids []int64) error {
 		return m.journal(a).SetKeywords(ctx, ids, add, remove)
-	}, func(ids []int64) error {
+	}, func(account string, ids []int64) error {
 		return m.withUIDIndex(ctx, func(u *mailstore.UIDIndex) error {
-			return u.SetKeywords(ctx, m.accountOf(ctx, ids), ids, add, remove)
+			return u.SetKeywords(ctx, account, ids, add, remove)
 		})
 	})
 }
 
-// Keywords returns the keywords of a message, sorted.
-func (m *Mailer) Keywords(ctx context.Context, id int64) ([]string, error) {
-	var out []string
-	err := m.withUIDIndex(ctx, func(u *mailstore.UIDIndex) error {
-		var err error
-		out, err = u.MessageKeywords(ctx, id)
-		return err
-	})
-	return out, err
+// Marks are the flags and keywords one action adds and removes.
+type Marks struct {
+	Add, Remove                 mailstore.Flags
+	AddKeywords, RemoveKeywords []string
+}
+
+// Mark adds and removes flags and keywords as one action (SetFlags, then
+// SetKeywords), its journals pushed once.
+func (m *Mailer) Mark(ctx context.Context, ids []int64, mk Marks) (Change, error) {
+	var ch Change
+	if mk.Add != 0 || mk.Remove != 0 {
+		c, err := m.setFlags(ctx, ids, mk.Add, mk.Remove)
+		ch.merge(c)
+		if err != nil {
+			m.push(ch)
+			return ch, err
+		}
+	}
+	var err error
+	if len(mk.AddKeywords) > 0 || len(mk.RemoveKeywords) > 0 {
+		var c Change
+		c, err = m.setKeywords(ctx, ids, mk.AddKeywords, mk.RemoveKeywords)
+		ch.merge(c)
+	}
+	m.push(ch)
+	return ch, err
 }
 
 // withUIDIndex runs fn with the store's UID index, where the keywords of
@@ -149,22 +185,13 @@ func (m *Mailer) withUIDIndex(ctx context.Context, fn func(*mailstore.UIDIndex) 
 	return fn(u)
 }
 
-// accountOf is the account of the messages of a group (byAccount).
-func (m *Mailer) accountOf(ctx context.Context, ids []int64) string {
-	if len(ids) == 0 {
-		return ""
-	}
-	sum, _ := m.opt.Store.Get(ctx, ids[0])
-	return sum.Folder.Account
-}
-
 // Delete moves messages to the Trash of their account; those in the
 // Trash already are removed for good. On an IMAP server: UID MOVE to its
 // Trash, or \Deleted and UID EXPUNGE.
 func (m *Mailer) Delete(ctx context.Context, ids []int64) (Change, error) {
 	return m.each(ctx, ids, func(a account.Account, ids []int64) error {
 		return m.journal(a).Delete(ctx, ids)
-	}, func(ids []int64) error {
+	}, func(_ string, ids []int64) error {
 		return m.opt.Store.Delete(ctx, ids)
 	})
 }
@@ -174,7 +201,7 @@ func (m *Mailer) Delete(ctx context.Context, ids []int64) (Change, error) {
 func (m *Mailer) Purge(ctx context.Context, ids []int64) (Change, error) {
 	return m.each(ctx, ids, func(a account.Account, ids []int64) error {
 		return m.journal(a).Expunge(ctx, ids)
-	}, func(ids []int64) error {
+	}, func(_ string, ids []int64) error {
 		return m.opt.Store.Purge(ctx, ids)
 	})
 }

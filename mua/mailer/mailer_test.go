@@ -213,8 +213,12 @@ func TestLocalActions(t *testing.T) {
 	if _, err := f.m.SetKeywords(ctx, []int64{ids["One"]}, nil, []string{"WORK"}); err != nil {
 		t.Fatal(err)
 	}
-	if kws, err := f.m.Keywords(ctx, ids["One"]); err != nil || !slices.Equal(kws, []string{"$Label1"}) {
-		t.Errorf("keywords of One = %q, %v; want $Label1", kws, err)
+	if _, err := f.m.SetKeywords(ctx, []int64{ids["One"]}, []string{"Bad word"}, nil); !errors.Is(err, ErrBadKeyword) {
+		t.Errorf("SetKeywords(\"Bad word\") = %v, want ErrBadKeyword", err)
+	}
+	one, _ := f.store.Get(ctx, ids["One"])
+	if kws, err := f.store.KeywordsOf(ctx, []mailstore.Summary{one}); err != nil || !slices.Equal(kws[one.ID], []string{"$Label1"}) {
+		t.Errorf("keywords of One = %q, %v; want $Label1", kws[one.ID], err)
 	}
 	if _, err := f.m.Delete(ctx, []int64{ids["Two"]}); err != nil {
 		t.Fatal(err)

@@ -15,20 +15,24 @@ import (
 	"facteur/mua/submit/smtptest"
 )
 
-// searchIDs are the ids of `facteur search --json QUERY`, by subject.
-func searchIDs(t *testing.T, dir, query string) map[string]string {
+// searchJSON is what `facteur search --json QUERY` prints, and its text.
+func searchJSON(t *testing.T, dir, query string) ([]jsonHit, string) {
 	t.Helper()
 	code, out, errOut := facteurIn(t, dir, "", "search", "--json", query)
 	if code != 0 {
 		t.Fatalf("search: code %d, %q", code, errOut)
 	}
-	var hits []struct {
-		ID      int64  `json:"id"`
-		Subject string `json:"subject"`
-	}
+	var hits []jsonHit
 	if err := json.Unmarshal([]byte(out), &hits); err != nil {
 		t.Fatal(err)
 	}
+	return hits, out
+}
+
+// searchIDs are the ids of `facteur search --json QUERY`, by subject.
+func searchIDs(t *testing.T, dir, query string) map[string]string {
+	t.Helper()
+	hits, _ := searchJSON(t, dir, query)
 	ids := map[string]string{}
 	for _, h := range hits {
 		ids[h.Subject] = fmt.Sprint(h.ID)
@@ -277,17 +281,7 @@ func TestImportIntoANewIMAPFolder(t *testing.T) {
 // subject.
 func keywordsOf(t *testing.T, dir, query string) map[string][]string {
 	t.Helper()
-	code, out, errOut := facteurIn(t, dir, "", "search", "--json", query)
-	if code != 0 {
-		t.Fatalf("search: code %d, %q", code, errOut)
-	}
-	var hits []struct {
-		Subject  string   `json:"subject"`
-		Keywords []string `json:"keywords"`
-	}
-	if err := json.Unmarshal([]byte(out), &hits); err != nil {
-		t.Fatal(err)
-	}
+	hits, out := searchJSON(t, dir, query)
 	kws := map[string][]string{}
 	for _, h := range hits {
 		if h.Keywords == nil {

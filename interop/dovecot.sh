@@ -386,16 +386,17 @@ for line in sys.stdin.read().splitlines()[1:]:
 print(" ".join(sorted(kws)))'
 }
 
-# keywords_has NAME MSGID WANT: Dovecot's keywords of MSGID are WANT.
-keywords_has() {
-	local got
-	got=$(keywords_on "$2")
-	if [ "$got" = "$3" ]; then
-		pass "$1: Dovecot has the keywords '${3}'"
+# same NAME WHAT GOT WANT: PASS when GOT is WANT, saying "NAME: WHAT 'GOT'".
+same() {
+	if [ "$3" = "$4" ]; then
+		pass "$1: $2 '$4'"
 	else
-		fail "$1: Dovecot has the keywords '$got', want '$3'"
+		fail "$1: $2 '$3', want '$4'"
 	fi
 }
+
+# keywords_has NAME MSGID WANT: Dovecot's keywords of MSGID are WANT.
+keywords_has() { same "$1" "Dovecot has the keywords" "$(keywords_on "$2")" "$3"; }
 
 # search_keywords NAME ID WANT: `facteur search --json` gives message ID
 # the keywords WANT (space-separated).
@@ -405,11 +406,7 @@ search_keywords() {
 for h in json.load(sys.stdin):
     if str(h["id"]) == sys.argv[1]:
         print(" ".join(h["keywords"]))' "$2")
-	if [ "$got" = "$3" ]; then
-		pass "$1: search --json gives '$3'"
-	else
-		fail "$1: search --json gives '$got', want '$3'"
-	fi
+	same "$1" "search --json gives" "$got" "$3"
 }
 
 # flags_on MSGID: the flags of its only copy on Dovecot (on_server without

@@ -32,8 +32,6 @@ import (
 // store, and from its IMAP server through the account's journal. When the
 // message is sent its draft is removed the same way.
 
-// draftsRef is the Local account's Drafts folder.
-var draftsRef = mailer.LocalDrafts
 
 // draftState is the autosave of one composer.
 type draftState struct {
@@ -46,22 +44,6 @@ type draftState struct {
 	sent    bool             // the message went: nothing more to save
 	problem bool             // the status shows a problem of the drafts
 	stop    func()           // the planned save
-}
-
-// accountError is a failure of an account's drafts, for the status line.
-type accountError struct {
-	account string
-	err     error
-}
-
-func (e *accountError) Error() string { return e.account + ": " + e.err.Error() }
-func (e *accountError) Unwrap() error { return e.err }
-
-// draftSave is the outcome of a save, made in the background.
-type draftSave struct {
-	id   int64
-	acct *account.Account // the IMAP account whose Drafts hold it, to push
-	warn error            // the IMAP account could not take it: saved in Local/Drafts
 }
 
 // scheduleSave plans a save after a pause in the typing.
@@ -94,37 +76,37 @@ func (cm *composer) saveDraft() {
 		return
 	}
 	cm.draft.saving, cm.draft.dirty = true, false
-	old, acct, c := cm.draft.id, imapAccount(cm.sender().account), cm.c
+	old, acct, c := cm.draft.id, cm.sender().account, cm.c
 	c.work.inOrder(func(ctx context.Context) func() {
-		out, err := storeDraft(ctx, m, raw, acct, old)
+		out, err := m.ReplaceDraft(ctx, acct, raw, old)
 		return func() { cm.saved(out, err) }
 	})
 }
 
 // saved takes the outcome of a save on the UI goroutine.
-func (cm *composer) saved(out draftSave, err error) {
+func (cm *composer) saved(out mailer.DraftSaved, err error) {
 	cm.draft.saving = false
 	c := cm.c
 	if cm.draft.sent { // sent while saving: the copy is not wanted
-		if out.id != 0 {
-			c.discardDraft(out.id)
+		if out.ID != 0 {
+			c.discardDraft(out.ID)
 		}
 		return
 	}
-	if out.id != 0 {
-		cm.draft.id, cm.draft.acct, cm.draft.pushed, cm.draft.savedAt = out.id, out.acct, false, c.now()
+	if out.ID != 0 {
+		cm.draft.id, cm.draft.acct, cm.draft.pushed, cm.draft.savedAt = out.ID, out.Account, false, c.now()
 	}
-	if out.acct != nil {
+	if out.Account != nil {
 		wait := c.compose.pushWait
 		if cm.closed { // the last save: the server gets it now
 			wait = 0
 		}
-		c.queuePush(*out.acct, wait)
+		c.queuePush(*out.Account, wait)
 	}
 	if err != nil {
 		cm.draft.dirty = true
 	}
-	cm.showSaved(err, out.warn)
+	cm.showSaved(err, out.Warn)
 	switch {
 	case !cm.draft.dirty || err != nil:
 	case cm.closed: // edits made while the last save ran
@@ -176,44 +158,6 @@ func (c *controller) flushDrafts(q *uiQueue) {
 			return
 		}
 	}
-}
-
-// imapAccount is a, when it is an IMAP account; nil otherwise.
-func imapAccount(a *account.Account) *account.Account {
-	if a == nil || a.Protocol != account.IMAP {
-		return nil
-	}
-	return a
-}
-
-// storeDraft saves raw through the mailer: in the IMAP account's Drafts
-// when a is set (and usable), else in Local/Drafts; then it removes the
-// copy old. It runs in the background with the mailer m read on the UI
-// goroutine.
-func storeDraft(ctx context.Context, m *mailer.Mailer, raw []byte, a *account.Account, old int64) (draftSave, error) {
-	var out draftSave
-	if a != nil {
-		sum, err := m.SaveDraft(ctx, *a, raw)
-		out.id = sum.ID
-		if err == nil {
-			out.acct = a
-		} else if out.id == 0 {
-			out.warn = &accountError{account: a.Name, err: err}
-		}
-	}
-	if out.id == 0 {
-		sum, err := m.SaveLocalDraft(ctx, raw)
-		if err != nil {
-			return out, err
-		}
-		out.id = sum.ID
-	}
-	if old != 0 && old != out.id {
-		if _, err := removeDraft(ctx, m, old); err != nil {
-			return out, err
-		}
-	}
-	return out, nil
 }
 
 // removeDraft removes a saved draft through the mailer: from its IMAP

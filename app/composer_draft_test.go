@@ -21,6 +21,7 @@ import (
 	"facteur/mailstore"
 	"facteur/mua/account"
 	"facteur/mua/imapsync/imaptest"
+	"facteur/mua/mailer"
 )
 
 // draftServer is an IMAP server on loopback (go-imap's imapmemserver, with
@@ -161,7 +162,7 @@ func TestComposerKeepsIMAPDraftsOnTheServer(t *testing.T) {
 	if l := h.localSubjects(machinDrafts); !slices.Equal(l, []string{"Brouillon"}) {
 		t.Fatalf("local Machin/Drafts %q", l)
 	}
-	if slices.Contains(h.localSubjects(draftsRef), "Brouillon") {
+	if slices.Contains(h.localSubjects(mailer.LocalDrafts), "Brouillon") {
 		t.Fatal("the draft of an IMAP account went into Local/Drafts")
 	}
 	if !strings.Contains(cm.draftNote.Text, "on Machin too") {

@@ -15,6 +15,7 @@ import (
 	"facteur/mailstore"
 	"facteur/mua/account"
 	"facteur/mua/compose"
+	"facteur/mua/mailer"
 )
 
 // newComposer opens an empty composer on the harness, with a short autosave.
@@ -146,7 +147,7 @@ func TestComposerReply(t *testing.T) {
 // drafts lists the Local Drafts folder.
 func drafts(t *testing.T, s *mailstore.Store) []mailstore.Summary {
 	t.Helper()
-	list, err := s.List(context.Background(), draftsRef, mailstore.ListOptions{Limit: 100})
+	list, err := s.List(context.Background(), mailer.LocalDrafts, mailstore.ListOptions{Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +192,7 @@ func TestComposerAutosavesIntoDrafts(t *testing.T) {
 	cm.closed = true
 	cm.stopTimers()
 	h.c.compose.open = nil
-	h.c.openFolder(draftsRef)
+	h.c.openFolder(mailer.LocalDrafts)
 	h.settle()
 	h.open("Autosave one and two")
 	h.settle()

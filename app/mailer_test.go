@@ -266,14 +266,14 @@ func TestWithoutAMailerTheWindowSaysSoAndChangesNothing(t *testing.T) {
 	}
 	h.closeOverlays()
 
-	drafts := len(h.localSubjects(draftsRef))
+	drafts := len(h.localSubjects(mailer.LocalDrafts))
 	cm := h.newComposer()
 	test.Type(cm.fields[0].entry, "fred@truc.fr")
 	test.Type(cm.subject, "Sans service")
 	h.settle()
 	cm.saveDraft()
 	h.settle()
-	if got := len(h.localSubjects(draftsRef)); got != drafts || !strings.Contains(cm.status.Text, notOpen) {
+	if got := len(h.localSubjects(mailer.LocalDrafts)); got != drafts || !strings.Contains(cm.status.Text, notOpen) {
 		t.Errorf("draft without the mailer: %d drafts (want %d), status %q", got, drafts, cm.status.Text)
 	}
 	cm.route.accepted = cm.routeKey()

@@ -32,6 +32,47 @@ func (m *Mailer) SaveLocalDraft(ctx context.Context, raw []byte) (mailstore.Summ
 	return m.opt.Store.Add(ctx, LocalDrafts, bytes.NewReader(raw), mailstore.AddOptions{Flags: mailstore.FlagDraft | mailstore.FlagSeen})
 }
 
+// DraftSaved is where ReplaceDraft put a draft.
+type DraftSaved struct {
+	ID int64
+	// Account is the IMAP account whose Drafts hold it: its server gets
+	// it with PushDrafts. Nil when the draft is in LocalDrafts.
+	Account *account.Account
+	// Warn, an *AccountError, says why the IMAP account asked for could
+	// not take the draft: it is in LocalDrafts instead.
+	Warn error
+}
+
+// ReplaceDraft saves raw as the new version of a draft (the composer's
+// autosave): in the Drafts of a when it is an IMAP account (SaveDraft),
+// else, or when that account cannot take it, in LocalDrafts; then it
+// discards the version old (0: none).
+func (m *Mailer) ReplaceDraft(ctx context.Context, a *account.Account, raw []byte, old int64) (DraftSaved, error) {
+	var out DraftSaved
+	if a != nil && a.Protocol == account.IMAP {
+		sum, err := m.SaveDraft(ctx, *a, raw)
+		out.ID = sum.ID
+		if err == nil {
+			out.Account = a
+		} else if out.ID == 0 {
+			out.Warn = accountErr(a.Name, err)
+		}
+	}
+	if out.ID == 0 {
+		sum, err := m.SaveLocalDraft(ctx, raw)
+		if err != nil {
+			return out, err
+		}
+		out.ID = sum.ID
+	}
+	if old != 0 && old != out.ID {
+		if _, err := m.DiscardDraft(ctx, old); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
 // DiscardDraft removes a saved draft (replaced by a newer version, or its
 // message sent): from its IMAP account locally at once and on the server
 // through the journal (ch names the account, to Push), else from the

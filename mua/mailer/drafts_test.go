@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"facteur/mailstore"
+	"facteur/mua/account"
 )
 
 // TestDraftsReachTheServer: the composer's autosave through the mailer:
@@ -78,5 +79,45 @@ func TestLocalDraftsStayInTheStore(t *testing.T) {
 	}
 	if _, err := f.m.Store().Get(ctx, sum.ID); !errors.Is(err, mailstore.ErrNotFound) {
 		t.Errorf("the discarded draft is still in the store: %v", err)
+	}
+}
+
+// TestReplaceDraft: the composer's autosave. A draft of an IMAP account
+// goes to that account's Drafts (Account set, for PushDrafts); one of no
+// account, or of a POP3 account, to LocalDrafts; each new version
+// discards the one before, wherever it was.
+func TestReplaceDraft(t *testing.T) {
+	f := newFixture(t, []string{"Drafts"})
+	ctx := context.Background()
+	v1, err := f.m.ReplaceDraft(ctx, &f.acct, []byte(testMsg("Version 1")), 0)
+	if err != nil || v1.Account == nil || v1.Account.Name != f.acct.Name || v1.Warn != nil {
+		t.Fatalf("IMAP draft: %+v, %v", v1, err)
+	}
+	if sum, err := f.store.Get(ctx, v1.ID); err != nil || sum.Folder.Account != f.acct.Name {
+		t.Fatalf("IMAP draft stored in %v, %v", sum.Folder, err)
+	}
+	pop := account.Account{Name: "Pop", Protocol: account.POP3}
+	v2, err := f.m.ReplaceDraft(ctx, &pop, []byte(testMsg("Version 2")), v1.ID)
+	if err != nil || v2.Account != nil || v2.Warn != nil {
+		t.Fatalf("POP3 draft: %+v, %v", v2, err)
+	}
+	if sum, err := f.store.Get(ctx, v2.ID); err != nil || sum.Folder != LocalDrafts {
+		t.Fatalf("POP3 draft stored in %v, %v", sum.Folder, err)
+	}
+	if _, err := f.store.Get(ctx, v1.ID); !errors.Is(err, mailstore.ErrNotFound) {
+		t.Errorf("version 1 kept after version 2: %v", err)
+	}
+	v3, err := f.m.ReplaceDraft(ctx, nil, []byte(testMsg("Version 3")), v2.ID)
+	if err != nil || v3.Account != nil {
+		t.Fatalf("draft of no account: %+v, %v", v3, err)
+	}
+	if _, err := f.store.Get(ctx, v2.ID); !errors.Is(err, mailstore.ErrNotFound) {
+		t.Errorf("version 2 kept after version 3: %v", err)
+	}
+	if n, err := f.m.PushDrafts(ctx, f.acct.Name); err != nil || n != 0 {
+		t.Errorf("push after the IMAP draft was replaced locally: %d, %v", n, err)
+	}
+	if got := f.server(t, "Drafts"); len(got) != 0 {
+		t.Errorf("server's Drafts: %q, want none", got)
 	}
 }

@@ -32,7 +32,6 @@ import (
 // store, and from its IMAP server through the account's journal. When the
 // message is sent its draft is removed the same way.
 
-
 // draftState is the autosave of one composer.
 type draftState struct {
 	id      int64            // the saved copy, 0 for none

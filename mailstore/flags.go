@@ -15,17 +15,75 @@ import (
 // (":2,FLAGS", moving it from new/ to cur/), then the index is updated.
 // Messages that no longer exist are skipped.
 func (s *Store) SetFlags(ctx context.Context, ids []int64, add, remove Flags) error {
-	return s.renameOp(ctx, ChangeFlags, ids, func(l location) (location, bool) {
-		flags := (l.name.Flags | add) &^ remove
-		sub := l.sub
-		if flags != 0 {
-			sub = subCur
+	return s.renameOp(ctx, ChangeFlags, ids, func(l location) (location, bool) { return flagsMoved(l, add, remove) })
+}
+
+// FlagChange is a change of the flags of one message, for SetFlagsEach.
+type FlagChange struct {
+	ID          int64
+	Add, Remove Flags
+}
+
+// SetFlagsEach applies the flag changes it reads from in, a slice at a
+// time, until in is closed: what SetFlags does, each message with its
+// own change, all in one index transaction, the files renamed while the
+// next changes come (renameChunks). It is for a stream of changes, such
+// as a flag-only resync applying the flags of a FETCH as they arrive: the
+// renames never wait for a commit. It reads in to its end even after an
+// error, so that the sender never blocks; what was done before an error
+// stays done, files and rows alike. A message named more than once gets
+// its changes in turn. When the changes come slowly (nothing for
+// idleCommit, and what came is done), it commits what it did and takes
+// the index again at the next change: a slow sender, such as a slow
+// server, does not keep the other writers of the store waiting.
+func (s *Store) SetFlagsEach(ctx context.Context, in <-chan []FlagChange) error {
+	chunks := make(chan renameChunk)
+	go func() { // ends: renameStream reads chunks to its end
+		defer close(chunks)
+		for list := range in {
+			if len(list) > 0 {
+				chunks <- flagChunk(list)
+			}
 		}
-		if flags == l.name.Flags && sub == l.sub {
-			return l, false
+	}()
+	return s.renameStream(ctx, ChangeFlags, chunks, idleCommit)
+}
+
+// idleCommit is how long SetFlagsEach waits for changes, its work done,
+// before it commits what it did and lets other writers in.
+const idleCommit = 20 * time.Millisecond
+
+// flagChunk is the renameChunk of a slice of SetFlagsEach.
+func flagChunk(list []FlagChange) renameChunk {
+	ids := make([]int64, 0, len(list))
+	change := make(map[int64]FlagChange, len(list))
+	for _, c := range list {
+		if p, ok := change[c.ID]; ok { // the two in turn
+			c.Add, c.Remove = p.Add&^c.Remove|c.Add, p.Remove&^c.Add|c.Remove
+		} else {
+			ids = append(ids, c.ID)
 		}
-		return location{id: l.id, folder: l.folder, sub: sub, name: l.name.withFlags(flags, sub)}, true
-	})
+		change[c.ID] = c
+	}
+	return renameChunk{ids: ids, plan: func(l location) (location, bool) {
+		c := change[l.id]
+		return flagsMoved(l, c.Add, c.Remove)
+	}}
+}
+
+// flagsMoved tells where the file of a message goes when flags add are
+// given to it and flags remove taken away: a new name, and cur/ once it
+// has a flag; ok is false when it stays as it is.
+func flagsMoved(l location, add, remove Flags) (dst location, ok bool) {
+	flags := (l.name.Flags | add) &^ remove
+	sub := l.sub
+	if flags != 0 {
+		sub = subCur
+	}
+	if flags == l.name.Flags && sub == l.sub {
+		return l, false
+	}
+	return location{id: l.id, folder: l.folder, sub: sub, name: l.name.withFlags(flags, sub)}, true
 }
 
 // Move moves messages to another folder: each file is renamed into the
@@ -180,19 +238,29 @@ func (t *touched) changed(fi *folderInfo, id int64) { t.ids[fi] = append(t.ids[f
 // its row).
 func (s *Store) fileOp(ctx context.Context, kind ChangeKind, ids []int64,
 	op func(b *batch, l location, t *touched) error) error {
-	return s.filesTx(ctx, kind, ids, func(b *batch, t *touched) error { return s.eachFile(ctx, b, ids, t, op) })
+	if len(ids) == 0 {
+		return s.noWrite()
+	}
+	return s.filesTx(ctx, kind, func(b *batch, t *touched) error { return s.eachFile(ctx, b, ids, t, op) })
 }
 
-// filesTx runs work on the files of ids under the file lock, in one
-// index transaction, and ends it (endOp): fileOp's and renameOp's frame.
-func (s *Store) filesTx(ctx context.Context, kind ChangeKind, ids []int64, work func(b *batch, t *touched) error) error {
+// noWrite is a write of no message: ErrReadOnly on a read-only store, as
+// a write of some, and nothing done.
+func (s *Store) noWrite() error {
+	if err := s.enterWrite(); err != nil {
+		return err
+	}
+	s.leave()
+	return nil
+}
+
+// filesTx runs work on files under the file lock, in one index
+// transaction, and ends it (endOp): fileOp's and renameOp's frame.
+func (s *Store) filesTx(ctx context.Context, kind ChangeKind, work func(b *batch, t *touched) error) error {
 	if err := s.enterWrite(); err != nil {
 		return err
 	}
 	defer s.leave()
-	if len(ids) == 0 {
-		return nil
-	}
 	s.fsMu.Lock()
 	defer s.fsMu.Unlock()
 	b, err := s.beginBatch(ctx)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"time"
 )
 
 // renamePlan tells where the file of a located message goes within its
@@ -11,20 +12,68 @@ import (
 type renamePlan func(l location) (dst location, ok bool)
 
 // renameOp is fileOp for an operation that only renames files within
-// their folder (SetFlags), pipelined: a goroutine renames the files of a
-// chunk of messages while this one reads the index for the next chunk
-// and writes the rows of the previous one, in the same transaction. The
-// order per message is the same as fileOp's (file renamed, then its row
-// changed, and the transaction commits after every rename and the sync of
-// the directories): a crash leaves files whose row has the old name, which
-// locate finds again by key.
+// their folder (SetFlags), pipelined (renameChunks); ids are given to it
+// in chunks of locateChunk.
 func (s *Store) renameOp(ctx context.Context, kind ChangeKind, ids []int64, plan renamePlan) error {
-	return s.filesTx(ctx, kind, ids, func(b *batch, t *touched) error { return s.renameChunks(ctx, b, ids, t, plan) })
+	if len(ids) == 0 {
+		return s.noWrite()
+	}
+	in := make(chan renameChunk)
+	go func() { // ends: renameStream reads in to its end
+		defer close(in)
+		for len(ids) > 0 {
+			chunk := ids[:min(len(ids), locateChunk)]
+			ids = ids[len(chunk):]
+			in <- renameChunk{ids: chunk, plan: plan}
+		}
+	}()
+	return s.renameStream(ctx, kind, in, 0)
+}
+
+// renameStream runs renameChunks on the chunks read from in, under the
+// file lock, in one index transaction (filesTx). With idle > 0 it commits
+// when in has given nothing for that long and every chunk read is done,
+// and waits for the next chunk before it takes the lock again: a slow
+// sender does not keep other writers waiting. It reads in to its end
+// whatever happens, so that the sender never blocks.
+func (s *Store) renameStream(ctx context.Context, kind ChangeKind, in <-chan renameChunk, idle time.Duration) error {
+	defer func() {
+		for range in {
+		}
+	}()
+	for {
+		var first renameChunk
+		select {
+		case c, ok := <-in:
+			if !ok {
+				return nil
+			}
+			first = c
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		more := false
+		err := s.filesTx(ctx, kind, func(b *batch, t *touched) error {
+			var err error
+			more, err = s.renameChunks(ctx, b, t, first, in, idle)
+			return err
+		})
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+// renameChunk is a chunk of messages and where their files go.
+type renameChunk struct {
+	ids  []int64
+	plan renamePlan
 }
 
 // renameJob is the renames of one chunk of messages.
 type renameJob struct {
 	moves []move
+	plan  renamePlan
 	ran   int // moves tried, in order; fewer than len(moves) after an error or ctx's end
 }
 
@@ -37,9 +86,7 @@ type move struct {
 // run renames the files in order. A file not found (fs.ErrNotExist:
 // renamed by another program, or gone) is left to the caller; any other
 // error, or the end of ctx, stops it.
-func (j *renameJob) run(ctx context.Context) {
-	r := newDirRenamer()
-	defer r.close()
+func (j *renameJob) run(ctx context.Context, r *dirRenamer) {
 	for i := range j.moves {
 		if ctx.Err() != nil {
 			return
@@ -53,44 +100,92 @@ func (j *renameJob) run(ctx context.Context) {
 	}
 }
 
-// renameChunks locates and plans a chunk, hands it to the renamer, and
-// records the chunks the renamer finished, keeping one chunk queued ahead.
-// After an error it still records what was renamed.
-func (s *Store) renameChunks(ctx context.Context, b *batch, ids []int64, t *touched, plan renamePlan) error {
+// jobsAhead is the number of planned chunks renameChunks keeps queued
+// for the renamer before it stops reading its input.
+const jobsAhead = 2
+
+// renameChunks is a pipeline: a goroutine renames the files of a chunk
+// of messages while this one locates the messages of the chunks that
+// come (the index read, the renames planned) and writes the rows of the
+// chunks renamed, all in one transaction, so that the renamer never
+// waits for a commit. The order per message is the same as fileOp's
+// (file renamed, then its row changed, and the transaction commits after
+// every rename and the sync of the directories): a crash leaves files
+// whose row has the old name, which locate finds again by key. After an
+// error it stops planning and still records what was renamed. It works
+// on first, then on the chunks of in until in is closed, or (more) until
+// in gave nothing for idle (when idle > 0) and every chunk is done.
+func (s *Store) renameChunks(ctx context.Context, b *batch, t *touched, first renameChunk, in <-chan renameChunk,
+	idle time.Duration) (more bool, err error) {
 	todo := make(chan *renameJob, 1)
-	done := make(chan *renameJob, (len(ids)+locateChunk-1)/locateChunk)
+	done := make(chan *renameJob, jobsAhead+2)
 	go func() {
 		defer close(done)
+		r := newDirRenamer()
+		defer r.close()
 		for j := range todo {
-			j.run(ctx)
+			j.run(ctx, r)
 			done <- j
 		}
 	}()
-	var err error
-	for len(ids) > 0 && err == nil {
-		chunk := ids[:min(len(ids), locateChunk)]
-		ids = ids[len(chunk):]
+	var queued []*renameJob
+	plan := func(c renameChunk) {
 		var j *renameJob
-		if j, err = s.planChunk(ctx, b, chunk, plan); err != nil {
-			break
+		if j, err = s.planChunk(ctx, b, c.ids, c.plan); err == nil && len(j.moves) > 0 {
+			queued = append(queued, j)
 		}
-		todo <- j
-		for more := true; more && err == nil; {
-			select {
-			case j := <-done:
-				err = s.recordMoves(ctx, b, t, j, plan)
-			default:
-				more = false
+	}
+	plan(first)
+	var timer *time.Timer
+	inflight := 0 // jobs given to the renamer and not recorded
+	for err == nil && !more && (in != nil || len(queued) > 0) {
+		var send chan<- *renameJob
+		var next *renameJob
+		if len(queued) > 0 {
+			send, next = todo, queued[0]
+		}
+		recv := in
+		if len(queued) >= jobsAhead {
+			recv = nil
+		}
+		var timeout <-chan time.Time
+		if idle > 0 && in != nil && len(queued) == 0 && inflight == 0 {
+			if timer == nil {
+				timer = time.NewTimer(idle)
+			} else {
+				timer.Reset(idle)
 			}
+			timeout = timer.C
 		}
+		select {
+		case send <- next:
+			queued = queued[1:]
+			inflight++
+		case j := <-done:
+			inflight--
+			err = s.recordMoves(ctx, b, t, j)
+		case c, ok := <-recv:
+			if !ok {
+				in = nil
+				break
+			}
+			plan(c)
+		case <-timeout:
+			more = true
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+	}
+	if timer != nil {
+		timer.Stop()
 	}
 	close(todo)
 	for j := range done {
-		if rerr := s.recordMoves(ctx, b, t, j, plan); err == nil {
+		if rerr := s.recordMoves(ctx, b, t, j); err == nil {
 			err = rerr
 		}
 	}
-	return err
+	return more && err == nil, err
 }
 
 // planChunk locates the messages of chunk and plans their renames.
@@ -99,7 +194,7 @@ func (s *Store) planChunk(ctx context.Context, b *batch, chunk []int64, plan ren
 	if err != nil {
 		return nil, err
 	}
-	j := &renameJob{moves: make([]move, 0, len(found))}
+	j := &renameJob{moves: make([]move, 0, len(found)), plan: plan}
 	for _, id := range chunk {
 		l, ok := found[id]
 		if !ok {
@@ -115,7 +210,7 @@ func (s *Store) planChunk(ctx context.Context, b *batch, chunk []int64, plan ren
 // recordMoves writes the rows of the files a job renamed. A file the job
 // did not find is looked for by key (refind) and renamed here; one that is
 // gone is skipped.
-func (s *Store) recordMoves(ctx context.Context, b *batch, t *touched, j *renameJob, plan renamePlan) error {
+func (s *Store) recordMoves(ctx context.Context, b *batch, t *touched, j *renameJob) error {
 	for i := range j.ran {
 		m := j.moves[i]
 		if errors.Is(m.err, fs.ErrNotExist) {
@@ -123,7 +218,7 @@ func (s *Store) recordMoves(ctx context.Context, b *batch, t *touched, j *rename
 			if err != nil {
 				continue
 			}
-			dst, ok := plan(l)
+			dst, ok := j.plan(l)
 			if !ok {
 				continue
 			}

@@ -40,10 +40,10 @@
 //     since the UID map's row, so that a keyword the server does not keep
 //     stays local, with FETCH FLAGS CHANGEDSINCE when CONDSTORE is offered
 //     (RFC 7162 §3.1.4) and nothing at all when HIGHESTMODSEQ did not move,
-//     plain FETCH FLAGS otherwise; the changes are applied while the FETCH
-//     goes on, in chunks (Options.FlagChunk): each to the store with one
-//     mailstore.SetFlags per distinct change, then to the UID map in one
-//     transaction;
+//     plain FETCH FLAGS otherwise; the changes are given to the store while
+//     the FETCH goes on, in slices (Options.FlagChunk), all in one index
+//     transaction (mailstore.SetFlagsEach: the files renamed as the changes
+//     come), then to the UID map in one transaction;
 //  4. fetches the new messages, newest first, in FETCH commands of growing
 //     size (100 to 1000 messages, Options.BatchSize), stored in batches of
 //     at most 8 MiB. By default a sync fetches the header section

@@ -39,51 +39,71 @@ func (s *Syncer) syncFlags(ctx context.Context, c *imapclient.Client, ref mailst
 	return len(rows), nil
 }
 
-// flagChunk is Options.FlagChunk's default.
-const flagChunk = 2500
+// flagChunk is Options.FlagChunk's default: small, so that the store
+// renames the first files while the first answers of the FETCH are read.
+const flagChunk = 250
 
-// applyFlags reads the FLAGS of a FETCH as they come and applies the
-// changes in chunks (Options.FlagChunk), in a goroutine, while the next
-// ones arrive: each chunk to the store, then to the UID map (setLocal's
-// order). It returns the rows of the UID map it wrote. After an error,
-// the chunks applied stay applied, files, index and UID map alike, and
-// the folder's HIGHESTMODSEQ is not written: the next sync fetches the
-// same changes again and finds the applied ones done (idempotent).
+// applyFlags reads the FLAGS of a FETCH as they come and gives the
+// changes to the store in slices (Options.FlagChunk) while the next ones
+// arrive (mailstore.SetFlagsEach: the files renamed as the changes come).
+// Once the FETCH is read, it writes the UID map's rows in one
+// transaction while the store finishes, and commits it only after the
+// store committed (setLocal's order: a crash in between applies the
+// changes again next time, idempotent); then come the changes of
+// keywords. It returns the rows of the UID map it wrote. After an error
+// of the FETCH, what came before it is applied, files, index and UID map
+// alike; after an error of the store, the UID map is left as it was. In
+// both cases the folder's HIGHESTMODSEQ is not written: the next sync
+// fetches the same changes again and finds the applied ones done.
 func (s *Syncer) applyFlags(ctx context.Context, cmd *imapclient.FetchCommand, ref mailstore.FolderRef, known map[uint32]mapping) ([]mapping, error) {
-	chunks := make(chan *flagChanges, 1)
-	applied := make(chan error, 1)
-	go func() {
-		var err error
-		for fc := range chunks {
-			if err == nil {
-				err = fc.setLocal(ctx, s)
-			}
-			if err == nil {
-				err = s.opt.State.putFlags(ctx, ref, fc.rows)
-			}
-			if err == nil {
-				err = s.opt.State.putKeys(ctx, ref, fc.keyRows)
-			}
-		}
-		applied <- err
-	}()
+	changes := make(chan []mailstore.FlagChange, 4)
+	stored := make(chan error, 1)
+	go func() { stored <- s.opt.Store.SetFlagsEach(ctx, changes) }()
 	size := cmp.Or(s.opt.FlagChunk, flagChunk)
-	var rows []mapping
 	fc := &flagChanges{}
 	for m := cmd.Next(); m != nil; m = cmd.Next() {
 		uid, f, keys := uidFlags(m)
 		fc.note(known, uid, f, keys)
-		if len(fc.rows) >= size {
-			rows = append(rows, fc.rows...)
-			chunks <- fc
-			fc = &flagChanges{}
+		if len(fc.changes) >= size {
+			changes <- fc.changes
+			fc.changes = nil
 		}
 	}
 	err := wrap(ctx, "UID FETCH FLAGS", cmd.Close())
-	rows = append(rows, fc.rows...)
-	chunks <- fc
-	close(chunks)
-	return rows, cmpOr(err, <-applied)
+	if len(fc.changes) > 0 {
+		changes <- fc.changes
+		fc.changes = nil
+	}
+	close(changes)
+	serr := s.putFlagsAfter(ctx, ref, fc.rows, stored)
+	if serr == nil {
+		serr = fc.setLocal(ctx, s)
+	}
+	if serr == nil {
+		serr = s.opt.State.putKeys(ctx, ref, fc.keyRows)
+	}
+	if serr != nil {
+		return nil, serr
+	}
+	return fc.rows, err
+}
+
+// putFlagsAfter writes rows to the UID map, committing only when stored
+// tells that the store applied their changes (nil), else nothing.
+func (s *Syncer) putFlagsAfter(ctx context.Context, ref mailstore.FolderRef, rows []mapping, stored <-chan error) error {
+	if len(rows) == 0 {
+		return <-stored
+	}
+	w, err := s.opt.State.flagsWriter(ctx, ref)
+	if err != nil {
+		return cmpOr(<-stored, err)
+	}
+	defer w.rollback()
+	err = w.put(ctx, rows)
+	if serr := <-stored; serr != nil || err != nil {
+		return cmpOr(serr, err)
+	}
+	return w.commitWith(ctx, nil)
 }
 
 // uidFlags reads the UID, the FLAGS and the keywords (a key set) of one
@@ -105,13 +125,13 @@ func uidFlags(m *imapclient.FetchMessageData) (uint32, mailstore.Flags, string) 
 	return uid, f, keys
 }
 
-// flagChanges gathers the flag changes of a chunk of messages, to apply
-// them with one mailstore.SetFlags per distinct change (and one
-// SetKeywords per distinct change of keywords) and one state transaction.
+// flagChanges gathers the flag changes of the messages of a FETCH: those
+// of the flags for mailstore.SetFlagsEach, those of keywords for one
+// SetKeywords per distinct change, and the rows of the UID map.
 type flagChanges struct {
-	groups map[[2]mailstore.Flags][]int64 // {add, del} -> ids
-	keys   map[[2]string][]int64          // {add, del} key sets -> ids
-	rows   []mapping
+	changes []mailstore.FlagChange // not yet given to the store
+	keys    map[[2]string][]int64  // {add, del} key sets -> ids
+	rows    []mapping
 	// keyRows are the rows of rows whose keywords changed (putKeys)
 	keyRows []mapping
 }
@@ -126,11 +146,7 @@ func (fc *flagChanges) note(known map[uint32]mapping, uid uint32, f mailstore.Fl
 		return
 	}
 	if add, del := f&^mp.Flags, (mp.Flags&^f)&syncedFlags; add|del != 0 {
-		if fc.groups == nil {
-			fc.groups = map[[2]mailstore.Flags][]int64{}
-		}
-		k := [2]mailstore.Flags{add, del}
-		fc.groups[k] = append(fc.groups[k], mp.ID)
+		fc.changes = append(fc.changes, mailstore.FlagChange{ID: mp.ID, Add: add, Remove: del})
 	}
 	keysChanged := !sameKeys(mp.Keys, keys)
 	if keysChanged {
@@ -159,16 +175,20 @@ func (fc *flagChanges) noteKeys(mp mapping, keys string) {
 	fc.keys[k] = append(fc.keys[k], mp.ID)
 }
 
-// setLocal changes the local messages, one SetFlags per distinct change,
-// one setKeywords per distinct change of keywords (a keyword that finds
-// no free letter is not kept locally). The caller then writes fc.rows to
-// the UID map: a crash between the two applies the changes again next
-// time (idempotent).
+// setLocal changes the local messages: the flags not yet given to the
+// store (one SetFlagsEach), then the keywords, one setKeywords per
+// distinct change (a keyword that finds no free letter is not kept
+// locally). The caller then writes fc.rows to the UID map: a crash
+// between the two applies the changes again next time (idempotent).
 func (fc *flagChanges) setLocal(ctx context.Context, s *Syncer) error {
-	for k, ids := range fc.groups {
-		if err := s.opt.Store.SetFlags(ctx, ids, k[0], k[1]); err != nil {
+	if len(fc.changes) > 0 {
+		in := make(chan []mailstore.FlagChange, 1)
+		in <- fc.changes
+		close(in)
+		if err := s.opt.Store.SetFlagsEach(ctx, in); err != nil {
 			return err
 		}
+		fc.changes = nil
 	}
 	for k, ids := range fc.keys {
 		err := s.setKeywords(ctx, ids, splitKeys(k[0]), splitKeys(k[1]))

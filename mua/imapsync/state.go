@@ -193,12 +193,26 @@ func (s *State) putUIDs(ctx context.Context, ref mailstore.FolderRef, mps []mapp
 // change, is not written (an upsert's DO UPDATE SET id = ... rewrites its
 // entry even when the id is the same). A UID that has no row is skipped.
 func (s *State) putFlags(ctx context.Context, ref mailstore.FolderRef, mps []mapping) error {
+	if len(mps) == 0 {
+		return nil
+	}
+	w, err := s.flagsWriter(ctx, ref)
+	if err != nil {
+		return err
+	}
+	return w.commitWith(ctx, mps)
+}
+
+// flagsWriter begins a putFlags whose rows come in parts (uidsWriter.put),
+// for a resync that writes them while the store applies the changes, and
+// commits once the store committed.
+func (s *State) flagsWriter(ctx context.Context, ref mailstore.FolderRef) (*uidsWriter, error) {
 	// ?1 and ?2 come first in the text: an unnumbered ? is numbered one
 	// more than the largest number seen before it
-	return s.uidsTx(ctx, ref, mps, `WITH k(account, folder) AS (SELECT ?1, ?2)
+	return s.beginUIDs(ctx, ref, uidsStmt{`WITH k(account, folder) AS (SELECT ?1, ?2)
 		UPDATE uids SET flags = v.column2 FROM k, (VALUES `, `(?,?)`,
 		`) AS v WHERE uids.account = k.account AND uids.folder = k.folder AND uids.uid = v.column1`,
-		func(args []any, mp mapping) []any { return append(args, mp.UID, mp.Flags) })
+		func(args []any, mp mapping) []any { return append(args, mp.UID, mp.Flags) }})
 }
 
 // putKeys writes the keywords of rows of the UID map, as putFlags the
@@ -219,32 +233,101 @@ func (s *State) uidsTx(ctx context.Context, ref mailstore.FolderRef, mps []mappi
 	if len(mps) == 0 {
 		return nil
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	w, err := s.beginUIDs(ctx, ref, uidsStmt{head, tuple, tail, add})
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
-	var q strings.Builder
-	args := make([]any, 0, 2+4*uidsPerInsert)
-	for len(mps) > 0 {
-		chunk := mps[:min(len(mps), uidsPerInsert)]
-		mps = mps[len(chunk):]
-		q.Reset()
-		q.WriteString(head)
-		args = append(args[:0], ref.Account, ref.Name)
-		for i, mp := range chunk {
-			if i > 0 {
-				q.WriteByte(',')
+	return w.commitWith(ctx, mps)
+}
+
+// uidsStmt is a statement over rows of the UID map: head, one placeholder
+// tuple per row (its values appended by add), tail; ?1 and ?2 are the
+// account and the folder.
+type uidsStmt struct {
+	head, tuple, tail string
+	add               func(args []any, mp mapping) []any
+}
+
+// uidsWriter runs a uidsStmt over rows given in parts, in one
+// transaction: a statement per uidsPerInsert rows, that of a full chunk
+// prepared once (the text of 2,000 tuples costs more to parse than to
+// run).
+type uidsWriter struct {
+	tx   *sql.Tx
+	ref  mailstore.FolderRef
+	st   uidsStmt
+	full *sql.Stmt // the statement of uidsPerInsert rows, at its first use
+	rows []mapping // not yet written
+	args []any
+}
+
+// beginUIDs begins a uidsWriter.
+func (s *State) beginUIDs(ctx context.Context, ref mailstore.FolderRef, st uidsStmt) (*uidsWriter, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &uidsWriter{tx: tx, ref: ref, st: st}, nil
+}
+
+// put writes rows, keeping those short of a full chunk for later.
+func (w *uidsWriter) put(ctx context.Context, rows []mapping) error {
+	w.rows = append(w.rows, rows...)
+	for len(w.rows) >= uidsPerInsert {
+		if w.full == nil {
+			st, err := w.tx.PrepareContext(ctx, w.text(uidsPerInsert))
+			if err != nil {
+				return err
 			}
-			q.WriteString(tuple)
-			args = add(args, mp)
+			w.full = st
 		}
-		q.WriteString(tail)
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+		if _, err := w.full.ExecContext(ctx, w.values(w.rows[:uidsPerInsert])...); err != nil {
+			return err
+		}
+		w.rows = w.rows[uidsPerInsert:]
+	}
+	return nil
+}
+
+// commitWith writes rows and those kept, and commits; after an error,
+// nothing is written.
+func (w *uidsWriter) commitWith(ctx context.Context, rows []mapping) error {
+	defer w.tx.Rollback()
+	if err := w.put(ctx, rows); err != nil {
+		return err
+	}
+	if len(w.rows) > 0 {
+		if _, err := w.tx.ExecContext(ctx, w.text(len(w.rows)), w.values(w.rows)...); err != nil {
 			return err
 		}
 	}
-	return tx.Commit()
+	return w.tx.Commit()
+}
+
+// rollback ends the transaction, nothing written.
+func (w *uidsWriter) rollback() { w.tx.Rollback() }
+
+// text is the statement's text for n rows.
+func (w *uidsWriter) text(n int) string {
+	var q strings.Builder
+	q.WriteString(w.st.head)
+	for i := range n {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteString(w.st.tuple)
+	}
+	q.WriteString(w.st.tail)
+	return q.String()
+}
+
+// values are the statement's arguments for rows.
+func (w *uidsWriter) values(rows []mapping) []any {
+	w.args = append(w.args[:0], w.ref.Account, w.ref.Name)
+	for _, mp := range rows {
+		w.args = w.st.add(w.args, mp)
+	}
+	return w.args
 }
 
 // uidsPerInsert keeps a statement under SQLite's limit of 32766 variables.

@@ -32,8 +32,8 @@ type Options struct {
 	// messages show at once, then bigger transactions index faster.
 	BatchSize int
 	// FlagChunk is the number of flag changes given to the store at once
-	// (one transaction each) while the FETCH of the flags goes on; 0 means
-	// 2500.
+	// while the FETCH of the flags goes on (all in one transaction,
+	// mailstore.SetFlagsEach); 0 means 250.
 	FlagChunk int
 	// PollInterval is the check interval when the server has no IDLE; 0
 	// means 5 minutes.

@@ -233,9 +233,6 @@ func (s *Store) recordMoves(ctx context.Context, b *batch, t *touched, j *rename
 			return err
 		}
 	}
-	if err := b.flushFiles(); err != nil {
-		return err
-	}
 	if j.ran < len(j.moves) {
 		return ctx.Err()
 	}

@@ -23,8 +23,12 @@ type batch struct {
 	insRef  *sql.Stmt
 	threads *sql.Stmt
 	files   []nameRow // setFile's rows not yet written (flushFiles)
-	rows    int
-	added   map[*folderInfo][]int64
+	// setFiles is flushFiles' statement for filesPerUpdate rows, prepared
+	// at its first use: its text, a tuple of variables per row, costs
+	// more to parse than to run
+	setFiles *sql.Stmt
+	rows     int
+	added    map[*folderInfo][]int64
 }
 
 // beginBatch opens a write transaction. Writes are never cancelled halfway:
@@ -231,30 +235,48 @@ type nameRow struct {
 // each, under SQLite's limit of 32766.
 const filesPerUpdate = 500
 
-// flushFiles writes the rows setFile kept: one UPDATE ... FROM (VALUES ...)
-// per filesPerUpdate rows (a lookup by id each), rather than one statement
-// per message.
+// flushFiles writes the rows setFile kept: one UPDATE ... FROM (VALUES
+// ...) per filesPerUpdate rows (a lookup by id each), rather than one
+// statement per message.
 func (b *batch) flushFiles() error {
-	var q strings.Builder
-	for rest := b.files; len(rest) > 0; rest = rest[min(len(rest), filesPerUpdate):] {
-		chunk := rest[:min(len(rest), filesPerUpdate)]
-		args := make([]any, 0, 4*len(chunk))
-		q.Reset()
-		q.WriteString(`UPDATE messages SET sub = v.column2, flags = v.column3, info = v.column4 FROM (VALUES `)
-		for i, f := range chunk {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			q.WriteString(`(?,?,?,?)`)
+	for rest := b.files; len(rest) > 0; {
+		n := min(len(rest), filesPerUpdate)
+		args := make([]any, 0, 4*n)
+		for _, f := range rest[:n] {
 			args = append(args, f.id, f.sub, f.flags, f.info)
 		}
-		q.WriteString(`) AS v WHERE messages.id = v.column1`)
-		if _, err := b.tx.Exec(q.String(), args...); err != nil {
+		var err error
+		if n == filesPerUpdate {
+			if b.setFiles == nil {
+				if b.setFiles, err = b.tx.Prepare(setFilesText(n)); err != nil {
+					return err
+				}
+			}
+			_, err = b.setFiles.Exec(args...)
+		} else {
+			_, err = b.tx.Exec(setFilesText(n), args...)
+		}
+		if err != nil {
 			return err
 		}
+		rest = rest[n:]
 	}
 	b.files = b.files[:0]
 	return nil
+}
+
+// setFilesText is flushFiles' statement for n rows.
+func setFilesText(n int) string {
+	var q strings.Builder
+	q.WriteString(`UPDATE messages SET sub = v.column2, flags = v.column3, info = v.column4 FROM (VALUES `)
+	for i := range n {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteString(`(?,?,?,?)`)
+	}
+	q.WriteString(`) AS v WHERE messages.id = v.column1`)
+	return q.String()
 }
 
 // deleteRows removes messages from the index (not their files).

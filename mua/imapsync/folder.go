@@ -18,6 +18,7 @@ import (
 func (s *Syncer) syncFolder(ctx context.Context, c *imapclient.Client, f Folder) (Progress, error) {
 	ref := s.ref(f.Name)
 	p := Progress{Folder: ref}
+	pre := s.preload(ctx, ref)
 	sel, err := s.selectFolder(ctx, c, f.Remote)
 	if err != nil {
 		return p, err
@@ -26,7 +27,7 @@ func (s *Syncer) syncFolder(ctx context.Context, c *imapclient.Client, f Folder)
 	if err != nil {
 		return p, err
 	}
-	p, err = s.syncSelected(ctx, c, f, sel)
+	p, err = s.syncSelected(ctx, c, f, sel, pre)
 	if err != nil && made {
 		if rerr := s.removeIfEmpty(context.WithoutCancel(ctx), f.Name); rerr != nil {
 			err = errors.Join(err, rerr)
@@ -46,11 +47,12 @@ func (s *Syncer) makeLocal(ctx context.Context, f Folder) (bool, error) {
 	return made, s.opt.Store.CreateFolder(ctx, s.ref(f.Name), f.Role)
 }
 
-// syncSelected syncs the selected folder f.
-func (s *Syncer) syncSelected(ctx context.Context, c *imapclient.Client, f Folder, sel *imap.SelectData) (Progress, error) {
+// syncSelected syncs the selected folder f; pre is the reads of its UID
+// map begun before the SELECT (nil: none).
+func (s *Syncer) syncSelected(ctx context.Context, c *imapclient.Client, f Folder, sel *imap.SelectData, pre *preloaded) (Progress, error) {
 	ref := s.ref(f.Name)
 	p := Progress{Folder: ref}
-	last, known, adopt, err := s.mapFolder(ctx, c, f, sel, &p)
+	last, known, adopt, err := s.mapFolder(ctx, c, f, sel, pre, &p)
 	if err != nil {
 		return p, err
 	}
@@ -78,7 +80,7 @@ func (s *Syncer) syncSelected(ctx context.Context, c *imapclient.Client, f Folde
 // after a change of UIDVALIDITY (RFC 9051 §2.3.1.1), or when a
 // revalidation did not complete, the map that revalidate makes, and then
 // adopt is false (no adoption by Message-ID: the content decided).
-func (s *Syncer) mapFolder(ctx context.Context, c *imapclient.Client, f Folder, sel *imap.SelectData, p *Progress) (last folderState, known map[uint32]mapping, adopt bool, err error) {
+func (s *Syncer) mapFolder(ctx context.Context, c *imapclient.Client, f Folder, sel *imap.SelectData, pre *preloaded, p *Progress) (last folderState, known map[uint32]mapping, adopt bool, err error) {
 	ref := s.ref(f.Name)
 	if last, err = s.opt.State.folder(ctx, ref); err != nil {
 		return last, nil, false, err
@@ -91,15 +93,54 @@ func (s *Syncer) mapFolder(ctx context.Context, c *imapclient.Client, f Folder, 
 		s.toReplay += n
 		return folderState{UIDValidity: sel.UIDValidity}, known, false, err
 	}
-	if known, err = s.opt.State.uids(ctx, ref); err != nil {
-		return last, nil, false, err
+	known, here, err := pre.wait()
+	if err != nil { // read again: the folder was new, or the reads failed
+		if known, err = s.opt.State.uids(ctx, ref); err != nil {
+			return last, nil, false, err
+		}
+		here = nil
 	}
-	healed, err := s.dropMissing(ctx, ref, known)
+	healed, err := s.dropMissing(ctx, ref, known, here)
 	if healed {
 		last.UIDNext = 0 // the count no longer vouches for the map
 	}
 	return last, known, true, err
 }
+
+// preloaded is the reads that mapFolder makes (the folder's UID map, the
+// ids of its local messages), begun in a goroutine while the server
+// answers SELECT: a round trip, and on a big folder the server's own work,
+// during which they cost no time.
+type preloaded struct {
+	done  chan struct{}
+	known map[uint32]mapping
+	ids   []int64
+	err   error
+}
+
+// preload begins the reads of mapFolder for the folder ref.
+func (s *Syncer) preload(ctx context.Context, ref mailstore.FolderRef) *preloaded {
+	pre := &preloaded{done: make(chan struct{})}
+	go func() {
+		defer close(pre.done)
+		if pre.known, pre.err = s.opt.State.uids(ctx, ref); pre.err == nil && len(pre.known) > 0 {
+			pre.ids, pre.err = s.opt.Store.FolderIDs(ctx, ref)
+		}
+	}()
+	return pre
+}
+
+// wait returns the reads of preload (an error when pre is nil).
+func (pre *preloaded) wait() (known map[uint32]mapping, ids []int64, err error) {
+	if pre == nil {
+		return nil, nil, errNoPreload
+	}
+	<-pre.done
+	return pre.known, pre.ids, pre.err
+}
+
+// errNoPreload is preloaded.wait's error when nothing was begun.
+var errNoPreload = errors.New("imapsync: no preload")
 
 // selectFolder selects a folder by its remote name (with CONDSTORE when
 // offered, RFC 7162 §3.1.8).
@@ -128,13 +169,15 @@ func (s *Syncer) selectLocal(ctx context.Context, c *imapclient.Client, local st
 // Message-ID. A message moved locally to another folder still exists and
 // keeps its UID until the journal's MOVE is replayed. It tells whether it
 // dropped any.
-func (s *Syncer) dropMissing(ctx context.Context, ref mailstore.FolderRef, known map[uint32]mapping) (bool, error) {
+func (s *Syncer) dropMissing(ctx context.Context, ref mailstore.FolderRef, known map[uint32]mapping, ids []int64) (bool, error) {
 	if len(known) == 0 {
 		return false, nil
 	}
-	ids, err := s.opt.Store.FolderIDs(ctx, ref)
-	if err != nil {
-		return false, err
+	if ids == nil {
+		var err error
+		if ids, err = s.opt.Store.FolderIDs(ctx, ref); err != nil {
+			return false, err
+		}
 	}
 	here := make(map[int64]bool, len(ids))
 	for _, id := range ids {

@@ -60,13 +60,15 @@ func (s *Syncer) applyFlags(ctx context.Context, cmd *imapclient.FetchCommand, r
 	stored := make(chan error, 1)
 	go func() { stored <- s.opt.Store.SetFlagsEach(ctx, changes) }()
 	size := cmp.Or(s.opt.FlagChunk, flagChunk)
+	slice := max(size/8, 1) // the first: the renames begin sooner
 	fc := &flagChanges{}
 	for m := cmd.Next(); m != nil; m = cmd.Next() {
 		uid, f, keys := uidFlags(m)
 		fc.note(known, uid, f, keys)
-		if len(fc.changes) >= size {
+		if len(fc.changes) >= slice {
 			changes <- fc.changes
 			fc.changes = nil
+			slice = size
 		}
 	}
 	err := wrap(ctx, "UID FETCH FLAGS", cmd.Close())

@@ -26,13 +26,14 @@ type FlagChange struct {
 
 // SetFlagsEach applies the flag changes it reads from in, a slice at a
 // time, until in is closed: what SetFlags does, each message with its
-// own change, all in one index transaction, the files renamed while the
-// next changes come (renameChunks). It is for a stream of changes, such
-// as a flag-only resync applying the flags of a FETCH as they arrive: the
-// renames never wait for a commit. It reads in to its end even after an
-// error, so that the sender never blocks; what was done before an error
-// stays done, files and rows alike. A message named more than once gets
-// its changes in turn. When the changes come slowly (nothing for
+// own change, in one index transaction as long as they keep coming, the
+// files renamed while the next changes come (renameChunks), so that the
+// renames never wait for a commit. It is for a stream of changes, such
+// as a flag-only resync applying the flags of a FETCH as they arrive. It
+// reads in to its end even after an error, so that the sender never
+// blocks; what was done before an error stays done, files and rows
+// alike. A message named more than once gets its changes in turn. When
+// the changes come slowly (nothing for
 // idleCommit, and what came is done), it commits what it did and takes
 // the index again at the next change: a slow sender, such as a slow
 // server, does not keep the other writers of the store waiting.
@@ -65,7 +66,7 @@ func flagChunk(list []FlagChange) renameChunk {
 		}
 		change[c.ID] = c
 	}
-	return renameChunk{ids: ids, plan: func(l location) (location, bool) {
+	return renameChunk{ids: ids, each: true, plan: func(l location) (location, bool) {
 		c := change[l.id]
 		return flagsMoved(l, c.Add, c.Remove)
 	}}

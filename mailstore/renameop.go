@@ -68,6 +68,7 @@ func (s *Store) renameStream(ctx context.Context, kind ChangeKind, in <-chan ren
 type renameChunk struct {
 	ids  []int64
 	plan renamePlan
+	each bool // a change of its own for each message (planChunk's planned)
 }
 
 // renameJob is the renames of one chunk of messages.
@@ -129,9 +130,13 @@ func (s *Store) renameChunks(ctx context.Context, b *batch, t *touched, first re
 		}
 	}()
 	var queued []*renameJob
+	var planned map[int64]location
 	plan := func(c renameChunk) {
+		if c.each && planned == nil {
+			planned = map[int64]location{}
+		}
 		var j *renameJob
-		if j, err = s.planChunk(ctx, b, c.ids, c.plan); err == nil && len(j.moves) > 0 {
+		if j, err = s.planChunk(ctx, b, c.ids, c.plan, planned); err == nil && len(j.moves) > 0 {
 			queued = append(queued, j)
 		}
 	}
@@ -189,7 +194,12 @@ func (s *Store) renameChunks(ctx context.Context, b *batch, t *touched, first re
 }
 
 // planChunk locates the messages of chunk and plans their renames.
-func (s *Store) planChunk(ctx context.Context, b *batch, chunk []int64, plan renamePlan) (*renameJob, error) {
+// When planned is not nil, the renames are planned from where an earlier
+// chunk of the same run moves a message (kept in planned), not from its
+// row, which that chunk may not have written yet: a message whose change
+// differs from chunk to chunk (SetFlagsEach) gets each in turn.
+func (s *Store) planChunk(ctx context.Context, b *batch, chunk []int64, plan renamePlan,
+	planned map[int64]location) (*renameJob, error) {
 	found, err := s.locateMany(ctx, b.tx, chunk)
 	if err != nil {
 		return nil, err
@@ -200,8 +210,14 @@ func (s *Store) planChunk(ctx context.Context, b *batch, chunk []int64, plan ren
 		if !ok {
 			continue
 		}
+		if p, ok := planned[id]; ok {
+			l = p
+		}
 		if dst, ok := plan(l); ok {
 			j.moves = append(j.moves, move{src: l, dst: dst})
+			if planned != nil {
+				planned[id] = dst
+			}
 		}
 	}
 	return j, nil

@@ -1,0 +1,138 @@
+package mailstore
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSetFlagsEach gives each message its own change, a message named
+// twice in a slice and once more in another getting the three in turn,
+// over several slices: every file is renamed, its row agrees, and the
+// subscribers hear of every message.
+func TestSetFlagsEach(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	var ids []int64
+	for i := range 6 {
+		ids = append(ids, add(t, s, inbox, testMsg{id: strconv.Itoa(i) + "@each", subject: "m", body: "b"}, AddOptions{}).ID)
+	}
+	subCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sub := s.Subscribe(subCtx)
+	in := make(chan []FlagChange, 3)
+	in <- []FlagChange{
+		{ID: ids[0], Add: FlagSeen},
+		{ID: ids[1], Add: FlagFlagged | FlagSeen},
+		{ID: ids[2], Add: FlagDraft},
+		{ID: ids[2], Remove: FlagDraft, Add: FlagAnswered}, // in turn: answered, not draft
+	}
+	in <- []FlagChange{{ID: ids[3], Add: FlagFlagged}, {ID: ids[1], Remove: FlagSeen}, {ID: 1 << 40, Add: FlagSeen}}
+	in <- nil
+	close(in)
+	if err := s.SetFlagsEach(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	want := []Flags{FlagSeen, FlagFlagged, FlagAnswered, FlagFlagged, 0, 0}
+	for i, id := range ids {
+		m, err := s.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := s.Path(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Flags != want[i] || (want[i] != 0 && !strings.HasSuffix(p, "2,"+want[i].Maildir())) {
+			t.Errorf("message %d: flags %v, file %s; want %v", i, m.Flags, p, want[i])
+		}
+	}
+	heard := map[int64]bool{}
+	for len(heard) < 4 {
+		select {
+		case c := <-sub:
+			if c.Kind == ChangeFlags {
+				for _, id := range c.IDs {
+					heard[id] = true
+				}
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("subscribers heard of %v, want the 4 changed", heard)
+		}
+	}
+}
+
+// TestSetFlagsEachLetsOthersInWhenIdle: while the changes of a slow
+// sender do not come, SetFlagsEach has committed what it did and another
+// writer gets the store; it takes the store again at the next change.
+func TestSetFlagsEachLetsOthersInWhenIdle(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	a := add(t, s, inbox, testMsg{id: "a@idle", subject: "a", body: "b"}, AddOptions{}).ID
+	b := add(t, s, inbox, testMsg{id: "b@idle", subject: "b", body: "b"}, AddOptions{}).ID
+	c := add(t, s, inbox, testMsg{id: "c@idle", subject: "c", body: "b"}, AddOptions{}).ID
+	in := make(chan []FlagChange)
+	done := make(chan error, 1)
+	go func() { done <- s.SetFlagsEach(ctx, in) }()
+	in <- []FlagChange{{ID: a, Add: FlagSeen}}
+	other := make(chan error, 1)
+	go func() { other <- s.SetFlags(ctx, []int64{b}, FlagFlagged, 0) }()
+	select {
+	case err := <-other:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		close(in) // lets both end
+		<-done
+		<-other
+		t.Fatal("another writer waited for the sender's next change: the store was held while idle")
+	}
+	if m, err := s.Get(ctx, a); err != nil || m.Flags != FlagSeen {
+		t.Fatalf("first change not committed while idle: %v %v", m.Flags, err)
+	}
+	in <- []FlagChange{{ID: c, Add: FlagDraft}}
+	close(in)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[int64]Flags{a: FlagSeen, b: FlagFlagged, c: FlagDraft} {
+		if m, err := s.Get(ctx, id); err != nil || m.Flags != want {
+			t.Errorf("message %d: %v %v, want %v", id, m.Flags, err, want)
+		}
+	}
+}
+
+// TestSetFlagsEachReadOnlyDrains: on a read-only store SetFlagsEach
+// fails with ErrReadOnly and still reads its input to the end, so that
+// the sender does not block.
+func TestSetFlagsEachReadOnlyDrains(t *testing.T) {
+	s, dir := openTest(t)
+	ctx := context.Background()
+	id := add(t, s, inbox, testMsg{id: "a@ro", subject: "a", body: "b"}, AddOptions{}).ID
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := OpenReadOnly(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	in := make(chan []FlagChange) // unbuffered: every send needs a reader
+	done := make(chan error, 1)
+	go func() { done <- ro.SetFlagsEach(ctx, in) }()
+	for range 3 {
+		select {
+		case in <- []FlagChange{{ID: id, Add: FlagSeen}}:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the sender blocked")
+		}
+	}
+	close(in)
+	if err := <-done; !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("err %v, want ErrReadOnly", err)
+	}
+}

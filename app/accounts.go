@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -11,6 +14,7 @@ import (
 
 	"facteur/internal/message"
 	"facteur/localmta/handoff"
+	"facteur/mua/imapsync"
 	"facteur/mua/mailer"
 	"facteur/mua/watch"
 )
@@ -189,9 +193,28 @@ func (c *controller) accountChanged(s watch.Status) {
 	if c.check.cancel == nil && s.State == watch.Waiting && prev.State == watch.Failed {
 		c.setCheckStatus(lang.L("{{.Account}}: connected again", map[string]any{"Account": s.Account}), false)
 	}
+	if s.Refused != nil && !s.RefusedAt.Equal(prev.RefusedAt) && s.State != watch.Failed {
+		c.setCheckStatus(lang.L("{{.Account}}: the server does not keep the keywords {{.Keywords}}; they stay on this computer only",
+			map[string]any{"Account": s.Account, "Keywords": refusedKeywords(s.Refused)}), false)
+	}
 	if aw := c.accts.win; aw != nil {
 		aw.statusChanged(s)
 	}
+}
+
+// refusedKeywords lists the keywords of a watch.Status.Refused with the
+// server folders that refused them: "Work (in INBOX, Archive)".
+func refusedKeywords(err error) string {
+	var kr *imapsync.KeywordsRefusedError
+	if !errors.As(err, &kr) {
+		return err.Error()
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(kr.Keywords)) {
+		parts = append(parts, lang.L("{{.Keyword}} (in {{.Folders}})",
+			map[string]any{"Keyword": k, "Folders": strings.Join(kr.Keywords[k], ", ")}))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // notifyNewMail sends a desktop notification, unless the user turned them off.

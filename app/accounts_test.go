@@ -15,6 +15,7 @@ import (
 	"facteur/mailstore"
 	"facteur/mua/account"
 	"facteur/mua/account/accounttest"
+	"facteur/mua/imapsync/imaptest"
 	"facteur/mua/watch"
 )
 
@@ -235,4 +236,44 @@ func TestPOP3DeleteOnServerWhenDeletedInTheWindow(t *testing.T) {
 	h.c.checkMail()
 	h.waitFor("the second check", func() bool { return h.c.check.cancel == nil })
 	h.waitFor("Jeté gone from the server", func() bool { return onServer() == 1 })
+}
+
+// A keyword that the IMAP server does not keep, given while the window
+// runs (here through the window's mailer, as `facteur flag` or a move
+// from another account would), is told under the folders and in the
+// Accounts window: it stays on this computer only.
+func TestRefusedKeywordShowsUnderTheFolders(t *testing.T) {
+	h := newHarness(t)
+	srv := imaptest.StartNoKeywords(t, imaptest.NewUser(t))
+	imaptest.Append(t, srv.Addr, "INBOX", "From: Fred <fred@truc.test>\r\nTo: marc@machin.test\r\nMessage-ID: <1@truc.test>\r\nSubject: étiquette\r\n\r\ncorps\r\n")
+	h.addAccount(account.Account{Name: "Machin", Protocol: account.IMAP, Identity: account.Identity{Address: "marc@machin.test"},
+		Incoming: srv.Incoming()}, "secret")
+	h.c.reloadAccounts()
+	inbox := mailstore.FolderRef{Account: "Machin", Name: "INBOX"}
+	h.waitFor("the sync", func() bool {
+		n, _, _ := h.store.Count(context.Background(), inbox)
+		return n == 1 && h.c.accts.status["Machin"].State == watch.Waiting
+	})
+	list, err := h.store.List(context.Background(), inbox, mailstore.ListOptions{Limit: 1})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("INBOX %v, %v", list, err)
+	}
+	m, err := h.c.mailer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.SetKeywords(context.Background(), []int64{list[0].ID}, []string{"Work"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("the refusal under the folders", func() bool {
+		return strings.Contains(h.c.check.status.Text, "Work (in INBOX)")
+	})
+	if st := h.c.check.status; !st.Visible() || !strings.Contains(st.Text, "Machin") || !strings.Contains(st.Text, "this computer only") {
+		t.Errorf("status under the folders: %q", st.Text)
+	}
+	aw := h.c.showAccounts()
+	h.settle()
+	if !strings.Contains(aw.lastErr.Text, "Work (in INBOX)") {
+		t.Errorf("Accounts window: %q, want the refused keyword", aw.lastErr.Text)
+	}
 }

@@ -266,6 +266,10 @@ func (aw *accountsWindow) showStatus(a account.Account) {
 	if st.LastError != nil {
 		text = lang.L("Last error ({{.When}}): {{.Error}}", map[string]any{"When": ago(aw.c.now(), st.LastErrorAt), "Error": checkErrorText(st.LastError)})
 	}
+	if st.Refused != nil {
+		text = joinNonEmpty("\n", text, lang.L("Keywords the server does not keep ({{.When}}): {{.Keywords}}; they stay on this computer only",
+			map[string]any{"When": ago(aw.c.now(), st.RefusedAt), "Keywords": refusedKeywords(st.Refused)}))
+	}
 	setText(aw.lastErr, text)
 	aw.pin = nil
 	if ce := (*account.CertificateError)(nil); st.State == watch.Failed && errors.As(st.LastError, &ce) {

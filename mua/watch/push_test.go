@@ -2,9 +2,11 @@ package watch
 
 import (
 	"context"
+	"errors"
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,6 +76,60 @@ func waitStatus(t *testing.T, changed <-chan Status, what string, cond func(Stat
 			}
 		case <-deadline:
 			t.Fatalf("never: %s", what)
+		}
+	}
+}
+
+// A keyword that the server does not keep (no \* in PERMANENTFLAGS) is
+// told in the account's status, whether a push or a check sent it: the
+// actions were sent (no PushError), the keyword stays local.
+func TestRefusedKeywordsInTheStatus(t *testing.T) {
+	user := imaptest.NewUser(t)
+	srv := imaptest.StartNoKeywords(t, user)
+	a, _ := imapServer(t)
+	a.Incoming = srv.Incoming()
+	appendIMAP(t, a, 2)
+	store := storetest.Open(t)
+	profile := t.TempDir()
+	ctx := context.Background()
+	state, err := imapsync.OpenState(ctx, profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { state.Close() })
+	changed := make(chan Status, 100)
+	w := start(t, Options{Store: store, Profile: profile, State: state, Secret: password("secret"), PollInterval: time.Hour,
+		OnChange: func(s Status) { changed <- s }}, a)
+	waitStatus(t, changed, "waiting in IDLE", func(s Status) bool { return s.State == Waiting && s.Idle })
+	list, err := store.List(ctx, mailstore.FolderRef{Account: "Machin", Name: "INBOX"}, mailstore.ListOptions{Limit: 10})
+	if err != nil || len(list) != 2 {
+		t.Fatalf("local INBOX = %v, %v", list, err)
+	}
+	sy := imapsync.New(a, "", imapsync.Options{Store: store, State: state}) // journals, never connects
+	for _, step := range []struct {
+		keyword string
+		send    func() error
+	}{
+		{"Work", func() error { return w.Push("Machin") }},
+		{"$Label2", func() error {
+			if r := w.CheckOnly(ctx, []string{"Machin"}); len(r) != 1 || r[0].Err != nil {
+				t.Errorf("check = %+v", r)
+			}
+			return nil
+		}},
+	} {
+		if err := sy.SetKeywords(ctx, []int64{list[0].ID}, []string{step.keyword}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := step.send(); err != nil {
+			t.Fatal(err)
+		}
+		st := waitStatus(t, changed, step.keyword+" refused", func(s Status) bool {
+			return s.Refused != nil && strings.Contains(s.Refused.Error(), step.keyword)
+		})
+		var kr *imapsync.KeywordsRefusedError
+		if !errors.As(st.Refused, &kr) || st.RefusedAt.IsZero() || st.PushError != nil || st.LastError != nil {
+			t.Errorf("status after %s: Refused %v at %v, PushError %v, LastError %v", step.keyword, st.Refused, st.RefusedAt, st.PushError, st.LastError)
 		}
 	}
 }

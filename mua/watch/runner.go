@@ -164,7 +164,14 @@ func (r *runner) replay(ctx context.Context) {
 	if err != nil {
 		fmt.Fprintf(r.transcript, "--- replay: %v ---\n", err)
 	}
-	r.update(func(s *Status) { s.LastPush, s.Pushed, s.PushError = r.w.opt.Now(), n, err })
+	var refused error
+	if errors.Is(err, imapsync.ErrKeywordRefused) { // the actions were sent
+		refused, err = err, nil
+	}
+	r.update(func(s *Status) {
+		s.LastPush, s.Pushed, s.PushError = r.w.opt.Now(), n, err
+		s.noteRefused(refused, s.LastPush)
+	})
 }
 
 // dropCancelled answers a request whose Check was cancelled before the
@@ -226,7 +233,7 @@ func (r *runner) check(ctx context.Context) Result {
 	r.setAbort(abort) // before the state says Checking: a Check may abort at once
 	r.update(func(s *Status) { s.State, s.Done, s.Total = Checking, 0, 0 })
 	r.transcript.Mark(now(), fmt.Sprintf("%s %s:%d", r.acct.Protocol, r.acct.Incoming.Host, r.acct.Incoming.Port))
-	n, err := r.checkOnce(cctx)
+	n, refused, err := r.checkOnce(cctx)
 	aborted := cctx.Err() != nil && ctx.Err() == nil // by abortCheck: the user cancelled
 	r.setAbort(nil)
 	abort()
@@ -234,7 +241,10 @@ func (r *runner) check(ctx context.Context) Result {
 	if err != nil && aborted {
 		fmt.Fprintf(r.transcript, "--- cancelled ---\n")
 		// the syncer stays: an IMAP account goes back to IDLE at once
-		r.update(func(s *Status) { s.State = Waiting })
+		r.update(func(s *Status) {
+			s.State = Waiting
+			s.noteRefused(refused, now())
+		})
 		res.Err = ErrCancelled
 		return res
 	}
@@ -243,11 +253,13 @@ func (r *runner) check(ctx context.Context) Result {
 		r.closeSyncer() // the next try logs in afresh, with the password of then
 		r.update(func(s *Status) {
 			s.State, s.LastError, s.LastErrorAt = Failed, err, now()
+			s.noteRefused(refused, s.LastErrorAt) // sent before the failure
 		})
 		return res
 	}
 	r.update(func(s *Status) {
 		s.State, s.LastCheck, s.LastNew = Waiting, now(), n
+		s.noteRefused(refused, s.LastCheck)
 	})
 	return res
 }
@@ -276,10 +288,12 @@ func (r *runner) abortCheck() {
 	}
 }
 
-func (r *runner) checkOnce(ctx context.Context) (int, error) {
+// checkOnce collects or syncs the account; refused names the keywords
+// the server did not keep (imapsync.Stats.Refused).
+func (r *runner) checkOnce(ctx context.Context) (n int, refused, err error) {
 	pw, err := r.w.opt.Secret(r.acct)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if r.acct.Protocol == account.POP3 {
 		st, err := pop3.Collect(ctx, r.acct, pw, pop3.CollectOptions{
@@ -289,10 +303,10 @@ func (r *runner) checkOnce(ctx context.Context) (int, error) {
 			Progress: func(p mailstore.Progress) { r.progress(p.Done, p.Total) },
 		})
 		if err != nil {
-			return st.New, err
+			return st.New, nil, err
 		}
 		_, err = filter.AfterCheck(ctx, r.w.filterOptions(), r.acct, nil)
-		return st.New, err
+		return st.New, nil, err
 	}
 	if r.syncer == nil {
 		r.syncer = imapsync.New(r.acct, pw, imapsync.Options{
@@ -303,14 +317,14 @@ func (r *runner) checkOnce(ctx context.Context) (int, error) {
 	}
 	st, err := r.syncer.Sync(ctx)
 	if err != nil {
-		return st.New, err
+		return st.New, st.Refused, err
 	}
 	if _, err := filter.AfterCheck(ctx, r.w.filterOptions(), r.acct, r.syncer); err != nil {
-		return st.New, err
+		return st.New, st.Refused, err
 	}
 	// drafts saved while the server was away (or before a crash) go up now
 	_, err = r.syncer.PushDrafts(ctx)
-	return st.New, err
+	return st.New, st.Refused, err
 }
 
 func (r *runner) progress(done, total int) {

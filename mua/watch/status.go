@@ -66,6 +66,21 @@ type Status struct {
 	LastPush  time.Time
 	Pushed    int
 	PushError error
+	// Refused names the keywords that the server did not keep (a
+	// *imapsync.KeywordsRefusedError), at RefusedAt: the last check or
+	// push that sent some and saw them refused. They stay on this
+	// computer, and are not sent again; it stays after later checks, as
+	// LastError does.
+	Refused   error
+	RefusedAt time.Time
+}
+
+// noteRefused records keywords refused at t (nothing when refused is
+// nil: an earlier refusal stays).
+func (s *Status) noteRefused(refused error, t time.Time) {
+	if refused != nil {
+		s.Refused, s.RefusedAt = refused, t
+	}
 }
 
 // Result is what one check of an account did.

@@ -33,10 +33,11 @@ type FlagChange struct {
 // reads in to its end even after an error, so that the sender never
 // blocks; what was done before an error stays done, files and rows
 // alike. A message named more than once gets its changes in turn. When
-// the changes come slowly (nothing for
-// idleCommit, and what came is done), it commits what it did and takes
-// the index again at the next change: a slow sender, such as a slow
-// server, does not keep the other writers of the store waiting.
+// the changes come slowly (nothing for 20 ms, and what came is done), or
+// after a quarter of a second, it commits what it did and takes the
+// index again for the next changes: neither a slow sender, such as a slow
+// server, nor a long stream keeps the other writers of the store waiting
+// (defaultFlagLimits).
 func (s *Store) SetFlagsEach(ctx context.Context, in <-chan []FlagChange) error {
 	chunks := make(chan renameChunk)
 	go func() { // ends: renameStream reads chunks to its end
@@ -47,12 +48,15 @@ func (s *Store) SetFlagsEach(ctx context.Context, in <-chan []FlagChange) error 
 			}
 		}
 	}()
-	return s.renameStream(ctx, ChangeFlags, chunks, idleCommit)
+	return s.renameStream(ctx, ChangeFlags, chunks, s.flagLimits)
 }
 
-// idleCommit is how long SetFlagsEach waits for changes, its work done,
-// before it commits what it did and lets other writers in.
-const idleCommit = 20 * time.Millisecond
+// defaultFlagLimits are SetFlagsEach's streamLimits: it waits 20 ms for
+// changes, its work done, before it commits and lets other writers in,
+// and holds the index at most a quarter of a second while they keep
+// coming (a resync of 100,000 flags lets the window's actions in four
+// times a second).
+var defaultFlagLimits = streamLimits{idle: 20 * time.Millisecond, hold: 250 * time.Millisecond}
 
 // flagChunk is the renameChunk of a slice of SetFlagsEach.
 func flagChunk(list []FlagChange) renameChunk {

@@ -27,16 +27,25 @@ func (s *Store) renameOp(ctx context.Context, kind ChangeKind, ids []int64, plan
 			in <- renameChunk{ids: chunk, plan: plan}
 		}
 	}()
-	return s.renameStream(ctx, kind, in, 0)
+	return s.renameStream(ctx, kind, in, streamLimits{})
+}
+
+// streamLimits bound how long renameStream keeps the file lock and the
+// index: idle, how long it waits for a chunk with nothing left to do;
+// hold, how long it keeps them while chunks keep coming. 0 is no limit.
+type streamLimits struct {
+	idle, hold time.Duration
 }
 
 // renameStream runs renameChunks on the chunks read from in, under the
-// file lock, in one index transaction (filesTx). With idle > 0 it commits
-// when in has given nothing for that long and every chunk read is done,
-// and waits for the next chunk before it takes the lock again: a slow
-// sender does not keep other writers waiting. It reads in to its end
+// file lock, in one index transaction (filesTx). Within its limits, it
+// commits when in has given nothing for lim.idle and every chunk read is
+// done, and waits for the next chunk before it takes the lock again (a
+// slow sender does not keep other writers waiting); and after lim.hold
+// it stops taking chunks, commits once the renamer is done, and takes
+// the lock again (a long stream does not either). It reads in to its end
 // whatever happens, so that the sender never blocks.
-func (s *Store) renameStream(ctx context.Context, kind ChangeKind, in <-chan renameChunk, idle time.Duration) error {
+func (s *Store) renameStream(ctx context.Context, kind ChangeKind, in <-chan renameChunk, lim streamLimits) error {
 	defer func() {
 		for range in {
 		}
@@ -55,7 +64,7 @@ func (s *Store) renameStream(ctx context.Context, kind ChangeKind, in <-chan ren
 		more := false
 		err := s.filesTx(ctx, kind, func(b *batch, t *touched) error {
 			var err error
-			more, err = s.renameChunks(ctx, b, t, first, in, idle)
+			more, err = s.renameChunks(ctx, b, t, first, in, lim)
 			return err
 		})
 		if err != nil || !more {
@@ -115,9 +124,11 @@ const jobsAhead = 2
 // whose row has the old name, which locate finds again by key. After an
 // error it stops planning and still records what was renamed. It works
 // on first, then on the chunks of in until in is closed, or (more) until
-// in gave nothing for idle (when idle > 0) and every chunk is done.
+// in gave nothing for lim.idle, or lim.hold passed, and every chunk taken
+// is done.
 func (s *Store) renameChunks(ctx context.Context, b *batch, t *touched, first renameChunk, in <-chan renameChunk,
-	idle time.Duration) (more bool, err error) {
+	lim streamLimits) (more bool, err error) {
+	start := time.Now()
 	todo := make(chan *renameJob, 1)
 	done := make(chan *renameJob, jobsAhead+2)
 	go func() {
@@ -144,21 +155,26 @@ func (s *Store) renameChunks(ctx context.Context, b *batch, t *touched, first re
 	var timer *time.Timer
 	inflight := 0 // jobs given to the renamer and not recorded
 	for err == nil && !more && (in != nil || len(queued) > 0) {
+		held := lim.hold > 0 && in != nil && time.Since(start) >= lim.hold
+		if held && len(queued) == 0 && inflight == 0 {
+			more = true
+			break
+		}
 		var send chan<- *renameJob
 		var next *renameJob
 		if len(queued) > 0 {
 			send, next = todo, queued[0]
 		}
 		recv := in
-		if len(queued) >= jobsAhead {
+		if len(queued) >= jobsAhead || held {
 			recv = nil
 		}
 		var timeout <-chan time.Time
-		if idle > 0 && in != nil && len(queued) == 0 && inflight == 0 {
+		if lim.idle > 0 && !held && in != nil && len(queued) == 0 && inflight == 0 {
 			if timer == nil {
-				timer = time.NewTimer(idle)
+				timer = time.NewTimer(lim.idle)
 			} else {
-				timer.Reset(idle)
+				timer.Reset(lim.idle)
 			}
 			timeout = timer.C
 		}

@@ -136,3 +136,72 @@ func TestSetFlagsEachReadOnlyDrains(t *testing.T) {
 		t.Fatalf("err %v, want ErrReadOnly", err)
 	}
 }
+
+// TestSetFlagsEachLetsOthersInWhileBusy: changes that keep coming
+// without a pause do not keep the store from another writer longer than
+// the stream's hold.
+func TestSetFlagsEachLetsOthersInWhileBusy(t *testing.T) {
+	s, _ := openTest(t)
+	s.flagLimits = streamLimits{hold: 5 * time.Millisecond} // no idle commit: the hold alone
+	ctx := context.Background()
+	a := add(t, s, inbox, testMsg{id: "a@busy", subject: "a", body: "b"}, AddOptions{}).ID
+	b := add(t, s, inbox, testMsg{id: "b@busy", subject: "b", body: "b"}, AddOptions{}).ID
+	in := make(chan []FlagChange)
+	done := make(chan error, 1)
+	go func() { done <- s.SetFlagsEach(ctx, in) }()
+	stop := make(chan struct{})
+	fed := make(chan int)
+	go func() { // never pauses: \Draft on and off
+		n := 0
+		defer func() { close(in); fed <- n }()
+		for {
+			c := FlagChange{ID: a, Add: FlagDraft}
+			if n%2 == 1 {
+				c = FlagChange{ID: a, Remove: FlagDraft}
+			}
+			select {
+			case in <- []FlagChange{c}:
+				n++
+			case <-stop:
+				return
+			}
+		}
+	}()
+	other := make(chan error, 1)
+	go func() { other <- s.SetFlags(ctx, []int64{b}, FlagFlagged, 0) }()
+	var err error
+	select {
+	case err = <-other:
+	case <-time.After(10 * time.Second):
+		close(stop)
+		<-fed
+		<-done
+		<-other
+		t.Fatal("another writer waited for the end of a stream that never paused")
+	}
+	close(stop)
+	n := <-fed
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	want := Flags(0)
+	if n%2 == 1 {
+		want = FlagDraft
+	}
+	for id, w := range map[int64]Flags{a: want, b: FlagFlagged} {
+		m, err := s.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := s.Path(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Flags != w || !strings.HasSuffix(p, "2,"+w.Maildir()) {
+			t.Errorf("message %d: %v, file %s; want %v", id, m.Flags, p, w)
+		}
+	}
+}

@@ -37,6 +37,9 @@ type Store struct {
 
 	hub *hub
 
+	// flagLimits bound how long SetFlagsEach keeps the index (defaultFlagLimits)
+	flagLimits streamLimits
+
 	opsMu   sync.Mutex
 	ops     int        // operations under way
 	closing bool       // Close was called
@@ -93,6 +96,8 @@ func newStore(dir string) *Store {
 		byRef:   map[FolderRef]*folderInfo{},
 		byID:    map[int64]*folderInfo{},
 		hub:     newHub(),
+
+		flagLimits: defaultFlagLimits,
 	}
 }
 

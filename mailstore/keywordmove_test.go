@@ -22,13 +22,13 @@ func TestKeywordsCrossAccounts(t *testing.T) {
 	archive := FolderRef{Account: "A", Name: "Archive"}
 	b := FolderRef{Account: "B", Name: "INBOX"}
 	for _, tc := range []struct {
-		name    string
-		copy    bool
-		dest    FolderRef
+		name     string
+		copy     bool
+		dest     FolderRef
 		destFull bool     // B has 26 keywords, Work among them
-		want    []string // the keywords in dest
-		letters string   // the keyword letters of the file in dest
-		refused []string // reported as without a letter
+		want     []string // the keywords in dest
+		letters  string   // the keyword letters of the file in dest
+		refused  []string // reported as without a letter
 	}{
 		{name: "move", dest: b, want: []string{"$Label1", "Work"}, letters: "bc"},
 		{name: "copy", copy: true, dest: b, want: []string{"$Label1", "Work"}, letters: "bc"},

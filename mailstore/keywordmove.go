@@ -36,6 +36,9 @@ func (s *Store) keywordMapFor(ctx context.Context, ids []int64, dest string) (*k
 	if err != nil || len(used) == 0 {
 		return nil, err
 	}
+	if err := s.noWrite(); err != nil {
+		return nil, err // a read-only store: no letter given
+	}
 	u, err := OpenUIDIndex(ctx, s)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package mailer
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -146,4 +147,42 @@ func keywordsOf(t *testing.T, s *mailstore.Store, id int64) []string {
 		t.Fatal(err)
 	}
 	return kws[id]
+}
+
+// TestMoveIntoAFullAccount: moving a message with the keywords Work and
+// $Label1 into an IMAP account that has a letter for 26 keywords, Work
+// among them, moves it all the same and says that $Label1 was not kept
+// (a *mailstore.KeywordsError); the server gets the message with Work,
+// and $Label1 does not become another keyword.
+func TestMoveIntoAFullAccount(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, []string{"Archive"})
+	if err := f.m.withUIDIndex(ctx, func(u *mailstore.UIDIndex) error {
+		for i := range 26 {
+			kw := "Work"
+			if i > 0 {
+				kw = "k" + string(rune('A'+i))
+			}
+			if _, err := u.KeywordLetter(ctx, "Machin", kw); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	id := localKeywords(t, f)
+	ch, err := f.m.Move(ctx, []int64{id}, mailstore.FolderRef{Account: "Machin", Name: "Archive"})
+	var ke *mailstore.KeywordsError
+	if !errors.As(err, &ke) || !errors.Is(err, mailstore.ErrTooManyKeywords) || !slices.Equal(ke.Keywords, []string{"$Label1"}) {
+		t.Fatalf("Move = %v; want $Label1 not kept", err)
+	}
+	f.replay(t, ch)
+	local := f.ids(t, "Machin", "Archive")
+	if got := keywordsOf(t, f.store, local["Far one"]); len(local) != 1 || !slices.Equal(got, []string{"Work"}) {
+		t.Errorf("Machin/Archive %v: keywords %q, want Work alone", local, got)
+	}
+	if subjects, flags := imaptest.Messages(t, f.srv.Addr, "Archive"); !slices.Equal(subjects, []string{"Far one"}) || !keywordsAre(flags[0], []string{"Work"}) {
+		t.Errorf("server Archive %q %q; want Far one with Work alone", subjects, flags)
+	}
 }

@@ -17,8 +17,10 @@ import (
 // of the same keyword, given one when it has none (KeywordLetter). A
 // keyword that finds no free letter there is left out, never turned into
 // another, and reported by a *KeywordsError once the messages moved; a
-// letter that names no keyword in its account is left out too. Within an
-// account nothing changes.
+// letter that names no keyword in its account is left out too, and so is
+// one that another writer gave a message between the reading of the
+// letters and the move (never another keyword's). Within an account
+// nothing changes.
 
 // keywordMap translates the keyword letters of messages that change
 // account.

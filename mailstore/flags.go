@@ -93,22 +93,34 @@ func flagsMoved(l location, add, remove Flags) (dst location, ok bool) {
 
 // Move moves messages to another folder: each file is renamed into the
 // destination Maildir (under a new unique name if its name is taken there),
-// then its index row is updated; the message keeps its id.
+// then its index row is updated; the message keeps its id. A message from
+// another account takes its keywords by name (keywordmove.go): one that
+// finds no free letter in the destination account is left out, and
+// reported by a *KeywordsError once the messages moved.
 func (s *Store) Move(ctx context.Context, ids []int64, dest FolderRef) error {
 	dfi, err := s.folder(dest)
 	if err != nil {
 		return err
 	}
-	return s.move(ctx, ids, dfi)
+	km, err := s.keywordMapFor(ctx, ids, dest.Account)
+	if err != nil {
+		return err
+	}
+	if err := s.move(ctx, ids, dfi, km); err != nil {
+		return err
+	}
+	return km.err()
 }
 
-func (s *Store) move(ctx context.Context, ids []int64, dfi *folderInfo) error {
+// move moves messages to dfi, their keyword letters translated by km
+// (nil within an account).
+func (s *Store) move(ctx context.Context, ids []int64, dfi *folderInfo, km *keywordMap) error {
 	var added []int64
 	err := s.fileOp(ctx, ChangeRemoved, ids, func(b *batch, l location, t *touched) error {
 		if l.folder == dfi {
 			return nil
 		}
-		dst, err := moveFile(l, dfi)
+		dst, err := moveFile(l, km.moved(l), dfi)
 		if err != nil {
 			return err
 		}
@@ -116,8 +128,8 @@ func (s *Store) move(ctx context.Context, ids []int64, dfi *folderInfo) error {
 		t.dir(dfi, dst.sub)
 		t.changed(l.folder, l.id)
 		added = append(added, l.id)
-		_, err = b.tx.Exec(`UPDATE messages SET folder = ?, key = ?, sub = ? WHERE id = ?`,
-			dfi.id, dst.name.Key, dst.sub, l.id)
+		_, err = b.tx.Exec(`UPDATE messages SET folder = ?, key = ?, sub = ?, info = ? WHERE id = ?`,
+			dfi.id, dst.name.Key, dst.sub, dst.name.Info, l.id)
 		return err
 	})
 	if len(added) > 0 {
@@ -126,10 +138,10 @@ func (s *Store) move(ctx context.Context, ids []int64, dfi *folderInfo) error {
 	return err
 }
 
-// moveFile renames a message file into another folder without ever replacing
-// a file there.
-func moveFile(l location, dfi *folderInfo) (location, error) {
-	dst := location{id: l.id, folder: dfi, sub: l.sub, name: l.name}
+// moveFile renames a message file into another folder, as name, without
+// ever replacing a file there.
+func moveFile(l location, name fileName, dfi *folderInfo) (location, error) {
+	dst := location{id: l.id, folder: dfi, sub: l.sub, name: name}
 	err := renameNoReplace(l.path(), dst.path())
 	if errors.Is(err, fs.ErrExist) {
 		var size int64
@@ -174,7 +186,7 @@ func (s *Store) Delete(ctx context.Context, ids []int64) error {
 		}
 	}
 	for fi, list := range toTrash {
-		if err := s.move(ctx, list, fi); err != nil {
+		if err := s.move(ctx, list, fi, nil); err != nil {
 			return err
 		}
 	}

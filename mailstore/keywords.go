@@ -55,15 +55,23 @@ func sortLetters(s string) string {
 }
 
 // Copy copies messages into another folder: each copy is a new message
-// (a new file and id) with the bytes, flags, keyword letters, arrival
-// time and envelope of its original. It returns the ids of the copies in
-// the order of ids, 0 for a message that no longer exists.
+// (a new file and id) with the bytes, flags, keywords, arrival time and
+// envelope of its original. Within an account the copy has the keyword
+// letters of its original; in another account, the letters of the same
+// keywords there (keywordmove.go): one that finds no free letter is left
+// out, and reported by a *KeywordsError once the copies are made. It
+// returns the ids of the copies in the order of ids, 0 for a message that
+// no longer exists.
 func (s *Store) Copy(ctx context.Context, ids []int64, dest FolderRef) ([]int64, error) {
+	km, err := s.keywordMapFor(ctx, ids, dest.Account)
+	if err != nil {
+		return nil, err
+	}
 	items := make([]AddItem, 0, len(ids))
 	extras := make([]string, 0, len(ids))
 	at := make([]int, 0, len(ids))
 	for i, id := range ids {
-		it, extra, err := s.copyItem(ctx, id, dest)
+		it, extra, err := s.copyItem(ctx, id, dest, km)
 		if err != nil {
 			if isNotFound(err) {
 				continue
@@ -88,13 +96,14 @@ func (s *Store) Copy(ctx context.Context, ids []int64, dest FolderRef) ([]int64,
 			return out, err
 		}
 	}
-	return out, nil
+	return out, km.err()
 }
 
 func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 
-// copyItem reads one message to copy.
-func (s *Store) copyItem(ctx context.Context, id int64, dest FolderRef) (AddItem, string, error) {
+// copyItem reads one message to copy, and the info letters that are not
+// flags its copy gets (its keyword letters translated by km).
+func (s *Store) copyItem(ctx context.Context, id int64, dest FolderRef, km *keywordMap) (AddItem, string, error) {
 	sum, err := s.Get(ctx, id)
 	if err != nil {
 		return AddItem{}, "", err
@@ -116,7 +125,7 @@ func (s *Store) copyItem(ctx context.Context, id int64, dest FolderRef) (AddItem
 	}
 	fn := makeFileName(sum.Key, info)
 	opt := AddOptions{Flags: fn.Flags, Envelope: sum.Envelope, Arrived: time.Unix(arrived, 0)}
-	return AddItem{Folder: dest, Data: data, Options: opt}, fn.Extra, nil
+	return AddItem{Folder: dest, Data: data, Options: opt}, km.extra(sum.Folder.Account, fn.Extra), nil
 }
 
 // MatchText returns the ids of the messages of a folder whose full-text

@@ -15,8 +15,9 @@ var ErrTooManyKeywords = errors.New("mailstore: too many keywords")
 
 // Keywords returns the keywords of an account by their Maildir letter
 // (see SetKeywordLetters): the same letter means the same keyword in
-// every folder of the account, so that a message moved or copied keeps
-// its keywords.
+// every folder of the account, so that a message moved or copied within
+// it keeps its keywords (into another account, Move and Copy translate
+// the letters: keywordmove.go).
 func (u *UIDIndex) Keywords(ctx context.Context, account string) (map[byte]string, error) {
 	rows, err := u.db.QueryContext(ctx, `SELECT letter, name FROM keywords WHERE account = ?`, account)
 	if err != nil {

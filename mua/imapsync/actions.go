@@ -387,20 +387,26 @@ func (s *Syncer) Append(ctx context.Context, folder string, msg []byte, flags ma
 	if err != nil || data == nil || data.UID == 0 {
 		return sum, err
 	}
-	return sum, s.mapAppended(ctx, folder, data.UID, sum.ID, flags)
+	return sum, s.mapAppended(ctx, folder, data.UID, sum.ID, flags, appendedKeys{})
 }
 
-// mapAppended maps the UID that APPENDUID gave to the local copy, and
+// appendedKeys are the keywords (key sets) of a message that went up:
+// those its APPEND gave the server, and those the STORE of its flags
+// sends again (mapAppended).
+type appendedKeys struct{ given, resend string }
+
+// mapAppended maps the UID that APPENDUID gave to the local copy, the
+// row saying what the APPEND gave the server (flags, keys.given), and
 // journals the flags of the APPEND for the server again (UID STORE
-// +FLAGS): some servers ignore the flags of APPEND, and the next sync
-// would take the message's flags away locally.
-func (s *Syncer) mapAppended(ctx context.Context, folder string, uid imap.UID, id int64, flags mailstore.Flags) error {
+// +FLAGS, with keys.resend): some servers ignore the flags of APPEND,
+// and the next sync would take the message's flags away locally.
+func (s *Syncer) mapAppended(ctx context.Context, folder string, uid imap.UID, id int64, flags mailstore.Flags, keys appendedKeys) error {
 	flags &= syncedFlags
-	if err := s.opt.State.putUID(ctx, s.ref(folder), mapping{UID: uint32(uid), ID: id, Flags: flags}); err != nil {
+	if err := s.opt.State.putUID(ctx, s.ref(folder), mapping{UID: uint32(uid), ID: id, Flags: flags, Keys: keys.given}); err != nil {
 		return err
 	}
-	if flags == 0 {
+	if flags == 0 && keys.resend == "" {
 		return nil
 	}
-	return s.opt.State.enqueue(ctx, s.acct.Name, action{Op: opFlags, Folder: folder, UID: uint32(uid), ID: id, Add: flags})
+	return s.opt.State.enqueue(ctx, s.acct.Name, action{Op: opFlags, Folder: folder, UID: uint32(uid), ID: id, Add: flags, AddK: keys.resend})
 }

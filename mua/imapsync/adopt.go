@@ -81,7 +81,9 @@ func (s *Syncer) Expunge(ctx context.Context, ids []int64) error {
 }
 
 // applyAppend replays an opAppend: the local message goes up into the
-// server folder of the local folder that holds it now.
+// server folder of the local folder that holds it now, with its flags
+// and the keywords that folder keeps (appendKeywords); the others stay
+// local and are reported (refuse, KeywordsRefusedError).
 func (s *Syncer) applyAppend(ctx context.Context, c *imapclient.Client, a action) error {
 	sum, err := s.opt.Store.Get(ctx, a.ID)
 	if isNotFound(err) || err == nil && sum.Folder.Account != s.acct.Name {
@@ -97,20 +99,26 @@ func (s *Syncer) applyAppend(ctx context.Context, c *imapclient.Client, a action
 	if err != nil {
 		return err
 	}
-	remote, err := s.openOrCreate(ctx, c, sum.Folder.Name)
+	remote, sel, err := s.openOrCreate(ctx, c, sum.Folder.Name)
+	if err != nil {
+		return err
+	}
+	kept, refused, err := s.appendKeywords(ctx, sum, sel)
 	if err != nil {
 		return err
 	}
 	if sum.MessageID != "" {
 		uid, ok, err := s.findByMessageID(ctx, c, sum.MessageID)
-		if err != nil || ok {
-			return cmpOr(err, s.mapAppended(ctx, sum.Folder.Name, uid, a.ID, sum.Flags))
+		if err != nil || ok { // its keywords go with the STORE of its flags
+			s.refuse(sum.Folder.Name, refused)
+			return cmpOr(err, s.mapAppended(ctx, sum.Folder.Name, uid, a.ID, sum.Flags, appendedKeys{resend: kept}))
 		}
 	}
-	uid, err := s.appendFlags(ctx, c, remote, raw, sum.Flags&syncedFlags)
+	uid, given, dropped, err := s.appendKept(ctx, c, remote, raw, sum.Flags&syncedFlags, kept)
 	if err != nil {
 		return err
 	}
+	s.refuse(sum.Folder.Name, append(refused, dropped...))
 	if uid == 0 && sum.MessageID != "" { // no APPENDUID: look for it
 		var ok bool
 		if uid, ok, err = s.findByMessageID(ctx, c, sum.MessageID); err != nil || !ok {
@@ -120,28 +128,54 @@ func (s *Syncer) applyAppend(ctx context.Context, c *imapclient.Client, a action
 	if uid == 0 {
 		return nil
 	}
-	return s.mapAppended(ctx, sum.Folder.Name, uid, a.ID, sum.Flags)
+	return s.mapAppended(ctx, sum.Folder.Name, uid, a.ID, sum.Flags, appendedKeys{given: given, resend: given})
+}
+
+// appendKeywords returns the keywords of a local message that its APPEND
+// gives the selected folder (a key set), and those the folder does not
+// keep (permanent, as applyStore decides).
+func (s *Syncer) appendKeywords(ctx context.Context, sum mailstore.Summary, sel *imap.SelectData) (string, []string, error) {
+	kws, err := s.opt.Store.KeywordsOf(ctx, []mailstore.Summary{sum})
+	if err != nil || len(kws[sum.ID]) == 0 {
+		return "", nil, err
+	}
+	kept, refused := permanent(sel, keyFlags(joinKeys(kws[sum.ID])))
+	return joinKeys(flagNames(kept)), refused, nil
+}
+
+// appendKept APPENDs raw with flags and the keywords of the key set kept.
+// A server that answers NO (or BAD) to an APPEND with keywords gets it
+// again without them, as applyStore does with a STORE. It returns the
+// keywords the server was given, and those it refused.
+func (s *Syncer) appendKept(ctx context.Context, c *imapclient.Client, remote string, raw []byte, flags mailstore.Flags, kept string) (imap.UID, string, []string, error) {
+	uid, err := s.appendFlags(ctx, c, remote, raw, flags, keyFlags(kept)...)
+	var se *ServerError
+	if kept == "" || !errors.As(err, &se) {
+		return uid, kept, nil, err
+	}
+	uid, err = s.appendFlags(ctx, c, remote, raw, flags)
+	return uid, "", splitKeys(kept), err
 }
 
 // openOrCreate selects the server folder of a local folder, creating it
 // when the server refuses to select it (it does not exist: RFC 9051 gives
 // NONEXISTENT, older servers a bare NO).
-func (s *Syncer) openOrCreate(ctx context.Context, c *imapclient.Client, local string) (string, error) {
+func (s *Syncer) openOrCreate(ctx context.Context, c *imapclient.Client, local string) (string, *imap.SelectData, error) {
 	remote, err := s.remoteOf(ctx, local)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	_, err = s.selectFolder(ctx, c, remote)
+	sel, err := s.selectFolder(ctx, c, remote)
 	var se *ServerError
 	if !errors.As(err, &se) || se.Err.Type != imap.StatusResponseTypeNo {
-		return remote, err
+		return remote, sel, err
 	}
 	if err := c.Create(remote, nil).Wait(); err != nil {
-		return remote, wrap(ctx, "CREATE", err)
+		return remote, nil, wrap(ctx, "CREATE", err)
 	}
 	if err := s.opt.State.setRemote(ctx, s.ref(local), remote); err != nil {
-		return remote, err
+		return remote, nil, err
 	}
-	_, err = s.selectFolder(ctx, c, remote)
-	return remote, err
+	sel, err = s.selectFolder(ctx, c, remote)
+	return remote, sel, err
 }

@@ -364,11 +364,11 @@ func (s *Syncer) appendDraft(ctx context.Context, c *imapclient.Client, remote s
 	return s.appendFlags(ctx, c, remote, raw, draftFlags)
 }
 
-// appendFlags APPENDs raw with flags to the remote folder; the UID is 0
-// when the server gives no APPENDUID.
-func (s *Syncer) appendFlags(ctx context.Context, c *imapclient.Client, remote string, raw []byte, flags mailstore.Flags) (imap.UID, error) {
+// appendFlags APPENDs raw with flags and keywords to the remote folder;
+// the UID is 0 when the server gives no APPENDUID.
+func (s *Syncer) appendFlags(ctx context.Context, c *imapclient.Client, remote string, raw []byte, flags mailstore.Flags, keywords ...imap.Flag) (imap.UID, error) {
 	raw = eol.ToCRLF(raw) // the local file has LF line ends (see mailstore)
-	cmd := c.Append(remote, int64(len(raw)), &imap.AppendOptions{Flags: toIMAP(flags)})
+	cmd := c.Append(remote, int64(len(raw)), &imap.AppendOptions{Flags: append(toIMAP(flags), keywords...)})
 	if _, err := cmd.Write(raw); err != nil {
 		cmd.Close()
 		return 0, wrap(ctx, "APPEND", err)
@@ -393,7 +393,7 @@ func (s *Syncer) mapDraft(ctx context.Context, folder string, uid imap.UID, id i
 	if uid == 0 {
 		return nil
 	}
-	if err := s.mapAppended(ctx, folder, uid, id, draftFlags); err != nil {
+	if err := s.mapAppended(ctx, folder, uid, id, draftFlags, appendedKeys{}); err != nil {
 		return err
 	}
 	if _, err := s.opt.Store.Get(ctx, id); errors.Is(err, mailstore.ErrNotFound) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -73,6 +74,17 @@ func (s *session) Store(w *imapserver.FetchWriter, set imap.NumSet, flags *imap.
 	return s.UserSession.Store(w, set, flags, opt)
 }
 
+// Append is imapmemserver's, but a server that refuses the keywords of an
+// APPEND (noAppendKeywords) answers NO to one that has some.
+func (s *session) Append(mailbox string, r imap.LiteralReader, opt *imap.AppendOptions) (*imap.AppendData, error) {
+	if s.ts != nil && s.ts.noAppendKeywords.Load() && opt != nil &&
+		slices.ContainsFunc(opt.Flags, func(f imap.Flag) bool { return !strings.HasPrefix(string(f), `\`) }) {
+		s.ts.appendsRefused.Add(1)
+		return nil, &imap.Error{Type: imap.StatusResponseTypeNo, Text: "test: no keywords in APPEND"}
+	}
+	return s.UserSession.Append(mailbox, r, opt)
+}
+
 func (s *session) Close() error {
 	if s.UserSession == nil {
 		return nil
@@ -107,9 +119,13 @@ type testServer struct {
 	offline atomic.Bool  // refuse connections (the Dialer of the tests)
 	// noKeywords makes a server that keeps no keywords (see session.Select)
 	noKeywords atomic.Bool
-	mu         sync.Mutex
-	conns      []net.Conn
-	subs       map[string]bool // subscribed folders
+	// noAppendKeywords makes a server that answers NO to an APPEND with
+	// keywords (see session.Append), counted in appendsRefused
+	noAppendKeywords atomic.Bool
+	appendsRefused   atomic.Int64
+	mu               sync.Mutex
+	conns            []net.Conn
+	subs             map[string]bool // subscribed folders
 }
 
 func (ts *testServer) subscribe(name string, on bool) error {

@@ -194,3 +194,97 @@ func TestForwardedIsPassed(t *testing.T) {
 		t.Errorf("INBOX 1 keywords %q: $Forwarded is a flag, not a keyword letter", got)
 	}
 }
+
+// TestAdoptedKeywordsGoUp: a message with the keywords Work and $Label1
+// that comes into the account from another one (MoveIn: its letters
+// translated by the store, the account's letter a being another keyword)
+// goes up with them in its APPEND when the server keeps keywords, the UID
+// map saying so: the next syncs neither take them away nor send them
+// again. A server without \* in PERMANENTFLAGS, or one that answers NO to
+// an APPEND with keywords, gets the message with its flags alone: the
+// keywords stay local, are reported (KeywordsRefusedError), and nothing
+// loops.
+func TestAdoptedKeywordsGoUp(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		mode    func(ts *testServer)
+		onServe bool // the server has the keywords
+		appends int64
+	}{
+		{name: "the server keeps keywords", mode: func(*testServer) {}, onServe: true},
+		{name: "no \\* in PERMANENTFLAGS", mode: func(ts *testServer) { ts.noKeywords.Store(true) }},
+		{name: "NO to an APPEND with keywords", mode: func(ts *testServer) { ts.noAppendKeywords.Store(true) }, appends: 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			ts := startServer(t)
+			tc.mode(ts)
+			f := newFixture(t, ts, nil)
+			f.sync(t)
+			id := localWithKeywords(t, f.store, "Work", "$Label1")
+			if err := f.s.SetKeywords(ctx, nil, []string{"Other"}, nil); err != nil {
+				t.Fatal(err) // no message: gives Other the account's letter a
+			}
+			if err := f.s.MoveIn(ctx, []int64{id}, "INBOX"); err != nil {
+				t.Fatal(err)
+			}
+			want := []string{"$Label1", "Work"}
+			st := f.sync(t) // the UID map's row has what the APPEND gave: no flag comes back
+			var kr *KeywordsRefusedError
+			switch {
+			case st.Replayed != 1 || st.Flags != 0 || st.New != 0:
+				t.Errorf("sync %+v; want the APPEND, nothing back", st)
+			case tc.onServe && st.Refused != nil:
+				t.Errorf("sync: %v", st.Refused)
+			case !tc.onServe && (!errors.As(st.Refused, &kr) || len(kr.Keywords["Work"]) != 1 || len(kr.Keywords["$Label1"]) != 1):
+				t.Errorf("sync: %v; want Work and $Label1 refused", st.Refused)
+			}
+			sf := ts.serverFlags(t, "INBOX")
+			fl, ok := sf["Local 1"]
+			if !ok || len(sf) != 1 || !slices.Contains(fl, imap.FlagSeen) {
+				t.Fatalf("server INBOX %v: want the message once, \\Seen", sf)
+			}
+			if hasKey(fl, "Work") != tc.onServe || hasKey(fl, "$Label1") != tc.onServe || hasKey(fl, "Other") {
+				t.Errorf("server flags %v; want the keywords: %v", fl, tc.onServe)
+			}
+			if got := ts.appendsRefused.Load(); got != tc.appends {
+				t.Errorf("%d APPENDs refused, want %d", got, tc.appends)
+			}
+			for i := range 2 { // the first sends the flags of the APPEND again (mapAppended)
+				if st := f.sync(t); st.Flags != 0 || st.Replayed != 1-i || st.New != 0 || st.Refused != nil {
+					t.Errorf("next sync %+v, want nothing to do", st)
+				}
+				if got := f.keywords(t, id); !sameKeyList(got, want) {
+					t.Errorf("local keywords %q after a sync, want %q", got, want)
+				}
+			}
+			if fl := ts.serverFlags(t, "INBOX")["Local 1"]; hasKey(fl, "Work") != tc.onServe {
+				t.Errorf("server flags after the syncs %v", fl)
+			}
+		})
+	}
+}
+
+// localWithKeywords stores a message of the Local account, \Seen, with
+// keywords (the first ones of the Local account's letters: a, b...).
+func localWithKeywords(t *testing.T, store *mailstore.Store, kws ...string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	ref := mailstore.FolderRef{Account: "Local", Name: "Kept"}
+	if err := store.CreateFolder(ctx, ref, mailstore.RoleNone); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := store.Add(ctx, ref, strings.NewReader(msg(1, "Local")), mailstore.AddOptions{Flags: mailstore.FlagSeen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := mailstore.OpenUIDIndex(ctx, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer u.Close()
+	if err := u.SetKeywords(ctx, "Local", []int64{sum.ID}, kws, nil); err != nil {
+		t.Fatal(err)
+	}
+	return sum.ID
+}

@@ -1,6 +1,7 @@
 package mailer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -246,7 +247,10 @@ func (m *Mailer) folderIDs(ctx context.Context, folder mailstore.FolderRef, keep
 
 // Move moves messages to a folder of any account. Within an IMAP account
 // it is UID MOVE on the server; from another account the message is
-// APPENDed to the destination's server, and removed from its own server.
+// APPENDed to the destination's server, with its keywords, and removed
+// from its own server. A message from another account takes its keywords
+// by name; one that finds no free letter among the 26 of the destination
+// account gives a *mailstore.KeywordsError, the messages moved.
 func (m *Mailer) Move(ctx context.Context, ids []int64, dest mailstore.FolderRef) (Change, error) {
 	var ch Change
 	dst, dstIMAP, err := m.imapAccount(dest.Account)
@@ -295,7 +299,8 @@ func (m *Mailer) moveGroup(ctx context.Context, g group, dest mailstore.FolderRe
 // Copy copies messages into a folder of any account and returns the ids
 // of the copies, in the order of ids (messages that no longer exist are
 // skipped). Within an IMAP account it is UID COPY on the server; into an
-// IMAP account from another, an APPEND.
+// IMAP account from another, an APPEND. Keywords go with the copies as
+// with Move.
 func (m *Mailer) Copy(ctx context.Context, ids []int64, dest mailstore.FolderRef) ([]int64, Change, error) {
 	var ch Change
 	dst, dstIMAP, err := m.imapAccount(dest.Account)
@@ -311,7 +316,7 @@ func (m *Mailer) Copy(ctx context.Context, ids []int64, dest mailstore.FolderRef
 	for _, g := range groups {
 		copies, err := m.copyGroup(ctx, g, dest, dst, dstIMAP)
 		out = append(out, copies...)
-		if err == nil && dstIMAP {
+		if (err == nil || errors.Is(err, mailstore.ErrTooManyKeywords)) && dstIMAP {
 			ch.journaled(dst.Name)
 		}
 		errs = append(errs, accountErr(g.account, err))
@@ -324,31 +329,18 @@ func (m *Mailer) copyGroup(ctx context.Context, g group, dest mailstore.FolderRe
 	if dstIMAP && g.account == dest.Account {
 		return m.journal(dst).Copy(ctx, g.ids, dest.Name)
 	}
-	var copies []int64
-	for _, id := range g.ids {
-		cp, err := m.copyLocal(ctx, id, dest)
-		if err != nil {
-			return copies, err
-		}
-		copies = append(copies, cp)
+	copies, err := m.copyLocal(ctx, g.ids, dest)
+	if dstIMAP && len(copies) > 0 {
+		err = cmp.Or(m.journal(dst).Adopt(ctx, copies), err)
 	}
-	if dstIMAP {
-		return copies, m.journal(dst).Adopt(ctx, copies)
-	}
-	return copies, nil
+	return copies, err
 }
 
-// copyLocal stores a copy of a message, with its flags, in dest.
-func (m *Mailer) copyLocal(ctx context.Context, id int64, dest mailstore.FolderRef) (int64, error) {
-	sum, err := m.opt.Store.Get(ctx, id)
-	if err != nil {
-		return 0, err
-	}
-	rc, err := m.opt.Store.Open(ctx, id)
-	if err != nil {
-		return 0, err
-	}
-	defer rc.Close()
-	cp, err := m.opt.Store.Add(ctx, dest, rc, mailstore.AddOptions{Flags: sum.Flags})
-	return cp.ID, err
+// copyLocal stores copies of messages, with their flags and keywords, in
+// dest (mailstore.Store.Copy: a keyword that finds no free letter in the
+// destination account gives a *mailstore.KeywordsError, the copies made).
+// Messages that no longer exist are skipped.
+func (m *Mailer) copyLocal(ctx context.Context, ids []int64, dest mailstore.FolderRef) ([]int64, error) {
+	copies, err := m.opt.Store.Copy(ctx, ids, dest)
+	return slices.DeleteFunc(copies, func(id int64) bool { return id == 0 }), err
 }

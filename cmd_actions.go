@@ -241,6 +241,9 @@ func cmdMove(e *env) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "%d messages moved to %s\n", len(ids), dest)
+		if ch.KeywordsLeft != nil {
+			fmt.Fprintf(e.stderr, "facteur: warning: moved without some keywords: %v\n", ch.KeywordsLeft)
+		}
 		pushed(e, m, ch)
 		return nil
 	})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 
+	"facteur/internal/profile"
+	"facteur/mailstore"
 	"facteur/mua/imapsync/imaptest"
 	"facteur/mua/submit/smtptest"
 )
@@ -354,5 +357,56 @@ func TestFlagKeywordRefused(t *testing.T) {
 		if got := keywordsOf(t, dir, "from:a@b.test"); !slices.Equal(got["m0"], []string{"Work"}) {
 			t.Errorf("keywords after a sync: %q, want Work kept locally", got)
 		}
+	}
+}
+
+// TestMoveIntoAFullAccountWarns: `facteur move` of a Local message with
+// the keywords Work and $Label1 into an IMAP account that has a letter
+// for 26 keywords already (Work among them) moves it, says so, warns that
+// $Label1 was left out, exits 0 and sends the message up with Work.
+func TestMoveIntoAFullAccountWarns(t *testing.T) {
+	dir, srv := syncedIMAPAccount(t, "Archive")
+	ctx := context.Background()
+	p, err := profile.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := mailstore.Open(ctx, p.MailDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := mailstore.FolderRef{Account: "Local", Name: "Kept"}
+	if err := s.CreateFolder(ctx, kept, mailstore.RoleNone); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := s.Add(ctx, kept, strings.NewReader("From: a@b.test\r\nSubject: full\r\nMessage-ID: <full@b.test>\r\n\r\nbody\r\n"), mailstore.AddOptions{Flags: mailstore.FlagSeen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := mailstore.OpenUIDIndex(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := u.SetKeywords(ctx, "Local", []int64{sum.ID}, []string{"Work", "$Label1"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 26 {
+		kw := "Work"
+		if i > 0 {
+			kw = "k" + string(rune('A'+i))
+		}
+		if _, err := u.KeywordLetter(ctx, "ex", kw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u.Close()
+	s.Close()
+	code, out, errOut := facteurIn(t, dir, "", "move", fmt.Sprint(sum.ID), "ex/Archive")
+	if code != 0 || !strings.Contains(out, "1 messages moved to ex/Archive") ||
+		!strings.Contains(errOut, "warning: moved without some keywords") || !strings.Contains(errOut, "$Label1") {
+		t.Fatalf("move: code %d, stdout %q, stderr %q; want the move done and $Label1 told", code, out, errOut)
+	}
+	if got, want := serverFolder(t, srv.Addr, "Archive"), []string{`full \Seen work`}; !slices.Equal(got, want) {
+		t.Errorf("server Archive = %q, want %q", got, want)
 	}
 }

@@ -277,3 +277,56 @@ func TestRefusedKeywordShowsUnderTheFolders(t *testing.T) {
 		t.Errorf("Accounts window: %q, want the refused keyword", aw.lastErr.Text)
 	}
 }
+
+// A move from the window into an IMAP account that has a letter for 26
+// keywords already is done: the keyword left out is told under the
+// folders, without an error dialog, and the message is in its new folder.
+func TestMoveIntoAFullAccountWarnsUnderTheFolders(t *testing.T) {
+	h := newHarness(t)
+	srv := imaptest.Start(t, imaptest.NewUser(t, "Archive"))
+	h.addAccount(account.Account{Name: "Machin", Protocol: account.IMAP, Identity: account.Identity{Address: "marc@machin.test"},
+		Incoming: srv.Incoming()}, "secret")
+	h.c.reloadAccounts()
+	archive := mailstore.FolderRef{Account: "Machin", Name: "Archive"}
+	h.waitFor("the sync", func() bool {
+		_, _, err := h.store.Count(context.Background(), archive)
+		return err == nil && h.c.accts.status["Machin"].State == watch.Waiting
+	})
+	ctx := context.Background()
+	if err := h.store.CreateFolder(ctx, mda.LocalInbox, mailstore.RoleInbox); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := h.store.Add(ctx, mda.LocalInbox, strings.NewReader("From: a@b.test\r\nSubject: pleine\r\nMessage-ID: <pleine@b.test>\r\n\r\ncorps\r\n"), mailstore.AddOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := h.c.mailer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.SetKeywords(ctx, []int64{sum.ID}, []string{"Work", "$Label1"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	u, err := mailstore.OpenUIDIndex(ctx, h.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 26 {
+		kw := "Work"
+		if i > 0 {
+			kw = "k" + string(rune('A'+i))
+		}
+		if _, err := u.KeywordLetter(ctx, "Machin", kw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u.Close()
+	h.c.moveMsgs([]mailstore.Summary{sum}, archive)
+	h.waitFor("the warning under the folders", func() bool { return strings.Contains(h.c.check.status.Text, "$Label1") })
+	if h.dialogs() != 0 {
+		t.Errorf("an error dialog for a move that was done: %q", h.overlayText())
+	}
+	if got, err := h.store.Get(ctx, sum.ID); err != nil || got.Folder != archive {
+		t.Errorf("message in %v (%v), want %v", got.Folder, err, archive)
+	}
+}

@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -33,13 +35,55 @@ func (c *controller) actor() actor {
 	return actor{m: m, err: err}
 }
 
-// do runs one action of the mailer.
+// do runs one action of the mailer. A move or copy done without some
+// keywords (mailer.Change.KeywordsLeft) gives a *keywordsLeft, a warning
+// that storeFailed tells apart.
 func (a actor) do(fn func(*mailer.Mailer) (mailer.Change, error)) error {
 	if a.err != nil {
 		return a.err
 	}
-	_, err := fn(a.m)
+	ch, err := fn(a.m)
+	if err == nil && ch.KeywordsLeft != nil {
+		return &keywordsLeft{err: ch.KeywordsLeft}
+	}
 	return err
+}
+
+// keywordsLeft is a move or copy into another account done without the
+// keywords that found no free letter there (a *mailstore.KeywordsError
+// per destination): not a failure.
+type keywordsLeft struct{ err error }
+
+func (k *keywordsLeft) Error() string { return k.err.Error() }
+func (k *keywordsLeft) Unwrap() error { return k.err }
+
+// onlyKeywordsLeft tells whether err, a result of do or several joined,
+// says nothing but keywords left out.
+func onlyKeywordsLeft(err error) bool {
+	var kl *keywordsLeft
+	if errors.As(err, &kl) && err == error(kl) {
+		return true
+	}
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok || len(j.Unwrap()) == 0 {
+		return false
+	}
+	for _, e := range j.Unwrap() {
+		if !onlyKeywordsLeft(e) {
+			return false
+		}
+	}
+	return true
+}
+
+// keywordsLeftText says which keywords a move or copy left out, and why.
+func keywordsLeftText(err error) string {
+	var ke *mailstore.KeywordsError
+	if !errors.As(err, &ke) {
+		return err.Error()
+	}
+	return lang.L("Done without the keywords {{.Keywords}}: the account {{.Account}} has a letter for 26 keywords already",
+		map[string]any{"Keywords": strings.Join(ke.Keywords, ", "), "Account": ke.Account})
 }
 
 // selected is the message in the reader, with the flags the list shows.

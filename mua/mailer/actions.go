@@ -17,6 +17,11 @@ type Change struct {
 	// Journaled names the IMAP accounts whose servers get the action from
 	// their journal: at once with Push or Replay, else with the next sync.
 	Journaled []string
+	// KeywordsLeft, after a move or a copy into another account, names
+	// the keywords that found no free letter there (*mailstore.KeywordsError,
+	// one per destination, joined): the messages went without them. It is
+	// a warning, not the action's failure.
+	KeywordsLeft error
 }
 
 func (c *Change) journaled(name string) {
@@ -33,6 +38,19 @@ func (c *Change) merge(o Change) {
 	for _, n := range o.Journaled {
 		c.journaled(n)
 	}
+	c.KeywordsLeft = errors.Join(c.KeywordsLeft, o.KeywordsLeft)
+}
+
+// keywordsLeft moves a *mailstore.KeywordsError that err is (the move or
+// copy done, some keywords left out) to c.KeywordsLeft, and returns the
+// error that is left (nil then).
+func (c *Change) keywordsLeft(err error) error {
+	var ke *mailstore.KeywordsError
+	if errors.As(err, &ke) && error(ke) == err {
+		c.KeywordsLeft = errors.Join(c.KeywordsLeft, err)
+		return nil
+	}
+	return err
 }
 
 // group is the messages of one account.
@@ -250,7 +268,8 @@ func (m *Mailer) folderIDs(ctx context.Context, folder mailstore.FolderRef, keep
 // APPENDed to the destination's server, with its keywords, and removed
 // from its own server. A message from another account takes its keywords
 // by name; one that finds no free letter among the 26 of the destination
-// account gives a *mailstore.KeywordsError, the messages moved.
+// account is left out and named in Change.KeywordsLeft, the messages
+// moved.
 func (m *Mailer) Move(ctx context.Context, ids []int64, dest mailstore.FolderRef) (Change, error) {
 	var ch Change
 	dst, dstIMAP, err := m.imapAccount(dest.Account)
@@ -263,7 +282,7 @@ func (m *Mailer) Move(ctx context.Context, ids []int64, dest mailstore.FolderRef
 	}
 	var errs []error
 	for _, g := range groups {
-		err := m.moveGroup(ctx, g, dest, dst, dstIMAP, &ch)
+		err := ch.keywordsLeft(m.moveGroup(ctx, g, dest, dst, dstIMAP, &ch))
 		errs = append(errs, accountErr(g.account, err))
 	}
 	m.push(ch)
@@ -316,7 +335,7 @@ func (m *Mailer) Copy(ctx context.Context, ids []int64, dest mailstore.FolderRef
 	for _, g := range groups {
 		copies, err := m.copyGroup(ctx, g, dest, dst, dstIMAP)
 		out = append(out, copies...)
-		if (err == nil || errors.Is(err, mailstore.ErrTooManyKeywords)) && dstIMAP {
+		if err = ch.keywordsLeft(err); err == nil && dstIMAP {
 			ch.journaled(dst.Name)
 		}
 		errs = append(errs, accountErr(g.account, err))

@@ -14,6 +14,7 @@ import (
 
 	"facteur/internal/profile"
 	"facteur/mailstore"
+	"facteur/mailstore/storetest"
 	"facteur/mua/imapsync/imaptest"
 	"facteur/mua/submit/smtptest"
 )
@@ -390,16 +391,8 @@ func TestMoveIntoAFullAccountWarns(t *testing.T) {
 	if err := u.SetKeywords(ctx, "Local", []int64{sum.ID}, []string{"Work", "$Label1"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	for i := range 26 {
-		kw := "Work"
-		if i > 0 {
-			kw = "k" + string(rune('A'+i))
-		}
-		if _, err := u.KeywordLetter(ctx, "ex", kw); err != nil {
-			t.Fatal(err)
-		}
-	}
 	u.Close()
+	storetest.FullKeywords(t, s, "ex", "Work")
 	s.Close()
 	code, out, errOut := facteurIn(t, dir, "", "move", fmt.Sprint(sum.ID), "ex/Archive")
 	if code != 0 || !strings.Contains(out, "1 messages moved to ex/Archive") ||

@@ -13,6 +13,7 @@ import (
 	"facteur/localmta/mda"
 	"facteur/localmta/pop3d/pop3test"
 	"facteur/mailstore"
+	"facteur/mailstore/storetest"
 	"facteur/mua/account"
 	"facteur/mua/account/accounttest"
 	"facteur/mua/imapsync/imaptest"
@@ -307,20 +308,7 @@ func TestMoveIntoAFullAccountWarnsUnderTheFolders(t *testing.T) {
 	if _, err := m.SetKeywords(ctx, []int64{sum.ID}, []string{"Work", "$Label1"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	u, err := mailstore.OpenUIDIndex(ctx, h.store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 26 {
-		kw := "Work"
-		if i > 0 {
-			kw = "k" + string(rune('A'+i))
-		}
-		if _, err := u.KeywordLetter(ctx, "Machin", kw); err != nil {
-			t.Fatal(err)
-		}
-	}
-	u.Close()
+	storetest.FullKeywords(t, h.store, "Machin", "Work")
 	h.c.moveMsgs([]mailstore.Summary{sum}, archive)
 	h.waitFor("the warning under the folders", func() bool { return strings.Contains(h.c.check.status.Text, "$Label1") })
 	if h.dialogs() != 0 {

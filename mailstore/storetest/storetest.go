@@ -62,3 +62,25 @@ func readAll(t testing.TB, s *mailstore.Store, id int64) string {
 	}
 	return string(b)
 }
+
+// FullKeywords gives account a letter for 26 keywords, keyword among
+// them: the Maildir file name has room for no more, and a keyword new to
+// the account finds no letter (mailstore.ErrTooManyKeywords).
+func FullKeywords(t testing.TB, s *mailstore.Store, account, keyword string) {
+	t.Helper()
+	ctx := context.Background()
+	u, err := mailstore.OpenUIDIndex(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer u.Close()
+	for i := range 26 {
+		kw := keyword
+		if i > 0 {
+			kw = "k" + string(rune('A'+i))
+		}
+		if _, err := u.KeywordLetter(ctx, account, kw); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"facteur/mailstore"
+	"facteur/mailstore/storetest"
 	"facteur/mua/account"
 	"facteur/mua/imapsync/imaptest"
 )
@@ -158,20 +159,7 @@ func keywordsOf(t *testing.T, s *mailstore.Store, id int64) []string {
 func TestMoveIntoAFullAccount(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, []string{"Archive"})
-	if err := f.m.withUIDIndex(ctx, func(u *mailstore.UIDIndex) error {
-		for i := range 26 {
-			kw := "Work"
-			if i > 0 {
-				kw = "k" + string(rune('A'+i))
-			}
-			if _, err := u.KeywordLetter(ctx, "Machin", kw); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	storetest.FullKeywords(t, f.store, "Machin", "Work")
 	id := localKeywords(t, f)
 	ch, err := f.m.Move(ctx, []int64{id}, mailstore.FolderRef{Account: "Machin", Name: "Archive"})
 	if err != nil {

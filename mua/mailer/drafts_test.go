@@ -3,6 +3,8 @@ package mailer
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -119,5 +121,40 @@ func TestReplaceDraft(t *testing.T) {
 	}
 	if got := f.server(t, "Drafts"); len(got) != 0 {
 		t.Errorf("server's Drafts: %q, want none", got)
+	}
+}
+
+// TestReplaceDraftFallsBackWithItsReason: when the IMAP account cannot
+// take the draft (the place of its local Drafts folder is taken by a
+// file), the new version goes to LocalDrafts, Warn says why in the name
+// of the account, and the old version is discarded all the same.
+func TestReplaceDraftFallsBackWithItsReason(t *testing.T) {
+	f := newFixture(t, nil, "In the inbox")
+	ctx := context.Background()
+	list, err := f.store.List(ctx, mailstore.FolderRef{Account: f.acct.Name, Name: "INBOX"}, mailstore.ListOptions{Limit: 1})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("INBOX %v, %v", list, err)
+	}
+	p, err := f.store.Path(ctx, list[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(filepath.Dir(filepath.Dir(filepath.Dir(p))), "Drafts"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	v0, err := f.m.ReplaceDraft(ctx, nil, []byte(testMsg("Version 0")), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1, err := f.m.ReplaceDraft(ctx, &f.acct, []byte(testMsg("Version 1")), v0.ID)
+	var ae *AccountError
+	if err != nil || v1.Account != nil || !errors.As(v1.Warn, &ae) || ae.Account != f.acct.Name {
+		t.Fatalf("draft of an account that cannot take it: %+v, %v; want it local, with the account's reason", v1, err)
+	}
+	if sum, err := f.store.Get(ctx, v1.ID); err != nil || sum.Folder != LocalDrafts {
+		t.Errorf("version 1 stored in %v, %v; want %v", sum.Folder, err, LocalDrafts)
+	}
+	if _, err := f.store.Get(ctx, v0.ID); !errors.Is(err, mailstore.ErrNotFound) {
+		t.Errorf("version 0 kept after version 1: %v", err)
 	}
 }

@@ -37,7 +37,10 @@
 # sync sends them (2 local actions) and brings nothing down. `facteur import
 # --folder dove/Imported` of an mbox creates the folder on Dovecot and
 # APPENDs each message once (8-bit body and unescaped >From line checked in
-# Dovecot's own files); the same import again adds nothing anywhere.
+# Dovecot's own files); the same import again adds nothing anywhere. A
+# message of the Local account given the keywords Work and $Label1, moved
+# to dove/Archive, reaches Dovecot with them (by name in the APPEND), and
+# the next sync changes nothing on either side.
 # POP3 collects INBOX once (UIDL) and a second collect adds nothing. The Go
 # tests of mua/imapsync that need a real server (FACTEUR_DOVECOT) run against
 # this Dovecot: a sync of headers, then messages opened (FetchBody) byte for
@@ -398,11 +401,12 @@ same() {
 # keywords_has NAME MSGID WANT: Dovecot's keywords of MSGID are WANT.
 keywords_has() { same "$1" "Dovecot has the keywords" "$(keywords_on "$2")" "$3"; }
 
-# search_keywords NAME ID WANT: `facteur search --json` gives message ID
-# the keywords WANT (space-separated).
+# search_keywords NAME ID WANT [FOLDER]: `facteur search --json` gives
+# message ID, in FOLDER (dove/INBOX unless given), the keywords WANT
+# (space-separated).
 search_keywords() {
 	local got
-	got=$(facteur search --json "folder:dove/INBOX" | "$PYTHON" -c 'import json, sys
+	got=$(facteur search --json "folder:${4:-dove/INBOX}" | "$PYTHON" -c 'import json, sys
 for h in json.load(sys.stdin):
     if str(h["id"]) == sys.argv[1]:
         print(" ".join(h["keywords"]))' "$2")
@@ -579,6 +583,29 @@ else
 	fail "Go tests against Dovecot (mua/imapsync TestDovecot*)"
 	tail -20 "$work/gotest.log" | sed 's/^/    /'
 fi
+
+# ---------------------------------------------------------------- keywords across accounts
+
+# A message of the Local account with the keywords Work and $Label1, moved
+# into dove/Archive: Dovecot's copy has them (the APPEND carries, by name,
+# the keywords its folder keeps: the Local account's Maildir letters are
+# not Dovecot's); the next sync changes nothing, and both sides keep them.
+{
+	printf 'From kw@example.org Sat Dec  5 11:00:00 2026\n'
+	printf 'From: Kw <kw@example.org>\nTo: marc@machin.com\nSubject: keywords across accounts\n'
+	printf 'Message-ID: <kwmove.%d@facteur.test>\nDate: Sat, 05 Dec 2026 11:00:00 +0000\n\nbody\n\n' $$
+} >"$work/kw.mbox"
+kw_mid="kwmove.$$@facteur.test"
+run_cmd "facteur import --folder Local/Kept" "imported 1 messages" import --folder Local/Kept "$work/kw.mbox"
+kw_id=$(facteur search --json "folder:Local/Kept" | "$PYTHON" -c 'import json, sys
+print(next((h["id"] for h in json.load(sys.stdin) if h["message_id"] == sys.argv[1]), ""))' "$kw_mid")
+run_cmd "facteur flag --add Work --add \$Label1 (a Local message)" "1 messages: flags" flag --add Work --add '$Label1' "$kw_id"
+run_cmd "facteur move to dove/Archive, from the Local account" "1 messages moved to dove/Archive $took" move "$kw_id" dove/Archive
+keywords_has "moved from Local: the keywords went up with the APPEND" "$kw_mid" '$Label1 Work'
+sync_ok "sync after the move from Local changes nothing" "$work/sync8.log" \
+	"^dove: $((${#folders[@]} + 1)) folders, 0 new, 0 removed, 0 flag changes"
+keywords_has "after the sync, Dovecot still has them" "$kw_mid" '$Label1 Work'
+search_keywords "after the sync, the store still has them" "$kw_id" '$Label1 Work' dove/Archive
 
 # ---------------------------------------------------------------- POP3
 

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -272,11 +273,17 @@ func TestRefusedKeywordShowsUnderTheFolders(t *testing.T) {
 	if st := h.c.check.status; !st.Visible() || !strings.Contains(st.Text, "Machin") || !strings.Contains(st.Text, "this computer only") {
 		t.Errorf("status under the folders: %q", st.Text)
 	}
+	h.settle()
+	if st := h.c.check.status; st.Position().Y == 0 || st.Size().Height < st.MinSize().Height {
+		t.Errorf("the status is at %v, %v (min %v): not laid out under the toolbar", st.Position(), st.Size(), st.MinSize())
+	}
+	writeTestPNG(t, filepath.Join(shotsDir(t), "refused-keywords.png"), h.c.win.Canvas().Capture())
 	aw := h.c.showAccounts()
 	h.settle()
 	if !strings.Contains(aw.lastErr.Text, "Work (in INBOX)") {
 		t.Errorf("Accounts window: %q, want the refused keyword", aw.lastErr.Text)
 	}
+	writeTestPNG(t, filepath.Join(shotsDir(t), "refused-keywords-accounts.png"), aw.win.Canvas().Capture())
 }
 
 // A move from the window into an IMAP account that has a letter for 26

@@ -186,5 +186,9 @@ func (c *controller) setCheckStatus(text string, danger bool) {
 	if danger {
 		l.Importance = widget.DangerImportance
 	}
+	shown := l.Visible()
 	setText(l, text)
+	if l.Visible() != shown { // the column above the folders grows or shrinks
+		relayout(c.win)
+	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"facteur/internal/message"
 	"facteur/localmta/handoff"
+	"facteur/mua/account"
 	"facteur/mua/imapsync"
 	"facteur/mua/mailer"
 	"facteur/mua/watch"
@@ -165,6 +166,8 @@ func (c *controller) reloadAccounts(done ...func()) {
 		return func() {
 			if err != nil {
 				c.setCheckStatus(err.Error(), true)
+			} else {
+				c.forgetRemoved(list)
 			}
 			for _, fn := range done {
 				fn()
@@ -173,15 +176,33 @@ func (c *controller) reloadAccounts(done ...func()) {
 	})
 }
 
+// forgetRemoved drops the status of the accounts that are no longer in
+// list: the tree shows an account without folders by its status.
+func (c *controller) forgetRemoved(list []account.Account) {
+	dropped := false
+	for name := range c.accts.status {
+		if !slices.ContainsFunc(list, func(a account.Account) bool { return a.Name == name }) {
+			delete(c.accts.status, name)
+			dropped = true
+		}
+	}
+	if dropped {
+		c.ui.tree.Refresh()
+	}
+}
+
 // accountChanged takes a new status of an account.
 func (c *controller) accountChanged(s watch.Status) {
 	if c.accts.status == nil {
 		return
 	}
-	prev := c.accts.status[s.Account]
+	if w := c.accts.watcher; w != nil && !slices.ContainsFunc(w.Status(), func(x watch.Status) bool { return x.Account == s.Account }) {
+		return // the last word of an account removed meanwhile
+	}
+	prev, known := c.accts.status[s.Account]
 	c.accts.status[s.Account] = s
-	if (prev.State == watch.Failed) != (s.State == watch.Failed) {
-		c.ui.tree.Refresh() // the account's node shows whether it fails
+	if !known || (prev.State == watch.Failed) != (s.State == watch.Failed) {
+		c.ui.tree.Refresh() // the account's node shows, and whether it fails
 	}
 	if c.check.cancel != nil && s.State == watch.Checking {
 		c.showCheckProgress(checkProgress{account: s.Account, done: s.Done, total: s.Total})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -324,4 +325,28 @@ func TestMoveIntoAFullAccountWarnsUnderTheFolders(t *testing.T) {
 	if got, err := h.store.Get(ctx, sum.ID); err != nil || got.Folder != archive {
 		t.Errorf("message in %v (%v), want %v", got.Folder, err, archive)
 	}
+}
+
+// An account whose first check fails has no folder yet: it shows in the
+// tree all the same, marked as failing (the user can see it and open its
+// settings), and goes when it is removed.
+func TestAccountWithoutFoldersShowsInTheTree(t *testing.T) {
+	h := newHarness(t)
+	a := account.Account{Name: "Machin", Protocol: account.IMAP, Identity: account.Identity{Address: "marc@machin.test"},
+		Incoming: account.Server{Host: "127.0.0.1", Port: closedPort(t), Security: account.SecurityNone}}
+	h.addAccount(a, "secret")
+	h.c.reloadAccounts()
+	h.waitFor("the failure", func() bool { return h.c.accts.status["Machin"].State == watch.Failed })
+	if !slices.Contains(h.c.treeChildren(""), accountUID("Machin")) {
+		t.Fatalf("tree %q: the failing account without folders is not there", h.c.treeChildren(""))
+	}
+	if n := len(h.c.treeChildren(accountUID("Machin"))); n != 0 {
+		t.Errorf("the account has %d folders in the tree, want none", n)
+	}
+	aw := h.c.showAccounts()
+	h.settle()
+	aw.removeAccount(a)
+	h.waitFor("the account gone from the tree", func() bool {
+		return !slices.Contains(h.c.treeChildren(""), accountUID("Machin"))
+	})
 }

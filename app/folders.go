@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -191,6 +193,13 @@ func (c *controller) treeChildren(uid widget.TreeNodeID) []widget.TreeNodeID {
 			ids = append(ids, accountUID(f.Ref.Account))
 		case uid == accountUID(f.Ref.Account):
 			ids = append(ids, folderUID(f.Ref))
+		}
+	}
+	if uid == "" { // an account with no folder yet (its first check failed, or runs) shows too
+		for _, name := range slices.Sorted(maps.Keys(c.accts.status)) {
+			if !seen[name] {
+				ids = append(ids, accountUID(name))
+			}
 		}
 	}
 	return ids

@@ -66,8 +66,9 @@ func TestSetFlagsEach(t *testing.T) {
 }
 
 // TestSetFlagsEachLetsOthersInWhenIdle: while the changes of a slow
-// sender do not come, SetFlagsEach has committed what it did and another
-// writer gets the store; it takes the store again at the next change.
+// sender do not come, SetFlagsEach commits what it did (a reader sees
+// it) and lets another writer in; it takes the store again at the next
+// change.
 func TestSetFlagsEachLetsOthersInWhenIdle(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := context.Background()
@@ -77,7 +78,22 @@ func TestSetFlagsEachLetsOthersInWhenIdle(t *testing.T) {
 	in := make(chan []FlagChange)
 	done := make(chan error, 1)
 	go func() { done <- s.SetFlagsEach(ctx, in) }()
+	defer func() {
+		if in != nil { // a failure: let SetFlagsEach end
+			close(in)
+			<-done
+		}
+	}()
 	in <- []FlagChange{{ID: a, Add: FlagSeen}}
+	committed := func() bool { // what another connection reads
+		m, err := s.Get(ctx, a)
+		return err == nil && m.Flags == FlagSeen
+	}
+	for deadline := time.Now().Add(10 * time.Second); !committed(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the first change was not committed while the sender was idle")
+		}
+	}
 	other := make(chan error, 1)
 	go func() { other <- s.SetFlags(ctx, []int64{b}, FlagFlagged, 0) }()
 	select {
@@ -86,16 +102,15 @@ func TestSetFlagsEachLetsOthersInWhenIdle(t *testing.T) {
 			t.Fatal(err)
 		}
 	case <-time.After(10 * time.Second):
-		close(in) // lets both end
+		close(in)
+		in = nil
 		<-done
 		<-other
 		t.Fatal("another writer waited for the sender's next change: the store was held while idle")
 	}
-	if m, err := s.Get(ctx, a); err != nil || m.Flags != FlagSeen {
-		t.Fatalf("first change not committed while idle: %v %v", m.Flags, err)
-	}
 	in <- []FlagChange{{ID: c, Add: FlagDraft}}
 	close(in)
+	in = nil
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +166,9 @@ func TestSetFlagsEachLetsOthersInWhileBusy(t *testing.T) {
 	go func() { done <- s.SetFlagsEach(ctx, in) }()
 	stop := make(chan struct{})
 	fed := make(chan int)
-	go func() { // never pauses: \Draft on and off
+	running := make(chan struct{}) // closed once the store took a few changes
+	// the sender never pauses: \Draft on and off
+	go func() {
 		n := 0
 		defer func() { close(in); fed <- n }()
 		for {
@@ -161,12 +178,16 @@ func TestSetFlagsEachLetsOthersInWhileBusy(t *testing.T) {
 			}
 			select {
 			case in <- []FlagChange{c}:
-				n++
+				// the third slice is read once the store read the second, under its lock
+				if n++; n == 3 {
+					close(running)
+				}
 			case <-stop:
 				return
 			}
 		}
 	}()
+	<-running
 	other := make(chan error, 1)
 	go func() { other <- s.SetFlags(ctx, []int64{b}, FlagFlagged, 0) }()
 	var err error

@@ -12,7 +12,6 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 
-	"facteur/internal/profile"
 	"facteur/mailstore"
 	"facteur/mailstore/storetest"
 	"facteur/mua/imapsync/imaptest"
@@ -368,14 +367,7 @@ func TestFlagKeywordRefused(t *testing.T) {
 func TestMoveIntoAFullAccountWarns(t *testing.T) {
 	dir, srv := syncedIMAPAccount(t, "Archive")
 	ctx := context.Background()
-	p, err := profile.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := mailstore.Open(ctx, p.MailDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := profileStore(t, dir)
 	kept := mailstore.FolderRef{Account: "Local", Name: "Kept"}
 	if err := s.CreateFolder(ctx, kept, mailstore.RoleNone); err != nil {
 		t.Fatal(err)

@@ -11,8 +11,10 @@ import (
 	"facteur/mailstore"
 )
 
-func TestExportWarnsOfPartialMessages(t *testing.T) {
-	dir := t.TempDir()
+// profileStore opens the store of the profile in dir, for a test to
+// write to it before, or read it after, facteur commands (close it first).
+func profileStore(t *testing.T, dir string) *mailstore.Store {
+	t.Helper()
 	p, err := profile.Open(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -21,6 +23,12 @@ func TestExportWarnsOfPartialMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+func TestExportWarnsOfPartialMessages(t *testing.T) {
+	dir := t.TempDir()
+	s := profileStore(t, dir)
 	ref := mailstore.FolderRef{Account: "Machin", Name: "INBOX"}
 	whole := "From: fred@truc.fr\r\nSubject: whole\r\n\r\nbody\r\n"
 	partial := mailstore.PartialMessage([]byte("From: fred@truc.fr\r\nSubject: headers only\r\n\r\n"), 4096, false)

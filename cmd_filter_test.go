@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"facteur/internal/profile"
 	"facteur/mailstore"
 	"facteur/mua/imapsync/imaptest"
 )
@@ -83,14 +82,7 @@ func TestFilterInstallShow(t *testing.T) {
 func storeSnapshot(t *testing.T, dir string) []string {
 	t.Helper()
 	ctx := context.Background()
-	p, err := profile.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := mailstore.Open(ctx, p.MailDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := profileStore(t, dir)
 	defer s.Close()
 	folders, err := s.Folders(ctx)
 	if err != nil {

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"facteur/internal/profile"
 	"facteur/mailstore"
 	"facteur/mua/inspect"
 )
@@ -86,14 +85,7 @@ func TestInspectIndexID(t *testing.T) {
 // recorded: inspect by id reports it as exact.
 func TestInspectExactEnvelope(t *testing.T) {
 	dir := t.TempDir()
-	p, err := profile.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := mailstore.Open(context.Background(), p.MailDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := profileStore(t, dir)
 	raw, err := os.ReadFile(courseExample)
 	if err != nil {
 		t.Fatal(err)

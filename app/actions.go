@@ -37,7 +37,7 @@ func (c *controller) actor() actor {
 
 // do runs one action of the mailer. A move or copy done without some
 // keywords (mailer.Change.KeywordsLeft) gives a *keywordsLeft, a warning
-// that storeFailed tells apart.
+// (warnKeywordsLeft), not a failure.
 func (a actor) do(fn func(*mailer.Mailer) (mailer.Change, error)) error {
 	if a.err != nil {
 		return a.err
@@ -243,12 +243,23 @@ func summaryIDs(msgs []mailstore.Summary) []int64 {
 
 func (c *controller) afterMove(err error) func() {
 	return func() {
-		if err != nil {
+		if err = c.warnKeywordsLeft(err); err != nil {
 			c.storeFailed(err)
 			return
 		}
 		c.loadFolders(false)
 	}
+}
+
+// warnKeywordsLeft says under the folders that a move or copy was done
+// without some keywords, when that is all err says (nil is returned
+// then: the action was done); any other error is returned.
+func (c *controller) warnKeywordsLeft(err error) error {
+	if err == nil || !onlyKeywordsLeft(err) {
+		return err
+	}
+	c.setCheckStatus(keywordsLeftText(err), false)
+	return nil
 }
 
 // removeFromList takes messages out of the list and opens the one that

@@ -159,7 +159,7 @@ func (c *controller) undoLast() {
 	c.work.inOrder(func(ctx context.Context) func() {
 		err := undo(ctx)
 		return func() {
-			if err != nil {
+			if err = c.warnKeywordsLeft(err); err != nil {
 				c.storeFailed(err)
 				return
 			}

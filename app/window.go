@@ -316,11 +316,6 @@ func (c *controller) showError(err error) {
 // storeFailed reports a failed store call: a dialog, then everything is
 // reloaded from the store, undoing the optimistic change that was shown.
 func (c *controller) storeFailed(err error) {
-	if onlyKeywordsLeft(err) { // done: a warning under the folders
-		c.setCheckStatus(keywordsLeftText(err), false)
-		c.loadFolders(false)
-		return
-	}
 	c.showError(errors.Join(errors.New(lang.L("The mailbox could not be changed.")), err))
 	c.loadFolders(false)
 	c.reloadList(true)

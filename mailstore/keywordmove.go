@@ -137,7 +137,9 @@ func (km *keywordMap) err() error {
 func isKeywordLetter(c byte) bool { return c >= 'a' && c <= 'z' }
 
 // foreignLetters returns, per account other than dest, the keyword
-// letters that the messages of ids have (sorted), read with one query.
+// letters that the messages of ids have (sorted), read with one query
+// that gives only the rows with a lower-case letter (flags are upper
+// case): a move without keywords scans no row in Go.
 func (s *Store) foreignLetters(ctx context.Context, ids []int64, dest string) (map[string]string, error) {
 	if err := s.enter(); err != nil {
 		return nil, err
@@ -148,7 +150,7 @@ func (s *Store) foreignLetters(ctx context.Context, ids []int64, dest string) (m
 		return nil, err
 	}
 	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT folder, info FROM messages
-		WHERE id IN (SELECT value FROM json_each(?)) AND info <> ''`, string(js))
+		WHERE id IN (SELECT value FROM json_each(?)) AND info GLOB '*[a-z]*'`, string(js))
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"facteur/mailstore"
 	"facteur/mailstore/storetest"
+	"facteur/mua/account"
 	"facteur/mua/imapsync"
 	"facteur/mua/imapsync/imaptest"
 )
@@ -22,18 +23,7 @@ import (
 // server with Push, while the account waits in IDLE, without a check.
 func TestPushReplaysWithoutACheck(t *testing.T) {
 	a, _ := imapServer(t)
-	appendIMAP(t, a, 2)
-	store := storetest.Open(t)
-	profile := t.TempDir()
-	state, err := imapsync.OpenState(context.Background(), profile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { state.Close() })
-	changed := make(chan Status, 100)
-	w := start(t, Options{Store: store, Profile: profile, State: state, Secret: password("secret"), PollInterval: time.Hour,
-		OnChange: func(s Status) { changed <- s }}, a)
-	waitStatus(t, changed, "waiting in IDLE", func(s Status) bool { return s.State == Waiting && s.Idle })
+	w, store, state, changed := idleWatcher(t, a)
 	checked := w.Status()[0].LastCheck
 
 	inbox := mailstore.FolderRef{Account: "Machin", Name: "INBOX"}
@@ -64,6 +54,26 @@ func TestPushReplaysWithoutACheck(t *testing.T) {
 	}
 }
 
+// idleWatcher appends two messages to a's INBOX and watches a, with a
+// state of its own (for a test's journaling Syncer), until it waits in
+// IDLE; changed gets every status.
+func idleWatcher(t *testing.T, a account.Account) (w *Watcher, store *mailstore.Store, state *imapsync.State, changed chan Status) {
+	t.Helper()
+	appendIMAP(t, a, 2)
+	store = storetest.Open(t)
+	profile := t.TempDir()
+	state, err := imapsync.OpenState(context.Background(), profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { state.Close() })
+	changed = make(chan Status, 100)
+	w = start(t, Options{Store: store, Profile: profile, State: state, Secret: password("secret"), PollInterval: time.Hour,
+		OnChange: func(s Status) { changed <- s }}, a)
+	waitStatus(t, changed, "waiting in IDLE", func(s Status) bool { return s.State == Waiting && s.Idle })
+	return w, store, state, changed
+}
+
 // waitStatus reads the statuses OnChange gives until one satisfies cond.
 func waitStatus(t *testing.T, changed <-chan Status, what string, cond func(Status) bool) Status {
 	t.Helper()
@@ -84,23 +94,10 @@ func waitStatus(t *testing.T, changed <-chan Status, what string, cond func(Stat
 // told in the account's status, whether a push or a check sent it: the
 // actions were sent (no PushError), the keyword stays local.
 func TestRefusedKeywordsInTheStatus(t *testing.T) {
-	user := imaptest.NewUser(t)
-	srv := imaptest.StartNoKeywords(t, user)
 	a, _ := imapServer(t)
-	a.Incoming = srv.Incoming()
-	appendIMAP(t, a, 2)
-	store := storetest.Open(t)
-	profile := t.TempDir()
+	a.Incoming = imaptest.StartNoKeywords(t, imaptest.NewUser(t)).Incoming()
+	w, store, state, changed := idleWatcher(t, a)
 	ctx := context.Background()
-	state, err := imapsync.OpenState(ctx, profile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { state.Close() })
-	changed := make(chan Status, 100)
-	w := start(t, Options{Store: store, Profile: profile, State: state, Secret: password("secret"), PollInterval: time.Hour,
-		OnChange: func(s Status) { changed <- s }}, a)
-	waitStatus(t, changed, "waiting in IDLE", func(s Status) bool { return s.State == Waiting && s.Idle })
 	list, err := store.List(ctx, mailstore.FolderRef{Account: "Machin", Name: "INBOX"}, mailstore.ListOptions{Limit: 10})
 	if err != nil || len(list) != 2 {
 		t.Fatalf("local INBOX = %v, %v", list, err)

@@ -266,7 +266,7 @@ func (s *Store) checkKey(ctx context.Context, fi *folderInfo, key string) error 
 		return fmt.Errorf("%w: %s", ErrExist, key)
 	}
 	var n int
-	err := s.ix.rdb.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE folder = ? AND key = ?`, fi.id, key).Scan(&n)
+	err := s.ix.rdb.QueryRowContext(ctx, `SELECT count(*) FROM headers WHERE folder = ? AND key = ?`, fi.id, key).Scan(&n)
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,7 @@ func TestAnswersSurviveReopen(t *testing.T) {
 		t.Error("an answer without UID was recorded")
 	}
 	s.Close()
+	asVersion7(t, dir)
 	db, err := sql.Open("sqlite", filepath.Join(dir, indexFile))
 	if err != nil {
 		t.Fatal(err)

@@ -52,7 +52,7 @@ func (s *Store) ListLength(ctx context.Context, folder FolderRef, opt ListOption
 	}
 	js, _ := json.Marshal(opt.Collapsed)
 	var hidden int
-	err = s.ix.rdb.QueryRowContext(ctx, `SELECT count(*) - count(DISTINCT thread) FROM messages
+	err = s.ix.rdb.QueryRowContext(ctx, `SELECT count(*) - count(DISTINCT thread) FROM headers
 		WHERE folder = ? AND thread IN (SELECT value FROM json_each(?))`, fi.id, string(js)).Scan(&hidden)
 	return total - hidden, err
 }

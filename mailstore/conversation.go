@@ -12,8 +12,8 @@ func (s *Store) Conversation(ctx context.Context, id int64) ([]Summary, error) {
 	}
 	defer s.leave()
 	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT `+summaryCols+` FROM messages
-		WHERE thread = (SELECT thread FROM messages WHERE id = ?1)
-		AND folder IN (SELECT f.id FROM folders f, folders o, messages m
+		WHERE thread = (SELECT thread FROM headers WHERE id = ?1)
+		AND folder IN (SELECT f.id FROM folders f, folders o, headers m
 			WHERE m.id = ?1 AND o.id = m.folder AND f.account = o.account
 			AND (f.role NOT IN ('trash', 'junk') OR f.id = o.id))
 		ORDER BY date, id`, id)
@@ -44,7 +44,7 @@ func (s *Store) ByMessageID(ctx context.Context, msgid string) ([]int64, error) 
 		return nil, err
 	}
 	defer s.leave()
-	return scanInt64s(s.ix.rdb.QueryContext(ctx, `SELECT m.id FROM messages m
+	return scanInt64s(s.ix.rdb.QueryContext(ctx, `SELECT m.id FROM headers m
 		JOIN folders f ON f.id = m.folder
 		WHERE m.message_id = ? AND f.role <> ?
 		ORDER BY m.id`, msgid, string(RoleDrafts)))

@@ -53,7 +53,7 @@ func (s *Store) folderHashes(ctx context.Context, fi *folderInfo) (*dedup, error
 	if err := s.fillHashes(ctx, fi); err != nil {
 		return nil, err
 	}
-	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT hash FROM messages WHERE folder = ? AND hash IS NOT NULL`, fi.id)
+	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT hash FROM headers WHERE folder = ? AND hash IS NOT NULL`, fi.id)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +130,7 @@ func (s *Store) storeHashes(ctx context.Context, list []missingHash) error {
 		if hashes[i] == nil {
 			continue
 		}
-		if _, err := b.tx.Exec(`UPDATE messages SET hash = ? WHERE id = ?`, hashes[i], m.id); err != nil {
+		if _, err := b.tx.Exec(`UPDATE headers SET hash = ? WHERE id = ?`, hashes[i], m.id); err != nil {
 			b.rollback()
 			return err
 		}
@@ -144,7 +144,7 @@ func (s *Store) storeHashes(ctx context.Context, list []missingHash) error {
 // this import ran.
 func (b *batch) heldElsewhere(r *row) (bool, error) {
 	var n int
-	err := b.tx.QueryRow(`SELECT count(*) FROM messages WHERE folder = ? AND hash = ? AND key <> ?`,
+	err := b.tx.QueryRow(`SELECT count(*) FROM headers WHERE folder = ? AND hash = ? AND key <> ?`,
 		r.folder.id, r.hash, r.name.Key).Scan(&n)
 	return n > 0, err
 }

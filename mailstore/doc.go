@@ -78,7 +78,11 @@
 // facteur/mailstore/thread), the SMTP envelope (RFC 5321 MAIL FROM and RCPT
 // TO) when known, the SHA-256 of the file's content, and a problem text for
 // messages that did not parse completely (they are stored and listed all
-// the same). Full-text search uses
+// the same). What changes with the flags (the subdirectory, the flags
+// and the info part of the file name) is a narrow table of its own
+// (state), so that a change of flags rewrites a few dozen bytes a
+// message, not the whole row; the view messages joins the two for
+// reading. Full-text search uses
 // an FTS5 table over the subject, the addresses and the body text (HTML parts
 // reduced to text, attachment names included). The query language is
 // described in query.go and on Store.Search.

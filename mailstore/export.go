@@ -70,7 +70,7 @@ func (s *Store) ExportMbox(ctx context.Context, folder FolderRef, w io.Writer) (
 }
 
 func (s *Store) exportItems(ctx context.Context, fi *folderInfo) ([]exportItem, error) {
-	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT id, mail_from, addr_from, arrived FROM messages
+	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT id, mail_from, addr_from, arrived FROM headers
 		WHERE folder = ? ORDER BY date, id`, fi.id)
 	if err != nil {
 		return nil, err

@@ -128,8 +128,10 @@ func (s *Store) move(ctx context.Context, ids []int64, dfi *folderInfo, km *keyw
 		t.dir(dfi, dst.sub)
 		t.changed(l.folder, l.id)
 		added = append(added, l.id)
-		_, err = b.tx.Exec(`UPDATE messages SET folder = ?, key = ?, sub = ?, info = ? WHERE id = ?`,
-			dfi.id, dst.name.Key, dst.sub, dst.name.Info, l.id)
+		if _, err := b.tx.Exec(`UPDATE headers SET folder = ?, key = ? WHERE id = ?`, dfi.id, dst.name.Key, l.id); err != nil {
+			return err
+		}
+		_, err = b.tx.Exec(`UPDATE state SET sub = ?, info = ? WHERE id = ?`, dst.sub, dst.name.Info, l.id)
 		return err
 	})
 	if len(added) > 0 {

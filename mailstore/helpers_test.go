@@ -59,6 +59,7 @@ func openTest(t testing.TB) (*Store, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { checkState(t, dir) }) // after Close: cleanups run last first
 	t.Cleanup(func() { s.Close() })
 	return s, dir
 }

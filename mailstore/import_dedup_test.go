@@ -72,6 +72,7 @@ func TestImportDedupAfterMigrationFrom4(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
+	asVersion7(t, dir)
 	db, err := sql.Open("sqlite", filepath.Join(dir, indexFile))
 	if err != nil {
 		t.Fatal(err)

@@ -17,10 +17,10 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// schemaVersion is kept in PRAGMA user_version. An index of version 3 to 6
+// schemaVersion is kept in PRAGMA user_version. An index of version 3 to 7
 // is migrated in place (migrations); one of another version is moved aside
 // and rebuilt from the Maildir files.
-const schemaVersion = 7
+const schemaVersion = 8
 
 // indexFile is the name of the index in the profile directory.
 const indexFile = "index.sqlite"
@@ -33,13 +33,13 @@ var schema = []string{
 		name TEXT NOT NULL,
 		role TEXT NOT NULL DEFAULT '',
 		UNIQUE(account, name))`,
-	`CREATE TABLE messages(
+	// headers holds what a message's file says, written when it is
+	// indexed; state (stateTable) what its flags change. The view messages
+	// joins them for the queries that read messages.
+	`CREATE TABLE headers(
 		id INTEGER PRIMARY KEY,
 		folder INTEGER NOT NULL,
 		key TEXT NOT NULL,
-		sub TEXT NOT NULL,
-		flags INTEGER NOT NULL,
-		info TEXT NOT NULL,
 		message_id TEXT NOT NULL,
 		subject TEXT NOT NULL,
 		subject_sort TEXT NOT NULL,
@@ -60,18 +60,22 @@ var schema = []string{
 		problem TEXT NOT NULL,
 		partial INTEGER NOT NULL DEFAULT 0,
 		hash BLOB)`,
-	`CREATE UNIQUE INDEX messages_key ON messages(folder, key)`,
-	`CREATE INDEX messages_date ON messages(folder, date, thread)`,
-	`CREATE INDEX messages_sender ON messages(folder, sender_sort, date)`,
-	`CREATE INDEX messages_subject ON messages(folder, subject_sort, date)`,
-	`CREATE INDEX messages_flags ON messages(folder, flags)`,
-	`CREATE INDEX messages_alldate ON messages(date, thread)`,
-	`CREATE INDEX messages_msgid ON messages(message_id) WHERE message_id <> ''`,
-	`CREATE INDEX messages_thread ON messages(thread, folder)`,
+	`CREATE UNIQUE INDEX messages_key ON headers(folder, key)`,
+	`CREATE INDEX messages_date ON headers(folder, date, thread)`,
+	`CREATE INDEX messages_sender ON headers(folder, sender_sort, date)`,
+	`CREATE INDEX messages_subject ON headers(folder, subject_sort, date)`,
+	`CREATE INDEX messages_alldate ON headers(date, thread)`,
+	`CREATE INDEX messages_msgid ON headers(message_id) WHERE message_id <> ''`,
+	`CREATE INDEX messages_thread ON headers(thread, folder)`,
 	partialIndex,
 	hashIndex,
+	stateTable,
+	stateFlagsIndex,
 	unreadIndex,
 	flaggedIndex,
+	stateCopies,
+	stateDeleted,
+	messagesView,
 	answersTable,
 	`CREATE TABLE refs(ref TEXT NOT NULL, id INTEGER NOT NULL, PRIMARY KEY(ref, id)) WITHOUT ROWID`,
 	// Contentless FTS5 table (the text is in the Maildir files); rowid = messages.id.
@@ -390,11 +394,59 @@ func moveAside(path string) error {
 }
 
 // partialIndex finds the partial messages of a folder (PartialField).
-const partialIndex = `CREATE INDEX messages_partial ON messages(folder) WHERE partial > 0`
+const partialIndex = `CREATE INDEX messages_partial ON headers(folder) WHERE partial > 0`
 
 // hashIndex finds a message of a folder by content (contentHash), so that
 // an import skips what the folder already holds.
-const hashIndex = `CREATE INDEX messages_hash ON messages(folder, hash)`
+const hashIndex = `CREATE INDEX messages_hash ON headers(folder, hash)`
+
+// stateTable holds what changes with a message's flags: the Maildir
+// subdirectory of its file (sub), its flags and the info part of the
+// file name. Apart from headers, a change of flags rewrites a row of
+// a few dozen bytes rather than one of several hundred: a resync that
+// changes the flags of 10,000 messages writes ~120 pages of the index
+// instead of ~1,100. It keeps copies of the folder, date and thread of
+// headers (stateCopies keeps them equal), so that its indexes count
+// the unread messages of a folder and list the unread and the flagged
+// ones newest first without reading headers.
+const stateTable = `CREATE TABLE state(
+		id INTEGER PRIMARY KEY,
+		folder INTEGER NOT NULL,
+		date INTEGER NOT NULL,
+		thread INTEGER NOT NULL,
+		sub TEXT NOT NULL,
+		flags INTEGER NOT NULL,
+		info TEXT NOT NULL)`
+
+// stateCopies and stateDeleted keep state in step with headers: the
+// copies of folder, date and thread follow a move or a merge of threads,
+// and a message deleted from headers goes from state. A message is
+// added to both by batch.insert.
+const (
+	stateCopies = `CREATE TRIGGER state_copies AFTER UPDATE OF folder, date, thread ON headers BEGIN
+		UPDATE state SET folder = new.folder, date = new.date, thread = new.thread WHERE id = new.id;
+	END`
+	stateDeleted = `CREATE TRIGGER state_deleted AFTER DELETE ON headers BEGIN
+		DELETE FROM state WHERE id = old.id;
+	END`
+)
+
+// messagesView is what queries that read messages read: a row of
+// headers with the sub, flags and info of its state. Its folder, date
+// and thread are those of headers, so that a query on them uses the
+// indexes of headers. Writes go to the tables.
+const messagesView = `CREATE VIEW messages AS SELECT h.id AS id, h.folder AS folder, h.key AS key,
+		s.sub AS sub, s.flags AS flags, s.info AS info, h.message_id AS message_id, h.subject AS subject,
+		h.subject_sort AS subject_sort, h.sender_sort AS sender_sort, h.addr_from AS addr_from,
+		h.addr_to AS addr_to, h.addr_cc AS addr_cc, h.date AS date, h.arrived AS arrived, h.size AS size,
+		h.mtime AS mtime, h.attachment AS attachment, h.thread AS thread, h.refs AS refs,
+		h.mail_from AS mail_from, h.rcpt_to AS rcpt_to, h.env_recorded AS env_recorded,
+		h.problem AS problem, h.partial AS partial, h.hash AS hash
+	FROM headers h JOIN state s ON s.id = h.id`
+
+// stateFlagsIndex counts the messages and the unread messages of a
+// folder from the index alone (Folders, Count).
+const stateFlagsIndex = `CREATE INDEX state_flags ON state(folder, flags)`
 
 // unreadIndex and flaggedIndex list the unread and the flagged messages
 // of every folder newest first (ListVirtual), and count them, without
@@ -403,24 +455,43 @@ const hashIndex = `CREATE INDEX messages_hash ON messages(folder, hash)`
 const (
 	unreadTerm   = `(flags & 1) = 0`
 	flaggedTerm  = `(flags & 4) <> 0`
-	unreadIndex  = `CREATE INDEX messages_unread ON messages(date, thread) WHERE ` + unreadTerm
-	flaggedIndex = `CREATE INDEX messages_flagged ON messages(date, thread) WHERE ` + flaggedTerm
+	unreadIndex  = `CREATE INDEX state_unread ON state(date, thread) WHERE ` + unreadTerm
+	flaggedIndex = `CREATE INDEX state_flagged ON state(date, thread) WHERE ` + flaggedTerm
+)
+
+// The indexes of the virtual folders in versions 6 and 7, on messages.
+const (
+	oldUnreadIndex  = `CREATE INDEX messages_unread ON messages(date, thread) WHERE ` + unreadTerm
+	oldFlaggedIndex = `CREATE INDEX messages_flagged ON messages(date, thread) WHERE ` + flaggedTerm
 )
 
 // migrations bring an index of an older version up to the next one, in
-// place: ids, and with them the index id, stay.
+// place: ids, and with them the index id, stay. Up to version 7 the
+// messages table was one table (headers today).
 var migrations = map[int][]string{
 	// 4 added the partial column: no file of a version 3 index is
 	// partial, so the column's default is right.
-	3: {`ALTER TABLE messages ADD COLUMN partial INTEGER NOT NULL DEFAULT 0`, partialIndex},
+	3: {`ALTER TABLE messages ADD COLUMN partial INTEGER NOT NULL DEFAULT 0`,
+		`CREATE INDEX messages_partial ON messages(folder) WHERE partial > 0`},
 	// 5 added the content hash: NULL for the messages already there,
 	// computed when an import needs it (fillHashes).
-	4: {`ALTER TABLE messages ADD COLUMN hash BLOB`, hashIndex},
+	4: {`ALTER TABLE messages ADD COLUMN hash BLOB`, `CREATE INDEX messages_hash ON messages(folder, hash)`},
 	// 6 added the indexes of the virtual folders All unread and All
 	// flagged (virtual.go).
-	5: {unreadIndex, flaggedIndex},
+	5: {oldUnreadIndex, oldFlaggedIndex},
 	// 7 added the answers to invitations (answers.go).
 	6: {answersTable},
+	// 8 moved sub, flags and info out of the messages table (renamed
+	// headers) into state, and made messages a view of both.
+	7: {
+		`DROP INDEX messages_flags`, `DROP INDEX messages_unread`, `DROP INDEX messages_flagged`,
+		`ALTER TABLE messages RENAME TO headers`,
+		stateTable,
+		`INSERT INTO state(id, folder, date, thread, sub, flags, info)
+			SELECT id, folder, date, thread, sub, flags, info FROM headers`,
+		`ALTER TABLE headers DROP COLUMN sub`, `ALTER TABLE headers DROP COLUMN flags`, `ALTER TABLE headers DROP COLUMN info`,
+		stateFlagsIndex, unreadIndex, flaggedIndex, stateCopies, stateDeleted, messagesView,
+	},
 }
 
 // migrate brings the index to schemaVersion in one immediate transaction

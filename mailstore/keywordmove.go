@@ -149,7 +149,7 @@ func (s *Store) foreignLetters(ctx context.Context, ids []int64, dest string) (m
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT folder, info FROM messages
+	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT folder, info FROM state
 		WHERE id IN (SELECT value FROM json_each(?)) AND info GLOB '*[a-z]*'`, string(js))
 	if err != nil {
 		return nil, err

@@ -151,7 +151,7 @@ func (s *Store) MatchText(ctx context.Context, ref FolderRef, column, text strin
 	if col := ftsColumns[column]; col != "" {
 		expr = "{" + col + "} : " + expr
 	}
-	ids, err = scanInt64s(s.ix.rdb.QueryContext(ctx, `SELECT id FROM messages WHERE folder = ?
+	ids, err = scanInt64s(s.ix.rdb.QueryContext(ctx, `SELECT id FROM headers WHERE folder = ?
 		AND id IN (SELECT rowid FROM fts WHERE fts MATCH ?) ORDER BY id`, fi.id, expr))
 	return ids, true, ftsError(text, err)
 }
@@ -171,7 +171,7 @@ func (s *Store) keywordLetters(ctx context.Context, sums []Summary) (map[int64]s
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT id, info FROM messages WHERE id IN (SELECT value FROM json_each(?))`, string(js))
+	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT id, info FROM state WHERE id IN (SELECT value FROM json_each(?))`, string(js))
 	if err != nil {
 		return nil, err
 	}

@@ -89,7 +89,7 @@ const prefixRows = 2000
 // of them to hold need rows: the first page of a big folder opens without
 // reading every row.
 func (s *Store) threadPrefix(ctx context.Context, fi *folderInfo, need int, collapsed threadSet) ([]threadCount, error) {
-	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT thread FROM messages WHERE folder = ?
+	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT thread FROM headers WHERE folder = ?
 		ORDER BY date DESC, thread DESC, id DESC`, fi.id)
 	if err != nil {
 		return nil, err
@@ -108,7 +108,7 @@ func (s *Store) threadPrefix(ctx context.Context, fi *folderInfo, need int, coll
 		}
 		seen[t] = true
 		tc := threadCount{thread: t}
-		err := s.ix.rdb.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE thread = ? AND folder = ?`,
+		err := s.ix.rdb.QueryRowContext(ctx, `SELECT count(*) FROM headers WHERE thread = ? AND folder = ?`,
 			t, fi.id).Scan(&tc.n)
 		if err != nil {
 			return nil, err
@@ -123,7 +123,7 @@ func (s *Store) threadPrefix(ctx context.Context, fi *folderInfo, need int, coll
 // subject of their first message, as Thunderbird does, descending (the
 // caller reverses it for ascending): SQLite takes the bare columns of a
 // min() aggregate from the row of the minimum.
-const threadKeyOrder = `SELECT thread, count(*), %s, min(date) AS first FROM messages
+const threadKeyOrder = `SELECT thread, count(*), %s, min(date) AS first FROM headers
 	WHERE folder = ? GROUP BY thread ORDER BY 3 DESC, first DESC, thread DESC`
 
 // threadOrder returns the threads of a folder: newest (latest message)
@@ -149,7 +149,7 @@ func (s *Store) readThreadOrder(ctx context.Context, fi *folderInfo, sort SortFi
 	if col, ok := threadKeyCols[sort]; ok {
 		return s.readThreadKeyOrder(ctx, fi, col)
 	}
-	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT thread FROM messages WHERE folder = ?
+	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT thread FROM headers WHERE folder = ?
 		ORDER BY date DESC, thread DESC, id DESC`, fi.id)
 	if err != nil {
 		return nil, err

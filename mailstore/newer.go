@@ -24,7 +24,7 @@ func (s *Store) NewerThan(ctx context.Context, folder FolderRef, after int64, li
 		return nil, err
 	}
 	_, limit = pageOf(0, limit)
-	return scanInt64s(s.ix.rdb.QueryContext(ctx, `SELECT id FROM messages WHERE folder = ? AND id > ? ORDER BY id LIMIT ?`, fi.id, after, limit))
+	return scanInt64s(s.ix.rdb.QueryContext(ctx, `SELECT id FROM headers WHERE folder = ? AND id > ? ORDER BY id LIMIT ?`, fi.id, after, limit))
 }
 
 // LastID returns the highest message id of the whole store (0 when
@@ -35,6 +35,6 @@ func (s *Store) LastID(ctx context.Context) (int64, error) {
 	}
 	defer s.leave()
 	var id int64
-	err := s.ix.rdb.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM messages`).Scan(&id)
+	err := s.ix.rdb.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM headers`).Scan(&id)
 	return id, err
 }

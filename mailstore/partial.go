@@ -93,12 +93,12 @@ func emptyBody(data []byte) bool {
 // PartialIDs returns the ids of the partial messages of a folder (see
 // PartialField), oldest id first.
 func (s *Store) PartialIDs(ctx context.Context, ref FolderRef) ([]int64, error) {
-	return s.idsOf(ctx, ref, `SELECT id FROM messages WHERE folder = ? AND partial > 0 ORDER BY id`)
+	return s.idsOf(ctx, ref, `SELECT id FROM headers WHERE folder = ? AND partial > 0 ORDER BY id`)
 }
 
 // FolderIDs returns the ids of the messages of a folder, oldest id first.
 func (s *Store) FolderIDs(ctx context.Context, ref FolderRef) ([]int64, error) {
-	return s.idsOf(ctx, ref, `SELECT id FROM messages WHERE folder = ? ORDER BY id`)
+	return s.idsOf(ctx, ref, `SELECT id FROM headers WHERE folder = ? ORDER BY id`)
 }
 
 // idsOf runs query, which selects ids with the folder's id as its

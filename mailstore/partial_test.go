@@ -163,6 +163,7 @@ func TestIndexMigrationFrom3(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
+	asVersion7(t, dir)
 	db, err := sql.Open("sqlite", filepath.Join(dir, indexFile))
 	if err != nil {
 		t.Fatal(err)

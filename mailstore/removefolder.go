@@ -28,7 +28,7 @@ func (s *Store) RemoveFolder(ctx context.Context, ref FolderRef) error {
 		return err
 	}
 	var n int
-	if err := s.ix.wdb.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE folder = ?`, fi.id).Scan(&n); err != nil {
+	if err := s.ix.wdb.QueryRowContext(ctx, `SELECT count(*) FROM headers WHERE folder = ?`, fi.id).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {

@@ -214,10 +214,13 @@ func (s *Store) swapOne(ctx context.Context, b *batch, rp *replacement, t *touch
 
 // replaceRow records the new file of a message and what its content gives.
 func (b *batch) replaceRow(l location, r *row) error {
-	_, err := b.tx.Exec(`UPDATE messages SET key = ?, sub = ?, info = ?, flags = ?, size = ?, mtime = ?,
+	_, err := b.tx.Exec(`UPDATE headers SET key = ?, size = ?, mtime = ?,
 		attachment = ?, problem = ?, partial = ?, hash = ? WHERE id = ?`,
-		l.name.Key, l.sub, l.name.Info, l.name.Flags, r.size, time.Now().Unix(),
-		r.attachment, r.problem, r.partial, r.hash, l.id)
+		l.name.Key, r.size, time.Now().Unix(), r.attachment, r.problem, r.partial, r.hash, l.id)
+	if err != nil {
+		return err
+	}
+	_, err = b.tx.Exec(`UPDATE state SET sub = ?, info = ?, flags = ? WHERE id = ?`, l.sub, l.name.Info, l.name.Flags, l.id)
 	if err != nil {
 		return err
 	}

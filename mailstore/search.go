@@ -31,12 +31,16 @@ func (s *Store) Search(ctx context.Context, src string, opt SearchOptions) ([]Su
 	if !ok {
 		return nil, nil // a folder that does not exist: nothing matches
 	}
-	from := "messages"
+	const order = ` ORDER BY date DESC, thread DESC, id DESC`
+	query := `SELECT ` + summaryCols + ` FROM messages h WHERE ` + where + order + ` LIMIT ? OFFSET ?`
 	if !few && opt.Folder == nil && len(q.folders) == 0 {
-		from = "messages INDEXED BY messages_alldate"
+		// Walk the date index of every folder until the page is full:
+		// the page's ids from headers and state, then their rows.
+		query = `SELECT ` + summaryCols + ` FROM messages WHERE id IN (SELECT id
+			FROM headers h INDEXED BY messages_alldate JOIN state s USING (id) WHERE ` + where +
+			` ORDER BY h.date DESC, h.thread DESC, id DESC LIMIT ? OFFSET ?)` + order
 	}
-	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT `+summaryCols+` FROM `+from+` WHERE `+where+
-		` ORDER BY date DESC, thread DESC, id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	rows, err := s.ix.rdb.QueryContext(ctx, query, append(args, limit, offset)...)
 	if err != nil {
 		return nil, ftsError(src, err)
 	}
@@ -73,14 +77,15 @@ func (s *Store) fewMatches(ctx context.Context, q *query, page int) (bool, error
 	return n < limit, err
 }
 
-// searchWhere builds the WHERE clause of a query. ok is false when a folder
+// searchWhere builds the WHERE clause of a query, on messages or on
+// headers joined with state, either named h. ok is false when a folder
 // condition can match nothing. With few full-text matches, the folder
-// conditions are written so that SQLite reads the matches by id ("+folder"
+// conditions are written so that SQLite reads the matches by id ("+h.folder"
 // keeps it from walking a folder index).
 func (s *Store) searchWhere(q *query, folder *FolderRef, few bool) (where string, args []any, ok bool) {
-	col := "folder"
+	col := "h.folder"
 	if few {
-		col = "+folder"
+		col = "+h.folder"
 	}
 	var conds []string
 	pos, neg := q.fts()
@@ -109,7 +114,7 @@ func (s *Store) searchWhere(q *query, folder *FolderRef, few bool) (where string
 		args = append(args, ids...)
 	}
 	if ids := s.matchFolders(q.nfolder); len(ids) > 0 {
-		conds = append(conds, `folder NOT IN (`+placeholders(len(ids))+`)`)
+		conds = append(conds, `h.folder NOT IN (`+placeholders(len(ids))+`)`)
 		args = append(args, ids...)
 	}
 	if q.set != 0 {

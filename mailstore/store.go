@@ -421,7 +421,7 @@ func (s *Store) relocate(ctx context.Context, l location) (string, error) {
 		return filepath.Join(l.folder.dir, sub, name), err
 	}
 	fn := parseFileName(name)
-	_, err = s.ix.wdb.ExecContext(ctx, `UPDATE messages SET sub = ?, flags = ?, info = ? WHERE id = ?`,
+	_, err = s.ix.wdb.ExecContext(ctx, `UPDATE state SET sub = ?, flags = ?, info = ? WHERE id = ?`,
 		sub, fn.Flags, fn.Info, l.id)
 	return filepath.Join(l.folder.dir, sub, name), err
 }
@@ -446,7 +446,7 @@ func (s *Store) Count(ctx context.Context, ref FolderRef) (total, unread int, er
 		return 0, 0, err
 	}
 	err = s.ix.rdb.QueryRowContext(ctx, `SELECT count(*), coalesce(sum((flags & ?) = 0), 0)
-		FROM messages WHERE folder = ?`, FlagSeen, fi.id).Scan(&total, &unread)
+		FROM state WHERE folder = ?`, FlagSeen, fi.id).Scan(&total, &unread)
 	return total, unread, err
 }
 

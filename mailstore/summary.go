@@ -168,8 +168,11 @@ func (s *Store) Folders(ctx context.Context) ([]Folder, error) {
 	}
 	defer s.leave()
 	counts := map[int64][3]int{}
-	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT folder, count(*), sum((flags & ?) = 0), sum(partial > 0)
-		FROM messages GROUP BY folder`, FlagSeen)
+	// The counts from state's index (folder, flags), the partial messages
+	// of each folder from the partial index of headers.
+	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT folder, count(*), sum((flags & ?) = 0),
+		(SELECT count(*) FROM headers h WHERE h.folder = state.folder AND h.partial > 0)
+		FROM state GROUP BY folder`, FlagSeen)
 	if err != nil {
 		return nil, err
 	}

@@ -28,8 +28,9 @@ const (
 // Virtuals are the virtual folders, in the order they are shown.
 var Virtuals = []Virtual{VirtualInboxes, VirtualUnread, VirtualFlagged}
 
-// where is the condition on messages of a virtual folder. The terms of
-// unread and flagged are those of their partial indexes (index.go).
+// where is the condition on messages, or state, of a virtual folder. The
+// terms of unread and flagged are those of their partial indexes on state
+// (index.go).
 func (s *Store) where(v Virtual) (string, error) {
 	const notBin = ` AND folder NOT IN (SELECT id FROM folders WHERE role IN ('trash', 'junk'))`
 	switch v {
@@ -102,6 +103,12 @@ func (s *Store) virtualQuery(v Virtual, opt ListOptions) (string, []any, error) 
 		if err != nil {
 			return "", nil, err
 		}
+		if opt.Sort == SortDate {
+			// The page's ids from the partial index of state, in date
+			// order; then their rows.
+			return `SELECT ` + summaryCols + ` FROM messages WHERE id IN (SELECT id FROM state WHERE ` + where +
+				order + ` LIMIT ? OFFSET ?)` + order, []any{limit, offset}, nil
+		}
 		query = `SELECT ` + summaryCols + ` FROM messages WHERE ` + where
 	}
 	return query + order + ` LIMIT ? OFFSET ?`, append(args, limit, offset), nil
@@ -119,6 +126,6 @@ func (s *Store) CountVirtual(ctx context.Context, v Virtual) (total, unread int,
 		return 0, 0, err
 	}
 	err = s.ix.rdb.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(`+unreadTerm+`), 0)
-		FROM messages WHERE `+where).Scan(&total, &unread)
+		FROM state WHERE `+where).Scan(&total, &unread)
 	return total, unread, err
 }

@@ -53,8 +53,9 @@ func TestVirtualFolders(t *testing.T) {
 }
 
 // A page of a virtual folder, newest first, is read in index order: no
-// sort of the messages (SQLite's "USE TEMP B-TREE FOR ORDER BY"), so the
-// first page of 100,000 messages costs what a page costs.
+// sort of the messages (SQLite's "USE TEMP B-TREE FOR ORDER BY") but of
+// the page's own rows, so the first page of 100,000 messages costs what
+// a page costs.
 func TestVirtualPageNeedsNoSort(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTest(t)
@@ -82,11 +83,20 @@ func TestVirtualPageNeedsNoSort(t *testing.T) {
 		}
 		rows.Close()
 		text := strings.Join(plan, " | ")
-		if !strings.Contains(text, "USING INDEX") || strings.Contains(text, "TEMP B-TREE") && v != VirtualInboxes {
-			t.Errorf("%s: plan %q", v, text)
-		}
-		if v == VirtualInboxes && strings.Contains(text, "TEMP B-TREE FOR ORDER BY") && strings.Count(text, "SEARCH messages USING INDEX messages_date") < 2 {
-			t.Errorf("%s: plan %q", v, text)
+		switch v {
+		case VirtualInboxes:
+			// Each inbox's first rows in the order of its index; the
+			// merge sorts those.
+			if strings.Count(text, "SEARCH h USING INDEX messages_date") < 2 {
+				t.Errorf("%s: plan %q", v, text)
+			}
+		default:
+			// The page's ids in the order of state's partial index;
+			// only the page's rows are sorted, after.
+			if !strings.Contains(text, "SCAN state USING INDEX state_"+string(v)) ||
+				strings.Count(text, "TEMP B-TREE") > 1 || !strings.HasSuffix(text, "USE TEMP B-TREE FOR ORDER BY") {
+				t.Errorf("%s: plan %q", v, text)
+			}
 		}
 	}
 }

@@ -19,6 +19,7 @@ type batch struct {
 	tx      *sql.Tx
 	lastID  int64
 	insMsg  *sql.Stmt
+	insSt   *sql.Stmt
 	insFTS  *sql.Stmt
 	insRef  *sql.Stmt
 	threads *sql.Stmt
@@ -54,7 +55,7 @@ func (b *batch) prepare() error {
 	}
 	b.lastID, _ = strconv.ParseInt(v, 10, 64)
 	var maxID int64
-	if err := b.tx.QueryRow(`SELECT coalesce(max(id), 0) FROM messages`).Scan(&maxID); err != nil {
+	if err := b.tx.QueryRow(`SELECT coalesce(max(id), 0) FROM headers`).Scan(&maxID); err != nil {
 		return err
 	}
 	b.lastID = max(b.lastID, maxID)
@@ -62,18 +63,19 @@ func (b *batch) prepare() error {
 		p *(*sql.Stmt)
 		q string
 	}{
-		{&b.insMsg, `INSERT INTO messages(id, folder, key, sub, flags, info, message_id, subject,
+		{&b.insMsg, `INSERT INTO headers(id, folder, key, message_id, subject,
 			subject_sort, sender_sort, addr_from, addr_to, addr_cc, date, arrived, size, mtime,
 			attachment, thread, refs, mail_from, rcpt_to, env_recorded, problem, partial, hash)
-			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 			ON CONFLICT(folder, key) DO UPDATE SET mail_from = coalesce(excluded.mail_from, mail_from),
 				rcpt_to = coalesce(excluded.rcpt_to, rcpt_to), env_recorded = max(env_recorded, excluded.env_recorded)
 			RETURNING id`},
+		{&b.insSt, `INSERT INTO state(id, folder, date, thread, sub, flags, info) VALUES(?,?,?,?,?,?,?)`},
 		{&b.insFTS, `INSERT INTO fts(rowid, subject, addr_from, addr_to, addr_cc, body) VALUES(?,?,?,?,?,?)`},
 		{&b.insRef, `INSERT OR IGNORE INTO refs(ref, id) VALUES(?, ?)`},
-		{&b.threads, `SELECT thread FROM messages
+		{&b.threads, `SELECT thread FROM headers
 			WHERE message_id <> '' AND message_id IN (SELECT value FROM json_each(?1))
-			UNION SELECT m.thread FROM refs r JOIN messages m ON m.id = r.id
+			UNION SELECT m.thread FROM refs r JOIN headers m ON m.id = r.id
 			WHERE r.ref IN (SELECT value FROM json_each(?1))`},
 	}
 	for _, st := range stmts {
@@ -118,8 +120,7 @@ func (b *batch) insert(r *row) error {
 		recorded = r.envelope.Recorded
 	}
 	var id int64
-	err = b.insMsg.QueryRow(r.id, r.folder.id, r.name.Key, r.sub, r.name.Flags, r.name.Info,
-		r.messageID, r.subject, subjectSort(r.subject), senderSort(r.from),
+	err = b.insMsg.QueryRow(r.id, r.folder.id, r.name.Key, r.messageID, r.subject, subjectSort(r.subject), senderSort(r.from),
 		encodeAddrs(r.from), encodeAddrs(r.to), encodeAddrs(r.cc), r.date, r.arrived, r.size,
 		r.mtime, r.attachment, th, strings.Join(r.refs, " "), mailFrom, rcptTo, recorded, r.problem, r.partial, r.hash).Scan(&id)
 	if err != nil {
@@ -131,6 +132,9 @@ func (b *batch) insert(r *row) error {
 		// is that message's (the envelope given with it is kept).
 		r.id = id
 		return nil
+	}
+	if _, err := b.insSt.Exec(r.id, r.folder.id, r.date, th, r.sub, r.name.Flags, r.name.Info); err != nil {
+		return err
 	}
 	_, err = b.insFTS.Exec(r.id, r.subject, addrText(r.from), addrText(r.to), addrText(r.cc), r.body)
 	if err != nil {
@@ -191,7 +195,7 @@ func (b *batch) subjectThread(r *row) (int64, error) {
 		return r.id, nil
 	}
 	var th int64
-	err := b.tx.QueryRow(`SELECT thread FROM messages WHERE folder = ? AND subject_sort = ?
+	err := b.tx.QueryRow(`SELECT thread FROM headers WHERE folder = ? AND subject_sort = ?
 		ORDER BY date DESC LIMIT 1`, r.folder.id, base).Scan(&th)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r.id, nil
@@ -204,7 +208,7 @@ func (b *batch) mergeThreads(into int64, threads []int64) error {
 		if t == into {
 			continue
 		}
-		if _, err := b.tx.Exec(`UPDATE messages SET thread = ? WHERE thread = ?`, into, t); err != nil {
+		if _, err := b.tx.Exec(`UPDATE headers SET thread = ? WHERE thread = ?`, into, t); err != nil {
 			return err
 		}
 	}
@@ -268,14 +272,14 @@ func (b *batch) flushFiles() error {
 // setFilesText is flushFiles' statement for n rows.
 func setFilesText(n int) string {
 	var q strings.Builder
-	q.WriteString(`UPDATE messages SET sub = v.column2, flags = v.column3, info = v.column4 FROM (VALUES `)
+	q.WriteString(`UPDATE state SET sub = v.column2, flags = v.column3, info = v.column4 FROM (VALUES `)
 	for i := range n {
 		if i > 0 {
 			q.WriteByte(',')
 		}
 		q.WriteString(`(?,?,?,?)`)
 	}
-	q.WriteString(`) AS v WHERE messages.id = v.column1`)
+	q.WriteString(`) AS v WHERE state.id = v.column1`)
 	return q.String()
 }
 
@@ -283,7 +287,7 @@ func setFilesText(n int) string {
 func (b *batch) deleteRows(ids []int64) error {
 	for _, id := range ids {
 		var refs string
-		err := b.tx.QueryRow(`DELETE FROM messages WHERE id = ? RETURNING refs`, id).Scan(&refs)
+		err := b.tx.QueryRow(`DELETE FROM headers WHERE id = ? RETURNING refs`, id).Scan(&refs)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
@@ -304,5 +308,5 @@ func (b *batch) deleteRows(ids []int64) error {
 
 // folderIDs returns the ids of the messages of a folder.
 func (b *batch) folderIDs(folder int64) ([]int64, error) {
-	return scanInt64s(b.tx.Query(`SELECT id FROM messages WHERE folder = ?`, folder))
+	return scanInt64s(b.tx.Query(`SELECT id FROM headers WHERE folder = ?`, folder))
 }

@@ -51,8 +51,11 @@ func (s *Store) List(ctx context.Context, folder FolderRef, opt ListOptions) ([]
 	if opt.Threaded {
 		return s.listThreaded(ctx, fi, opt, offset, limit)
 	}
-	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT `+summaryCols+` FROM messages WHERE folder = ?
-		ORDER BY `+orderBy(opt.Sort, opt.Ascending)+` LIMIT ? OFFSET ?`, fi.id, limit, offset)
+	// The page's ids from an index of headers alone (a deep page skips
+	// its offset there), then their rows.
+	order := ` ORDER BY ` + orderBy(opt.Sort, opt.Ascending)
+	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT `+summaryCols+` FROM messages WHERE id IN
+		(SELECT id FROM headers WHERE folder = ?`+order+` LIMIT ? OFFSET ?)`+order, fi.id, limit, offset)
 	if err != nil {
 		return nil, err
 	}

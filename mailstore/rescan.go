@@ -109,7 +109,7 @@ type indexedFile struct {
 }
 
 func (s *Store) indexedFiles(ctx context.Context, fi *folderInfo) ([]indexedFile, error) {
-	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT id, key, sub, info FROM messages WHERE folder = ?`, fi.id)
+	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT id, key, sub, info FROM state WHERE folder = ?`, fi.id)
 	if err != nil {
 		return nil, err
 	}

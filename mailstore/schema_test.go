@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
 // checkState fails t when the index of dir has a message in headers
 // without its row in state, a row of state without its message, or a
-// copy of folder, date or thread that differs from headers (stateCopies,
+// copy of folder, key, date or thread that differs from headers (stateCopies,
 // stateDeleted, batch.insert). An index that cannot be read, or of
 // another version (a test that damaged it on purpose), is not checked.
 func checkState(t testing.TB, dir string) {
@@ -31,7 +32,7 @@ func checkState(t testing.TB, dir string) {
 	}
 	var bad int
 	err = db.QueryRow(`SELECT (SELECT count(*) FROM headers h LEFT JOIN state s USING (id)
-			WHERE s.id IS NULL OR s.folder <> h.folder OR s.date <> h.date OR s.thread <> h.thread)
+			WHERE s.id IS NULL OR s.folder <> h.folder OR s.key <> h.key OR s.date <> h.date OR s.thread <> h.thread)
 		+ (SELECT count(*) FROM state WHERE id NOT IN (SELECT id FROM headers))`).Scan(&bad)
 	if err != nil {
 		return
@@ -159,4 +160,55 @@ func describeStore(t testing.TB, s *Store) string {
 		out = append(out, '\n')
 	}
 	return string(out)
+}
+
+// The counts of the folders read indexes of state only, not its rows;
+// the partial messages come from the partial index of headers.
+func TestCountsReadIndexesOnly(t *testing.T) {
+	s, _ := openTest(t)
+	add(t, s, inbox, testMsg{id: "a@x", subject: "A"}, AddOptions{})
+	fi, err := s.folder(inbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, query string
+		args        []any
+		want        []string
+	}{
+		{"Folders", foldersQuery, nil, []string{"COVERING INDEX state_folder ", "COVERING INDEX state_folder_unread ", "INDEX messages_partial "}},
+		{"Count", countQuery, []any{fi.id}, []string{"COVERING INDEX state_folder ", "COVERING INDEX state_folder_unread "}},
+	} {
+		plan := queryPlan(t, s, tc.query, tc.args...)
+		for _, w := range tc.want {
+			if !strings.Contains(plan+" ", w) {
+				t.Errorf("%s: plan %q, want %q", tc.name, plan, w)
+			}
+		}
+		for _, step := range strings.Split(plan, " | ") {
+			if (strings.Contains(step, " state ") || strings.Contains(step, " u ")) && !strings.Contains(step, "COVERING INDEX") {
+				t.Errorf("%s: plan %q reads the rows of state", tc.name, plan)
+			}
+		}
+	}
+}
+
+// queryPlan is SQLite's plan of a query, its steps joined by " | ".
+func queryPlan(t testing.TB, s *Store, query string, args ...any) string {
+	t.Helper()
+	rows, err := s.ix.rdb.Query(`EXPLAIN QUERY PLAN `+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	return strings.Join(plan, " | ")
 }

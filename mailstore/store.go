@@ -348,7 +348,7 @@ func (s *Store) locate(ctx context.Context, db queryRower, id int64) (location, 
 	var folderID int64
 	l := location{id: id}
 	var key, info string
-	err := db.QueryRowContext(ctx, `SELECT folder, sub, key, info FROM messages WHERE id = ?`, id).
+	err := db.QueryRowContext(ctx, `SELECT folder, sub, key, info FROM state WHERE id = ?`, id).
 		Scan(&folderID, &l.sub, &key, &info)
 	l.name = makeFileName(key, info)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -370,7 +370,7 @@ func (s *Store) locateMany(ctx context.Context, tx *sql.Tx, ids []int64) (map[in
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, folder, sub, key, info FROM messages
+	rows, err := tx.QueryContext(ctx, `SELECT id, folder, sub, key, info FROM state
 		WHERE id IN (SELECT value FROM json_each(?))`, string(list))
 	if err != nil {
 		return nil, err
@@ -435,6 +435,11 @@ func (s *Store) Open(ctx context.Context, id int64) (io.ReadCloser, error) {
 	return os.Open(p)
 }
 
+// countQuery counts the messages and the unread messages of a folder,
+// each from an index of state.
+const countQuery = `SELECT (SELECT count(*) FROM state WHERE folder = ?1),
+	(SELECT count(*) FROM state WHERE folder = ?1 AND ` + unreadTerm + `)`
+
 // Count returns the number of messages and of unread messages of a folder.
 func (s *Store) Count(ctx context.Context, ref FolderRef) (total, unread int, err error) {
 	if err := s.enter(); err != nil {
@@ -445,8 +450,7 @@ func (s *Store) Count(ctx context.Context, ref FolderRef) (total, unread int, er
 	if err != nil {
 		return 0, 0, err
 	}
-	err = s.ix.rdb.QueryRowContext(ctx, `SELECT count(*), coalesce(sum((flags & ?) = 0), 0)
-		FROM state WHERE folder = ?`, FlagSeen, fi.id).Scan(&total, &unread)
+	err = s.ix.rdb.QueryRowContext(ctx, countQuery, fi.id).Scan(&total, &unread)
 	return total, unread, err
 }
 

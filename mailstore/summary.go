@@ -160,6 +160,14 @@ func folderLess(a, b Folder) bool {
 	return strings.ToLower(a.Ref.Name) < strings.ToLower(b.Ref.Name)
 }
 
+// foldersQuery counts the messages, the unread and the partial messages
+// of every folder, each from an index: state's by folder, its unread by
+// folder, and the partial messages of headers.
+const foldersQuery = `SELECT folder, count(*),
+	(SELECT count(*) FROM state u WHERE u.folder = state.folder AND ` + unreadTerm + `),
+	(SELECT count(*) FROM headers h WHERE h.folder = state.folder AND h.partial > 0)
+	FROM state GROUP BY folder`
+
 // Folders returns every folder with its counts: accounts sorted by name, in
 // each INBOX first, then the folders with a role, then the others by name.
 func (s *Store) Folders(ctx context.Context) ([]Folder, error) {
@@ -168,11 +176,7 @@ func (s *Store) Folders(ctx context.Context) ([]Folder, error) {
 	}
 	defer s.leave()
 	counts := map[int64][3]int{}
-	// The counts from state's index (folder, flags), the partial messages
-	// of each folder from the partial index of headers.
-	rows, err := s.ix.rdb.QueryContext(ctx, `SELECT folder, count(*), sum((flags & ?) = 0),
-		(SELECT count(*) FROM headers h WHERE h.folder = state.folder AND h.partial > 0)
-		FROM state GROUP BY folder`, FlagSeen)
+	rows, err := s.ix.rdb.QueryContext(ctx, foldersQuery)
 	if err != nil {
 		return nil, err
 	}

@@ -125,7 +125,7 @@ func (s *Store) CountVirtual(ctx context.Context, v Virtual) (total, unread int,
 	if err != nil {
 		return 0, 0, err
 	}
-	err = s.ix.rdb.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(`+unreadTerm+`), 0)
-		FROM state WHERE `+where).Scan(&total, &unread)
+	err = s.ix.rdb.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM state WHERE `+where+`),
+		(SELECT count(*) FROM state WHERE `+where+` AND `+unreadTerm+`)`).Scan(&total, &unread)
 	return total, unread, err
 }

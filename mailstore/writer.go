@@ -70,7 +70,7 @@ func (b *batch) prepare() error {
 			ON CONFLICT(folder, key) DO UPDATE SET mail_from = coalesce(excluded.mail_from, mail_from),
 				rcpt_to = coalesce(excluded.rcpt_to, rcpt_to), env_recorded = max(env_recorded, excluded.env_recorded)
 			RETURNING id`},
-		{&b.insSt, `INSERT INTO state(id, folder, date, thread, sub, flags, info) VALUES(?,?,?,?,?,?,?)`},
+		{&b.insSt, `INSERT INTO state(id, folder, key, date, thread, sub, flags, info) VALUES(?,?,?,?,?,?,?,?)`},
 		{&b.insFTS, `INSERT INTO fts(rowid, subject, addr_from, addr_to, addr_cc, body) VALUES(?,?,?,?,?,?)`},
 		{&b.insRef, `INSERT OR IGNORE INTO refs(ref, id) VALUES(?, ?)`},
 		{&b.threads, `SELECT thread FROM headers
@@ -133,7 +133,7 @@ func (b *batch) insert(r *row) error {
 		r.id = id
 		return nil
 	}
-	if _, err := b.insSt.Exec(r.id, r.folder.id, r.date, th, r.sub, r.name.Flags, r.name.Info); err != nil {
+	if _, err := b.insSt.Exec(r.id, r.folder.id, r.name.Key, r.date, th, r.sub, r.name.Flags, r.name.Info); err != nil {
 		return err
 	}
 	_, err = b.insFTS.Exec(r.id, r.subject, addrText(r.from), addrText(r.to), addrText(r.cc), r.body)

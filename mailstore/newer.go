@@ -24,7 +24,7 @@ func (s *Store) NewerThan(ctx context.Context, folder FolderRef, after int64, li
 		return nil, err
 	}
 	_, limit = pageOf(0, limit)
-	return scanInt64s(s.ix.rdb.QueryContext(ctx, `SELECT id FROM headers WHERE folder = ? AND id > ? ORDER BY id LIMIT ?`, fi.id, after, limit))
+	return scanInt64s(s.ix.rdb.QueryContext(ctx, `SELECT id FROM state WHERE folder = ? AND id > ? ORDER BY id LIMIT ?`, fi.id, after, limit))
 }
 
 // LastID returns the highest message id of the whole store (0 when

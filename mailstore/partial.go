@@ -98,7 +98,7 @@ func (s *Store) PartialIDs(ctx context.Context, ref FolderRef) ([]int64, error) 
 
 // FolderIDs returns the ids of the messages of a folder, oldest id first.
 func (s *Store) FolderIDs(ctx context.Context, ref FolderRef) ([]int64, error) {
-	return s.idsOf(ctx, ref, `SELECT id FROM headers WHERE folder = ? ORDER BY id`)
+	return s.idsOf(ctx, ref, `SELECT id FROM state WHERE folder = ? ORDER BY id`) // state_folder, in id order
 }
 
 // idsOf runs query, which selects ids with the folder's id as its

@@ -121,10 +121,23 @@ type preloaded struct {
 // preload begins the reads of mapFolder for the folder ref.
 func (s *Syncer) preload(ctx context.Context, ref mailstore.FolderRef) *preloaded {
 	pre := &preloaded{done: make(chan struct{})}
+	// Both at once: the ids are read from the store's index, the UID
+	// map from the sync state, two databases. The ids matter only for
+	// a folder with a map (a new folder may not be in the store yet).
+	type idsRead struct {
+		ids []int64
+		err error
+	}
+	idsc := make(chan idsRead, 1)
+	go func() {
+		ids, err := s.opt.Store.FolderIDs(ctx, ref)
+		idsc <- idsRead{ids, err}
+	}()
 	go func() {
 		defer close(pre.done)
-		if pre.known, pre.err = s.opt.State.uids(ctx, ref); pre.err == nil && len(pre.known) > 0 {
-			pre.ids, pre.err = s.opt.Store.FolderIDs(ctx, ref)
+		pre.known, pre.err = s.opt.State.uids(ctx, ref)
+		if r := <-idsc; pre.err == nil && len(pre.known) > 0 {
+			pre.ids, pre.err = r.ids, r.err
 		}
 	}()
 	return pre

@@ -68,21 +68,7 @@ func TestVirtualPageNeedsNoSort(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, err := s.ix.rdb.QueryContext(ctx, `EXPLAIN QUERY PLAN `+query, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		text := strings.Join(plan, " | ")
+		text := queryPlan(t, s, query, args...)
 		switch v {
 		case VirtualInboxes:
 			// Each inbox's first rows in the order of its index; the

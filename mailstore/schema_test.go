@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -211,4 +212,115 @@ func queryPlan(t testing.TB, s *Store, query string, args ...any) string {
 		plan = append(plan, detail)
 	}
 	return strings.Join(plan, " | ")
+}
+
+// TestIndexMigrationFromVersion7File opens a profile that Facteur wrote
+// before state, with an index of version 7 (testdata/version7: made by
+// the binary of a6f927a, 2026-12-07, with `facteur import`, `flag` and
+// `move`): six messages in three folders of Local, read, answered and
+// flagged ones, a keyword, a moved message, a thread. The index is
+// migrated in place: every message keeps its id, folder, flags, keyword
+// letter and file, the counts, virtual folders, threads and full text
+// are as they were, and a change of flags afterwards is recorded.
+func TestIndexMigrationFromVersion7File(t *testing.T) {
+	if infoSeparator != ":" {
+		t.Skip("the fixture's index names its files with ':' (written on Linux)")
+	}
+	ctx := context.Background()
+	dir := fixtureProfile(t, "testdata/version7")
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	mboxo, golang, course := "mboxo", "Lists/golang", "course-example"
+	want := map[int64]struct {
+		folder  string
+		flags   Flags
+		letters string
+	}{
+		1: {mboxo, FlagSeen | FlagFlagged, ""},
+		2: {course, 0, ""}, // moved there from mboxo
+		3: {mboxo, FlagSeen | FlagAnswered, ""},
+		4: {golang, 0, ""},
+		5: {golang, FlagSeen, ""},
+		6: {course, 0, "a"},
+	}
+	for id, w := range want {
+		m, err := s.Get(ctx, id)
+		if err != nil {
+			t.Fatalf("message %d: %v", id, err)
+		}
+		if m.Folder.Name != w.folder || m.Flags != w.flags {
+			t.Errorf("message %d: in %s with flags %v, want %s, %v", id, m.Folder.Name, m.Flags, w.folder, w.flags)
+		}
+		letters, err := s.keywordLetters(ctx, []Summary{m})
+		if err != nil || letters[id] != w.letters {
+			t.Errorf("message %d: keyword letters %q, %v; want %q", id, letters[id], err, w.letters)
+		}
+		if p, err := s.Path(ctx, id); err != nil {
+			t.Errorf("message %d: %v", id, err)
+		} else if _, err := os.Stat(p); err != nil {
+			t.Errorf("message %d: %v", id, err)
+		}
+	}
+	counts := map[string][2]int{mboxo: {2, 0}, golang: {2, 1}, course: {2, 2}}
+	for name, c := range counts {
+		total, unread, err := s.Count(ctx, FolderRef{Account: "Local", Name: name})
+		if err != nil || total != c[0] || unread != c[1] {
+			t.Errorf("%s: %d messages, %d unread, %v; want %d, %d", name, total, unread, err, c[0], c[1])
+		}
+	}
+	if total, unread, err := s.CountVirtual(ctx, VirtualUnread); err != nil || total != 3 || unread != 3 {
+		t.Errorf("All unread: %d, %d unread, %v; want 3, 3", total, unread, err)
+	}
+	if list, err := s.ListVirtual(ctx, VirtualFlagged, ListOptions{}); err != nil || len(list) != 1 || list[0].ID != 1 {
+		t.Errorf("All flagged: %v, %v; want message 1", list, err)
+	}
+	if conv, err := s.Conversation(ctx, 5); err != nil || len(conv) != 2 {
+		t.Errorf("the thread of message 5: %d messages, %v; want 2", len(conv), err)
+	}
+	if found, err := s.Search(ctx, "Marseille", SearchOptions{}); err != nil || len(found) != 2 {
+		t.Errorf("search Marseille: %d, %v; want 2", len(found), err)
+	}
+	if err := s.SetFlags(ctx, []int64{4}, FlagSeen, 0); err != nil {
+		t.Fatal(err)
+	}
+	if total, unread, err := s.Count(ctx, FolderRef{Account: "Local", Name: golang}); err != nil || total != 2 || unread != 0 {
+		t.Errorf("%s after a change: %d messages, %d unread, %v; want 2, 0", golang, total, unread, err)
+	}
+	s.Close()
+	checkState(t, dir)
+}
+
+// fixtureProfile copies a profile of testdata into a temporary
+// directory: its index files, and its Maildir files with the info
+// separator of this system for the "!" they are kept with (git keeps
+// no ':' on Windows). The .keep files that keep empty directories in git
+// are left out.
+func fixtureProfile(t *testing.T, src string) string {
+	t.Helper()
+	dir := t.TempDir()
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		dst := filepath.Join(dir, strings.Replace(rel, "!2,", infoSeparator+"2,", 1))
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o700)
+		}
+		if d.Name() == ".keep" {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, data, 0o600)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

@@ -87,10 +87,34 @@ type renameJob struct {
 	ran   int // moves tried, in order; fewer than len(moves) after an error or ctx's end
 }
 
-// move is one rename and its outcome.
+// move is one rename and its outcome. The directories and names of its
+// files are made by the planner (planChunk), so that the renamer, whose
+// pace is the pace of the whole pipeline, only renames.
 type move struct {
-	src, dst location
-	err      error
+	src, dst         location
+	srcDir, dstDir   string
+	srcName, dstName string
+	err              error
+}
+
+// dirPaths is the paths of the Maildir subdirectories that the moves of
+// a run name, each made once.
+type dirPaths map[dirKey]string
+
+type dirKey struct {
+	folder *folderInfo
+	sub    string
+}
+
+// of is the path of l's subdirectory.
+func (d dirPaths) of(l location) string {
+	k := dirKey{l.folder, l.sub}
+	p, ok := d[k]
+	if !ok {
+		p = l.dir()
+		d[k] = p
+	}
+	return p
 }
 
 // run renames the files in order. A file not found (fs.ErrNotExist:
@@ -102,7 +126,7 @@ func (j *renameJob) run(ctx context.Context, r *dirRenamer) {
 			return
 		}
 		m := &j.moves[i]
-		m.err = r.rename(m.src.dir(), m.src.name.name(), m.dst.dir(), m.dst.name.name())
+		m.err = r.rename(m.srcDir, m.srcName, m.dstDir, m.dstName)
 		j.ran = i + 1
 		if m.err != nil && !errors.Is(m.err, fs.ErrNotExist) {
 			return
@@ -143,12 +167,13 @@ func (s *Store) renameChunks(ctx context.Context, b *batch, t *touched, first re
 	}()
 	var queued []*renameJob
 	var planned map[int64]location
+	dirs := dirPaths{}
 	plan := func(c renameChunk) {
 		if c.each && planned == nil {
 			planned = map[int64]location{}
 		}
 		var j *renameJob
-		if j, err = s.planChunk(ctx, b, c.ids, c.plan, planned); err == nil && len(j.moves) > 0 {
+		if j, err = s.planChunk(ctx, b, c.ids, c.plan, planned, dirs); err == nil && len(j.moves) > 0 {
 			queued = append(queued, j)
 		}
 	}
@@ -236,9 +261,10 @@ func (s *Store) renameChunks(ctx context.Context, b *batch, t *touched, first re
 // When planned is not nil, the renames are planned from where an earlier
 // chunk of the same run moves a message (kept in planned), not from its
 // row, which that chunk may not have written yet: a message whose change
-// differs from chunk to chunk (SetFlagsEach) gets each in turn.
+// differs from chunk to chunk (SetFlagsEach) gets each in turn. The
+// directories of the moves come from dirs, the run's.
 func (s *Store) planChunk(ctx context.Context, b *batch, chunk []int64, plan renamePlan,
-	planned map[int64]location) (*renameJob, error) {
+	planned map[int64]location, dirs dirPaths) (*renameJob, error) {
 	found, err := s.locateMany(ctx, b.tx, chunk)
 	if err != nil {
 		return nil, err
@@ -253,7 +279,8 @@ func (s *Store) planChunk(ctx context.Context, b *batch, chunk []int64, plan ren
 			l = p
 		}
 		if dst, ok := plan(l); ok {
-			j.moves = append(j.moves, move{src: l, dst: dst})
+			j.moves = append(j.moves, move{src: l, dst: dst, srcDir: dirs.of(l), dstDir: dirs.of(dst),
+				srcName: l.name.name(), dstName: dst.name.name()})
 			if planned != nil {
 				planned[id] = dst
 			}

@@ -135,9 +135,8 @@ func (j *renameJob) run(ctx context.Context, r *dirRenamer) {
 }
 
 // jobsAhead is the number of planned chunks renameChunks keeps queued
-// for the renamer before it stops reading its input: enough that a
-// pause of the input or of the loop does not leave the renamer idle.
-const jobsAhead = 4
+// for the renamer before it stops reading its input.
+const jobsAhead = 2
 
 // renameChunks is a pipeline: a goroutine renames the files of a chunk
 // of messages while this one locates the messages of the chunks that
@@ -203,28 +202,6 @@ func (s *Store) renameChunks(ctx context.Context, b *batch, t *touched, first re
 				timer.Reset(lim.idle)
 			}
 			timeout = timer.C
-		}
-		// Feeding the renamer comes first: a job for it, then a chunk
-		// to plan, before the rows of a job it did (recordMoves), so
-		// that it never waits while the loop writes rows.
-		select {
-		case send <- next:
-			queued = queued[1:]
-			inflight++
-			continue
-		default:
-		}
-		if recv != nil {
-			select {
-			case c, ok := <-recv:
-				if !ok {
-					in = nil
-				} else {
-					plan(c)
-				}
-				continue
-			default:
-			}
 		}
 		select {
 		case send <- next:

@@ -14,8 +14,9 @@ import (
 // checkState fails t when the index of dir has a message in headers
 // without its row in state, a row of state without its message, or a
 // copy of folder, key, date or thread that differs from headers (stateCopies,
-// stateDeleted, batch.insert). An index that cannot be read, or of
-// another version (a test that damaged it on purpose), is not checked.
+// stateDeleted, batch.insert). An index that cannot be opened, or of
+// another version (a test that damaged it on purpose), is not checked;
+// one of this version that cannot be checked fails t.
 func checkState(t testing.TB, dir string) {
 	t.Helper()
 	path := filepath.Join(dir, indexFile)
@@ -36,6 +37,7 @@ func checkState(t testing.TB, dir string) {
 			WHERE s.id IS NULL OR s.folder <> h.folder OR s.key <> h.key OR s.date <> h.date OR s.thread <> h.thread)
 		+ (SELECT count(*) FROM state WHERE id NOT IN (SELECT id FROM headers))`).Scan(&bad)
 	if err != nil {
+		t.Errorf("index of %s: checking headers against state: %v", dir, err)
 		return
 	}
 	if bad != 0 {

@@ -60,10 +60,7 @@ func (s *Syncer) applyFlags(ctx context.Context, cmd *imapclient.FetchCommand, r
 	stored := make(chan error, 1)
 	go func() { stored <- s.opt.Store.SetFlagsEach(ctx, changes) }()
 	size := cmp.Or(s.opt.FlagChunk, flagChunk)
-	// The first slices are smaller, each twice the one before: the
-	// renames begin with the first answers, and the renamer never waits
-	// long for the FETCH while it comes up to speed.
-	slice := max(size/8, 1)
+	slice := max(size/8, 1) // the first: the renames begin sooner
 	fc := &flagChanges{}
 	for m := cmd.Next(); m != nil; m = cmd.Next() {
 		uid, f, keys := uidFlags(m)
@@ -71,7 +68,7 @@ func (s *Syncer) applyFlags(ctx context.Context, cmd *imapclient.FetchCommand, r
 		if len(fc.changes) >= slice {
 			changes <- fc.changes
 			fc.changes = nil
-			slice = min(2*slice, size)
+			slice = size
 		}
 	}
 	err := wrap(ctx, "UID FETCH FLAGS", cmd.Close())

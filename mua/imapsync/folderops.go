@@ -268,15 +268,17 @@ func (s *State) renameTree(ctx context.Context, account, from, to, oldRemote, ne
 		return err
 	}
 	defer tx.Rollback()
-	under := func(col string) string {
-		return col + ` = ?2 OR substr(` + col + `, 1, length(?2) + 1) = ?2 || '/'`
-	}
+	under := func(col string) string { return underName(col, "?2") }
 	renamed := func(col string) string { return `?3 || substr(` + col + `, length(?2) + 1)` }
 	for _, q := range []string{
+		// a number left to a name of the new tree, without rows, would
+		// stand in the way of the renamed ones (fids are unique by name)
+		`DELETE FROM fids WHERE account = ?1 AND (` + underName("folder", "?3") + `) AND NOT (` + under("folder") + `)
+			AND NOT EXISTS (SELECT 1 FROM uidmap WHERE fuid BETWEEN fids.fid << 32 AND fids.fid << 32 | 0xffffffff)`,
 		`UPDATE folders SET name = ` + renamed("name") + `,
 			remote = iif(remote = ?4 OR substr(remote, 1, length(?4)) = ?4, ?5 || substr(remote, length(?4) + 1), remote)
 			WHERE account = ?1 AND (` + under("name") + `)`,
-		`UPDATE uids SET folder = ` + renamed("folder") + ` WHERE account = ?1 AND (` + under("folder") + `)`,
+		`UPDATE fids SET folder = ` + renamed("folder") + ` WHERE account = ?1 AND (` + under("folder") + `)`,
 		`UPDATE journal SET folder = ` + renamed("folder") + ` WHERE account = ?1 AND (` + under("folder") + `)`,
 		`UPDATE journal SET dest = ` + renamed("dest") + ` WHERE account = ?1 AND (` + under("dest") + `)`,
 	} {
@@ -285,6 +287,12 @@ func (s *State) renameTree(ctx context.Context, account, from, to, oldRemote, ne
 		}
 	}
 	return tx.Commit()
+}
+
+// underName is the SQL condition that the column col names the folder
+// named by the parameter p or one under it.
+func underName(col, p string) string {
+	return col + ` = ` + p + ` OR substr(` + col + `, 1, length(` + p + `) + 1) = ` + p + ` || '/'`
 }
 
 // forgetFolder forgets a deleted folder: its row, its UID map and the
@@ -297,7 +305,8 @@ func (s *State) forgetFolder(ctx context.Context, ref mailstore.FolderRef) error
 	defer tx.Rollback()
 	for _, q := range []string{
 		`DELETE FROM folders WHERE account = ?1 AND name = ?2`,
-		`DELETE FROM uids WHERE account = ?1 AND folder = ?2`,
+		`DELETE FROM uidmap WHERE ` + inFolder,
+		`DELETE FROM fids WHERE account = ?1 AND folder = ?2`,
 		`DELETE FROM journal WHERE account = ?1 AND (folder = ?2 OR dest = ?2)`,
 	} {
 		if _, err := tx.ExecContext(ctx, q, ref.Account, ref.Name); err != nil {

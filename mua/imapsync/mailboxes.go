@@ -204,7 +204,11 @@ func (s *State) dropFolder(ctx context.Context, ref mailstore.FolderRef) error {
 		return err
 	}
 	defer tx.Rollback()
-	for _, q := range []string{`DELETE FROM folders WHERE account = ? AND name = ?`, `DELETE FROM uids WHERE account = ? AND folder = ?`} {
+	for _, q := range []string{
+		`DELETE FROM folders WHERE account = ?1 AND name = ?2`,
+		`DELETE FROM uidmap WHERE ` + inFolder,
+		`DELETE FROM fids WHERE account = ?1 AND folder = ?2`,
+	} {
 		if _, err := tx.ExecContext(ctx, q, ref.Account, ref.Name); err != nil {
 			return err
 		}
@@ -215,7 +219,7 @@ func (s *State) dropFolder(ctx context.Context, ref mailstore.FolderRef) error {
 // folderReferenced tells whether the UID map or the journal names a folder.
 func (s *State) folderReferenced(ctx context.Context, ref mailstore.FolderRef) (bool, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM uids WHERE account = ?1 AND folder = ?2)
+	err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM uidmap WHERE `+inFolder+`)
 		+ (SELECT count(*) FROM journal WHERE account = ?1 AND (folder = ?2 OR dest = ?2))`,
 		ref.Account, ref.Name).Scan(&n)
 	return n > 0, err

@@ -28,7 +28,8 @@ var columns = []struct{ table, name, def, fill string }{
 	{"journal", "delk", "TEXT NOT NULL DEFAULT ''", ""},
 }
 
-// addColumns adds the missing columns of the state's tables.
+// addColumns adds the missing columns of the state's tables (of those
+// there: uids, the UID map of before fids, is in older states only).
 func addColumns(ctx context.Context, db *sql.DB) error {
 	for _, col := range columns {
 		ok, err := hasColumn(ctx, db, col.table, col.name)
@@ -36,6 +37,13 @@ func addColumns(ctx context.Context, db *sql.DB) error {
 			return err
 		}
 		if ok {
+			continue
+		}
+		there, err := hasTable(ctx, db, col.table)
+		if err != nil {
+			return err
+		}
+		if !there {
 			continue
 		}
 		if err := addColumn(ctx, db, col.table, col.name, col.def, col.fill); err != nil {
@@ -59,6 +67,37 @@ func addColumn(ctx context.Context, db *sql.DB, table, name, def, fill string) e
 	}
 	if fill != "" {
 		if _, err := tx.ExecContext(ctx, fill); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+func hasTable(ctx context.Context, db *sql.DB, table string) (bool, error) {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, table).Scan(&n)
+	return n > 0, err
+}
+
+// migrateUIDs moves the UID map of an older state (uids: keyed by
+// account, folder and UID, the keywords' column added by addColumns) into
+// fids and uidmap, every row as it was, and drops it, in one transaction.
+func migrateUIDs(ctx context.Context, db *sql.DB) error {
+	if old, err := hasTable(ctx, db, "uids"); err != nil || !old {
+		return err
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, q := range []string{
+		`INSERT OR IGNORE INTO fids(account, folder) SELECT DISTINCT account, folder FROM uids ORDER BY account, folder`,
+		`INSERT INTO uidmap(fuid, id, flags, keys) SELECT f.fid << 32 | u.uid, u.id, u.flags, u.keys
+			FROM uids u JOIN fids f ON f.account = u.account AND f.folder = u.folder`,
+		`DROP TABLE uids`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return err
 		}
 	}
@@ -96,7 +135,7 @@ func (s *State) checkStore(ctx context.Context, indexID string) (bool, error) {
 	if seen != "" {
 		// the journal's ids go too: a COPY replayed then maps nothing, and
 		// the copy is adopted by Message-ID like the rest
-		stmts = append(stmts, `DELETE FROM uids`, `UPDATE folders SET modseq = 0, uidnext = 0`, `UPDATE journal SET id = 0`)
+		stmts = append(stmts, `DELETE FROM uidmap`, `UPDATE folders SET modseq = 0, uidnext = 0`, `UPDATE journal SET id = 0`)
 	}
 	for i, q := range stmts {
 		var args []any

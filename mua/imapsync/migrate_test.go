@@ -6,13 +6,16 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"facteur/mailstore"
 )
 
-// TestStateFromOlderVersion: a state.sqlite made before UIDNEXT and the
-// subscriptions were kept opens with its rows, the new columns added; its
+// TestStateFromOlderVersion: a state.sqlite made before UIDNEXT, the
+// subscriptions and the keywords were kept opens with its rows, the new
+// columns added and its UID map moved to fids and uidmap; its
 // HIGHESTMODSEQ is forgotten, so that the next sync fetches every flag and
 // finds the keywords the server had before they were kept.
 func TestStateFromOlderVersion(t *testing.T) {
@@ -28,6 +31,10 @@ func TestStateFromOlderVersion(t *testing.T) {
 	_, err = db.Exec(`CREATE TABLE folders(account TEXT NOT NULL, name TEXT NOT NULL,
 		uidvalidity INTEGER NOT NULL DEFAULT 0, modseq INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(account, name));
 		INSERT INTO folders VALUES('Machin', 'INBOX', 7, 42);
+		CREATE TABLE uids(account TEXT NOT NULL, folder TEXT NOT NULL, uid INTEGER NOT NULL,
+			id INTEGER NOT NULL, flags INTEGER NOT NULL, PRIMARY KEY(account, folder, uid));
+		CREATE INDEX uids_id ON uids(account, id);
+		INSERT INTO uids VALUES('Machin', 'INBOX', 3, 5, 1), ('Machin', 'INBOX', 4, 6, 0);
 		CREATE TABLE journal(seq INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL,
 		op TEXT NOT NULL, folder TEXT NOT NULL, uid INTEGER NOT NULL,
 		id INTEGER NOT NULL, addf INTEGER NOT NULL DEFAULT 0, delf INTEGER NOT NULL DEFAULT 0,
@@ -50,10 +57,130 @@ func TestStateFromOlderVersion(t *testing.T) {
 	if subs, err := st.Subscriptions(ctx, "Machin"); err != nil || len(subs) != 0 {
 		t.Errorf("subscriptions %v, %v; want none known", subs, err)
 	}
+	want := map[uint32]mapping{3: {UID: 3, ID: 5, Flags: 1}, 4: {UID: 4, ID: 6}}
+	if got, err := st.uids(ctx, mailstore.FolderRef{Account: "Machin", Name: "INBOX"}); err != nil || !maps.Equal(got, want) {
+		t.Errorf("UID map %v, %v; want %v", got, err, want)
+	}
 	// the journal's actions belong to the UIDVALIDITY their folder had
 	pend, err := st.pending(ctx, "Machin")
 	if err != nil || len(pend) != 2 || pend[0].Validity != 7 || pend[1].Validity != 0 {
 		t.Errorf("journal %+v, %v; want the validities 7 and 0 (no folder row)", pend, err)
+	}
+}
+
+// keysEraState is the UID map's table of the states made before fids and
+// uidmap (with the keywords' column, the last columns it had).
+const keysEraState = `CREATE TABLE folders(
+	account TEXT NOT NULL, name TEXT NOT NULL,
+	uidvalidity INTEGER NOT NULL DEFAULT 0, modseq INTEGER NOT NULL DEFAULT 0,
+	uidnext INTEGER NOT NULL DEFAULT 0, subscribed INTEGER, revalidate INTEGER NOT NULL DEFAULT 0, remote TEXT,
+	PRIMARY KEY(account, name));
+CREATE TABLE uids(
+	account TEXT NOT NULL, folder TEXT NOT NULL, uid INTEGER NOT NULL,
+	id INTEGER NOT NULL, flags INTEGER NOT NULL, keys TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY(account, folder, uid));
+CREATE INDEX uids_id ON uids(account, id);`
+
+// TestUIDMapMigration: the UID map of a state made before fids, two
+// accounts with folders of the same names, the highest UID there can be,
+// flags and keywords, comes out of the migration row for row: every
+// folder's map, each UID, each id's folder; HIGHESTMODSEQ is kept (the
+// keywords were kept already); a change of flags, a new row and a folder
+// dropped after it touch only their own rows.
+func TestUIDMapMigration(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "imap", "state.sqlite")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		account, folder string
+		mp              mapping
+	}
+	rows := []row{
+		{"Machin", "INBOX", mapping{UID: 1, ID: 10, Flags: mailstore.FlagSeen, Keys: "$label1"}},
+		{"Machin", "INBOX", mapping{UID: 4294967295, ID: 11, Flags: mailstore.FlagFlagged}},
+		{"Machin", "Été/Projets", mapping{UID: 7, ID: 12, Keys: "$junk projet"}},
+		{"Truc", "INBOX", mapping{UID: 1, ID: 20, Flags: mailstore.FlagSeen | mailstore.FlagAnswered}},
+		{"Truc", "Sent", mapping{UID: 2, ID: 21}},
+	}
+	_, err = db.Exec(keysEraState + `
+		INSERT INTO folders(account, name, uidvalidity, modseq, uidnext) VALUES('Machin', 'INBOX', 7, 42, 8)`)
+	for _, r := range rows {
+		if err == nil {
+			_, err = db.Exec(`INSERT INTO uids VALUES(?, ?, ?, ?, ?, ?)`, r.account, r.folder, r.mp.UID, r.mp.ID, r.mp.Flags, r.mp.Keys)
+		}
+	}
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st, err := OpenState(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	// want: the map of each folder
+	want := map[mailstore.FolderRef]map[uint32]mapping{}
+	for _, r := range rows {
+		ref := mailstore.FolderRef{Account: r.account, Name: r.folder}
+		if want[ref] == nil {
+			want[ref] = map[uint32]mapping{}
+		}
+		want[ref][r.mp.UID] = r.mp
+	}
+	check := func(when string) {
+		t.Helper()
+		for ref, w := range want {
+			if got, err := st.uids(ctx, ref); err != nil || !maps.Equal(got, w) {
+				t.Errorf("%s: %v: %v, %v; want %v", when, ref, got, err, w)
+			}
+			for uid, mp := range w {
+				if got, ok, err := st.mapped(ctx, ref, uid); err != nil || !ok || got != mp {
+					t.Errorf("%s: mapped(%v, %d) = %+v, %v, %v; want %+v", when, ref, uid, got, ok, err, mp)
+				}
+				if f, got, ok, err := st.byID(ctx, ref.Account, mp.ID); err != nil || !ok || f != ref.Name || got != mp {
+					t.Errorf("%s: byID(%s, %d) = %q %+v, %v, %v; want %q %+v", when, ref.Account, mp.ID, f, got, ok, err, ref.Name, mp)
+				}
+			}
+		}
+	}
+	check("migrated")
+	if _, _, ok, _ := st.byID(ctx, "Truc", 10); ok {
+		t.Error("byID found Machin's message in Truc")
+	}
+	if fs, err := st.folder(ctx, mailstore.FolderRef{Account: "Machin", Name: "INBOX"}); err != nil || fs.ModSeq != 42 {
+		t.Errorf("folder state %+v, %v; want HIGHESTMODSEQ 42 kept", fs, err)
+	}
+	if old, err := hasTable(ctx, st.db, "uids"); err != nil || old {
+		t.Errorf("the old table is still there (%v, %v)", old, err)
+	}
+
+	inbox := mailstore.FolderRef{Account: "Machin", Name: "INBOX"}
+	truc := mailstore.FolderRef{Account: "Truc", Name: "INBOX"}
+	changed := mapping{UID: 4294967295, ID: 11, Flags: mailstore.FlagSeen}
+	if err := st.putFlags(ctx, inbox, []mapping{changed}); err != nil {
+		t.Fatal(err)
+	}
+	want[inbox][changed.UID] = changed
+	added := mapping{UID: 2, ID: 22}
+	if err := st.putUID(ctx, truc, added); err != nil {
+		t.Fatal(err)
+	}
+	want[truc][added.UID] = added
+	sent := mailstore.FolderRef{Account: "Truc", Name: "Sent"}
+	if err := st.dropFolder(ctx, sent); err != nil {
+		t.Fatal(err)
+	}
+	delete(want, sent)
+	check("changed")
+	if got, err := st.uids(ctx, sent); err != nil || len(got) != 0 {
+		t.Errorf("dropped folder: %v, %v", got, err)
 	}
 }
 
@@ -165,4 +292,48 @@ func stateWithUIDs(tb testing.TB, n int, refs ...mailstore.FolderRef) (*State, [
 		}
 	}
 	return st, rows
+}
+
+// TestUIDMapPlans: the UID map is read and written by rowid: a folder's
+// map as one range of it, a flag or keyword change as one look-up per
+// row; the server side of a local message through the id's index.
+func TestUIDMapPlans(t *testing.T) {
+	st, _ := stateWithUIDs(t, 10, mailstore.FolderRef{Account: "Machin", Name: "INBOX"})
+	w := &uidsWriter{st: flagsStmt}
+	for _, tt := range []struct {
+		query string
+		args  []any
+		want  []string
+	}{
+		{`SELECT fuid & 0xffffffff, id, flags, keys FROM uidmap WHERE ` + inFolder, []any{"Machin", "INBOX"},
+			[]string{"SEARCH uidmap USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"}},
+		{w.text(3), []any{1, 2, 3, 4, 5, 6}, []string{"SEARCH uidmap USING INTEGER PRIMARY KEY (rowid=?)"}},
+		{byIDQuery, []any{1, "Machin"},
+			[]string{"SEARCH m USING INDEX uidmap_id (id=?)", "SEARCH f USING INTEGER PRIMARY KEY (rowid=?)"}},
+	} {
+		rows, err := st.db.Query(`EXPLAIN QUERY PLAN `+tt.query, tt.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		for _, w := range tt.want {
+			if !slices.Contains(plan, w) {
+				t.Errorf("%.60s...: plan %q, want %q", tt.query, plan, w)
+			}
+		}
+		for _, step := range plan {
+			if strings.HasPrefix(step, "SCAN uidmap") || strings.HasPrefix(step, "SCAN m") {
+				t.Errorf("%.60s...: plan %q scans the UID map", tt.query, plan)
+			}
+		}
+	}
 }

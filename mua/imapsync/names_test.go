@@ -198,10 +198,11 @@ func TestLegacyFolderNames(t *testing.T) {
 	}
 	for _, q := range []string{
 		`UPDATE folders SET name = 'INBOX/Work' WHERE name = 'Work'`,
-		`UPDATE uids SET folder = 'INBOX/Work' WHERE folder = 'Work'`,
+		`UPDATE fids SET folder = 'INBOX/Work' WHERE folder = 'Work'`,
 		`UPDATE folders SET remote = NULL`,
 		`DELETE FROM folders WHERE name = 'Sent'`,
-		`DELETE FROM uids WHERE folder = 'Sent'`,
+		`DELETE FROM uidmap WHERE fuid >> 32 = (SELECT fid FROM fids WHERE folder = 'Sent')`,
+		`DELETE FROM fids WHERE folder = 'Sent'`,
 	} {
 		if _, err := f.state.db.Exec(q); err != nil {
 			t.Fatal(q, err)

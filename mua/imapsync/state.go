@@ -20,11 +20,13 @@ CREATE TABLE IF NOT EXISTS folders(
 	account TEXT NOT NULL, name TEXT NOT NULL,
 	uidvalidity INTEGER NOT NULL DEFAULT 0, modseq INTEGER NOT NULL DEFAULT 0,
 	PRIMARY KEY(account, name));
-CREATE TABLE IF NOT EXISTS uids(
-	account TEXT NOT NULL, folder TEXT NOT NULL, uid INTEGER NOT NULL,
-	id INTEGER NOT NULL, flags INTEGER NOT NULL,
-	PRIMARY KEY(account, folder, uid));
-CREATE INDEX IF NOT EXISTS uids_id ON uids(account, id);
+CREATE TABLE IF NOT EXISTS fids(
+	fid INTEGER PRIMARY KEY AUTOINCREMENT,
+	account TEXT NOT NULL, folder TEXT NOT NULL, UNIQUE(account, folder));
+CREATE TABLE IF NOT EXISTS uidmap(
+	fuid INTEGER PRIMARY KEY, -- fid << 32 | uid
+	id INTEGER NOT NULL, flags INTEGER NOT NULL, keys TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS uidmap_id ON uidmap(id);
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS journal(
 	seq INTEGER PRIMARY KEY AUTOINCREMENT, account TEXT NOT NULL,
@@ -33,6 +35,14 @@ CREATE TABLE IF NOT EXISTS journal(
 	dest TEXT NOT NULL DEFAULT '');
 `
 
+// The UID map is keyed by integers: fids numbers the folders of every
+// account (AUTOINCREMENT: a number is never given twice, so that a row
+// left by a forgotten folder cannot be taken for another's), and a row of
+// uidmap is keyed by its folder's number and its UID, fuid = fid << 32 |
+// uid. A folder's rows are one range of the table's rowid, read in UID
+// order and written without an index of names (a resync of 10,000 flags
+// updates 10,000 rows by rowid).
+
 // State is the sync state of the IMAP accounts of a profile: per folder
 // UIDVALIDITY, HIGHESTMODSEQ, UIDNEXT, the subscribed state and the UID
 // map; the id of the store's index the maps were made with; the journal of
@@ -40,8 +50,8 @@ CREATE TABLE IF NOT EXISTS journal(
 //
 // The database is in WAL mode with synchronous=NORMAL: a commit is atomic
 // and commits are kept in order, but after a power failure (not a crash of
-// the program) the last ones may be lost. That is allowed for the folders
-// and uids tables, a cache of the server's state written after the
+// the program) the last ones may be lost. That is allowed for the folders,
+// fids and uidmap tables, a cache of the server's state written after the
 // mailstore change it describes: a lost UID row is the same as a crash
 // before it was written (the next sync adopts the local copy by
 // Message-ID, see fetchNew), a lost HIGHESTMODSEQ or flag row makes the
@@ -78,6 +88,10 @@ func OpenState(ctx context.Context, dir string) (*State, error) {
 		return nil, err
 	}
 	if err := addColumns(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := migrateUIDs(ctx, db); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -124,7 +138,7 @@ func (s *State) startRevalidate(ctx context.Context, ref mailstore.FolderRef, va
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM uids WHERE account=? AND folder=?`, ref.Account, ref.Name); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM uidmap WHERE `+inFolder, ref.Account, ref.Name); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE folders SET uidvalidity=?, modseq=0, uidnext=0, revalidate=1
@@ -142,8 +156,34 @@ type mapping struct {
 	Keys  string // the keywords on the server, a key set (keywords.go)
 }
 
+// inFolder is the condition on uidmap of the rows of one folder, ?1 its
+// account and ?2 its name: the range of its fid (none when it has no fid).
+const inFolder = `fuid BETWEEN (SELECT fid << 32 FROM fids WHERE account = ?1 AND folder = ?2)
+	AND (SELECT fid << 32 | 0xffffffff FROM fids WHERE account = ?1 AND folder = ?2)`
+
+// fid returns the number of a folder in the UID map, 0 (no folder's) when
+// it has none; with create, a folder without one is given one.
+func fid(ctx context.Context, tx *sql.Tx, ref mailstore.FolderRef, create bool) (int64, error) {
+	if create {
+		_, err := tx.ExecContext(ctx, `INSERT INTO fids(account, folder) VALUES(?, ?) ON CONFLICT DO NOTHING`, ref.Account, ref.Name)
+		if err != nil {
+			return 0, err
+		}
+	}
+	var n int64
+	err := tx.QueryRowContext(ctx, `SELECT fid FROM fids WHERE account = ? AND folder = ?`, ref.Account, ref.Name).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return n, err
+}
+
+// fuid is the key in uidmap of a UID of the folder numbered fid.
+func fuid(fid int64, uid uint32) int64 { return fid<<32 | int64(uid) }
+
+// uids returns the UID map of a folder.
 func (s *State) uids(ctx context.Context, ref mailstore.FolderRef) (map[uint32]mapping, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT uid, id, flags, keys FROM uids WHERE account=? AND folder=?`, ref.Account, ref.Name)
+	rows, err := s.db.QueryContext(ctx, `SELECT fuid & 0xffffffff, id, flags, keys FROM uidmap WHERE `+inFolder, ref.Account, ref.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -159,16 +199,16 @@ func (s *State) uids(ctx context.Context, ref mailstore.FolderRef) (map[uint32]m
 	return m, rows.Err()
 }
 
+// putUID writes the row of one UID.
 func (s *State) putUID(ctx context.Context, ref mailstore.FolderRef, mp mapping) error {
-	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO uids(account, folder, uid, id, flags, keys) VALUES(?,?,?,?,?,?)`,
-		ref.Account, ref.Name, mp.UID, mp.ID, mp.Flags, mp.Keys)
-	return err
+	return s.putUIDs(ctx, ref, []mapping{mp})
 }
 
 // mapped returns the row of one UID of the UID map.
 func (s *State) mapped(ctx context.Context, ref mailstore.FolderRef, uid uint32) (mapping, bool, error) {
 	mp := mapping{UID: uid}
-	err := s.db.QueryRowContext(ctx, `SELECT id, flags, keys FROM uids WHERE account=? AND folder=? AND uid=?`,
+	err := s.db.QueryRowContext(ctx, `SELECT id, flags, keys FROM uidmap
+		WHERE fuid = (SELECT fid << 32 FROM fids WHERE account = ? AND folder = ?) | ?`,
 		ref.Account, ref.Name, uid).Scan(&mp.ID, &mp.Flags, &mp.Keys)
 	if errors.Is(err, sql.ErrNoRows) {
 		return mapping{}, false, nil
@@ -177,19 +217,19 @@ func (s *State) mapped(ctx context.Context, ref mailstore.FolderRef, uid uint32)
 }
 
 // putUIDs writes the rows of a batch in one transaction, uidsPerInsert
-// rows per statement, the account and folder bound once per statement.
+// rows per statement; the folder is given a fid if it has none.
 func (s *State) putUIDs(ctx context.Context, ref mailstore.FolderRef, mps []mapping) error {
-	// WHERE true: an upsert on a SELECT needs it to parse (SQLite); an
-	// update in place rather than REPLACE's delete and insert
-	return s.uidsTx(ctx, ref, mps, `INSERT INTO uids(account, folder, uid, id, flags, keys)
-		SELECT ?1, ?2, column1, column2, column3, column4 FROM (VALUES `, `(?,?,?,?)`,
-		`) WHERE true ON CONFLICT(account, folder, uid) DO UPDATE SET id = excluded.id, flags = excluded.flags, keys = excluded.keys`,
-		func(args []any, mp mapping) []any { return append(args, mp.UID, mp.ID, mp.Flags, mp.Keys) })
+	// an update in place rather than REPLACE's delete and insert
+	return s.uidsTx(ctx, ref, true, mps, `INSERT INTO uidmap(fuid, id, flags, keys) VALUES `, `(?,?,?,?)`,
+		` ON CONFLICT(fuid) DO UPDATE SET id = excluded.id, flags = excluded.flags, keys = excluded.keys`,
+		func(args []any, fid int64, mp mapping) []any {
+			return append(args, fuid(fid, mp.UID), mp.ID, mp.Flags, mp.Keys)
+		})
 }
 
 // putFlags writes the flags of rows of the UID map that are there (a
 // flag-only change: the UID keeps its message), like putUIDs but as an
-// UPDATE of the flags alone: the uids_id index, whose column does not
+// UPDATE of the flags alone: the uidmap_id index, whose column does not
 // change, is not written (an upsert's DO UPDATE SET id = ... rewrites its
 // entry even when the id is the same). A UID that has no row is skipped.
 func (s *State) putFlags(ctx context.Context, ref mailstore.FolderRef, mps []mapping) error {
@@ -207,33 +247,32 @@ func (s *State) putFlags(ctx context.Context, ref mailstore.FolderRef, mps []map
 // for a resync that writes them while the store applies the changes, and
 // commits once the store committed.
 func (s *State) flagsWriter(ctx context.Context, ref mailstore.FolderRef) (*uidsWriter, error) {
-	// ?1 and ?2 come first in the text: an unnumbered ? is numbered one
-	// more than the largest number seen before it
-	return s.beginUIDs(ctx, ref, uidsStmt{`WITH k(account, folder) AS (SELECT ?1, ?2)
-		UPDATE uids SET flags = v.column2 FROM k, (VALUES `, `(?,?)`,
-		`) AS v WHERE uids.account = k.account AND uids.folder = k.folder AND uids.uid = v.column1`,
-		func(args []any, mp mapping) []any { return append(args, mp.UID, mp.Flags) }})
+	return s.beginUIDs(ctx, ref, false, flagsStmt)
 }
+
+// flagsStmt updates the flags of rows of the UID map (flagsWriter).
+var flagsStmt = uidsStmt{`UPDATE uidmap SET flags = v.column2 FROM (VALUES `, `(?,?)`,
+	`) AS v WHERE uidmap.fuid = v.column1`,
+	func(args []any, fid int64, mp mapping) []any { return append(args, fuid(fid, mp.UID), mp.Flags) }}
 
 // putKeys writes the keywords of rows of the UID map, as putFlags the
 // flags: apart, so that a flag-only resync writes what it wrote before
 // keywords were kept, and the few rows whose keywords changed come after.
 func (s *State) putKeys(ctx context.Context, ref mailstore.FolderRef, mps []mapping) error {
-	return s.uidsTx(ctx, ref, mps, `WITH k(account, folder) AS (SELECT ?1, ?2)
-		UPDATE uids SET keys = v.column2 FROM k, (VALUES `, `(?,?)`,
-		`) AS v WHERE uids.account = k.account AND uids.folder = k.folder AND uids.uid = v.column1`,
-		func(args []any, mp mapping) []any { return append(args, mp.UID, mp.Keys) })
+	return s.uidsTx(ctx, ref, false, mps, `UPDATE uidmap SET keys = v.column2 FROM (VALUES `, `(?,?)`,
+		`) AS v WHERE uidmap.fuid = v.column1`,
+		func(args []any, fid int64, mp mapping) []any { return append(args, fuid(fid, mp.UID), mp.Keys) })
 }
 
 // uidsTx runs, in one transaction, one statement per uidsPerInsert rows
 // of mps: head, one placeholder tuple per row (its values appended by
-// add), tail; ?1 and ?2 are the account and the folder.
-func (s *State) uidsTx(ctx context.Context, ref mailstore.FolderRef, mps []mapping, head, tuple, tail string,
-	add func(args []any, mp mapping) []any) error {
+// add), tail; with create, the folder is given a fid if it has none.
+func (s *State) uidsTx(ctx context.Context, ref mailstore.FolderRef, create bool, mps []mapping, head, tuple, tail string,
+	add func(args []any, fid int64, mp mapping) []any) error {
 	if len(mps) == 0 {
 		return nil
 	}
-	w, err := s.beginUIDs(ctx, ref, uidsStmt{head, tuple, tail, add})
+	w, err := s.beginUIDs(ctx, ref, create, uidsStmt{head, tuple, tail, add})
 	if err != nil {
 		return err
 	}
@@ -241,11 +280,11 @@ func (s *State) uidsTx(ctx context.Context, ref mailstore.FolderRef, mps []mappi
 }
 
 // uidsStmt is a statement over rows of the UID map: head, one placeholder
-// tuple per row (its values appended by add), tail; ?1 and ?2 are the
-// account and the folder.
+// tuple per row (its values appended by add, given the folder's fid),
+// tail.
 type uidsStmt struct {
 	head, tuple, tail string
-	add               func(args []any, mp mapping) []any
+	add               func(args []any, fid int64, mp mapping) []any
 }
 
 // uidsWriter runs a uidsStmt over rows given in parts, in one
@@ -254,20 +293,26 @@ type uidsStmt struct {
 // run).
 type uidsWriter struct {
 	tx   *sql.Tx
-	ref  mailstore.FolderRef
+	fid  int64 // 0 for a folder without one: its rows are none
 	st   uidsStmt
 	full *sql.Stmt // the statement of uidsPerInsert rows, at its first use
 	rows []mapping // not yet written
 	args []any
 }
 
-// beginUIDs begins a uidsWriter.
-func (s *State) beginUIDs(ctx context.Context, ref mailstore.FolderRef, st uidsStmt) (*uidsWriter, error) {
+// beginUIDs begins a uidsWriter on the rows of ref; with create, the
+// folder is given a fid if it has none.
+func (s *State) beginUIDs(ctx context.Context, ref mailstore.FolderRef, create bool, st uidsStmt) (*uidsWriter, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	return &uidsWriter{tx: tx, ref: ref, st: st}, nil
+	n, err := fid(ctx, tx, ref, create)
+	if err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return &uidsWriter{tx: tx, fid: n, st: st}, nil
 }
 
 // put writes rows, keeping those short of a full chunk for later.
@@ -323,9 +368,9 @@ func (w *uidsWriter) text(n int) string {
 
 // values are the statement's arguments for rows.
 func (w *uidsWriter) values(rows []mapping) []any {
-	w.args = append(w.args[:0], w.ref.Account, w.ref.Name)
+	w.args = w.args[:0]
 	for _, mp := range rows {
-		w.args = w.st.add(w.args, mp)
+		w.args = w.st.add(w.args, w.fid, mp)
 	}
 	return w.args
 }
@@ -338,9 +383,13 @@ func (s *State) dropUIDs(ctx context.Context, ref mailstore.FolderRef, uids []ui
 	if len(uids) == 0 {
 		return nil
 	}
-	return s.inTx(ctx, `DELETE FROM uids WHERE account=? AND folder=? AND uid=?`, func(st *sql.Stmt) error {
+	return s.inTx(ctx, `DELETE FROM uidmap WHERE fuid = ?`, func(tx *sql.Tx, st *sql.Stmt) error {
+		n, err := fid(ctx, tx, ref, false)
+		if err != nil || n == 0 {
+			return err
+		}
 		for _, uid := range uids {
-			if _, err := st.ExecContext(ctx, ref.Account, ref.Name, uid); err != nil {
+			if _, err := st.ExecContext(ctx, fuid(n, uid)); err != nil {
 				return err
 			}
 		}
@@ -349,7 +398,7 @@ func (s *State) dropUIDs(ctx context.Context, ref mailstore.FolderRef, uids []ui
 }
 
 // inTx runs f with the statement query prepared in one transaction.
-func (s *State) inTx(ctx context.Context, query string, f func(*sql.Stmt) error) error {
+func (s *State) inTx(ctx context.Context, query string, f func(*sql.Tx, *sql.Stmt) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -360,7 +409,7 @@ func (s *State) inTx(ctx context.Context, query string, f func(*sql.Stmt) error)
 		return err
 	}
 	defer st.Close()
-	if err := f(st); err != nil {
+	if err := f(tx, st); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -383,15 +432,21 @@ func (s *State) durable(ctx context.Context, query string, args ...any) error {
 }
 
 func (s *State) dropUID(ctx context.Context, ref mailstore.FolderRef, uid uint32) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM uids WHERE account=? AND folder=? AND uid=?`, ref.Account, ref.Name, uid)
+	_, err := s.db.ExecContext(ctx, `DELETE FROM uidmap
+		WHERE fuid = (SELECT fid << 32 FROM fids WHERE account = ? AND folder = ?) | ?`, ref.Account, ref.Name, uid)
 	return err
 }
+
+// byIDQuery is byID's: the folder and the row of a local id (?1) in an
+// account (?2).
+const byIDQuery = `SELECT f.folder, m.fuid & 0xffffffff, m.id, m.flags, m.keys
+	FROM uidmap m JOIN fids f ON f.fid = m.fuid >> 32 WHERE m.id = ? AND f.account = ?`
 
 // byID finds the server side of a local message.
 func (s *State) byID(ctx context.Context, account string, id int64) (string, mapping, bool, error) {
 	var folder string
 	var mp mapping
-	err := s.db.QueryRowContext(ctx, `SELECT folder, uid, id, flags, keys FROM uids WHERE account=? AND id=?`, account, id).
+	err := s.db.QueryRowContext(ctx, byIDQuery, id, account).
 		Scan(&folder, &mp.UID, &mp.ID, &mp.Flags, &mp.Keys)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", mp, false, nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -85,13 +86,24 @@ func withMailer(e *env, fn func(*mailer.Mailer) error) error {
 	if err != nil {
 		return err
 	}
-	defer s.Close()
 	m, err := openMailer(e, p, s)
 	if err != nil {
+		s.Close()
 		return err
 	}
-	defer m.Close()
+	defer closeBoth(m.Close, s.Close)
 	return fn(m)
+}
+
+// closeBoth runs two closes at once and waits for both: the sync state
+// and the store are two databases, each of which checkpoints its log and
+// syncs its files on close, and a command ends when the slower is done
+// rather than after the sum. It returns the first error.
+func closeBoth(a, b func() error) error {
+	errc := make(chan error, 1)
+	go func() { errc <- a() }()
+	err := b()
+	return cmp.Or(<-errc, err)
 }
 
 // openMailer opens the profile's mailer over its open store; the local

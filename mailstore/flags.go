@@ -243,11 +243,26 @@ func (s *Store) purge(ctx context.Context, ids []int64) error {
 // touched collects the directories to sync and the messages changed per
 // folder during a fileOp.
 type touched struct {
-	dirs map[string]bool
+	dirs map[dirKey]bool // paths made once, when they are synced
 	ids  map[*folderInfo][]int64
 }
 
-func (t *touched) dir(fi *folderInfo, sub string) { t.dirs[filepath.Join(fi.dir, sub)] = true }
+func newTouched() *touched {
+	return &touched{dirs: map[dirKey]bool{}, ids: map[*folderInfo][]int64{}}
+}
+
+func (t *touched) dir(fi *folderInfo, sub string) { t.dirs[dirKey{fi, sub}] = true }
+
+// syncDirs syncs each directory touched; it returns the first error.
+func (t *touched) syncDirs() error {
+	var err error
+	for d := range t.dirs {
+		if serr := atomicfile.SyncDir(filepath.Join(d.folder.dir, d.sub)); err == nil {
+			err = serr
+		}
+	}
+	return err
+}
 
 func (t *touched) changed(fi *folderInfo, id int64) { t.ids[fi] = append(t.ids[fi], id) }
 
@@ -286,7 +301,7 @@ func (s *Store) filesTx(ctx context.Context, kind ChangeKind, work func(b *batch
 	if err != nil {
 		return err
 	}
-	t := &touched{dirs: map[string]bool{}, ids: map[*folderInfo][]int64{}}
+	t := newTouched()
 	return s.endOp(b, t, kind, work(b, t))
 }
 
@@ -294,10 +309,8 @@ func (s *Store) filesTx(ctx context.Context, kind ChangeKind, work func(b *batch
 // touched synced, the transaction committed (what was done before an
 // error stays done: files and rows agree), the changes published.
 func (s *Store) endOp(b *batch, t *touched, kind ChangeKind, err error) error {
-	for d := range t.dirs {
-		if serr := atomicfile.SyncDir(d); err == nil {
-			err = serr
-		}
+	if serr := t.syncDirs(); err == nil {
+		err = serr
 	}
 	if _, cerr := b.commit(); err == nil {
 		err = cerr
@@ -319,7 +332,7 @@ func (s *Store) eachFile(ctx context.Context, b *batch, ids []int64, t *touched,
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), locateChunk)]
 		ids = ids[len(chunk):]
-		found, err := s.locateMany(ctx, b.tx, chunk)
+		found, err := s.locateMany(ctx, b, chunk)
 		if err != nil {
 			return err
 		}

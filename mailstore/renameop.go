@@ -242,7 +242,7 @@ func (s *Store) renameChunks(ctx context.Context, b *batch, t *touched, first re
 // directories of the moves come from dirs, the run's.
 func (s *Store) planChunk(ctx context.Context, b *batch, chunk []int64, plan renamePlan,
 	planned map[int64]location, dirs dirPaths) (*renameJob, error) {
-	found, err := s.locateMany(ctx, b.tx, chunk)
+	found, err := s.locateMany(ctx, b, chunk)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"facteur/internal/atomicfile"
 	"facteur/internal/eol"
 )
 
@@ -136,7 +135,7 @@ func (s *Store) swapFiles(ctx context.Context, reps []*replacement, errs []error
 		failPending(reps, errs, err)
 		return
 	}
-	t := &touched{dirs: map[string]bool{}, ids: map[*folderInfo][]int64{}}
+	t := newTouched()
 	var done []swapped
 	var doneIdx []int
 	for i, rp := range reps {
@@ -170,11 +169,9 @@ func failPending(reps []*replacement, errs []error, err error) {
 
 // commitSwaps syncs the directories that received files, then commits.
 func (s *Store) commitSwaps(b *batch, t *touched) error {
-	for d := range t.dirs {
-		if err := atomicfile.SyncDir(d); err != nil {
-			b.rollback()
-			return err
-		}
+	if err := t.syncDirs(); err != nil {
+		b.rollback()
+		return err
 	}
 	if _, err := b.commit(); err != nil {
 		return err
@@ -227,6 +224,5 @@ func (b *batch) replaceRow(l location, r *row) error {
 	if _, err := b.tx.Exec(`DELETE FROM fts WHERE rowid = ?`, l.id); err != nil {
 		return err
 	}
-	_, err = b.insFTS.Exec(l.id, r.subject, addrText(r.from), addrText(r.to), addrText(r.cc), r.body)
-	return err
+	return b.exec(insFTSQuery, l.id, r.subject, addrText(r.from), addrText(r.to), addrText(r.cc), r.body)
 }

@@ -363,15 +363,21 @@ func (s *Store) locate(ctx context.Context, db queryRower, id int64) (location, 
 	return l, nil
 }
 
-// locateMany finds the files of several messages with one query; the
-// messages it does not find are left out.
-func (s *Store) locateMany(ctx context.Context, tx *sql.Tx, ids []int64) (map[int64]location, error) {
+// locateManyQuery is locateMany's, prepared once per batch.
+const locateManyQuery = `SELECT id, folder, sub, key, info FROM state WHERE id IN (SELECT value FROM json_each(?))`
+
+// locateMany finds the files of several messages with one query in the
+// batch's transaction; the messages it does not find are left out.
+func (s *Store) locateMany(ctx context.Context, b *batch, ids []int64) (map[int64]location, error) {
 	list, err := json.Marshal(ids)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, folder, sub, key, info FROM state
-		WHERE id IN (SELECT value FROM json_each(?))`, string(list))
+	st, err := b.stmt(locateManyQuery)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, string(list))
 	if err != nil {
 		return nil, err
 	}

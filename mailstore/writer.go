@@ -16,20 +16,51 @@ const batchSize = 1000
 
 // batch is one write transaction of the index with its prepared statements.
 type batch struct {
-	tx      *sql.Tx
-	lastID  int64
-	insMsg  *sql.Stmt
-	insSt   *sql.Stmt
-	insFTS  *sql.Stmt
-	insRef  *sql.Stmt
-	threads *sql.Stmt
-	files   []nameRow // setFile's rows not yet written (flushFiles)
-	// setFiles is flushFiles' statement for filesPerUpdate rows, prepared
-	// at its first use: its text, a tuple of variables per row, costs
-	// more to parse than to run
-	setFiles *sql.Stmt
+	tx     *sql.Tx
+	lastID int64
+	// prepared holds the statements the batch ran, by their text: each is
+	// prepared at its first use (stmt), once per transaction; a batch
+	// that only changes flags prepares none of the inserts'
+	prepared map[string]*sql.Stmt
+	files    []nameRow // setFile's rows not yet written (flushFiles)
+	args     []any     // flushFiles' arguments, kept for the next
 	rows     int
 	added    map[*folderInfo][]int64
+}
+
+// The statements of batch.insert.
+const (
+	insMsgQuery = `INSERT INTO headers(id, folder, key, message_id, subject,
+		subject_sort, sender_sort, addr_from, addr_to, addr_cc, date, arrived, size, mtime,
+		attachment, thread, refs, mail_from, rcpt_to, env_recorded, problem, partial, hash)
+		VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT(folder, key) DO UPDATE SET mail_from = coalesce(excluded.mail_from, mail_from),
+			rcpt_to = coalesce(excluded.rcpt_to, rcpt_to), env_recorded = max(env_recorded, excluded.env_recorded)
+		RETURNING id`
+	insStateQuery = `INSERT INTO state(id, folder, key, date, thread, sub, flags, info) VALUES(?,?,?,?,?,?,?,?)`
+	insFTSQuery   = `INSERT INTO fts(rowid, subject, addr_from, addr_to, addr_cc, body) VALUES(?,?,?,?,?,?)`
+	insRefQuery   = `INSERT OR IGNORE INTO refs(ref, id) VALUES(?, ?)`
+	threadsQuery  = `SELECT thread FROM headers
+		WHERE message_id <> '' AND message_id IN (SELECT value FROM json_each(?1))
+		UNION SELECT m.thread FROM refs r JOIN headers m ON m.id = r.id
+		WHERE r.ref IN (SELECT value FROM json_each(?1))`
+)
+
+// stmt returns the statement of q, prepared in the batch's transaction at
+// its first use.
+func (b *batch) stmt(q string) (*sql.Stmt, error) {
+	if st, ok := b.prepared[q]; ok {
+		return st, nil
+	}
+	st, err := b.tx.Prepare(q)
+	if err != nil {
+		return nil, err
+	}
+	if b.prepared == nil {
+		b.prepared = map[string]*sql.Stmt{}
+	}
+	b.prepared[q] = st
+	return st, nil
 }
 
 // beginBatch opens a write transaction. Writes are never cancelled halfway:
@@ -59,32 +90,6 @@ func (b *batch) prepare() error {
 		return err
 	}
 	b.lastID = max(b.lastID, maxID)
-	stmts := []struct {
-		p *(*sql.Stmt)
-		q string
-	}{
-		{&b.insMsg, `INSERT INTO headers(id, folder, key, message_id, subject,
-			subject_sort, sender_sort, addr_from, addr_to, addr_cc, date, arrived, size, mtime,
-			attachment, thread, refs, mail_from, rcpt_to, env_recorded, problem, partial, hash)
-			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-			ON CONFLICT(folder, key) DO UPDATE SET mail_from = coalesce(excluded.mail_from, mail_from),
-				rcpt_to = coalesce(excluded.rcpt_to, rcpt_to), env_recorded = max(env_recorded, excluded.env_recorded)
-			RETURNING id`},
-		{&b.insSt, `INSERT INTO state(id, folder, key, date, thread, sub, flags, info) VALUES(?,?,?,?,?,?,?,?)`},
-		{&b.insFTS, `INSERT INTO fts(rowid, subject, addr_from, addr_to, addr_cc, body) VALUES(?,?,?,?,?,?)`},
-		{&b.insRef, `INSERT OR IGNORE INTO refs(ref, id) VALUES(?, ?)`},
-		{&b.threads, `SELECT thread FROM headers
-			WHERE message_id <> '' AND message_id IN (SELECT value FROM json_each(?1))
-			UNION SELECT m.thread FROM refs r JOIN headers m ON m.id = r.id
-			WHERE r.ref IN (SELECT value FROM json_each(?1))`},
-	}
-	for _, st := range stmts {
-		p, err := b.tx.Prepare(st.q)
-		if err != nil {
-			return err
-		}
-		*st.p = p
-	}
 	return nil
 }
 
@@ -119,8 +124,12 @@ func (b *batch) insert(r *row) error {
 		rcptTo = sql.NullString{String: strings.Join(r.envelope.RcptTo, "\n"), Valid: true}
 		recorded = r.envelope.Recorded
 	}
+	ins, err := b.stmt(insMsgQuery)
+	if err != nil {
+		return err
+	}
 	var id int64
-	err = b.insMsg.QueryRow(r.id, r.folder.id, r.name.Key, r.messageID, r.subject, subjectSort(r.subject), senderSort(r.from),
+	err = ins.QueryRow(r.id, r.folder.id, r.name.Key, r.messageID, r.subject, subjectSort(r.subject), senderSort(r.from),
 		encodeAddrs(r.from), encodeAddrs(r.to), encodeAddrs(r.cc), r.date, r.arrived, r.size,
 		r.mtime, r.attachment, th, strings.Join(r.refs, " "), mailFrom, rcptTo, recorded, r.problem, r.partial, r.hash).Scan(&id)
 	if err != nil {
@@ -133,15 +142,14 @@ func (b *batch) insert(r *row) error {
 		r.id = id
 		return nil
 	}
-	if _, err := b.insSt.Exec(r.id, r.folder.id, r.name.Key, r.date, th, r.sub, r.name.Flags, r.name.Info); err != nil {
+	if err := b.exec(insStateQuery, r.id, r.folder.id, r.name.Key, r.date, th, r.sub, r.name.Flags, r.name.Info); err != nil {
 		return err
 	}
-	_, err = b.insFTS.Exec(r.id, r.subject, addrText(r.from), addrText(r.to), addrText(r.cc), r.body)
-	if err != nil {
+	if err := b.exec(insFTSQuery, r.id, r.subject, addrText(r.from), addrText(r.to), addrText(r.cc), r.body); err != nil {
 		return err
 	}
 	for _, ref := range r.refs {
-		if _, err := b.insRef.Exec(ref, r.id); err != nil {
+		if err := b.exec(insRefQuery, ref, r.id); err != nil {
 			return err
 		}
 	}
@@ -186,7 +194,11 @@ func (b *batch) lookupThreads(keys []string) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	return scanInt64s(b.threads.Query(string(js)))
+	st, err := b.stmt(threadsQuery)
+	if err != nil {
+		return nil, err
+	}
+	return scanInt64s(st.Query(string(js)))
 }
 
 func (b *batch) subjectThread(r *row) (int64, error) {
@@ -245,20 +257,15 @@ const filesPerUpdate = 500
 func (b *batch) flushFiles() error {
 	for rest := b.files; len(rest) > 0; {
 		n := min(len(rest), filesPerUpdate)
-		args := make([]any, 0, 4*n)
+		b.args = b.args[:0]
 		for _, f := range rest[:n] {
-			args = append(args, f.id, f.sub, f.flags, f.info)
+			b.args = append(b.args, f.id, f.sub, f.flags, f.info)
 		}
 		var err error
-		if n == filesPerUpdate {
-			if b.setFiles == nil {
-				if b.setFiles, err = b.tx.Prepare(setFilesText(n)); err != nil {
-					return err
-				}
-			}
-			_, err = b.setFiles.Exec(args...)
+		if n == filesPerUpdate { // prepared once: the text of 500 tuples costs more to parse than to run
+			err = b.exec(setFilesFull, b.args...)
 		} else {
-			_, err = b.tx.Exec(setFilesText(n), args...)
+			_, err = b.tx.Exec(setFilesText(n), b.args...)
 		}
 		if err != nil {
 			return err
@@ -268,6 +275,18 @@ func (b *batch) flushFiles() error {
 	b.files = b.files[:0]
 	return nil
 }
+
+// exec runs the statement of q (stmt).
+func (b *batch) exec(q string, args ...any) error {
+	st, err := b.stmt(q)
+	if err == nil {
+		_, err = st.Exec(args...)
+	}
+	return err
+}
+
+// setFilesFull is flushFiles' statement for filesPerUpdate rows.
+var setFilesFull = setFilesText(filesPerUpdate)
 
 // setFilesText is flushFiles' statement for n rows.
 func setFilesText(n int) string {

@@ -226,3 +226,48 @@ func TestSetFlagsEachLetsOthersInWhileBusy(t *testing.T) {
 		}
 	}
 }
+
+// TestSetFileKeepsLast: a message given two names in one batch before
+// they are written is written once, with the last: one UPDATE ... FROM
+// that joined it twice would take either (SQLite leaves it undefined).
+func TestSetFileKeepsLast(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	id := add(t, s, inbox, testMsg{id: "twice@keep", subject: "m", body: "b"}, AddOptions{}).ID
+	other := add(t, s, inbox, testMsg{id: "other@keep", subject: "m", body: "b"}, AddOptions{}).ID
+	b, err := s.beginBatch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(id int64) string {
+		t.Helper()
+		var k string
+		if err := b.tx.QueryRow(`SELECT key FROM state WHERE id = ?`, id).Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	for _, r := range []struct {
+		id    int64
+		flags Flags
+	}{{id, FlagSeen}, {other, FlagFlagged}, {id, FlagSeen | FlagAnswered}} {
+		name := fileName{Key: key(r.id), Flags: r.flags, Info: "2," + r.flags.Maildir()}
+		if err := b.setFile(r.id, subCur, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(b.files) != 2 || b.files[0].flags != FlagSeen|FlagAnswered {
+		t.Errorf("rows kept %+v, want two, the first with the last flags", b.files)
+	}
+	if err := b.flushFiles(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.commit(); err != nil {
+		t.Fatal(err)
+	}
+	for want, id := range map[Flags]int64{FlagSeen | FlagAnswered: id, FlagFlagged: other} {
+		if m, err := s.Get(ctx, id); err != nil || m.Flags != want {
+			t.Errorf("message %d: flags %v, %v; want %v", id, m.Flags, err, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package mailstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -10,6 +11,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -363,8 +366,14 @@ func (s *Store) locate(ctx context.Context, db queryRower, id int64) (location, 
 	return l, nil
 }
 
-// locateManyQuery is locateMany's, prepared once per batch.
-const locateManyQuery = `SELECT id, folder, sub, key, info FROM state WHERE id IN (SELECT value FROM json_each(?))`
+// locateManyQuery is locateMany's, prepared once per batch. It answers
+// one value, not a row per message: the id, folder, subdirectory, key and
+// info of every message found, all joined by '/', which none of them
+// holds (the last three are parts of a file name). Reading five columns
+// of each row through the driver (a few calls into SQLite per column,
+// each under its mutex) was half of what locating 10,000 messages cost.
+const locateManyQuery = `SELECT group_concat(id || '/' || folder || '/' || sub || '/' || key || '/' || info, '/')
+	FROM state WHERE id IN (SELECT value FROM json_each(?))`
 
 // locateMany finds the files of several messages with one query in the
 // batch's transaction; the messages it does not find are left out.
@@ -377,25 +386,27 @@ func (s *Store) locateMany(ctx context.Context, b *batch, ids []int64) (map[int6
 	if err != nil {
 		return nil, err
 	}
-	rows, err := st.QueryContext(ctx, string(list))
-	if err != nil {
+	var found sql.NullString
+	if err := st.QueryRowContext(ctx, string(list)).Scan(&found); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := make(map[int64]location, len(ids))
-	for rows.Next() {
-		var l location
-		var folderID int64
-		var key, info string
-		if err := rows.Scan(&l.id, &folderID, &l.sub, &key, &info); err != nil {
-			return nil, err
+	for rest := found.String; rest != ""; {
+		var f [5]string
+		for i := range f {
+			f[i], rest, _ = strings.Cut(rest, "/")
 		}
-		l.name = makeFileName(key, info)
+		id, err1 := strconv.ParseInt(f[0], 10, 64)
+		folderID, err2 := strconv.ParseInt(f[1], 10, 64)
+		if err := cmp.Or(err1, err2); err != nil {
+			return nil, fmt.Errorf("%w: a row of state reads %q", ErrCorruptIndex, strings.Join(f[:], "/"))
+		}
+		l := location{id: id, sub: f[2], name: makeFileName(f[3], f[4])}
 		if l.folder = s.folderByID(folderID); l.folder != nil {
 			out[l.id] = l
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Path returns the path of the Maildir file of a message. Reading that file

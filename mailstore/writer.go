@@ -22,8 +22,9 @@ type batch struct {
 	// prepared at its first use (stmt), once per transaction; a batch
 	// that only changes flags prepares none of the inserts'
 	prepared map[string]*sql.Stmt
-	files    []nameRow // setFile's rows not yet written (flushFiles)
-	args     []any     // flushFiles' arguments, kept for the next
+	files    []nameRow     // setFile's rows not yet written (flushFiles)
+	fileAt   map[int64]int // the index in files of a message's row
+	args     []any         // flushFiles' arguments, kept for the next
 	rows     int
 	added    map[*folderInfo][]int64
 }
@@ -230,9 +231,20 @@ func (b *batch) mergeThreads(into int64, threads []int64) error {
 // setFile records a new name (flags) or subdirectory of a message file.
 // The rows are written by flushFiles, many per statement: at the latest
 // before the transaction commits, and before any read of them (eachFile
-// flushes after each chunk it located).
+// flushes after each chunk it located). A message given a name twice
+// before they are written keeps the last: an UPDATE ... FROM that joins
+// a row twice uses one of the two, which one undefined (SQLite).
 func (b *batch) setFile(id int64, sub string, name fileName) error {
-	b.files = append(b.files, nameRow{id: id, sub: sub, flags: name.Flags, info: name.Info})
+	row := nameRow{id: id, sub: sub, flags: name.Flags, info: name.Info}
+	if i, ok := b.fileAt[id]; ok {
+		b.files[i] = row
+		return nil
+	}
+	if b.fileAt == nil {
+		b.fileAt = map[int64]int{}
+	}
+	b.fileAt[id] = len(b.files)
+	b.files = append(b.files, row)
 	if len(b.files) >= filesPerUpdate {
 		return b.flushFiles()
 	}
@@ -273,6 +285,7 @@ func (b *batch) flushFiles() error {
 		rest = rest[n:]
 	}
 	b.files = b.files[:0]
+	clear(b.fileAt)
 	return nil
 }
 

@@ -321,3 +321,45 @@ func BenchmarkVirtual(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLocateMany locates 10,000 messages in chunks of 250, as a
+// resync of 10,000 flags does (SetFlagsEach's chunks), in one batch.
+func BenchmarkLocateMany(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(ctx, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	const n = 10000
+	items := make([]AddItem, n)
+	for i := range items {
+		items[i] = AddItem{Folder: inbox, Data: testMsg{id: strconv.Itoa(i) + "@x", subject: "m", body: "b"}.bytes()}
+	}
+	ids := make([]int64, n)
+	for i, r := range s.AddBatch(ctx, items) {
+		if r.Err != nil {
+			b.Fatal(r.Err)
+		}
+		ids[i] = r.ID
+	}
+	bt, err := s.beginBatch(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer bt.rollback()
+	b.ReportAllocs()
+	for b.Loop() {
+		found := 0
+		for c := 0; c < n; c += 250 {
+			m, err := s.locateMany(ctx, bt, ids[c:c+250])
+			if err != nil {
+				b.Fatal(err)
+			}
+			found += len(m)
+		}
+		if found != n {
+			b.Fatalf("found %d of %d", found, n)
+		}
+	}
+}

@@ -337,3 +337,29 @@ func TestUIDMapPlans(t *testing.T) {
 		}
 	}
 }
+
+// TestParseMapping reads rows of the UID map as uidsQuery joins them:
+// the keywords last, with their spaces and any other character of an
+// atom; a row that is not four fields of the right kinds is an error.
+func TestParseMapping(t *testing.T) {
+	for _, tt := range []struct {
+		row  string
+		want mapping
+		bad  bool
+	}{
+		{row: "1 10 0 ", want: mapping{UID: 1, ID: 10}},
+		{row: "4294967295 9223372036854775807 255 $label1", want: mapping{UID: 4294967295, ID: 9223372036854775807, Flags: 255, Keys: "$label1"}},
+		{row: "7 12 5 $Junk projet/été x.y", want: mapping{UID: 7, ID: 12, Flags: 5, Keys: "$Junk projet/été x.y"}},
+		{row: "7 12 5", bad: true},
+		{row: "", bad: true},
+		{row: "4294967296 1 0 ", bad: true},
+		{row: "1 1 256 ", bad: true},
+		{row: "1 x 0 ", bad: true},
+		{row: "-1 1 0 ", bad: true},
+	} {
+		got, err := parseMapping(tt.row)
+		if tt.bad != (err != nil) || got != tt.want {
+			t.Errorf("parseMapping(%q) = %+v, %v; want %+v (error: %v)", tt.row, got, err, tt.want, tt.bad)
+		}
+	}
+}

@@ -8,12 +8,14 @@
 # equivalent of; then flag-only resyncs of the folder: nothing changed, 100
 # flags changed, all 10,000 changed (Facteur with CONDSTORE; mbsync for
 # comparison); then ROUNDS (3 unless set) more rounds where all N change
-# (\Draft given, then taken away), each client timed with /usr/bin/time,
-# wall and CPU (user + system), the client that goes first alternating.
+# (\Draft taken away, then given), the client that goes first alternating
+# (bench/alternate.py: wall time to the microsecond, CPU from wait4, and the
+# medians at the end; mbsync's rounds over a second, where it sleeps one
+# second before its renames, are counted apart).
 #
 #   bash bench/sync-vs-mbsync.sh         (as root; or with dovecot-imapd and isync installed)
 #   N=20000 bash bench/sync-vs-mbsync.sh
-#   ROUNDS=5 bash bench/sync-vs-mbsync.sh   (rounds of all N flags changed, below)
+#   ROUNDS=60 bash bench/sync-vs-mbsync.sh   (rounds of all N flags changed, below)
 #
 # Dovecot is the one of interop/dovecot.sh (interop/lib/dovecot.bash): its own
 # config, base_dir and Maildir in a temporary directory, IMAP with STARTTLS on
@@ -153,29 +155,15 @@ resync "100 messages flagged on the server"
 imap 'store 1:* +FLAGS.SILENT (\Draft)' >/dev/null
 resync "all $N given \\Draft on the server"
 
-# timed NAME CMD...: runs CMD, prints NAME's wall and CPU seconds.
-timed() {
-	local name=$1 out
-	shift
-	out=$(/usr/bin/time -f '%e %U %S' "$@" 2>&1 >/dev/null | tail -n 1)
-	# shellcheck disable=SC2086 # out is "wall user system"
-	set -- $out
-	printf '%s %5s s wall %5.2f s CPU (%s user, %s sys)' "$name" "$1" "$(awk -v u="$2" -v s="$3" 'BEGIN { print u + s }')" "$2" "$3"
-}
-fsync_one=(env -u DBUS_SESSION_BUS_ADDRESS FACTEUR_PROFILE="$prof" "$work/bin/facteur" sync --offline dove)
-msync_one=(mbsync -c "$mb/mbsyncrc" -q -a)
+# ROUNDS more rounds where all N change (\Draft given, then taken away),
+# the clients taking turns to go first: bench/alternate.py.
+q() { printf '%q ' "$@"; }
 echo
 echo "all $N flags changed, $ROUNDS rounds (wall, and CPU = user + system):"
-for r in $(seq 1 "$ROUNDS"); do
-	if [ $((r % 2)) = 1 ]; then op='-FLAGS.SILENT'; else op='+FLAGS.SILENT'; fi
-	imap "store 1:* $op (\\Draft)" >/dev/null
-	if [ $((r % 2)) = 1 ]; then
-		printf '  round %d: %s   %s\n' "$r" "$(timed facteur "${fsync_one[@]}")" "$(timed mbsync "${msync_one[@]}")"
-	else
-		m=$(timed mbsync "${msync_one[@]}")
-		printf '  round %d: %s   %s\n' "$r" "$(timed facteur "${fsync_one[@]}")" "$m"
-	fi
-done
+"$PYTHON" "$repo/bench/alternate.py" "$ROUNDS" \
+	"$(q "$PYTHON" "$repo/interop/dovecheck.py" imap "$dovecot_host" "$imap_port" "$user" "$pass" "$cafile" INBOX 'store 1:* {op}FLAGS.SILENT (\Draft)')" \
+	"facteur=$(q env -u DBUS_SESSION_BUS_ADDRESS FACTEUR_PROFILE="$prof" "$work/bin/facteur" sync --offline dove)" \
+	"mbsync=$(q mbsync -c "$mb/mbsyncrc" -q -a)"
 
 if [ "$m_n" != "$N" ] || [ "$f_n" != "$N" ] || [ "$h_n" != "$N" ] || [ "$(partials "$prof")" != 0 ]; then
 	echo "bench/sync-vs-mbsync: expected $N messages on both sides, none partial with --offline, all partial without" >&2

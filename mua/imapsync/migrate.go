@@ -82,6 +82,9 @@ func hasTable(ctx context.Context, db *sql.DB, table string) (bool, error) {
 // migrateUIDs moves the UID map of an older state (uids: keyed by
 // account, folder and UID, the keywords' column added by addColumns) into
 // fids and uidmap, every row as it was, and drops it, in one transaction.
+// A row there already (an older Facteur ran on this state after a newer
+// one, and made uids again) gives way to the older Facteur's, written
+// since.
 func migrateUIDs(ctx context.Context, db *sql.DB) error {
 	if old, err := hasTable(ctx, db, "uids"); err != nil || !old {
 		return err
@@ -93,7 +96,7 @@ func migrateUIDs(ctx context.Context, db *sql.DB) error {
 	defer tx.Rollback()
 	for _, q := range []string{
 		`INSERT OR IGNORE INTO fids(account, folder) SELECT DISTINCT account, folder FROM uids ORDER BY account, folder`,
-		`INSERT INTO uidmap(fuid, id, flags, keys) SELECT f.fid << 32 | u.uid, u.id, u.flags, u.keys
+		`INSERT OR REPLACE INTO uidmap(fuid, id, flags, keys) SELECT f.fid << 32 | u.uid, u.id, u.flags, u.keys
 			FROM uids u JOIN fids f ON f.account = u.account AND f.folder = u.folder`,
 		`DROP TABLE uids`,
 	} {

@@ -363,3 +363,35 @@ func TestParseMapping(t *testing.T) {
 		}
 	}
 }
+
+// TestUIDMapMigrationAfterDowngrade: an older Facteur that ran on a
+// state of today made its uids table again and wrote rows in it; the next
+// opening moves them in, the older Facteur's row taking the place of the
+// one of the same UID, and opens.
+func TestUIDMapMigrationAfterDowngrade(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	inbox := mailstore.FolderRef{Account: "Machin", Name: "INBOX"}
+	st, err := OpenState(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.putUIDs(ctx, inbox, []mapping{{UID: 1, ID: 10}, {UID: 2, ID: 11}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = st.db.Exec(`CREATE TABLE uids(account TEXT NOT NULL, folder TEXT NOT NULL, uid INTEGER NOT NULL,
+			id INTEGER NOT NULL, flags INTEGER NOT NULL, keys TEXT NOT NULL DEFAULT '', PRIMARY KEY(account, folder, uid));
+		INSERT INTO uids VALUES('Machin', 'INBOX', 2, 12, 1, ''), ('Machin', 'INBOX', 3, 13, 0, '$label1')`)
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err = OpenState(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	want := map[uint32]mapping{1: {UID: 1, ID: 10}, 2: {UID: 2, ID: 12, Flags: 1}, 3: {UID: 3, ID: 13, Keys: "$label1"}}
+	if got, err := st.uids(ctx, inbox); err != nil || !maps.Equal(got, want) {
+		t.Errorf("UID map %v, %v; want %v", got, err, want)
+	}
+}

@@ -268,23 +268,8 @@ func BenchmarkOpenFolders(b *testing.B) {
 // flag-only resync does when every flag changed on the server.
 func BenchmarkSetFlagsAll(b *testing.B) {
 	ctx := context.Background()
-	s, err := Open(ctx, b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
 	const n = 10000
-	items := make([]AddItem, n)
-	for i := range items {
-		items[i] = AddItem{Folder: inbox, Data: testMsg{id: strconv.Itoa(i) + "@x", subject: "m", body: "b"}.bytes()}
-	}
-	ids := make([]int64, n)
-	for i, r := range s.AddBatch(ctx, items) {
-		if r.Err != nil {
-			b.Fatal(r.Err)
-		}
-		ids[i] = r.ID
-	}
+	s, ids := smallMessages(b, n)
 	b.ResetTimer()
 	cpu := cpuTime()
 	for range b.N {
@@ -322,27 +307,34 @@ func BenchmarkVirtual(b *testing.B) {
 	}
 }
 
-// BenchmarkLocateMany locates 10,000 messages in chunks of 250, as a
-// resync of 10,000 flags does (SetFlagsEach's chunks), in one batch.
-func BenchmarkLocateMany(b *testing.B) {
-	ctx := context.Background()
-	s, err := Open(ctx, b.TempDir())
+// smallMessages opens a new store with n small messages in its inbox.
+func smallMessages(b *testing.B, n int) (*Store, []int64) {
+	b.Helper()
+	s, err := Open(context.Background(), b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
-	const n = 10000
+	b.Cleanup(func() { s.Close() })
 	items := make([]AddItem, n)
 	for i := range items {
 		items[i] = AddItem{Folder: inbox, Data: testMsg{id: strconv.Itoa(i) + "@x", subject: "m", body: "b"}.bytes()}
 	}
 	ids := make([]int64, n)
-	for i, r := range s.AddBatch(ctx, items) {
+	for i, r := range s.AddBatch(context.Background(), items) {
 		if r.Err != nil {
 			b.Fatal(r.Err)
 		}
 		ids[i] = r.ID
 	}
+	return s, ids
+}
+
+// BenchmarkLocateMany locates 10,000 messages in chunks of 250, as a
+// resync of 10,000 flags does (SetFlagsEach's chunks), in one batch.
+func BenchmarkLocateMany(b *testing.B) {
+	ctx := context.Background()
+	const n = 10000
+	s, ids := smallMessages(b, n)
 	bt, err := s.beginBatch(ctx)
 	if err != nil {
 		b.Fatal(err)

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"facteur/internal/sqlplan"
 )
 
 // checkState fails t when the index of dir has a message in headers
@@ -199,19 +201,9 @@ func TestCountsReadIndexesOnly(t *testing.T) {
 // queryPlan is SQLite's plan of a query, its steps joined by " | ".
 func queryPlan(t testing.TB, s *Store, query string, args ...any) string {
 	t.Helper()
-	rows, err := s.ix.rdb.Query(`EXPLAIN QUERY PLAN `+query, args...)
+	plan, err := sqlplan.Steps(context.Background(), s.ix.rdb, query, args...)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
 	}
 	return strings.Join(plan, " | ")
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"facteur/internal/sqlplan"
 	"facteur/mailstore"
 )
 
@@ -19,16 +20,8 @@ import (
 // HIGHESTMODSEQ is forgotten, so that the next sync fetches every flag and
 // finds the keywords the server had before they were kept.
 func TestStateFromOlderVersion(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "imap", "state.sqlite")
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = db.Exec(`CREATE TABLE folders(account TEXT NOT NULL, name TEXT NOT NULL,
+	st := oldState(t, func(db *sql.DB) error {
+		_, err := db.Exec(`CREATE TABLE folders(account TEXT NOT NULL, name TEXT NOT NULL,
 		uidvalidity INTEGER NOT NULL DEFAULT 0, modseq INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(account, name));
 		INSERT INTO folders VALUES('Machin', 'INBOX', 7, 42);
 		CREATE TABLE uids(account TEXT NOT NULL, folder TEXT NOT NULL, uid INTEGER NOT NULL,
@@ -40,16 +33,9 @@ func TestStateFromOlderVersion(t *testing.T) {
 		id INTEGER NOT NULL, addf INTEGER NOT NULL DEFAULT 0, delf INTEGER NOT NULL DEFAULT 0,
 		dest TEXT NOT NULL DEFAULT '');
 		INSERT INTO journal(account, op, folder, uid, id) VALUES('Machin', 'flags', 'INBOX', 3, 5), ('Machin', 'flags', 'Gone', 3, 6)`)
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+		return err
+	})
 	ctx := context.Background()
-	st, err := OpenState(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	fs, err := st.folder(ctx, mailstore.FolderRef{Account: "Machin", Name: "INBOX"})
 	if err != nil || fs != (folderState{UIDValidity: 7}) {
 		t.Errorf("folder state %+v, %v", fs, err)
@@ -66,6 +52,32 @@ func TestStateFromOlderVersion(t *testing.T) {
 	if err != nil || len(pend) != 2 || pend[0].Validity != 7 || pend[1].Validity != 0 {
 		t.Errorf("journal %+v, %v; want the validities 7 and 0 (no folder row)", pend, err)
 	}
+}
+
+// oldState opens a State whose database setup made first, as an older
+// Facteur left it.
+func oldState(t *testing.T, setup func(db *sql.DB) error) *State {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "imap", "state.sqlite")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = setup(db)
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := OpenState(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }
 
 // keysEraState is the UID map's table of the states made before fids and
@@ -88,15 +100,6 @@ CREATE INDEX uids_id ON uids(account, id);`
 // keywords were kept already); a change of flags, a new row and a folder
 // dropped after it touch only their own rows.
 func TestUIDMapMigration(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "imap", "state.sqlite")
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	type row struct {
 		account, folder string
 		mp              mapping
@@ -108,23 +111,17 @@ func TestUIDMapMigration(t *testing.T) {
 		{"Truc", "INBOX", mapping{UID: 1, ID: 20, Flags: mailstore.FlagSeen | mailstore.FlagAnswered}},
 		{"Truc", "Sent", mapping{UID: 2, ID: 21}},
 	}
-	_, err = db.Exec(keysEraState + `
-		INSERT INTO folders(account, name, uidvalidity, modseq, uidnext) VALUES('Machin', 'INBOX', 7, 42, 8)`)
-	for _, r := range rows {
-		if err == nil {
-			_, err = db.Exec(`INSERT INTO uids VALUES(?, ?, ?, ?, ?, ?)`, r.account, r.folder, r.mp.UID, r.mp.ID, r.mp.Flags, r.mp.Keys)
+	st := oldState(t, func(db *sql.DB) error {
+		_, err := db.Exec(keysEraState + `
+			INSERT INTO folders(account, name, uidvalidity, modseq, uidnext) VALUES('Machin', 'INBOX', 7, 42, 8)`)
+		for _, r := range rows {
+			if err == nil {
+				_, err = db.Exec(`INSERT INTO uids VALUES(?, ?, ?, ?, ?, ?)`, r.account, r.folder, r.mp.UID, r.mp.ID, r.mp.Flags, r.mp.Keys)
+			}
 		}
-	}
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+		return err
+	})
 	ctx := context.Background()
-	st, err := OpenState(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	// want: the map of each folder
 	want := map[mailstore.FolderRef]map[uint32]mapping{}
 	for _, r := range rows {
@@ -311,20 +308,10 @@ func TestUIDMapPlans(t *testing.T) {
 		{byIDQuery, []any{1, "Machin"},
 			[]string{"SEARCH m USING INDEX uidmap_id (id=?)", "SEARCH f USING INTEGER PRIMARY KEY (rowid=?)"}},
 	} {
-		rows, err := st.db.Query(`EXPLAIN QUERY PLAN `+tt.query, tt.args...)
+		plan, err := sqlplan.Steps(context.Background(), st.db, tt.query, tt.args...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
 		for _, w := range tt.want {
 			if !slices.Contains(plan, w) {
 				t.Errorf("%.60s...: plan %q, want %q", tt.query, plan, w)

@@ -302,7 +302,7 @@ func TestUIDMapPlans(t *testing.T) {
 		args  []any
 		want  []string
 	}{
-		{`SELECT fuid & 0xffffffff, id, flags, keys FROM uidmap WHERE ` + inFolder, []any{"Machin", "INBOX"},
+		{uidsQuery, []any{"Machin", "INBOX"},
 			[]string{"SEARCH uidmap USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"}},
 		{w.text(3), []any{1, 2, 3, 4, 5, 6}, []string{"SEARCH uidmap USING INTEGER PRIMARY KEY (rowid=?)"}},
 		{byIDQuery, []any{1, "Machin"},
@@ -380,5 +380,32 @@ func TestUIDMapMigrationAfterDowngrade(t *testing.T) {
 	want := map[uint32]mapping{1: {UID: 1, ID: 10}, 2: {UID: 2, ID: 12, Flags: 1}, 3: {UID: 3, ID: 13, Keys: "$label1"}}
 	if got, err := st.uids(ctx, inbox); err != nil || !maps.Equal(got, want) {
 		t.Errorf("UID map %v, %v; want %v", got, err, want)
+	}
+}
+
+// TestRenameTreeMovesUIDMaps: renaming a folder carries its UID map and
+// its sub-folders' to the new names, over the number a folder of the new
+// name kept with no rows left (its messages all expunged): fids are
+// unique by name, and that number would stand in the way.
+func TestRenameTreeMovesUIDMaps(t *testing.T) {
+	ctx := context.Background()
+	ref := func(name string) mailstore.FolderRef { return mailstore.FolderRef{Account: "Machin", Name: name} }
+	st, rows := stateWithUIDs(t, 3, ref("Work"), ref("Work/Sub"), ref("Archive"), ref("Workshop"))
+	if err := st.dropUIDs(ctx, ref("Archive"), []uint32{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.renameTree(ctx, "Machin", "Work", "Archive", "Work", "Archive"); err != nil {
+		t.Fatal(err)
+	}
+	want := map[uint32]mapping{}
+	for _, r := range rows {
+		want[r.UID] = r
+	}
+	for name, w := range map[string]map[uint32]mapping{
+		"Archive": want, "Archive/Sub": want, "Workshop": want, "Work": {}, "Work/Sub": {},
+	} {
+		if got, err := st.uids(ctx, ref(name)); err != nil || !maps.Equal(got, w) {
+			t.Errorf("%s: %v, %v; want %v", name, got, err, w)
+		}
 	}
 }
